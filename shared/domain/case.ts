@@ -1,0 +1,685 @@
+import type { Deadline } from '../calendar/deadline.ts';
+import type { ProviderProfile } from '../policy/profile.ts';
+import type { CivilDate, Instant } from '../time/london.ts';
+import { type LifecycleClocks, lifecycleClocks, type StageNumber } from './clocks.ts';
+import {
+  DomainError,
+  EscalationWindowClosedError,
+  ExtensionRefusedError,
+  OutOfOrderError,
+  SameHandlerError,
+  ThirdStageError,
+  ValidationError,
+} from './errors.ts';
+import {
+  assertCompleteStageResponse,
+  assertValidNonAcceptance,
+  type NonAcceptance,
+  type PlannedAction,
+  type StageResponse,
+} from './letters.ts';
+
+export const STAFF_ROLES = ['handler', 'reviewer', 'manager', 'admin'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+export type Actor =
+  | { kind: 'staff'; id: string; role: StaffRole }
+  | { kind: 'resident'; id: string }
+  | { kind: 'system'; id: string };
+
+export const CHANNELS = ['web', 'email', 'phone', 'letter', 'in-person', 'social-media'] as const;
+export type Channel = (typeof CHANNELS)[number];
+export const CONTACT_METHODS = ['email', 'phone', 'post'] as const;
+export type ContactMethod = (typeof CONTACT_METHODS)[number];
+
+export interface Complainant {
+  name: string;
+  email?: string;
+  phone?: string;
+  address?: string;
+  preferredContact: ContactMethod;
+  reasonableAdjustments?: string;
+  vulnerability?: string;
+  /** Someone complaining on the resident's behalf, with the resident's consent. */
+  representative?: {
+    name: string;
+    relationship: string;
+    consentRecorded: true;
+    email?: string;
+    phone?: string;
+  };
+}
+
+export interface ComplaintDetails {
+  whatHappened: string;
+  /** When it happened and when the resident became aware (Code 2.3: the 12-month rule). */
+  happenedOn?: CivilDate;
+  becameAwareOn?: CivilDate;
+  outcomeWanted: string;
+}
+
+export type Step =
+  | 'triage'
+  | 'stage1-acknowledgement'
+  | 'stage1-response'
+  | 'escalation-window'
+  | 'stage2-acknowledgement'
+  | 'stage2-response'
+  | 'outstanding-actions';
+
+interface EventBase {
+  at: Instant;
+  by: Actor;
+}
+
+export type CaseEvent = EventBase &
+  (
+    | {
+        type: 'received';
+        reference: string;
+        channel: Channel;
+        complainant: Complainant;
+        complaint: ComplaintDetails;
+      }
+    | { type: 'triaged'; outcome: 'complaint'; notes?: string }
+    | { type: 'triaged'; outcome: 'service-request'; notes: string }
+    | ({ type: 'triaged'; outcome: 'not-accepted' } & NonAcceptance)
+    | { type: 'acknowledged'; stage: StageNumber; definition: string; outcomesSought: string[] }
+    | {
+        type: 'extension-granted';
+        stage: StageNumber;
+        workingDays: number;
+        reason: string;
+        explanation: string;
+      }
+    | { type: 'related-issue-added'; description: string }
+    | { type: 'response-issued'; stage: StageNumber; letter: StageResponse }
+    | { type: 'escalation-requested'; reason?: string }
+    | ({ type: 'action-added'; actionId: string } & PlannedAction)
+    | { type: 'action-completed'; actionId: string; note: string }
+    | { type: 'withdrawn'; reason?: string }
+    | { type: 'ombudsman-referral-recorded'; reference?: string; notes?: string }
+    | { type: 'note-added'; text: string }
+    | { type: 'reminder-sent'; step: Step; dueAt: Instant }
+    | { type: 'deadline-breached'; step: Step; dueAt: Instant }
+    | {
+        type: 'correspondence-sent';
+        template: string;
+        channel: 'email' | 'post';
+        recipient: string;
+        messageId?: string;
+      }
+    | { type: 'correspondence-failed'; template: string; reason: string }
+    | { type: 'closed'; reason: ClosureReason }
+  );
+
+export type CaseEventType = CaseEvent['type'];
+export type ClosureReason =
+  | 'service-request'
+  | 'not-accepted'
+  | 'resolved-at-stage-1'
+  | 'escalation-window-ended'
+  | 'final-response-issued'
+  | 'withdrawn';
+
+export type CaseStatus =
+  | 'awaiting-triage'
+  | 'stage1-acknowledgement'
+  | 'stage1-investigation'
+  | 'stage1-responded'
+  | 'stage2-acknowledgement'
+  | 'stage2-investigation'
+  | 'final-response-issued'
+  | 'closed';
+
+export interface StageRecord {
+  acknowledgedAt?: Instant;
+  definition?: string;
+  outcomesSought: string[];
+  acknowledgement?: Deadline;
+  response?: Deadline;
+  extensions: Array<{ workingDays: number; reason: string; at: Instant; newDueDate: CivilDate }>;
+  respondedAt?: Instant;
+  letter?: StageResponse;
+  /** Staff who acted on this stage (acknowledged, extended or responded). */
+  handlers: string[];
+}
+
+export interface OutstandingAction extends PlannedAction {
+  actionId: string;
+  addedAt: Instant;
+  completedAt?: Instant;
+  completionNote?: string;
+}
+
+export interface CaseState {
+  caseId: string;
+  reference: string;
+  providerId: string;
+  /** Sequence number of the last event folded in. */
+  seq: number;
+  status: CaseStatus;
+  stage: 0 | StageNumber;
+  receivedAt: Instant;
+  channel: Channel;
+  complainant: Complainant;
+  complaint: ComplaintDetails;
+  relatedIssues: string[];
+  triage?: {
+    outcome: 'complaint' | 'service-request' | 'not-accepted';
+    at: Instant;
+    by: string;
+    detail?: string;
+  };
+  stage1: StageRecord;
+  stage2: StageRecord & { escalationRequestedAt?: Instant; escalationReason?: string };
+  escalationWindow?: Deadline;
+  actions: OutstandingAction[];
+  breaches: Array<{ step: Step; dueAt: Instant; at: Instant }>;
+  remindersSent: Array<{ step: Step; dueAt: Instant }>;
+  ombudsmanReferrals: Array<{ at: Instant; reference?: string }>;
+  correspondence: Array<{
+    template: string;
+    channel: 'email' | 'post' | 'failed';
+    at: Instant;
+    detail: string;
+  }>;
+  withdrawnAt?: Instant;
+  closedAt?: Instant;
+  closureReason?: ClosureReason;
+  updatedAt: Instant;
+}
+
+/** What the case is waiting for next, and by when. */
+export interface PendingStep {
+  step: Step;
+  stage: 0 | StageNumber;
+  deadline?: Deadline;
+  reminderAt?: Instant;
+}
+
+/** Which events may follow in each status; events not listed here (notes, referrals...) are always allowed. */
+const ALLOWED: Record<CaseStatus, readonly CaseEventType[]> = {
+  'awaiting-triage': ['triaged', 'related-issue-added', 'withdrawn', 'reminder-sent', 'deadline-breached'],
+  'stage1-acknowledgement': [
+    'acknowledged',
+    'related-issue-added',
+    'withdrawn',
+    'reminder-sent',
+    'deadline-breached',
+  ],
+  'stage1-investigation': [
+    'extension-granted',
+    'related-issue-added',
+    'response-issued',
+    'action-added',
+    'action-completed',
+    'withdrawn',
+    'reminder-sent',
+    'deadline-breached',
+  ],
+  'stage1-responded': ['escalation-requested', 'action-added', 'action-completed', 'withdrawn', 'closed'],
+  'stage2-acknowledgement': [
+    'acknowledged',
+    'action-added',
+    'action-completed',
+    'withdrawn',
+    'reminder-sent',
+    'deadline-breached',
+  ],
+  'stage2-investigation': [
+    'extension-granted',
+    'response-issued',
+    'action-added',
+    'action-completed',
+    'withdrawn',
+    'reminder-sent',
+    'deadline-breached',
+  ],
+  'final-response-issued': [
+    'action-added',
+    'action-completed',
+    'closed',
+    'reminder-sent',
+    'deadline-breached',
+  ],
+  closed: [],
+};
+const ALWAYS_ALLOWED: readonly CaseEventType[] = [
+  'note-added',
+  'ombudsman-referral-recorded',
+  'correspondence-sent',
+  'correspondence-failed',
+];
+
+export interface CaseContext {
+  profile: ProviderProfile;
+  clocks: LifecycleClocks;
+}
+
+export function caseContext(profile: ProviderProfile): CaseContext {
+  return { profile, clocks: lifecycleClocks(profile) };
+}
+
+function requireStaff(event: CaseEvent): string {
+  if (event.by.kind !== 'staff') {
+    throw new ValidationError(
+      `"${event.type}" must be done by a member of staff, not by ${event.by.kind} ${event.by.id}`,
+    );
+  }
+  return event.by.id;
+}
+
+function requireText(value: string | undefined, what: string): void {
+  if (value === undefined || value.trim() === '') throw new ValidationError(`${what} is required`);
+}
+
+function stageKey(stage: StageNumber): 'stage1' | 'stage2' {
+  return stage === 1 ? 'stage1' : 'stage2';
+}
+
+function addHandler(record: StageRecord, staffId: string): string[] {
+  return record.handlers.includes(staffId) ? record.handlers : [...record.handlers, staffId];
+}
+
+function checkStage2Handler(state: CaseState, staffId: string): void {
+  if (state.stage1.handlers.includes(staffId)) throw new SameHandlerError(staffId);
+}
+
+function expectStage(event: { stage: StageNumber; type: string }, state: CaseState): void {
+  if (event.stage !== state.stage) {
+    throw new OutOfOrderError(`${event.type} at stage ${event.stage}`, state.status, ALLOWED[state.status]);
+  }
+}
+
+function openActions(state: CaseState): OutstandingAction[] {
+  return state.actions.filter((action) => !action.completedAt);
+}
+
+function emptyStage(): StageRecord {
+  return { outcomesSought: [], extensions: [], handlers: [] };
+}
+
+function start(event: CaseEvent, caseId: string, ctx: CaseContext): CaseState {
+  if (event.type !== 'received') {
+    throw new OutOfOrderError(event.type, 'not yet received', ['received']);
+  }
+  requireText(event.complainant.name, "The complainant's name");
+  requireText(event.complaint.whatHappened, 'What went wrong');
+  if (event.complainant.preferredContact === 'email' && !event.complainant.email) {
+    throw new ValidationError('An email address is required when the preferred contact method is email');
+  }
+  if (event.complainant.preferredContact === 'phone' && !event.complainant.phone) {
+    throw new ValidationError('A phone number is required when the preferred contact method is phone');
+  }
+  if (event.complainant.preferredContact === 'post' && !event.complainant.address) {
+    throw new ValidationError('A postal address is required when the preferred contact method is post');
+  }
+  return {
+    caseId,
+    reference: event.reference,
+    providerId: ctx.profile.id,
+    seq: 1,
+    status: 'awaiting-triage',
+    stage: 0,
+    receivedAt: event.at,
+    channel: event.channel,
+    complainant: event.complainant,
+    complaint: event.complaint,
+    relatedIssues: [],
+    stage1: { ...emptyStage(), acknowledgement: ctx.clocks.stage1Acknowledgement(event.at) },
+    stage2: emptyStage(),
+    actions: [],
+    breaches: [],
+    remindersSent: [],
+    ombudsmanReferrals: [],
+    correspondence: [],
+    updatedAt: event.at,
+  };
+}
+
+function applyResponse(
+  state: CaseState,
+  event: Extract<CaseEvent, { type: 'response-issued' }>,
+  ctx: CaseContext,
+): CaseState {
+  expectStage(event, state);
+  const staffId = requireStaff(event);
+  if (event.stage === 2) checkStage2Handler(state, staffId);
+  assertCompleteStageResponse(event.letter, event.stage, ctx.profile);
+  const key = stageKey(event.stage);
+  const planned = event.letter.outstandingActions === 'none' ? [] : event.letter.outstandingActions;
+  const actions = [
+    ...state.actions,
+    ...planned.map((action, index) => ({
+      ...action,
+      actionId: `S${event.stage}-${index + 1}`,
+      addedAt: event.at,
+    })),
+  ];
+  const next: CaseState = {
+    ...state,
+    actions,
+    [key]: {
+      ...state[key],
+      respondedAt: event.at,
+      letter: event.letter,
+      handlers: addHandler(state[key], staffId),
+    },
+  };
+  if (event.stage === 1) {
+    return {
+      ...next,
+      status: 'stage1-responded',
+      escalationWindow: ctx.clocks.escalationWindowEnd(event.at),
+    };
+  }
+  return { ...next, status: 'final-response-issued' };
+}
+
+function applyEvent(state: CaseState, event: CaseEvent, ctx: CaseContext): CaseState {
+  switch (event.type) {
+    case 'received':
+      throw new OutOfOrderError('received', state.status, ALLOWED[state.status]);
+    case 'triaged': {
+      const staffId = requireStaff(event);
+      const triage = { outcome: event.outcome, at: event.at, by: staffId };
+      if (event.outcome === 'complaint') {
+        return {
+          ...state,
+          status: 'stage1-acknowledgement',
+          stage: 1,
+          triage: { ...triage, detail: event.notes },
+        };
+      }
+      if (event.outcome === 'service-request') {
+        requireText(event.notes, 'What will be done about the service request');
+        return {
+          ...state,
+          status: 'closed',
+          triage: { ...triage, detail: event.notes },
+          closedAt: event.at,
+          closureReason: 'service-request',
+        };
+      }
+      assertValidNonAcceptance(event, ctx.profile);
+      return {
+        ...state,
+        status: 'closed',
+        triage: { ...triage, detail: `${event.exclusionCode}: ${event.rationale}` },
+        closedAt: event.at,
+        closureReason: 'not-accepted',
+      };
+    }
+    case 'acknowledged': {
+      expectStage(event, state);
+      const staffId = requireStaff(event);
+      requireText(event.definition, 'The complaint definition (what the complaint is about)');
+      if (event.outcomesSought.filter((outcome) => outcome.trim()).length === 0) {
+        throw new ValidationError('At least one outcome the resident is seeking is required (Code 5.6)');
+      }
+      if (event.stage === 2) {
+        checkStage2Handler(state, staffId);
+        const response = ctx.clocks.stage2Response({
+          escalationRequestedAt: state.stage2.escalationRequestedAt ?? event.at,
+          acknowledgedAt: event.at,
+        });
+        return {
+          ...state,
+          status: 'stage2-investigation',
+          stage2: {
+            ...state.stage2,
+            acknowledgedAt: event.at,
+            definition: event.definition,
+            outcomesSought: event.outcomesSought,
+            response,
+            handlers: addHandler(state.stage2, staffId),
+          },
+        };
+      }
+      const response = ctx.clocks.stage1Response({ receivedAt: state.receivedAt, acknowledgedAt: event.at });
+      return {
+        ...state,
+        status: 'stage1-investigation',
+        stage1: {
+          ...state.stage1,
+          acknowledgedAt: event.at,
+          definition: event.definition,
+          outcomesSought: event.outcomesSought,
+          response,
+          handlers: addHandler(state.stage1, staffId),
+        },
+      };
+    }
+    case 'extension-granted': {
+      expectStage(event, state);
+      const staffId = requireStaff(event);
+      if (event.stage === 2) checkStage2Handler(state, staffId);
+      const key = stageKey(event.stage);
+      const record = state[key];
+      const policy = ctx.clocks.stagePolicy(event.stage);
+      if (!policy.extension.allowedReasons.includes(event.reason)) {
+        throw new ExtensionRefusedError(
+          `"${event.reason}" is not an extension reason this provider allows; choose one of: ${policy.extension.allowedReasons.join('; ')}`,
+          { allowedReasons: policy.extension.allowedReasons },
+        );
+      }
+      requireText(event.explanation, 'An explanation of the extension for the resident');
+      if (!Number.isInteger(event.workingDays) || event.workingDays < 1) {
+        throw new ExtensionRefusedError(`An extension must be a whole number of working days, at least 1`);
+      }
+      const used = record.extensions.reduce((sum, extension) => sum + extension.workingDays, 0);
+      const cap = policy.extension.maxWorkingDays;
+      if (used + event.workingDays > cap) {
+        throw new ExtensionRefusedError(
+          `Stage ${event.stage} extensions are capped at ${cap} working days; ${used} already granted, so at most ${cap - used} more`,
+          { cap, used, requested: event.workingDays },
+        );
+      }
+      const current = record.response;
+      if (!current) throw new OutOfOrderError(event.type, state.status, ALLOWED[state.status]);
+      if (event.at > current.dueAt) {
+        throw new ExtensionRefusedError(
+          `The response was due by ${current.dueAt}; an extension must be agreed and explained before the deadline passes`,
+          { dueAt: current.dueAt },
+        );
+      }
+      const response = ctx.clocks.extend(current, event.workingDays);
+      return {
+        ...state,
+        [key]: {
+          ...record,
+          response,
+          extensions: [
+            ...record.extensions,
+            {
+              workingDays: event.workingDays,
+              reason: event.reason,
+              at: event.at,
+              newDueDate: response.dueDate,
+            },
+          ],
+          handlers: addHandler(record, staffId),
+        },
+      };
+    }
+    case 'related-issue-added':
+      requireText(event.description, 'The additional issue');
+      return { ...state, relatedIssues: [...state.relatedIssues, event.description] };
+    case 'response-issued':
+      return applyResponse(state, event, ctx);
+    case 'escalation-requested': {
+      const window = state.escalationWindow;
+      if (window && event.at > window.dueAt) throw new EscalationWindowClosedError(window.dueAt);
+      const acknowledgement = ctx.clocks.stage2Acknowledgement(event.at);
+      return {
+        ...state,
+        status: 'stage2-acknowledgement',
+        stage: 2,
+        stage2: {
+          ...state.stage2,
+          escalationRequestedAt: event.at,
+          escalationReason: event.reason,
+          acknowledgement,
+        },
+      };
+    }
+    case 'action-added': {
+      requireStaff(event);
+      requireText(event.description, 'What the action is');
+      requireText(event.owner, 'Who owns the action');
+      requireText(event.dueDate, 'When the action is due');
+      if (state.actions.some((action) => action.actionId === event.actionId)) {
+        throw new ValidationError(`An action with id ${event.actionId} already exists`);
+      }
+      const { type: _type, at, by: _by, ...action } = event;
+      return { ...state, actions: [...state.actions, { ...action, addedAt: at }] };
+    }
+    case 'action-completed': {
+      requireStaff(event);
+      const action = state.actions.find((candidate) => candidate.actionId === event.actionId);
+      if (!action)
+        throw new DomainError(
+          'UNKNOWN_ACTION',
+          `There is no outstanding action ${event.actionId} on this case`,
+        );
+      if (action.completedAt) {
+        throw new DomainError(
+          'UNKNOWN_ACTION',
+          `Action ${event.actionId} was already completed at ${action.completedAt}`,
+        );
+      }
+      return {
+        ...state,
+        actions: state.actions.map((candidate) =>
+          candidate === action
+            ? { ...candidate, completedAt: event.at, completionNote: event.note }
+            : candidate,
+        ),
+      };
+    }
+    case 'withdrawn':
+      return {
+        ...state,
+        status: 'closed',
+        withdrawnAt: event.at,
+        closedAt: event.at,
+        closureReason: 'withdrawn',
+      };
+    case 'ombudsman-referral-recorded':
+      return {
+        ...state,
+        ombudsmanReferrals: [...state.ombudsmanReferrals, { at: event.at, reference: event.reference }],
+      };
+    case 'note-added':
+      requireText(event.text, 'The note');
+      return state;
+    case 'reminder-sent':
+      return { ...state, remindersSent: [...state.remindersSent, { step: event.step, dueAt: event.dueAt }] };
+    case 'deadline-breached':
+      return {
+        ...state,
+        breaches: [...state.breaches, { step: event.step, dueAt: event.dueAt, at: event.at }],
+      };
+    case 'correspondence-sent':
+      return {
+        ...state,
+        correspondence: [
+          ...state.correspondence,
+          { template: event.template, channel: event.channel, at: event.at, detail: event.recipient },
+        ],
+      };
+    case 'correspondence-failed':
+      return {
+        ...state,
+        correspondence: [
+          ...state.correspondence,
+          { template: event.template, channel: 'failed', at: event.at, detail: event.reason },
+        ],
+      };
+    case 'closed': {
+      const open = openActions(state);
+      if (open.length > 0) {
+        throw new ValidationError(
+          `The case cannot be closed while ${open.length} outstanding action(s) are open: ${open.map((a) => a.actionId).join(', ')}`,
+        );
+      }
+      if (event.reason === 'final-response-issued' && state.status !== 'final-response-issued') {
+        throw new OutOfOrderError('closed after the final response', state.status, ALLOWED[state.status]);
+      }
+      return { ...state, status: 'closed', closedAt: event.at, closureReason: event.reason };
+    }
+  }
+}
+
+/** Folds one event into the case, enforcing the Code's rules; throws a DomainError if it is not allowed. */
+export function applyCaseEvent(
+  state: CaseState | undefined,
+  event: CaseEvent,
+  ctx: CaseContext,
+  caseId = state?.caseId ?? '',
+): CaseState {
+  if (!state) return start(event, caseId, ctx);
+  if (!ALWAYS_ALLOWED.includes(event.type) && !ALLOWED[state.status].includes(event.type)) {
+    if (
+      event.type === 'escalation-requested' &&
+      (state.stage === 2 || state.closureReason === 'final-response-issued')
+    ) {
+      throw new ThirdStageError();
+    }
+    if (
+      event.type === 'escalation-requested' &&
+      state.closureReason === 'escalation-window-ended' &&
+      state.escalationWindow
+    ) {
+      throw new EscalationWindowClosedError(state.escalationWindow.dueAt);
+    }
+    throw new OutOfOrderError(event.type, state.status, ALLOWED[state.status]);
+  }
+  if (event.at < state.updatedAt) {
+    throw new ValidationError(
+      `Events must be in time order: ${event.at} is before the last event (${state.updatedAt})`,
+    );
+  }
+  const next = applyEvent(state, event, ctx);
+  return { ...next, seq: state.seq + 1, updatedAt: event.at };
+}
+
+export function foldCase(caseId: string, events: readonly CaseEvent[], ctx: CaseContext): CaseState {
+  let state: CaseState | undefined;
+  for (const event of events) state = applyCaseEvent(state, event, ctx, caseId);
+  if (!state) throw new ValidationError(`Case ${caseId} has no events`);
+  return state;
+}
+
+/** The step the case is waiting on, with its deadline; undefined when closed. */
+export function pendingStep(state: CaseState, ctx: CaseContext): PendingStep | undefined {
+  const withReminder = (step: Step, stage: 0 | StageNumber, due?: Deadline): PendingStep => ({
+    step,
+    stage,
+    deadline: due,
+    reminderAt: due ? ctx.clocks.reminder(due) : undefined,
+  });
+  switch (state.status) {
+    case 'awaiting-triage':
+      return withReminder('triage', 0, state.stage1.acknowledgement);
+    case 'stage1-acknowledgement':
+      return withReminder('stage1-acknowledgement', 1, state.stage1.acknowledgement);
+    case 'stage1-investigation':
+      return withReminder('stage1-response', 1, state.stage1.response);
+    case 'stage1-responded':
+      return { step: 'escalation-window', stage: 1, deadline: state.escalationWindow };
+    case 'stage2-acknowledgement':
+      return withReminder('stage2-acknowledgement', 2, state.stage2.acknowledgement);
+    case 'stage2-investigation':
+      return withReminder('stage2-response', 2, state.stage2.response);
+    case 'final-response-issued':
+      return { step: 'outstanding-actions', stage: 2 };
+    case 'closed':
+      return undefined;
+  }
+}
+
+export function isOpenAction(action: OutstandingAction): boolean {
+  return !action.completedAt;
+}

@@ -1,0 +1,82 @@
+import { type Deadline, deadline, extendDeadline, reminderAt } from '../calendar/deadline.ts';
+import { createWorkingCalendar, type WorkingCalendar } from '../calendar/working-calendar.ts';
+import type { ProviderProfile, StagePolicy } from '../policy/profile.ts';
+import {
+  addCalendarDays,
+  addCalendarMonths,
+  endOfLondonDay,
+  type Instant,
+  toLondon,
+} from '../time/london.ts';
+
+export type StageNumber = 1 | 2;
+
+export interface LifecycleClocks {
+  readonly calendar: WorkingCalendar;
+  stagePolicy(stage: StageNumber): StagePolicy;
+  /** Stage 1 acknowledgement: from receipt (Code 6.2). */
+  stage1Acknowledgement(receivedAt: Instant): Deadline;
+  /** Stage 1 response: from acknowledgement, or receipt where the profile says so (Code 6.3). */
+  stage1Response(events: { receivedAt: Instant; acknowledgedAt: Instant }): Deadline;
+  /** Stage 2 acknowledgement: from the escalation request (Code 6.11). */
+  stage2Acknowledgement(escalationRequestedAt: Instant): Deadline;
+  /** Stage 2 response: from stage 2 acknowledgement, or the request where the profile says so (Code 6.14). */
+  stage2Response(events: { escalationRequestedAt: Instant; acknowledgedAt: Instant }): Deadline;
+  extend(current: Deadline, workingDays: number): Deadline;
+  /** When the resident's window to ask for stage 2 ends; undefined where the profile sets none. */
+  escalationWindowEnd(stage1RespondedAt: Instant): Deadline | undefined;
+  reminder(due: Deadline): Instant;
+}
+
+export function lifecycleClocks(profile: ProviderProfile): LifecycleClocks {
+  const calendar = createWorkingCalendar(profile.calendar.region, {
+    closureDays: profile.calendar.closureDays,
+    extraBankHolidays: profile.calendar.extraBankHolidays,
+  });
+  const cutoff = profile.calendar.receiptCutoff;
+
+  function stagePolicy(stage: StageNumber): StagePolicy {
+    const policy = profile.stages[stage - 1];
+    if (!policy) throw new RangeError(`Provider profile ${profile.id} has no stage ${stage}`);
+    return policy;
+  }
+
+  function responseFrom(policy: StagePolicy, start: Instant, acknowledgedAt: Instant): Deadline {
+    return policy.responseClockStartsAt === 'acknowledgement'
+      ? deadline(calendar, acknowledgedAt, policy.respondWorkingDays)
+      : deadline(calendar, start, policy.respondWorkingDays, cutoff);
+  }
+
+  return {
+    calendar,
+    stagePolicy,
+    stage1Acknowledgement: (receivedAt) =>
+      deadline(calendar, receivedAt, stagePolicy(1).acknowledgeWorkingDays, cutoff),
+    stage1Response: ({ receivedAt, acknowledgedAt }) =>
+      responseFrom(stagePolicy(1), receivedAt, acknowledgedAt),
+    stage2Acknowledgement: (requestedAt) =>
+      deadline(calendar, requestedAt, stagePolicy(2).acknowledgeWorkingDays, cutoff),
+    stage2Response: ({ escalationRequestedAt, acknowledgedAt }) =>
+      responseFrom(stagePolicy(2), escalationRequestedAt, acknowledgedAt),
+    extend: (current, workingDays) => extendDeadline(calendar, current, workingDays),
+    escalationWindowEnd(respondedAt) {
+      const window = profile.escalationWindow;
+      if (!window) return undefined;
+      if (window.unit === 'working-days') return deadline(calendar, respondedAt, window.amount);
+      const start = toLondon(respondedAt).date;
+      const dueDate =
+        window.unit === 'months'
+          ? addCalendarMonths(start, window.amount)
+          : addCalendarDays(start, window.amount);
+      return {
+        from: new Date(respondedAt).toISOString(),
+        startDate: start,
+        workingDays: calendar.workingDaysBetween(start, dueDate),
+        dueDate,
+        dueAt: endOfLondonDay(dueDate),
+        skipped: [],
+      };
+    },
+    reminder: (due) => reminderAt(calendar, due.dueDate, profile.reminderLeadWorkingDays),
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * Domain errors. Each carries a stable code; adapters map codes to HTTP statuses or Step Functions
+ * error names in one place (see functions/http/errors.ts).
+ */
+export type DomainErrorCode =
+  | 'OUT_OF_ORDER'
+  | 'THIRD_STAGE'
+  | 'SAME_HANDLER'
+  | 'EXTENSION_REFUSED'
+  | 'INCOMPLETE_LETTER'
+  | 'NOT_ACCEPTED_WITHOUT_REASONS'
+  | 'ESCALATION_WINDOW_CLOSED'
+  | 'UNKNOWN_ACTION'
+  | 'CASE_CLOSED'
+  | 'CONFLICT'
+  | 'NOT_FOUND'
+  | 'TASK_NOT_OPEN'
+  | 'INVALID_INPUT'
+  | 'FORBIDDEN';
+
+export class DomainError extends Error {
+  override readonly name: string = 'DomainError';
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export class OutOfOrderError extends DomainError {
+  override readonly name = 'OutOfOrderError';
+  constructor(event: string, status: string, expected: readonly string[]) {
+    super(
+      'OUT_OF_ORDER',
+      `"${event}" cannot happen while the case is ${status}; it is waiting for: ${expected.join(', ') || 'nothing (it is closed)'}.`,
+      { event, status, expected },
+    );
+  }
+}
+
+export class ThirdStageError extends DomainError {
+  override readonly name = 'ThirdStageError';
+  constructor() {
+    super(
+      'THIRD_STAGE',
+      'The complaint has had its stage 2 (final) response; there is no third stage. The resident can refer it to the Ombudsman.',
+    );
+  }
+}
+
+export class SameHandlerError extends DomainError {
+  override readonly name = 'SameHandlerError';
+  constructor(staffId: string) {
+    super(
+      'SAME_HANDLER',
+      `${staffId} handled this complaint at stage 1, so cannot handle stage 2 (Code 6.13): assign it to someone else.`,
+      { staffId },
+    );
+  }
+}
+
+export class ExtensionRefusedError extends DomainError {
+  override readonly name = 'ExtensionRefusedError';
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('EXTENSION_REFUSED', message, details);
+  }
+}
+
+export class IncompleteLetterError extends DomainError {
+  override readonly name = 'IncompleteLetterError';
+  constructor(
+    readonly missing: readonly string[],
+    what = 'The response',
+  ) {
+    super('INCOMPLETE_LETTER', `${what} cannot be sent: ${missing.join('; ')}.`, { missing });
+  }
+}
+
+export class NotAcceptedWithoutReasonsError extends DomainError {
+  override readonly name = 'NotAcceptedWithoutReasonsError';
+  constructor(missing: readonly string[]) {
+    super(
+      'NOT_ACCEPTED_WITHOUT_REASONS',
+      `A complaint cannot be refused without ${missing.join(' and ')} (Code 2.1, 2.4).`,
+      {
+        missing,
+      },
+    );
+  }
+}
+
+export class EscalationWindowClosedError extends DomainError {
+  override readonly name = 'EscalationWindowClosedError';
+  constructor(endedAt: string) {
+    super(
+      'ESCALATION_WINDOW_CLOSED',
+      `The window to ask for stage 2 ended at ${endedAt}. Staff can still accept a late request as a new complaint or at their discretion.`,
+      { endedAt },
+    );
+  }
+}
+
+export class ValidationError extends DomainError {
+  override readonly name = 'ValidationError';
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('INVALID_INPUT', message, details);
+  }
+}
+
+export class ConflictError extends DomainError {
+  override readonly name = 'ConflictError';
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('CONFLICT', message, details);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  override readonly name = 'NotFoundError';
+  constructor(message: string) {
+    super('NOT_FOUND', message);
+  }
+}
+
+export class TaskNotOpenError extends DomainError {
+  override readonly name = 'TaskNotOpenError';
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('TASK_NOT_OPEN', message, details);
+  }
+}

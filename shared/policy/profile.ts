@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { CALENDAR_REGIONS } from '../calendar/working-calendar.ts';
+import { isCivilDate } from '../time/london.ts';
+
+const civilDate = z.string().refine(isCivilDate, { message: 'must be a real date in the form YYYY-MM-DD' });
+const datedReason = z.object({ date: civilDate, reason: z.string().min(1) }).strict();
+const nonEmpty = z.string().trim().min(1);
+
+export const Duration = z
+  .object({
+    amount: z.number().int().positive(),
+    unit: z.enum(['working-days', 'calendar-days', 'months']),
+  })
+  .strict();
+export type Duration = z.infer<typeof Duration>;
+
+const Extension = z
+  .object({
+    maxWorkingDays: z.number().int().min(0),
+    allowedReasons: z.array(nonEmpty).min(1, 'list at least one reason an extension may be granted for'),
+  })
+  .strict();
+
+export const StagePolicy = z
+  .object({
+    name: nonEmpty,
+    acknowledgeWorkingDays: z.number().int().positive(),
+    respondWorkingDays: z.number().int().positive(),
+    /** The event the response clock runs from. */
+    responseClockStartsAt: z.enum(['acknowledgement', 'receipt', 'escalation-request']),
+    extension: Extension,
+  })
+  .strict();
+export type StagePolicy = z.infer<typeof StagePolicy>;
+
+const Contact = z
+  .object({
+    name: nonEmpty,
+    email: z.email().optional(),
+    phone: nonEmpty.optional(),
+    website: z.url().optional(),
+    address: nonEmpty.optional(),
+  })
+  .strict();
+export type Contact = z.infer<typeof Contact>;
+
+const Regulator = Contact.extend({
+  /** What it covers, as a letter would say it, e.g. "care services" or "building safety in higher-risk buildings". */
+  appliesTo: nonEmpty,
+}).strict();
+
+export const JURISDICTIONS = ['england', 'scotland', 'wales'] as const;
+export type Jurisdiction = (typeof JURISDICTIONS)[number];
+
+export const ProviderProfile = z
+  .object({
+    id: z
+      .string()
+      .regex(
+        /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/,
+        'must be 3-40 lower-case letters, digits and hyphens (it names AWS resources)',
+      ),
+    name: nonEmpty,
+    legalName: nonEmpty.optional(),
+    jurisdiction: z.enum(JURISDICTIONS),
+    homes: z.number().int().positive(),
+    calendar: z
+      .object({
+        region: z.enum(CALENDAR_REGIONS),
+        closureDays: z.array(datedReason).default([]),
+        extraBankHolidays: z.array(datedReason).default([]),
+        receiptCutoff: z
+          .string()
+          .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour time HH:MM')
+          .optional(),
+      })
+      .strict(),
+    stages: z.array(StagePolicy).min(1),
+    /** How long after the stage 1 response a resident may ask for stage 2; null means no limit. */
+    escalationWindow: Duration.nullable(),
+    reminderLeadWorkingDays: z.number().int().min(0),
+    /** How long after the events (or becoming aware of them) a complaint may be raised. */
+    raisingWindow: Duration,
+    complaintDefinition: nonEmpty,
+    exclusions: z
+      .array(
+        z
+          .object({
+            code: z.string().regex(/^[a-z0-9-]+$/),
+            description: nonEmpty,
+            evidenceRequired: z.boolean(),
+          })
+          .strict(),
+      )
+      .min(1),
+    contact: Contact,
+    ombudsman: Contact.extend({
+      /** How long a resident has to refer the final response, as letters state it. */
+      referralTimeLimit: nonEmpty,
+      /** The sentences letters use to explain the route to the ombudsman. */
+      referralGuidance: nonEmpty,
+    }).strict(),
+    otherRegulators: z.array(Regulator).default([]),
+    compensation: z
+      .object({
+        summary: nonEmpty,
+        /** The most a stage 1 handler may offer without a manager, in pounds. */
+        handlerLimitPounds: z.number().min(0).optional(),
+      })
+      .strict(),
+    letters: z
+      .object({
+        senderName: nonEmpty,
+        senderEmail: z.email(),
+        replyTo: z.email().optional(),
+        signature: nonEmpty,
+      })
+      .strict(),
+    features: z
+      .object({ waf: z.boolean().default(false) })
+      .strict()
+      .default({ waf: false }),
+    explanations: z.array(z.object({ rule: nonEmpty, reason: nonEmpty }).strict()).default([]),
+    /** Where each value came from: the published policy (seed file and line) or a product default. */
+    sources: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+export type ProviderProfile = z.infer<typeof ProviderProfile>;
+export type ProviderProfileInput = z.input<typeof ProviderProfile>;

@@ -1,0 +1,122 @@
+/**
+ * London civil time, independent of the server's time zone. Instants are UTC ISO strings; civil dates
+ * are 'YYYY-MM-DD' in Europe/London (GMT in winter, BST in summer).
+ */
+export type CivilDate = string;
+export type Instant = string;
+
+const CIVIL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+const londonParts = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+
+export interface LondonDateTime {
+  date: CivilDate;
+  /** Minutes after London midnight. */
+  minuteOfDay: number;
+}
+
+export function toLondon(instant: Instant | Date): LondonDateTime {
+  const when = typeof instant === 'string' ? parseInstant(instant) : instant;
+  const parts = Object.fromEntries(londonParts.formatToParts(when).map((part) => [part.type, part.value]));
+  return {
+    date: `${parts.year}-${parts.month}-${parts.day}`,
+    minuteOfDay: Number(parts.hour) * 60 + Number(parts.minute),
+  };
+}
+
+/** The UTC offset of London at an instant, in minutes (0 in GMT, 60 in BST). */
+function londonOffsetMinutes(epochMs: number): number {
+  const parts = Object.fromEntries(
+    londonParts.formatToParts(new Date(epochMs)).map((part) => [part.type, Number(part.value)]),
+  );
+  const asUtc = Date.UTC(
+    parts.year ?? 0,
+    (parts.month ?? 1) - 1,
+    parts.day ?? 1,
+    parts.hour ?? 0,
+    parts.minute ?? 0,
+    parts.second ?? 0,
+  );
+  return Math.round((asUtc - Math.floor(epochMs / 1000) * 1000) / 60_000);
+}
+
+/** The UTC instant of a London wall-clock time on a civil date. */
+export function londonWallClockToInstant(date: CivilDate, hours: number, minutes: number, ms = 0): Instant {
+  const { year, month, day } = splitDate(date);
+  const naive = Date.UTC(year, month - 1, day, hours, minutes) + ms;
+  // The offset at (naive - 1h) and at naive agree except inside the changeover hour, which never holds
+  // a deadline (deadlines are at 23:59:59.999 and reminders at 09:00).
+  const offset = londonOffsetMinutes(naive - londonOffsetMinutes(naive) * 60_000);
+  return new Date(naive - offset * 60_000).toISOString();
+}
+
+/** The last millisecond of a London civil date, as a UTC instant. */
+export function endOfLondonDay(date: CivilDate): Instant {
+  return londonWallClockToInstant(date, 23, 59, 59_999);
+}
+
+export function splitDate(date: CivilDate): { year: number; month: number; day: number } {
+  const match = CIVIL_DATE.exec(date);
+  if (!match) throw new RangeError(`"${date}" is not a date in the form YYYY-MM-DD`);
+  const [, year, month, day] = match.map(Number) as [number, number, number, number];
+  const check = new Date(Date.UTC(year, month - 1, day));
+  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) {
+    throw new RangeError(`"${date}" is not a real calendar date`);
+  }
+  return { year, month, day };
+}
+
+export function isCivilDate(value: string): boolean {
+  try {
+    splitDate(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function addCalendarDays(date: CivilDate, days: number): CivilDate {
+  const { year, month, day } = splitDate(date);
+  return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
+}
+
+export function addCalendarMonths(date: CivilDate, months: number): CivilDate {
+  const { year, month, day } = splitDate(date);
+  const target = new Date(Date.UTC(year, month - 1 + months, 1));
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  target.setUTCDate(Math.min(day, lastDay));
+  return target.toISOString().slice(0, 10);
+}
+
+/** 0 = Sunday ... 6 = Saturday. */
+export function weekday(date: CivilDate): number {
+  const { year, month, day } = splitDate(date);
+  return new Date(Date.UTC(year, month - 1, day)).getUTCDay();
+}
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Parses an ISO 8601 instant that carries its offset; a bare local time is ambiguous and refused. */
+export function parseInstant(value: string): Date {
+  if (!ISO_INSTANT.test(value)) {
+    throw new RangeError(
+      `"${value}" is not an ISO 8601 instant with an offset (for example 2026-03-02T09:30:00Z or 2026-07-01T10:00:00+01:00)`,
+    );
+  }
+  const parsed = new Date(value);
+  if (Number.isNaN(parsed.getTime())) throw new RangeError(`"${value}" is not a valid instant`);
+  return parsed;
+}
+
+export function normaliseInstant(value: string): Instant {
+  return parseInstant(value).toISOString();
+}
