@@ -470,7 +470,7 @@ function applyEvent(state: CaseState, event: CaseEvent, ctx: CaseContext): CaseS
       }
       const used = record.extensions.reduce((sum, extension) => sum + extension.workingDays, 0);
       const cap = policy.extension.maxWorkingDays;
-      if (used + event.workingDays > cap) {
+      if (cap !== null && used + event.workingDays > cap) {
         throw new ExtensionRefusedError(
           `Stage ${event.stage} extensions are capped at ${cap} working days; ${used} already granted, so at most ${cap - used} more`,
           { cap, used, requested: event.workingDays },

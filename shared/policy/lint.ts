@@ -200,14 +200,16 @@ function checkStages(profile: ProviderProfile, baseline: Baseline): Finding[] {
         message: `Stage ${n} response clock starts at "${stage.responseClockStartsAt}", which the baseline does not allow.`,
       });
     }
-    if (limits.extension && stage.extension.maxWorkingDays > limits.extension.max) {
+    const cap = stage.extension.maxWorkingDays;
+    if (limits.extension && (cap === null || cap > limits.extension.max)) {
+      const found = cap === null ? 'no cap stated' : `${cap} working days`;
       findings.push({
         rule: `stage${n}.extension`,
         provision: limits.extension.provision,
         field: `${field}.extension.maxWorkingDays`,
-        found: `${stage.extension.maxWorkingDays} working days`,
+        found,
         limit: `at most ${limits.extension.max} working days`,
-        message: `Stage ${n} extensions allow up to ${stage.extension.maxWorkingDays} working days; the limit is ${limits.extension.max}.`,
+        message: `Stage ${n} extensions allow ${cap === null ? 'an open-ended extension' : `up to ${cap} working days`}; the limit is ${limits.extension.max}.`,
       });
     }
   });
@@ -257,7 +259,14 @@ function checkOmbudsman(profile: ProviderProfile, baseline: Baseline): Finding[]
 
 function checkWording(profile: ProviderProfile): Finding[] {
   const findings: Finding[] = [];
-  const { explanations: _explanations, sources: _sources, ...text } = profile;
+  // Other regulators keep their own rules: the Financial Ombudsman's eight-week wait for money advice
+  // complaints (FCA DISP) is real and must not be mistaken for the abolished Housing Ombudsman filter.
+  const {
+    explanations: _explanations,
+    sources: _sources,
+    otherRegulators: _otherRegulators,
+    ...text
+  } = profile;
   for (const [field, value] of strings(text, '')) {
     for (const forbidden of FORBIDDEN_WORDING) {
       const match = forbidden.pattern.exec(value);

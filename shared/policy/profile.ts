@@ -16,7 +16,8 @@ export type Duration = z.infer<typeof Duration>;
 
 const Extension = z
   .object({
-    maxWorkingDays: z.number().int().min(0),
+    /** null where the published policy sets no cap (the linter flags it in England). */
+    maxWorkingDays: z.number().int().min(0).nullable(),
     allowedReasons: z.array(nonEmpty).min(1, 'list at least one reason an extension may be granted for'),
   })
   .strict();

@@ -1,0 +1,387 @@
+import { describe, expect, it } from 'vitest';
+import {
+  applyCaseEvent,
+  type CaseEvent,
+  type CaseState,
+  caseContext,
+  foldCase,
+  pendingStep,
+} from '#shared/domain/case.ts';
+import { defaultNonAcceptanceRoute } from '#shared/domain/letters.ts';
+import {
+  baselineContext,
+  baselineProfile,
+  handler,
+  received,
+  resident,
+  reviewer,
+  stageResponse,
+} from '../support/fixtures.ts';
+
+const ctx = baselineContext();
+const profile = ctx.profile;
+
+function fold(...events: CaseEvent[]): CaseState {
+  return foldCase('case-1', events, ctx);
+}
+
+const receipt = received('2026-03-02T10:00:00Z');
+const triage: CaseEvent = { type: 'triaged', at: '2026-03-02T11:00:00Z', by: handler, outcome: 'complaint' };
+const acknowledge: CaseEvent = {
+  type: 'acknowledged',
+  at: '2026-03-04T09:00:00Z',
+  by: handler,
+  stage: 1,
+  definition: 'Delay repairing the boiler',
+  outcomesSought: ['Repair', 'Apology'],
+};
+const respond1: CaseEvent = {
+  type: 'response-issued',
+  at: '2026-03-10T09:00:00Z',
+  by: handler,
+  stage: 1,
+  letter: stageResponse(profile, 1),
+};
+const escalate: CaseEvent = { type: 'escalation-requested', at: '2026-03-12T09:00:00Z', by: resident };
+const acknowledge2: CaseEvent = {
+  type: 'acknowledged',
+  at: '2026-03-13T09:00:00Z',
+  by: reviewer,
+  stage: 2,
+  definition: 'Delay repairing the boiler and the stage 1 remedy',
+  outcomesSought: ['More compensation'],
+};
+const respond2: CaseEvent = {
+  type: 'response-issued',
+  at: '2026-03-20T09:00:00Z',
+  by: reviewer,
+  stage: 2,
+  letter: stageResponse(profile, 2),
+};
+
+describe('case lifecycle', () => {
+  it('walks both stages and computes every due date', () => {
+    let state = fold(receipt);
+    expect(state).toMatchObject({ status: 'awaiting-triage', seq: 1 });
+    expect(state.stage1.acknowledgement?.dueDate).toBe('2026-03-09');
+    state = fold(receipt, triage, acknowledge);
+    expect(state.status).toBe('stage1-investigation');
+    // 10 working days from Wednesday 4 March.
+    expect(state.stage1.response?.dueDate).toBe('2026-03-18');
+    state = fold(receipt, triage, acknowledge, respond1, escalate);
+    expect(state.status).toBe('stage2-acknowledgement');
+    expect(state.stage2.acknowledgement?.dueDate).toBe('2026-03-19');
+    state = fold(receipt, triage, acknowledge, respond1, escalate, acknowledge2);
+    // 20 working days from Friday 13 March, over Easter 2026 (3 and 6 April).
+    expect(state.stage2.response?.dueDate).toBe('2026-04-14');
+    state = fold(receipt, triage, acknowledge, respond1, escalate, acknowledge2, respond2);
+    expect(state).toMatchObject({ status: 'final-response-issued', seq: 7 });
+    state = applyCaseEvent(
+      state,
+      { type: 'closed', at: '2026-03-21T09:00:00Z', by: reviewer, reason: 'final-response-issued' },
+      ctx,
+    );
+    expect(state).toMatchObject({ status: 'closed', closureReason: 'final-response-issued' });
+    expect(pendingStep(state, ctx)).toBeUndefined();
+  });
+
+  it('gives the pending step with its deadline and reminder', () => {
+    const pending = pendingStep(fold(receipt, triage, acknowledge), ctx);
+    expect(pending).toMatchObject({ step: 'stage1-response', stage: 1 });
+    expect(pending?.deadline?.dueDate).toBe('2026-03-18');
+    expect(pending?.reminderAt).toBe('2026-03-16T09:00:00.000Z');
+  });
+
+  it('refuses events out of order', () => {
+    expect(() => fold(receipt, acknowledge)).toThrow(/cannot happen while the case is awaiting-triage/);
+    expect(() => fold(receipt, triage, respond1)).toThrowError(
+      expect.objectContaining({ code: 'OUT_OF_ORDER' }),
+    );
+    expect(() => fold(receipt, receipt)).toThrowError(expect.objectContaining({ code: 'OUT_OF_ORDER' }));
+    expect(() => fold(triage)).toThrowError(expect.objectContaining({ code: 'OUT_OF_ORDER' }));
+  });
+
+  it('never opens a third stage', () => {
+    const done = fold(receipt, triage, acknowledge, respond1, escalate, acknowledge2, respond2);
+    expect(() => applyCaseEvent(done, { ...escalate, at: '2026-03-25T09:00:00Z' }, ctx)).toThrowError(
+      expect.objectContaining({ code: 'THIRD_STAGE' }),
+    );
+    expect(() =>
+      fold(receipt, triage, acknowledge, respond1, escalate, { ...escalate, at: '2026-03-12T10:00:00Z' }),
+    ).toThrowError(expect.objectContaining({ code: 'THIRD_STAGE' }));
+  });
+
+  it('refuses the stage 1 handler at stage 2, whether acknowledging, extending or responding', () => {
+    expect(() =>
+      fold(receipt, triage, acknowledge, respond1, escalate, { ...acknowledge2, by: handler }),
+    ).toThrowError(
+      expect.objectContaining({
+        code: 'SAME_HANDLER',
+        message: expect.stringMatching(/handler-1 handled this complaint at stage 1/),
+      }),
+    );
+    const atStage2 = fold(receipt, triage, acknowledge, respond1, escalate, acknowledge2);
+    expect(() => applyCaseEvent(atStage2, { ...respond2, by: handler }, ctx)).toThrowError(
+      expect.objectContaining({ code: 'SAME_HANDLER' }),
+    );
+    expect(() =>
+      applyCaseEvent(
+        atStage2,
+        {
+          type: 'extension-granted',
+          at: '2026-03-16T09:00:00Z',
+          by: handler,
+          stage: 2,
+          workingDays: 5,
+          reason: profile.stages[1]?.extension.allowedReasons[0] ?? '',
+          explanation: 'x',
+        },
+        ctx,
+      ),
+    ).toThrowError(expect.objectContaining({ code: 'SAME_HANDLER' }));
+  });
+
+  describe('extensions', () => {
+    const reason = profile.stages[0]?.extension.allowedReasons[0] ?? '';
+    const extend = (workingDays: number, at = '2026-03-05T09:00:00Z', why = reason): CaseEvent => ({
+      type: 'extension-granted',
+      at,
+      by: handler,
+      stage: 1,
+      workingDays,
+      reason: why,
+      explanation: 'We need a surveyor to inspect the boiler.',
+    });
+
+    it('moves the due date on by working days from the current due date', () => {
+      const state = fold(receipt, triage, acknowledge, extend(4));
+      expect(state.stage1.response?.dueDate).toBe('2026-03-24');
+      expect(state.stage1.extensions).toHaveLength(1);
+    });
+
+    it('refuses an extension beyond the cap, counting earlier ones', () => {
+      expect(() => fold(receipt, triage, acknowledge, extend(11))).toThrowError(
+        expect.objectContaining({
+          code: 'EXTENSION_REFUSED',
+          message: expect.stringMatching(/capped at 10/),
+        }),
+      );
+      expect(() => fold(receipt, triage, acknowledge, extend(6), extend(5, '2026-03-06T09:00:00Z'))).toThrow(
+        /6 already granted, so at most 4 more/,
+      );
+    });
+
+    it('refuses a reason the provider does not allow', () => {
+      expect(() => fold(receipt, triage, acknowledge, extend(3, undefined, 'We are busy'))).toThrowError(
+        expect.objectContaining({
+          code: 'EXTENSION_REFUSED',
+          message: expect.stringMatching(/not an extension reason/),
+        }),
+      );
+    });
+
+    it('refuses an extension after the deadline has passed', () => {
+      expect(() => fold(receipt, triage, acknowledge, extend(3, '2026-03-19T09:00:00Z'))).toThrow(
+        /before the deadline passes/,
+      );
+    });
+  });
+
+  describe('letters', () => {
+    it('refuses a stage response missing any required element, naming each', () => {
+      const letter = stageResponse(profile, 1, {
+        reasons: ' ',
+        complaintDefinition: '',
+        escalationRoute: 'Call us.',
+      });
+      expect(() => fold(receipt, triage, acknowledge, { ...respond1, letter })).toThrowError(
+        expect.objectContaining({
+          code: 'INCOMPLETE_LETTER',
+          details: {
+            missing: [
+              'the complaint definition is missing',
+              'the reasons for the decision are missing',
+              'the escalation route must tell the resident how to ask for stage 2',
+            ],
+          },
+        }),
+      );
+    });
+
+    it('requires the remedy and the outstanding actions to be stated, even as none', () => {
+      const letter = { ...stageResponse(profile, 1), remedy: undefined, outstandingActions: [] } as never;
+      expect(() => fold(receipt, triage, acknowledge, { ...respond1, letter })).toThrow(
+        /the remedy is missing.*the outstanding actions are missing/,
+      );
+    });
+
+    it('requires the final response to give the Ombudsman, its contact details and the time limit', () => {
+      const atStage2 = fold(receipt, triage, acknowledge, respond1, escalate, acknowledge2);
+      const letter = stageResponse(profile, 2, {
+        escalationRoute: 'You can go to the Housing Ombudsman Service.',
+      });
+      expect(() => applyCaseEvent(atStage2, { ...respond2, letter }, ctx)).toThrow(
+        /contact details.*time limit/,
+      );
+    });
+
+    it('refuses a letter that mentions the designated person or an eight-week wait', () => {
+      const atStage2 = fold(receipt, triage, acknowledge, respond1, escalate, acknowledge2);
+      const route = `${stageResponse(profile, 2).escalationRoute} Or wait eight weeks, or ask a designated person.`;
+      expect(() =>
+        applyCaseEvent(
+          atStage2,
+          { ...respond2, letter: stageResponse(profile, 2, { escalationRoute: route }) },
+          ctx,
+        ),
+      ).toThrow(/designated person.*8-week wait/);
+    });
+
+    it('tracks outstanding actions from the letter and will not close until they are done', () => {
+      const letter = stageResponse(profile, 2, {
+        outstandingActions: [
+          { description: 'Replace the boiler', owner: 'Repairs team', dueDate: '2026-04-30' },
+        ],
+      });
+      let state = fold(receipt, triage, acknowledge, respond1, escalate, acknowledge2, {
+        ...respond2,
+        letter,
+      });
+      expect(state.actions).toMatchObject([{ actionId: 'S2-1', description: 'Replace the boiler' }]);
+      const close: CaseEvent = {
+        type: 'closed',
+        at: '2026-04-01T09:00:00Z',
+        by: reviewer,
+        reason: 'final-response-issued',
+      };
+      expect(() => applyCaseEvent(state, close, ctx)).toThrow(/1 outstanding action\(s\) are open: S2-1/);
+      state = applyCaseEvent(
+        state,
+        {
+          type: 'action-completed',
+          at: '2026-03-30T09:00:00Z',
+          by: reviewer,
+          actionId: 'S2-1',
+          note: 'Fitted',
+        },
+        ctx,
+      );
+      expect(applyCaseEvent(state, close, ctx).status).toBe('closed');
+    });
+  });
+
+  describe('triage', () => {
+    it('refuses a non-acceptance without a listed reason, a rationale and the Ombudsman route', () => {
+      const refusal: CaseEvent = {
+        type: 'triaged',
+        at: '2026-03-02T11:00:00Z',
+        by: handler,
+        outcome: 'not-accepted',
+        exclusionCode: 'we-do-not-like-it',
+        rationale: '',
+        ombudsmanRoute: '',
+      };
+      expect(() => fold(receipt, refusal)).toThrowError(
+        expect.objectContaining({
+          code: 'NOT_ACCEPTED_WITHOUT_REASONS',
+          message: expect.stringMatching(/exclusions.*rationale.*Ombudsman/),
+        }),
+      );
+    });
+
+    it('closes a valid non-acceptance with its reasons on record', () => {
+      const state = fold(receipt, {
+        type: 'triaged',
+        at: '2026-03-02T11:00:00Z',
+        by: handler,
+        outcome: 'not-accepted',
+        exclusionCode: 'legal-proceedings',
+        rationale: 'A claim was filed at court on 1 February.',
+        ombudsmanRoute: defaultNonAcceptanceRoute(profile),
+      });
+      expect(state).toMatchObject({ status: 'closed', closureReason: 'not-accepted' });
+      expect(state.triage?.detail).toMatch(/legal-proceedings: A claim was filed/);
+    });
+
+    it('records a service request and closes the complaint record', () => {
+      const state = fold(receipt, {
+        type: 'triaged',
+        at: '2026-03-02T11:00:00Z',
+        by: handler,
+        outcome: 'service-request',
+        notes: 'Repair booked for Thursday',
+      });
+      expect(state).toMatchObject({ status: 'closed', closureReason: 'service-request' });
+    });
+
+    it('only staff can triage', () => {
+      expect(() => fold(receipt, { ...triage, by: resident })).toThrow(/must be done by a member of staff/);
+    });
+  });
+
+  it('lets the resident withdraw while waiting and then refuses further steps', () => {
+    const state = fold(receipt, triage, { type: 'withdrawn', at: '2026-03-03T09:00:00Z', by: resident });
+    expect(state).toMatchObject({ status: 'closed', closureReason: 'withdrawn' });
+    expect(() => applyCaseEvent(state, { ...acknowledge, at: '2026-03-04T09:00:00Z' }, ctx)).toThrowError(
+      expect.objectContaining({ code: 'OUT_OF_ORDER' }),
+    );
+  });
+
+  it('accepts related issues before the stage 1 response and not after', () => {
+    const issue = (at: string): CaseEvent => ({
+      type: 'related-issue-added',
+      at,
+      by: resident,
+      description: 'Also the radiator',
+    });
+    expect(fold(receipt, triage, acknowledge, issue('2026-03-05T09:00:00Z')).relatedIssues).toEqual([
+      'Also the radiator',
+    ]);
+    expect(() => fold(receipt, triage, acknowledge, respond1, issue('2026-03-11T09:00:00Z'))).toThrowError(
+      expect.objectContaining({ code: 'OUT_OF_ORDER' }),
+    );
+  });
+
+  it('records an Ombudsman referral at any time, even when closed', () => {
+    const closed = fold(receipt, triage, { type: 'withdrawn', at: '2026-03-03T09:00:00Z', by: resident });
+    const state = applyCaseEvent(
+      closed,
+      { type: 'ombudsman-referral-recorded', at: '2026-03-04T09:00:00Z', by: handler, reference: 'HOS-1' },
+      ctx,
+    );
+    expect(state.ombudsmanReferrals).toEqual([{ at: '2026-03-04T09:00:00Z', reference: 'HOS-1' }]);
+  });
+
+  it('closes the escalation window where the profile has one, and refuses a late request', () => {
+    const windowed = caseContext(baselineProfile({ escalationWindow: { amount: 20, unit: 'working-days' } }));
+    const responded = foldCase('case-1', [receipt, triage, acknowledge, respond1], windowed);
+    expect(responded.escalationWindow?.dueDate).toBe('2026-04-09');
+    expect(() =>
+      applyCaseEvent(responded, { ...escalate, at: '2026-04-10T09:00:00Z' }, windowed),
+    ).toThrowError(expect.objectContaining({ code: 'ESCALATION_WINDOW_CLOSED' }));
+    const closed = applyCaseEvent(
+      responded,
+      {
+        type: 'closed',
+        at: '2026-04-10T00:00:00Z',
+        by: { kind: 'system', id: 'workflow' },
+        reason: 'escalation-window-ended',
+      },
+      windowed,
+    );
+    expect(() => applyCaseEvent(closed, { ...escalate, at: '2026-04-10T09:00:00Z' }, windowed)).toThrowError(
+      expect.objectContaining({ code: 'ESCALATION_WINDOW_CLOSED' }),
+    );
+  });
+
+  it('requires contact details that match the preferred contact method', () => {
+    const noAddress = received('2026-03-02T10:00:00Z');
+    if (noAddress.type !== 'received') throw new Error('fixture');
+    noAddress.complainant = { name: 'Bo', preferredContact: 'post' };
+    expect(() => fold(noAddress)).toThrow(/postal address is required/);
+  });
+
+  it('refuses events older than the last one', () => {
+    expect(() => fold(receipt, { ...triage, at: '2026-03-01T09:00:00Z' })).toThrow(/in time order/);
+  });
+});
