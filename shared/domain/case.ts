@@ -1,6 +1,6 @@
 import type { Deadline } from '../calendar/deadline.ts';
 import type { ProviderProfile } from '../policy/profile.ts';
-import type { CivilDate, Instant } from '../time/london.ts';
+import { type CivilDate, type Instant, isCivilDate } from '../time/london.ts';
 import { type LifecycleClocks, lifecycleClocks, type StageNumber } from './clocks.ts';
 import {
   DomainError,
@@ -58,14 +58,16 @@ export interface ComplaintDetails {
   outcomeWanted: string;
 }
 
-export type Step =
-  | 'triage'
-  | 'stage1-acknowledgement'
-  | 'stage1-response'
-  | 'escalation-window'
-  | 'stage2-acknowledgement'
-  | 'stage2-response'
-  | 'outstanding-actions';
+export const STEPS = [
+  'triage',
+  'stage1-acknowledgement',
+  'stage1-response',
+  'escalation-window',
+  'stage2-acknowledgement',
+  'stage2-response',
+  'outstanding-actions',
+] as const;
+export type Step = (typeof STEPS)[number];
 
 interface EventBase {
   at: Instant;
@@ -105,11 +107,13 @@ export type CaseEvent = EventBase &
     | {
         type: 'correspondence-sent';
         template: string;
+        /** Which event it answers (template#seq), so a letter is never sent twice. */
+        key: string;
         channel: 'email' | 'post';
         recipient: string;
         messageId?: string;
       }
-    | { type: 'correspondence-failed'; template: string; reason: string }
+    | { type: 'correspondence-failed'; template: string; key: string; reason: string }
     | { type: 'closed'; reason: ClosureReason }
   );
 
@@ -180,6 +184,7 @@ export interface CaseState {
   ombudsmanReferrals: Array<{ at: Instant; reference?: string }>;
   correspondence: Array<{
     template: string;
+    key: string;
     channel: 'email' | 'post' | 'failed';
     at: Instant;
     detail: string;
@@ -218,7 +223,14 @@ const ALLOWED: Record<CaseStatus, readonly CaseEventType[]> = {
     'reminder-sent',
     'deadline-breached',
   ],
-  'stage1-responded': ['escalation-requested', 'action-added', 'action-completed', 'withdrawn', 'closed'],
+  'stage1-responded': [
+    'escalation-requested',
+    'action-added',
+    'action-completed',
+    'withdrawn',
+    'closed',
+    'reminder-sent',
+  ],
   'stage2-acknowledgement': [
     'acknowledged',
     'action-added',
@@ -528,7 +540,8 @@ function applyEvent(state: CaseState, event: CaseEvent, ctx: CaseContext): CaseS
       requireStaff(event);
       requireText(event.description, 'What the action is');
       requireText(event.owner, 'Who owns the action');
-      requireText(event.dueDate, 'When the action is due');
+      if (!isCivilDate(event.dueDate))
+        throw new ValidationError('When the action is due must be a date YYYY-MM-DD');
       if (state.actions.some((action) => action.actionId === event.actionId)) {
         throw new ValidationError(`An action with id ${event.actionId} already exists`);
       }
@@ -586,7 +599,13 @@ function applyEvent(state: CaseState, event: CaseEvent, ctx: CaseContext): CaseS
         ...state,
         correspondence: [
           ...state.correspondence,
-          { template: event.template, channel: event.channel, at: event.at, detail: event.recipient },
+          {
+            template: event.template,
+            key: event.key,
+            channel: event.channel,
+            at: event.at,
+            detail: event.recipient,
+          },
         ],
       };
     case 'correspondence-failed':
@@ -594,7 +613,7 @@ function applyEvent(state: CaseState, event: CaseEvent, ctx: CaseContext): CaseS
         ...state,
         correspondence: [
           ...state.correspondence,
-          { template: event.template, channel: 'failed', at: event.at, detail: event.reason },
+          { template: event.template, key: event.key, channel: 'failed', at: event.at, detail: event.reason },
         ],
       };
     case 'closed': {

@@ -1,0 +1,52 @@
+import { ZodError } from 'zod';
+import { DomainError, type DomainErrorCode } from '#shared/domain/errors.ts';
+
+/** The one place domain errors become HTTP statuses. */
+const STATUS: Record<DomainErrorCode, number> = {
+  OUT_OF_ORDER: 409,
+  THIRD_STAGE: 409,
+  SAME_HANDLER: 403,
+  EXTENSION_REFUSED: 422,
+  INCOMPLETE_LETTER: 422,
+  NOT_ACCEPTED_WITHOUT_REASONS: 422,
+  ESCALATION_WINDOW_CLOSED: 409,
+  UNKNOWN_ACTION: 422,
+  CASE_CLOSED: 409,
+  CONFLICT: 409,
+  NOT_FOUND: 404,
+  TASK_NOT_OPEN: 409,
+  INVALID_INPUT: 422,
+  FORBIDDEN: 403,
+};
+
+export interface HttpError {
+  statusCode: number;
+  body: { error: string; message: string; details?: unknown };
+}
+
+export function toHttpError(error: unknown): HttpError | undefined {
+  if (error instanceof DomainError) {
+    return {
+      statusCode: STATUS[error.code],
+      body: { error: error.code, message: error.message, details: error.details },
+    };
+  }
+  if (error instanceof ZodError) {
+    const problems = error.issues.map((issue) => ({ field: issue.path.join('.'), message: issue.message }));
+    return {
+      statusCode: 422,
+      body: {
+        error: 'INVALID_INPUT',
+        message: `Please correct: ${problems.map((p) => `${p.field || 'body'}: ${p.message}`).join('; ')}`,
+        details: problems,
+      },
+    };
+  }
+  if (error instanceof SyntaxError) {
+    return {
+      statusCode: 400,
+      body: { error: 'BAD_JSON', message: `The request body is not valid JSON: ${error.message}` },
+    };
+  }
+  return undefined;
+}

@@ -1,0 +1,103 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { STAFF_ROLES, type StaffRole } from '#shared/domain/case.ts';
+import { DomainError, ValidationError } from '#shared/domain/errors.ts';
+import type { AppDependencies } from '#shared/usecases/dependencies.ts';
+import { dependencies } from './config.ts';
+import { toHttpError } from './errors.ts';
+
+export const logger = new Logger({ serviceName: 'complaints' });
+
+/**
+ * A workflow task invoked by the state machine: the input is validated, one use case runs, and errors keep
+ * their names so the ASL's Retry and Catch can match them. The event is never logged (it may hold a token).
+ */
+export function workflowTask<Schema extends z.ZodType, Result>(
+  schema: Schema,
+  run: (deps: AppDependencies, input: z.infer<Schema>) => Promise<Result>,
+) {
+  return middy<unknown, Result>().handler(async (event) => {
+    const parsed = schema.safeParse(event);
+    if (!parsed.success) {
+      throw new ValidationError(
+        `Workflow task input is invalid: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+      );
+    }
+    return run(dependencies(), parsed.data);
+  });
+}
+
+export type ApiEvent = APIGatewayProxyEventV2 & {
+  requestContext: APIGatewayProxyEventV2['requestContext'] & {
+    authorizer?: { jwt?: { claims?: Record<string, string | number | boolean | string[]> } };
+  };
+};
+
+export interface StaffIdentity {
+  kind: 'staff';
+  id: string;
+  role: StaffRole;
+}
+
+const ROLE_RANK: readonly StaffRole[] = ['admin', 'manager', 'reviewer', 'handler'];
+
+/** The signed-in member of staff, from the Cognito JWT the HTTP API's authorizer verified. */
+export function staffIdentity(event: ApiEvent): StaffIdentity {
+  const claims = event.requestContext.authorizer?.jwt?.claims;
+  const sub = claims?.sub;
+  if (!claims || typeof sub !== 'string') throw new DomainError('FORBIDDEN', 'Sign in as a member of staff');
+  const rawGroups = claims['cognito:groups'];
+  const groups = Array.isArray(rawGroups)
+    ? rawGroups
+    : String(rawGroups ?? '')
+        .replace(/^\[|\]$/g, '')
+        .split(/[\s,]+/);
+  const role = ROLE_RANK.find((candidate) => groups.includes(candidate));
+  if (!role || !STAFF_ROLES.includes(role)) {
+    throw new DomainError(
+      'FORBIDDEN',
+      'Your account is not in a complaints staff group (handler, reviewer, manager, admin)',
+    );
+  }
+  const name = typeof claims.email === 'string' ? claims.email : sub;
+  return { kind: 'staff', id: name, role };
+}
+
+export function jsonBody(event: ApiEvent): unknown {
+  if (!event.body) return {};
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  return JSON.parse(raw);
+}
+
+export function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+    body: JSON.stringify(body),
+  };
+}
+
+/** An HTTP API route: one use case per route, every error mapped in one place, nothing sensitive logged. */
+export function httpRoute(
+  run: (deps: AppDependencies, event: ApiEvent) => Promise<APIGatewayProxyStructuredResultV2>,
+) {
+  return middy<ApiEvent, APIGatewayProxyStructuredResultV2, Error, Context>().handler(async (event) => {
+    try {
+      return await run(dependencies(), event);
+    } catch (error) {
+      const mapped = toHttpError(error);
+      if (mapped) return json(mapped.statusCode, mapped.body);
+      logger.error('Unhandled error', {
+        route: event.routeKey,
+        error: (error as Error).name,
+        message: (error as Error).message,
+      });
+      return json(500, {
+        error: 'INTERNAL',
+        message: 'Something went wrong on our side; nothing was changed. Please try again.',
+      });
+    }
+  });
+}

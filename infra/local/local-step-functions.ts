@@ -1,0 +1,267 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { TaskNotOpenError } from '#shared/domain/errors.ts';
+import type { WorkflowEngine } from '#shared/ports/workflow-engine.ts';
+import { installPromiseWithResolvers } from './node20-shims.ts';
+
+installPromiseWithResolvers();
+
+export const ASL_PATH = new URL('../../statemachines/complaint.asl.json', import.meta.url);
+
+type LambdaHandler = (event: unknown, context: unknown) => Promise<unknown>;
+type AslState = Record<string, unknown> & {
+  Type: string;
+  Resource?: string;
+  Parameters?: Record<string, unknown>;
+};
+type AslDefinition = { StartAt: string; States: Record<string, AslState> };
+
+export interface ExecutionRecord {
+  executionArn: string;
+  name: string;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+  startDate: Date;
+  stopDate?: Date;
+  input: unknown;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  history: Array<{ type: string; state?: string; at: string; detail?: unknown }>;
+}
+
+interface PendingCallback {
+  executionArn: string;
+  resolve: (output: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+/** Replaces every ${Name} in the definition; an unknown name is an error, never a silent blank. */
+export function substitute(definitionText: string, substitutions: Record<string, string>): AslDefinition {
+  const missing = new Set<string>();
+  const text = definitionText.replace(/\$\{([A-Za-z0-9_]+)\}/g, (_match, name: string) => {
+    const value = substitutions[name];
+    if (value === undefined) missing.add(name);
+    return value ?? '';
+  });
+  if (missing.size > 0) throw new Error(`No value for the substitution(s) ${[...missing].join(', ')}`);
+  return JSON.parse(text) as AslDefinition;
+}
+
+export function substitutionNames(definitionText: string): string[] {
+  return [
+    ...new Set([...definitionText.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1] as string)),
+  ].sort();
+}
+
+/**
+ * The interpreter resolves TimeoutSecondsPath against the Parameters output rather than the state input
+ * (toolchain.md 2a), so the local copy carries the timeout through Parameters.
+ */
+function adaptForInterpreter(definition: AslDefinition): AslDefinition {
+  for (const state of Object.values(definition.States)) {
+    if (state.Type === 'Task' && typeof state.TimeoutSecondsPath === 'string' && state.Parameters) {
+      state.Parameters['__timeoutSeconds.$'] = state.TimeoutSecondsPath;
+      state.TimeoutSecondsPath = '$.__timeoutSeconds';
+    }
+  }
+  return definition;
+}
+
+const lambdaContext = (name: string) => ({
+  functionName: name,
+  functionVersion: '$LATEST',
+  invokedFunctionArn: name,
+  memoryLimitInMB: '512',
+  awsRequestId: randomUUID(),
+  logGroupName: `/local/${name}`,
+  logStreamName: 'local',
+  callbackWaitsForEmptyEventLoop: false,
+  getRemainingTimeInMillis: () => 60_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});
+
+/**
+ * Step Functions for one machine: runs the real ASL with aws-local-stepfunctions, binds Task states to the
+ * real Lambda handlers in-process, and implements the operations the application uses with the service's
+ * semantics (unique execution names, one token per task, TaskTimedOut after a timeout).
+ */
+export class LocalStepFunctions implements WorkflowEngine {
+  readonly stateMachineArn: string;
+  private readonly definition: AslDefinition;
+  private readonly executions = new Map<string, ExecutionRecord>();
+  private readonly callbacks = new Map<string, PendingCallback>();
+  private readonly deadTokens = new Map<string, 'TaskTimedOut' | 'TaskDoesNotExist'>();
+  private inFlight = 0;
+  private readonly aborts = new Map<string, () => void>();
+
+  constructor(
+    private readonly handlers: Record<string, LambdaHandler>,
+    options: { name?: string; substitutions: Record<string, string> },
+  ) {
+    this.stateMachineArn = `arn:aws:states:eu-west-2:000000000000:stateMachine:${options.name ?? 'complaint'}`;
+    this.definition = adaptForInterpreter(substitute(readFileSync(ASL_PATH, 'utf8'), options.substitutions));
+  }
+
+  /** Resolves when no task handler is running (used by the virtual clock to let work finish). */
+  async idle(): Promise<void> {
+    for (let quiet = 0; quiet < 3; ) {
+      await new Promise((resolve) => setImmediate(resolve));
+      quiet = this.inFlight === 0 ? quiet + 1 : 0;
+    }
+  }
+
+  private track<T>(work: () => Promise<T>): Promise<T> {
+    this.inFlight++;
+    return work().finally(() => {
+      this.inFlight--;
+    });
+  }
+
+  private overrides(executionArn: string) {
+    const local: Record<string, (input: unknown) => Promise<unknown>> = {};
+    for (const [stateName, state] of Object.entries(this.definition.States)) {
+      if (state.Type !== 'Task') continue;
+      const functionName = String(state.Parameters?.FunctionName ?? '');
+      const handler = this.handlers[functionName];
+      if (!handler)
+        throw new Error(`State "${stateName}" invokes ${functionName}, which has no local handler`);
+      const callback = String(state.Resource).endsWith('.waitForTaskToken');
+      local[stateName] = (input) => {
+        const { Payload, __timeoutSeconds } = input as {
+          Payload: Record<string, unknown>;
+          __timeoutSeconds?: number;
+        };
+        if (!callback) {
+          return this.track(async () => ({ Payload: await handler(Payload, lambdaContext(functionName)) }));
+        }
+        const token = String(Payload.taskToken);
+        const waiting = new Promise((resolve, reject) => {
+          this.callbacks.set(token, { executionArn, resolve, reject });
+        });
+        if (__timeoutSeconds) {
+          // Fires just before the interpreter's own timeout for the same instant, so the token is dead
+          // by the time States.Timeout is caught, as in the service.
+          setTimeout(() => this.expire(token, 'TaskTimedOut'), __timeoutSeconds * 1000);
+        }
+        return this.track(() => handler(Payload, lambdaContext(functionName))).then(() => waiting);
+      };
+    }
+    return local;
+  }
+
+  private expire(token: string, reason: 'TaskTimedOut' | 'TaskDoesNotExist') {
+    if (this.callbacks.delete(token)) this.deadTokens.set(token, reason);
+  }
+
+  async startExecution(name: string, input: unknown) {
+    const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    const existing = this.executions.get(executionArn);
+    if (existing) return { executionArn, alreadyStarted: true };
+    const record: ExecutionRecord = {
+      executionArn,
+      name,
+      status: 'RUNNING',
+      startDate: new Date(),
+      input,
+      history: [],
+    };
+    this.executions.set(executionArn, record);
+    const machine = new StateMachine(this.definition as never);
+    const execution = machine.run(input as never, {
+      overrides: { taskResourceLocalHandlers: this.overrides(executionArn) as never },
+      context: {
+        Execution: { Id: executionArn, Name: name, StartTime: record.startDate.toISOString() },
+        StateMachine: { Id: this.stateMachineArn, Name: 'complaint' },
+        Task: {
+          get Token() {
+            return randomUUID();
+          },
+        },
+      } as never,
+    });
+    this.aborts.set(executionArn, execution.abort);
+    void this.collectHistory(record, execution.eventLogs as AsyncIterable<Record<string, unknown>>);
+    execution.result.then(
+      (output: unknown) => this.finish(record, 'SUCCEEDED', { output }),
+      (error: Error & { cause?: unknown }) =>
+        this.finish(record, error.name === 'ExecutionAbortedError' ? 'ABORTED' : 'FAILED', {
+          error: error.name,
+          cause: String(error.message),
+        }),
+    );
+    return { executionArn, alreadyStarted: false };
+  }
+
+  private finish(
+    record: ExecutionRecord,
+    status: ExecutionRecord['status'],
+    detail: Partial<ExecutionRecord>,
+  ) {
+    Object.assign(record, { status, stopDate: new Date(), ...detail });
+    this.aborts.delete(record.executionArn);
+    for (const [token, pending] of this.callbacks) {
+      if (pending.executionArn === record.executionArn) this.expire(token, 'TaskDoesNotExist');
+    }
+  }
+
+  private async collectHistory(record: ExecutionRecord, events: AsyncIterable<Record<string, unknown>>) {
+    try {
+      for await (const event of events) {
+        const state = event.state as { name?: string } | undefined;
+        record.history.push({
+          type: String(event.type),
+          state: state?.name,
+          at: new Date(Number(event.timestamp ?? Date.now())).toISOString(),
+          detail: event.Error ?? event.error ?? undefined,
+        });
+      }
+    } catch {
+      // The log ends with the execution.
+    }
+  }
+
+  async sendTaskSuccess(token: string, output: unknown): Promise<void> {
+    this.take(token).resolve(JSON.parse(JSON.stringify(output)));
+  }
+
+  async sendTaskFailure(token: string, error: string, cause: string): Promise<void> {
+    this.take(token).reject(Object.assign(new Error(cause), { name: error }));
+  }
+
+  private take(token: string): PendingCallback {
+    const pending = this.callbacks.get(token);
+    if (!pending) {
+      const reason = this.deadTokens.get(token) ?? 'TaskDoesNotExist';
+      throw new TaskNotOpenError(
+        reason === 'TaskTimedOut'
+          ? 'The workflow stopped waiting for this task (its deadline check ran); reload the case to see the new task'
+          : 'The workflow is no longer waiting for this task',
+        { reason },
+      );
+    }
+    this.callbacks.delete(token);
+    this.deadTokens.set(token, 'TaskDoesNotExist');
+    return pending;
+  }
+
+  describeExecution(executionArn: string): ExecutionRecord | undefined {
+    return this.executions.get(executionArn);
+  }
+
+  executionFor(name: string): ExecutionRecord | undefined {
+    return this.executions.get(`${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`);
+  }
+
+  listExecutions(): ExecutionRecord[] {
+    return [...this.executions.values()];
+  }
+
+  /** Stops every execution (a shutdown); their cases resume from the event log on the next start. */
+  abortAll(): void {
+    for (const abort of this.aborts.values()) abort();
+    for (const [token] of this.callbacks) this.expire(token, 'TaskDoesNotExist');
+  }
+}

@@ -1,0 +1,206 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import * as sesLocalModule from 'aws-ses-v2-local';
+import dynalite from 'dynalite';
+import { createDocumentClient, DynamoDbCaseStore } from '#shared/adapters/dynamodb-case-store.ts';
+import { FolderLetterStore } from '#shared/adapters/letter-store.ts';
+import { SesMailer } from '#shared/adapters/ses.ts';
+import { GLOBAL_SECONDARY_INDEXES, TABLE_KEYS } from '#shared/adapters/table-design.ts';
+import { type CaseStatus, caseContext } from '#shared/domain/case.ts';
+import { loadProfile } from '#shared/policy/load-profile.ts';
+import type { ProviderProfile } from '#shared/policy/profile.ts';
+import type { AppDependencies } from '#shared/usecases/dependencies.ts';
+import { useDependencies } from '../../functions/lib/config.ts';
+import * as checkDeadline from '../../functions/workflow/check-deadline.ts';
+import * as closeCase from '../../functions/workflow/close-case.ts';
+import * as recordReceipt from '../../functions/workflow/record-receipt.ts';
+import * as registerTask from '../../functions/workflow/register-task.ts';
+import * as sendNotifications from '../../functions/workflow/send-notifications.ts';
+import { LocalStepFunctions } from './local-step-functions.ts';
+import { installVirtualClock, type VirtualClock } from './virtual-clock.ts';
+
+export const LOCAL_TABLE = 'complaints-local';
+
+// A CommonJS module with an ES default export: Node and vite disagree on how deep the default sits.
+type SesServerFactory = (config: { host: string; port: number }) => Promise<import('node:http').Server>;
+function sesServerFactory(): SesServerFactory {
+  let candidate: unknown = sesLocalModule;
+  while (typeof candidate !== 'function' && candidate && 'default' in (candidate as object)) {
+    candidate = (candidate as { default: unknown }).default;
+  }
+  return candidate as SesServerFactory;
+}
+const REGION = 'eu-west-2';
+const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** The functions the state machine invokes, by the names the local substitutions give them. */
+export const WORKFLOW_FUNCTIONS = {
+  RecordReceiptFunctionArn: ['local:record-receipt', recordReceipt.handler],
+  SendNotificationsFunctionArn: ['local:send-notifications', sendNotifications.handler],
+  RegisterTaskFunctionArn: ['local:register-task', registerTask.handler],
+  CheckDeadlineFunctionArn: ['local:check-deadline', checkDeadline.handler],
+  CloseCaseFunctionArn: ['local:close-case', closeCase.handler],
+} as const;
+
+export interface LocalSystemOptions {
+  profile: ProviderProfile | string;
+  /** Where dynalite persists and letters go; omitted means in memory (tests). */
+  dataDir?: string;
+  /** The virtual clock's starting instant; real time by default. */
+  start?: Date;
+  sesPort?: number;
+  dynamoPort?: number;
+  urls?: AppDependencies['urls'];
+  secrets?: AppDependencies['secrets'];
+}
+
+export interface LocalSystem {
+  deps: AppDependencies;
+  sfn: LocalStepFunctions;
+  clock: VirtualClock;
+  sesUrl: string;
+  dynamoEndpoint: string;
+  /** Starts an execution for every open case, so each resumes at the step its event log says. */
+  resumeOpenCases(): Promise<number>;
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const OPEN_STATUSES: CaseStatus[] = [
+  'awaiting-triage',
+  'stage1-acknowledgement',
+  'stage1-investigation',
+  'stage1-responded',
+  'stage2-acknowledgement',
+  'stage2-investigation',
+  'final-response-issued',
+];
+
+async function listen(
+  server: { listen: (port: number, host: string, cb: () => void) => unknown },
+  port: number,
+) {
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+}
+
+async function ensureTable(client: DynamoDBClient): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: LOCAL_TABLE }));
+    return;
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
+  }
+  const attributes = new Set<string>([TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey]);
+  for (const index of GLOBAL_SECONDARY_INDEXES) {
+    attributes.add(index.partitionKey);
+    attributes.add(index.sortKey);
+  }
+  await client.send(
+    new CreateTableCommand({
+      TableName: LOCAL_TABLE,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+      KeySchema: [
+        { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: GLOBAL_SECONDARY_INDEXES.map((index) => ({
+        IndexName: index.indexName,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    }),
+  );
+}
+
+export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
+  const profile = typeof options.profile === 'string' ? loadProfile(options.profile) : options.profile;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'complaints-'));
+  let sfn: LocalStepFunctions | undefined;
+  const clock = installVirtualClock({ start: options.start, idle: () => sfn?.idle() ?? Promise.resolve() });
+
+  const dynamoServer = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.dataDir
+      ? { path: (mkdirSync(join(dataDir, 'dynamodb'), { recursive: true }), join(dataDir, 'dynamodb')) }
+      : {}),
+  });
+  await listen(dynamoServer, options.dynamoPort ?? 0);
+  const dynamoEndpoint = `http://127.0.0.1:${(dynamoServer.address() as AddressInfo).port}`;
+  const sesServer = await sesServerFactory()({ host: '127.0.0.1', port: options.sesPort ?? 0 });
+  const sesUrl = `http://127.0.0.1:${(sesServer.address() as AddressInfo).port}`;
+
+  const dynamo = new DynamoDBClient({ endpoint: dynamoEndpoint, region: REGION, credentials: CREDENTIALS });
+  await ensureTable(dynamo);
+
+  sfn = new LocalStepFunctions(
+    Object.fromEntries(Object.values(WORKFLOW_FUNCTIONS).map(([name, handler]) => [name, handler as never])),
+    {
+      substitutions: Object.fromEntries(
+        Object.entries(WORKFLOW_FUNCTIONS).map(([key, [name]]) => [key, name]),
+      ),
+    },
+  );
+  const deps: AppDependencies = {
+    repository: new DynamoDbCaseStore(LOCAL_TABLE, createDocumentClient(dynamo)),
+    engine: sfn,
+    mailer: new SesMailer(
+      undefined,
+      new SESv2Client({ endpoint: sesUrl, region: REGION, credentials: CREDENTIALS }),
+    ),
+    letters: new FolderLetterStore(join(dataDir, 'letters')),
+    clock: { now: () => new Date() },
+    context: caseContext(profile),
+    secrets: options.secrets ?? {
+      contactHashKey: 'local-contact-hash-key-not-for-production-use',
+      linkSigningKey: 'local-link-signing-key-not-for-production-use',
+    },
+    urls: options.urls ?? { resident: 'http://127.0.0.1:3000', staff: 'http://127.0.0.1:3000/staff' },
+    staffAddresses: {
+      handler: 'handlers@staff.localhost',
+      reviewer: 'reviewers@staff.localhost',
+      manager: 'managers@staff.localhost',
+      admin: 'admins@staff.localhost',
+    },
+    newId: () => crypto.randomUUID(),
+  };
+  useDependencies(deps);
+  const engine = sfn;
+
+  return {
+    deps,
+    sfn: engine,
+    clock,
+    sesUrl,
+    dynamoEndpoint,
+    async resumeOpenCases() {
+      let resumed = 0;
+      for (const status of OPEN_STATUSES) {
+        for (const state of await deps.repository.listByStatus(status, 100_000)) {
+          const { alreadyStarted } = await engine.startExecution(state.caseId, { caseId: state.caseId });
+          if (!alreadyStarted) resumed++;
+        }
+      }
+      await engine.idle();
+      return resumed;
+    },
+    settle: () => engine.idle(),
+    async stop() {
+      engine.abortAll();
+      await engine.idle();
+      useDependencies(undefined);
+      await new Promise<void>((resolve) => sesServer.close(() => resolve()));
+      await new Promise<void>((resolve) => dynamoServer.close(() => resolve()));
+      clock.uninstall();
+    },
+  };
+}

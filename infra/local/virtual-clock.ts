@@ -1,0 +1,63 @@
+import * as FakeTimers from '@sinonjs/fake-timers';
+
+type InstalledClock = ReturnType<typeof FakeTimers.install>;
+
+import { installLongTimerShim } from './node20-shims.ts';
+
+/**
+ * The local runtime's clock: real time by default (it keeps advancing with the wall clock), and it can be
+ * moved forward so every Wait state, task timeout, reminder and deadline falls due, in order.
+ */
+export interface VirtualClock {
+  now(): Date;
+  /** Moves time forward, firing every timer due on the way in order and letting the work it starts finish. */
+  advance(ms: number): Promise<void>;
+  advanceTo(instant: Date): Promise<void>;
+  uninstall(): void;
+}
+
+export interface IdleProbe {
+  /** Resolves when no work started by a timer is still running. */
+  idle(): Promise<void>;
+}
+
+type TimerInternals = { timers?: Record<string, { callAt: number }> };
+
+export function installVirtualClock(options: { start?: Date; idle: IdleProbe['idle'] }): VirtualClock {
+  const clock: InstalledClock = FakeTimers.install({
+    now: options.start ?? new Date(),
+    toFake: ['Date', 'setTimeout', 'clearTimeout'],
+    shouldAdvanceTime: true,
+    advanceTimeDelta: 5,
+    shouldClearNativeTimers: true,
+  });
+  const uninstallShim = installLongTimerShim();
+
+  function nextTimerAt(): number | undefined {
+    const timers = Object.values((clock as unknown as TimerInternals).timers ?? {});
+    return timers.length ? Math.min(...timers.map((timer) => timer.callAt)) : undefined;
+  }
+
+  async function advanceTo(instant: Date): Promise<void> {
+    const target = instant.getTime();
+    await options.idle();
+    for (;;) {
+      const next = nextTimerAt();
+      if (next === undefined || next > target) break;
+      await clock.tickAsync(Math.max(0, next - clock.now));
+      await options.idle();
+    }
+    if (target > clock.now) await clock.tickAsync(target - clock.now);
+    await options.idle();
+  }
+
+  return {
+    now: () => new Date(clock.now),
+    advance: (ms) => advanceTo(new Date(clock.now + ms)),
+    advanceTo,
+    uninstall() {
+      uninstallShim();
+      clock.uninstall();
+    },
+  };
+}

@@ -1,0 +1,322 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { CaseEvent, CaseState, CaseStatus } from '../domain/case.ts';
+import { ConflictError, TaskNotOpenError } from '../domain/errors.ts';
+import type { CaseRepository, IntakeRecord, TaskRecord } from '../ports/case-repository.ts';
+import { toLondon } from '../time/london.ts';
+
+const caseKey = (caseId: string) => `CASE#${caseId}`;
+const eventKey = (seq: number) => `EVT#${String(seq).padStart(10, '0')}`;
+
+function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as { name?: string }).name === 'ConditionalCheckFailedException'
+  );
+}
+
+export function createDocumentClient(client = new DynamoDBClient({})): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+export class DynamoDbCaseStore implements CaseRepository {
+  constructor(
+    private readonly tableName: string,
+    private readonly documents: DynamoDBDocumentClient = createDocumentClient(),
+  ) {}
+
+  async nextReference(year: number): Promise<string> {
+    const result = await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `COUNTER#REF#${year}`, sk: 'COUNTER' },
+        UpdateExpression: 'ADD #value :one',
+        ExpressionAttributeNames: { '#value': 'value' },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const value = Number(result.Attributes?.value);
+    return `CMP-${year}-${String(value).padStart(6, '0')}`;
+  }
+
+  async claimIntakeKey(key: string, record: IntakeRecord): Promise<IntakeRecord> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `INTAKE#${key}`, sk: 'INTAKE', ...record },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return record;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const existing = await this.documents.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: `INTAKE#${key}`, sk: 'INTAKE' },
+          ConsistentRead: true,
+        }),
+      );
+      const item = existing.Item as IntakeRecord | undefined;
+      if (!item) throw new ConflictError(`Intake key ${key} is being claimed by another request; try again`);
+      return { caseId: item.caseId, reference: item.reference, requestHash: item.requestHash };
+    }
+  }
+
+  async appendEvent(caseId: string, seq: number, event: CaseEvent): Promise<void> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: caseKey(caseId), sk: eventKey(seq), seq, type: event.type, at: event.at, event },
+          ConditionExpression: 'attribute_not_exists(sk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      throw new ConflictError(
+        `Someone else updated case ${caseId} at the same moment (event ${seq} is taken); reload it and try again`,
+        { caseId, seq },
+      );
+    }
+  }
+
+  async loadEvents(caseId: string): Promise<CaseEvent[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :evt)',
+      ExpressionAttributeValues: { ':pk': caseKey(caseId), ':evt': 'EVT#' },
+      ConsistentRead: true,
+    });
+    return items.map((item) => item.event as CaseEvent);
+  }
+
+  async saveProjection(state: CaseState, contactHashes: readonly string[]): Promise<void> {
+    const month = toLondon(state.receivedAt).date.slice(0, 7);
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: caseKey(state.caseId),
+            sk: 'PROJECTION',
+            seq: state.seq,
+            caseId: state.caseId,
+            reference: state.reference,
+            status: state.status,
+            state,
+            gsi1pk: `STATUS#${state.status}`,
+            gsi1sk: `${state.receivedAt}#${state.caseId}`,
+            gsi3pk: `RECEIVED#${month}`,
+            gsi3sk: `${state.receivedAt}#${state.caseId}`,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR seq < :seq',
+          ExpressionAttributeValues: { ':seq': state.seq },
+        }),
+      );
+    } catch (error) {
+      // A newer projection is already stored: ours is stale and must not overwrite it.
+      if (!isConditionFailure(error)) throw error;
+    }
+    if (state.seq !== 1) return;
+    for (const hash of contactHashes) {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: caseKey(state.caseId),
+            sk: `CONTACT#${hash}`,
+            caseId: state.caseId,
+            gsi2pk: `CONTACT#${hash}`,
+            gsi2sk: `${state.receivedAt}#${state.caseId}`,
+          },
+        }),
+      );
+    }
+  }
+
+  async getProjection(caseId: string): Promise<CaseState | undefined> {
+    const result = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: caseKey(caseId), sk: 'PROJECTION' },
+        ConsistentRead: true,
+      }),
+    );
+    return result.Item?.state as CaseState | undefined;
+  }
+
+  async saveReference(reference: string, caseId: string): Promise<void> {
+    await this.documents.send(
+      new PutCommand({ TableName: this.tableName, Item: { pk: `REF#${reference}`, sk: 'REF', caseId } }),
+    );
+  }
+
+  async findCaseIdByReference(reference: string): Promise<string | undefined> {
+    const result = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: `REF#${reference}`, sk: 'REF' } }),
+    );
+    return result.Item?.caseId as string | undefined;
+  }
+
+  async listByStatus(status: CaseStatus, limit = 500): Promise<CaseState[]> {
+    const items = await this.queryAll(
+      {
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': `STATUS#${status}` },
+      },
+      limit,
+    );
+    return items.map((item) => item.state as CaseState);
+  }
+
+  async listByContact(contactHash: string): Promise<CaseState[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :pk',
+      ExpressionAttributeValues: { ':pk': `CONTACT#${contactHash}` },
+    });
+    return this.projections(items.map((item) => item.caseId as string));
+  }
+
+  async listReceivedInMonth(month: string): Promise<CaseState[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: 'gsi3',
+      KeyConditionExpression: 'gsi3pk = :pk',
+      ExpressionAttributeValues: { ':pk': `RECEIVED#${month}` },
+    });
+    return items.map((item) => item.state as CaseState);
+  }
+
+  async putTask(task: TaskRecord): Promise<void> {
+    await this.documents.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: `TASK#${task.taskId}`,
+          sk: 'TASK',
+          ...task,
+          gsi1pk: `QUEUE#${task.role}`,
+          gsi1sk: `${task.dueAt ?? '9999'}#${task.taskId}`,
+          gsi2pk: `CASETASKS#${task.caseId}`,
+          gsi2sk: `${task.createdAt}#${task.taskId}`,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async getTask(taskId: string): Promise<TaskRecord | undefined> {
+    const result = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: `TASK#${taskId}`, sk: 'TASK' },
+        ConsistentRead: true,
+      }),
+    );
+    return result.Item ? toTask(result.Item) : undefined;
+  }
+
+  async closeTask(
+    taskId: string,
+    status: Exclude<TaskRecord['status'], 'open'>,
+    at: string,
+    by: string,
+  ): Promise<TaskRecord> {
+    try {
+      const result = await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `TASK#${taskId}`, sk: 'TASK' },
+          // Leaving the queue index is what takes the task off every staff queue.
+          UpdateExpression: 'SET #status = :status, closedAt = :at, closedBy = :by REMOVE gsi1pk, gsi1sk',
+          ConditionExpression: '#status = :open',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': status, ':at': at, ':by': by, ':open': 'open' },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toTask(result.Attributes ?? {});
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const task = await this.getTask(taskId);
+      throw new TaskNotOpenError(
+        task
+          ? `Task ${taskId} is no longer open: it was ${task.status} at ${task.closedAt ?? 'an earlier time'}`
+          : `There is no task ${taskId}`,
+        { taskId, status: task?.status },
+      );
+    }
+  }
+
+  async tasksForCase(caseId: string): Promise<TaskRecord[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :pk',
+      ExpressionAttributeValues: { ':pk': `CASETASKS#${caseId}` },
+    });
+    // Index reads are eventually consistent; the task item itself is the truth.
+    const fresh = await Promise.all(items.map((item) => this.getTask(item.taskId as string)));
+    return fresh.filter((task): task is TaskRecord => task !== undefined);
+  }
+
+  async queue(role: TaskRecord['role'], limit = 200): Promise<TaskRecord[]> {
+    const items = await this.queryAll(
+      {
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': `QUEUE#${role}` },
+      },
+      limit,
+    );
+    return items.map(toTask).filter((task) => task.status === 'open');
+  }
+
+  private async projections(caseIds: readonly string[]): Promise<CaseState[]> {
+    const states: CaseState[] = [];
+    for (let i = 0; i < caseIds.length; i += 100) {
+      const keys = caseIds.slice(i, i + 100).map((id) => ({ pk: caseKey(id), sk: 'PROJECTION' }));
+      let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
+        [this.tableName]: { Keys: keys },
+      };
+      while (request && Object.keys(request).length > 0) {
+        const result = await this.documents.send(new BatchGetCommand({ RequestItems: request }));
+        for (const item of result.Responses?.[this.tableName] ?? []) states.push(item.state as CaseState);
+        request = result.UnprocessedKeys as typeof request;
+      }
+    }
+    return states.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+  }
+
+  private async queryAll(input: QueryCommandInput, limit = Number.POSITIVE_INFINITY) {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const result = await this.documents.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+      items.push(...(result.Items ?? []));
+      start = result.LastEvaluatedKey;
+    } while (start && items.length < limit);
+    return items.slice(0, limit);
+  }
+}
+
+function toTask(item: Record<string, unknown>): TaskRecord {
+  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...task } = item;
+  return task as unknown as TaskRecord;
+}

@@ -1,0 +1,25 @@
+/**
+ * The single-table design, shared by the CDK stack and the local runtime so both build the same table.
+ *
+ * | item              | pk                   | sk            | gsi1 (pk / sk)                     | gsi2 (pk / sk)               | gsi3 (pk / sk)                 |
+ * |-------------------|----------------------|---------------|------------------------------------|------------------------------|--------------------------------|
+ * | case event        | CASE#<id>            | EVT#<seq:10>  |                                    |                              |                                |
+ * | case projection   | CASE#<id>            | PROJECTION    | STATUS#<status> / <receivedAt>#<id>|                              | RECEIVED#<YYYY-MM> / <at>#<id> |
+ * | resident contact  | CASE#<id>            | CONTACT#<hmac>|                                    | CONTACT#<hmac> / <at>#<id>   |                                |
+ * | reference lookup  | REF#<reference>      | REF           |                                    |                              |                                |
+ * | reference counter | COUNTER#REF#<year>   | COUNTER       |                                    |                              |                                |
+ * | intake key        | INTAKE#<key>         | INTAKE        |                                    |                              |                                |
+ * | callback task     | TASK#<taskId>        | TASK          | QUEUE#<role> / <dueAt>#<taskId> (open only) | CASETASKS#<caseId> / <createdAt> |                  |
+ *
+ * Contact details are keyed by an HMAC of the normalised email or phone number, never the plain value.
+ */
+export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
+
+export const GLOBAL_SECONDARY_INDEXES = [
+  { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+] as const;
+
+/** Items carrying this attribute (epoch seconds) may be expired by DynamoDB TTL; reads never rely on it. */
+export const TTL_ATTRIBUTE = 'expiresAt';

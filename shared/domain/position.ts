@@ -1,0 +1,128 @@
+import { londonWallClockToInstant, toLondon } from '../time/london.ts';
+import type { CaseContext, CaseState, StaffRole, Step } from './case.ts';
+import { isOpenAction, pendingStep } from './case.ts';
+
+export type PositionStep = Step | 'ready-to-close' | 'closed';
+
+/** Where a case is, as the state machine needs it: which step to wait on, who acts, and for how long. */
+export interface CasePosition {
+  caseId: string;
+  reference: string;
+  status: CaseState['status'];
+  step: PositionStep;
+  role?: StaffRole | 'resident';
+  dueAt?: string;
+  reminderAt?: string;
+  /** Seconds until the next reminder, breach or check; the callback task's TimeoutSecondsPath. */
+  timeoutSeconds: number;
+  /** For steps that simply wait until an instant (outstanding-action updates): the Wait state's TimestampPath. */
+  waitUntil: string;
+  /** What the next timeout means, so the deadline check and the diagram read the same. */
+  nextCheck: 'reminder' | 'breach' | 'still-overdue' | 'window-end' | 'recheck';
+}
+
+const ROLE_FOR_STEP: Record<Step, StaffRole | 'resident'> = {
+  triage: 'handler',
+  'stage1-acknowledgement': 'handler',
+  'stage1-response': 'handler',
+  'escalation-window': 'resident',
+  'stage2-acknowledgement': 'reviewer',
+  'stage2-response': 'reviewer',
+  'outstanding-actions': 'handler',
+};
+
+const DAY_SECONDS = 24 * 60 * 60;
+/** Overdue steps are re-alerted weekly; an open-ended wait (no escalation window) is re-checked monthly. */
+export const STILL_OVERDUE_SECONDS = 7 * DAY_SECONDS;
+export const OPEN_ENDED_RECHECK_SECONDS = 30 * DAY_SECONDS;
+
+function secondsUntil(instant: string, now: Date): number {
+  return Math.max(1, Math.ceil((Date.parse(instant) - now.getTime()) / 1000));
+}
+
+export function casePosition(state: CaseState, ctx: CaseContext, now: Date): CasePosition {
+  const base = { caseId: state.caseId, reference: state.reference, status: state.status };
+  const plain = (step: PositionStep, timeoutSeconds = 1): CasePosition => ({
+    ...base,
+    step,
+    timeoutSeconds,
+    waitUntil: new Date(now.getTime() + timeoutSeconds * 1000).toISOString(),
+    nextCheck: 'recheck',
+  });
+  const pending = pendingStep(state, ctx);
+  if (!pending) return plain('closed');
+  const role = ROLE_FOR_STEP[pending.step];
+  const openActions = state.actions.filter(isOpenAction);
+
+  if (pending.step === 'escalation-window') {
+    const window = pending.deadline;
+    if (!window) return { ...plain('escalation-window', OPEN_ENDED_RECHECK_SECONDS), role };
+    if (Date.parse(window.dueAt) <= now.getTime()) {
+      return openActions.length > 0 ? outstandingActions(state, now, base) : plain('ready-to-close');
+    }
+    const timeoutSeconds = secondsUntil(window.dueAt, now);
+    return {
+      ...plain('escalation-window', timeoutSeconds),
+      role,
+      dueAt: window.dueAt,
+      nextCheck: 'window-end',
+    };
+  }
+  if (pending.step === 'outstanding-actions') {
+    return openActions.length > 0 ? outstandingActions(state, now, base) : plain('ready-to-close');
+  }
+
+  const due = pending.deadline;
+  if (!due) return { ...plain(pending.step, OPEN_ENDED_RECHECK_SECONDS), role };
+  const reminded = state.remindersSent.some((r) => r.step === pending.step && r.dueAt === due.dueAt);
+  const breached = state.breaches.some((b) => b.step === pending.step && b.dueAt === due.dueAt);
+  const reminderAt = pending.reminderAt;
+  const nowMs = now.getTime();
+  let nextCheck: CasePosition['nextCheck'];
+  let timeoutSeconds: number;
+  if (
+    !reminded &&
+    reminderAt &&
+    Date.parse(reminderAt) > nowMs &&
+    Date.parse(reminderAt) < Date.parse(due.dueAt)
+  ) {
+    nextCheck = 'reminder';
+    timeoutSeconds = secondsUntil(reminderAt, now);
+  } else if (!breached) {
+    nextCheck = 'breach';
+    // Just after the last millisecond of the due date, so the breach is never recorded early.
+    timeoutSeconds = secondsUntil(new Date(Date.parse(due.dueAt) + 1).toISOString(), now);
+  } else {
+    nextCheck = 'still-overdue';
+    timeoutSeconds = STILL_OVERDUE_SECONDS;
+  }
+  return {
+    ...plain(pending.step, timeoutSeconds),
+    role,
+    dueAt: due.dueAt,
+    reminderAt,
+    nextCheck,
+  };
+}
+
+/** Outstanding actions are checked at 09:00 London time each working day until all are done. */
+function outstandingActions(
+  state: CaseState,
+  now: Date,
+  base: Pick<CasePosition, 'caseId' | 'reference' | 'status'>,
+): CasePosition {
+  const today = toLondon(now).date;
+  const nextMorning = londonWallClockToInstant(today, 9, 0);
+  const waitUntil =
+    Date.parse(nextMorning) > now.getTime()
+      ? nextMorning
+      : new Date(Date.parse(nextMorning) + DAY_SECONDS * 1000).toISOString();
+  return {
+    ...base,
+    step: 'outstanding-actions',
+    role: 'handler',
+    timeoutSeconds: secondsUntil(waitUntil, now),
+    waitUntil,
+    nextCheck: 'recheck',
+  };
+}

@@ -1,0 +1,663 @@
+/**
+ * Resident letters and staff alerts, rendered as plain text and HTML. Pure functions: no I/O and no clock;
+ * every date comes from the case. Each letter carries what the Complaint Handling Code requires of it.
+ */
+import type { CaseEvent, CaseState, Complainant } from '../domain/case.ts';
+import type { ResidentTemplate, StaffAlert } from '../domain/correspondence.ts';
+import { type Decision, ombudsmanRouteProblems, type StageResponse } from '../domain/letters.ts';
+import type { Contact, ProviderProfile } from '../policy/profile.ts';
+import { isCivilDate, splitDate, toLondon, weekday } from '../time/london.ts';
+
+export interface RenderedMessage {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface ResidentMessageInput {
+  template: ResidentTemplate;
+  /** The case after the triggering event was applied. */
+  state: CaseState;
+  /** The triggering event (e.g. 'extension-granted' or 'response-issued'). */
+  event: CaseEvent;
+  profile: ProviderProfile;
+  /** The resident's private case page (a signed link); never a task token. */
+  caseLink: string;
+}
+
+export interface StaffAlertInput {
+  alert: StaffAlert;
+  state: CaseState;
+  step: string;
+  dueAt?: string;
+  role: string;
+  profile: ProviderProfile;
+  /** The staff console page for the case or task (never the task token). */
+  consoleLink: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Escaping and formatting
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Escapes &, <, >, ", ' for HTML text and attribute contexts. */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
+}
+
+/** Control characters and line/paragraph separators: nothing of the kind may reach a mail header. */
+const CONTROL = /[\p{Cc}\u2028\u2029]+/gu;
+
+function headerSafe(value: string): string {
+  return value.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/** A short value (a name, a reference) on one line. */
+function oneLine(value: string): string {
+  return headerSafe(value);
+}
+
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+
+/** A civil date 'YYYY-MM-DD' as "Tuesday 10 March 2026" (or "10 March 2026" without the weekday). */
+export function formatCivilDate(date: string, options: { weekday?: boolean } = {}): string {
+  const { year, month, day } = splitDate(date);
+  const dayMonthYear = `${day} ${MONTHS[month - 1]} ${year}`;
+  return options.weekday === false ? dayMonthYear : `${WEEKDAYS[weekday(date)]} ${dayMonthYear}`;
+}
+
+/** An instant as London wall-clock time, e.g. "Tuesday 10 March 2026 at 23:59". */
+export function formatLondonInstant(instant: string): string {
+  const { date, minuteOfDay } = toLondon(instant);
+  const hours = String(Math.floor(minuteOfDay / 60)).padStart(2, '0');
+  const minutes = String(minuteOfDay % 60).padStart(2, '0');
+  return `${formatCivilDate(date)} at ${hours}:${minutes}`;
+}
+
+/** Staff-typed dates (e.g. an action's due date) are formatted when they are real dates, else shown as typed. */
+function dateAsGiven(date: string): string {
+  return isCivilDate(date) ? formatCivilDate(date) : date;
+}
+
+function instantAsGiven(instant: string): string {
+  try {
+    return formatLondonInstant(instant);
+  } catch {
+    return instant;
+  }
+}
+
+function pounds(amount: number): string {
+  const digits = Number.isInteger(amount) ? 0 : 2;
+  return `£${amount.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: 2 })}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// A small document model, rendered once as text and once as escaped HTML
+
+interface Link {
+  href: string;
+  label: string;
+}
+type Inline = string | Link;
+type Block =
+  | { kind: 'p'; parts: Inline[] }
+  | { kind: 'h'; text: string }
+  | { kind: 'ul'; items: Inline[][] }
+  | { kind: 'lines'; lines: Inline[][] };
+
+const p = (...parts: Inline[]): Block => ({ kind: 'p', parts });
+const h = (text: string): Block => ({ kind: 'h', text });
+const ul = (items: Inline[][]): Block => ({ kind: 'ul', items });
+
+const SAFE_HREF = /^(https?:\/\/|mailto:|tel:)/i;
+
+function inlineText(part: Inline): string {
+  if (typeof part === 'string') return part;
+  if (/^(mailto|tel):/i.test(part.href) || part.label === part.href) return part.label;
+  return `${part.label} (${part.href})`;
+}
+
+function htmlText(value: string): string {
+  return escapeHtml(value).replace(/\r\n|\r|\n/g, '<br>\n');
+}
+
+function inlineHtml(part: Inline): string {
+  if (typeof part === 'string') return htmlText(part);
+  // Only web, mail and phone links become anchors; anything else (javascript:, data:...) stays inert text.
+  if (!SAFE_HREF.test(part.href)) return htmlText(inlineText(part));
+  return `<a href="${escapeHtml(part.href)}">${htmlText(part.label)}</a>`;
+}
+
+function blockText(block: Block): string {
+  switch (block.kind) {
+    case 'p':
+      return block.parts.map(inlineText).join('');
+    case 'h':
+      return block.text;
+    case 'ul':
+      return block.items.map((item) => `- ${item.map(inlineText).join('')}`).join('\n');
+    case 'lines':
+      return block.lines.map((line) => line.map(inlineText).join('')).join('\n');
+  }
+}
+
+function renderText(blocks: readonly Block[]): string {
+  return `${blocks.map(blockText).join('\n\n')}\n`;
+}
+
+function blockHtml(block: Block): string {
+  switch (block.kind) {
+    case 'p':
+      return `<p>${block.parts.map(inlineHtml).join('')}</p>`;
+    case 'h':
+      return `<h2>${htmlText(block.text)}</h2>`;
+    case 'ul':
+      return `<ul>\n${block.items.map((item) => `<li>${item.map(inlineHtml).join('')}</li>`).join('\n')}\n</ul>`;
+    case 'lines':
+      return `<p>${block.lines.map((line) => line.map(inlineHtml).join('')).join('<br>\n')}</p>`;
+  }
+}
+
+function renderHtml(subject: string, blocks: readonly Block[]): string {
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en-GB">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(subject)}</title>`,
+    '</head>',
+    '<body>',
+    ...blocks.map(blockHtml),
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+function render(subject: string, blocks: readonly Block[]): RenderedMessage {
+  const safeSubject = headerSafe(subject);
+  return { subject: safeSubject, text: renderText(blocks), html: renderHtml(safeSubject, blocks) };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Shared pieces of resident letters
+
+function joinList(parts: Inline[][]): Inline[] {
+  return parts.flatMap((part, index) => {
+    if (index === 0) return part;
+    return [index === parts.length - 1 ? ', or ' : ', ', ...part];
+  });
+}
+
+/** "phone ..., email ..., website ... or write to ..." for a contact, with links. */
+function contactDetails(contact: Contact, options: { address?: boolean } = {}): Inline[] {
+  const parts: Inline[][] = [];
+  if (contact.phone)
+    parts.push(['phone ', { href: `tel:${contact.phone.replace(/[^\d+]/g, '')}`, label: contact.phone }]);
+  if (contact.email) parts.push(['email ', { href: `mailto:${contact.email}`, label: contact.email }]);
+  if (contact.website) parts.push(['visit ', { href: contact.website, label: contact.website }]);
+  if (contact.address && options.address !== false) parts.push([`write to ${contact.address}`]);
+  return joinList(parts);
+}
+
+function ombudsmanContacts(profile: ProviderProfile): Block {
+  const { ombudsman } = profile;
+  return p(`You can contact the ${ombudsman.name}: `, ...contactDetails(ombudsman), '.');
+}
+
+function ombudsmanAdvice(profile: ProviderProfile): Block {
+  return p(
+    `For free, independent advice about your complaint at any time, you can contact the ${profile.ombudsman.name}: `,
+    ...contactDetails(profile.ombudsman),
+    '.',
+  );
+}
+
+function greeting(complainant: Complainant): Block[] {
+  const representative = complainant.representative;
+  if (!representative) return [p(`Dear ${oneLine(complainant.name)},`)];
+  return [
+    p(`Dear ${oneLine(representative.name)},`),
+    p(
+      `We are writing to you because you act for ${oneLine(complainant.name)} on this complaint ` +
+        `(${oneLine(representative.relationship)}), with their consent.`,
+    ),
+  ];
+}
+
+function caseLinkBlock(state: CaseState, caseLink: string): Block {
+  return p(
+    `Your complaint reference is ${oneLine(state.reference)}. You can see your complaint, and what happens next, on your case page: `,
+    { href: caseLink, label: caseLink },
+  );
+}
+
+function landlordContact(profile: ProviderProfile): Block {
+  return p(
+    `If you have any questions, contact the ${profile.contact.name} at ${profile.name}: `,
+    ...contactDetails(profile.contact),
+    '. Please quote your complaint reference.',
+  );
+}
+
+function adjustmentsOffer(): Block {
+  return p(
+    'If you need this letter in another format or language, or need us to make any adjustments so you can take part in the complaints process, please tell us.',
+  );
+}
+
+function signOff(profile: ProviderProfile): Block {
+  const names = [profile.letters.signature, profile.letters.senderName, profile.name].filter(
+    (name, index, all) => all.indexOf(name) === index,
+  );
+  return { kind: 'lines', lines: [['Yours sincerely,'], ...names.map((name) => [name])] };
+}
+
+const DECISION_WORDS: Record<Decision, string> = {
+  upheld: 'upheld',
+  'partly-upheld': 'partly upheld',
+  'not-upheld': 'not upheld',
+};
+
+function stageKey(stage: 1 | 2): 'stage1' | 'stage2' {
+  return stage === 1 ? 'stage1' : 'stage2';
+}
+
+function responseDue(state: CaseState, stage: 1 | 2, profile: ProviderProfile): string {
+  const due = state[stageKey(stage)].response?.dueDate;
+  if (due) return formatCivilDate(due);
+  const days = profile.stages[stage - 1]?.respondWorkingDays;
+  return days ? `within ${days} working days` : 'as soon as we can';
+}
+
+function wrongEvent(template: ResidentTemplate, wanted: string, event: CaseEvent): never {
+  throw new TypeError(`The "${template}" letter needs the ${wanted} event, not "${event.type}"`);
+}
+
+function stageLetterBlocks(letter: StageResponse, input: ResidentMessageInput): Block[] {
+  const { profile, state, caseLink } = input;
+  const remedy =
+    letter.remedy === 'none'
+      ? [p('None.')]
+      : [
+          p(letter.remedy.description),
+          ...(letter.remedy.compensationPounds !== undefined
+            ? [p(`Compensation: ${pounds(letter.remedy.compensationPounds)}.`)]
+            : []),
+        ];
+  const actions =
+    letter.outstandingActions === 'none'
+      ? [p('None.')]
+      : [
+          ul(
+            letter.outstandingActions.map((action) => [
+              `${action.description} (who: ${action.owner}; by: ${dateAsGiven(action.dueDate)})`,
+            ]),
+          ),
+        ];
+  const blocks: Block[] = [
+    h('What your complaint is about'),
+    p(letter.complaintDefinition),
+    h('Our decision'),
+    p(`We have ${DECISION_WORDS[letter.decision]} your complaint.`),
+    h('The reasons for our decision'),
+    p(letter.reasons),
+    h('Remedy: putting things right'),
+    ...remedy,
+    h('Outstanding actions'),
+    ...actions,
+  ];
+  if (letter.stage === 1) {
+    const until = state.escalationWindow
+      ? ` (you can do this until ${formatCivilDate(state.escalationWindow.dueDate)})`
+      : '';
+    // The route staff wrote usually names the ombudsman already; add the advice paragraph only if not.
+    const advice =
+      ombudsmanRouteProblems(letter.escalationRoute, profile).length > 0 ? [ombudsmanAdvice(profile)] : [];
+    return [
+      ...blocks,
+      h('If you are unhappy with this response'),
+      p(letter.escalationRoute),
+      p(`To ask us to escalate your complaint to stage 2${until}, use your case page: `, {
+        href: caseLink,
+        label: caseLink,
+      }),
+      ...advice,
+    ];
+  }
+  const { ombudsman } = profile;
+  const timeLimit = letter.escalationRoute.toLowerCase().includes(ombudsman.referralTimeLimit.toLowerCase())
+    ? []
+    : [p(`You should refer your complaint to the ${ombudsman.name} ${ombudsman.referralTimeLimit}.`)];
+  return [
+    ...blocks,
+    h(`If you remain unhappy: the ${ombudsman.name}`),
+    p(letter.escalationRoute),
+    ...timeLimit,
+    p(`Contact the ${ombudsman.name}: `, ...contactDetails(ombudsman), '.'),
+  ];
+}
+
+interface ResidentBody {
+  title: string;
+  blocks: Block[];
+  /** Whether the body already gives the ombudsman's details (otherwise an advice paragraph is added). */
+  ombudsman: boolean;
+}
+
+function residentBody(input: ResidentMessageInput): ResidentBody {
+  const { template, state, event, profile } = input;
+  const landlord = profile.name;
+  switch (template) {
+    case 'complaint-received': {
+      const ackDue = state.stage1.acknowledgement?.dueDate;
+      const by = ackDue
+        ? `by ${formatCivilDate(ackDue)}`
+        : `within ${profile.stages[0]?.acknowledgeWorkingDays ?? 5} working days`;
+      return {
+        title: 'We have received your complaint',
+        ombudsman: false,
+        blocks: [
+          p(
+            `Thank you for contacting ${landlord}. We have received your complaint on ${formatLondonInstant(state.receivedAt)} and logged it at stage 1 of our complaints process. Your reference is ${oneLine(state.reference)}.`,
+          ),
+          p(
+            `We will acknowledge your complaint ${by}. When we do, we will set out what we understand your complaint to be about, the outcome you are looking for, and when you will have our response.`,
+          ),
+          h('What you told us'),
+          p(state.complaint.whatHappened),
+          h('What you would like to happen'),
+          p(state.complaint.outcomeWanted),
+        ],
+      };
+    }
+    case 'stage1-acknowledgement':
+    case 'stage2-acknowledgement': {
+      const stage = template === 'stage1-acknowledgement' ? 1 : 2;
+      const record = state[stageKey(stage)];
+      const intro =
+        stage === 1
+          ? `${landlord} has acknowledged your complaint and logged it at stage 1 of our complaints process.`
+          : `You asked us to escalate your complaint. ${landlord} has acknowledged it and logged it at stage 2 of our complaints process, our final stage. Someone who was not involved at stage 1 will look at it.`;
+      const reason =
+        stage === 2 && state.stage2.escalationReason
+          ? [h('Why you asked for stage 2'), p(state.stage2.escalationReason)]
+          : [];
+      return {
+        title: `Your complaint at stage ${stage}: acknowledgement`,
+        ombudsman: false,
+        blocks: [
+          p(intro),
+          ...reason,
+          h('What we understand your complaint to be about'),
+          p(record.definition ?? state.complaint.whatHappened),
+          h('The outcomes you are looking for'),
+          record.outcomesSought.length > 0
+            ? ul(record.outcomesSought.map((outcome) => [outcome]))
+            : p(state.complaint.outcomeWanted),
+          p(`We will send you our stage ${stage} response by ${responseDue(state, stage, profile)}.`),
+          p(
+            'If we have misunderstood your complaint or the outcomes you want, please tell us as soon as possible so we can put it right.',
+          ),
+        ],
+      };
+    }
+    case 'extension-notice': {
+      if (event.type !== 'extension-granted') wrongEvent(template, 'extension-granted', event);
+      const { stage } = event;
+      return {
+        title: `We need more time for our stage ${stage} response`,
+        ombudsman: true,
+        blocks: [
+          p(
+            `We are sorry, but ${landlord} needs more time to respond to your complaint at stage ${stage}. We have extended the time for our response by ${event.workingDays} working day${event.workingDays === 1 ? '' : 's'}.`,
+          ),
+          h('Why we need more time'),
+          p(event.reason),
+          p(event.explanation),
+          h('When you will have our response'),
+          p(`You will now have our stage ${stage} response by ${responseDue(state, stage, profile)}.`),
+          p(
+            `If you are unhappy about this extension, please tell us. You can also contact the ${profile.ombudsman.name} for advice about the extension or your complaint: `,
+            ...contactDetails(profile.ombudsman),
+            '.',
+          ),
+        ],
+      };
+    }
+    case 'stage1-response':
+    case 'final-response': {
+      const stage = template === 'stage1-response' ? 1 : 2;
+      const letter =
+        event.type === 'response-issued' ? event.letter : wrongEvent(template, 'response-issued', event);
+      const intro =
+        stage === 1
+          ? `This is the stage 1 response from ${landlord} to your complaint.`
+          : `This is the stage 2 response from ${landlord} to your complaint. It is our final response.`;
+      return {
+        title:
+          stage === 1
+            ? 'Our stage 1 response to your complaint'
+            : 'Our final response to your complaint (stage 2)',
+        ombudsman: true,
+        blocks: [p(intro), ...stageLetterBlocks(letter, input)],
+      };
+    }
+    case 'not-accepted': {
+      if (event.type !== 'triaged' || event.outcome !== 'not-accepted') {
+        wrongEvent(template, "'triaged' (not-accepted)", event);
+      }
+      const exclusion = profile.exclusions.find((candidate) => candidate.code === event.exclusionCode);
+      return {
+        title: 'We are unable to accept your complaint',
+        ombudsman: true,
+        blocks: [
+          p(
+            `Thank you for contacting ${landlord}. We have looked carefully at what you told us, and we are sorry that we cannot accept it as a complaint under our complaints policy.`,
+          ),
+          h('Why we cannot accept it'),
+          p(exclusion?.description ?? event.exclusionCode),
+          p(event.rationale),
+          h('If you disagree'),
+          p(event.ombudsmanRoute),
+          ombudsmanContacts(profile),
+          p('You can also tell us why you disagree by replying to this letter or using your case page.'),
+        ],
+      };
+    }
+    case 'service-request': {
+      if (event.type !== 'triaged' || event.outcome !== 'service-request') {
+        wrongEvent(template, "'triaged' (service-request)", event);
+      }
+      return {
+        title: 'We are dealing with your request',
+        ombudsman: false,
+        blocks: [
+          p(
+            `Thank you for contacting ${landlord}. We are handling what you told us as a service request: a request for us to provide or put right a service, rather than a complaint.`,
+          ),
+          h('What we will do'),
+          p(event.notes),
+          p(
+            'If you are unhappy with this, or with how we deal with your request, you can still make a complaint at any time: reply to this letter, contact us, or use your case page.',
+          ),
+        ],
+      };
+    }
+    case 'withdrawal-confirmed': {
+      const when = state.withdrawnAt ?? event.at;
+      const reason = event.type === 'withdrawn' && event.reason ? [p(`You told us: ${event.reason}`)] : [];
+      return {
+        title: 'Your complaint has been withdrawn',
+        ombudsman: true,
+        blocks: [
+          p(
+            `We confirm that you withdrew your complaint to ${landlord} on ${formatLondonInstant(when)}. We have stopped working on it and closed it.`,
+          ),
+          ...reason,
+          p(
+            'If you change your mind, or the problem comes back, you can contact us again and we will look at it.',
+          ),
+          p(
+            `You can also contact the ${profile.ombudsman.name} for free, independent advice: `,
+            ...contactDetails(profile.ombudsman),
+            '.',
+          ),
+        ],
+      };
+    }
+    case 'case-closed': {
+      const reason = event.type === 'closed' ? event.reason : state.closureReason;
+      const why =
+        reason === 'escalation-window-ended'
+          ? `the time to ask for stage 2 ended${state.escalationWindow ? ` on ${formatCivilDate(state.escalationWindow.dueDate)}` : ''} without a request to escalate it`
+          : reason === 'resolved-at-stage-1'
+            ? 'it was resolved at stage 1'
+            : 'our complaints process has ended';
+      return {
+        title: 'Your complaint has been closed',
+        ombudsman: true,
+        blocks: [
+          p(`${landlord} has closed your complaint because ${why}.`),
+          h('What you can still do'),
+          p(
+            `If you remain unhappy with how we dealt with your complaint, you can ask the ${profile.ombudsman.name} to look at it. ${profile.ombudsman.referralGuidance}`,
+          ),
+          ombudsmanContacts(profile),
+          p('If something new goes wrong, you can make a new complaint at any time.'),
+        ],
+      };
+    }
+  }
+}
+
+/** The email a resident (or their representative) is owed for an event. */
+export function renderResidentMessage(input: ResidentMessageInput): RenderedMessage {
+  const { state, profile, caseLink } = input;
+  const body = residentBody(input);
+  const blocks: Block[] = [
+    ...greeting(state.complainant),
+    ...body.blocks,
+    caseLinkBlock(state, caseLink),
+    ...(body.ombudsman ? [] : [ombudsmanAdvice(profile)]),
+    landlordContact(profile),
+    adjustmentsOffer(),
+    signOff(profile),
+  ];
+  return render(`${body.title} - ${profile.name} complaint ${state.reference}`, blocks);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Staff alerts
+
+const STEP_LABELS: Record<string, string | undefined> = {
+  triage: 'Triage (decide whether it is a complaint)',
+  'stage1-acknowledgement': 'Stage 1 acknowledgement',
+  'stage1-response': 'Stage 1 response',
+  'escalation-window': 'Stage 2 escalation window',
+  'stage2-acknowledgement': 'Stage 2 acknowledgement',
+  'stage2-response': 'Stage 2 (final) response',
+  'outstanding-actions': 'Outstanding actions',
+};
+
+const ALERT_TITLES: Record<StaffAlert, string> = {
+  'new-task': 'New task',
+  reminder: 'Due soon',
+  breach: 'Deadline missed',
+  'still-overdue': 'Still overdue',
+};
+
+/** An alert to staff about a task; it links to the console and never carries a task token. */
+export function renderStaffAlert(input: StaffAlertInput): RenderedMessage {
+  const { alert, state, step, dueAt, role, profile, consoleLink } = input;
+  const reference = oneLine(state.reference);
+  const label = STEP_LABELS[step] ?? step;
+  const due = dueAt ? `${instantAsGiven(dueAt)} (London time)` : 'no deadline set';
+  const intro: Record<StaffAlert, string> = {
+    'new-task': `A new task is waiting for the ${role} role: ${label} on complaint ${reference}.`,
+    reminder: `This task is due soon: ${label} on complaint ${reference} must be done by ${due}.`,
+    breach: `The deadline was missed: ${label} on complaint ${reference} was due by ${due} and has not been done. A manager has been alerted.`,
+    'still-overdue': `This task is still overdue: ${label} on complaint ${reference} was due by ${due} and has still not been done. A manager has been alerted.`,
+  };
+  const { reasonableAdjustments, vulnerability } = state.complainant;
+  const resident: Inline[][] = [];
+  if (reasonableAdjustments) resident.push([`Reasonable adjustments: ${reasonableAdjustments}`]);
+  if (vulnerability) resident.push([`Vulnerability: ${vulnerability}`]);
+  const blocks: Block[] = [
+    p(intro[alert]),
+    ul([
+      [`Case reference: ${reference}`],
+      [`Step: ${label} (${step})`],
+      [`Due: ${due}`],
+      [`Role: ${role}`],
+      [`Landlord: ${profile.name}`],
+    ]),
+    ...(resident.length > 0 ? [h('About the resident'), ul(resident)] : []),
+    p('Open the case in the staff console: ', { href: consoleLink, label: consoleLink }),
+    p('Sign in to the console to act on this task; this email cannot be used to complete it.'),
+  ];
+  return render(`${ALERT_TITLES[alert]}: ${label} - complaint ${reference}`, blocks);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Postal letters
+
+/** A plain-text letter for post: the resident's address block, date, the message text and signature. */
+export function renderPostalLetter(input: ResidentMessageInput, sentOn: string /* YYYY-MM-DD */): string {
+  const { state, profile } = input;
+  const { complainant } = state;
+  if (!complainant.address || complainant.address.trim() === '') {
+    throw new RangeError(`Case ${state.reference} has no postal address for ${oneLine(complainant.name)}`);
+  }
+  const date = formatCivilDate(sentOn, { weekday: false });
+  const message = renderResidentMessage(input);
+  const sender = [
+    profile.legalName ?? profile.name,
+    profile.contact.address,
+    profile.contact.phone,
+    profile.contact.email,
+  ]
+    .filter((line): line is string => Boolean(line))
+    .flatMap((line) => line.split(/\r?\n/));
+  const recipient = [
+    ...(complainant.representative
+      ? [`For the attention of ${oneLine(complainant.representative.name)}`]
+      : []),
+    oneLine(complainant.name),
+    ...complainant.address
+      .split(/\r?\n|,/)
+      .map((line) => line.trim())
+      .filter(Boolean),
+  ];
+  return [
+    sender.join('\n'),
+    recipient.join('\n'),
+    date,
+    `Our reference: ${oneLine(state.reference)}`,
+    message.subject,
+    message.text,
+  ].join('\n\n');
+}

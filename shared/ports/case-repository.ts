@@ -1,0 +1,51 @@
+import type { CaseEvent, CaseState, CaseStatus, StaffRole, Step } from '../domain/case.ts';
+
+export const TASK_STATUSES = ['open', 'done', 'superseded', 'timed-out'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/** A callback the state machine is waiting on. The token never leaves the server (design decision 4). */
+export interface TaskRecord {
+  taskId: string;
+  caseId: string;
+  reference: string;
+  step: Step;
+  role: StaffRole | 'resident';
+  token: string;
+  dueAt?: string;
+  status: TaskStatus;
+  createdAt: string;
+  closedAt?: string;
+  closedBy?: string;
+}
+
+export interface IntakeRecord {
+  caseId: string;
+  reference: string;
+  requestHash: string;
+}
+
+export interface CaseRepository {
+  /** A readable, sayable reference such as CMP-2026-000123, from an atomic counter. */
+  nextReference(year: number): Promise<string>;
+  /** Claims an intake idempotency key; returns the record already stored when the key was used before. */
+  claimIntakeKey(key: string, record: IntakeRecord): Promise<IntakeRecord>;
+  /** Appends the event with sequence number seq; throws ConflictError when that number is taken. */
+  appendEvent(caseId: string, seq: number, event: CaseEvent): Promise<void>;
+  loadEvents(caseId: string): Promise<CaseEvent[]>;
+  /** Writes the projection unless a newer one is stored. */
+  saveProjection(state: CaseState, contactHashes: readonly string[]): Promise<void>;
+  getProjection(caseId: string): Promise<CaseState | undefined>;
+  saveReference(reference: string, caseId: string): Promise<void>;
+  findCaseIdByReference(reference: string): Promise<string | undefined>;
+  listByStatus(status: CaseStatus, limit?: number): Promise<CaseState[]>;
+  listByContact(contactHash: string): Promise<CaseState[]>;
+  /** Cases received in a London calendar month (YYYY-MM): the unit reports are built from. */
+  listReceivedInMonth(month: string): Promise<CaseState[]>;
+  putTask(task: TaskRecord): Promise<void>;
+  getTask(taskId: string): Promise<TaskRecord | undefined>;
+  /** Moves an open task to a final status; throws TaskNotOpenError if it is no longer open. */
+  closeTask(taskId: string, status: Exclude<TaskStatus, 'open'>, at: string, by: string): Promise<TaskRecord>;
+  tasksForCase(caseId: string): Promise<TaskRecord[]>;
+  /** Open tasks for a role, earliest due first (the staff queue). */
+  queue(role: TaskRecord['role'], limit?: number): Promise<TaskRecord[]>;
+}

@@ -1,0 +1,265 @@
+import { z } from 'zod';
+import type { Actor, CaseEvent, CaseState, StaffRole } from '../domain/case.ts';
+import { DomainError, TaskNotOpenError, ValidationError } from '../domain/errors.ts';
+import { DECISIONS } from '../domain/letters.ts';
+import type { CasePosition } from '../domain/position.ts';
+import { verifyCaseLink } from '../domain/secrets.ts';
+import type { TaskRecord } from '../ports/case-repository.ts';
+import { isCivilDate } from '../time/london.ts';
+import { loadCase, recordEvent } from './case-log.ts';
+import type { AppDependencies } from './dependencies.ts';
+import { completeOpenTasks, currentPosition } from './workflow.ts';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const PlannedAction = z
+  .object({
+    description: text(2000),
+    owner: text(200),
+    dueDate: z.string().refine(isCivilDate, 'must be a date YYYY-MM-DD'),
+  })
+  .strict();
+
+const Triage = z.discriminatedUnion('outcome', [
+  z.object({
+    action: z.literal('triage'),
+    outcome: z.literal('complaint'),
+    notes: z.string().max(5000).optional(),
+  }),
+  z.object({ action: z.literal('triage'), outcome: z.literal('service-request'), notes: text(5000) }),
+  z.object({
+    action: z.literal('triage'),
+    outcome: z.literal('not-accepted'),
+    exclusionCode: text(100),
+    rationale: text(5000),
+    ombudsmanRoute: text(5000),
+  }),
+]);
+
+export const TaskAction = z.discriminatedUnion('action', [
+  Triage,
+  z.object({
+    action: z.literal('acknowledge'),
+    definition: text(5000),
+    outcomesSought: z.array(text(1000)).min(1).max(20),
+  }),
+  z.object({
+    action: z.literal('extend'),
+    workingDays: z.number().int().min(1).max(60),
+    reason: text(500),
+    explanation: text(5000),
+  }),
+  z.object({
+    action: z.literal('respond'),
+    complaintDefinition: text(5000),
+    decision: z.enum(DECISIONS),
+    reasons: text(20_000),
+    remedy: z.union([
+      z.literal('none'),
+      z
+        .object({ description: text(5000), compensationPounds: z.number().min(0).max(1_000_000).optional() })
+        .strict(),
+    ]),
+    outstandingActions: z.union([z.literal('none'), z.array(PlannedAction).min(1).max(50)]),
+    escalationRoute: text(5000),
+  }),
+  z.object({ action: z.literal('withdraw'), reason: z.string().max(5000).optional() }),
+  z.object({ action: z.literal('escalate'), reason: z.string().max(5000).optional() }),
+]);
+export type TaskAction = z.infer<typeof TaskAction>;
+
+/** What each kind of task accepts. Withdrawal is possible at every waiting step. */
+const ACTIONS_FOR_STEP: Record<TaskRecord['step'], readonly TaskAction['action'][]> = {
+  triage: ['triage', 'withdraw'],
+  'stage1-acknowledgement': ['acknowledge', 'withdraw'],
+  'stage1-response': ['extend', 'respond', 'withdraw'],
+  'escalation-window': ['escalate', 'withdraw'],
+  'stage2-acknowledgement': ['acknowledge', 'withdraw'],
+  'stage2-response': ['extend', 'respond', 'withdraw'],
+  'outstanding-actions': [],
+};
+
+function eventFor(action: TaskAction, state: CaseState, by: Actor, at: string): CaseEvent {
+  const stage = state.stage === 0 ? 1 : state.stage;
+  switch (action.action) {
+    case 'triage': {
+      const { action: _a, ...rest } = action;
+      return { type: 'triaged', at, by, ...rest } as CaseEvent;
+    }
+    case 'acknowledge':
+      return {
+        type: 'acknowledged',
+        at,
+        by,
+        stage,
+        definition: action.definition,
+        outcomesSought: action.outcomesSought,
+      };
+    case 'extend':
+      return {
+        type: 'extension-granted',
+        at,
+        by,
+        stage,
+        workingDays: action.workingDays,
+        reason: action.reason,
+        explanation: action.explanation,
+      };
+    case 'respond': {
+      const { action: _a, ...letter } = action;
+      return { type: 'response-issued', at, by, stage, letter: { stage, ...letter } };
+    }
+    case 'withdraw':
+      return { type: 'withdrawn', at, by, reason: action.reason };
+    case 'escalate':
+      return { type: 'escalation-requested', at, by, reason: action.reason };
+  }
+}
+
+function mayAct(actorRole: StaffRole, taskRole: TaskRecord['role']): boolean {
+  if (actorRole === 'manager' || actorRole === 'admin') return true;
+  // Staff may ask for stage 2 on a resident's behalf (for example by phone).
+  if (taskRole === 'resident') return true;
+  return actorRole === taskRole || (taskRole === 'handler' && actorRole === 'reviewer');
+}
+
+async function explainClosedTask(deps: AppDependencies, task: TaskRecord): Promise<never> {
+  const position = await currentPosition(deps, task.caseId);
+  const open = (await deps.repository.tasksForCase(task.caseId)).find((t) => t.status === 'open');
+  const now = position.step === 'closed' ? 'the case is closed' : `the case is now at "${position.step}"`;
+  const next = open ? `; act on task ${open.taskId} instead` : '';
+  throw new TaskNotOpenError(
+    `Task ${task.taskId} (${task.step}) was already ${task.status}${task.closedAt ? ` at ${task.closedAt}` : ''}${task.closedBy ? ` by ${task.closedBy}` : ''}: ${now}${next}.`,
+    { taskId: task.taskId, status: task.status, position, openTaskId: open?.taskId },
+  );
+}
+
+/**
+ * A member of staff acts on a task: the domain rules are applied and the event appended first (the log
+ * is the record), then the task is closed and the workflow's callback completed with the new position.
+ */
+export async function actOnTask(
+  deps: AppDependencies,
+  taskId: string,
+  actor: Extract<Actor, { kind: 'staff' }>,
+  rawAction: unknown,
+): Promise<{ state: CaseState; position: CasePosition }> {
+  const action = TaskAction.parse(rawAction);
+  const task = await deps.repository.getTask(taskId);
+  if (!task) throw new DomainError('NOT_FOUND', `There is no task ${taskId}`);
+  if (task.status !== 'open') return explainClosedTask(deps, task);
+  if (!mayAct(actor.role, task.role)) {
+    throw new DomainError(
+      'FORBIDDEN',
+      `A ${actor.role} cannot act on a ${task.role} task; ask a ${task.role} or a manager`,
+    );
+  }
+  if (!ACTIONS_FOR_STEP[task.step].includes(action.action)) {
+    throw new ValidationError(
+      `"${action.action}" is not possible on a ${task.step} task; possible: ${ACTIONS_FOR_STEP[task.step].join(', ')}`,
+    );
+  }
+  const at = deps.clock.now().toISOString();
+  const { state } = await recordEvent(deps, task.caseId, (current) => eventFor(action, current, actor, at));
+  try {
+    await deps.repository.closeTask(taskId, 'done', at, actor.id);
+    const position = await currentPosition(deps, task.caseId);
+    await deps.engine.sendTaskSuccess(task.token, position);
+  } catch (error) {
+    // The wait ended in the meantime (its deadline check ran): the event is recorded and the machine
+    // re-reads the case at its next step, so nothing is lost.
+    if (!(error instanceof TaskNotOpenError)) throw error;
+  }
+  return { state, position: await currentPosition(deps, task.caseId) };
+}
+
+export const CaseAction = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('note'), text: text(20_000) }),
+  z.object({ action: z.literal('related-issue'), description: text(10_000) }),
+  z.object({ action: z.literal('add-action'), ...PlannedAction.shape }),
+  z.object({ action: z.literal('complete-action'), actionId: text(50), note: text(5000) }),
+  z.object({
+    action: z.literal('ombudsman-referral'),
+    reference: z.string().max(100).optional(),
+    notes: z.string().max(5000).optional(),
+  }),
+]);
+export type CaseAction = z.infer<typeof CaseAction>;
+
+/** Staff record something on a case that does not complete a workflow step. */
+export async function recordCaseAction(
+  deps: AppDependencies,
+  caseId: string,
+  actor: Extract<Actor, { kind: 'staff' }>,
+  rawAction: unknown,
+): Promise<CaseState> {
+  const action = CaseAction.parse(rawAction);
+  const at = deps.clock.now().toISOString();
+  const { state } = await recordEvent(deps, caseId, (current): CaseEvent => {
+    switch (action.action) {
+      case 'note':
+        return { type: 'note-added', at, by: actor, text: action.text };
+      case 'related-issue':
+        return { type: 'related-issue-added', at, by: actor, description: action.description };
+      case 'add-action':
+        return {
+          type: 'action-added',
+          at,
+          by: actor,
+          actionId: `A${current.actions.length + 1}`,
+          description: action.description,
+          owner: action.owner,
+          dueDate: action.dueDate,
+        };
+      case 'complete-action':
+        return { type: 'action-completed', at, by: actor, actionId: action.actionId, note: action.note };
+      case 'ombudsman-referral':
+        return {
+          type: 'ombudsman-referral-recorded',
+          at,
+          by: actor,
+          reference: action.reference,
+          notes: action.notes,
+        };
+    }
+  });
+  return state;
+}
+
+export const ResidentAction = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('escalate'), reason: z.string().trim().max(10_000).optional() }),
+  z.object({ action: z.literal('withdraw'), reason: z.string().trim().max(10_000).optional() }),
+  z.object({ action: z.literal('add-information'), text: text(10_000) }),
+]);
+export type ResidentAction = z.infer<typeof ResidentAction>;
+
+/** A resident acts on their own case through the signed link in their letters (never a task token). */
+export async function residentAct(
+  deps: AppDependencies,
+  linkToken: string,
+  rawAction: unknown,
+): Promise<{ state: CaseState; position: CasePosition }> {
+  const { caseId } = verifyCaseLink(deps.secrets.linkSigningKey, linkToken, deps.clock.now());
+  const action = ResidentAction.parse(rawAction);
+  const at = deps.clock.now().toISOString();
+  const by: Actor = { kind: 'resident', id: 'resident-link' };
+  const { state } = await recordEvent(deps, caseId, (current): CaseEvent => {
+    switch (action.action) {
+      case 'escalate':
+        return { type: 'escalation-requested', at, by, reason: action.reason || undefined };
+      case 'withdraw':
+        return { type: 'withdrawn', at, by, reason: action.reason || undefined };
+      case 'add-information':
+        return ['awaiting-triage', 'stage1-acknowledgement', 'stage1-investigation'].includes(current.status)
+          ? { type: 'related-issue-added', at, by, description: action.text }
+          : { type: 'note-added', at, by, text: action.text };
+    }
+  });
+  if (action.action !== 'add-information') await completeOpenTasks(deps, caseId, 'resident');
+  return { state, position: await currentPosition(deps, caseId) };
+}
+
+export async function residentView(deps: AppDependencies, linkToken: string) {
+  const { caseId } = verifyCaseLink(deps.secrets.linkSigningKey, linkToken, deps.clock.now());
+  const { state, events } = await loadCase(deps, caseId);
+  return { state, events, position: await currentPosition(deps, caseId) };
+}

@@ -1,0 +1,23 @@
+import type { CaseContext, StaffRole } from '../domain/case.ts';
+import type { CaseRepository } from '../ports/case-repository.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { LetterStore, Mailer } from '../ports/notifications.ts';
+import type { WorkflowEngine } from '../ports/workflow-engine.ts';
+
+/** Everything a use case needs from the outside world, wired once per Lambda (or once locally). */
+export interface AppDependencies {
+  repository: CaseRepository;
+  engine: WorkflowEngine;
+  mailer: Mailer;
+  letters: LetterStore;
+  clock: Clock;
+  context: CaseContext;
+  secrets: { contactHashKey: string; linkSigningKey: string };
+  urls: { resident: string; staff: string };
+  /** Where staff alerts go, per role (a shared team mailbox each). */
+  staffAddresses: Record<StaffRole, string>;
+  newId(): string;
+}
+
+/** Resident links stay valid for a year after each letter; every letter carries a fresh one. */
+export const CASE_LINK_DAYS = 365;

@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { type Actor, applyCaseEvent, type CaseEvent, CHANNELS, CONTACT_METHODS } from '../domain/case.ts';
+import { ConflictError, ValidationError } from '../domain/errors.ts';
+import { signCaseLink } from '../domain/secrets.ts';
+import { isCivilDate, normaliseInstant, toLondon } from '../time/london.ts';
+import { contactHashes, loadCase } from './case-log.ts';
+import { type AppDependencies, CASE_LINK_DAYS } from './dependencies.ts';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .optional()
+    .transform((value) => (value ? value : undefined));
+const civilDate = z.string().refine(isCivilDate, 'must be a real date in the form YYYY-MM-DD');
+
+export const IntakeInput = z
+  .object({
+    channel: z.enum(CHANNELS).default('web'),
+    receivedAt: z.string().optional(),
+    complainant: z
+      .object({
+        name: text(200),
+        email: z.email('must be a valid email address').max(254).optional(),
+        phone: z
+          .string()
+          .trim()
+          .regex(/^\+?[\d\s()-]{7,20}$/, 'must be a phone number of 7 to 20 digits')
+          .optional(),
+        address: optionalText(500),
+        preferredContact: z.enum(CONTACT_METHODS),
+        reasonableAdjustments: optionalText(2000),
+        vulnerability: optionalText(2000),
+        representative: z
+          .object({
+            name: text(200),
+            relationship: text(200),
+            consentRecorded: z.literal(true, { error: "the resident's consent must be recorded" }),
+            email: z.email().optional(),
+            phone: z.string().trim().max(30).optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+    complaint: z
+      .object({
+        whatHappened: text(10_000),
+        happenedOn: civilDate.optional(),
+        becameAwareOn: civilDate.optional(),
+        outcomeWanted: text(5_000),
+      })
+      .strict(),
+  })
+  .strict();
+export type IntakeInput = z.input<typeof IntakeInput>;
+
+export interface IntakeResult {
+  caseId: string;
+  reference: string;
+  created: boolean;
+  acknowledgementDueDate: string;
+  caseLink: string;
+}
+
+export function caseLinkFor(deps: AppDependencies, caseId: string): string {
+  const expires = new Date(deps.clock.now().getTime() + CASE_LINK_DAYS * 24 * 60 * 60 * 1000);
+  return `${deps.urls.resident}/cases/${caseId}?token=${signCaseLink(deps.secrets.linkSigningKey, caseId, expires)}`;
+}
+
+function requestHash(input: unknown): string {
+  return createHash('sha256').update(JSON.stringify(input)).digest('hex');
+}
+
+/**
+ * Creates a complaint and starts its workflow. Idempotent on the client's key: a retry returns the same
+ * case, and every step can be repeated safely, so a retry after a crash finishes what the first call began.
+ */
+export async function submitComplaint(
+  deps: AppDependencies,
+  rawInput: IntakeInput,
+  idempotencyKey: string,
+  by: Actor,
+): Promise<IntakeResult> {
+  const input = IntakeInput.parse(rawInput);
+  if (by.kind === 'resident' && input.channel !== 'web' && input.channel !== 'email') {
+    throw new ValidationError(
+      'Residents complain through the web form or by email; staff log other channels',
+    );
+  }
+  const now = deps.clock.now();
+  // Staff logging a phone call or letter say when it was received; a resident's complaint is received now.
+  const receivedAt =
+    input.receivedAt && by.kind === 'staff' ? normaliseInstant(input.receivedAt) : now.toISOString();
+  if (Date.parse(receivedAt) > now.getTime()) {
+    throw new ValidationError('receivedAt cannot be in the future');
+  }
+  const hash = requestHash(input);
+  const year = Number(toLondon(receivedAt).date.slice(0, 4));
+  const claimed = await deps.repository.claimIntakeKey(idempotencyKey, {
+    caseId: deps.newId(),
+    reference: await deps.repository.nextReference(year),
+    requestHash: hash,
+  });
+  if (claimed.requestHash !== hash) {
+    throw new ConflictError(
+      'This idempotency key was already used for a different complaint; send a new key for a new complaint',
+    );
+  }
+  const { caseId, reference } = claimed;
+  const existing = await deps.repository.loadEvents(caseId);
+  let created = false;
+  if (existing.length === 0) {
+    const event: CaseEvent = {
+      type: 'received',
+      at: receivedAt,
+      by,
+      reference,
+      channel: input.channel,
+      complainant: input.complainant,
+      complaint: input.complaint,
+    };
+    applyCaseEvent(undefined, event, deps.context, caseId);
+    try {
+      await deps.repository.appendEvent(caseId, 1, event);
+      created = true;
+    } catch (error) {
+      // A concurrent retry with the same key wrote it first: carry on with the stored case.
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+  const { state } = await loadCase(deps, caseId);
+  await deps.repository.saveProjection(state, contactHashes(deps, state));
+  await deps.repository.saveReference(reference, caseId);
+  await deps.engine.startExecution(caseId, { caseId });
+  return {
+    caseId,
+    reference,
+    created,
+    acknowledgementDueDate: state.stage1.acknowledgement?.dueDate ?? '',
+    caseLink: caseLinkFor(deps, caseId),
+  };
+}

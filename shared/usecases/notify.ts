@@ -1,0 +1,114 @@
+import { type CaseState, foldCase, type StaffRole } from '../domain/case.ts';
+import { lettersOwed, type StaffAlert } from '../domain/correspondence.ts';
+import { renderPostalLetter, renderResidentMessage, renderStaffAlert } from '../notifications/templates.ts';
+import { toLondon } from '../time/london.ts';
+import { recordEvent } from './case-log.ts';
+import type { AppDependencies } from './dependencies.ts';
+import { caseLinkFor } from './intake.ts';
+
+/** SES answers these for an address or message it will never accept: fall back to post rather than retry. */
+const PERMANENT_EMAIL_FAILURES = new Set([
+  'MessageRejected',
+  'BadRequestException',
+  'AccountSuspendedException',
+]);
+
+/**
+ * Sends every resident letter the case's events call for and records each one on the case. Keyed on the
+ * triggering event, so running it again (a retry, a restart) sends nothing twice.
+ */
+export async function sendOwedLetters(deps: AppDependencies, caseId: string): Promise<number> {
+  const events = await deps.repository.loadEvents(caseId);
+  const owed = lettersOwed(events);
+  for (const letter of owed) {
+    const stateThen = foldCase(caseId, events.slice(0, letter.seq), deps.context);
+    const input = {
+      template: letter.template,
+      state: stateThen,
+      event: letter.event,
+      profile: deps.context.profile,
+      caseLink: caseLinkFor(deps, caseId),
+    };
+    const outcome = await deliver(deps, stateThen, input, letter.key);
+    const base = {
+      at: deps.clock.now().toISOString(),
+      by: { kind: 'system', id: 'notifications' },
+      template: letter.template,
+      key: letter.key,
+    } as const;
+    await recordEvent(deps, caseId, () =>
+      'reason' in outcome
+        ? { type: 'correspondence-failed', ...base, ...outcome }
+        : { type: 'correspondence-sent', ...base, ...outcome },
+    );
+  }
+  return owed.length;
+}
+
+async function deliver(
+  deps: AppDependencies,
+  state: CaseState,
+  input: Parameters<typeof renderResidentMessage>[0],
+  key: string,
+): Promise<{ channel: 'email' | 'post'; recipient: string; messageId?: string } | { reason: string }> {
+  const { complainant } = state;
+  const { letters } = deps.context.profile;
+  const byEmail = complainant.preferredContact === 'email' || !complainant.address;
+  if (byEmail && complainant.email) {
+    const message = renderResidentMessage(input);
+    try {
+      const cc = complainant.representative?.email ? [complainant.representative.email] : undefined;
+      const { messageId } = await deps.mailer.send({
+        from: `${letters.senderName} <${letters.senderEmail}>`,
+        to: [complainant.email],
+        cc,
+        replyTo: letters.replyTo ? [letters.replyTo] : undefined,
+        ...message,
+        headers: { 'X-Complaint-Reference': state.reference, 'X-Correspondence-Key': key },
+      });
+      return { channel: 'email', recipient: complainant.email, messageId };
+    } catch (error) {
+      if (!PERMANENT_EMAIL_FAILURES.has((error as { name?: string }).name ?? '')) throw error;
+      // The address will never accept it: the resident still gets the letter, by post.
+    }
+  }
+  if (!complainant.address) {
+    return {
+      reason: 'No email or postal address on file: contact the resident by phone and record it as a note',
+    };
+  }
+  const sentOn = toLondon(deps.clock.now()).date;
+  const { location } = await deps.letters.put(
+    `${state.caseId}/${key.replace('#', '-')}.txt`,
+    renderPostalLetter(input, sentOn),
+  );
+  return { channel: 'post', recipient: complainant.address, messageId: location };
+}
+
+export async function alertStaff(
+  deps: AppDependencies,
+  state: CaseState,
+  alert: StaffAlert,
+  step: string,
+  roles: readonly StaffRole[],
+  dueAt?: string,
+): Promise<void> {
+  const { profile } = deps.context;
+  for (const role of roles) {
+    const message = renderStaffAlert({
+      alert,
+      state,
+      step,
+      dueAt,
+      role,
+      profile,
+      consoleLink: `${deps.urls.staff}/cases/${state.caseId}`,
+    });
+    await deps.mailer.send({
+      from: `${profile.letters.senderName} <${profile.letters.senderEmail}>`,
+      to: [deps.staffAddresses[role]],
+      ...message,
+      headers: { 'X-Complaint-Reference': state.reference, 'X-Alert': alert },
+    });
+  }
+}

@@ -1,0 +1,157 @@
+import type { CaseState, StaffRole, Step } from '../domain/case.ts';
+import { DomainError, TaskNotOpenError } from '../domain/errors.ts';
+import { type CasePosition, casePosition } from '../domain/position.ts';
+import { contactHashes, loadCase, recordEvent } from './case-log.ts';
+import type { AppDependencies } from './dependencies.ts';
+import { alertStaff } from './notify.ts';
+
+const SYSTEM = { kind: 'system', id: 'workflow' } as const;
+
+export function positionOf(deps: AppDependencies, state: CaseState): CasePosition {
+  return casePosition(state, deps.context, deps.clock.now());
+}
+
+/** The execution's first task: checks the case exists, repairs its projection, and says where it is. */
+export async function recordReceipt(deps: AppDependencies, caseId: string): Promise<CasePosition> {
+  const { state } = await loadCase(deps, caseId);
+  await deps.repository.saveProjection(state, contactHashes(deps, state));
+  return positionOf(deps, state);
+}
+
+export async function currentPosition(deps: AppDependencies, caseId: string): Promise<CasePosition> {
+  return positionOf(deps, (await loadCase(deps, caseId)).state);
+}
+
+/** Closes every open task of a case (a newer one replaces it, or its wait timed out). */
+async function closeOpenTasks(
+  deps: AppDependencies,
+  caseId: string,
+  status: 'superseded' | 'timed-out',
+  filter: (step: Step) => boolean = () => true,
+) {
+  const tasks = await deps.repository.tasksForCase(caseId);
+  for (const task of tasks.filter((t) => t.status === 'open' && filter(t.step))) {
+    await deps.repository
+      .closeTask(task.taskId, status, deps.clock.now().toISOString(), 'workflow')
+      .catch((error) => {
+        if (!(error instanceof TaskNotOpenError)) throw error;
+      });
+  }
+  return tasks;
+}
+
+/**
+ * A callback task: stores the token under a random task id (the token itself never leaves the server) and
+ * tells the role's queue. If the case has already moved on, the callback is completed at once.
+ */
+export async function registerTask(
+  deps: AppDependencies,
+  input: { caseId: string; step: Step; token: string },
+): Promise<{ taskId?: string; completedAtOnce: boolean }> {
+  const { state } = await loadCase(deps, input.caseId);
+  const position = positionOf(deps, state);
+  if (position.step !== input.step) {
+    await deps.engine.sendTaskSuccess(input.token, position);
+    return { completedAtOnce: true };
+  }
+  const earlier = await closeOpenTasks(deps, input.caseId, 'superseded');
+  const taskId = deps.newId();
+  const role = position.role ?? 'handler';
+  await deps.repository.putTask({
+    taskId,
+    caseId: input.caseId,
+    reference: state.reference,
+    step: input.step,
+    role,
+    token: input.token,
+    dueAt: position.dueAt,
+    status: 'open',
+    createdAt: deps.clock.now().toISOString(),
+  });
+  const alreadyAnnounced = earlier.some((task) => task.step === input.step && task.dueAt === position.dueAt);
+  if (role !== 'resident' && !alreadyAnnounced) {
+    await alertStaff(deps, state, 'new-task', input.step, [role], position.dueAt);
+  }
+  return { taskId, completedAtOnce: false };
+}
+
+/**
+ * Runs when a callback's timeout fires: records the reminder or the breach that is due (once each), alerts
+ * the right people, and returns where the case now is so the machine waits again.
+ */
+export async function checkDeadline(
+  deps: AppDependencies,
+  input: { caseId: string; step: Step },
+): Promise<CasePosition> {
+  const { state } = await loadCase(deps, input.caseId);
+  const position = positionOf(deps, state);
+  await closeOpenTasks(deps, input.caseId, 'timed-out', (step) => step === input.step);
+  if (position.step !== input.step || !position.dueAt) return position;
+  const now = deps.clock.now().getTime();
+  const roles: StaffRole[] = position.role && position.role !== 'resident' ? [position.role] : [];
+  const dueAt = position.dueAt;
+  const breached = state.breaches.some((b) => b.step === input.step && b.dueAt === dueAt);
+  const reminded = state.remindersSent.some((r) => r.step === input.step && r.dueAt === dueAt);
+  if (input.step === 'escalation-window') return position;
+  if (Date.parse(dueAt) < now && !breached) {
+    const { state: next } = await recordEvent(deps, input.caseId, () => ({
+      type: 'deadline-breached',
+      at: new Date(now).toISOString(),
+      by: SYSTEM,
+      step: input.step,
+      dueAt,
+    }));
+    await alertStaff(deps, next, 'breach', input.step, [...roles, 'manager'], dueAt);
+    return positionOf(deps, next);
+  }
+  if (position.reminderAt && Date.parse(position.reminderAt) <= now && !reminded && !breached) {
+    const { state: next } = await recordEvent(deps, input.caseId, () => ({
+      type: 'reminder-sent',
+      at: new Date(now).toISOString(),
+      by: SYSTEM,
+      step: input.step,
+      dueAt,
+    }));
+    await alertStaff(deps, next, 'reminder', input.step, roles, dueAt);
+    return positionOf(deps, next);
+  }
+  if (breached && position.nextCheck === 'still-overdue') {
+    await alertStaff(deps, state, 'still-overdue', input.step, [...roles, 'manager'], dueAt);
+  }
+  return position;
+}
+
+/** Closes a case whose work is done: the final response with no open actions, or the stage 2 window ended. */
+export async function closeCase(deps: AppDependencies, caseId: string): Promise<CasePosition> {
+  const { state } = await loadCase(deps, caseId);
+  const position = positionOf(deps, state);
+  if (position.step !== 'ready-to-close') return position;
+  const reason =
+    state.status === 'final-response-issued' ? 'final-response-issued' : 'escalation-window-ended';
+  const { state: closed } = await recordEvent(deps, caseId, () => ({
+    type: 'closed',
+    at: deps.clock.now().toISOString(),
+    by: SYSTEM,
+    reason,
+  }));
+  return positionOf(deps, closed);
+}
+
+/** Completes every open callback of a case with its new position, after an event moved it on. */
+export async function completeOpenTasks(deps: AppDependencies, caseId: string, by: string): Promise<void> {
+  const tasks = await deps.repository.tasksForCase(caseId);
+  const position = await currentPosition(deps, caseId);
+  for (const task of tasks.filter((t) => t.status === 'open')) {
+    try {
+      await deps.repository.closeTask(task.taskId, 'done', deps.clock.now().toISOString(), by);
+      await deps.engine.sendTaskSuccess(task.token, position);
+    } catch (error) {
+      // The wait already ended (timed out or replaced): the machine re-reads the case at its next step.
+      if (!(error instanceof TaskNotOpenError)) throw error;
+    }
+  }
+}
+
+export function isDomainError(error: unknown): error is DomainError {
+  return error instanceof DomainError;
+}
