@@ -21,7 +21,8 @@ export interface IdleProbe {
   idle(): Promise<void>;
 }
 
-type TimerInternals = { timers?: Record<string, { callAt: number }> };
+// fake-timers keeps pending timers in a Map (an object in older versions); read either.
+type TimerInternals = { timers?: Map<unknown, { callAt: number }> | Record<string, { callAt: number }> };
 
 export function installVirtualClock(options: { start?: Date; idle: IdleProbe['idle'] }): VirtualClock {
   const clock: InstalledClock = FakeTimers.install({
@@ -34,7 +35,8 @@ export function installVirtualClock(options: { start?: Date; idle: IdleProbe['id
   const uninstallShim = installLongTimerShim();
 
   function nextTimerAt(): number | undefined {
-    const timers = Object.values((clock as unknown as TimerInternals).timers ?? {});
+    const store = (clock as unknown as TimerInternals).timers ?? {};
+    const timers = store instanceof Map ? [...store.values()] : Object.values(store);
     return timers.length ? Math.min(...timers.map((timer) => timer.callAt)) : undefined;
   }
 

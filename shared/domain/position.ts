@@ -107,7 +107,7 @@ export function casePosition(state: CaseState, ctx: CaseContext, now: Date): Cas
 
 /** Outstanding actions are checked at 09:00 London time each working day until all are done. */
 function outstandingActions(
-  state: CaseState,
+  _state: CaseState,
   now: Date,
   base: Pick<CasePosition, 'caseId' | 'reference' | 'status'>,
 ): CasePosition {

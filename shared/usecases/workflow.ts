@@ -1,6 +1,7 @@
 import type { CaseState, StaffRole, Step } from '../domain/case.ts';
 import { DomainError, TaskNotOpenError } from '../domain/errors.ts';
 import { type CasePosition, casePosition } from '../domain/position.ts';
+import { endOfLondonDay, toLondon } from '../time/london.ts';
 import { contactHashes, loadCase, recordEvent } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
 import { alertStaff } from './notify.ts';
@@ -86,6 +87,9 @@ export async function checkDeadline(
   const { state } = await loadCase(deps, input.caseId);
   const position = positionOf(deps, state);
   await closeOpenTasks(deps, input.caseId, 'timed-out', (step) => step === input.step);
+  if (position.step === 'outstanding-actions' && input.step === 'outstanding-actions') {
+    return remindActionOwners(deps, state);
+  }
   if (position.step !== input.step || !position.dueAt) return position;
   const now = deps.clock.now().getTime();
   const roles: StaffRole[] = position.role && position.role !== 'resident' ? [position.role] : [];
@@ -119,6 +123,32 @@ export async function checkDeadline(
     await alertStaff(deps, state, 'still-overdue', input.step, [...roles, 'manager'], dueAt);
   }
   return position;
+}
+
+/** Once an outstanding action's date arrives, its owner is reminded (once) to do it and update the resident. */
+async function remindActionOwners(deps: AppDependencies, state: CaseState): Promise<CasePosition> {
+  const today = toLondon(deps.clock.now()).date;
+  let current = state;
+  for (const action of state.actions.filter((a) => !a.completedAt && a.dueDate <= today)) {
+    const dueAt = endOfLondonDay(action.dueDate);
+    if (current.remindersSent.some((r) => r.step === 'outstanding-actions' && r.dueAt === dueAt)) continue;
+    ({ state: current } = await recordEvent(deps, state.caseId, () => ({
+      type: 'reminder-sent',
+      at: deps.clock.now().toISOString(),
+      by: SYSTEM,
+      step: 'outstanding-actions',
+      dueAt,
+    })));
+    await alertStaff(
+      deps,
+      current,
+      'reminder',
+      `outstanding action ${action.actionId}: ${action.description}`,
+      ['handler'],
+      dueAt,
+    );
+  }
+  return positionOf(deps, current);
 }
 
 /** Closes a case whose work is done: the final response with no open actions, or the stage 2 window ended. */

@@ -43,6 +43,8 @@ export class Harness {
       start: new Date('2026-03-02T10:00:00Z'),
       ...options,
     });
+    // The SES emulator keeps its outbox in module state, shared by every system started in this process.
+    await fetch(`${system.sesUrl}/clear-store`, { method: 'POST' });
     return new Harness(system);
   }
 

@@ -1,0 +1,283 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { defaultNonAcceptanceRoute } from '#shared/domain/letters.ts';
+import { actOnTask, recordCaseAction, residentAct } from '#shared/usecases/actions.ts';
+import { submitComplaint } from '#shared/usecases/intake.ts';
+import { complaint, DAY, Harness, staff, types } from './harness.ts';
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.stop();
+  harness = undefined;
+});
+
+async function start(profile = 'code-baseline') {
+  harness = await Harness.start({ profile });
+  return harness;
+}
+
+function linkToken(caseLink: string): string {
+  return new URL(caseLink).searchParams.get('token') ?? '';
+}
+
+const withoutCorrespondence = (list: string[]) => list.filter((type) => !type.startsWith('correspondence'));
+
+describe('workflow paths', () => {
+  it('not accepted: closes with the reasons and the Ombudsman route in the letter', async () => {
+    const h = await start();
+    const { caseId } = await h.submit();
+    await h.act(caseId, staff.handler, {
+      action: 'triage',
+      outcome: 'not-accepted',
+      exclusionCode: 'legal-proceedings',
+      rationale: 'A claim about the same repair was filed at the county court on 2 February 2026.',
+      ombudsmanRoute: defaultNonAcceptanceRoute(h.profile),
+    });
+    expect(h.execution(caseId)?.status).toBe('SUCCEEDED');
+    expect((await h.state(caseId)).closureReason).toBe('not-accepted');
+    const letter = (await h.emailsTo('ada@resident.example')).at(-1);
+    expect(letter?.body.text).toMatch(/county court on 2 February 2026/);
+    expect(letter?.body.text).toMatch(/Housing Ombudsman Service/);
+    expect(letter?.body.text).toMatch(/0300 111 3000/);
+  });
+
+  it('service request: recorded, the resident told, and the complaint record closed', async () => {
+    const h = await start();
+    const { caseId } = await h.submit();
+    await h.act(caseId, staff.handler, {
+      action: 'triage',
+      outcome: 'service-request',
+      notes: 'Engineer booked for Thursday 5 March',
+    });
+    expect(h.execution(caseId)?.status).toBe('SUCCEEDED');
+    expect((await h.state(caseId)).closureReason).toBe('service-request');
+    expect((await h.emailsTo('ada@resident.example')).at(-1)?.body.text).toMatch(
+      /Engineer booked for Thursday 5 March/,
+    );
+  });
+
+  it('resolved at stage 1: closes when the window to ask for stage 2 ends', async () => {
+    // Amplius gives residents 20 working days to ask for stage 2 (seeds/001 line 214).
+    const h = await start('amplius');
+    const { caseId } = await h.submit();
+    await h.act(caseId, staff.handler, { action: 'triage', outcome: 'complaint' });
+    await h.act(caseId, staff.handler, h.acknowledgement(1));
+    await h.act(caseId, staff.handler, h.response(1));
+    const window = (await h.state(caseId)).escalationWindow;
+    expect(window?.dueDate).toBe('2026-03-30');
+    await h.advanceTo('2026-03-30T20:00:00Z');
+    expect((await h.state(caseId)).status).toBe('stage1-responded');
+    await h.advanceTo('2026-03-31T09:00:00Z');
+    const state = await h.state(caseId);
+    expect(state).toMatchObject({ status: 'closed', closureReason: 'escalation-window-ended' });
+    expect(state.closedAt).toMatch(/^2026-03-30T23:00:0/);
+    expect(h.execution(caseId)?.status).toBe('SUCCEEDED');
+    expect((await h.emailsTo('ada@resident.example')).at(-1)?.subject).toMatch(/closed/i);
+  });
+
+  it('extensions at each stage move the due date, send a notice, and one beyond the cap is refused', async () => {
+    const h = await start();
+    const { caseId } = await h.submit();
+    await h.act(caseId, staff.handler, { action: 'triage', outcome: 'complaint' });
+    await h.act(caseId, staff.handler, h.acknowledgement(1));
+    expect((await h.state(caseId)).stage1.response?.dueDate).toBe('2026-03-16');
+    const reason = h.profile.stages[0]?.extension.allowedReasons[0];
+    await h.act(caseId, staff.handler, {
+      action: 'extend',
+      workingDays: 5,
+      reason,
+      explanation: 'A surveyor must inspect the flue.',
+    });
+    expect((await h.state(caseId)).stage1.response?.dueDate).toBe('2026-03-23');
+    const notice = (await h.emailsTo('ada@resident.example')).at(-1);
+    expect(notice?.body.text).toMatch(/Monday 23 March 2026/);
+    expect(notice?.body.text).toMatch(/A surveyor must inspect the flue/);
+    expect(notice?.body.text).toMatch(/0300 111 3000/);
+    expect((await h.openTask(caseId)).step).toBe('stage1-response');
+    await expect(
+      h.act(caseId, staff.handler, { action: 'extend', workingDays: 6, reason, explanation: 'More time' }),
+    ).rejects.toMatchObject({ code: 'EXTENSION_REFUSED', message: expect.stringMatching(/at most 5 more/) });
+
+    await h.act(caseId, staff.handler, h.response(1));
+    await h.act(caseId, staff.handler, { action: 'escalate' });
+    await h.act(caseId, staff.reviewer, h.acknowledgement(2));
+    const before = (await h.state(caseId)).stage2.response?.dueDate;
+    await h.act(caseId, staff.reviewer, {
+      action: 'extend',
+      workingDays: 20,
+      reason,
+      explanation: 'Independent review of the repair records.',
+    });
+    const after = await h.state(caseId);
+    expect(after.stage2.response?.dueDate).toBe(
+      h.deps.context.clocks.calendar.addWorkingDays(before ?? '', 20).date,
+    );
+    await expect(
+      h.act(caseId, staff.reviewer, { action: 'extend', workingDays: 1, reason, explanation: 'More time' }),
+    ).rejects.toMatchObject({ code: 'EXTENSION_REFUSED' });
+    expect(
+      withoutCorrespondence(types(await h.events(caseId))).filter((type) => type === 'extension-granted'),
+    ).toHaveLength(2);
+  });
+
+  it('acknowledgement breach: a reminder two working days before, a breach alert to a manager after the deadline', async () => {
+    const h = await start();
+    const { caseId } = await h.submit();
+    await h.act(caseId, staff.handler, { action: 'triage', outcome: 'complaint' });
+    await h.advanceTo('2026-03-05T08:59:00Z');
+    expect(types(await h.events(caseId))).not.toContain('reminder-sent');
+    await h.advanceTo('2026-03-05T09:01:00Z');
+    expect(types(await h.events(caseId))).toContain('reminder-sent');
+    expect((await h.emailsTo('handlers@staff.localhost')).at(-1)?.subject).toMatch(/reminder|due/i);
+    await h.advanceTo('2026-03-09T23:59:00Z');
+    expect(types(await h.events(caseId))).not.toContain('deadline-breached');
+    await h.advanceTo('2026-03-10T00:01:00Z');
+    const state = await h.state(caseId);
+    expect(state.breaches).toEqual([
+      {
+        step: 'stage1-acknowledgement',
+        dueAt: '2026-03-09T23:59:59.999Z',
+        at: expect.stringMatching(/^2026-03-10T00:00:00/),
+      },
+    ]);
+    expect((await h.emailsTo('managers@staff.localhost')).map((email) => email.subject)).toEqual([
+      expect.stringMatching(/missed|breach|overdue/i),
+    ]);
+    // Still waiting for the acknowledgement, which can still be given, late.
+    await h.act(caseId, staff.handler, h.acknowledgement(1));
+    expect((await h.state(caseId)).status).toBe('stage1-investigation');
+  });
+
+  it('response breach is recorded once, then re-alerted weekly while overdue', async () => {
+    const h = await start();
+    const { caseId } = await h.submit();
+    await h.act(caseId, staff.handler, { action: 'triage', outcome: 'complaint' });
+    await h.act(caseId, staff.handler, h.acknowledgement(1));
+    await h.advanceTo('2026-03-17T00:01:00Z');
+    expect((await h.state(caseId)).breaches.map((b) => b.step)).toEqual(['stage1-response']);
+    await h.advance(8 * DAY);
+    expect((await h.state(caseId)).breaches).toHaveLength(1);
+    const alerts = await h.emailsTo('managers@staff.localhost');
+    expect(alerts.length).toBe(2);
+    expect(alerts.at(-1)?.subject).toMatch(/still overdue/i);
+  });
+
+  it('withdrawal while waiting closes the case and ends the execution', async () => {
+    const h = await start();
+    const { caseId, caseLink } = await h.submit();
+    await h.act(caseId, staff.handler, { action: 'triage', outcome: 'complaint' });
+    await residentAct(h.deps, linkToken(caseLink), { action: 'withdraw', reason: 'Sorted now, thanks' });
+    await h.system.settle();
+    expect(await h.state(caseId)).toMatchObject({ status: 'closed', closureReason: 'withdrawn' });
+    expect(h.execution(caseId)?.status).toBe('SUCCEEDED');
+    expect((await h.deps.repository.tasksForCase(caseId)).filter((t) => t.status === 'open')).toEqual([]);
+    expect((await h.emailsTo('ada@resident.example')).at(-1)?.subject).toMatch(/withdr/i);
+  });
+
+  it('the resident asks for stage 2 through their signed link, without giving a reason', async () => {
+    const h = await start();
+    const { caseId, caseLink } = await h.submit();
+    await h.act(caseId, staff.handler, { action: 'triage', outcome: 'complaint' });
+    await h.act(caseId, staff.handler, h.acknowledgement(1));
+    await h.act(caseId, staff.handler, h.response(1));
+    await residentAct(h.deps, linkToken(caseLink), { action: 'escalate' });
+    await h.system.settle();
+    expect((await h.openTask(caseId)).step).toBe('stage2-acknowledgement');
+    expect((await h.state(caseId)).stage2.acknowledgement?.dueDate).toBe('2026-03-09');
+    await expect(
+      residentAct(h.deps, `${linkToken(caseLink)}x`, { action: 'escalate' }),
+    ).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+  });
+
+  it('stale and double callbacks answer with what happened and what is pending now', async () => {
+    const h = await start();
+    const { caseId } = await h.submit();
+    const triageTask = await h.openTask(caseId);
+    await actOnTask(h.deps, triageTask.taskId, staff.handler, { action: 'triage', outcome: 'complaint' });
+    await h.system.settle();
+    const next = await h.openTask(caseId);
+    await expect(
+      actOnTask(h.deps, triageTask.taskId, staff.handler, { action: 'triage', outcome: 'complaint' }),
+    ).rejects.toMatchObject({
+      code: 'TASK_NOT_OPEN',
+      message: expect.stringMatching(
+        new RegExp(`already done.*stage1-acknowledgement.*act on task ${next.taskId}`),
+      ),
+    });
+    // The reminder replaces the waiting task with a new one: the old id is now stale.
+    await h.advanceTo('2026-03-05T10:00:00Z');
+    const replacement = await h.openTask(caseId);
+    expect(replacement.taskId).not.toBe(next.taskId);
+    await expect(actOnTask(h.deps, next.taskId, staff.handler, h.acknowledgement(1))).rejects.toMatchObject({
+      code: 'TASK_NOT_OPEN',
+      message: expect.stringMatching(/timed-out/),
+    });
+    await actOnTask(h.deps, replacement.taskId, staff.handler, h.acknowledgement(1));
+    await h.system.settle();
+    expect(types(await h.events(caseId)).filter((type) => type === 'acknowledged')).toHaveLength(1);
+  });
+
+  it('refuses the stage 1 handler at stage 2', async () => {
+    const h = await start();
+    const { caseId } = await h.submit();
+    await h.act(caseId, staff.manager, { action: 'triage', outcome: 'complaint' });
+    await h.act(caseId, staff.manager, h.acknowledgement(1));
+    await h.act(caseId, staff.manager, h.response(1));
+    await h.act(caseId, staff.handler, { action: 'escalate' });
+    await expect(h.act(caseId, staff.manager, h.acknowledgement(2))).rejects.toMatchObject({
+      code: 'SAME_HANDLER',
+    });
+    await expect(h.act(caseId, staff.handler, h.acknowledgement(2))).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    await h.act(caseId, staff.reviewer, h.acknowledgement(2));
+    expect((await h.state(caseId)).status).toBe('stage2-investigation');
+  });
+
+  it('a retry of intake with the same key returns the same case and starts one execution', async () => {
+    const h = await start();
+    const first = await h.submit(complaint, 'retry-key-0001');
+    const second = await h.submit(complaint, 'retry-key-0001');
+    expect(second).toMatchObject({ caseId: first.caseId, reference: first.reference, created: false });
+    expect(first.created).toBe(true);
+    expect(h.system.sfn.listExecutions()).toHaveLength(1);
+    expect(await h.emailsTo('ada@resident.example')).toHaveLength(1);
+    const changed = { ...complaint, complaint: { ...complaint.complaint, outcomeWanted: 'Something else' } };
+    await expect(
+      submitComplaint(h.deps, changed, 'retry-key-0001', { kind: 'resident', id: 'web-form' }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('outstanding actions are tracked after the final response, their owner reminded, then the case closes', async () => {
+    const h = await start();
+    const { caseId } = await h.submit();
+    await h.act(caseId, staff.handler, { action: 'triage', outcome: 'complaint' });
+    await h.act(caseId, staff.handler, h.acknowledgement(1));
+    await h.act(caseId, staff.handler, h.response(1));
+    await h.act(caseId, staff.handler, { action: 'escalate' });
+    await h.act(caseId, staff.reviewer, h.acknowledgement(2));
+    await h.act(
+      caseId,
+      staff.reviewer,
+      h.response(2, {
+        outstandingActions: [
+          { description: 'Replace the boiler', owner: 'Repairs team', dueDate: '2026-03-20' },
+        ],
+      }),
+    );
+    expect(h.execution(caseId)?.status).toBe('RUNNING');
+    expect((await h.state(caseId)).status).toBe('final-response-issued');
+    await h.advanceTo('2026-03-20T09:30:00Z');
+    const reminders = (await h.state(caseId)).remindersSent.filter((r) => r.step === 'outstanding-actions');
+    expect(reminders).toHaveLength(1);
+    await recordCaseAction(h.deps, caseId, staff.handler, {
+      action: 'complete-action',
+      actionId: 'S2-1',
+      note: 'New boiler fitted',
+    });
+    await h.advance(DAY);
+    expect(await h.state(caseId)).toMatchObject({ status: 'closed', closureReason: 'final-response-issued' });
+    expect(h.execution(caseId)?.status).toBe('SUCCEEDED');
+  });
+});
