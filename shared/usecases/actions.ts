@@ -237,8 +237,12 @@ export async function residentAct(
   deps: AppDependencies,
   linkToken: string,
   rawAction: unknown,
+  caseIdInPath?: string,
 ): Promise<{ state: CaseState; position: CasePosition }> {
   const { caseId } = verifyCaseLink(deps.secrets.linkSigningKey, linkToken, deps.clock.now());
+  if (caseIdInPath !== undefined && caseIdInPath !== caseId) {
+    throw new DomainError('FORBIDDEN', 'This link is for a different case');
+  }
   const action = ResidentAction.parse(rawAction);
   const at = deps.clock.now().toISOString();
   const by: Actor = { kind: 'resident', id: 'resident-link' };
@@ -258,8 +262,44 @@ export async function residentAct(
   return { state, position: await currentPosition(deps, caseId) };
 }
 
-export async function residentView(deps: AppDependencies, linkToken: string) {
+export async function residentView(deps: AppDependencies, linkToken: string, caseIdInPath?: string) {
   const { caseId } = verifyCaseLink(deps.secrets.linkSigningKey, linkToken, deps.clock.now());
+  if (caseIdInPath !== undefined && caseIdInPath !== caseId) {
+    throw new DomainError('FORBIDDEN', 'This link is for a different case');
+  }
   const { state, events } = await loadCase(deps, caseId);
-  return { state, events, position: await currentPosition(deps, caseId) };
+  return {
+    case: residentSafeView(state),
+    timeline: residentTimeline(events),
+    position: await currentPosition(deps, caseId),
+  };
+}
+
+/** Internal events (reminders, breaches, staff notes) and staff identities stay off the resident's page. */
+const RESIDENT_VISIBLE = new Set<CaseEvent['type']>([
+  'received',
+  'triaged',
+  'acknowledged',
+  'extension-granted',
+  'related-issue-added',
+  'response-issued',
+  'escalation-requested',
+  'action-added',
+  'action-completed',
+  'withdrawn',
+  'correspondence-sent',
+  'closed',
+]);
+
+export function residentTimeline(events: readonly CaseEvent[]) {
+  return events
+    .filter((event) => RESIDENT_VISIBLE.has(event.type))
+    .map(({ by, ...event }) => ({ ...event, byResident: by.kind === 'resident' }));
+}
+
+export function residentSafeView(state: CaseState) {
+  const { breaches: _breaches, remindersSent: _reminders, stage1, stage2, ...rest } = state;
+  const { handlers: _h1, ...publicStage1 } = stage1;
+  const { handlers: _h2, ...publicStage2 } = stage2;
+  return { ...rest, stage1: publicStage1, stage2: publicStage2 };
 }

@@ -1,0 +1,313 @@
+import { SendEmailCommand } from '@aws-sdk/client-sesv2';
+import {
+  ExecutionAlreadyExists,
+  SendTaskSuccessCommand,
+  StartExecutionCommand,
+  TaskTimedOut,
+} from '@aws-sdk/client-sfn';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { actionHandler, viewHandler } from '#functions/api/resident.ts';
+import { caseActionHandler, taskActionHandler } from '#functions/api/staff-actions.ts';
+import { caseHandler, queueHandler } from '#functions/api/staff-queries.ts';
+import { residentHandler, staffHandler } from '#functions/api/submit-complaint.ts';
+import { handler as registerTask } from '#functions/workflow/register-task.ts';
+import { apiEvent, lambdaContext, mockedAws, parse, staffClaims } from './setup.ts';
+
+const complaint = {
+  complainant: { name: 'Ada Resident', email: 'ada@resident.example', preferredContact: 'email' },
+  complaint: { whatHappened: 'The boiler is broken', outcomeWanted: 'Fix it' },
+};
+
+let aws: ReturnType<typeof mockedAws>;
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-03-02T10:00:00Z') });
+  aws = mockedAws();
+});
+afterEach(() => {
+  vi.useRealTimers();
+  aws.table.mock.restore();
+  aws.sfn.restore();
+  aws.ses.restore();
+});
+
+async function submit(key = 'key-00000001', body: unknown = complaint) {
+  return parse(
+    await residentHandler(apiEvent({ headers: { 'idempotency-key': key }, json: body }), lambdaContext),
+  );
+}
+
+async function registerTriageTask(caseId: string, token = 'token-secret-1') {
+  await registerTask({ caseId, step: 'triage', taskToken: token }, lambdaContext);
+  const queue = parse(await queueHandler(apiEvent({ claims: staffClaims('handler') }), lambdaContext));
+  return (queue.body.tasks as Array<{ taskId: string; caseId: string }>).find(
+    (task) => task.caseId === caseId,
+  );
+}
+
+describe('POST /complaints (resident intake)', () => {
+  it('creates the case and starts an execution named after it', async () => {
+    const { statusCode, body } = await submit();
+    expect(statusCode).toBe(201);
+    expect(body).toMatchObject({
+      reference: 'CMP-2026-000001',
+      created: true,
+      acknowledgementDueDate: '2026-03-09',
+    });
+    expect(aws.sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input).toMatchObject({
+      name: body.caseId,
+      input: JSON.stringify({ caseId: body.caseId }),
+    });
+    expect(String(body.caseLink)).toMatch(/^https:\/\/complaints\.example\.org\/cases\/.+\?token=/);
+  });
+
+  it('is idempotent on the key: a retry returns the same case and a second start is harmless', async () => {
+    const first = await submit();
+    aws.sfn
+      .on(StartExecutionCommand)
+      .rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+    const second = await submit();
+    expect(second.statusCode).toBe(200);
+    expect(second.body).toMatchObject({ caseId: first.body.caseId, created: false });
+  });
+
+  it('refuses a missing idempotency key, invalid fields and broken JSON with clear messages', async () => {
+    const noKey = parse(await residentHandler(apiEvent({ json: complaint }), lambdaContext));
+    expect(noKey).toMatchObject({
+      statusCode: 422,
+      body: { message: expect.stringMatching(/Idempotency-Key header/) },
+    });
+    const invalid = await submit('key-00000002', {
+      complainant: { name: '', preferredContact: 'pigeon' },
+      complaint: {},
+    });
+    expect(invalid.statusCode).toBe(422);
+    expect(invalid.body.message).toMatch(/complainant.name/);
+    expect(invalid.body.message).toMatch(/complainant.preferredContact/);
+    expect(invalid.body.message).toMatch(/complaint.whatHappened/);
+    const broken = parse(
+      await residentHandler(
+        apiEvent({ headers: { 'idempotency-key': 'key-00000003' }, body: '{"nope' }),
+        lambdaContext,
+      ),
+    );
+    expect(broken).toMatchObject({ statusCode: 400, body: { error: 'BAD_JSON' } });
+  });
+
+  it('lets staff log a phone complaint, recording the channel and who logged it', async () => {
+    const anonymous = parse(await staffHandler(apiEvent({ json: complaint }), lambdaContext));
+    expect(anonymous.statusCode).toBe(403);
+    const logged = parse(
+      await staffHandler(
+        apiEvent({
+          headers: { 'idempotency-key': 'phone-0001' },
+          json: { ...complaint, channel: 'phone', receivedAt: '2026-03-01T15:00:00Z' },
+          claims: staffClaims('handler'),
+        }),
+        lambdaContext,
+      ),
+    );
+    expect(logged.statusCode).toBe(201);
+    const view = parse(
+      await caseHandler(
+        apiEvent({ pathParameters: { caseId: String(logged.body.caseId) }, claims: staffClaims('handler') }),
+        lambdaContext,
+      ),
+    );
+    expect(view.body.events).toMatchObject([
+      {
+        type: 'received',
+        channel: 'phone',
+        at: '2026-03-01T15:00:00.000Z',
+        by: { kind: 'staff', role: 'handler' },
+      },
+    ]);
+  });
+});
+
+describe('POST /staff/tasks/{taskId}/actions', () => {
+  it('appends the event, then completes the callback with the new position; tokens never leave the server', async () => {
+    const { body } = await submit();
+    const task = await registerTriageTask(String(body.caseId));
+    expect(JSON.stringify(task)).not.toMatch(/token-secret/);
+    const response = parse(
+      await taskActionHandler(
+        apiEvent({
+          pathParameters: { taskId: task?.taskId ?? '' },
+          json: { action: 'triage', outcome: 'complaint' },
+          claims: staffClaims('handler'),
+        }),
+        lambdaContext,
+      ),
+    );
+    expect(response.statusCode).toBe(200);
+    expect(JSON.stringify(response.body)).not.toMatch(/token-secret/);
+    const success = aws.sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input;
+    expect(success?.taskToken).toBe('token-secret-1');
+    expect(JSON.parse(success?.output ?? '{}')).toMatchObject({
+      step: 'stage1-acknowledgement',
+      status: 'stage1-acknowledgement',
+    });
+  });
+
+  it('answers 409 with what happened when the task was already done', async () => {
+    const { body } = await submit();
+    const task = await registerTriageTask(String(body.caseId));
+    const act = async () =>
+      parse(
+        await taskActionHandler(
+          apiEvent({
+            pathParameters: { taskId: task?.taskId ?? '' },
+            json: { action: 'triage', outcome: 'complaint' },
+            claims: staffClaims('handler'),
+          }),
+          lambdaContext,
+        ),
+      );
+    await act();
+    const second = await act();
+    expect(second).toMatchObject({
+      statusCode: 409,
+      body: { error: 'TASK_NOT_OPEN', message: expect.stringMatching(/already done/) },
+    });
+  });
+
+  it('keeps the recorded event when the workflow stopped waiting in the meantime (TaskTimedOut)', async () => {
+    const { body } = await submit();
+    const task = await registerTriageTask(String(body.caseId));
+    aws.sfn.on(SendTaskSuccessCommand).rejects(new TaskTimedOut({ message: 'timed out', $metadata: {} }));
+    const response = parse(
+      await taskActionHandler(
+        apiEvent({
+          pathParameters: { taskId: task?.taskId ?? '' },
+          json: { action: 'triage', outcome: 'complaint' },
+          claims: staffClaims('handler'),
+        }),
+        lambdaContext,
+      ),
+    );
+    expect(response.statusCode).toBe(200);
+    expect((response.body.state as { status: string }).status).toBe('stage1-acknowledgement');
+  });
+
+  it('maps domain refusals to 4xx with the rule that refused them', async () => {
+    const { body } = await submit();
+    const task = await registerTriageTask(String(body.caseId));
+    const refusal = parse(
+      await taskActionHandler(
+        apiEvent({
+          pathParameters: { taskId: task?.taskId ?? '' },
+          json: {
+            action: 'triage',
+            outcome: 'not-accepted',
+            exclusionCode: 'we-are-busy',
+            rationale: 'x',
+            ombudsmanRoute: 'none',
+          },
+          claims: staffClaims('handler'),
+        }),
+        lambdaContext,
+      ),
+    );
+    expect(refusal).toMatchObject({ statusCode: 422, body: { error: 'NOT_ACCEPTED_WITHOUT_REASONS' } });
+    const wrongAction = parse(
+      await taskActionHandler(
+        apiEvent({
+          pathParameters: { taskId: task?.taskId ?? '' },
+          json: { action: 'respond' },
+          claims: staffClaims('handler'),
+        }),
+        lambdaContext,
+      ),
+    );
+    expect(wrongAction.statusCode).toBe(422);
+    const missing = parse(
+      await taskActionHandler(
+        apiEvent({
+          pathParameters: { taskId: 'nope' },
+          json: { action: 'triage', outcome: 'complaint' },
+          claims: staffClaims('handler'),
+        }),
+        lambdaContext,
+      ),
+    );
+    expect(missing.statusCode).toBe(404);
+  });
+
+  it('records notes and outstanding actions on the case', async () => {
+    const { body } = await submit();
+    const response = parse(
+      await caseActionHandler(
+        apiEvent({
+          pathParameters: { caseId: String(body.caseId) },
+          json: { action: 'note', text: 'Called the resident' },
+          claims: staffClaims('handler'),
+        }),
+        lambdaContext,
+      ),
+    );
+    expect(response.statusCode).toBe(200);
+    expect((response.body.state as { seq: number }).seq).toBe(2);
+  });
+});
+
+describe('resident routes (signed link)', () => {
+  it('shows the case only with a valid link for that case', async () => {
+    const { body } = await submit();
+    const token = new URL(String(body.caseLink)).searchParams.get('token') ?? '';
+    const view = parse(
+      await viewHandler(
+        apiEvent({ pathParameters: { caseId: String(body.caseId) }, queryStringParameters: { token } }),
+        lambdaContext,
+      ),
+    );
+    expect(view.statusCode).toBe(200);
+    expect(view.body.case).toMatchObject({ reference: 'CMP-2026-000001' });
+    expect(JSON.stringify(view.body)).not.toMatch(/handlers|breaches|"by"/);
+    const forged = parse(
+      await viewHandler(
+        apiEvent({
+          pathParameters: { caseId: String(body.caseId) },
+          queryStringParameters: { token: `${token}A` },
+        }),
+        lambdaContext,
+      ),
+    );
+    expect(forged).toMatchObject({ statusCode: 403, body: { error: 'FORBIDDEN' } });
+    vi.setSystemTime(new Date('2027-03-10T10:00:00Z'));
+    const expired = parse(
+      await viewHandler(
+        apiEvent({ pathParameters: { caseId: String(body.caseId) }, queryStringParameters: { token } }),
+        lambdaContext,
+      ),
+    );
+    expect(expired.body.message).toMatch(/expired/);
+  });
+
+  it('refuses a link for another case, and takes added information before the stage 1 response', async () => {
+    const first = await submit('key-first-01');
+    const second = await submit('key-second-1');
+    const token = new URL(String(first.body.caseLink)).searchParams.get('token') ?? '';
+    const crossed = parse(
+      await actionHandler(
+        apiEvent({
+          pathParameters: { caseId: String(second.body.caseId) },
+          json: { token, action: 'add-information', text: 'x' },
+        }),
+        lambdaContext,
+      ),
+    );
+    expect(crossed.body.message).toBe('This link is for a different case');
+    expect(crossed.statusCode).toBe(403);
+    const added = parse(
+      await actionHandler(
+        apiEvent({
+          pathParameters: { caseId: String(first.body.caseId) },
+          json: { token, action: 'add-information', text: 'Also the radiator' },
+        }),
+        lambdaContext,
+      ),
+    );
+    expect(added.statusCode).toBe(200);
+    expect(aws.ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+  });
+});
