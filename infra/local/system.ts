@@ -126,14 +126,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   let sfn: LocalStepFunctions | undefined;
   const clock = installVirtualClock({ start: options.start, idle: () => sfn?.idle() ?? Promise.resolve() });
 
-  const dynamoServer = dynalite({
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-    ...(options.dataDir
-      ? { path: (mkdirSync(join(dataDir, 'dynamodb'), { recursive: true }), join(dataDir, 'dynamodb')) }
-      : {}),
-  });
+  const dynamoPath = options.dataDir ? join(dataDir, 'dynamodb') : undefined;
+  if (dynamoPath) mkdirSync(dynamoPath, { recursive: true });
+  const dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: dynamoPath });
   await listen(dynamoServer, options.dynamoPort ?? 0);
   const dynamoEndpoint = `http://127.0.0.1:${(dynamoServer.address() as AddressInfo).port}`;
   const sesServer = await sesServerFactory()({ host: '127.0.0.1', port: options.sesPort ?? 0 });
