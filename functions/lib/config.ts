@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DynamoDbCaseStore } from '#shared/adapters/dynamodb-case-store.ts';
@@ -15,8 +15,10 @@ export const RuntimeConfig = z.object({
   TABLE_NAME: z.string().min(1),
   STATE_MACHINE_ARN: z.string().min(1),
   PROVIDER_PROFILE_FILE: z.string().min(1),
-  CONTACT_HASH_KEY: z.string().min(32, 'must be at least 32 characters of random data'),
-  LINK_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters of random data'),
+  /** In AWS the two keys live in one Secrets Manager secret, read at cold start and never logged. */
+  APP_SECRET_ARN: z.string().optional(),
+  CONTACT_HASH_KEY: z.string().min(32, 'must be at least 32 characters of random data').optional(),
+  LINK_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters of random data').optional(),
   RESIDENT_BASE_URL: z.url(),
   STAFF_BASE_URL: z.url(),
   STAFF_ALERT_EMAILS: z
@@ -40,7 +42,37 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
   return result.data;
 }
 
-export function dependenciesFrom(config: RuntimeConfig): AppDependencies {
+/** One generated master key; the two purposes get their own keys derived from it. */
+const AppSecret = z.object({ masterKey: z.string().min(32) });
+
+export function deriveSecrets(masterKey: string): AppDependencies['secrets'] {
+  const derive = (purpose: string) => createHmac('sha256', masterKey).update(purpose).digest('base64url');
+  return { contactHashKey: derive('contact-hash-v1'), linkSigningKey: derive('case-link-v1') };
+}
+
+async function readSecrets(config: RuntimeConfig): Promise<AppDependencies['secrets']> {
+  if (config.CONTACT_HASH_KEY && config.LINK_SIGNING_KEY) {
+    return { contactHashKey: config.CONTACT_HASH_KEY, linkSigningKey: config.LINK_SIGNING_KEY };
+  }
+  if (!config.APP_SECRET_ARN) {
+    throw new Error(
+      'The function is misconfigured: set APP_SECRET_ARN, or CONTACT_HASH_KEY and LINK_SIGNING_KEY',
+    );
+  }
+  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+  const result = await new SecretsManagerClient({}).send(
+    new GetSecretValueCommand({ SecretId: config.APP_SECRET_ARN }),
+  );
+  const parsed = AppSecret.safeParse(JSON.parse(result.SecretString ?? '{}'));
+  if (!parsed.success)
+    throw new Error('The application secret must hold a masterKey of at least 32 characters');
+  return deriveSecrets(parsed.data.masterKey);
+}
+
+export function dependenciesFrom(
+  config: RuntimeConfig,
+  secrets: AppDependencies['secrets'],
+): AppDependencies {
   const profile = parseProfile(
     JSON.parse(readFileSync(config.PROVIDER_PROFILE_FILE, 'utf8')),
     config.PROVIDER_PROFILE_FILE,
@@ -55,7 +87,7 @@ export function dependenciesFrom(config: RuntimeConfig): AppDependencies {
     letters,
     clock: systemClock,
     context: caseContext(profile),
-    secrets: { contactHashKey: config.CONTACT_HASH_KEY, linkSigningKey: config.LINK_SIGNING_KEY },
+    secrets,
     urls: { resident: config.RESIDENT_BASE_URL, staff: config.STAFF_BASE_URL },
     staffAddresses: config.STAFF_ALERT_EMAILS,
     newId: randomUUID,
@@ -63,11 +95,19 @@ export function dependenciesFrom(config: RuntimeConfig): AppDependencies {
 }
 
 let cached: AppDependencies | undefined;
+let pending: Promise<AppDependencies> | undefined;
 
 /** Built on first use, then kept for the life of the execution environment (module-scope clients). */
-export function dependencies(): AppDependencies {
-  cached ??= dependenciesFrom(readConfig());
-  return cached;
+export async function dependencies(): Promise<AppDependencies> {
+  if (cached) return cached;
+  pending ??= (async () => {
+    const config = readConfig();
+    cached = dependenciesFrom(config, await readSecrets(config));
+    return cached;
+  })().finally(() => {
+    pending = undefined;
+  });
+  return pending;
 }
 
 /**
@@ -76,4 +116,5 @@ export function dependencies(): AppDependencies {
  */
 export function useDependencies(deps: AppDependencies | undefined): void {
   cached = deps;
+  pending = undefined;
 }

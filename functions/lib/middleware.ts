@@ -10,6 +10,9 @@ import { toHttpError } from './errors.ts';
 
 export const logger = new Logger({ serviceName: 'complaints' });
 
+/** JSON bodies are small; anything larger is refused before it is parsed. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
 /**
  * A workflow task invoked by the state machine: the input is validated, one use case runs, and errors keep
  * their names so the ASL's Retry and Catch can match them. The event is never logged (it may hold a token).
@@ -25,7 +28,7 @@ export function workflowTask<Schema extends z.ZodType, Result>(
         `Workflow task input is invalid: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
       );
     }
-    return run(dependencies(), parsed.data);
+    return run(await dependencies(), parsed.data);
   });
 }
 
@@ -85,7 +88,13 @@ export function httpRoute(
 ) {
   return middy<ApiEvent, APIGatewayProxyStructuredResultV2, Error, Context>().handler(async (event) => {
     try {
-      return await run(dependencies(), event);
+      if ((event.body?.length ?? 0) > MAX_BODY_BYTES) {
+        return json(413, {
+          error: 'TOO_LARGE',
+          message: `The request is larger than ${MAX_BODY_BYTES / 1024} KB; send attachments separately`,
+        });
+      }
+      return await run(await dependencies(), event);
     } catch (error) {
       const mapped = toHttpError(error);
       if (mapped) return json(mapped.statusCode, mapped.body);

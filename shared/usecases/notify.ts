@@ -1,5 +1,5 @@
 import { type CaseState, foldCase, type StaffRole } from '../domain/case.ts';
-import { lettersOwed, type StaffAlert } from '../domain/correspondence.ts';
+import { lettersOwed, RESIDENT_TEMPLATES, type StaffAlert } from '../domain/correspondence.ts';
 import { renderPostalLetter, renderResidentMessage, renderStaffAlert } from '../notifications/templates.ts';
 import { toLondon } from '../time/london.ts';
 import { recordEvent } from './case-log.ts';
@@ -111,4 +111,57 @@ export async function alertStaff(
       headers: { 'X-Complaint-Reference': state.reference, 'X-Alert': alert },
     });
   }
+}
+
+/**
+ * SES reported a bounce or a complaint for a letter: the case records it, and the letter goes by post
+ * where there is an address (the resident must still get it).
+ */
+export async function handleDeliveryFailure(
+  deps: AppDependencies,
+  input: { reference: string; key: string; reason: string },
+): Promise<'posted' | 'recorded' | 'unknown-case'> {
+  const caseId = await deps.repository.findCaseIdByReference(input.reference);
+  if (!caseId) return 'unknown-case';
+  const events = await deps.repository.loadEvents(caseId);
+  const seq = Number(input.key.split('#')[1]);
+  const event = events[seq - 1];
+  const template = input.key.split('#')[0] ?? '';
+  const at = () => deps.clock.now().toISOString();
+  const by = { kind: 'system', id: 'notifications' } as const;
+  const failureKey = `${input.key}#failed`;
+  if (events.some((e) => e.type === 'correspondence-failed' && e.key === failureKey)) return 'recorded';
+  await recordEvent(deps, caseId, () => ({
+    type: 'correspondence-failed',
+    at: at(),
+    by,
+    template,
+    key: failureKey,
+    reason: input.reason,
+  }));
+  const state = foldCase(caseId, events.slice(0, seq), deps.context);
+  const letterTemplate = RESIDENT_TEMPLATES.find((candidate) => candidate === template);
+  if (!event || !letterTemplate || !state.complainant.address) return 'recorded';
+  const letterInput = {
+    template: letterTemplate,
+    state,
+    event,
+    profile: deps.context.profile,
+    caseLink: caseLinkFor(deps, caseId),
+  };
+  const { location } = await deps.letters.put(
+    `${caseId}/${input.key.replace('#', '-')}-post.txt`,
+    renderPostalLetter(letterInput, toLondon(deps.clock.now()).date),
+  );
+  await recordEvent(deps, caseId, () => ({
+    type: 'correspondence-sent',
+    at: at(),
+    by,
+    template,
+    key: `${input.key}#post`,
+    channel: 'post',
+    recipient: state.complainant.address ?? '',
+    messageId: location,
+  }));
+  return 'posted';
 }

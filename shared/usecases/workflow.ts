@@ -83,7 +83,7 @@ export async function registerTask(
 export async function checkDeadline(
   deps: AppDependencies,
   input: { caseId: string; step: Step },
-): Promise<CasePosition> {
+): Promise<CasePosition & { recorded?: 'reminder' | 'breach' }> {
   const { state } = await loadCase(deps, input.caseId);
   const position = positionOf(deps, state);
   await closeOpenTasks(deps, input.caseId, 'timed-out', (step) => step === input.step);
@@ -106,7 +106,7 @@ export async function checkDeadline(
       dueAt,
     }));
     await alertStaff(deps, next, 'breach', input.step, [...roles, 'manager'], dueAt);
-    return positionOf(deps, next);
+    return { ...positionOf(deps, next), recorded: 'breach' };
   }
   if (position.reminderAt && Date.parse(position.reminderAt) <= now && !reminded && !breached) {
     const { state: next } = await recordEvent(deps, input.caseId, () => ({
@@ -117,7 +117,7 @@ export async function checkDeadline(
       dueAt,
     }));
     await alertStaff(deps, next, 'reminder', input.step, roles, dueAt);
-    return positionOf(deps, next);
+    return { ...positionOf(deps, next), recorded: 'reminder' };
   }
   if (breached && position.nextCheck === 'still-overdue') {
     await alertStaff(deps, state, 'still-overdue', input.step, [...roles, 'manager'], dueAt);

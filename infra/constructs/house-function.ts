@@ -1,0 +1,177 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secrets from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+export interface HouseFunctionProps {
+  /** Path under functions/, without the extension (e.g. "workflow/record-receipt"). */
+  module: string;
+  exportName?: string;
+  /** Short name; the function is called <prefix>-<name>. */
+  name: string;
+  prefix: string;
+  description: string;
+  profilePath: string;
+  logKey: kms.IKey;
+  environment?: Record<string, string>;
+  timeout?: Duration;
+  memorySize?: number;
+}
+
+/**
+ * The one way this project builds a Lambda: esbuild (no Docker), ESM, ARM64, nodejs22.x, source maps, an
+ * explicit encrypted log group with retention, Powertools settings, and the provider profile bundled as
+ * a file beside the code (profiles are larger than Lambda's environment allows).
+ */
+export class HouseFunction extends Construct {
+  readonly fn: NodejsFunction;
+  private readonly prefix: string;
+
+  constructor(scope: Construct, id: string, props: HouseFunctionProps) {
+    super(scope, id);
+    this.prefix = props.prefix;
+    const functionName = `${props.prefix}-${props.name}`;
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/lambda/${functionName}`,
+      retention: logs.RetentionDays.SIX_MONTHS,
+      encryptionKey: props.logKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Our own role, so the function can write only to its own log group (no AWS managed policy).
+    const role = new iam.Role(this, 'Role', {
+      roleName: functionName.slice(0, 64),
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${functionName}`,
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+    this.fn = new NodejsFunction(this, 'Function', {
+      role,
+      functionName,
+      description: props.description,
+      entry: `${ROOT}functions/${props.module}.ts`,
+      handler: props.exportName ?? 'handler',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(30),
+      logGroup,
+      tracing: lambda.Tracing.ACTIVE,
+      projectRoot: ROOT,
+      depsLockFilePath: `${ROOT}package-lock.json`,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: props.prefix,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        PROVIDER_PROFILE_FILE: './provider-profile.json',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        // ESM bundles need a require shim for the SDK's CommonJS dependencies.
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_input: string, output: string) => [
+            `cp "${props.profilePath}" "${output}/provider-profile.json"`,
+          ],
+        },
+      },
+    });
+  }
+
+  /**
+   * The findings every house function carries, each acknowledged once here with its reason (cdk-nag).
+   * Resource names are the provider's fixed names, so the acknowledgements are exact.
+   */
+  acknowledgeStandardFindings(): this {
+    const prefix = this.prefix;
+    Validations.of(this).acknowledge(
+      {
+        id: 'AwsSolutions::AwsSolutions-L1',
+        reason:
+          'nodejs22.x is the runtime the project tests and pins (design.md decision 10); moved deliberately, not automatically',
+      },
+      {
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray PutTraceSegments/PutTelemetryRecords do not support resource-level permissions',
+      },
+      {
+        id: 'AwsSolutions::AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+        reason:
+          'CDK grant for the one customer-managed data key (resource is that key only) used by the table, secret and buckets',
+      },
+      {
+        id: 'AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason: 'CDK grant for the one customer-managed data key (resource is that key only)',
+      },
+      {
+        id: 'AwsSolutions::AwsSolutions-IAM5[Action::s3:Abort*]',
+        reason:
+          'Letters are uploaded with PutObject; Abort* lets the SDK abandon a failed multipart upload in the letters bucket only',
+      },
+      {
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${prefix}-letters-<AWS::AccountId>/*]`,
+        reason:
+          'Letters are stored under per-case keys that are not known in advance; the grant is limited to the letters bucket',
+      },
+      {
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/${prefix}-cases/index/*]`,
+        reason: "Queries on the case table's own secondary indexes (staff queue, status, contact, month)",
+      },
+    );
+    return this;
+  }
+
+  /** Sets TABLE_NAME and grants exactly the data access asked for. */
+  useTable(table: ITable, access: 'read' | 'readWrite'): this {
+    this.fn.addEnvironment('TABLE_NAME', table.tableName);
+    if (access === 'read') table.grantReadData(this.fn);
+    else table.grantReadWriteData(this.fn);
+    return this;
+  }
+
+  useSecret(secret: secrets.ISecret): this {
+    this.fn.addEnvironment('APP_SECRET_ARN', secret.secretArn);
+    secret.grantRead(this.fn);
+    return this;
+  }
+
+  useLettersBucket(bucket: s3.IBucket): this {
+    this.fn.addEnvironment('LETTERS_BUCKET', bucket.bucketName);
+    bucket.grantPut(this.fn);
+    return this;
+  }
+
+  /**
+   * Grants the Step Functions actions on the named state machine by a constructed ARN, so that a function
+   * the machine invokes can also complete callbacks without a dependency cycle (toolchain.md section 5).
+   */
+  useStateMachine(stateMachineName: string, actions: string[]): this {
+    const arn = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    this.fn.addEnvironment('STATE_MACHINE_ARN', arn);
+    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [arn] }));
+    return this;
+  }
+}

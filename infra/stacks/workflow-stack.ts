@@ -1,0 +1,336 @@
+import { readFileSync } from 'node:fs';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sesActions from 'aws-cdk-lib/aws-ses-actions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { ROUTES } from '../../functions/routes.ts';
+import { HouseFunction } from '../constructs/house-function.ts';
+import { Operations } from '../constructs/operations.ts';
+import type { ProviderContext } from '../provider-context.ts';
+import type { DataStack } from './data-stack.ts';
+
+export const ASL_FILE = new URL('../../statemachines/complaint.asl.json', import.meta.url);
+
+/** The state machine's functions and the ASL substitution each one fills. */
+export const WORKFLOW_TASKS = [
+  { substitution: 'RecordReceiptFunctionArn', module: 'workflow/record-receipt', name: 'record-receipt' },
+  {
+    substitution: 'SendNotificationsFunctionArn',
+    module: 'workflow/send-notifications',
+    name: 'send-notifications',
+  },
+  { substitution: 'RegisterTaskFunctionArn', module: 'workflow/register-task', name: 'register-task' },
+  { substitution: 'CheckDeadlineFunctionArn', module: 'workflow/check-deadline', name: 'check-deadline' },
+  { substitution: 'CloseCaseFunctionArn', module: 'workflow/close-case', name: 'close-case' },
+] as const;
+
+export interface WorkflowStackProps extends StackProps {
+  data: DataStack;
+  /** Where alarms go (an operations mailbox). */
+  opsEmail: string;
+  /** Receive inbound email with SES (only in regions where SES receiving exists). */
+  inboundEmailDomain?: string;
+}
+
+export class WorkflowStack extends Stack {
+  readonly api: apigw.HttpApi;
+  readonly stateMachine: sfn.StateMachine;
+  readonly userPool: cognito.UserPool;
+  readonly functions: HouseFunction[] = [];
+
+  constructor(scope: Construct, id: string, provider: ProviderContext, props: WorkflowStackProps) {
+    super(scope, id, props);
+    const { prefix, profile, profilePath } = provider;
+    const data = props.data.referencesIn(this);
+    const stateMachineName = `${prefix}-complaint`;
+
+    this.api = new apigw.HttpApi(this, 'Api', {
+      apiName: `${prefix}-api`,
+      description: `Complaints API for ${profile.name}`,
+      createDefaultStage: false,
+    });
+    const apiUrl = this.api.apiEndpoint;
+    const staffAddress = profile.contact.email ?? profile.letters.senderEmail;
+    const common = {
+      prefix,
+      profilePath,
+      logKey: data.key,
+      environment: {
+        RESIDENT_BASE_URL: apiUrl,
+        STAFF_BASE_URL: `${apiUrl}/staff`,
+        STAFF_ALERT_EMAILS: JSON.stringify({
+          handler: staffAddress,
+          reviewer: staffAddress,
+          manager: staffAddress,
+          admin: staffAddress,
+        }),
+      },
+    };
+    const configurationSet = new ses.ConfigurationSet(this, 'Mail', {
+      configurationSetName: `${prefix}-mail`,
+      reputationMetrics: true,
+      sendingEnabled: true,
+    });
+    const build = (name: string, module: string, description: string, exportName?: string) => {
+      const fn = new HouseFunction(this, `Fn-${name}`, { ...common, name, module, exportName, description })
+        .useTable(data.table, 'readWrite')
+        .useSecret(data.appSecret)
+        .useLettersBucket(data.letters)
+        .acknowledgeStandardFindings();
+      fn.fn.addEnvironment('SES_CONFIGURATION_SET', configurationSet.configurationSetName);
+      grantSendEmail(fn, configurationSet, profile.letters.senderEmail);
+      this.functions.push(fn);
+      return fn;
+    };
+
+    // The functions the machine invokes. register-task also completes callbacks (when the case has moved
+    // on), so its Step Functions grant is by constructed ARN: no dependency cycle.
+    const tasks = Object.fromEntries(
+      WORKFLOW_TASKS.map((task) => [
+        task.substitution,
+        build(task.name, task.module, `Workflow task: ${task.name}`),
+      ]),
+    );
+    tasks.RegisterTaskFunctionArn?.useStateMachine(stateMachineName, [
+      'states:SendTaskSuccess',
+      'states:SendTaskFailure',
+    ]);
+
+    const machineLogs = new logs.LogGroup(this, 'MachineLogs', {
+      logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
+      retention: logs.RetentionDays.SIX_MONTHS,
+      encryptionKey: data.key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'Complaint', {
+      stateMachineName,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      comment: `One execution per complaint for ${profile.name}`,
+      definitionBody: sfn.DefinitionBody.fromString(readFileSync(ASL_FILE, 'utf8')),
+      definitionSubstitutions: Object.fromEntries(
+        Object.entries(tasks).map(([substitution, fn]) => [substitution, fn.fn.functionArn]),
+      ),
+      tracingEnabled: true,
+      // Execution data holds resident details: logged events carry state names and errors only.
+      logs: { destination: machineLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    // Invoke the unqualified functions only (grantInvoke would also allow every version, ":*").
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: Object.values(tasks).map((fn) => fn.fn.functionArn),
+      }),
+    );
+    Validations.of(this.stateMachine).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'CloudWatch Logs delivery (logs:CreateLogDelivery and related) and X-Ray do not support resource-level permissions',
+    });
+    // In-flight executions keep the definition they started with; each deploy publishes a version and
+    // moves the "live" alias, which new executions start on.
+    const version = new sfn.CfnStateMachineVersion(this, 'ComplaintVersion', {
+      stateMachineArn: this.stateMachine.stateMachineArn,
+      stateMachineRevisionId: this.stateMachine.stateMachineRevisionId,
+      description: 'Published on deploy',
+    });
+    const alias = new sfn.CfnStateMachineAlias(this, 'ComplaintLive', {
+      name: 'live',
+      description: 'New complaints start here',
+      routingConfiguration: [{ stateMachineVersionArn: version.attrArn, weight: 100 }],
+    });
+
+    this.userPool = new cognito.UserPool(this, 'Staff', {
+      userPoolName: `${prefix}-staff`,
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      mfa: cognito.Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      featurePlan: cognito.FeaturePlan.PLUS,
+      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+      passwordPolicy: {
+        minLength: 14,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const group of ['handler', 'reviewer', 'manager', 'admin']) {
+      new cognito.CfnUserPoolGroup(this, `Group-${group}`, {
+        userPoolId: this.userPool.userPoolId,
+        groupName: group,
+        description: `Complaints ${group}s`,
+      });
+    }
+    const domain = this.userPool.addDomain('SignIn', { cognitoDomain: { domainPrefix: prefix } });
+    const client = this.userPool.addClient('Console', {
+      userPoolClientName: `${prefix}-console`,
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL],
+        callbackUrls: [`${apiUrl}/staff/callback`],
+        logoutUrls: [`${apiUrl}/staff`],
+      },
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(12),
+      preventUserExistenceErrors: true,
+    });
+    const authorizer = new HttpUserPoolAuthorizer('StaffAuthorizer', this.userPool, {
+      userPoolClients: [client],
+    });
+
+    const apiFunctions = new Map<string, HouseFunction>();
+    for (const route of ROUTES) {
+      const key = `${route.module}#${route.exportName}`;
+      let fn = apiFunctions.get(key);
+      if (!fn) {
+        const name =
+          `${route.module.split('/').at(-1)}-${route.exportName.replace(/Handler$/, '')}`.toLowerCase();
+        fn = build(name, route.module, route.summary, route.exportName);
+        fn.useStateMachine(stateMachineName, [
+          'states:StartExecution',
+          'states:SendTaskSuccess',
+          'states:SendTaskFailure',
+        ]);
+        apiFunctions.set(key, fn);
+      }
+      const [created] = this.api.addRoutes({
+        path: route.path,
+        methods: [route.method === 'GET' ? apigw.HttpMethod.GET : apigw.HttpMethod.POST],
+        integration: new HttpLambdaIntegration(`Int-${route.method}-${route.path}`, fn.fn),
+        authorizer: route.access === 'staff' ? authorizer : undefined,
+      });
+      if (route.access === 'public' && created) {
+        Validations.of(created).acknowledge({
+          id: 'AwsSolutions::AwsSolutions-APIG4',
+          reason:
+            'A resident route: complaining must not need an account (Code section 3). Intake is throttled and idempotent; case routes are authorised in the handler by a signed, expiring, case-scoped link',
+        });
+      }
+    }
+
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      logGroupName: `/aws/apigateway/${prefix}-api`,
+      retention: logs.RetentionDays.SIX_MONTHS,
+      encryptionKey: data.key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const stage = new apigw.CfnStage(this, 'DefaultStage', {
+      apiId: this.api.apiId,
+      stageName: '$default',
+      autoDeploy: true,
+      // Public routes face the internet: a steady rate with a small burst is plenty for complaints.
+      defaultRouteSettings: { throttlingRateLimit: 20, throttlingBurstLimit: 40 },
+      accessLogSettings: {
+        destinationArn: accessLogs.logGroupArn,
+        format: JSON.stringify({
+          requestId: '$context.requestId',
+          ip: '$context.identity.sourceIp',
+          time: '$context.requestTime',
+          method: '$context.httpMethod',
+          route: '$context.routeKey',
+          status: '$context.status',
+          length: '$context.responseLength',
+          latency: '$context.integrationLatency',
+        }),
+      },
+    });
+    stage.node.addDependency(this.api);
+
+    // SES events (bounces, complaints) reach a function that records them on the case and posts the letter.
+    const mailEvents = new sns.Topic(this, 'MailEvents', {
+      topicName: `${prefix}-mail-events`,
+      masterKey: data.key,
+      enforceSSL: true,
+    });
+    configurationSet.addEventDestination('ToTopic', {
+      destination: ses.EventDestination.snsTopic(mailEvents),
+      events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT, ses.EmailSendingEvent.REJECT],
+    });
+    const deadLetters = new sqs.Queue(this, 'MailEventsDeadLetters', {
+      queueName: `${prefix}-mail-events-dlq`,
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: data.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(deadLetters).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue for SES event delivery; its depth is alarmed',
+    });
+    const sesEvents = build(
+      'ses-events',
+      'email/ses-events',
+      'Records SES bounces and complaints on the case',
+    );
+    mailEvents.addSubscription(
+      new subscriptions.LambdaSubscription(sesEvents.fn, { deadLetterQueue: deadLetters }),
+    );
+
+    if (props.inboundEmailDomain) {
+      // SES receiving exists only in some regions (docs/deployment.md lists them).
+      const rules = new ses.ReceiptRuleSet(this, 'Inbound', { receiptRuleSetName: `${prefix}-inbound` });
+      rules.addRule('ToBucket', {
+        recipients: [props.inboundEmailDomain],
+        scanEnabled: true,
+        tlsPolicy: ses.TlsPolicy.REQUIRE,
+        actions: [
+          new sesActions.S3({ bucket: data.inboundEmail, objectKeyPrefix: 'inbound/', kmsKey: data.key }),
+        ],
+      });
+    }
+
+    new Operations(this, 'Operations', {
+      prefix,
+      opsEmail: props.opsEmail,
+      key: data.key,
+      stateMachine: this.stateMachine,
+      functions: this.functions,
+      breachLogGroup: tasks.CheckDeadlineFunctionArn?.fn.logGroup,
+      deadLetterQueues: [deadLetters],
+      configurationSet,
+      api: this.api,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: apiUrl });
+    new CfnOutput(this, 'StateMachineAlias', { value: alias.ref });
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
+    new CfnOutput(this, 'SignInDomain', { value: domain.baseUrl() });
+    new CfnOutput(this, 'SesConfigurationSet', { value: configurationSet.configurationSetName });
+  }
+}
+
+function grantSendEmail(fn: HouseFunction, configurationSet: ses.ConfigurationSet, sender: string) {
+  const stack = Stack.of(fn);
+  const domain = sender.split('@')[1];
+  fn.fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['ses:SendEmail'],
+      resources: [
+        stack.formatArn({ service: 'ses', resource: 'identity', resourceName: domain }),
+        stack.formatArn({
+          service: 'ses',
+          resource: 'configuration-set',
+          resourceName: configurationSet.configurationSetName,
+        }),
+      ],
+    }),
+  );
+}

@@ -1,0 +1,241 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { ROUTES } from '#functions/routes.ts';
+import { lintProfile } from '#shared/policy/lint.ts';
+import { listPresetIds, loadProfile } from '#shared/policy/load-profile.ts';
+import { buildApp } from '../../infra/app.ts';
+import { substitutionNames } from '../../infra/local/local-step-functions.ts';
+import { ASL_FILE } from '../../infra/stacks/workflow-stack.ts';
+
+const outdir = () => mkdtempSync(join(tmpdir(), 'cdk-test-'));
+
+function synth(provider: string) {
+  const built = buildApp({ provider, outdir: outdir() });
+  built.app.synth();
+  return {
+    data: Template.fromStack(built.data),
+    workflow: Template.fromStack(built.workflow),
+    prefix: `complaints-${loadProfile(provider).id}`,
+  };
+}
+
+const compliant = listPresetIds().filter((id) => lintProfile(loadProfile(id)).compliant);
+const nonCompliant = listPresetIds().filter((id) => !lintProfile(loadProfile(id)).compliant);
+
+describe('CDK app', () => {
+  const baseline = synth('code-baseline');
+  const { data, workflow, prefix } = baseline;
+
+  it.each(compliant)('synthesises %s with cdk-nag AwsSolutions clean', (id) => {
+    if (id === 'code-baseline') return;
+    expect(() => synth(id)).not.toThrow();
+  });
+
+  it.each(nonCompliant)('refuses to synthesise %s, which departs from the Code unexplained', (id) => {
+    expect(() => buildApp({ provider: id, outdir: outdir() })).toThrow(
+      /departs from the Code without an explanation[\s\S]*✗ \[/,
+    );
+  });
+
+  it('keeps the case table encrypted with the data key, recoverable and protected', () => {
+    data.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        TableName: `${prefix}-cases`,
+        BillingMode: 'PAY_PER_REQUEST',
+        DeletionProtectionEnabled: true,
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        GlobalSecondaryIndexes: Match.arrayWith([Match.objectLike({ IndexName: 'gsi1' })]),
+      }),
+    });
+    data.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('blocks public access, requires TLS, encrypts with KMS and versions every data bucket', () => {
+    const buckets = data.findResources('AWS::S3::Bucket');
+    const dataBuckets = Object.values(buckets).filter((bucket) =>
+      JSON.stringify(bucket.Properties.BucketName).match(/inbound-email|attachments|letters/),
+    );
+    expect(dataBuckets).toHaveLength(3);
+    for (const bucket of dataBuckets) {
+      expect(bucket.DeletionPolicy).toBe('Retain');
+      expect(bucket.Properties).toMatchObject({
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            expect.objectContaining({
+              ServerSideEncryptionByDefault: expect.objectContaining({ SSEAlgorithm: 'aws:kms' }),
+            }),
+          ],
+        },
+        LifecycleConfiguration: { Rules: expect.any(Array) },
+      });
+    }
+    const policies = Object.values(data.findResources('AWS::S3::BucketPolicy'));
+    for (const policy of policies) {
+      expect(JSON.stringify(policy)).toMatch(/"aws:SecureTransport":"false"/);
+    }
+  });
+
+  it('builds every function the house way: ESM on ARM64, nodejs22.x, its own role and log group', () => {
+    const functions = workflow.findResources('AWS::Lambda::Function');
+    expect(Object.keys(functions).length).toBeGreaterThanOrEqual(14);
+    for (const fn of Object.values(functions)) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogGroup: expect.anything() },
+      });
+      expect(String(fn.Properties.FunctionName)).toMatch(new RegExp(`^${prefix}-`));
+    }
+    for (const group of Object.values(workflow.findResources('AWS::Logs::LogGroup'))) {
+      expect(group.Properties.RetentionInDays).toBe(180);
+      expect(group.Properties.KmsKeyId).toBeDefined();
+    }
+    expect(JSON.stringify(workflow.findResources('AWS::IAM::Role'))).not.toMatch(
+      /AWSLambdaBasicExecutionRole/,
+    );
+  });
+
+  it('grants no wildcard actions on data', () => {
+    const statements = Object.values(workflow.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>,
+    );
+    const actions = statements.flatMap((statement) => [statement.Action].flat());
+    expect(actions).not.toContain('*');
+    expect(actions.filter((action) => /^(dynamodb|s3|kms|secretsmanager|states):\*$/.test(action))).toEqual(
+      [],
+    );
+  });
+
+  it('puts the Cognito authorizer on every staff route and none on resident routes', () => {
+    const routes = Object.values(workflow.findResources('AWS::ApiGatewayV2::Route')).map(
+      (route) => route.Properties,
+    );
+    expect(routes).toHaveLength(ROUTES.length);
+    for (const route of ROUTES) {
+      const found = routes.find((candidate) => candidate.RouteKey === `${route.method} ${route.path}`);
+      expect(found, route.path).toBeDefined();
+      expect(found?.AuthorizationType, route.path).toBe(route.access === 'staff' ? 'JWT' : 'NONE');
+    }
+    workflow.hasResourceProperties('AWS::Cognito::UserPool', {
+      MfaConfiguration: 'ON',
+      UserPoolTier: 'PLUS',
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+    });
+    for (const group of ['handler', 'reviewer', 'manager', 'admin']) {
+      workflow.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: group });
+    }
+    workflow.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
+    });
+  });
+
+  it('runs a Standard state machine whose substitutions cover every substitution in the ASL', () => {
+    const [machine] = Object.values(workflow.findResources('AWS::StepFunctions::StateMachine'));
+    expect(machine?.Properties).toMatchObject({
+      StateMachineType: 'STANDARD',
+      StateMachineName: `${prefix}-complaint`,
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { IncludeExecutionData: false, Level: 'ALL' },
+    });
+    const asl = readFileSync(ASL_FILE, 'utf8');
+    expect(Object.keys(machine?.Properties.DefinitionSubstitutions ?? {}).sort()).toEqual(
+      substitutionNames(asl),
+    );
+    workflow.resourceCountIs('AWS::StepFunctions::StateMachineAlias', 1);
+  });
+
+  it('records SES bounces and complaints, and alarms on failures, breaches, errors, dead letters and bounce rate', () => {
+    workflow.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({ MatchingEventTypes: Match.arrayWith(['bounce', 'complaint']) }),
+    });
+    const alarms = Object.values(workflow.findResources('AWS::CloudWatch::Alarm')).map(
+      (alarm) => alarm.Properties.AlarmName,
+    );
+    for (const name of [
+      'executions-failed',
+      'executions-timed-out',
+      'deadline-breaches',
+      'dead-letters-1',
+      'ses-bounce-rate',
+    ]) {
+      expect(alarms).toContain(`${prefix}-${name}`);
+    }
+    expect(alarms.filter((name) => String(name).endsWith('-errors')).length).toBeGreaterThanOrEqual(14);
+    workflow.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '{ $.message = "Deadline breached" }',
+    });
+    workflow.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('names every named resource after the provider', () => {
+    const named = [
+      ...Object.values(workflow.findResources('AWS::SNS::Topic')).map((r) => r.Properties.TopicName),
+      ...Object.values(workflow.findResources('AWS::SQS::Queue')).map((r) => r.Properties.QueueName),
+      ...Object.values(workflow.findResources('AWS::Cognito::UserPool')).map(
+        (r) => r.Properties.UserPoolName,
+      ),
+      ...Object.values(data.findResources('AWS::SecretsManager::Secret')).map((r) => r.Properties.Name),
+    ];
+    for (const name of named) expect(String(name)).toMatch(new RegExp(`^${prefix}`));
+  });
+});
+
+describe('cdk CLI', () => {
+  const env = (): NodeJS.ProcessEnv => {
+    const home = mkdtempSync(join(tmpdir(), 'cdk-home-'));
+    return {
+      ...process.env,
+      HOME: home,
+      CDK_HOME: join(home, '.cdk'),
+      TMPDIR: home,
+      CDK_DISABLE_CLI_TELEMETRY: 'true',
+    };
+  };
+
+  it('synthesises offline without credentials', async () => {
+    const { AWS_ACCESS_KEY_ID: _a, AWS_SECRET_ACCESS_KEY: _b, AWS_PROFILE: _c, ...clean } = env();
+    const result = await promisify(execFile)(
+      'npx',
+      ['cdk', 'synth', '-q', '--no-notices', '-c', 'provider=amplius', '-o', join(clean.HOME ?? '', 'out')],
+      { env: clean },
+    );
+    expect(result.stderr).not.toMatch(/ERROR|WARNING/);
+    expect(result.stderr).toMatch(/Successfully synthesized/);
+  }, 120_000);
+
+  it('stops with the linter findings for an unexplained departure', async () => {
+    const failure = await promisify(execFile)(
+      'npx',
+      [
+        'cdk',
+        'synth',
+        '-q',
+        '--no-notices',
+        '-c',
+        'provider=living-plus',
+        '-o',
+        join(tmpdir(), 'cdk-fail-out'),
+      ],
+      { env: env() },
+    ).catch((error) => error);
+    expect(failure.code).not.toBe(0);
+    expect(failure.stderr).toMatch(/raisingWindow; found: 6 months; limit: at least 12 months/);
+  }, 120_000);
+});
