@@ -102,7 +102,7 @@ export type CaseEvent = EventBase &
     | { type: 'withdrawn'; reason?: string }
     | { type: 'ombudsman-referral-recorded'; reference?: string; notes?: string }
     | { type: 'note-added'; text: string }
-    | { type: 'reminder-sent'; step: Step; dueAt: Instant }
+    | { type: 'reminder-sent'; step: Step; dueAt: Instant; actionId?: string }
     | { type: 'deadline-breached'; step: Step; dueAt: Instant }
     | {
         type: 'correspondence-sent';
@@ -180,7 +180,7 @@ export interface CaseState {
   escalationWindow?: Deadline;
   actions: OutstandingAction[];
   breaches: Array<{ step: Step; dueAt: Instant; at: Instant }>;
-  remindersSent: Array<{ step: Step; dueAt: Instant }>;
+  remindersSent: Array<{ step: Step; dueAt: Instant; actionId?: string }>;
   ombudsmanReferrals: Array<{ at: Instant; reference?: string }>;
   correspondence: Array<{
     template: string;
@@ -588,7 +588,13 @@ function applyEvent(state: CaseState, event: CaseEvent, ctx: CaseContext): CaseS
       requireText(event.text, 'The note');
       return state;
     case 'reminder-sent':
-      return { ...state, remindersSent: [...state.remindersSent, { step: event.step, dueAt: event.dueAt }] };
+      return {
+        ...state,
+        remindersSent: [
+          ...state.remindersSent,
+          { step: event.step, dueAt: event.dueAt, actionId: event.actionId },
+        ],
+      };
     case 'deadline-breached':
       return {
         ...state,

@@ -1,6 +1,6 @@
 /**
  * Domain errors. Each carries a stable code; adapters map codes to HTTP statuses or Step Functions
- * error names in one place (see functions/http/errors.ts).
+ * error names in one place (see functions/lib/errors.ts).
  */
 export type DomainErrorCode =
   | 'OUT_OF_ORDER'

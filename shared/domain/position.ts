@@ -32,6 +32,18 @@ const ROLE_FOR_STEP: Record<Step, StaffRole | 'resident'> = {
 };
 
 const DAY_SECONDS = 24 * 60 * 60;
+
+/**
+ * Whether a deadline's reminder and breach have been recorded. Keyed on the deadline, not the step:
+ * triage and the stage 1 acknowledgement share one deadline, which is reminded and breached once.
+ */
+export function deadlineAlerts(state: CaseState, dueAt: string): { reminded: boolean; breached: boolean } {
+  const clockSteps = (step: Step) => step !== 'outstanding-actions';
+  return {
+    reminded: state.remindersSent.some((r) => clockSteps(r.step) && r.dueAt === dueAt),
+    breached: state.breaches.some((b) => clockSteps(b.step) && b.dueAt === dueAt),
+  };
+}
 /** Overdue steps are re-alerted weekly; an open-ended wait (no escalation window) is re-checked monthly. */
 export const STILL_OVERDUE_SECONDS = 7 * DAY_SECONDS;
 export const OPEN_ENDED_RECHECK_SECONDS = 30 * DAY_SECONDS;
@@ -58,7 +70,7 @@ export function casePosition(state: CaseState, ctx: CaseContext, now: Date): Cas
     const window = pending.deadline;
     if (!window) return { ...plain('escalation-window', OPEN_ENDED_RECHECK_SECONDS), role };
     if (Date.parse(window.dueAt) <= now.getTime()) {
-      return openActions.length > 0 ? outstandingActions(state, now, base) : plain('ready-to-close');
+      return openActions.length > 0 ? outstandingActions(ctx, now, base) : plain('ready-to-close');
     }
     const timeoutSeconds = secondsUntil(window.dueAt, now);
     return {
@@ -69,13 +81,12 @@ export function casePosition(state: CaseState, ctx: CaseContext, now: Date): Cas
     };
   }
   if (pending.step === 'outstanding-actions') {
-    return openActions.length > 0 ? outstandingActions(state, now, base) : plain('ready-to-close');
+    return openActions.length > 0 ? outstandingActions(ctx, now, base) : plain('ready-to-close');
   }
 
   const due = pending.deadline;
   if (!due) return { ...plain(pending.step, OPEN_ENDED_RECHECK_SECONDS), role };
-  const reminded = state.remindersSent.some((r) => r.step === pending.step && r.dueAt === due.dueAt);
-  const breached = state.breaches.some((b) => b.step === pending.step && b.dueAt === due.dueAt);
+  const { reminded, breached } = deadlineAlerts(state, due.dueAt);
   const reminderAt = pending.reminderAt;
   const nowMs = now.getTime();
   let nextCheck: CasePosition['nextCheck'];
@@ -107,16 +118,17 @@ export function casePosition(state: CaseState, ctx: CaseContext, now: Date): Cas
 
 /** Outstanding actions are checked at 09:00 London time each working day until all are done. */
 function outstandingActions(
-  _state: CaseState,
+  ctx: CaseContext,
   now: Date,
   base: Pick<CasePosition, 'caseId' | 'reference' | 'status'>,
 ): CasePosition {
+  const { calendar } = ctx.clocks;
   const today = toLondon(now).date;
-  const nextMorning = londonWallClockToInstant(today, 9, 0);
+  const thisMorning = londonWallClockToInstant(today, 9, 0);
   const waitUntil =
-    Date.parse(nextMorning) > now.getTime()
-      ? nextMorning
-      : new Date(Date.parse(nextMorning) + DAY_SECONDS * 1000).toISOString();
+    calendar.isWorkingDay(today) && Date.parse(thisMorning) > now.getTime()
+      ? thisMorning
+      : londonWallClockToInstant(calendar.nextWorkingDay(today).date, 9, 0);
   return {
     ...base,
     step: 'outstanding-actions',

@@ -298,8 +298,14 @@ export function residentTimeline(events: readonly CaseEvent[]) {
 }
 
 export function residentSafeView(state: CaseState) {
-  const { breaches: _breaches, remindersSent: _reminders, stage1, stage2, ...rest } = state;
+  const { breaches: _breaches, remindersSent: _reminders, stage1, stage2, triage, ...rest } = state;
   const { handlers: _h1, ...publicStage1 } = stage1;
   const { handlers: _h2, ...publicStage2 } = stage2;
-  return { ...rest, stage1: publicStage1, stage2: publicStage2 };
+  // Triage notes and who triaged are internal; the outcome (and its letter) is the resident's.
+  return {
+    ...rest,
+    triage: triage && { outcome: triage.outcome, at: triage.at },
+    stage1: publicStage1,
+    stage2: publicStage2,
+  };
 }

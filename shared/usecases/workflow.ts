@@ -1,6 +1,6 @@
 import type { CaseState, StaffRole, Step } from '../domain/case.ts';
 import { DomainError, TaskNotOpenError } from '../domain/errors.ts';
-import { type CasePosition, casePosition } from '../domain/position.ts';
+import { type CasePosition, casePosition, deadlineAlerts } from '../domain/position.ts';
 import { endOfLondonDay, toLondon } from '../time/london.ts';
 import { contactHashes, loadCase, recordEvent } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
@@ -94,8 +94,7 @@ export async function checkDeadline(
   const now = deps.clock.now().getTime();
   const roles: StaffRole[] = position.role && position.role !== 'resident' ? [position.role] : [];
   const dueAt = position.dueAt;
-  const breached = state.breaches.some((b) => b.step === input.step && b.dueAt === dueAt);
-  const reminded = state.remindersSent.some((r) => r.step === input.step && r.dueAt === dueAt);
+  const { breached, reminded } = deadlineAlerts(state, dueAt);
   if (input.step === 'escalation-window') return position;
   if (Date.parse(dueAt) < now && !breached) {
     const { state: next } = await recordEvent(deps, input.caseId, () => ({
@@ -131,13 +130,17 @@ async function remindActionOwners(deps: AppDependencies, state: CaseState): Prom
   let current = state;
   for (const action of state.actions.filter((a) => !a.completedAt && a.dueDate <= today)) {
     const dueAt = endOfLondonDay(action.dueDate);
-    if (current.remindersSent.some((r) => r.step === 'outstanding-actions' && r.dueAt === dueAt)) continue;
+    const already = current.remindersSent.some(
+      (r) => r.step === 'outstanding-actions' && r.actionId === action.actionId && r.dueAt === dueAt,
+    );
+    if (already) continue;
     ({ state: current } = await recordEvent(deps, state.caseId, () => ({
       type: 'reminder-sent',
       at: deps.clock.now().toISOString(),
       by: SYSTEM,
       step: 'outstanding-actions',
       dueAt,
+      actionId: action.actionId,
     })));
     await alertStaff(
       deps,

@@ -147,6 +147,17 @@ describe('workflow paths', () => {
     expect((await h.state(caseId)).status).toBe('stage1-investigation');
   });
 
+  it('triage and acknowledgement share one deadline: one reminder and one breach between them', async () => {
+    const h = await start();
+    const { caseId } = await h.submit();
+    await h.advanceTo('2026-03-05T10:00:00Z');
+    await h.act(caseId, staff.handler, { action: 'triage', outcome: 'complaint' });
+    await h.advanceTo('2026-03-10T10:00:00Z');
+    const events = types(await h.events(caseId));
+    expect(events.filter((type) => type === 'reminder-sent')).toHaveLength(1);
+    expect(events.filter((type) => type === 'deadline-breached')).toHaveLength(1);
+  });
+
   it('response breach is recorded once, then re-alerted weekly while overdue', async () => {
     const h = await start();
     const { caseId } = await h.submit();
@@ -276,7 +287,10 @@ describe('workflow paths', () => {
       actionId: 'S2-1',
       note: 'New boiler fitted',
     });
-    await h.advance(DAY);
+    // Friday's completion is picked up on the next working morning: Monday 09:00.
+    await h.advanceTo('2026-03-22T12:00:00Z');
+    expect((await h.state(caseId)).status).toBe('final-response-issued');
+    await h.advanceTo('2026-03-23T09:01:00Z');
     expect(await h.state(caseId)).toMatchObject({ status: 'closed', closureReason: 'final-response-issued' });
     expect(h.execution(caseId)?.status).toBe('SUCCEEDED');
   });
