@@ -23,6 +23,9 @@ Commands:
            [--responded <ISO>] [--escalated <ISO>] [--stage2-acknowledged <ISO>] [--extension2 <N>]
       Prints every due date of the complaint's lifecycle under the provider's policy, with explanations.
 
+  local <start|advance|reset> ...
+      The embedded local runtime: see \`complaints local\` and the README.
+
 Instants are ISO 8601 with an offset, e.g. 2026-03-02T09:30:00Z or 2026-07-01T10:00:00+01:00.`;
 
 export class UsageError extends Error {
@@ -114,6 +117,10 @@ export async function main(argv: string[], io: Output = consoleOutput): Promise<
         return policyCommand(rest, io);
       case 'timeline':
         return timelineCommand(rest, io);
+      case 'local': {
+        const { localCommand } = await import('../infra/local/cli.ts');
+        return await localCommand(rest, io);
+      }
       case undefined:
       case 'help':
       case '--help':
@@ -129,10 +136,13 @@ export async function main(argv: string[], io: Output = consoleOutput): Promise<
       error instanceof RangeError ||
       (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ||
       (error instanceof Error &&
-        ['ProfileError', 'ValidationError', 'CalendarRangeError'].includes(error.name));
+        ['ProfileError', 'ValidationError', 'CalendarRangeError', 'UsageError'].includes(error.name));
     io.err(`complaints: ${known ? '' : 'unexpected error: '}${(error as Error).message}`);
     if (!known) return 1;
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (
+      (error as Error).name === 'UsageError' ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
       io.err(`\n${USAGE}`);
     }
     return 2;

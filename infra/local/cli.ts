@@ -1,0 +1,182 @@
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { parseArgs } from 'node:util';
+import { DEMO_USERS } from './demo-users.ts';
+import { PortInUseError, startRuntime } from './runtime.ts';
+
+type Output = { out: (text: string) => void; err: (text: string) => void };
+
+export const LOCAL_USAGE = `Usage: complaints local <command>
+
+  start   [--provider <preset id | path>] [--port <n>] [--ses-port <n>] [--data-dir <dir>]
+          Runs the whole system on this machine (same as npm start).
+  advance (--working-days <n> | --days <n> | --hours <n> | --to <YYYY-MM-DD | ISO instant>) [--url <runtime url>]
+          Moves the running runtime's virtual clock forward; every wait, reminder and deadline on the way falls due in order.
+  reset   [--data-dir <dir>] [--yes]
+          Deletes all local data (cases, emails, letters, the clock) after confirmation.
+
+Environment: COMPLAINTS_PROVIDER, COMPLAINTS_PORT, COMPLAINTS_SES_PORT, COMPLAINTS_DATA_DIR, COMPLAINTS_URL.`;
+
+export class LocalUsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export async function localStart(args: string[], io: Output): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      provider: { type: 'string' },
+      port: { type: 'string' },
+      'ses-port': { type: 'string' },
+      'data-dir': { type: 'string' },
+    },
+    strict: true,
+  });
+  const port = Number(values.port ?? process.env.COMPLAINTS_PORT ?? 3000);
+  const sesPort = Number(values['ses-port'] ?? process.env.COMPLAINTS_SES_PORT ?? 8005);
+  if (!Number.isInteger(port) || !Number.isInteger(sesPort))
+    throw new LocalUsageError('--port and --ses-port must be numbers');
+  const provider = values.provider ?? process.env.COMPLAINTS_PROVIDER ?? 'code-baseline';
+  const started = performance.now();
+  let runtime: Awaited<ReturnType<typeof startRuntime>>;
+  try {
+    runtime = await startRuntime({
+      provider,
+      port,
+      sesPort,
+      dataDir: values['data-dir'] ?? process.env.COMPLAINTS_DATA_DIR ?? '.data',
+      log: io.err,
+    });
+  } catch (error) {
+    if (error instanceof PortInUseError) {
+      io.err(`complaints: ${error.message}`);
+      return 3;
+    }
+    throw error;
+  }
+  const profile = runtime.system.deps.context.profile;
+  io.out(
+    [
+      `Complaints workflow for ${profile.name} (provider "${profile.id}"), running locally in ${Math.round(performance.now() - started)} ms`,
+      '',
+      `  Resident complaint form and pages   ${runtime.url}/`,
+      `  Staff console                       ${runtime.url}/staff`,
+      `  How to complain (published policy)  ${runtime.url}/how-to-complain`,
+      `  Email outbox (SES emulator)         ${runtime.sesUrl}/`,
+      `  API                                 ${runtime.url}  (docs/api.md)`,
+      `  Virtual clock                       ${runtime.system.clock.now().toISOString()}  (complaints local advance --working-days 5)`,
+      `  Data                                ${runtime.dataDir}`,
+      '',
+      `  Demo staff: ${DEMO_USERS.map((user) => `${user.id} (${user.role})`).join(', ')}`,
+      runtime.resumed
+        ? `  Resumed ${runtime.resumed} open case(s) from the event log.`
+        : '  No open cases to resume.',
+      '',
+      'Press Ctrl-C to stop.',
+    ].join('\n'),
+  );
+  await new Promise<void>((done) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      io.out('\nStopping...');
+      runtime.stop().then(done, done);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return 0;
+}
+
+export async function localAdvance(args: string[], io: Output): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      'working-days': { type: 'string' },
+      days: { type: 'string' },
+      hours: { type: 'string' },
+      to: { type: 'string' },
+      url: { type: 'string' },
+    },
+    strict: true,
+  });
+  const numeric = (name: 'working-days' | 'days' | 'hours') => {
+    const value = values[name];
+    if (value === undefined) return undefined;
+    if (!/^\d+$/.test(value) || Number(value) < 1)
+      throw new LocalUsageError(`--${name} must be a whole number of 1 or more`);
+    return Number(value);
+  };
+  const body = {
+    workingDays: numeric('working-days'),
+    days: numeric('days'),
+    hours: numeric('hours'),
+    to: values.to,
+  };
+  if (Object.values(body).filter((value) => value !== undefined).length !== 1) {
+    throw new LocalUsageError('give exactly one of --working-days, --days, --hours or --to');
+  }
+  const url = values.url ?? process.env.COMPLAINTS_URL ?? 'http://127.0.0.1:3000';
+  let response: Response;
+  try {
+    response = await fetch(`${url}/local/clock/advance`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    io.err(`complaints: no local runtime answered at ${url}: start it with npm start (or pass --url)`);
+    return 3;
+  }
+  const result = (await response.json()) as { now?: string; london?: { date: string }; message?: string };
+  if (!response.ok) {
+    io.err(`complaints: ${result.message}`);
+    return 2;
+  }
+  io.out(`The virtual clock is now ${result.now} (${result.london?.date} in London).`);
+  return 0;
+}
+
+export async function localReset(
+  args: string[],
+  io: Output,
+  input: NodeJS.ReadableStream = process.stdin,
+): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { 'data-dir': { type: 'string' }, yes: { type: 'boolean' } },
+    strict: true,
+  });
+  const dir = resolve(values['data-dir'] ?? process.env.COMPLAINTS_DATA_DIR ?? '.data');
+  if (!values.yes) {
+    const prompt = createInterface({ input, output: process.stderr });
+    const answer = await prompt.question(
+      `Delete every local case, email and letter in ${dir}? Type "yes" to confirm: `,
+    );
+    prompt.close();
+    if (answer.trim().toLowerCase() !== 'yes') {
+      io.out('Nothing deleted.');
+      return 1;
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+  io.out(`Deleted ${dir}. The next start begins with an empty system and real time.`);
+  return 0;
+}
+
+export async function localCommand(args: string[], io: Output): Promise<number> {
+  const [command, ...rest] = args;
+  switch (command) {
+    case 'start':
+      return localStart(rest, io);
+    case 'advance':
+      return localAdvance(rest, io);
+    case 'reset':
+      return localReset(rest, io);
+    default:
+      throw new LocalUsageError(
+        `${command ? `unknown local command "${command}"` : 'which local command?'}\n\n${LOCAL_USAGE}`,
+      );
+  }
+}

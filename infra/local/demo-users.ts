@@ -1,0 +1,26 @@
+import type { StaffRole } from '#shared/domain/case.ts';
+
+/** Seeded staff for the local runtime (in AWS, staff are Cognito users in these groups). */
+export interface DemoUser {
+  id: string;
+  name: string;
+  email: string;
+  role: StaffRole;
+}
+
+export const DEMO_USERS: readonly DemoUser[] = [
+  { id: 'hannah', name: 'Hannah Handler', email: 'hannah@staff.localhost', role: 'handler' },
+  { id: 'harry', name: 'Harry Handler', email: 'harry@staff.localhost', role: 'handler' },
+  { id: 'rita', name: 'Rita Reviewer', email: 'rita@staff.localhost', role: 'reviewer' },
+  { id: 'mo', name: 'Mo Manager', email: 'mo@staff.localhost', role: 'manager' },
+  { id: 'ade', name: 'Ade Admin', email: 'ade@staff.localhost', role: 'admin' },
+];
+
+/** The claims the HTTP API's Cognito JWT authorizer would pass for this user. */
+export function claimsFor(user: DemoUser): Record<string, unknown> {
+  return { sub: `local-${user.id}`, email: user.email, name: user.name, 'cognito:groups': [user.role] };
+}
+
+export function findDemoUser(id: string | undefined): DemoUser | undefined {
+  return DEMO_USERS.find((user) => user.id === id);
+}

@@ -1,0 +1,213 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { londonWallClockToInstant, toLondon } from '#shared/time/london.ts';
+import { MAX_BODY_BYTES } from '../../functions/lib/middleware.ts';
+import { ROUTES } from '../../functions/routes.ts';
+import { claimsFor, DEMO_USERS, findDemoUser } from './demo-users.ts';
+import { bindRoutes, matchRoute, readBody, toApiEvent, writeResult } from './http-adapter.ts';
+import { type LocalSystem, startLocalSystem } from './system.ts';
+
+export interface RuntimeOptions {
+  provider: string;
+  dataDir?: string;
+  host?: string;
+  /** 0 picks a free port (tests). */
+  port?: number;
+  sesPort?: number;
+  /** Overrides the persisted virtual time (tests). */
+  start?: Date;
+  log?: (line: string) => void;
+}
+
+export interface Runtime {
+  url: string;
+  sesUrl: string;
+  system: LocalSystem;
+  dataDir: string;
+  resumed: number;
+  advance(request: AdvanceRequest): Promise<Date>;
+  stop(): Promise<void>;
+}
+
+export interface AdvanceRequest {
+  workingDays?: number;
+  days?: number;
+  hours?: number;
+  to?: string;
+}
+
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+}
+
+async function ensurePortFree(host: string, port: number, what: string, option: string): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolvePort, reject) => {
+    const probe = createNetServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new PortInUseError(
+              `Port ${port} (${what}) is already in use: is another copy running? Stop it, or choose another port with ${option}.`,
+            )
+          : error,
+      ),
+    );
+    probe.listen(port, host, () => probe.close(() => resolvePort()));
+  });
+}
+
+interface PersistedState {
+  /** Virtual time minus real time, in ms: the clock keeps its advances across restarts. */
+  clockOffsetMs: number;
+  masterKeys: { contactHashKey: string; linkSigningKey: string };
+}
+
+function loadState(dataDir: string): PersistedState {
+  const file = join(dataDir, 'runtime.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as PersistedState;
+  const fresh: PersistedState = {
+    clockOffsetMs: 0,
+    masterKeys: {
+      contactHashKey: randomBytes(32).toString('base64url'),
+      linkSigningKey: randomBytes(32).toString('base64url'),
+    },
+  };
+  writeFileSync(file, JSON.stringify(fresh, null, 2));
+  return fresh;
+}
+
+function saveState(dataDir: string, state: PersistedState): void {
+  writeFileSync(join(dataDir, 'runtime.json'), JSON.stringify(state, null, 2));
+}
+
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 3000;
+  const sesPort = options.sesPort ?? 8005;
+  const dataDir = resolve(options.dataDir ?? '.data');
+  const log = options.log ?? (() => undefined);
+  await ensurePortFree(host, port, 'web and API', '--port or COMPLAINTS_PORT');
+  await ensurePortFree(host, sesPort, 'SES outbox', '--ses-port or COMPLAINTS_SES_PORT');
+  mkdirSync(dataDir, { recursive: true });
+  const persisted = loadState(dataDir);
+  const realNow = Date.now();
+  const start = options.start ?? new Date(realNow + persisted.clockOffsetMs);
+
+  const server: Server = createServer();
+  await new Promise<void>((ready) => server.listen(port, host, ready));
+  const address = server.address();
+  const url = `http://${host}:${typeof address === 'object' && address ? address.port : port}`;
+
+  const system = await startLocalSystem({
+    profile: options.provider,
+    dataDir,
+    start,
+    sesPort,
+    urls: { resident: url, staff: `${url}/staff` },
+    secrets: persisted.masterKeys,
+  });
+  const routes = await bindRoutes(ROUTES);
+  const rememberClock = () => {
+    persisted.clockOffsetMs = system.clock.now().getTime() - performance.timeOrigin - performance.now();
+    saveState(dataDir, persisted);
+  };
+  if (options.start) rememberClock();
+
+  async function advance(request: AdvanceRequest): Promise<Date> {
+    const now = system.clock.now();
+    let target: Date;
+    if (request.to) {
+      target = new Date(
+        /^\d{4}-\d{2}-\d{2}$/.test(request.to) ? londonWallClockToInstant(request.to, 9, 0) : request.to,
+      );
+    } else if (request.workingDays) {
+      const { date, minuteOfDay } = toLondon(now);
+      const day = system.deps.context.clocks.calendar.addWorkingDays(date, request.workingDays).date;
+      target = new Date(londonWallClockToInstant(day, Math.floor(minuteOfDay / 60), minuteOfDay % 60));
+    } else {
+      target = new Date(now.getTime() + ((request.days ?? 0) * 24 + (request.hours ?? 0)) * 3_600_000);
+    }
+    if (Number.isNaN(target.getTime())) throw new RangeError(`"${request.to}" is not a date or instant`);
+    if (target.getTime() < now.getTime()) throw new RangeError('The clock only moves forward');
+    await system.clock.advanceTo(target);
+    rememberClock();
+    return system.clock.now();
+  }
+
+  async function handleLocal(request: IncomingMessage, response: ServerResponse, path: string) {
+    const reply = (status: number, body: unknown) => {
+      response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+      response.end(JSON.stringify(body));
+    };
+    if (request.method === 'GET' && path === '/local/clock') {
+      return reply(200, { now: system.clock.now().toISOString(), london: toLondon(system.clock.now()) });
+    }
+    if (request.method === 'POST' && path === '/local/clock/advance') {
+      try {
+        const body = JSON.parse((await readBody(request, 10_000)) ?? '{}') as AdvanceRequest;
+        const now = await advance(body);
+        return reply(200, { now: now.toISOString(), london: toLondon(now) });
+      } catch (error) {
+        return reply(422, { error: 'INVALID_INPUT', message: (error as Error).message });
+      }
+    }
+    if (request.method === 'GET' && path === '/local/users') return reply(200, { users: DEMO_USERS });
+    if (request.method === 'GET' && path === '/local/health') return reply(200, { ok: true });
+    return reply(404, { error: 'NOT_FOUND', message: `No local admin route ${request.method} ${path}` });
+  }
+
+  server.on('request', async (request: IncomingMessage, response: ServerResponse) => {
+    try {
+      const requestUrl = new URL(request.url ?? '/', url);
+      const path = requestUrl.pathname;
+      // The local admin routes exist only here: AWS has no virtual clock.
+      if (path.startsWith('/local/')) return await handleLocal(request, response, path);
+      const matched = matchRoute(routes, request.method ?? 'GET', path);
+      if (!matched) {
+        response.writeHead(404, { 'content-type': 'application/json; charset=utf-8' });
+        response.end(JSON.stringify({ error: 'NOT_FOUND', message: `No route ${request.method} ${path}` }));
+        return;
+      }
+      const cookieUser = /(?:^|;\s*)local_user=([^;]+)/.exec(request.headers.cookie ?? '')?.[1];
+      const user = findDemoUser((request.headers['x-local-user'] as string | undefined) ?? cookieUser);
+      const event = toApiEvent({
+        request,
+        url: requestUrl,
+        route: matched.bound.route,
+        pathParameters: matched.pathParameters,
+        body: await readBody(request, MAX_BODY_BYTES),
+        // As the JWT authorizer does: staff routes get the signed-in user's claims, resident routes none.
+        claims: matched.bound.route.access === 'staff' && user ? claimsFor(user) : undefined,
+        now: system.clock.now(),
+      });
+      writeResult(response, await matched.bound.handler(event, {}));
+    } catch (error) {
+      log(`request failed: ${(error as Error).message}`);
+      if (!response.headersSent)
+        response.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+      response.end(
+        JSON.stringify({ error: 'INTERNAL', message: 'The local runtime failed to handle this request' }),
+      );
+    }
+  });
+
+  const resumed = await system.resumeOpenCases();
+  return {
+    url,
+    sesUrl: system.sesUrl,
+    system,
+    dataDir,
+    resumed,
+    advance,
+    async stop() {
+      rememberClock();
+      server.closeAllConnections();
+      await new Promise<void>((done) => server.close(() => done()));
+      await system.stop();
+    },
+  };
+}

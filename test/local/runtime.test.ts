@@ -1,0 +1,283 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CaseEvent } from '#shared/domain/case.ts';
+import { localReset } from '../../infra/local/cli.ts';
+import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
+
+const complaint = {
+  complainant: { name: 'Ada Resident', email: 'ada@resident.example', preferredContact: 'email' },
+  complaint: { whatHappened: 'The boiler is broken', outcomeWanted: 'Repair it' },
+};
+
+let runtime: Runtime | undefined;
+afterEach(async () => {
+  await runtime?.stop();
+  runtime = undefined;
+});
+
+async function start(dataDir: string, startAt?: string) {
+  runtime = await startRuntime({
+    provider: 'code-baseline',
+    dataDir,
+    port: 0,
+    sesPort: 0,
+    start: startAt ? new Date(startAt) : undefined,
+  });
+  await fetch(`${runtime.sesUrl}/clear-store`, { method: 'POST' });
+  return runtime;
+}
+
+async function api(rt: Runtime, method: string, path: string, body?: unknown, user?: string) {
+  const response = await fetch(`${rt.url}${path}`, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      ...(user ? { 'x-local-user': user } : {}),
+      ...(path === '/complaints' ? { 'idempotency-key': 'local-test-0001' } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  await rt.system.settle();
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+async function caseView(rt: Runtime, caseId: string) {
+  return (await api(rt, 'GET', `/staff/cases/${caseId}`, undefined, 'mo')).body as {
+    events: CaseEvent[];
+    tasks: Array<{ taskId: string; status: string; step: string }>;
+    state: { status: string; stage1: { acknowledgement: { dueDate: string } } };
+  };
+}
+
+async function openTask(rt: Runtime, caseId: string) {
+  const open = (await caseView(rt, caseId)).tasks.filter((task) => task.status === 'open');
+  expect(open).toHaveLength(1);
+  return open[0] as { taskId: string; step: string };
+}
+
+async function outbox(rt: Runtime) {
+  const store = (await (await fetch(`${rt.sesUrl}/store`)).json()) as {
+    emails: Array<{ subject: string; destination: { to: string[] } }>;
+  };
+  return store.emails;
+}
+
+describe('the local runtime over HTTP', () => {
+  it('takes a complaint, lets staff act, and follows the virtual clock', async () => {
+    const rt = await start(mkdtempSync(join(tmpdir(), 'rt-')), '2026-03-02T10:00:00Z');
+    const submitted = await api(rt, 'POST', '/complaints', complaint);
+    expect(submitted).toMatchObject({
+      status: 201,
+      body: { reference: 'CMP-2026-000001', acknowledgementDueDate: '2026-03-09' },
+    });
+    const caseId = String(submitted.body.caseId);
+
+    const unsigned = await api(rt, 'GET', '/staff/queue');
+    expect(unsigned.status).toBe(403);
+    const queue = await api(rt, 'GET', '/staff/queue', undefined, 'hannah');
+    expect(queue.body.tasks).toMatchObject([{ caseId, step: 'triage' }]);
+
+    const triage = await openTask(rt, caseId);
+    expect(
+      (
+        await api(
+          rt,
+          'POST',
+          `/staff/tasks/${triage.taskId}/actions`,
+          { action: 'triage', outcome: 'complaint' },
+          'hannah',
+        )
+      ).status,
+    ).toBe(200);
+
+    // In this process the test's own fetch shares the faked timers, so the clock is moved directly here;
+    // the HTTP and CLI route is exercised against a separate process below.
+    expect((await rt.advance({ workingDays: 3 })).toISOString()).toMatch(/^2026-03-05T10:00/);
+    await rt.system.settle();
+    const events = (await caseView(rt, caseId)).events;
+    expect(events.map((event) => event.type)).toContain('reminder-sent');
+    const emails = await outbox(rt);
+    expect(emails.map((email) => email.destination.to[0])).toEqual([
+      'ada@resident.example',
+      'handlers@staff.localhost',
+      'handlers@staff.localhost',
+      'handlers@staff.localhost',
+    ]);
+    expect(emails.at(-1)?.subject).toMatch(/^Due soon/);
+    await expect(rt.advance({ to: '2020-01-01' })).rejects.toThrow(/only moves forward/);
+  });
+
+  it('resumes every open case exactly once after a restart, mid-wait with a reminder pending', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'rt-'));
+    let rt = await start(dataDir, '2026-03-02T10:00:00Z');
+    const caseId = String((await api(rt, 'POST', '/complaints', complaint)).body.caseId);
+    const triage = await openTask(rt, caseId);
+    await api(
+      rt,
+      'POST',
+      `/staff/tasks/${triage.taskId}/actions`,
+      { action: 'triage', outcome: 'complaint' },
+      'hannah',
+    );
+    await rt.stop();
+    runtime = undefined;
+
+    rt = await start(dataDir);
+    expect(rt.resumed).toBe(1);
+    // The clock carried on from where it was (it is not back to the real date).
+    expect(rt.system.clock.now().toISOString()).toMatch(/^2026-03-02/);
+    const afterRestart = await openTask(rt, caseId);
+    expect(afterRestart.step).toBe('stage1-acknowledgement');
+    expect(afterRestart.taskId).not.toBe(triage.taskId);
+    await rt.advance({ to: '2026-03-05T12:00:00Z' });
+    await rt.system.settle();
+    const view = await caseView(rt, caseId);
+    const types = view.events.map((event) => event.type);
+    expect(types.filter((type) => type === 'reminder-sent')).toHaveLength(1);
+    expect(types.filter((type) => type === 'correspondence-sent')).toHaveLength(1);
+    expect(types.filter((type) => type === 'received')).toHaveLength(1);
+    expect(view.tasks.filter((task) => task.status === 'open')).toHaveLength(1);
+    // No new-task alert was sent again for the same step and deadline, only the reminder.
+    expect((await outbox(rt)).map((email) => email.subject)).toEqual([expect.stringMatching(/^Due soon/)]);
+    const acknowledge = await openTask(rt, caseId);
+    const done = await api(
+      rt,
+      'POST',
+      `/staff/tasks/${acknowledge.taskId}/actions`,
+      { action: 'acknowledge', definition: 'Boiler repair delay', outcomesSought: ['Repair'] },
+      'hannah',
+    );
+    expect(done.status).toBe(200);
+    expect((await caseView(rt, caseId)).state.status).toBe('stage1-investigation');
+  });
+
+  it('resets local data only after confirmation', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'rt-'));
+    const rt = await start(dataDir, '2026-03-02T10:00:00Z');
+    const out: string[] = [];
+    const io = { out: (text: string) => out.push(text), err: (text: string) => out.push(text) };
+    await rt.stop();
+    runtime = undefined;
+    expect(await localReset(['--data-dir', dataDir], io, Readable.from(['no\n']))).toBe(1);
+    expect(existsSync(dataDir)).toBe(true);
+    expect(await localReset(['--data-dir', dataDir], io, Readable.from(['yes\n']))).toBe(0);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+});
+
+describe('npm start as a process', () => {
+  let child: ChildProcess | undefined;
+  afterEach(() => child?.kill('SIGKILL'));
+
+  async function freePort(): Promise<number> {
+    return new Promise((resolve) => {
+      const server = createServer();
+      server.listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
+    });
+  }
+
+  function launch(args: string[]) {
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts', ...args], {
+      env: { ...process.env, TZ: 'Europe/London' },
+    });
+    let output = '';
+    proc.stdout?.on('data', (chunk) => {
+      output += chunk;
+    });
+    proc.stderr?.on('data', (chunk) => {
+      output += chunk;
+    });
+    const ready = new Promise<string>((resolve, reject) => {
+      const timer = setInterval(() => {
+        if (output.includes('Press Ctrl-C')) {
+          clearInterval(timer);
+          resolve(output);
+        }
+      }, 50);
+      proc.on('exit', (code) => {
+        clearInterval(timer);
+        reject(Object.assign(new Error(output), { code }));
+      });
+    });
+    return { proc, ready, output: () => output };
+  }
+
+  it('starts in seconds, survives SIGKILL, and refuses a port that is taken', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'rt-proc-'));
+    const [port, sesPort] = [await freePort(), await freePort()];
+    const args = ['--data-dir', dataDir, '--port', String(port), '--ses-port', String(sesPort)];
+    const first = launch(args);
+    child = first.proc;
+    const began = Date.now();
+    await first.ready;
+    expect(Date.now() - began).toBeLessThan(30_000);
+    const response = await fetch(`http://127.0.0.1:${port}/complaints`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'process-0001' },
+      body: JSON.stringify(complaint),
+    });
+    expect(response.status).toBe(201);
+
+    const clash = launch(args);
+    await expect(clash.ready).rejects.toMatchObject({
+      code: 3,
+      message: expect.stringMatching(/already in use/),
+    });
+
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    first.proc.kill('SIGKILL');
+    await new Promise((resolve) => first.proc.on('exit', resolve));
+    const second = launch(args);
+    child = second.proc;
+    expect(await second.ready).toMatch(/Resumed 1 open case/);
+    const queue = await fetch(`http://127.0.0.1:${port}/staff/queue`, {
+      headers: { 'x-local-user': 'hannah' },
+    });
+    expect(((await queue.json()) as { tasks: unknown[] }).tasks).toHaveLength(1);
+
+    const cli = (...cliArgs: string[]) =>
+      new Promise<{ code: number | null; output: string }>((resolve) => {
+        const proc = spawn(process.execPath, [
+          'bin/complaints.mjs',
+          'local',
+          'advance',
+          ...cliArgs,
+          '--url',
+          `http://127.0.0.1:${port}`,
+        ]);
+        let output = '';
+        proc.stdout.on('data', (chunk) => {
+          output += chunk;
+        });
+        proc.stderr.on('data', (chunk) => {
+          output += chunk;
+        });
+        proc.on('exit', (code) => resolve({ code, output }));
+      });
+    const clock = async () =>
+      ((await (await fetch(`http://127.0.0.1:${port}/local/clock`)).json()) as { london: { date: string } })
+        .london.date;
+    const before = await clock();
+    const advanced = await cli('--working-days', '5');
+    expect(advanced).toMatchObject({ code: 0, output: expect.stringMatching(/The virtual clock is now/) });
+    expect(await clock()).not.toBe(before);
+    expect(await cli('--to', '2020-01-01')).toMatchObject({
+      code: 2,
+      output: expect.stringMatching(/only moves forward/),
+    });
+    expect(await cli('--working-days', 'soon')).toMatchObject({
+      code: 2,
+      output: expect.stringMatching(/whole number/),
+    });
+    second.proc.kill('SIGTERM');
+    expect(await new Promise((resolve) => second.proc.on('exit', resolve))).toBe(0);
+  }, 90_000);
+});
