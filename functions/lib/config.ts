@@ -13,7 +13,8 @@ import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 /** Runtime configuration: one schema, parsed once at cold start, with messages that say what to set. */
 export const RuntimeConfig = z.object({
   TABLE_NAME: z.string().min(1),
-  STATE_MACHINE_ARN: z.string().min(1),
+  /** Only the functions that start executions or complete callbacks need it. */
+  STATE_MACHINE_ARN: z.string().min(1).optional(),
   PROVIDER_PROFILE_FILE: z.string().min(1),
   /** In AWS the two keys live in one Secrets Manager secret, read at cold start and never logged. */
   APP_SECRET_ARN: z.string().optional(),

@@ -11,6 +11,8 @@ import { Construct } from 'constructs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
+export const STATE_MACHINE_ALIAS = 'live';
+
 export interface HouseFunctionProps {
   /** Path under functions/, without the extension (e.g. "workflow/record-receipt"). */
   module: string;
@@ -170,8 +172,10 @@ export class HouseFunction extends Construct {
       resourceName: stateMachineName,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-    this.fn.addEnvironment('STATE_MACHINE_ARN', arn);
-    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [arn] }));
+    // New executions start on the "live" alias, so each deploy's published version is what they run.
+    const alias = `${arn}:${STATE_MACHINE_ALIAS}`;
+    this.fn.addEnvironment('STATE_MACHINE_ARN', alias);
+    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [arn, alias] }));
     return this;
   }
 }

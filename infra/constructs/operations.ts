@@ -100,6 +100,12 @@ export class Operations extends Construct {
         'Messages are waiting in a dead-letter queue',
       );
     });
+    // Handlers answer 500 rather than fail, so Lambda errors miss them: the API's own count does not.
+    alarm(
+      'api-server-errors',
+      props.api.metricServerError(fiveMinutes),
+      'The API answered with server errors',
+    );
     const bounceRate = new cloudwatch.Metric({
       namespace: 'AWS/SES',
       metricName: 'Reputation.BounceRate',

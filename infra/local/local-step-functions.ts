@@ -91,6 +91,8 @@ const lambdaContext = (name: string) => ({
 export class LocalStepFunctions implements WorkflowEngine {
   readonly stateMachineArn: string;
   private readonly definition: AslDefinition;
+  /** Validated once; every execution runs on the same machine (validation compiles JSON schemas). */
+  private readonly machine: StateMachine;
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly callbacks = new Map<string, PendingCallback>();
   private readonly deadTokens = new Map<string, 'TaskTimedOut' | 'TaskDoesNotExist'>();
@@ -103,6 +105,7 @@ export class LocalStepFunctions implements WorkflowEngine {
   ) {
     this.stateMachineArn = `arn:aws:states:eu-west-2:000000000000:stateMachine:${options.name ?? 'complaint'}`;
     this.definition = adaptForInterpreter(substitute(readFileSync(ASL_PATH, 'utf8'), options.substitutions));
+    this.machine = new StateMachine(this.definition as never);
   }
 
   /** Resolves when no task handler is running (used by the virtual clock to let work finish). */
@@ -169,8 +172,7 @@ export class LocalStepFunctions implements WorkflowEngine {
       history: [],
     };
     this.executions.set(executionArn, record);
-    const machine = new StateMachine(this.definition as never);
-    const execution = machine.run(input as never, {
+    const execution = this.machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: this.overrides(executionArn) as never },
       context: {
         Execution: { Id: executionArn, Name: name, StartTime: record.startDate.toISOString() },

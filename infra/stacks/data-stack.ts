@@ -59,7 +59,7 @@ export class DataStack extends Stack {
     this.names = {
       table: `${prefix}-cases`,
       letters: `${prefix}-letters-${this.account}`,
-      inboundEmail: `${prefix}-inbound-email-${this.account}`,
+      inboundEmail: `${prefix}-inbound-${this.account}`,
       attachments: `${prefix}-attachments-${this.account}`,
     };
 
@@ -141,7 +141,7 @@ export class DataStack extends Stack {
         removalPolicy: RemovalPolicy.RETAIN,
       });
     // Raw inbound email is parsed into the case within minutes; keep it a year for evidence, then expire.
-    this.inboundEmail = bucket('InboundEmail', 'inbound-email', [
+    this.inboundEmail = bucket('InboundEmail', 'inbound', [
       { expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) },
     ]);
     this.inboundEmail.addToResourcePolicy(

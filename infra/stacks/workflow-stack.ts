@@ -5,6 +5,7 @@ import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sesActions from 'aws-cdk-lib/aws-ses-actions';
@@ -14,7 +15,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { ROUTES } from '../../functions/routes.ts';
-import { HouseFunction } from '../constructs/house-function.ts';
+import { HouseFunction, STATE_MACHINE_ALIAS } from '../constructs/house-function.ts';
 import { Operations } from '../constructs/operations.ts';
 import type { ProviderContext } from '../provider-context.ts';
 import type { DataStack } from './data-stack.ts';
@@ -143,8 +144,10 @@ export class WorkflowStack extends Stack {
       stateMachineRevisionId: this.stateMachine.stateMachineRevisionId,
       description: 'Published on deploy',
     });
+    // Kept when the next deploy publishes a new one: in-flight executions and rollbacks refer to it.
+    version.applyRemovalPolicy(RemovalPolicy.RETAIN);
     const alias = new sfn.CfnStateMachineAlias(this, 'ComplaintLive', {
-      name: 'live',
+      name: STATE_MACHINE_ALIAS,
       description: 'New complaints start here',
       routingConfiguration: [{ stateMachineVersionArn: version.attrArn, weight: 100 }],
     });

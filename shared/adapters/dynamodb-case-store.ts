@@ -270,9 +270,13 @@ export class DynamoDbCaseStore implements CaseRepository {
       KeyConditionExpression: 'gsi2pk = :pk',
       ExpressionAttributeValues: { ':pk': `CASETASKS#${caseId}` },
     });
-    // Index reads are eventually consistent; the task item itself is the truth.
-    const fresh = await Promise.all(items.map((item) => this.getTask(item.taskId as string)));
-    return fresh.filter((task): task is TaskRecord => task !== undefined);
+    // Index reads are eventually consistent: a task the index still shows open is re-read from its item
+    // (the truth); one it shows closed stays closed, as closing is final.
+    return Promise.all(
+      items.map(async (item) =>
+        item.status === 'open' ? ((await this.getTask(item.taskId as string)) ?? toTask(item)) : toTask(item),
+      ),
+    );
   }
 
   async queue(role: TaskRecord['role'], limit = 200): Promise<TaskRecord[]> {

@@ -25,11 +25,14 @@ function deadToken(error: unknown): never {
 
 export class StepFunctionsEngine implements WorkflowEngine {
   constructor(
-    private readonly stateMachineArn: string,
+    private readonly stateMachineArn: string | undefined,
     private readonly client: SFNClient = new SFNClient({}),
   ) {}
 
   async startExecution(name: string, input: unknown) {
+    if (!this.stateMachineArn) {
+      throw new Error('This function cannot start executions: STATE_MACHINE_ARN is not configured for it');
+    }
     try {
       const result = await this.client.send(
         new StartExecutionCommand({
@@ -44,7 +47,8 @@ export class StepFunctionsEngine implements WorkflowEngine {
         error instanceof ExecutionAlreadyExists ||
         (error as { name?: string }).name === 'ExecutionAlreadyExists'
       ) {
-        const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+        const machineArn = this.stateMachineArn.replace(/:live$/, '');
+        const executionArn = `${machineArn.replace(':stateMachine:', ':execution:')}:${name}`;
         return { executionArn, alreadyStarted: true };
       }
       throw error;

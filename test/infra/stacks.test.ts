@@ -61,7 +61,7 @@ describe('CDK app', () => {
   it('blocks public access, requires TLS, encrypts with KMS and versions every data bucket', () => {
     const buckets = data.findResources('AWS::S3::Bucket');
     const dataBuckets = Object.values(buckets).filter((bucket) =>
-      JSON.stringify(bucket.Properties.BucketName).match(/inbound-email|attachments|letters/),
+      JSON.stringify(bucket.Properties.BucketName).match(/-inbound-|attachments|letters/),
     );
     expect(dataBuckets).toHaveLength(3);
     for (const bucket of dataBuckets) {
@@ -109,6 +109,28 @@ describe('CDK app', () => {
     expect(JSON.stringify(workflow.findResources('AWS::IAM::Role'))).not.toMatch(
       /AWSLambdaBasicExecutionRole/,
     );
+  });
+
+  it('gives every function the configuration its cold start requires', () => {
+    for (const [id, fn] of Object.entries(workflow.findResources('AWS::Lambda::Function'))) {
+      const variables = Object.keys(fn.Properties.Environment?.Variables ?? {});
+      for (const required of [
+        'TABLE_NAME',
+        'PROVIDER_PROFILE_FILE',
+        'APP_SECRET_ARN',
+        'RESIDENT_BASE_URL',
+        'STAFF_BASE_URL',
+        'STAFF_ALERT_EMAILS',
+      ]) {
+        expect(variables, `${id} ${required}`).toContain(required);
+      }
+    }
+    const starters = Object.values(workflow.findResources('AWS::Lambda::Function')).filter((fn) =>
+      String(fn.Properties.FunctionName).match(/submit-complaint/),
+    );
+    for (const fn of starters) {
+      expect(JSON.stringify(fn.Properties.Environment.Variables.STATE_MACHINE_ARN)).toMatch(/:live"?\]?/);
+    }
   });
 
   it('grants no wildcard actions on data', () => {
