@@ -8,8 +8,12 @@ export interface RouteDefinition {
   /** Module under functions/ and its export. */
   module: string;
   exportName: string;
-  /** public: residents (throttled, size-limited); staff: Cognito JWT with a complaints group. */
-  access: 'public' | 'staff';
+  /**
+   * public: residents (throttled, size-limited; case routes check the signed link); staff: the HTTP API's
+   * Cognito JWT authorizer; staff-page: HTML pages whose handler checks the session cookie (the authorizer
+   * reads only headers); asset: static govuk-frontend files.
+   */
+  access: 'public' | 'staff' | 'staff-page' | 'asset';
   summary: string;
 }
 
@@ -79,3 +83,41 @@ export const ROUTES: readonly RouteDefinition[] = [
     summary: 'Notes, outstanding actions, related issues and Ombudsman referrals',
   },
 ];
+
+const page = (
+  method: 'GET' | 'POST',
+  path: string,
+  module: string,
+  exportName: string,
+  access: RouteDefinition['access'],
+  summary: string,
+): RouteDefinition => ({ method, path, module, exportName, access, summary });
+
+/** The web pages: server-rendered GOV.UK Design System HTML that works without JavaScript. */
+export const PAGE_ROUTES: readonly RouteDefinition[] = [
+  page('GET', '/', 'web/resident-pages', 'homePage', 'public', 'Start page: make a complaint, or read how'),
+  page('GET', '/complain', 'web/resident-pages', 'complaintForm', 'public', 'The complaint form'),
+  page('POST', '/complain', 'web/resident-pages', 'submitComplaintForm', 'public', 'Submit the complaint form'),
+  page('GET', '/how-to-complain', 'web/resident-pages', 'howToComplain', 'public', 'How to complain, from the provider profile'),
+  page('GET', '/cases/{caseId}/escalate', 'web/resident-pages', 'confirmEscalation', 'public', 'Confirm asking for stage 2'),
+  page('POST', '/cases/{caseId}/escalate', 'web/resident-pages', 'escalate', 'public', 'Ask for stage 2'),
+  page('GET', '/cases/{caseId}/withdraw', 'web/resident-pages', 'confirmWithdrawal', 'public', 'Confirm withdrawing'),
+  page('POST', '/cases/{caseId}/withdraw', 'web/resident-pages', 'withdraw', 'public', 'Withdraw the complaint'),
+  page('GET', '/cases/{caseId}/add-information', 'web/resident-pages', 'addInformationForm', 'public', 'Add information'),
+  page('POST', '/cases/{caseId}/add-information', 'web/resident-pages', 'addInformation', 'public', 'Send added information'),
+  page('GET', '/staff/sign-in', 'web/staff-sign-in', 'signInPage', 'public', 'Staff sign-in (Cognito hosted UI in AWS; demo users locally)'),
+  page('POST', '/staff/sign-in', 'web/staff-sign-in', 'signIn', 'public', 'Local mode: sign in as a demo user'),
+  page('GET', '/staff/callback', 'web/staff-sign-in', 'callback', 'public', 'Cognito hosted UI callback'),
+  page('GET', '/staff/sign-out', 'web/staff-sign-in', 'signOut', 'public', 'Sign out'),
+  page('GET', '/staff', 'web/staff-pages', 'queuePage', 'staff-page', 'Work queue'),
+  page('GET', '/staff/manager', 'web/staff-pages', 'managerPage', 'staff-page', 'Breaches and handler load'),
+  page('GET', '/staff/case/{caseId}', 'web/staff-pages', 'casePage', 'staff-page', 'A case, with its actions'),
+  page('POST', '/staff/case/{caseId}/task', 'web/staff-pages', 'taskAction', 'staff-page', 'Act on the open task'),
+  page('POST', '/staff/case/{caseId}/record', 'web/staff-pages', 'recordOnCase', 'staff-page', 'Notes, actions, referrals'),
+  page('GET', '/staff/log-complaint', 'web/staff-pages', 'logComplaintForm', 'staff-page', 'Log a complaint made by phone, letter...'),
+  page('POST', '/staff/log-complaint', 'web/staff-pages', 'logComplaint', 'staff-page', 'Submit a logged complaint'),
+  page('GET', '/assets/{proxy+}', 'web/assets', 'handler', 'asset', 'govuk-frontend fonts and images'),
+  page('GET', '/govuk/{proxy+}', 'web/assets', 'handler', 'asset', 'govuk-frontend CSS and JavaScript'),
+];
+
+export const ALL_ROUTES: readonly RouteDefinition[] = [...ROUTES, ...PAGE_ROUTES];

@@ -26,6 +26,8 @@ export interface HouseFunctionProps {
   environment?: Record<string, string>;
   timeout?: Duration;
   memorySize?: number;
+  /** Folders copied beside the bundle (relative to the repository root → relative to the bundle). */
+  copy?: ReadonlyArray<{ from: string; to: string }>;
 }
 
 /**

@@ -9,7 +9,7 @@ type Output = { out: (text: string) => void; err: (text: string) => void };
 
 export const LOCAL_USAGE = `Usage: complaints local <command>
 
-  start   [--provider <preset id | path>] [--port <n>] [--ses-port <n>] [--data-dir <dir>]
+  start   [--provider <preset id | path>] [--port <n>] [--ses-port <n>] [--data-dir <dir>] [--start <instant>]
           Runs the whole system on this machine (same as npm start).
   advance (--working-days <n> | --days <n> | --hours <n> | --to <YYYY-MM-DD | ISO instant>) [--url <runtime url>]
           Moves the running runtime's virtual clock forward; every wait, reminder and deadline on the way falls due in order.
@@ -30,9 +30,12 @@ export async function localStart(args: string[], io: Output): Promise<number> {
       port: { type: 'string' },
       'ses-port': { type: 'string' },
       'data-dir': { type: 'string' },
+      start: { type: 'string' },
     },
     strict: true,
   });
+  const startAt = values.start ? new Date(values.start) : undefined;
+  if (startAt && Number.isNaN(startAt.getTime())) throw new LocalUsageError('--start must be an ISO date or instant');
   const port = Number(values.port ?? process.env.COMPLAINTS_PORT ?? 3000);
   const sesPort = Number(values['ses-port'] ?? process.env.COMPLAINTS_SES_PORT ?? 8005);
   if (!Number.isInteger(port) || !Number.isInteger(sesPort))
@@ -46,6 +49,7 @@ export async function localStart(args: string[], io: Output): Promise<number> {
       port,
       sesPort,
       dataDir: values['data-dir'] ?? process.env.COMPLAINTS_DATA_DIR ?? '.data',
+      start: startAt,
       log: io.err,
     });
   } catch (error) {

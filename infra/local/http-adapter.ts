@@ -22,8 +22,9 @@ export async function bindRoutes(routes: readonly RouteDefinition[]): Promise<Bo
       if (!handler) throw new Error(`functions/${route.module}.ts has no export ${route.exportName}`);
       const parameterNames: string[] = [];
       const source = route.path.replace(/\{([^}]+)\}/g, (_match, name: string) => {
-        parameterNames.push(name);
-        return '([^/]+)';
+        const greedy = name.endsWith('+');
+        parameterNames.push(greedy ? name.slice(0, -1) : name);
+        return greedy ? '(.+)' : '([^/]+)';
       });
       return { route, pattern: new RegExp(`^${source}/?$`), parameterNames, handler };
     }),

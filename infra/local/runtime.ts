@@ -5,7 +5,7 @@ import { createServer as createNetServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { londonWallClockToInstant, toLondon } from '#shared/time/london.ts';
 import { MAX_BODY_BYTES } from '../../functions/lib/middleware.ts';
-import { ROUTES } from '../../functions/routes.ts';
+import { ALL_ROUTES } from '../../functions/routes.ts';
 import { claimsFor, DEMO_USERS, findDemoUser } from './demo-users.ts';
 import { bindRoutes, matchRoute, readBody, toApiEvent, writeResult } from './http-adapter.ts';
 import { type LocalSystem, startLocalSystem } from './system.ts';
@@ -37,6 +37,10 @@ export interface AdvanceRequest {
   days?: number;
   hours?: number;
   to?: string;
+}
+
+function isStaffRoute(access: string): boolean {
+  return access === 'staff' || access === 'staff-page';
 }
 
 export class PortInUseError extends Error {
@@ -110,7 +114,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     urls: { resident: url, staff: `${url}/staff` },
     secrets: persisted.masterKeys,
   });
-  const routes = await bindRoutes(ROUTES);
+  // Pages read these to show the local-mode banner and offer the demo users at sign-in.
+  process.env.COMPLAINTS_LOCAL_MODE = '1';
+  process.env.COMPLAINTS_LOCAL_USERS = JSON.stringify(DEMO_USERS);
+  const routes = await bindRoutes(ALL_ROUTES);
   const rememberClock = () => {
     persisted.clockOffsetMs = system.clock.now().getTime() - performance.timeOrigin - performance.now();
     saveState(dataDir, persisted);
@@ -180,8 +187,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         route: matched.bound.route,
         pathParameters: matched.pathParameters,
         body: await readBody(request, MAX_BODY_BYTES),
-        // As the JWT authorizer does: staff routes get the signed-in user's claims, resident routes none.
-        claims: matched.bound.route.access === 'staff' && user ? claimsFor(user) : undefined,
+        // As the JWT authorizer does for the API (and the session cookie for pages): staff routes get the
+        // signed-in user's claims, resident routes none.
+        claims: isStaffRoute(matched.bound.route.access) && user ? claimsFor(user) : undefined,
         now: system.clock.now(),
       });
       writeResult(response, await matched.bound.handler(event, {}));

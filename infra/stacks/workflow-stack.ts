@@ -14,7 +14,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { ROUTES } from '../../functions/routes.ts';
+import { ALL_ROUTES, type RouteDefinition } from '../../functions/routes.ts';
 import { HouseFunction, STATE_MACHINE_ALIAS } from '../constructs/house-function.ts';
 import { Operations } from '../constructs/operations.ts';
 import type { ProviderContext } from '../provider-context.ts';
@@ -82,8 +82,14 @@ export class WorkflowStack extends Stack {
       reputationMetrics: true,
       sendingEnabled: true,
     });
-    const build = (name: string, module: string, description: string, exportName?: string) => {
-      const fn = new HouseFunction(this, `Fn-${name}`, { ...common, name, module, exportName, description })
+    const build = (
+      name: string,
+      module: string,
+      description: string,
+      exportName?: string,
+      extra: Partial<ConstructorParameters<typeof HouseFunction>[2]> = {},
+    ) => {
+      const fn = new HouseFunction(this, `Fn-${name}`, { ...common, name, module, exportName, description, ...extra })
         .useTable(data.table, 'readWrite')
         .useSecret(data.appSecret)
         .useLettersBucket(data.letters)
@@ -199,34 +205,49 @@ export class WorkflowStack extends Stack {
       userPoolClients: [client],
     });
 
-    const apiFunctions = new Map<string, HouseFunction>();
-    for (const route of ROUTES) {
-      const key = `${route.module}#${route.exportName}`;
-      let fn = apiFunctions.get(key);
-      if (!fn) {
-        const name =
-          `${route.module.split('/').at(-1)}-${route.exportName.replace(/Handler$/, '')}`.toLowerCase();
+    // One function per API route handler; one for every page (it dispatches on the route key); one for
+    // the govuk-frontend files.
+    const routeFunctions = new Map<string, HouseFunction>();
+    const functionFor = (route: RouteDefinition): HouseFunction => {
+      const key = route.access === 'asset' ? 'assets' : route.module.startsWith('web/') ? 'web' : `${route.module}#${route.exportName}`;
+      const existing = routeFunctions.get(key);
+      if (existing) return existing;
+      let fn: HouseFunction;
+      if (key === 'assets') {
+        fn = build('web-assets', 'web/assets', 'govuk-frontend CSS, JavaScript, fonts and images', 'handler', {
+          copy: [{ from: 'node_modules/govuk-frontend/dist/govuk', to: 'govuk' }],
+        });
+      } else if (key === 'web') {
+        fn = build('web-pages', 'web/router', 'Resident pages and the staff console', 'handler');
+        fn.fn.addEnvironment('COGNITO_ISSUER', `https://cognito-idp.${this.region}.amazonaws.com/${this.userPool.userPoolId}`);
+        fn.fn.addEnvironment('COGNITO_CLIENT_ID', client.userPoolClientId);
+        fn.fn.addEnvironment('COGNITO_DOMAIN', domain.baseUrl());
+      } else {
+        const name = `${route.module.split('/').at(-1)}-${route.exportName.replace(/Handler$/, '')}`.toLowerCase();
         fn = build(name, route.module, route.summary, route.exportName);
-        fn.useStateMachine(stateMachineName, [
-          'states:StartExecution',
-          'states:SendTaskSuccess',
-          'states:SendTaskFailure',
-        ]);
-        apiFunctions.set(key, fn);
       }
+      if (key !== 'assets') {
+        fn.useStateMachine(stateMachineName, ['states:StartExecution', 'states:SendTaskSuccess', 'states:SendTaskFailure']);
+      }
+      routeFunctions.set(key, fn);
+      return fn;
+    };
+    const UNAUTHORISED_BY_DESIGN: Record<string, string> = {
+      public:
+        'A resident route: complaining must not need an account (Code section 3). Intake is throttled and idempotent; case routes are authorised in the handler by a signed, expiring, case-scoped link',
+      'staff-page':
+        "A staff page: the HTTP API's JWT authorizer reads only headers, so the handler verifies the Cognito session cookie (signature, issuer, audience, expiry) and sends anyone else to sign in",
+      asset: 'Static govuk-frontend files (CSS, fonts, images) that every page needs before sign-in',
+    };
+    for (const route of ALL_ROUTES) {
       const [created] = this.api.addRoutes({
         path: route.path,
         methods: [route.method === 'GET' ? apigw.HttpMethod.GET : apigw.HttpMethod.POST],
-        integration: new HttpLambdaIntegration(`Int-${route.method}-${route.path}`, fn.fn),
+        integration: new HttpLambdaIntegration(`Int-${route.method}-${route.path}`, functionFor(route).fn),
         authorizer: route.access === 'staff' ? authorizer : undefined,
       });
-      if (route.access === 'public' && created) {
-        Validations.of(created).acknowledge({
-          id: 'AwsSolutions::AwsSolutions-APIG4',
-          reason:
-            'A resident route: complaining must not need an account (Code section 3). Intake is throttled and idempotent; case routes are authorised in the handler by a signed, expiring, case-scoped link',
-        });
-      }
+      const reason = UNAUTHORISED_BY_DESIGN[route.access];
+      if (reason && created) Validations.of(created).acknowledge({ id: 'AwsSolutions::AwsSolutions-APIG4', reason });
     }
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {

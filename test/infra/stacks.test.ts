@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { ROUTES } from '#functions/routes.ts';
+import { ALL_ROUTES } from '#functions/routes.ts';
 import { lintProfile } from '#shared/policy/lint.ts';
 import { listPresetIds, loadProfile } from '#shared/policy/load-profile.ts';
 import { buildApp } from '../../infra/app.ts';
@@ -148,8 +148,8 @@ describe('CDK app', () => {
     const routes = Object.values(workflow.findResources('AWS::ApiGatewayV2::Route')).map(
       (route) => route.Properties,
     );
-    expect(routes).toHaveLength(ROUTES.length);
-    for (const route of ROUTES) {
+    expect(routes).toHaveLength(ALL_ROUTES.length);
+    for (const route of ALL_ROUTES) {
       const found = routes.find((candidate) => candidate.RouteKey === `${route.method} ${route.path}`);
       expect(found, route.path).toBeDefined();
       expect(found?.AuthorizationType, route.path).toBe(route.access === 'staff' ? 'JWT' : 'NONE');

@@ -1,0 +1,61 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, extname, join, normalize } from 'node:path';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import middy from '@middy/core';
+import type { ApiEvent } from '../lib/middleware.ts';
+
+const TYPES: Record<string, string> = {
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.map': 'application/json',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+};
+
+/** Starts the GOV.UK components where the browser supports them; the pages work without it. */
+const INIT_MODULE = "import { initAll } from '/govuk/govuk-frontend.min.js';\ninitAll();\n";
+
+function frontendRoot(): string {
+  // In a Lambda bundle the files are copied beside the code; locally they come from node_modules.
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve('govuk-frontend/package.json')), 'dist', 'govuk');
+  } catch {
+    return join(process.cwd(), 'govuk');
+  }
+}
+
+const root = frontendRoot();
+
+function notFound(): APIGatewayProxyStructuredResultV2 {
+  return { statusCode: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Not found' };
+}
+
+/** GET /assets/{proxy+} and /govuk/{proxy+}: the govuk-frontend files, from the package, never from user paths. */
+export const handler = middy<ApiEvent, APIGatewayProxyStructuredResultV2>().handler(async (event) => {
+  const requested = event.rawPath;
+  if (requested === '/govuk/init.mjs') {
+    return { statusCode: 200, headers: { 'content-type': TYPES['.mjs'] ?? '', 'cache-control': 'public, max-age=3600' }, body: INIT_MODULE };
+  }
+  const relative = requested.startsWith('/assets/') ? join('assets', requested.slice('/assets/'.length)) : requested.slice('/govuk/'.length);
+  const path = normalize(join(root, relative));
+  if (!path.startsWith(`${root}/`) || relative.includes('\0')) return notFound();
+  const type = TYPES[extname(path)];
+  if (!type) return notFound();
+  try {
+    const content = await readFile(path);
+    return {
+      statusCode: 200,
+      headers: { 'content-type': type, 'cache-control': 'public, max-age=86400', 'x-content-type-options': 'nosniff' },
+      body: content.toString('base64'),
+      isBase64Encoded: true,
+    };
+  } catch {
+    return notFound();
+  }
+});

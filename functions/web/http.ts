@@ -1,0 +1,59 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { ApiEvent } from '../lib/middleware.ts';
+import type { SafeHtml } from './html.ts';
+import { INLINE_SCRIPT_HASH } from './layout.ts';
+
+/** Security headers on every page: no framing, no sniffing, scripts only from ourselves. */
+const PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy':
+    `default-src 'self'; script-src 'self' '${INLINE_SCRIPT_HASH}'; style-src 'self'; img-src 'self' data:; font-src 'self'; form-action 'self' https:; frame-ancestors 'none'`,
+};
+
+export function page(body: SafeHtml, statusCode = 200, cookies?: string[]): APIGatewayProxyStructuredResultV2 {
+  return { statusCode, headers: PAGE_HEADERS, body: `<!DOCTYPE html>\n${body.value}`, cookies };
+}
+
+export function redirect(location: string, cookies?: string[]): APIGatewayProxyStructuredResultV2 {
+  return { statusCode: 303, headers: { location, 'cache-control': 'no-store' }, body: '', cookies };
+}
+
+/** Parses an application/x-www-form-urlencoded body; repeated names become arrays. */
+export function formBody(event: ApiEvent): Record<string, string | string[]> {
+  if (!event.body) return {};
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const fields: Record<string, string | string[]> = {};
+  for (const [name, value] of new URLSearchParams(raw)) {
+    const existing = fields[name];
+    if (existing === undefined) fields[name] = value;
+    else fields[name] = Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return fields;
+}
+
+export function field(fields: Record<string, string | string[]>, name: string): string {
+  const value = fields[name];
+  return (Array.isArray(value) ? (value[0] ?? '') : (value ?? '')).trim();
+}
+
+export function fieldList(fields: Record<string, string | string[]>, name: string): string[] {
+  const value = fields[name];
+  return (Array.isArray(value) ? value : value === undefined ? [] : [value]).map((item) => item.trim()).filter(Boolean);
+}
+
+export function cookie(event: ApiEvent, name: string): string | undefined {
+  const all = event.cookies ?? (event.headers.cookie ? event.headers.cookie.split(/;\s*/) : []);
+  for (const entry of all) {
+    const [key, ...rest] = entry.split('=');
+    if (key?.trim() === name) return decodeURIComponent(rest.join('='));
+  }
+  return undefined;
+}
+
+export function wantsHtml(event: ApiEvent): boolean {
+  return (event.headers.accept ?? '').includes('text/html');
+}
