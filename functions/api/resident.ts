@@ -1,6 +1,9 @@
+import type { Context } from 'aws-lambda';
 import { ValidationError } from '#shared/domain/errors.ts';
 import { residentAct, residentView } from '#shared/usecases/actions.ts';
 import { type ApiEvent, httpRoute, json, jsonBody } from '../lib/middleware.ts';
+import { wantsHtml } from '../web/http.ts';
+import { casePage } from '../web/resident-pages.ts';
 
 function linkToken(event: ApiEvent, fromBody?: unknown): string {
   const token = typeof fromBody === 'string' ? fromBody : event.queryStringParameters?.token;
@@ -8,11 +11,17 @@ function linkToken(event: ApiEvent, fromBody?: unknown): string {
   return token;
 }
 
-/** GET /cases/{caseId}?token=...: the resident's view of their case (signed, case-scoped link). */
-export const viewHandler = httpRoute(async (deps, event) => {
+const viewJson = httpRoute(async (deps, event) => {
   const view = await residentView(deps, linkToken(event), event.pathParameters?.caseId ?? '');
   return json(200, view);
 });
+
+/**
+ * GET /cases/{caseId}?token=...: the resident's view of their case (signed, case-scoped link). Browsers
+ * (Accept: text/html) get the case page; everything else gets JSON.
+ */
+export const viewHandler = (event: ApiEvent, context: Context) =>
+  wantsHtml(event) ? casePage(event, context) : viewJson(event, context);
 
 /** POST /cases/{caseId}/actions: ask for stage 2, withdraw, or add information. */
 export const actionHandler = httpRoute(async (deps, event) => {

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, normalize } from 'node:path';
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import middy from '@middy/core';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ApiEvent } from '../lib/middleware.ts';
 
 const TYPES: Record<string, string> = {
@@ -24,7 +24,11 @@ const INIT_MODULE = "import { initAll } from '/govuk/govuk-frontend.min.js';\nin
 function frontendRoot(): string {
   // In a Lambda bundle the files are copied beside the code; locally they come from node_modules.
   try {
-    return join(dirname(createRequire(import.meta.url).resolve('govuk-frontend/package.json')), 'dist', 'govuk');
+    return join(
+      dirname(createRequire(import.meta.url).resolve('govuk-frontend/package.json')),
+      'dist',
+      'govuk',
+    );
   } catch {
     return join(process.cwd(), 'govuk');
   }
@@ -40,9 +44,15 @@ function notFound(): APIGatewayProxyStructuredResultV2 {
 export const handler = middy<ApiEvent, APIGatewayProxyStructuredResultV2>().handler(async (event) => {
   const requested = event.rawPath;
   if (requested === '/govuk/init.mjs') {
-    return { statusCode: 200, headers: { 'content-type': TYPES['.mjs'] ?? '', 'cache-control': 'public, max-age=3600' }, body: INIT_MODULE };
+    return {
+      statusCode: 200,
+      headers: { 'content-type': TYPES['.mjs'] ?? '', 'cache-control': 'public, max-age=3600' },
+      body: INIT_MODULE,
+    };
   }
-  const relative = requested.startsWith('/assets/') ? join('assets', requested.slice('/assets/'.length)) : requested.slice('/govuk/'.length);
+  const relative = requested.startsWith('/assets/')
+    ? join('assets', requested.slice('/assets/'.length))
+    : requested.slice('/govuk/'.length);
   const path = normalize(join(root, relative));
   if (!path.startsWith(`${root}/`) || relative.includes('\0')) return notFound();
   const type = TYPES[extname(path)];
@@ -51,7 +61,11 @@ export const handler = middy<ApiEvent, APIGatewayProxyStructuredResultV2>().hand
     const content = await readFile(path);
     return {
       statusCode: 200,
-      headers: { 'content-type': type, 'cache-control': 'public, max-age=86400', 'x-content-type-options': 'nosniff' },
+      headers: {
+        'content-type': type,
+        'cache-control': 'public, max-age=86400',
+        'x-content-type-options': 'nosniff',
+      },
       body: content.toString('base64'),
       isBase64Encoded: true,
     };

@@ -40,17 +40,22 @@ function label(options: FieldOptions, id: string): SafeHtml {
 }
 
 function hintAndError(options: FieldOptions, id: string): { markup: SafeHtml; describedBy: string } {
-  const ids: string[] = [];
-  const hint = options.hint ? (ids.push(`${id}-hint`), html`<div id="${id}-hint" class="govuk-hint">${options.hint}</div>`) : html``;
+  const ids = [options.hint && `${id}-hint`, options.error && `${id}-error`].filter(Boolean);
+  const hint = options.hint ? html`<div id="${id}-hint" class="govuk-hint">${options.hint}</div>` : html``;
   const error = options.error
-    ? (ids.push(`${id}-error`),
-      html`<p id="${id}-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> ${options.error}</p>`)
+    ? html`<p id="${id}-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> ${options.error}</p>`
     : html``;
   return { markup: html`${hint}${error}`, describedBy: ids.join(' ') };
 }
 
 export function textInput(
-  options: FieldOptions & { value?: string; type?: string; autocomplete?: string; width?: string; spellcheck?: boolean },
+  options: FieldOptions & {
+    value?: string;
+    type?: string;
+    autocomplete?: string;
+    width?: string;
+    spellcheck?: boolean;
+  },
 ): SafeHtml {
   const id = options.name;
   const { markup, describedBy } = hintAndError(options, id);
@@ -88,7 +93,10 @@ export interface ChoiceOptions {
   legendSize?: 's' | 'm' | 'l';
 }
 
-function choices(kind: 'radios' | 'checkboxes', options: ChoiceOptions & { selected: readonly string[] }): SafeHtml {
+function choices(
+  kind: 'radios' | 'checkboxes',
+  options: ChoiceOptions & { selected: readonly string[] },
+): SafeHtml {
   const id = options.name;
   const { markup, describedBy } = hintAndError({ ...options, label: options.legend }, id);
   const type = kind === 'radios' ? 'radio' : 'checkbox';
@@ -130,7 +138,11 @@ export function dateInput(options: {
 }): SafeHtml {
   const id = options.name;
   const { markup, describedBy } = hintAndError({ ...options, label: options.legend }, id);
-  const part = (key: 'day' | 'month' | 'year', text: string, width: number) => html`<div class="govuk-date-input__item">
+  const part = (
+    key: 'day' | 'month' | 'year',
+    text: string,
+    width: number,
+  ) => html`<div class="govuk-date-input__item">
       <div class="govuk-form-group">
         <label class="govuk-label govuk-date-input__label" for="${key === 'day' ? id : `${id}-${key}`}">${text}</label>
         <input class="govuk-input govuk-date-input__input govuk-input--width-${width}${options.error ? ' govuk-input--error' : ''}" id="${key === 'day' ? id : `${id}-${key}`}" name="${options.name}-${key}" type="text" inputmode="numeric" value="${options.value?.[key] ?? ''}">
@@ -145,8 +157,15 @@ export function dateInput(options: {
 </div>`;
 }
 
-export function button(text: string, options: { secondary?: boolean; warning?: boolean; name?: string; value?: string } = {}): SafeHtml {
-  const variant = options.secondary ? ' govuk-button--secondary' : options.warning ? ' govuk-button--warning' : '';
+export function button(
+  text: string,
+  options: { secondary?: boolean; warning?: boolean; name?: string; value?: string } = {},
+): SafeHtml {
+  const variant = options.secondary
+    ? ' govuk-button--secondary'
+    : options.warning
+      ? ' govuk-button--warning'
+      : '';
   return html`<button type="submit" class="govuk-button${variant}" data-module="govuk-button"${options.name ? html` name="${options.name}" value="${options.value ?? ''}"` : html``}>${text}</button>`;
 }
 
@@ -167,7 +186,11 @@ export function summaryList(rows: ReadonlyArray<{ key: string; value: SafeHtml |
 </dl>`;
 }
 
-export function table(options: { caption?: string; head: readonly string[]; rows: ReadonlyArray<ReadonlyArray<SafeHtml | string>> }): SafeHtml {
+export function table(options: {
+  caption?: string;
+  head: readonly string[];
+  rows: ReadonlyArray<ReadonlyArray<SafeHtml | string>>;
+}): SafeHtml {
   return html`<table class="govuk-table">
   ${when(options.caption, () => html`<caption class="govuk-table__caption govuk-table__caption--m">${options.caption}</caption>`)}
   <thead class="govuk-table__head"><tr class="govuk-table__row">${join(options.head.map((cell) => html`<th scope="col" class="govuk-table__header">${cell}</th>`))}</tr></thead>

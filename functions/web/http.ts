@@ -10,11 +10,14 @@ const PAGE_HEADERS = {
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
-  'content-security-policy':
-    `default-src 'self'; script-src 'self' '${INLINE_SCRIPT_HASH}'; style-src 'self'; img-src 'self' data:; font-src 'self'; form-action 'self' https:; frame-ancestors 'none'`,
+  'content-security-policy': `default-src 'self'; script-src 'self' '${INLINE_SCRIPT_HASH}'; style-src 'self'; img-src 'self' data:; font-src 'self'; form-action 'self' https:; frame-ancestors 'none'`,
 };
 
-export function page(body: SafeHtml, statusCode = 200, cookies?: string[]): APIGatewayProxyStructuredResultV2 {
+export function page(
+  body: SafeHtml,
+  statusCode = 200,
+  cookies?: string[],
+): APIGatewayProxyStructuredResultV2 {
   return { statusCode, headers: PAGE_HEADERS, body: `<!DOCTYPE html>\n${body.value}`, cookies };
 }
 
@@ -42,7 +45,9 @@ export function field(fields: Record<string, string | string[]>, name: string): 
 
 export function fieldList(fields: Record<string, string | string[]>, name: string): string[] {
   const value = fields[name];
-  return (Array.isArray(value) ? value : value === undefined ? [] : [value]).map((item) => item.trim()).filter(Boolean);
+  return (Array.isArray(value) ? value : value === undefined ? [] : [value])
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 export function cookie(event: ApiEvent, name: string): string | undefined {

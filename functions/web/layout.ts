@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { ProviderProfile } from '#shared/policy/profile.ts';
 import { formatLondonInstant } from '#shared/notifications/templates.ts';
+import type { ProviderProfile } from '#shared/policy/profile.ts';
 import { html, SafeHtml, when } from './html.ts';
 
 /** The GOV.UK template's one inline script: marks the body so components initialise only where supported. */
@@ -19,6 +19,20 @@ export interface LayoutOptions {
   /** Shown on every page when running on one machine. */
   localMode?: { now: Date };
   backLink?: SafeHtml;
+  /** Where the local clock form returns to. */
+  currentPath?: string;
+}
+
+/** Local mode only: move the virtual clock from any staff page (the CLI does the same). */
+function localClockForm(back: string): SafeHtml {
+  return html`<form method="post" action="/local/clock/advance" class="govuk-!-margin-top-2" data-testid="clock-form">
+  <input type="hidden" name="back" value="${back}">
+  <div class="govuk-form-group govuk-!-margin-bottom-2">
+    <label class="govuk-label govuk-label--s" for="clock-working-days">Move the clock forward (working days)</label>
+    <input class="govuk-input govuk-input--width-3" id="clock-working-days" name="workingDays" type="text" inputmode="numeric" value="1">
+    <button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" data-module="govuk-button">Move the clock</button>
+  </div>
+</form>`;
 }
 
 export function layout(options: LayoutOptions): SafeHtml {
@@ -37,33 +51,40 @@ export function layout(options: LayoutOptions): SafeHtml {
 <body class="govuk-template__body">
   <script>${new SafeHtml(INLINE_SCRIPT)}</script>
   <a href="#main-content" class="govuk-skip-link" data-module="govuk-skip-link">Skip to main content</a>
-  <header class="govuk-header" data-module="govuk-header">
-    <div class="govuk-header__container govuk-width-container">
-      <div class="govuk-header__content">
-        <a href="${home}" class="govuk-header__link govuk-header__service-name">${serviceName}</a>
+  <section aria-label="Service information" class="govuk-service-navigation" data-module="govuk-service-navigation">
+    <div class="govuk-width-container">
+      <div class="govuk-service-navigation__container">
+        <span class="govuk-service-navigation__service-name">
+          <a href="${home}" class="govuk-service-navigation__link">${serviceName}</a>
+        </span>
         ${when(
           options.staff,
-          () => html`<nav aria-label="Staff menu" class="govuk-header__navigation">
-          <ul class="govuk-header__navigation-list">
-            <li class="govuk-header__navigation-item"><a class="govuk-header__link" href="/staff">Work queue</a></li>
-            <li class="govuk-header__navigation-item"><a class="govuk-header__link" href="/staff/manager">Breaches and load</a></li>
-            <li class="govuk-header__navigation-item"><a class="govuk-header__link" href="/staff/log-complaint">Log a complaint</a></li>
-            <li class="govuk-header__navigation-item"><a class="govuk-header__link" href="${options.staff?.signOutPath ?? '/staff/sign-out'}">Sign out ${options.staff?.name ?? ''}</a></li>
+          () => html`<nav aria-label="Staff menu" class="govuk-service-navigation__wrapper">
+          <button type="button" class="govuk-service-navigation__toggle govuk-js-service-navigation-toggle" aria-controls="navigation" hidden>Menu</button>
+          <ul class="govuk-service-navigation__list" id="navigation">
+            <li class="govuk-service-navigation__item"><a class="govuk-service-navigation__link" href="/staff">Work queue</a></li>
+            <li class="govuk-service-navigation__item"><a class="govuk-service-navigation__link" href="/staff/manager">Breaches and load</a></li>
+            <li class="govuk-service-navigation__item"><a class="govuk-service-navigation__link" href="/staff/log-complaint">Log a complaint</a></li>
+            <li class="govuk-service-navigation__item"><a class="govuk-service-navigation__link" href="${options.staff?.signOutPath ?? '/staff/sign-out'}">Sign out ${options.staff?.name ?? ''}</a></li>
           </ul>
         </nav>`,
         )}
       </div>
     </div>
-  </header>
+  </section>
   <div class="govuk-width-container">
+    <div role="region" aria-label="Service status">
     ${when(
       options.localMode,
-      () => html`<div class="govuk-phase-banner"><p class="govuk-phase-banner__content"><strong class="govuk-tag govuk-phase-banner__content__tag">Local mode</strong><span class="govuk-phase-banner__text">Running on this machine: data stays here and emails go to the local outbox. Today's date here is <strong data-testid="virtual-date">${formatLondonInstant((options.localMode as { now: Date }).now.toISOString())}</strong>.</span></p></div>`,
+      () => html`<div class="govuk-phase-banner"><p class="govuk-phase-banner__content"><strong class="govuk-tag govuk-phase-banner__content__tag">Local mode</strong><span class="govuk-phase-banner__text">Running on this machine: data stays here and emails go to the local outbox. Today's date here is <strong data-testid="virtual-date">${formatLondonInstant((options.localMode as { now: Date }).now.toISOString())}</strong>.</span></p></div>
+      ${when(options.staff, () => localClockForm(options.currentPath ?? '/staff'))}`,
     )}
     ${when(
       options.staff && !options.localMode,
-      () => html`<p class="govuk-body-s govuk-!-margin-top-2">Today: ${formatLondonInstant((options.staff as { now: Date }).now.toISOString())}</p>`,
+      () =>
+        html`<p class="govuk-body-s govuk-!-margin-top-2">Today: ${formatLondonInstant((options.staff as { now: Date }).now.toISOString())}</p>`,
     )}
+    </div>
     ${options.backLink ?? html``}
     <main class="govuk-main-wrapper" id="main-content" role="main">
       ${options.body}

@@ -20,7 +20,11 @@ export interface PageContext {
   /** Set when running on one machine: every page says so, with the (virtual) date. */
   localMode?: { now: Date };
   /** Renders a body in the site layout. */
-  render(title: string, body: SafeHtml, options?: { status?: number; hasErrors?: boolean; backLink?: SafeHtml; cookies?: string[] }): APIGatewayProxyStructuredResultV2;
+  render(
+    title: string,
+    body: SafeHtml,
+    options?: { status?: number; hasErrors?: boolean; backLink?: SafeHtml; cookies?: string[] },
+  ): APIGatewayProxyStructuredResultV2;
 }
 
 export interface StaffPageContext extends PageContext {
@@ -57,7 +61,11 @@ function context(deps: AppDependencies, event: ApiEvent, staff?: StaffIdentity):
 function errorPage(ctx: PageContext, error: unknown): APIGatewayProxyStructuredResultV2 {
   const mapped = toHttpError(error);
   if (!mapped) {
-    logger.error('Unhandled page error', { route: ctx.event.routeKey, error: (error as Error).name, message: (error as Error).message });
+    logger.error('Unhandled page error', {
+      route: ctx.event.routeKey,
+      error: (error as Error).name,
+      message: (error as Error).message,
+    });
     return ctx.render(
       'Sorry, there is a problem with the service',
       html`<h1 class="govuk-heading-l">Sorry, there is a problem with the service</h1><p class="govuk-body">Nothing was changed. Please try again later, or contact us on ${ctx.profile.contact.phone ?? ctx.profile.contact.email ?? ''}.</p>`,
@@ -65,10 +73,14 @@ function errorPage(ctx: PageContext, error: unknown): APIGatewayProxyStructuredR
     );
   }
   const title =
-    mapped.statusCode === 404 ? 'Page not found' : mapped.statusCode === 403 ? 'You cannot do that' : 'That could not be done';
+    mapped.statusCode === 404
+      ? 'Page not found'
+      : mapped.statusCode === 403
+        ? 'You cannot do that'
+        : 'That could not be done';
   return ctx.render(
     title,
-    html`<h1 class="govuk-heading-l">${title}</h1><p class="govuk-body" data-testid="error-message">${mapped.body.message}</p><p class="govuk-body"><a class="govuk-link" href="javascript:history.back()">Go back</a></p>`,
+    html`<h1 class="govuk-heading-l">${title}</h1><p class="govuk-body" data-testid="error-message">${mapped.body.message}</p><p class="govuk-body"><a class="govuk-link" href="/">Return to the start page</a></p>`,
     { status: mapped.statusCode },
   );
 }
@@ -83,10 +95,16 @@ export function webPage(run: (ctx: PageContext) => Promise<APIGatewayProxyStruct
     const deps = await dependencies();
     const ctx = context(deps, event);
     try {
-      if (tooLarge(event)) throw new DomainError('INVALID_INPUT', 'What you sent is too large: shorten it and try again');
+      if (tooLarge(event))
+        throw new DomainError('INVALID_INPUT', 'What you sent is too large: shorten it and try again');
       return await run(ctx);
     } catch (error) {
-      return errorPage(ctx, error instanceof ZodError ? new DomainError('INVALID_INPUT', error.issues.map((i) => i.message).join('; ')) : error);
+      return errorPage(
+        ctx,
+        error instanceof ZodError
+          ? new DomainError('INVALID_INPUT', error.issues.map((i) => i.message).join('; '))
+          : error,
+      );
     }
   });
 }
@@ -99,7 +117,8 @@ export function staffPage(run: (ctx: StaffPageContext) => Promise<APIGatewayProx
     if (!staff) return redirect(`/staff/sign-in?next=${encodeURIComponent(event.rawPath)}`);
     const ctx = { ...context(deps, event, staff), staff };
     try {
-      if (tooLarge(event)) throw new DomainError('INVALID_INPUT', 'What you sent is too large: shorten it and try again');
+      if (tooLarge(event))
+        throw new DomainError('INVALID_INPUT', 'What you sent is too large: shorten it and try again');
       return await run(ctx);
     } catch (error) {
       return errorPage(ctx, error);

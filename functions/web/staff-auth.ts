@@ -51,9 +51,14 @@ export async function verifyCognitoIdToken(
   options: { issuer: string; clientId: string; now: Date; fetcher?: typeof fetch },
 ): Promise<Record<string, unknown>> {
   const [headerPart, payloadPart, signaturePart] = token.split('.');
-  if (!headerPart || !payloadPart || !signaturePart) throw new DomainError('FORBIDDEN', 'Your session is not valid: sign in again');
-  const header = JSON.parse(Buffer.from(headerPart, 'base64url').toString()) as { kid?: string; alg?: string };
-  if (header.alg !== 'RS256' || !header.kid) throw new DomainError('FORBIDDEN', 'Your session is not valid: sign in again');
+  if (!headerPart || !payloadPart || !signaturePart)
+    throw new DomainError('FORBIDDEN', 'Your session is not valid: sign in again');
+  const header = JSON.parse(Buffer.from(headerPart, 'base64url').toString()) as {
+    kid?: string;
+    alg?: string;
+  };
+  if (header.alg !== 'RS256' || !header.kid)
+    throw new DomainError('FORBIDDEN', 'Your session is not valid: sign in again');
   const jwk = await signingKey(options.issuer, header.kid, options.fetcher ?? fetch);
   if (!jwk) throw new DomainError('FORBIDDEN', 'Your session was signed by an unknown key: sign in again');
   const verifier = createVerify('RSA-SHA256');
@@ -64,8 +69,16 @@ export async function verifyCognitoIdToken(
   }
   const claims = JSON.parse(Buffer.from(payloadPart, 'base64url').toString()) as Record<string, unknown>;
   const expired = typeof claims.exp !== 'number' || claims.exp * 1000 <= options.now.getTime();
-  if (claims.iss !== options.issuer || claims.aud !== options.clientId || claims.token_use !== 'id' || expired) {
-    throw new DomainError('FORBIDDEN', expired ? 'Your session has expired: sign in again' : 'Your session is not valid: sign in again');
+  if (
+    claims.iss !== options.issuer ||
+    claims.aud !== options.clientId ||
+    claims.token_use !== 'id' ||
+    expired
+  ) {
+    throw new DomainError(
+      'FORBIDDEN',
+      expired ? 'Your session has expired: sign in again' : 'Your session is not valid: sign in again',
+    );
   }
   return claims;
 }
@@ -84,7 +97,10 @@ export async function pageStaff(event: ApiEvent, deps: AppDependencies): Promise
     const claims = await verifyCognitoIdToken(session, { issuer, clientId, now: deps.clock.now() });
     return staffIdentity({
       ...event,
-      requestContext: { ...event.requestContext, authorizer: { jwt: { claims: claims as Record<string, string> } } },
+      requestContext: {
+        ...event.requestContext,
+        authorizer: { jwt: { claims: claims as Record<string, string> } },
+      },
     });
   } catch {
     return undefined;
@@ -100,7 +116,10 @@ export function checkCsrf(deps: AppDependencies, staffId: string, given: string)
   const expected = Buffer.from(csrfToken(deps, staffId));
   const actual = Buffer.from(given);
   if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
-    throw new DomainError('FORBIDDEN', 'This form has expired or did not come from this site: go back, reload and try again');
+    throw new DomainError(
+      'FORBIDDEN',
+      'This form has expired or did not come from this site: go back, reload and try again',
+    );
   }
 }
 

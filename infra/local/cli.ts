@@ -35,7 +35,8 @@ export async function localStart(args: string[], io: Output): Promise<number> {
     strict: true,
   });
   const startAt = values.start ? new Date(values.start) : undefined;
-  if (startAt && Number.isNaN(startAt.getTime())) throw new LocalUsageError('--start must be an ISO date or instant');
+  if (startAt && Number.isNaN(startAt.getTime()))
+    throw new LocalUsageError('--start must be an ISO date or instant');
   const port = Number(values.port ?? process.env.COMPLAINTS_PORT ?? 3000);
   const sesPort = Number(values['ses-port'] ?? process.env.COMPLAINTS_SES_PORT ?? 8005);
   if (!Number.isInteger(port) || !Number.isInteger(sesPort))

@@ -154,9 +154,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       return reply(200, { now: system.clock.now().toISOString(), london: toLondon(system.clock.now()) });
     }
     if (request.method === 'POST' && path === '/local/clock/advance') {
+      // JSON from the CLI, or the clock form on staff pages (which comes back to the page it was on).
+      const fromForm = (request.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded');
       try {
-        const body = JSON.parse((await readBody(request, 10_000)) ?? '{}') as AdvanceRequest;
+        const raw = (await readBody(request, 10_000)) ?? '';
+        const body: AdvanceRequest = fromForm
+          ? { workingDays: Number(new URLSearchParams(raw).get('workingDays')) || undefined }
+          : (JSON.parse(raw || '{}') as AdvanceRequest);
         const now = await advance(body);
+        if (fromForm) {
+          const back = new URLSearchParams(raw).get('back') ?? '/staff';
+          response.writeHead(303, {
+            location: back.startsWith('/') && !back.startsWith('//') ? back : '/staff',
+          });
+          return response.end();
+        }
         return reply(200, { now: now.toISOString(), london: toLondon(now) });
       } catch (error) {
         return reply(422, { error: 'INVALID_INPUT', message: (error as Error).message });

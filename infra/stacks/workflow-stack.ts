@@ -89,7 +89,14 @@ export class WorkflowStack extends Stack {
       exportName?: string,
       extra: Partial<ConstructorParameters<typeof HouseFunction>[2]> = {},
     ) => {
-      const fn = new HouseFunction(this, `Fn-${name}`, { ...common, name, module, exportName, description, ...extra })
+      const fn = new HouseFunction(this, `Fn-${name}`, {
+        ...common,
+        name,
+        module,
+        exportName,
+        description,
+        ...extra,
+      })
         .useTable(data.table, 'readWrite')
         .useSecret(data.appSecret)
         .useLettersBucket(data.letters)
@@ -209,25 +216,44 @@ export class WorkflowStack extends Stack {
     // the govuk-frontend files.
     const routeFunctions = new Map<string, HouseFunction>();
     const functionFor = (route: RouteDefinition): HouseFunction => {
-      const key = route.access === 'asset' ? 'assets' : route.module.startsWith('web/') ? 'web' : `${route.module}#${route.exportName}`;
+      const key =
+        route.access === 'asset'
+          ? 'assets'
+          : route.module.startsWith('web/')
+            ? 'web'
+            : `${route.module}#${route.exportName}`;
       const existing = routeFunctions.get(key);
       if (existing) return existing;
       let fn: HouseFunction;
       if (key === 'assets') {
-        fn = build('web-assets', 'web/assets', 'govuk-frontend CSS, JavaScript, fonts and images', 'handler', {
-          copy: [{ from: 'node_modules/govuk-frontend/dist/govuk', to: 'govuk' }],
-        });
+        fn = build(
+          'web-assets',
+          'web/assets',
+          'govuk-frontend CSS, JavaScript, fonts and images',
+          'handler',
+          {
+            copy: [{ from: 'node_modules/govuk-frontend/dist/govuk', to: 'govuk' }],
+          },
+        );
       } else if (key === 'web') {
         fn = build('web-pages', 'web/router', 'Resident pages and the staff console', 'handler');
-        fn.fn.addEnvironment('COGNITO_ISSUER', `https://cognito-idp.${this.region}.amazonaws.com/${this.userPool.userPoolId}`);
+        fn.fn.addEnvironment(
+          'COGNITO_ISSUER',
+          `https://cognito-idp.${this.region}.amazonaws.com/${this.userPool.userPoolId}`,
+        );
         fn.fn.addEnvironment('COGNITO_CLIENT_ID', client.userPoolClientId);
         fn.fn.addEnvironment('COGNITO_DOMAIN', domain.baseUrl());
       } else {
-        const name = `${route.module.split('/').at(-1)}-${route.exportName.replace(/Handler$/, '')}`.toLowerCase();
+        const name =
+          `${route.module.split('/').at(-1)}-${route.exportName.replace(/Handler$/, '')}`.toLowerCase();
         fn = build(name, route.module, route.summary, route.exportName);
       }
       if (key !== 'assets') {
-        fn.useStateMachine(stateMachineName, ['states:StartExecution', 'states:SendTaskSuccess', 'states:SendTaskFailure']);
+        fn.useStateMachine(stateMachineName, [
+          'states:StartExecution',
+          'states:SendTaskSuccess',
+          'states:SendTaskFailure',
+        ]);
       }
       routeFunctions.set(key, fn);
       return fn;
@@ -247,7 +273,8 @@ export class WorkflowStack extends Stack {
         authorizer: route.access === 'staff' ? authorizer : undefined,
       });
       const reason = UNAUTHORISED_BY_DESIGN[route.access];
-      if (reason && created) Validations.of(created).acknowledge({ id: 'AwsSolutions::AwsSolutions-APIG4', reason });
+      if (reason && created)
+        Validations.of(created).acknowledge({ id: 'AwsSolutions::AwsSolutions-APIG4', reason });
     }
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
@@ -307,6 +334,11 @@ export class WorkflowStack extends Stack {
     mailEvents.addSubscription(
       new subscriptions.LambdaSubscription(sesEvents.fn, { deadLetterQueue: deadLetters }),
     );
+    // A notification the function keeps failing on is parked, not dropped.
+    sesEvents.fn.configureAsyncInvoke({
+      onFailure: new destinations.SqsDestination(deadLetters),
+      retryAttempts: 2,
+    });
 
     if (props.inboundEmailDomain) {
       // SES receiving exists only in some regions (docs/deployment.md lists them).

@@ -43,6 +43,23 @@ export function timeline(profile: ProviderProfile, input: TimelineInput): Timeli
       reminderAt: reminder ? clocks.reminder(due) : undefined,
       explanation: explain(step, due, rule),
     });
+  /** A stage's response deadline, and the extended one where an extension was granted. */
+  const addResponse = (stage: 1 | 2, due: Deadline, extensionWorkingDays?: number) => {
+    const policy = clocks.stagePolicy(stage);
+    const [respond, extend] = stage === 1 ? ['6.3', '6.4'] : ['6.14', '6.15'];
+    const name = stage === 1 ? 'Stage 1 response' : 'Stage 2 (final) response';
+    add(
+      name,
+      due,
+      `${policy.respondWorkingDays} working days from ${policy.responseClockStartsAt} (Code ${respond})`,
+    );
+    if (!extensionWorkingDays) return;
+    add(
+      `Stage ${stage} response (extended)`,
+      clocks.extend(due, extensionWorkingDays),
+      `extended by ${extensionWorkingDays} working days (cap ${policy.extension.maxWorkingDays}, Code ${extend})`,
+    );
+  };
   const receivedAt = normaliseInstant(input.receivedAt);
   const cutoff = profile.calendar.receiptCutoff ? `, cut-off ${profile.calendar.receiptCutoff}` : '';
   add(
@@ -51,23 +68,11 @@ export function timeline(profile: ProviderProfile, input: TimelineInput): Timeli
     `${stage1.acknowledgeWorkingDays} working days from receipt (Code 6.2${cutoff})`,
   );
   if (!input.acknowledgedAt) return entries;
-  let response = clocks.stage1Response({
-    receivedAt,
-    acknowledgedAt: normaliseInstant(input.acknowledgedAt),
-  });
-  add(
-    'Stage 1 response',
-    response,
-    `${stage1.respondWorkingDays} working days from ${stage1.responseClockStartsAt} (Code 6.3)`,
+  addResponse(
+    1,
+    clocks.stage1Response({ receivedAt, acknowledgedAt: normaliseInstant(input.acknowledgedAt) }),
+    input.stage1ExtensionWorkingDays,
   );
-  if (input.stage1ExtensionWorkingDays) {
-    response = clocks.extend(response, input.stage1ExtensionWorkingDays);
-    add(
-      'Stage 1 response (extended)',
-      response,
-      `extended by ${input.stage1ExtensionWorkingDays} working days (cap ${stage1.extension.maxWorkingDays}, Code 6.4)`,
-    );
-  }
   if (!input.stage1RespondedAt) return entries;
   const window = clocks.escalationWindowEnd(normaliseInstant(input.stage1RespondedAt));
   if (window) {
@@ -87,22 +92,13 @@ export function timeline(profile: ProviderProfile, input: TimelineInput): Timeli
     `${stage2.acknowledgeWorkingDays} working days from the escalation request (Code 6.11)`,
   );
   if (!input.stage2AcknowledgedAt) return entries;
-  let final = clocks.stage2Response({
-    escalationRequestedAt,
-    acknowledgedAt: normaliseInstant(input.stage2AcknowledgedAt),
-  });
-  add(
-    'Stage 2 (final) response',
-    final,
-    `${stage2.respondWorkingDays} working days from ${stage2.responseClockStartsAt} (Code 6.14)`,
+  addResponse(
+    2,
+    clocks.stage2Response({
+      escalationRequestedAt,
+      acknowledgedAt: normaliseInstant(input.stage2AcknowledgedAt),
+    }),
+    input.stage2ExtensionWorkingDays,
   );
-  if (input.stage2ExtensionWorkingDays) {
-    final = clocks.extend(final, input.stage2ExtensionWorkingDays);
-    add(
-      'Stage 2 response (extended)',
-      final,
-      `extended by ${input.stage2ExtensionWorkingDays} working days (cap ${stage2.extension.maxWorkingDays}, Code 6.15)`,
-    );
-  }
   return entries;
 }

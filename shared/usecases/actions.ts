@@ -292,9 +292,15 @@ const RESIDENT_VISIBLE = new Set<CaseEvent['type']>([
 ]);
 
 export function residentTimeline(events: readonly CaseEvent[]) {
-  return events
-    .filter((event) => RESIDENT_VISIBLE.has(event.type))
-    .map(({ by, ...event }) => ({ ...event, byResident: by.kind === 'resident' }));
+  return (
+    events
+      // A resident's own notes (information added after stage 1) are theirs to see; staff notes are not.
+      .filter(
+        (event) =>
+          RESIDENT_VISIBLE.has(event.type) || (event.type === 'note-added' && event.by.kind === 'resident'),
+      )
+      .map(({ by, ...event }) => ({ ...event, byResident: by.kind === 'resident' }))
+  );
 }
 
 export function residentSafeView(state: CaseState) {

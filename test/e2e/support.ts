@@ -24,7 +24,9 @@ export interface RunningSystem {
   process: ChildProcess;
   stop(): Promise<void>;
   advance(body: Record<string, unknown>): Promise<string>;
-  emails(): Promise<Array<{ subject: string; destination: { to: string[] }; body: { text: string; html: string } }>>;
+  emails(): Promise<
+    Array<{ subject: string; destination: { to: string[] }; body: { text: string; html: string } }>
+  >;
 }
 
 /** `npm start` in a child process (its virtual clock must not share this process's timers). */
@@ -33,7 +35,21 @@ export async function startSystem(start: string, provider = 'code-baseline'): Pr
   const dataDir = mkdtempSync(join(tmpdir(), 'e2e-'));
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'infra/local/main.ts', '--provider', provider, '--port', String(port), '--ses-port', String(sesPort), '--data-dir', dataDir, '--start', start],
+    [
+      '--import',
+      'tsx',
+      'infra/local/main.ts',
+      '--provider',
+      provider,
+      '--port',
+      String(port),
+      '--ses-port',
+      String(sesPort),
+      '--data-dir',
+      dataDir,
+      '--start',
+      start,
+    ],
     { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
   );
   let output = '';
@@ -66,7 +82,10 @@ export async function startSystem(start: string, provider = 'code-baseline'): Pr
       await new Promise((resolve) => child.on('exit', resolve));
     },
     async advance(body) {
-      const response = await fetch(`${url}/local/clock/advance`, { method: 'POST', body: JSON.stringify(body) });
+      const response = await fetch(`${url}/local/clock/advance`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+      });
       const result = (await response.json()) as { now: string };
       return result.now;
     },
@@ -109,7 +128,9 @@ export interface AxeViolation {
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   await page.addScriptTag({ content: axeSource });
   const violations = (await page.evaluate(async () => {
-    const result = await (globalThis as unknown as { axe: { run: () => Promise<{ violations: unknown[] }> } }).axe.run();
+    const result = await (
+      globalThis as unknown as { axe: { run: () => Promise<{ violations: unknown[] }> } }
+    ).axe.run();
     return result.violations;
   })) as AxeViolation[];
   return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');

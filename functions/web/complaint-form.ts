@@ -1,0 +1,406 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import type { ProviderProfile } from '#shared/policy/profile.ts';
+import { isCivilDate, toLondon } from '#shared/time/london.ts';
+import { IntakeInput } from '#shared/usecases/intake.ts';
+import {
+  button,
+  checkboxes,
+  dateInput,
+  errorFor,
+  errorSummary,
+  type FieldError,
+  hidden,
+  radios,
+  textarea,
+  textInput,
+} from './components.ts';
+import { html, type SafeHtml } from './html.ts';
+import { field } from './http.ts';
+import { durationWords, oneLine } from './resident-text.ts';
+
+/**
+ * The resident's complaint form: field names, parsing, validation (the intake schema's rules, worded for
+ * people) and rendering. Attachments (photos, documents) are a follow-up: the form stays
+ * application/x-www-form-urlencoded until there is somewhere safe to put files.
+ */
+
+const DATE_FIELDS = ['happenedOn', 'becameAwareOn'] as const;
+type DateField = (typeof DATE_FIELDS)[number];
+const DATE_PARTS = ['day', 'month', 'year'] as const;
+
+/** Every field, in page order: error summaries list problems in this order too. */
+export const FIELD_ORDER = [
+  'whatHappened',
+  'happenedOn',
+  'becameAwareOn',
+  'outcomeWanted',
+  'name',
+  'preferredContact',
+  'email',
+  'phone',
+  'address',
+  'reasonableAdjustments',
+  'onBehalf',
+  'representativeName',
+  'representativeRelationship',
+  'representativeConsent',
+] as const;
+type FieldName = (typeof FIELD_ORDER)[number];
+
+/** One-line answers: control characters (CR/LF header tricks) become spaces. */
+const ONE_LINE: ReadonlySet<string> = new Set([
+  'name',
+  'email',
+  'phone',
+  'representativeName',
+  'representativeRelationship',
+]);
+
+export type FormValues = Record<string, string>;
+
+const RAW_NAMES = [
+  ...FIELD_ORDER.filter((name) => !(DATE_FIELDS as readonly string[]).includes(name)),
+  ...DATE_FIELDS.flatMap((name) => DATE_PARTS.map((part) => `${name}-${part}`)),
+  'idempotencyKey',
+];
+
+const KEY_FORMAT = /^[A-Za-z0-9_-]{8,100}$/;
+
+export function newIdempotencyKey(): string {
+  return randomUUID();
+}
+
+/** The submitted values, as typed (trimmed), so the form can be shown again exactly as it was. */
+export function readForm(fields: Record<string, string | string[]>): FormValues {
+  const values: FormValues = {};
+  for (const name of RAW_NAMES) {
+    const value = field(fields, name);
+    values[name] = ONE_LINE.has(name) ? oneLine(value) : value;
+  }
+  // The key made when the form was first shown; a missing or odd one is replaced (it only dedupes).
+  if (!KEY_FORMAT.test(values.idempotencyKey ?? '')) values.idempotencyKey = newIdempotencyKey();
+  return values;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Validation
+
+const LABELS: Record<FieldName, string> = {
+  whatHappened: 'What went wrong',
+  happenedOn: 'The date it happened',
+  becameAwareOn: 'The date you became aware of it',
+  outcomeWanted: 'What you would like us to do',
+  name: 'Your full name',
+  preferredContact: 'How we should contact you',
+  email: 'Email address',
+  phone: 'Phone number',
+  address: 'Postal address',
+  reasonableAdjustments: 'The support or adjustments you need',
+  onBehalf: 'Whether someone is complaining on the resident’s behalf',
+  representativeName: 'The name of the person making the complaint',
+  representativeRelationship: 'Their relationship to the resident',
+  representativeConsent: 'The resident’s consent',
+};
+
+/** What to say when a required answer is missing, and when an answer is in the wrong format. */
+const MISSING: Partial<Record<FieldName, string>> = {
+  whatHappened: 'Enter what went wrong',
+  outcomeWanted: 'Enter what you would like us to do to put things right',
+  name: 'Enter your full name',
+  preferredContact: 'Select how you would like us to contact you',
+  onBehalf: 'Select yes if someone is making this complaint on the resident’s behalf',
+  representativeName: 'Enter the name of the person making the complaint',
+  representativeRelationship:
+    'Enter their relationship to the resident, for example daughter or support worker',
+  representativeConsent: 'Confirm that the resident agrees to this person making the complaint for them',
+};
+const WRONG_FORMAT: Partial<Record<FieldName, string>> = {
+  email: 'Enter an email address in the correct format, like name@example.com',
+  phone: 'Enter a phone number, like 01632 960 001 or +44 7700 900 982',
+  preferredContact: 'Select how you would like us to contact you',
+  representativeConsent: MISSING.representativeConsent,
+};
+
+const ZOD_PATHS: Record<string, FieldName> = {
+  'complainant.name': 'name',
+  'complainant.email': 'email',
+  'complainant.phone': 'phone',
+  'complainant.address': 'address',
+  'complainant.preferredContact': 'preferredContact',
+  'complainant.reasonableAdjustments': 'reasonableAdjustments',
+  'complainant.representative.name': 'representativeName',
+  'complainant.representative.relationship': 'representativeRelationship',
+  'complainant.representative.consentRecorded': 'representativeConsent',
+  'complaint.whatHappened': 'whatHappened',
+  'complaint.happenedOn': 'happenedOn',
+  'complaint.becameAwareOn': 'becameAwareOn',
+  'complaint.outcomeWanted': 'outcomeWanted',
+};
+
+type Issue = z.core.$ZodIssue;
+
+function messageFor(name: FieldName, issue: Issue): string {
+  if (issue.code === 'too_big') {
+    return `${LABELS[name]} must be ${Number(issue.maximum).toLocaleString('en-GB')} characters or fewer`;
+  }
+  if (issue.code === 'too_small' || (issue.code === 'invalid_type' && issue.input === undefined)) {
+    return MISSING[name] ?? WRONG_FORMAT[name] ?? `Enter ${LABELS[name].toLowerCase()}`;
+  }
+  if (name === 'happenedOn' || name === 'becameAwareOn') return `${LABELS[name]} must be a real date`;
+  return WRONG_FORMAT[name] ?? MISSING[name] ?? `Check ${LABELS[name].toLowerCase()}`;
+}
+
+/** Maps the intake schema's issues onto the form's fields, with words a resident understands. */
+export function issuesToFieldErrors(issues: readonly Issue[]): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const issue of issues) {
+    const name = ZOD_PATHS[issue.path.join('.')];
+    // Anything unmapped is a bug in how the form builds its input: fall back to the first field.
+    const target: FieldName = name ?? 'whatHappened';
+    if (errors.some((error) => error.field === target)) continue;
+    errors.push({
+      field: target,
+      message: name ? messageFor(name, issue) : 'Check your answers and try again',
+    });
+  }
+  return errors;
+}
+
+function readDate(values: FormValues, name: DateField, today: string): { date?: string; error?: string } {
+  const [day, month, year] = DATE_PARTS.map((part) => values[`${name}-${part}`] ?? '');
+  const label = LABELS[name];
+  if (!day && !month && !year) return {};
+  const missing = DATE_PARTS.filter((_part, index) => ![day, month, year][index]);
+  if (missing.length > 0) return { error: `${label} must include a ${missing.join(' and a ')}` };
+  if (!/^\d{1,2}$/.test(day ?? '') || !/^\d{1,2}$/.test(month ?? '') || !/^\d{4}$/.test(year ?? '')) {
+    return {
+      error: /^\d{4}$/.test(year ?? '') ? `${label} must be a real date` : 'Year must include 4 numbers',
+    };
+  }
+  const date = `${year}-${(month ?? '').padStart(2, '0')}-${(day ?? '').padStart(2, '0')}`;
+  if (!isCivilDate(date)) return { error: `${label} must be a real date` };
+  if (date > today) return { error: `${label} must be today or in the past` };
+  if (date < '1900-01-01') return { error: `${label} must be after 1900` };
+  return { date };
+}
+
+const CONTACT_DETAIL = new Map<string, { field: FieldName; message: string }>([
+  [
+    'email',
+    { field: 'email', message: 'Enter your email address, or choose another way for us to contact you' },
+  ],
+  [
+    'phone',
+    { field: 'phone', message: 'Enter your phone number, or choose another way for us to contact you' },
+  ],
+  [
+    'post',
+    { field: 'address', message: 'Enter your postal address, or choose another way for us to contact you' },
+  ],
+]);
+
+export type FormOutcome = { ok: true; input: IntakeInput } | { ok: false; errors: FieldError[] };
+
+/** Builds the intake input from the form and checks it: the intake schema plus what only a form asks. */
+export function validateForm(values: FormValues, now: Date): FormOutcome {
+  const today = toLondon(now).date;
+  const errors: FieldError[] = [];
+  const dates: Partial<Record<DateField, string>> = {};
+  for (const name of DATE_FIELDS) {
+    const { date, error } = readDate(values, name, today);
+    if (error) errors.push({ field: name, message: error });
+    else if (date) dates[name] = date;
+  }
+  const v = (name: string) => values[name] ?? '';
+  const optional = (name: string) => v(name) || undefined;
+  const onBehalf = v('onBehalf');
+  if (onBehalf !== 'yes' && onBehalf !== 'no')
+    errors.push({ field: 'onBehalf', message: MISSING.onBehalf ?? '' });
+  const detail = CONTACT_DETAIL.get(v('preferredContact'));
+  if (detail && !v(detail.field)) errors.push({ field: detail.field, message: detail.message });
+
+  const input = {
+    channel: 'web',
+    complainant: {
+      name: v('name'),
+      email: optional('email'),
+      phone: optional('phone'),
+      address: optional('address'),
+      preferredContact: optional('preferredContact'),
+      reasonableAdjustments: optional('reasonableAdjustments'),
+      representative:
+        onBehalf === 'yes'
+          ? {
+              name: v('representativeName'),
+              relationship: v('representativeRelationship'),
+              consentRecorded: v('representativeConsent') === 'yes',
+            }
+          : undefined,
+    },
+    complaint: {
+      whatHappened: v('whatHappened'),
+      happenedOn: dates.happenedOn,
+      becameAwareOn: dates.becameAwareOn,
+      outcomeWanted: v('outcomeWanted'),
+    },
+  };
+  const parsed = IntakeInput.safeParse(input);
+  if (!parsed.success) {
+    for (const error of issuesToFieldErrors(parsed.error.issues)) {
+      if (!errors.some((existing) => existing.field === error.field)) errors.push(error);
+    }
+  }
+  if (errors.length > 0) {
+    const order = (error: FieldError) => FIELD_ORDER.indexOf(error.field as FieldName);
+    return { ok: false, errors: errors.sort((a, b) => order(a) - order(b)) };
+  }
+  return { ok: true, input: input as IntakeInput };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Rendering
+
+export function complaintFormBody(
+  profile: ProviderProfile,
+  values: FormValues,
+  errors: readonly FieldError[] = [],
+): SafeHtml {
+  const value = (name: string) => values[name] ?? '';
+  const error = (name: string) => errorFor(errors, name);
+  const date = (name: DateField) => ({
+    day: value(`${name}-day`),
+    month: value(`${name}-month`),
+    year: value(`${name}-year`),
+  });
+  const window = durationWords(profile.raisingWindow);
+  return html`${errorSummary(errors)}
+<h1 class="govuk-heading-l">Make a complaint to ${profile.name}</h1>
+<p class="govuk-body">Tell us what went wrong and what you would like us to do about it. We will use your answers to look into your complaint.</p>
+<form method="post" action="/complain" novalidate>
+  ${hidden('idempotencyKey', value('idempotencyKey'))}
+  <h2 class="govuk-heading-m">Your complaint</h2>
+  ${textarea({
+    name: 'whatHappened',
+    label: 'What went wrong?',
+    hint: 'Tell us what happened, where, and who was involved. Include anything you have already done to try to sort it out.',
+    value: value('whatHappened'),
+    error: error('whatHappened'),
+    rows: 8,
+  })}
+  ${dateInput({
+    name: 'happenedOn',
+    legend: 'When did it happen? (optional)',
+    hint: 'If it has been going on for a while, tell us when it started. For example, 27 3 2026',
+    value: date('happenedOn'),
+    error: error('happenedOn'),
+  })}
+  ${dateInput({
+    name: 'becameAwareOn',
+    legend: 'When did you become aware of it? (optional)',
+    hint: `Complaints should normally be made within ${window} of the problem happening or of you becoming aware of it. If it was longer ago, still tell us and explain why: we will consider it if there is a good reason. For example, 27 3 2026`,
+    value: date('becameAwareOn'),
+    error: error('becameAwareOn'),
+  })}
+  ${textarea({
+    name: 'outcomeWanted',
+    label: 'What would you like us to do to put things right?',
+    hint: 'For example, complete a repair, apologise, or change how we do something.',
+    value: value('outcomeWanted'),
+    error: error('outcomeWanted'),
+  })}
+  <h2 class="govuk-heading-m">Your details</h2>
+  ${textInput({
+    name: 'name',
+    label: 'Your full name',
+    hint: 'If you are making this complaint for someone else, enter the resident’s name here and your own name further down.',
+    value: value('name'),
+    error: error('name'),
+    autocomplete: 'name',
+    spellcheck: false,
+  })}
+  ${radios({
+    name: 'preferredContact',
+    legend: 'How should we contact you about your complaint?',
+    hint: 'Give us the details for the way you choose below.',
+    items: [
+      { value: 'email', text: 'Email' },
+      { value: 'phone', text: 'Phone' },
+      { value: 'post', text: 'Post' },
+    ],
+    value: value('preferredContact'),
+    error: error('preferredContact'),
+  })}
+  ${textInput({
+    name: 'email',
+    label: 'Email address',
+    hint: 'We need this if you chose email.',
+    type: 'email',
+    value: value('email'),
+    error: error('email'),
+    autocomplete: 'email',
+    spellcheck: false,
+  })}
+  ${textInput({
+    name: 'phone',
+    label: 'Phone number',
+    hint: 'We need this if you chose phone. For international numbers include the country code.',
+    type: 'tel',
+    value: value('phone'),
+    error: error('phone'),
+    autocomplete: 'tel',
+    width: '20',
+  })}
+  ${textarea({
+    name: 'address',
+    label: 'Postal address',
+    hint: 'We need this if you chose post.',
+    value: value('address'),
+    error: error('address'),
+    rows: 4,
+  })}
+  ${textarea({
+    name: 'reasonableAdjustments',
+    label: 'Do you need any support or adjustments to take part in the complaints process? (optional)',
+    hint: 'For example, letters in large print, an interpreter, or calls at a particular time of day.',
+    value: value('reasonableAdjustments'),
+    error: error('reasonableAdjustments'),
+    rows: 3,
+  })}
+  <h2 class="govuk-heading-m">Complaining for someone else</h2>
+  ${radios({
+    name: 'onBehalf',
+    legend: 'Is someone making this complaint on the resident’s behalf?',
+    hint: 'For example, a family member, friend, advocate or councillor, with the resident’s agreement.',
+    items: [
+      { value: 'no', text: 'No, I am the resident' },
+      { value: 'yes', text: 'Yes, I am complaining for the resident' },
+    ],
+    value: value('onBehalf'),
+    error: error('onBehalf'),
+  })}
+  <p class="govuk-body">If you answered yes, tell us about yourself. We will write to you about the complaint.</p>
+  ${textInput({
+    name: 'representativeName',
+    label: 'Your name (the person making the complaint)',
+    value: value('representativeName'),
+    error: error('representativeName'),
+    spellcheck: false,
+  })}
+  ${textInput({
+    name: 'representativeRelationship',
+    label: 'Your relationship to the resident',
+    hint: 'For example, daughter, neighbour or support worker.',
+    value: value('representativeRelationship'),
+    error: error('representativeRelationship'),
+  })}
+  ${checkboxes({
+    name: 'representativeConsent',
+    legend: 'The resident’s agreement',
+    items: [{ value: 'yes', text: 'The resident agrees to me making this complaint for them' }],
+    values: value('representativeConsent') ? [value('representativeConsent')] : [],
+    error: error('representativeConsent'),
+  })}
+  ${button('Send complaint')}
+</form>`;
+}

@@ -1,0 +1,278 @@
+import type { WorkingCalendar } from '#shared/calendar/working-calendar.ts';
+import type { Actor, CaseStatus, ClosureReason, StaffRole, Step } from '#shared/domain/case.ts';
+import type { PositionStep } from '#shared/domain/position.ts';
+import { formatCivilDate, formatLondonInstant } from '#shared/notifications/templates.ts';
+import { isCivilDate, toLondon } from '#shared/time/london.ts';
+import { type FieldError, type TagColour, tag } from './components.ts';
+import { html, join, type SafeHtml, when } from './html.ts';
+import { field } from './http.ts';
+
+/** Words for the staff console: every code the domain uses, as a person would say it. */
+
+export const STEP_WORDS: Record<PositionStep, string> = {
+  triage: 'Triage: decide whether it is a complaint',
+  'stage1-acknowledgement': 'Acknowledge the complaint (stage 1)',
+  'stage1-response': 'Send the stage 1 response',
+  'escalation-window': 'Waiting to see if the resident asks for stage 2',
+  'stage2-acknowledgement': 'Acknowledge the escalation (stage 2)',
+  'stage2-response': 'Send the stage 2 (final) response',
+  'outstanding-actions': 'Complete the outstanding actions',
+  'ready-to-close': 'Ready to close (the workflow closes it)',
+  closed: 'Nothing: the case is closed',
+};
+
+export const STATUS_WORDS: Record<CaseStatus, string> = {
+  'awaiting-triage': 'Awaiting triage',
+  'stage1-acknowledgement': 'Stage 1: to be acknowledged',
+  'stage1-investigation': 'Stage 1: being investigated',
+  'stage1-responded': 'Stage 1: response sent',
+  'stage2-acknowledgement': 'Stage 2: to be acknowledged',
+  'stage2-investigation': 'Stage 2: being investigated',
+  'final-response-issued': 'Final response sent',
+  closed: 'Closed',
+};
+
+export const CLOSURE_WORDS: Record<ClosureReason, string> = {
+  'service-request': 'handled as a service request',
+  'not-accepted': 'not accepted as a complaint',
+  'resolved-at-stage-1': 'resolved at stage 1',
+  'escalation-window-ended': 'the time to ask for stage 2 ended',
+  'final-response-issued': 'the final response was sent and its actions completed',
+  withdrawn: 'withdrawn',
+};
+
+export const ROLE_WORDS: Record<StaffRole | 'resident', string> = {
+  handler: 'Handler',
+  reviewer: 'Reviewer',
+  manager: 'Manager',
+  admin: 'Admin',
+  resident: 'Resident',
+};
+
+export const CHANNEL_WORDS: Record<string, string> = {
+  web: 'Web form',
+  email: 'Email',
+  phone: 'Phone',
+  letter: 'Letter',
+  'in-person': 'In person',
+  'social-media': 'Social media',
+};
+
+export const CONTACT_WORDS: Record<string, string> = { email: 'Email', phone: 'Phone', post: 'Post' };
+
+export const TEMPLATE_WORDS: Record<string, string> = {
+  'complaint-received': 'Complaint received',
+  'not-accepted': 'Complaint not accepted',
+  'service-request': 'Handled as a service request',
+  'stage1-acknowledgement': 'Stage 1 acknowledgement',
+  'extension-notice': 'Extension notice',
+  'stage1-response': 'Stage 1 response',
+  'stage2-acknowledgement': 'Stage 2 acknowledgement',
+  'final-response': 'Final (stage 2) response',
+  'withdrawal-confirmed': 'Withdrawal confirmed',
+  'case-closed': 'Case closed',
+};
+
+export const DECISION_WORDS: Record<string, string> = {
+  upheld: 'Upheld',
+  'partly-upheld': 'Partly upheld',
+  'not-upheld': 'Not upheld',
+};
+
+export type QueueStage = 'triage' | '1' | '2';
+
+export function stageOfStep(step: Step): QueueStage | undefined {
+  if (step === 'triage') return 'triage';
+  if (step.startsWith('stage1-') || step === 'escalation-window') return '1';
+  if (step.startsWith('stage2-')) return '2';
+  return undefined;
+}
+
+export const STAGE_WORDS: Record<QueueStage, string> = { triage: 'Triage', '1': 'Stage 1', '2': 'Stage 2' };
+
+export function actorWords(actor: Actor): string {
+  if (actor.kind === 'staff') return `${actor.id} (${ROLE_WORDS[actor.role].toLowerCase()})`;
+  if (actor.kind === 'resident') return 'The resident';
+  return 'The system (workflow)';
+}
+
+export function instantWords(instant: string | undefined): string {
+  if (!instant) return '';
+  try {
+    return formatLondonInstant(instant);
+  } catch {
+    return instant;
+  }
+}
+
+export function civil(date: string | undefined): string {
+  if (!date) return '';
+  return isCivilDate(date) ? formatCivilDate(date) : date;
+}
+
+/** Text with its line breaks kept (escaped, line by line). */
+export function multiline(text: string | undefined): SafeHtml {
+  return join(
+    (text ?? '').split(/\r\n|\r|\n/).map((line, index) => (index === 0 ? html`${line}` : html`<br>${line}`)),
+  );
+}
+
+/** Plain text (a letter) as GOV.UK paragraphs. */
+export function paragraphs(text: string): SafeHtml {
+  return join(
+    text
+      .split(/\n\s*\n/)
+      .map((block) => block.trim())
+      .filter(Boolean)
+      .map((block) => html`<p class="govuk-body">${multiline(block)}</p>`),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Red, amber, green against the working-day deadline (always with words: colour is never the only cue)
+
+export type RagKey = 'overdue' | 'due-soon' | 'on-track' | 'no-deadline';
+
+export interface Rag {
+  key: RagKey;
+  label: string;
+  detail: string;
+  colour: TagColour;
+}
+
+export const RAG_FILTERS: ReadonlyArray<{ value: Exclude<RagKey, 'no-deadline'>; text: string }> = [
+  { value: 'overdue', text: 'Overdue' },
+  { value: 'due-soon', text: 'Due soon' },
+  { value: 'on-track', text: 'On track' },
+];
+
+function daysWord(days: number): string {
+  return `${days} working day${days === 1 ? '' : 's'}`;
+}
+
+export function ragFor(
+  dueAt: string | undefined,
+  now: Date,
+  calendar: WorkingCalendar,
+  leadWorkingDays: number,
+): Rag {
+  if (!dueAt)
+    return { key: 'no-deadline', label: 'No deadline', detail: 'No deadline is set', colour: 'grey' };
+  if (Date.parse(dueAt) < now.getTime()) {
+    return { key: 'overdue', label: 'Overdue', detail: `Was due ${instantWords(dueAt)}`, colour: 'red' };
+  }
+  let left: number;
+  try {
+    left = calendar.workingDaysBetween(toLondon(now).date, toLondon(dueAt).date);
+  } catch {
+    left = Math.floor((Date.parse(dueAt) - now.getTime()) / 86_400_000);
+  }
+  const detail = left <= 0 ? 'Due today' : `${daysWord(left)} left`;
+  if (left <= leadWorkingDays) return { key: 'due-soon', label: 'Due soon', detail, colour: 'yellow' };
+  return { key: 'on-track', label: 'On track', detail, colour: 'green' };
+}
+
+export function ragTag(rag: Rag): SafeHtml {
+  return html`${tag(rag.label, rag.colour)} <span class="govuk-body-s">${rag.detail}</span>`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Components the shared set lacks
+
+export function select(options: {
+  name: string;
+  label: string;
+  hint?: string;
+  error?: string;
+  value?: string;
+  items: ReadonlyArray<{ value: string; text: string }>;
+}): SafeHtml {
+  const id = options.name;
+  const described = [options.hint ? `${id}-hint` : '', options.error ? `${id}-error` : '']
+    .filter(Boolean)
+    .join(' ');
+  return html`<div class="govuk-form-group${options.error ? ' govuk-form-group--error' : ''}">
+  <label class="govuk-label" for="${id}">${options.label}</label>
+  ${when(options.hint, () => html`<div id="${id}-hint" class="govuk-hint">${options.hint}</div>`)}
+  ${when(options.error, () => html`<p id="${id}-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> ${options.error}</p>`)}
+  <select class="govuk-select${options.error ? ' govuk-select--error' : ''}" id="${id}" name="${options.name}"${described ? html` aria-describedby="${described}"` : html``}>
+    ${join(options.items.map((item) => html`<option value="${item.value}"${item.value === options.value ? html` selected` : html``}>${item.text}</option>`))}
+  </select>
+</div>`;
+}
+
+/** A notification banner with its own id (a page may have more than one). */
+export function banner(
+  id: string,
+  title: string,
+  body: SafeHtml,
+  options: { success?: boolean; testId?: string } = {},
+): SafeHtml {
+  return html`<div class="govuk-notification-banner${options.success ? ' govuk-notification-banner--success' : ''}" role="${options.success ? 'alert' : 'region'}" aria-labelledby="${id}-title" data-module="govuk-notification-banner"${options.testId ? html` data-testid="${options.testId}"` : html``}>
+  <div class="govuk-notification-banner__header"><h2 class="govuk-notification-banner__title" id="${id}-title">${title}</h2></div>
+  <div class="govuk-notification-banner__content">${body}</div>
+</div>`;
+}
+
+export function insetText(body: SafeHtml | string, testId?: string): SafeHtml {
+  return html`<div class="govuk-inset-text"${testId ? html` data-testid="${testId}"` : html``}>${body}</div>`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Form values
+
+export type FormValues = Record<string, string | string[]>;
+
+/** A day, month and year typed into a GOV.UK date input, as YYYY-MM-DD (or an error message). */
+export function dateFrom(
+  body: FormValues,
+  name: string,
+  what: string,
+  options: { required?: boolean } = {},
+): { value?: string; error?: FieldError; parts: { day: string; month: string; year: string } } {
+  const parts = {
+    day: field(body, `${name}-day`),
+    month: field(body, `${name}-month`),
+    year: field(body, `${name}-year`),
+  };
+  if (!parts.day && !parts.month && !parts.year) {
+    return options.required === false
+      ? { parts }
+      : { parts, error: { field: name, message: `Enter ${what}` } };
+  }
+  const value = `${parts.year.padStart(4, '0')}-${parts.month.padStart(2, '0')}-${parts.day.padStart(2, '0')}`;
+  if (!/^\d{1,2}$/.test(parts.day) || !/^\d{1,2}$/.test(parts.month) || !/^\d{4}$/.test(parts.year)) {
+    return {
+      parts,
+      error: { field: name, message: `${capitalise(what)} must be a real date, for example 27 3 2026` },
+    };
+  }
+  if (!isCivilDate(value)) {
+    return {
+      parts,
+      error: { field: name, message: `${capitalise(what)} must be a real date, for example 27 3 2026` },
+    };
+  }
+  return { value, parts };
+}
+
+export function dateParts(date: string | undefined): { day: string; month: string; year: string } {
+  if (!date || !isCivilDate(date)) return { day: '', month: '', year: '' };
+  return {
+    day: String(Number(date.slice(8, 10))),
+    month: String(Number(date.slice(5, 7))),
+    year: date.slice(0, 4),
+  };
+}
+
+export function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Lines of a textarea, one item each. */
+export function lines(text: string): string[] {
+  return text
+    .split(/\r\n|\r|\n/)
+    .map((line) => line.trim())
+    .filter(Boolean);
+}

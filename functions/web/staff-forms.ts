@@ -1,0 +1,804 @@
+import type { CaseState, StaffRole } from '#shared/domain/case.ts';
+import { DECISIONS, defaultEscalationRoute, defaultNonAcceptanceRoute } from '#shared/domain/letters.ts';
+import { formatCivilDate } from '#shared/notifications/templates.ts';
+import type { ProviderProfile } from '#shared/policy/profile.ts';
+import type { TaskRecord } from '#shared/ports/case-repository.ts';
+import type { CaseAction, TaskAction } from '#shared/usecases/actions.ts';
+import {
+  button,
+  checkboxes,
+  dateInput,
+  errorFor,
+  type FieldError,
+  hidden,
+  radios,
+  textarea,
+  textInput,
+  warningText,
+} from './components.ts';
+import { html, join, type SafeHtml, when } from './html.ts';
+import { field, fieldList } from './http.ts';
+import {
+  DECISION_WORDS,
+  dateFrom,
+  type FormValues,
+  insetText,
+  lines,
+  paragraphs,
+  STEP_WORDS,
+} from './staff-format.ts';
+
+/** The forms on the staff case page, and the parsing of what they send back. */
+
+export const TASK_FORM_ACTIONS = [
+  'triage',
+  'acknowledge',
+  'extend',
+  'respond',
+  'escalate',
+  'withdraw',
+] as const;
+export type TaskFormAction = (typeof TASK_FORM_ACTIONS)[number];
+export const CASE_FORM_ACTIONS = ['note', 'add-action', 'complete-action', 'ombudsman-referral'] as const;
+export type CaseFormAction = (typeof CASE_FORM_ACTIONS)[number];
+
+/** Which forms each kind of task offers (the use case accepts the same). */
+export const FORMS_FOR_STEP: Record<TaskRecord['step'], readonly TaskFormAction[]> = {
+  triage: ['triage', 'withdraw'],
+  'stage1-acknowledgement': ['acknowledge', 'withdraw'],
+  'stage1-response': ['extend', 'respond', 'withdraw'],
+  'escalation-window': ['escalate', 'withdraw'],
+  'stage2-acknowledgement': ['acknowledge', 'withdraw'],
+  'stage2-response': ['extend', 'respond', 'withdraw'],
+  'outstanding-actions': [],
+};
+
+/** Steps where acting would make the member of staff a stage 2 handler (Code 6.13). */
+const STAGE2_HANDLING = new Set<TaskFormAction>(['acknowledge', 'extend', 'respond']);
+
+export const MAX_PLANNED_ACTIONS = 3;
+
+export interface Preview {
+  action: 'extend' | 'respond';
+  subject: string;
+  text: string;
+  problems: string[];
+  newDueDate?: string;
+}
+
+export interface FormContext {
+  caseId: string;
+  csrf: string;
+  profile: ProviderProfile;
+  state: CaseState;
+  staff: { id: string; role: StaffRole };
+  task?: TaskRecord;
+  /** What was sent, when the page is shown again (errors or a preview): the values are kept. */
+  submitted?: { action: string; body: FormValues };
+  errors: readonly FieldError[];
+  preview?: Preview;
+}
+
+function value(fc: FormContext, action: string, name: string, fallback = ''): string {
+  if (fc.submitted?.action !== action) return fallback;
+  const raw = fc.submitted.body[name];
+  return Array.isArray(raw) ? (raw[0] ?? '') : (raw ?? '');
+}
+
+function values(fc: FormContext, action: string, name: string): string[] {
+  return fc.submitted?.action === action ? fieldList(fc.submitted.body, name) : [];
+}
+
+function dateValue(fc: FormContext, action: string, name: string) {
+  return {
+    day: value(fc, action, `${name}-day`),
+    month: value(fc, action, `${name}-month`),
+    year: value(fc, action, `${name}-year`),
+  };
+}
+
+function stageOf(step: TaskRecord['step']): 1 | 2 {
+  return step.startsWith('stage2-') ? 2 : 1;
+}
+
+function form(
+  fc: FormContext,
+  kind: 'task' | 'record',
+  action: string,
+  heading: string,
+  content: SafeHtml,
+): SafeHtml {
+  const id = `${action}-form`;
+  return html`<section class="govuk-!-margin-bottom-8" aria-labelledby="${id}-heading" data-testid="${id}">
+  <h3 class="govuk-heading-m" id="${id}-heading">${heading}</h3>
+  <form method="post" action="/staff/case/${encodeURIComponent(fc.caseId)}/${kind}" id="${id}" novalidate>
+    ${hidden('csrf', fc.csrf)}
+    ${kind === 'task' && fc.task ? hidden('taskId', fc.task.taskId) : html``}
+    ${hidden('action', action)}
+    ${content}
+  </form>
+</section>`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Task forms
+
+function triageForm(fc: FormContext): SafeHtml {
+  const { profile, errors } = fc;
+  const v = (name: string, fallback = '') => value(fc, 'triage', name, fallback);
+  return form(
+    fc,
+    'task',
+    'triage',
+    'Triage: is this a complaint?',
+    html`${radios({
+      name: 'outcome',
+      legend: 'What is it?',
+      error: errorFor(errors, 'outcome'),
+      value: v('outcome'),
+      items: [
+        { value: 'complaint', text: 'A complaint', hint: 'It goes to stage 1: acknowledge it next' },
+        {
+          value: 'service-request',
+          text: 'A service request',
+          hint: 'A first request for a service: say below what will be done',
+        },
+        {
+          value: 'not-accepted',
+          text: 'It cannot be accepted as a complaint',
+          hint: 'Choose the reason from the policy below, explain it, and give the Ombudsman route',
+        },
+      ],
+    })}
+    ${textarea({
+      name: 'triage-notes',
+      label: 'What will be done about the service request',
+      hint: 'Required for a service request; sent to the resident. For a complaint you can add notes here.',
+      error: errorFor(errors, 'triage-notes'),
+      value: v('triage-notes'),
+    })}
+    <h4 class="govuk-heading-s">If it cannot be accepted</h4>
+    ${radios({
+      name: 'exclusionCode',
+      legend: 'Which reason in the complaints policy applies?',
+      error: errorFor(errors, 'exclusionCode'),
+      value: v('exclusionCode'),
+      items: profile.exclusions.map((exclusion) => ({
+        value: exclusion.code,
+        text: exclusion.description,
+        hint: `Policy reason: ${exclusion.code}${exclusion.evidenceRequired ? ' (keep the evidence)' : ''}`,
+      })),
+    })}
+    ${textarea({
+      name: 'rationale',
+      label: 'Why it cannot be accepted',
+      hint: 'Explain the decision to the resident (Code 2.4)',
+      error: errorFor(errors, 'rationale'),
+      value: v('rationale'),
+    })}
+    ${textarea({
+      name: 'ombudsmanRoute',
+      label: 'How the resident can ask the Ombudsman to look at this decision',
+      error: errorFor(errors, 'ombudsmanRoute'),
+      value: v('ombudsmanRoute', defaultNonAcceptanceRoute(profile)),
+    })}
+    ${button('Record the triage decision')}`,
+  );
+}
+
+function acknowledgeForm(fc: FormContext, stage: 1 | 2): SafeHtml {
+  const { errors, state } = fc;
+  const v = (name: string, fallback = '') => value(fc, 'acknowledge', name, fallback);
+  const definitionDefault = stage === 2 ? (state.stage1.definition ?? '') : '';
+  const outcomesDefault = stage === 2 ? state.stage1.outcomesSought.join('\n') : '';
+  return form(
+    fc,
+    'task',
+    'acknowledge',
+    `Acknowledge the complaint at stage ${stage}`,
+    html`${textarea({
+      name: 'definition',
+      label: 'What the complaint is about (the complaint definition)',
+      hint: 'In your own words, as the acknowledgement will set it out to the resident (Code 5.6)',
+      error: errorFor(errors, 'definition'),
+      value: v('definition', definitionDefault),
+    })}
+    ${textarea({
+      name: 'outcomes',
+      label: 'The outcomes the resident is seeking',
+      hint: 'One outcome per line',
+      error: errorFor(errors, 'outcomes'),
+      value: v('outcomes', outcomesDefault),
+    })}
+    ${button(`Acknowledge at stage ${stage}`)}`,
+  );
+}
+
+export function extensionAllowance(
+  profile: ProviderProfile,
+  state: CaseState,
+  stage: 1 | 2,
+): { used: number; cap: number | null; remaining: number } {
+  const record = stage === 1 ? state.stage1 : state.stage2;
+  const used = record.extensions.reduce((sum, extension) => sum + extension.workingDays, 0);
+  const cap = profile.stages[stage - 1]?.extension.maxWorkingDays ?? null;
+  return { used, cap, remaining: cap === null ? 60 : Math.max(0, cap - used) };
+}
+
+function previewBlock(fc: FormContext, action: 'extend' | 'respond'): SafeHtml {
+  const preview = fc.preview;
+  if (preview?.action !== action) return html``;
+  return html`<div class="govuk-!-margin-bottom-6" data-testid="${action}-preview">
+  <h4 class="govuk-heading-s">${action === 'extend' ? 'The notice the resident will be sent' : 'The letter the resident will be sent'}</h4>
+  ${when(preview.newDueDate, () => html`<p class="govuk-body" data-testid="new-due-date">New response date: <strong>${formatCivilDate(preview.newDueDate as string)}</strong></p>`)}
+  ${when(
+    preview.problems.length,
+    () => html`${warningText('This letter cannot be sent yet. Change it and preview it again:')}
+  <ul class="govuk-list govuk-list--bullet" data-testid="letter-problems">${join(preview.problems.map((problem) => html`<li>${problem}</li>`))}</ul>`,
+  )}
+  ${insetText(html`<p class="govuk-body"><strong>Subject: ${preview.subject}</strong></p>${paragraphs(preview.text)}`, 'letter-preview')}
+</div>`;
+}
+
+function previewButtons(fc: FormContext, action: 'extend' | 'respond', sendText: string): SafeHtml {
+  const previewed = fc.preview?.action === action;
+  const canSend = previewed && fc.preview?.problems.length === 0;
+  return html`<div class="govuk-button-group">
+    ${canSend ? button(sendText, { name: 'intent', value: 'send' }) : html``}
+    ${button(previewed ? 'Preview again with changes' : 'Preview', { name: 'intent', value: 'preview', secondary: canSend })}
+  </div>`;
+}
+
+function extendForm(fc: FormContext, stage: 1 | 2): SafeHtml {
+  const { profile, errors, state } = fc;
+  const v = (name: string) => value(fc, 'extend', name);
+  const policy = profile.stages[stage - 1];
+  const { used, cap, remaining } = extensionAllowance(profile, state, stage);
+  const usage =
+    cap === null
+      ? `${used} working days used (the policy sets no cap).`
+      : `${used} of ${cap} working days used.`;
+  if (cap !== null && remaining === 0) {
+    return html`<section class="govuk-!-margin-bottom-8" data-testid="extend-form">
+  <h3 class="govuk-heading-m">Extend the time to respond</h3>
+  <p class="govuk-body">${usage} No more extensions are possible at stage ${stage}.</p>
+</section>`;
+  }
+  return form(
+    fc,
+    'task',
+    'extend',
+    'Extend the time to respond',
+    html`<p class="govuk-body" data-testid="extension-usage">${usage}${cap === null ? '' : ` At most ${remaining} more.`}</p>
+    ${radios({
+      name: 'extend-reason',
+      legend: 'Why is more time needed?',
+      error: errorFor(errors, 'extend-reason'),
+      value: v('extend-reason'),
+      items: (policy?.extension.allowedReasons ?? []).map((reason) => ({ value: reason, text: reason })),
+    })}
+    ${textInput({
+      name: 'extend-days',
+      label: 'How many more working days?',
+      hint: `A whole number from 1 to ${remaining}`,
+      error: errorFor(errors, 'extend-days'),
+      value: v('extend-days'),
+      width: '3',
+      spellcheck: false,
+    })}
+    ${textarea({
+      name: 'extend-explanation',
+      label: 'Explanation for the resident',
+      hint: 'Sent to the resident in the extension notice',
+      error: errorFor(errors, 'extend-explanation'),
+      value: v('extend-explanation'),
+    })}
+    ${previewBlock(fc, 'extend')}
+    ${previewButtons(fc, 'extend', 'Send extension notice')}`,
+  );
+}
+
+function respondForm(fc: FormContext, stage: 1 | 2): SafeHtml {
+  const { profile, errors, state } = fc;
+  const v = (name: string, fallback = '') => value(fc, 'respond', name, fallback);
+  const record = stage === 1 ? state.stage1 : state.stage2;
+  const plannedRows = Array.from({ length: MAX_PLANNED_ACTIONS }, (_, index) => index + 1).map(
+    (n) => html`<h4 class="govuk-heading-s">Outstanding action ${n}</h4>
+    ${textInput({ name: `oa${n}-description`, label: 'What will be done', error: errorFor(errors, `oa${n}-description`), value: v(`oa${n}-description`) })}
+    ${textInput({ name: `oa${n}-owner`, label: 'Who will do it', error: errorFor(errors, `oa${n}-owner`), value: v(`oa${n}-owner`), width: '20' })}
+    ${dateInput({ name: `oa${n}-due`, legend: 'By when', hint: 'For example, 27 3 2026', error: errorFor(errors, `oa${n}-due`), value: dateValue(fc, 'respond', `oa${n}-due`) })}`,
+  );
+  return form(
+    fc,
+    'task',
+    'respond',
+    stage === 1 ? 'Send the stage 1 response' : 'Send the stage 2 (final) response',
+    html`${textarea({
+      name: 'complaintDefinition',
+      label: 'What the complaint is about',
+      error: errorFor(errors, 'complaintDefinition'),
+      value: v('complaintDefinition', record.definition ?? ''),
+    })}
+    ${radios({
+      name: 'decision',
+      legend: 'Decision',
+      error: errorFor(errors, 'decision'),
+      value: v('decision'),
+      items: DECISIONS.map((decision) => ({ value: decision, text: DECISION_WORDS[decision] ?? decision })),
+    })}
+    ${textarea({
+      name: 'reasons',
+      label: 'The reasons for the decision',
+      error: errorFor(errors, 'reasons'),
+      value: v('reasons'),
+      rows: 8,
+    })}
+    ${radios({
+      name: 'remedy',
+      legend: 'Remedy: putting things right',
+      error: errorFor(errors, 'remedy'),
+      value: v('remedy'),
+      items: [
+        { value: 'none', text: 'No remedy' },
+        { value: 'remedy', text: 'A remedy', hint: 'Describe it below; compensation is optional' },
+      ],
+    })}
+    ${textarea({
+      name: 'remedyDescription',
+      label: 'What we will do to put things right',
+      hint: 'Needed if you chose a remedy',
+      error: errorFor(errors, 'remedyDescription'),
+      value: v('remedyDescription'),
+    })}
+    ${textInput({
+      name: 'compensation',
+      label: 'Compensation in pounds (optional)',
+      hint: `For example, 50 or 75.50. ${profile.compensation.handlerLimitPounds !== undefined ? `Above £${profile.compensation.handlerLimitPounds} needs a manager.` : ''}`,
+      error: errorFor(errors, 'compensation'),
+      value: v('compensation'),
+      width: '5',
+    })}
+    ${radios({
+      name: 'actions',
+      legend: 'Outstanding actions',
+      error: errorFor(errors, 'actions'),
+      value: v('actions'),
+      items: [
+        { value: 'none', text: 'No outstanding actions' },
+        {
+          value: 'some',
+          text: 'There are outstanding actions',
+          hint: `Give up to ${MAX_PLANNED_ACTIONS} below`,
+        },
+      ],
+    })}
+    ${join(plannedRows)}
+    ${textarea({
+      name: 'escalationRoute',
+      label:
+        stage === 1
+          ? 'How the resident can escalate to stage 2'
+          : 'How the resident can refer it to the Ombudsman',
+      error: errorFor(errors, 'escalationRoute'),
+      value: v('escalationRoute', defaultEscalationRoute(profile, stage)),
+      rows: 6,
+    })}
+    ${previewBlock(fc, 'respond')}
+    ${previewButtons(fc, 'respond', stage === 1 ? 'Send the stage 1 response' : 'Send the final response')}`,
+  );
+}
+
+function escalateForm(fc: FormContext): SafeHtml {
+  return form(
+    fc,
+    'task',
+    'escalate',
+    "Ask for stage 2 on the resident's behalf",
+    html`<p class="govuk-body">Use this when the resident asks by phone, letter or in person.</p>
+    ${textarea({
+      name: 'escalate-reason',
+      label: 'Why the resident is unhappy (optional)',
+      error: errorFor(fc.errors, 'escalate-reason'),
+      value: value(fc, 'escalate', 'escalate-reason'),
+    })}
+    ${button('Ask for stage 2')}`,
+  );
+}
+
+function withdrawForm(fc: FormContext): SafeHtml {
+  return form(
+    fc,
+    'task',
+    'withdraw',
+    "Withdraw the complaint on the resident's behalf",
+    html`${textarea({
+      name: 'withdraw-reason',
+      label: 'Reason (optional)',
+      error: errorFor(fc.errors, 'withdraw-reason'),
+      value: value(fc, 'withdraw', 'withdraw-reason'),
+    })}
+    ${checkboxes({
+      name: 'withdraw-confirm',
+      legend: 'Confirm',
+      error: errorFor(fc.errors, 'withdraw-confirm'),
+      values: values(fc, 'withdraw', 'withdraw-confirm'),
+      items: [{ value: 'yes', text: 'The resident has asked us to withdraw their complaint' }],
+    })}
+    ${button('Withdraw the complaint', { warning: true })}`,
+  );
+}
+
+function mayAct(role: StaffRole, taskRole: TaskRecord['role']): boolean {
+  if (role === 'manager' || role === 'admin' || taskRole === 'resident') return true;
+  return role === taskRole || (taskRole === 'handler' && role === 'reviewer');
+}
+
+/** The forms for the case's open task, or why there are none. */
+export function taskForms(fc: FormContext): SafeHtml {
+  const { task, state, staff } = fc;
+  if (!task) {
+    return html`<p class="govuk-body" data-testid="no-task">${state.status === 'closed' ? 'The case is closed: there is nothing to act on.' : 'There is no open task on this case right now: the workflow will create one when the next step is due.'}</p>`;
+  }
+  const stage = stageOf(task.step);
+  const sameHandler = stage === 2 && state.stage1.handlers.includes(staff.id);
+  const heading = html`<p class="govuk-body">Open task: <strong>${STEP_WORDS[task.step]}</strong> (for the ${task.role} role).</p>`;
+  if (!sameHandler && !mayAct(staff.role, task.role)) {
+    return html`${heading}<p class="govuk-body" data-testid="cannot-act">This task is for a ${task.role}. A ${staff.role} cannot act on it: ask a ${task.role} or a manager.</p>`;
+  }
+  const forms = FORMS_FOR_STEP[task.step].filter((action) => !(sameHandler && STAGE2_HANDLING.has(action)));
+  const render = (action: TaskFormAction): SafeHtml => {
+    switch (action) {
+      case 'triage':
+        return triageForm(fc);
+      case 'acknowledge':
+        return acknowledgeForm(fc, stage);
+      case 'extend':
+        return extendForm(fc, stage);
+      case 'respond':
+        return respondForm(fc, stage);
+      case 'escalate':
+        return escalateForm(fc);
+      case 'withdraw':
+        return withdrawForm(fc);
+    }
+  };
+  return html`${heading}
+${when(
+  sameHandler,
+  () =>
+    html`<div data-testid="same-handler">${warningText(
+      `You handled this complaint at stage 1, so you cannot acknowledge, extend or respond to it at stage 2 (Code 6.13). Ask a colleague who was not involved at stage 1 to take it.`,
+    )}</div>`,
+)}
+${join(forms.map(render))}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Case-level forms
+
+const ACTION_STATUSES = new Set<CaseState['status']>([
+  'stage1-investigation',
+  'stage1-responded',
+  'stage2-acknowledgement',
+  'stage2-investigation',
+  'final-response-issued',
+]);
+
+export function caseForms(fc: FormContext): SafeHtml {
+  const { errors, state } = fc;
+  const open = state.actions.filter((action) => !action.completedAt);
+  const actionsAllowed = ACTION_STATUSES.has(state.status);
+  return html`${form(
+    fc,
+    'record',
+    'note',
+    'Add a note',
+    html`${textarea({ name: 'note-text', label: 'Note (staff only)', error: errorFor(errors, 'note-text'), value: value(fc, 'note', 'note-text') })}
+    ${button('Add note', { secondary: true })}`,
+  )}
+${when(actionsAllowed, () =>
+  form(
+    fc,
+    'record',
+    'add-action',
+    'Add an outstanding action',
+    html`${textInput({ name: 'add-action-description', label: 'What will be done', error: errorFor(errors, 'add-action-description'), value: value(fc, 'add-action', 'add-action-description') })}
+    ${textInput({ name: 'add-action-owner', label: 'Who will do it', error: errorFor(errors, 'add-action-owner'), value: value(fc, 'add-action', 'add-action-owner'), width: '20' })}
+    ${dateInput({ name: 'add-action-due', legend: 'By when', hint: 'For example, 27 3 2026', error: errorFor(errors, 'add-action-due'), value: dateValue(fc, 'add-action', 'add-action-due') })}
+    ${button('Add outstanding action', { secondary: true })}`,
+  ),
+)}
+${when(actionsAllowed && open.length > 0, () =>
+  form(
+    fc,
+    'record',
+    'complete-action',
+    'Complete an outstanding action',
+    html`${radios({
+      name: 'complete-action-id',
+      legend: 'Which action is done?',
+      error: errorFor(errors, 'complete-action-id'),
+      value: value(fc, 'complete-action', 'complete-action-id'),
+      items: open.map((action) => ({
+        value: action.actionId,
+        text: `${action.actionId}: ${action.description}`,
+        hint: `Who: ${action.owner}`,
+      })),
+    })}
+    ${textarea({ name: 'complete-action-note', label: 'What was done', error: errorFor(errors, 'complete-action-note'), value: value(fc, 'complete-action', 'complete-action-note') })}
+    ${button('Mark as done', { secondary: true })}`,
+  ),
+)}
+${form(
+  fc,
+  'record',
+  'ombudsman-referral',
+  'Record an Ombudsman referral',
+  html`${textInput({ name: 'referral-reference', label: "The Ombudsman's reference (optional)", error: errorFor(errors, 'referral-reference'), value: value(fc, 'ombudsman-referral', 'referral-reference'), width: '20' })}
+    ${textarea({ name: 'referral-notes', label: 'Notes (optional)', error: errorFor(errors, 'referral-notes'), value: value(fc, 'ombudsman-referral', 'referral-notes') })}
+    ${button('Record referral', { secondary: true })}`,
+)}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Parsing
+
+export interface Parsed<T> {
+  action?: T;
+  errors: FieldError[];
+}
+
+function required(body: FormValues, name: string, message: string, errors: FieldError[]): string {
+  const text = field(body, name);
+  if (!text) errors.push({ field: name, message });
+  return text;
+}
+
+function parsePounds(text: string): number | undefined | 'invalid' {
+  if (!text) return undefined;
+  const cleaned = text.replace(/^£/, '').replace(/,/g, '').trim();
+  if (!/^\d+(\.\d{1,2})?$/.test(cleaned)) return 'invalid';
+  return Number(cleaned);
+}
+
+export function parseTaskForm(
+  body: FormValues,
+  context: { profile: ProviderProfile; state: CaseState; step: TaskRecord['step'] },
+): Parsed<TaskAction> {
+  const errors: FieldError[] = [];
+  const kind = field(body, 'action');
+  const stage = stageOf(context.step);
+  switch (kind) {
+    case 'triage': {
+      const outcome = field(body, 'outcome');
+      if (outcome === 'complaint') {
+        const notes = field(body, 'triage-notes');
+        return { action: { action: 'triage', outcome, ...(notes ? { notes } : {}) }, errors };
+      }
+      if (outcome === 'service-request') {
+        const notes = required(
+          body,
+          'triage-notes',
+          'Say what will be done about the service request',
+          errors,
+        );
+        return errors.length ? { errors } : { action: { action: 'triage', outcome, notes }, errors };
+      }
+      if (outcome === 'not-accepted') {
+        const exclusionCode = field(body, 'exclusionCode');
+        if (!context.profile.exclusions.some((exclusion) => exclusion.code === exclusionCode)) {
+          errors.push({
+            field: 'exclusionCode',
+            message: 'Select the reason in the complaints policy that applies',
+          });
+        }
+        const rationale = required(body, 'rationale', 'Explain why it cannot be accepted', errors);
+        const ombudsmanRoute = required(
+          body,
+          'ombudsmanRoute',
+          'Say how the resident can ask the Ombudsman to look at this decision',
+          errors,
+        );
+        return errors.length
+          ? { errors }
+          : { action: { action: 'triage', outcome, exclusionCode, rationale, ombudsmanRoute }, errors };
+      }
+      return {
+        errors: [
+          {
+            field: 'outcome',
+            message: 'Select whether it is a complaint, a service request or not accepted',
+          },
+        ],
+      };
+    }
+    case 'acknowledge': {
+      const definition = required(body, 'definition', 'Enter what the complaint is about', errors);
+      const outcomesSought = lines(field(body, 'outcomes'));
+      if (outcomesSought.length === 0) {
+        errors.push({
+          field: 'outcomes',
+          message: 'Enter at least one outcome the resident is seeking, one per line',
+        });
+      }
+      return errors.length
+        ? { errors }
+        : { action: { action: 'acknowledge', definition, outcomesSought }, errors };
+    }
+    case 'extend': {
+      const { remaining } = extensionAllowance(context.profile, context.state, stage);
+      const reason = field(body, 'extend-reason');
+      const allowed = context.profile.stages[stage - 1]?.extension.allowedReasons ?? [];
+      if (!allowed.includes(reason))
+        errors.push({ field: 'extend-reason', message: 'Select why more time is needed' });
+      const daysText = field(body, 'extend-days');
+      const workingDays = Number(daysText);
+      if (!/^\d+$/.test(daysText) || workingDays < 1 || workingDays > remaining) {
+        errors.push({
+          field: 'extend-days',
+          message:
+            remaining > 0
+              ? `Enter a whole number of working days from 1 to ${remaining}`
+              : 'No more extensions are possible at this stage',
+        });
+      }
+      const explanation = required(
+        body,
+        'extend-explanation',
+        'Enter an explanation for the resident',
+        errors,
+      );
+      return errors.length
+        ? { errors }
+        : { action: { action: 'extend', workingDays, reason, explanation }, errors };
+    }
+    case 'respond': {
+      const complaintDefinition = required(
+        body,
+        'complaintDefinition',
+        'Enter what the complaint is about',
+        errors,
+      );
+      const decision = field(body, 'decision');
+      if (!(DECISIONS as readonly string[]).includes(decision)) {
+        errors.push({ field: 'decision', message: 'Select the decision' });
+      }
+      const reasons = required(body, 'reasons', 'Enter the reasons for the decision', errors);
+      const remedyChoice = field(body, 'remedy');
+      let remedy: 'none' | { description: string; compensationPounds?: number } = 'none';
+      if (remedyChoice === 'remedy') {
+        const description = required(
+          body,
+          'remedyDescription',
+          'Describe the remedy, or choose no remedy',
+          errors,
+        );
+        const pounds = parsePounds(field(body, 'compensation'));
+        if (pounds === 'invalid') {
+          errors.push({
+            field: 'compensation',
+            message: 'Enter compensation in pounds, for example 50 or 75.50',
+          });
+        }
+        remedy = { description, ...(typeof pounds === 'number' ? { compensationPounds: pounds } : {}) };
+      } else if (remedyChoice !== 'none') {
+        errors.push({ field: 'remedy', message: 'Select whether there is a remedy' });
+      }
+      const actionsChoice = field(body, 'actions');
+      let outstandingActions: 'none' | Array<{ description: string; owner: string; dueDate: string }> =
+        'none';
+      if (actionsChoice === 'some') {
+        const planned: Array<{ description: string; owner: string; dueDate: string }> = [];
+        for (let n = 1; n <= MAX_PLANNED_ACTIONS; n++) {
+          const description = field(body, `oa${n}-description`);
+          const owner = field(body, `oa${n}-owner`);
+          const due = dateFrom(body, `oa${n}-due`, 'the date it will be done by', { required: false });
+          const any = description || owner || due.value || due.error;
+          if (!any) continue;
+          if (!description)
+            errors.push({ field: `oa${n}-description`, message: `Say what outstanding action ${n} is` });
+          if (!owner)
+            errors.push({ field: `oa${n}-owner`, message: `Say who will do outstanding action ${n}` });
+          if (due.error)
+            errors.push({ ...due.error, message: `Outstanding action ${n}: ${due.error.message}` });
+          else if (!due.value)
+            errors.push({ field: `oa${n}-due`, message: `Enter when outstanding action ${n} will be done` });
+          if (description && owner && due.value) planned.push({ description, owner, dueDate: due.value });
+        }
+        if (planned.length === 0 && !errors.some((error) => error.field.startsWith('oa'))) {
+          errors.push({
+            field: 'oa1-description',
+            message: 'Give at least one outstanding action, or choose no outstanding actions',
+          });
+        }
+        outstandingActions = planned;
+      } else if (actionsChoice !== 'none') {
+        errors.push({ field: 'actions', message: 'Select whether there are outstanding actions' });
+      }
+      const escalationRoute = required(
+        body,
+        'escalationRoute',
+        stage === 1 ? 'Say how the resident can escalate to stage 2' : 'Give the route to the Ombudsman',
+        errors,
+      );
+      if (errors.length) return { errors };
+      return {
+        action: {
+          action: 'respond',
+          complaintDefinition,
+          decision: decision as (typeof DECISIONS)[number],
+          reasons,
+          remedy,
+          outstandingActions,
+          escalationRoute,
+        },
+        errors,
+      };
+    }
+    case 'escalate': {
+      const reason = field(body, 'escalate-reason');
+      return { action: { action: 'escalate', ...(reason ? { reason } : {}) }, errors };
+    }
+    case 'withdraw': {
+      if (!fieldList(body, 'withdraw-confirm').includes('yes')) {
+        return {
+          errors: [
+            {
+              field: 'withdraw-confirm',
+              message: 'Confirm that the resident has asked to withdraw their complaint',
+            },
+          ],
+        };
+      }
+      const reason = field(body, 'withdraw-reason');
+      return { action: { action: 'withdraw', ...(reason ? { reason } : {}) }, errors };
+    }
+    default:
+      return { errors: [{ field: 'task-forms', message: 'Choose one of the actions on this page' }] };
+  }
+}
+
+export function parseCaseForm(body: FormValues): Parsed<CaseAction> {
+  const errors: FieldError[] = [];
+  switch (field(body, 'action')) {
+    case 'note': {
+      const text = required(body, 'note-text', 'Enter the note', errors);
+      return errors.length ? { errors } : { action: { action: 'note', text }, errors };
+    }
+    case 'add-action': {
+      const description = required(body, 'add-action-description', 'Say what will be done', errors);
+      const owner = required(body, 'add-action-owner', 'Say who will do it', errors);
+      const due = dateFrom(body, 'add-action-due', 'the date it will be done by');
+      if (due.error) errors.push(due.error);
+      return errors.length || !due.value
+        ? { errors }
+        : { action: { action: 'add-action', description, owner, dueDate: due.value }, errors };
+    }
+    case 'complete-action': {
+      const actionId = required(body, 'complete-action-id', 'Select the action that is done', errors);
+      const note = required(body, 'complete-action-note', 'Say what was done', errors);
+      return errors.length ? { errors } : { action: { action: 'complete-action', actionId, note }, errors };
+    }
+    case 'ombudsman-referral': {
+      const reference = field(body, 'referral-reference');
+      const notes = field(body, 'referral-notes');
+      if (reference.length > 100)
+        errors.push({
+          field: 'referral-reference',
+          message: 'The reference must be 100 characters or fewer',
+        });
+      return errors.length
+        ? { errors }
+        : {
+            action: {
+              action: 'ombudsman-referral',
+              ...(reference ? { reference } : {}),
+              ...(notes ? { notes } : {}),
+            },
+            errors,
+          };
+    }
+    default:
+      return { errors: [{ field: 'case-forms', message: 'Choose one of the forms on this page' }] };
+  }
+}

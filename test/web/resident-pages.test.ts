@@ -1,0 +1,508 @@
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { viewHandler } from '#functions/api/resident.ts';
+import { dependencies } from '#functions/lib/config.ts';
+import type { ApiEvent } from '#functions/lib/middleware.ts';
+import {
+  addInformation,
+  addInformationForm,
+  complaintForm,
+  confirmEscalation,
+  confirmWithdrawal,
+  escalate,
+  homePage,
+  howToComplain,
+  submitComplaintForm,
+  withdraw,
+} from '#functions/web/resident-pages.ts';
+import type { Actor } from '#shared/domain/case.ts';
+import { recordEvent } from '#shared/usecases/case-log.ts';
+import { apiEvent, lambdaContext, mockedAws, parse } from '../handlers/setup.ts';
+import { stageResponse } from '../support/fixtures.ts';
+
+type Handler = (event: ApiEvent, context: never) => Promise<APIGatewayProxyStructuredResultV2>;
+
+const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' };
+const staff: Actor = { kind: 'staff', id: 'handler@landlord.example', role: 'handler' };
+
+const HOSTILE = {
+  script: '<script>alert(1)</script>',
+  attribute: '"><img src=x onerror=alert(1)>',
+  emoji: 'Boiler 🔥💧 broken 😡',
+  rtl: 'المرجل مكسور منذ أسبوع',
+  long: `${'Damp and mould in the bedroom. '.repeat(161)}END`.slice(0, 5000),
+  header: 'Ada Resident\r\nBcc: x@y',
+};
+
+const validForm = {
+  whatHappened: 'The boiler has been broken for three weeks.',
+  outcomeWanted: 'Fix the boiler',
+  name: 'Ada Resident',
+  preferredContact: 'email',
+  email: 'ada@resident.example',
+  onBehalf: 'no',
+  idempotencyKey: 'form-key-00000001',
+};
+
+let aws: ReturnType<typeof mockedAws>;
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-03-02T10:00:00Z') });
+  aws = mockedAws();
+});
+afterEach(() => {
+  vi.useRealTimers();
+  aws.table.mock.restore();
+  aws.sfn.restore();
+  aws.ses.restore();
+});
+
+async function call(handler: Handler, event: ApiEvent) {
+  const result = await handler(event, lambdaContext);
+  return { status: result.statusCode ?? 0, body: String(result.body), headers: result.headers ?? {} };
+}
+
+function get(path: Record<string, string> = {}, query?: Record<string, string>): ApiEvent {
+  return apiEvent({
+    headers: { accept: 'text/html' },
+    pathParameters: path,
+    queryStringParameters: query,
+  });
+}
+
+function post(body: Record<string, string>, path: Record<string, string> = {}): ApiEvent {
+  return apiEvent({
+    headers: FORM_HEADERS,
+    body: new URLSearchParams(body).toString(),
+    pathParameters: path,
+  });
+}
+
+function title(page: string): string {
+  return /<title>([^<]*)<\/title>/.exec(page)?.[1] ?? '';
+}
+
+/** The error summary's links, in order. */
+function summaryLinks(page: string): string[] {
+  const summary = /<div class="govuk-error-summary"[\s\S]*?<\/ul>/.exec(page)?.[0] ?? '';
+  return [...summary.matchAll(/href="#([^"]+)"/g)].map((match) => match[1] ?? '');
+}
+
+function expectNoRawHostile(page: string) {
+  expect(page).not.toContain('<script>alert(1)</script>');
+  expect(page).not.toContain('<img src=x onerror=alert(1)>');
+  expect(page).not.toMatch(/onerror=alert\(1\)>/);
+  expect(page).not.toContain('Bcc: x@y\r');
+  expect(page).not.toMatch(/\r\nBcc/);
+}
+
+async function submitValid(form: Record<string, string> = validForm) {
+  const page = await call(submitComplaintForm, post(form));
+  const link = /href="(https:\/\/complaints\.example\.org\/cases\/[^"]+)"/.exec(page.body)?.[1] ?? '';
+  const url = new URL(link.replaceAll('&amp;', '&'));
+  const caseId = url.pathname.split('/').pop() ?? '';
+  const token = url.searchParams.get('token') ?? '';
+  return { page, caseId, token };
+}
+
+async function casePageFor(caseId: string, token: string) {
+  return call(viewHandler as Handler, get({ caseId }, { token }));
+}
+
+/** Drives a case to its stage 1 response (the escalation window), as staff would. */
+async function toEscalationWindow(caseId: string) {
+  const deps = await dependencies();
+  const at = (iso: string) => {
+    vi.setSystemTime(new Date(iso));
+    return iso;
+  };
+  await recordEvent(deps, caseId, () => ({
+    type: 'triaged',
+    outcome: 'complaint',
+    at: at('2026-03-03T09:00:00.000Z'),
+    by: staff,
+  }));
+  await recordEvent(deps, caseId, () => ({
+    type: 'acknowledged',
+    stage: 1,
+    definition: 'Delay repairing the boiler',
+    outcomesSought: ['Boiler repaired'],
+    at: at('2026-03-04T09:00:00.000Z'),
+    by: staff,
+  }));
+  await recordEvent(deps, caseId, () => ({
+    type: 'response-issued',
+    stage: 1,
+    letter: stageResponse(deps.context.profile, 1),
+    at: at('2026-03-10T09:00:00.000Z'),
+    by: staff,
+  }));
+  at('2026-03-11T09:00:00.000Z');
+}
+
+function writes() {
+  return aws.table.mock.commandCalls(PutCommand).length + aws.table.mock.commandCalls(UpdateCommand).length;
+}
+
+describe('start and how-to-complain pages', () => {
+  it('start page: landlord, start button, other ways to complain and representatives', async () => {
+    const page = await call(homePage, get());
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<html lang="en-GB"');
+    expect(page.body).toContain('Code Baseline Homes');
+    expect(page.body).toMatch(/<a href="\/complain" role="button"[^>]*govuk-button--start/);
+    expect(page.body).toContain('href="/how-to-complain"');
+    expect(page.body).toContain('01632 960100');
+    expect(page.body).toContain('complaints@code-baseline.example.org');
+    expect(page.body).toMatch(/complain on your behalf/);
+    expect(page.body).not.toContain('token=');
+  });
+
+  it('how to complain: stage timescales, stage 2 window, exclusions and the Ombudsman', async () => {
+    const page = await call(howToComplain, get());
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('An expression of dissatisfaction');
+    expect(page.body).toContain('5 working days');
+    expect(page.body).toContain('10 working days of acknowledging your complaint');
+    expect(page.body).toContain('20 working days of acknowledging your request');
+    expect(page.body).toContain('There is no time limit for asking.');
+    expect(page.body).toContain('Legal proceedings have started');
+    expect(page.body).toContain('Housing Ombudsman Service');
+    expect(page.body).toContain('0300 111 3000');
+    expect(page.body).toContain('info@housing-ombudsman.org.uk');
+    expect(page.body).toContain('PO Box 1484');
+    expect(page.body).toContain('within 12 months of our final response');
+    expect(page.body).toContain('at any time');
+    expect(page.body).toMatch(/on your behalf/);
+  });
+});
+
+describe('the complaint form', () => {
+  it('renders every field with a label, and a fresh idempotency key', async () => {
+    const page = await call(complaintForm, get());
+    expect(page.status).toBe(200);
+    for (const id of [
+      'whatHappened',
+      'happenedOn',
+      'happenedOn-month',
+      'happenedOn-year',
+      'becameAwareOn',
+      'becameAwareOn-month',
+      'becameAwareOn-year',
+      'outcomeWanted',
+      'name',
+      'email',
+      'phone',
+      'address',
+      'preferredContact',
+      'preferredContact-2',
+      'preferredContact-3',
+      'reasonableAdjustments',
+      'onBehalf',
+      'onBehalf-2',
+      'representativeName',
+      'representativeRelationship',
+      'representativeConsent',
+    ]) {
+      expect(page.body, id).toMatch(new RegExp(`<label[^>]+for="${id}"`));
+      expect(page.body, id).toContain(`id="${id}"`);
+    }
+    expect(page.body).toContain('What went wrong?');
+    expect(page.body).toContain('within 12 months');
+    expect(page.body).toContain('<form method="post" action="/complain" novalidate>');
+    expect(page.body).not.toContain('multipart/form-data');
+    expect(page.body).toMatch(/<input type="hidden" name="idempotencyKey" value="[0-9a-f-]{36}">/);
+    expect(title(page.body)).not.toMatch(/^Error/);
+  });
+
+  it('an empty submission shows every problem, linked to its field, with "Error: " in the title', async () => {
+    const page = await call(submitComplaintForm, post({}));
+    expect(page.status).toBe(422);
+    expect(title(page.body)).toMatch(/^Error: Make a complaint/);
+    expect(summaryLinks(page.body)).toEqual([
+      'whatHappened',
+      'outcomeWanted',
+      'name',
+      'preferredContact',
+      'onBehalf',
+    ]);
+    expect(page.body).toContain('Enter what went wrong');
+    expect(page.body).toContain('Enter your full name');
+    expect(page.body).toContain('Select how you would like us to contact you');
+    expect(page.body).toContain('id="whatHappened-error"');
+    expect(page.body).toMatch(/<input type="hidden" name="idempotencyKey" value="[0-9a-f-]{36}">/);
+    expect(aws.table.mock.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  it('asks for the chosen contact detail, the representative and their consent, and real past dates', async () => {
+    const page = await call(
+      submitComplaintForm,
+      post({
+        ...validForm,
+        preferredContact: 'phone',
+        email: 'not-an-email',
+        onBehalf: 'yes',
+        'happenedOn-day': '31',
+        'happenedOn-month': '2',
+        'happenedOn-year': '2026',
+        'becameAwareOn-day': '1',
+        'becameAwareOn-month': '4',
+        'becameAwareOn-year': '2026',
+      }),
+    );
+    expect(page.status).toBe(422);
+    expect(summaryLinks(page.body)).toEqual([
+      'happenedOn',
+      'becameAwareOn',
+      'email',
+      'phone',
+      'representativeName',
+      'representativeRelationship',
+      'representativeConsent',
+    ]);
+    expect(page.body).toContain('The date it happened must be a real date');
+    expect(page.body).toContain('The date you became aware of it must be today or in the past');
+    expect(page.body).toContain('Enter your phone number, or choose another way for us to contact you');
+    expect(page.body).toContain('Enter an email address in the correct format, like name@example.com');
+    expect(page.body).toContain(
+      'Confirm that the resident agrees to this person making the complaint for them',
+    );
+    const partial = await call(submitComplaintForm, post({ ...validForm, 'happenedOn-day': '3' }));
+    expect(partial.body).toContain('The date it happened must include a month and a year');
+  });
+
+  it('keeps every answer (hostile ones escaped) and the same idempotency key after an error', async () => {
+    const page = await call(
+      submitComplaintForm,
+      post({
+        whatHappened: HOSTILE.script,
+        outcomeWanted: HOSTILE.attribute,
+        name: HOSTILE.header,
+        email: HOSTILE.attribute,
+        phone: '07700 900982',
+        address: HOSTILE.rtl,
+        reasonableAdjustments: HOSTILE.emoji,
+        preferredContact: 'post',
+        onBehalf: 'yes',
+        representativeName: HOSTILE.script,
+        representativeRelationship: 'Daughter',
+        'happenedOn-day': '"><b>',
+        idempotencyKey: 'form-key-keep-me-01',
+      }),
+    );
+    expect(page.status).toBe(422);
+    expectNoRawHostile(page.body);
+    expect(page.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;</textarea>');
+    expect(page.body).toContain('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;</textarea>');
+    expect(page.body).toContain('value="Ada Resident Bcc: x@y"');
+    expect(page.body).toContain('value="07700 900982"');
+    expect(page.body).toContain(`${HOSTILE.rtl}</textarea>`);
+    expect(page.body).toContain(`${HOSTILE.emoji}</textarea>`);
+    expect(page.body).toMatch(
+      /id="preferredContact-3" name="preferredContact" type="radio" value="post" checked/,
+    );
+    expect(page.body).toMatch(/id="onBehalf-2" name="onBehalf" type="radio" value="yes" checked/);
+    expect(page.body).toContain('value="&quot;&gt;&lt;b&gt;"');
+    expect(page.body).toContain('name="idempotencyKey" value="form-key-keep-me-01"');
+    expect(summaryLinks(page.body)).toEqual(['happenedOn', 'email', 'representativeConsent']);
+  });
+
+  it('a valid submission shows the reference, the acknowledgement date in words and the case link', async () => {
+    const { page, caseId, token } = await submitValid();
+    expect(page.status).toBe(200);
+    expect(title(page.body)).toMatch(/^Complaint received/);
+    expect(page.body).toContain('govuk-panel--confirmation');
+    expect(page.body).toContain('CMP-2026-000001');
+    expect(page.body).toContain('Monday 9 March 2026');
+    expect(caseId).not.toBe('');
+    expect(token).not.toBe('');
+    // A double submission (same key, same answers) finds the same case.
+    const again = await call(submitComplaintForm, post(validForm));
+    expect(again.body).toContain('CMP-2026-000001');
+    const second = await submitValid({ ...validForm, idempotencyKey: 'form-key-00000002' });
+    expect(second.page.body).not.toContain('CMP-2026-000001');
+    expect(second.caseId).not.toBe(caseId);
+  });
+
+  it('the same form sent again with different answers is not silently dropped', async () => {
+    await submitValid();
+    const page = await call(submitComplaintForm, post({ ...validForm, outcomeWanted: 'Something else' }));
+    expect(page.status).toBe(409);
+    expect(page.body).toContain('You have already sent a complaint from this form');
+    expect(page.body).toContain('Something else</textarea>');
+    expect(page.body).not.toContain('value="form-key-00000001"');
+  });
+
+  it('stores and shows hostile input safely everywhere (confirmation, case page)', async () => {
+    const { page, caseId, token } = await submitValid({
+      ...validForm,
+      whatHappened: `${HOSTILE.script}\n${HOSTILE.attribute}\n${HOSTILE.emoji}\n${HOSTILE.rtl}\n${HOSTILE.long}`,
+      outcomeWanted: HOSTILE.attribute,
+      name: HOSTILE.header,
+      reasonableAdjustments: HOSTILE.script,
+      onBehalf: 'yes',
+      representativeName: HOSTILE.attribute,
+      representativeRelationship: HOSTILE.script,
+      representativeConsent: 'yes',
+    });
+    expect(page.status).toBe(200);
+    expectNoRawHostile(page.body);
+    const view = await casePageFor(caseId, token);
+    expect(view.status).toBe(200);
+    expectNoRawHostile(view.body);
+    expect(view.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(view.body).toContain('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;');
+    expect(view.body).toContain(HOSTILE.emoji);
+    expect(view.body).toContain(`<p class="govuk-body" dir="auto">${HOSTILE.rtl}</p>`);
+    expect(view.body).toContain(HOSTILE.long);
+    const json = parse(
+      await viewHandler(
+        apiEvent({ pathParameters: { caseId }, queryStringParameters: { token } }),
+        lambdaContext,
+      ),
+    );
+    const complainant = (json.body.case as { complainant: { name: string } }).complainant;
+    expect(complainant.name).toBe('Ada Resident Bcc: x@y');
+  });
+});
+
+describe('the case page (signed link)', () => {
+  it('browsers get the page with the reference and next step; others still get JSON', async () => {
+    const { caseId, token } = await submitValid();
+    const page = await casePageFor(caseId, token);
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.body).toContain('CMP-2026-000001');
+    expect(page.body).toContain('We must acknowledge your complaint by the end of Monday 9 March 2026.');
+    expect(page.body).toContain('Monday 9 March 2026 at 23:59');
+    expect(page.body).toContain('Complaint received');
+    expect(page.body).not.toContain('/escalate?token=');
+    expect(page.body).toContain(`/cases/${caseId}/add-information?token=${token}`);
+    expect(page.body).toContain(`/cases/${caseId}/withdraw?token=${token}`);
+    const json = parse(
+      await viewHandler(
+        apiEvent({ pathParameters: { caseId }, queryStringParameters: { token } }),
+        lambdaContext,
+      ),
+    );
+    expect(json.statusCode).toBe(200);
+    expect(json.body.case).toMatchObject({ reference: 'CMP-2026-000001' });
+  });
+
+  it('an invalid or missing token renders a 403 (or 422) page that does not echo the token', async () => {
+    const { caseId, token } = await submitValid();
+    const forged = `${token}A`;
+    for (const handler of [
+      viewHandler as Handler,
+      confirmEscalation,
+      confirmWithdrawal,
+      addInformationForm,
+    ]) {
+      const page = await call(handler, get({ caseId }, { token: forged }));
+      expect(page.status).toBe(403);
+      expect(page.headers['content-type']).toMatch(/text\/html/);
+      expect(page.body).toContain('This case link is not valid');
+      expect(page.body).toContain('Return to the start page');
+      expect(page.body).not.toContain('javascript:');
+      expect(page.body).not.toContain(forged);
+    }
+    const posted = await call(escalate, post({ token: forged }, { caseId }));
+    expect(posted.status).toBe(403);
+    const missing = await call(viewHandler as Handler, get({ caseId }));
+    expect(missing.status).toBe(422);
+    expect(missing.body).toContain('Open this page from the link');
+  });
+
+  it('shows the stage 1 response and the stage 2 button only in the escalation window', async () => {
+    const { caseId, token } = await submitValid();
+    await toEscalationWindow(caseId);
+    const page = await casePageFor(caseId, token);
+    expect(page.body).toContain(`href="/cases/${caseId}/escalate?token=${token}"`);
+    expect(page.body).toContain('There is no time limit for asking.');
+    expect(page.body).toContain('We have upheld your complaint.');
+    expect(page.body).toContain('An apology and £50 for the delay');
+    expect(page.body).toContain('Compensation: £50');
+    expect(page.body).toContain('Delay repairing the boiler');
+    expect(page.body).toContain('Boiler repaired');
+  });
+
+  it('GET confirm pages change nothing', async () => {
+    const { caseId, token } = await submitValid();
+    await toEscalationWindow(caseId);
+    const before = writes();
+    const confirm = await call(confirmEscalation, get({ caseId }, { token }));
+    expect(confirm.status).toBe(200);
+    expect(confirm.body).toContain('You do not need to give a reason');
+    expect(confirm.body).toContain(`<form method="post" action="/cases/${caseId}/escalate" novalidate>`);
+    expect(confirm.body).toContain(`<input type="hidden" name="token" value="${token}">`);
+    await call(confirmWithdrawal, get({ caseId }, { token }));
+    await call(addInformationForm, get({ caseId }, { token }));
+    await casePageFor(caseId, token);
+    expect(writes()).toBe(before);
+    const json = parse(
+      await viewHandler(
+        apiEvent({ pathParameters: { caseId }, queryStringParameters: { token } }),
+        lambdaContext,
+      ),
+    );
+    expect(json.body.case).toMatchObject({ status: 'stage1-responded' });
+  });
+
+  it('POST escalate at the escalation window asks for stage 2; pressing it again is harmless', async () => {
+    const { caseId, token } = await submitValid();
+    await toEscalationWindow(caseId);
+    const done = await call(escalate, post({ token, reason: HOSTILE.script }, { caseId }));
+    expect(done.status).toBe(200);
+    expect(done.body).toContain('govuk-notification-banner--success');
+    expect(done.body).toContain('You have asked for stage 2');
+    expect(done.body).toContain('We will acknowledge your request by the end of Wednesday 18 March 2026');
+    expect(done.body).toContain(`href="/cases/${caseId}?token=${token}"`);
+    const view = await casePageFor(caseId, token);
+    expect(view.body).toContain('Stage 2 requested');
+    expect(view.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expectNoRawHostile(view.body);
+    expect(view.body).not.toContain('/escalate?token=');
+    const again = await call(escalate, post({ token }, { caseId }));
+    expect(again.status).toBe(200);
+    expect(again.body).toContain('You have asked for stage 2');
+  });
+
+  it('refuses stage 2 before the stage 1 response, with a readable page', async () => {
+    const { caseId, token } = await submitValid();
+    const confirm = await call(confirmEscalation, get({ caseId }, { token }));
+    expect(confirm.body).toContain('You can ask for stage 2 after we have sent you our stage 1 response.');
+    expect(confirm.body).not.toContain('<form');
+    const before = writes();
+    const posted = await call(escalate, post({ token }, { caseId }));
+    expect(posted.status).toBe(409);
+    expect(posted.body).toContain('You cannot ask for stage 2 now');
+    expect(writes()).toBe(before);
+  });
+
+  it('adds information (text required) and withdraws', async () => {
+    const { caseId, token } = await submitValid();
+    const empty = await call(addInformation, post({ token, information: '' }, { caseId }));
+    expect(empty.status).toBe(422);
+    expect(title(empty.body)).toMatch(/^Error: /);
+    expect(summaryLinks(empty.body)).toEqual(['information']);
+    const added = await call(
+      addInformation,
+      post({ token, information: 'Also the radiator leaks' }, { caseId }),
+    );
+    expect(added.status).toBe(200);
+    expect(added.body).toContain('We have added your information');
+    expect((await casePageFor(caseId, token)).body).toContain('Also the radiator leaks');
+
+    const withdrawn = await call(withdraw, post({ token, reason: 'Sorted now' }, { caseId }));
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body).toContain('You have withdrawn your complaint');
+    const page = await casePageFor(caseId, token);
+    expect(page.body).toContain('Complaint withdrawn');
+    expect(page.body).toContain('Sorted now');
+    expect(page.body).not.toContain('/withdraw?token=');
+    expect(page.body).not.toContain('/add-information?token=');
+    const closed = await call(addInformation, post({ token, information: 'More' }, { caseId }));
+    expect(closed.status).toBe(409);
+    expect(closed.body).toContain('Your complaint is closed');
+  });
+});

@@ -1,0 +1,803 @@
+import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { dependencies } from '#functions/lib/config.ts';
+import type { ApiEvent } from '#functions/lib/middleware.ts';
+import { csrfToken, verifyCognitoIdToken } from '#functions/web/staff-auth.ts';
+import {
+  casePage,
+  logComplaint,
+  logComplaintForm,
+  managerPage,
+  queuePage,
+  recordOnCase,
+  taskAction,
+} from '#functions/web/staff-pages.ts';
+import { callback, signIn, signInPage, signOut } from '#functions/web/staff-sign-in.ts';
+import { handler as registerTask } from '#functions/workflow/register-task.ts';
+import type { Step } from '#shared/domain/case.ts';
+import { actOnTask } from '#shared/usecases/actions.ts';
+import { type IntakeInput, submitComplaint } from '#shared/usecases/intake.ts';
+import { checkDeadline } from '#shared/usecases/workflow.ts';
+import { apiEvent, lambdaContext, mockedAws, staffClaims } from '../handlers/setup.ts';
+import { stageResponse } from '../support/fixtures.ts';
+
+type Page = (event: ApiEvent, context: never) => Promise<APIGatewayProxyStructuredResultV2>;
+type Form = Record<string, string | string[]>;
+
+const HANDLER = { kind: 'staff', id: 'handler@landlord.example', role: 'handler' } as const;
+const HOSTILE = '<script>alert(1)</script>';
+
+let aws: ReturnType<typeof mockedAws>;
+let savedEnv: NodeJS.ProcessEnv;
+let keyCounter = 0;
+
+beforeEach(() => {
+  savedEnv = { ...process.env };
+  vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-03-02T10:00:00Z') });
+  aws = mockedAws();
+});
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+  aws.table.mock.restore();
+  aws.sfn.restore();
+  aws.ses.restore();
+  for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
+  Object.assign(process.env, savedEnv);
+});
+
+interface Result {
+  status: number;
+  body: string;
+  location?: string;
+  cookies: string[];
+}
+
+function result(response: APIGatewayProxyStructuredResultV2): Result {
+  return {
+    status: response.statusCode ?? 0,
+    body: String(response.body ?? ''),
+    location: response.headers?.location as string | undefined,
+    cookies: response.cookies ?? [],
+  };
+}
+
+async function get(
+  page: Page,
+  options: {
+    path: string;
+    pathParameters?: Record<string, string>;
+    query?: Record<string, string>;
+    role?: string | null;
+    cookies?: string[];
+  },
+): Promise<Result> {
+  const role = options.role === undefined ? 'handler' : options.role;
+  return result(
+    await page(
+      apiEvent({
+        rawPath: options.path,
+        routeKey: `GET ${options.path}`,
+        pathParameters: options.pathParameters,
+        queryStringParameters: options.query,
+        cookies: options.cookies,
+        headers: { accept: 'text/html' },
+        ...(role ? { claims: staffClaims(role) } : {}),
+      }),
+      lambdaContext,
+    ),
+  );
+}
+
+async function post(
+  page: Page,
+  options: { path: string; pathParameters?: Record<string, string>; form: Form; role?: string | null },
+): Promise<Result> {
+  const role = options.role === undefined ? 'handler' : options.role;
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(options.form)) {
+    for (const item of Array.isArray(value) ? value : [value]) params.append(name, item);
+  }
+  return result(
+    await page(
+      apiEvent({
+        rawPath: options.path,
+        routeKey: `POST ${options.path}`,
+        pathParameters: options.pathParameters,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: params.toString(),
+        ...(role ? { claims: staffClaims(role) } : {}),
+      }),
+      lambdaContext,
+    ),
+  );
+}
+
+async function csrfFor(role = 'handler'): Promise<string> {
+  return csrfToken(await dependencies(), `${role}@landlord.example`);
+}
+
+async function newCase(
+  complainant: Partial<IntakeInput['complainant']> = {},
+  complaint: Partial<IntakeInput['complaint']> = {},
+) {
+  const deps = await dependencies();
+  return submitComplaint(
+    deps,
+    {
+      complainant: {
+        name: 'Ada Resident',
+        email: 'ada@resident.example',
+        preferredContact: 'email',
+        ...complainant,
+      },
+      complaint: { whatHappened: 'The boiler is broken', outcomeWanted: 'Fix it', ...complaint },
+    },
+    `key-${String(++keyCounter).padStart(8, '0')}`,
+    { kind: 'resident', id: 'web-form' },
+  );
+}
+
+async function openTask(caseId: string, step: Step) {
+  await registerTask({ caseId, step, taskToken: `token-${step}-${caseId}` }, lambdaContext);
+  const deps = await dependencies();
+  const task = (await deps.repository.tasksForCase(caseId)).find((candidate) => candidate.status === 'open');
+  if (!task || task.step !== step) throw new Error(`no open ${step} task`);
+  return task;
+}
+
+/** Drives a case through the use cases to the given step, with an open task for it. */
+async function caseAt(step: Step, complainant: Partial<IntakeInput['complainant']> = {}) {
+  const deps = await dependencies();
+  const { caseId, reference } = await newCase(complainant);
+  let task = await openTask(caseId, 'triage');
+  if (step === 'triage') return { caseId, reference, task };
+  await actOnTask(deps, task.taskId, HANDLER, { action: 'triage', outcome: 'complaint' });
+  task = await openTask(caseId, 'stage1-acknowledgement');
+  if (step === 'stage1-acknowledgement') return { caseId, reference, task };
+  await actOnTask(deps, task.taskId, HANDLER, {
+    action: 'acknowledge',
+    definition: 'Delay repairing the boiler',
+    outcomesSought: ['Fix the boiler'],
+  });
+  task = await openTask(caseId, 'stage1-response');
+  if (step === 'stage1-response') return { caseId, reference, task };
+  const { stage: _stage, ...letter } = stageResponse(deps.context.profile, 1);
+  await actOnTask(deps, task.taskId, HANDLER, { action: 'respond', ...letter });
+  task = await openTask(caseId, 'escalation-window');
+  if (step === 'escalation-window') return { caseId, reference, task };
+  await actOnTask(deps, task.taskId, HANDLER, { action: 'escalate', reason: 'Still broken' });
+  task = await openTask(caseId, 'stage2-acknowledgement');
+  return { caseId, reference, task };
+}
+
+const casePath = (caseId: string) => ({ path: `/staff/case/${caseId}`, pathParameters: { caseId } });
+const taskPath = (caseId: string) => ({ path: `/staff/case/${caseId}/task`, pathParameters: { caseId } });
+const successCalls = () => aws.sfn.commandCalls(SendTaskSuccessCommand).length;
+
+/** Markup sanity the axe rules depend on: unique ids, labels that point at a control, and a lang. */
+function expectSoundMarkup(body: string) {
+  const ids = [...body.matchAll(/\sid="([^"]+)"/g)].map((match) => match[1]);
+  const duplicates = ids.filter((id, index) => ids.indexOf(id) !== index);
+  expect(duplicates).toEqual([]);
+  for (const [, target] of body.matchAll(/<label[^>]*\sfor="([^"]+)"/g)) expect(ids).toContain(target);
+  for (const [, list] of body.matchAll(/aria-(?:describedby|labelledby)="([^"]+)"/g)) {
+    for (const id of String(list).split(' ')) expect(ids).toContain(id);
+  }
+  expect(body).toMatch(/<html lang="en-GB"/);
+}
+
+describe('work queue', () => {
+  it('lists the open task with its deadline, in words as well as colour, and filters it', async () => {
+    const { caseId, reference } = await caseAt('triage');
+    const onTrack = await get(queuePage, { path: '/staff' });
+    expect(onTrack.status).toBe(200);
+    expect(onTrack.body).toContain(`href="/staff/case/${caseId}"`);
+    expect(onTrack.body).toContain(reference);
+    expect(onTrack.body).toContain('Triage: decide whether it is a complaint');
+    expect(onTrack.body).toMatch(
+      /data-rag="on-track"><strong class="govuk-tag govuk-tag--green">On track<\/strong> <span class="govuk-body-s">5 working days left/,
+    );
+    expect(onTrack.body).toContain('Monday 9 March 2026 at 23:59');
+    expectSoundMarkup(onTrack.body);
+
+    vi.setSystemTime(new Date('2026-03-06T10:00:00Z'));
+    const dueSoon = await get(queuePage, { path: '/staff' });
+    expect(dueSoon.body).toMatch(
+      /data-rag="due-soon"><strong class="govuk-tag govuk-tag--yellow">Due soon<\/strong> <span class="govuk-body-s">1 working day left/,
+    );
+
+    vi.setSystemTime(new Date('2026-03-10T10:00:00Z'));
+    const overdue = await get(queuePage, { path: '/staff', query: { status: 'overdue', stage: 'triage' } });
+    expect(overdue.body).toMatch(/data-rag="overdue"><strong class="govuk-tag govuk-tag--red">Overdue/);
+    const filteredOut = await get(queuePage, { path: '/staff', query: { status: 'on-track' } });
+    expect(filteredOut.body).toContain('data-testid="queue-empty"');
+    const otherStage = await get(queuePage, { path: '/staff', query: { stage: '2' } });
+    expect(otherStage.body).not.toContain(reference);
+  });
+
+  it("shows a handler only their role's queue; managers can see every role", async () => {
+    const { reference } = await caseAt('triage');
+    const reviewerAsks = await get(queuePage, {
+      path: '/staff',
+      role: 'reviewer',
+      query: { role: 'handler' },
+    });
+    expect(reviewerAsks.body).not.toContain(reference);
+    expect(reviewerAsks.body).toContain('Showing tasks for the reviewer role');
+    const manager = await get(queuePage, { path: '/staff', role: 'manager', query: { role: 'all' } });
+    expect(manager.body).toContain(reference);
+    expect(manager.body).toContain('<option value="all" selected>');
+  });
+});
+
+describe('breaches and load', () => {
+  it('shows a missed deadline, the handler load and overdue counts per role', async () => {
+    const { caseId, reference } = await caseAt('stage1-response');
+    vi.setSystemTime(new Date('2026-03-20T10:00:00Z'));
+    await checkDeadline(await dependencies(), { caseId, step: 'stage1-response' });
+    await openTask(caseId, 'stage1-response');
+    const page = await get(managerPage, { path: '/staff/manager', role: 'manager' });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain(reference);
+    expect(page.body).toContain('Send the stage 1 response');
+    expect(page.body).toContain('Monday 16 March 2026 at 23:59');
+    expect(page.body).toMatch(
+      /<td class="govuk-table__cell">handler@landlord\.example<\/td><td class="govuk-table__cell">1<\/td><td class="govuk-table__cell">1<\/td><td class="govuk-table__cell">1<\/td>/,
+    );
+    expectSoundMarkup(page.body);
+  });
+});
+
+describe('case page', () => {
+  it('puts reasonable adjustments, vulnerability and the representative at the top', async () => {
+    const { caseId } = await newCase({
+      reasonableAdjustments: 'Large print letters, please',
+      vulnerability: 'Recently bereaved',
+      representative: { name: 'Bea Advocate', relationship: 'Daughter', consentRecorded: true },
+    });
+    const page = await get(casePage, casePath(caseId));
+    expect(page.status).toBe(200);
+    const banner = page.body.indexOf('data-testid="resident-needs"');
+    expect(banner).toBeGreaterThan(0);
+    expect(banner).toBeLessThan(page.body.indexOf('<h1'));
+    const top = page.body.slice(banner, page.body.indexOf('<h1'));
+    expect(top).toContain('Large print letters, please');
+    expect(top).toContain('Recently bereaved');
+    expect(top).toContain('Bea Advocate');
+    expect(top).toContain('consent is recorded');
+    expectSoundMarkup(page.body);
+  });
+
+  it('shows the position, every deadline with the days not counted, and the full timeline', async () => {
+    const { caseId } = await caseAt('stage1-response');
+    // The weekend inside the stage 1 response period is listed as not counted.
+    const page = await get(casePage, casePath(caseId));
+    expect(page.body).toContain('Send the stage 1 response');
+    expect(page.body).toContain('How this deadline was worked out');
+    expect(page.body).toContain('Saturday 7 March 2026: Saturday');
+    expect(page.body).toContain('data-event-type="received"');
+    expect(page.body).toContain('data-event-type="triaged"');
+    expect(page.body).toContain('data-event-type="acknowledged"');
+    expect(page.body).toContain('handler@landlord.example (handler)');
+    expect(page.body).toContain('data-testid="extend-form"');
+    expect(page.body).toContain('data-testid="respond-form"');
+    expect(page.body).toContain('0 of 10 working days used');
+    expectSoundMarkup(page.body);
+  });
+
+  it('escapes hostile values everywhere', async () => {
+    const { caseId } = await newCase({ name: HOSTILE }, { whatHappened: HOSTILE, outcomeWanted: HOSTILE });
+    await openTask(caseId, 'triage');
+    for (const page of [await get(casePage, casePath(caseId)), await get(queuePage, { path: '/staff' })]) {
+      expect(page.body).not.toContain(HOSTILE);
+      expect(page.body).not.toMatch(/<script>alert/);
+    }
+    const casePageBody = (await get(casePage, casePath(caseId))).body;
+    expect(casePageBody).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+
+  it('sends signed-out requests to sign in, and 404s an unknown case', async () => {
+    const { caseId } = await newCase();
+    const signedOut = await get(casePage, { ...casePath(caseId), role: null });
+    expect(signedOut.status).toBe(303);
+    expect(signedOut.location).toBe(`/staff/sign-in?next=${encodeURIComponent(`/staff/case/${caseId}`)}`);
+    const unknown = await get(casePage, casePath('no-such-case'));
+    expect(unknown.status).toBe(404);
+  });
+});
+
+describe('acting on tasks', () => {
+  it('triage: posts, completes the callback and redirects with a success banner', async () => {
+    const { caseId, task } = await caseAt('triage');
+    const response = await post(taskAction, {
+      ...taskPath(caseId),
+      form: { csrf: await csrfFor(), taskId: task.taskId, action: 'triage', outcome: 'complaint' },
+    });
+    expect(response.status).toBe(303);
+    expect(response.location).toBe(`/staff/case/${caseId}?done=triage`);
+    expect(successCalls()).toBe(1);
+    const after = await get(casePage, { ...casePath(caseId), query: { done: 'triage' } });
+    expect(after.body).toContain('Triage decision recorded.');
+    expect(after.body).toContain('Stage 1: to be acknowledged');
+  });
+
+  it('triage: a service request needs to say what will be done; not accepted needs a policy reason', async () => {
+    const { caseId, task } = await caseAt('triage');
+    const base = { csrf: await csrfFor(), taskId: task.taskId, action: 'triage' };
+    const service = await post(taskAction, {
+      ...taskPath(caseId),
+      form: { ...base, outcome: 'service-request' },
+    });
+    expect(service.status).toBe(422);
+    expect(service.body).toContain('href="#triage-notes"');
+    const refused = await post(taskAction, {
+      ...taskPath(caseId),
+      form: { ...base, outcome: 'not-accepted', rationale: 'Court case started' },
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toContain('Select the reason in the complaints policy that applies');
+    expect(refused.body).toContain('Court case started</textarea>');
+    expect(successCalls()).toBe(0);
+  });
+
+  it('acknowledge: requires the complaint definition and keeps what was typed', async () => {
+    const { caseId, task } = await caseAt('stage1-acknowledgement');
+    const before = successCalls();
+    const response = await post(taskAction, {
+      ...taskPath(caseId),
+      form: {
+        csrf: await csrfFor(),
+        taskId: task.taskId,
+        action: 'acknowledge',
+        definition: '',
+        outcomes: 'Fix the boiler\nAn apology',
+      },
+    });
+    expect(response.status).toBe(422);
+    expect(response.body).toContain('govuk-error-summary');
+    expect(response.body).toContain('<a href="#definition">Enter what the complaint is about</a>');
+    expect(response.body).toContain('Fix the boiler\nAn apology</textarea>');
+    expect(response.body).toMatch(/<title>Error: /);
+    expect(successCalls()).toBe(before);
+    expectSoundMarkup(response.body);
+
+    const ok = await post(taskAction, {
+      ...taskPath(caseId),
+      form: {
+        csrf: await csrfFor(),
+        taskId: task.taskId,
+        action: 'acknowledge',
+        definition: 'Boiler delay',
+        outcomes: 'Fix the boiler\nAn apology',
+      },
+    });
+    expect(ok.status).toBe(303);
+    expect(successCalls()).toBe(before + 1);
+  });
+
+  it('extend: previews the notice with the new date and acts only on send', async () => {
+    const { caseId, task } = await caseAt('stage1-response');
+    const before = successCalls();
+    const form = {
+      csrf: await csrfFor(),
+      taskId: task.taskId,
+      action: 'extend',
+      'extend-reason': 'Waiting for information from a third party',
+      'extend-days': '5',
+      'extend-explanation': 'The contractor has not yet reported back.',
+    };
+    const preview = await post(taskAction, { ...taskPath(caseId), form: { ...form, intent: 'preview' } });
+    expect(preview.status).toBe(200);
+    expect(preview.body).toContain('data-testid="letter-preview"');
+    expect(preview.body).toContain('New response date: <strong>Monday 23 March 2026</strong>');
+    expect(preview.body).toContain('You will now have our stage 1 response by Monday 23 March 2026.');
+    expect(preview.body).toContain('The contractor has not yet reported back.</textarea>');
+    expect(preview.body).toContain('name="intent" value="send">Send extension notice</button>');
+    expect(successCalls()).toBe(before);
+    expectSoundMarkup(preview.body);
+
+    const tooMany = await post(taskAction, {
+      ...taskPath(caseId),
+      form: { ...form, 'extend-days': '11', intent: 'send' },
+    });
+    expect(tooMany.status).toBe(422);
+    expect(tooMany.body).toContain('Enter a whole number of working days from 1 to 10');
+    expect(successCalls()).toBe(before);
+
+    const sent = await post(taskAction, { ...taskPath(caseId), form: { ...form, intent: 'send' } });
+    expect(sent.status).toBe(303);
+    expect(sent.location).toBe(`/staff/case/${caseId}?done=extend`);
+    expect(successCalls()).toBe(before + 1);
+  });
+
+  it('respond: previews the letter, lists what is missing, and sends only when asked', async () => {
+    const { caseId, task } = await caseAt('stage1-response');
+    const before = successCalls();
+    const deps = await dependencies();
+    const letter = stageResponse(deps.context.profile, 1);
+    const form: Form = {
+      csrf: await csrfFor(),
+      taskId: task.taskId,
+      action: 'respond',
+      complaintDefinition: 'Delay repairing the boiler',
+      decision: 'partly-upheld',
+      reasons: 'The repair was late.',
+      remedy: 'remedy',
+      remedyDescription: 'An apology',
+      compensation: '£50',
+      actions: 'some',
+      'oa1-description': 'Replace the boiler',
+      'oa1-owner': 'Repairs team',
+      'oa1-due-day': '27',
+      'oa1-due-month': '3',
+      'oa1-due-year': '2026',
+      escalationRoute: letter.escalationRoute,
+      intent: 'preview',
+    };
+    const preview = await post(taskAction, { ...taskPath(caseId), form });
+    expect(preview.status).toBe(200);
+    expect(preview.body).toContain('data-testid="letter-preview"');
+    expect(preview.body).toContain('Our stage 1 response to your complaint');
+    expect(preview.body).toContain('We have partly upheld your complaint.');
+    expect(preview.body).toContain('Compensation: £50.');
+    expect(preview.body).toContain('Replace the boiler (who: Repairs team; by: Friday 27 March 2026)');
+    expect(preview.body).not.toContain('data-testid="letter-problems"');
+    expect(preview.body).toContain('Send the stage 1 response</button>');
+    expect(successCalls()).toBe(before);
+
+    const flawed = await post(taskAction, {
+      ...taskPath(caseId),
+      form: { ...form, escalationRoute: 'Ask the designated person.' },
+    });
+    expect(flawed.body).toContain('data-testid="letter-problems"');
+    expect(flawed.body).toContain('the escalation route must tell the resident how to ask for stage 2');
+    expect(flawed.body).not.toContain('name="intent" value="send"');
+
+    const sent = await post(taskAction, { ...taskPath(caseId), form: { ...form, intent: 'send' } });
+    expect(sent.status).toBe(303);
+    expect(successCalls()).toBe(before + 1);
+    const after = await get(casePage, casePath(caseId));
+    expect(after.body).toContain('S1-1');
+    expect(after.body).toContain('Stage 1: response sent');
+    await openTask(caseId, 'escalation-window');
+    expect((await get(casePage, casePath(caseId))).body).toContain('data-testid="escalate-form"');
+  });
+
+  it('a domain refusal re-renders the page with the rule and the values kept', async () => {
+    const { caseId, task } = await caseAt('stage1-response');
+    const letter = stageResponse((await dependencies()).context.profile, 1);
+    const response = await post(taskAction, {
+      ...taskPath(caseId),
+      form: {
+        csrf: await csrfFor(),
+        taskId: task.taskId,
+        action: 'respond',
+        complaintDefinition: 'Delay',
+        decision: 'upheld',
+        reasons: 'Late; the designated person agreed.',
+        remedy: 'none',
+        actions: 'none',
+        escalationRoute: letter.escalationRoute,
+        intent: 'send',
+      },
+    });
+    expect(response.status).toBe(422);
+    expect(response.body).toContain('href="#respond-form"');
+    expect(response.body).toContain('abolished');
+    expect(response.body).toContain('Late; the designated person agreed.</textarea>');
+  });
+
+  it('stage 2: the stage 1 handler is warned off (Code 6.13); a reviewer gets the forms', async () => {
+    const { caseId } = await caseAt('stage2-acknowledgement');
+    const handler = await get(casePage, casePath(caseId));
+    expect(handler.body).toContain('data-testid="same-handler"');
+    expect(handler.body).toContain('Code 6.13');
+    expect(handler.body).not.toContain('data-testid="acknowledge-form"');
+    const reviewer = await get(casePage, { ...casePath(caseId), role: 'reviewer' });
+    expect(reviewer.body).not.toContain('data-testid="same-handler"');
+    expect(reviewer.body).toContain('data-testid="acknowledge-form"');
+    expectSoundMarkup(reviewer.body);
+  });
+
+  it('withdraw: needs the confirm box', async () => {
+    const { caseId, task } = await caseAt('triage');
+    const base = {
+      csrf: await csrfFor(),
+      taskId: task.taskId,
+      action: 'withdraw',
+      'withdraw-reason': 'Sorted now',
+    };
+    const unconfirmed = await post(taskAction, { ...taskPath(caseId), form: base });
+    expect(unconfirmed.status).toBe(422);
+    expect(unconfirmed.body).toContain('href="#withdraw-confirm"');
+    const confirmed = await post(taskAction, {
+      ...taskPath(caseId),
+      form: { ...base, 'withdraw-confirm': 'yes' },
+    });
+    expect(confirmed.location).toBe(`/staff/case/${caseId}?done=withdraw`);
+  });
+
+  it('refuses a POST without or with a wrong csrf token (403 page), changing nothing', async () => {
+    const { caseId, task } = await caseAt('triage');
+    const form = { taskId: task.taskId, action: 'triage', outcome: 'complaint' };
+    const missing = await post(taskAction, { ...taskPath(caseId), form });
+    expect(missing.status).toBe(403);
+    expect(missing.body).toContain('You cannot do that');
+    const wrong = await post(taskAction, {
+      ...taskPath(caseId),
+      form: { ...form, csrf: await csrfFor('reviewer') },
+    });
+    expect(wrong.status).toBe(403);
+    const record = await post(recordOnCase, {
+      path: `/staff/case/${caseId}/record`,
+      pathParameters: { caseId },
+      form: { action: 'note', 'note-text': 'x', csrf: 'nope' },
+    });
+    expect(record.status).toBe(403);
+    expect(successCalls()).toBe(0);
+  });
+});
+
+describe('recording on a case', () => {
+  it('adds a note, an outstanding action, completes it, and records a referral', async () => {
+    const { caseId } = await caseAt('stage1-response');
+    const path = { path: `/staff/case/${caseId}/record`, pathParameters: { caseId } };
+    const csrf = await csrfFor();
+    const note = await post(recordOnCase, {
+      ...path,
+      form: { csrf, action: 'note', 'note-text': 'Called the resident' },
+    });
+    expect(note.location).toBe(`/staff/case/${caseId}?done=note`);
+    const badDate = await post(recordOnCase, {
+      ...path,
+      form: {
+        csrf,
+        action: 'add-action',
+        'add-action-description': 'Fit a new boiler',
+        'add-action-owner': 'Repairs',
+        'add-action-due-day': '31',
+        'add-action-due-month': '2',
+        'add-action-due-year': '2026',
+      },
+    });
+    expect(badDate.status).toBe(422);
+    expect(badDate.body).toContain('must be a real date');
+    expect(badDate.body).toContain('value="Fit a new boiler"');
+    const added = await post(recordOnCase, {
+      ...path,
+      form: {
+        csrf,
+        action: 'add-action',
+        'add-action-description': 'Fit a new boiler',
+        'add-action-owner': 'Repairs',
+        'add-action-due-day': '20',
+        'add-action-due-month': '3',
+        'add-action-due-year': '2026',
+      },
+    });
+    expect(added.status).toBe(303);
+    const completed = await post(recordOnCase, {
+      ...path,
+      form: { csrf, action: 'complete-action', 'complete-action-id': 'A1', 'complete-action-note': 'Fitted' },
+    });
+    expect(completed.status).toBe(303);
+    const referral = await post(recordOnCase, {
+      ...path,
+      form: { csrf, action: 'ombudsman-referral', 'referral-reference': 'HOS-123' },
+    });
+    expect(referral.status).toBe(303);
+    const page = await get(casePage, casePath(caseId));
+    expect(page.body).toContain('Called the resident');
+    expect(page.body).toContain('Fit a new boiler');
+    expect(page.body).toContain('Ombudsman reference HOS-123');
+    expect(page.body).toMatch(/govuk-tag--green">Done<\/strong>/);
+  });
+});
+
+describe('logging a complaint', () => {
+  it('shows the form with now as the default, validates with values kept, and opens the new case', async () => {
+    const form = await get(logComplaintForm, { path: '/staff/log-complaint' });
+    expect(form.status).toBe(200);
+    expect(form.body).toContain('name="received-day" type="text" inputmode="numeric" value="2"');
+    expect(form.body).toContain('value="10:00"');
+    const key = /name="idempotencyKey" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
+    expect(key).toMatch(/^staff-/);
+    expectSoundMarkup(form.body);
+
+    const fields = {
+      csrf: await csrfFor(),
+      idempotencyKey: key,
+      channel: 'phone',
+      'received-day': '3',
+      'received-month': '3',
+      'received-year': '2026',
+      'received-time': '09:30',
+      name: 'Bob Caller',
+      phone: '01632 960 001',
+      preferredContact: 'email',
+      whatHappened: 'Mould in the bathroom',
+      outcomeWanted: 'Treat the mould',
+      reasonableAdjustments: 'Call after 2pm',
+    };
+    const invalid = await post(logComplaint, { path: '/staff/log-complaint', form: fields });
+    expect(invalid.status).toBe(422);
+    expect(invalid.body).toContain('The date and time it was received must be now or in the past');
+    expect(invalid.body).toContain('Enter an email address, or choose another way to contact them');
+    expect(invalid.body).toContain('Mould in the bathroom</textarea>');
+    expect(invalid.body).toContain(`value="${key}"`);
+
+    const ok = await post(logComplaint, {
+      path: '/staff/log-complaint',
+      form: { ...fields, 'received-day': '1', preferredContact: 'phone' },
+    });
+    expect(ok.status).toBe(303);
+    const caseId = /^\/staff\/case\/([^?]+)\?done=logged$/.exec(ok.location ?? '')?.[1] ?? '';
+    const page = await get(casePage, { ...casePath(caseId), query: { done: 'logged' } });
+    expect(page.body).toContain('Complaint logged');
+    expect(page.body).toContain('Sunday 1 March 2026 at 09:30 by phone');
+    expect(page.body).toContain('Call after 2pm');
+    const again = await post(logComplaint, {
+      path: '/staff/log-complaint',
+      form: { ...fields, 'received-day': '1', preferredContact: 'phone' },
+    });
+    expect(again.location).toBe(ok.location);
+  });
+});
+
+describe('staff sign-in', () => {
+  const users = [
+    { id: 'hannah', name: 'Hannah Handler', email: 'hannah@staff.localhost', role: 'handler' },
+    { id: 'rita', name: 'Rita Reviewer', email: 'rita@staff.localhost', role: 'reviewer' },
+  ];
+
+  it('lists the demo users in local mode, signs in with a cookie and goes only to staff paths', async () => {
+    process.env.COMPLAINTS_LOCAL_MODE = '1';
+    process.env.COMPLAINTS_LOCAL_USERS = JSON.stringify(users);
+    const page = await get(signInPage, {
+      path: '/staff/sign-in',
+      role: null,
+      query: { next: '/staff/case/abc' },
+    });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('Hannah Handler (handler)');
+    expect(page.body).toContain('Rita Reviewer (reviewer)');
+    expect(page.body).toContain('This is local mode');
+    expect(page.body).toContain('name="next" value="/staff/case/abc"');
+    expectSoundMarkup(page.body);
+
+    const signedIn = await post(signIn, {
+      path: '/staff/sign-in',
+      role: null,
+      form: { user: 'hannah', next: '/staff/case/abc' },
+    });
+    expect(signedIn.status).toBe(303);
+    expect(signedIn.location).toBe('/staff/case/abc');
+    expect(signedIn.cookies).toEqual(['local_user=hannah; HttpOnly; SameSite=Lax; Path=/']);
+    for (const next of ['https://evil.example/staff', '//evil.example', '/staff\\@evil', '/elsewhere']) {
+      const redirected = await post(signIn, {
+        path: '/staff/sign-in',
+        role: null,
+        form: { user: 'rita', next },
+      });
+      expect(redirected.location).toBe('/staff');
+    }
+    const nobody = await post(signIn, { path: '/staff/sign-in', role: null, form: { user: 'mallory' } });
+    expect(nobody.status).toBe(422);
+    const out = await get(signOut, { path: '/staff/sign-out', role: null });
+    expect(out.location).toBe('/staff/sign-in');
+    expect(out.cookies.join(';')).toContain('local_user=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0');
+  });
+
+  it('in AWS sends staff to the hosted UI with a state cookie, and exchanges the code on callback', async () => {
+    delete process.env.COMPLAINTS_LOCAL_MODE;
+    process.env.COGNITO_DOMAIN = 'https://auth.example.org';
+    process.env.COGNITO_CLIENT_ID = 'client-123';
+    const local = await post(signIn, { path: '/staff/sign-in', role: null, form: { user: 'hannah' } });
+    expect(local.status).toBe(404);
+
+    const start = await get(signInPage, { path: '/staff/sign-in', role: null });
+    expect(start.status).toBe(303);
+    const location = new URL(start.location ?? '');
+    expect(`${location.origin}${location.pathname}`).toBe('https://auth.example.org/oauth2/authorize');
+    expect(location.searchParams.get('client_id')).toBe('client-123');
+    expect(location.searchParams.get('redirect_uri')).toBe('https://complaints.example.org/staff/callback');
+    expect(location.searchParams.get('scope')).toBe('openid email');
+    const state = location.searchParams.get('state') ?? '';
+    expect(start.cookies[0]).toMatch(
+      new RegExp(
+        `^staff_oauth_state=${state}\\.[^;]+; HttpOnly; Secure; SameSite=Lax; Path=/staff; Max-Age=600$`,
+      ),
+    );
+    const stateCookie = (start.cookies[0] ?? '').split(';')[0] ?? '';
+
+    const forged = await get(callback, {
+      path: '/staff/callback',
+      role: null,
+      query: { code: 'c', state: 'other' },
+      cookies: [stateCookie],
+    });
+    expect(forged.status).toBe(400);
+    expect(forged.body).toContain('Sign-in could not be completed');
+
+    const fetcher = vi.fn(async () => new Response(JSON.stringify({ id_token: 'a.b.c' }), { status: 200 }));
+    vi.stubGlobal('fetch', fetcher);
+    const done = await get(callback, {
+      path: '/staff/callback',
+      role: null,
+      query: { code: 'the-code', state },
+      cookies: [stateCookie],
+    });
+    expect(done.status).toBe(303);
+    expect(done.location).toBe('/staff');
+    expect(done.cookies[0]).toBe(
+      'staff_session=a.b.c; HttpOnly; Secure; SameSite=Lax; Path=/staff; Max-Age=3600',
+    );
+    const [url, init] = fetcher.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe('https://auth.example.org/oauth2/token');
+    expect(Object.fromEntries(new URLSearchParams(String(init.body)))).toEqual({
+      grant_type: 'authorization_code',
+      client_id: 'client-123',
+      code: 'the-code',
+      redirect_uri: 'https://complaints.example.org/staff/callback',
+    });
+
+    const out = await get(signOut, { path: '/staff/sign-out', role: null });
+    expect(out.location).toBe(
+      `https://auth.example.org/logout?client_id=client-123&logout_uri=${encodeURIComponent('https://complaints.example.org/staff')}`,
+    );
+  });
+});
+
+describe('verifyCognitoIdToken', () => {
+  let issuerCount = 0;
+  const clientId = 'client-123';
+  const now = new Date('2026-03-02T10:00:00Z');
+
+  function signer() {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'key-1', alg: 'RS256' };
+    const issuer = `https://cognito-idp.eu-west-2.amazonaws.com/pool-${++issuerCount}`;
+    const fetcher = (async () => new Response(JSON.stringify({ keys: [jwk] }))) as unknown as typeof fetch;
+    return { privateKey, issuer, fetcher };
+  }
+
+  function token(privateKey: KeyObject, claims: Record<string, unknown>): string {
+    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const unsigned = `${encode({ alg: 'RS256', kid: 'key-1' })}.${encode(claims)}`;
+    return `${unsigned}.${sign('RSA-SHA256', Buffer.from(unsigned), privateKey).toString('base64url')}`;
+  }
+
+  it('accepts a token signed by the pool key, and rejects a wrong audience, expiry and tampering', async () => {
+    const { privateKey, issuer, fetcher } = signer();
+    const claims = {
+      sub: 'abc',
+      email: 'hannah@landlord.example',
+      'cognito:groups': ['handler'],
+      iss: issuer,
+      aud: clientId,
+      token_use: 'id',
+      exp: Math.floor(now.getTime() / 1000) + 600,
+    };
+    const options = { issuer, clientId, now, fetcher };
+    await expect(verifyCognitoIdToken(token(privateKey, claims), options)).resolves.toMatchObject({
+      sub: 'abc',
+    });
+    await expect(
+      verifyCognitoIdToken(token(privateKey, { ...claims, aud: 'someone-else' }), options),
+    ).rejects.toThrow(/not valid/);
+    await expect(
+      verifyCognitoIdToken(
+        token(privateKey, { ...claims, exp: Math.floor(now.getTime() / 1000) - 1 }),
+        options,
+      ),
+    ).rejects.toThrow(/expired/);
+    const [header, , signature] = token(privateKey, claims).split('.');
+    const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, 'cognito:groups': ['admin'] })).toString('base64url')}.${signature}`;
+    await expect(verifyCognitoIdToken(tampered, options)).rejects.toThrow(/not valid/);
+    const other = signer();
+    await expect(verifyCognitoIdToken(token(other.privateKey, claims), options)).rejects.toThrow(/not valid/);
+  });
+});
