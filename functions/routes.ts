@@ -183,6 +183,14 @@ export const PAGE_ROUTES: readonly RouteDefinition[] = [
     'A case, with its actions',
   ),
   page(
+    'GET',
+    '/staff/case/{caseId}/attachments/{index}',
+    'web/staff-pages',
+    'downloadAttachment',
+    'staff-page',
+    "Download one of the resident's photos or documents",
+  ),
+  page(
     'POST',
     '/staff/case/{caseId}/task',
     'web/staff-pages',

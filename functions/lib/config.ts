@@ -1,6 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { FolderAttachmentStore, S3AttachmentStore } from '#shared/adapters/attachment-store.ts';
 import { DynamoDbCaseStore } from '#shared/adapters/dynamodb-case-store.ts';
 import { FolderLetterStore, S3LetterStore } from '#shared/adapters/letter-store.ts';
 import { SesMailer } from '#shared/adapters/ses.ts';
@@ -28,6 +29,9 @@ export const RuntimeConfig = z.object({
     .pipe(z.object({ handler: z.email(), reviewer: z.email(), manager: z.email(), admin: z.email() })),
   LETTERS_BUCKET: z.string().optional(),
   LETTERS_DIR: z.string().optional(),
+  /** Only the web pages function (the complaint form and the staff download) reads and writes it. */
+  ATTACHMENTS_BUCKET: z.string().optional(),
+  ATTACHMENTS_DIR: z.string().optional(),
   SES_CONFIGURATION_SET: z.string().optional(),
 });
 export type RuntimeConfig = z.infer<typeof RuntimeConfig>;
@@ -81,11 +85,15 @@ export function dependenciesFrom(
   const letters = config.LETTERS_BUCKET
     ? new S3LetterStore(config.LETTERS_BUCKET)
     : new FolderLetterStore(config.LETTERS_DIR ?? '.data/letters');
+  const attachments = config.ATTACHMENTS_BUCKET
+    ? new S3AttachmentStore(config.ATTACHMENTS_BUCKET)
+    : new FolderAttachmentStore(config.ATTACHMENTS_DIR ?? '.data/attachments');
   return {
     repository: new DynamoDbCaseStore(config.TABLE_NAME),
     engine: new StepFunctionsEngine(config.STATE_MACHINE_ARN),
     mailer: new SesMailer(config.SES_CONFIGURATION_SET),
     letters,
+    attachments,
     clock: systemClock,
     context: caseContext(profile),
     secrets,

@@ -14,6 +14,12 @@ export const logger = new Logger({ serviceName: 'complaints' });
 export const MAX_BODY_BYTES = 256 * 1024;
 
 /**
+ * The HTTP API's own request limit (10 MB). Only the complaint form, which carries attachments, accepts a
+ * body this large; the local runtime reads up to it and leaves each handler to apply its own limit.
+ */
+export const MAX_UPLOAD_BODY_BYTES = 10 * 1024 * 1024;
+
+/**
  * A workflow task invoked by the state machine: the input is validated, one use case runs, and errors keep
  * their names so the ASL's Retry and Catch can match them. The event is never logged (it may hold a token).
  */

@@ -3,6 +3,7 @@ import type { ResidentTemplate } from '#shared/domain/correspondence.ts';
 import type { Decision, StageResponse } from '#shared/domain/letters.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import type { residentView } from '#shared/usecases/actions.ts';
+import { sizeWords } from './attachments.ts';
 import { summaryList, type TagColour, tag } from './components.ts';
 import { html, join, type SafeHtml, when } from './html.ts';
 import {
@@ -389,6 +390,18 @@ ${summaryList([
     ? [{ key: 'When you became aware of it', value: dateWords(complaint.becameAwareOn) }]
     : []),
   { key: 'What you would like us to do', value: paragraphs(complaint.outcomeWanted) },
+  ...(complaint.attachments?.length
+    ? [
+        {
+          key: 'Photos or documents you sent',
+          value: html`<ul class="govuk-list">${join(
+            complaint.attachments.map(
+              (file) => html`<li><span dir="auto">${file.name}</span> (${sizeWords(file.size)})</li>`,
+            ),
+          )}</ul>`,
+        },
+      ]
+    : []),
   ...(state.complainant.reasonableAdjustments
     ? [{ key: 'Support or adjustments you need', value: paragraphs(state.complainant.reasonableAdjustments) }]
     : []),

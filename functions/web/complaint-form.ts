@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import { isCivilDate, toLondon } from '#shared/time/london.ts';
 import { IntakeInput } from '#shared/usecases/intake.ts';
+import { ACCEPT, ATTACHMENT_HINT, ATTACHMENTS_FIELD } from './attachments.ts';
 import {
   button,
   checkboxes,
@@ -10,6 +11,7 @@ import {
   errorFor,
   errorSummary,
   type FieldError,
+  fileUpload,
   hidden,
   radios,
   textarea,
@@ -21,8 +23,8 @@ import { durationWords, oneLine } from './resident-text.ts';
 
 /**
  * The resident's complaint form: field names, parsing, validation (the intake schema's rules, worded for
- * people) and rendering. Attachments (photos, documents) are a follow-up: the form stays
- * application/x-www-form-urlencoded until there is somewhere safe to put files.
+ * people) and rendering. The form is multipart/form-data so residents can attach photos or documents
+ * (checked in attachments.ts); urlencoded posts of the same fields are still accepted.
  */
 
 const DATE_FIELDS = ['happenedOn', 'becameAwareOn'] as const;
@@ -35,6 +37,7 @@ export const FIELD_ORDER = [
   'happenedOn',
   'becameAwareOn',
   'outcomeWanted',
+  'attachments',
   'name',
   'preferredContact',
   'email',
@@ -60,7 +63,9 @@ const ONE_LINE: ReadonlySet<string> = new Set([
 export type FormValues = Record<string, string>;
 
 const RAW_NAMES = [
-  ...FIELD_ORDER.filter((name) => !(DATE_FIELDS as readonly string[]).includes(name)),
+  ...FIELD_ORDER.filter(
+    (name) => !(DATE_FIELDS as readonly string[]).includes(name) && name !== ATTACHMENTS_FIELD,
+  ),
   ...DATE_FIELDS.flatMap((name) => DATE_PARTS.map((part) => `${name}-${part}`)),
   'idempotencyKey',
 ];
@@ -91,6 +96,7 @@ const LABELS: Record<FieldName, string> = {
   happenedOn: 'The date it happened',
   becameAwareOn: 'The date you became aware of it',
   outcomeWanted: 'What you would like us to do',
+  attachments: 'Photos or documents',
   name: 'Your full name',
   preferredContact: 'How we should contact you',
   email: 'Email address',
@@ -200,6 +206,12 @@ const CONTACT_DETAIL = new Map<string, { field: FieldName; message: string }>([
   ],
 ]);
 
+/** Problems in page order, as the error summary lists them. */
+export function orderErrors(errors: readonly FieldError[]): FieldError[] {
+  const order = (error: FieldError) => FIELD_ORDER.indexOf(error.field as FieldName);
+  return [...errors].sort((a, b) => order(a) - order(b));
+}
+
 export type FormOutcome = { ok: true; input: IntakeInput } | { ok: false; errors: FieldError[] };
 
 /** Builds the intake input from the form and checks it: the intake schema plus what only a form asks. */
@@ -251,10 +263,7 @@ export function validateForm(values: FormValues, now: Date): FormOutcome {
       if (!errors.some((existing) => existing.field === error.field)) errors.push(error);
     }
   }
-  if (errors.length > 0) {
-    const order = (error: FieldError) => FIELD_ORDER.indexOf(error.field as FieldName);
-    return { ok: false, errors: errors.sort((a, b) => order(a) - order(b)) };
-  }
+  if (errors.length > 0) return { ok: false, errors: orderErrors(errors) };
   return { ok: true, input: input as IntakeInput };
 }
 
@@ -277,7 +286,7 @@ export function complaintFormBody(
   return html`${errorSummary(errors)}
 <h1 class="govuk-heading-l">Make a complaint to ${profile.name}</h1>
 <p class="govuk-body">Tell us what went wrong and what you would like us to do about it. We will use your answers to look into your complaint.</p>
-<form method="post" action="/complain" novalidate>
+<form method="post" action="/complain" enctype="multipart/form-data" novalidate>
   ${hidden('idempotencyKey', value('idempotencyKey'))}
   <h2 class="govuk-heading-m">Your complaint</h2>
   ${textarea({
@@ -308,6 +317,14 @@ export function complaintFormBody(
     hint: 'For example, complete a repair, apologise, or change how we do something.',
     value: value('outcomeWanted'),
     error: error('outcomeWanted'),
+  })}
+  ${fileUpload({
+    name: ATTACHMENTS_FIELD,
+    label: 'Photos or documents (optional)',
+    hint: ATTACHMENT_HINT,
+    error: error(ATTACHMENTS_FIELD),
+    multiple: true,
+    accept: ACCEPT,
   })}
   <h2 class="govuk-heading-m">Your details</h2>
   ${textInput({

@@ -77,6 +77,17 @@ export function textarea(options: FieldOptions & { value?: string; rows?: number
 </div>`;
 }
 
+/** A file input (GOV.UK file upload, without the JavaScript enhancement: it works without JavaScript). */
+export function fileUpload(options: FieldOptions & { multiple?: boolean; accept?: string }): SafeHtml {
+  const id = options.name;
+  const { markup, describedBy } = hintAndError(options, id);
+  return html`<div class="govuk-form-group${options.error ? ' govuk-form-group--error' : ''}">
+  ${label(options, id)}
+  ${markup}
+  <input class="govuk-file-upload${options.error ? ' govuk-file-upload--error' : ''}" id="${id}" name="${options.name}" type="file"${options.multiple ? html` multiple` : html``}${options.accept ? html` accept="${options.accept}"` : html``}${describedBy ? html` aria-describedby="${describedBy}"` : html``}>
+</div>`;
+}
+
 export interface Choice {
   value: string;
   text: string;

@@ -5,11 +5,14 @@ import type { ProviderProfile, StagePolicy } from '#shared/policy/profile.ts';
 import { residentAct, residentView } from '#shared/usecases/actions.ts';
 import { type IntakeResult, submitComplaint } from '#shared/usecases/intake.ts';
 import { toHttpError } from '../lib/errors.ts';
+import { MAX_UPLOAD_BODY_BYTES } from '../lib/middleware.ts';
+import { ATTACHMENTS_FIELD, checkAttachments, chooseAgain, storeAttachments } from './attachments.ts';
 import { type ResidentView, renderCasePage } from './case-page.ts';
 import {
   complaintFormBody,
   type FormValues,
   newIdempotencyKey,
+  orderErrors,
   readForm,
   validateForm,
 } from './complaint-form.ts';
@@ -28,6 +31,7 @@ import {
 } from './components.ts';
 import { html, join, type SafeHtml, when } from './html.ts';
 import { field, formBody } from './http.ts';
+import { isMultipart, type MultipartForm, multipartBody } from './multipart.ts';
 import {
   casePath,
   contactList,
@@ -127,35 +131,61 @@ ${warningText('Keep the link to your case page private: anyone who has it can se
 <p class="govuk-body">You can contact the ${profile.ombudsman.name} at any time for free, impartial advice.</p>`;
 }
 
-export const submitComplaintForm = webPage(async (ctx) => {
-  const values = readForm(formBody(ctx.event));
-  const outcome = validateForm(values, ctx.now);
-  if (!outcome.ok) return renderForm(ctx, values, outcome.errors, 422);
-  let result: IntakeResult;
-  try {
-    // The key was made when the form was first shown: a double submission finds the same case.
-    result = await submitComplaint(ctx.deps, outcome.input, values.idempotencyKey ?? newIdempotencyKey(), {
-      kind: 'resident',
-      id: 'web-form',
-    });
-  } catch (error) {
-    if (!(error instanceof ConflictError)) throw error;
-    // This form was already sent with different answers (back button, then edited): offer a fresh send.
-    return renderForm(
-      ctx,
-      { ...values, idempotencyKey: newIdempotencyKey() },
-      [
-        {
-          field: 'whatHappened',
-          message:
-            'You have already sent a complaint from this form. To send these answers as a new complaint, check them and select ‘Send complaint’ again',
-        },
-      ],
-      409,
-    );
-  }
-  return ctx.render('Complaint received', confirmationBody(ctx.profile, result));
-});
+/** The form's fields and files: multipart/form-data from the page, or urlencoded (older pages, scripts). */
+function readSubmission(ctx: PageContext): MultipartForm {
+  if (isMultipart(ctx.event)) return multipartBody(ctx.event);
+  return { fields: formBody(ctx.event), files: [] };
+}
+
+export const submitComplaintForm = webPage(
+  async (ctx) => {
+    const submission = readSubmission(ctx);
+    const values = readForm(submission.fields);
+    const outcome = validateForm(values, ctx.now);
+    const attachments = checkAttachments(submission.files);
+    const chosen = attachments.ok ? attachments.files : [];
+    if (!outcome.ok || !attachments.ok) {
+      const errors = outcome.ok ? [] : [...outcome.errors];
+      if (!attachments.ok) errors.push({ field: ATTACHMENTS_FIELD, message: attachments.message });
+      // The browser cannot show chosen files again: say so, or they would be silently left behind.
+      else if (chosen.length > 0) errors.push({ field: ATTACHMENTS_FIELD, message: chooseAgain(chosen) });
+      return renderForm(ctx, values, orderErrors(errors), 422);
+    }
+    const intakeKey = values.idempotencyKey ?? newIdempotencyKey();
+    // Stored before the case exists, so the case never lists a file that is not there.
+    const records = await storeAttachments(ctx.deps.attachments, intakeKey, chosen);
+    let result: IntakeResult;
+    try {
+      // The key was made when the form was first shown: a double submission finds the same case.
+      result = await submitComplaint(
+        ctx.deps,
+        outcome.input,
+        intakeKey,
+        { kind: 'resident', id: 'web-form' },
+        records,
+      );
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      // This form was already sent with different answers (back button, then edited): offer a fresh send.
+      return renderForm(
+        ctx,
+        { ...values, idempotencyKey: newIdempotencyKey() },
+        [
+          {
+            field: 'whatHappened',
+            message:
+              'You have already sent a complaint from this form. To send these answers as a new complaint, check them and select ‘Send complaint’ again',
+          },
+          ...(chosen.length > 0 ? [{ field: ATTACHMENTS_FIELD, message: chooseAgain(chosen) }] : []),
+        ],
+        409,
+      );
+    }
+    return ctx.render('Complaint received', confirmationBody(ctx.profile, result));
+  },
+  // Files make this the one page with a large body: up to the HTTP API's limit.
+  { maxBodyBytes: MAX_UPLOAD_BODY_BYTES },
+);
 
 // ---------------------------------------------------------------------------------------------------------
 // How to complain

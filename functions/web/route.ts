@@ -85,17 +85,25 @@ function errorPage(ctx: PageContext, error: unknown): APIGatewayProxyStructuredR
   );
 }
 
-function tooLarge(event: ApiEvent): boolean {
-  return (event.body?.length ?? 0) > MAX_BODY_BYTES;
+function tooLarge(event: ApiEvent, limit = MAX_BODY_BYTES): boolean {
+  return (event.body?.length ?? 0) > limit;
+}
+
+export interface WebPageOptions {
+  /** The largest body (as the event carries it: base64 for files) this page accepts; MAX_BODY_BYTES if unset. */
+  maxBodyBytes?: number;
 }
 
 /** A public page (resident or how-to-complain): every error becomes a readable page, never a stack trace. */
-export function webPage(run: (ctx: PageContext) => Promise<APIGatewayProxyStructuredResultV2>) {
+export function webPage(
+  run: (ctx: PageContext) => Promise<APIGatewayProxyStructuredResultV2>,
+  options: WebPageOptions = {},
+) {
   return middy<ApiEvent, APIGatewayProxyStructuredResultV2, Error, Context>().handler(async (event) => {
     const deps = await dependencies();
     const ctx = context(deps, event);
     try {
-      if (tooLarge(event))
+      if (tooLarge(event, options.maxBodyBytes))
         throw new DomainError('INVALID_INPUT', 'What you sent is too large: shorten it and try again');
       return await run(ctx);
     } catch (error) {

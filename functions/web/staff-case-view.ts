@@ -6,6 +6,7 @@ import type { CasePosition } from '#shared/domain/position.ts';
 import { formatCivilDate } from '#shared/notifications/templates.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import { toLondon } from '#shared/time/london.ts';
+import { sizeWords, typeWords } from './attachments.ts';
 import { summaryList, table, tag } from './components.ts';
 import { html, join, type SafeHtml, when } from './html.ts';
 import {
@@ -102,6 +103,26 @@ ${summaryList([
     ? [{ key: 'Additional issues', value: bullets(state.relatedIssues.map((issue) => multiline(issue))) }]
     : []),
 ])}`;
+}
+
+/** The resident's photos and documents: what each is, and a link to download it (staff only). */
+export function attachmentsSection(state: CaseState): SafeHtml {
+  const files = state.complaint.attachments ?? [];
+  return html`<h2 class="govuk-heading-m" id="attachments">Photos and documents</h2>
+${
+  files.length === 0
+    ? html`<p class="govuk-body">The resident did not send any.</p>`
+    : table({
+        caption: `${files.length} file${files.length === 1 ? '' : 's'} sent with the complaint`,
+        head: ['File', 'Type', 'Size', 'SHA-256 (first 12 characters)'],
+        rows: files.map((file, index) => [
+          html`<a class="govuk-link" href="/staff/case/${encodeURIComponent(state.caseId)}/attachments/${index}" data-testid="attachment">Download <span dir="auto">${file.name}</span></a>`,
+          typeWords(file.contentType),
+          sizeWords(file.size),
+          html`<code title="${file.sha256}">${file.sha256.slice(0, 12)}</code>`,
+        ]),
+      })
+}`;
 }
 
 /** How a deadline was worked out: the start day, the working days counted, and every day not counted. */

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ZodError } from 'zod';
 import {
@@ -20,6 +20,7 @@ import { loadCase } from '#shared/usecases/case-log.ts';
 import { type IntakeInput, submitComplaint } from '#shared/usecases/intake.ts';
 import { positionOf } from '#shared/usecases/workflow.ts';
 import { toHttpError } from '../lib/errors.ts';
+import { contentDisposition } from './attachments.ts';
 import {
   button,
   dateInput,
@@ -38,6 +39,7 @@ import { type StaffPageContext, staffPage } from './route.ts';
 import { checkCsrf, csrfToken } from './staff-auth.ts';
 import {
   actionsSection,
+  attachmentsSection,
   type CaseView,
   complaintDetails,
   deadlinesSection,
@@ -360,6 +362,7 @@ ${residentNeedsBanner(state)}
 ${statusSection(view)}
 ${residentDetails(state)}
 ${complaintDetails(state)}
+${attachmentsSection(state)}
 ${deadlinesSection(view)}
 ${timelineSection(view)}
 ${actionsSection(view)}
@@ -378,6 +381,37 @@ ${caseForms(fc)}`;
 export const casePage = staffPage(async (ctx) => {
   const done = ctx.event.queryStringParameters?.done;
   return renderCase(ctx, caseIdOf(ctx), { done });
+});
+
+/**
+ * GET /staff/case/{caseId}/attachments/{index}: one of the resident's files, as a download (never shown
+ * inline: it is whatever the resident sent, checked only for its type), after checking it is the file
+ * that was received.
+ */
+export const downloadAttachment = staffPage(async (ctx) => {
+  const caseId = caseIdOf(ctx);
+  const index = ctx.event.pathParameters?.index ?? '';
+  const { state } = await loadCase(ctx.deps, caseId);
+  const record = /^\d{1,3}$/.test(index) ? state.complaint.attachments?.[Number(index)] : undefined;
+  if (!record) throw new NotFoundError('There is no such file on this case');
+  const stored = await ctx.deps.attachments.get(record.key);
+  if (!stored) throw new NotFoundError('The file is missing from the attachment store');
+  if (createHash('sha256').update(stored.bytes).digest('hex') !== record.sha256) {
+    throw new Error(`Attachment ${index} of case ${caseId} does not match the SHA-256 recorded for it`);
+  }
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': record.contentType,
+      'content-disposition': contentDisposition(record.name),
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'content-security-policy': "default-src 'none'; sandbox",
+      'referrer-policy': 'no-referrer',
+    },
+    body: Buffer.from(stored.bytes).toString('base64'),
+    isBase64Encoded: true,
+  };
 });
 
 function stageOfTask(task: TaskRecord): 1 | 2 {

@@ -128,12 +128,17 @@ export class HouseFunction extends Construct {
       {
         id: 'AwsSolutions::AwsSolutions-IAM5[Action::s3:Abort*]',
         reason:
-          'Letters are uploaded with PutObject; Abort* lets the SDK abandon a failed multipart upload in the letters bucket only',
+          'Letters and attachments are uploaded with PutObject; Abort* lets the SDK abandon a failed multipart upload in those buckets only',
       },
       {
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${prefix}-letters-<AWS::AccountId>/*]`,
         reason:
           'Letters are stored under per-case keys that are not known in advance; the grant is limited to the letters bucket',
+      },
+      {
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${prefix}-attachments-<AWS::AccountId>/*]`,
+        reason:
+          "Residents' attachments are stored under per-complaint keys that are not known in advance; the grant (put, and get for the staff download) is limited to the attachments bucket and given to the web pages function only",
       },
       {
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/${prefix}-cases/index/*]`,
@@ -160,6 +165,18 @@ export class HouseFunction extends Construct {
   useLettersBucket(bucket: s3.IBucket): this {
     this.fn.addEnvironment('LETTERS_BUCKET', bucket.bucketName);
     bucket.grantPut(this.fn);
+    return this;
+  }
+
+  /** Residents' attachments: stored by the complaint form, read back for the staff download. */
+  useAttachmentsBucket(bucket: s3.IBucket): this {
+    this.fn.addEnvironment('ATTACHMENTS_BUCKET', bucket.bucketName);
+    bucket.grantPut(this.fn);
+    // Read exactly the objects (grantRead would add s3:GetObject*, s3:GetBucket* and s3:List*).
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects('*')] }),
+    );
+    bucket.encryptionKey?.grantDecrypt(this.fn);
     return this;
   }
 

@@ -44,16 +44,44 @@ export function matchRoute(routes: readonly BoundRoute[], method: string, path: 
   return undefined;
 }
 
-export async function readBody(request: IncomingMessage, limit: number): Promise<string | undefined> {
+/** The request's bytes, up to the limit (and just past it, so the handler can tell it was exceeded). */
+export async function readBytes(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
+    chunks.push(chunk as Buffer);
     size += (chunk as Buffer).length;
     // Read past the limit only far enough to know it was exceeded; the handler answers 413.
-    if (size > limit + 1) break;
-    chunks.push(chunk as Buffer);
+    if (size > limit) break;
   }
-  return chunks.length ? Buffer.concat(chunks).toString('utf8') : undefined;
+  return chunks.length ? Buffer.concat(chunks) : undefined;
+}
+
+export async function readBody(request: IncomingMessage, limit: number): Promise<string | undefined> {
+  return (await readBytes(request, limit))?.toString('utf8');
+}
+
+/** Text bodies pass as they are; API Gateway base64-encodes everything else (binary media). */
+function isText(contentType: string | undefined): boolean {
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  return (
+    type === '' ||
+    type === 'application/json' ||
+    type === 'application/x-www-form-urlencoded' ||
+    type.startsWith('text/')
+  );
+}
+
+/** The body as the HTTP API would put it in the event: text as it is, anything else (files) base64. */
+export async function readEventBody(
+  request: IncomingMessage,
+  limit: number,
+): Promise<{ body?: string; isBase64Encoded: boolean }> {
+  const bytes = await readBytes(request, limit);
+  if (!bytes) return { isBase64Encoded: false };
+  return isText(request.headers['content-type'])
+    ? { body: bytes.toString('utf8'), isBase64Encoded: false }
+    : { body: bytes.toString('base64'), isBase64Encoded: true };
 }
 
 /** Builds the API Gateway HTTP API (payload v2) event the Lambda would receive for this request. */
@@ -63,6 +91,7 @@ export function toApiEvent(options: {
   route: RouteDefinition;
   pathParameters: Record<string, string>;
   body?: string;
+  isBase64Encoded?: boolean;
   claims?: Record<string, unknown>;
   now: Date;
 }): ApiEvent {
@@ -85,7 +114,7 @@ export function toApiEvent(options: {
     queryStringParameters: Object.keys(query).length ? query : undefined,
     pathParameters: Object.keys(options.pathParameters).length ? options.pathParameters : undefined,
     body: options.body,
-    isBase64Encoded: false,
+    isBase64Encoded: options.isBase64Encoded ?? false,
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',

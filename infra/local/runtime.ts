@@ -4,10 +4,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createNetServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { londonWallClockToInstant, toLondon } from '#shared/time/london.ts';
-import { MAX_BODY_BYTES } from '../../functions/lib/middleware.ts';
+import { MAX_UPLOAD_BODY_BYTES } from '../../functions/lib/middleware.ts';
 import { ALL_ROUTES } from '../../functions/routes.ts';
 import { claimsFor, DEMO_USERS, findDemoUser } from './demo-users.ts';
-import { bindRoutes, matchRoute, readBody, toApiEvent, writeResult } from './http-adapter.ts';
+import { bindRoutes, matchRoute, readBody, readEventBody, toApiEvent, writeResult } from './http-adapter.ts';
 import { type LocalSystem, startLocalSystem } from './system.ts';
 
 export interface RuntimeOptions {
@@ -198,7 +198,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         url: requestUrl,
         route: matched.bound.route,
         pathParameters: matched.pathParameters,
-        body: await readBody(request, MAX_BODY_BYTES),
+        // Up to the HTTP API's own limit; each handler then applies its own (most pages far less).
+        ...(await readEventBody(request, MAX_UPLOAD_BODY_BYTES)),
         // As the JWT authorizer does for the API (and the session cookie for pages): staff routes get the
         // signed-in user's claims, resident routes none.
         claims: isStaffRoute(matched.bound.route.access) && user ? claimsFor(user) : undefined,

@@ -6,6 +6,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-s
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import * as sesLocalModule from 'aws-ses-v2-local';
 import dynalite from 'dynalite';
+import { FolderAttachmentStore } from '#shared/adapters/attachment-store.ts';
 import { createDocumentClient, DynamoDbCaseStore } from '#shared/adapters/dynamodb-case-store.ts';
 import { FolderLetterStore } from '#shared/adapters/letter-store.ts';
 import { SesMailer } from '#shared/adapters/ses.ts';
@@ -48,7 +49,7 @@ export const WORKFLOW_FUNCTIONS = {
 
 export interface LocalSystemOptions {
   profile: ProviderProfile | string;
-  /** Where dynalite persists and letters go; omitted means in memory (tests). */
+  /** Where dynalite persists and letters and attachments go; omitted means in memory (tests). */
   dataDir?: string;
   /** The virtual clock's starting instant; real time by default. */
   start?: Date;
@@ -153,6 +154,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       new SESv2Client({ endpoint: sesUrl, region: REGION, credentials: CREDENTIALS }),
     ),
     letters: new FolderLetterStore(join(dataDir, 'letters')),
+    attachments: new FolderAttachmentStore(join(dataDir, 'attachments')),
     clock: { now: () => new Date() },
     context: caseContext(profile),
     secrets: options.secrets ?? {

@@ -39,6 +39,10 @@ export class DataStack extends Stack {
         bucketName: this.names.letters,
         encryptionKey: key,
       }),
+      attachments: s3.Bucket.fromBucketAttributes(scope, 'AttachmentsRef', {
+        bucketName: this.names.attachments,
+        encryptionKey: key,
+      }),
       inboundEmail: s3.Bucket.fromBucketAttributes(scope, 'InboundRef', {
         bucketName: this.names.inboundEmail,
         encryptionKey: key,

@@ -237,6 +237,8 @@ export class WorkflowStack extends Stack {
         );
       } else if (key === 'web') {
         fn = build('web-pages', 'web/router', 'Resident pages and the staff console', 'handler');
+        // The complaint form stores residents' files; the staff case page downloads them.
+        fn.useAttachmentsBucket(data.attachments);
         fn.fn.addEnvironment(
           'COGNITO_ISSUER',
           `https://cognito-idp.${this.region}.amazonaws.com/${this.userPool.userPoolId}`,

@@ -56,6 +56,19 @@ export interface ComplaintDetails {
   happenedOn?: CivilDate;
   becameAwareOn?: CivilDate;
   outcomeWanted: string;
+  /** Photos or documents sent with the complaint: the bytes are in the attachment store under `key`. */
+  attachments?: AttachmentRecord[];
+}
+
+/** One attached file, as recorded on the case (checked by type, extension and content before storing). */
+export interface AttachmentRecord {
+  /** The file's name as the resident's device gave it (shown, never used as a path). */
+  name: string;
+  contentType: string;
+  size: number;
+  key: string;
+  /** Hex SHA-256 of the stored bytes: what was received is what is downloaded. */
+  sha256: string;
 }
 
 export const STEPS = [

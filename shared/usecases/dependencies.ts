@@ -1,4 +1,5 @@
 import type { CaseContext, StaffRole } from '../domain/case.ts';
+import type { AttachmentStore } from '../ports/attachments.ts';
 import type { CaseRepository } from '../ports/case-repository.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { LetterStore, Mailer } from '../ports/notifications.ts';
@@ -10,6 +11,8 @@ export interface AppDependencies {
   engine: WorkflowEngine;
   mailer: Mailer;
   letters: LetterStore;
+  /** Residents' photos and documents, stored before the case that lists them is created. */
+  attachments: AttachmentStore;
   clock: Clock;
   context: CaseContext;
   secrets: { contactHashKey: string; linkSigningKey: string };

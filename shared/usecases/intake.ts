@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { type Actor, applyCaseEvent, type CaseEvent, CHANNELS, CONTACT_METHODS } from '../domain/case.ts';
+import {
+  type Actor,
+  type AttachmentRecord,
+  applyCaseEvent,
+  type CaseEvent,
+  CHANNELS,
+  CONTACT_METHODS,
+} from '../domain/case.ts';
 import { ConflictError, ValidationError } from '../domain/errors.ts';
 import { signCaseLink } from '../domain/secrets.ts';
 import { isCivilDate, normaliseInstant, toLondon } from '../time/london.ts';
@@ -58,6 +65,21 @@ export const IntakeInput = z
   .strict();
 export type IntakeInput = z.input<typeof IntakeInput>;
 
+/** Files already stored in the attachment store, recorded on the case with the complaint. */
+export const IntakeAttachments = z
+  .array(
+    z
+      .object({
+        name: text(255),
+        contentType: text(200),
+        size: z.number().int().nonnegative(),
+        key: text(1024),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be a hex SHA-256'),
+      })
+      .strict(),
+  )
+  .max(10);
+
 export interface IntakeResult {
   caseId: string;
   reference: string;
@@ -84,8 +106,10 @@ export async function submitComplaint(
   rawInput: IntakeInput,
   idempotencyKey: string,
   by: Actor,
+  rawAttachments?: readonly AttachmentRecord[],
 ): Promise<IntakeResult> {
   const input = IntakeInput.parse(rawInput);
+  const attachments = rawAttachments?.length ? IntakeAttachments.parse(rawAttachments) : undefined;
   if (by.kind === 'resident' && input.channel !== 'web' && input.channel !== 'email') {
     throw new ValidationError(
       'Residents complain through the web form or by email; staff log other channels',
@@ -98,7 +122,9 @@ export async function submitComplaint(
   if (Date.parse(receivedAt) > now.getTime()) {
     throw new ValidationError('receivedAt cannot be in the future');
   }
-  const hash = requestHash(input);
+  // The files are part of the request: a retry with the same files is the same request. Without files the
+  // hash is what it always was, so keys claimed before attachments existed still match.
+  const hash = requestHash(attachments ? { ...input, attachments } : input);
   const year = Number(toLondon(receivedAt).date.slice(0, 4));
   const claimed = await deps.repository.claimIntakeKey(idempotencyKey, {
     caseId: deps.newId(),
@@ -121,7 +147,7 @@ export async function submitComplaint(
       reference,
       channel: input.channel,
       complainant: input.complainant,
-      complaint: input.complaint,
+      complaint: attachments ? { ...input.complaint, attachments } : input.complaint,
     };
     applyCaseEvent(undefined, event, deps.context, caseId);
     try {

@@ -9,6 +9,13 @@ import {
   startSystem,
 } from './support.ts';
 
+/** A 1x1 PNG, and the start of a Windows program. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
+const EXE = Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00]);
+
 let system: RunningSystem;
 let browser: Browser;
 
@@ -237,6 +244,21 @@ describe('a whole case in a real browser', () => {
     await resident.locator('input[name="preferredContact"][value="email"]').check();
     await resident.locator('#email').fill('bobby@resident.example');
     await resident.locator('input[name="onBehalf"][value="no"]').check();
+    // A program is refused (on the server: the accept attribute is only a hint), the answers kept.
+    await resident
+      .locator('#attachments')
+      .setInputFiles({ name: 'setup.exe', mimeType: 'application/octet-stream', buffer: EXE });
+    await resident.getByRole('button', { name: 'Send complaint' }).click();
+    await expect.poll(() => resident.title()).toMatch(/^Error: /);
+    await expect(
+      resident.locator('.govuk-error-summary a[href="#attachments"]').textContent(),
+    ).resolves.toMatch(/setup\.exe must be a PDF, JPG, PNG.*Select your files again/);
+    await expect(resident.locator('#outcomeWanted').inputValue()).resolves.toBe(hostile);
+    await check(resident, '15a-complaint-form-attachment-error');
+    await resident
+      .locator('#attachments')
+      .setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: PNG });
+    await check(resident, '15b-complaint-form-with-attachment');
     await resident.getByRole('button', { name: 'Send complaint' }).click();
     await expect.poll(() => resident.textContent('body')).toMatch(/CMP-2026-00000\d/);
     const reference = /CMP-2026-00000\d/.exec((await resident.textContent('body')) ?? '')?.[0] ?? '';
@@ -252,6 +274,16 @@ describe('a whole case in a real browser', () => {
     expect(text).toContain('<script>alert("x")</script>');
     expect(text).toContain('Robert"); DROP TABLE cases;-- <b>bold</b>');
     expect(await staff.locator('main b').count()).toBe(0);
+    // The photo is listed, and downloads as the bytes the resident sent.
+    const attachment = staff.locator('[data-testid="attachment"]');
+    await expect(attachment.textContent()).resolves.toBe('Download photo.png');
+    expect(text).toContain('PNG image');
+    const downloaded = await staff
+      .context()
+      .request.get(new URL((await attachment.getAttribute('href')) ?? '', system.url).href);
+    expect(downloaded.status()).toBe(200);
+    expect(downloaded.headers()['content-disposition']).toMatch(/^attachment; filename="photo\.png"/);
+    expect(Buffer.from(await downloaded.body()).equals(PNG)).toBe(true);
     await check(staff, '15-staff-hostile-input');
     const email = await latestEmailTo('bobby@resident.example');
     await resident.goto(caseLinkIn(email.body.text));

@@ -30,6 +30,7 @@ export function mockedAws() {
       admin: 'admins@landlord.example',
     }),
     LETTERS_DIR: mkdtempSync(join(tmpdir(), 'letters-')),
+    ATTACHMENTS_DIR: mkdtempSync(join(tmpdir(), 'attachments-')),
   });
   useDependencies(undefined);
   const table = fakeTable();

@@ -133,6 +133,21 @@ describe('CDK app', () => {
     }
   });
 
+  it('lets only the web pages function store and read attachments, in the attachments bucket', () => {
+    const functions = Object.values(workflow.findResources('AWS::Lambda::Function'));
+    const withBucket = functions.filter((fn) => fn.Properties.Environment?.Variables?.ATTACHMENTS_BUCKET);
+    expect(withBucket.map((fn) => fn.Properties.FunctionName)).toEqual([`${prefix}-web-pages`]);
+    const policies = JSON.stringify(
+      Object.entries(workflow.findResources('AWS::IAM::Policy')).filter(([id]) => id.includes('webpages')),
+    );
+    expect(policies).toContain('"s3:GetObject"');
+    expect(policies).toContain(`:s3:::${prefix}-attachments-`);
+    const others = JSON.stringify(
+      Object.entries(workflow.findResources('AWS::IAM::Policy')).filter(([id]) => !id.includes('webpages')),
+    );
+    expect(others).not.toContain('-attachments-');
+  });
+
   it('grants no wildcard actions on data', () => {
     const statements = Object.values(workflow.findResources('AWS::IAM::Policy')).flatMap(
       (policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>,

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -17,9 +20,10 @@ import {
   withdraw,
 } from '#functions/web/resident-pages.ts';
 import type { Actor } from '#shared/domain/case.ts';
-import { recordEvent } from '#shared/usecases/case-log.ts';
+import { loadCase, recordEvent } from '#shared/usecases/case-log.ts';
 import { apiEvent, lambdaContext, mockedAws, parse } from '../handlers/setup.ts';
 import { stageResponse } from '../support/fixtures.ts';
+import { fieldParts, multipart, type Part, SAMPLES } from '../support/multipart.ts';
 
 type Handler = (event: ApiEvent, context: never) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -77,6 +81,23 @@ function post(body: Record<string, string>, path: Record<string, string> = {}): 
     pathParameters: path,
   });
 }
+
+/** The form as the browser sends it now: multipart/form-data (base64, as API Gateway passes binary). */
+function postMultipart(fields: Record<string, string>, files: Part[] = []): ApiEvent {
+  const { body, contentType } = multipart([...fieldParts(fields), ...files]);
+  return apiEvent({
+    headers: { 'content-type': contentType, accept: 'text/html' },
+    body: body.toString('base64'),
+    isBase64Encoded: true,
+  });
+}
+
+const attach = (filename: string, bytes: Uint8Array, contentType = 'application/octet-stream'): Part => ({
+  name: 'attachments',
+  filename,
+  contentType,
+  bytes,
+});
 
 function title(page: string): string {
   return /<title>([^<]*)<\/title>/.exec(page)?.[1] ?? '';
@@ -209,8 +230,17 @@ describe('the complaint form', () => {
     }
     expect(page.body).toContain('What went wrong?');
     expect(page.body).toContain('within 12 months');
-    expect(page.body).toContain('<form method="post" action="/complain" novalidate>');
-    expect(page.body).not.toContain('multipart/form-data');
+    expect(page.body).toContain(
+      '<form method="post" action="/complain" enctype="multipart/form-data" novalidate>',
+    );
+    expect(page.body).toMatch(
+      /<label class="govuk-label" for="attachments">Photos or documents \(optional\)<\/label>/,
+    );
+    expect(page.body).toContain(
+      '<input class="govuk-file-upload" id="attachments" name="attachments" type="file" multiple accept=".pdf,.jpg,.jpeg,.png,.docx,.txt" aria-describedby="attachments-hint">',
+    );
+    expect(page.body).toContain('You can add up to 3 photos or documents');
+    expect(page.body).toContain('smaller than 3MB. Together they must be smaller than 4MB.');
     expect(page.body).toMatch(/<input type="hidden" name="idempotencyKey" value="[0-9a-f-]{36}">/);
     expect(title(page.body)).not.toMatch(/^Error/);
   });
@@ -504,5 +534,161 @@ describe('the case page (signed link)', () => {
     const closed = await call(addInformation, post({ token, information: 'More' }, { caseId }));
     expect(closed.status).toBe(409);
     expect(closed.body).toContain('Your complaint is closed');
+  });
+});
+
+describe('attachments on the complaint form', () => {
+  const storedFiles = (root: string) =>
+    existsSync(root)
+      ? readdirSync(root, { recursive: true, withFileTypes: true })
+          .filter((entry) => entry.isFile() && !entry.name.endsWith('.meta.json'))
+          .map((entry) => join(entry.parentPath, entry.name))
+      : [];
+
+  it('accepts a PDF (and an empty file input), stores it under the form key and records it on the case', async () => {
+    const root = String(process.env.ATTACHMENTS_DIR);
+    const page = await call(
+      submitComplaintForm,
+      postMultipart(validForm, [
+        attach('Damp in bedroom.pdf', SAMPLES.pdf, 'application/pdf'),
+        attach('', new Uint8Array()),
+      ]),
+    );
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('CMP-2026-000001');
+    const link = /href="(https:\/\/complaints\.example\.org\/cases\/[^"]+)"/.exec(page.body)?.[1] ?? '';
+    const url = new URL(link.replaceAll('&amp;', '&'));
+    const caseId = url.pathname.split('/').pop() ?? '';
+    const { state } = await loadCase(await dependencies(), caseId);
+    const sha256 = createHash('sha256').update(SAMPLES.pdf).digest('hex');
+    expect(state.complaint.attachments).toEqual([
+      {
+        name: 'Damp in bedroom.pdf',
+        contentType: 'application/pdf',
+        size: SAMPLES.pdf.length,
+        key: `form-key-00000001/0-${sha256.slice(0, 16)}-Damp-in-bedroom.pdf`,
+        sha256,
+      },
+    ]);
+    const files = storedFiles(root);
+    expect(files).toEqual([join(root, 'form-key-00000001', `0-${sha256.slice(0, 16)}-Damp-in-bedroom.pdf`)]);
+    expect(readFileSync(files[0] ?? '').equals(SAMPLES.pdf)).toBe(true);
+
+    // The resident sees what they sent, by name and size.
+    const view = await casePageFor(caseId, url.searchParams.get('token') ?? '');
+    expect(view.body).toContain('Photos or documents you sent');
+    expect(view.body).toContain(
+      `<li><span dir="auto">Damp in bedroom.pdf</span> (${SAMPLES.pdf.length} bytes)</li>`,
+    );
+
+    // A retry of the same form with the same file is the same complaint, and writes the same object.
+    const again = await call(
+      submitComplaintForm,
+      postMultipart(validForm, [attach('Damp in bedroom.pdf', SAMPLES.pdf, 'application/pdf')]),
+    );
+    expect(again.body).toContain('CMP-2026-000001');
+    expect(storedFiles(root)).toEqual(files);
+    // The same form with a different file is a different request: refused, and the case's file is untouched.
+    const changed = await call(
+      submitComplaintForm,
+      postMultipart(validForm, [attach('Damp in bedroom.pdf', Buffer.from('%PDF-other'), 'application/pdf')]),
+    );
+    expect(changed.status).toBe(409);
+    expect(summaryLinks(changed.body)).toEqual(['whatHappened', 'attachments']);
+    expect(changed.body).toContain('Select your file again (Damp in bedroom.pdf)');
+    expect(readFileSync(files[0] ?? '').equals(SAMPLES.pdf)).toBe(true);
+  });
+
+  it('refuses an .exe and a PNG named .pdf, keeping every answer and saying to choose the files again', async () => {
+    for (const [file, message] of [
+      [
+        attach('setup.exe', SAMPLES.exe),
+        'setup.exe must be a PDF, JPG, PNG, Word document (.docx) or text file (.txt)',
+      ],
+      [
+        attach('photo.pdf', SAMPLES.png, 'application/pdf'),
+        'photo.pdf is not a PDF: what is in it does not match its name',
+      ],
+    ] as const) {
+      const page = await call(
+        submitComplaintForm,
+        postMultipart({ ...validForm, whatHappened: HOSTILE.script, idempotencyKey: 'form-key-refused-1' }, [
+          file,
+        ]),
+      );
+      expect(page.status).toBe(422);
+      expect(title(page.body)).toMatch(/^Error: /);
+      expect(summaryLinks(page.body)).toEqual(['attachments']);
+      expect(page.body).toContain(message);
+      expect(page.body).toContain(
+        'Select your files again: we do not keep files from a form that has a problem',
+      );
+      expect(page.body).toContain('id="attachments-error"');
+      expect(page.body).toContain('class="govuk-file-upload govuk-file-upload--error"');
+      expect(page.body).toContain('aria-describedby="attachments-hint attachments-error"');
+      expect(page.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;</textarea>');
+      expect(page.body).toContain('name="idempotencyKey" value="form-key-refused-1"');
+      expect(page.body).toContain('value="ada@resident.example"');
+      expectNoRawHostile(page.body);
+    }
+    expect(aws.table.mock.commandCalls(PutCommand)).toHaveLength(0);
+    expect(storedFiles(String(process.env.ATTACHMENTS_DIR))).toEqual([]);
+  });
+
+  it('refuses too many files and files too large, alone or together', async () => {
+    const justOver = Buffer.alloc(3 * 1024 * 1024 + 1);
+    SAMPLES.pdf.copy(justOver);
+    // Together just over 4MB (each under 3MB).
+    const part = Buffer.alloc(2.1 * 1024 * 1024);
+    SAMPLES.png.copy(part);
+    for (const [files, message] of [
+      [[1, 2, 3, 4].map((n) => attach(`${n}.png`, SAMPLES.png)), 'Select up to 3 files'],
+      [[attach('scan.pdf', justOver)], 'scan.pdf must be smaller than 3MB'],
+      [[attach('a.png', part), attach('b.png', part)], 'The files together must be smaller than 4MB'],
+    ] as const) {
+      const page = await call(submitComplaintForm, postMultipart(validForm, [...files]));
+      expect(page.status, message).toBe(422);
+      expect(summaryLinks(page.body)).toEqual(['attachments']);
+      expect(page.body).toContain(message);
+    }
+    expect(aws.table.mock.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  it('lists the files to choose again alongside other problems, in page order', async () => {
+    const page = await call(
+      submitComplaintForm,
+      postMultipart({ ...validForm, name: '', outcomeWanted: '' }, [
+        attach('photo.png', SAMPLES.png),
+        attach('notes.txt', SAMPLES.txt),
+      ]),
+    );
+    expect(page.status).toBe(422);
+    expect(summaryLinks(page.body)).toEqual(['outcomeWanted', 'attachments', 'name']);
+    expect(page.body).toContain(
+      'Select your files again (photo.png, notes.txt): we do not keep files from a form that has a problem',
+    );
+  });
+
+  it('refuses a malformed multipart body and a body over 10MB with readable pages', async () => {
+    const broken = apiEvent({
+      headers: { 'content-type': 'multipart/form-data; boundary=abc', accept: 'text/html' },
+      body: Buffer.from('--abc\r\nContent-Disposition: form-data; name="name"\r\n\r\nAda').toString('base64'),
+      isBase64Encoded: true,
+    });
+    const page = await call(submitComplaintForm, broken);
+    expect(page.status).toBe(422);
+    expect(page.body).toContain('The form could not be read');
+    const huge = apiEvent({
+      headers: { 'content-type': 'multipart/form-data; boundary=abc', accept: 'text/html' },
+      body: 'A'.repeat(10 * 1024 * 1024 + 1),
+      isBase64Encoded: true,
+    });
+    const tooLarge = await call(submitComplaintForm, huge);
+    expect(tooLarge.status).toBe(422);
+    expect(tooLarge.body).toContain('too large');
+    // Every other page keeps the small limit.
+    const { caseId, token } = await submitValid();
+    const big = await call(addInformation, post({ token, information: 'x'.repeat(300 * 1024) }, { caseId }));
+    expect(big.body).toContain('too large');
   });
 });

@@ -1,4 +1,6 @@
-import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -7,6 +9,7 @@ import type { ApiEvent } from '#functions/lib/middleware.ts';
 import { csrfToken, verifyCognitoIdToken } from '#functions/web/staff-auth.ts';
 import {
   casePage,
+  downloadAttachment,
   logComplaint,
   logComplaintForm,
   managerPage,
@@ -22,6 +25,7 @@ import { type IntakeInput, submitComplaint } from '#shared/usecases/intake.ts';
 import { checkDeadline } from '#shared/usecases/workflow.ts';
 import { apiEvent, lambdaContext, mockedAws, staffClaims } from '../handlers/setup.ts';
 import { stageResponse } from '../support/fixtures.ts';
+import { SAMPLES } from '../support/multipart.ts';
 
 type Page = (event: ApiEvent, context: never) => Promise<APIGatewayProxyStructuredResultV2>;
 type Form = Record<string, string | string[]>;
@@ -306,6 +310,99 @@ describe('case page', () => {
     expect(signedOut.location).toBe(`/staff/sign-in?next=${encodeURIComponent(`/staff/case/${caseId}`)}`);
     const unknown = await get(casePage, casePath('no-such-case'));
     expect(unknown.status).toBe(404);
+  });
+});
+
+describe('attachments', () => {
+  const PHOTO_NAME = 'Damp "bedroom" <script>.png';
+
+  /** A case made as the complaint form makes one: the file stored first, then recorded on the case. */
+  async function caseWithPhoto() {
+    const deps = await dependencies();
+    const sha256 = createHash('sha256').update(SAMPLES.png).digest('hex');
+    const key = `form-key-staff-0001/0-${sha256.slice(0, 16)}-Damp-bedroom-script.png`;
+    await deps.attachments.put(key, SAMPLES.png, 'image/png');
+    const intake = await submitComplaint(
+      deps,
+      {
+        complainant: { name: 'Ada Resident', email: 'ada@resident.example', preferredContact: 'email' },
+        complaint: { whatHappened: 'Damp in the bedroom', outcomeWanted: 'Fix it' },
+      },
+      'form-key-staff-0001',
+      { kind: 'resident', id: 'web-form' },
+      [{ name: PHOTO_NAME, contentType: 'image/png', size: SAMPLES.png.length, key, sha256 }],
+    );
+    return { ...intake, key, sha256 };
+  }
+
+  const download = (caseId: string, index: string, role: string | null = 'handler') =>
+    downloadAttachment(
+      apiEvent({
+        rawPath: `/staff/case/${caseId}/attachments/${index}`,
+        routeKey: 'GET /staff/case/{caseId}/attachments/{index}',
+        pathParameters: { caseId, index },
+        headers: { accept: 'text/html' },
+        ...(role ? { claims: staffClaims(role) } : {}),
+      }),
+      lambdaContext,
+    );
+
+  it('lists each file with its type, size, short SHA-256 and a download link, escaped', async () => {
+    const { caseId, sha256 } = await caseWithPhoto();
+    const page = await get(casePage, casePath(caseId));
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<h2 class="govuk-heading-m" id="attachments">Photos and documents</h2>');
+    expect(page.body).toContain(
+      `<a class="govuk-link" href="/staff/case/${caseId}/attachments/0" data-testid="attachment">Download <span dir="auto">Damp &quot;bedroom&quot; &lt;script&gt;.png</span></a>`,
+    );
+    expect(page.body).toContain('PNG image');
+    expect(page.body).toContain(`${SAMPLES.png.length} bytes`);
+    expect(page.body).toContain(`<code title="${sha256}">${sha256.slice(0, 12)}</code>`);
+    expect(page.body).not.toContain('<script>.png');
+    expectSoundMarkup(page.body);
+    const none = await get(casePage, casePath((await newCase()).caseId));
+    expect(none.body).toContain('The resident did not send any.');
+  });
+
+  it('downloads the bytes as an attachment with safe headers, only to signed-in staff', async () => {
+    const { caseId } = await caseWithPhoto();
+    const response = await download(caseId, '0');
+    expect(response.statusCode).toBe(200);
+    expect(response.isBase64Encoded).toBe(true);
+    expect(Buffer.from(String(response.body), 'base64').equals(SAMPLES.png)).toBe(true);
+    expect(response.headers).toMatchObject({
+      'content-type': 'image/png',
+      'content-disposition': `attachment; filename="Damp-bedroom-script.png"; filename*=UTF-8''Damp%20%22bedroom%22%20%3Cscript%3E.png`,
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+    });
+
+    for (const index of ['1', '-1', 'abc', '00x']) {
+      const missing = await download(caseId, index);
+      expect(missing.statusCode, index).toBe(404);
+      expect(String(missing.body)).toContain('There is no such file on this case');
+    }
+    expect((await download('no-such-case', '0')).statusCode).toBe(404);
+
+    const signedOut = await download(caseId, '0', null);
+    expect(signedOut.statusCode).toBe(303);
+    expect(signedOut.headers?.location).toBe(
+      `/staff/sign-in?next=${encodeURIComponent(`/staff/case/${caseId}/attachments/0`)}`,
+    );
+    expect(signedOut.body).toBe('');
+  });
+
+  it('refuses to serve a stored file that is missing or no longer matches its SHA-256', async () => {
+    const { caseId, key } = await caseWithPhoto();
+    const deps = await dependencies();
+    await deps.attachments.put(key, SAMPLES.pdf, 'image/png');
+    const tampered = await download(caseId, '0');
+    expect(tampered.statusCode).toBe(500);
+    expect(tampered.isBase64Encoded).toBeFalsy();
+    expect(String(tampered.body)).not.toContain(SAMPLES.pdf.toString('base64'));
+    rmSync(join(String(process.env.ATTACHMENTS_DIR), key));
+    const gone = await download(caseId, '0');
+    expect(gone.statusCode).toBe(404);
   });
 });
 
