@@ -140,6 +140,8 @@ function queueRoleFor(ctx: StaffPageContext, requested: string | undefined): Que
 }
 
 /** GET /staff?role=&stage=&status=: open tasks, earliest due first, each against its working-day deadline. */
+const UNASSIGNED = 'Unassigned';
+
 export const queuePage = staffPage(async (ctx) => {
   const query = ctx.event.queryStringParameters ?? {};
   const role = queueRoleFor(ctx, query.role);
@@ -148,14 +150,27 @@ export const queuePage = staffPage(async (ctx) => {
   const roles = role === 'all' ? QUEUE_ROLES : [role];
   const tasks = (await Promise.all(roles.map((r) => ctx.deps.repository.queue(r)))).flat();
   const { calendar } = ctx.deps.context.clocks;
-  const rows = tasks
-    .filter((task) => task.status === 'open')
+  const open = tasks.filter((task) => task.status === 'open');
+  // Whoever has acted on the case's current stage is its assignee: the Code wants one named owner.
+  const assignees = new Map(
+    await Promise.all(
+      open.map(async (task) => {
+        const state = await ctx.deps.repository.getProjection(task.caseId);
+        const handlers = state ? (state.stage === 2 ? state.stage2.handlers : state.stage1.handlers) : [];
+        return [task.caseId, handlers.at(-1) ?? UNASSIGNED] as const;
+      }),
+    ),
+  );
+  const assignee = query.assignee === 'me' ? ctx.staff.id : query.assignee || undefined;
+  const rows = open
     .map((task) => ({
       task,
+      assignee: assignees.get(task.caseId) ?? UNASSIGNED,
       rag: ragFor(task.dueAt, ctx.now, calendar, ctx.profile.reminderLeadWorkingDays),
     }))
     .filter(({ task }) => !stage || stageOfStep(task.step) === stage)
     .filter(({ rag }) => !status || rag.key === status)
+    .filter((row) => !assignee || row.assignee === assignee)
     .sort((a, b) => (a.task.dueAt ?? '\uffff').localeCompare(b.task.dueAt ?? '\uffff'));
 
   const roleItems = isManager(ctx.staff.role)
@@ -185,6 +200,16 @@ export const queuePage = staffPage(async (ctx) => {
     ],
   })}
   ${select({
+    name: 'assignee',
+    label: 'Assigned to',
+    value: query.assignee ?? '',
+    items: [
+      { value: '', text: 'Anyone' },
+      { value: 'me', text: 'Me' },
+      ...[...new Set(assignees.values())].sort().map((name) => ({ value: name, text: name })),
+    ],
+  })}
+  ${select({
     name: 'status',
     label: 'Status against the deadline',
     value: status ?? '',
@@ -194,17 +219,18 @@ export const queuePage = staffPage(async (ctx) => {
 </form>`;
   const list =
     rows.length === 0
-      ? html`<p class="govuk-body" data-testid="queue-empty">There are no open tasks for ${whose}${stage || status ? ' matching these filters' : ''}.</p>`
+      ? html`<p class="govuk-body" data-testid="queue-empty">There are no open tasks for ${whose}${stage || status || assignee ? ' matching these filters' : ''}.</p>`
       : table({
           caption: `${rows.length} open task${rows.length === 1 ? '' : 's'} for ${whose}, earliest due first`,
-          head: ['Reference', 'What to do', 'Stage', 'Role', 'Due', 'Status'],
-          rows: rows.map(({ task, rag }) => {
+          head: ['Reference', 'What to do', 'Stage', 'Role', 'Assigned to', 'Due', 'Status'],
+          rows: rows.map(({ task, rag, assignee: owner }) => {
             const taskStage = stageOfStep(task.step);
             return [
               caseLink(task.caseId, task.reference),
               STEP_WORDS[task.step],
               taskStage ? STAGE_WORDS[taskStage] : 'After the response',
               ROLE_WORDS[task.role],
+              owner,
               task.dueAt ? instantWords(task.dueAt) : 'No deadline',
               html`<span data-testid="rag" data-rag="${rag.key}">${ragTag(rag)}</span>`,
             ];

@@ -222,6 +222,21 @@ describe('work queue', () => {
     expect(otherStage.body).not.toContain(reference);
   });
 
+  it('shows who each case is assigned to (whoever handled its stage) and filters by it', async () => {
+    const assigned = await caseAt('stage1-response');
+    const unassigned = await caseAt('triage');
+    const all = await get(queuePage, { path: '/staff' });
+    expect(all.body).toContain(assigned.reference);
+    expect(all.body).toContain(unassigned.reference);
+    expect(all.body).toContain(`<td class="govuk-table__cell">${HANDLER.id}</td>`);
+    const mine = await get(queuePage, { path: '/staff', role: 'handler', query: { assignee: HANDLER.id } });
+    expect(mine.body).toContain(assigned.reference);
+    expect(mine.body).not.toContain(unassigned.reference);
+    const nobody = await get(queuePage, { path: '/staff', query: { assignee: 'Unassigned' } });
+    expect(nobody.body).toContain(unassigned.reference);
+    expect(nobody.body).not.toContain(assigned.reference);
+  });
+
   it("shows a handler only their role's queue; managers can see every role", async () => {
     const { reference } = await caseAt('triage');
     const reviewerAsks = await get(queuePage, {
