@@ -5,30 +5,20 @@ import {
   StartExecutionCommand,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { actionHandler, viewHandler } from '#functions/api/resident.ts';
 import { caseActionHandler, taskActionHandler } from '#functions/api/staff-actions.ts';
 import { caseHandler, queueHandler } from '#functions/api/staff-queries.ts';
 import { residentHandler, staffHandler } from '#functions/api/submit-complaint.ts';
 import { handler as registerTask } from '#functions/workflow/register-task.ts';
-import { apiEvent, lambdaContext, mockedAws, parse, staffClaims } from './setup.ts';
+import { apiEvent, lambdaContext, parse, staffClaims, useMockedAws } from './setup.ts';
 
 const complaint = {
   complainant: { name: 'Ada Resident', email: 'ada@resident.example', preferredContact: 'email' },
   complaint: { whatHappened: 'The boiler is broken', outcomeWanted: 'Fix it' },
 };
 
-let aws: ReturnType<typeof mockedAws>;
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-03-02T10:00:00Z') });
-  aws = mockedAws();
-});
-afterEach(() => {
-  vi.useRealTimers();
-  aws.table.mock.restore();
-  aws.sfn.restore();
-  aws.ses.restore();
-});
+const aws = useMockedAws();
 
 async function submit(key = 'key-00000001', body: unknown = complaint) {
   return parse(
@@ -53,7 +43,7 @@ describe('POST /complaints (resident intake)', () => {
       created: true,
       acknowledgementDueDate: '2026-03-09',
     });
-    expect(aws.sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input).toMatchObject({
+    expect(aws().sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input).toMatchObject({
       name: body.caseId,
       input: JSON.stringify({ caseId: body.caseId }),
     });
@@ -62,8 +52,8 @@ describe('POST /complaints (resident intake)', () => {
 
   it('is idempotent on the key: a retry returns the same case and a second start is harmless', async () => {
     const first = await submit();
-    aws.sfn
-      .on(StartExecutionCommand)
+    aws()
+      .sfn.on(StartExecutionCommand)
       .rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
     const second = await submit();
     expect(second.statusCode).toBe(200);
@@ -141,7 +131,7 @@ describe('POST /staff/tasks/{taskId}/actions', () => {
     );
     expect(response.statusCode).toBe(200);
     expect(JSON.stringify(response.body)).not.toMatch(/token-secret/);
-    const success = aws.sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input;
+    const success = aws().sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input;
     expect(success?.taskToken).toBe('token-secret-1');
     expect(JSON.parse(success?.output ?? '{}')).toMatchObject({
       step: 'stage1-acknowledgement',
@@ -174,7 +164,9 @@ describe('POST /staff/tasks/{taskId}/actions', () => {
   it('keeps the recorded event when the workflow stopped waiting in the meantime (TaskTimedOut)', async () => {
     const { body } = await submit();
     const task = await registerTriageTask(String(body.caseId));
-    aws.sfn.on(SendTaskSuccessCommand).rejects(new TaskTimedOut({ message: 'timed out', $metadata: {} }));
+    aws()
+      .sfn.on(SendTaskSuccessCommand)
+      .rejects(new TaskTimedOut({ message: 'timed out', $metadata: {} }));
     const response = parse(
       await taskActionHandler(
         apiEvent({
@@ -308,6 +300,6 @@ describe('resident routes (signed link)', () => {
       ),
     );
     expect(added.statusCode).toBe(200);
-    expect(aws.ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+    expect(aws().ses.commandCalls(SendEmailCommand)).toHaveLength(0);
   });
 });

@@ -5,6 +5,7 @@ import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, vi } from 'vitest';
 import { useDependencies } from '#functions/lib/config.ts';
 import type { ApiEvent } from '#functions/lib/middleware.ts';
 import { PROVIDERS_DIR } from '#shared/policy/load-profile.ts';
@@ -91,4 +92,31 @@ export const lambdaContext = {} as never;
 export function parse(response: unknown): { statusCode: number; body: Record<string, unknown> } {
   const result = response as APIGatewayProxyStructuredResultV2;
   return { statusCode: result.statusCode ?? 0, body: JSON.parse(String(result.body)) };
+}
+
+/**
+ * Registers, for every test in the file, a fixed date (Monday 2 March 2026, 10:00) and freshly mocked AWS
+ * clients, and restores both (and the environment) afterwards. Returns the current test's mocks.
+ */
+export function useMockedAws(): () => ReturnType<typeof mockedAws> {
+  let aws: ReturnType<typeof mockedAws> | undefined;
+  let savedEnv: NodeJS.ProcessEnv = {};
+  beforeEach(() => {
+    savedEnv = { ...process.env };
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-03-02T10:00:00Z') });
+    aws = mockedAws();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+    aws?.table.mock.restore();
+    aws?.sfn.restore();
+    aws?.ses.restore();
+    for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
+    Object.assign(process.env, savedEnv);
+  });
+  return () => {
+    if (!aws) throw new Error('useMockedAws: the mocks exist only inside a test');
+    return aws;
+  };
 }

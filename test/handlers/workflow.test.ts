@@ -3,26 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MessageRejected, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { residentHandler } from '#functions/api/submit-complaint.ts';
 import { handler as checkDeadline } from '#functions/workflow/check-deadline.ts';
 import { handler as closeCase } from '#functions/workflow/close-case.ts';
 import { handler as recordReceipt } from '#functions/workflow/record-receipt.ts';
 import { handler as registerTask } from '#functions/workflow/register-task.ts';
 import { handler as sendNotifications } from '#functions/workflow/send-notifications.ts';
-import { apiEvent, lambdaContext, mockedAws, parse } from './setup.ts';
+import { apiEvent, lambdaContext, parse, useMockedAws } from './setup.ts';
 
-let aws: ReturnType<typeof mockedAws>;
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-03-02T10:00:00Z') });
-  aws = mockedAws();
-});
-afterEach(() => {
-  vi.useRealTimers();
-  aws.table.mock.restore();
-  aws.sfn.restore();
-  aws.ses.restore();
-});
+const aws = useMockedAws();
 
 async function newCase(
   complainant: Record<string, unknown> = {
@@ -69,7 +59,7 @@ describe('workflow task handlers', () => {
     const caseId = await newCase();
     await sendNotifications({ caseId }, lambdaContext);
     await sendNotifications({ caseId }, lambdaContext);
-    const calls = aws.ses.commandCalls(SendEmailCommand);
+    const calls = aws().ses.commandCalls(SendEmailCommand);
     expect(calls).toHaveLength(1);
     const email = calls[0]?.args[0].input;
     expect(email?.Destination?.ToAddresses).toEqual(['ada@resident.example']);
@@ -80,8 +70,8 @@ describe('workflow task handlers', () => {
   it('falls back to a posted letter when SES rejects the address', async () => {
     const letters = mkdtempSync(join(tmpdir(), 'post-'));
     process.env.LETTERS_DIR = letters;
-    aws.ses
-      .on(SendEmailCommand)
+    aws()
+      .ses.on(SendEmailCommand)
       .rejects(new MessageRejected({ message: 'Address blacklisted', $metadata: {} }));
     const caseId = await newCase({
       name: 'Ada',
@@ -102,15 +92,15 @@ describe('workflow task handlers', () => {
       lambdaContext,
     );
     expect(result).toEqual({ completedAtOnce: true });
-    expect(aws.sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input.taskToken).toBe('tok-1');
+    expect(aws().sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input.taskToken).toBe('tok-1');
   });
 
   it('register task stores the task and alerts the role once', async () => {
     const caseId = await newCase();
     await registerTask({ caseId, step: 'triage', taskToken: 'tok-1' }, lambdaContext);
     await registerTask({ caseId, step: 'triage', taskToken: 'tok-2' }, lambdaContext);
-    const alerts = aws.ses
-      .commandCalls(SendEmailCommand)
+    const alerts = aws()
+      .ses.commandCalls(SendEmailCommand)
       .map((call) => call.args[0].input.Destination?.ToAddresses);
     expect(alerts).toEqual([['handlers@landlord.example']]);
   });
@@ -128,8 +118,8 @@ describe('workflow task handlers', () => {
     expect(await checkDeadline({ caseId, step: 'triage' }, lambdaContext)).toMatchObject({
       nextCheck: 'still-overdue',
     });
-    const recipients = aws.ses
-      .commandCalls(SendEmailCommand)
+    const recipients = aws()
+      .ses.commandCalls(SendEmailCommand)
       .map((call) => call.args[0].input.Destination?.ToAddresses?.[0]);
     expect(recipients).toEqual([
       'handlers@landlord.example',

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { viewHandler } from '#functions/api/resident.ts';
 import { dependencies } from '#functions/lib/config.ts';
 import type { ApiEvent } from '#functions/lib/middleware.ts';
@@ -21,7 +21,7 @@ import {
 } from '#functions/web/resident-pages.ts';
 import type { Actor } from '#shared/domain/case.ts';
 import { loadCase, recordEvent } from '#shared/usecases/case-log.ts';
-import { apiEvent, lambdaContext, mockedAws, parse } from '../handlers/setup.ts';
+import { apiEvent, lambdaContext, parse, useMockedAws } from '../handlers/setup.ts';
 import { stageResponse } from '../support/fixtures.ts';
 import { fieldParts, multipart, type Part, SAMPLES } from '../support/multipart.ts';
 
@@ -49,17 +49,7 @@ const validForm = {
   idempotencyKey: 'form-key-00000001',
 };
 
-let aws: ReturnType<typeof mockedAws>;
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-03-02T10:00:00Z') });
-  aws = mockedAws();
-});
-afterEach(() => {
-  vi.useRealTimers();
-  aws.table.mock.restore();
-  aws.sfn.restore();
-  aws.ses.restore();
-});
+const aws = useMockedAws();
 
 async function call(handler: Handler, event: ApiEvent) {
   const result = await handler(event, lambdaContext);
@@ -162,7 +152,9 @@ async function toEscalationWindow(caseId: string) {
 }
 
 function writes() {
-  return aws.table.mock.commandCalls(PutCommand).length + aws.table.mock.commandCalls(UpdateCommand).length;
+  return (
+    aws().table.mock.commandCalls(PutCommand).length + aws().table.mock.commandCalls(UpdateCommand).length
+  );
 }
 
 describe('start and how-to-complain pages', () => {
@@ -261,7 +253,7 @@ describe('the complaint form', () => {
     expect(page.body).toContain('Select how you would like us to contact you');
     expect(page.body).toContain('id="whatHappened-error"');
     expect(page.body).toMatch(/<input type="hidden" name="idempotencyKey" value="[0-9a-f-]{36}">/);
-    expect(aws.table.mock.commandCalls(PutCommand)).toHaveLength(0);
+    expect(aws().table.mock.commandCalls(PutCommand)).toHaveLength(0);
   });
 
   it('asks for the chosen contact detail, the representative and their consent, and real past dates', async () => {
@@ -631,7 +623,7 @@ describe('attachments on the complaint form', () => {
       expect(page.body).toContain('value="ada@resident.example"');
       expectNoRawHostile(page.body);
     }
-    expect(aws.table.mock.commandCalls(PutCommand)).toHaveLength(0);
+    expect(aws().table.mock.commandCalls(PutCommand)).toHaveLength(0);
     expect(storedFiles(String(process.env.ATTACHMENTS_DIR))).toEqual([]);
   });
 
@@ -651,7 +643,7 @@ describe('attachments on the complaint form', () => {
       expect(summaryLinks(page.body)).toEqual(['attachments']);
       expect(page.body).toContain(message);
     }
-    expect(aws.table.mock.commandCalls(PutCommand)).toHaveLength(0);
+    expect(aws().table.mock.commandCalls(PutCommand)).toHaveLength(0);
   });
 
   it('lists the files to choose again alongside other problems, in page order', async () => {

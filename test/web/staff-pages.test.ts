@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { dependencies } from '#functions/lib/config.ts';
 import type { ApiEvent } from '#functions/lib/middleware.ts';
 import { csrfToken, verifyCognitoIdToken } from '#functions/web/staff-auth.ts';
@@ -23,7 +23,7 @@ import type { Step } from '#shared/domain/case.ts';
 import { actOnTask } from '#shared/usecases/actions.ts';
 import { type IntakeInput, submitComplaint } from '#shared/usecases/intake.ts';
 import { checkDeadline } from '#shared/usecases/workflow.ts';
-import { apiEvent, lambdaContext, mockedAws, staffClaims } from '../handlers/setup.ts';
+import { apiEvent, lambdaContext, staffClaims, useMockedAws } from '../handlers/setup.ts';
 import { stageResponse } from '../support/fixtures.ts';
 import { SAMPLES } from '../support/multipart.ts';
 
@@ -33,24 +33,8 @@ type Form = Record<string, string | string[]>;
 const HANDLER = { kind: 'staff', id: 'handler@landlord.example', role: 'handler' } as const;
 const HOSTILE = '<script>alert(1)</script>';
 
-let aws: ReturnType<typeof mockedAws>;
-let savedEnv: NodeJS.ProcessEnv;
+const aws = useMockedAws();
 let keyCounter = 0;
-
-beforeEach(() => {
-  savedEnv = { ...process.env };
-  vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-03-02T10:00:00Z') });
-  aws = mockedAws();
-});
-afterEach(() => {
-  vi.useRealTimers();
-  vi.unstubAllGlobals();
-  aws.table.mock.restore();
-  aws.sfn.restore();
-  aws.ses.restore();
-  for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
-  Object.assign(process.env, savedEnv);
-});
 
 interface Result {
   status: number;
@@ -179,7 +163,7 @@ async function caseAt(step: Step, complainant: Partial<IntakeInput['complainant'
 
 const casePath = (caseId: string) => ({ path: `/staff/case/${caseId}`, pathParameters: { caseId } });
 const taskPath = (caseId: string) => ({ path: `/staff/case/${caseId}/task`, pathParameters: { caseId } });
-const successCalls = () => aws.sfn.commandCalls(SendTaskSuccessCommand).length;
+const successCalls = () => aws().sfn.commandCalls(SendTaskSuccessCommand).length;
 
 /** Markup sanity the axe rules depend on: unique ids, labels that point at a control, and a lang. */
 function expectSoundMarkup(body: string) {
