@@ -57,9 +57,11 @@ export const ProviderProfile = z
   .object({
     id: z
       .string()
+      // Resource names carry it: "complaints-<id>-attachments-<account>" (S3, 63 characters) and
+      // "complaints-<id>-submit-complaint-resident" (Lambda, 64) leave room for 27.
       .regex(
-        /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/,
-        'must be 3-40 lower-case letters, digits and hyphens (it names AWS resources)',
+        /^[a-z][a-z0-9-]{1,25}[a-z0-9]$/,
+        'must be 3-27 lower-case letters, digits and hyphens (it names AWS resources)',
       ),
     name: nonEmpty,
     legalName: nonEmpty.optional(),

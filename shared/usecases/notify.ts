@@ -102,7 +102,7 @@ export async function alertStaff(
       dueAt,
       role,
       profile,
-      consoleLink: `${deps.urls.staff}/cases/${state.caseId}`,
+      consoleLink: `${deps.urls.staff}/case/${state.caseId}`,
     });
     await deps.mailer.send({
       from: `${profile.letters.senderName} <${profile.letters.senderEmail}>`,

@@ -178,7 +178,7 @@ describe('profile schema', () => {
     const raw = { ...baselineProfile(), id: 'Bad Id', homes: -1, calendar: { region: 'wales' } };
     expect(() => parseProfile(raw, 'test.json')).toThrow(ProfileError);
     expect(() => parseProfile(raw, 'test.json')).toThrow(
-      /id: must be 3-40 lower-case.*\n.*homes.*\n.*calendar.region/s,
+      /id: must be 3-27 lower-case.*\n.*homes.*\n.*calendar.region/s,
     );
   });
 
