@@ -7,6 +7,7 @@ import { DomainError, ValidationError } from '#shared/domain/errors.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import { dependencies } from './config.ts';
 import { toHttpError } from './errors.ts';
+import { checkOrigin } from './origin.ts';
 
 export const logger = new Logger({ serviceName: 'complaints' });
 
@@ -94,6 +95,7 @@ export function httpRoute(
 ) {
   return middy<ApiEvent, APIGatewayProxyStructuredResultV2, Error, Context>().handler(async (event) => {
     try {
+      await checkOrigin(event.headers);
       if ((event.body?.length ?? 0) > MAX_BODY_BYTES) {
         return json(413, {
           error: 'TOO_LARGE',

@@ -4,6 +4,7 @@ import { dirname, extname, join, normalize } from 'node:path';
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ApiEvent } from '../lib/middleware.ts';
+import { checkOrigin } from '../lib/origin.ts';
 
 const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
@@ -42,6 +43,11 @@ function notFound(): APIGatewayProxyStructuredResultV2 {
 
 /** GET /assets/{proxy+} and /govuk/{proxy+}: the govuk-frontend files, from the package, never from user paths. */
 export const handler = middy<ApiEvent, APIGatewayProxyStructuredResultV2>().handler(async (event) => {
+  try {
+    await checkOrigin(event.headers);
+  } catch {
+    return { statusCode: 403, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Forbidden' };
+  }
   const requested = event.rawPath;
   if (requested === '/govuk/init.mjs') {
     return {

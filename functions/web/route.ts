@@ -7,6 +7,7 @@ import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import { dependencies } from '../lib/config.ts';
 import { toHttpError } from '../lib/errors.ts';
 import { type ApiEvent, logger, MAX_BODY_BYTES, type StaffIdentity } from '../lib/middleware.ts';
+import { checkOrigin } from '../lib/origin.ts';
 import { html, type SafeHtml } from './html.ts';
 import { page, redirect } from './http.ts';
 import { layout } from './layout.ts';
@@ -103,6 +104,7 @@ export function webPage(
     const deps = await dependencies();
     const ctx = context(deps, event);
     try {
+      await checkOrigin(event.headers);
       if (tooLarge(event, options.maxBodyBytes))
         throw new DomainError('INVALID_INPUT', 'What you sent is too large: shorten it and try again');
       return await run(ctx);
@@ -121,6 +123,11 @@ export function webPage(
 export function staffPage(run: (ctx: StaffPageContext) => Promise<APIGatewayProxyStructuredResultV2>) {
   return middy<ApiEvent, APIGatewayProxyStructuredResultV2, Error, Context>().handler(async (event) => {
     const deps = await dependencies();
+    try {
+      await checkOrigin(event.headers);
+    } catch (error) {
+      return errorPage(context(deps, event), error);
+    }
     const staff = await pageStaff(event, deps).catch(() => undefined);
     if (!staff) return redirect(`/staff/sign-in?next=${encodeURIComponent(event.rawPath)}`);
     const ctx = { ...context(deps, event, staff), staff };

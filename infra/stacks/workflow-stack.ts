@@ -3,10 +3,14 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sesActions from 'aws-cdk-lib/aws-ses-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -14,6 +18,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { ORIGIN_VERIFY_HEADER } from '../../functions/lib/origin.ts';
 import { ALL_ROUTES, type RouteDefinition } from '../../functions/routes.ts';
 import { HouseFunction, STATE_MACHINE_ALIAS } from '../constructs/house-function.ts';
 import { Operations } from '../constructs/operations.ts';
@@ -41,6 +46,8 @@ export interface WorkflowStackProps extends StackProps {
   opsEmail: string;
   /** Receive inbound email with SES (only in regions where SES receiving exists). */
   inboundEmailDomain?: string;
+  /** The edge web ACL (EdgeStack, us-east-1) when the profile switches WAF on. */
+  webAclArn?: string;
 }
 
 export class WorkflowStack extends Stack {
@@ -60,7 +67,9 @@ export class WorkflowStack extends Stack {
       description: `Complaints API for ${profile.name}`,
       createDefaultStage: false,
     });
-    const apiUrl = this.api.apiEndpoint;
+    const edge = props.webAclArn ? this.edgeDistribution(prefix, props.webAclArn) : undefined;
+    // Residents and staff use CloudFront's address when WAF is on, so links in letters pass the web ACL.
+    const apiUrl = edge ? `https://${edge.distribution.distributionDomainName}` : this.api.apiEndpoint;
     const staffAddress = profile.contact.email ?? profile.letters.senderEmail;
     const common = {
       prefix,
@@ -69,6 +78,7 @@ export class WorkflowStack extends Stack {
       environment: {
         RESIDENT_BASE_URL: apiUrl,
         STAFF_BASE_URL: `${apiUrl}/staff`,
+        ...(edge ? { ORIGIN_VERIFY_SECRET_ARN: edge.originSecret.secretArn } : {}),
         STAFF_ALERT_EMAILS: JSON.stringify({
           handler: staffAddress,
           reviewer: staffAddress,
@@ -102,6 +112,7 @@ export class WorkflowStack extends Stack {
         .useLettersBucket(data.letters)
         .acknowledgeStandardFindings();
       fn.fn.addEnvironment('SES_CONFIGURATION_SET', configurationSet.configurationSetName);
+      edge?.originSecret.grantRead(fn.fn);
       grantSendEmail(fn, configurationSet, profile.letters.senderEmail);
       this.functions.push(fn);
       return fn;
@@ -235,6 +246,7 @@ export class WorkflowStack extends Stack {
           description: 'govuk-frontend CSS, JavaScript, fonts and images',
           copy: [{ from: 'node_modules/govuk-frontend/dist/govuk', to: 'govuk' }],
         }).acknowledgeStandardFindings();
+        edge?.originSecret.grantRead(fn.fn);
         this.functions.push(fn);
       } else if (key === 'web') {
         fn = build('web-pages', 'web/router', 'Resident pages and the staff console', 'handler');
@@ -369,11 +381,91 @@ export class WorkflowStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', { value: apiUrl });
+    if (edge) new CfnOutput(this, 'DistributionId', { value: edge.distribution.distributionId });
     new CfnOutput(this, 'StateMachineAlias', { value: alias.ref });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'SignInDomain', { value: domain.baseUrl() });
     new CfnOutput(this, 'SesConfigurationSet', { value: configurationSet.configurationSetName });
   }
+
+  /**
+   * With WAF on (profile `features.waf`, ADR 0003): CloudFront in front of the HTTP API with the edge web ACL,
+   * and a secret header on every forwarded request that the handlers require, so the API's own endpoint
+   * cannot be used to go round the web ACL.
+   */
+  private edgeDistribution(prefix: string, webAclArn: string): EdgeResources {
+    const originSecret = new secrets.Secret(this, 'OriginVerify', {
+      secretName: `${prefix}/origin-verify`,
+      description: 'CloudFront adds this to every request it forwards; handlers refuse requests without it',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(originSecret).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SMG4',
+      reason:
+        'Rotating it means updating the CloudFront origin header in the same deploy; it is rotated by replacing the secret (docs/operations.md), not on a schedule',
+    });
+    const logBucket = new s3.Bucket(this, 'EdgeLogs', {
+      bucketName: `${prefix}-edge-logs-${this.account}`,
+      // CloudFront standard logging writes with ACLs; the bucket stays private.
+      objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      lifecycleRules: [{ expiration: Duration.days(400), noncurrentVersionExpiration: Duration.days(30) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(logBucket).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-S1',
+      reason:
+        'This bucket receives CloudFront access logs; logging it to itself or another bucket adds nothing',
+    });
+    const origin = new origins.HttpOrigin(`${this.api.apiId}.execute-api.${this.region}.amazonaws.com`, {
+      protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+      originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+      customHeaders: { [ORIGIN_VERIFY_HEADER]: originSecret.secretValue.unsafeUnwrap() },
+    });
+    const passThrough = {
+      origin,
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+      cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+      originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+    };
+    const staticFiles = {
+      ...passThrough,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+      cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+    };
+    const distribution = new cloudfront.Distribution(this, 'Edge', {
+      comment: `${prefix}: complaints service behind AWS WAF`,
+      defaultBehavior: passThrough,
+      additionalBehaviors: { '/govuk/*': staticFiles, '/assets/*': staticFiles },
+      webAclId: webAclArn,
+      enableLogging: true,
+      logBucket,
+      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+    });
+    Validations.of(distribution).acknowledge(
+      {
+        id: 'AwsSolutions::AwsSolutions-CFR1',
+        reason:
+          'No geo restriction: residents may complain from anywhere (for example while travelling or living abroad)',
+      },
+      {
+        id: 'AwsSolutions::AwsSolutions-CFR4',
+        reason:
+          "The default *.cloudfront.net certificate cannot enforce TLS 1.2 for viewers; a landlord's own domain and ACM certificate does (docs/deployment.md)",
+      },
+    );
+    return { distribution, originSecret };
+  }
+}
+
+export interface EdgeResources {
+  distribution: cloudfront.Distribution;
+  originSecret: secrets.Secret;
 }
 
 function grantSendEmail(fn: HouseFunction, configurationSet: ses.ConfigurationSet, sender: string) {

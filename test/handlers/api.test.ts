@@ -1,3 +1,4 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import {
   ExecutionAlreadyExists,
@@ -5,6 +6,7 @@ import {
   StartExecutionCommand,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it, vi } from 'vitest';
 import { actionHandler, viewHandler } from '#functions/api/resident.ts';
 import { caseActionHandler, taskActionHandler } from '#functions/api/staff-actions.ts';
@@ -301,5 +303,48 @@ describe('resident routes (signed link)', () => {
     );
     expect(added.statusCode).toBe(200);
     expect(aws().ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+  });
+});
+
+describe('behind CloudFront and AWS WAF', () => {
+  it('refuses requests that did not come through CloudFront (no origin header)', async () => {
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: 'cloudfront-origin-secret-value' });
+    vi.stubEnv('ORIGIN_VERIFY_SECRET_ARN', 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:origin');
+    try {
+      const direct = parse(
+        await residentHandler(
+          apiEvent({ headers: { 'idempotency-key': 'key-direct-1' }, json: complaint }),
+          lambdaContext,
+        ),
+      );
+      expect(direct).toMatchObject({ statusCode: 403, body: { error: 'FORBIDDEN' } });
+      const forged = parse(
+        await residentHandler(
+          apiEvent({
+            headers: { 'idempotency-key': 'key-forged-1', 'x-origin-verify': 'guess' },
+            json: complaint,
+          }),
+          lambdaContext,
+        ),
+      );
+      expect(forged.statusCode).toBe(403);
+      const viaCloudFront = parse(
+        await residentHandler(
+          apiEvent({
+            headers: {
+              'idempotency-key': 'key-edge-001',
+              'x-origin-verify': 'cloudfront-origin-secret-value',
+            },
+            json: complaint,
+          }),
+          lambdaContext,
+        ),
+      );
+      expect(viaCloudFront.statusCode).toBe(201);
+    } finally {
+      vi.unstubAllEnvs();
+      secrets.restore();
+    }
   });
 });

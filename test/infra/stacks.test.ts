@@ -282,6 +282,8 @@ describe('cdk CLI', () => {
       { env: env() },
     ).catch((error) => error);
     expect(failure.code).not.toBe(0);
-    expect(`${failure.stdout}${failure.stderr}`).toMatch(/raisingWindow; found: 6 months; limit: at least 12 months/);
+    expect(`${failure.stdout}${failure.stderr}`).toMatch(
+      /raisingWindow; found: 6 months; limit: at least 12 months/,
+    );
   }, 120_000);
 });
