@@ -3,7 +3,7 @@ import { DECISIONS, defaultEscalationRoute, defaultNonAcceptanceRoute } from '#s
 import { formatCivilDate } from '#shared/notifications/templates.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import type { TaskRecord } from '#shared/ports/case-repository.ts';
-import type { CaseAction, TaskAction } from '#shared/usecases/actions.ts';
+import { ACTIONS_FOR_STEP, type CaseAction, type TaskAction } from '#shared/usecases/actions.ts';
 import {
   button,
   checkboxes,
@@ -42,16 +42,8 @@ export type TaskFormAction = (typeof TASK_FORM_ACTIONS)[number];
 export const CASE_FORM_ACTIONS = ['note', 'add-action', 'complete-action', 'ombudsman-referral'] as const;
 export type CaseFormAction = (typeof CASE_FORM_ACTIONS)[number];
 
-/** Which forms each kind of task offers (the use case accepts the same). */
-export const FORMS_FOR_STEP: Record<TaskRecord['step'], readonly TaskFormAction[]> = {
-  triage: ['triage', 'withdraw'],
-  'stage1-acknowledgement': ['acknowledge', 'withdraw'],
-  'stage1-response': ['extend', 'respond', 'withdraw'],
-  'escalation-window': ['escalate', 'withdraw'],
-  'stage2-acknowledgement': ['acknowledge', 'withdraw'],
-  'stage2-response': ['extend', 'respond', 'withdraw'],
-  'outstanding-actions': [],
-};
+/** Which forms each kind of task offers: exactly what the use case accepts. */
+export const FORMS_FOR_STEP: Record<TaskRecord['step'], readonly TaskFormAction[]> = ACTIONS_FOR_STEP;
 
 /** Steps where acting would make the member of staff a stage 2 handler (Code 6.13). */
 const STAGE2_HANDLING = new Set<TaskFormAction>(['acknowledge', 'extend', 'respond']);

@@ -5,8 +5,8 @@ import {
   applyCaseEvent,
   type CaseEvent,
   type CaseState,
-  type CaseStatus,
   CONTACT_METHODS,
+  OPEN_STATUSES,
   STAFF_ROLES,
   type StaffRole,
 } from '#shared/domain/case.ts';
@@ -79,15 +79,6 @@ import {
 
 const QUEUE_ROLES = [...STAFF_ROLES, 'resident'] as const;
 type QueueRole = (typeof QUEUE_ROLES)[number];
-const OPEN_STATUSES: readonly CaseStatus[] = [
-  'awaiting-triage',
-  'stage1-acknowledgement',
-  'stage1-investigation',
-  'stage1-responded',
-  'stage2-acknowledgement',
-  'stage2-investigation',
-  'final-response-issued',
-];
 const CASE_LINK_PLACEHOLDER = "[the resident's private case page link]";
 
 const DONE_MESSAGES: Record<string, string> = {

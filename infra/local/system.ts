@@ -11,7 +11,7 @@ import { createDocumentClient, DynamoDbCaseStore } from '#shared/adapters/dynamo
 import { FolderLetterStore } from '#shared/adapters/letter-store.ts';
 import { SesMailer } from '#shared/adapters/ses.ts';
 import { GLOBAL_SECONDARY_INDEXES, TABLE_KEYS } from '#shared/adapters/table-design.ts';
-import { type CaseStatus, caseContext } from '#shared/domain/case.ts';
+import { caseContext, OPEN_STATUSES } from '#shared/domain/case.ts';
 import { loadProfile } from '#shared/policy/load-profile.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
@@ -70,16 +70,6 @@ export interface LocalSystem {
   settle(): Promise<void>;
   stop(): Promise<void>;
 }
-
-const OPEN_STATUSES: CaseStatus[] = [
-  'awaiting-triage',
-  'stage1-acknowledgement',
-  'stage1-investigation',
-  'stage1-responded',
-  'stage2-acknowledgement',
-  'stage2-investigation',
-  'final-response-issued',
-];
 
 async function listen(
   server: { listen: (port: number, host: string, cb: () => void) => unknown },

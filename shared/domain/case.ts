@@ -139,6 +139,17 @@ export type ClosureReason =
   | 'final-response-issued'
   | 'withdrawn';
 
+/** Every status in which a case is still open (all but closed). */
+export const OPEN_STATUSES = [
+  'awaiting-triage',
+  'stage1-acknowledgement',
+  'stage1-investigation',
+  'stage1-responded',
+  'stage2-acknowledgement',
+  'stage2-investigation',
+  'final-response-issued',
+] as const;
+
 export type CaseStatus =
   | 'awaiting-triage'
   | 'stage1-acknowledgement'

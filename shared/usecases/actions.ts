@@ -68,7 +68,7 @@ export const TaskAction = z.discriminatedUnion('action', [
 export type TaskAction = z.infer<typeof TaskAction>;
 
 /** What each kind of task accepts. Withdrawal is possible at every waiting step. */
-const ACTIONS_FOR_STEP: Record<TaskRecord['step'], readonly TaskAction['action'][]> = {
+export const ACTIONS_FOR_STEP: Record<TaskRecord['step'], readonly TaskAction['action'][]> = {
   triage: ['triage', 'withdraw'],
   'stage1-acknowledgement': ['acknowledge', 'withdraw'],
   'stage1-response': ['extend', 'respond', 'withdraw'],
