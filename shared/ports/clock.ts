@@ -4,13 +4,3 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
-
-export function fixedClock(instant: string | Date): Clock & { set(instant: string | Date): void } {
-  let current = new Date(instant);
-  return {
-    now: () => new Date(current),
-    set(next) {
-      current = new Date(next);
-    },
-  };
-}

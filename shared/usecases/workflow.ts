@@ -1,5 +1,5 @@
 import type { CaseState, StaffRole, Step } from '../domain/case.ts';
-import { DomainError, TaskNotOpenError } from '../domain/errors.ts';
+import { TaskNotOpenError } from '../domain/errors.ts';
 import { type CasePosition, casePosition, deadlineAlerts } from '../domain/position.ts';
 import { endOfLondonDay, toLondon } from '../time/london.ts';
 import { contactHashes, loadCase, recordEvent } from './case-log.ts';
@@ -183,8 +183,4 @@ export async function completeOpenTasks(deps: AppDependencies, caseId: string, b
       if (!(error instanceof TaskNotOpenError)) throw error;
     }
   }
-}
-
-export function isDomainError(error: unknown): error is DomainError {
-  return error instanceof DomainError;
 }
