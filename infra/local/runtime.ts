@@ -175,6 +175,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       }
     }
     if (request.method === 'GET' && path === '/local/users') return reply(200, { users: DEMO_USERS });
+    // DescribeExecution and the execution history, as the Step Functions console would show them.
+    if (request.method === 'GET' && path === '/local/executions') {
+      return reply(200, {
+        executions: system.sfn
+          .listExecutions()
+          .map(({ history: _history, input: _input, output: _output, ...execution }) => execution),
+      });
+    }
+    const execution = /^\/local\/executions\/([^/]+)$/.exec(path);
+    if (request.method === 'GET' && execution) {
+      const found = system.sfn.executionFor(decodeURIComponent(execution[1] ?? ''));
+      return found
+        ? reply(200, found)
+        : reply(404, { error: 'NOT_FOUND', message: 'No execution with that name (the case id)' });
+    }
     if (request.method === 'GET' && path === '/local/health') return reply(200, { ok: true });
     return reply(404, { error: 'NOT_FOUND', message: `No local admin route ${request.method} ${path}` });
   }

@@ -244,6 +244,13 @@ describe('npm start as a process', () => {
       headers: { 'x-local-user': 'hannah' },
     });
     expect(((await queue.json()) as { tasks: unknown[] }).tasks).toHaveLength(1);
+    const caseId = ((await response.json()) as { caseId: string }).caseId;
+    const execution = (await (await fetch(`http://127.0.0.1:${port}/local/executions/${caseId}`)).json()) as {
+      status: string;
+      history: Array<{ type: string; state?: string }>;
+    };
+    expect(execution.status).toBe('RUNNING');
+    expect(execution.history.map((event) => event.state)).toContain('Wait for triage');
 
     const cli = (...cliArgs: string[]) =>
       new Promise<{ code: number | null; output: string }>((resolve) => {
