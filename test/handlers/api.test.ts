@@ -28,6 +28,20 @@ async function submit(key = 'key-00000001', body: unknown = complaint) {
   );
 }
 
+/** A handler triages the task as a complaint, through the staff API. */
+async function triageAsHandler(taskId: string) {
+  return parse(
+    await taskActionHandler(
+      apiEvent({
+        pathParameters: { taskId },
+        json: { action: 'triage', outcome: 'complaint' },
+        claims: staffClaims('handler'),
+      }),
+      lambdaContext,
+    ),
+  );
+}
+
 async function registerTriageTask(caseId: string, token = 'token-secret-1') {
   await registerTask({ caseId, step: 'triage', taskToken: token }, lambdaContext);
   const queue = parse(await queueHandler(apiEvent({ claims: staffClaims('handler') }), lambdaContext));
@@ -121,16 +135,7 @@ describe('POST /staff/tasks/{taskId}/actions', () => {
     const { body } = await submit();
     const task = await registerTriageTask(String(body.caseId));
     expect(JSON.stringify(task)).not.toMatch(/token-secret/);
-    const response = parse(
-      await taskActionHandler(
-        apiEvent({
-          pathParameters: { taskId: task?.taskId ?? '' },
-          json: { action: 'triage', outcome: 'complaint' },
-          claims: staffClaims('handler'),
-        }),
-        lambdaContext,
-      ),
-    );
+    const response = await triageAsHandler(task?.taskId ?? '');
     expect(response.statusCode).toBe(200);
     expect(JSON.stringify(response.body)).not.toMatch(/token-secret/);
     const success = aws().sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input;
@@ -144,17 +149,7 @@ describe('POST /staff/tasks/{taskId}/actions', () => {
   it('answers 409 with what happened when the task was already done', async () => {
     const { body } = await submit();
     const task = await registerTriageTask(String(body.caseId));
-    const act = async () =>
-      parse(
-        await taskActionHandler(
-          apiEvent({
-            pathParameters: { taskId: task?.taskId ?? '' },
-            json: { action: 'triage', outcome: 'complaint' },
-            claims: staffClaims('handler'),
-          }),
-          lambdaContext,
-        ),
-      );
+    const act = () => triageAsHandler(task?.taskId ?? '');
     await act();
     const second = await act();
     expect(second).toMatchObject({
@@ -169,16 +164,7 @@ describe('POST /staff/tasks/{taskId}/actions', () => {
     aws()
       .sfn.on(SendTaskSuccessCommand)
       .rejects(new TaskTimedOut({ message: 'timed out', $metadata: {} }));
-    const response = parse(
-      await taskActionHandler(
-        apiEvent({
-          pathParameters: { taskId: task?.taskId ?? '' },
-          json: { action: 'triage', outcome: 'complaint' },
-          claims: staffClaims('handler'),
-        }),
-        lambdaContext,
-      ),
-    );
+    const response = await triageAsHandler(task?.taskId ?? '');
     expect(response.statusCode).toBe(200);
     expect((response.body.state as { status: string }).status).toBe('stage1-acknowledgement');
   });
