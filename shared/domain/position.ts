@@ -53,6 +53,33 @@ function secondsUntil(instant: string, now: Date): number {
 }
 
 export function casePosition(state: CaseState, ctx: CaseContext, now: Date): CasePosition {
+  const position = stepPosition(state, ctx, now);
+  const actionDue = nextActionReminder(state, now);
+  if (position.step === 'closed' || position.step === 'ready-to-close' || !actionDue) return position;
+  const untilAction = secondsUntil(actionDue, now);
+  if (untilAction >= position.timeoutSeconds) return position;
+  // An outstanding action falls due before the step's own next check: wake for it (the check reminds its
+  // owner, then the step waits again).
+  return {
+    ...position,
+    timeoutSeconds: untilAction,
+    waitUntil: new Date(now.getTime() + untilAction * 1000).toISOString(),
+    nextCheck: 'recheck',
+  };
+}
+
+/** 09:00 London on the due date of the first open action whose owner has not been reminded yet. */
+function nextActionReminder(state: CaseState, now: Date): string | undefined {
+  const due = state.actions
+    .filter((action) => isOpenAction(action) && !state.remindersSent.some((r) => r.actionId === action.actionId))
+    .map((action) => londonWallClockToInstant(action.dueDate, 9, 0))
+    .sort();
+  const first = due[0];
+  if (!first) return undefined;
+  return Date.parse(first) < now.getTime() ? now.toISOString() : first;
+}
+
+function stepPosition(state: CaseState, ctx: CaseContext, now: Date): CasePosition {
   const base = { caseId: state.caseId, reference: state.reference, status: state.status };
   const plain = (step: PositionStep, timeoutSeconds = 1): CasePosition => ({
     ...base,

@@ -56,8 +56,13 @@ export async function registerTask(
     return { completedAtOnce: true };
   }
   const earlier = await closeOpenTasks(deps, input.caseId, 'superseded');
-  const taskId = deps.newId();
   const role = position.role ?? 'handler';
+  const alreadyAnnounced = earlier.some((task) => task.step === input.step && task.dueAt === position.dueAt);
+  // Alert before storing: if the alert fails, the retry finds no task for this deadline and alerts again.
+  if (role !== 'resident' && !alreadyAnnounced) {
+    await alertStaff(deps, state, 'new-task', input.step, [role], position.dueAt);
+  }
+  const taskId = deps.newId();
   await deps.repository.putTask({
     taskId,
     caseId: input.caseId,
@@ -69,34 +74,42 @@ export async function registerTask(
     status: 'open',
     createdAt: deps.clock.now().toISOString(),
   });
-  const alreadyAnnounced = earlier.some((task) => task.step === input.step && task.dueAt === position.dueAt);
-  if (role !== 'resident' && !alreadyAnnounced) {
-    await alertStaff(deps, state, 'new-task', input.step, [role], position.dueAt);
+  // Someone (a resident escalating, say) may have moved the case on while the task was being stored, and
+  // found no task to complete: look again, or the machine would wait on a step that is over.
+  const now = positionOf(deps, (await loadCase(deps, input.caseId)).state);
+  if (now.step !== input.step) {
+    await deps.repository.closeTask(taskId, 'done', deps.clock.now().toISOString(), 'workflow').catch((error) => {
+      if (!(error instanceof TaskNotOpenError)) throw error;
+    });
+    await deps.engine.sendTaskSuccess(input.token, now).catch((error) => {
+      if (!(error instanceof TaskNotOpenError)) throw error;
+    });
+    return { taskId, completedAtOnce: true };
   }
   return { taskId, completedAtOnce: false };
 }
 
 /**
  * Runs when a callback's timeout fires: records the reminder or the breach that is due (once each), alerts
- * the right people, and returns where the case now is so the machine waits again.
+ * the right people, and returns where the case now is so the machine waits again. Alerts go out before the
+ * event is recorded, so a failed send is retried rather than lost (an alert may, rarely, arrive twice).
  */
 export async function checkDeadline(
   deps: AppDependencies,
   input: { caseId: string; step: Step },
 ): Promise<CasePosition & { recorded?: 'reminder' | 'breach' }> {
-  const { state } = await loadCase(deps, input.caseId);
+  const loaded = await loadCase(deps, input.caseId);
+  // Outstanding actions are followed up at every check, whatever else the case is waiting for.
+  const state = await remindActionOwners(deps, loaded.state);
   const position = positionOf(deps, state);
   await closeOpenTasks(deps, input.caseId, 'timed-out', (step) => step === input.step);
-  if (position.step === 'outstanding-actions' && input.step === 'outstanding-actions') {
-    return remindActionOwners(deps, state);
-  }
-  if (position.step !== input.step || !position.dueAt) return position;
+  if (position.step !== input.step || !position.dueAt || input.step === 'escalation-window') return position;
   const now = deps.clock.now().getTime();
   const roles: StaffRole[] = position.role && position.role !== 'resident' ? [position.role] : [];
   const dueAt = position.dueAt;
   const { breached, reminded } = deadlineAlerts(state, dueAt);
-  if (input.step === 'escalation-window') return position;
   if (Date.parse(dueAt) < now && !breached) {
+    await alertStaff(deps, state, 'breach', input.step, [...roles, 'manager'], dueAt);
     const { state: next } = await recordEvent(deps, input.caseId, () => ({
       type: 'deadline-breached',
       at: new Date(now).toISOString(),
@@ -104,10 +117,10 @@ export async function checkDeadline(
       step: input.step,
       dueAt,
     }));
-    await alertStaff(deps, next, 'breach', input.step, [...roles, 'manager'], dueAt);
     return { ...positionOf(deps, next), recorded: 'breach' };
   }
   if (position.reminderAt && Date.parse(position.reminderAt) <= now && !reminded && !breached) {
+    await alertStaff(deps, state, 'reminder', input.step, roles, dueAt);
     const { state: next } = await recordEvent(deps, input.caseId, () => ({
       type: 'reminder-sent',
       at: new Date(now).toISOString(),
@@ -115,7 +128,6 @@ export async function checkDeadline(
       step: input.step,
       dueAt,
     }));
-    await alertStaff(deps, next, 'reminder', input.step, roles, dueAt);
     return { ...positionOf(deps, next), recorded: 'reminder' };
   }
   if (breached && position.nextCheck === 'still-overdue') {
@@ -125,7 +137,7 @@ export async function checkDeadline(
 }
 
 /** Once an outstanding action's date arrives, its owner is reminded (once) to do it and update the resident. */
-async function remindActionOwners(deps: AppDependencies, state: CaseState): Promise<CasePosition> {
+async function remindActionOwners(deps: AppDependencies, state: CaseState): Promise<CaseState> {
   const today = toLondon(deps.clock.now()).date;
   let current = state;
   for (const action of state.actions.filter((a) => !a.completedAt && a.dueDate <= today)) {
@@ -134,14 +146,6 @@ async function remindActionOwners(deps: AppDependencies, state: CaseState): Prom
       (r) => r.step === 'outstanding-actions' && r.actionId === action.actionId && r.dueAt === dueAt,
     );
     if (already) continue;
-    ({ state: current } = await recordEvent(deps, state.caseId, () => ({
-      type: 'reminder-sent',
-      at: deps.clock.now().toISOString(),
-      by: SYSTEM,
-      step: 'outstanding-actions',
-      dueAt,
-      actionId: action.actionId,
-    })));
     await alertStaff(
       deps,
       current,
@@ -150,8 +154,16 @@ async function remindActionOwners(deps: AppDependencies, state: CaseState): Prom
       ['handler'],
       dueAt,
     );
+    ({ state: current } = await recordEvent(deps, state.caseId, () => ({
+      type: 'reminder-sent',
+      at: deps.clock.now().toISOString(),
+      by: SYSTEM,
+      step: 'outstanding-actions',
+      dueAt,
+      actionId: action.actionId,
+    })));
   }
-  return positionOf(deps, current);
+  return current;
 }
 
 /** Closes a case whose work is done: the final response with no open actions, or the stage 2 window ended. */

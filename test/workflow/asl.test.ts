@@ -63,6 +63,13 @@ describe('statemachines/complaint.asl.json', () => {
     }
   });
 
+  it('retries any other task failure a few times before giving up (tasks are idempotent)', () => {
+    for (const [name, state] of tasks) {
+      const last = state.Retry?.at(-1);
+      expect(last, name).toMatchObject({ ErrorEquals: ['States.TaskFailed'], MaxAttempts: 3 });
+    }
+  });
+
   it('catches failures into named paths on every task', () => {
     for (const [name, state] of tasks) {
       const catches = (state.Catch as Array<{ ErrorEquals: string[]; Next: string }>).map((c) => c.Next);

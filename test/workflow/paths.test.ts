@@ -260,6 +260,27 @@ describe('workflow paths', () => {
     ).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 
+  it('an action promised at stage 1 is followed up on its date while the resident may still escalate', async () => {
+    const h = await start();
+    const { caseId } = await h.submit();
+    await h.act(caseId, staff.handler, { action: 'triage', outcome: 'complaint' });
+    await h.act(caseId, staff.handler, h.acknowledgement(1));
+    await h.act(
+      caseId,
+      staff.handler,
+      h.response(1, {
+        outstandingActions: [{ description: 'Service the boiler', owner: 'Repairs team', dueDate: '2026-03-20' }],
+      }),
+    );
+    expect((await h.openTask(caseId)).step).toBe('escalation-window');
+    await h.advanceTo('2026-03-20T08:30:00Z');
+    expect((await h.state(caseId)).remindersSent.filter((r) => r.actionId === 'S1-1')).toEqual([]);
+    await h.advanceTo('2026-03-20T09:30:00Z');
+    expect((await h.state(caseId)).remindersSent.filter((r) => r.actionId === 'S1-1')).toHaveLength(1);
+    expect((await h.emailsTo('handlers@staff.localhost')).at(-1)?.subject).toMatch(/Service the boiler|outstanding action/i);
+    expect((await h.openTask(caseId)).step).toBe('escalation-window');
+  });
+
   it('outstanding actions are tracked after the final response, their owner reminded, then the case closes', async () => {
     const h = await start();
     const { caseId } = await h.submit();
