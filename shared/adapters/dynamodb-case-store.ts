@@ -206,15 +206,7 @@ export class DynamoDbCaseStore implements CaseRepository {
     await this.documents.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: {
-          pk: `TASK#${task.taskId}`,
-          sk: 'TASK',
-          ...task,
-          gsi1pk: `QUEUE#${task.role}`,
-          gsi1sk: `${task.dueAt ?? '9999'}#${task.taskId}`,
-          gsi2pk: `CASETASKS#${task.caseId}`,
-          gsi2sk: `${task.createdAt}#${task.taskId}`,
-        },
+        Item: { pk: `TASK#${task.taskId}`, sk: 'TASK', ...taskKeys(task) },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -260,6 +252,24 @@ export class DynamoDbCaseStore implements CaseRepository {
           : `There is no task ${taskId}`,
         { taskId, status: task?.status },
       );
+    }
+  }
+
+  async reopenTask(task: TaskRecord): Promise<void> {
+    const { closedAt: _closedAt, closedBy: _closedBy, ...open } = task;
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `TASK#${task.taskId}`, sk: 'TASK', ...taskKeys({ ...open, status: 'open' }) },
+          // Only a task this request closed goes back; a superseded or timed-out one stays closed.
+          ConditionExpression: '#status = :done',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':done': 'done' },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
     }
   }
 
@@ -318,6 +328,17 @@ export class DynamoDbCaseStore implements CaseRepository {
     } while (start && items.length < limit);
     return items.slice(0, limit);
   }
+}
+
+/** A task item's attributes with its index keys: the queue (while open) and the case's task list. */
+function taskKeys(task: TaskRecord): Record<string, unknown> {
+  return {
+    ...task,
+    gsi1pk: `QUEUE#${task.role}`,
+    gsi1sk: `${task.dueAt ?? '9999'}#${task.taskId}`,
+    gsi2pk: `CASETASKS#${task.caseId}`,
+    gsi2sk: `${task.createdAt}#${task.taskId}`,
+  };
 }
 
 function toTask(item: Record<string, unknown>): TaskRecord {

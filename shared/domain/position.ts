@@ -71,7 +71,9 @@ export function casePosition(state: CaseState, ctx: CaseContext, now: Date): Cas
 /** 09:00 London on the due date of the first open action whose owner has not been reminded yet. */
 function nextActionReminder(state: CaseState, now: Date): string | undefined {
   const due = state.actions
-    .filter((action) => isOpenAction(action) && !state.remindersSent.some((r) => r.actionId === action.actionId))
+    .filter(
+      (action) => isOpenAction(action) && !state.remindersSent.some((r) => r.actionId === action.actionId),
+    )
     .map((action) => londonWallClockToInstant(action.dueDate, 9, 0))
     .sort();
   const first = due[0];

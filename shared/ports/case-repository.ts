@@ -45,6 +45,8 @@ export interface CaseRepository {
   getTask(taskId: string): Promise<TaskRecord | undefined>;
   /** Moves an open task to a final status; throws TaskNotOpenError if it is no longer open. */
   closeTask(taskId: string, status: Exclude<TaskStatus, 'open'>, at: string, by: string): Promise<TaskRecord>;
+  /** Puts a task that was claimed back in its queue (the action it was claimed for did not happen). */
+  reopenTask(task: TaskRecord): Promise<void>;
   tasksForCase(caseId: string): Promise<TaskRecord[]>;
   /** Open tasks for a role, earliest due first (the staff queue). */
   queue(role: TaskRecord['role'], limit?: number): Promise<TaskRecord[]>;

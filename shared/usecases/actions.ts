@@ -8,7 +8,7 @@ import type { TaskRecord } from '../ports/case-repository.ts';
 import { isCivilDate } from '../time/london.ts';
 import { loadCase, recordEvent } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
-import { completeOpenTasks, currentPosition } from './workflow.ts';
+import { completeOpenTasks, currentPosition, positionOf } from './workflow.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const PlannedAction = z
@@ -158,18 +158,49 @@ export async function actOnTask(
       `"${action.action}" is not possible on a ${task.step} task; possible: ${ACTIONS_FOR_STEP[task.step].join(', ')}`,
     );
   }
+  checkCompensationLimit(deps, action, actor);
   const at = deps.clock.now().toISOString();
-  const { state } = await recordEvent(deps, task.caseId, (current) => eventFor(action, current, actor, at));
+  // Claim the task first, so a double submission (two clicks, two tabs) acts once; the loser is told.
   try {
     await deps.repository.closeTask(taskId, 'done', at, actor.id);
-    const position = await currentPosition(deps, task.caseId);
+  } catch (error) {
+    if (!(error instanceof TaskNotOpenError)) throw error;
+    return explainClosedTask(deps, (await deps.repository.getTask(taskId)) ?? task);
+  }
+  let state: CaseState;
+  try {
+    ({ state } = await recordEvent(deps, task.caseId, (current) => eventFor(action, current, actor, at)));
+  } catch (error) {
+    // Refused (or failed): nothing was recorded, so the task is open again for a corrected attempt.
+    await deps.repository.reopenTask(task);
+    throw error;
+  }
+  const position = positionOf(deps, state);
+  try {
     await deps.engine.sendTaskSuccess(task.token, position);
   } catch (error) {
     // The wait ended in the meantime (its deadline check ran): the event is recorded and the machine
     // re-reads the case at its next step, so nothing is lost.
     if (!(error instanceof TaskNotOpenError)) throw error;
   }
-  return { state, position: await currentPosition(deps, task.caseId) };
+  return { state, position };
+}
+
+/** The profile's limit on what a handler may offer without a manager (managers and admins may exceed it). */
+function checkCompensationLimit(
+  deps: AppDependencies,
+  action: TaskAction,
+  actor: Extract<Actor, { kind: 'staff' }>,
+) {
+  const limit = deps.context.profile.compensation.handlerLimitPounds;
+  if (action.action !== 'respond' || action.remedy === 'none' || limit === undefined) return;
+  const offered = action.remedy.compensationPounds ?? 0;
+  if (offered > limit && (actor.role === 'handler' || actor.role === 'reviewer')) {
+    throw new DomainError(
+      'FORBIDDEN',
+      `Compensation of £${offered} is above the £${limit} a ${actor.role} may offer under the compensation policy: ask a manager to send this response`,
+    );
+  }
 }
 
 export const CaseAction = z.discriminatedUnion('action', [

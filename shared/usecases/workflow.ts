@@ -78,9 +78,11 @@ export async function registerTask(
   // found no task to complete: look again, or the machine would wait on a step that is over.
   const now = positionOf(deps, (await loadCase(deps, input.caseId)).state);
   if (now.step !== input.step) {
-    await deps.repository.closeTask(taskId, 'done', deps.clock.now().toISOString(), 'workflow').catch((error) => {
-      if (!(error instanceof TaskNotOpenError)) throw error;
-    });
+    await deps.repository
+      .closeTask(taskId, 'done', deps.clock.now().toISOString(), 'workflow')
+      .catch((error) => {
+        if (!(error instanceof TaskNotOpenError)) throw error;
+      });
     await deps.engine.sendTaskSuccess(input.token, now).catch((error) => {
       if (!(error instanceof TaskNotOpenError)) throw error;
     });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultNonAcceptanceRoute } from '#shared/domain/letters.ts';
+import { loadProfile } from '#shared/policy/load-profile.ts';
 import { actOnTask, recordCaseAction, residentAct } from '#shared/usecases/actions.ts';
 import { submitComplaint } from '#shared/usecases/intake.ts';
 import { complaint, DAY, Harness, staff, types } from './harness.ts';
@@ -229,6 +230,50 @@ describe('workflow paths', () => {
     expect(types(await h.events(caseId)).filter((type) => type === 'acknowledged')).toHaveLength(1);
   });
 
+  it('a double-submitted extension acts once; the second is told the task is done', async () => {
+    const h = await start();
+    const { caseId } = await h.submit();
+    await h.act(caseId, staff.handler, { action: 'triage', outcome: 'complaint' });
+    await h.act(caseId, staff.handler, h.acknowledgement(1));
+    const task = await h.openTask(caseId);
+    const reason = h.profile.stages[0]?.extension.allowedReasons[0];
+    const extend = {
+      action: 'extend',
+      workingDays: 3,
+      reason,
+      explanation: 'Waiting for the contractor report.',
+    };
+    const results = await Promise.allSettled([
+      actOnTask(h.deps, task.taskId, staff.handler, extend),
+      actOnTask(h.deps, task.taskId, staff.handler, extend),
+    ]);
+    await h.system.settle();
+    expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(results.find((result) => result.status === 'rejected')).toMatchObject({
+      reason: { code: 'TASK_NOT_OPEN' },
+    });
+    expect(types(await h.events(caseId)).filter((type) => type === 'extension-granted')).toHaveLength(1);
+    expect((await h.state(caseId)).stage1.response?.dueDate).toBe('2026-03-19');
+  });
+
+  it("enforces the compensation policy's limit on what a handler may offer", async () => {
+    const profile = loadProfile('code-baseline');
+    harness = await Harness.start({
+      profile: { ...profile, compensation: { ...profile.compensation, handlerLimitPounds: 50 } },
+    });
+    const h = harness;
+    const { caseId } = await h.submit();
+    await h.act(caseId, staff.handler, { action: 'triage', outcome: 'complaint' });
+    await h.act(caseId, staff.handler, h.acknowledgement(1));
+    // The fixture's remedy offers £75.
+    await expect(h.act(caseId, staff.handler, h.response(1))).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      message: expect.stringMatching(/above the £50 a handler may offer/),
+    });
+    await h.act(caseId, staff.manager, h.response(1));
+    expect((await h.state(caseId)).status).toBe('stage1-responded');
+  });
+
   it('refuses the stage 1 handler at stage 2', async () => {
     const h = await start();
     const { caseId } = await h.submit();
@@ -269,7 +314,9 @@ describe('workflow paths', () => {
       caseId,
       staff.handler,
       h.response(1, {
-        outstandingActions: [{ description: 'Service the boiler', owner: 'Repairs team', dueDate: '2026-03-20' }],
+        outstandingActions: [
+          { description: 'Service the boiler', owner: 'Repairs team', dueDate: '2026-03-20' },
+        ],
       }),
     );
     expect((await h.openTask(caseId)).step).toBe('escalation-window');
@@ -277,7 +324,9 @@ describe('workflow paths', () => {
     expect((await h.state(caseId)).remindersSent.filter((r) => r.actionId === 'S1-1')).toEqual([]);
     await h.advanceTo('2026-03-20T09:30:00Z');
     expect((await h.state(caseId)).remindersSent.filter((r) => r.actionId === 'S1-1')).toHaveLength(1);
-    expect((await h.emailsTo('handlers@staff.localhost')).at(-1)?.subject).toMatch(/Service the boiler|outstanding action/i);
+    expect((await h.emailsTo('handlers@staff.localhost')).at(-1)?.subject).toMatch(
+      /Service the boiler|outstanding action/i,
+    );
     expect((await h.openTask(caseId)).step).toBe('escalation-window');
   });
 
