@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { STAFF_ROLES } from '#shared/domain/case.ts';
 import { loadCase } from '#shared/usecases/case-log.ts';
-import { currentPosition } from '#shared/usecases/workflow.ts';
+import { positionOf } from '#shared/usecases/workflow.ts';
 import { httpRoute, json, staffIdentity } from '../lib/middleware.ts';
 import { pathParameter } from './staff-actions.ts';
 
@@ -21,5 +21,5 @@ export const caseHandler = httpRoute(async (deps, event) => {
   const caseId = pathParameter(event, 'caseId');
   const { state, events } = await loadCase(deps, caseId);
   const tasks = (await deps.repository.tasksForCase(caseId)).map(({ token: _token, ...task }) => task);
-  return json(200, { state, events, tasks, position: await currentPosition(deps, caseId) });
+  return json(200, { state, events, tasks, position: positionOf(deps, state) });
 });

@@ -18,8 +18,19 @@ const SesNotification = z.object({
     'Subscription',
   ]),
   mail: z.object({ headers: z.array(z.object({ name: z.string(), value: z.string() })).default([]) }),
-  bounce: z.object({ bounceType: z.string(), bounceSubType: z.string().optional() }).optional(),
-  complaint: z.object({ complaintFeedbackType: z.string().optional() }).optional(),
+  bounce: z
+    .object({
+      bounceType: z.string(),
+      bounceSubType: z.string().optional(),
+      bouncedRecipients: z.array(z.object({ emailAddress: z.string() })).default([]),
+    })
+    .optional(),
+  complaint: z
+    .object({
+      complaintFeedbackType: z.string().optional(),
+      complainedRecipients: z.array(z.object({ emailAddress: z.string() })).default([]),
+    })
+    .optional(),
 });
 
 const Records = z.object({
@@ -49,7 +60,11 @@ export const handler = workflowTask(Records, async (deps, event) => {
         : eventType === 'Complaint'
           ? `The recipient marked the email as spam (${complaint?.complaintFeedbackType ?? 'no type'})`
           : 'SES rejected the email';
-    const outcome = await handleDeliveryFailure(deps, { reference, key, reason });
+    const failedRecipients = [
+      ...(bounce?.bouncedRecipients ?? []),
+      ...(complaint?.complainedRecipients ?? []),
+    ].map((recipient) => recipient.emailAddress);
+    const outcome = await handleDeliveryFailure(deps, { reference, key, reason, failedRecipients });
     logger.info('Delivery problem recorded', { reference, eventType, outcome });
   }
   return { processed: event.Records.length };

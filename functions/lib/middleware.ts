@@ -71,7 +71,10 @@ export function staffIdentity(event: ApiEvent): StaffIdentity {
       'Your account is not in a complaints staff group (handler, reviewer, manager, admin)',
     );
   }
-  const name = typeof claims.email === 'string' ? claims.email : sub;
+  // The email names staff in the audit trail, but only a verified one: an unverified attribute could be
+  // set to someone else's address (and so dodge the different-person rule at stage 2).
+  const verified = claims.email_verified === true || claims.email_verified === 'true';
+  const name = typeof claims.email === 'string' && verified ? claims.email : sub;
   return { kind: 'staff', id: name, role };
 }
 

@@ -3,7 +3,7 @@ import { DECISIONS, defaultEscalationRoute, defaultNonAcceptanceRoute } from '#s
 import { formatCivilDate } from '#shared/notifications/templates.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import type { TaskRecord } from '#shared/ports/case-repository.ts';
-import { ACTIONS_FOR_STEP, type CaseAction, type TaskAction } from '#shared/usecases/actions.ts';
+import { ACTIONS_FOR_STEP, type CaseAction, mayAct, type TaskAction } from '#shared/usecases/actions.ts';
 import {
   button,
   checkboxes,
@@ -418,11 +418,6 @@ function withdrawForm(fc: FormContext): SafeHtml {
     })}
     ${button('Withdraw the complaint', { warning: true })}`,
   );
-}
-
-function mayAct(role: StaffRole, taskRole: TaskRecord['role']): boolean {
-  if (role === 'manager' || role === 'admin' || taskRole === 'resident') return true;
-  return role === taskRole || (taskRole === 'handler' && role === 'reviewer');
 }
 
 /** The forms for the case's open task, or why there are none. */

@@ -18,7 +18,13 @@ export const DEMO_USERS: readonly DemoUser[] = [
 
 /** The claims the HTTP API's Cognito JWT authorizer would pass for this user. */
 export function claimsFor(user: DemoUser): Record<string, unknown> {
-  return { sub: `local-${user.id}`, email: user.email, name: user.name, 'cognito:groups': [user.role] };
+  return {
+    sub: `local-${user.id}`,
+    email: user.email,
+    email_verified: true,
+    name: user.name,
+    'cognito:groups': [user.role],
+  };
 }
 
 export function findDemoUser(id: string | undefined): DemoUser | undefined {

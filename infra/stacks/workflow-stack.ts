@@ -9,7 +9,6 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sesActions from 'aws-cdk-lib/aws-ses-actions';
@@ -218,6 +217,8 @@ export class WorkflowStack extends Stack {
       idTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.hours(12),
       preventUserExistenceErrors: true,
+      // Staff cannot change their own email: it names them in the audit trail and in the stage 2 rule.
+      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ fullname: true }),
     });
     const authorizer = new HttpUserPoolAuthorizer('StaffAuthorizer', this.userPool, {
       userPoolClients: [client],
@@ -405,22 +406,6 @@ export class WorkflowStack extends Stack {
       reason:
         'Rotating it means updating the CloudFront origin header in the same deploy; it is rotated by replacing the secret (docs/operations.md), not on a schedule',
     });
-    const logBucket = new s3.Bucket(this, 'EdgeLogs', {
-      bucketName: `${prefix}-edge-logs-${this.account}`,
-      // CloudFront standard logging writes with ACLs; the bucket stays private.
-      objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
-      lifecycleRules: [{ expiration: Duration.days(400), noncurrentVersionExpiration: Duration.days(30) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(logBucket).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-S1',
-      reason:
-        'This bucket receives CloudFront access logs; logging it to itself or another bucket adds nothing',
-    });
     const origin = new origins.HttpOrigin(`${this.api.apiId}.execute-api.${this.region}.amazonaws.com`, {
       protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
       originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
@@ -443,8 +428,9 @@ export class WorkflowStack extends Stack {
       defaultBehavior: passThrough,
       additionalBehaviors: { '/govuk/*': staticFiles, '/assets/*': staticFiles },
       webAclId: webAclArn,
-      enableLogging: true,
-      logBucket,
+      // No CloudFront standard logs: they record query strings, and residents' case links carry their
+      // signed token there. WAF metrics and the API's access logs (which omit query strings) remain.
+      enableLogging: false,
       minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
     });
     Validations.of(distribution).acknowledge(
@@ -452,6 +438,11 @@ export class WorkflowStack extends Stack {
         id: 'AwsSolutions::AwsSolutions-CFR1',
         reason:
           'No geo restriction: residents may complain from anywhere (for example while travelling or living abroad)',
+      },
+      {
+        id: 'AwsSolutions::AwsSolutions-CFR3',
+        reason:
+          "Standard logs would keep residents' signed case-link tokens (in query strings) for the log's lifetime; the web ACL's metrics and the API access logs, which omit query strings, are kept instead",
       },
       {
         id: 'AwsSolutions::AwsSolutions-CFR4',

@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { LetterStore } from '../ports/notifications.ts';
 
@@ -29,7 +29,7 @@ export class FolderLetterStore implements LetterStore {
 
   async put(key: string, content: string) {
     const path = resolve(join(this.root, key));
-    if (!path.startsWith(resolve(this.root)))
+    if (!path.startsWith(`${resolve(this.root)}${sep}`))
       throw new RangeError(`letter key ${key} escapes the letters folder`);
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, content, 'utf8');

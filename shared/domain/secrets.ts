@@ -36,7 +36,7 @@ export function verifyCaseLink(key: string, token: string, now: Date): { caseId:
     );
   }
   const [caseId, expiry] = payload.split('.');
-  if (!caseId || !expiry || Number(expiry) * 1000 < now.getTime()) {
+  if (!caseId || !expiry || !/^\d+$/.test(expiry) || Number(expiry) * 1000 < now.getTime()) {
     throw new DomainError(
       'FORBIDDEN',
       'This case link has expired: contact us and we will send you a new one',

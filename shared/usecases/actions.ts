@@ -115,7 +115,8 @@ function eventFor(action: TaskAction, state: CaseState, by: Actor, at: string): 
   }
 }
 
-function mayAct(actorRole: StaffRole, taskRole: TaskRecord['role']): boolean {
+/** Whether a member of staff may act on a task of this role (the console offers the same). */
+export function mayAct(actorRole: StaffRole, taskRole: TaskRecord['role']): boolean {
   if (actorRole === 'manager' || actorRole === 'admin') return true;
   // Staff may ask for stage 2 on a resident's behalf (for example by phone).
   if (taskRole === 'resident') return true;
@@ -302,7 +303,7 @@ export async function residentView(deps: AppDependencies, linkToken: string, cas
   return {
     case: residentSafeView(state),
     timeline: residentTimeline(events),
-    position: await currentPosition(deps, caseId),
+    position: positionOf(deps, state),
   };
 }
 
@@ -330,8 +331,18 @@ export function residentTimeline(events: readonly CaseEvent[]) {
         (event) =>
           RESIDENT_VISIBLE.has(event.type) || (event.type === 'note-added' && event.by.kind === 'resident'),
       )
-      .map(({ by, ...event }) => ({ ...event, byResident: by.kind === 'resident' }))
+      .map(({ by, ...event }) => ({ ...withoutInternalFields(event), byResident: by.kind === 'resident' }))
   );
+}
+
+/** Staff-only detail inside otherwise visible events: triage notes and SES/S3 message ids. */
+function withoutInternalFields<T extends object>(event: T): T {
+  const {
+    notes: _notes,
+    messageId: _messageId,
+    ...rest
+  } = event as T & { notes?: unknown; messageId?: unknown };
+  return rest as T;
 }
 
 export function residentSafeView(state: CaseState) {

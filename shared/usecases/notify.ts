@@ -119,7 +119,7 @@ export async function alertStaff(
  */
 export async function handleDeliveryFailure(
   deps: AppDependencies,
-  input: { reference: string; key: string; reason: string },
+  input: { reference: string; key: string; reason: string; failedRecipients?: readonly string[] },
 ): Promise<'posted' | 'recorded' | 'unknown-case'> {
   const caseId = await deps.repository.findCaseIdByReference(input.reference);
   if (!caseId) return 'unknown-case';
@@ -130,16 +130,24 @@ export async function handleDeliveryFailure(
   const at = () => deps.clock.now().toISOString();
   const by = { kind: 'system', id: 'notifications' } as const;
   const failureKey = `${input.key}#failed`;
-  if (events.some((e) => e.type === 'correspondence-failed' && e.key === failureKey)) return 'recorded';
-  await recordEvent(deps, caseId, () => ({
-    type: 'correspondence-failed',
-    at: at(),
-    by,
-    template,
-    key: failureKey,
-    reason: input.reason,
-  }));
+  const postKey = `${input.key}#post`;
+  // Posting is what must happen once: a retry after a failed post tries again.
+  if (events.some((e) => e.type === 'correspondence-sent' && e.key === postKey)) return 'posted';
+  const alreadyRecorded = events.some((e) => e.type === 'correspondence-failed' && e.key === failureKey);
+  if (!alreadyRecorded)
+    await recordEvent(deps, caseId, () => ({
+      type: 'correspondence-failed',
+      at: at(),
+      by,
+      template,
+      key: failureKey,
+      reason: input.reason,
+    }));
   const state = foldCase(caseId, events.slice(0, seq), deps.context);
+  // A representative's copy bouncing does not stop the resident's own email arriving: nothing to post.
+  const residentEmail = state.complainant.email?.toLowerCase();
+  const failed = input.failedRecipients?.map((recipient) => recipient.toLowerCase());
+  if (failed?.length && (!residentEmail || !failed.includes(residentEmail))) return 'recorded';
   const letterTemplate = RESIDENT_TEMPLATES.find((candidate) => candidate === template);
   if (!event || !letterTemplate || !state.complainant.address) return 'recorded';
   const letterInput = {
@@ -158,7 +166,7 @@ export async function handleDeliveryFailure(
     at: at(),
     by,
     template,
-    key: `${input.key}#post`,
+    key: postKey,
     channel: 'post',
     recipient: state.complainant.address ?? '',
     messageId: location,

@@ -82,6 +82,7 @@ export function apiEvent(
 }
 
 export const staffClaims = (role: string, email = `${role}@landlord.example`) => ({
+  email_verified: true,
   sub: `sub-${email}`,
   email,
   'cognito:groups': [role],

@@ -5,11 +5,14 @@ import { MessageRejected, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it, vi } from 'vitest';
 import { residentHandler } from '#functions/api/submit-complaint.ts';
+import { handler as sesEvents } from '#functions/email/ses-events.ts';
+import { dependencies } from '#functions/lib/config.ts';
 import { handler as checkDeadline } from '#functions/workflow/check-deadline.ts';
 import { handler as closeCase } from '#functions/workflow/close-case.ts';
 import { handler as recordReceipt } from '#functions/workflow/record-receipt.ts';
 import { handler as registerTask } from '#functions/workflow/register-task.ts';
 import { handler as sendNotifications } from '#functions/workflow/send-notifications.ts';
+import { loadCase } from '#shared/usecases/case-log.ts';
 import { apiEvent, lambdaContext, parse, useMockedAws } from './setup.ts';
 
 const aws = useMockedAws();
@@ -134,5 +137,61 @@ describe('workflow task handlers', () => {
       step: 'triage',
       status: 'awaiting-triage',
     });
+  });
+});
+
+describe('SES bounce and complaint events', () => {
+  const sesEvent = (message: Record<string, unknown>) => ({
+    Records: [{ Sns: { Message: JSON.stringify(message) } }],
+  });
+  const bounce = (reference: string, recipient: string) =>
+    sesEvent({
+      eventType: 'Bounce',
+      mail: {
+        headers: [
+          { name: 'X-Complaint-Reference', value: reference },
+          { name: 'X-Correspondence-Key', value: 'complaint-received#1' },
+        ],
+      },
+      bounce: {
+        bounceType: 'Permanent',
+        bounceSubType: 'General',
+        bouncedRecipients: [{ emailAddress: recipient }],
+      },
+    });
+
+  it("records a permanent bounce and posts the resident's letter once", async () => {
+    const letters = mkdtempSync(join(tmpdir(), 'post-'));
+    process.env.LETTERS_DIR = letters;
+    const caseId = await newCase({
+      name: 'Ada',
+      email: 'ada@resident.example',
+      address: '1 High Street, Leeds',
+      preferredContact: 'email',
+    });
+    await sendNotifications({ caseId }, lambdaContext);
+    await sesEvents(bounce('CMP-2026-000001', 'ada@resident.example'), lambdaContext);
+    await sesEvents(bounce('CMP-2026-000001', 'ada@resident.example'), lambdaContext);
+    expect(readdirSync(join(letters, caseId))).toHaveLength(1);
+    const { state } = await loadCase(await dependencies(), caseId);
+    expect(state.correspondence.map((entry) => [entry.key, entry.channel])).toEqual([
+      ['complaint-received#1', 'email'],
+      ['complaint-received#1#failed', 'failed'],
+      ['complaint-received#1#post', 'post'],
+    ]);
+  });
+
+  it("does not post when only a representative's copy bounced", async () => {
+    const letters = mkdtempSync(join(tmpdir(), 'post-'));
+    process.env.LETTERS_DIR = letters;
+    const caseId = await newCase({
+      name: 'Ada',
+      email: 'ada@resident.example',
+      address: '1 High St',
+      preferredContact: 'email',
+    });
+    await sendNotifications({ caseId }, lambdaContext);
+    await sesEvents(bounce('CMP-2026-000001', 'rep@advocate.example'), lambdaContext);
+    expect(() => readdirSync(join(letters, caseId))).toThrow();
   });
 });

@@ -55,7 +55,7 @@ describe('profile switch features.waf', () => {
     workflow.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
         WebACLId: Match.anyValue(),
-        Logging: Match.anyValue(),
+        Logging: Match.absent(),
         Origins: [
           Match.objectLike({
             CustomOriginConfig: { OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] },
