@@ -37,6 +37,7 @@ export const TASK_FORM_ACTIONS = [
   'respond',
   'escalate',
   'withdraw',
+  'close',
 ] as const;
 export type TaskFormAction = (typeof TASK_FORM_ACTIONS)[number];
 export const CASE_FORM_ACTIONS = ['note', 'add-action', 'complete-action', 'ombudsman-referral'] as const;
@@ -420,6 +421,24 @@ function withdrawForm(fc: FormContext): SafeHtml {
   );
 }
 
+function closeForm(fc: FormContext): SafeHtml {
+  return form(
+    fc,
+    'task',
+    'close',
+    'Close the complaint as resolved at stage 1',
+    html`<p class="govuk-body">Use this when the resident is satisfied with the stage 1 response or has not asked for stage 2 and the matter is resolved. The resident is told it is closed and how to contact the Ombudsman. Any outstanding actions must be completed first.</p>
+    ${checkboxes({
+      name: 'close-confirm',
+      legend: 'Confirm',
+      error: errorFor(fc.errors, 'close-confirm'),
+      values: values(fc, 'close', 'close-confirm'),
+      items: [{ value: 'yes', text: 'The complaint is resolved at stage 1' }],
+    })}
+    ${button('Close the complaint', { secondary: true })}`,
+  );
+}
+
 /** The forms for the case's open task, or why there are none. */
 export function taskForms(fc: FormContext): SafeHtml {
   const { task, state, staff } = fc;
@@ -447,6 +466,8 @@ export function taskForms(fc: FormContext): SafeHtml {
         return escalateForm(fc);
       case 'withdraw':
         return withdrawForm(fc);
+      case 'close':
+        return closeForm(fc);
     }
   };
   return html`${heading}
@@ -739,6 +760,12 @@ export function parseTaskForm(
       }
       const reason = field(body, 'withdraw-reason');
       return { action: { action: 'withdraw', ...(reason ? { reason } : {}) }, errors };
+    }
+    case 'close': {
+      if (!fieldList(body, 'close-confirm').includes('yes')) {
+        return { errors: [{ field: 'close-confirm', message: 'Confirm that the complaint is resolved at stage 1' }] };
+      }
+      return { action: { action: 'close', confirm: true }, errors };
     }
     default:
       return { errors: [{ field: 'task-forms', message: 'Choose one of the actions on this page' }] };

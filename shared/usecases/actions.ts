@@ -64,6 +64,8 @@ export const TaskAction = z.discriminatedUnion('action', [
   }),
   z.object({ action: z.literal('withdraw'), reason: z.string().max(5000).optional() }),
   z.object({ action: z.literal('escalate'), reason: z.string().max(5000).optional() }),
+  // Where the profile sets no window to ask for stage 2, the case stays open until staff close it.
+  z.object({ action: z.literal('close'), confirm: z.literal(true) }),
 ]);
 export type TaskAction = z.infer<typeof TaskAction>;
 
@@ -72,7 +74,7 @@ export const ACTIONS_FOR_STEP: Record<TaskRecord['step'], readonly TaskAction['a
   triage: ['triage', 'withdraw'],
   'stage1-acknowledgement': ['acknowledge', 'withdraw'],
   'stage1-response': ['extend', 'respond', 'withdraw'],
-  'escalation-window': ['escalate', 'withdraw'],
+  'escalation-window': ['escalate', 'withdraw', 'close'],
   'stage2-acknowledgement': ['acknowledge', 'withdraw'],
   'stage2-response': ['extend', 'respond', 'withdraw'],
   'outstanding-actions': [],
@@ -112,6 +114,8 @@ function eventFor(action: TaskAction, state: CaseState, by: Actor, at: string): 
       return { type: 'withdrawn', at, by, reason: action.reason };
     case 'escalate':
       return { type: 'escalation-requested', at, by, reason: action.reason };
+    case 'close':
+      return { type: 'closed', at, by, reason: 'resolved-at-stage-1' };
   }
 }
 

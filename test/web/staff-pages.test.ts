@@ -21,6 +21,7 @@ import { callback, signIn, signInPage, signOut } from '#functions/web/staff-sign
 import { handler as registerTask } from '#functions/workflow/register-task.ts';
 import type { Step } from '#shared/domain/case.ts';
 import { actOnTask } from '#shared/usecases/actions.ts';
+import { loadCase } from '#shared/usecases/case-log.ts';
 import { type IntakeInput, submitComplaint } from '#shared/usecases/intake.ts';
 import { checkDeadline } from '#shared/usecases/workflow.ts';
 import { apiEvent, lambdaContext, staffClaims, useMockedAws } from '../handlers/setup.ts';
@@ -614,6 +615,23 @@ describe('acting on tasks', () => {
       form: { ...base, 'withdraw-confirm': 'yes' },
     });
     expect(confirmed.location).toBe(`/staff/case/${caseId}?done=withdraw`);
+  });
+
+  it('close as resolved at stage 1: offered at the stage 2 window, needs the confirm box', async () => {
+    const { caseId, task } = await caseAt('escalation-window');
+    const page = await get(casePage, { path: `/staff/case/${caseId}`, pathParameters: { caseId } });
+    expect(page.body).toContain('Close the complaint as resolved at stage 1');
+    const base = { csrf: await csrfFor(), taskId: task.taskId, action: 'close' };
+    const unconfirmed = await post(taskAction, { ...taskPath(caseId), form: base });
+    expect(unconfirmed.status).toBe(422);
+    expect(unconfirmed.body).toContain('href="#close-confirm"');
+    const confirmed = await post(taskAction, {
+      ...taskPath(caseId),
+      form: { ...base, 'close-confirm': 'yes' },
+    });
+    expect(confirmed.location).toBe(`/staff/case/${caseId}?done=close`);
+    const { state } = await loadCase(await dependencies(), caseId);
+    expect(state).toMatchObject({ status: 'closed', closureReason: 'resolved-at-stage-1' });
   });
 
   it('refuses a POST without or with a wrong csrf token (403 page), changing nothing', async () => {

@@ -75,6 +75,22 @@ describe('workflow paths', () => {
     expect((await h.emailsTo('ada@resident.example')).at(-1)?.subject).toMatch(/closed/i);
   });
 
+  it('with no window for stage 2, staff close a complaint resolved at stage 1', async () => {
+    const h = await start();
+    const { caseId } = await h.submit();
+    await h.act(caseId, staff.handler, { action: 'triage', outcome: 'complaint' });
+    await h.act(caseId, staff.handler, h.acknowledgement(1));
+    await h.act(caseId, staff.handler, h.response(1));
+    // The Code baseline sets no time limit: months later the case is still waiting for the resident.
+    await h.advance(60 * DAY);
+    expect((await h.openTask(caseId)).step).toBe('escalation-window');
+    await expect(h.act(caseId, staff.handler, { action: 'close' })).rejects.toThrow();
+    await h.act(caseId, staff.handler, { action: 'close', confirm: true });
+    expect(await h.state(caseId)).toMatchObject({ status: 'closed', closureReason: 'resolved-at-stage-1' });
+    expect(h.execution(caseId)?.status).toBe('SUCCEEDED');
+    expect((await h.emailsTo('ada@resident.example')).at(-1)?.subject).toMatch(/closed/i);
+  });
+
   it('extensions at each stage move the due date, send a notice, and one beyond the cap is refused', async () => {
     const h = await start();
     const { caseId } = await h.submit();
