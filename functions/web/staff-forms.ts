@@ -763,7 +763,9 @@ export function parseTaskForm(
     }
     case 'close': {
       if (!fieldList(body, 'close-confirm').includes('yes')) {
-        return { errors: [{ field: 'close-confirm', message: 'Confirm that the complaint is resolved at stage 1' }] };
+        return {
+          errors: [{ field: 'close-confirm', message: 'Confirm that the complaint is resolved at stage 1' }],
+        };
       }
       return { action: { action: 'close', confirm: true }, errors };
     }

@@ -110,9 +110,12 @@ export class LocalStepFunctions implements WorkflowEngine {
 
   /** Resolves when no task handler is running (used by the virtual clock to let work finish). */
   async idle(): Promise<void> {
-    for (let quiet = 0; quiet < 3; ) {
+    // The interpreter moves between states asynchronously, so a moment with no handler running is not yet
+    // idle: wait until none has run for a few milliseconds of real time.
+    let quietSince = performance.now();
+    for (let turns = 0; turns < 3 || performance.now() - quietSince < 5; turns++) {
       await new Promise((resolve) => setImmediate(resolve));
-      quiet = this.inFlight === 0 ? quiet + 1 : 0;
+      if (this.inFlight > 0) quietSince = performance.now();
     }
   }
 

@@ -48,6 +48,18 @@ export class DynamoDbCaseStore implements CaseRepository {
     return `CMP-${year}-${String(value).padStart(6, '0')}`;
   }
 
+  async findIntake(key: string): Promise<IntakeRecord | undefined> {
+    const result = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: `INTAKE#${key}`, sk: 'INTAKE' },
+        ConsistentRead: true,
+      }),
+    );
+    const item = result.Item as IntakeRecord | undefined;
+    return item && { caseId: item.caseId, reference: item.reference, requestHash: item.requestHash };
+  }
+
   async claimIntakeKey(key: string, record: IntakeRecord): Promise<IntakeRecord> {
     try {
       await this.documents.send(

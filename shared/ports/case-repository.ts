@@ -27,6 +27,7 @@ export interface IntakeRecord {
 export interface CaseRepository {
   /** A readable, sayable reference such as CMP-2026-000123, from an atomic counter. */
   nextReference(year: number): Promise<string>;
+  findIntake(key: string): Promise<IntakeRecord | undefined>;
   /** Claims an intake idempotency key; returns the record already stored when the key was used before. */
   claimIntakeKey(key: string, record: IntakeRecord): Promise<IntakeRecord>;
   /** Appends the event with sequence number seq; throws ConflictError when that number is taken. */

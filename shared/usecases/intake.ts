@@ -126,11 +126,14 @@ export async function submitComplaint(
   // hash is what it always was, so keys claimed before attachments existed still match.
   const hash = requestHash(attachments ? { ...input, attachments } : input);
   const year = Number(toLondon(receivedAt).date.slice(0, 4));
-  const claimed = await deps.repository.claimIntakeKey(idempotencyKey, {
-    caseId: deps.newId(),
-    reference: await deps.repository.nextReference(year),
-    requestHash: hash,
-  });
+  // A retry finds its key already claimed and reuses that case's reference, so retries leave no gaps.
+  const claimed =
+    (await deps.repository.findIntake(idempotencyKey)) ??
+    (await deps.repository.claimIntakeKey(idempotencyKey, {
+      caseId: deps.newId(),
+      reference: await deps.repository.nextReference(year),
+      requestHash: hash,
+    }));
   if (claimed.requestHash !== hash) {
     throw new ConflictError(
       'This idempotency key was already used for a different complaint; send a new key for a new complaint',

@@ -72,7 +72,17 @@ export class Harness {
 
   async openTask(caseId: string): Promise<TaskRecord> {
     const open = (await this.deps.repository.tasksForCase(caseId)).filter((task) => task.status === 'open');
-    if (open.length !== 1) throw new Error(`expected one open task for ${caseId}, found ${open.length}`);
+    if (open.length !== 1) {
+      const tasks = (await this.deps.repository.tasksForCase(caseId)).map(
+        (t) => `${t.step}:${t.status}:${t.createdAt}`,
+      );
+      const history = this.execution(caseId)
+        ?.history.slice(-6)
+        .map((e) => `${e.type}:${e.state}:${e.at}`);
+      throw new Error(
+        `expected one open task for ${caseId}, found ${open.length} at ${new Date().toISOString()}; tasks ${tasks.join(', ')}; history ${history?.join(', ')}`,
+      );
+    }
     return open[0] as TaskRecord;
   }
 
