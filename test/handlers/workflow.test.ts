@@ -160,7 +160,8 @@ describe('SES bounce and complaint events', () => {
       },
     });
 
-  it("records a permanent bounce and posts the resident's letter once", async () => {
+  /** A resident with an email and a postal address, whose receipt email has gone out; letters go to a fresh folder. */
+  async function emailedCaseWithAddress() {
     const letters = mkdtempSync(join(tmpdir(), 'post-'));
     process.env.LETTERS_DIR = letters;
     const caseId = await newCase({
@@ -170,6 +171,11 @@ describe('SES bounce and complaint events', () => {
       preferredContact: 'email',
     });
     await sendNotifications({ caseId }, lambdaContext);
+    return { letters, caseId };
+  }
+
+  it("records a permanent bounce and posts the resident's letter once", async () => {
+    const { letters, caseId } = await emailedCaseWithAddress();
     await sesEvents(bounce('CMP-2026-000001', 'ada@resident.example'), lambdaContext);
     await sesEvents(bounce('CMP-2026-000001', 'ada@resident.example'), lambdaContext);
     expect(readdirSync(join(letters, caseId))).toHaveLength(1);
@@ -182,15 +188,7 @@ describe('SES bounce and complaint events', () => {
   });
 
   it("does not post when only a representative's copy bounced", async () => {
-    const letters = mkdtempSync(join(tmpdir(), 'post-'));
-    process.env.LETTERS_DIR = letters;
-    const caseId = await newCase({
-      name: 'Ada',
-      email: 'ada@resident.example',
-      address: '1 High St',
-      preferredContact: 'email',
-    });
-    await sendNotifications({ caseId }, lambdaContext);
+    const { letters, caseId } = await emailedCaseWithAddress();
     await sesEvents(bounce('CMP-2026-000001', 'rep@advocate.example'), lambdaContext);
     expect(() => readdirSync(join(letters, caseId))).toThrow();
   });

@@ -599,6 +599,18 @@ describe('acting on tasks', () => {
     expectSoundMarkup(reviewer.body);
   });
 
+  /** Without its confirm box ticked the action is refused with a field error; ticked, it acts. */
+  async function expectConfirmBoxRequired(caseId: string, form: Form, action: 'withdraw' | 'close') {
+    const unconfirmed = await post(taskAction, { ...taskPath(caseId), form });
+    expect(unconfirmed.status).toBe(422);
+    expect(unconfirmed.body).toContain(`href="#${action}-confirm"`);
+    const confirmed = await post(taskAction, {
+      ...taskPath(caseId),
+      form: { ...form, [`${action}-confirm`]: 'yes' },
+    });
+    expect(confirmed.location).toBe(`/staff/case/${caseId}?done=${action}`);
+  }
+
   it('withdraw: needs the confirm box', async () => {
     const { caseId, task } = await caseAt('triage');
     const base = {
@@ -607,14 +619,7 @@ describe('acting on tasks', () => {
       action: 'withdraw',
       'withdraw-reason': 'Sorted now',
     };
-    const unconfirmed = await post(taskAction, { ...taskPath(caseId), form: base });
-    expect(unconfirmed.status).toBe(422);
-    expect(unconfirmed.body).toContain('href="#withdraw-confirm"');
-    const confirmed = await post(taskAction, {
-      ...taskPath(caseId),
-      form: { ...base, 'withdraw-confirm': 'yes' },
-    });
-    expect(confirmed.location).toBe(`/staff/case/${caseId}?done=withdraw`);
+    await expectConfirmBoxRequired(caseId, base, 'withdraw');
   });
 
   it('close as resolved at stage 1: offered at the stage 2 window, needs the confirm box', async () => {
@@ -622,14 +627,7 @@ describe('acting on tasks', () => {
     const page = await get(casePage, { path: `/staff/case/${caseId}`, pathParameters: { caseId } });
     expect(page.body).toContain('Close the complaint as resolved at stage 1');
     const base = { csrf: await csrfFor(), taskId: task.taskId, action: 'close' };
-    const unconfirmed = await post(taskAction, { ...taskPath(caseId), form: base });
-    expect(unconfirmed.status).toBe(422);
-    expect(unconfirmed.body).toContain('href="#close-confirm"');
-    const confirmed = await post(taskAction, {
-      ...taskPath(caseId),
-      form: { ...base, 'close-confirm': 'yes' },
-    });
-    expect(confirmed.location).toBe(`/staff/case/${caseId}?done=close`);
+    await expectConfirmBoxRequired(caseId, base, 'close');
     const { state } = await loadCase(await dependencies(), caseId);
     expect(state).toMatchObject({ status: 'closed', closureReason: 'resolved-at-stage-1' });
   });
