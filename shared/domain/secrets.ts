@@ -22,21 +22,28 @@ export function signCaseLink(key: string, caseId: string, expiresAt: Date): stri
   return `${Buffer.from(payload).toString('base64url')}.${signature}`;
 }
 
+/** A link token has exactly one spelling: base64url payload, a dot, and a 43-character base64url HMAC. */
+const LINK_SHAPE = /^([A-Za-z0-9_-]{1,400})\.([A-Za-z0-9_-]{43})$/;
+
 export function verifyCaseLink(key: string, token: string, now: Date): { caseId: string } {
-  const [encoded, signature] = token.split('.');
-  if (!encoded || !signature)
-    throw new DomainError('FORBIDDEN', 'This case link is not valid: it may have been cut short');
+  const shape = LINK_SHAPE.exec(token);
+  if (!shape) throw new DomainError('FORBIDDEN', 'This case link is not valid: it may have been cut short');
+  const [, encoded = '', signature = ''] = shape;
   const payload = Buffer.from(encoded, 'base64url').toString();
-  const expected = createHmac('sha256', key).update(payload).digest();
-  const given = Buffer.from(signature, 'base64url');
+  // Base64url has spare bits, so several spellings decode to the same bytes: accept only the one we sign,
+  // by comparing the whole token (as text) with the one this payload would get.
+  const expected = Buffer.from(
+    `${Buffer.from(payload).toString('base64url')}.${createHmac('sha256', key).update(payload).digest('base64url')}`,
+  );
+  const given = Buffer.from(`${encoded}.${signature}`);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw new DomainError(
       'FORBIDDEN',
       'This case link is not valid: use the latest link we sent you, or contact us',
     );
   }
-  const [caseId, expiry] = payload.split('.');
-  if (!caseId || !expiry || !/^\d+$/.test(expiry) || Number(expiry) * 1000 < now.getTime()) {
+  const [caseId, expiry, ...rest] = payload.split('.');
+  if (!caseId || !expiry || rest.length || !/^\d+$/.test(expiry) || Number(expiry) * 1000 < now.getTime()) {
     throw new DomainError(
       'FORBIDDEN',
       'This case link has expired: contact us and we will send you a new one',
