@@ -1,5 +1,10 @@
 import type { CaseState, StaffRole } from '#shared/domain/case.ts';
-import { DECISIONS, defaultEscalationRoute, defaultNonAcceptanceRoute } from '#shared/domain/letters.ts';
+import {
+  DECISIONS,
+  defaultEscalationRoute,
+  defaultNonAcceptanceRoute,
+  SERVICE_REQUEST_EXCLUSION,
+} from '#shared/domain/letters.ts';
 import { formatCivilDate } from '#shared/notifications/templates.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import type { TaskRecord } from '#shared/ports/case-repository.ts';
@@ -119,6 +124,8 @@ function form(
 function triageForm(fc: FormContext): SafeHtml {
   const { profile, errors } = fc;
   const v = (name: string, fallback = '') => value(fc, 'triage', name, fallback);
+  const serviceRequest = profile.exclusions.find((exclusion) => exclusion.code === SERVICE_REQUEST_EXCLUSION);
+  const reasons = profile.exclusions.filter((exclusion) => exclusion.code !== SERVICE_REQUEST_EXCLUSION);
   return form(
     fc,
     'task',
@@ -134,7 +141,7 @@ function triageForm(fc: FormContext): SafeHtml {
         {
           value: 'service-request',
           text: 'A service request',
-          hint: 'A first request for a service: say below what will be done',
+          hint: `${serviceRequest ? `${serviceRequest.description} ` : 'A first request for a service. '}Say below what will be done.`,
         },
         {
           value: 'not-accepted',
@@ -143,10 +150,19 @@ function triageForm(fc: FormContext): SafeHtml {
         },
       ],
     })}
+    <h4 class="govuk-heading-s">If it is a complaint</h4>
+    ${textarea({
+      name: 'complaint-notes',
+      label: 'Notes for staff (optional)',
+      hint: 'Kept on the case; not sent to the resident',
+      error: errorFor(errors, 'complaint-notes'),
+      value: v('complaint-notes'),
+    })}
+    <h4 class="govuk-heading-s">If it is a service request</h4>
     ${textarea({
       name: 'triage-notes',
       label: 'What will be done about the service request',
-      hint: 'Required for a service request; sent to the resident. For a complaint you can add notes here.',
+      hint: 'Sent to the resident',
       error: errorFor(errors, 'triage-notes'),
       value: v('triage-notes'),
     })}
@@ -154,9 +170,12 @@ function triageForm(fc: FormContext): SafeHtml {
     ${radios({
       name: 'exclusionCode',
       legend: 'Which reason in the complaints policy applies?',
+      hint: serviceRequest
+        ? 'A service request is not listed here: choose "A service request" above.'
+        : undefined,
       error: errorFor(errors, 'exclusionCode'),
       value: v('exclusionCode'),
-      items: profile.exclusions.map((exclusion) => ({
+      items: reasons.map((exclusion) => ({
         value: exclusion.code,
         text: exclusion.description,
         hint: `Policy reason: ${exclusion.code}${exclusion.evidenceRequired ? ' (keep the evidence)' : ''}`,
@@ -183,7 +202,9 @@ function acknowledgeForm(fc: FormContext, stage: 1 | 2): SafeHtml {
   const { errors, state } = fc;
   const v = (name: string, fallback = '') => value(fc, 'acknowledge', name, fallback);
   const definitionDefault = stage === 2 ? (state.stage1.definition ?? '') : '';
-  const outcomesDefault = stage === 2 ? state.stage1.outcomesSought.join('\n') : '';
+  // What the resident asked for, in their words, is where the handler starts (Code 5.6).
+  const outcomesDefault =
+    stage === 2 ? state.stage1.outcomesSought.join('\n') : state.complaint.outcomeWanted;
   return form(
     fc,
     'task',
@@ -580,7 +601,7 @@ export function parseTaskForm(
     case 'triage': {
       const outcome = field(body, 'outcome');
       if (outcome === 'complaint') {
-        const notes = field(body, 'triage-notes');
+        const notes = field(body, 'complaint-notes');
         return { action: { action: 'triage', outcome, ...(notes ? { notes } : {}) }, errors };
       }
       if (outcome === 'service-request') {
@@ -594,7 +615,13 @@ export function parseTaskForm(
       }
       if (outcome === 'not-accepted') {
         const exclusionCode = field(body, 'exclusionCode');
-        if (!context.profile.exclusions.some((exclusion) => exclusion.code === exclusionCode)) {
+        if (exclusionCode === SERVICE_REQUEST_EXCLUSION) {
+          errors.push({
+            field: 'exclusionCode',
+            message:
+              'A service request is not a reason to refuse a complaint: choose "A service request" instead',
+          });
+        } else if (!context.profile.exclusions.some((exclusion) => exclusion.code === exclusionCode)) {
           errors.push({
             field: 'exclusionCode',
             message: 'Select the reason in the complaints policy that applies',

@@ -142,9 +142,19 @@ export interface NonAcceptance {
   ombudsmanRoute: string;
 }
 
+/**
+ * A policy's "service request" exclusion is the triage outcome of that name (the resident is told what will
+ * be done), never a reason to refuse a complaint with the Ombudsman route.
+ */
+export const SERVICE_REQUEST_EXCLUSION = 'service-request';
+
 export function assertValidNonAcceptance(decision: NonAcceptance, profile: ProviderProfile): void {
   const missing: string[] = [];
-  if (!profile.exclusions.some((exclusion) => exclusion.code === decision.exclusionCode)) {
+  if (decision.exclusionCode === SERVICE_REQUEST_EXCLUSION) {
+    missing.push(
+      `a reason other than "${SERVICE_REQUEST_EXCLUSION}": record a service request as the service-request triage outcome, saying what will be done`,
+    );
+  } else if (!profile.exclusions.some((exclusion) => exclusion.code === decision.exclusionCode)) {
     missing.push(
       `a reason from the provider's exclusions (${profile.exclusions.map((exclusion) => exclusion.code).join(', ')}); got "${decision.exclusionCode}"`,
     );

@@ -303,6 +303,26 @@ describe('case lifecycle', () => {
       expect(state.triage?.detail).toMatch(/legal-proceedings: A claim was filed/);
     });
 
+    it('refuses the policy\'s "service request" exclusion as a reason: it is the triage outcome of that name', () => {
+      expect(profile.exclusions.map((exclusion) => exclusion.code)).toContain('service-request');
+      expect(() =>
+        fold(receipt, {
+          type: 'triaged',
+          at: '2026-03-02T11:00:00Z',
+          by: handler,
+          outcome: 'not-accepted',
+          exclusionCode: 'service-request',
+          rationale: 'It is a first request for a repair.',
+          ombudsmanRoute: defaultNonAcceptanceRoute(profile),
+        }),
+      ).toThrowError(
+        expect.objectContaining({
+          code: 'NOT_ACCEPTED_WITHOUT_REASONS',
+          message: expect.stringMatching(/record a service request as the service-request triage outcome/),
+        }),
+      );
+    });
+
     it('records a service request and closes the complaint record', () => {
       const state = fold(receipt, {
         type: 'triaged',

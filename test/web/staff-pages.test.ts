@@ -440,6 +440,58 @@ describe('acting on tasks', () => {
     expect(successCalls()).toBe(0);
   });
 
+  it('triage: complaint notes and service request notes are separate boxes; "service request" is an outcome, not a refusal reason', async () => {
+    const { caseId, task } = await caseAt('triage');
+    const page = await get(casePage, casePath(caseId));
+    const triage = page.body.slice(page.body.indexOf('data-testid="triage-form"'));
+    const complaintNotes = triage.indexOf('If it is a complaint');
+    const serviceNotes = triage.indexOf('If it is a service request');
+    expect(complaintNotes).toBeGreaterThan(0);
+    expect(triage.slice(complaintNotes, serviceNotes)).toContain('name="complaint-notes"');
+    expect(triage.slice(complaintNotes, serviceNotes)).not.toMatch(/service request/i);
+    expect(triage.slice(serviceNotes)).toMatch(
+      /What will be done about the service request[\s\S]*name="triage-notes"/,
+    );
+    // The policy's service-request wording is the outcome's hint, and not one of the reasons to refuse.
+    expect(triage).toContain('A first-time request for a service (a service request)');
+    expect(triage).not.toContain('name="exclusionCode" type="radio" value="service-request"');
+    expect(triage).toContain('name="exclusionCode" type="radio" value="legal-proceedings"');
+    expectSoundMarkup(page.body);
+
+    const base = { csrf: await csrfFor(), taskId: task.taskId, action: 'triage' };
+    const refused = await post(taskAction, {
+      ...taskPath(caseId),
+      form: {
+        ...base,
+        outcome: 'not-accepted',
+        exclusionCode: 'service-request',
+        rationale: 'First report of a leak',
+        ombudsmanRoute: 'Call the Ombudsman on 0300 111 3000',
+      },
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toContain(
+      '<a href="#exclusionCode">A service request is not a reason to refuse a complaint',
+    );
+    expect(successCalls()).toBe(0);
+
+    const ok = await post(taskAction, {
+      ...taskPath(caseId),
+      form: { ...base, outcome: 'complaint', 'complaint-notes': 'Second report of the same leak' },
+    });
+    expect(ok.status).toBe(303);
+    const { state } = await loadCase(await dependencies(), caseId);
+    expect(state.triage).toMatchObject({ outcome: 'complaint', detail: 'Second report of the same leak' });
+  });
+
+  it('acknowledge: the outcomes box starts with what the resident asked for', async () => {
+    const { caseId } = await caseAt('stage1-acknowledgement');
+    const page = await get(casePage, casePath(caseId));
+    expect(page.body).toMatch(
+      /<textarea class="govuk-textarea" id="outcomes" name="outcomes"[^>]*>Fix it<\/textarea>/,
+    );
+  });
+
   it('acknowledge: requires the complaint definition and keeps what was typed', async () => {
     const { caseId, task } = await caseAt('stage1-acknowledgement');
     const before = successCalls();
