@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { ValidationError } from '#shared/domain/errors.ts';
 import { residentAct, residentView } from '#shared/usecases/actions.ts';
-import { type ApiEvent, httpRoute, json, jsonBody } from '../lib/middleware.ts';
+import { type ApiEvent, httpRoute, json, jsonObject } from '../lib/middleware.ts';
 import { wantsHtml } from '../web/http.ts';
 import { casePage } from '../web/resident-pages.ts';
 
@@ -25,7 +25,7 @@ export const viewHandler = (event: ApiEvent, context: Context) =>
 
 /** POST /cases/{caseId}/actions: ask for stage 2, withdraw, or add information. */
 export const actionHandler = httpRoute(async (deps, event) => {
-  const { token, ...action } = jsonBody(event) as Record<string, unknown>;
+  const { token, ...action } = jsonObject(event);
   const result = await residentAct(deps, linkToken(event, token), action, event.pathParameters?.caseId ?? '');
   return json(200, {
     reference: result.state.reference,

@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { STAFF_ROLES, type StaffRole } from '#shared/domain/case.ts';
-import { DomainError, ValidationError } from '#shared/domain/errors.ts';
+import { DomainError, NotFoundError, ValidationError } from '#shared/domain/errors.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import { dependencies } from './config.ts';
 import { toHttpError } from './errors.ts';
@@ -84,6 +84,29 @@ export function jsonBody(event: ApiEvent): unknown {
   return JSON.parse(raw);
 }
 
+/** A body that must be a JSON object (not null, an array or a bare value). */
+export function jsonObject(event: ApiEvent): Record<string, unknown> {
+  const body = jsonBody(event);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ValidationError('The request body must be a JSON object, for example {"action": "escalate"}');
+  }
+  return body as Record<string, unknown>;
+}
+
+/**
+ * Every path parameter is an id we made (a UUID), a reference or an index: anything else names nothing
+ * here, and is refused before it reaches the table (DynamoDB rejects a key over 2 KB with a 500-like error).
+ */
+export function checkPathParameters(event: ApiEvent): void {
+  for (const [name, value] of Object.entries(event.pathParameters ?? {})) {
+    if (name !== 'proxy' && !/^[A-Za-z0-9_-]{1,100}$/.test(value ?? '')) {
+      throw new NotFoundError(
+        `There is no ${name} like that: it must be 1 to 100 letters, digits, "-" or "_". Check the link and try again.`,
+      );
+    }
+  }
+}
+
 export function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode,
@@ -99,6 +122,7 @@ export function httpRoute(
   return middy<ApiEvent, APIGatewayProxyStructuredResultV2, Error, Context>().handler(async (event) => {
     try {
       await checkOrigin(event.headers);
+      checkPathParameters(event);
       if ((event.body?.length ?? 0) > MAX_BODY_BYTES) {
         return json(413, {
           error: 'TOO_LARGE',

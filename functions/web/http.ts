@@ -54,7 +54,13 @@ export function cookie(event: ApiEvent, name: string): string | undefined {
   const all = event.cookies ?? (event.headers.cookie ? event.headers.cookie.split(/;\s*/) : []);
   for (const entry of all) {
     const [key, ...rest] = entry.split('=');
-    if (key?.trim() === name) return decodeURIComponent(rest.join('='));
+    if (key?.trim() !== name) continue;
+    try {
+      return decodeURIComponent(rest.join('='));
+    } catch {
+      // Not a value we set (we percent-encode ours properly): treat it as absent, so the page asks again.
+      return undefined;
+    }
   }
   return undefined;
 }

@@ -6,7 +6,13 @@ import type { ProviderProfile } from '#shared/policy/profile.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import { dependencies } from '../lib/config.ts';
 import { toHttpError } from '../lib/errors.ts';
-import { type ApiEvent, logger, MAX_BODY_BYTES, type StaffIdentity } from '../lib/middleware.ts';
+import {
+  type ApiEvent,
+  checkPathParameters,
+  logger,
+  MAX_BODY_BYTES,
+  type StaffIdentity,
+} from '../lib/middleware.ts';
 import { checkOrigin } from '../lib/origin.ts';
 import { html, type SafeHtml } from './html.ts';
 import { page, redirect } from './http.ts';
@@ -105,6 +111,7 @@ export function webPage(
     const ctx = context(deps, event);
     try {
       await checkOrigin(event.headers);
+      checkPathParameters(event);
       if (tooLarge(event, options.maxBodyBytes))
         throw new DomainError('INVALID_INPUT', 'What you sent is too large: shorten it and try again');
       return await run(ctx);
@@ -132,6 +139,7 @@ export function staffPage(run: (ctx: StaffPageContext) => Promise<APIGatewayProx
     if (!staff) return redirect(`/staff/sign-in?next=${encodeURIComponent(event.rawPath)}`);
     const ctx = { ...context(deps, event, staff), staff };
     try {
+      checkPathParameters(event);
       if (tooLarge(event))
         throw new DomainError('INVALID_INPUT', 'What you sent is too large: shorten it and try again');
       return await run(ctx);

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ApiEvent } from '../../functions/lib/middleware.ts';
 import type { RouteDefinition } from '../../functions/routes.ts';
@@ -31,29 +31,54 @@ export async function bindRoutes(routes: readonly RouteDefinition[]): Promise<Bo
   );
 }
 
+/** A path that is not valid percent-encoding: API Gateway would not route it either. */
+export class BadPathError extends Error {
+  override readonly name = 'BadPathError';
+}
+
 export function matchRoute(routes: readonly BoundRoute[], method: string, path: string) {
   for (const bound of routes) {
     if (bound.route.method !== method) continue;
     const match = bound.pattern.exec(path);
     if (!match) continue;
     const pathParameters = Object.fromEntries(
-      bound.parameterNames.map((name, index) => [name, decodeURIComponent(match[index + 1] ?? '')]),
+      bound.parameterNames.map((name, index) => {
+        try {
+          return [name, decodeURIComponent(match[index + 1] ?? '')];
+        } catch {
+          throw new BadPathError(
+            `The address is not valid: "%" must be followed by two hexadecimal digits (in ${name}). Check the link and try again.`,
+          );
+        }
+      }),
     );
     return { bound, pathParameters };
   }
   return undefined;
 }
 
-/** The request's bytes, up to the limit (and just past it, so the handler can tell it was exceeded). */
+/** A body larger than the HTTP API accepts (it answers 413 itself, before any Lambda runs). */
+export class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError';
+  constructor(readonly limit: number) {
+    super(
+      `The request is larger than ${limit / (1024 * 1024)} MB, the most this service accepts. Send less (smaller or fewer files).`,
+    );
+  }
+}
+
+/**
+ * The request's bytes, up to the limit. Past the limit nothing more is kept, but the rest is read and
+ * dropped, so the kept-alive connection stays usable for the 413 answer and the next request.
+ */
 export async function readBytes(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
-    chunks.push(chunk as Buffer);
     size += (chunk as Buffer).length;
-    // Read past the limit only far enough to know it was exceeded; the handler answers 413.
-    if (size > limit) break;
+    if (size <= limit) chunks.push(chunk as Buffer);
   }
+  if (size > limit) throw new BodyTooLargeError(limit);
   return chunks.length ? Buffer.concat(chunks) : undefined;
 }
 
@@ -73,20 +98,20 @@ function isText(contentType: string | undefined): boolean {
 }
 
 /** The body as the HTTP API would put it in the event: text as it is, anything else (files) base64. */
-export async function readEventBody(
-  request: IncomingMessage,
-  limit: number,
-): Promise<{ body?: string; isBase64Encoded: boolean }> {
-  const bytes = await readBytes(request, limit);
+export function eventBody(
+  bytes: Buffer | undefined,
+  contentType: string | undefined,
+): { body?: string; isBase64Encoded: boolean } {
   if (!bytes) return { isBase64Encoded: false };
-  return isText(request.headers['content-type'])
+  return isText(contentType)
     ? { body: bytes.toString('utf8'), isBase64Encoded: false }
     : { body: bytes.toString('base64'), isBase64Encoded: true };
 }
 
 /** Builds the API Gateway HTTP API (payload v2) event the Lambda would receive for this request. */
 export function toApiEvent(options: {
-  request: IncomingMessage;
+  headers: IncomingHttpHeaders;
+  sourceIp?: string;
   url: URL;
   route: RouteDefinition;
   pathParameters: Record<string, string>;
@@ -95,9 +120,9 @@ export function toApiEvent(options: {
   claims?: Record<string, unknown>;
   now: Date;
 }): ApiEvent {
-  const { request, url, route } = options;
+  const { url, route } = options;
   const headers = Object.fromEntries(
-    Object.entries(request.headers).map(([name, value]) => [
+    Object.entries(options.headers).map(([name, value]) => [
       name.toLowerCase(),
       Array.isArray(value) ? value.join(',') : (value ?? ''),
     ]),
@@ -124,7 +149,7 @@ export function toApiEvent(options: {
         method: route.method,
         path: url.pathname,
         protocol: 'HTTP/1.1',
-        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        sourceIp: options.sourceIp ?? '127.0.0.1',
         userAgent: headers['user-agent'] ?? '',
       },
       requestId: crypto.randomUUID(),
@@ -135,6 +160,61 @@ export function toApiEvent(options: {
       ...(options.claims ? { authorizer: { jwt: { claims: options.claims, scopes: [] } } } : {}),
     },
   } as unknown as ApiEvent;
+}
+
+/** One request as the local server received it: the path and query still percent-encoded as sent. */
+export interface LocalRequest {
+  method: string;
+  target: string;
+  headers: IncomingHttpHeaders;
+  body?: Buffer;
+  sourceIp?: string;
+}
+
+const problem = (statusCode: number, error: string, message: string): APIGatewayProxyStructuredResultV2 => ({
+  statusCode,
+  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+  body: JSON.stringify({ error, message }),
+});
+
+/**
+ * What API Gateway does before a Lambda runs: route the request, decode its path parameters, build the
+ * payload v2 event and call the route's handler. The local server and the in-process tests both use it.
+ */
+export async function dispatch(
+  routes: readonly BoundRoute[],
+  request: LocalRequest,
+  options: {
+    origin: string;
+    now: Date;
+    claims?: (route: RouteDefinition) => Record<string, unknown> | undefined;
+  },
+): Promise<APIGatewayProxyStructuredResultV2> {
+  const url = new URL(request.target, options.origin);
+  let matched: ReturnType<typeof matchRoute>;
+  try {
+    matched = matchRoute(routes, request.method, url.pathname);
+  } catch (error) {
+    if (error instanceof BadPathError) return problem(400, 'BAD_PATH', error.message);
+    throw error;
+  }
+  if (!matched) return problem(404, 'NOT_FOUND', `No route ${request.method} ${url.pathname}`);
+  const event = toApiEvent({
+    headers: request.headers,
+    sourceIp: request.sourceIp,
+    url,
+    route: matched.bound.route,
+    pathParameters: matched.pathParameters,
+    ...eventBody(request.body, request.headers['content-type']),
+    claims: options.claims?.(matched.bound.route),
+    now: options.now,
+  });
+  return matched.bound.handler(event, {});
+}
+
+/** The HTTP API's own answer to a body over its limit. */
+export function tooLargeResult(error: BodyTooLargeError): APIGatewayProxyStructuredResultV2 {
+  return problem(413, 'TOO_LARGE', error.message);
 }
 
 export function writeResult(response: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {

@@ -7,7 +7,15 @@ import { londonWallClockToInstant, toLondon } from '#shared/time/london.ts';
 import { MAX_UPLOAD_BODY_BYTES } from '../../functions/lib/middleware.ts';
 import { ALL_ROUTES } from '../../functions/routes.ts';
 import { claimsFor, DEMO_USERS, findDemoUser } from './demo-users.ts';
-import { bindRoutes, matchRoute, readBody, readEventBody, toApiEvent, writeResult } from './http-adapter.ts';
+import {
+  BodyTooLargeError,
+  bindRoutes,
+  dispatch,
+  readBody,
+  readBytes,
+  tooLargeResult,
+  writeResult,
+} from './http-adapter.ts';
 import { type LocalSystem, startLocalSystem } from './system.ts';
 
 export interface RuntimeOptions {
@@ -200,28 +208,31 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       const path = requestUrl.pathname;
       // The local admin routes exist only here: AWS has no virtual clock.
       if (path.startsWith('/local/')) return await handleLocal(request, response, path);
-      const matched = matchRoute(routes, request.method ?? 'GET', path);
-      if (!matched) {
-        response.writeHead(404, { 'content-type': 'application/json; charset=utf-8' });
-        response.end(JSON.stringify({ error: 'NOT_FOUND', message: `No route ${request.method} ${path}` }));
-        return;
-      }
       const cookieUser = /(?:^|;\s*)local_user=([^;]+)/.exec(request.headers.cookie ?? '')?.[1];
       const user = findDemoUser((request.headers['x-local-user'] as string | undefined) ?? cookieUser);
-      const event = toApiEvent({
-        request,
-        url: requestUrl,
-        route: matched.bound.route,
-        pathParameters: matched.pathParameters,
-        // Up to the HTTP API's own limit; each handler then applies its own (most pages far less).
-        ...(await readEventBody(request, MAX_UPLOAD_BODY_BYTES)),
-        // As the JWT authorizer does for the API (and the session cookie for pages): staff routes get the
-        // signed-in user's claims, resident routes none.
-        claims: isStaffRoute(matched.bound.route.access) && user ? claimsFor(user) : undefined,
-        now: system.clock.now(),
-      });
-      writeResult(response, await matched.bound.handler(event, {}));
+      // Up to the HTTP API's own limit; each handler then applies its own (most pages far less).
+      const body = await readBytes(request, MAX_UPLOAD_BODY_BYTES);
+      const result = await dispatch(
+        routes,
+        {
+          method: request.method ?? 'GET',
+          target: request.url ?? '/',
+          headers: request.headers,
+          body,
+          sourceIp: request.socket.remoteAddress,
+        },
+        {
+          origin: url,
+          now: system.clock.now(),
+          // As the JWT authorizer does for the API (and the session cookie for pages): staff routes get the
+          // signed-in user's claims, resident routes none.
+          claims: (route) => (isStaffRoute(route.access) && user ? claimsFor(user) : undefined),
+        },
+      );
+      writeResult(response, result);
     } catch (error) {
+      if (error instanceof BodyTooLargeError && !response.headersSent)
+        return writeResult(response, tooLargeResult(error));
       log(`request failed: ${(error as Error).message}`);
       if (!response.headersSent)
         response.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
