@@ -9,7 +9,7 @@ import { toHttpError } from '../lib/errors.ts';
 import {
   type ApiEvent,
   checkPathParameters,
-  logger,
+  logUnhandled,
   MAX_BODY_BYTES,
   type StaffIdentity,
 } from '../lib/middleware.ts';
@@ -68,11 +68,7 @@ function context(deps: AppDependencies, event: ApiEvent, staff?: StaffIdentity):
 function errorPage(ctx: PageContext, error: unknown): APIGatewayProxyStructuredResultV2 {
   const mapped = toHttpError(error);
   if (!mapped) {
-    logger.error('Unhandled page error', {
-      route: ctx.event.routeKey,
-      error: (error as Error).name,
-      message: (error as Error).message,
-    });
+    logUnhandled('Unhandled page error', ctx.event.routeKey, error);
     return ctx.render(
       'Sorry, there is a problem with the service',
       html`<h1 class="govuk-heading-l">Sorry, there is a problem with the service</h1><p class="govuk-body">Nothing was changed. Please try again later, or contact us on ${ctx.profile.contact.phone ?? ctx.profile.contact.email ?? ''}.</p>`,

@@ -1,0 +1,74 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { httpRoute } from '#functions/lib/middleware.ts';
+import { webPage } from '#functions/web/route.ts';
+import { apiEvent, lambdaContext, useMockedAws } from '../handlers/setup.ts';
+
+useMockedAws();
+
+/** Everything the handler wrote to stdout and stderr while it ran, one parsed JSON object per log line. */
+async function captured(
+  run: () => Promise<unknown>,
+): Promise<{ lines: Record<string, unknown>[]; raw: string }> {
+  let raw = '';
+  const capture = (chunk: unknown) => {
+    raw += String(chunk);
+    return true;
+  };
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+  try {
+    await run();
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+  const lines = raw
+    .split('\n')
+    .filter((line) => line.trim().startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { lines, raw };
+}
+
+const SECRET_TOKEN =
+  'AAAAQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB.c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2ln';
+
+function failing(): Error {
+  const error = new TypeError(
+    `Cannot read properties of undefined (reading 'seq') for ada@resident.example on 07700 900123 with token=${SECRET_TOKEN}`,
+  );
+  return error;
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('error logs', () => {
+  it("keep the error's name, message and stack, without tokens or personal data (API and pages)", async () => {
+    const api = httpRoute(async () => {
+      throw failing();
+    });
+    const page = webPage(async () => {
+      throw failing();
+    });
+    for (const handler of [api, page]) {
+      const { lines, raw } = await captured(async () => {
+        const result = (await handler(
+          apiEvent({ routeKey: 'POST /cases/{caseId}/actions' }),
+          lambdaContext,
+        )) as APIGatewayProxyStructuredResultV2;
+        expect(result.statusCode).toBe(500);
+      });
+      const line = lines.find((entry) => entry.level === 'ERROR');
+      expect(line).toMatchObject({
+        route: 'POST /cases/{caseId}/actions',
+        errorName: 'TypeError',
+        errorMessage: expect.stringContaining("Cannot read properties of undefined (reading 'seq')"),
+        errorStack: expect.stringMatching(/TypeError: Cannot read properties[\s\S]*\n\s+at failing /),
+      });
+      expect(String(line?.message)).toMatch(/^Unhandled (page )?error$/);
+      expect(raw).not.toContain(SECRET_TOKEN.slice(0, 20));
+      expect(raw).not.toContain('ada@resident.example');
+      expect(raw).not.toContain('07700 900123');
+    }
+  });
+});
