@@ -249,7 +249,11 @@ ${when(
 <p class="govuk-body">If you are unhappy with our ${stageName(profile, 1).toLowerCase()} response, you can ask us to look at your complaint again at ${(stage2 ?? '').toLowerCase()}. Someone who was not involved at ${stageName(profile, 1).toLowerCase()} will review it. You do not need to give a reason.</p>
 <p class="govuk-body">${
     profile.escalationWindow
-      ? `You can ask within ${durationWords(profile.escalationWindow)} of our ${stageName(profile, 1).toLowerCase()} response.`
+      ? `You can ask within ${durationWords(profile.escalationWindow)} of our ${stageName(profile, 1).toLowerCase()} response${
+          profile.escalationWindow.orAfterEvent
+            ? `, or within ${durationWords(profile.escalationWindow.orAfterEvent)} of the events you complained about (or of when you became aware of them) if that is later`
+            : ''
+        }.`
       : 'There is no time limit for asking.'
   }</p>`,
 )}

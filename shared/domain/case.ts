@@ -374,6 +374,12 @@ function start(event: CaseEvent, caseId: string, ctx: CaseContext): CaseState {
   };
 }
 
+/** The later of when it happened and when the resident became aware: windows counted from the events run from it. */
+function eventDate(complaint: ComplaintDetails): CivilDate | undefined {
+  const dates = [complaint.happenedOn, complaint.becameAwareOn].filter((date): date is CivilDate => !!date);
+  return dates.sort().at(-1);
+}
+
 function applyResponse(
   state: CaseState,
   event: Extract<CaseEvent, { type: 'response-issued' }>,
@@ -407,7 +413,7 @@ function applyResponse(
     return {
       ...next,
       status: 'stage1-responded',
-      escalationWindow: ctx.clocks.escalationWindowEnd(event.at),
+      escalationWindow: ctx.clocks.escalationWindowEnd(event.at, eventDate(state.complaint)),
     };
   }
   return { ...next, status: 'final-response-issued' };

@@ -1,11 +1,13 @@
 import { type Deadline, deadline, extendDeadline, reminderAt } from '../calendar/deadline.ts';
 import { createWorkingCalendar, type WorkingCalendar } from '../calendar/working-calendar.ts';
-import type { ProviderProfile, StagePolicy } from '../policy/profile.ts';
+import type { Duration, ProviderProfile, StagePolicy } from '../policy/profile.ts';
 import {
   addCalendarDays,
   addCalendarMonths,
+  type CivilDate,
   endOfLondonDay,
   type Instant,
+  londonWallClockToInstant,
   toLondon,
 } from '../time/london.ts';
 
@@ -23,8 +25,12 @@ export interface LifecycleClocks {
   /** Stage 2 response: from stage 2 acknowledgement, or the request where the profile says so (Code 6.14). */
   stage2Response(events: { escalationRequestedAt: Instant; acknowledgedAt: Instant }): Deadline;
   extend(current: Deadline, workingDays: number): Deadline;
-  /** When the resident's window to ask for stage 2 ends; undefined where the profile sets none. */
-  escalationWindowEnd(stage1RespondedAt: Instant): Deadline | undefined;
+  /**
+   * When the resident's window to ask for stage 2 ends; undefined where the profile sets none. Where the profile
+   * also counts from the events (SPSO: the later of two months after the response and six months after the
+   * event), `eventOn` is the date the resident gave for the events or for becoming aware of them.
+   */
+  escalationWindowEnd(stage1RespondedAt: Instant, eventOn?: CivilDate): Deadline | undefined;
   reminder(due: Deadline): Instant;
 }
 
@@ -47,6 +53,21 @@ export function lifecycleClocks(profile: ProviderProfile): LifecycleClocks {
       : deadline(calendar, start, policy.respondWorkingDays, cutoff);
   }
 
+  function calendarWindow(from: string, start: CivilDate, window: Duration): Deadline {
+    const dueDate =
+      window.unit === 'months'
+        ? addCalendarMonths(start, window.amount)
+        : addCalendarDays(start, window.amount);
+    return {
+      from,
+      startDate: start,
+      workingDays: calendar.workingDaysBetween(start, dueDate),
+      dueDate,
+      dueAt: endOfLondonDay(dueDate),
+      skipped: [],
+    };
+  }
+
   return {
     calendar,
     stagePolicy,
@@ -59,23 +80,20 @@ export function lifecycleClocks(profile: ProviderProfile): LifecycleClocks {
     stage2Response: ({ escalationRequestedAt, acknowledgedAt }) =>
       responseFrom(stagePolicy(2), escalationRequestedAt, acknowledgedAt),
     extend: (current, workingDays) => extendDeadline(calendar, current, workingDays),
-    escalationWindowEnd(respondedAt) {
+    escalationWindowEnd(respondedAt, eventOn) {
       const window = profile.escalationWindow;
       if (!window) return undefined;
-      if (window.unit === 'working-days') return deadline(calendar, respondedAt, window.amount);
-      const start = toLondon(respondedAt).date;
-      const dueDate =
-        window.unit === 'months'
-          ? addCalendarMonths(start, window.amount)
-          : addCalendarDays(start, window.amount);
-      return {
-        from: new Date(respondedAt).toISOString(),
-        startDate: start,
-        workingDays: calendar.workingDaysBetween(start, dueDate),
-        dueDate,
-        dueAt: endOfLondonDay(dueDate),
-        skipped: [],
-      };
+      const afterResponse =
+        window.unit === 'working-days'
+          ? deadline(calendar, respondedAt, window.amount)
+          : calendarWindow(new Date(respondedAt).toISOString(), toLondon(respondedAt).date, window);
+      if (!window.orAfterEvent || !eventOn) return afterResponse;
+      const eventAt = londonWallClockToInstant(eventOn, 0, 0);
+      const afterEvent =
+        window.orAfterEvent.unit === 'working-days'
+          ? deadline(calendar, eventAt, window.orAfterEvent.amount)
+          : calendarWindow(eventAt, eventOn, window.orAfterEvent);
+      return afterEvent.dueAt > afterResponse.dueAt ? afterEvent : afterResponse;
     },
     reminder: (due) => reminderAt(calendar, due.dueDate, profile.reminderLeadWorkingDays),
   };

@@ -1,4 +1,4 @@
-import type { ProviderProfile } from '../policy/profile.ts';
+import type { Duration, ProviderProfile } from '../policy/profile.ts';
 import { IncompleteLetterError, NotAcceptedWithoutReasonsError } from './errors.ts';
 
 export const DECISIONS = ['upheld', 'partly-upheld', 'not-upheld'] as const;
@@ -117,6 +117,10 @@ export function assertCompleteStageResponse(
 }
 
 /** The escalation paragraph a letter starts from; staff may edit it, and the validator checks the result. */
+function durationText(duration: Duration): string {
+  return `${duration.amount} ${duration.unit.replace('-', ' ')}`;
+}
+
 export function defaultEscalationRoute(profile: ProviderProfile, stage: 1 | 2): string {
   const { ombudsman } = profile;
   const contacts = [
@@ -129,7 +133,11 @@ export function defaultEscalationRoute(profile: ProviderProfile, stage: 1 | 2): 
     .join(', ');
   if (stage === 1) {
     const window = profile.escalationWindow
-      ? ` within ${profile.escalationWindow.amount} ${profile.escalationWindow.unit.replace('-', ' ')} of this letter`
+      ? ` within ${durationText(profile.escalationWindow)} of this letter${
+          profile.escalationWindow.orAfterEvent
+            ? `, or within ${durationText(profile.escalationWindow.orAfterEvent)} of the events you complained about (or of when you became aware of them) if that is later`
+            : ''
+        }`
       : '';
     return `If you are unhappy with this response you can ask us to escalate your complaint to stage 2${window}. You do not have to give a reason: use the link in this email, reply to it, or call us. You can also contact the ${ombudsman.name} at any time for advice (${contacts}).`;
   }

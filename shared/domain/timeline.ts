@@ -79,7 +79,11 @@ export function timeline(profile: ProviderProfile, input: TimelineInput): Timeli
     add(
       'Window to ask for stage 2 ends',
       window,
-      `${profile.escalationWindow?.amount} ${profile.escalationWindow?.unit} from the stage 1 response (provider policy)`,
+      `${profile.escalationWindow?.amount} ${profile.escalationWindow?.unit} from the stage 1 response (provider policy)${
+        profile.escalationWindow?.orAfterEvent
+          ? `; or ${profile.escalationWindow.orAfterEvent.amount} ${profile.escalationWindow.orAfterEvent.unit} from the events complained about, if later (the events' date is not given here)`
+          : ''
+      }`,
       false,
     );
   }

@@ -1,3 +1,4 @@
+import { CANONICAL_OMBUDSMEN } from './ombudsmen.ts';
 import type { Duration, Jurisdiction, ProviderProfile, StagePolicy } from './profile.ts';
 
 export interface Finding {
@@ -38,8 +39,24 @@ interface Baseline {
     extension?: { max: number; provision: string };
   }>;
   raisingWindowMonths: { min: number; provision: string };
+  /** What a letter must say about the time limit for going to the ombudsman. */
+  referralTimeLimit?: { pattern: RegExp; limit: string; provision: string };
+  /** The parts of the baseline's definition of a complaint a profile's definition must contain. */
+  complaintDefinition?: {
+    text: string;
+    provision: string;
+    elements: ReadonlyArray<{ what: string; pattern: RegExp }>;
+  };
+  /** Steps outside the stages that the baseline forbids, by the stage they come before. */
+  informalSteps?: Record<'stage1' | 'stage2', string>;
+  /** Exclusions the baseline does not recognise as a ground for refusing a complaint. */
+  notGrounds?: ReadonlyArray<{ code: string; pattern: RegExp; provision: string; why: string }>;
   notes: string[];
 }
+
+/** Code 1.2, as the 2024 Code words it (quoted in the self-assessments listed in reference/code-2024.md). */
+export const CODE_COMPLAINT_DEFINITION =
+  'An expression of dissatisfaction, however made, about the standard of service, actions or lack of action by the landlord, its own staff, or those acting on its behalf, affecting a resident or group of residents.';
 
 const BASELINES: Record<Jurisdiction, Baseline> = {
   england: {
@@ -76,6 +93,54 @@ const BASELINES: Record<Jurisdiction, Baseline> = {
       min: 12,
       provision: 'Code 2.3 (complaints raised within 12 months must be accepted)',
     },
+    referralTimeLimit: {
+      // "within 12 months of our final response"; not of the original complaint.
+      pattern:
+        /\b(12|twelve) months\b.*\b(final response|final decision|stage 2 response|stage two response)\b/i,
+      limit: '12 months from the final (stage 2) response',
+      provision:
+        'Housing Ombudsman: referral within 12 months of the final response (reference/code-2024.md section 2)',
+    },
+    complaintDefinition: {
+      text: CODE_COMPLAINT_DEFINITION,
+      provision: "Code 1.2 (a complaint must be defined in the Code's words)",
+      elements: [
+        { what: 'an expression of dissatisfaction', pattern: /expression of dissatisfaction/i },
+        { what: 'however made', pattern: /however made/i },
+        { what: 'about the standard of service', pattern: /standard of service/i },
+        {
+          what: 'actions or lack of action',
+          pattern: /\bactions?,? or lack of action|\baction or inaction/i,
+        },
+        { what: 'by its own staff', pattern: /\b(staff|colleagues|employees)\b/i },
+        { what: 'or those acting on its behalf', pattern: /\bon (its|our|their) behalf/i },
+        {
+          what: 'affecting a resident or group of residents',
+          pattern: /\baffecting\b.*\b(residents?|tenants?|customers?)\b/i,
+        },
+      ],
+    },
+    informalSteps: {
+      stage1:
+        'Code 5.2 (no informal or "stage 0" step before stage 1: early resolution happens within stage 1)',
+      stage2:
+        'Code 5.2 and 6.10 (whatever is unresolved after the stage 1 response goes to stage 2, with no step in between)',
+    },
+    notGrounds: [
+      {
+        code: 'compensation-only',
+        pattern: /\b(request|claim)s? for compensation only\b|\bcompensation[- ]only\b/i,
+        provision:
+          'Code 2.2 (grounds such as an issue over 12 months old, legal proceedings, already considered) and 7.1 (a financial remedy is one way to put things right)',
+        why: 'a request for compensation is a request to put something right, which the complaints process exists to consider',
+      },
+      {
+        code: 'contractor-handled',
+        pattern: /\bcontractor to handle the complaint themselves\b/i,
+        provision: 'Code 5.4 (a third party handling a complaint does so within the two-stage process)',
+        why: 'residents must not face a second process run by a contractor',
+      },
+    ],
     notes: [],
   },
   scotland: {
@@ -100,6 +165,11 @@ const BASELINES: Record<Jurisdiction, Baseline> = {
       },
     ],
     raisingWindowMonths: { min: 6, provision: 'SPSO MCHP (complaints within 6 months of the event)' },
+    referralTimeLimit: {
+      pattern: /\b(12|twelve) months\b.*\baware\b/i,
+      limit: '12 months from becoming aware of the problem',
+      provision: 'SPSO: complaints normally within 12 months of becoming aware of the problem',
+    },
     notes: ['SPSO stage 2 extensions are agreed with the complainant case by case; no fixed cap is checked.'],
   },
   wales: {
@@ -114,16 +184,46 @@ const BASELINES: Record<Jurisdiction, Baseline> = {
   },
 };
 
+const DEMOCRATIC_FILTER = {
+  provision: 'Housing Ombudsman Scheme from 1 October 2022 (democratic filter removed; reference section 7)',
+  limit: 'no mention of it: residents go straight to the Ombudsman after the final response',
+  abolished: true,
+};
+
 const FORBIDDEN_WORDING = [
   {
     rule: 'wording.designated-person',
     pattern: /designated\s+person/i,
     what: 'the "designated person" route',
+    ...DEMOCRATIC_FILTER,
   },
   {
     rule: 'wording.eight-week-wait',
     pattern: /\b(8|eight)[\s-]+weeks?\b/i,
     what: 'an 8-week wait before going to the Ombudsman',
+    ...DEMOCRATIC_FILTER,
+  },
+  {
+    rule: 'wording.ombudsman-before-final-response',
+    pattern:
+      /without the need to exhaust|without (first )?(exhausting|completing) (the|our|its|the landlord.s) complaints? process/i,
+    what: "a formal referral to the Ombudsman before the landlord's process is complete",
+    provision:
+      'Housing Ombudsman: it investigates only once both landlord stages are complete; before that it can give advice and support or step in when the landlord misses its timescales (reference/code-2024.md section 2)',
+    limit:
+      'residents may contact the Ombudsman at any time for advice; it investigates after the final response',
+    abolished: false,
+  },
+  {
+    rule: 'wording.referral-time-limit',
+    pattern: /\b(12|twelve) months of (your|the|their) (original |initial )?complaint\b/i,
+    what: 'a 12-month referral limit counted from the original complaint',
+    provision:
+      'Housing Ombudsman: referral within 12 months of the final response (reference/code-2024.md section 2)',
+    limit: '12 months from the final (stage 2) response',
+    abolished: false,
+    // ombudsman.referralTimeLimit has its own check (ombudsman.referral-time-limit).
+    skipField: 'ombudsman.referralTimeLimit',
   },
 ] as const;
 
@@ -254,7 +354,128 @@ function checkOmbudsman(profile: ProviderProfile, baseline: Baseline): Finding[]
       message: 'The profile must give the ombudsman contact details that letters quote.',
     });
   }
+  if (baseline.referralTimeLimit && !baseline.referralTimeLimit.pattern.test(ombudsman.referralTimeLimit)) {
+    findings.push({
+      rule: 'ombudsman.referral-time-limit',
+      provision: baseline.referralTimeLimit.provision,
+      field: 'ombudsman.referralTimeLimit',
+      found: `"${ombudsman.referralTimeLimit}"`,
+      limit: baseline.referralTimeLimit.limit,
+      message: `Letters would tell residents they must go to the ombudsman "${ombudsman.referralTimeLimit}"; the limit is ${baseline.referralTimeLimit.limit}.`,
+    });
+  }
+  return [...findings, ...checkOmbudsmanDetails(profile)];
+}
+
+const digits = (value: string) => value.replace(/\D/g, '');
+const squashed = (value: string) => value.toLowerCase().replace(/[^a-z0-9]/g, '');
+function host(value: string): string {
+  try {
+    return new URL(value).hostname.replace(/^www\./, '');
+  } catch {
+    return value;
+  }
+}
+
+/** Letters quote these details, so a stale address or number sends residents nowhere. */
+function checkOmbudsmanDetails(profile: ProviderProfile): Finding[] {
+  const canonical = CANONICAL_OMBUDSMEN[profile.jurisdiction];
+  const { ombudsman } = profile;
+  const checks: Array<[keyof typeof ombudsman, boolean]> = [
+    [
+      'phone',
+      !ombudsman.phone || canonical.phones.some((phone) => digits(phone) === digits(ombudsman.phone ?? '')),
+    ],
+    [
+      'email',
+      !ombudsman.email ||
+        canonical.emails.length === 0 ||
+        canonical.emails.includes((ombudsman.email ?? '').toLowerCase()),
+    ],
+    ['website', !ombudsman.website || canonical.websites.includes(host(ombudsman.website))],
+    [
+      'address',
+      !ombudsman.address ||
+        canonical.addressMarkers.some((marker) =>
+          squashed(ombudsman.address ?? '').includes(squashed(marker)),
+        ),
+    ],
+  ];
+  return checks
+    .filter(([, matches]) => !matches)
+    .map(([key]) => ({
+      rule: `ombudsman.${key}`,
+      provision: canonical.provision,
+      field: `ombudsman.${key}`,
+      found: String(ombudsman[key]),
+      limit: canonical.display,
+      message: `The ombudsman's ${key} "${String(ombudsman[key])}" is not the one the ombudsman publishes.`,
+    }));
+}
+
+function checkDefinition(profile: ProviderProfile, baseline: Baseline): Finding[] {
+  const rule = baseline.complaintDefinition;
+  if (!rule) return [];
+  const missing = rule.elements.filter((element) => !element.pattern.test(profile.complaintDefinition));
+  if (missing.length === 0) return [];
+  return [
+    {
+      rule: 'complaint-definition',
+      provision: rule.provision,
+      field: 'complaintDefinition',
+      found: `"${profile.complaintDefinition}" (missing: ${missing.map((element) => element.what).join('; ')})`,
+      limit: `"${rule.text}"`,
+      message: `The definition of a complaint differs from ${rule.provision.split(' (')[0]}: it does not say ${missing.map((element) => `"${element.what}"`).join(', ')}.`,
+    },
+  ];
+}
+
+function checkExclusions(profile: ProviderProfile, baseline: Baseline): Finding[] {
+  const findings: Finding[] = [];
+  for (const [index, exclusion] of profile.exclusions.entries()) {
+    const ground = baseline.notGrounds?.find(
+      (candidate) => candidate.code === exclusion.code || candidate.pattern.test(exclusion.description),
+    );
+    if (!ground) continue;
+    findings.push({
+      rule: `exclusion.${exclusion.code}`,
+      provision: ground.provision,
+      field: `exclusions[${index}]`,
+      found: `"${exclusion.description}"`,
+      limit: 'only the grounds the Code allows for not accepting a complaint',
+      message: `Exclusion "${exclusion.code}" is not a ground the Code allows: ${ground.why}.`,
+    });
+  }
   return findings;
+}
+
+function checkInformalSteps(profile: ProviderProfile, baseline: Baseline): Finding[] {
+  const provisions = baseline.informalSteps;
+  if (!provisions) return [];
+  return profile.informalSteps.map((step, index) => ({
+    rule: `informal-step.before-${step.before}`,
+    provision: provisions[step.before],
+    field: `informalSteps[${index}]`,
+    found: `"${step.name}" before ${step.before === 'stage1' ? 'stage 1' : 'stage 2'}`,
+    limit: 'no step outside the two stages',
+    message: `"${step.name}" is a resolution step before ${step.before === 'stage1' ? 'stage 1' : 'stage 2'}, outside the two-stage process.`,
+  }));
+}
+
+function checkFormerTenants(profile: ProviderProfile, baseline: Baseline): Finding[] {
+  const window = profile.formerTenantRaisingWindow;
+  const { min, provision } = baseline.raisingWindowMonths;
+  if (!window || monthsIn(window) >= min) return [];
+  return [
+    {
+      rule: 'former-tenant-window',
+      provision,
+      field: 'formerTenantRaisingWindow',
+      found: `${describe(window)} from the end of the tenancy`,
+      limit: `at least ${min} months from the issue`,
+      message: `Former tenants may complain only within ${describe(window)} of their tenancy ending, so a complaint about an issue less than ${min} months old can be refused.`,
+    },
+  ];
 }
 
 function checkWording(profile: ProviderProfile): Finding[] {
@@ -269,16 +490,18 @@ function checkWording(profile: ProviderProfile): Finding[] {
   } = profile;
   for (const [field, value] of strings(text, '')) {
     for (const forbidden of FORBIDDEN_WORDING) {
+      if ('skipField' in forbidden && forbidden.skipField === field) continue;
       const match = forbidden.pattern.exec(value);
       if (!match) continue;
       findings.push({
         rule: forbidden.rule,
-        provision:
-          'Housing Ombudsman Scheme from 1 October 2022 (democratic filter removed; reference section 7)',
+        provision: forbidden.provision,
         field,
         found: `"${match[0]}"`,
-        limit: 'no mention of it: residents go straight to the Ombudsman after the final response',
-        message: `${field} mentions ${forbidden.what}, a route that was abolished on 1 October 2022.`,
+        limit: forbidden.limit,
+        message: forbidden.abolished
+          ? `${field} mentions ${forbidden.what}, a route that was abolished on 1 October 2022.`
+          : `${field} states ${forbidden.what}, which misstates the Ombudsman's rules.`,
       });
     }
   }
@@ -291,6 +514,10 @@ export function lintProfile(profile: ProviderProfile): LintReport {
     ...checkStages(profile, baseline),
     ...checkRaisingWindow(profile, baseline),
     ...checkOmbudsman(profile, baseline),
+    ...checkDefinition(profile, baseline),
+    ...checkExclusions(profile, baseline),
+    ...checkInformalSteps(profile, baseline),
+    ...checkFormerTenants(profile, baseline),
     ...(profile.jurisdiction === 'england' ? checkWording(profile) : []),
   ];
   const reasons = new Map(profile.explanations.map((explanation) => [explanation.rule, explanation.reason]));

@@ -22,6 +22,27 @@ const Extension = z
   })
   .strict();
 
+/**
+ * How long after the stage 1 response a resident may ask for stage 2. `orAfterEvent` adds the SPSO rule: the
+ * request is in time until the later of that and this long after the events complained about (or the resident
+ * becoming aware of them).
+ */
+export const EscalationWindow = Duration.extend({ orAfterEvent: Duration.optional() }).strict();
+export type EscalationWindow = z.infer<typeof EscalationWindow>;
+
+/**
+ * A step the published policy puts before a stage (an informal "put it right" or "service recovery" route, or a
+ * "resolve your outstanding concerns" step before stage 2). Modelled so the linter can report it: the Code allows
+ * no stage outside the two (Code 5.2, 6.10).
+ */
+const InformalStep = z
+  .object({
+    name: nonEmpty,
+    before: z.enum(['stage1', 'stage2']),
+    description: nonEmpty,
+  })
+  .strict();
+
 export const StagePolicy = z
   .object({
     name: nonEmpty,
@@ -80,10 +101,13 @@ export const ProviderProfile = z
       .strict(),
     stages: z.array(StagePolicy).min(1),
     /** How long after the stage 1 response a resident may ask for stage 2; null means no limit. */
-    escalationWindow: Duration.nullable(),
+    escalationWindow: EscalationWindow.nullable(),
+    informalSteps: z.array(InformalStep).default([]),
     reminderLeadWorkingDays: z.number().int().min(0),
     /** How long after the events (or becoming aware of them) a complaint may be raised. */
     raisingWindow: Duration,
+    /** How long after their tenancy ends a former tenant may still complain, where the policy limits it. */
+    formerTenantRaisingWindow: Duration.optional(),
     complaintDefinition: nonEmpty,
     exclusions: z
       .array(

@@ -8,6 +8,7 @@ import {
   pendingStep,
 } from '#shared/domain/case.ts';
 import { defaultNonAcceptanceRoute } from '#shared/domain/letters.ts';
+import { loadProfile } from '#shared/policy/load-profile.ts';
 import {
   baselineContext,
   baselineProfile,
@@ -392,6 +393,31 @@ describe('case lifecycle', () => {
     expect(() => applyCaseEvent(closed, { ...escalate, at: '2026-04-10T09:00:00Z' }, windowed)).toThrowError(
       expect.objectContaining({ code: 'ESCALATION_WINDOW_CLOSED' }),
     );
+  });
+
+  it('gives an SPSO stage 2 request until the later of six months from the event and two months after stage 1', () => {
+    const spso = loadProfile('spso-example');
+    const spsoCtx = caseContext(spso);
+    const happenedOn = (date: string): CaseEvent => {
+      const event = received('2026-03-02T10:00:00Z');
+      if (event.type !== 'received') throw new Error('fixture');
+      return { ...event, complaint: { ...event.complaint, happenedOn: date } };
+    };
+    const respond = { ...respond1, letter: stageResponse(spso, 1) };
+    // A recent event: six months from it (10 August) is later than two months after the response (10 May).
+    const recent = foldCase('case-1', [happenedOn('2026-02-10'), triage, acknowledge, respond], spsoCtx);
+    expect(recent.escalationWindow?.dueDate).toBe('2026-08-10');
+    const inJuly = applyCaseEvent(recent, { ...escalate, at: '2026-07-20T09:00:00Z' }, spsoCtx);
+    expect(inJuly.status).toBe('stage2-acknowledgement');
+    expect(() => applyCaseEvent(recent, { ...escalate, at: '2026-08-11T09:00:00Z' }, spsoCtx)).toThrowError(
+      expect.objectContaining({ code: 'ESCALATION_WINDOW_CLOSED' }),
+    );
+    // An old event: two months after the response is the later.
+    const old = foldCase('case-1', [happenedOn('2025-06-01'), triage, acknowledge, respond], spsoCtx);
+    expect(old.escalationWindow?.dueDate).toBe('2026-05-10');
+    // No date given: the two months after the response, the part that is certain.
+    const undated = foldCase('case-1', [receipt, triage, acknowledge, respond], spsoCtx);
+    expect(undated.escalationWindow?.dueDate).toBe('2026-05-10');
   });
 
   it('requires contact details that match the preferred contact method', () => {

@@ -80,7 +80,7 @@ describe('complaints CLI', () => {
     expect((await run('policy', 'check', 'code-baseline')).code).toBe(0);
     const failing = await run('policy', 'check', 'living-plus');
     expect(failing.code).toBe(1);
-    expect(failing.out.match(/✗/g)).toHaveLength(5);
+    expect(failing.out.match(/✗/g)).toHaveLength(12);
     expect(failing.out).toMatch(/raisingWindow; found: 6 months; limit: at least 12 months/);
   });
 

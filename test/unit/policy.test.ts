@@ -32,24 +32,78 @@ describe('shipped presets', () => {
     ['code-baseline', []],
     // Amplius's policy follows the Code; its 20-working-day escalation window is a policy choice the Code allows.
     ['amplius', []],
-    // Stricter than the Code: the stage 1 clock runs from receipt.
-    ['unnamed-ha-review-group', []],
+    // Stricter than the Code in its stage 1 clock, but former tenants get six months from the end of the tenancy
+    // (seed 003 line 39) and the policy says residents can go to the Ombudsman "without the need to exhaust the
+    // landlord's complaints process" (line 127).
+    ['unnamed-ha-review-group', ['former-tenant-window', 'wording.ombudsman-before-final-response']],
     ['spso-example', []],
-    // "agree an extended timeframe with you" sets no cap at either stage (seed 002 lines 23 and 35).
-    ['unnamed-ha-service-recovery', ['stage1.extension', 'stage2.extension']],
-    // Six months to complain, open-ended extensions, and the abolished designated person / eight-week wait.
+    // "agree an extended timeframe with you" sets no cap at either stage (seed 002 lines 23 and 35); the old
+    // Liverpool PO box (line 46); a "service recovery" route before stage 1 (line 3) and a "resolve your
+    // outstanding concerns" step before stage 2 (line 27).
+    [
+      'unnamed-ha-service-recovery',
+      [
+        'stage1.extension',
+        'stage2.extension',
+        'ombudsman.address',
+        'informal-step.before-stage1',
+        'informal-step.before-stage2',
+      ],
+    ],
+    // Six months to complain, open-ended extensions, a referral limit counted from the original complaint, the old
+    // Liverpool PO box, its own definition of a complaint, a compensation-only exclusion, contractors handling their
+    // own complaints, "Put It Right" within 24 hours before stage 1, and the abolished designated person /
+    // eight-week wait.
     [
       'living-plus',
       [
         'stage1.extension',
         'stage2.extension',
         'raising-window',
+        'ombudsman.referral-time-limit',
+        'ombudsman.address',
+        'complaint-definition',
+        'exclusion.compensation-only',
+        'exclusion.contractor-handled',
+        'informal-step.before-stage1',
         'wording.designated-person',
         'wording.eight-week-wait',
+        'wording.referral-time-limit',
       ],
     ],
   ])('%s: the linter finds %j', (id, expected) => {
     expect(rules(loadProfile(id))).toEqual(expected);
+  });
+
+  it('models the steps the seeds put outside the two stages', () => {
+    expect(loadProfile('living-plus').informalSteps).toEqual([
+      expect.objectContaining({ name: 'Put It Right', before: 'stage1' }),
+    ]);
+    expect(loadProfile('unnamed-ha-service-recovery').informalSteps).toEqual([
+      expect.objectContaining({ name: 'Service recovery', before: 'stage1' }),
+      expect.objectContaining({ name: 'Resolve your outstanding concerns', before: 'stage2' }),
+    ]);
+  });
+
+  it('takes the review group extension reasons from its seed, which lists none (nor does Code 6.4)', () => {
+    const profile = loadProfile('unnamed-ha-review-group');
+    for (const [index, stage] of profile.stages.entries()) {
+      expect(stage.extension.allowedReasons).toEqual([
+        'Extension warranted (the complainant is kept fully apprised)',
+      ]);
+      const source = profile.sources[`stages[${index}].extension.allowedReasons`];
+      expect(source).toMatch(/seeds\/003_eeda7720ef30d927\.txt:69/);
+      expect(source).not.toMatch(/^default: Code 6\.(4|15)/);
+    }
+    expect(profile.formerTenantRaisingWindow).toEqual({ amount: 6, unit: 'months' });
+  });
+
+  it('gives the SPSO stage 2 window as the later of six months from the event and two months after stage 1', () => {
+    expect(loadProfile('spso-example').escalationWindow).toEqual({
+      amount: 2,
+      unit: 'months',
+      orAfterEvent: { amount: 6, unit: 'months' },
+    });
   });
 
   it('every value taken from a seed cites its file and line', () => {
@@ -62,7 +116,7 @@ describe('shipped presets', () => {
     }
   });
 
-  it('the seed with six months, a designated person and an eight-week wait passes only once every departure is explained', () => {
+  it('the seed with six months, a designated person, an eight-week wait and the rest passes only once every departure is explained', () => {
     const livingPlus = loadProfile('living-plus');
     const explained = {
       ...livingPlus,
@@ -73,7 +127,7 @@ describe('shipped presets', () => {
     };
     const report = lintProfile(explained);
     expect(report.compliant).toBe(true);
-    expect(report.explained.map((departure) => departure.reason)).toHaveLength(5);
+    expect(report.explained.map((departure) => departure.reason)).toHaveLength(12);
     expect(lintProfile({ ...explained, explanations: explained.explanations.slice(1) }).compliant).toBe(
       false,
     );
@@ -173,12 +227,146 @@ describe('compliance linter', () => {
   });
 });
 
+describe("compliance linter: the Code's wording, grounds and steps", () => {
+  const base = baselineProfile();
+
+  it('flags a definition of a complaint that is not Code 1.2, naming what is missing', () => {
+    const report = lintProfile({
+      ...base,
+      complaintDefinition: loadProfile('living-plus').complaintDefinition,
+    });
+    expect(report.errors).toEqual([
+      expect.objectContaining({
+        rule: 'complaint-definition',
+        provision: expect.stringMatching(/^Code 1\.2/),
+        field: 'complaintDefinition',
+        found: expect.stringContaining(
+          'missing: however made; by its own staff; affecting a resident or group of residents',
+        ),
+        limit: expect.stringContaining('however made, about the standard of service'),
+      }),
+    ]);
+    // The Code's words with the landlord's own nouns ("colleagues", "customers") are the Code's definition.
+    expect(rules({ ...base, complaintDefinition: loadProfile('amplius').complaintDefinition })).toEqual([]);
+  });
+
+  it('flags an exclusion that is not a ground the Code allows, by code or by wording', () => {
+    const exclusions = [
+      ...base.exclusions,
+      { code: 'money-only', description: 'A request for compensation only.', evidenceRequired: false },
+    ];
+    expect(lintProfile({ ...base, exclusions }).errors).toEqual([
+      expect.objectContaining({
+        rule: 'exclusion.money-only',
+        field: `exclusions[${base.exclusions.length}]`,
+        provision: expect.stringContaining('Code 2.2'),
+      }),
+    ]);
+    expect(rules(loadProfile('code-baseline'))).toEqual([]);
+  });
+
+  it('flags a referral time limit that is not 12 months from the final response', () => {
+    const ombudsman = { ...base.ombudsman, referralTimeLimit: 'within 12 months of your original complaint' };
+    expect(lintProfile({ ...base, ombudsman }).errors).toEqual([
+      expect.objectContaining({
+        rule: 'ombudsman.referral-time-limit',
+        field: 'ombudsman.referralTimeLimit',
+        found: '"within 12 months of your original complaint"',
+        limit: '12 months from the final (stage 2) response',
+      }),
+    ]);
+    const guidance = {
+      ...base.ombudsman,
+      referralGuidance: 'Contact them within twelve months of your complaint.',
+    };
+    expect(rules({ ...base, ombudsman: guidance })).toEqual(['wording.referral-time-limit']);
+  });
+
+  it('flags a resolution step before stage 1 and one between the stages', () => {
+    const informalSteps = [
+      { name: 'Put It Right', before: 'stage1' as const, description: 'Resolved within 24 hours' },
+      { name: 'Outstanding concerns', before: 'stage2' as const, description: 'One more try first' },
+    ];
+    expect(lintProfile({ ...base, informalSteps }).errors).toEqual([
+      expect.objectContaining({
+        rule: 'informal-step.before-stage1',
+        provision: expect.stringMatching(/^Code 5\.2/),
+      }),
+      expect.objectContaining({
+        rule: 'informal-step.before-stage2',
+        provision: expect.stringContaining('6.10'),
+      }),
+    ]);
+  });
+
+  it('flags a former-tenant window shorter than the 12 months Code 2.3 gives', () => {
+    expect(rules({ ...base, formerTenantRaisingWindow: { amount: 6, unit: 'months' } })).toEqual([
+      'former-tenant-window',
+    ]);
+    expect(rules({ ...base, formerTenantRaisingWindow: { amount: 12, unit: 'months' } })).toEqual([]);
+  });
+
+  it("flags guidance that residents can go to the Ombudsman without finishing the landlord's process", () => {
+    const ombudsman = {
+      ...base.ombudsman,
+      referralGuidance:
+        "At any point tenants may refer their complaint to the Housing Ombudsman without the need to exhaust the landlord's complaints process.",
+    };
+    expect(rules({ ...base, ombudsman })).toEqual(['wording.ombudsman-before-final-response']);
+    // Contacting the Ombudsman for advice at any time is the Ombudsman's own position.
+    expect(rules(loadProfile('amplius'))).toEqual([]);
+  });
+
+  it("checks the ombudsman's contact details against the ones it publishes", () => {
+    const stale = {
+      ...base.ombudsman,
+      address: 'PO Box 152, Liverpool L33 7WQ',
+      phone: '0300 111 3001',
+      email: 'enquiries@housing-ombudsman.org.uk',
+      website: 'https://www.housingombudsman.example',
+    };
+    const report = lintProfile({ ...base, ombudsman: stale });
+    expect(report.errors.map((finding) => [finding.rule, finding.found])).toEqual([
+      ['ombudsman.phone', '0300 111 3001'],
+      ['ombudsman.email', 'enquiries@housing-ombudsman.org.uk'],
+      ['ombudsman.website', 'https://www.housingombudsman.example'],
+      ['ombudsman.address', 'PO Box 152, Liverpool L33 7WQ'],
+    ]);
+    expect(report.errors[3]?.limit).toContain('PO Box 1484, Unit D, Preston, PR2 0ET');
+    // Formatting differences are not errors.
+    const reformatted = {
+      ...base.ombudsman,
+      phone: '03001113000',
+      website: 'https://housing-ombudsman.org.uk/',
+      address: 'Housing Ombudsman Service\nPO Box 1484\nUnit D\nPreston\nPR2 0ET',
+    };
+    expect(rules({ ...base, ombudsman: reformatted })).toEqual([]);
+    // The SPSO's own details, not the Housing Ombudsman's, in Scotland.
+    const spso = loadProfile('spso-example');
+    expect(rules({ ...spso, ombudsman: { ...spso.ombudsman, phone: '0300 111 3000' } })).toEqual([
+      'ombudsman.phone',
+    ]);
+  });
+});
+
 describe('profile schema', () => {
   it('explains every problem with a bad profile', () => {
     const raw = { ...baselineProfile(), id: 'Bad Id', homes: -1, calendar: { region: 'wales' } };
     expect(() => parseProfile(raw, 'test.json')).toThrow(ProfileError);
     expect(() => parseProfile(raw, 'test.json')).toThrow(
       /id: must be 3-27 lower-case.*\n.*homes.*\n.*calendar.region/s,
+    );
+  });
+
+  it('validates informal steps, the former-tenant window and the SPSO escalation window', () => {
+    const raw = {
+      ...baselineProfile(),
+      informalSteps: [{ name: 'Put It Right', before: 'stage0', description: 'x' }],
+      formerTenantRaisingWindow: { amount: 0, unit: 'months' },
+      escalationWindow: { amount: 2, unit: 'months', orAfterEvent: { amount: 6, unit: 'years' } },
+    };
+    expect(() => parseProfile(raw, 'test.json')).toThrow(
+      /escalationWindow\.orAfterEvent\.unit.*\n.*informalSteps\.0\.before.*\n.*formerTenantRaisingWindow\.amount/s,
     );
   });
 
