@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ZodError } from 'zod';
 import {
@@ -12,10 +13,11 @@ import {
 } from '#shared/domain/case.ts';
 import { DomainError, NotFoundError } from '#shared/domain/errors.ts';
 import { type StageResponse, stageResponseProblems } from '#shared/domain/letters.ts';
+import type { PositionStep } from '#shared/domain/position.ts';
 import { renderResidentMessage } from '#shared/notifications/templates.ts';
 import type { TaskRecord } from '#shared/ports/case-repository.ts';
 import { londonWallClockToInstant, toLondon } from '#shared/time/london.ts';
-import { actOnTask, recordCaseAction, type TaskAction } from '#shared/usecases/actions.ts';
+import { ACTIONS_FOR_STEP, actOnTask, recordCaseAction, type TaskAction } from '#shared/usecases/actions.ts';
 import { loadCase } from '#shared/usecases/case-log.ts';
 import { type IntakeInput, submitComplaint } from '#shared/usecases/intake.ts';
 import { positionOf } from '#shared/usecases/workflow.ts';
@@ -72,6 +74,8 @@ import {
   type Preview,
   parseCaseForm,
   parseTaskForm,
+  previewSummary,
+  TASK_FORM_ACTIONS,
   taskForms,
 } from './staff-forms.ts';
 
@@ -332,6 +336,32 @@ interface CasePageOptions {
   done?: string;
 }
 
+async function openTaskOf(ctx: StaffPageContext, caseId: string): Promise<TaskRecord | undefined> {
+  return (await ctx.deps.repository.tasksForCase(caseId)).find((candidate) => candidate.status === 'open');
+}
+
+/**
+ * After an action on a task the workflow creates the next task a moment later (it sends the letters the case
+ * is owed first). Waiting for it here shows the next form straight away, with no reload and no JavaScript;
+ * an automatic refresh would be a timed change of page (WCAG 2.2.1), so the page never refreshes by itself.
+ */
+const NEXT_TASK_WAIT_MS = 6000;
+const NEXT_TASK_POLL_MS = 200;
+
+async function waitForNextTask(ctx: StaffPageContext, caseId: string): Promise<TaskRecord | undefined> {
+  for (let waited = 0; waited < NEXT_TASK_WAIT_MS; waited += NEXT_TASK_POLL_MS) {
+    await sleep(NEXT_TASK_POLL_MS);
+    const task = await openTaskOf(ctx, caseId);
+    if (task) return task;
+  }
+  return undefined;
+}
+
+/** Whether the case is at a step the workflow waits on with a task (not closing, not only tracking actions). */
+function expectsTask(step: PositionStep): boolean {
+  return step !== 'closed' && step !== 'ready-to-close' && ACTIONS_FOR_STEP[step].length > 0;
+}
+
 async function renderCase(
   ctx: StaffPageContext,
   caseId: string,
@@ -339,9 +369,13 @@ async function renderCase(
 ): Promise<APIGatewayProxyStructuredResultV2> {
   const { state, events } = await loadCase(ctx.deps, caseId);
   const position = positionOf(ctx.deps, state);
-  const task = (await ctx.deps.repository.tasksForCase(caseId)).find(
-    (candidate) => candidate.status === 'open',
-  );
+  const afterTaskAction = (TASK_FORM_ACTIONS as readonly (string | undefined)[]).includes(options.done);
+  let task = await openTaskOf(ctx, caseId);
+  let stillWaiting = false;
+  if (!task && afterTaskAction && expectsTask(position.step)) {
+    task = await waitForNextTask(ctx, caseId);
+    stillWaiting = !task;
+  }
   const view: CaseView = {
     state,
     events,
@@ -364,6 +398,7 @@ async function renderCase(
   };
   const done = options.done ? DONE_MESSAGES[options.done] : undefined;
   const body = html`${errorSummary(errors)}
+${previewSummary(fc)}
 ${
   done
     ? banner('done', 'Success', html`<p class="govuk-notification-banner__heading">${done}</p>`, {
@@ -385,10 +420,14 @@ ${timelineSection(view)}
 ${actionsSection(view)}
 ${referralsSection(state)}
 <h2 class="govuk-heading-l" id="task-forms">What to do next</h2>
-${taskForms(fc)}
+${
+  stillWaiting
+    ? html`<p class="govuk-body" data-testid="next-task-pending">The workflow is still setting up the next step. <a class="govuk-link" href="${caseHref(caseId)}?done=${options.done ?? ''}#task-forms">Check again</a> in a few seconds.</p>`
+    : taskForms(fc)
+}
 <h2 class="govuk-heading-l" id="case-forms">Record something on the case</h2>
 ${caseForms(fc)}`;
-  return ctx.render(`Complaint ${state.reference}`, body, {
+  return ctx.render(`${options.preview ? 'Preview: complaint' : 'Complaint'} ${state.reference}`, body, {
     status: options.status,
     hasErrors: errors.length > 0,
   });

@@ -161,13 +161,17 @@ describe('a whole case in a real browser', () => {
     await staff.locator('input[name="outcome"][value="complaint"]').check();
     await staff.getByRole('button', { name: 'Record the triage decision' }).click();
     await staff.waitForURL(/\/staff\/case\//);
-    await waitForField(staff, 'textarea[name="definition"]');
+    // The page comes back once the workflow has created the next task: its form is there, no reload.
+    await expect(staff.locator('textarea[name="definition"]').count()).resolves.toBe(1);
+    // The outcomes box starts with what the resident asked for.
+    await expect(staff.locator('textarea[name="outcomes"]').inputValue()).resolves.toMatch(/Fix the boiler/);
     await staff
       .locator('textarea[name="definition"]')
       .fill('Delay in repairing the boiler, and heating costs');
     await staff.locator('textarea[name="outcomes"]').fill('Boiler repaired\nHeating costs paid');
     await staff.getByRole('button', { name: 'Acknowledge at stage 1' }).click();
     await staff.waitForURL(/\/staff\/case\//);
+    await expect(staff.locator('textarea[name="reasons"]').count()).resolves.toBe(1);
     await check(staff, '07-staff-case-investigation');
     await emailTo('ada@resident.example', /stage 1: acknowledgement/);
 
@@ -190,6 +194,10 @@ describe('a whole case in a real browser', () => {
     await staff.locator('input[name="actions"][value="none"]').check();
     await respondForm(staff).getByRole('button', { name: 'Preview', exact: true }).click();
     await expect(staff.textContent('main')).resolves.toMatch(/£75/);
+    // The page opens on the preview: it is on screen without scrolling.
+    const preview = await staff.locator('#preview').boundingBox();
+    expect(preview?.y).toBeGreaterThanOrEqual(0);
+    expect(preview?.y).toBeLessThan(900);
     await check(staff, '09-staff-response-preview');
     await staff.getByRole('button', { name: 'Send the stage 1 response' }).click();
     await staff.waitForURL(/\/staff\/case\//);
@@ -220,7 +228,7 @@ describe('a whole case in a real browser', () => {
     await staff.locator('textarea[name="outcomes"]').fill('Full heating costs paid');
     await staff.getByRole('button', { name: 'Acknowledge at stage 2' }).click();
     await staff.waitForURL(/\/staff\/case\//);
-    await waitForField(staff, 'input[name="decision"]');
+    await expect(staff.locator('input[name="decision"]').count()).resolves.toBeGreaterThan(0);
     await staff.locator('input[name="decision"][value="partly-upheld"]').check();
     await staff
       .locator('textarea[name="reasons"]')

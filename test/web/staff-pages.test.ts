@@ -178,6 +178,26 @@ function expectSoundMarkup(body: string) {
   expect(body).toMatch(/<html lang="en-GB"/);
 }
 
+/**
+ * After "Preview" the page opens at the top: the preview (and its send button, which submits the form far
+ * below through the form attribute) comes before the case details, and the title says it is a preview.
+ */
+function expectPreviewFirst(body: string) {
+  expect(body).toMatch(/<title>Preview: complaint CMP-/);
+  const preview = body.indexOf('id="preview"');
+  expect(preview).toBeGreaterThan(0);
+  expect(preview).toBeLessThan(body.indexOf('<h1'));
+  expect(body.indexOf('data-testid="letter-preview"')).toBeLessThan(body.indexOf('id="status"'));
+  const send = /<button type="submit" form="(\w+-form)"[^>]*name="intent" value="send">/.exec(body);
+  if (send) {
+    expect(send.index).toBeLessThan(body.indexOf('<h1'));
+    expect(body).toContain(`<form method="post" action="/staff/case/`);
+    expect(body).toMatch(new RegExp(`<form [^>]*id="${send[1]}"`));
+    // One send button only, so nobody sends from a stale copy.
+    expect(body.match(/value="send"/g)).toHaveLength(1);
+  }
+}
+
 describe('work queue', () => {
   it('lists the open task with its deadline, in words as well as colour, and filters it', async () => {
     const { caseId, reference } = await caseAt('triage');
@@ -416,9 +436,32 @@ describe('acting on tasks', () => {
     expect(response.status).toBe(303);
     expect(response.location).toBe(`/staff/case/${caseId}?done=triage`);
     expect(successCalls()).toBe(1);
+  });
+
+  it('after an action, the page shows the next form once the workflow has created its task (no reload)', async () => {
+    const { caseId, task } = await caseAt('triage');
+    // As the workflow does: the next task is registered a moment after the callback.
+    aws()
+      .sfn.on(SendTaskSuccessCommand)
+      .callsFake(async () => {
+        setTimeout(() => {
+          void registerTask(
+            { caseId, step: 'stage1-acknowledgement', taskToken: `token-ack-${caseId}` },
+            lambdaContext,
+          );
+        }, 300);
+        return {};
+      });
+    const response = await post(taskAction, {
+      ...taskPath(caseId),
+      form: { csrf: await csrfFor(), taskId: task.taskId, action: 'triage', outcome: 'complaint' },
+    });
+    expect(response.location).toBe(`/staff/case/${caseId}?done=triage`);
     const after = await get(casePage, { ...casePath(caseId), query: { done: 'triage' } });
     expect(after.body).toContain('Triage decision recorded.');
     expect(after.body).toContain('Stage 1: to be acknowledged');
+    expect(after.body).toContain('data-testid="acknowledge-form"');
+    expect(after.body).not.toContain('data-testid="no-task"');
   });
 
   it('triage: a service request needs to say what will be done; not accepted needs a policy reason', async () => {
@@ -545,6 +588,7 @@ describe('acting on tasks', () => {
     expect(preview.body).toContain('You will now have our stage 1 response by Monday 23 March 2026.');
     expect(preview.body).toContain('The contractor has not yet reported back.</textarea>');
     expect(preview.body).toContain('name="intent" value="send">Send extension notice</button>');
+    expectPreviewFirst(preview.body);
     expect(successCalls()).toBe(before);
     expectSoundMarkup(preview.body);
 
@@ -595,6 +639,7 @@ describe('acting on tasks', () => {
     expect(preview.body).toContain('Replace the boiler (who: Repairs team; by: Friday 27 March 2026)');
     expect(preview.body).not.toContain('data-testid="letter-problems"');
     expect(preview.body).toContain('Send the stage 1 response</button>');
+    expectPreviewFirst(preview.body);
     expect(successCalls()).toBe(before);
 
     const flawed = await post(taskAction, {
@@ -604,6 +649,13 @@ describe('acting on tasks', () => {
     expect(flawed.body).toContain('data-testid="letter-problems"');
     expect(flawed.body).toContain('the escalation route must tell the resident how to ask for stage 2');
     expect(flawed.body).not.toContain('name="intent" value="send"');
+    // What is missing is the first thing on the page, with a link to the form to change it.
+    expectPreviewFirst(flawed.body);
+    expect(flawed.body.indexOf('data-testid="letter-problems"')).toBeLessThan(flawed.body.indexOf('<h1'));
+    expect(flawed.body).toContain(
+      '<a class="govuk-link" href="#respond-form">Change the letter and preview it again</a>',
+    );
+    expectSoundMarkup(flawed.body);
 
     const sent = await post(taskAction, { ...taskPath(caseId), form: { ...form, intent: 'send' } });
     expect(sent.status).toBe(303);
