@@ -1,5 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ConflictError, DomainError, ValidationError } from '#shared/domain/errors.ts';
+import { laterFromEventWords } from '#shared/domain/letters.ts';
 import { formatCivilDate } from '#shared/notifications/templates.ts';
 import type { ProviderProfile, StagePolicy } from '#shared/policy/profile.ts';
 import { residentAct, residentView } from '#shared/usecases/actions.ts';
@@ -249,11 +250,7 @@ ${when(
 <p class="govuk-body">If you are unhappy with our ${stageName(profile, 1).toLowerCase()} response, you can ask us to look at your complaint again at ${(stage2 ?? '').toLowerCase()}. Someone who was not involved at ${stageName(profile, 1).toLowerCase()} will review it. You do not need to give a reason.</p>
 <p class="govuk-body">${
     profile.escalationWindow
-      ? `You can ask within ${durationWords(profile.escalationWindow)} of our ${stageName(profile, 1).toLowerCase()} response${
-          profile.escalationWindow.orAfterEvent
-            ? `, or within ${durationWords(profile.escalationWindow.orAfterEvent)} of the events you complained about (or of when you became aware of them) if that is later`
-            : ''
-        }.`
+      ? `You can ask within ${durationWords(profile.escalationWindow)} of our ${stageName(profile, 1).toLowerCase()} response${laterFromEventWords(profile.escalationWindow)}.`
       : 'There is no time limit for asking.'
   }</p>`,
 )}

@@ -1,4 +1,4 @@
-import type { Duration, ProviderProfile } from '../policy/profile.ts';
+import type { Duration, EscalationWindow, ProviderProfile } from '../policy/profile.ts';
 import { IncompleteLetterError, NotAcceptedWithoutReasonsError } from './errors.ts';
 
 export const DECISIONS = ['upheld', 'partly-upheld', 'not-upheld'] as const;
@@ -121,6 +121,13 @@ function durationText(duration: Duration): string {
   return `${duration.amount} ${duration.unit.replace('-', ' ')}`;
 }
 
+/** The SPSO half of a stage 2 window, as letters and pages put it after "within N of the response". */
+export function laterFromEventWords(window: EscalationWindow): string {
+  return window.orAfterEvent
+    ? `, or within ${durationText(window.orAfterEvent)} of the events you complained about (or of when you became aware of them) if that is later`
+    : '';
+}
+
 export function defaultEscalationRoute(profile: ProviderProfile, stage: 1 | 2): string {
   const { ombudsman } = profile;
   const contacts = [
@@ -133,11 +140,7 @@ export function defaultEscalationRoute(profile: ProviderProfile, stage: 1 | 2): 
     .join(', ');
   if (stage === 1) {
     const window = profile.escalationWindow
-      ? ` within ${durationText(profile.escalationWindow)} of this letter${
-          profile.escalationWindow.orAfterEvent
-            ? `, or within ${durationText(profile.escalationWindow.orAfterEvent)} of the events you complained about (or of when you became aware of them) if that is later`
-            : ''
-        }`
+      ? ` within ${durationText(profile.escalationWindow)} of this letter${laterFromEventWords(profile.escalationWindow)}`
       : '';
     return `If you are unhappy with this response you can ask us to escalate your complaint to stage 2${window}. You do not have to give a reason: use the link in this email, reply to it, or call us. You can also contact the ${ombudsman.name} at any time for advice (${contacts}).`;
   }

@@ -7,7 +7,7 @@ import {
   foldCase,
   pendingStep,
 } from '#shared/domain/case.ts';
-import { defaultNonAcceptanceRoute } from '#shared/domain/letters.ts';
+import { defaultEscalationRoute, defaultNonAcceptanceRoute } from '#shared/domain/letters.ts';
 import { loadProfile } from '#shared/policy/load-profile.ts';
 import {
   baselineContext,
@@ -418,6 +418,10 @@ describe('case lifecycle', () => {
     // No date given: the two months after the response, the part that is certain.
     const undated = foldCase('case-1', [receipt, triage, acknowledge, respond], spsoCtx);
     expect(undated.escalationWindow?.dueDate).toBe('2026-05-10');
+    // The stage 1 letter states both halves of the rule.
+    expect(defaultEscalationRoute(spso, 1)).toContain(
+      'within 2 months of this letter, or within 6 months of the events you complained about (or of when you became aware of them) if that is later.',
+    );
   });
 
   it('requires contact details that match the preferred contact method', () => {
