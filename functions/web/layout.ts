@@ -15,7 +15,7 @@ export interface LayoutOptions {
   /** Puts "Error: " before the title, as GOV.UK pages with validation errors do. */
   hasErrors?: boolean;
   /** The staff header: signed-in user, navigation, and the current (virtual) date. */
-  staff?: { name: string; role: string; now: Date; signOutPath: string };
+  staff?: { name: string; role: string; now: Date; signOutPath: string; csrf?: string };
   /** Shown on every page when running on one machine. */
   localMode?: { now: Date };
   backLink?: SafeHtml;
@@ -24,9 +24,10 @@ export interface LayoutOptions {
 }
 
 /** Local mode only: move the virtual clock from any staff page (the CLI does the same). */
-function localClockForm(back: string): SafeHtml {
+function localClockForm(back: string, csrf: string): SafeHtml {
   return html`<form method="post" action="/local/clock/advance" class="govuk-!-margin-top-2" data-testid="clock-form">
   <input type="hidden" name="back" value="${back}">
+  <input type="hidden" name="csrf" value="${csrf}">
   <div class="govuk-form-group govuk-!-margin-bottom-2">
     <label class="govuk-label govuk-label--s" for="clock-working-days">Move the clock forward (working days)</label>
     <input class="govuk-input govuk-input--width-3" id="clock-working-days" name="workingDays" type="text" inputmode="numeric" value="1">
@@ -77,7 +78,7 @@ export function layout(options: LayoutOptions): SafeHtml {
     ${when(
       options.localMode,
       () => html`<div class="govuk-phase-banner"><p class="govuk-phase-banner__content"><strong class="govuk-tag govuk-phase-banner__content__tag">Local mode</strong><span class="govuk-phase-banner__text">Running on this machine: data stays here and emails go to the local outbox. Today's date here is <strong data-testid="virtual-date">${formatLondonInstant((options.localMode as { now: Date }).now.toISOString())}</strong>.</span></p></div>
-      ${when(options.staff, () => localClockForm(options.currentPath ?? '/staff'))}`,
+      ${when(options.staff, () => localClockForm(options.currentPath ?? '/staff', options.staff?.csrf ?? ''))}`,
     )}
     ${when(
       options.staff && !options.localMode,

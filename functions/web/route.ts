@@ -17,7 +17,7 @@ import { checkOrigin } from '../lib/origin.ts';
 import { html, type SafeHtml } from './html.ts';
 import { page, redirect } from './http.ts';
 import { layout } from './layout.ts';
-import { pageStaff } from './staff-auth.ts';
+import { csrfToken, pageStaff } from './staff-auth.ts';
 
 export interface PageContext {
   deps: AppDependencies;
@@ -57,7 +57,14 @@ function context(deps: AppDependencies, event: ApiEvent, staff?: StaffIdentity):
           hasErrors: options.hasErrors,
           backLink: options.backLink,
           localMode,
-          staff: staff && { name: staff.id, role: staff.role, now, signOutPath: '/staff/sign-out' },
+          staff: staff && {
+            name: staff.id,
+            role: staff.role,
+            now,
+            signOutPath: '/staff/sign-out',
+            csrf: csrfToken(deps, staff.id),
+          },
+          currentPath: event.rawPath,
         }),
         options.status ?? 200,
         options.cookies,

@@ -3,9 +3,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { DomainError } from '#shared/domain/errors.ts';
 import { londonWallClockToInstant, toLondon } from '#shared/time/london.ts';
-import { MAX_UPLOAD_BODY_BYTES } from '../../functions/lib/middleware.ts';
+import { MAX_UPLOAD_BODY_BYTES, staffIdentity } from '../../functions/lib/middleware.ts';
 import { ALL_ROUTES } from '../../functions/routes.ts';
+import { checkCsrf } from '../../functions/web/staff-auth.ts';
 import { claimsFor, DEMO_USERS, findDemoUser } from './demo-users.ts';
 import {
   BodyTooLargeError,
@@ -96,6 +98,24 @@ function saveState(dataDir: string, state: PersistedState): void {
   writeFileSync(join(dataDir, 'runtime.json'), JSON.stringify(state, null, 2));
 }
 
+/** Where the clock form may send the browser back to: a path on this server, never another site. */
+export function localPath(back: string | null, origin: string): string {
+  if (!back?.startsWith('/')) return '/staff';
+  try {
+    // The URL parser reads "/\\host" and "//host" as another host, as browsers do.
+    const target = new URL(back, origin);
+    const path = `${target.pathname}${target.search}`;
+    return target.origin === origin && !path.startsWith('//') ? path : '/staff';
+  } catch {
+    return '/staff';
+  }
+}
+
+function demoUserOf(request: IncomingMessage) {
+  const cookieUser = /(?:^|;\s*)local_user=([^;]+)/.exec(request.headers.cookie ?? '')?.[1];
+  return findDemoUser((request.headers['x-local-user'] as string | undefined) ?? cookieUser);
+}
+
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 3000;
@@ -153,6 +173,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     return system.clock.now();
   }
 
+  /** The clock form carries the signed-in demo user's CSRF token, as every staff form does. */
+  function checkClockFormCsrf(request: IncomingMessage, given: string): void {
+    const user = demoUserOf(request);
+    if (!user) throw new DomainError('FORBIDDEN', 'Sign in as a demo user to move the clock from a page');
+    const staff = staffIdentity({
+      requestContext: { authorizer: { jwt: { claims: claimsFor(user) } } },
+    } as never);
+    checkCsrf(system.deps, staff.id, given);
+  }
+
   async function handleLocal(request: IncomingMessage, response: ServerResponse, path: string) {
     const reply = (status: number, body: unknown) => {
       response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
@@ -162,23 +192,36 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       return reply(200, { now: system.clock.now().toISOString(), london: toLondon(system.clock.now()) });
     }
     if (request.method === 'POST' && path === '/local/clock/advance') {
-      // JSON from the CLI, or the clock form on staff pages (which comes back to the page it was on).
-      const fromForm = (request.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded');
+      // JSON from the CLI, or the clock form on staff pages (which comes back to the page it was on). Another
+      // site must not be able to move the clock: no foreign Origin, JSON only with its content type (a
+      // cross-site page cannot send that without a preflight), and the form only with its CSRF token.
+      const contentType = request.headers['content-type'] ?? '';
+      const fromForm = contentType.includes('application/x-www-form-urlencoded');
+      const origin = request.headers.origin;
+      if (origin !== undefined && origin !== url) {
+        return reply(403, { error: 'FORBIDDEN', message: `Only ${url} itself can move the clock` });
+      }
+      if (!fromForm && !contentType.includes('application/json')) {
+        return reply(415, {
+          error: 'UNSUPPORTED_MEDIA_TYPE',
+          message: 'Send JSON with content-type: application/json (or use the clock form on a staff page)',
+        });
+      }
       try {
         const raw = (await readBody(request, 10_000)) ?? '';
+        const form = new URLSearchParams(fromForm ? raw : '');
+        if (fromForm) checkClockFormCsrf(request, form.get('csrf') ?? '');
         const body: AdvanceRequest = fromForm
-          ? { workingDays: Number(new URLSearchParams(raw).get('workingDays')) || undefined }
+          ? { workingDays: Number(form.get('workingDays')) || undefined }
           : (JSON.parse(raw || '{}') as AdvanceRequest);
         const now = await advance(body);
         if (fromForm) {
-          const back = new URLSearchParams(raw).get('back') ?? '/staff';
-          response.writeHead(303, {
-            location: back.startsWith('/') && !back.startsWith('//') ? back : '/staff',
-          });
+          response.writeHead(303, { location: localPath(form.get('back'), url) });
           return response.end();
         }
         return reply(200, { now: now.toISOString(), london: toLondon(now) });
       } catch (error) {
+        if (error instanceof DomainError) return reply(403, { error: error.code, message: error.message });
         return reply(422, { error: 'INVALID_INPUT', message: (error as Error).message });
       }
     }
@@ -208,8 +251,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       const path = requestUrl.pathname;
       // The local admin routes exist only here: AWS has no virtual clock.
       if (path.startsWith('/local/')) return await handleLocal(request, response, path);
-      const cookieUser = /(?:^|;\s*)local_user=([^;]+)/.exec(request.headers.cookie ?? '')?.[1];
-      const user = findDemoUser((request.headers['x-local-user'] as string | undefined) ?? cookieUser);
+      const user = demoUserOf(request);
       // Up to the HTTP API's own limit; each handler then applies its own (most pages far less).
       const body = await readBytes(request, MAX_UPLOAD_BODY_BYTES);
       const result = await dispatch(

@@ -84,6 +84,7 @@ export async function startSystem(start: string, provider = 'code-baseline'): Pr
     async advance(body) {
       const response = await fetch(`${url}/local/clock/advance`, {
         method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
       const result = (await response.json()) as { now: string };

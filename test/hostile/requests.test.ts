@@ -112,3 +112,98 @@ describe('hostile requests get a 4xx with a message, never a 5xx', () => {
     agent.destroy();
   });
 });
+
+describe('the local clock cannot be moved by another site', () => {
+  // node:http rather than fetch: fetch's own timers are faked by the virtual clock in this process, and fire
+  // when it moves a day.
+  const agent = new Agent({ keepAlive: false });
+  const FORM = 'application/x-www-form-urlencoded';
+
+  /** The virtual clock runs in real time between advances: "unmoved" means less than a minute passed. */
+  const clock = async () =>
+    Date.parse((JSON.parse((await send(agent, 'GET', '/local/clock')).body) as { now: string }).now);
+
+  /** The clock form's hidden fields, from a staff page as the demo user sees it. */
+  async function clockForm(user: string) {
+    const page = (await send(agent, 'GET', '/staff', { headers: { cookie: `local_user=${user}` } })).body;
+    const form = /<form[^>]*data-testid="clock-form"[\s\S]*?<\/form>/.exec(page)?.[0] ?? '';
+    return {
+      csrf: /name="csrf" value="([^"]*)"/.exec(form)?.[1] ?? '',
+      back: /name="back" value="([^"]*)"/.exec(form)?.[1],
+    };
+  }
+
+  const post = (body: string, headers: Record<string, string>) =>
+    sendWithHeaders('/local/clock/advance', body, headers);
+
+  async function sendWithHeaders(path: string, body: string, headers: Record<string, string>) {
+    return new Promise<{ status: number; body: string; location?: string }>((resolve, reject) => {
+      const req = httpRequest(`${runtime.url}${path}`, { method: 'POST', agent, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString(),
+            location: res.headers.location,
+          }),
+        );
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  it("refuses a form without the CSRF token, with another user's, from another origin, and JSON sent as text", async () => {
+    const before = await clock();
+    const { csrf } = await clockForm('hannah');
+    expect(csrf).not.toBe('');
+    const token = encodeURIComponent(csrf);
+    const refused = [
+      await post('workingDays=1&back=/staff', { 'content-type': FORM, cookie: 'local_user=hannah' }),
+      await post(`workingDays=1&csrf=${token}`, { 'content-type': FORM, cookie: 'local_user=harry' }),
+      await post(`workingDays=1&csrf=${token}`, { 'content-type': FORM }),
+      await post(`workingDays=1&csrf=${token}`, {
+        'content-type': FORM,
+        cookie: 'local_user=hannah',
+        origin: 'https://evil.example',
+      }),
+      await post('{"workingDays":1}', { 'content-type': 'text/plain;charset=UTF-8' }),
+    ];
+    expect(refused.map((response) => response.status)).toEqual([403, 403, 403, 403, 415]);
+    for (const response of refused) {
+      expect((JSON.parse(response.body) as { message: string }).message).not.toBe('');
+    }
+    expect((await clock()) - before).toBeLessThan(60_000);
+  });
+
+  it('with the token, moves the clock and sends the browser back only to a path on this server', async () => {
+    const { csrf, back } = await clockForm('hannah');
+    expect(back).toBe('/staff');
+    const backTo = async (target: string) => {
+      const response = await post(
+        `workingDays=1&csrf=${encodeURIComponent(csrf)}&back=${encodeURIComponent(target)}`,
+        { 'content-type': FORM, cookie: 'local_user=hannah' },
+      );
+      expect(response.status, target).toBe(303);
+      return response.location ?? '';
+    };
+    const before = await clock();
+    expect(await backTo('/staff/case/abc')).toBe('/staff/case/abc');
+    expect((await clock()) - before).toBeGreaterThan(3_600_000);
+    for (const hostile of [
+      '/\\evil.example/x',
+      '/%5Cevil.example/x',
+      '//evil.example/x',
+      '/.//evil.example',
+      'https://evil.example/',
+      '/\t/evil.example',
+    ]) {
+      const location = await backTo(decodeURIComponent(hostile));
+      expect(new URL(location, runtime.url).origin, hostile).toBe(runtime.url);
+      expect(location, hostile).not.toMatch(/^\/[\\/]/);
+    }
+    const json = await post('{"workingDays":1}', { 'content-type': 'application/json' });
+    expect(json.status).toBe(200);
+  });
+});
