@@ -164,17 +164,16 @@ export async function actOnTask(
     );
   }
   checkCompensationLimit(deps, action, actor);
-  const at = deps.clock.now().toISOString();
   // Claim the task first, so a double submission (two clicks, two tabs) acts once; the loser is told.
   try {
-    await deps.repository.closeTask(taskId, 'done', at, actor.id);
+    await deps.repository.closeTask(taskId, 'done', deps.clock.now().toISOString(), actor.id);
   } catch (error) {
     if (!(error instanceof TaskNotOpenError)) throw error;
     return explainClosedTask(deps, (await deps.repository.getTask(taskId)) ?? task);
   }
   let state: CaseState;
   try {
-    ({ state } = await recordEvent(deps, task.caseId, (current) => eventFor(action, current, actor, at)));
+    ({ state } = await recordEvent(deps, task.caseId, (current, at) => eventFor(action, current, actor, at)));
   } catch (error) {
     // Refused (or failed): nothing was recorded, so the task is open again for a corrected attempt.
     await deps.repository.reopenTask(task);
@@ -229,8 +228,7 @@ export async function recordCaseAction(
   rawAction: unknown,
 ): Promise<CaseState> {
   const action = CaseAction.parse(rawAction);
-  const at = deps.clock.now().toISOString();
-  const { state } = await recordEvent(deps, caseId, (current): CaseEvent => {
+  const { state } = await recordEvent(deps, caseId, (current, at): CaseEvent => {
     switch (action.action) {
       case 'note':
         return { type: 'note-added', at, by: actor, text: action.text };
@@ -280,9 +278,8 @@ export async function residentAct(
     throw new DomainError('FORBIDDEN', 'This link is for a different case');
   }
   const action = ResidentAction.parse(rawAction);
-  const at = deps.clock.now().toISOString();
   const by: Actor = { kind: 'resident', id: 'resident-link' };
-  const { state } = await recordEvent(deps, caseId, (current): CaseEvent => {
+  const { state } = await recordEvent(deps, caseId, (current, at): CaseEvent => {
     switch (action.action) {
       case 'escalate':
         return { type: 'escalation-requested', at, by, reason: action.reason || undefined };

@@ -22,27 +22,40 @@ export function contactHashes(deps: AppDependencies, state: CaseState): string[]
     .map((c) => contactHash(deps.secrets.contactHashKey, c));
 }
 
-const MAX_ATTEMPTS = 3;
+/** Enough attempts for a burst of staff and residents writing to one case at once (20 at a time in tests). */
+const MAX_ATTEMPTS = 10;
+
+/** A short random pause before trying again, growing with each attempt, so racing writers spread out. */
+function backoff(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(200, 5 * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 /**
  * Appends one event built from the current state. The event is validated by the domain reducer first, then
  * written with a condition on its sequence number; if another writer got there first, the state is reloaded
- * and the event rebuilt (and revalidated) against it.
+ * and the event rebuilt (and revalidated) against it. The event's time is taken on each attempt, after the
+ * read, so it is never earlier than an event a concurrent writer has just appended (it is clamped to the last
+ * event's time where another server's clock ran slightly ahead). Still losing after every attempt is a
+ * ConflictError (409, "try again"), never the caller's invalid input.
  */
 export async function recordEvent(
   deps: AppDependencies,
   caseId: string,
-  build: (state: CaseState, events: readonly CaseEvent[]) => CaseEvent,
+  build: (state: CaseState, at: string, events: readonly CaseEvent[]) => CaseEvent,
 ): Promise<LoadedCase> {
   for (let attempt = 1; ; attempt++) {
     const { events, state } = await loadCase(deps, caseId);
-    const event = build(state, events);
+    const now = nowIso(deps);
+    // biome-ignore lint/complexity/useMathMinMax: ISO instants are strings, which Math.max cannot compare
+    const event = build(state, now < state.updatedAt ? state.updatedAt : now, events);
     const next = applyCaseEvent(state, event, deps.context);
     try {
       await deps.repository.appendEvent(caseId, next.seq, event);
     } catch (error) {
-      if (error instanceof ConflictError && attempt < MAX_ATTEMPTS) continue;
-      throw error;
+      if (!(error instanceof ConflictError) || attempt >= MAX_ATTEMPTS) throw error;
+      await backoff(attempt);
+      continue;
     }
     await deps.repository.saveProjection(next, contactHashes(deps, next));
     return { events: [...events, event], state: next };

@@ -31,15 +31,14 @@ export async function sendOwedLetters(deps: AppDependencies, caseId: string): Pr
     };
     const outcome = await deliver(deps, stateThen, input, letter.key);
     const base = {
-      at: deps.clock.now().toISOString(),
       by: { kind: 'system', id: 'notifications' },
       template: letter.template,
       key: letter.key,
     } as const;
-    await recordEvent(deps, caseId, () =>
+    await recordEvent(deps, caseId, (_current, at) =>
       'reason' in outcome
-        ? { type: 'correspondence-failed', ...base, ...outcome }
-        : { type: 'correspondence-sent', ...base, ...outcome },
+        ? { type: 'correspondence-failed', at, ...base, ...outcome }
+        : { type: 'correspondence-sent', at, ...base, ...outcome },
     );
   }
   return owed.length;
@@ -127,7 +126,6 @@ export async function handleDeliveryFailure(
   const seq = Number(input.key.split('#')[1]);
   const event = events[seq - 1];
   const template = input.key.split('#')[0] ?? '';
-  const at = () => deps.clock.now().toISOString();
   const by = { kind: 'system', id: 'notifications' } as const;
   const failureKey = `${input.key}#failed`;
   const postKey = `${input.key}#post`;
@@ -135,9 +133,9 @@ export async function handleDeliveryFailure(
   if (events.some((e) => e.type === 'correspondence-sent' && e.key === postKey)) return 'posted';
   const alreadyRecorded = events.some((e) => e.type === 'correspondence-failed' && e.key === failureKey);
   if (!alreadyRecorded)
-    await recordEvent(deps, caseId, () => ({
+    await recordEvent(deps, caseId, (_current, at) => ({
       type: 'correspondence-failed',
-      at: at(),
+      at,
       by,
       template,
       key: failureKey,
@@ -161,9 +159,9 @@ export async function handleDeliveryFailure(
     `${caseId}/${input.key.replace('#', '-')}-post.txt`,
     renderPostalLetter(letterInput, toLondon(deps.clock.now()).date),
   );
-  await recordEvent(deps, caseId, () => ({
+  await recordEvent(deps, caseId, (_current, at) => ({
     type: 'correspondence-sent',
-    at: at(),
+    at,
     by,
     template,
     key: postKey,

@@ -112,9 +112,9 @@ export async function checkDeadline(
   const { breached, reminded } = deadlineAlerts(state, dueAt);
   if (Date.parse(dueAt) < now && !breached) {
     await alertStaff(deps, state, 'breach', input.step, [...roles, 'manager'], dueAt);
-    const { state: next } = await recordEvent(deps, input.caseId, () => ({
+    const { state: next } = await recordEvent(deps, input.caseId, (_current, at) => ({
       type: 'deadline-breached',
-      at: new Date(now).toISOString(),
+      at,
       by: SYSTEM,
       step: input.step,
       dueAt,
@@ -123,9 +123,9 @@ export async function checkDeadline(
   }
   if (position.reminderAt && Date.parse(position.reminderAt) <= now && !reminded && !breached) {
     await alertStaff(deps, state, 'reminder', input.step, roles, dueAt);
-    const { state: next } = await recordEvent(deps, input.caseId, () => ({
+    const { state: next } = await recordEvent(deps, input.caseId, (_current, at) => ({
       type: 'reminder-sent',
-      at: new Date(now).toISOString(),
+      at,
       by: SYSTEM,
       step: input.step,
       dueAt,
@@ -156,9 +156,9 @@ async function remindActionOwners(deps: AppDependencies, state: CaseState): Prom
       ['handler'],
       dueAt,
     );
-    ({ state: current } = await recordEvent(deps, state.caseId, () => ({
+    ({ state: current } = await recordEvent(deps, state.caseId, (_current, at) => ({
       type: 'reminder-sent',
-      at: deps.clock.now().toISOString(),
+      at,
       by: SYSTEM,
       step: 'outstanding-actions',
       dueAt,
@@ -175,9 +175,9 @@ export async function closeCase(deps: AppDependencies, caseId: string): Promise<
   if (position.step !== 'ready-to-close') return position;
   const reason =
     state.status === 'final-response-issued' ? 'final-response-issued' : 'escalation-window-ended';
-  const { state: closed } = await recordEvent(deps, caseId, () => ({
+  const { state: closed } = await recordEvent(deps, caseId, (_current, at) => ({
     type: 'closed',
-    at: deps.clock.now().toISOString(),
+    at,
     by: SYSTEM,
     reason,
   }));
