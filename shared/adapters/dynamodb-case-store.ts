@@ -292,11 +292,14 @@ export class DynamoDbCaseStore implements CaseRepository {
       KeyConditionExpression: 'gsi2pk = :pk',
       ExpressionAttributeValues: { ':pk': `CASETASKS#${caseId}` },
     });
-    // Index reads are eventually consistent: a task the index still shows open is re-read from its item
-    // (the truth); one it shows closed stays closed, as closing is final.
+    // Index reads are eventually consistent: a task the index shows open or done is re-read from its item
+    // (the truth), since a done task is reopened when the action that claimed it is refused; superseded and
+    // timed-out are final.
     return Promise.all(
       items.map(async (item) =>
-        item.status === 'open' ? ((await this.getTask(item.taskId as string)) ?? toTask(item)) : toTask(item),
+        item.status === 'open' || item.status === 'done'
+          ? ((await this.getTask(item.taskId as string)) ?? toTask(item))
+          : toTask(item),
       ),
     );
   }

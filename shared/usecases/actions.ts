@@ -177,6 +177,12 @@ export async function actOnTask(
   } catch (error) {
     // Refused (or failed): nothing was recorded, so the task is open again for a corrected attempt.
     await deps.repository.reopenTask(task);
+    // Unless the case moved on meanwhile (a resident withdrew, say): whoever moved it found this task claimed
+    // and left it, so the workflow would wait on a step that is over. Complete it now, after reopening it, so
+    // one of the two always sees the other's write.
+    if ((await currentPosition(deps, task.caseId)).step !== task.step) {
+      await completeOpenTasks(deps, task.caseId, 'workflow');
+    }
     throw error;
   }
   const position = positionOf(deps, state);
