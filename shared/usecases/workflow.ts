@@ -1,10 +1,11 @@
 import type { CaseState, StaffRole, Step } from '../domain/case.ts';
+import { lettersOwed } from '../domain/correspondence.ts';
 import { TaskNotOpenError } from '../domain/errors.ts';
 import { type CasePosition, casePosition, deadlineAlerts } from '../domain/position.ts';
 import { endOfLondonDay, toLondon } from '../time/london.ts';
 import { contactHashes, loadCase, recordEvent } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
-import { alertStaff } from './notify.ts';
+import { alertStaff, sendOwedLetters } from './notify.ts';
 
 const SYSTEM = { kind: 'system', id: 'workflow' } as const;
 
@@ -17,6 +18,19 @@ export async function recordReceipt(deps: AppDependencies, caseId: string): Prom
   const { state } = await loadCase(deps, caseId);
   await deps.repository.saveProjection(state, contactHashes(deps, state));
   return positionOf(deps, state);
+}
+
+/**
+ * Sends the letters the case is owed and says where it is, both from one read of the log: an event that lands
+ * while letters are going out (a resident withdrawing, say) is either in that read, so its letter goes now, or
+ * after it, so the machine waits on a step that is over, finds so at once and comes back here.
+ */
+export async function sendLettersAndLocate(deps: AppDependencies, caseId: string): Promise<CasePosition> {
+  for (;;) {
+    const { events, state } = await loadCase(deps, caseId);
+    if (lettersOwed(events).length === 0) return positionOf(deps, state);
+    await sendOwedLetters(deps, caseId);
+  }
 }
 
 export async function currentPosition(deps: AppDependencies, caseId: string): Promise<CasePosition> {

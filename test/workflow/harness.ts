@@ -70,8 +70,27 @@ export class Harness {
     return (await loadCase(this.deps, caseId)).state;
   }
 
+  /**
+   * Lets the workflow settle until the condition holds, for at most about two seconds of real time: on a busy
+   * machine one quiet moment is not always the end of the work already started. Nothing else moves the
+   * virtual clock meanwhile, so a condition that needs a timer stays false.
+   */
+  async settleUntil(condition: () => Promise<boolean> | boolean): Promise<boolean> {
+    const until = performance.now() + 2000;
+    do {
+      await this.system.settle();
+      if (await condition()) return true;
+    } while (performance.now() < until);
+    return false;
+  }
+
+  private async openTasks(caseId: string): Promise<TaskRecord[]> {
+    return (await this.deps.repository.tasksForCase(caseId)).filter((task) => task.status === 'open');
+  }
+
   async openTask(caseId: string): Promise<TaskRecord> {
-    const open = (await this.deps.repository.tasksForCase(caseId)).filter((task) => task.status === 'open');
+    await this.settleUntil(async () => (await this.openTasks(caseId)).length === 1);
+    const open = await this.openTasks(caseId);
     if (open.length !== 1) {
       const tasks = (await this.deps.repository.tasksForCase(caseId)).map(
         (t) => `${t.step}:${t.status}:${t.createdAt}`,
