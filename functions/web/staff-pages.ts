@@ -7,6 +7,7 @@ import {
   type CaseEvent,
   type CaseState,
   CONTACT_METHODS,
+  isOpenAction,
   OPEN_STATUSES,
   STAFF_ROLES,
   type StaffRole,
@@ -508,7 +509,7 @@ function previewFor(
   const { action: _action, ...rest } = action;
   const letter: StageResponse = { stage, ...rest };
   const event: CaseEvent = { type: 'response-issued', at, by: ctx.staff, stage, letter };
-  const problems = stageResponseProblems(letter, stage, ctx.profile);
+  const problems = stageResponseProblems(letter, stage, ctx.profile, state.actions.filter(isOpenAction));
   let next = state;
   try {
     next = applyCaseEvent(state, event, ctx.deps.context);

@@ -1,6 +1,6 @@
 import type { Deadline } from '../calendar/deadline.ts';
 import type { ProviderProfile } from '../policy/profile.ts';
-import { type CivilDate, type Instant, isCivilDate } from '../time/london.ts';
+import { type CivilDate, type Instant, isCivilDate, toLondon } from '../time/london.ts';
 import { type LifecycleClocks, lifecycleClocks, type StageNumber } from './clocks.ts';
 import {
   DomainError,
@@ -8,6 +8,7 @@ import {
   ExtensionRefusedError,
   OutOfOrderError,
   SameHandlerError,
+  Stage2WindowOpenError,
   ThirdStageError,
   ValidationError,
 } from './errors.ts';
@@ -127,7 +128,15 @@ export type CaseEvent = EventBase &
         messageId?: string;
       }
     | { type: 'correspondence-failed'; template: string; key: string; reason: string }
-    | { type: 'closed'; reason: ClosureReason }
+    | {
+        type: 'closed';
+        reason: ClosureReason;
+        /**
+         * How and when the resident said they are satisfied: the only way to close a case while they can
+         * still ask for stage 2.
+         */
+        residentSatisfied?: string;
+      }
   );
 
 export type CaseEventType = CaseEvent['type'];
@@ -216,6 +225,8 @@ export interface CaseState {
   withdrawnAt?: Instant;
   closedAt?: Instant;
   closureReason?: ClosureReason;
+  /** Recorded when staff closed the case early because the resident said they are satisfied. */
+  residentSatisfied?: string;
   updatedAt: Instant;
 }
 
@@ -388,13 +399,23 @@ function applyResponse(
   expectStage(event, state);
   const staffId = requireStaff(event);
   if (event.stage === 2) checkStage2Handler(state, staffId);
-  assertCompleteStageResponse(event.letter, event.stage, ctx.profile);
+  assertCompleteStageResponse(event.letter, event.stage, ctx.profile, openActions(state));
   const key = stageKey(event.stage);
-  const planned = event.letter.outstandingActions === 'none' ? [] : event.letter.outstandingActions;
-  const actions = [
-    ...state.actions,
-    ...planned.map((action, index) => ({
-      ...action,
+  const listed = event.letter.outstandingActions === 'none' ? [] : event.letter.outstandingActions;
+  // Open actions carried over take the letter's wording and date, so the case page says what the letter says.
+  const carried = new Map(listed.flatMap((action) => (action.actionId ? [[action.actionId, action]] : [])));
+  const fresh = listed.filter((action) => !action.actionId);
+  const actions: OutstandingAction[] = [
+    ...state.actions.map((action) => {
+      const restated = carried.get(action.actionId);
+      return restated
+        ? { ...action, description: restated.description, owner: restated.owner, dueDate: restated.dueDate }
+        : action;
+    }),
+    ...fresh.map(({ description, owner, dueDate }, index) => ({
+      description,
+      owner,
+      dueDate,
       actionId: `S${event.stage}-${index + 1}`,
       addedAt: event.at,
     })),
@@ -444,7 +465,14 @@ function applyEvent(state: CaseState, event: CaseEvent, ctx: CaseContext): CaseS
           closureReason: 'service-request',
         };
       }
-      assertValidNonAcceptance(event, ctx.profile);
+      assertValidNonAcceptance(event, {
+        profile: ctx.profile,
+        calendar: ctx.clocks.calendar,
+        receivedOn: toLondon(state.receivedAt).date,
+        decidedOn: toLondon(event.at).date,
+        happenedOn: state.complaint.happenedOn,
+        becameAwareOn: state.complaint.becameAwareOn,
+      });
       return {
         ...state,
         status: 'closed',
@@ -662,7 +690,18 @@ function applyEvent(state: CaseState, event: CaseEvent, ctx: CaseContext): CaseS
       if (event.reason === 'final-response-issued' && state.status !== 'final-response-issued') {
         throw new OutOfOrderError('closed after the final response', state.status, ALLOWED[state.status]);
       }
-      return { ...state, status: 'closed', closedAt: event.at, closureReason: event.reason };
+      const window = state.escalationWindow;
+      const satisfied = event.residentSatisfied?.trim() || undefined;
+      if (state.status === 'stage1-responded' && window && event.at < window.dueAt && !satisfied) {
+        throw new Stage2WindowOpenError(window.dueDate, window.dueAt);
+      }
+      return {
+        ...state,
+        status: 'closed',
+        closedAt: event.at,
+        closureReason: event.reason,
+        ...(satisfied ? { residentSatisfied: satisfied } : {}),
+      };
     }
   }
 }

@@ -10,6 +10,8 @@ export type DomainErrorCode =
   | 'INCOMPLETE_LETTER'
   | 'NOT_ACCEPTED_WITHOUT_REASONS'
   | 'ESCALATION_WINDOW_CLOSED'
+  | 'EXCLUSION_NOT_APPLICABLE'
+  | 'STAGE2_WINDOW_OPEN'
   | 'UNKNOWN_ACTION'
   | 'CASE_CLOSED'
   | 'CONFLICT'
@@ -98,6 +100,27 @@ export class EscalationWindowClosedError extends DomainError {
       'ESCALATION_WINDOW_CLOSED',
       `The window to ask for stage 2 ended at ${endedAt}. Staff can still accept a late request as a new complaint or at their discretion.`,
       { endedAt },
+    );
+  }
+}
+
+export class ExclusionNotApplicableError extends DomainError {
+  override readonly name = 'ExclusionNotApplicableError';
+  constructor(exclusionCode: string, why: string, details: Record<string, unknown> = {}) {
+    super('EXCLUSION_NOT_APPLICABLE', `The "${exclusionCode}" reason does not apply: ${why}`, {
+      exclusionCode,
+      ...details,
+    });
+  }
+}
+
+export class Stage2WindowOpenError extends DomainError {
+  override readonly name = 'Stage2WindowOpenError';
+  constructor(endsOn: string, endsAt: string) {
+    super(
+      'STAGE2_WINDOW_OPEN',
+      `The resident can ask for stage 2 until the end of ${endsOn}, so the complaint cannot be closed before then unless the resident has told us they are satisfied: record how and when they said so, or wait for the window to end.`,
+      { endsOn, endsAt },
     );
   }
 }

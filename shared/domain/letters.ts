@@ -1,5 +1,11 @@
+import type { WorkingCalendar } from '../calendar/working-calendar.ts';
 import type { Duration, EscalationWindow, ProviderProfile } from '../policy/profile.ts';
-import { IncompleteLetterError, NotAcceptedWithoutReasonsError } from './errors.ts';
+import { addCalendarDays, addCalendarMonths, type CivilDate, isCivilDate } from '../time/london.ts';
+import {
+  ExclusionNotApplicableError,
+  IncompleteLetterError,
+  NotAcceptedWithoutReasonsError,
+} from './errors.ts';
 
 export const DECISIONS = ['upheld', 'partly-upheld', 'not-upheld'] as const;
 export type Decision = (typeof DECISIONS)[number];
@@ -11,6 +17,19 @@ export interface PlannedAction {
   dueDate: string;
 }
 
+/**
+ * An action as a letter states it: a new one, or (with `actionId`) one already open on the case, carried
+ * over so that the letter lists everything still to be done (Code 6.6).
+ */
+export interface LetterAction extends PlannedAction {
+  actionId?: string;
+}
+
+/** An action already promised on the case and not yet done. */
+export interface OpenAction extends PlannedAction {
+  actionId: string;
+}
+
 /** The written outcome of a stage (Code 6.9 at stage 1, 6.19 at stage 2). */
 export interface StageResponse {
   stage: 1 | 2;
@@ -18,7 +37,9 @@ export interface StageResponse {
   decision: Decision;
   reasons: string;
   remedy: 'none' | { description: string; compensationPounds?: number };
-  outstandingActions: 'none' | PlannedAction[];
+  /** Why no remedy is due although the complaint is upheld or partly upheld (Code 7.1). */
+  noRemedyReason?: string;
+  outstandingActions: 'none' | LetterAction[];
   /** How to take it further: stage 2 after stage 1; the Ombudsman after stage 2. */
   escalationRoute: string;
 }
@@ -55,10 +76,67 @@ export function ombudsmanRouteProblems(text: string, profile: ProviderProfile): 
   return problems;
 }
 
+function actionWords(action: OpenAction): string {
+  return `${action.actionId} ("${action.description}", due ${action.dueDate})`;
+}
+
+/** Every action still open must be in the letter, carried over by its id; "none" is refused while any is. */
+function outstandingActionProblems(letter: StageResponse, open: readonly OpenAction[]): string[] {
+  const listed = letter.outstandingActions === 'none' ? [] : letter.outstandingActions;
+  const problems: string[] = [];
+  if (letter.outstandingActions === 'none' && open.length > 0) {
+    return [
+      `the outstanding actions cannot be "none" while ${open.length} action(s) promised on this case are still open: ${open.map(actionWords).join(', ')}; list each one, or record it as completed first (Code 6.6, 6.9)`,
+    ];
+  }
+  const seen = new Set<string>();
+  listed.forEach((action, index) => {
+    if (action.actionId === undefined) return;
+    if (!open.some((candidate) => candidate.actionId === action.actionId)) {
+      problems.push(
+        `outstanding action ${index + 1} refers to ${action.actionId}, which is not an open action on this case`,
+      );
+    } else if (seen.has(action.actionId)) {
+      problems.push(`outstanding action ${action.actionId} is listed more than once`);
+    }
+    seen.add(action.actionId);
+  });
+  const missing = open.filter((action) => !seen.has(action.actionId));
+  if (missing.length > 0) {
+    problems.push(
+      `every action still open must be listed (Code 6.6, 6.9); missing: ${missing.map(actionWords).join(', ')}`,
+    );
+  }
+  return problems;
+}
+
+/** Code 7.1: where something went wrong, say how it will be put right, or why nothing is due. */
+function remedyProblems(letter: StageResponse): string[] {
+  if (!letter.remedy || (letter.remedy !== 'none' && blank(letter.remedy.description))) {
+    return ['the remedy is missing (say "none" if there is none)'];
+  }
+  if (letter.remedy !== 'none') {
+    return blank(letter.noRemedyReason)
+      ? []
+      : ['the letter gives a remedy and a reason why no remedy is due: give one or the other'];
+  }
+  if ((letter.decision === 'upheld' || letter.decision === 'partly-upheld') && blank(letter.noRemedyReason)) {
+    return [
+      `the complaint is ${letter.decision === 'upheld' ? 'upheld' : 'partly upheld'}, so the letter must set out a remedy, or explain why no remedy is due (Code 7.1)`,
+    ];
+  }
+  return [];
+}
+
+/**
+ * What stops a stage response being sent. `open` is every outstanding action still open on the case
+ * before this letter: each must be listed again (by its id).
+ */
 export function stageResponseProblems(
   letter: StageResponse,
   stage: 1 | 2,
   profile: ProviderProfile,
+  open: readonly OpenAction[] = [],
 ): string[] {
   const missing: string[] = [];
   if (letter.stage !== stage)
@@ -66,9 +144,7 @@ export function stageResponseProblems(
   if (blank(letter.complaintDefinition)) missing.push('the complaint definition is missing');
   if (!letter.decision) missing.push('the decision is missing');
   if (blank(letter.reasons)) missing.push('the reasons for the decision are missing');
-  if (!letter.remedy || (letter.remedy !== 'none' && blank(letter.remedy.description))) {
-    missing.push('the remedy is missing (say "none" if there is none)');
-  }
+  missing.push(...remedyProblems(letter));
   if (
     !letter.outstandingActions ||
     (letter.outstandingActions !== 'none' && letter.outstandingActions.length === 0)
@@ -81,6 +157,7 @@ export function stageResponseProblems(
       }
     });
   }
+  if (letter.outstandingActions) missing.push(...outstandingActionProblems(letter, open));
   if (blank(letter.escalationRoute)) {
     missing.push(
       stage === 1 ? 'how to escalate to stage 2 is missing' : 'the route to the Ombudsman is missing',
@@ -95,7 +172,8 @@ export function stageResponseProblems(
       );
     }
   }
-  const remedyText = letter.remedy && letter.remedy !== 'none' ? [letter.remedy.description] : [];
+  const remedyText =
+    letter.remedy && letter.remedy !== 'none' ? [letter.remedy.description] : [letter.noRemedyReason ?? ''];
   missing.push(
     ...forbiddenWording([
       letter.complaintDefinition,
@@ -111,8 +189,9 @@ export function assertCompleteStageResponse(
   letter: StageResponse,
   stage: 1 | 2,
   profile: ProviderProfile,
+  open: readonly OpenAction[] = [],
 ): void {
-  const problems = stageResponseProblems(letter, stage, profile);
+  const problems = stageResponseProblems(letter, stage, profile, open);
   if (problems.length > 0) throw new IncompleteLetterError(problems, `The stage ${stage} response`);
 }
 
@@ -144,13 +223,23 @@ export function defaultEscalationRoute(profile: ProviderProfile, stage: 1 | 2): 
       : '';
     return `If you are unhappy with this response you can ask us to escalate your complaint to stage 2${window}. You do not have to give a reason: use the link in this email, reply to it, or call us. You can also contact the ${ombudsman.name} at any time for advice (${contacts}).`;
   }
-  return `This is our final response. If you remain unhappy you can refer your complaint to the ${ombudsman.name} ${ombudsman.referralTimeLimit}. ${ombudsman.referralGuidance} Contact the ${ombudsman.name}: ${contacts}.`;
+  // The profile's guidance often states the time limit already: say it once (and say "final" once: the
+  // letter's opening does).
+  const { referralGuidance: guidance, referralTimeLimit: limit } = ombudsman;
+  const timeLimit = guidance.toLowerCase().includes(limit.toLowerCase())
+    ? ''
+    : ` You should refer your complaint to the ${ombudsman.name} ${limit}.`;
+  return `${guidance}${timeLimit} Contact the ${ombudsman.name}: ${contacts}.`;
 }
 
 export interface NonAcceptance {
   exclusionCode: string;
   rationale: string;
   ombudsmanRoute: string;
+  /** Code 2.2: what shows that legal proceedings have started (a claim filed at court). */
+  legalProceedings?: { court?: string; claimNumber?: string; filedOn?: CivilDate };
+  /** Code 2.3: why the issue is thought to be outside the time limit, when the complaint gives no date. */
+  outOfTimeReason?: string;
 }
 
 /**
@@ -159,7 +248,85 @@ export interface NonAcceptance {
  */
 export const SERVICE_REQUEST_EXCLUSION = 'service-request';
 
-export function assertValidNonAcceptance(decision: NonAcceptance, profile: ProviderProfile): void {
+/** The Code 2.2 exclusion for legal proceedings (every preset uses this code). */
+export const LEGAL_PROCEEDINGS_EXCLUSION = 'legal-proceedings';
+
+/** The Code 2.3 time-limit exclusion: "over-12-months", or "over-6-months" where the policy's window is 6. */
+export function isTimeLimitExclusion(code: string): boolean {
+  return /^over-\d+-months$/.test(code);
+}
+
+/** What the non-acceptance is checked against: the complaint as received. */
+export interface NonAcceptanceContext {
+  profile: ProviderProfile;
+  calendar: WorkingCalendar;
+  /** The London date the complaint was received. */
+  receivedOn: CivilDate;
+  /** The London date of the decision. */
+  decidedOn: CivilDate;
+  happenedOn?: CivilDate;
+  becameAwareOn?: CivilDate;
+}
+
+function windowEnd(start: CivilDate, window: Duration, calendar: WorkingCalendar): CivilDate {
+  switch (window.unit) {
+    case 'months':
+      return addCalendarMonths(start, window.amount);
+    case 'calendar-days':
+      return addCalendarDays(start, window.amount);
+    case 'working-days':
+      return calendar.addWorkingDays(start, window.amount).date;
+  }
+}
+
+/**
+ * Code 2.3: a complaint raised within the window of the issue, or of the resident becoming aware of it,
+ * must be accepted. The clock runs from the later of the two dates the complaint gives.
+ */
+function timeLimitProblems(decision: NonAcceptance, context: NonAcceptanceContext): string[] {
+  const { profile, receivedOn } = context;
+  const dates = [context.happenedOn, context.becameAwareOn].filter(
+    (date): date is CivilDate => date !== undefined && isCivilDate(date),
+  );
+  if (dates.length === 0) {
+    return blank(decision.outOfTimeReason)
+      ? [
+          `a reason for thinking the issue is more than ${durationText(profile.raisingWindow)} old: the complaint gives no date when it happened or when the resident became aware of it (Code 2.3)`,
+        ]
+      : [];
+  }
+  // ISO dates sort as strings: the last one is the later date.
+  const from = [...dates].sort().at(-1) as CivilDate;
+  const lastDay = windowEnd(from, profile.raisingWindow, context.calendar);
+  if (receivedOn > lastDay) return [];
+  const which =
+    from === context.becameAwareOn ? 'the resident became aware of the issue' : 'the issue happened';
+  throw new ExclusionNotApplicableError(
+    decision.exclusionCode,
+    `${which} on ${from} and the complaint was received on ${receivedOn}, within ${durationText(profile.raisingWindow)} (until ${lastDay}), so it must be accepted (Code 2.3). Accept it as a complaint, or choose the reason that does apply.`,
+    { from, receivedOn, lastDay },
+  );
+}
+
+/** Code 2.2: legal proceedings mean a claim filed at court, so the filing is recorded. */
+function legalProceedingsProblems(decision: NonAcceptance, decidedOn: CivilDate): string[] {
+  const evidence = decision.legalProceedings;
+  const given = [evidence?.court, evidence?.claimNumber, evidence?.filedOn].some((value) => !blank(value));
+  if (!given) {
+    return [
+      'evidence that legal proceedings have started: the court, the claim number or the date the claim was filed (Code 2.2)',
+    ];
+  }
+  const filedOn = evidence?.filedOn;
+  if (filedOn === undefined || blank(filedOn)) return [];
+  if (!isCivilDate(filedOn)) return ['the date the claim was filed, as a real date YYYY-MM-DD'];
+  if (filedOn > decidedOn)
+    return [`the date the claim was filed, which cannot be after today (${decidedOn})`];
+  return [];
+}
+
+export function assertValidNonAcceptance(decision: NonAcceptance, context: NonAcceptanceContext): void {
+  const { profile } = context;
   const missing: string[] = [];
   if (decision.exclusionCode === SERVICE_REQUEST_EXCLUSION) {
     missing.push(
@@ -173,6 +340,10 @@ export function assertValidNonAcceptance(decision: NonAcceptance, profile: Provi
   if (blank(decision.rationale)) missing.push('a rationale explaining why it is not accepted');
   if (blank(decision.ombudsmanRoute)) missing.push('the right to ask the Ombudsman to look at this decision');
   else missing.push(...ombudsmanRouteProblems(decision.ombudsmanRoute, profile));
+  if (decision.exclusionCode === LEGAL_PROCEEDINGS_EXCLUSION) {
+    missing.push(...legalProceedingsProblems(decision, context.decidedOn));
+  }
+  if (isTimeLimitExclusion(decision.exclusionCode)) missing.push(...timeLimitProblems(decision, context));
   if (missing.length > 0) throw new NotAcceptedWithoutReasonsError(missing);
 }
 

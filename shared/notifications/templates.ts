@@ -301,7 +301,7 @@ function stageLetterBlocks(letter: StageResponse, input: ResidentMessageInput): 
   const { profile, state, caseLink } = input;
   const remedy =
     letter.remedy === 'none'
-      ? [p('None.')]
+      ? [p('None.'), ...(letter.noRemedyReason ? [p(letter.noRemedyReason)] : [])]
       : [
           p(letter.remedy.description),
           ...(letter.remedy.compensationPounds !== undefined
@@ -349,15 +349,23 @@ function stageLetterBlocks(letter: StageResponse, input: ResidentMessageInput): 
     ];
   }
   const { ombudsman } = profile;
-  const timeLimit = letter.escalationRoute.toLowerCase().includes(ombudsman.referralTimeLimit.toLowerCase())
+  const route = letter.escalationRoute.toLowerCase();
+  // Each element once: the route staff wrote (the default gives all of it) is completed, never repeated.
+  const timeLimit = route.includes(ombudsman.referralTimeLimit.toLowerCase())
     ? []
     : [p(`You should refer your complaint to the ${ombudsman.name} ${ombudsman.referralTimeLimit}.`)];
+  const details = [ombudsman.phone, ombudsman.email, ombudsman.website, ombudsman.address].filter(
+    (detail): detail is string => Boolean(detail),
+  );
+  const contacts = details.every((detail) => route.includes(detail.toLowerCase()))
+    ? []
+    : [p(`Contact the ${ombudsman.name}: `, ...contactDetails(ombudsman), '.')];
   return [
     ...blocks,
     h(`If you remain unhappy: the ${ombudsman.name}`),
     p(letter.escalationRoute),
     ...timeLimit,
-    p(`Contact the ${ombudsman.name}: `, ...contactDetails(ombudsman), '.'),
+    ...contacts,
   ];
 }
 

@@ -18,6 +18,8 @@ const PlannedAction = z
     dueDate: z.string().refine(isCivilDate, 'must be a date YYYY-MM-DD'),
   })
   .strict();
+/** In a letter: a new action, or an open one carried over by its id (every open one must be listed). */
+const LetterAction = PlannedAction.extend({ actionId: text(50).optional() }).strict();
 
 const Triage = z.discriminatedUnion('outcome', [
   z.object({
@@ -32,6 +34,15 @@ const Triage = z.discriminatedUnion('outcome', [
     exclusionCode: text(100),
     rationale: text(5000),
     ombudsmanRoute: text(5000),
+    legalProceedings: z
+      .object({
+        court: text(200).optional(),
+        claimNumber: text(100).optional(),
+        filedOn: z.string().refine(isCivilDate, 'must be a date YYYY-MM-DD').optional(),
+      })
+      .strict()
+      .optional(),
+    outOfTimeReason: text(5000).optional(),
   }),
 ]);
 
@@ -59,13 +70,19 @@ export const TaskAction = z.discriminatedUnion('action', [
         .object({ description: text(5000), compensationPounds: z.number().min(0).max(1_000_000).optional() })
         .strict(),
     ]),
-    outstandingActions: z.union([z.literal('none'), z.array(PlannedAction).min(1).max(50)]),
+    noRemedyReason: text(5000).optional(),
+    outstandingActions: z.union([z.literal('none'), z.array(LetterAction).min(1).max(50)]),
     escalationRoute: text(5000),
   }),
   z.object({ action: z.literal('withdraw'), reason: z.string().max(5000).optional() }),
   z.object({ action: z.literal('escalate'), reason: z.string().max(5000).optional() }),
-  // Where the profile sets no window to ask for stage 2, the case stays open until staff close it.
-  z.object({ action: z.literal('close'), confirm: z.literal(true) }),
+  // Where the profile sets no window to ask for stage 2, the case stays open until staff close it; inside a
+  // window only a resident who has said they are satisfied lets staff close it.
+  z.object({
+    action: z.literal('close'),
+    confirm: z.literal(true),
+    residentSatisfied: text(5000).optional(),
+  }),
 ]);
 export type TaskAction = z.infer<typeof TaskAction>;
 
@@ -115,7 +132,13 @@ function eventFor(action: TaskAction, state: CaseState, by: Actor, at: string): 
     case 'escalate':
       return { type: 'escalation-requested', at, by, reason: action.reason };
     case 'close':
-      return { type: 'closed', at, by, reason: 'resolved-at-stage-1' };
+      return {
+        type: 'closed',
+        at,
+        by,
+        reason: 'resolved-at-stage-1',
+        ...(action.residentSatisfied ? { residentSatisfied: action.residentSatisfied } : {}),
+      };
   }
 }
 

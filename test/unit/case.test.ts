@@ -299,6 +299,7 @@ describe('case lifecycle', () => {
         exclusionCode: 'legal-proceedings',
         rationale: 'A claim was filed at court on 1 February.',
         ombudsmanRoute: defaultNonAcceptanceRoute(profile),
+        legalProceedings: { court: 'County Court at Leeds', claimNumber: 'K00LS123' },
       });
       expect(state).toMatchObject({ status: 'closed', closureReason: 'not-accepted' });
       expect(state.triage?.detail).toMatch(/legal-proceedings: A claim was filed/);
@@ -337,6 +338,230 @@ describe('case lifecycle', () => {
 
     it('only staff can triage', () => {
       expect(() => fold(receipt, { ...triage, by: resident })).toThrow(/must be done by a member of staff/);
+    });
+  });
+
+  describe('exclusions (Code 2.2, 2.3)', () => {
+    const notAccepted = (extra: Record<string, unknown>): CaseEvent =>
+      ({
+        type: 'triaged',
+        at: '2026-03-02T11:00:00Z',
+        by: handler,
+        outcome: 'not-accepted',
+        rationale: 'Explained to the resident.',
+        ombudsmanRoute: defaultNonAcceptanceRoute(profile),
+        ...extra,
+      }) as CaseEvent;
+    const receivedWith = (complaint: { happenedOn?: string; becameAwareOn?: string }): CaseEvent => {
+      const event = received('2026-03-02T10:00:00Z');
+      if (event.type !== 'received') throw new Error('fixture');
+      return { ...event, complaint: { ...event.complaint, ...complaint } };
+    };
+
+    it('refuses "more than 12 months ago" when the dates show the complaint is in time', () => {
+      const sixDaysAgo = receivedWith({ happenedOn: '2026-02-24' });
+      expect(() => fold(sixDaysAgo, notAccepted({ exclusionCode: 'over-12-months' }))).toThrowError(
+        expect.objectContaining({
+          code: 'EXCLUSION_NOT_APPLICABLE',
+          message: expect.stringMatching(
+            /"over-12-months" reason does not apply: the issue happened on 2026-02-24 .* received on 2026-03-02, within 12 months \(until 2027-02-24\)/,
+          ),
+        }),
+      );
+      // Old events, but the resident only became aware of them a month ago: still in time.
+      const awareLately = receivedWith({ happenedOn: '2024-01-10', becameAwareOn: '2026-02-01' });
+      expect(() => fold(awareLately, notAccepted({ exclusionCode: 'over-12-months' }))).toThrow(
+        /the resident became aware of the issue on 2026-02-01/,
+      );
+    });
+
+    it('accepts it when the dates are older than the window', () => {
+      const old = receivedWith({ happenedOn: '2025-02-27', becameAwareOn: '2025-03-01' });
+      expect(fold(old, notAccepted({ exclusionCode: 'over-12-months' })).closureReason).toBe('not-accepted');
+    });
+
+    it('needs a recorded reason when the complaint gives no date', () => {
+      expect(() => fold(receipt, notAccepted({ exclusionCode: 'over-12-months' }))).toThrowError(
+        expect.objectContaining({
+          code: 'NOT_ACCEPTED_WITHOUT_REASONS',
+          message: expect.stringMatching(/the complaint gives no date when it happened/),
+        }),
+      );
+      const state = fold(
+        receipt,
+        notAccepted({
+          exclusionCode: 'over-12-months',
+          outOfTimeReason: 'On the phone the resident said the leak was repaired in 2023.',
+        }),
+      );
+      expect(state.closureReason).toBe('not-accepted');
+    });
+
+    it('needs evidence of the court filing for legal proceedings', () => {
+      expect(() => fold(receipt, notAccepted({ exclusionCode: 'legal-proceedings' }))).toThrowError(
+        expect.objectContaining({
+          code: 'NOT_ACCEPTED_WITHOUT_REASONS',
+          message: expect.stringMatching(/the court, the claim number or the date the claim was filed/),
+        }),
+      );
+      expect(() =>
+        fold(receipt, notAccepted({ exclusionCode: 'legal-proceedings', legalProceedings: { court: ' ' } })),
+      ).toThrow(/Code 2\.2/);
+      expect(() =>
+        fold(
+          receipt,
+          notAccepted({ exclusionCode: 'legal-proceedings', legalProceedings: { filedOn: '2026-04-01' } }),
+        ),
+      ).toThrow(/cannot be after today \(2026-03-02\)/);
+      const state = fold(
+        receipt,
+        notAccepted({ exclusionCode: 'legal-proceedings', legalProceedings: { filedOn: '2026-02-01' } }),
+      );
+      expect(state.closureReason).toBe('not-accepted');
+    });
+  });
+
+  describe('remedies (Code 7.1)', () => {
+    it('refuses an upheld or partly upheld complaint with no remedy unless it says why none is due', () => {
+      for (const decision of ['upheld', 'partly-upheld'] as const) {
+        const letter = stageResponse(profile, 1, { decision, remedy: 'none' });
+        expect(() => fold(receipt, triage, acknowledge, { ...respond1, letter })).toThrowError(
+          expect.objectContaining({
+            code: 'INCOMPLETE_LETTER',
+            message: expect.stringMatching(
+              /must set out a remedy, or explain why no remedy is due \(Code 7\.1\)/,
+            ),
+          }),
+        );
+      }
+      const explained = stageResponse(profile, 1, {
+        decision: 'partly-upheld',
+        remedy: 'none',
+        noRemedyReason: 'The repair was already done at no cost to you before you complained.',
+      });
+      expect(fold(receipt, triage, acknowledge, { ...respond1, letter: explained }).stage1.letter).toEqual(
+        explained,
+      );
+      const notUpheld = stageResponse(profile, 1, { decision: 'not-upheld', remedy: 'none' });
+      expect(fold(receipt, triage, acknowledge, { ...respond1, letter: notUpheld }).status).toBe(
+        'stage1-responded',
+      );
+    });
+  });
+
+  describe('outstanding actions carried to the next letter (Code 6.6, 6.9)', () => {
+    const withAction = stageResponse(profile, 1, {
+      outstandingActions: [
+        { description: 'Replace the boiler', owner: 'Repairs team', dueDate: '2026-04-30' },
+      ],
+    });
+    const atStage2 = () =>
+      fold(receipt, triage, acknowledge, { ...respond1, letter: withAction }, escalate, acknowledge2);
+
+    it('refuses a final response saying "none" while a stage 1 action is open', () => {
+      expect(() => applyCaseEvent(atStage2(), respond2, ctx)).toThrowError(
+        expect.objectContaining({
+          code: 'INCOMPLETE_LETTER',
+          message: expect.stringMatching(
+            /cannot be "none" while 1 action\(s\) promised on this case are still open: S1-1 \("Replace the boiler", due 2026-04-30\)/,
+          ),
+        }),
+      );
+    });
+
+    it('refuses a letter that leaves an open action out or names one that is not open', () => {
+      const newOnly = stageResponse(profile, 2, {
+        outstandingActions: [{ description: 'Redecorate', owner: 'Repairs', dueDate: '2026-05-01' }],
+      });
+      expect(() => applyCaseEvent(atStage2(), { ...respond2, letter: newOnly }, ctx)).toThrow(
+        /every action still open must be listed.*missing: S1-1/,
+      );
+      const unknown = stageResponse(profile, 2, {
+        outstandingActions: [
+          {
+            actionId: 'S1-1',
+            description: 'Replace the boiler',
+            owner: 'Repairs team',
+            dueDate: '2026-04-30',
+          },
+          { actionId: 'S1-7', description: 'Something', owner: 'Repairs', dueDate: '2026-05-01' },
+        ],
+      });
+      expect(() => applyCaseEvent(atStage2(), { ...respond2, letter: unknown }, ctx)).toThrow(
+        /refers to S1-7, which is not an open action/,
+      );
+    });
+
+    it('carries an open action over by its id, with the date the letter gives, and adds new ones', () => {
+      const letter = stageResponse(profile, 2, {
+        outstandingActions: [
+          {
+            actionId: 'S1-1',
+            description: 'Replace the boiler',
+            owner: 'Repairs team',
+            dueDate: '2026-05-07',
+          },
+          { description: 'Refund the heating costs', owner: 'Finance', dueDate: '2026-04-15' },
+        ],
+      });
+      const state = applyCaseEvent(atStage2(), { ...respond2, letter }, ctx);
+      expect(state.actions.map(({ actionId, dueDate }) => ({ actionId, dueDate }))).toEqual([
+        { actionId: 'S1-1', dueDate: '2026-05-07' },
+        { actionId: 'S2-1', dueDate: '2026-04-15' },
+      ]);
+    });
+
+    it('accepts "none" once the open actions are completed', () => {
+      const done = applyCaseEvent(
+        atStage2(),
+        {
+          type: 'action-completed',
+          at: '2026-03-16T09:00:00Z',
+          by: reviewer,
+          actionId: 'S1-1',
+          note: 'Fitted',
+        },
+        ctx,
+      );
+      expect(applyCaseEvent(done, respond2, ctx).status).toBe('final-response-issued');
+    });
+  });
+
+  describe('closing while the resident can still ask for stage 2', () => {
+    const windowed = caseContext(baselineProfile({ escalationWindow: { amount: 20, unit: 'working-days' } }));
+    const responded = () => foldCase('case-1', [receipt, triage, acknowledge, respond1], windowed);
+    const close = (at: string, residentSatisfied?: string): CaseEvent => ({
+      type: 'closed',
+      at,
+      by: handler,
+      reason: 'resolved-at-stage-1',
+      ...(residentSatisfied === undefined ? {} : { residentSatisfied }),
+    });
+
+    it('refuses to close before the window ends unless the resident said they are satisfied', () => {
+      for (const said of [undefined, '  ']) {
+        expect(() => applyCaseEvent(responded(), close('2026-03-11T09:00:00Z', said), windowed)).toThrowError(
+          expect.objectContaining({
+            code: 'STAGE2_WINDOW_OPEN',
+            message: expect.stringMatching(/can ask for stage 2 until the end of 2026-04-09/),
+          }),
+        );
+      }
+      const state = applyCaseEvent(
+        responded(),
+        close('2026-03-11T09:00:00Z', 'Phoned on 11 March: happy with the repair, no stage 2 wanted.'),
+        windowed,
+      );
+      expect(state).toMatchObject({
+        status: 'closed',
+        residentSatisfied: 'Phoned on 11 March: happy with the repair, no stage 2 wanted.',
+      });
+    });
+
+    it('closes without it once the window has ended, or where the profile sets no window', () => {
+      expect(applyCaseEvent(responded(), close('2026-04-10T09:00:00Z'), windowed).status).toBe('closed');
+      const open = fold(receipt, triage, acknowledge, respond1);
+      expect(applyCaseEvent(open, close('2026-03-11T09:00:00Z'), ctx).status).toBe('closed');
     });
   });
 

@@ -126,6 +126,7 @@ const refusal: CaseEvent = {
   exclusionCode: 'legal-proceedings',
   rationale: 'A claim about the boiler was filed at court on 1 February.',
   ombudsmanRoute: defaultNonAcceptanceRoute(profile),
+  legalProceedings: { court: 'County Court at Leeds', claimNumber: 'K00LS123', filedOn: '2026-02-01' },
 };
 const serviceRequest: CaseEvent = {
   type: 'triaged',
@@ -166,7 +167,7 @@ const scenarios: Record<ResidentTemplate, CaseEvent[]> = {
   'extension-notice': [receipt, triage, acknowledge1, extend],
   'stage1-response': [receipt, triage, acknowledge1, extend, respond1],
   'stage2-acknowledgement': [receipt, triage, acknowledge1, respond1, escalate, acknowledge2],
-  'final-response': [receipt, triage, acknowledge1, respond1, escalate, acknowledge2, respond2],
+  'final-response': [receipt, triage, acknowledge1, respond1Simple, escalate, acknowledge2, respond2],
   'withdrawal-confirmed': [receipt, triage, withdraw],
   'case-closed': [receipt, triage, acknowledge1, respond1Simple, closeResolved],
 };
@@ -351,6 +352,74 @@ describe('resident letters: what each letter says', () => {
     const message = render('final-response', events);
     expectInBoth(message, 'Refund the heater costs (who: Finance; by: Wednesday 1 April 2026)');
     expectInBoth(message, 'We have upheld your complaint.');
+  });
+
+  it('final-response states each Code element once, in order, for every England preset', () => {
+    const count = (text: string, value: string) => text.split(value).length - 1;
+    for (const id of ['code-baseline', 'amplius', 'unnamed-ha-review-group', 'unnamed-ha-service-recovery']) {
+      const preset = loadProfile(id);
+      const presetCtx = caseContext(preset);
+      const events = [
+        receipt,
+        triage,
+        acknowledge1,
+        { ...respond1Simple, letter: stageResponse(preset, 1) } as CaseEvent,
+        escalate,
+        acknowledge2,
+        { ...respond2, letter: stageResponse(preset, 2) } as CaseEvent,
+      ];
+      const { text } = renderResidentMessage(input('final-response', events, presetCtx));
+      const { ombudsman: ho } = preset;
+      expect({ id, limit: count(text, ho.referralTimeLimit) }).toEqual({ id, limit: 1 });
+      for (const detail of [ho.phone, ho.email, ho.address]) {
+        expect({ id, detail, times: count(text, detail ?? 'missing') }).toEqual({ id, detail, times: 1 });
+      }
+      expect({ id, heading: count(text, `If you remain unhappy: the ${ho.name}`) }).toEqual({
+        id,
+        heading: 1,
+      });
+      const order = [
+        'It is our final response.',
+        'What your complaint is about',
+        'Our decision',
+        'The reasons for our decision',
+        'Remedy: putting things right',
+        'Outstanding actions',
+        `If you remain unhappy: the ${ho.name}`,
+      ].map((heading) => text.indexOf(heading));
+      expect(order.every((at, index) => at >= 0 && (index === 0 || at > (order[index - 1] ?? 0)))).toBe(true);
+    }
+  });
+
+  it('final-response lists the stage 1 action still open, and says why no remedy is due', () => {
+    const letter = stageResponse(profile, 2, {
+      decision: 'partly-upheld',
+      remedy: 'none',
+      noRemedyReason: 'The £50 already paid at stage 1 puts this right.',
+      outstandingActions: [
+        {
+          actionId: 'S1-1',
+          description: 'Replace the <flue>',
+          owner: 'Repairs & Maintenance',
+          dueDate: '2026-05-07',
+        },
+      ],
+    });
+    const events = [
+      receipt,
+      triage,
+      acknowledge1,
+      respond1,
+      escalate,
+      acknowledge2,
+      { ...respond2, letter } as CaseEvent,
+    ];
+    const message = render('final-response', events);
+    expectInBoth(message, 'Replace the <flue> (who: Repairs & Maintenance; by: Thursday 7 May 2026)');
+    expect(message.text).toMatch(
+      /Remedy: putting things right\n\nNone\.\n\nThe £50 already paid at stage 1 puts this right\./,
+    );
+    expect(message.text).not.toMatch(/Outstanding actions\n\nNone\./);
   });
 
   it('adds the ombudsman details when the route staff wrote leaves them out', () => {

@@ -32,6 +32,7 @@ describe('workflow paths', () => {
       exclusionCode: 'legal-proceedings',
       rationale: 'A claim about the same repair was filed at the county court on 2 February 2026.',
       ombudsmanRoute: defaultNonAcceptanceRoute(h.profile),
+      legalProceedings: { court: 'County Court at Leeds', filedOn: '2026-02-02' },
     });
     expect(h.execution(caseId)?.status).toBe('SUCCEEDED');
     expect((await h.state(caseId)).closureReason).toBe('not-accepted');
@@ -73,6 +74,38 @@ describe('workflow paths', () => {
     expect(state.closedAt).toMatch(/^2026-03-30T23:00:0/);
     expect(h.execution(caseId)?.status).toBe('SUCCEEDED');
     expect((await h.emailsTo('ada@resident.example')).at(-1)?.subject).toMatch(/closed/i);
+  });
+
+  it('during the stage 2 window staff cannot close the case unless the resident said they are satisfied', async () => {
+    const h = await start('amplius');
+    const { caseId, caseLink } = await h.submit();
+    await h.act(caseId, staff.handler, { action: 'triage', outcome: 'complaint' });
+    await h.act(caseId, staff.handler, h.acknowledgement(1));
+    await h.act(caseId, staff.handler, h.response(1));
+    await expect(h.act(caseId, staff.handler, { action: 'close', confirm: true })).rejects.toMatchObject({
+      code: 'STAGE2_WINDOW_OPEN',
+      message: expect.stringMatching(/until the end of 2026-03-30/),
+    });
+    // The refusal left the case waiting: the resident's request for stage 2 is taken, not answered 409.
+    await residentAct(h.deps, linkToken(caseLink), { action: 'escalate' });
+    await h.system.settle();
+    expect((await h.openTask(caseId)).step).toBe('stage2-acknowledgement');
+  });
+
+  it('during the stage 2 window staff close a case the resident is satisfied with, recording what they said', async () => {
+    const h = await start('amplius');
+    const { caseId } = await h.submit();
+    await h.act(caseId, staff.handler, { action: 'triage', outcome: 'complaint' });
+    await h.act(caseId, staff.handler, h.acknowledgement(1));
+    await h.act(caseId, staff.handler, h.response(1));
+    const said = 'Phoned on 4 March: happy with the repair and the apology, does not want stage 2.';
+    await h.act(caseId, staff.handler, { action: 'close', confirm: true, residentSatisfied: said });
+    expect(await h.state(caseId)).toMatchObject({
+      status: 'closed',
+      closureReason: 'resolved-at-stage-1',
+      residentSatisfied: said,
+    });
+    expect(h.execution(caseId)?.status).toBe('SUCCEEDED');
   });
 
   it('with no window for stage 2, staff close a complaint resolved at stage 1', async () => {
@@ -346,6 +379,45 @@ describe('workflow paths', () => {
       /Service the boiler|outstanding action/i,
     );
     expect((await h.openTask(caseId)).step).toBe('escalation-window');
+  });
+
+  it('an action promised at stage 1 and still open is in the final response, as on the case', async () => {
+    const h = await start();
+    const { caseId } = await h.submit();
+    await h.act(caseId, staff.handler, { action: 'triage', outcome: 'complaint' });
+    await h.act(caseId, staff.handler, h.acknowledgement(1));
+    const boiler = { description: 'Replace the boiler', owner: 'Repairs team', dueDate: '2026-04-30' };
+    await h.act(caseId, staff.handler, h.response(1, { outstandingActions: [boiler] }));
+    await h.act(caseId, staff.handler, { action: 'escalate' });
+    await h.act(caseId, staff.reviewer, h.acknowledgement(2));
+    await expect(h.act(caseId, staff.reviewer, h.response(2))).rejects.toMatchObject({
+      code: 'INCOMPLETE_LETTER',
+      message: expect.stringMatching(
+        /cannot be "none" while 1 action\(s\) promised on this case are still open: S1-1/,
+      ),
+    });
+    await h.act(
+      caseId,
+      staff.reviewer,
+      h.response(2, { outstandingActions: [{ ...boiler, actionId: 'S1-1' }] }),
+    );
+    const state = await h.state(caseId);
+    expect(
+      state.actions.map(({ actionId, description, dueDate, completedAt }) => ({
+        actionId,
+        description,
+        dueDate,
+        completedAt,
+      })),
+    ).toEqual([
+      { actionId: 'S1-1', description: 'Replace the boiler', dueDate: '2026-04-30', completedAt: undefined },
+    ]);
+    const final = (await h.emailsTo('ada@resident.example')).find((email) =>
+      /final response/i.test(email.subject),
+    );
+    expect(final?.body.text).toMatch(
+      /Outstanding actions\n\n- Replace the boiler \(who: Repairs team; by: Thursday 30 April 2026\)/,
+    );
   });
 
   it('outstanding actions are tracked after the final response, their owner reminded, then the case closes', async () => {
