@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ApiEvent } from '../lib/middleware.ts';
@@ -23,16 +25,15 @@ const TYPES: Record<string, string> = {
 const INIT_MODULE = "import { initAll } from '/govuk/govuk-frontend.min.js';\ninitAll();\n";
 
 function frontendRoot(): string {
-  // In a Lambda bundle the files are copied beside the code; locally they come from node_modules.
-  try {
-    return join(
-      dirname(createRequire(import.meta.url).resolve('govuk-frontend/package.json')),
-      'dist',
-      'govuk',
-    );
-  } catch {
-    return join(process.cwd(), 'govuk');
-  }
+  // A Lambda bundle has no node_modules: the house function copies the files into govuk/ beside the code.
+  // Locally (the sources run unbundled) they come from the package.
+  const bundled = join(dirname(fileURLToPath(import.meta.url)), 'govuk');
+  if (existsSync(bundled)) return bundled;
+  return join(
+    dirname(createRequire(import.meta.url).resolve('govuk-frontend/package.json')),
+    'dist',
+    'govuk',
+  );
 }
 
 const root = frontendRoot();

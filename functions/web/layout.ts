@@ -40,13 +40,18 @@ export function layout(options: LayoutOptions): SafeHtml {
   const { profile } = options;
   const serviceName = options.staff ? `${profile.name} complaints (staff)` : `Complain to ${profile.name}`;
   const home = options.staff ? '/staff' : '/';
-  return html`<html lang="en-GB" class="govuk-template govuk-template--rebranded">
+  return html`<html lang="en-GB" class="govuk-template">
 <head>
   <meta charset="utf-8">
   <title>${options.hasErrors ? 'Error: ' : ''}${options.title} – ${serviceName}</title>
   <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
   <meta name="robots" content="noindex, nofollow">
-  <link rel="icon" sizes="48x48" href="/assets/rebrand/images/favicon.ico">
+  <meta name="theme-color" content="#1d70b8">
+  <link rel="icon" sizes="48x48" href="/assets/images/favicon.ico">
+  <link rel="icon" sizes="any" href="/assets/images/favicon.svg" type="image/svg+xml">
+  <link rel="mask-icon" href="/assets/images/govuk-icon-mask.svg" color="#1d70b8">
+  <link rel="apple-touch-icon" href="/assets/images/govuk-icon-180.png">
+  <link rel="manifest" href="/assets/manifest.json">
   <link rel="stylesheet" href="/govuk/govuk-frontend.min.css">
 </head>
 <body class="govuk-template__body">

@@ -11,7 +11,16 @@ import { Construct } from 'constructs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
+/**
+ * The newest Node.js runtime that both Lambda and aws-cdk-lib 2.276 offer (nodejs22.x is deprecated on
+ * 30 April 2027). The bundle's esbuild target follows it; the sources stay runnable on Node 20 locally.
+ */
+export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
+export const ESBUILD_TARGET = `node${LAMBDA_RUNTIME.name.replace(/^nodejs|\.x$/g, '')}`;
+
 export const STATE_MACHINE_ALIAS = 'live';
+
+const CALLBACK_ACTIONS = ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'];
 
 export interface HouseFunctionProps {
   /** Path under functions/, without the extension (e.g. "workflow/record-receipt"). */
@@ -26,12 +35,15 @@ export interface HouseFunctionProps {
   environment?: Record<string, string>;
   timeout?: Duration;
   memorySize?: number;
-  /** Folders copied beside the bundle (relative to the repository root → relative to the bundle). */
+  /**
+   * Files or folders copied beside the bundle at synth (from: relative to the repository root; to: relative to
+   * the bundle). Lambda has no node_modules, so anything a handler reads from disk must be copied this way.
+   */
   copy?: ReadonlyArray<{ from: string; to: string }>;
 }
 
 /**
- * The one way this project builds a Lambda: esbuild (no Docker), ESM, ARM64, nodejs22.x, source maps, an
+ * The one way this project builds a Lambda: esbuild (no Docker), ESM, ARM64, nodejs24.x, source maps, an
  * explicit encrypted log group with retention, Powertools settings, and the provider profile bundled as
  * a file beside the code (profiles are larger than Lambda's environment allows).
  */
@@ -67,7 +79,7 @@ export class HouseFunction extends Construct {
       description: props.description,
       entry: `${ROOT}functions/${props.module}.ts`,
       handler: props.exportName ?? 'handler',
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: LAMBDA_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(30),
@@ -84,7 +96,7 @@ export class HouseFunction extends Construct {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
+        target: ESBUILD_TARGET,
         minify: true,
         sourceMap: true,
         // ESM bundles need a require shim for the SDK's CommonJS dependencies.
@@ -94,6 +106,10 @@ export class HouseFunction extends Construct {
           beforeInstall: () => [],
           afterBundling: (_input: string, output: string) => [
             `cp "${props.profilePath}" "${output}/provider-profile.json"`,
+            ...(props.copy ?? []).flatMap(({ from, to }) => [
+              `mkdir -p "$(dirname "${output}/${to}")"`,
+              `cp -R "${ROOT}${from}" "${output}/${to}"`,
+            ]),
           ],
         },
       },
@@ -112,11 +128,6 @@ export class HouseFunction extends Construct {
     const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
     const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
     Validations.of(this).acknowledge(
-      {
-        id: 'AwsSolutions::AwsSolutions-L1',
-        reason:
-          'nodejs22.x is the runtime the project tests and pins (design.md decision 10); moved deliberately, not automatically',
-      },
       {
         id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
         reason: 'X-Ray PutTraceSegments/PutTelemetryRecords do not support resource-level permissions',
@@ -199,7 +210,30 @@ export class HouseFunction extends Construct {
     // New executions start on the "live" alias, so each deploy's published version is what they run.
     const alias = `${arn}:${STATE_MACHINE_ALIAS}`;
     this.fn.addEnvironment('STATE_MACHINE_ARN', alias);
-    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [arn, alias] }));
+    const callbacks = actions.filter((action) => CALLBACK_ACTIONS.includes(action));
+    const others = actions.filter((action) => !CALLBACK_ACTIONS.includes(action));
+    if (others.length > 0) {
+      this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: others, resources: [arn, alias] }));
+    }
+    if (callbacks.length > 0) {
+      // A task token carries no ARN: Step Functions authorises SendTask* against the state machine's own
+      // ARN, even for an execution started on an alias running a published version (docs/security.md).
+      // The versions and aliases are granted too, so a callback to an execution of an older version can
+      // never fail with AccessDenied after a deploy.
+      const versionsAndAliases = `${arn}:*`;
+      this.fn.addToRolePolicy(
+        new iam.PolicyStatement({ actions: callbacks, resources: [arn, versionsAndAliases] }),
+      );
+      const stack = Stack.of(this);
+      const partition = '<AWS::Partition>';
+      const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+      const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+      Validations.of(this).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:${partition}:states:${region}:${account}:stateMachine:${stateMachineName}:*]`,
+        reason:
+          "SendTaskSuccess/SendTaskFailure on this state machine's versions and aliases only: an execution runs the version its alias pointed to when it started, so callbacks must work for every published version",
+      });
+    }
     return this;
   }
 }

@@ -245,7 +245,14 @@ export class WorkflowStack extends Stack {
           module: 'web/assets',
           exportName: 'handler',
           description: 'govuk-frontend CSS, JavaScript, fonts and images',
-          copy: [{ from: 'node_modules/govuk-frontend/dist/govuk', to: 'govuk' }],
+          // Only what functions/web/assets.ts serves; the pages reference each of these (test/infra).
+          copy: [
+            'assets',
+            'govuk-frontend.min.css',
+            'govuk-frontend.min.css.map',
+            'govuk-frontend.min.js',
+            'govuk-frontend.min.js.map',
+          ].map((file) => ({ from: `node_modules/govuk-frontend/dist/govuk/${file}`, to: `govuk/${file}` })),
         }).acknowledgeStandardFindings();
         edge?.originSecret.grantRead(fn.fn);
         this.functions.push(fn);

@@ -9,6 +9,7 @@ import { ALL_ROUTES } from '#functions/routes.ts';
 import { lintProfile } from '#shared/policy/lint.ts';
 import { listPresetIds, loadProfile } from '#shared/policy/load-profile.ts';
 import { buildApp } from '../../infra/app.ts';
+import { ESBUILD_TARGET } from '../../infra/constructs/house-function.ts';
 import { substitutionNames } from '../../infra/local/local-step-functions.ts';
 import { ASL_FILE } from '../../infra/stacks/workflow-stack.ts';
 
@@ -90,12 +91,14 @@ describe('CDK app', () => {
     }
   });
 
-  it('builds every function the house way: ESM on ARM64, nodejs22.x, its own role and log group', () => {
+  it('builds every function the house way: ESM on ARM64, nodejs24.x, its own role and log group', () => {
+    // nodejs22.x is deprecated on 30 April 2027; the bundle targets the same Node as the runtime.
+    expect(ESBUILD_TARGET).toBe('node24');
     const functions = workflow.findResources('AWS::Lambda::Function');
     expect(Object.keys(functions).length).toBeGreaterThanOrEqual(14);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogGroup: expect.anything() },
@@ -151,6 +154,37 @@ describe('CDK app', () => {
       Object.entries(workflow.findResources('AWS::IAM::Policy')).filter(([id]) => !id.includes('webpages')),
     );
     expect(others).not.toContain('-attachments-');
+  });
+
+  it('lets every function that completes callbacks do so on the state machine, its versions and aliases', () => {
+    // Step Functions authorises SendTask* against the state machine's ARN, and an execution started on
+    // the alias runs a published version: a grant on the alias alone would fail after a deploy.
+    const machineArn = `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${prefix}-complaint`;
+    const callbackStatements = Object.values(workflow.findResources('AWS::IAM::Policy'))
+      .flatMap(
+        (policy) =>
+          policy.Properties.PolicyDocument.Statement as Array<{
+            Action: string | string[];
+            Resource: unknown;
+          }>,
+      )
+      .filter((statement) => [statement.Action].flat().includes('states:SendTaskSuccess'));
+    // register-task, the staff API routes and the web pages.
+    expect(callbackStatements.length).toBeGreaterThanOrEqual(3);
+    for (const statement of callbackStatements) {
+      expect([statement.Action].flat()).toContain('states:SendTaskFailure');
+      const resources = [statement.Resource].flat().map((resource) => {
+        const joined = (resource as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+        return joined
+          ? joined[1]
+              .map((part) =>
+                typeof part === 'string' ? part : `\${${String(Object.values(part as object)[0])}}`,
+              )
+              .join(joined[0])
+          : String(resource);
+      });
+      expect(resources).toEqual(expect.arrayContaining([machineArn, `${machineArn}:*`]));
+    }
   });
 
   it('grants no wildcard actions on data', () => {
