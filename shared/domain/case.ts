@@ -117,7 +117,13 @@ export type CaseEvent = EventBase &
     | { type: 'ombudsman-referral-recorded'; reference?: string; notes?: string }
     | { type: 'note-added'; text: string }
     | { type: 'reminder-sent'; step: Step; dueAt: Instant; actionId?: string }
-    | { type: 'deadline-breached'; step: Step; dueAt: Instant }
+    | {
+        type: 'deadline-breached';
+        step: Step;
+        dueAt: Instant;
+        /** Set for an outstanding action's date, which is tracked per action. */
+        actionId?: string;
+      }
     | {
         type: 'correspondence-sent';
         template: string;
@@ -212,7 +218,7 @@ export interface CaseState {
   stage2: StageRecord & { escalationRequestedAt?: Instant; escalationReason?: string };
   escalationWindow?: Deadline;
   actions: OutstandingAction[];
-  breaches: Array<{ step: Step; dueAt: Instant; at: Instant }>;
+  breaches: Array<{ step: Step; dueAt: Instant; at: Instant; actionId?: string }>;
   remindersSent: Array<{ step: Step; dueAt: Instant; actionId?: string }>;
   ombudsmanReferrals: Array<{ at: Instant; reference?: string }>;
   correspondence: Array<{
@@ -265,6 +271,8 @@ const ALLOWED: Record<CaseStatus, readonly CaseEventType[]> = {
     'withdrawn',
     'closed',
     'reminder-sent',
+    // An outstanding action's date can pass while the resident may still ask for stage 2.
+    'deadline-breached',
   ],
   'stage2-acknowledgement': [
     'acknowledged',
@@ -656,7 +664,15 @@ function applyEvent(state: CaseState, event: CaseEvent, ctx: CaseContext): CaseS
     case 'deadline-breached':
       return {
         ...state,
-        breaches: [...state.breaches, { step: event.step, dueAt: event.dueAt, at: event.at }],
+        breaches: [
+          ...state.breaches,
+          {
+            step: event.step,
+            dueAt: event.dueAt,
+            at: event.at,
+            ...(event.actionId ? { actionId: event.actionId } : {}),
+          },
+        ],
       };
     case 'correspondence-sent':
       return {

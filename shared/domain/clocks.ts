@@ -31,7 +31,8 @@ export interface LifecycleClocks {
    * event), `eventOn` is the date the resident gave for the events or for becoming aware of them.
    */
   escalationWindowEnd(stage1RespondedAt: Instant, eventOn?: CivilDate): Deadline | undefined;
-  reminder(due: Deadline): Instant;
+  /** 09:00 London, `reminderLeadWorkingDays` working days before a due date (a deadline's or an action's). */
+  reminder(due: Pick<Deadline, 'dueDate'>): Instant;
 }
 
 export function lifecycleClocks(profile: ProviderProfile): LifecycleClocks {

@@ -1,5 +1,5 @@
-import { londonWallClockToInstant, toLondon } from '../time/london.ts';
-import type { CaseContext, CaseState, StaffRole, Step } from './case.ts';
+import { endOfLondonDay, type Instant, londonWallClockToInstant, toLondon } from '../time/london.ts';
+import type { CaseContext, CaseState, OutstandingAction, StaffRole, Step } from './case.ts';
 import { isOpenAction, pendingStep } from './case.ts';
 
 export type PositionStep = Step | 'ready-to-close' | 'closed';
@@ -54,12 +54,14 @@ function secondsUntil(instant: string, now: Date): number {
 
 export function casePosition(state: CaseState, ctx: CaseContext, now: Date): CasePosition {
   const position = stepPosition(state, ctx, now);
-  const actionDue = nextActionReminder(state, now);
+  const actionDue = actionFollowUps(state, ctx, now)
+    .map((followUp) => followUp.at)
+    .sort()[0];
   if (position.step === 'closed' || position.step === 'ready-to-close' || !actionDue) return position;
-  const untilAction = secondsUntil(actionDue, now);
+  const untilAction = Date.parse(actionDue) <= now.getTime() ? 1 : secondsUntil(actionDue, now);
   if (untilAction >= position.timeoutSeconds) return position;
-  // An outstanding action falls due before the step's own next check: wake for it (the check reminds its
-  // owner, then the step waits again).
+  // An outstanding action's reminder or breach falls before the step's own next check: wake for it (the
+  // check alerts, then the step waits again).
   return {
     ...position,
     timeoutSeconds: untilAction,
@@ -68,17 +70,34 @@ export function casePosition(state: CaseState, ctx: CaseContext, now: Date): Cas
   };
 }
 
-/** 09:00 London on the due date of the first open action whose owner has not been reminded yet. */
-function nextActionReminder(state: CaseState, now: Date): string | undefined {
-  const due = state.actions
-    .filter(
-      (action) => isOpenAction(action) && !state.remindersSent.some((r) => r.actionId === action.actionId),
-    )
-    .map((action) => londonWallClockToInstant(action.dueDate, 9, 0))
-    .sort();
-  const first = due[0];
-  if (!first) return undefined;
-  return Date.parse(first) < now.getTime() ? now.toISOString() : first;
+/** The next alert an open outstanding action is owed: its owner reminded before its date, managers after. */
+export interface ActionFollowUp {
+  action: OutstandingAction;
+  alert: 'reminder' | 'breach';
+  /** When the alert falls due. */
+  at: Instant;
+  /** The end of the action's date: the key its reminder and breach are recorded under. */
+  dueAt: Instant;
+}
+
+/**
+ * One entry per open action not yet breached: the reminder (09:00, the profile's lead time before its date)
+ * until it is sent, then the breach (just after its date ends). Each is recorded once per action and date.
+ * `at` may be in the past: the alert is overdue and the next check sends it.
+ */
+export function actionFollowUps(state: CaseState, ctx: CaseContext, now: Date): ActionFollowUp[] {
+  return state.actions.filter(isOpenAction).flatMap((action): ActionFollowUp[] => {
+    const dueAt = endOfLondonDay(action.dueDate);
+    const recorded = (list: ReadonlyArray<{ actionId?: string; dueAt: string }>) =>
+      list.some((entry) => entry.actionId === action.actionId && entry.dueAt === dueAt);
+    if (recorded(state.breaches)) return [];
+    // Once the date has passed, a reminder no one was sent is moot: the breach is what is owed.
+    if (!recorded(state.remindersSent) && now.getTime() <= Date.parse(dueAt)) {
+      const at = ctx.clocks.reminder({ dueDate: action.dueDate });
+      if (at < dueAt) return [{ action, alert: 'reminder', at, dueAt }];
+    }
+    return [{ action, alert: 'breach', at: new Date(Date.parse(dueAt) + 1).toISOString(), dueAt }];
+  });
 }
 
 function stepPosition(state: CaseState, ctx: CaseContext, now: Date): CasePosition {

@@ -1,8 +1,7 @@
 import type { CaseState, StaffRole, Step } from '../domain/case.ts';
 import { lettersOwed } from '../domain/correspondence.ts';
 import { TaskNotOpenError } from '../domain/errors.ts';
-import { type CasePosition, casePosition, deadlineAlerts } from '../domain/position.ts';
-import { endOfLondonDay, toLondon } from '../time/london.ts';
+import { actionFollowUps, type CasePosition, casePosition, deadlineAlerts } from '../domain/position.ts';
 import { contactHashes, loadCase, recordEvent } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
 import { alertStaff, sendOwedLetters } from './notify.ts';
@@ -116,7 +115,7 @@ export async function checkDeadline(
 ): Promise<CasePosition & { recorded?: 'reminder' | 'breach' }> {
   const loaded = await loadCase(deps, input.caseId);
   // Outstanding actions are followed up at every check, whatever else the case is waiting for.
-  const state = await remindActionOwners(deps, loaded.state);
+  const state = await followUpActions(deps, loaded.state);
   const position = positionOf(deps, state);
   await closeOpenTasks(deps, input.caseId, 'timed-out', (step) => step === input.step);
   if (position.step !== input.step || !position.dueAt || input.step === 'escalation-window') return position;
@@ -152,32 +151,24 @@ export async function checkDeadline(
   return position;
 }
 
-/** Once an outstanding action's date arrives, its owner is reminded (once) to do it and update the resident. */
-async function remindActionOwners(deps: AppDependencies, state: CaseState): Promise<CaseState> {
-  const today = toLondon(deps.clock.now()).date;
+/**
+ * Outstanding actions are chased like deadlines: the handler is reminded before an action's date, and once
+ * the date has passed the handler and the managers are told it was missed. Each alert is sent before it is
+ * recorded (as for step deadlines) and recorded once per action and date.
+ */
+async function followUpActions(deps: AppDependencies, state: CaseState): Promise<CaseState> {
+  const now = deps.clock.now();
   let current = state;
-  for (const action of state.actions.filter((a) => !a.completedAt && a.dueDate <= today)) {
-    const dueAt = endOfLondonDay(action.dueDate);
-    const already = current.remindersSent.some(
-      (r) => r.step === 'outstanding-actions' && r.actionId === action.actionId && r.dueAt === dueAt,
-    );
-    if (already) continue;
-    await alertStaff(
-      deps,
-      current,
-      'reminder',
-      `outstanding action ${action.actionId}: ${action.description}`,
-      ['handler'],
-      dueAt,
-    );
-    ({ state: current } = await recordEvent(deps, state.caseId, (_current, at) => ({
-      type: 'reminder-sent',
-      at,
-      by: SYSTEM,
-      step: 'outstanding-actions',
-      dueAt,
-      actionId: action.actionId,
-    })));
+  for (const followUp of actionFollowUps(state, deps.context, now)) {
+    if (Date.parse(followUp.at) > now.getTime()) continue;
+    const { action, alert, dueAt } = followUp;
+    const roles: StaffRole[] = alert === 'breach' ? ['handler', 'manager'] : ['handler'];
+    const step = `outstanding action ${action.actionId}: ${action.description}`;
+    await alertStaff(deps, current, alert, step, roles, dueAt);
+    ({ state: current } = await recordEvent(deps, state.caseId, (_current, at) => {
+      const base = { at, by: SYSTEM, step: 'outstanding-actions', dueAt, actionId: action.actionId } as const;
+      return alert === 'breach' ? { type: 'deadline-breached', ...base } : { type: 'reminder-sent', ...base };
+    }));
   }
   return current;
 }

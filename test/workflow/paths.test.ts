@@ -356,7 +356,7 @@ describe('workflow paths', () => {
     ).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 
-  it('an action promised at stage 1 is followed up on its date while the resident may still escalate', async () => {
+  it('an action promised at stage 1: its owner is reminded before its date and managers told after it', async () => {
     const h = await start();
     const { caseId } = await h.submit();
     await h.act(caseId, staff.handler, { action: 'triage', outcome: 'complaint' });
@@ -371,13 +371,35 @@ describe('workflow paths', () => {
       }),
     );
     expect((await h.openTask(caseId)).step).toBe('escalation-window');
-    await h.advanceTo('2026-03-20T08:30:00Z');
+    const actionAlerts = async (address: string) =>
+      (await h.emailsTo(address)).filter((email) => email.subject.includes('Service the boiler'));
+    // Friday 20 March is due: the handler hears two working days before, at 09:00 on Wednesday.
+    await h.advanceTo('2026-03-18T08:30:00Z');
     expect((await h.state(caseId)).remindersSent.filter((r) => r.actionId === 'S1-1')).toEqual([]);
-    await h.advanceTo('2026-03-20T09:30:00Z');
+    await h.advanceTo('2026-03-18T09:30:00Z');
     expect((await h.state(caseId)).remindersSent.filter((r) => r.actionId === 'S1-1')).toHaveLength(1);
-    expect((await h.emailsTo('handlers@staff.localhost')).at(-1)?.subject).toMatch(
-      /Service the boiler|outstanding action/i,
-    );
+    expect((await actionAlerts('handlers@staff.localhost')).map((email) => email.subject)).toEqual([
+      expect.stringMatching(/^Due soon: outstanding action S1-1/),
+    ]);
+    expect(await actionAlerts('managers@staff.localhost')).toEqual([]);
+    await h.advanceTo('2026-03-20T23:59:00Z');
+    expect((await h.state(caseId)).breaches).toEqual([]);
+    await h.advanceTo('2026-03-21T00:01:00Z');
+    expect((await h.state(caseId)).breaches).toEqual([
+      {
+        step: 'outstanding-actions',
+        actionId: 'S1-1',
+        dueAt: '2026-03-20T23:59:59.999Z',
+        at: expect.stringMatching(/^2026-03-21T00:00:00/),
+      },
+    ]);
+    expect((await actionAlerts('managers@staff.localhost')).map((email) => email.subject)).toEqual([
+      expect.stringMatching(/^Deadline missed: outstanding action S1-1/),
+    ]);
+    expect(await actionAlerts('handlers@staff.localhost')).toHaveLength(2);
+    // Recorded once: a week on, no second breach for the same action and date.
+    await h.advance(7 * DAY);
+    expect((await h.state(caseId)).breaches).toHaveLength(1);
     expect((await h.openTask(caseId)).step).toBe('escalation-window');
   });
 
@@ -447,11 +469,16 @@ describe('workflow paths', () => {
       actionId: 'S2-1',
       note: 'New boiler fitted',
     });
-    // Friday's completion is picked up on the next working morning: Monday 09:00.
-    await h.advanceTo('2026-03-22T12:00:00Z');
+    // There is no callback after the final response: Friday's completion is picked up at the next check,
+    // the one planned for the end of the action's date, which finds nothing open (and no breach to record).
+    await h.advanceTo('2026-03-20T23:59:00Z');
     expect((await h.state(caseId)).status).toBe('final-response-issued');
-    await h.advanceTo('2026-03-23T09:01:00Z');
-    expect(await h.state(caseId)).toMatchObject({ status: 'closed', closureReason: 'final-response-issued' });
+    await h.advanceTo('2026-03-21T00:01:00Z');
+    expect(await h.state(caseId)).toMatchObject({
+      status: 'closed',
+      closureReason: 'final-response-issued',
+      breaches: [],
+    });
     expect(h.execution(caseId)?.status).toBe('SUCCEEDED');
   });
 });
