@@ -1,18 +1,24 @@
 import { z } from 'zod';
 import { STAFF_ROLES } from '#shared/domain/case.ts';
 import { loadCase } from '#shared/usecases/case-log.ts';
+import { outstandingActions, queueShowsActions } from '#shared/usecases/queue.ts';
 import { positionOf } from '#shared/usecases/workflow.ts';
 import { httpRoute, json, staffIdentity } from '../lib/middleware.ts';
 import { pathParameter } from './staff-actions.ts';
 
 const QueueQuery = z.object({ role: z.enum([...STAFF_ROLES, 'resident']).optional() });
 
-/** GET /staff/queue?role=handler: open tasks for a role, earliest due first. Tokens are never returned. */
+/**
+ * GET /staff/queue?role=handler: open tasks for a role, earliest due first, and (for the handlers who own them
+ * and the managers who chase them) every open outstanding action with its date. Tokens are never returned.
+ */
 export const queueHandler = httpRoute(async (deps, event) => {
   const staff = staffIdentity(event);
   const { role } = QueueQuery.parse(event.queryStringParameters ?? {});
-  const tasks = await deps.repository.queue(role ?? staff.role);
-  return json(200, { tasks: tasks.map(({ token: _token, ...task }) => task) });
+  const queueRole = role ?? staff.role;
+  const tasks = await deps.repository.queue(queueRole);
+  const actions = queueShowsActions(queueRole) ? await outstandingActions(deps) : [];
+  return json(200, { tasks: tasks.map(({ token: _token, ...task }) => task), actions });
 });
 
 /** GET /staff/cases/{caseId}: the case, its events, its open tasks and where it is. */

@@ -21,6 +21,7 @@ import { londonWallClockToInstant, toLondon } from '#shared/time/london.ts';
 import { ACTIONS_FOR_STEP, actOnTask, recordCaseAction, type TaskAction } from '#shared/usecases/actions.ts';
 import { loadCase } from '#shared/usecases/case-log.ts';
 import { type IntakeInput, submitComplaint } from '#shared/usecases/intake.ts';
+import { assigneeOf, outstandingActions, queueShowsActions } from '#shared/usecases/queue.ts';
 import { positionOf } from '#shared/usecases/workflow.ts';
 import { toHttpError } from '../lib/errors.ts';
 import { contentDisposition } from './attachments.ts';
@@ -56,6 +57,7 @@ import {
   banner,
   CHANNEL_WORDS,
   CONTACT_WORDS,
+  civil,
   dateFrom,
   type FormValues,
   instantWords,
@@ -147,16 +149,16 @@ export const queuePage = staffPage(async (ctx) => {
   const tasks = (await Promise.all(roles.map((r) => ctx.deps.repository.queue(r)))).flat();
   const { calendar } = ctx.deps.context.clocks;
   const open = tasks.filter((task) => task.status === 'open');
-  // Whoever has acted on the case's current stage is its assignee: the Code wants one named owner.
   const assignees = new Map(
     await Promise.all(
       open.map(async (task) => {
         const state = await ctx.deps.repository.getProjection(task.caseId);
-        const handlers = state ? (state.stage === 2 ? state.stage2.handlers : state.stage1.handlers) : [];
-        return [task.caseId, handlers.at(-1) ?? UNASSIGNED] as const;
+        return [task.caseId, (state && assigneeOf(state)) ?? UNASSIGNED] as const;
       }),
     ),
   );
+  const actions = queueShowsActions(role) ? await outstandingActions(ctx.deps) : [];
+  for (const action of actions) assignees.set(action.caseId, action.assignee ?? UNASSIGNED);
   const assignee = query.assignee === 'me' ? ctx.staff.id : query.assignee || undefined;
   const rows = open
     .map((task) => ({
@@ -232,12 +234,41 @@ export const queuePage = staffPage(async (ctx) => {
             ];
           }),
         });
+  const actionRows = actions
+    .map((action) => ({
+      action,
+      rag: ragFor(action.dueAt, ctx.now, calendar, ctx.profile.reminderLeadWorkingDays),
+    }))
+    .filter(({ rag }) => !status || rag.key === status)
+    .filter(({ action }) => !assignee || (action.assignee ?? UNASSIGNED) === assignee);
+  // Stage filters pick tasks by step; an action belongs to no step, so it is listed whatever the stage.
+  const actionList = !queueShowsActions(role)
+    ? html``
+    : html`<h2 class="govuk-heading-m" id="outstanding-actions">Outstanding actions</h2>
+<p class="govuk-body">Actions promised to residents, earliest due first. The handler mailbox is reminded ${ctx.profile.reminderLeadWorkingDays} working days before each date; managers are alerted once a date has passed.</p>
+${
+  actionRows.length === 0
+    ? html`<p class="govuk-body" data-testid="actions-empty">There are no open outstanding actions${status || assignee ? ' matching these filters' : ''}.</p>`
+    : table({
+        caption: `${actionRows.length} open outstanding action${actionRows.length === 1 ? '' : 's'}, earliest due first`,
+        head: ['Reference', 'Action', 'Who does it', 'Assigned to', 'Due', 'Status'],
+        rows: actionRows.map(({ action, rag }) => [
+          caseLink(action.caseId, action.reference),
+          `${action.actionId}: ${action.description}`,
+          action.owner,
+          action.assignee ?? UNASSIGNED,
+          civil(action.dueDate),
+          html`<span data-testid="action-rag" data-rag="${rag.key}">${ragTag(rag)}</span>`,
+        ]),
+      })
+}`;
   return ctx.render(
     'Work queue',
     html`<h1 class="govuk-heading-l">Work queue</h1>
 <p class="govuk-body">Open tasks for ${whose}. "Due soon" means within ${ctx.profile.reminderLeadWorkingDays} working days of the deadline.</p>
 ${filters}
-${list}`,
+${list}
+${actionList}`,
   );
 });
 

@@ -70,6 +70,17 @@ export function casePosition(state: CaseState, ctx: CaseContext, now: Date): Cas
   };
 }
 
+/** Whether an action's reminder and breach have been recorded, keyed on the action and the end of its date. */
+export function actionAlerts(
+  state: CaseState,
+  action: OutstandingAction,
+): { dueAt: Instant; reminded: boolean; breached: boolean } {
+  const dueAt = endOfLondonDay(action.dueDate);
+  const recorded = (list: ReadonlyArray<{ actionId?: string; dueAt: string }>) =>
+    list.some((entry) => entry.actionId === action.actionId && entry.dueAt === dueAt);
+  return { dueAt, reminded: recorded(state.remindersSent), breached: recorded(state.breaches) };
+}
+
 /** The next alert an open outstanding action is owed: its owner reminded before its date, managers after. */
 export interface ActionFollowUp {
   action: OutstandingAction;
@@ -87,12 +98,10 @@ export interface ActionFollowUp {
  */
 export function actionFollowUps(state: CaseState, ctx: CaseContext, now: Date): ActionFollowUp[] {
   return state.actions.filter(isOpenAction).flatMap((action): ActionFollowUp[] => {
-    const dueAt = endOfLondonDay(action.dueDate);
-    const recorded = (list: ReadonlyArray<{ actionId?: string; dueAt: string }>) =>
-      list.some((entry) => entry.actionId === action.actionId && entry.dueAt === dueAt);
-    if (recorded(state.breaches)) return [];
+    const { dueAt, reminded, breached } = actionAlerts(state, action);
+    if (breached) return [];
     // Once the date has passed, a reminder no one was sent is moot: the breach is what is owed.
-    if (!recorded(state.remindersSent) && now.getTime() <= Date.parse(dueAt)) {
+    if (!reminded && now.getTime() <= Date.parse(dueAt)) {
       const at = ctx.clocks.reminder({ dueDate: action.dueDate });
       if (at < dueAt) return [{ action, alert: 'reminder', at, dueAt }];
     }

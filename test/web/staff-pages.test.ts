@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
+import { queueHandler } from '#functions/api/staff-queries.ts';
 import { dependencies } from '#functions/lib/config.ts';
 import type { ApiEvent } from '#functions/lib/middleware.ts';
 import { csrfToken, verifyCognitoIdToken } from '#functions/web/staff-auth.ts';
@@ -20,7 +21,7 @@ import {
 import { callback, signIn, signInPage, signOut } from '#functions/web/staff-sign-in.ts';
 import { handler as registerTask } from '#functions/workflow/register-task.ts';
 import type { Step } from '#shared/domain/case.ts';
-import { actOnTask } from '#shared/usecases/actions.ts';
+import { actOnTask, recordCaseAction } from '#shared/usecases/actions.ts';
 import { loadCase } from '#shared/usecases/case-log.ts';
 import { type IntakeInput, submitComplaint } from '#shared/usecases/intake.ts';
 import { checkDeadline } from '#shared/usecases/workflow.ts';
@@ -254,6 +255,54 @@ describe('work queue', () => {
     const manager = await get(queuePage, { path: '/staff', role: 'manager', query: { role: 'all' } });
     expect(manager.body).toContain(reference);
     expect(manager.body).toContain('<option value="all" selected>');
+  });
+});
+
+describe('outstanding actions in the work queue', () => {
+  it('lists each open action with its due date and status for handlers and managers, not reviewers', async () => {
+    const { caseId, reference } = await caseAt('stage1-response');
+    const deps = await dependencies();
+    await recordCaseAction(deps, caseId, HANDLER, {
+      action: 'add-action',
+      description: 'Survey the damp in the bedroom',
+      owner: 'Repairs team',
+      dueDate: '2026-03-20',
+    });
+    const handler = await get(queuePage, { path: '/staff' });
+    expect(handler.status).toBe(200);
+    expect(handler.body).toMatch(
+      new RegExp(
+        `${reference}</a></td><td class="govuk-table__cell">A1: Survey the damp in the bedroom</td><td class="govuk-table__cell">Repairs team</td><td class="govuk-table__cell">${HANDLER.id}</td><td class="govuk-table__cell">Friday 20 March 2026</td>`,
+      ),
+    );
+    expect(handler.body).toMatch(/data-testid="action-rag" data-rag="on-track">/);
+    expectSoundMarkup(handler.body);
+    const manager = await get(queuePage, { path: '/staff', role: 'manager', query: { role: 'all' } });
+    expect(manager.body).toContain('A1: Survey the damp in the bedroom');
+    const reviewer = await get(queuePage, { path: '/staff', role: 'reviewer' });
+    expect(reviewer.body).not.toContain('Survey the damp');
+
+    vi.setSystemTime(new Date('2026-03-23T10:00:00Z'));
+    const overdue = await get(queuePage, { path: '/staff', query: { status: 'overdue' } });
+    expect(overdue.body).toMatch(
+      /A1: Survey the damp in the bedroom<\/td>(?:(?!<\/tr>).)*data-testid="action-rag" data-rag="overdue"><strong class="govuk-tag govuk-tag--red">Overdue/s,
+    );
+    const api = await queueHandler(
+      apiEvent({ rawPath: '/staff/queue', routeKey: 'GET /staff/queue', claims: staffClaims('handler') }),
+      lambdaContext,
+    );
+    const body = JSON.parse(String((api as { body?: string }).body));
+    expect(body.actions).toContainEqual(
+      expect.objectContaining({
+        caseId,
+        reference,
+        actionId: 'A1',
+        description: 'Survey the damp in the bedroom',
+        owner: 'Repairs team',
+        dueDate: '2026-03-20',
+        dueAt: '2026-03-20T23:59:59.999Z',
+      }),
+    );
   });
 });
 
