@@ -56,8 +56,7 @@ export class DynamoDbCaseStore implements CaseRepository {
         ConsistentRead: true,
       }),
     );
-    const item = result.Item as IntakeRecord | undefined;
-    return item && { caseId: item.caseId, reference: item.reference, requestHash: item.requestHash };
+    return result.Item && toIntake(result.Item);
   }
 
   async claimIntakeKey(key: string, record: IntakeRecord): Promise<IntakeRecord> {
@@ -79,9 +78,52 @@ export class DynamoDbCaseStore implements CaseRepository {
           ConsistentRead: true,
         }),
       );
-      const item = existing.Item as IntakeRecord | undefined;
-      if (!item) throw new ConflictError(`Intake key ${key} is being claimed by another request; try again`);
-      return { caseId: item.caseId, reference: item.reference, requestHash: item.requestHash };
+      if (!existing.Item) {
+        throw new ConflictError(`Intake key ${key} is being claimed by another request; try again`);
+      }
+      return toIntake(existing.Item);
+    }
+  }
+
+  async setIntakeReference(key: string, reference: string): Promise<string> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `INTAKE#${key}`, sk: 'INTAKE' },
+          UpdateExpression: 'SET #reference = :reference',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#reference)',
+          ExpressionAttributeNames: { '#reference': 'reference' },
+          ExpressionAttributeValues: { ':reference': reference },
+        }),
+      );
+      return reference;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const stored = (await this.findIntake(key))?.reference;
+      if (!stored) throw new ConflictError(`Intake key ${key} has no claim to attach a reference to`);
+      return stored;
+    }
+  }
+
+  async takeOverIntakeClaim(key: string, claimedAt: string | undefined, now: string): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `INTAKE#${key}`, sk: 'INTAKE' },
+          UpdateExpression: 'SET #claimedAt = :now',
+          ConditionExpression: claimedAt
+            ? 'attribute_not_exists(#reference) AND #claimedAt = :claimedAt'
+            : 'attribute_exists(pk) AND attribute_not_exists(#reference) AND attribute_not_exists(#claimedAt)',
+          ExpressionAttributeNames: { '#reference': 'reference', '#claimedAt': 'claimedAt' },
+          ExpressionAttributeValues: claimedAt ? { ':now': now, ':claimedAt': claimedAt } : { ':now': now },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return false;
     }
   }
 
@@ -354,6 +396,11 @@ function taskKeys(task: TaskRecord): Record<string, unknown> {
     gsi2pk: `CASETASKS#${task.caseId}`,
     gsi2sk: `${task.createdAt}#${task.taskId}`,
   };
+}
+
+function toIntake(item: Record<string, unknown>): IntakeRecord {
+  const { caseId, reference, requestHash, claimedAt } = item as unknown as IntakeRecord;
+  return { caseId, reference, requestHash, claimedAt };
 }
 
 function toTask(item: Record<string, unknown>): TaskRecord {

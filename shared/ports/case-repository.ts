@@ -20,8 +20,11 @@ export interface TaskRecord {
 
 export interface IntakeRecord {
   caseId: string;
-  reference: string;
+  /** Taken from the counter by whoever holds the claim, once it holds it; absent until then. */
+  reference?: string;
   requestHash: string;
+  /** When the key was claimed (or a stalled claim taken over). */
+  claimedAt?: string;
 }
 
 export interface CaseRepository {
@@ -30,6 +33,13 @@ export interface CaseRepository {
   findIntake(key: string): Promise<IntakeRecord | undefined>;
   /** Claims an intake idempotency key; returns the record already stored when the key was used before. */
   claimIntakeKey(key: string, record: IntakeRecord): Promise<IntakeRecord>;
+  /**
+   * Stores the reference on a claimed key unless one is already there; returns the one stored (a reference
+   * taken by a claimant that was taken over is then unused).
+   */
+  setIntakeReference(key: string, reference: string): Promise<string>;
+  /** Takes over a claim still without a reference, if it is unchanged since claimedAt; true if taken. */
+  takeOverIntakeClaim(key: string, claimedAt: string | undefined, now: string): Promise<boolean>;
   /** Appends the event with sequence number seq; throws ConflictError when that number is taken. */
   appendEvent(caseId: string, seq: number, event: CaseEvent): Promise<void>;
   loadEvents(caseId: string): Promise<CaseEvent[]>;

@@ -26,7 +26,7 @@ export function contactHashes(deps: AppDependencies, state: CaseState): string[]
 const MAX_ATTEMPTS = 10;
 
 /** A short random pause before trying again, growing with each attempt, so racing writers spread out. */
-function backoff(attempt: number): Promise<void> {
+export function backoff(attempt: number): Promise<void> {
   const ms = Math.random() * Math.min(200, 5 * 2 ** attempt);
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

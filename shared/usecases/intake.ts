@@ -10,8 +10,9 @@ import {
 } from '../domain/case.ts';
 import { ConflictError, ValidationError } from '../domain/errors.ts';
 import { signCaseLink } from '../domain/secrets.ts';
+import type { IntakeRecord } from '../ports/case-repository.ts';
 import { isCivilDate, normaliseInstant, toLondon } from '../time/london.ts';
-import { contactHashes, loadCase } from './case-log.ts';
+import { backoff, contactHashes, loadCase } from './case-log.ts';
 import { type AppDependencies, CASE_LINK_DAYS } from './dependencies.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -97,6 +98,46 @@ function requestHash(input: unknown): string {
   return createHash('sha256').update(JSON.stringify(input)).digest('hex');
 }
 
+/** An intake that has held its key this long without a reference stopped part-way; a retry may take over. */
+const CLAIM_LEASE_MS = 60_000;
+/** How long (in pauses of up to 200 ms) a concurrent retry waits for the claim's holder to take a reference. */
+const WAIT_ATTEMPTS = 20;
+
+/**
+ * The reference for a claimed intake key: the claim's holder takes one from the counter; anyone else waits
+ * for it, or takes the claim over once its holder has been silent past the lease (it stopped part-way).
+ */
+async function referenceForClaim(
+  deps: AppDependencies,
+  key: string,
+  claim: IntakeRecord,
+  holding: boolean,
+  year: number,
+): Promise<string> {
+  let record = claim;
+  for (let attempt = 1; ; attempt++) {
+    if (holding) return deps.repository.setIntakeReference(key, await deps.repository.nextReference(year));
+    const stalled =
+      !record.claimedAt || Date.parse(record.claimedAt) + CLAIM_LEASE_MS < deps.clock.now().getTime();
+    if (stalled) {
+      holding = await deps.repository.takeOverIntakeClaim(
+        key,
+        record.claimedAt,
+        deps.clock.now().toISOString(),
+      );
+      if (holding) continue;
+    }
+    if (attempt > WAIT_ATTEMPTS) {
+      throw new ConflictError(
+        'This complaint is still being recorded by an earlier attempt with the same key; try again in a moment',
+      );
+    }
+    await backoff(attempt);
+    record = (await deps.repository.findIntake(key)) ?? record;
+    if (record.reference) return record.reference;
+  }
+}
+
 /**
  * Creates a complaint and starts its workflow. Idempotent on the client's key: a retry returns the same
  * case, and every step can be repeated safely, so a retry after a crash finishes what the first call began.
@@ -126,20 +167,21 @@ export async function submitComplaint(
   // hash is what it always was, so keys claimed before attachments existed still match.
   const hash = requestHash(attachments ? { ...input, attachments } : input);
   const year = Number(toLondon(receivedAt).date.slice(0, 4));
-  // A retry finds its key already claimed and reuses that case's reference, so retries leave no gaps.
+  // The key is claimed before a reference is taken, and only the claim's holder takes one, so concurrent
+  // retries of one complaint use up one number between them.
+  const proposed = { caseId: deps.newId(), requestHash: hash, claimedAt: now.toISOString() };
   const claimed =
     (await deps.repository.findIntake(idempotencyKey)) ??
-    (await deps.repository.claimIntakeKey(idempotencyKey, {
-      caseId: deps.newId(),
-      reference: await deps.repository.nextReference(year),
-      requestHash: hash,
-    }));
+    (await deps.repository.claimIntakeKey(idempotencyKey, proposed));
   if (claimed.requestHash !== hash) {
     throw new ConflictError(
       'This idempotency key was already used for a different complaint; send a new key for a new complaint',
     );
   }
-  const { caseId, reference } = claimed;
+  const { caseId } = claimed;
+  const reference =
+    claimed.reference ??
+    (await referenceForClaim(deps, idempotencyKey, claimed, claimed.caseId === proposed.caseId, year));
   const existing = await deps.repository.loadEvents(caseId);
   let created = false;
   if (existing.length === 0) {

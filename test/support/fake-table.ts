@@ -57,6 +57,19 @@ export function fakeTable() {
           items.set(key(input.Key), next);
           return { Attributes: { value: next.value } };
         }
+        // The intake claim: a reference is attached once; a stalled claim is taken over if unchanged.
+        if (input.UpdateExpression === 'SET #reference = :reference') {
+          if (!items.has(key(input.Key)) || current.reference) throw conditionFailed();
+          items.set(key(input.Key), { ...current, reference: input.ExpressionAttributeValues[':reference'] });
+          return {};
+        }
+        if (input.UpdateExpression === 'SET #claimedAt = :now') {
+          const claimedAt = input.ExpressionAttributeValues[':claimedAt'];
+          if (!items.has(key(input.Key)) || current.reference || current.claimedAt !== claimedAt)
+            throw conditionFailed();
+          items.set(key(input.Key), { ...current, claimedAt: input.ExpressionAttributeValues[':now'] });
+          return {};
+        }
         if (input.ConditionExpression?.includes('#status = :open') && current.status !== 'open')
           throw conditionFailed();
         const values = input.ExpressionAttributeValues;

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionHandler } from '#functions/api/resident.ts';
 import { caseActionHandler } from '#functions/api/staff-actions.ts';
+import { residentHandler } from '#functions/api/submit-complaint.ts';
 import { actOnTask, residentAct } from '#shared/usecases/actions.ts';
 import { apiEvent, lambdaContext, parse, staffClaims } from '../handlers/setup.ts';
-import { Harness, staff, types } from './harness.ts';
+import { complaint, Harness, staff, types } from './harness.ts';
 
 /**
  * Races run many times, in process, against dynalite with the real handlers (and the real ASL through the
@@ -122,4 +123,26 @@ describe('a resident withdrawing while staff act on the open task', () => {
     // Staff lost the race at least once (the case closed under them): the order that stranded a task.
     expect(outcomes.has('rejected/fulfilled')).toBe(true);
   }, 120_000);
+});
+
+describe('concurrent intakes with one idempotency key', () => {
+  const intake = (key: string) =>
+    residentHandler(apiEvent({ headers: { 'idempotency-key': key }, json: complaint }), lambdaContext).then(
+      parse,
+    );
+  const number = (reference: unknown) => Number(String(reference).slice(-6));
+
+  it('make one case and use up one reference between them, so references have no gaps', async () => {
+    const first = number((await intake('gapless-before')).body.reference);
+    for (let round = 1; round <= 3; round++) {
+      const answers = await Promise.all(Array.from({ length: 20 }, () => intake(`gapless-round-${round}`)));
+      expect(answers.map((answer) => answer.statusCode).sort()).toEqual([...Array(19).fill(200), 201]);
+      expect(new Set(answers.map((answer) => answer.body.caseId)).size).toBe(1);
+      expect(new Set(answers.map((answer) => number(answer.body.reference)))).toEqual(
+        new Set([first + round]),
+      );
+    }
+    expect(number((await intake('gapless-after')).body.reference)).toBe(first + 4);
+    await harness.system.settle();
+  }, 60_000);
 });
