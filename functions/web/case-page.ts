@@ -1,6 +1,7 @@
 import type { CaseEvent, CaseStatus, Channel, ClosureReason } from '#shared/domain/case.ts';
 import type { ResidentTemplate } from '#shared/domain/correspondence.ts';
 import type { Decision, StageResponse } from '#shared/domain/letters.ts';
+import { legalProceedingsWords } from '#shared/notifications/templates.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import type { residentView } from '#shared/usecases/actions.ts';
 import { sizeWords } from './attachments.ts';
@@ -177,7 +178,7 @@ ${afterResponse(profile, view)}`;
 function letterRows(letter: StageResponse): SafeHtml {
   const remedy =
     letter.remedy === 'none'
-      ? html`<p class="govuk-body">None.</p>`
+      ? html`<p class="govuk-body">None.</p>${paragraphs(letter.noRemedyReason)}`
       : html`${paragraphs(letter.remedy.description)}${
           letter.remedy.compensationPounds !== undefined
             ? html`<p class="govuk-body">Compensation: ${pounds(letter.remedy.compensationPounds)}</p>`
@@ -232,7 +233,7 @@ function entry(
         title: 'Complaint not accepted',
         body: html`<p class="govuk-body">We could not accept this as a complaint under our complaints policy.</p>
 ${paragraphs(profile.exclusions.find((exclusion) => exclusion.code === entry.exclusionCode)?.description)}
-${paragraphs(entry.rationale)}${paragraphs(entry.ombudsmanRoute)}`,
+${paragraphs(entry.rationale)}${paragraphs(legalProceedingsWords(entry.legalProceedings))}${paragraphs(entry.ombudsmanRoute)}`,
       };
     case 'acknowledged':
       return {

@@ -3,7 +3,7 @@ import type { WorkingCalendar } from '#shared/calendar/working-calendar.ts';
 import type { CaseEvent, CaseState } from '#shared/domain/case.ts';
 import type { StageResponse } from '#shared/domain/letters.ts';
 import type { CasePosition } from '#shared/domain/position.ts';
-import { formatCivilDate } from '#shared/notifications/templates.ts';
+import { formatCivilDate, legalProceedingsWords } from '#shared/notifications/templates.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import { toLondon } from '#shared/time/london.ts';
 import { sizeWords, typeWords } from './attachments.ts';
@@ -286,14 +286,15 @@ ${
 function letterSummary(letter: StageResponse): SafeHtml {
   const remedy =
     letter.remedy === 'none'
-      ? 'None'
+      ? `None${letter.noRemedyReason ? `: ${letter.noRemedyReason}` : ''}`
       : `${letter.remedy.description}${letter.remedy.compensationPounds !== undefined ? ` (compensation £${letter.remedy.compensationPounds})` : ''}`;
   const actions =
     letter.outstandingActions === 'none'
       ? html`None`
       : bullets(
           letter.outstandingActions.map(
-            (a) => html`${a.description} (who: ${a.owner}; by ${civil(a.dueDate)})`,
+            (a) =>
+              html`${a.actionId ? `${a.actionId}: ` : ''}${a.description} (who: ${a.owner}; by ${civil(a.dueDate)})`,
           ),
         );
   return summaryList([
@@ -326,7 +327,7 @@ function describeEvent(event: CaseEvent, profile: ProviderProfile): { title: str
       }
       return {
         title: 'Triaged: not accepted as a complaint',
-        body: html`${text(`Reason: ${profile.exclusions.find((e) => e.code === event.exclusionCode)?.description ?? event.exclusionCode} (${event.exclusionCode})`)}${text(event.rationale)}${text(`Ombudsman route given: ${event.ombudsmanRoute}`)}`,
+        body: html`${text(`Reason: ${profile.exclusions.find((e) => e.code === event.exclusionCode)?.description ?? event.exclusionCode} (${event.exclusionCode})`)}${text(event.rationale)}${text(legalProceedingsWords(event.legalProceedings))}${text(event.outOfTimeReason && `Why outside the time limit: ${event.outOfTimeReason}`)}${text(`Ombudsman route given: ${event.ombudsmanRoute}`)}`,
       };
     case 'acknowledged':
       return {
@@ -392,7 +393,12 @@ function describeEvent(event: CaseEvent, profile: ProviderProfile): { title: str
         body: text(`Why: ${event.reason}`),
       };
     case 'closed':
-      return { title: `Case closed: ${CLOSURE_WORDS[event.reason]}`, body: html`` };
+      return {
+        title: `Case closed: ${CLOSURE_WORDS[event.reason]}`,
+        body: text(
+          event.residentSatisfied && `The resident said they are satisfied: ${event.residentSatisfied}`,
+        ),
+      };
   }
 }
 

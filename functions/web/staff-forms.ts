@@ -1,8 +1,11 @@
-import type { CaseState, StaffRole } from '#shared/domain/case.ts';
+import { type CaseState, isOpenAction, type OutstandingAction, type StaffRole } from '#shared/domain/case.ts';
 import {
   DECISIONS,
   defaultEscalationRoute,
   defaultNonAcceptanceRoute,
+  isTimeLimitExclusion,
+  LEGAL_PROCEEDINGS_EXCLUSION,
+  type LetterAction,
   SERVICE_REQUEST_EXCLUSION,
 } from '#shared/domain/letters.ts';
 import { formatCivilDate } from '#shared/notifications/templates.ts';
@@ -87,7 +90,11 @@ function values(fc: FormContext, action: string, name: string): string[] {
   return fc.submitted?.action === action ? fieldList(fc.submitted.body, name) : [];
 }
 
-function dateValue(fc: FormContext, action: string, name: string) {
+function dateValue(fc: FormContext, action: string, name: string, fallback?: string) {
+  if (fallback && fc.submitted?.action !== action) {
+    const [year = '', month = '', day = ''] = fallback.split('-');
+    return { day: String(Number(day)), month: String(Number(month)), year };
+  }
   return {
     day: value(fc, action, `${name}-day`),
     month: value(fc, action, `${name}-month`),
@@ -181,6 +188,26 @@ function triageForm(fc: FormContext): SafeHtml {
         hint: `Policy reason: ${exclusion.code}${exclusion.evidenceRequired ? ' (keep the evidence)' : ''}`,
       })),
     })}
+    ${when(
+      profile.exclusions.some((exclusion) => exclusion.code === LEGAL_PROCEEDINGS_EXCLUSION),
+      () => html`<h4 class="govuk-heading-s">If legal proceedings have started</h4>
+    <p class="govuk-body">A claim must have been filed at court (Code 2.2): a pre-action letter is not enough. Give at least one of these.</p>
+    ${textInput({ name: 'legal-court', label: 'The court', error: errorFor(errors, 'legal-court'), value: v('legal-court') })}
+    ${textInput({ name: 'legal-claim-number', label: 'The claim number', error: errorFor(errors, 'legal-claim-number'), value: v('legal-claim-number'), width: '20', spellcheck: false })}
+    ${dateInput({ name: 'legal-filed', legend: 'When the claim was filed', hint: 'For example, 27 3 2026', error: errorFor(errors, 'legal-filed'), value: dateValue(fc, 'triage', 'legal-filed') })}`,
+    )}
+    ${when(
+      profile.exclusions.some((exclusion) => isTimeLimitExclusion(exclusion.code)),
+      () => html`<h4 class="govuk-heading-s">If it is outside the time limit</h4>
+    <p class="govuk-body" data-testid="complaint-dates">${complaintDatesWords(fc.state, profile)}</p>
+    ${textarea({
+      name: 'out-of-time-reason',
+      label: 'Why you think it is outside the time limit',
+      hint: 'Needed when the complaint gives no date (Code 2.3). Where there is a good reason for the delay, accept it.',
+      error: errorFor(errors, 'out-of-time-reason'),
+      value: v('out-of-time-reason'),
+    })}`,
+    )}
     ${textarea({
       name: 'rationale',
       label: 'Why it cannot be accepted',
@@ -196,6 +223,29 @@ function triageForm(fc: FormContext): SafeHtml {
     })}
     ${button('Record the triage decision')}`,
   );
+}
+
+/** What the complaint says about when it happened, for the Code 2.3 decision. */
+function complaintDatesWords(state: CaseState, profile: ProviderProfile): string {
+  const { happenedOn, becameAwareOn } = state.complaint;
+  const window = `${profile.raisingWindow.amount} ${profile.raisingWindow.unit.replace('-', ' ')}`;
+  const given = [
+    happenedOn && `it happened on ${formatCivilDate(happenedOn)}`,
+    becameAwareOn && `they became aware of it on ${formatCivilDate(becameAwareOn)}`,
+  ].filter(Boolean);
+  if (given.length === 0) {
+    return `The complaint gives no date. Complaints are accepted within ${window} of the issue or of the resident becoming aware of it.`;
+  }
+  return `The resident says ${given.join(' and ')}. A complaint made within ${window} of the later date must be accepted: the time-limit reason is refused if it was.`;
+}
+
+function openActionsOf(state: CaseState): OutstandingAction[] {
+  return state.actions.filter(isOpenAction);
+}
+
+/** Rows in the response form: one per open action, then room for new ones. */
+function plannedRowCount(state: CaseState): number {
+  return openActionsOf(state).length + MAX_PLANNED_ACTIONS;
 }
 
 function acknowledgeForm(fc: FormContext, stage: 1 | 2): SafeHtml {
@@ -337,12 +387,18 @@ function respondForm(fc: FormContext, stage: 1 | 2): SafeHtml {
   const { profile, errors, state } = fc;
   const v = (name: string, fallback = '') => value(fc, 'respond', name, fallback);
   const record = stage === 1 ? state.stage1 : state.stage2;
-  const plannedRows = Array.from({ length: MAX_PLANNED_ACTIONS }, (_, index) => index + 1).map(
-    (n) => html`<h4 class="govuk-heading-s">Outstanding action ${n}</h4>
-    ${textInput({ name: `oa${n}-description`, label: 'What will be done', error: errorFor(errors, `oa${n}-description`), value: v(`oa${n}-description`) })}
-    ${textInput({ name: `oa${n}-owner`, label: 'Who will do it', error: errorFor(errors, `oa${n}-owner`), value: v(`oa${n}-owner`), width: '20' })}
-    ${dateInput({ name: `oa${n}-due`, legend: 'By when', hint: 'For example, 27 3 2026', error: errorFor(errors, `oa${n}-due`), value: dateValue(fc, 'respond', `oa${n}-due`) })}`,
-  );
+  // Actions still open are carried into this letter (Code 6.6, 6.9): prefilled, each keeping its id.
+  const open = openActionsOf(state);
+  const plannedRows = Array.from({ length: plannedRowCount(state) }, (_, index) => index + 1).map((n) => {
+    const carried: OutstandingAction | undefined = open[n - 1];
+    const id =
+      fc.submitted?.action === 'respond' ? value(fc, 'respond', `oa${n}-id`) : (carried?.actionId ?? '');
+    return html`<h4 class="govuk-heading-s">Outstanding action ${n}${id ? ` (${id}, still open: keep it in the letter)` : ''}</h4>
+    ${id ? hidden(`oa${n}-id`, id) : html``}
+    ${textInput({ name: `oa${n}-description`, label: 'What will be done', error: errorFor(errors, `oa${n}-description`), value: v(`oa${n}-description`, carried?.description) })}
+    ${textInput({ name: `oa${n}-owner`, label: 'Who will do it', error: errorFor(errors, `oa${n}-owner`), value: v(`oa${n}-owner`, carried?.owner), width: '20' })}
+    ${dateInput({ name: `oa${n}-due`, legend: 'By when', hint: 'For example, 27 3 2026', error: errorFor(errors, `oa${n}-due`), value: dateValue(fc, 'respond', `oa${n}-due`, carried?.dueDate) })}`;
+  });
   return form(
     fc,
     'task',
@@ -374,9 +430,20 @@ function respondForm(fc: FormContext, stage: 1 | 2): SafeHtml {
       error: errorFor(errors, 'remedy'),
       value: v('remedy'),
       items: [
-        { value: 'none', text: 'No remedy' },
+        {
+          value: 'none',
+          text: 'No remedy',
+          hint: 'If the complaint is upheld or partly upheld, say below why no remedy is due (Code 7.1)',
+        },
         { value: 'remedy', text: 'A remedy', hint: 'Describe it below; compensation is optional' },
       ],
+    })}
+    ${textarea({
+      name: 'noRemedyReason',
+      label: 'Why no remedy is due',
+      hint: 'Needed if you chose no remedy for a complaint that is upheld or partly upheld; sent to the resident',
+      error: errorFor(errors, 'noRemedyReason'),
+      value: v('noRemedyReason'),
     })}
     ${textarea({
       name: 'remedyDescription',
@@ -397,13 +464,17 @@ function respondForm(fc: FormContext, stage: 1 | 2): SafeHtml {
       name: 'actions',
       legend: 'Outstanding actions',
       error: errorFor(errors, 'actions'),
-      value: v('actions'),
+      value: v('actions', open.length > 0 ? 'some' : ''),
+      hint:
+        open.length > 0
+          ? `${open.length} action(s) promised on this case are still open: they are filled in below and must stay in the letter, or be marked as done first.`
+          : undefined,
       items: [
         { value: 'none', text: 'No outstanding actions' },
         {
           value: 'some',
           text: 'There are outstanding actions',
-          hint: `Give up to ${MAX_PLANNED_ACTIONS} below`,
+          hint: `Give them below (up to ${MAX_PLANNED_ACTIONS} new ones)`,
         },
       ],
     })}
@@ -464,12 +535,34 @@ function withdrawForm(fc: FormContext): SafeHtml {
 }
 
 function closeForm(fc: FormContext): SafeHtml {
+  const window = fc.state.escalationWindow;
   return form(
     fc,
     'task',
     'close',
     'Close the complaint as resolved at stage 1',
-    html`<p class="govuk-body">Use this when the resident is satisfied with the stage 1 response or has not asked for stage 2 and the matter is resolved. The resident is told it is closed and how to contact the Ombudsman. Any outstanding actions must be completed first.</p>
+    html`<p class="govuk-body">Use this when the matter is resolved at stage 1. The resident is told it is closed and how to contact the Ombudsman. Any outstanding actions must be completed first.</p>
+    ${when(
+      window,
+      () =>
+        html`<p class="govuk-body" data-testid="close-window">The resident can ask for stage 2 until ${formatCivilDate(window?.dueDate ?? '')}. Before then, close it only if the resident has told you they are satisfied, and record how and when they said so.</p>`,
+    )}
+    ${checkboxes({
+      name: 'close-satisfied-confirm',
+      legend: 'Has the resident said they are satisfied?',
+      error: errorFor(fc.errors, 'close-satisfied-confirm'),
+      values: values(fc, 'close', 'close-satisfied-confirm'),
+      items: [{ value: 'yes', text: 'The resident has told us they are satisfied and do not want stage 2' }],
+    })}
+    ${textarea({
+      name: 'close-satisfied',
+      label: 'How and when the resident told us',
+      hint: window
+        ? 'Needed to close before the window to ask for stage 2 ends. For example: "Phoned on 4 March: happy with the repair."'
+        : 'For example: "Phoned on 4 March: happy with the repair."',
+      error: errorFor(fc.errors, 'close-satisfied'),
+      value: value(fc, 'close', 'close-satisfied'),
+    })}
     ${checkboxes({
       name: 'close-confirm',
       legend: 'Confirm',
@@ -611,6 +704,49 @@ function parsePounds(text: string): number | undefined | 'invalid' {
   return Number(cleaned);
 }
 
+/** What a reason needs on record: the court filing (Code 2.2), or why an undated issue is too old (2.3). */
+function exclusionEvidence(
+  body: FormValues,
+  exclusionCode: string,
+  state: CaseState,
+  errors: FieldError[],
+): {
+  legalProceedings?: { court?: string; claimNumber?: string; filedOn?: string };
+  outOfTimeReason?: string;
+} {
+  if (exclusionCode === LEGAL_PROCEEDINGS_EXCLUSION) {
+    const court = field(body, 'legal-court');
+    const claimNumber = field(body, 'legal-claim-number');
+    const filed = dateFrom(body, 'legal-filed', 'the date the claim was filed', { required: false });
+    if (filed.error) errors.push(filed.error);
+    else if (!court && !claimNumber && !filed.value) {
+      errors.push({
+        field: 'legal-court',
+        message: 'Give the court, the claim number or the date the claim was filed (Code 2.2)',
+      });
+    }
+    return {
+      legalProceedings: {
+        ...(court ? { court } : {}),
+        ...(claimNumber ? { claimNumber } : {}),
+        ...(filed.value ? { filedOn: filed.value } : {}),
+      },
+    };
+  }
+  if (isTimeLimitExclusion(exclusionCode)) {
+    const outOfTimeReason = field(body, 'out-of-time-reason');
+    const { happenedOn, becameAwareOn } = state.complaint;
+    if (!outOfTimeReason && !happenedOn && !becameAwareOn) {
+      errors.push({
+        field: 'out-of-time-reason',
+        message: 'The complaint gives no date: say why you think it is outside the time limit (Code 2.3)',
+      });
+    }
+    return outOfTimeReason ? { outOfTimeReason } : {};
+  }
+  return {};
+}
+
 export function parseTaskForm(
   body: FormValues,
   context: { profile: ProviderProfile; state: CaseState; step: TaskRecord['step'] },
@@ -655,9 +791,13 @@ export function parseTaskForm(
           'Say how the resident can ask the Ombudsman to look at this decision',
           errors,
         );
+        const evidence = exclusionEvidence(body, exclusionCode, context.state, errors);
         return errors.length
           ? { errors }
-          : { action: { action: 'triage', outcome, exclusionCode, rationale, ombudsmanRoute }, errors };
+          : {
+              action: { action: 'triage', outcome, exclusionCode, rationale, ombudsmanRoute, ...evidence },
+              errors,
+            };
       }
       return {
         errors: [
@@ -740,12 +880,30 @@ export function parseTaskForm(
       } else if (remedyChoice !== 'none') {
         errors.push({ field: 'remedy', message: 'Select whether there is a remedy' });
       }
+      const noRemedyReason = remedyChoice === 'none' ? field(body, 'noRemedyReason') : '';
+      if (
+        remedyChoice === 'none' &&
+        !noRemedyReason &&
+        (decision === 'upheld' || decision === 'partly-upheld')
+      ) {
+        errors.push({
+          field: 'noRemedyReason',
+          message: `The complaint is ${DECISION_WORDS[decision]?.toLowerCase() ?? decision}: describe the remedy, or say why no remedy is due (Code 7.1)`,
+        });
+      }
       const actionsChoice = field(body, 'actions');
-      let outstandingActions: 'none' | Array<{ description: string; owner: string; dueDate: string }> =
-        'none';
+      const open = openActionsOf(context.state);
+      let outstandingActions: 'none' | LetterAction[] = 'none';
+      if (actionsChoice === 'none' && open.length > 0) {
+        errors.push({
+          field: 'actions',
+          message: `${open.length} action(s) promised on this case are still open (${open.map((a) => a.actionId).join(', ')}): keep them in the letter, or mark them as done first (Code 6.6)`,
+        });
+      }
       if (actionsChoice === 'some') {
-        const planned: Array<{ description: string; owner: string; dueDate: string }> = [];
-        for (let n = 1; n <= MAX_PLANNED_ACTIONS; n++) {
+        const planned: LetterAction[] = [];
+        for (let n = 1; n <= plannedRowCount(context.state); n++) {
+          const actionId = field(body, `oa${n}-id`);
           const description = field(body, `oa${n}-description`);
           const owner = field(body, `oa${n}-owner`);
           const due = dateFrom(body, `oa${n}-due`, 'the date it will be done by', { required: false });
@@ -759,7 +917,9 @@ export function parseTaskForm(
             errors.push({ ...due.error, message: `Outstanding action ${n}: ${due.error.message}` });
           else if (!due.value)
             errors.push({ field: `oa${n}-due`, message: `Enter when outstanding action ${n} will be done` });
-          if (description && owner && due.value) planned.push({ description, owner, dueDate: due.value });
+          if (description && owner && due.value) {
+            planned.push({ ...(actionId ? { actionId } : {}), description, owner, dueDate: due.value });
+          }
         }
         if (planned.length === 0 && !errors.some((error) => error.field.startsWith('oa'))) {
           errors.push({
@@ -785,6 +945,7 @@ export function parseTaskForm(
           decision: decision as (typeof DECISIONS)[number],
           reasons,
           remedy,
+          ...(noRemedyReason ? { noRemedyReason } : {}),
           outstandingActions,
           escalationRoute,
         },
@@ -811,11 +972,24 @@ export function parseTaskForm(
     }
     case 'close': {
       if (!fieldList(body, 'close-confirm').includes('yes')) {
-        return {
-          errors: [{ field: 'close-confirm', message: 'Confirm that the complaint is resolved at stage 1' }],
-        };
+        errors.push({ field: 'close-confirm', message: 'Confirm that the complaint is resolved at stage 1' });
       }
-      return { action: { action: 'close', confirm: true }, errors };
+      const satisfied = fieldList(body, 'close-satisfied-confirm').includes('yes');
+      const residentSatisfied = field(body, 'close-satisfied');
+      if (satisfied && !residentSatisfied) {
+        errors.push({
+          field: 'close-satisfied',
+          message: 'Say how and when the resident told us they are satisfied',
+        });
+      } else if (!satisfied && residentSatisfied) {
+        errors.push({
+          field: 'close-satisfied-confirm',
+          message: 'Tick the box if the resident has told us they are satisfied, or clear the note',
+        });
+      }
+      return errors.length
+        ? { errors }
+        : { action: { action: 'close', confirm: true, ...(satisfied ? { residentSatisfied } : {}) }, errors };
     }
     default:
       return { errors: [{ field: 'task-forms', message: 'Choose one of the actions on this page' }] };

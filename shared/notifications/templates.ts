@@ -100,6 +100,18 @@ function dateAsGiven(date: string): string {
   return isCivilDate(date) ? formatCivilDate(date) : date;
 }
 
+/** The court filing recorded for a legal-proceedings refusal (Code 2.2), in words. */
+export function legalProceedingsWords(
+  evidence: { court?: string; claimNumber?: string; filedOn?: string } | undefined,
+): string | undefined {
+  const parts = [
+    evidence?.court && `court: ${evidence.court}`,
+    evidence?.claimNumber && `claim number: ${evidence.claimNumber}`,
+    evidence?.filedOn && `filed on ${dateAsGiven(evidence.filedOn)}`,
+  ].filter(Boolean);
+  return parts.length > 0 ? `The claim at court: ${parts.join('; ')}.` : undefined;
+}
+
 function instantAsGiven(instant: string): string {
   try {
     return formatLondonInstant(instant);
@@ -479,6 +491,7 @@ function residentBody(input: ResidentMessageInput): ResidentBody {
         wrongEvent(template, "'triaged' (not-accepted)", event);
       }
       const exclusion = profile.exclusions.find((candidate) => candidate.code === event.exclusionCode);
+      const claim = legalProceedingsWords(event.legalProceedings);
       return {
         title: 'We are unable to accept your complaint',
         ombudsman: true,
@@ -489,6 +502,7 @@ function residentBody(input: ResidentMessageInput): ResidentBody {
           h('Why we cannot accept it'),
           p(exclusion?.description ?? event.exclusionCode),
           p(event.rationale),
+          ...(claim ? [p(claim)] : []),
           h('If you disagree'),
           p(event.ombudsmanRoute),
           ombudsmanContacts(profile),

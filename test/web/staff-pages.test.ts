@@ -726,7 +726,7 @@ describe('acting on tasks', () => {
         taskId: task.taskId,
         action: 'respond',
         complaintDefinition: 'Delay',
-        decision: 'upheld',
+        decision: 'not-upheld',
         reasons: 'Late; the designated person agreed.',
         remedy: 'none',
         actions: 'none',
@@ -738,6 +738,149 @@ describe('acting on tasks', () => {
     expect(response.body).toContain('href="#respond-form"');
     expect(response.body).toContain('abolished');
     expect(response.body).toContain('Late; the designated person agreed.</textarea>');
+  });
+
+  it('response form: an open action is prefilled, "none" is refused, and the letter carries it by its id', async () => {
+    const { caseId, task } = await caseAt('stage1-response');
+    const csrf = await csrfFor();
+    const added = await post(recordOnCase, {
+      path: `/staff/case/${caseId}/record`,
+      pathParameters: { caseId },
+      form: {
+        csrf,
+        action: 'add-action',
+        'add-action-description': 'Fit a new boiler',
+        'add-action-owner': 'Repairs',
+        'add-action-due-day': '20',
+        'add-action-due-month': '3',
+        'add-action-due-year': '2026',
+      },
+    });
+    expect(added.status).toBe(303);
+    const page = await get(casePage, casePath(caseId));
+    expect(page.body).toContain('<input type="hidden" name="oa1-id" value="A1">');
+    expect(page.body).toMatch(
+      /name="oa1-description"[^>]*value="Fit a new boiler"|value="Fit a new boiler"[^>]*name="oa1-description"/,
+    );
+    expect(page.body).toMatch(/name="oa1-due-day"[^>]*value="20"|value="20"[^>]*name="oa1-due-day"/);
+    expect(page.body).toMatch(/value="some" checked|checked[^>]*value="some"/);
+    expectSoundMarkup(page.body);
+    const { stage: _stage, ...letter } = stageResponse((await dependencies()).context.profile, 1);
+    const base = {
+      csrf,
+      taskId: task.taskId,
+      action: 'respond',
+      complaintDefinition: letter.complaintDefinition,
+      decision: 'upheld',
+      reasons: letter.reasons,
+      remedy: 'remedy',
+      remedyDescription: 'An apology',
+      escalationRoute: letter.escalationRoute,
+      intent: 'send',
+    };
+    const none = await post(taskAction, { ...taskPath(caseId), form: { ...base, actions: 'none' } });
+    expect(none.status).toBe(422);
+    expect(none.body).toContain('govuk-error-summary');
+    expect(none.body).toContain('href="#actions"');
+    expect(none.body).toContain('1 action(s) promised on this case are still open (A1)');
+    const sent = await post(taskAction, {
+      ...taskPath(caseId),
+      form: {
+        ...base,
+        actions: 'some',
+        'oa1-id': 'A1',
+        'oa1-description': 'Fit a new boiler',
+        'oa1-owner': 'Repairs',
+        'oa1-due-day': '27',
+        'oa1-due-month': '3',
+        'oa1-due-year': '2026',
+      },
+    });
+    expect(sent.location).toBe(`/staff/case/${caseId}?done=respond`);
+    const { state } = await loadCase(await dependencies(), caseId);
+    expect(state.stage1.letter?.outstandingActions).toEqual([
+      { actionId: 'A1', description: 'Fit a new boiler', owner: 'Repairs', dueDate: '2026-03-27' },
+    ]);
+    // The case says what the letter says: one action, with the letter's date.
+    expect(state.actions.map(({ actionId, dueDate }) => ({ actionId, dueDate }))).toEqual([
+      { actionId: 'A1', dueDate: '2026-03-27' },
+    ]);
+  });
+
+  it('response form: an upheld complaint with no remedy needs the reason none is due (Code 7.1)', async () => {
+    const { caseId, task } = await caseAt('stage1-response');
+    const { stage: _stage, ...letter } = stageResponse((await dependencies()).context.profile, 1);
+    const form = {
+      csrf: await csrfFor(),
+      taskId: task.taskId,
+      action: 'respond',
+      complaintDefinition: letter.complaintDefinition,
+      decision: 'partly-upheld',
+      reasons: letter.reasons,
+      remedy: 'none',
+      actions: 'none',
+      escalationRoute: letter.escalationRoute,
+      intent: 'send',
+    };
+    const refused = await post(taskAction, { ...taskPath(caseId), form });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toContain('href="#noRemedyReason"');
+    expect(refused.body).toContain('say why no remedy is due (Code 7.1)');
+    const reason = 'The repair was done the same day at no cost to you.';
+    const sent = await post(taskAction, { ...taskPath(caseId), form: { ...form, noRemedyReason: reason } });
+    expect(sent.location).toBe(`/staff/case/${caseId}?done=respond`);
+    const { state } = await loadCase(await dependencies(), caseId);
+    expect(state.stage1.letter).toMatchObject({ remedy: 'none', noRemedyReason: reason });
+  });
+
+  it('triage: legal proceedings need the court filing (Code 2.2); the time limit is checked against the dates (2.3)', async () => {
+    const { caseId, task } = await caseAt('triage');
+    const base = {
+      csrf: await csrfFor(),
+      taskId: task.taskId,
+      action: 'triage',
+      outcome: 'not-accepted',
+      rationale: 'Explained to the resident.',
+      ombudsmanRoute: 'Ask the Housing Ombudsman Service: 0300 111 3000.',
+    };
+    const page = await get(casePage, casePath(caseId));
+    expect(page.body).toContain('name="legal-court"');
+    expect(page.body).toContain('The complaint gives no date.');
+    const noEvidence = await post(taskAction, {
+      ...taskPath(caseId),
+      form: { ...base, exclusionCode: 'legal-proceedings' },
+    });
+    expect(noEvidence.status).toBe(422);
+    expect(noEvidence.body).toContain('href="#legal-court"');
+    const noDate = await post(taskAction, {
+      ...taskPath(caseId),
+      form: { ...base, exclusionCode: 'over-12-months' },
+    });
+    expect(noDate.status).toBe(422);
+    expect(noDate.body).toContain('href="#out-of-time-reason"');
+
+    const recent = await newCase({}, { happenedOn: '2026-02-24' });
+    const recentTask = await openTask(recent.caseId, 'triage');
+    const inTime = await post(taskAction, {
+      ...taskPath(recent.caseId),
+      form: { ...base, taskId: recentTask.taskId, exclusionCode: 'over-12-months' },
+    });
+    expect(inTime.status).toBe(422);
+    expect(inTime.body).toContain('govuk-error-summary');
+    expect(inTime.body).toContain('reason does not apply: the issue happened on 2026-02-24');
+
+    const withEvidence = await post(taskAction, {
+      ...taskPath(caseId),
+      form: {
+        ...base,
+        exclusionCode: 'legal-proceedings',
+        'legal-court': 'County Court at Leeds',
+        'legal-claim-number': 'K00LS123',
+      },
+    });
+    expect(withEvidence.location).toBe(`/staff/case/${caseId}?done=triage`);
+    const after = await get(casePage, casePath(caseId));
+    expect(after.body).toContain('The claim at court: court: County Court at Leeds; claim number: K00LS123.');
   });
 
   it('stage 2: the stage 1 handler is warned off (Code 6.13); a reviewer gets the forms', async () => {
@@ -783,6 +926,30 @@ describe('acting on tasks', () => {
     await expectConfirmBoxRequired(caseId, base, 'close');
     const { state } = await loadCase(await dependencies(), caseId);
     expect(state).toMatchObject({ status: 'closed', closureReason: 'resolved-at-stage-1' });
+  });
+
+  it('close: what the resident said is recorded when they are satisfied, and the box and the note go together', async () => {
+    const { caseId, task } = await caseAt('escalation-window');
+    const page = await get(casePage, casePath(caseId));
+    expect(page.body).toContain('The resident has told us they are satisfied and do not want stage 2');
+    const base = { csrf: await csrfFor(), taskId: task.taskId, action: 'close', 'close-confirm': 'yes' };
+    const noNote = await post(taskAction, {
+      ...taskPath(caseId),
+      form: { ...base, 'close-satisfied-confirm': 'yes' },
+    });
+    expect(noNote.status).toBe(422);
+    expect(noNote.body).toContain('href="#close-satisfied"');
+    const said = 'Phoned on 12 March: happy with the repair.';
+    const closed = await post(taskAction, {
+      ...taskPath(caseId),
+      form: { ...base, 'close-satisfied-confirm': 'yes', 'close-satisfied': said },
+    });
+    expect(closed.location).toBe(`/staff/case/${caseId}?done=close`);
+    const { state } = await loadCase(await dependencies(), caseId);
+    expect(state).toMatchObject({ status: 'closed', residentSatisfied: said });
+    expect((await get(casePage, casePath(caseId))).body).toContain(
+      `The resident said they are satisfied: ${said}`,
+    );
   });
 
   it('refuses a POST without or with a wrong csrf token (403 page), changing nothing', async () => {
