@@ -76,6 +76,7 @@ const LETTER_TITLES: Record<ResidentTemplate, string> = {
   'final-response': 'Our final response (stage 2)',
   'withdrawal-confirmed': 'Your complaint has been withdrawn',
   'case-closed': 'Your complaint has been closed',
+  'deadline-missed': 'We are sorry: our reply is late',
 };
 
 function stageWords(profile: ProviderProfile, view: ResidentView): string {

@@ -71,6 +71,7 @@ export const TEMPLATE_WORDS: Record<string, string> = {
   'final-response': 'Final (stage 2) response',
   'withdrawal-confirmed': 'Withdrawal confirmed',
   'case-closed': 'Case closed',
+  'deadline-missed': 'Apology for a missed deadline, with the new date',
 };
 
 export const DECISION_WORDS: Record<string, string> = {

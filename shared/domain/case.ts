@@ -123,6 +123,8 @@ export type CaseEvent = EventBase &
         dueAt: Instant;
         /** Set for an outstanding action's date, which is tracked per action. */
         actionId?: string;
+        /** The date the resident is told they will now have the late acknowledgement or response by. */
+        newDueDate?: CivilDate;
       }
     | {
         type: 'correspondence-sent';

@@ -31,6 +31,8 @@ export interface LifecycleClocks {
    * event), `eventOn` is the date the resident gave for the events or for becoming aware of them.
    */
   escalationWindowEnd(stage1RespondedAt: Instant, eventOn?: CivilDate): Deadline | undefined;
+  /** The new date a resident is given when a deadline is missed: `missedDeadlineWorkingDays` after it. */
+  afterMissedDeadline(missed: Instant): Deadline;
   /** 09:00 London, `reminderLeadWorkingDays` working days before a due date (a deadline's or an action's). */
   reminder(due: Pick<Deadline, 'dueDate'>): Instant;
 }
@@ -96,6 +98,7 @@ export function lifecycleClocks(profile: ProviderProfile): LifecycleClocks {
           : calendarWindow(eventAt, eventOn, window.orAfterEvent);
       return afterEvent.dueAt > afterResponse.dueAt ? afterEvent : afterResponse;
     },
+    afterMissedDeadline: (missed) => deadline(calendar, missed, profile.missedDeadlineWorkingDays),
     reminder: (due) => reminderAt(calendar, due.dueDate, profile.reminderLeadWorkingDays),
   };
 }

@@ -12,6 +12,7 @@ export const RESIDENT_TEMPLATES = [
   'final-response',
   'withdrawal-confirmed',
   'case-closed',
+  'deadline-missed',
 ] as const;
 export type ResidentTemplate = (typeof RESIDENT_TEMPLATES)[number];
 
@@ -33,6 +34,9 @@ export function templateFor(event: CaseEvent): ResidentTemplate | undefined {
       return event.stage === 1 ? 'stage1-response' : 'final-response';
     case 'withdrawn':
       return 'withdrawal-confirmed';
+    case 'deadline-breached':
+      // Only a deadline the resident was given carries a new date; an outstanding action's does not.
+      return event.newDueDate ? 'deadline-missed' : undefined;
     case 'closed':
       return event.reason === 'escalation-window-ended' || event.reason === 'resolved-at-stage-1'
         ? 'case-closed'

@@ -2,7 +2,7 @@
  * Resident letters and staff alerts, rendered as plain text and HTML. Pure functions: no I/O and no clock;
  * every date comes from the case. Each letter carries what the Complaint Handling Code requires of it.
  */
-import type { CaseEvent, CaseState, Complainant } from '../domain/case.ts';
+import type { CaseEvent, CaseState, Complainant, Step } from '../domain/case.ts';
 import type { ResidentTemplate, StaffAlert } from '../domain/correspondence.ts';
 import { type Decision, ombudsmanRouteProblems, type StageResponse } from '../domain/letters.ts';
 import type { Contact, ProviderProfile } from '../policy/profile.ts';
@@ -381,6 +381,15 @@ function stageLetterBlocks(letter: StageResponse, input: ResidentMessageInput): 
   ];
 }
 
+/** What was late, in a letter's words, for each step whose deadline the resident was given. */
+const MISSED_WHAT: Partial<Record<Step, string>> = {
+  triage: 'our acknowledgement of your complaint',
+  'stage1-acknowledgement': 'our acknowledgement of your complaint',
+  'stage1-response': 'our stage 1 response',
+  'stage2-acknowledgement': 'our acknowledgement of your stage 2 request',
+  'stage2-response': 'our stage 2 (final) response',
+};
+
 interface ResidentBody {
   title: string;
   blocks: Block[];
@@ -548,6 +557,32 @@ function residentBody(input: ResidentMessageInput): ResidentBody {
             ...contactDetails(profile.ombudsman),
             '.',
           ),
+        ],
+      };
+    }
+    case 'deadline-missed': {
+      if (event.type !== 'deadline-breached' || !event.newDueDate) {
+        wrongEvent(template, "'deadline-breached' (with a new date)", event);
+      }
+      const what = MISSED_WHAT[event.step] ?? 'our reply';
+      const dueDate = toLondon(event.dueAt).date;
+      const { ombudsman } = profile;
+      return {
+        title: `We are sorry: ${what} is late`,
+        ombudsman: true,
+        blocks: [
+          p(
+            `We are sorry. We told you that you would have ${what} by ${formatCivilDate(dueDate)}, and we have not kept to that date. This is not the service you should expect from ${landlord}, and we apologise.`,
+          ),
+          h('When you will hear from us'),
+          p(
+            `You will have ${what} by ${formatCivilDate(event.newDueDate)}. If we find we cannot keep to this date, we will tell you why and when you will hear from us.`,
+          ),
+          h(`Your right to contact the ${ombudsman.name}`),
+          p(
+            `Because we have not responded within our complaint timescales, you do not have to wait for us: you can contact the ${ombudsman.name} now. The ${ombudsman.name} can step in when a landlord does not keep to its complaint timescales, and can ask us to respond. Their service is free and independent.`,
+          ),
+          ombudsmanContacts(profile),
         ],
       };
     }

@@ -104,6 +104,11 @@ export const ProviderProfile = z
     escalationWindow: EscalationWindow.nullable(),
     informalSteps: z.array(InformalStep).default([]),
     reminderLeadWorkingDays: z.number().int().min(0),
+    /**
+     * When an acknowledgement or response deadline is missed, the resident is told (with an apology) that they
+     * will have it within this many working days of the missed date: the landlord's new date.
+     */
+    missedDeadlineWorkingDays: z.number().int().positive().default(5),
     /** How long after the events (or becoming aware of them) a complaint may be raised. */
     raisingWindow: Duration,
     /** How long after their tenancy ends a former tenant may still complain, where the policy limits it. */

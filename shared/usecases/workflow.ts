@@ -125,12 +125,15 @@ export async function checkDeadline(
   const { breached, reminded } = deadlineAlerts(state, dueAt);
   if (Date.parse(dueAt) < now && !breached) {
     await alertStaff(deps, state, 'breach', input.step, [...roles, 'manager'], dueAt);
+    // The resident is owed an apology and a new date (the letter follows from this event).
+    const newDueDate = deps.context.clocks.afterMissedDeadline(dueAt).dueDate;
     const { state: next } = await recordEvent(deps, input.caseId, (_current, at) => ({
       type: 'deadline-breached',
       at,
       by: SYSTEM,
       step: input.step,
       dueAt,
+      newDueDate,
     }));
     return { ...positionOf(deps, next), recorded: 'breach' };
   }

@@ -159,6 +159,15 @@ function input(template: ResidentTemplate, events: CaseEvent[], context = ctx): 
   return { template, state, event, profile: context.profile, caseLink: CASE_LINK };
 }
 
+const responseMissed: CaseEvent = {
+  type: 'deadline-breached',
+  at: '2026-03-19T00:00:00Z',
+  by: { kind: 'system', id: 'workflow' },
+  step: 'stage1-response',
+  dueAt: '2026-03-18T23:59:59.999Z',
+  newDueDate: '2026-03-25',
+};
+
 const scenarios: Record<ResidentTemplate, CaseEvent[]> = {
   'complaint-received': [receipt],
   'not-accepted': [receipt, refusal],
@@ -170,6 +179,7 @@ const scenarios: Record<ResidentTemplate, CaseEvent[]> = {
   'final-response': [receipt, triage, acknowledge1, respond1Simple, escalate, acknowledge2, respond2],
   'withdrawal-confirmed': [receipt, triage, withdraw],
   'case-closed': [receipt, triage, acknowledge1, respond1Simple, closeResolved],
+  'deadline-missed': [receipt, triage, acknowledge1, responseMissed],
 };
 
 function renderAll(make = (template: ResidentTemplate) => input(template, scenarios[template])) {
@@ -261,6 +271,37 @@ describe('resident letters: what each letter says', () => {
     expect(message.html).not.toContain('<img');
     expectInBoth(message, 'Fix it <b>properly</b>');
     expectInBoth(message, ombudsman.name);
+  });
+
+  it('deadline-missed apologises, gives the missed and the new date, and the right to go to the Ombudsman now', () => {
+    const message = render('deadline-missed');
+    expect(message.subject).toMatch(/^We are sorry: our stage 1 response is late/);
+    expectInBoth(message, 'We are sorry.');
+    expectInBoth(message, 'we apologise');
+    expectInBoth(message, 'by Wednesday 18 March 2026, and we have not kept to that date');
+    expectInBoth(message, 'You will have our stage 1 response by Wednesday 25 March 2026.');
+    expectInBoth(message, `you can contact the ${ombudsman.name} now`);
+    expectInBoth(message, ombudsman.phone ?? 'missing');
+    expectInBoth(message, ombudsman.email ?? 'missing');
+    expectInBoth(message, ombudsman.website ?? 'missing');
+    // An acknowledgement missed is named as such.
+    const ackMissed: CaseEvent = {
+      ...responseMissed,
+      step: 'stage1-acknowledgement',
+      dueAt: '2026-03-09T23:59:59.999Z',
+      at: '2026-03-10T00:00:00Z',
+      newDueDate: '2026-03-16',
+    };
+    const ack = render('deadline-missed', [receipt, triage, ackMissed]);
+    expectInBoth(ack, 'You will have our acknowledgement of your complaint by Monday 16 March 2026.');
+    // An outstanding action's missed date is staff business: it owes the resident no such letter.
+    const { newDueDate: _none, ...actionBreach } = {
+      ...responseMissed,
+      step: 'outstanding-actions' as const,
+    };
+    expect(() => render('deadline-missed', [receipt, triage, acknowledge1, actionBreach])).toThrow(
+      /new date/,
+    );
   });
 
   it('stage1-acknowledgement gives the stage, definition, outcomes sought and response date', () => {

@@ -222,6 +222,36 @@ describe('workflow paths', () => {
     expect(alerts.at(-1)?.subject).toMatch(/still overdue/i);
   });
 
+  it('a missed response deadline: the resident gets an apology, the new date and the Ombudsman route, once', async () => {
+    const h = await start();
+    const { caseId } = await h.submit();
+    await h.act(caseId, staff.handler, { action: 'triage', outcome: 'complaint' });
+    await h.act(caseId, staff.handler, h.acknowledgement(1));
+    const late = async () =>
+      (await h.emailsTo('ada@resident.example')).filter((email) => /is late/.test(email.subject));
+    await h.advanceTo('2026-03-16T23:59:00Z');
+    expect(await late()).toEqual([]);
+    await h.advanceTo('2026-03-17T00:01:00Z');
+    const [letter, ...more] = await late();
+    expect(more).toEqual([]);
+    expect(letter?.subject).toMatch(/^We are sorry: our stage 1 response is late/);
+    // Due Monday 16 March; the new date is the profile's 5 working days later.
+    expect(letter?.body.text).toContain('by Monday 16 March 2026, and we have not kept to that date');
+    expect(letter?.body.text).toContain('You will have our stage 1 response by Monday 23 March 2026.');
+    expect(letter?.body.text).toContain(`you can contact the ${h.profile.ombudsman.name} now`);
+    expect(letter?.body.text).toContain(h.profile.ombudsman.phone ?? 'missing');
+    expect((await h.events(caseId)).filter((event) => event.type === 'deadline-breached')).toEqual([
+      expect.objectContaining({ step: 'stage1-response', newDueDate: '2026-03-23' }),
+    ]);
+    // The weekly still-overdue alert is for staff: the resident's letter is keyed on the breach, sent once.
+    await h.advance(8 * DAY);
+    expect(await late()).toHaveLength(1);
+    const sent = (await h.events(caseId)).filter(
+      (event) => event.type === 'correspondence-sent' && event.template === 'deadline-missed',
+    );
+    expect(sent).toHaveLength(1);
+  });
+
   it('withdrawal while waiting closes the case and ends the execution', async () => {
     const h = await start();
     const { caseId, caseLink } = await h.submit();
