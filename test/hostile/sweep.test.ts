@@ -110,6 +110,7 @@ const hostileText = fc.oneof(
     '"><img src=x onerror=alert(1)>',
     "'; DROP TABLE cases; --",
     '{{7*7}}',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection probe, sent as plain text
     '${7*7}',
     '\u202Egnp.exe',
     '\r\nSet-Cookie: x=1',
