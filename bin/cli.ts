@@ -8,25 +8,35 @@ import {
 import { timeline } from '../shared/domain/timeline.ts';
 import { formatLintReport, lintProfile } from '../shared/policy/lint.ts';
 import { loadProfile } from '../shared/policy/load-profile.ts';
+import { asksForHelp } from './args.ts';
 
-export const USAGE = `Usage: complaints <command> [options]
+/** Each command's usage, printed by `complaints <command> --help` and in the overall usage. */
+export const COMMAND_USAGE = {
+  deadline: `  deadline --region <${CALENDAR_REGIONS.join('|')}> --from <ISO instant> --working-days <N> [--cutoff HH:MM]
+      Prints the due date of "within N working days" of an event, as JSON, with the days skipped and why.`,
+  policy: `  policy check <preset id | path to profile.json>
+      Checks a provider profile against its jurisdiction's baseline (the Complaint Handling Code in England).
+      Exit 0 when compliant (explained departures are listed), 1 with every finding otherwise.`,
+  timeline: `  timeline --provider <preset id | path> --received <ISO> [--acknowledged <ISO>] [--extension1 <N>]
+           [--responded <ISO>] [--escalated <ISO>] [--stage2-acknowledged <ISO>] [--extension2 <N>]
+      Prints every due date of the complaint's lifecycle under the provider's policy, with explanations.`,
+  local: `  local <start|advance|reset> ...
+      The embedded local runtime: see \`complaints local --help\` and the README.`,
+} as const;
+
+const INSTANTS =
+  'Instants are ISO 8601 with an offset, e.g. 2026-03-02T09:30:00Z or 2026-07-01T10:00:00+01:00.';
+
+export const USAGE = `Usage: complaints <command> [options]   (complaints <command> --help for one command)
 
 Commands:
-  deadline --region <${CALENDAR_REGIONS.join('|')}> --from <ISO instant> --working-days <N> [--cutoff HH:MM]
-      Prints the due date of "within N working days" of an event, as JSON, with the days skipped and why.
+${Object.values(COMMAND_USAGE).join('\n\n')}
 
-  policy check <preset id | path to profile.json>
-      Checks a provider profile against its jurisdiction's baseline (the Complaint Handling Code in England).
-      Exit 0 when compliant (explained departures are listed), 1 with every finding otherwise.
+${INSTANTS}`;
 
-  timeline --provider <preset id | path> --received <ISO> [--acknowledged <ISO>] [--extension1 <N>]
-           [--responded <ISO>] [--escalated <ISO>] [--stage2-acknowledged <ISO>] [--extension2 <N>]
-      Prints every due date of the complaint's lifecycle under the provider's policy, with explanations.
-
-  local <start|advance|reset> ...
-      The embedded local runtime: see \`complaints local\` and the README.
-
-Instants are ISO 8601 with an offset, e.g. 2026-03-02T09:30:00Z or 2026-07-01T10:00:00+01:00.`;
+function commandUsage(command: 'deadline' | 'policy' | 'timeline'): string {
+  return `Usage: complaints${COMMAND_USAGE[command].slice(1)}\n\n${INSTANTS}`;
+}
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -110,6 +120,10 @@ function timelineCommand(args: string[], io: Output): number {
 export async function main(argv: string[], io: Output = consoleOutput): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    if ((command === 'deadline' || command === 'policy' || command === 'timeline') && asksForHelp(rest)) {
+      io.out(commandUsage(command));
+      return 0;
+    }
     switch (command) {
       case 'deadline':
         return deadlineCommand(rest, io);

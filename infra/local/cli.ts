@@ -2,21 +2,31 @@ import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
+import { asksForHelp } from '../../bin/args.ts';
 import { DEMO_USERS } from './demo-users.ts';
-import { PortInUseError, startRuntime } from './runtime.ts';
+import { PortInUseError, readRunningRuntime, startRuntime } from './runtime.ts';
 
 type Output = { out: (text: string) => void; err: (text: string) => void };
 
-export const LOCAL_USAGE = `Usage: complaints local <command>
+const SUBCOMMAND_USAGE = {
+  start: `  start   [--provider <preset id | path>] [--port <n>] [--ses-port <n>] [--data-dir <dir>] [--start <instant>]
+          Runs the whole system on this machine (same as npm start).`,
+  advance: `  advance (--working-days <n> | --days <n> | --hours <n> | --to <YYYY-MM-DD | ISO instant>)
+          [--data-dir <dir> | --url <runtime url>]
+          Moves the running runtime's virtual clock forward; every wait, reminder and deadline on the way falls
+          due in order. Finds the runtime started on that data directory (default .data) wherever its port is.`,
+  reset: `  reset   [--data-dir <dir>] [--yes]
+          Deletes all local data (cases, emails, letters, the clock) after confirmation.`,
+} as const;
 
-  start   [--provider <preset id | path>] [--port <n>] [--ses-port <n>] [--data-dir <dir>] [--start <instant>]
-          Runs the whole system on this machine (same as npm start).
-  advance (--working-days <n> | --days <n> | --hours <n> | --to <YYYY-MM-DD | ISO instant>) [--url <runtime url>]
-          Moves the running runtime's virtual clock forward; every wait, reminder and deadline on the way falls due in order.
-  reset   [--data-dir <dir>] [--yes]
-          Deletes all local data (cases, emails, letters, the clock) after confirmation.
+const ENVIRONMENT =
+  'Environment: COMPLAINTS_PROVIDER, COMPLAINTS_PORT, COMPLAINTS_SES_PORT, COMPLAINTS_DATA_DIR, COMPLAINTS_URL.';
 
-Environment: COMPLAINTS_PROVIDER, COMPLAINTS_PORT, COMPLAINTS_SES_PORT, COMPLAINTS_DATA_DIR, COMPLAINTS_URL.`;
+export const LOCAL_USAGE = `Usage: complaints local <command>   (complaints local <command> --help for one command)
+
+${Object.values(SUBCOMMAND_USAGE).join('\n')}
+
+${ENVIRONMENT}`;
 
 export class LocalUsageError extends Error {
   override readonly name = 'UsageError';
@@ -103,6 +113,7 @@ export async function localAdvance(args: string[], io: Output): Promise<number> 
       hours: { type: 'string' },
       to: { type: 'string' },
       url: { type: 'string' },
+      'data-dir': { type: 'string' },
     },
     strict: true,
   });
@@ -122,7 +133,16 @@ export async function localAdvance(args: string[], io: Output): Promise<number> 
   if (Object.values(body).filter((value) => value !== undefined).length !== 1) {
     throw new LocalUsageError('give exactly one of --working-days, --days, --hours or --to');
   }
-  const url = values.url ?? process.env.COMPLAINTS_URL ?? 'http://127.0.0.1:3000';
+  const dataDir = resolve(values['data-dir'] ?? process.env.COMPLAINTS_DATA_DIR ?? '.data');
+  const explicit = values.url ?? process.env.COMPLAINTS_URL;
+  const url = explicit ?? readRunningRuntime(dataDir)?.url;
+  if (!url) {
+    io.err(
+      `complaints: no local runtime is running on ${dataDir}: start it with npm start (or pass --data-dir or --url)`,
+    );
+    return 3;
+  }
+  const which = explicit ? url : `${url} (data in ${dataDir})`;
   let response: Response;
   try {
     response = await fetch(`${url}/local/clock/advance`, {
@@ -131,7 +151,7 @@ export async function localAdvance(args: string[], io: Output): Promise<number> 
       body: JSON.stringify(body),
     });
   } catch {
-    io.err(`complaints: no local runtime answered at ${url}: start it with npm start (or pass --url)`);
+    io.err(`complaints: no local runtime answered at ${which}: start it with npm start (or pass --url)`);
     return 3;
   }
   const result = (await response.json()) as { now?: string; london?: { date: string }; message?: string };
@@ -139,7 +159,9 @@ export async function localAdvance(args: string[], io: Output): Promise<number> 
     io.err(`complaints: ${result.message}`);
     return 2;
   }
-  io.out(`The virtual clock is now ${result.now} (${result.london?.date} in London).`);
+  io.out(
+    `Moved the runtime at ${which}: its virtual clock is now ${result.now} (${result.london?.date} in London).`,
+  );
   return 0;
 }
 
@@ -172,6 +194,14 @@ export async function localReset(
 
 export async function localCommand(args: string[], io: Output): Promise<number> {
   const [command, ...rest] = args;
+  if (command === 'help' || asksForHelp([command ?? ''])) {
+    io.out(LOCAL_USAGE);
+    return 0;
+  }
+  if ((command === 'start' || command === 'advance' || command === 'reset') && asksForHelp(rest)) {
+    io.out(`Usage: complaints local ${SUBCOMMAND_USAGE[command].trimStart()}\n\n${ENVIRONMENT}`);
+    return 0;
+  }
   switch (command) {
     case 'start':
       return localStart(rest, io);

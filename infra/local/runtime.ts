@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -114,6 +114,21 @@ export function localPath(back: string | null, origin: string): string {
 function demoUserOf(request: IncomingMessage) {
   const cookieUser = /(?:^|;\s*)local_user=([^;]+)/.exec(request.headers.cookie ?? '')?.[1];
   return findDemoUser((request.headers['x-local-user'] as string | undefined) ?? cookieUser);
+}
+
+/** Written while a runtime runs on a data directory, so the CLI finds it whatever port it was given. */
+export interface RunningRuntime {
+  url: string;
+  sesUrl: string;
+  pid: number;
+}
+
+const RUNNING_FILE = 'running.json';
+
+export function readRunningRuntime(dataDir: string): RunningRuntime | undefined {
+  const file = join(resolve(dataDir), RUNNING_FILE);
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as RunningRuntime;
 }
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
@@ -285,6 +300,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
 
   const resumed = await system.resumeOpenCases();
+  const running: RunningRuntime = { url, sesUrl: system.sesUrl, pid: process.pid };
+  writeFileSync(join(dataDir, RUNNING_FILE), JSON.stringify(running, null, 2));
   return {
     url,
     sesUrl: system.sesUrl,
@@ -294,6 +311,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     advance,
     async stop() {
       rememberClock();
+      if (readRunningRuntime(dataDir)?.pid === process.pid)
+        rmSync(join(dataDir, RUNNING_FILE), { force: true });
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
       await system.stop();

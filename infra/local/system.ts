@@ -1,10 +1,11 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import * as sesLocalModule from 'aws-ses-v2-local';
+import { getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
 import dynalite from 'dynalite';
 import { FolderAttachmentStore } from '#shared/adapters/attachment-store.ts';
 import { createDocumentClient, DynamoDbCaseStore } from '#shared/adapters/dynamodb-case-store.ts';
@@ -14,6 +15,7 @@ import { GLOBAL_SECONDARY_INDEXES, TABLE_KEYS } from '#shared/adapters/table-des
 import { caseContext, OPEN_STATUSES } from '#shared/domain/case.ts';
 import { loadProfile } from '#shared/policy/load-profile.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
+import type { Mailer } from '#shared/ports/notifications.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import { useDependencies } from '../../functions/lib/config.ts';
 import * as checkDeadline from '../../functions/workflow/check-deadline.ts';
@@ -35,6 +37,37 @@ function sesServerFactory(): SesServerFactory {
   }
   return candidate as SesServerFactory;
 }
+/**
+ * The SES emulator keeps its outbox in memory only. With a data directory, every email it stores is also
+ * appended to outbox.jsonl there and put back into the emulator on start, so the outbox survives a restart.
+ */
+export const OUTBOX_FILE = 'outbox.jsonl';
+
+function restoreOutbox(file: string): void {
+  if (!existsSync(file)) return;
+  const emails = getStoreReadonly().emails;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    // A line cut short by kill -9 is skipped; every whole line is an email.
+    if (!line) continue;
+    try {
+      emails.push(JSON.parse(line));
+    } catch {}
+  }
+}
+
+function keepingOutbox(mailer: Mailer, file: string): Mailer {
+  return {
+    async send(email) {
+      const sent = await mailer.send(email);
+      const stored = getStoreReadonly().emails.findLast(
+        (candidate) => candidate.messageId === sent.messageId,
+      );
+      if (stored) appendFileSync(file, `${JSON.stringify(stored)}\n`);
+      return sent;
+    },
+  };
+}
+
 const REGION = 'eu-west-2';
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -123,6 +156,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   await listen(dynamoServer, options.dynamoPort ?? 0);
   const dynamoEndpoint = `http://127.0.0.1:${(dynamoServer.address() as AddressInfo).port}`;
   const sesServer = await sesServerFactory()({ host: '127.0.0.1', port: options.sesPort ?? 0 });
+  const outboxFile = options.dataDir ? join(dataDir, OUTBOX_FILE) : undefined;
+  if (outboxFile) restoreOutbox(outboxFile);
   const sesUrl = `http://127.0.0.1:${(sesServer.address() as AddressInfo).port}`;
 
   const dynamo = new DynamoDBClient({ endpoint: dynamoEndpoint, region: REGION, credentials: CREDENTIALS });
@@ -136,13 +171,14 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       ),
     },
   );
+  const sesMailer = new SesMailer(
+    undefined,
+    new SESv2Client({ endpoint: sesUrl, region: REGION, credentials: CREDENTIALS }),
+  );
   const deps: AppDependencies = {
     repository: new DynamoDbCaseStore(LOCAL_TABLE, createDocumentClient(dynamo)),
     engine: sfn,
-    mailer: new SesMailer(
-      undefined,
-      new SESv2Client({ endpoint: sesUrl, region: REGION, credentials: CREDENTIALS }),
-    ),
+    mailer: outboxFile ? keepingOutbox(sesMailer, outboxFile) : sesMailer,
     letters: new FolderLetterStore(join(dataDir, 'letters')),
     attachments: new FolderAttachmentStore(join(dataDir, 'attachments')),
     clock: { now: () => new Date() },

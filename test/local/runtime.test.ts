@@ -240,6 +240,11 @@ describe('npm start as a process', () => {
     const second = launch(args);
     child = second.proc;
     expect(await second.ready).toMatch(/Resumed 1 open case/);
+    // The outbox is kept in the data directory: the acknowledgement sent before the kill is still there.
+    const kept = (await (await fetch(`http://127.0.0.1:${sesPort}/store`)).json()) as {
+      emails: Array<{ destination: { to: string[] } }>;
+    };
+    expect(kept.emails.map((email) => email.destination.to[0])).toContain('ada@resident.example');
     const queue = await fetch(`http://127.0.0.1:${port}/staff/queue`, {
       headers: { 'x-local-user': 'hannah' },
     });
@@ -259,8 +264,9 @@ describe('npm start as a process', () => {
           'local',
           'advance',
           ...cliArgs,
-          '--url',
-          `http://127.0.0.1:${port}`,
+          // No --url: the CLI finds the runtime started on this data directory, on whatever port it has.
+          '--data-dir',
+          dataDir,
         ]);
         let output = '';
         proc.stdout.on('data', (chunk) => {
@@ -276,7 +282,10 @@ describe('npm start as a process', () => {
         .london.date;
     const before = await clock();
     const advanced = await cli('--working-days', '5');
-    expect(advanced).toMatchObject({ code: 0, output: expect.stringMatching(/The virtual clock is now/) });
+    expect(advanced).toMatchObject({
+      code: 0,
+      output: expect.stringContaining(`Moved the runtime at http://127.0.0.1:${port} (data in ${dataDir})`),
+    });
     expect(await clock()).not.toBe(before);
     expect(await cli('--to', '2020-01-01')).toMatchObject({
       code: 2,
@@ -288,6 +297,11 @@ describe('npm start as a process', () => {
     });
     second.proc.kill('SIGTERM');
     expect(await new Promise((resolve) => second.proc.on('exit', resolve))).toBe(0);
+    // Stopped: the CLI says so instead of moving some other runtime.
+    expect(await cli('--working-days', '1')).toMatchObject({
+      code: 3,
+      output: expect.stringContaining(`no local runtime is running on ${dataDir}`),
+    });
   }, 90_000);
 });
 

@@ -76,6 +76,24 @@ describe('complaints CLI', () => {
     expect(result.err).not.toMatch(/\n\s+at /);
   });
 
+  it.each([
+    [['deadline', '--help'], /Usage: complaints deadline --region/],
+    [['deadline', '--region', 'scotland', '-h'], /Usage: complaints deadline --region/],
+    [['policy', '--help'], /Usage: complaints policy check/],
+    [['policy', 'check', '--help'], /Usage: complaints policy check/],
+    [['timeline', '--help'], /Usage: complaints timeline --provider/],
+    [['local', '--help'], /Usage: complaints local <command>[\s\S]*advance/],
+    [['local', 'help'], /Usage: complaints local <command>/],
+    [['local', 'start', '--help'], /Usage: complaints local start/],
+    [['local', 'advance', '--help'], /Usage: complaints local advance \(--working-days/],
+    [['local', 'reset', '-h'], /Usage: complaints local reset/],
+    [['--help'], /Usage: complaints <command>/],
+  ])('%j prints its usage and exits 0', async (argv, usage) => {
+    const result = await run(...argv);
+    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result.out).toMatch(usage);
+  });
+
   it('policy check exits 0 for a compliant preset and 1 listing every finding otherwise', async () => {
     expect((await run('policy', 'check', 'code-baseline')).code).toBe(0);
     const failing = await run('policy', 'check', 'living-plus');
