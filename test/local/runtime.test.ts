@@ -431,7 +431,7 @@ describe('npm start as a process', () => {
       code: 3,
       output: expect.stringContaining(`no local runtime is running on ${dataDir}`),
     });
-  }, 90_000);
+  }, 180_000);
 });
 
 describe('request bodies, as the HTTP API passes them', () => {
