@@ -448,6 +448,69 @@ describe('the case page (signed link)', () => {
     expect(page.body).toContain('Boiler repaired');
   });
 
+  it('the case page and the final response agree on an action promised at stage 1 and still open', async () => {
+    const { caseId, token } = await submitValid();
+    const deps = await dependencies();
+    const at = (iso: string) => {
+      vi.setSystemTime(new Date(iso));
+      return iso;
+    };
+    const reviewer: Actor = { kind: 'staff', id: 'reviewer@landlord.example', role: 'reviewer' };
+    const boiler = { description: 'Fit a new boiler', owner: 'Repairs', dueDate: '2026-04-30' };
+    await recordEvent(deps, caseId, () => ({
+      type: 'triaged',
+      outcome: 'complaint',
+      at: at('2026-03-03T09:00:00.000Z'),
+      by: staff,
+    }));
+    await recordEvent(deps, caseId, () => ({
+      type: 'acknowledged',
+      stage: 1,
+      definition: 'Delay repairing the boiler',
+      outcomesSought: ['Boiler repaired'],
+      at: at('2026-03-04T09:00:00.000Z'),
+      by: staff,
+    }));
+    await recordEvent(deps, caseId, () => ({
+      type: 'response-issued',
+      stage: 1,
+      letter: stageResponse(deps.context.profile, 1, { outstandingActions: [boiler] }),
+      at: at('2026-03-10T09:00:00.000Z'),
+      by: staff,
+    }));
+    await recordEvent(deps, caseId, () => ({
+      type: 'escalation-requested',
+      at: at('2026-03-11T09:00:00.000Z'),
+      by: { kind: 'resident', id: 'r' },
+    }));
+    await recordEvent(deps, caseId, () => ({
+      type: 'acknowledged',
+      stage: 2,
+      definition: 'The stage 1 remedy',
+      outcomesSought: ['More compensation'],
+      at: at('2026-03-12T09:00:00.000Z'),
+      by: reviewer,
+    }));
+    const final = (outstandingActions: 'none' | Array<typeof boiler & { actionId?: string }>) => ({
+      type: 'response-issued' as const,
+      stage: 2 as const,
+      letter: stageResponse(deps.context.profile, 2, { outstandingActions }),
+      at: at('2026-03-20T09:00:00.000Z'),
+      by: reviewer,
+    });
+    await expect(recordEvent(deps, caseId, () => final('none'))).rejects.toMatchObject({
+      code: 'INCOMPLETE_LETTER',
+    });
+    await recordEvent(deps, caseId, () => final([{ ...boiler, actionId: 'S1-1', dueDate: '2026-05-07' }]));
+    const page = await casePageFor(caseId, token);
+    // What the case is doing now, and what the final response says, name the same action and date.
+    expect(page.body).toContain('<li><span dir="auto">Fit a new boiler</span> (by Thursday 7 May 2026)</li>');
+    expect(page.body).toContain(
+      '<li><span dir="auto">Fit a new boiler</span> (who: <span dir="auto">Repairs</span>; by Thursday 7 May 2026)</li>',
+    );
+    expect(page.body).not.toContain('(by Thursday 30 April 2026)');
+  });
+
   it('GET confirm pages change nothing', async () => {
     const { caseId, token } = await submitValid();
     await toEscalationWindow(caseId);
