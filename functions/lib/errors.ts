@@ -21,6 +21,25 @@ const STATUS: Record<DomainErrorCode, number> = {
   FORBIDDEN: 403,
 };
 
+/** What AWS services answer when they are throttling or failing on their side (after the SDK's own retries). */
+const BUSY_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'InternalServerError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+]);
+
+/** A throttled or failing AWS service: the request may be retried, so it is never the caller's fault. */
+export function isServiceBusy(error: unknown): boolean {
+  const { name, $fault } = (error ?? {}) as { name?: string; $fault?: string };
+  return BUSY_ERRORS.has(name ?? '') || $fault === 'server';
+}
+
 export interface HttpError {
   statusCode: number;
   body: { error: string; message: string; details?: unknown };
@@ -41,6 +60,17 @@ export function toHttpError(error: unknown): HttpError | undefined {
         error: 'INVALID_INPUT',
         message: `Please correct: ${problems.map((p) => `${p.field || 'body'}: ${p.message}`).join('; ')}`,
         details: problems,
+      },
+    };
+  }
+  if (isServiceBusy(error)) {
+    // Still a 5xx, so the API's server-error alarm counts it; the caller is told it may retry.
+    return {
+      statusCode: 503,
+      body: {
+        error: 'SERVICE_BUSY',
+        message:
+          'The service is busy and your request may not have been completed. Wait a moment, reload, and try again.',
       },
     };
   }

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -103,6 +104,22 @@ export class DynamoDbCaseStore implements CaseRepository {
       const stored = (await this.findIntake(key))?.reference;
       if (!stored) throw new ConflictError(`Intake key ${key} has no claim to attach a reference to`);
       return stored;
+    }
+  }
+
+  async releaseIntakeClaim(key: string, caseId: string): Promise<void> {
+    try {
+      await this.documents.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: `INTAKE#${key}`, sk: 'INTAKE' },
+          ConditionExpression: 'caseId = :caseId AND attribute_not_exists(#reference)',
+          ExpressionAttributeNames: { '#reference': 'reference' },
+          ExpressionAttributeValues: { ':caseId': caseId },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
     }
   }
 

@@ -38,6 +38,8 @@ export interface CaseRepository {
    * taken by a claimant that was taken over is then unused).
    */
   setIntakeReference(key: string, reference: string): Promise<string>;
+  /** Gives back a claim still without a reference (its holder failed to take one), so a retry can claim it. */
+  releaseIntakeClaim(key: string, caseId: string): Promise<void>;
   /** Takes over a claim still without a reference, if it is unchanged since claimedAt; true if taken. */
   takeOverIntakeClaim(key: string, claimedAt: string | undefined, now: string): Promise<boolean>;
   /** Appends the event with sequence number seq; throws ConflictError when that number is taken. */

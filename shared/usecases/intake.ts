@@ -116,7 +116,15 @@ async function referenceForClaim(
 ): Promise<string> {
   let record = claim;
   for (let attempt = 1; ; attempt++) {
-    if (holding) return deps.repository.setIntakeReference(key, await deps.repository.nextReference(year));
+    if (holding) {
+      try {
+        return await deps.repository.setIntakeReference(key, await deps.repository.nextReference(year));
+      } catch (error) {
+        // Throttled or failing: give the key back (best effort; else the lease expires) so a retry can claim it.
+        await deps.repository.releaseIntakeClaim(key, record.caseId).catch(() => undefined);
+        throw error;
+      }
+    }
     const stalled =
       !record.claimedAt || Date.parse(record.claimedAt) + CLAIM_LEASE_MS < deps.clock.now().getTime();
     if (stalled) {

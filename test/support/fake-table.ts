@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -21,10 +22,17 @@ export function fakeTable() {
   const mock = mockClient(DynamoDBDocumentClient);
   const conditionFailed = () =>
     new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+  /** Errors the next writes (PutItem, UpdateItem) throw before touching anything, in order (undefined: succeeds). */
+  const faults: (Error | undefined)[] = [];
+  const injectFault = () => {
+    const fault = faults.shift();
+    if (fault) throw fault;
+  };
 
   mock
     .on(PutCommand)
     .callsFake((input: { Item: Item; ConditionExpression?: string; ExpressionAttributeValues?: Item }) => {
+      injectFault();
       const existing = items.get(key(input.Item));
       const condition = input.ConditionExpression ?? '';
       if (existing && condition.startsWith('attribute_not_exists') && !condition.includes('OR'))
@@ -51,6 +59,7 @@ export function fakeTable() {
         ConditionExpression?: string;
         ExpressionAttributeValues: Item;
       }) => {
+        injectFault();
         const current = items.get(key(input.Key)) ?? { ...input.Key };
         if (input.UpdateExpression.startsWith('ADD')) {
           const next = { ...current, value: Number(current.value ?? 0) + 1 };
@@ -79,6 +88,14 @@ export function fakeTable() {
         return { Attributes: structuredClone(next) };
       },
     );
+  mock.on(DeleteCommand).callsFake((input: { Key: Item; ExpressionAttributeValues?: Item }) => {
+    injectFault();
+    const current = items.get(key(input.Key));
+    const caseId = input.ExpressionAttributeValues?.[':caseId'];
+    if (!current || current.reference || (caseId && current.caseId !== caseId)) throw conditionFailed();
+    items.delete(key(input.Key));
+    return {};
+  });
   mock.on(QueryCommand).callsFake((input: { IndexName?: string; ExpressionAttributeValues: Item }) => {
     const pk = input.ExpressionAttributeValues[':pk'];
     const prefix = input.ExpressionAttributeValues[':evt'] as string | undefined;
@@ -97,5 +114,7 @@ export function fakeTable() {
       ]),
     ),
   }));
-  return { mock, items };
+  /** The next writes fail with these errors (throttling, a 5xx), as DynamoDB answers once the SDK gives up. */
+  const failNextWrites = (...errors: (Error | undefined)[]) => faults.push(...errors);
+  return { mock, items, failNextWrites };
 }

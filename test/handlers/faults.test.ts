@@ -1,0 +1,114 @@
+import { InternalServerError, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { actionHandler } from '#functions/api/resident.ts';
+import { caseActionHandler, taskActionHandler } from '#functions/api/staff-actions.ts';
+import { queueHandler } from '#functions/api/staff-queries.ts';
+import { residentHandler } from '#functions/api/submit-complaint.ts';
+import { handler as registerTask } from '#functions/workflow/register-task.ts';
+import type { CaseEvent } from '#shared/domain/case.ts';
+import { apiEvent, lambdaContext, parse, staffClaims, useMockedAws } from './setup.ts';
+
+/**
+ * DynamoDB throttling and server errors on every write path, as the handlers see them once the SDK has given up:
+ * the caller gets a 503 saying to try again (never a 4xx blaming their input, never a bare 500), the API's
+ * server-error alarm counts it, and the retry records the request once.
+ */
+const aws = useMockedAws();
+
+const throttled = () =>
+  new ProvisionedThroughputExceededException({
+    message: 'Rate of requests exceeds the allowed throughput',
+    $metadata: {},
+  });
+const serverError = () => new InternalServerError({ message: 'Internal server error', $metadata: {} });
+
+const complaint = {
+  complainant: { name: 'Ada Resident', email: 'ada@resident.example', preferredContact: 'email' },
+  complaint: { whatHappened: 'The boiler is broken', outcomeWanted: 'Fix it' },
+};
+
+const submit = async (key: string) =>
+  parse(
+    await residentHandler(apiEvent({ headers: { 'idempotency-key': key }, json: complaint }), lambdaContext),
+  );
+
+function events(caseId: string): CaseEvent[] {
+  return [...aws().table.items.values()]
+    .filter((item) => item.pk === `CASE#${caseId}` && String(item.sk).startsWith('EVT#'))
+    .map((item) => item.event as CaseEvent);
+}
+
+function expectBusy(answer: { statusCode: number; body: Record<string, unknown> }) {
+  expect(answer).toMatchObject({
+    statusCode: 503,
+    body: { error: 'SERVICE_BUSY', message: expect.stringMatching(/try again/) },
+  });
+}
+
+describe('DynamoDB throttling and server errors on every write path', () => {
+  it('intake: answers 503, and the retry with the same key makes the one case, with the first reference', async () => {
+    aws().table.failNextWrites(throttled());
+    expectBusy(await submit('fault-key-0001'));
+    aws().table.failNextWrites(undefined, serverError());
+    expectBusy(await submit('fault-key-0001'));
+    const retry = await submit('fault-key-0001');
+    expect(retry).toMatchObject({ statusCode: 201, body: { reference: 'CMP-2026-000001' } });
+    const again = await submit('fault-key-0001');
+    expect(again).toMatchObject({ statusCode: 200, body: { caseId: retry.body.caseId } });
+    expect(events(String(retry.body.caseId)).map((event) => event.type)).toEqual(['received']);
+  });
+
+  it('staff notes, task actions and resident actions: 503, nothing half-done, and the retry acts once', async () => {
+    const { body } = await submit('fault-key-0002');
+    const caseId = String(body.caseId);
+    const token = new URL(String(body.caseLink)).searchParams.get('token') ?? '';
+    await registerTask({ caseId, step: 'triage', taskToken: 'token-secret-1' }, lambdaContext);
+    const queue = parse(await queueHandler(apiEvent({ claims: staffClaims('handler') }), lambdaContext));
+    const taskId = (queue.body.tasks as Array<{ taskId: string }>)[0]?.taskId ?? '';
+
+    const note = () =>
+      caseActionHandler(
+        apiEvent({
+          pathParameters: { caseId },
+          json: { action: 'note', text: 'Rang the resident' },
+          claims: staffClaims('handler'),
+        }),
+        lambdaContext,
+      ).then(parse);
+    aws().table.failNextWrites(serverError());
+    expectBusy(await note());
+    expect((await note()).statusCode).toBe(200);
+
+    const triage = () =>
+      taskActionHandler(
+        apiEvent({
+          pathParameters: { taskId },
+          json: { action: 'triage', outcome: 'complaint' },
+          claims: staffClaims('handler'),
+        }),
+        lambdaContext,
+      ).then(parse);
+    // Claiming the task is throttled: the task stays open. Then the event's write fails: the task reopens.
+    aws().table.failNextWrites(throttled());
+    expectBusy(await triage());
+    aws().table.failNextWrites(undefined, throttled());
+    expectBusy(await triage());
+    expect((await triage()).statusCode).toBe(200);
+
+    const withdraw = () =>
+      actionHandler(
+        apiEvent({ pathParameters: { caseId }, json: { token, action: 'withdraw' } }),
+        lambdaContext,
+      ).then(parse);
+    aws().table.failNextWrites(serverError());
+    expectBusy(await withdraw());
+    expect((await withdraw()).statusCode).toBe(200);
+
+    expect(events(caseId).map((event) => event.type)).toEqual([
+      'received',
+      'note-added',
+      'triaged',
+      'withdrawn',
+    ]);
+  });
+});
