@@ -225,8 +225,8 @@ export function panel(title: string, body: SafeHtml | string): SafeHtml {
 }
 
 export function notificationBanner(title: string, body: SafeHtml | string, success = false): SafeHtml {
-  return html`<div class="govuk-notification-banner${success ? ' govuk-notification-banner--success' : ''}" role="${success ? 'alert' : 'region'}" aria-labelledby="banner-title" data-module="govuk-notification-banner">
-  <div class="govuk-notification-banner__header"><h2 class="govuk-notification-banner__title" id="banner-title">${title}</h2></div>
+  return html`<div class="govuk-notification-banner${success ? ' govuk-notification-banner--success' : ''}" role="${success ? 'alert' : 'region'}" aria-labelledby="govuk-notification-banner-title" data-module="govuk-notification-banner">
+  <div class="govuk-notification-banner__header"><h2 class="govuk-notification-banner__title" id="govuk-notification-banner-title">${title}</h2></div>
   <div class="govuk-notification-banner__content">${body}</div>
 </div>`;
 }
