@@ -542,11 +542,11 @@ function closeForm(fc: FormContext): SafeHtml {
     'close',
     'Close the complaint as resolved at stage 1',
     html`<p class="govuk-body">Use this when the matter is resolved at stage 1. The resident is told it is closed and how to contact the Ombudsman. Any outstanding actions must be completed first.</p>
-    ${when(
-      window,
-      () =>
-        html`<p class="govuk-body" data-testid="close-window">The resident can ask for stage 2 until ${formatCivilDate(window?.dueDate ?? '')}. Before then, close it only if the resident has told you they are satisfied, and record how and when they said so.</p>`,
-    )}
+    ${
+      window
+        ? html`<p class="govuk-body" data-testid="close-window">The resident can ask for stage 2 until ${formatCivilDate(window.dueDate)}. Before then, close it only if the resident has told you they are satisfied, and record how and when they said so.</p>`
+        : html`<p class="govuk-body" data-testid="close-window">The resident can ask for stage 2 at any time (the policy sets no deadline). Close it only if the resident has told you they are satisfied, and record how and when they said so.</p>`
+    }
     ${checkboxes({
       name: 'close-satisfied-confirm',
       legend: 'Has the resident said they are satisfied?',
@@ -559,7 +559,7 @@ function closeForm(fc: FormContext): SafeHtml {
       label: 'How and when the resident told us',
       hint: window
         ? 'Needed to close before the window to ask for stage 2 ends. For example: "Phoned on 4 March: happy with the repair."'
-        : 'For example: "Phoned on 4 March: happy with the repair."',
+        : 'Needed to close while the resident can still ask for stage 2. For example: "Phoned on 4 March: happy with the repair."',
       error: errorFor(fc.errors, 'close-satisfied'),
       value: value(fc, 'close', 'close-satisfied'),
     })}

@@ -710,8 +710,9 @@ function applyEvent(state: CaseState, event: CaseEvent, ctx: CaseContext): CaseS
       }
       const window = state.escalationWindow;
       const satisfied = event.residentSatisfied?.trim() || undefined;
-      if (state.status === 'stage1-responded' && window && event.at < window.dueAt && !satisfied) {
-        throw new Stage2WindowOpenError(window.dueDate, window.dueAt);
+      // With no window the resident may ask for stage 2 at any time, so only their word closes the case.
+      if (state.status === 'stage1-responded' && (!window || event.at < window.dueAt) && !satisfied) {
+        throw new Stage2WindowOpenError(window?.dueDate, window?.dueAt);
       }
       return {
         ...state,

@@ -116,11 +116,14 @@ export class ExclusionNotApplicableError extends DomainError {
 
 export class Stage2WindowOpenError extends DomainError {
   override readonly name = 'Stage2WindowOpenError';
-  constructor(endsOn: string, endsAt: string) {
+  /** Without an end, the policy sets no deadline for asking for stage 2, so the window never ends. */
+  constructor(endsOn?: string, endsAt?: string) {
     super(
       'STAGE2_WINDOW_OPEN',
-      `The resident can ask for stage 2 until the end of ${endsOn}, so the complaint cannot be closed before then unless the resident has told us they are satisfied: record how and when they said so, or wait for the window to end.`,
-      { endsOn, endsAt },
+      endsOn === undefined
+        ? 'The resident can ask for stage 2 at any time (the policy sets no deadline), so the complaint cannot be closed after the stage 1 response unless the resident has told us they are satisfied: record how and when they said so.'
+        : `The resident can ask for stage 2 until the end of ${endsOn}, so the complaint cannot be closed before then unless the resident has told us they are satisfied: record how and when they said so, or wait for the window to end.`,
+      endsOn === undefined ? {} : { endsOn, endsAt },
     );
   }
 }

@@ -558,10 +558,23 @@ describe('case lifecycle', () => {
       });
     });
 
-    it('closes without it once the window has ended, or where the profile sets no window', () => {
+    it('closes without it once the window has ended', () => {
       expect(applyCaseEvent(responded(), close('2026-04-10T09:00:00Z'), windowed).status).toBe('closed');
+    });
+
+    it('where the profile sets no window, the window never ends: closing needs the resident satisfied', () => {
       const open = fold(receipt, triage, acknowledge, respond1);
-      expect(applyCaseEvent(open, close('2026-03-11T09:00:00Z'), ctx).status).toBe('closed');
+      expect(() => applyCaseEvent(open, close('2027-03-11T09:00:00Z'), ctx)).toThrowError(
+        expect.objectContaining({
+          code: 'STAGE2_WINDOW_OPEN',
+          message: expect.stringMatching(/can ask for stage 2 at any time.*record how and when they said so/),
+        }),
+      );
+      const said = 'Emailed on 11 March: content with the outcome.';
+      expect(applyCaseEvent(open, close('2026-03-11T09:00:00Z', said), ctx)).toMatchObject({
+        status: 'closed',
+        residentSatisfied: said,
+      });
     });
   });
 

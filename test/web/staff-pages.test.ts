@@ -922,7 +922,21 @@ describe('acting on tasks', () => {
     const { caseId, task } = await caseAt('escalation-window');
     const page = await get(casePage, { path: `/staff/case/${caseId}`, pathParameters: { caseId } });
     expect(page.body).toContain('Close the complaint as resolved at stage 1');
-    const base = { csrf: await csrfFor(), taskId: task.taskId, action: 'close' };
+    // The profile sets no window, so the resident can always ask for stage 2: only their word closes it.
+    expect(page.body).toContain('The resident can ask for stage 2 at any time');
+    const unsatisfied = await post(taskAction, {
+      ...taskPath(caseId),
+      form: { csrf: await csrfFor(), taskId: task.taskId, action: 'close', 'close-confirm': 'yes' },
+    });
+    expect(unsatisfied.status).toBe(422);
+    expect(unsatisfied.body).toContain('can ask for stage 2 at any time');
+    const base = {
+      csrf: await csrfFor(),
+      taskId: task.taskId,
+      action: 'close',
+      'close-satisfied-confirm': 'yes',
+      'close-satisfied': 'Phoned on 12 March: happy with the repair.',
+    };
     await expectConfirmBoxRequired(caseId, base, 'close');
     const { state } = await loadCase(await dependencies(), caseId);
     expect(state).toMatchObject({ status: 'closed', closureReason: 'resolved-at-stage-1' });

@@ -118,8 +118,18 @@ describe('workflow paths', () => {
     await h.advance(45 * DAY);
     expect((await h.openTask(caseId)).step).toBe('escalation-window');
     await expect(h.act(caseId, staff.handler, { action: 'close' })).rejects.toThrow();
-    await h.act(caseId, staff.handler, { action: 'close', confirm: true });
-    expect(await h.state(caseId)).toMatchObject({ status: 'closed', closureReason: 'resolved-at-stage-1' });
+    // The window never ends, so only the resident's word closes it.
+    await expect(h.act(caseId, staff.handler, { action: 'close', confirm: true })).rejects.toMatchObject({
+      code: 'STAGE2_WINDOW_OPEN',
+    });
+    expect((await h.state(caseId)).status).toBe('stage1-responded');
+    const said = 'Phoned on 15 April: happy with the repair, no stage 2 wanted.';
+    await h.act(caseId, staff.handler, { action: 'close', confirm: true, residentSatisfied: said });
+    expect(await h.state(caseId)).toMatchObject({
+      status: 'closed',
+      closureReason: 'resolved-at-stage-1',
+      residentSatisfied: said,
+    });
     expect(h.execution(caseId)?.status).toBe('SUCCEEDED');
     expect((await h.emailsTo('ada@resident.example')).at(-1)?.subject).toMatch(/closed/i);
   });
