@@ -60,6 +60,14 @@ export const ROUTES: readonly RouteDefinition[] = [
   },
   {
     method: 'GET',
+    path: '/staff/cases',
+    module: 'api/staff-queries',
+    exportName: 'searchHandler',
+    access: 'staff',
+    summary: "Find cases by reference, or the resident's name, email or phone (?q=)",
+  },
+  {
+    method: 'GET',
     path: '/staff/cases/{caseId}',
     module: 'api/staff-queries',
     exportName: 'caseHandler',
@@ -174,6 +182,14 @@ export const PAGE_ROUTES: readonly RouteDefinition[] = [
   page('GET', '/staff/sign-out', 'web/staff-sign-in', 'signOut', 'public', 'Sign out'),
   page('GET', '/staff', 'web/staff-pages', 'queuePage', 'staff-page', 'Work queue'),
   page('GET', '/staff/manager', 'web/staff-pages', 'managerPage', 'staff-page', 'Breaches and handler load'),
+  page(
+    'GET',
+    '/staff/search',
+    'web/staff-pages',
+    'searchPage',
+    'staff-page',
+    "Find a case by reference, or the resident's name, email or phone",
+  ),
   page(
     'GET',
     '/staff/case/{caseId}',

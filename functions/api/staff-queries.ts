@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { STAFF_ROLES } from '#shared/domain/case.ts';
 import { loadCase } from '#shared/usecases/case-log.ts';
 import { outstandingActions, queueShowsActions } from '#shared/usecases/queue.ts';
+import { findCases, summariseCase } from '#shared/usecases/search.ts';
 import { positionOf } from '#shared/usecases/workflow.ts';
 import { httpRoute, json, staffIdentity } from '../lib/middleware.ts';
 import { pathParameter } from './staff-actions.ts';
@@ -28,4 +29,19 @@ export const caseHandler = httpRoute(async (deps, event) => {
   const { state, events } = await loadCase(deps, caseId);
   const tasks = (await deps.repository.tasksForCase(caseId)).map(({ token: _token, ...task }) => task);
   return json(200, { state, events, tasks, position: positionOf(deps, state) });
+});
+
+const SearchQuery = z.object({
+  q: z.string({ error: 'Add ?q= with a reference, name, email or phone number' }),
+});
+
+/**
+ * GET /staff/cases?q=: cases by reference, the resident's email, phone or name (exact lookups, newest first).
+ * Each is a summary (no contact details); the case itself is GET /staff/cases/{caseId}.
+ */
+export const searchHandler = httpRoute(async (deps, event) => {
+  staffIdentity(event);
+  const { q } = SearchQuery.parse(event.queryStringParameters ?? {});
+  const { kind, cases } = await findCases(deps, q);
+  return json(200, { matchedOn: kind, cases: cases.map(summariseCase) });
 });

@@ -69,6 +69,7 @@ export function layout(options: LayoutOptions): SafeHtml {
           <button type="button" class="govuk-service-navigation__toggle govuk-js-service-navigation-toggle" aria-controls="navigation" hidden>Menu</button>
           <ul class="govuk-service-navigation__list" id="navigation">
             <li class="govuk-service-navigation__item"><a class="govuk-service-navigation__link" href="/staff">Work queue</a></li>
+            <li class="govuk-service-navigation__item"><a class="govuk-service-navigation__link" href="/staff/search">Find a case</a></li>
             <li class="govuk-service-navigation__item"><a class="govuk-service-navigation__link" href="/staff/manager">Breaches and load</a></li>
             <li class="govuk-service-navigation__item"><a class="govuk-service-navigation__link" href="/staff/log-complaint">Log a complaint</a></li>
             <li class="govuk-service-navigation__item"><a class="govuk-service-navigation__link" href="${options.staff?.signOutPath ?? '/staff/sign-out'}">Sign out ${options.staff?.name ?? ''}</a></li>

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { CaseEvent, CaseState, CaseStatus } from '../domain/case.ts';
 import { ConflictError, TaskNotOpenError } from '../domain/errors.ts';
-import type { CaseRepository, IntakeRecord, TaskRecord } from '../ports/case-repository.ts';
+import type { CaseLookups, CaseRepository, IntakeRecord, TaskRecord } from '../ports/case-repository.ts';
 import { toLondon } from '../time/london.ts';
 
 const caseKey = (caseId: string) => `CASE#${caseId}`;
@@ -172,7 +172,7 @@ export class DynamoDbCaseStore implements CaseRepository {
     return items.map((item) => item.event as CaseEvent);
   }
 
-  async saveProjection(state: CaseState, contactHashes: readonly string[]): Promise<void> {
+  async saveProjection(state: CaseState, lookups: CaseLookups): Promise<void> {
     const month = toLondon(state.receivedAt).date.slice(0, 7);
     try {
       await this.documents.send(
@@ -200,15 +200,19 @@ export class DynamoDbCaseStore implements CaseRepository {
       if (!isConditionFailure(error)) throw error;
     }
     if (state.seq !== 1) return;
-    for (const hash of contactHashes) {
+    const keys = [
+      ...lookups.contacts.map((hash) => `CONTACT#${hash}`),
+      ...lookups.names.map((hash) => `NAME#${hash}`),
+    ];
+    for (const key of keys) {
       await this.documents.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
             pk: caseKey(state.caseId),
-            sk: `CONTACT#${hash}`,
+            sk: key,
             caseId: state.caseId,
-            gsi2pk: `CONTACT#${hash}`,
+            gsi2pk: key,
             gsi2sk: `${state.receivedAt}#${state.caseId}`,
           },
         }),
@@ -260,6 +264,21 @@ export class DynamoDbCaseStore implements CaseRepository {
       KeyConditionExpression: 'gsi2pk = :pk',
       ExpressionAttributeValues: { ':pk': `CONTACT#${contactHash}` },
     });
+    return this.projections(items.map((item) => item.caseId as string));
+  }
+
+  async listByName(nameHash: string, limit = 100): Promise<CaseState[]> {
+    // Newest first: a common name finds many cases, and the recent ones are the likely ones.
+    const items = await this.queryAll(
+      {
+        TableName: this.tableName,
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': `NAME#${nameHash}` },
+        ScanIndexForward: false,
+      },
+      limit,
+    );
     return this.projections(items.map((item) => item.caseId as string));
   }
 

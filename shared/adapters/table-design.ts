@@ -6,12 +6,13 @@
  * | case event        | CASE#<id>            | EVT#<seq:10>  |                                    |                              |                                |
  * | case projection   | CASE#<id>            | PROJECTION    | STATUS#<status> / <receivedAt>#<id>|                              | RECEIVED#<YYYY-MM> / <at>#<id> |
  * | resident contact  | CASE#<id>            | CONTACT#<hmac>|                                    | CONTACT#<hmac> / <at>#<id>   |                                |
+ * | resident name     | CASE#<id>            | NAME#<hmac>   |                                    | NAME#<hmac> / <at>#<id>      |                                |
  * | reference lookup  | REF#<reference>      | REF           |                                    |                              |                                |
  * | reference counter | COUNTER#REF#<year>   | COUNTER       |                                    |                              |                                |
  * | intake key        | INTAKE#<key>         | INTAKE        |                                    |                              |                                |
  * | callback task     | TASK#<taskId>        | TASK          | QUEUE#<role> / <dueAt>#<taskId> (open only) | CASETASKS#<caseId> / <createdAt> |                  |
  *
- * Contact details are keyed by an HMAC of the normalised email or phone number, never the plain value.
+ * Contact details and names are keyed by an HMAC of the normalised value, never the plain value.
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 

@@ -13,6 +13,38 @@ export function contactHash(key: string, contact: string): string {
 }
 
 /**
+ * The words of a name as staff might type it: accents, case and punctuation do not matter ("Siân O'Neill"
+ * is "sian", "oneill").
+ */
+export function nameWords(name: string): string[] {
+  return name
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/['\u2019.]/g, '')
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+}
+
+/**
+ * A name is looked up, like a contact, by keyed hash: of the whole name and of each word of two letters or
+ * more, so staff find "Ada Resident" by her full name or her surname. The "name:" prefix keeps these hashes
+ * apart from contact hashes.
+ */
+export function nameHash(key: string, words: readonly string[]): string {
+  return createHmac('sha256', key)
+    .update(`name:${words.join(' ')}`)
+    .digest('base64url');
+}
+
+export function nameHashes(key: string, name: string): string[] {
+  const words = nameWords(name);
+  if (words.length === 0) return [];
+  const lookups = [words, ...words.filter((word) => word.length >= 2).map((word) => [word])];
+  return [...new Set(lookups.map((lookup) => nameHash(key, lookup)))];
+}
+
+/**
  * The resident's private link: case-scoped, expiring, signed with HMAC. It authorises the resident's own
  * actions on their case (ask for stage 2, add information, withdraw) and nothing else.
  */

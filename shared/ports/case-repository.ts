@@ -27,6 +27,14 @@ export interface IntakeRecord {
   claimedAt?: string;
 }
 
+/** Keyed hashes a case can be found by (never the plain values): its resident's contacts and name. */
+export interface CaseLookups {
+  /** One per email address and phone number (`contactHash`). */
+  contacts: readonly string[];
+  /** The whole name and each of its words (`nameHashes`). */
+  names: readonly string[];
+}
+
 export interface CaseRepository {
   /** A readable, sayable reference such as CMP-2026-000123, from an atomic counter. */
   nextReference(year: number): Promise<string>;
@@ -45,13 +53,15 @@ export interface CaseRepository {
   /** Appends the event with sequence number seq; throws ConflictError when that number is taken. */
   appendEvent(caseId: string, seq: number, event: CaseEvent): Promise<void>;
   loadEvents(caseId: string): Promise<CaseEvent[]>;
-  /** Writes the projection unless a newer one is stored. */
-  saveProjection(state: CaseState, contactHashes: readonly string[]): Promise<void>;
+  /** Writes the projection unless a newer one is stored; with the first, the lookup items. */
+  saveProjection(state: CaseState, lookups: CaseLookups): Promise<void>;
   getProjection(caseId: string): Promise<CaseState | undefined>;
   saveReference(reference: string, caseId: string): Promise<void>;
   findCaseIdByReference(reference: string): Promise<string | undefined>;
   listByStatus(status: CaseStatus, limit?: number): Promise<CaseState[]>;
   listByContact(contactHash: string): Promise<CaseState[]>;
+  /** Cases whose resident's name, or one word of it, has this hash (`nameHashes`). */
+  listByName(nameHash: string, limit?: number): Promise<CaseState[]>;
   /** Cases received in a London calendar month (YYYY-MM): the unit reports are built from. */
   listReceivedInMonth(month: string): Promise<CaseState[]>;
   putTask(task: TaskRecord): Promise<void>;

@@ -1,6 +1,7 @@
 import { applyCaseEvent, type CaseEvent, type CaseState, foldCase } from '../domain/case.ts';
 import { ConflictError, NotFoundError } from '../domain/errors.ts';
-import { contactHash } from '../domain/secrets.ts';
+import { contactHash, nameHashes } from '../domain/secrets.ts';
+import type { CaseLookups } from '../ports/case-repository.ts';
 import type { AppDependencies } from './dependencies.ts';
 
 export interface LoadedCase {
@@ -15,11 +16,15 @@ export async function loadCase(deps: AppDependencies, caseId: string): Promise<L
   return { events, state };
 }
 
-export function contactHashes(deps: AppDependencies, state: CaseState): string[] {
-  const { email, phone } = state.complainant;
-  return [email, phone]
-    .filter((c): c is string => Boolean(c))
-    .map((c) => contactHash(deps.secrets.contactHashKey, c));
+/** What the case can be found by: the resident's email, phone and name, as keyed hashes. */
+export function caseLookups(deps: AppDependencies, state: CaseState): CaseLookups {
+  const { email, phone, name } = state.complainant;
+  return {
+    contacts: [email, phone]
+      .filter((c): c is string => Boolean(c))
+      .map((c) => contactHash(deps.secrets.contactHashKey, c)),
+    names: nameHashes(deps.secrets.contactHashKey, name),
+  };
 }
 
 /** Enough attempts for a burst of staff and residents writing to one case at once (20 at a time in tests). */
@@ -57,7 +62,7 @@ export async function recordEvent(
       await backoff(attempt);
       continue;
     }
-    await deps.repository.saveProjection(next, contactHashes(deps, next));
+    await deps.repository.saveProjection(next, caseLookups(deps, next));
     return { events: [...events, event], state: next };
   }
 }

@@ -12,7 +12,7 @@ import { ConflictError, ValidationError } from '../domain/errors.ts';
 import { signCaseLink } from '../domain/secrets.ts';
 import type { IntakeRecord } from '../ports/case-repository.ts';
 import { isCivilDate, normaliseInstant, toLondon } from '../time/london.ts';
-import { backoff, contactHashes, loadCase } from './case-log.ts';
+import { backoff, caseLookups, loadCase } from './case-log.ts';
 import { type AppDependencies, CASE_LINK_DAYS } from './dependencies.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -212,7 +212,7 @@ export async function submitComplaint(
     }
   }
   const { state } = await loadCase(deps, caseId);
-  await deps.repository.saveProjection(state, contactHashes(deps, state));
+  await deps.repository.saveProjection(state, caseLookups(deps, state));
   await deps.repository.saveReference(reference, caseId);
   await deps.engine.startExecution(caseId, { caseId });
   return {

@@ -2,7 +2,7 @@ import type { CaseState, StaffRole, Step } from '../domain/case.ts';
 import { lettersOwed } from '../domain/correspondence.ts';
 import { TaskNotOpenError } from '../domain/errors.ts';
 import { actionFollowUps, type CasePosition, casePosition, deadlineAlerts } from '../domain/position.ts';
-import { contactHashes, loadCase, recordEvent } from './case-log.ts';
+import { caseLookups, loadCase, recordEvent } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
 import { alertStaff, sendOwedLetters } from './notify.ts';
 
@@ -15,7 +15,7 @@ export function positionOf(deps: AppDependencies, state: CaseState): CasePositio
 /** The execution's first task: checks the case exists, repairs its projection, and says where it is. */
 export async function recordReceipt(deps: AppDependencies, caseId: string): Promise<CasePosition> {
   const { state } = await loadCase(deps, caseId);
-  await deps.repository.saveProjection(state, contactHashes(deps, state));
+  await deps.repository.saveProjection(state, caseLookups(deps, state));
   return positionOf(deps, state);
 }
 

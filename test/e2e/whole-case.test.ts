@@ -154,6 +154,12 @@ describe('a whole case in a real browser', () => {
     const staff = await (await staffContext()).newPage();
     await signIn(staff, 'hannah');
     await check(staff, '05-staff-queue');
+    // The search box on the queue finds the case by the resident's name, typed as staff might.
+    await staff.locator('#q').fill('ada RESIDENT');
+    await staff.getByRole('button', { name: 'Search' }).click();
+    await staff.waitForURL(/\/staff\/search\?q=/);
+    await expect(staff.getByRole('link', { name: 'CMP-2026-000001' }).count()).resolves.toBe(1);
+    await check(staff, '05b-staff-find-a-case');
     await openCase(staff, 'CMP-2026-000001');
     const caseUrl = staff.url();
     await expect(staff.textContent('main')).resolves.toMatch(/screen reader/);

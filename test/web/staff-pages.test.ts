@@ -16,6 +16,7 @@ import {
   managerPage,
   queuePage,
   recordOnCase,
+  searchPage,
   taskAction,
 } from '#functions/web/staff-pages.ts';
 import { callback, signIn, signInPage, signOut } from '#functions/web/staff-sign-in.ts';
@@ -303,6 +304,56 @@ describe('outstanding actions in the work queue', () => {
         dueAt: '2026-03-20T23:59:59.999Z',
       }),
     );
+  });
+});
+
+describe('finding a case', () => {
+  it('has a search box on the work queue and in the menu; finds by name, email or reference, escaped', async () => {
+    const queue = await get(queuePage, { path: '/staff' });
+    expect(queue.body).toMatch(/<form method="get" action="\/staff\/search"[^>]*data-testid="case-search">/);
+    expect(queue.body).toContain(
+      '<a class="govuk-service-navigation__link" href="/staff/search">Find a case</a>',
+    );
+
+    const hostile = await newCase({ name: HOSTILE, email: 'hostile@resident.example' });
+    const ada = await newCase();
+    const byName = await get(searchPage, { path: '/staff/search', query: { q: HOSTILE } });
+    expect(byName.status).toBe(200);
+    expect(byName.body).toContain(`href="/staff/case/${hostile.caseId}">${hostile.reference}</a>`);
+    expect(byName.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(byName.body).not.toContain(HOSTILE);
+    expect(byName.body).not.toContain(ada.reference);
+    // The search box keeps what was typed, escaped.
+    expect(byName.body).toContain('value="&lt;script&gt;alert(1)&lt;/script&gt;"');
+    expectSoundMarkup(byName.body);
+
+    const byEmail = await get(searchPage, { path: '/staff/search', query: { q: 'ADA@resident.example' } });
+    expect(byEmail.body).toContain('1 case matching the email address, newest first');
+    expect(byEmail.body).toContain(ada.reference);
+    // Contact details are not in the results: the case page has them.
+    expect(byEmail.body).not.toContain('<td class="govuk-table__cell">ada@resident.example');
+    const byReference = await get(searchPage, {
+      path: '/staff/search',
+      query: { q: ada.reference.toLowerCase() },
+    });
+    expect(byReference.body).toContain(`href="/staff/case/${ada.caseId}"`);
+
+    const none = await get(searchPage, { path: '/staff/search', query: { q: '<b>Nobody</b>' } });
+    expect(none.body).toContain('data-testid="search-empty"');
+    expect(none.body).toContain('No case matches the name “&lt;b&gt;Nobody&lt;/b&gt;”');
+  });
+
+  it('says what is wrong with a search it cannot make, and needs sign-in', async () => {
+    const bad = await get(searchPage, { path: '/staff/search', query: { q: '!!!' } });
+    expect(bad.status).toBe(422);
+    expect(bad.body).toContain('<a href="#q">Enter a reference like CMP-2026-000123');
+    expect(bad.body).toMatch(/<title>Error: /);
+    expectSoundMarkup(bad.body);
+    const blank = await get(searchPage, { path: '/staff/search' });
+    expect(blank.status).toBe(200);
+    expect(blank.body).toContain('data-testid="case-search"');
+    const signedOut = await get(searchPage, { path: '/staff/search', query: { q: 'Ada' }, role: null });
+    expect(signedOut.status).toBe(303);
   });
 });
 
