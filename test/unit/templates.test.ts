@@ -150,6 +150,7 @@ const closeResolved: CaseEvent = {
   at: '2026-03-11T09:00:00Z',
   by: handler,
   reason: 'resolved-at-stage-1',
+  residentSatisfied: 'Phoned on 11 March: happy with the repair.',
 };
 
 function input(template: ResidentTemplate, events: CaseEvent[], context = ctx): ResidentMessageInput {
