@@ -7,6 +7,7 @@ import { FolderLetterStore, S3LetterStore } from '#shared/adapters/letter-store.
 import { SesMailer } from '#shared/adapters/ses.ts';
 import { StepFunctionsEngine } from '#shared/adapters/step-functions.ts';
 import { caseContext } from '#shared/domain/case.ts';
+import { deriveKey } from '#shared/domain/secrets.ts';
 import { parseProfile } from '#shared/policy/load-profile.ts';
 import { systemClock } from '#shared/ports/clock.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
@@ -17,10 +18,11 @@ export const RuntimeConfig = z.object({
   /** Only the functions that start executions or complete callbacks need it. */
   STATE_MACHINE_ARN: z.string().min(1).optional(),
   PROVIDER_PROFILE_FILE: z.string().min(1),
-  /** In AWS the two keys live in one Secrets Manager secret, read at cold start and never logged. */
+  /** In AWS the keys are derived from one Secrets Manager secret, read at cold start and never logged. */
   APP_SECRET_ARN: z.string().optional(),
   CONTACT_HASH_KEY: z.string().min(32, 'must be at least 32 characters of random data').optional(),
   LINK_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters of random data').optional(),
+  CSRF_KEY: z.string().min(32, 'must be at least 32 characters of random data').optional(),
   RESIDENT_BASE_URL: z.url(),
   STAFF_BASE_URL: z.url(),
   STAFF_ALERT_EMAILS: z
@@ -47,21 +49,30 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
   return result.data;
 }
 
-/** One generated master key; the two purposes get their own keys derived from it. */
+/** One generated master key; each purpose gets its own key derived from it. */
 const AppSecret = z.object({ masterKey: z.string().min(32) });
 
 export function deriveSecrets(masterKey: string): AppDependencies['secrets'] {
+  // The first two keep their original derivation: stored contact hashes and links already sent use them.
   const derive = (purpose: string) => createHmac('sha256', masterKey).update(purpose).digest('base64url');
-  return { contactHashKey: derive('contact-hash-v1'), linkSigningKey: derive('case-link-v1') };
+  return {
+    contactHashKey: derive('contact-hash-v1'),
+    linkSigningKey: derive('case-link-v1'),
+    csrfKey: deriveKey(masterKey, 'staff-csrf-v1'),
+  };
 }
 
 async function readSecrets(config: RuntimeConfig): Promise<AppDependencies['secrets']> {
-  if (config.CONTACT_HASH_KEY && config.LINK_SIGNING_KEY) {
-    return { contactHashKey: config.CONTACT_HASH_KEY, linkSigningKey: config.LINK_SIGNING_KEY };
+  if (config.CONTACT_HASH_KEY && config.LINK_SIGNING_KEY && config.CSRF_KEY) {
+    return {
+      contactHashKey: config.CONTACT_HASH_KEY,
+      linkSigningKey: config.LINK_SIGNING_KEY,
+      csrfKey: config.CSRF_KEY,
+    };
   }
   if (!config.APP_SECRET_ARN) {
     throw new Error(
-      'The function is misconfigured: set APP_SECRET_ARN, or CONTACT_HASH_KEY and LINK_SIGNING_KEY',
+      'The function is misconfigured: set APP_SECRET_ARN, or CONTACT_HASH_KEY, LINK_SIGNING_KEY and CSRF_KEY',
     );
   }
   const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');

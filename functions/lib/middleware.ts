@@ -71,19 +71,33 @@ export type ApiEvent = APIGatewayProxyEventV2 & {
   };
 };
 
+/** A member of staff: `id` is the Cognito `sub` (stable, never reassigned); the email is only for display. */
 export interface StaffIdentity {
   kind: 'staff';
   id: string;
   role: StaffRole;
+  email?: string;
 }
 
 const ROLE_RANK: readonly StaffRole[] = ['admin', 'manager', 'reviewer', 'handler'];
 
-/** The signed-in member of staff, from the Cognito JWT the HTTP API's authorizer verified. */
+/**
+ * The signed-in member of staff, from the claims of a verified Cognito ID token (the HTTP API's authorizer,
+ * the page session check, or the local runtime). Only ID tokens are accepted: an access token for the same
+ * person carries no email and must not become a second identity, so the token type is checked here as well
+ * as by whoever verified the signature.
+ */
 export function staffIdentity(event: ApiEvent): StaffIdentity {
   const claims = event.requestContext.authorizer?.jwt?.claims;
   const sub = claims?.sub;
-  if (!claims || typeof sub !== 'string') throw new DomainError('FORBIDDEN', 'Sign in as a member of staff');
+  if (!claims || typeof sub !== 'string' || sub === '')
+    throw new DomainError('FORBIDDEN', 'Sign in as a member of staff');
+  if (claims.token_use !== 'id') {
+    throw new DomainError(
+      'FORBIDDEN',
+      'Send the ID token from staff sign-in (Authorization: Bearer <id_token>); access tokens are not accepted',
+    );
+  }
   const rawGroups = claims['cognito:groups'];
   const groups = Array.isArray(rawGroups)
     ? rawGroups
@@ -97,11 +111,11 @@ export function staffIdentity(event: ApiEvent): StaffIdentity {
       'Your account is not in a complaints staff group (handler, reviewer, manager, admin)',
     );
   }
-  // The email names staff in the audit trail, but only a verified one: an unverified attribute could be
-  // set to someone else's address (and so dodge the different-person rule at stage 2).
+  // Only a verified email is shown: an unverified attribute could name someone else. It never decides who
+  // someone is; rules such as the stage 2 different-person rule compare the sub.
   const verified = claims.email_verified === true || claims.email_verified === 'true';
-  const name = typeof claims.email === 'string' && verified ? claims.email : sub;
-  return { kind: 'staff', id: name, role };
+  const email = typeof claims.email === 'string' && verified ? claims.email : undefined;
+  return { kind: 'staff', id: sub, role, ...(email ? { email } : {}) };
 }
 
 export function jsonBody(event: ApiEvent): unknown {

@@ -50,7 +50,7 @@ export function fieldList(fields: Record<string, string | string[]>, name: strin
     .filter(Boolean);
 }
 
-export function cookie(event: ApiEvent, name: string): string | undefined {
+export function cookie(event: Pick<ApiEvent, 'cookies' | 'headers'>, name: string): string | undefined {
   const all = event.cookies ?? (event.headers.cookie ? event.headers.cookie.split(/;\s*/) : []);
   for (const entry of all) {
     const [key, ...rest] = entry.split('=');

@@ -58,11 +58,11 @@ function context(deps: AppDependencies, event: ApiEvent, staff?: StaffIdentity):
           backLink: options.backLink,
           localMode,
           staff: staff && {
-            name: staff.id,
+            name: staff.email ?? staff.id,
             role: staff.role,
             now,
             signOutPath: '/staff/sign-out',
-            csrf: csrfToken(deps, staff.id),
+            csrf: csrfToken({ deps, event, staff }),
           },
           currentPath: event.rawPath,
         }),
@@ -138,7 +138,7 @@ export function staffPage(run: (ctx: StaffPageContext) => Promise<APIGatewayProx
     } catch (error) {
       return errorPage(context(deps, event), error);
     }
-    const staff = await pageStaff(event, deps).catch(() => undefined);
+    const staff = await pageStaff(event).catch(() => undefined);
     if (!staff) return redirect(`/staff/sign-in?next=${encodeURIComponent(event.rawPath)}`);
     const ctx = { ...context(deps, event, staff), staff };
     try {

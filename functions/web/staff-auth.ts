@@ -1,12 +1,15 @@
-import { createHmac, createPublicKey, createVerify, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { cognitoSettingsFrom, verifyIdToken } from '#shared/adapters/cognito.ts';
 import type { StaffRole } from '#shared/domain/case.ts';
-import { DomainError } from '#shared/domain/errors.ts';
+import { issueCsrfToken, verifyCsrfToken } from '#shared/domain/secrets.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import { type ApiEvent, type StaffIdentity, staffIdentity } from '../lib/middleware.ts';
 import { cookie } from './http.ts';
 
 export const SESSION_COOKIE = 'staff_session';
 export const LOCAL_USER_COOKIE = 'local_user';
+/** Local mode: a random id per demo sign-in, so forms are bound to a session there too. */
+export const LOCAL_SESSION_COOKIE = 'local_session';
 
 export interface LocalUser {
   id: string;
@@ -21,80 +24,18 @@ export function localUsers(): LocalUser[] | undefined {
   return JSON.parse(process.env.COMPLAINTS_LOCAL_USERS ?? '[]') as LocalUser[];
 }
 
-interface Jwk {
-  kid: string;
-  kty: string;
-  n: string;
-  e: string;
-  alg?: string;
-}
-
-const jwksCache = new Map<string, { keys: Jwk[]; fetchedAt: number }>();
-
-async function signingKey(issuer: string, kid: string, fetcher: typeof fetch): Promise<Jwk | undefined> {
-  const cached = jwksCache.get(issuer);
-  const fresh = cached && Date.now() - cached.fetchedAt < 3_600_000 ? cached : undefined;
-  const keys = fresh?.keys.find((key) => key.kid === kid)
-    ? fresh.keys
-    : ((await (await fetcher(`${issuer}/.well-known/jwks.json`)).json()) as { keys: Jwk[] }).keys;
-  jwksCache.set(issuer, { keys, fetchedAt: Date.now() });
-  return keys.find((key) => key.kid === kid);
-}
-
-/**
- * Verifies a Cognito ID token (RS256) from the session cookie: signature against the pool's published
- * keys, issuer, audience (our app client), token use and expiry. Pages cannot use the HTTP API's JWT
- * authorizer, which reads only headers, so the page handlers check the cookie themselves.
- */
-export async function verifyCognitoIdToken(
-  token: string,
-  options: { issuer: string; clientId: string; now: Date; fetcher?: typeof fetch },
-): Promise<Record<string, unknown>> {
-  const [headerPart, payloadPart, signaturePart] = token.split('.');
-  if (!headerPart || !payloadPart || !signaturePart)
-    throw new DomainError('FORBIDDEN', 'Your session is not valid: sign in again');
-  const header = JSON.parse(Buffer.from(headerPart, 'base64url').toString()) as {
-    kid?: string;
-    alg?: string;
-  };
-  if (header.alg !== 'RS256' || !header.kid)
-    throw new DomainError('FORBIDDEN', 'Your session is not valid: sign in again');
-  const jwk = await signingKey(options.issuer, header.kid, options.fetcher ?? fetch);
-  if (!jwk) throw new DomainError('FORBIDDEN', 'Your session was signed by an unknown key: sign in again');
-  const verifier = createVerify('RSA-SHA256');
-  verifier.update(`${headerPart}.${payloadPart}`);
-  const key = createPublicKey({ key: { kty: jwk.kty, n: jwk.n, e: jwk.e }, format: 'jwk' });
-  if (!verifier.verify(key, Buffer.from(signaturePart, 'base64url'))) {
-    throw new DomainError('FORBIDDEN', 'Your session is not valid: sign in again');
-  }
-  const claims = JSON.parse(Buffer.from(payloadPart, 'base64url').toString()) as Record<string, unknown>;
-  const expired = typeof claims.exp !== 'number' || claims.exp * 1000 <= options.now.getTime();
-  if (
-    claims.iss !== options.issuer ||
-    claims.aud !== options.clientId ||
-    claims.token_use !== 'id' ||
-    expired
-  ) {
-    throw new DomainError(
-      'FORBIDDEN',
-      expired ? 'Your session has expired: sign in again' : 'Your session is not valid: sign in again',
-    );
-  }
-  return claims;
-}
-
 /**
  * The member of staff behind a page request: claims an authorizer (or the local runtime) attached, or the
- * Cognito session cookie. Undefined means "send them to sign in".
+ * Cognito session cookie, verified with aws-jwt-verify (an ID token for our app client, nothing else).
+ * Pages cannot use the HTTP API's JWT authorizer, which reads only headers. Undefined means "send them to
+ * sign in"; so does a deployment with no pool configured (fail closed: nothing is ever taken unverified).
  */
-export async function pageStaff(event: ApiEvent, deps: AppDependencies): Promise<StaffIdentity | undefined> {
+export async function pageStaff(event: ApiEvent): Promise<StaffIdentity | undefined> {
   if (event.requestContext.authorizer?.jwt?.claims) return staffIdentity(event);
   const session = cookie(event, SESSION_COOKIE);
-  const issuer = process.env.COGNITO_ISSUER;
-  const clientId = process.env.COGNITO_CLIENT_ID;
-  if (!session || !issuer || !clientId) return undefined;
+  if (!session) return undefined;
   try {
-    const claims = await verifyCognitoIdToken(session, { issuer, clientId, now: deps.clock.now() });
+    const claims = await verifyIdToken(cognitoSettingsFrom(), session);
     return staffIdentity({
       ...event,
       requestContext: {
@@ -107,20 +48,41 @@ export async function pageStaff(event: ApiEvent, deps: AppDependencies): Promise
   }
 }
 
-/** A per-user token in every staff form: a cross-site page cannot forge a POST with the session cookie. */
-export function csrfToken(deps: AppDependencies, staffId: string): string {
-  return createHmac('sha256', deps.secrets.linkSigningKey).update(`csrf:${staffId}`).digest('base64url');
+/** How long a staff form stays valid: longer than a session (1 hour), so only the session ends it early. */
+export const CSRF_TTL_MS = 4 * 3600_000;
+
+/**
+ * What a form's CSRF token is bound to: the session cookie (the Cognito ID token in AWS, the demo session
+ * locally). Without one, only a caller a trusted front end vouched for (the local runtime's header) can be
+ * here, and the token is bound to who they are.
+ */
+export function csrfSession(event: Pick<ApiEvent, 'cookies' | 'headers'>, staff?: { id: string }): string {
+  return (
+    cookie(event, SESSION_COOKIE) ??
+    cookie(event, LOCAL_SESSION_COOKIE) ??
+    (staff ? `staff:${staff.id}` : 'no-session')
+  );
 }
 
-export function checkCsrf(deps: AppDependencies, staffId: string, given: string): void {
-  const expected = Buffer.from(csrfToken(deps, staffId));
-  const actual = Buffer.from(given);
-  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
-    throw new DomainError(
-      'FORBIDDEN',
-      'This form has expired or did not come from this site: go back, reload and try again',
-    );
-  }
+/** What a CSRF check needs: the keys, the request's cookies (a Lambda event, or just its headers) and who. */
+export interface CsrfContext {
+  deps: AppDependencies;
+  event: Pick<ApiEvent, 'cookies' | 'headers'>;
+  staff?: { id: string };
+}
+
+/**
+ * The token for a form on this page, bound to the caller's session, expiring after CSRF_TTL_MS of real time
+ * (sessions expire in real time; the local runtime's virtual clock must not age forms).
+ */
+export function csrfToken(ctx: CsrfContext, now = new Date()): string {
+  const expiresAt = new Date(now.getTime() + CSRF_TTL_MS);
+  return issueCsrfToken(ctx.deps.secrets.csrfKey, csrfSession(ctx.event, ctx.staff), expiresAt);
+}
+
+/** Refuses (403) a form whose token is missing, from another session, expired or signed with another key. */
+export function checkCsrf(ctx: CsrfContext, given: string | undefined, now = new Date()): void {
+  verifyCsrfToken(ctx.deps.secrets.csrfKey, csrfSession(ctx.event, ctx.staff), given ?? '', now);
 }
 
 export function randomState(): string {

@@ -24,6 +24,7 @@ import {
   ragTag,
   STATUS_WORDS,
   STEP_WORDS,
+  staffName,
   TEMPLATE_WORDS,
 } from './staff-format.ts';
 
@@ -172,7 +173,7 @@ ${summaryList([
     ? [
         {
           key: 'Triage',
-          value: html`${triage.outcome === 'complaint' ? 'A complaint' : triage.outcome === 'service-request' ? 'A service request' : 'Not accepted'}, ${instantWords(triage.at)} by ${triage.by}${triage.detail ? html`<br>${multiline(triage.detail)}` : html``}`,
+          value: html`${triage.outcome === 'complaint' ? 'A complaint' : triage.outcome === 'service-request' ? 'A service request' : 'Not accepted'}, ${instantWords(triage.at)} by ${staffName(state, triage.by)}${triage.detail ? html`<br>${multiline(triage.detail)}` : html``}`,
         },
       ]
     : []),

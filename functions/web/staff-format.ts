@@ -1,5 +1,5 @@
 import type { WorkingCalendar } from '#shared/calendar/working-calendar.ts';
-import type { Actor, CaseStatus, ClosureReason, StaffRole, Step } from '#shared/domain/case.ts';
+import type { Actor, CaseState, CaseStatus, ClosureReason, StaffRole, Step } from '#shared/domain/case.ts';
 import type { PositionStep } from '#shared/domain/position.ts';
 import { formatCivilDate, formatLondonInstant } from '#shared/notifications/templates.ts';
 import { isCivilDate, toLondon } from '#shared/time/london.ts';
@@ -92,9 +92,14 @@ export function stageOfStep(step: Step): QueueStage | undefined {
 export const STAGE_WORDS: Record<QueueStage, string> = { triage: 'Triage', '1': 'Stage 1', '2': 'Stage 2' };
 
 export function actorWords(actor: Actor): string {
-  if (actor.kind === 'staff') return `${actor.id} (${ROLE_WORDS[actor.role].toLowerCase()})`;
+  if (actor.kind === 'staff') return `${actor.email ?? actor.id} (${ROLE_WORDS[actor.role].toLowerCase()})`;
   if (actor.kind === 'resident') return 'The resident';
   return 'The system (workflow)';
+}
+
+/** A member of staff named on a case: by the email they acted with, else by their id. */
+export function staffName(state: Pick<CaseState, 'staff'> | undefined, staffId: string): string {
+  return state?.staff?.[staffId] ?? staffId;
 }
 
 export function instantWords(instant: string | undefined): string {

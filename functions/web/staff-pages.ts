@@ -70,6 +70,7 @@ import {
   STATUS_WORDS,
   STEP_WORDS,
   select,
+  staffName,
   stageOfStep,
 } from './staff-format.ts';
 import {
@@ -154,22 +155,26 @@ export const queuePage = staffPage(async (ctx) => {
     await Promise.all(
       open.map(async (task) => {
         const state = await ctx.deps.repository.getProjection(task.caseId);
-        return [task.caseId, (state && assigneeOf(state)) ?? UNASSIGNED] as const;
+        const id = state && assigneeOf(state);
+        return [task.caseId, id ? { id, name: staffName(state, id) } : undefined] as const;
       }),
     ),
   );
   const actions = queueShowsActions(role) ? await outstandingActions(ctx.deps) : [];
-  for (const action of actions) assignees.set(action.caseId, action.assignee ?? UNASSIGNED);
+  for (const action of actions) {
+    const id = action.assignee;
+    assignees.set(action.caseId, id ? { id, name: action.assigneeEmail ?? id } : undefined);
+  }
   const assignee = query.assignee === 'me' ? ctx.staff.id : query.assignee || undefined;
   const rows = open
     .map((task) => ({
       task,
-      assignee: assignees.get(task.caseId) ?? UNASSIGNED,
+      assignee: assignees.get(task.caseId),
       rag: ragFor(task.dueAt, ctx.now, calendar, ctx.profile.reminderLeadWorkingDays),
     }))
     .filter(({ task }) => !stage || stageOfStep(task.step) === stage)
     .filter(({ rag }) => !status || rag.key === status)
-    .filter((row) => !assignee || row.assignee === assignee)
+    .filter((row) => !assignee || (row.assignee?.id ?? UNASSIGNED) === assignee)
     .sort((a, b) => (a.task.dueAt ?? '\uffff').localeCompare(b.task.dueAt ?? '\uffff'));
 
   const roleItems = isManager(ctx.staff.role)
@@ -205,7 +210,13 @@ export const queuePage = staffPage(async (ctx) => {
     items: [
       { value: '', text: 'Anyone' },
       { value: 'me', text: 'Me' },
-      ...[...new Set(assignees.values())].sort().map((name) => ({ value: name, text: name })),
+      ...[
+        ...new Map(
+          [...assignees.values()].map((owner) => [owner?.id ?? UNASSIGNED, owner?.name ?? UNASSIGNED]),
+        ),
+      ]
+        .sort((a, b) => a[1].localeCompare(b[1]))
+        .map(([value, text]) => ({ value, text })),
     ],
   })}
   ${select({
@@ -229,7 +240,7 @@ export const queuePage = staffPage(async (ctx) => {
               STEP_WORDS[task.step],
               taskStage ? STAGE_WORDS[taskStage] : 'After the response',
               ROLE_WORDS[task.role],
-              owner,
+              owner?.name ?? UNASSIGNED,
               task.dueAt ? instantWords(task.dueAt) : 'No deadline',
               html`<span data-testid="rag" data-rag="${rag.key}">${ragTag(rag)}</span>`,
             ];
@@ -257,7 +268,7 @@ ${
           caseLink(action.caseId, action.reference),
           `${action.actionId}: ${action.description}`,
           action.owner,
-          action.assignee ?? UNASSIGNED,
+          action.assigneeEmail ?? action.assignee ?? UNASSIGNED,
           civil(action.dueDate),
           html`<span data-testid="action-rag" data-rag="${rag.key}">${ragTag(rag)}</span>`,
         ]),
@@ -371,7 +382,10 @@ export const managerPage = staffPage(async (ctx) => {
           ]),
         });
 
-  const handlerOf = (state: CaseState | undefined) => state?.stage1.handlers.at(-1) ?? 'unassigned';
+  const handlerOf = (state: CaseState | undefined) => {
+    const id = state?.stage1.handlers.at(-1);
+    return id ? staffName(state, id) : 'unassigned';
+  };
   const load = new Map<string, { cases: number; tasks: number; overdue: number }>();
   const entry = (name: string) => {
     const existing = load.get(name) ?? { cases: 0, tasks: 0, overdue: 0 };
@@ -484,7 +498,7 @@ async function renderCase(
   const errors = options.errors ?? [];
   const fc: FormContext = {
     caseId,
-    csrf: csrfToken(ctx.deps, ctx.staff.id),
+    csrf: csrfToken(ctx),
     profile: ctx.profile,
     state,
     staff: ctx.staff,
@@ -626,7 +640,7 @@ function previewFor(
 export const taskAction = staffPage(async (ctx) => {
   const caseId = caseIdOf(ctx);
   const body = formBody(ctx.event);
-  checkCsrf(ctx.deps, ctx.staff.id, field(body, 'csrf'));
+  checkCsrf(ctx, field(body, 'csrf'));
   const taskId = field(body, 'taskId');
   const task = taskId ? await ctx.deps.repository.getTask(taskId) : undefined;
   if (!task || task.caseId !== caseId) throw new NotFoundError('There is no such task on this case');
@@ -667,7 +681,7 @@ export const taskAction = staffPage(async (ctx) => {
 export const recordOnCase = staffPage(async (ctx) => {
   const caseId = caseIdOf(ctx);
   const body = formBody(ctx.event);
-  checkCsrf(ctx.deps, ctx.staff.id, field(body, 'csrf'));
+  checkCsrf(ctx, field(body, 'csrf'));
   const submitted = { action: field(body, 'action'), body };
   const parsed = parseCaseForm(body);
   if (!parsed.action) return renderCase(ctx, caseId, { status: 422, errors: parsed.errors, submitted });
@@ -712,7 +726,7 @@ function renderLogForm(
 <h1 class="govuk-heading-l">Log a complaint</h1>
 <p class="govuk-body">For a complaint made by phone, letter, in person or on social media. The resident's deadlines run from when it was received.</p>
 <form method="post" action="/staff/log-complaint" novalidate>
-  ${hidden('csrf', csrfToken(ctx.deps, ctx.staff.id))}
+  ${hidden('csrf', csrfToken(ctx))}
   ${hidden('idempotencyKey', v('idempotencyKey'))}
   ${radios({
     name: 'channel',
@@ -850,7 +864,7 @@ const INTAKE_FIELDS: Record<string, string> = { receivedAt: 'received' };
 /** POST /staff/log-complaint: creates the case (idempotent on the form's key) and opens it. */
 export const logComplaint = staffPage(async (ctx) => {
   const body = formBody(ctx.event);
-  checkCsrf(ctx.deps, ctx.staff.id, field(body, 'csrf'));
+  checkCsrf(ctx, field(body, 'csrf'));
   if (!KEY_PATTERN.test(field(body, 'idempotencyKey'))) body.idempotencyKey = newIntakeKey();
   const { input, errors } = parseLogForm(body, ctx.now);
   if (!input) return renderLogForm(ctx, body, errors);

@@ -1,4 +1,6 @@
+import { createHash, randomBytes } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { type CognitoSettings, cognitoSettingsFrom, verifyIdToken } from '#shared/adapters/cognito.ts';
 import { DomainError } from '#shared/domain/errors.ts';
 import {
   button,
@@ -13,16 +15,21 @@ import { html } from './html.ts';
 import { cookie, field, formBody, redirect } from './http.ts';
 import { type PageContext, webPage } from './route.ts';
 import {
+  LOCAL_SESSION_COOKIE,
   LOCAL_USER_COOKIE,
   type LocalUser,
   localUsers,
   randomState,
   SESSION_COOKIE,
-  verifyCognitoIdToken,
 } from './staff-auth.ts';
 
-/** The OAuth state (and where to go afterwards) between the hosted UI redirect and the callback. */
+/**
+ * Between the hosted UI redirect and the callback: the OAuth state, the PKCE code verifier that belongs to it
+ * and where to go afterwards, as `<state>.<verifier>.<next, base64url>`. HttpOnly, so no script can read the
+ * verifier; only the browser that started the sign-in can finish it with the code.
+ */
 export const STATE_COOKIE = 'staff_oauth_state';
+const STATE_COOKIE_VALUE = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})\.([A-Za-z0-9_-]*)$/;
 const STATE_MAX_AGE_SECONDS = 600;
 const SESSION_MAX_AGE_SECONDS = 3600;
 
@@ -37,25 +44,31 @@ export function safeNext(next: string | undefined): string {
   return /^\/staff(?:[/?#]|$)/.test(next) ? next : '/staff';
 }
 
-interface CognitoSettings {
+interface SignInSettings extends CognitoSettings {
   domain: string;
-  clientId: string;
   staffBaseUrl: string;
 }
 
-function cognitoSettings(): CognitoSettings | undefined {
+/** All or nothing: without the pool's issuer no token could be verified, so sign-in is not offered at all. */
+function cognitoSettings(): SignInSettings | undefined {
+  const pool = cognitoSettingsFrom();
   const domain = process.env.COGNITO_DOMAIN?.replace(/\/+$/, '');
-  const clientId = process.env.COGNITO_CLIENT_ID;
   const staffBaseUrl = process.env.STAFF_BASE_URL?.replace(/\/+$/, '');
-  if (!domain || !clientId || !staffBaseUrl) return undefined;
-  return { domain, clientId, staffBaseUrl };
+  if (!pool || !domain || !staffBaseUrl) return undefined;
+  return { ...pool, domain, staffBaseUrl };
+}
+
+/** PKCE (RFC 7636, S256): the verifier stays in the browser's cookie; only its hash goes to the hosted UI. */
+function pkcePair(): { verifier: string; challenge: string } {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
 
 function notConfigured(ctx: PageContext): APIGatewayProxyStructuredResultV2 {
   return ctx.render(
     'Staff sign-in is not available',
     html`<h1 class="govuk-heading-l">Staff sign-in is not available</h1>
-<p class="govuk-body">Sign-in has not been set up for this service (COGNITO_DOMAIN, COGNITO_CLIENT_ID and STAFF_BASE_URL must be set). Ask your administrator.</p>`,
+<p class="govuk-body">Sign-in has not been set up for this service (COGNITO_ISSUER, COGNITO_DOMAIN, COGNITO_CLIENT_ID and STAFF_BASE_URL must be set). Ask your administrator.</p>`,
     { status: 503 },
   );
 }
@@ -107,11 +120,13 @@ export const signInPage = webPage(async (ctx) => {
   const settings = cognitoSettings();
   if (!settings) return notConfigured(ctx);
   const state = randomState();
+  const pkce = pkcePair();
   const location =
     `${settings.domain}/oauth2/authorize?client_id=${encodeURIComponent(settings.clientId)}` +
     `&response_type=code&scope=openid+email` +
-    `&redirect_uri=${encodeURIComponent(`${settings.staffBaseUrl}/callback`)}&state=${state}`;
-  const value = `${state}.${Buffer.from(next).toString('base64url')}`;
+    `&redirect_uri=${encodeURIComponent(`${settings.staffBaseUrl}/callback`)}&state=${state}` +
+    `&code_challenge=${pkce.challenge}&code_challenge_method=S256`;
+  const value = `${state}.${pkce.verifier}.${Buffer.from(next).toString('base64url')}`;
   return redirect(location, [
     `${STATE_COOKIE}=${value}; HttpOnly; Secure; SameSite=Lax; Path=/staff; Max-Age=${STATE_MAX_AGE_SECONDS}`,
   ]);
@@ -131,6 +146,7 @@ export const signIn = webPage(async (ctx) => {
   }
   return redirect(next, [
     `${LOCAL_USER_COOKIE}=${encodeURIComponent(user.id)}; HttpOnly; SameSite=Lax; Path=/`,
+    `${LOCAL_SESSION_COOKIE}=${randomState()}; HttpOnly; SameSite=Lax; Path=/`,
   ]);
 });
 
@@ -145,9 +161,9 @@ export const callback = webPage(async (ctx) => {
       `Your organisation's sign-in service said: ${query.error_description ?? query.error}`,
     );
   }
-  const stored = cookie(ctx.event, STATE_COOKIE) ?? '';
-  const [expectedState, encodedNext] = stored.split('.');
-  if (!query.code || !query.state || !expectedState || query.state !== expectedState) {
+  const stored = STATE_COOKIE_VALUE.exec(cookie(ctx.event, STATE_COOKIE) ?? '');
+  const [, expectedState, codeVerifier, encodedNext] = stored ?? [];
+  if (!query.code || !query.state || !expectedState || !codeVerifier || query.state !== expectedState) {
     return problemPage(ctx, 'The sign-in took too long or did not start here. Sign in again.');
   }
   const next = safeNext(encodedNext ? Buffer.from(encodedNext, 'base64url').toString() : undefined);
@@ -161,6 +177,7 @@ export const callback = webPage(async (ctx) => {
         client_id: settings.clientId,
         code: query.code,
         redirect_uri: `${settings.staffBaseUrl}/callback`,
+        code_verifier: codeVerifier,
       }).toString(),
     });
     if (!response.ok)
@@ -172,17 +189,10 @@ export const callback = webPage(async (ctx) => {
   if (typeof idToken !== 'string' || idToken.split('.').length !== 3) {
     return problemPage(ctx, 'The sign-in service did not return a session. Sign in again.', 502);
   }
-  const issuer = process.env.COGNITO_ISSUER;
-  if (issuer) {
-    try {
-      await verifyCognitoIdToken(idToken, { issuer, clientId: settings.clientId, now: ctx.now });
-    } catch (error) {
-      return problemPage(
-        ctx,
-        error instanceof DomainError ? error.message : 'Your session is not valid.',
-        403,
-      );
-    }
+  try {
+    await verifyIdToken(settings, idToken);
+  } catch (error) {
+    return problemPage(ctx, error instanceof DomainError ? error.message : 'Your session is not valid.', 403);
   }
   return redirect(next, [
     `${SESSION_COOKIE}=${idToken}; HttpOnly; Secure; SameSite=Lax; Path=/staff; Max-Age=${SESSION_MAX_AGE_SECONDS}`,
@@ -195,6 +205,7 @@ export const signOut = webPage(async () => {
   const cleared = [
     `${SESSION_COOKIE}=; HttpOnly; Secure; SameSite=Lax; Path=/staff; Max-Age=0`,
     `${LOCAL_USER_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0`,
+    `${LOCAL_SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0`,
     `${STATE_COOKIE}=; HttpOnly; Secure; SameSite=Lax; Path=/staff; Max-Age=0`,
   ];
   const settings = cognitoSettings();

@@ -16,10 +16,14 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { id: 'ade', name: 'Ade Admin', email: 'ade@staff.localhost', role: 'admin' },
 ];
 
-/** The claims the HTTP API's Cognito JWT authorizer would pass for this user. */
+/**
+ * The claims the HTTP API's Cognito JWT authorizer would pass for this user's ID token. The `sub` is fixed
+ * per demo user, so a restart (or signing in again) is the same person to every rule that compares staff.
+ */
 export function claimsFor(user: DemoUser): Record<string, unknown> {
   return {
     sub: `local-${user.id}`,
+    token_use: 'id',
     email: user.email,
     email_verified: true,
     name: user.name,

@@ -77,18 +77,23 @@ async function ensurePortFree(host: string, port: number, what: string, option: 
 interface PersistedState {
   /** Virtual time minus real time, in ms: the clock keeps its advances across restarts. */
   clockOffsetMs: number;
-  masterKeys: { contactHashKey: string; linkSigningKey: string };
+  masterKeys: { contactHashKey: string; linkSigningKey: string; csrfKey: string };
 }
 
 function loadState(dataDir: string): PersistedState {
   const file = join(dataDir, 'runtime.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as PersistedState;
+  const randomKey = () => randomBytes(32).toString('base64url');
+  if (existsSync(file)) {
+    const loaded = JSON.parse(readFileSync(file, 'utf8')) as PersistedState;
+    if (loaded.masterKeys.csrfKey) return loaded;
+    // Data from before staff forms had their own key: add one, keeping the others (links already sent).
+    const upgraded = { ...loaded, masterKeys: { ...loaded.masterKeys, csrfKey: randomKey() } };
+    writeFileSync(file, JSON.stringify(upgraded, null, 2));
+    return upgraded;
+  }
   const fresh: PersistedState = {
     clockOffsetMs: 0,
-    masterKeys: {
-      contactHashKey: randomBytes(32).toString('base64url'),
-      linkSigningKey: randomBytes(32).toString('base64url'),
-    },
+    masterKeys: { contactHashKey: randomKey(), linkSigningKey: randomKey(), csrfKey: randomKey() },
   };
   writeFileSync(file, JSON.stringify(fresh, null, 2));
   return fresh;
@@ -195,7 +200,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const staff = staffIdentity({
       requestContext: { authorizer: { jwt: { claims: claimsFor(user) } } },
     } as never);
-    checkCsrf(system.deps, staff.id, given);
+    // Bound to the same session cookie as the page that rendered the form.
+    checkCsrf({ deps: system.deps, event: { headers: { cookie: request.headers.cookie } }, staff }, given);
   }
 
   async function handleLocal(request: IncomingMessage, response: ServerResponse, path: string) {

@@ -186,6 +186,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     secrets: options.secrets ?? {
       contactHashKey: 'local-contact-hash-key-not-for-production-use',
       linkSigningKey: 'local-link-signing-key-not-for-production-use',
+      csrfKey: 'local-csrf-key-not-for-production-use-0123456789',
     },
     urls: options.urls ?? { resident: 'http://127.0.0.1:3000', staff: 'http://127.0.0.1:3000/staff' },
     staffAddresses: {

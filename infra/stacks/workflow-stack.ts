@@ -220,6 +220,8 @@ export class WorkflowStack extends Stack {
       // Staff cannot change their own email: it names them in the audit trail and in the stage 2 rule.
       writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ fullname: true }),
     });
+    // API Gateway accepts a token whose `aud` or `client_id` is this client, so access tokens pass here too;
+    // the handlers accept only ID tokens (token_use = id), so one person is always one `sub` with one email.
     const authorizer = new HttpUserPoolAuthorizer('StaffAuthorizer', this.userPool, {
       userPoolClients: [client],
     });

@@ -24,7 +24,8 @@ export const STAFF_ROLES = ['handler', 'reviewer', 'manager', 'admin'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
 export type Actor =
-  | { kind: 'staff'; id: string; role: StaffRole }
+  /** Staff are their Cognito `sub` (the id every rule compares); the email is recorded beside it for display. */
+  | { kind: 'staff'; id: string; role: StaffRole; email?: string }
   | { kind: 'resident'; id: string }
   | { kind: 'system'; id: string };
 
@@ -230,6 +231,8 @@ export interface CaseState {
     at: Instant;
     detail: string;
   }>;
+  /** Who the staff ids on this case are (sub -> email as last seen), for display only. */
+  staff?: Record<string, string>;
   withdrawnAt?: Instant;
   closedAt?: Instant;
   closureReason?: ClosureReason;
@@ -339,8 +342,15 @@ function addHandler(record: StageRecord, staffId: string): string[] {
   return record.handlers.includes(staffId) ? record.handlers : [...record.handlers, staffId];
 }
 
-function checkStage2Handler(state: CaseState, staffId: string): void {
-  if (state.stage1.handlers.includes(staffId)) throw new SameHandlerError(staffId);
+function checkStage2Handler(state: CaseState, event: CaseEvent, staffId: string): void {
+  if (!state.stage1.handlers.includes(staffId)) return;
+  throw new SameHandlerError(event.by.kind === 'staff' && event.by.email ? event.by.email : staffId);
+}
+
+function rememberStaff(state: CaseState, event: CaseEvent): CaseState {
+  const { by } = event;
+  if (by.kind !== 'staff' || !by.email || state.staff?.[by.id] === by.email) return state;
+  return { ...state, staff: { ...state.staff, [by.id]: by.email } };
 }
 
 function expectStage(event: { stage: StageNumber; type: string }, state: CaseState): void {
@@ -408,7 +418,7 @@ function applyResponse(
 ): CaseState {
   expectStage(event, state);
   const staffId = requireStaff(event);
-  if (event.stage === 2) checkStage2Handler(state, staffId);
+  if (event.stage === 2) checkStage2Handler(state, event, staffId);
   assertCompleteStageResponse(event.letter, event.stage, ctx.profile, openActions(state));
   const key = stageKey(event.stage);
   const listed = event.letter.outstandingActions === 'none' ? [] : event.letter.outstandingActions;
@@ -499,7 +509,7 @@ function applyEvent(state: CaseState, event: CaseEvent, ctx: CaseContext): CaseS
         throw new ValidationError('At least one outcome the resident is seeking is required (Code 5.6)');
       }
       if (event.stage === 2) {
-        checkStage2Handler(state, staffId);
+        checkStage2Handler(state, event, staffId);
         const response = ctx.clocks.stage2Response({
           escalationRequestedAt: state.stage2.escalationRequestedAt ?? event.at,
           acknowledgedAt: event.at,
@@ -534,7 +544,7 @@ function applyEvent(state: CaseState, event: CaseEvent, ctx: CaseContext): CaseS
     case 'extension-granted': {
       expectStage(event, state);
       const staffId = requireStaff(event);
-      if (event.stage === 2) checkStage2Handler(state, staffId);
+      if (event.stage === 2) checkStage2Handler(state, event, staffId);
       const key = stageKey(event.stage);
       const record = state[key];
       const policy = ctx.clocks.stagePolicy(event.stage);
@@ -732,7 +742,7 @@ export function applyCaseEvent(
   ctx: CaseContext,
   caseId = state?.caseId ?? '',
 ): CaseState {
-  if (!state) return start(event, caseId, ctx);
+  if (!state) return rememberStaff(start(event, caseId, ctx), event);
   if (!ALWAYS_ALLOWED.includes(event.type) && !ALLOWED[state.status].includes(event.type)) {
     if (
       event.type === 'escalation-requested' &&
@@ -755,7 +765,7 @@ export function applyCaseEvent(
     );
   }
   const next = applyEvent(state, event, ctx);
-  return { ...next, seq: state.seq + 1, updatedAt: event.at };
+  return rememberStaff({ ...next, seq: state.seq + 1, updatedAt: event.at }, event);
 }
 
 export function foldCase(caseId: string, events: readonly CaseEvent[], ctx: CaseContext): CaseState {

@@ -54,11 +54,12 @@ export class ThirdStageError extends DomainError {
 
 export class SameHandlerError extends DomainError {
   override readonly name = 'SameHandlerError';
-  constructor(staffId: string) {
+  /** `who` is how the person is shown (their email where known); the rule itself compares staff ids. */
+  constructor(who: string) {
     super(
       'SAME_HANDLER',
-      `${staffId} handled this complaint at stage 1, so cannot handle stage 2 (Code 6.13): assign it to someone else.`,
-      { staffId },
+      `${who} handled this complaint at stage 1, so cannot handle stage 2 (Code 6.13): assign it to someone else.`,
+      { staff: who },
     );
   }
 }

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { DomainError } from './errors.ts';
 
 /**
@@ -82,4 +82,43 @@ export function verifyCaseLink(key: string, token: string, now: Date): { caseId:
     );
   }
   return { caseId };
+}
+
+/**
+ * A key for one purpose, derived from the master key with HKDF-SHA256 (RFC 5869): keys for different
+ * purposes are independent, so a value signed for one purpose is never valid for another.
+ */
+export function deriveKey(masterKey: string, purpose: string): string {
+  return Buffer.from(hkdfSync('sha256', masterKey, 'complaints-workflow', purpose, 32)).toString('base64url');
+}
+
+const CSRF_TOKEN = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/;
+const FORM_EXPIRED =
+  'This form has expired or did not come from this site: go back, reload the page and submit it again';
+
+function csrfMac(key: string, session: string, expiresAtSeconds: string): Buffer {
+  // The session is hashed first, so the token's input never holds the session token itself.
+  const sessionHash = createHash('sha256').update(session).digest('base64url');
+  return createHmac('sha256', key).update(`staff-csrf-v1.${sessionHash}.${expiresAtSeconds}`).digest();
+}
+
+/**
+ * A form's anti-forgery token: an HMAC (with the CSRF key, not the link key) over a hash of the session and
+ * an expiry, written as `<expiry seconds>.<mac>`. Another session's token, or an expired one, is refused.
+ */
+export function issueCsrfToken(key: string, session: string, expiresAt: Date): string {
+  const expiry = String(Math.floor(expiresAt.getTime() / 1000));
+  return `${expiry}.${csrfMac(key, session, expiry).toString('base64url')}`;
+}
+
+export function verifyCsrfToken(key: string, session: string, token: string, now: Date): void {
+  const match = CSRF_TOKEN.exec(token);
+  const expiry = match?.[1] ?? '';
+  // Compared as text, so only the one canonical encoding of the MAC is accepted.
+  const given = Buffer.from(match?.[2] ?? '');
+  const expected = Buffer.from(csrfMac(key, session, expiry).toString('base64url'));
+  if (!match || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new DomainError('FORBIDDEN', FORM_EXPIRED);
+  }
+  if (Number(expiry) * 1000 <= now.getTime()) throw new DomainError('FORBIDDEN', FORM_EXPIRED);
 }

@@ -15,7 +15,8 @@ export interface AppDependencies {
   attachments: AttachmentStore;
   clock: Clock;
   context: CaseContext;
-  secrets: { contactHashKey: string; linkSigningKey: string };
+  /** One key per purpose: contact hashes, resident links, staff forms' CSRF tokens. */
+  secrets: { contactHashKey: string; linkSigningKey: string; csrfKey: string };
   urls: { resident: string; staff: string };
   /** Where staff alerts go, per role (a shared team mailbox each). */
   staffAddresses: Record<StaffRole, string>;

@@ -16,8 +16,10 @@ export interface QueuedAction {
   dueAt: Instant;
   reminded: boolean;
   breached: boolean;
-  /** The case's assignee (see assigneeOf), if anyone has handled its current stage. */
+  /** The case's assignee (see assigneeOf), if anyone has handled its current stage: their staff id (sub). */
   assignee?: string;
+  /** The email that assignee acted with, shown beside the id. */
+  assigneeEmail?: string;
 }
 
 /** Whoever last acted on the case's current stage is its assignee: the Code wants one named owner. */
@@ -41,8 +43,10 @@ export async function outstandingActions(deps: AppDependencies): Promise<QueuedA
     await Promise.all(STATUSES_WITH_ACTIONS.map((status) => deps.repository.listByStatus(status)))
   ).flat();
   return cases
-    .flatMap((state) =>
-      state.actions.filter(isOpenAction).map((action) => ({
+    .flatMap((state) => {
+      const assignee = assigneeOf(state);
+      const assigneeEmail = assignee ? state.staff?.[assignee] : undefined;
+      return state.actions.filter(isOpenAction).map((action) => ({
         caseId: state.caseId,
         reference: state.reference,
         actionId: action.actionId,
@@ -50,8 +54,9 @@ export async function outstandingActions(deps: AppDependencies): Promise<QueuedA
         owner: action.owner,
         dueDate: action.dueDate,
         ...actionAlerts(state, action),
-        assignee: assigneeOf(state),
-      })),
-    )
+        ...(assignee ? { assignee } : {}),
+        ...(assigneeEmail ? { assigneeEmail } : {}),
+      }));
+    })
     .sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.reference.localeCompare(b.reference));
 }

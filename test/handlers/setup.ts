@@ -22,6 +22,7 @@ export function mockedAws() {
     PROVIDER_PROFILE_FILE: join(PROVIDERS_DIR, 'code-baseline.json'),
     CONTACT_HASH_KEY: 'test-contact-hash-key-0123456789abcdef',
     LINK_SIGNING_KEY: 'test-link-signing-key-0123456789abcdef',
+    CSRF_KEY: 'test-csrf-key-0123456789abcdef-0123456789',
     RESIDENT_BASE_URL: 'https://complaints.example.org',
     STAFF_BASE_URL: 'https://complaints.example.org/staff',
     STAFF_ALERT_EMAILS: JSON.stringify({
@@ -82,6 +83,7 @@ export function apiEvent(
 }
 
 export const staffClaims = (role: string, email = `${role}@landlord.example`) => ({
+  token_use: 'id',
   email_verified: true,
   sub: `sub-${email}`,
   email,

@@ -10,6 +10,8 @@ describe('cookies a browser did not get from us', () => {
     delete process.env.COMPLAINTS_LOCAL_MODE;
     process.env.COGNITO_DOMAIN = 'https://auth.example.org';
     process.env.COGNITO_CLIENT_ID = 'client-123';
+    // Sign-in is offered only with the pool's issuer configured (fail closed); the cookie is what is hostile.
+    process.env.COGNITO_ISSUER = 'https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_Example';
     for (const cookie of [
       'staff_oauth_state=%E0%A4%A',
       'staff_oauth_state=abc%',
