@@ -72,16 +72,21 @@ export interface CsrfContext {
 }
 
 /**
- * The token for a form on this page, bound to the caller's session, expiring after CSRF_TTL_MS of real time
- * (sessions expire in real time; the local runtime's virtual clock must not age forms).
+ * Wall-clock time. Sessions expire in real time, and the local runtime fakes `Date` with its virtual clock,
+ * which must not age a form that is open while the clock is moved; `performance` is not faked.
  */
-export function csrfToken(ctx: CsrfContext, now = new Date()): string {
+function realNow(): Date {
+  return new Date(performance.timeOrigin + performance.now());
+}
+
+/** The token for a form on this page, bound to the caller's session, expiring after CSRF_TTL_MS. */
+export function csrfToken(ctx: CsrfContext, now = realNow()): string {
   const expiresAt = new Date(now.getTime() + CSRF_TTL_MS);
   return issueCsrfToken(ctx.deps.secrets.csrfKey, csrfSession(ctx.event, ctx.staff), expiresAt);
 }
 
 /** Refuses (403) a form whose token is missing, from another session, expired or signed with another key. */
-export function checkCsrf(ctx: CsrfContext, given: string | undefined, now = new Date()): void {
+export function checkCsrf(ctx: CsrfContext, given: string | undefined, now = realNow()): void {
   verifyCsrfToken(ctx.deps.secrets.csrfKey, csrfSession(ctx.event, ctx.staff), given ?? '', now);
 }
 

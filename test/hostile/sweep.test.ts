@@ -264,6 +264,8 @@ function configureFor(route: RouteDefinition) {
     Object.assign(process.env, {
       COGNITO_DOMAIN: 'https://auth.example.org',
       COGNITO_CLIENT_ID: 'client-123',
+      // Without the pool's issuer sign-in is not offered at all (fails closed, 503).
+      COGNITO_ISSUER: 'https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_Example',
       STAFF_BASE_URL: 'https://complaints.example.org/staff',
     });
     // The token endpoint refuses every code: no request leaves the machine.

@@ -245,11 +245,19 @@ describe('CSRF tokens for staff forms', () => {
     const staff = { id: 'sub-1' };
     const issued = csrfToken({ deps, event: sessionA, staff });
     expect(() => checkCsrf({ deps, event: sessionA, staff }, issued)).not.toThrow();
+    // Real time, not the (faked) Date the local runtime's virtual clock moves: advancing it ages no form.
+    vi.setSystemTime(Date.now() + 10 * CSRF_TTL_MS);
+    expect(() => checkCsrf({ deps, event: sessionA, staff }, issued)).not.toThrow();
     // Same person, another session (signed in again elsewhere): refused.
     expect(() => checkCsrf({ deps, event: sessionB, staff }, issued)).toThrow(/expired or did not come from/);
     expect(() => checkCsrf({ deps, event: sessionA, staff }, undefined)).toThrow(/did not come from/);
-    vi.setSystemTime(Date.now() + CSRF_TTL_MS + 1000);
-    expect(() => checkCsrf({ deps, event: sessionA, staff }, issued)).toThrow(/expired/);
+    const issuedAt = new Date('2026-03-02T10:00:00Z');
+    const early = csrfToken({ deps, event: sessionA, staff }, issuedAt);
+    const later = (ms: number) => new Date(issuedAt.getTime() + ms);
+    expect(() => checkCsrf({ deps, event: sessionA, staff }, early, later(CSRF_TTL_MS - 1000))).not.toThrow();
+    expect(() => checkCsrf({ deps, event: sessionA, staff }, early, later(CSRF_TTL_MS + 1000))).toThrow(
+      /expired/,
+    );
   });
 
   it('are signed with their own HKDF-derived key: a token made with the link-signing key is refused', async () => {
