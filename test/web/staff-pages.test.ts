@@ -284,7 +284,7 @@ describe('outstanding actions in the work queue', () => {
     expect(handler.status).toBe(200);
     expect(handler.body).toMatch(
       new RegExp(
-        `${reference}</a></td><td class="govuk-table__cell">A1: Survey the damp in the bedroom</td><td class="govuk-table__cell">Repairs team</td><td class="govuk-table__cell">${HANDLER.id}</td><td class="govuk-table__cell">Friday 20 March 2026</td>`,
+        `${reference}</a></td><td class="govuk-table__cell">A1: Survey the damp in the bedroom</td><td class="govuk-table__cell">Repairs team</td><td class="govuk-table__cell">${HANDLER.email}</td><td class="govuk-table__cell">Friday 20 March 2026</td>`,
       ),
     );
     expect(handler.body).toMatch(/data-testid="action-rag" data-rag="on-track">/);
