@@ -68,7 +68,7 @@ function adaptForInterpreter(definition: AslDefinition): AslDefinition {
   return definition;
 }
 
-const lambdaContext = (name: string) => ({
+export const lambdaContext = (name: string) => ({
   functionName: name,
   functionVersion: '$LATEST',
   invokedFunctionArn: name,
@@ -119,7 +119,8 @@ export class LocalStepFunctions implements WorkflowEngine {
     }
   }
 
-  private track<T>(work: () => Promise<T>): Promise<T> {
+  /** Runs work the idle probe waits for (a task handler, or the daily tick's scheduled function). */
+  track<T>(work: () => Promise<T>): Promise<T> {
     this.inFlight++;
     return work().finally(() => {
       this.inFlight--;

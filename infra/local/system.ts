@@ -16,14 +16,16 @@ import { caseContext, OPEN_STATUSES } from '#shared/domain/case.ts';
 import { loadProfile } from '#shared/policy/load-profile.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import type { Mailer } from '#shared/ports/notifications.ts';
+import { londonWallClockToInstant, toLondon } from '#shared/time/london.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import { useDependencies } from '../../functions/lib/config.ts';
 import * as checkDeadline from '../../functions/workflow/check-deadline.ts';
 import * as closeCase from '../../functions/workflow/close-case.ts';
 import * as recordReceipt from '../../functions/workflow/record-receipt.ts';
 import * as registerTask from '../../functions/workflow/register-task.ts';
+import * as sendDigest from '../../functions/workflow/send-digest.ts';
 import * as sendNotifications from '../../functions/workflow/send-notifications.ts';
-import { LocalStepFunctions } from './local-step-functions.ts';
+import { LocalStepFunctions, lambdaContext } from './local-step-functions.ts';
 import { installVirtualClock, type VirtualClock } from './virtual-clock.ts';
 
 export const LOCAL_TABLE = 'complaints-local';
@@ -199,6 +201,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   };
   useDependencies(deps);
   const engine = sfn;
+  const stopDailyTick = startDailyTick(() =>
+    engine.track(() => sendDigest.handler({}, lambdaContext('local:send-digest') as never)),
+  );
 
   return {
     deps,
@@ -219,6 +224,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     },
     settle: () => engine.idle(),
     async stop() {
+      stopDailyTick();
       engine.abortAll();
       await engine.idle();
       useDependencies(undefined);
@@ -226,5 +232,40 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       await new Promise<void>((resolve) => dynamoServer.close(() => resolve()));
       clock.uninstall();
     },
+  };
+}
+
+/** The hour (London time) of the daily tick: the scheduled Lambdas' 08:00 in AWS. */
+export const DAILY_TICK_HOUR = 8;
+
+/**
+ * Calls `run` at 08:00 London time every day, on the (virtual) clock's timers, as EventBridge Scheduler
+ * invokes the scheduled functions in AWS. A failed run is logged and the next day's still happens.
+ */
+function startDailyTick(run: () => Promise<unknown>): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  const schedule = () => {
+    const now = new Date();
+    const today = toLondon(now).date;
+    let next = Date.parse(londonWallClockToInstant(today, DAILY_TICK_HOUR, 0));
+    if (next <= now.getTime()) {
+      next = Date.parse(
+        londonWallClockToInstant(toLondon(new Date(next + 25 * 3_600_000)).date, DAILY_TICK_HOUR, 0),
+      );
+    }
+    timer = setTimeout(async () => {
+      try {
+        await run();
+      } catch (error) {
+        console.error('The daily digest failed', error);
+      }
+      if (!stopped) schedule();
+    }, next - now.getTime());
+  };
+  schedule();
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
   };
 }

@@ -1,5 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  type CfnElement,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  TimeZone,
+  Validations,
+} from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -9,6 +18,8 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sesActions from 'aws-cdk-lib/aws-ses-actions';
@@ -129,6 +140,36 @@ export class WorkflowStack extends Stack {
       'states:SendTaskSuccess',
       'states:SendTaskFailure',
     ]);
+
+    // The working-morning digest of new tasks (profile notifications.newTasks). The schedule's role may invoke
+    // this one function only (the target grants it); the function skips bank holidays and closure days.
+    const digest = build('send-digest', 'workflow/send-digest', 'Scheduled: the daily digest of new tasks');
+    const digestRole = new iam.Role(this, 'DailyDigestRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+      description: 'EventBridge Scheduler: invokes the daily digest function only',
+    });
+    Validations.of(digestRole).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.getLogicalId(digest.fn.node.defaultChild as CfnElement)}.Arn>:*]`,
+      reason:
+        'The scheduler target grants invoke on the digest function and its versions (":*"); no other function',
+    });
+    new scheduler.Schedule(this, 'DailyDigest', {
+      scheduleName: `${prefix}-daily-digest`,
+      description: 'Each working morning at 08:00 London time: email each digest role its new tasks',
+      schedule: scheduler.ScheduleExpression.cron({
+        minute: '0',
+        hour: '8',
+        weekDay: 'MON-FRI',
+        timeZone: TimeZone.EUROPE_LONDON,
+      }),
+      target: new schedulerTargets.LambdaInvoke(digest.fn, {
+        input: scheduler.ScheduleTargetInput.fromObject({}),
+        retryAttempts: 2,
+        role: digestRole,
+      }),
+    });
 
     const machineLogs = new logs.LogGroup(this, 'MachineLogs', {
       logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,

@@ -363,6 +363,18 @@ export class DynamoDbCaseStore implements CaseRepository {
     }
   }
 
+  async markTaskAnnounced(taskId: string, at: string): Promise<void> {
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `TASK#${taskId}`, sk: 'TASK' },
+        UpdateExpression: 'SET announcedAt = :at',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
+  }
+
   async tasksForCase(caseId: string): Promise<TaskRecord[]> {
     const items = await this.queryAll({
       TableName: this.tableName,

@@ -679,6 +679,34 @@ export function renderStaffAlert(input: StaffAlertInput): RenderedMessage {
   return render(`${ALERT_TITLES[alert]}: ${label} - complaint ${reference}`, blocks);
 }
 
+export interface TaskDigestInput {
+  role: string;
+  /** The London date the digest is for. */
+  date: string;
+  tasks: ReadonlyArray<{ reference: string; step: string; dueAt?: string; consoleLink: string }>;
+  profile: ProviderProfile;
+}
+
+/** One email listing a role's new tasks since the last digest; links to the console, never a task token. */
+export function renderTaskDigest(input: TaskDigestInput): RenderedMessage {
+  const { role, date, tasks, profile } = input;
+  const count = `${tasks.length} new task${tasks.length === 1 ? '' : 's'}`;
+  const blocks: Block[] = [
+    p(`${count} for the ${role} role since the last digest (${profile.name}), earliest due first:`),
+    ul(
+      tasks.map((task) => [
+        `${oneLine(task.reference)}: ${STEP_LABELS[task.step] ?? task.step}, due ${task.dueAt ? `${instantAsGiven(task.dueAt)} (London time)` : 'with no deadline set'}. `,
+        { href: task.consoleLink, label: task.consoleLink },
+      ]),
+    ),
+    p(
+      'Reminders before a deadline, missed deadlines and replies from residents are still emailed as they happen.',
+    ),
+    p('Sign in to the console to act on these tasks; this email cannot be used to complete them.'),
+  ];
+  return render(`Daily digest: ${count} for ${role}s - ${formatCivilDate(date)}`, blocks);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Postal letters
 

@@ -71,6 +71,10 @@ const Regulator = Contact.extend({
   appliesTo: nonEmpty,
 }).strict();
 
+/** 'each': an email per new task; 'digest': the day's new tasks in one email each working morning. */
+export const NEW_TASK_DELIVERY = z.enum(['each', 'digest']);
+export type NewTaskDelivery = z.infer<typeof NEW_TASK_DELIVERY>;
+
 export const JURISDICTIONS = ['england', 'scotland', 'wales'] as const;
 export type Jurisdiction = (typeof JURISDICTIONS)[number];
 
@@ -148,6 +152,24 @@ export const ProviderProfile = z
         signature: nonEmpty,
       })
       .strict(),
+    /**
+     * How each role hears about new tasks: an email per task, or one digest of the day's new tasks each working
+     * morning. Reminders, breaches and residents' replies are always sent at once.
+     */
+    notifications: z
+      .object({
+        newTasks: z
+          .object({
+            handler: NEW_TASK_DELIVERY.default('digest'),
+            reviewer: NEW_TASK_DELIVERY.default('each'),
+            manager: NEW_TASK_DELIVERY.default('each'),
+            admin: NEW_TASK_DELIVERY.default('each'),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
     features: z
       .object({ waf: z.boolean().default(false) })
       .strict()

@@ -16,6 +16,8 @@ export interface TaskRecord {
   createdAt: string;
   closedAt?: string;
   closedBy?: string;
+  /** When staff were told about it: its new-task email, or the digest that listed it. */
+  announcedAt?: string;
 }
 
 export interface IntakeRecord {
@@ -71,6 +73,8 @@ export interface CaseRepository {
   /** Puts a task that was claimed back in its queue (the action it was claimed for did not happen). */
   reopenTask(task: TaskRecord): Promise<void>;
   tasksForCase(caseId: string): Promise<TaskRecord[]>;
+  /** Records that a task was announced (in a digest), so no digest lists it again. */
+  markTaskAnnounced(taskId: string, at: string): Promise<void>;
   /** Open tasks for a role, earliest due first (the staff queue). */
   queue(role: TaskRecord['role'], limit?: number): Promise<TaskRecord[]>;
 }

@@ -1,6 +1,11 @@
-import { type CaseState, foldCase, type StaffRole } from '../domain/case.ts';
+import { type CaseState, foldCase, STAFF_ROLES, type StaffRole } from '../domain/case.ts';
 import { lettersOwed, RESIDENT_TEMPLATES, type StaffAlert } from '../domain/correspondence.ts';
-import { renderPostalLetter, renderResidentMessage, renderStaffAlert } from '../notifications/templates.ts';
+import {
+  renderPostalLetter,
+  renderResidentMessage,
+  renderStaffAlert,
+  renderTaskDigest,
+} from '../notifications/templates.ts';
 import { toLondon } from '../time/london.ts';
 import { recordEvent } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
@@ -110,6 +115,45 @@ export async function alertStaff(
       headers: { 'X-Complaint-Reference': state.reference, 'X-Alert': alert },
     });
   }
+}
+
+/**
+ * The working morning's digest: for each role that takes new tasks as a digest, one email listing every open
+ * task not yet announced, then each is marked announced so no digest lists it twice. (If the process stops
+ * between the send and the marks, the next run lists those tasks again: sent twice rather than never.)
+ */
+export async function sendTaskDigests(deps: AppDependencies): Promise<Record<string, number>> {
+  const { profile, clocks } = deps.context;
+  const today = toLondon(deps.clock.now()).date;
+  const sent: Record<string, number> = {};
+  if (!clocks.calendar.isWorkingDay(today)) return sent;
+  for (const role of STAFF_ROLES.filter((r) => profile.notifications.newTasks[r] === 'digest')) {
+    const tasks = (await deps.repository.queue(role, 10_000)).filter(
+      (task) => task.status === 'open' && !task.announcedAt,
+    );
+    if (tasks.length === 0) continue;
+    const message = renderTaskDigest({
+      role,
+      date: today,
+      profile,
+      tasks: tasks.map((task) => ({
+        reference: task.reference,
+        step: task.step,
+        dueAt: task.dueAt,
+        consoleLink: `${deps.urls.staff}/case/${task.caseId}`,
+      })),
+    });
+    await deps.mailer.send({
+      from: `${profile.letters.senderName} <${profile.letters.senderEmail}>`,
+      to: [deps.staffAddresses[role]],
+      ...message,
+      headers: { 'X-Alert': 'digest' },
+    });
+    const at = deps.clock.now().toISOString();
+    for (const task of tasks) await deps.repository.markTaskAnnounced(task.taskId, at);
+    sent[role] = tasks.length;
+  }
+  return sent;
 }
 
 /**

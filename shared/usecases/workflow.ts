@@ -70,10 +70,15 @@ export async function registerTask(
   }
   const earlier = await closeOpenTasks(deps, input.caseId, 'superseded');
   const role = position.role ?? 'handler';
-  const alreadyAnnounced = earlier.some((task) => task.step === input.step && task.dueAt === position.dueAt);
-  // Alert before storing: if the alert fails, the retry finds no task for this deadline and alerts again.
-  if (role !== 'resident' && !alreadyAnnounced) {
+  const previous = earlier.filter((task) => task.step === input.step && task.dueAt === position.dueAt);
+  const digest = role !== 'resident' && deps.context.profile.notifications.newTasks[role] === 'digest';
+  // A task re-registered for the same step and deadline was announced with its predecessor (or will be, in
+  // the next digest, if that one had not been yet).
+  let announcedAt = previous.map((task) => task.announcedAt ?? (digest ? undefined : task.createdAt))[0];
+  if (role !== 'resident' && !digest && previous.length === 0) {
+    // Alert before storing: if the alert fails, the retry finds no task for this deadline and alerts again.
     await alertStaff(deps, state, 'new-task', input.step, [role], position.dueAt);
+    announcedAt = deps.clock.now().toISOString();
   }
   const taskId = deps.newId();
   await deps.repository.putTask({
@@ -86,6 +91,7 @@ export async function registerTask(
     dueAt: position.dueAt,
     status: 'open',
     createdAt: deps.clock.now().toISOString(),
+    ...(announcedAt ? { announcedAt } : {}),
   });
   // Someone (a resident escalating, say) may have moved the case on while the task was being stored, and
   // found no task to complete: look again, or the machine would wait on a step that is over.

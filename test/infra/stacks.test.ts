@@ -260,6 +260,28 @@ describe('CDK app', () => {
     workflow.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
+  it('sends the digest of new tasks from a schedule at 08:00 London time on weekdays, invoking one function', () => {
+    const schedules = Object.values(workflow.findResources('AWS::Scheduler::Schedule'));
+    expect(schedules).toHaveLength(1);
+    const schedule = schedules[0]?.Properties;
+    expect(schedule.Name).toBe(`${prefix}-daily-digest`);
+    expect(schedule.ScheduleExpression).toBe('cron(0 8 ? * MON-FRI *)');
+    expect(schedule.ScheduleExpressionTimezone).toBe('Europe/London');
+    const digestFn = Object.entries(workflow.findResources('AWS::Lambda::Function')).find(
+      ([, fn]) => fn.Properties.FunctionName === `${prefix}-send-digest`,
+    );
+    expect(digestFn).toBeDefined();
+    expect(JSON.stringify(schedule.Target.Arn)).toContain(digestFn?.[0]);
+    // The schedule's role may invoke that function and nothing else.
+    const roleId = schedule.Target.RoleArn['Fn::GetAtt'][0];
+    const policies = Object.values(workflow.findResources('AWS::IAM::Policy')).filter((policy) =>
+      policy.Properties.Roles.some((role: { Ref?: string }) => role.Ref === roleId),
+    );
+    const statements = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    expect(statements.map((statement) => statement.Action)).toEqual(['lambda:InvokeFunction']);
+    expect(JSON.stringify(statements.map((statement) => statement.Resource))).toContain(digestFn?.[0]);
+  });
+
   it('names every named resource after the provider', () => {
     const named = [
       ...Object.values(workflow.findResources('AWS::SNS::Topic')).map((r) => r.Properties.TopicName),

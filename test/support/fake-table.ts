@@ -79,6 +79,11 @@ export function fakeTable() {
           items.set(key(input.Key), { ...current, claimedAt: input.ExpressionAttributeValues[':now'] });
           return {};
         }
+        if (input.UpdateExpression === 'SET announcedAt = :at') {
+          if (!items.has(key(input.Key))) throw conditionFailed();
+          items.set(key(input.Key), { ...current, announcedAt: input.ExpressionAttributeValues[':at'] });
+          return {};
+        }
         if (input.ConditionExpression?.includes('#status = :open') && current.status !== 'open')
           throw conditionFailed();
         const values = input.ExpressionAttributeValues;

@@ -1,0 +1,10 @@
+import { z } from 'zod';
+import { sendTaskDigests } from '#shared/usecases/notify.ts';
+import { workflowTask } from '../lib/middleware.ts';
+
+/**
+ * The working-morning digest of new tasks. In AWS an EventBridge Scheduler schedule invokes it at 08:00 London
+ * time Monday to Friday (it skips bank holidays and closure days itself); locally the virtual clock's daily
+ * tick calls this same export.
+ */
+export const handler = workflowTask(z.looseObject({}), (deps) => sendTaskDigests(deps));
