@@ -150,8 +150,9 @@ export function typeWords(contentType: string): string {
 /**
  * Checks the files from the form's attachments input: how many, how large, and that each is one of the
  * types we accept by its extension AND its content. An empty input (no file chosen) is not a file.
+ * `moreFiles`: the parser skipped file parts beyond its own limit, so there were too many.
  */
-export function checkAttachments(all: readonly MultipartFile[]): AttachmentCheck {
+export function checkAttachments(all: readonly MultipartFile[], moreFiles = false): AttachmentCheck {
   const chosen = all.filter(
     (file) => file.field === ATTACHMENTS_FIELD && !(file.filename === '' && file.bytes.length === 0),
   );
@@ -159,7 +160,7 @@ export function checkAttachments(all: readonly MultipartFile[]): AttachmentCheck
     ok: false,
     message: `${problem}. ${CHOOSE_AGAIN}`,
   });
-  if (chosen.length > ATTACHMENT_LIMITS.maxFiles) {
+  if (moreFiles || chosen.length > ATTACHMENT_LIMITS.maxFiles) {
     return refuse(`Select up to ${ATTACHMENT_LIMITS.maxFiles} files`);
   }
   const files: AcceptedFile[] = [];
@@ -170,7 +171,7 @@ export function checkAttachments(all: readonly MultipartFile[]): AttachmentCheck
     const type = FILE_TYPES.find((candidate) => candidate.extensions.includes(extension));
     if (!type) return refuse(`${name} must be ${TYPE_LIST}`);
     if (file.bytes.length === 0) return refuse(`${name} is empty`);
-    if (file.bytes.length > ATTACHMENT_LIMITS.maxFileBytes) {
+    if (file.truncated || file.bytes.length > ATTACHMENT_LIMITS.maxFileBytes) {
       return refuse(`${name} must be smaller than ${ATTACHMENT_LIMITS.maxFileBytes / MB}MB`);
     }
     if (!type.matches(file.bytes)) {

@@ -1,10 +1,13 @@
+import { Busboy } from '@fastify/busboy';
 import { ValidationError } from '#shared/domain/errors.ts';
 import type { ApiEvent } from '../lib/middleware.ts';
+import { ATTACHMENT_LIMITS } from './attachments.ts';
 
 /**
  * multipart/form-data (RFC 7578) from an API Gateway event: the complaint form with its attachments.
  * Text parts become fields (repeated names become arrays, as in formBody); parts with a filename become
- * files. Anything that is not a well-formed body is refused with a MultipartError saying what is wrong.
+ * files. A body that is not well-formed, or is over a limit, is refused with a MultipartError saying
+ * what is wrong.
  */
 
 export interface MultipartFile {
@@ -14,11 +17,15 @@ export interface MultipartFile {
   /** As the browser declared it: never trusted (the content is checked). */
   contentType: string;
   bytes: Uint8Array;
+  /** The file was larger than the parser keeps: bytes hold only its start. */
+  truncated?: boolean;
 }
 
 export interface MultipartForm {
   fields: Record<string, string | string[]>;
   files: MultipartFile[];
+  /** More file parts came than the parser keeps; the rest were skipped unread. */
+  moreFiles?: boolean;
 }
 
 export class MultipartError extends ValidationError {
@@ -91,119 +98,107 @@ export function boundaryOf(contentType: string): string {
   return boundary;
 }
 
-/** The file name without any folder (old browsers send C:\Users\...\photo.jpg). */
-function baseName(filename: string): string {
-  return filename.split(/[\\/]/).pop() ?? '';
+/**
+ * One more file part than the form accepts: a file input with nothing chosen still sends an empty part,
+ * and the attachment checks say "Select up to 3 files" on the form for a fourth.
+ */
+const MAX_FILE_PARTS = ATTACHMENT_LIMITS.maxFiles + 1;
+/** The form has about twenty fields; far more is not a browser sending it. */
+const MAX_FIELDS = 100;
+/** The longest answer is 10,000 characters (at most 40KB of UTF-8): anything longer is not our form. */
+const MAX_FIELD_BYTES = 64 * 1024;
+
+function kilobytes(bytes: number): string {
+  return `${bytes / 1024}KB`;
 }
 
-function decodeExtended(value: string): string | undefined {
-  // RFC 5987: charset'language'percent-encoded; only UTF-8 is worth supporting.
-  const match = /^utf-8'[^']*'(.*)$/i.exec(value);
-  if (!match) return undefined;
-  try {
-    return decodeURIComponent(match[1] ?? '');
-  } catch {
-    return undefined;
-  }
-}
-
-interface PartHeaders {
-  name: string;
-  filename?: string;
-  contentType: string;
-}
-
-function readPartHeaders(raw: string): PartHeaders {
-  const headers: Record<string, string> = {};
-  for (const line of raw.split(/\r?\n/)) {
-    if (!line) continue;
-    const colon = line.indexOf(':');
-    if (colon <= 0) throw new MultipartError('a part has a malformed header');
-    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  const disposition = headers['content-disposition'];
-  if (!disposition) throw new MultipartError('a part has no Content-Disposition');
-  const { value, params } = parseHeaderValue(disposition);
-  if (value !== 'form-data') throw new MultipartError('a part is not form-data');
-  if (params.name === undefined || params.name === '') throw new MultipartError('a part has no name');
-  const extended = params['filename*'] !== undefined ? decodeExtended(params['filename*']) : undefined;
-  const filename = extended ?? params.filename;
-  return {
-    name: params.name,
-    filename: filename === undefined ? undefined : baseName(filename),
-    contentType:
-      headers['content-type'] ?? (filename === undefined ? 'text/plain' : 'application/octet-stream'),
-  };
-}
-
-/** Parses a multipart/form-data body. Lines may end CRLF (as browsers send) or LF. */
-export function parseMultipart(body: Uint8Array, boundary: string): MultipartForm {
+/**
+ * Parses a multipart/form-data body with @fastify/busboy. A file is kept only up to the largest size we
+ * accept (over it, it is marked truncated and the rest is never copied); the numbers of parts, fields and
+ * files and the size of each field and header are limited. Parts busboy cannot read as form data (no
+ * Content-Disposition, not form-data, malformed headers) are skipped: they are never stored, and the form's
+ * own checks then say what is missing.
+ */
+export function parseMultipart(body: Uint8Array, boundary: string): Promise<MultipartForm> {
   const buffer = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  const dashBoundary = Buffer.from(`--${boundary}`, 'latin1');
-  const delimiter = Buffer.from(`\n--${boundary}`, 'latin1');
-  const fields: Record<string, string | string[]> = {};
-  const files: MultipartFile[] = [];
-
-  // The first boundary: at the very start, or after a preamble line.
-  let position: number;
-  if (buffer.subarray(0, dashBoundary.length).equals(dashBoundary)) position = dashBoundary.length;
-  else {
-    const found = buffer.indexOf(delimiter);
-    if (found === -1) throw new MultipartError('the boundary does not appear in it');
-    position = found + delimiter.length;
+  // Busboy reports this only as an unexpected end: say what is actually wrong.
+  if (buffer.indexOf(`--${boundary}`, 0, 'latin1') === -1) {
+    return Promise.reject(new MultipartError('the boundary does not appear in it'));
   }
-
-  for (let parts = 0; ; parts++) {
-    // After a boundary: "--" ends the body; otherwise optional padding then a line break.
-    if (buffer[position] === 0x2d && buffer[position + 1] === 0x2d) break;
-    while (buffer[position] === 0x20 || buffer[position] === 0x09) position++;
-    if (buffer[position] === 0x0d) position++;
-    if (buffer[position] !== 0x0a) throw new MultipartError('a boundary is not followed by a line break');
-    position++;
-    if (parts >= MAX_PARTS) throw new MultipartError('it has too many parts');
-
-    const next = buffer.indexOf(delimiter, position);
-    if (next === -1) throw new MultipartError('it ends before its closing boundary: it may be incomplete');
-    // The line break before the delimiter belongs to the delimiter.
-    const end = next > position && buffer[next - 1] === 0x0d ? next - 1 : next;
-    const part = buffer.subarray(position, end);
-    position = next + delimiter.length;
-
-    let headerEnd: number;
-    let contentStart: number;
-    if (part[0] === 0x0a || (part[0] === 0x0d && part[1] === 0x0a)) {
-      headerEnd = 0;
-      contentStart = part[0] === 0x0a ? 1 : 2;
-    } else {
-      const crlf = part.indexOf('\r\n\r\n');
-      const lf = part.indexOf('\n\n');
-      if (crlf === -1 && lf === -1) throw new MultipartError('a part has no blank line after its headers');
-      if (crlf !== -1 && (lf === -1 || crlf < lf)) {
-        headerEnd = crlf;
-        contentStart = crlf + 4;
-      } else {
-        headerEnd = lf;
-        contentStart = lf + 2;
+  return new Promise((resolve, reject) => {
+    const fields: Record<string, string | string[]> = {};
+    const files: MultipartFile[] = [];
+    const reading: Promise<void>[] = [];
+    let moreFiles = false;
+    let problem: string | undefined;
+    const refuse = (why: string) => {
+      problem ??= why;
+    };
+    const parser = Busboy({
+      headers: { 'content-type': `multipart/form-data; boundary="${boundary}"` },
+      // A part is a file when it has a filename, whatever content type it declares.
+      isPartAFile: (_name, _type, filename) => filename !== undefined,
+      limits: {
+        parts: MAX_PARTS,
+        fields: MAX_FIELDS,
+        files: MAX_FILE_PARTS,
+        fileSize: ATTACHMENT_LIMITS.maxFileBytes,
+        fieldSize: MAX_FIELD_BYTES,
+        headerSize: MAX_HEADER_BYTES,
+        headerPairs: 20,
+      },
+    });
+    parser.on('field', (name: string | undefined, value: string, _nameTruncated, valueTruncated) => {
+      if (!name) return refuse('a part has no name');
+      if (valueTruncated) {
+        return refuse(`the answer "${name.slice(0, 40)}" is too long: at most ${kilobytes(MAX_FIELD_BYTES)}`);
       }
-    }
-    if (headerEnd > MAX_HEADER_BYTES) throw new MultipartError('a part has headers that are too long');
-    const headers = readPartHeaders(part.subarray(0, headerEnd).toString('utf8'));
-    const content = part.subarray(contentStart);
-    if (headers.filename !== undefined) {
-      files.push({
-        field: headers.name,
-        filename: headers.filename,
-        contentType: headers.contentType,
-        bytes: new Uint8Array(content),
+      const existing = fields[name];
+      if (existing === undefined) fields[name] = value;
+      else fields[name] = Array.isArray(existing) ? [...existing, value] : [existing, value];
+    });
+    parser.on('file', (name: string | undefined, stream, filename, _encoding, contentType) => {
+      const chunks: Buffer[] = [];
+      let truncated = false;
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      // Busboy stops copying at the size limit; the attachment checks then say how large a file may be.
+      stream.on('limit', () => {
+        truncated = true;
       });
-    } else {
-      const value = content.toString('utf8');
-      const existing = fields[headers.name];
-      if (existing === undefined) fields[headers.name] = value;
-      else fields[headers.name] = Array.isArray(existing) ? [...existing, value] : [existing, value];
-    }
-  }
-  return { fields, files };
+      reading.push(
+        new Promise((done) => {
+          stream.on('error', () => done());
+          stream.on('end', () => {
+            if (!name) refuse('a part has no name');
+            else {
+              const bytes = new Uint8Array(Buffer.concat(chunks));
+              files.push({ field: name, filename, contentType, bytes, ...(truncated ? { truncated } : {}) });
+            }
+            done();
+          });
+        }),
+      );
+    });
+    parser.on('filesLimit', () => {
+      moreFiles = true;
+    });
+    parser.on('fieldsLimit', () => refuse(`it has too many fields: at most ${MAX_FIELDS}`));
+    parser.on('partsLimit', () => refuse(`it has too many parts: at most ${MAX_PARTS}`));
+    parser.on('error', () =>
+      reject(
+        new MultipartError(
+          'it ends before its closing boundary: it may be incomplete, or its lines may not end with CRLF',
+        ),
+      ),
+    );
+    parser.on('finish', () => {
+      void Promise.all(reading).then(() => {
+        if (problem) reject(new MultipartError(problem));
+        else resolve({ fields, files, moreFiles });
+      });
+    });
+    parser.end(buffer);
+  });
 }
 
 /** The event's body as bytes (API Gateway base64-encodes binary media such as multipart/form-data). */
@@ -213,7 +208,7 @@ export function bodyBytes(event: ApiEvent): Buffer {
 }
 
 /** Parses the event's multipart/form-data body, using the boundary from its content-type header. */
-export function multipartBody(event: ApiEvent): MultipartForm {
+export function multipartBody(event: ApiEvent): Promise<MultipartForm> {
   const boundary = boundaryOf(header(event, 'content-type') ?? '');
   return parseMultipart(bodyBytes(event), boundary);
 }

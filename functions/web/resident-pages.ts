@@ -133,17 +133,17 @@ ${warningText('Keep the link to your case page private: anyone who has it can se
 }
 
 /** The form's fields and files: multipart/form-data from the page, or urlencoded (older pages, scripts). */
-function readSubmission(ctx: PageContext): MultipartForm {
+async function readSubmission(ctx: PageContext): Promise<MultipartForm> {
   if (isMultipart(ctx.event)) return multipartBody(ctx.event);
   return { fields: formBody(ctx.event), files: [] };
 }
 
 export const submitComplaintForm = webPage(
   async (ctx) => {
-    const submission = readSubmission(ctx);
+    const submission = await readSubmission(ctx);
     const values = readForm(submission.fields);
     const outcome = validateForm(values, ctx.now);
-    const attachments = checkAttachments(submission.files);
+    const attachments = checkAttachments(submission.files, submission.moreFiles);
     const chosen = attachments.ok ? attachments.files : [];
     if (!outcome.ok || !attachments.ok) {
       const errors = outcome.ok ? [] : [...outcome.errors];

@@ -40,7 +40,7 @@ const file = (filename: string, bytes: Uint8Array, field = 'attachments'): Multi
 });
 
 describe('multipart/form-data parsing', () => {
-  it('reads text fields (repeated names as arrays) and files with their bytes, from base64 or text', () => {
+  it('reads text fields (repeated names as arrays) and files with their bytes, from base64 or text', async () => {
     const { body, contentType } = multipart([
       { name: 'whatHappened', value: 'Line one\r\nLine two: “quotes” 🏠' },
       { name: 'choice', value: 'a' },
@@ -49,7 +49,7 @@ describe('multipart/form-data parsing', () => {
       { name: 'empty', value: '' },
     ]);
     for (const base64 of [true, false]) {
-      const form = multipartBody(event(body, contentType, base64));
+      const form = await multipartBody(event(body, contentType, base64));
       expect(form.fields).toEqual({
         whatHappened: 'Line one\r\nLine two: “quotes” 🏠',
         choice: ['a', 'b'],
@@ -65,24 +65,33 @@ describe('multipart/form-data parsing', () => {
     }
   });
 
-  it('keeps binary content exactly, including CR, LF and dashes that are not the boundary', () => {
+  it('keeps binary content exactly, including CR, LF and dashes that are not the boundary', async () => {
     const tricky = Buffer.from([0x0d, 0x0a, 0x2d, 0x2d, 0x00, 0xff, 0x0d, 0x0a, 0x0d, 0x0a, 0x2d, 0x0d]);
     const { body, contentType } = multipart([{ name: 'f', filename: 'x.bin', bytes: tricky }]);
-    const [parsed] = multipartBody(event(body, contentType)).files;
+    const [parsed] = (await multipartBody(event(body, contentType))).files;
     expect(Buffer.from(parsed?.bytes ?? []).equals(tricky)).toBe(true);
   });
 
-  it('accepts LF-only line breaks, a preamble, an epilogue and a quoted boundary', () => {
+  it('accepts a preamble, an epilogue and a quoted boundary', async () => {
     const raw = Buffer.from(
-      'preamble to ignore\n--abc\nContent-Disposition: form-data; name="a"\n\nvalue a\n--abc\nContent-Disposition: form-data; name="b"; filename="b.txt"\nContent-Type: text/plain\n\nhello\n--abc--\nepilogue',
+      'preamble to ignore\r\n--abc\r\nContent-Disposition: form-data; name="a"\r\n\r\nvalue a\r\n--abc\r\nContent-Disposition: form-data; name="b"; filename="b.txt"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--abc--\r\nepilogue',
     );
-    const form = multipartBody(event(raw, 'multipart/form-data; boundary="abc"'));
+    const form = await multipartBody(event(raw, 'multipart/form-data; boundary="abc"'));
     expect(form.fields).toEqual({ a: 'value a' });
     expect(form.files[0]).toMatchObject({ filename: 'b.txt', contentType: 'text/plain' });
     expect(Buffer.from(form.files[0]?.bytes ?? []).toString()).toBe('hello');
   });
 
-  it('handles quoted and unusual filenames, folders, RFC 5987 names and a missing filename', () => {
+  it('refuses LF-only line breaks (browsers send CRLF) with a clear error, storing nothing', async () => {
+    const raw = Buffer.from(
+      '--abc\nContent-Disposition: form-data; name="a"\n\nvalue a\n--abc\nContent-Disposition: form-data; name="b"; filename="b.txt"\n\nhello\n--abc--\n',
+    );
+    await expect(parseMultipart(raw, 'abc')).rejects.toThrow(
+      /^The form could not be read \(it ends before its closing boundary: .*CRLF\)/,
+    );
+  });
+
+  it('handles quoted and unusual filenames, folders, UTF-8 names and a missing filename', async () => {
     const raw = [
       `--${BOUNDARY}`,
       'Content-Disposition: form-data; name="attachments"; filename="C:\\Users\\ada\\my; \\"damp\\" photo.jpg"',
@@ -90,9 +99,15 @@ describe('multipart/form-data parsing', () => {
       '',
       'x',
       `--${BOUNDARY}`,
+      // No Content-Type: RFC 7578 says text/plain, and the attachment checks type it by content anyway.
       `Content-Disposition: form-data; name="attachments"; filename="fallback.pdf"; filename*=UTF-8''%C3%9Cn%C3%AFc%C3%B6d%C3%A9.pdf`,
       '',
-      'y',
+      SAMPLES.pdf.toString('latin1'),
+      `--${BOUNDARY}`,
+      'Content-Disposition: form-data; name="attachments"; filename="Ünïcödé damp.txt"',
+      'Content-Type: text/plain',
+      '',
+      'z',
       `--${BOUNDARY}`,
       'content-disposition: form-data; name=plain',
       '',
@@ -105,10 +120,18 @@ describe('multipart/form-data parsing', () => {
       `--${BOUNDARY}--`,
       '',
     ].join('\r\n');
-    const form = parseMultipart(Buffer.from(raw, 'utf8'), BOUNDARY);
-    expect(form.files.map((f) => f.filename)).toEqual(['my; "damp" photo.jpg', 'Ünïcödé.pdf', '']);
-    expect(form.files[1]?.contentType).toBe('application/octet-stream');
-    expect(form.files[2]?.bytes).toHaveLength(0);
+    const form = await parseMultipart(Buffer.from(raw, 'utf8'), BOUNDARY);
+    // Browsers send the UTF-8 name in filename; filename* (which they never send) is not read.
+    expect(form.files.map((f) => f.filename)).toEqual([
+      'my; "damp" photo.jpg',
+      'fallback.pdf',
+      'Ünïcödé damp.txt',
+      '',
+    ]);
+    expect(form.files[1]?.contentType).toBe('text/plain');
+    const check = checkAttachments(form.files.slice(1, 2));
+    expect(check.ok && check.files[0]?.contentType).toBe('application/pdf');
+    expect(form.files[3]?.bytes).toHaveLength(0);
     expect(form.fields).toEqual({ plain: 'no filename: a text field' });
   });
 
@@ -120,46 +143,99 @@ describe('multipart/form-data parsing', () => {
       'multipart/form-data; boundary=',
       `multipart/form-data; boundary=${'x'.repeat(71)}`,
       'multipart/form-data; boundary="a b "',
+      'multipart/form-data; boundary="abc',
       'application/x-www-form-urlencoded',
     ]) {
       expect(() => boundaryOf(bad), bad).toThrow(MultipartError);
     }
+    expect(() => boundaryOf('multipart/form-data; boundary="abc')).toThrow('unterminated quoted');
     expect(isMultipart(event(Buffer.alloc(0), 'multipart/form-data; boundary=x'))).toBe(true);
     expect(isMultipart(event(Buffer.alloc(0), 'application/x-www-form-urlencoded'))).toBe(false);
   });
 
-  it('refuses malformed bodies with a clear error', () => {
+  it('refuses malformed bodies with a clear error', async () => {
     const good = multipart([{ name: 'a', value: '1' }]).body.toString();
     const cases: Record<string, string> = {
       'the boundary does not appear': 'just some text',
       'closing boundary': good.replace(`--${BOUNDARY}--\r\n`, ''),
-      'not followed by a line break': `--${BOUNDARY}garbage\r\n`,
-      'no blank line after its headers': `--${BOUNDARY}\r\nContent-Disposition: form-data; name="a"\r\n--${BOUNDARY}--`,
-      'no Content-Disposition': `--${BOUNDARY}\r\nContent-Type: text/plain\r\n\r\nx\r\n--${BOUNDARY}--`,
+      'before its closing boundary': `--${BOUNDARY}garbage\r\n`,
       'has no name': `--${BOUNDARY}\r\nContent-Disposition: form-data; filename="a.pdf"\r\n\r\nx\r\n--${BOUNDARY}--`,
-      'not form-data': `--${BOUNDARY}\r\nContent-Disposition: attachment; name="a"\r\n\r\nx\r\n--${BOUNDARY}--`,
-      'malformed header': `--${BOUNDARY}\r\nContent-Disposition form-data\r\n\r\nx\r\n--${BOUNDARY}--`,
-      'unterminated quoted': `--${BOUNDARY}\r\nContent-Disposition: form-data; name="a\r\n\r\nx\r\n--${BOUNDARY}--`,
+      'a part has no name': `--${BOUNDARY}\r\nContent-Disposition: form-data; name=""\r\n\r\nx\r\n--${BOUNDARY}--`,
     };
     for (const [message, body] of Object.entries(cases)) {
-      expect(() => parseMultipart(Buffer.from(body), BOUNDARY), message).toThrow(message);
+      await expect(parseMultipart(Buffer.from(body), BOUNDARY), message).rejects.toThrow(message);
     }
-    const error = (() => {
-      try {
-        parseMultipart(Buffer.from('nothing'), BOUNDARY);
-      } catch (caught) {
-        return caught as Error;
-      }
-    })();
+    const error = await parseMultipart(Buffer.from('nothing'), BOUNDARY).then(
+      () => undefined,
+      (caught: unknown) => caught as Error,
+    );
     expect(error).toBeInstanceOf(MultipartError);
     expect(error?.message).toMatch(/^The form could not be read \(.+\)\. Go back, check your answers/);
   });
 
-  it('refuses a body with absurdly many parts', () => {
-    const parts = Array.from({ length: 201 }, (_, index) => ({ name: `f${index}`, value: 'x' }));
-    expect(() => multipartBody(event(multipart(parts).body, multipart([]).contentType))).toThrow(
-      'too many parts',
+  it('never stores a part it cannot read as form data (the form then says what is missing)', async () => {
+    const unreadable: Record<string, string> = {
+      'no blank line after its headers': `--${BOUNDARY}\r\nContent-Disposition: form-data; name="a"\r\n--${BOUNDARY}--`,
+      'no Content-Disposition': `--${BOUNDARY}\r\nContent-Type: text/plain\r\n\r\nx\r\n--${BOUNDARY}--`,
+      'not form-data': `--${BOUNDARY}\r\nContent-Disposition: attachment; name="a"; filename="a.pdf"\r\n\r\nx\r\n--${BOUNDARY}--`,
+      'malformed header': `--${BOUNDARY}\r\nContent-Disposition form-data\r\n\r\nx\r\n--${BOUNDARY}--`,
+    };
+    for (const [problem, body] of Object.entries(unreadable)) {
+      expect(await parseMultipart(Buffer.from(body), BOUNDARY), problem).toEqual({
+        fields: {},
+        files: [],
+        moreFiles: false,
+      });
+    }
+    // A quote left open in a part's header is read to the end of the line: still one named field.
+    const open = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="a\r\n\r\nx\r\n--${BOUNDARY}--`;
+    expect((await parseMultipart(Buffer.from(open), BOUNDARY)).fields).toEqual({ a: 'x' });
+  });
+
+  it('refuses a body with absurdly many parts or fields, saying the limit', async () => {
+    const fields = (count: number) =>
+      Array.from({ length: count }, (_, index) => ({ name: `f${index}`, value: 'x' }));
+    const { contentType } = multipart([]);
+    await expect(multipartBody(event(multipart(fields(201)).body, contentType))).rejects.toThrow(
+      'too many fields: at most 100',
     );
+    await expect(multipartBody(event(multipart(fields(101)).body, contentType))).rejects.toThrow(
+      'too many fields: at most 100',
+    );
+    expect(
+      Object.keys((await multipartBody(event(multipart(fields(100)).body, contentType))).fields),
+    ).toHaveLength(100);
+    // Parts busboy skips still count: a flood of them is refused, not read one by one for ever.
+    const unnamed = `--${BOUNDARY}\r\nContent-Type: text/plain\r\n\r\nx\r\n`;
+    const skipped = `${unnamed.repeat(201)}--${BOUNDARY}--\r\n`;
+    await expect(parseMultipart(Buffer.from(skipped), BOUNDARY)).rejects.toThrow(
+      'too many parts: at most 200',
+    );
+  });
+
+  it('refuses an answer too long for any field, saying the limit', async () => {
+    const { body, contentType } = multipart([{ name: 'whatHappened', value: 'x'.repeat(64 * 1024 + 1) }]);
+    await expect(multipartBody(event(body, contentType))).rejects.toThrow(
+      'the answer "whatHappened" is too long: at most 64KB',
+    );
+  });
+
+  it('stops copying a file at the size limit and skips file parts past the file limit', async () => {
+    const big = Buffer.alloc(ATTACHMENT_LIMITS.maxFileBytes + 100_000);
+    SAMPLES.pdf.copy(big);
+    const { body, contentType } = multipart([
+      { name: 'attachments', filename: 'scan.pdf', bytes: big },
+      ...[1, 2, 3, 4].map((n) => ({ name: 'attachments', filename: `${n}.png`, bytes: SAMPLES.png })),
+    ]);
+    const form = await multipartBody(event(body, contentType));
+    expect(form.files[0]).toMatchObject({ filename: 'scan.pdf', truncated: true });
+    expect(form.files[0]?.bytes.length).toBe(ATTACHMENT_LIMITS.maxFileBytes);
+    expect(form.files.map((f) => f.filename)).toEqual(['scan.pdf', '1.png', '2.png', '3.png']);
+    expect(form.moreFiles).toBe(true);
+    const check = checkAttachments(form.files, form.moreFiles);
+    expect(check.ok || check.message).toMatch(/^Select up to 3 files/);
+    const alone = checkAttachments(form.files.slice(0, 1));
+    expect(alone.ok || alone.message).toMatch(/^scan\.pdf must be smaller than 3MB/);
   });
 });
 

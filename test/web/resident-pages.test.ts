@@ -698,6 +698,8 @@ describe('attachments on the complaint form', () => {
     SAMPLES.png.copy(part);
     for (const [files, message] of [
       [[1, 2, 3, 4].map((n) => attach(`${n}.png`, SAMPLES.png)), 'Select up to 3 files'],
+      // Past the parser's own file limit the extra parts are skipped unread: still the same message.
+      [[1, 2, 3, 4, 5, 6].map((n) => attach(`${n}.png`, SAMPLES.png)), 'Select up to 3 files'],
       [[attach('scan.pdf', justOver)], 'scan.pdf must be smaller than 3MB'],
       [[attach('a.png', part), attach('b.png', part)], 'The files together must be smaller than 4MB'],
     ] as const) {
@@ -722,6 +724,33 @@ describe('attachments on the complaint form', () => {
     expect(page.body).toContain(
       'Select your files again (photo.png, notes.txt): we do not keep files from a form that has a problem',
     );
+  });
+
+  it('never stores a part it cannot read, and says which answer is missing', async () => {
+    const { body, contentType } = multipart([
+      ...fieldParts(validForm),
+      attach('Damp in bedroom.pdf', SAMPLES.pdf, 'application/pdf'),
+    ]);
+    // The answer and the file lose their Content-Disposition: busboy skips such parts.
+    const broken = body
+      .toString('latin1')
+      .replace('Content-Disposition: form-data; name="whatHappened"', 'X-Not-A-Disposition: whatHappened')
+      .replace(
+        'Content-Disposition: form-data; name="attachments"; filename="Damp in bedroom.pdf"',
+        'X-Not-A-Disposition: attachments',
+      );
+    const page = await call(
+      submitComplaintForm,
+      apiEvent({
+        headers: { 'content-type': contentType, accept: 'text/html' },
+        body: Buffer.from(broken, 'latin1').toString('base64'),
+        isBase64Encoded: true,
+      }),
+    );
+    expect(page.status).toBe(422);
+    expect(summaryLinks(page.body)).toEqual(['whatHappened']);
+    expect(aws().table.mock.commandCalls(PutCommand)).toHaveLength(0);
+    expect(storedFiles(String(process.env.ATTACHMENTS_DIR))).toEqual([]);
   });
 
   it('refuses a malformed multipart body and a body over 10MB with readable pages', async () => {
