@@ -1,7 +1,8 @@
 import type { CaseEvent, CaseStatus, Channel, ClosureReason } from '#shared/domain/case.ts';
 import type { ResidentTemplate } from '#shared/domain/correspondence.ts';
-import type { Decision, StageResponse } from '#shared/domain/letters.ts';
+import { type Decision, referralTimeLimitWords, type StageResponse } from '#shared/domain/letters.ts';
 import { legalProceedingsWords } from '#shared/notifications/templates.ts';
+import { currentOmbudsman } from '#shared/policy/ombudsmen.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import type { residentView } from '#shared/usecases/actions.ts';
 import { sizeWords } from './attachments.ts';
@@ -93,7 +94,7 @@ function overdue(dueAt: string | undefined, now: Date): boolean {
 
 function ombudsmanAnyTime(profile: ProviderProfile): SafeHtml {
   return html`<p class="govuk-body">You can contact the ${profile.ombudsman.name} at any time for free, impartial advice about your complaint:</p>
-${contactList(profile.ombudsman, { address: false })}`;
+${contactList(currentOmbudsman(profile), { address: false })}`;
 }
 
 /** What happens next and by when, from the case's position, in words. */
@@ -158,10 +159,10 @@ ${ombudsmanAnyTime(profile)}`;
 
 /** After the final response: the route to the Ombudsman, with its time limit. */
 function afterResponse(profile: ProviderProfile, view: ResidentView): SafeHtml {
-  const { ombudsman } = profile;
+  const ombudsman = currentOmbudsman(profile);
   if (!view.case.stage2.letter) return ombudsmanAnyTime(profile);
   return html`<h3 class="govuk-heading-s">If you are still unhappy</h3>
-<p class="govuk-body">You can ask the ${ombudsman.name} to look at your complaint. You should do this ${ombudsman.referralTimeLimit}.</p>
+<p class="govuk-body">You can ask the ${ombudsman.name} to look at your complaint. You should do this ${referralTimeLimitWords(profile)}.</p>
 ${contactList(ombudsman)}`;
 }
 

@@ -1,7 +1,8 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ConflictError, DomainError, ValidationError } from '#shared/domain/errors.ts';
-import { laterFromEventWords } from '#shared/domain/letters.ts';
+import { laterFromEventWords, referralTimeLimitWords } from '#shared/domain/letters.ts';
 import { formatCivilDate } from '#shared/notifications/templates.ts';
+import { currentOmbudsman } from '#shared/policy/ombudsmen.ts';
 import type { ProviderProfile, StagePolicy } from '#shared/policy/profile.ts';
 import { residentAct, residentView } from '#shared/usecases/actions.ts';
 import { type IntakeResult, submitComplaint } from '#shared/usecases/intake.ts';
@@ -208,7 +209,7 @@ function stageTimes(profile: ProviderProfile): SafeHtml {
 
 export const howToComplain = webPage(async (ctx) => {
   const { profile } = ctx;
-  const { ombudsman } = profile;
+  const ombudsman = currentOmbudsman(profile);
   const stage2 = profile.stages.length > 1 ? stageName(profile, 2) : undefined;
   const ombudsmanRows = [
     ...(ombudsman.phone ? [{ key: 'Phone', value: phoneLink(ombudsman.phone) }] : []),
@@ -261,7 +262,7 @@ ${when(
 ${paragraphs(profile.compensation.summary)}
 <h2 class="govuk-heading-m">The ${ombudsman.name}</h2>
 <p class="govuk-body">You can contact the ${ombudsman.name} at any time for free, impartial advice, including while we are looking at your complaint.</p>
-<p class="govuk-body">If you are still unhappy after our final response, you can ask the ${ombudsman.name} to investigate. You should do this ${ombudsman.referralTimeLimit}.</p>
+<p class="govuk-body">If you are still unhappy after our final response, you can ask the ${ombudsman.name} to investigate. You should do this ${referralTimeLimitWords(profile)}.</p>
 ${summaryList([{ key: 'Name', value: ombudsman.name }, ...ombudsmanRows])}
 ${when(
   profile.otherRegulators.length > 0,

@@ -1,4 +1,6 @@
 import type { WorkingCalendar } from '../calendar/working-calendar.ts';
+import { FORBIDDEN_WORDING, referralTimeLimitRule } from '../policy/lint.ts';
+import { currentOmbudsman, squashed, staleOmbudsmanDetails } from '../policy/ombudsmen.ts';
 import type { Duration, EscalationWindow, ProviderProfile } from '../policy/profile.ts';
 import { addCalendarDays, addCalendarMonths, type CivilDate, isCivilDate } from '../time/london.ts';
 import {
@@ -44,25 +46,50 @@ export interface StageResponse {
   escalationRoute: string;
 }
 
-const FORBIDDEN = [
-  { pattern: /designated\s+person/i, what: 'mentions the abolished "designated person" route' },
-  {
-    pattern: /\b(8|eight)[\s-]+weeks?\b/i,
-    what: 'mentions an 8-week wait before the Ombudsman (abolished in 2022)',
-  },
-];
-
 function blank(value: string | undefined): boolean {
   return value === undefined || value.trim() === '';
 }
 
+/** What the texts say that the linter refuses in a profile (the same list), as the letter check reports it. */
 function forbiddenWording(texts: readonly string[]): string[] {
-  return FORBIDDEN.filter(({ pattern }) => texts.some((text) => pattern.test(text))).map(({ what }) => what);
+  return FORBIDDEN_WORDING.filter(({ pattern }) => texts.some((text) => pattern.test(text))).map(
+    ({ what, abolished }) =>
+      abolished
+        ? `mentions ${what}, abolished in 2022`
+        : `states ${what}, which misstates the Ombudsman's rules`,
+  );
 }
 
-/** Whether text gives the ombudsman's name and at least one of its contact details from the profile. */
+/**
+ * The profile's guidance on going to the Ombudsman, or undefined where it says what the linter refuses: a letter
+ * then states the route in its own words rather than repeat the misstatement.
+ */
+export function ombudsmanGuidance(profile: ProviderProfile): string | undefined {
+  const guidance = profile.ombudsman.referralGuidance;
+  return forbiddenWording([guidance]).length > 0 ? undefined : guidance;
+}
+
+/** The time limit for going to the Ombudsman as letters state it: the profile's, unless it is not the jurisdiction's. */
+export function referralTimeLimitWords(profile: ProviderProfile): string {
+  const rule = referralTimeLimitRule(profile.jurisdiction);
+  const own = profile.ombudsman.referralTimeLimit;
+  return rule && !rule.pattern.test(own) ? rule.wording : own;
+}
+
+/** Whether text states the jurisdiction's time limit for going to the Ombudsman (or the profile's, where none is set). */
+export function statesReferralTimeLimit(text: string, profile: ProviderProfile): boolean {
+  const rule = referralTimeLimitRule(profile.jurisdiction);
+  return rule
+    ? rule.pattern.test(text)
+    : text.toLowerCase().includes(profile.ombudsman.referralTimeLimit.toLowerCase());
+}
+
+/**
+ * Whether text gives the ombudsman's name and at least one of its current contact details, and none of the
+ * profile's stale ones.
+ */
 export function ombudsmanRouteProblems(text: string, profile: ProviderProfile): string[] {
-  const { ombudsman } = profile;
+  const ombudsman = currentOmbudsman(profile);
   const problems: string[] = [];
   const lower = text.toLowerCase();
   if (!lower.includes(ombudsman.name.toLowerCase()))
@@ -72,6 +99,15 @@ export function ombudsmanRouteProblems(text: string, profile: ProviderProfile): 
   );
   if (!contacts.some((contact) => lower.includes(contact.toLowerCase()))) {
     problems.push(`the route must give the ${ombudsman.name}'s contact details (${contacts.join(', ')})`);
+  }
+  for (const key of staleOmbudsmanDetails(profile)) {
+    const stale = profile.ombudsman[key] ?? '';
+    if (squashed(text).includes(squashed(stale))) {
+      const current = ombudsman[key];
+      problems.push(
+        `the route gives the ${ombudsman.name}'s old ${key} ("${stale}")${current ? `: use "${current}"` : ''}`,
+      );
+    }
   }
   return problems;
 }
@@ -166,9 +202,9 @@ export function stageResponseProblems(
     missing.push('the escalation route must tell the resident how to ask for stage 2');
   } else if (stage === 2) {
     missing.push(...ombudsmanRouteProblems(letter.escalationRoute, profile));
-    if (!letter.escalationRoute.toLowerCase().includes(profile.ombudsman.referralTimeLimit.toLowerCase())) {
+    if (!statesReferralTimeLimit(letter.escalationRoute, profile)) {
       missing.push(
-        `the route must state the time limit for going to the Ombudsman ("${profile.ombudsman.referralTimeLimit}")`,
+        `the route must state the time limit for going to the Ombudsman ("${referralTimeLimitWords(profile)}")`,
       );
     }
   }
@@ -208,7 +244,7 @@ export function laterFromEventWords(window: EscalationWindow): string {
 }
 
 export function defaultEscalationRoute(profile: ProviderProfile, stage: 1 | 2): string {
-  const { ombudsman } = profile;
+  const ombudsman = currentOmbudsman(profile);
   const contacts = [
     ombudsman.phone && `phone ${ombudsman.phone}`,
     ombudsman.email && `email ${ombudsman.email}`,
@@ -225,10 +261,12 @@ export function defaultEscalationRoute(profile: ProviderProfile, stage: 1 | 2): 
   }
   // The profile's guidance often states the time limit already: say it once (and say "final" once: the
   // letter's opening does).
-  const { referralGuidance: guidance, referralTimeLimit: limit } = ombudsman;
-  const timeLimit = guidance.toLowerCase().includes(limit.toLowerCase())
+  const guidance =
+    ombudsmanGuidance(profile) ??
+    `If you remain unhappy, you can refer your complaint to the ${ombudsman.name}. You can also contact the ${ombudsman.name} at any time for advice.`;
+  const timeLimit = statesReferralTimeLimit(guidance, profile)
     ? ''
-    : ` You should refer your complaint to the ${ombudsman.name} ${limit}.`;
+    : ` You should refer your complaint to the ${ombudsman.name} ${referralTimeLimitWords(profile)}.`;
   return `${guidance}${timeLimit} Contact the ${ombudsman.name}: ${contacts}.`;
 }
 
@@ -348,7 +386,7 @@ export function assertValidNonAcceptance(decision: NonAcceptance, context: NonAc
 }
 
 export function defaultNonAcceptanceRoute(profile: ProviderProfile): string {
-  const { ombudsman } = profile;
+  const ombudsman = currentOmbudsman(profile);
   const contacts = [ombudsman.phone, ombudsman.email, ombudsman.website].filter(Boolean).join(', ');
   return `If you disagree with our decision not to accept your complaint, you can ask the ${ombudsman.name} to look at it (${contacts}).`;
 }

@@ -4,7 +4,15 @@
  */
 import type { CaseEvent, CaseState, Complainant, Step } from '../domain/case.ts';
 import type { ResidentTemplate, StaffAlert } from '../domain/correspondence.ts';
-import { type Decision, ombudsmanRouteProblems, type StageResponse } from '../domain/letters.ts';
+import {
+  type Decision,
+  ombudsmanGuidance,
+  ombudsmanRouteProblems,
+  referralTimeLimitWords,
+  type StageResponse,
+  statesReferralTimeLimit,
+} from '../domain/letters.ts';
+import { currentOmbudsman } from '../policy/ombudsmen.ts';
 import type { Contact, ProviderProfile } from '../policy/profile.ts';
 import { isCivilDate, splitDate, toLondon, weekday } from '../time/london.ts';
 
@@ -236,14 +244,14 @@ function contactDetails(contact: Contact, options: { address?: boolean } = {}): 
 }
 
 function ombudsmanContacts(profile: ProviderProfile): Block {
-  const { ombudsman } = profile;
+  const ombudsman = currentOmbudsman(profile);
   return p(`You can contact the ${ombudsman.name}: `, ...contactDetails(ombudsman), '.');
 }
 
 function ombudsmanAdvice(profile: ProviderProfile): Block {
   return p(
     `For free, independent advice about your complaint at any time, you can contact the ${profile.ombudsman.name}: `,
-    ...contactDetails(profile.ombudsman),
+    ...contactDetails(currentOmbudsman(profile)),
     '.',
   );
 }
@@ -360,12 +368,12 @@ function stageLetterBlocks(letter: StageResponse, input: ResidentMessageInput): 
       ...advice,
     ];
   }
-  const { ombudsman } = profile;
+  const ombudsman = currentOmbudsman(profile);
   const route = letter.escalationRoute.toLowerCase();
   // Each element once: the route staff wrote (the default gives all of it) is completed, never repeated.
-  const timeLimit = route.includes(ombudsman.referralTimeLimit.toLowerCase())
+  const timeLimit = statesReferralTimeLimit(letter.escalationRoute, profile)
     ? []
-    : [p(`You should refer your complaint to the ${ombudsman.name} ${ombudsman.referralTimeLimit}.`)];
+    : [p(`You should refer your complaint to the ${ombudsman.name} ${referralTimeLimitWords(profile)}.`)];
   const details = [ombudsman.phone, ombudsman.email, ombudsman.website, ombudsman.address].filter(
     (detail): detail is string => Boolean(detail),
   );
@@ -471,7 +479,7 @@ function residentBody(input: ResidentMessageInput): ResidentBody {
           p(`You will now have our stage ${stage} response by ${responseDue(state, stage, profile)}.`),
           p(
             `If you are unhappy about this extension, please tell us. You can also contact the ${profile.ombudsman.name} for advice about the extension or your complaint: `,
-            ...contactDetails(profile.ombudsman),
+            ...contactDetails(currentOmbudsman(profile)),
             '.',
           ),
         ],
@@ -554,7 +562,7 @@ function residentBody(input: ResidentMessageInput): ResidentBody {
           ),
           p(
             `You can also contact the ${profile.ombudsman.name} for free, independent advice: `,
-            ...contactDetails(profile.ombudsman),
+            ...contactDetails(currentOmbudsman(profile)),
             '.',
           ),
         ],
@@ -594,6 +602,7 @@ function residentBody(input: ResidentMessageInput): ResidentBody {
           : reason === 'resolved-at-stage-1'
             ? 'it was resolved at stage 1'
             : 'our complaints process has ended';
+      const guidance = ombudsmanGuidance(profile);
       return {
         title: 'Your complaint has been closed',
         ombudsman: true,
@@ -601,7 +610,7 @@ function residentBody(input: ResidentMessageInput): ResidentBody {
           p(`${landlord} has closed your complaint because ${why}.`),
           h('What you can still do'),
           p(
-            `If you remain unhappy with how we dealt with your complaint, you can ask the ${profile.ombudsman.name} to look at it. ${profile.ombudsman.referralGuidance}`,
+            `If you remain unhappy with how we dealt with your complaint, you can ask the ${profile.ombudsman.name} to look at it.${guidance ? ` ${guidance}` : ''}`,
           ),
           ombudsmanContacts(profile),
           p('If something new goes wrong, you can make a new complaint at any time.'),

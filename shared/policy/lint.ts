@@ -1,4 +1,4 @@
-import { CANONICAL_OMBUDSMEN } from './ombudsmen.ts';
+import { CANONICAL_OMBUDSMEN, staleOmbudsmanDetails } from './ombudsmen.ts';
 import type { Duration, Jurisdiction, ProviderProfile, StagePolicy } from './profile.ts';
 
 export interface Finding {
@@ -40,7 +40,7 @@ interface Baseline {
   }>;
   raisingWindowMonths: { min: number; provision: string };
   /** What a letter must say about the time limit for going to the ombudsman. */
-  referralTimeLimit?: { pattern: RegExp; limit: string; provision: string };
+  referralTimeLimit?: ReferralTimeLimitRule;
   /** The parts of the baseline's definition of a complaint a profile's definition must contain. */
   complaintDefinition?: {
     text: string;
@@ -57,6 +57,14 @@ interface Baseline {
 /** Code 1.2, as the 2024 Code words it (quoted in the self-assessments listed in reference/code-2024.md). */
 export const CODE_COMPLAINT_DEFINITION =
   'An expression of dissatisfaction, however made, about the standard of service, actions or lack of action by the landlord, its own staff, or those acting on its behalf, affecting a resident or group of residents.';
+
+export interface ReferralTimeLimitRule {
+  pattern: RegExp;
+  limit: string;
+  provision: string;
+  /** How a letter states it when the profile's own wording is wrong. */
+  wording: string;
+}
 
 const BASELINES: Record<Jurisdiction, Baseline> = {
   england: {
@@ -94,10 +102,10 @@ const BASELINES: Record<Jurisdiction, Baseline> = {
       provision: 'Code 2.3 (complaints raised within 12 months must be accepted)',
     },
     referralTimeLimit: {
-      // "within 12 months of our final response"; not of the original complaint.
-      pattern:
-        /\b(12|twelve) months\b.*\b(final response|final decision|stage 2 response|stage two response)\b/i,
+      // "within 12 months of our final response": counted from it, not merely mentioned near it.
+      pattern: /\b(12|twelve) months (of|from|after) (our|the|your) final (response|decision)\b/i,
       limit: '12 months from the final (stage 2) response',
+      wording: 'within 12 months of our final response',
       provision:
         'Housing Ombudsman: referral within 12 months of the final response (reference/code-2024.md section 2)',
     },
@@ -168,6 +176,7 @@ const BASELINES: Record<Jurisdiction, Baseline> = {
     referralTimeLimit: {
       pattern: /\b(12|twelve) months\b.*\baware\b/i,
       limit: '12 months from becoming aware of the problem',
+      wording: 'within 12 months of becoming aware of the problem (normally)',
       provision: 'SPSO: complaints normally within 12 months of becoming aware of the problem',
     },
     notes: ['SPSO stage 2 extensions are agreed with the complainant case by case; no fixed cap is checked.'],
@@ -190,7 +199,8 @@ const DEMOCRATIC_FILTER = {
   abolished: true,
 };
 
-const FORBIDDEN_WORDING = [
+/** Wording that misstates the route to the Ombudsman: the linter finds it in profiles, the letter check in letters. */
+export const FORBIDDEN_WORDING = [
   {
     rule: 'wording.designated-person',
     pattern: /designated\s+person/i,
@@ -226,6 +236,11 @@ const FORBIDDEN_WORDING = [
     skipField: 'ombudsman.referralTimeLimit',
   },
 ] as const;
+
+/** The jurisdiction's own time limit for going to the ombudsman, where the baseline states one. */
+export function referralTimeLimitRule(jurisdiction: Jurisdiction): ReferralTimeLimitRule | undefined {
+  return BASELINES[jurisdiction].referralTimeLimit;
+}
 
 function monthsIn(duration: Duration): number {
   switch (duration.unit) {
@@ -367,50 +382,18 @@ function checkOmbudsman(profile: ProviderProfile, baseline: Baseline): Finding[]
   return [...findings, ...checkOmbudsmanDetails(profile)];
 }
 
-const digits = (value: string) => value.replace(/\D/g, '');
-const squashed = (value: string) => value.toLowerCase().replace(/[^a-z0-9]/g, '');
-function host(value: string): string {
-  try {
-    return new URL(value).hostname.replace(/^www\./, '');
-  } catch {
-    return value;
-  }
-}
-
 /** Letters quote these details, so a stale address or number sends residents nowhere. */
 function checkOmbudsmanDetails(profile: ProviderProfile): Finding[] {
   const canonical = CANONICAL_OMBUDSMEN[profile.jurisdiction];
   const { ombudsman } = profile;
-  const checks: Array<[keyof typeof ombudsman, boolean]> = [
-    [
-      'phone',
-      !ombudsman.phone || canonical.phones.some((phone) => digits(phone) === digits(ombudsman.phone ?? '')),
-    ],
-    [
-      'email',
-      !ombudsman.email ||
-        canonical.emails.length === 0 ||
-        canonical.emails.includes((ombudsman.email ?? '').toLowerCase()),
-    ],
-    ['website', !ombudsman.website || canonical.websites.includes(host(ombudsman.website))],
-    [
-      'address',
-      !ombudsman.address ||
-        canonical.addressMarkers.some((marker) =>
-          squashed(ombudsman.address ?? '').includes(squashed(marker)),
-        ),
-    ],
-  ];
-  return checks
-    .filter(([, matches]) => !matches)
-    .map(([key]) => ({
-      rule: `ombudsman.${key}`,
-      provision: canonical.provision,
-      field: `ombudsman.${key}`,
-      found: String(ombudsman[key]),
-      limit: canonical.display,
-      message: `The ombudsman's ${key} "${String(ombudsman[key])}" is not the one the ombudsman publishes.`,
-    }));
+  return staleOmbudsmanDetails(profile).map((key) => ({
+    rule: `ombudsman.${key}`,
+    provision: canonical.provision,
+    field: `ombudsman.${key}`,
+    found: String(ombudsman[key]),
+    limit: canonical.display,
+    message: `The ombudsman's ${key} "${String(ombudsman[key])}" is not the one the ombudsman publishes.`,
+  }));
 }
 
 function checkDefinition(profile: ProviderProfile, baseline: Baseline): Finding[] {

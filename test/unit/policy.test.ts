@@ -282,6 +282,21 @@ describe("compliance linter: the Code's wording, grounds and steps", () => {
     expect(rules({ ...base, ombudsman: guidance })).toEqual(['wording.referral-time-limit']);
   });
 
+  it('counts the referral limit from the final response, not merely mentioning it nearby', () => {
+    const limit = (referralTimeLimit: string) =>
+      rules({ ...base, ombudsman: { ...base.ombudsman, referralTimeLimit } });
+    expect(limit('within 12 months of your complaint, after our final response')).toEqual([
+      'ombudsman.referral-time-limit',
+    ]);
+    for (const good of [
+      'within 12 months of our final response',
+      'within twelve months from the final decision',
+      'no later than 12 months after your final response',
+    ]) {
+      expect({ good, rules: limit(good) }).toEqual({ good, rules: [] });
+    }
+  });
+
   it('flags a resolution step before stage 1 and one between the stages', () => {
     const informalSteps = [
       { name: 'Put It Right', before: 'stage1' as const, description: 'Resolved within 24 hours' },
@@ -341,6 +356,19 @@ describe("compliance linter: the Code's wording, grounds and steps", () => {
       address: 'Housing Ombudsman Service\nPO Box 1484\nUnit D\nPreston\nPR2 0ET',
     };
     expect(rules({ ...base, ombudsman: reformatted })).toEqual([]);
+    for (const website of [
+      'www.housing-ombudsman.org.uk',
+      'housing-ombudsman.org.uk/complaints',
+      'WWW.Housing-Ombudsman.org.uk/',
+    ]) {
+      expect({ website, rules: rules({ ...base, ombudsman: { ...base.ombudsman, website } }) }).toEqual({
+        website,
+        rules: [],
+      });
+    }
+    expect(
+      rules({ ...base, ombudsman: { ...base.ombudsman, website: 'www.housingombudsman.example' } }),
+    ).toEqual(['ombudsman.website']);
     // The SPSO's own details, not the Housing Ombudsman's, in Scotland.
     const spso = loadProfile('spso-example');
     expect(rules({ ...spso, ombudsman: { ...spso.ombudsman, phone: '0300 111 3000' } })).toEqual([

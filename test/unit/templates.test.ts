@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { type CaseEvent, type CaseState, caseContext, foldCase } from '#shared/domain/case.ts';
 import { RESIDENT_TEMPLATES, type ResidentTemplate, STAFF_ALERTS } from '#shared/domain/correspondence.ts';
-import { defaultNonAcceptanceRoute } from '#shared/domain/letters.ts';
+import {
+  defaultEscalationRoute,
+  defaultNonAcceptanceRoute,
+  stageResponseProblems,
+} from '#shared/domain/letters.ts';
 import {
   escapeHtml,
   formatCivilDate,
@@ -12,7 +16,8 @@ import {
   renderResidentMessage,
   renderStaffAlert,
 } from '#shared/notifications/templates.ts';
-import { loadProfile } from '#shared/policy/load-profile.ts';
+import { lintProfile } from '#shared/policy/lint.ts';
+import { listPresetIds, loadProfile } from '#shared/policy/load-profile.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import { handler, resident, reviewer, stageResponse } from '../support/fixtures.ts';
 
@@ -396,11 +401,13 @@ describe('resident letters: what each letter says', () => {
     expectInBoth(message, 'We have upheld your complaint.');
   });
 
-  it('final-response states each Code element once, in order, for every England preset', () => {
-    const count = (text: string, value: string) => text.split(value).length - 1;
-    for (const id of ['code-baseline', 'amplius', 'unnamed-ha-review-group', 'unnamed-ha-service-recovery']) {
+  it('final-response states each Code element once, in order, for every preset; what the linter refuses never', () => {
+    const count = (text: string, value: string | RegExp) => text.split(value).length - 1;
+    for (const id of listPresetIds()) {
       const preset = loadProfile(id);
       const presetCtx = caseContext(preset);
+      const letter = stageResponse(preset, 2);
+      expect({ id, problems: stageResponseProblems(letter, 2, preset) }).toEqual({ id, problems: [] });
       const events = [
         receipt,
         triage,
@@ -408,13 +415,36 @@ describe('resident letters: what each letter says', () => {
         { ...respond1Simple, letter: stageResponse(preset, 1) } as CaseEvent,
         escalate,
         acknowledge2,
-        { ...respond2, letter: stageResponse(preset, 2) } as CaseEvent,
+        { ...respond2, letter } as CaseEvent,
       ];
       const { text } = renderResidentMessage(input('final-response', events, presetCtx));
       const { ombudsman: ho } = preset;
-      expect({ id, limit: count(text, ho.referralTimeLimit) }).toEqual({ id, limit: 1 });
-      for (const detail of [ho.phone, ho.email, ho.address]) {
-        expect({ id, detail, times: count(text, detail ?? 'missing') }).toEqual({ id, detail, times: 1 });
+      const flagged = new Set(
+        [...lintProfile(preset).errors, ...lintProfile(preset).explained].map((finding) => finding.field),
+      );
+      // The time limit once, whichever words state it.
+      expect({ id, limit: text.match(/\b(?:12|twelve) months\b/gi)?.length }).toEqual({ id, limit: 1 });
+      for (const [field, own] of [
+        ['ombudsman.referralTimeLimit', ho.referralTimeLimit],
+        ['ombudsman.referralGuidance', ho.referralGuidance],
+        ['ombudsman.phone', ho.phone],
+        ['ombudsman.email', ho.email],
+        ['ombudsman.address', ho.address],
+      ] as const) {
+        if (!own) continue;
+        if (flagged.has(field)) {
+          // The preset's own text is wrong: the letter check refuses it, and the letter never says it.
+          const route = `${letter.escalationRoute} ${own}`;
+          expect({
+            id,
+            field,
+            refused: stageResponseProblems({ ...letter, escalationRoute: route }, 2, preset).length > 0,
+          }).toEqual({ id, field, refused: true });
+          expect({ id, field, times: count(text, own) }).toEqual({ id, field, times: 0 });
+        } else if (field !== 'ombudsman.referralGuidance' && field !== 'ombudsman.referralTimeLimit') {
+          // (The limit is counted above: the guidance may state it in its own words.)
+          expect({ id, field, times: count(text, own) }).toEqual({ id, field, times: 1 });
+        }
       }
       expect({ id, heading: count(text, `If you remain unhappy: the ${ho.name}`) }).toEqual({
         id,
@@ -429,8 +459,71 @@ describe('resident letters: what each letter says', () => {
         'Outstanding actions',
         `If you remain unhappy: the ${ho.name}`,
       ].map((heading) => text.indexOf(heading));
-      expect(order.every((at, index) => at >= 0 && (index === 0 || at > (order[index - 1] ?? 0)))).toBe(true);
+      expect({
+        id,
+        order: order.every((at, index) => at >= 0 && (index === 0 || at > (order[index - 1] ?? 0))),
+      }).toEqual({ id, order: true });
     }
+  });
+
+  it("the review group's guidance (go to the Ombudsman without finishing our process) is refused and never sent", () => {
+    const group = loadProfile('unnamed-ha-review-group');
+    const misstatement = /without the need to exhaust/i;
+    expect(group.ombudsman.referralGuidance).toMatch(misstatement);
+    const letter = stageResponse(group, 2, {
+      escalationRoute: `${group.ombudsman.referralGuidance} ${defaultEscalationRoute(group, 2)}`,
+    });
+    expect(stageResponseProblems(letter, 2, group)).toEqual([
+      expect.stringMatching(
+        /^the letter states a formal referral to the Ombudsman before the landlord's process is complete/,
+      ),
+    ]);
+    expect(defaultEscalationRoute(group, 2)).not.toMatch(misstatement);
+    const closed = renderResidentMessage(
+      input(
+        'case-closed',
+        [
+          receipt,
+          triage,
+          acknowledge1,
+          { ...respond1Simple, letter: stageResponse(group, 1) } as CaseEvent,
+          closeResolved,
+        ],
+        caseContext(group),
+      ),
+    );
+    expect(closed.text).toContain('you can ask the Housing Ombudsman Service to look at it.');
+    expect(closed.text).not.toMatch(misstatement);
+  });
+
+  it("living-plus: the final letter gives the Ombudsman's own time limit and current address, never the stale ones", () => {
+    const living = loadProfile('living-plus');
+    const route = defaultEscalationRoute(living, 2);
+    expect(route).toContain('within 12 months of our final response');
+    expect(route).toContain('PO Box 1484, Unit D, Preston, PR2 0ET');
+    expect(stageResponseProblems(stageResponse(living, 2), 2, living)).toEqual([]);
+    const own = stageResponse(living, 2, {
+      escalationRoute: route.replace(
+        'within 12 months of our final response',
+        living.ombudsman.referralTimeLimit,
+      ),
+    });
+    expect(stageResponseProblems(own, 2, living)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /time limit for going to the Ombudsman \("within 12 months of our final response"\)/,
+        ),
+        expect.stringMatching(/12-month referral limit counted from the original complaint/),
+      ]),
+    );
+    const stale = stageResponse(living, 2, {
+      escalationRoute: `${route} Or write to Housing Ombudsman Service, PO Box 152, L33 7WQ.`,
+    });
+    expect(stageResponseProblems(stale, 2, living)).toEqual([
+      expect.stringMatching(
+        /old address \("Housing Ombudsman Service, PO Box 152, L33 7WQ"\): use "Housing Ombudsman Service, PO Box 1484/,
+      ),
+    ]);
   });
 
   it('final-response lists the stage 1 action still open, and says why no remedy is due', () => {
