@@ -13,6 +13,9 @@ import { ESBUILD_TARGET } from '../../infra/constructs/house-function.ts';
 import { substitutionNames } from '../../infra/local/local-step-functions.ts';
 import { ASL_FILE } from '../../infra/stacks/workflow-stack.ts';
 
+// A synth bundles every function with esbuild: tens of seconds on a busy 2-core machine.
+const SYNTH_TIMEOUT = 240_000;
+
 const outdir = () => mkdtempSync(join(tmpdir(), 'cdk-test-'));
 
 function synth(provider: string) {
@@ -32,16 +35,24 @@ describe('CDK app', () => {
   const baseline = synth('code-baseline');
   const { data, workflow, prefix } = baseline;
 
-  it.each(compliant)('synthesises %s with cdk-nag AwsSolutions clean', (id) => {
-    if (id === 'code-baseline') return;
-    expect(() => synth(id)).not.toThrow();
-  });
+  it.each(compliant)(
+    'synthesises %s with cdk-nag AwsSolutions clean',
+    (id) => {
+      if (id === 'code-baseline') return;
+      expect(() => synth(id)).not.toThrow();
+    },
+    SYNTH_TIMEOUT,
+  );
 
-  it.each(nonCompliant)('refuses to synthesise %s, which departs from the Code unexplained', (id) => {
-    expect(() => buildApp({ provider: id, outdir: outdir() })).toThrow(
-      /departs from the Code without an explanation[\s\S]*✗ \[/,
-    );
-  });
+  it.each(nonCompliant)(
+    'refuses to synthesise %s, which departs from the Code unexplained',
+    (id) => {
+      expect(() => buildApp({ provider: id, outdir: outdir() })).toThrow(
+        /departs from the Code without an explanation[\s\S]*✗ \[/,
+      );
+    },
+    SYNTH_TIMEOUT,
+  );
 
   it('keeps the case table encrypted with the data key, recoverable and protected', () => {
     data.hasResource('AWS::DynamoDB::Table', {
@@ -307,39 +318,47 @@ describe('cdk CLI', () => {
     };
   };
 
-  it('synthesises offline without credentials', async () => {
-    const { AWS_ACCESS_KEY_ID: _a, AWS_SECRET_ACCESS_KEY: _b, AWS_PROFILE: _c, ...clean } = env();
-    const result = await promisify(execFile)(
-      'npx',
-      ['cdk', 'synth', '-q', '--no-notices', '-c', 'provider=amplius', '-o', join(clean.HOME ?? '', 'out')],
-      { env: clean },
-    );
-    // The CLI writes its messages to stderr, or to stdout when CI=true: check both.
-    const output = `${result.stdout}\n${result.stderr}`;
-    expect(output).not.toMatch(/ERROR|WARNING/);
-    for (const stack of ['ComplaintsAmpliusData', 'ComplaintsAmpliusWorkflow']) {
-      expect(existsSync(join(clean.HOME ?? '', 'out', `${stack}.template.json`)), stack).toBe(true);
-    }
-  }, 120_000);
+  it(
+    'synthesises offline without credentials',
+    async () => {
+      const { AWS_ACCESS_KEY_ID: _a, AWS_SECRET_ACCESS_KEY: _b, AWS_PROFILE: _c, ...clean } = env();
+      const result = await promisify(execFile)(
+        'npx',
+        ['cdk', 'synth', '-q', '--no-notices', '-c', 'provider=amplius', '-o', join(clean.HOME ?? '', 'out')],
+        { env: clean },
+      );
+      // The CLI writes its messages to stderr, or to stdout when CI=true: check both.
+      const output = `${result.stdout}\n${result.stderr}`;
+      expect(output).not.toMatch(/ERROR|WARNING/);
+      for (const stack of ['ComplaintsAmpliusData', 'ComplaintsAmpliusWorkflow']) {
+        expect(existsSync(join(clean.HOME ?? '', 'out', `${stack}.template.json`)), stack).toBe(true);
+      }
+    },
+    SYNTH_TIMEOUT,
+  );
 
-  it('stops with the linter findings for an unexplained departure', async () => {
-    const failure = await promisify(execFile)(
-      'npx',
-      [
-        'cdk',
-        'synth',
-        '-q',
-        '--no-notices',
-        '-c',
-        'provider=living-plus',
-        '-o',
-        join(tmpdir(), 'cdk-fail-out'),
-      ],
-      { env: env() },
-    ).catch((error) => error);
-    expect(failure.code).not.toBe(0);
-    expect(`${failure.stdout}${failure.stderr}`).toMatch(
-      /raisingWindow; found: 6 months; limit: at least 12 months/,
-    );
-  }, 120_000);
+  it(
+    'stops with the linter findings for an unexplained departure',
+    async () => {
+      const failure = await promisify(execFile)(
+        'npx',
+        [
+          'cdk',
+          'synth',
+          '-q',
+          '--no-notices',
+          '-c',
+          'provider=living-plus',
+          '-o',
+          join(tmpdir(), 'cdk-fail-out'),
+        ],
+        { env: env() },
+      ).catch((error) => error);
+      expect(failure.code).not.toBe(0);
+      expect(`${failure.stdout}${failure.stderr}`).toMatch(
+        /raisingWindow; found: 6 months; limit: at least 12 months/,
+      );
+    },
+    SYNTH_TIMEOUT,
+  );
 });

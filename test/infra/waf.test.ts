@@ -73,5 +73,5 @@ describe('profile switch features.waf', () => {
         expect(JSON.stringify(variables.RESIDENT_BASE_URL)).toMatch(/Edge[0-9A-F]+","DomainName"/);
       }
     }
-  });
+  }, 240_000); // a synth of three stacks bundles every function: slow on a busy 2-core machine
 });
