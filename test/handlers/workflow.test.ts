@@ -98,14 +98,17 @@ describe('workflow task handlers', () => {
     expect(aws().sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input.taskToken).toBe('tok-1');
   });
 
-  it('register task stores the task and alerts the role once', async () => {
+  it('register task stores the task once announced: handlers take new tasks in the daily digest', async () => {
     const caseId = await newCase();
     await registerTask({ caseId, step: 'triage', taskToken: 'tok-1' }, lambdaContext);
     await registerTask({ caseId, step: 'triage', taskToken: 'tok-2' }, lambdaContext);
     const alerts = aws()
       .ses.commandCalls(SendEmailCommand)
       .map((call) => call.args[0].input.Destination?.ToAddresses);
-    expect(alerts).toEqual([['handlers@landlord.example']]);
+    // The profile default sends handlers a digest, not an email per task (test/workflow/digest.test.ts).
+    expect(alerts).toEqual([]);
+    const tasks = await (await dependencies()).repository.tasksForCase(caseId);
+    expect(tasks.filter((task) => task.status === 'open' && !task.announcedAt)).toHaveLength(1);
   });
 
   it('check deadline records the reminder, then the breach, each once', async () => {
