@@ -1,5 +1,5 @@
 import { formatCivilDate, formatLondonInstant } from '#shared/notifications/templates.ts';
-import type { Contact, Duration, ProviderProfile } from '#shared/policy/profile.ts';
+import type { Contact, ProviderProfile } from '#shared/policy/profile.ts';
 import { isCivilDate, toLondon } from '#shared/time/london.ts';
 import { html, join, type SafeHtml } from './html.ts';
 
@@ -14,16 +14,7 @@ export function paragraphs(text: string | undefined, className = 'govuk-body'): 
   return join(lines.map((line) => html`<p class="${className}" dir="auto">${line}</p>`));
 }
 
-/** "12 months", "20 working days", "1 calendar day". */
-export function durationWords(duration: Duration): string {
-  const unit =
-    duration.unit === 'working-days'
-      ? 'working day'
-      : duration.unit === 'calendar-days'
-        ? 'calendar day'
-        : 'month';
-  return `${duration.amount} ${unit}${duration.amount === 1 ? '' : 's'}`;
-}
+export { durationWords } from '#shared/domain/clocks.ts';
 
 export function workingDays(count: number): string {
   return `${count} working day${count === 1 ? '' : 's'}`;

@@ -1,4 +1,5 @@
-import { type CaseState, isOpenAction, type OutstandingAction, type StaffRole } from '#shared/domain/case.ts';
+import { type CaseState, openActions, type StaffRole } from '#shared/domain/case.ts';
+import { durationWords } from '#shared/domain/clocks.ts';
 import {
   DECISIONS,
   defaultEscalationRoute,
@@ -228,7 +229,7 @@ function triageForm(fc: FormContext): SafeHtml {
 /** What the complaint says about when it happened, for the Code 2.3 decision. */
 function complaintDatesWords(state: CaseState, profile: ProviderProfile): string {
   const { happenedOn, becameAwareOn } = state.complaint;
-  const window = `${profile.raisingWindow.amount} ${profile.raisingWindow.unit.replace('-', ' ')}`;
+  const window = durationWords(profile.raisingWindow);
   const given = [
     happenedOn && `it happened on ${formatCivilDate(happenedOn)}`,
     becameAwareOn && `they became aware of it on ${formatCivilDate(becameAwareOn)}`,
@@ -239,13 +240,9 @@ function complaintDatesWords(state: CaseState, profile: ProviderProfile): string
   return `The resident says ${given.join(' and ')}. A complaint made within ${window} of the later date must be accepted: the time-limit reason is refused if it was.`;
 }
 
-function openActionsOf(state: CaseState): OutstandingAction[] {
-  return state.actions.filter(isOpenAction);
-}
-
 /** Rows in the response form: one per open action, then room for new ones. */
 function plannedRowCount(state: CaseState): number {
-  return openActionsOf(state).length + MAX_PLANNED_ACTIONS;
+  return openActions(state).length + MAX_PLANNED_ACTIONS;
 }
 
 function acknowledgeForm(fc: FormContext, stage: 1 | 2): SafeHtml {
@@ -388,9 +385,9 @@ function respondForm(fc: FormContext, stage: 1 | 2): SafeHtml {
   const v = (name: string, fallback = '') => value(fc, 'respond', name, fallback);
   const record = stage === 1 ? state.stage1 : state.stage2;
   // Actions still open are carried into this letter (Code 6.6, 6.9): prefilled, each keeping its id.
-  const open = openActionsOf(state);
+  const open = openActions(state);
   const plannedRows = Array.from({ length: plannedRowCount(state) }, (_, index) => index + 1).map((n) => {
-    const carried: OutstandingAction | undefined = open[n - 1];
+    const carried: (typeof open)[number] | undefined = open[n - 1];
     const id =
       fc.submitted?.action === 'respond' ? value(fc, 'respond', `oa${n}-id`) : (carried?.actionId ?? '');
     return html`<h4 class="govuk-heading-s">Outstanding action ${n}${id ? ` (${id}, still open: keep it in the letter)` : ''}</h4>
@@ -629,7 +626,7 @@ const ACTION_STATUSES = new Set<CaseState['status']>([
 
 export function caseForms(fc: FormContext): SafeHtml {
   const { errors, state } = fc;
-  const open = state.actions.filter((action) => !action.completedAt);
+  const open = openActions(state);
   const actionsAllowed = ACTION_STATUSES.has(state.status);
   return html`${form(
     fc,
@@ -892,7 +889,7 @@ export function parseTaskForm(
         });
       }
       const actionsChoice = field(body, 'actions');
-      const open = openActionsOf(context.state);
+      const open = openActions(context.state);
       let outstandingActions: 'none' | LetterAction[] = 'none';
       if (actionsChoice === 'none' && open.length > 0) {
         errors.push({

@@ -7,8 +7,8 @@ import {
   type CaseEvent,
   type CaseState,
   CONTACT_METHODS,
-  isOpenAction,
   OPEN_STATUSES,
+  openActions,
   STAFF_ROLES,
   type StaffRole,
 } from '#shared/domain/case.ts';
@@ -619,7 +619,7 @@ function previewFor(
   const { action: _action, ...rest } = action;
   const letter: StageResponse = { stage, ...rest };
   const event: CaseEvent = { type: 'response-issued', at, by: ctx.staff, stage, letter };
-  const problems = stageResponseProblems(letter, stage, ctx.profile, state.actions.filter(isOpenAction));
+  const problems = stageResponseProblems(letter, stage, ctx.profile, openActions(state));
   let next = state;
   try {
     next = applyCaseEvent(state, event, ctx.deps.context);

@@ -15,6 +15,7 @@ import {
 import {
   assertCompleteStageResponse,
   assertValidNonAcceptance,
+  laterEventDate,
   type NonAcceptance,
   type PlannedAction,
   type StageResponse,
@@ -359,8 +360,9 @@ function expectStage(event: { stage: StageNumber; type: string }, state: CaseSta
   }
 }
 
-function openActions(state: CaseState): OutstandingAction[] {
-  return state.actions.filter((action) => !action.completedAt);
+/** The outstanding actions on the case not yet done. */
+export function openActions(state: CaseState): OutstandingAction[] {
+  return state.actions.filter(isOpenAction);
 }
 
 function emptyStage(): StageRecord {
@@ -403,12 +405,6 @@ function start(event: CaseEvent, caseId: string, ctx: CaseContext): CaseState {
     correspondence: [],
     updatedAt: event.at,
   };
-}
-
-/** The later of when it happened and when the resident became aware: windows counted from the events run from it. */
-function eventDate(complaint: ComplaintDetails): CivilDate | undefined {
-  const dates = [complaint.happenedOn, complaint.becameAwareOn].filter((date): date is CivilDate => !!date);
-  return dates.sort().at(-1);
 }
 
 function applyResponse(
@@ -454,7 +450,10 @@ function applyResponse(
     return {
       ...next,
       status: 'stage1-responded',
-      escalationWindow: ctx.clocks.escalationWindowEnd(event.at, eventDate(state.complaint)),
+      escalationWindow: ctx.clocks.escalationWindowEnd(
+        event.at,
+        laterEventDate(state.complaint.happenedOn, state.complaint.becameAwareOn),
+      ),
     };
   }
   return { ...next, status: 'final-response-issued' };

@@ -57,10 +57,7 @@ export function lifecycleClocks(profile: ProviderProfile): LifecycleClocks {
   }
 
   function calendarWindow(from: string, start: CivilDate, window: Duration): Deadline {
-    const dueDate =
-      window.unit === 'months'
-        ? addCalendarMonths(start, window.amount)
-        : addCalendarDays(start, window.amount);
+    const dueDate = addDuration(start, window, calendar);
     return {
       from,
       startDate: start,
@@ -101,4 +98,27 @@ export function lifecycleClocks(profile: ProviderProfile): LifecycleClocks {
     afterMissedDeadline: (missed) => deadline(calendar, missed, profile.missedDeadlineWorkingDays),
     reminder: (due) => reminderAt(calendar, due.dueDate, profile.reminderLeadWorkingDays),
   };
+}
+
+/** "12 months", "20 working days", "1 calendar day". */
+export function durationWords(duration: Duration): string {
+  const unit =
+    duration.unit === 'working-days'
+      ? 'working day'
+      : duration.unit === 'calendar-days'
+        ? 'calendar day'
+        : 'month';
+  return `${duration.amount} ${unit}${duration.amount === 1 ? '' : 's'}`;
+}
+
+/** The London date a duration after `start` (working days by the calendar). */
+export function addDuration(start: CivilDate, duration: Duration, calendar: WorkingCalendar): CivilDate {
+  switch (duration.unit) {
+    case 'months':
+      return addCalendarMonths(start, duration.amount);
+    case 'calendar-days':
+      return addCalendarDays(start, duration.amount);
+    case 'working-days':
+      return calendar.addWorkingDays(start, duration.amount).date;
+  }
 }

@@ -1,8 +1,9 @@
 import type { WorkingCalendar } from '../calendar/working-calendar.ts';
 import { FORBIDDEN_WORDING, referralTimeLimitRule } from '../policy/lint.ts';
 import { currentOmbudsman, squashed, staleOmbudsmanDetails } from '../policy/ombudsmen.ts';
-import type { Duration, EscalationWindow, ProviderProfile } from '../policy/profile.ts';
-import { addCalendarDays, addCalendarMonths, type CivilDate, isCivilDate } from '../time/london.ts';
+import type { EscalationWindow, ProviderProfile } from '../policy/profile.ts';
+import { type CivilDate, isCivilDate } from '../time/london.ts';
+import { addDuration, durationWords } from './clocks.ts';
 import {
   ExclusionNotApplicableError,
   IncompleteLetterError,
@@ -232,14 +233,10 @@ export function assertCompleteStageResponse(
 }
 
 /** The escalation paragraph a letter starts from; staff may edit it, and the validator checks the result. */
-function durationText(duration: Duration): string {
-  return `${duration.amount} ${duration.unit.replace('-', ' ')}`;
-}
-
 /** The SPSO half of a stage 2 window, as letters and pages put it after "within N of the response". */
 export function laterFromEventWords(window: EscalationWindow): string {
   return window.orAfterEvent
-    ? `, or within ${durationText(window.orAfterEvent)} of the events you complained about (or of when you became aware of them) if that is later`
+    ? `, or within ${durationWords(window.orAfterEvent)} of the events you complained about (or of when you became aware of them) if that is later`
     : '';
 }
 
@@ -255,7 +252,7 @@ export function defaultEscalationRoute(profile: ProviderProfile, stage: 1 | 2): 
     .join(', ');
   if (stage === 1) {
     const window = profile.escalationWindow
-      ? ` within ${durationText(profile.escalationWindow)} of this letter${laterFromEventWords(profile.escalationWindow)}`
+      ? ` within ${durationWords(profile.escalationWindow)} of this letter${laterFromEventWords(profile.escalationWindow)}`
       : '';
     return `If you are unhappy with this response you can ask us to escalate your complaint to stage 2${window}. You do not have to give a reason: use the link in this email, reply to it, or call us. You can also contact the ${ombudsman.name} at any time for advice (${contacts}).`;
   }
@@ -306,15 +303,13 @@ export interface NonAcceptanceContext {
   becameAwareOn?: CivilDate;
 }
 
-function windowEnd(start: CivilDate, window: Duration, calendar: WorkingCalendar): CivilDate {
-  switch (window.unit) {
-    case 'months':
-      return addCalendarMonths(start, window.amount);
-    case 'calendar-days':
-      return addCalendarDays(start, window.amount);
-    case 'working-days':
-      return calendar.addWorkingDays(start, window.amount).date;
-  }
+/** The later of when it happened and when the resident became aware: windows counted from the events run from it. */
+export function laterEventDate(happenedOn?: CivilDate, becameAwareOn?: CivilDate): CivilDate | undefined {
+  const dates = [happenedOn, becameAwareOn].filter(
+    (date): date is CivilDate => date !== undefined && isCivilDate(date),
+  );
+  // ISO dates sort as strings: the last one is the later date.
+  return dates.sort().at(-1);
 }
 
 /**
@@ -323,25 +318,21 @@ function windowEnd(start: CivilDate, window: Duration, calendar: WorkingCalendar
  */
 function timeLimitProblems(decision: NonAcceptance, context: NonAcceptanceContext): string[] {
   const { profile, receivedOn } = context;
-  const dates = [context.happenedOn, context.becameAwareOn].filter(
-    (date): date is CivilDate => date !== undefined && isCivilDate(date),
-  );
-  if (dates.length === 0) {
+  const from = laterEventDate(context.happenedOn, context.becameAwareOn);
+  if (from === undefined) {
     return blank(decision.outOfTimeReason)
       ? [
-          `a reason for thinking the issue is more than ${durationText(profile.raisingWindow)} old: the complaint gives no date when it happened or when the resident became aware of it (Code 2.3)`,
+          `a reason for thinking the issue is more than ${durationWords(profile.raisingWindow)} old: the complaint gives no date when it happened or when the resident became aware of it (Code 2.3)`,
         ]
       : [];
   }
-  // ISO dates sort as strings: the last one is the later date.
-  const from = [...dates].sort().at(-1) as CivilDate;
-  const lastDay = windowEnd(from, profile.raisingWindow, context.calendar);
+  const lastDay = addDuration(from, profile.raisingWindow, context.calendar);
   if (receivedOn > lastDay) return [];
   const which =
     from === context.becameAwareOn ? 'the resident became aware of the issue' : 'the issue happened';
   throw new ExclusionNotApplicableError(
     decision.exclusionCode,
-    `${which} on ${from} and the complaint was received on ${receivedOn}, within ${durationText(profile.raisingWindow)} (until ${lastDay}), so it must be accepted (Code 2.3). Accept it as a complaint, or choose the reason that does apply.`,
+    `${which} on ${from} and the complaint was received on ${receivedOn}, within ${durationWords(profile.raisingWindow)} (until ${lastDay}), so it must be accepted (Code 2.3). Accept it as a complaint, or choose the reason that does apply.`,
     { from, receivedOn, lastDay },
   );
 }

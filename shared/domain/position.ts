@@ -1,6 +1,6 @@
 import { endOfLondonDay, type Instant, londonWallClockToInstant, toLondon } from '../time/london.ts';
 import type { CaseContext, CaseState, OutstandingAction, StaffRole, Step } from './case.ts';
-import { isOpenAction, pendingStep } from './case.ts';
+import { openActions, pendingStep } from './case.ts';
 
 export type PositionStep = Step | 'ready-to-close' | 'closed';
 
@@ -97,7 +97,7 @@ export interface ActionFollowUp {
  * `at` may be in the past: the alert is overdue and the next check sends it.
  */
 export function actionFollowUps(state: CaseState, ctx: CaseContext, now: Date): ActionFollowUp[] {
-  return state.actions.filter(isOpenAction).flatMap((action): ActionFollowUp[] => {
+  return openActions(state).flatMap((action): ActionFollowUp[] => {
     const { dueAt, reminded, breached } = actionAlerts(state, action);
     if (breached) return [];
     // Once the date has passed, a reminder no one was sent is moot: the breach is what is owed.
@@ -121,13 +121,13 @@ function stepPosition(state: CaseState, ctx: CaseContext, now: Date): CasePositi
   const pending = pendingStep(state, ctx);
   if (!pending) return plain('closed');
   const role = ROLE_FOR_STEP[pending.step];
-  const openActions = state.actions.filter(isOpenAction);
+  const open = openActions(state);
 
   if (pending.step === 'escalation-window') {
     const window = pending.deadline;
     if (!window) return { ...plain('escalation-window', OPEN_ENDED_RECHECK_SECONDS), role };
     if (Date.parse(window.dueAt) <= now.getTime()) {
-      return openActions.length > 0 ? outstandingActions(ctx, now, base) : plain('ready-to-close');
+      return open.length > 0 ? outstandingActions(ctx, now, base) : plain('ready-to-close');
     }
     const timeoutSeconds = secondsUntil(window.dueAt, now);
     return {
@@ -138,7 +138,7 @@ function stepPosition(state: CaseState, ctx: CaseContext, now: Date): CasePositi
     };
   }
   if (pending.step === 'outstanding-actions') {
-    return openActions.length > 0 ? outstandingActions(ctx, now, base) : plain('ready-to-close');
+    return open.length > 0 ? outstandingActions(ctx, now, base) : plain('ready-to-close');
   }
 
   const due = pending.deadline;

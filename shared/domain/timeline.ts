@@ -1,7 +1,7 @@
 import type { Deadline } from '../calendar/deadline.ts';
 import type { ProviderProfile } from '../policy/profile.ts';
 import { type Instant, normaliseInstant } from '../time/london.ts';
-import { lifecycleClocks } from './clocks.ts';
+import { durationWords, lifecycleClocks } from './clocks.ts';
 
 export interface TimelineInput {
   receivedAt: Instant;
@@ -79,9 +79,9 @@ export function timeline(profile: ProviderProfile, input: TimelineInput): Timeli
     add(
       'Window to ask for stage 2 ends',
       window,
-      `${profile.escalationWindow?.amount} ${profile.escalationWindow?.unit} from the stage 1 response (provider policy)${
+      `${profile.escalationWindow ? durationWords(profile.escalationWindow) : ''} from the stage 1 response (provider policy)${
         profile.escalationWindow?.orAfterEvent
-          ? `; or ${profile.escalationWindow.orAfterEvent.amount} ${profile.escalationWindow.orAfterEvent.unit} from the events complained about, if later (the events' date is not given here)`
+          ? `; or ${durationWords(profile.escalationWindow.orAfterEvent)} from the events complained about, if later (the events' date is not given here)`
           : ''
       }`,
       false,
