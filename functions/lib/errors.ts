@@ -40,6 +40,17 @@ export function isServiceBusy(error: unknown): boolean {
   return BUSY_ERRORS.has(name ?? '') || $fault === 'server';
 }
 
+/**
+ * DynamoDB refusing a key over its size limit: only a caller's over-long id can cause that, so it is a 4xx.
+ * Any other ValidationException is a fault in our own request and stays a 5xx, so the alarm sees it.
+ */
+function isKeyTooLarge(error: unknown): boolean {
+  const { name, message } = (error ?? {}) as { name?: string; message?: string };
+  return (
+    name === 'ValidationException' && /size of (?:hashkey|all range keys) has exceeded/i.test(message ?? '')
+  );
+}
+
 export interface HttpError {
   statusCode: number;
   body: { error: string; message: string; details?: unknown };
@@ -71,6 +82,15 @@ export function toHttpError(error: unknown): HttpError | undefined {
         error: 'SERVICE_BUSY',
         message:
           'The service is busy and your request may not have been completed. Wait a moment, reload, and try again.',
+      },
+    };
+  }
+  if (isKeyTooLarge(error)) {
+    return {
+      statusCode: 400,
+      body: {
+        error: 'ID_TOO_LONG',
+        message: 'An id in the request is too long to name anything here. Check the link or reload the page.',
       },
     };
   }

@@ -139,12 +139,27 @@ export function jsonObject(event: ApiEvent): Record<string, unknown> {
  */
 export function checkPathParameters(event: ApiEvent): void {
   for (const [name, value] of Object.entries(event.pathParameters ?? {})) {
-    if (name !== 'proxy' && !/^[A-Za-z0-9_-]{1,100}$/.test(value ?? '')) {
-      throw new NotFoundError(
-        `There is no ${name} like that: it must be 1 to 100 letters, digits, "-" or "_". Check the link and try again.`,
-      );
+    if (name !== 'proxy' && !isId(value)) {
+      throw new NotFoundError(`There is no ${name} like that: ${ID_RULE}. Check the link and try again.`);
     }
   }
+}
+
+const ID_RULE = 'it must be 1 to 100 letters, digits, "-" or "_"';
+
+/** An id we made (a UUID), a reference or an index: the only shape that may reach a table key. */
+export function isId(value: string | undefined): value is string {
+  return /^[A-Za-z0-9_-]{1,100}$/.test(value ?? '');
+}
+
+/** An id read from a form body or query string, refused before any lookup when it cannot name anything. */
+export function checkId(what: string, value: string | undefined): string {
+  if (!isId(value)) {
+    throw new ValidationError(
+      `The ${what} in the form is not valid: ${ID_RULE}. Reload the page and try again.`,
+    );
+  }
+  return value;
 }
 
 export function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {

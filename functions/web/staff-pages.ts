@@ -25,6 +25,7 @@ import { assigneeOf, outstandingActions, queueShowsActions } from '#shared/useca
 import { findCases, type SearchKind, type SearchResult } from '#shared/usecases/search.ts';
 import { positionOf } from '#shared/usecases/workflow.ts';
 import { toHttpError } from '../lib/errors.ts';
+import { checkId } from '../lib/middleware.ts';
 import { contentDisposition } from './attachments.ts';
 import {
   button,
@@ -641,8 +642,7 @@ export const taskAction = staffPage(async (ctx) => {
   const caseId = caseIdOf(ctx);
   const body = formBody(ctx.event);
   checkCsrf(ctx, field(body, 'csrf'));
-  const taskId = field(body, 'taskId');
-  const task = taskId ? await ctx.deps.repository.getTask(taskId) : undefined;
+  const task = await ctx.deps.repository.getTask(checkId('task id', field(body, 'taskId')));
   if (!task || task.caseId !== caseId) throw new NotFoundError('There is no such task on this case');
   const submitted = { action: field(body, 'action'), body };
   const { state } = await loadCase(ctx.deps, caseId);

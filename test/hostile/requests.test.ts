@@ -111,6 +111,22 @@ describe('hostile requests get a 4xx with a message, never a 5xx', () => {
     }
     agent.destroy();
   });
+
+  it('a 3,000-character task id in the staff console task form', async () => {
+    const agent = new Agent({ keepAlive: true });
+    const cookie = 'local_user=hannah';
+    const page = (await send(agent, 'GET', '/staff', { headers: { cookie } })).body;
+    const csrf = /name="csrf" value="([^"]*)"/.exec(page)?.[1] ?? '';
+    expect(csrf).not.toBe('');
+    const answer = await send(agent, 'POST', '/staff/case/some-case/task', {
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: `csrf=${encodeURIComponent(csrf)}&action=triage&taskId=${'a'.repeat(3000)}`,
+    });
+    expect(answer.status).toBeGreaterThanOrEqual(400);
+    expect(answer.status).toBeLessThan(500);
+    expect(answer.body).toMatch(/task id .*1 to 100 letters, digits/);
+    agent.destroy();
+  });
 });
 
 describe('the local clock cannot be moved by another site', () => {
