@@ -7,6 +7,7 @@ import { ACCEPT, ATTACHMENT_HINT, ATTACHMENTS_FIELD } from './attachments.ts';
 import {
   button,
   checkboxes,
+  dateErrorHref,
   dateInput,
   errorFor,
   errorSummary,
@@ -167,6 +168,7 @@ export function issuesToFieldErrors(issues: readonly Issue[]): FieldError[] {
     if (errors.some((error) => error.field === target)) continue;
     errors.push({
       field: target,
+      ...((DATE_FIELDS as readonly string[]).includes(target) ? { href: dateErrorHref(target) } : {}),
       message: name ? messageFor(name, issue) : 'Check your answers and try again',
     });
   }
@@ -221,7 +223,7 @@ export function validateForm(values: FormValues, now: Date): FormOutcome {
   const dates: Partial<Record<DateField, string>> = {};
   for (const name of DATE_FIELDS) {
     const { date, error } = readDate(values, name, today);
-    if (error) errors.push({ field: name, message: error });
+    if (error) errors.push({ field: name, href: dateErrorHref(name), message: error });
     else if (date) dates[name] = date;
   }
   const v = (name: string) => values[name] ?? '';

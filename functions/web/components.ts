@@ -5,6 +5,8 @@ import { html, join, type SafeHtml, when } from './html.ts';
 export interface FieldError {
   field: string;
   message: string;
+  /** Where the summary's link goes when that is not the field's own id (a date input links its day field). */
+  href?: string;
 }
 
 export function errorFor(errors: readonly FieldError[] | undefined, name: string): string | undefined {
@@ -18,7 +20,7 @@ export function errorSummary(errors: readonly FieldError[] | undefined): SafeHtm
     <h2 class="govuk-error-summary__title">There is a problem</h2>
     <div class="govuk-error-summary__body">
       <ul class="govuk-list govuk-error-summary__list">
-        ${join(errors.map((error) => html`<li><a href="#${error.field}">${error.message}</a></li>`))}
+        ${join(errors.map((error) => html`<li><a href="${error.href ?? `#${error.field}`}">${error.message}</a></li>`))}
       </ul>
     </div>
   </div>
@@ -139,15 +141,22 @@ export function checkboxes(options: ChoiceOptions & { values?: readonly string[]
   return choices('checkboxes', { ...options, selected: options.values ?? [] });
 }
 
-/** A date as three fields (day, month, year), as GOV.UK asks for memorable dates. */
+/** The summary link for an error on a date input: its day field, as GOV.UK links the first field of the date. */
+export const dateErrorHref = (name: string): string => `#${name}-day`;
+
+/**
+ * A date as three fields (day, month, year), as GOV.UK asks for memorable dates: `name` is the package's
+ * namePrefix (fields `<name>-day`, `-month`, `-year`) and, unless given, its id.
+ */
 export function dateInput(options: {
   name: string;
+  id?: string;
   legend: string;
   hint?: string;
   error?: string;
   value?: { day?: string; month?: string; year?: string };
 }): SafeHtml {
-  const id = options.name;
+  const id = options.id ?? options.name;
   const { markup, describedBy } = hintAndError({ ...options, label: options.legend }, id);
   const part = (
     key: 'day' | 'month' | 'year',
@@ -155,15 +164,15 @@ export function dateInput(options: {
     width: number,
   ) => html`<div class="govuk-date-input__item">
       <div class="govuk-form-group">
-        <label class="govuk-label govuk-date-input__label" for="${key === 'day' ? id : `${id}-${key}`}">${text}</label>
-        <input class="govuk-input govuk-date-input__input govuk-input--width-${width}${options.error ? ' govuk-input--error' : ''}" id="${key === 'day' ? id : `${id}-${key}`}" name="${options.name}-${key}" type="text" inputmode="numeric" value="${options.value?.[key] ?? ''}">
+        <label class="govuk-label govuk-date-input__label" for="${id}-${key}">${text}</label>
+        <input class="govuk-input govuk-date-input__input govuk-input--width-${width}${options.error ? ' govuk-input--error' : ''}" id="${id}-${key}" name="${options.name}-${key}" type="text" inputmode="numeric" value="${options.value?.[key] ?? ''}">
       </div>
     </div>`;
   return html`<div class="govuk-form-group${options.error ? ' govuk-form-group--error' : ''}">
   <fieldset class="govuk-fieldset" role="group"${describedBy ? html` aria-describedby="${describedBy}"` : html``}>
     <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">${options.legend}</legend>
     ${markup}
-    <div class="govuk-date-input">${part('day', 'Day', 2)}${part('month', 'Month', 2)}${part('year', 'Year', 4)}</div>
+    <div class="govuk-date-input" id="${id}">${part('day', 'Day', 2)}${part('month', 'Month', 2)}${part('year', 'Year', 4)}</div>
   </fieldset>
 </div>`;
 }
@@ -201,12 +210,16 @@ export function table(options: {
   caption?: string;
   head: readonly string[];
   rows: ReadonlyArray<ReadonlyArray<SafeHtml | string>>;
+  /** Columns (by index) of numbers: right-aligned so digits line up, as govuk-frontend's `format: "numeric"`. */
+  numericColumns?: readonly number[];
 }): SafeHtml {
+  const numeric = (index: number, element: 'header' | 'cell') =>
+    options.numericColumns?.includes(index) ? ` govuk-table__${element}--numeric` : '';
   return html`<table class="govuk-table">
   ${when(options.caption, () => html`<caption class="govuk-table__caption govuk-table__caption--m">${options.caption}</caption>`)}
-  <thead class="govuk-table__head"><tr class="govuk-table__row">${join(options.head.map((cell) => html`<th scope="col" class="govuk-table__header">${cell}</th>`))}</tr></thead>
+  <thead class="govuk-table__head"><tr class="govuk-table__row">${join(options.head.map((cell, index) => html`<th scope="col" class="govuk-table__header${numeric(index, 'header')}">${cell}</th>`))}</tr></thead>
   <tbody class="govuk-table__body">
-    ${join(options.rows.map((row) => html`<tr class="govuk-table__row">${join(row.map((cell) => html`<td class="govuk-table__cell">${cell}</td>`))}</tr>`))}
+    ${join(options.rows.map((row) => html`<tr class="govuk-table__row">${join(row.map((cell, index) => html`<td class="govuk-table__cell${numeric(index, 'cell')}">${cell}</td>`))}</tr>`))}
   </tbody>
 </table>`;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { formatLondonInstant } from '#shared/notifications/templates.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
-import { html, SafeHtml, when } from './html.ts';
+import { html, join, SafeHtml, when } from './html.ts';
 
 /** The GOV.UK template's one inline script: marks the body so components initialise only where supported. */
 export const INLINE_SCRIPT =
@@ -36,6 +36,48 @@ function localClockForm(back: string, csrf: string): SafeHtml {
 </form>`;
 }
 
+export function skipLink(href: string, text: string): SafeHtml {
+  return html`<a href="${href}" class="govuk-skip-link" data-module="govuk-skip-link">${text}</a>`;
+}
+
+/** GOV.UK service navigation: the service's name and, when there is one, its menu. */
+export function serviceNavigation(options: {
+  serviceName: string;
+  serviceUrl: string;
+  navigationLabel?: string;
+  navigation: ReadonlyArray<{ href: string; text: string; active?: boolean }>;
+}): SafeHtml {
+  return html`<section aria-label="Service information" class="govuk-service-navigation" data-module="govuk-service-navigation">
+    <div class="govuk-width-container">
+      <div class="govuk-service-navigation__container">
+        <span class="govuk-service-navigation__service-name">
+          <a href="${options.serviceUrl}" class="govuk-service-navigation__link">${options.serviceName}</a>
+        </span>
+        ${when(
+          options.navigation.length > 0,
+          () => html`<nav aria-label="${options.navigationLabel ?? 'Menu'}" class="govuk-service-navigation__wrapper">
+          <button type="button" class="govuk-service-navigation__toggle govuk-js-service-navigation-toggle" aria-controls="navigation" hidden aria-hidden="true">Menu</button>
+          <ul class="govuk-service-navigation__list" id="navigation">
+            ${join(
+              options.navigation.map((item) =>
+                item.active
+                  ? html`<li class="govuk-service-navigation__item govuk-service-navigation__item--active"><a class="govuk-service-navigation__link" href="${item.href}" aria-current="true"><strong class="govuk-service-navigation__active-fallback">${item.text}</strong></a></li>`
+                  : html`<li class="govuk-service-navigation__item"><a class="govuk-service-navigation__link" href="${item.href}">${item.text}</a></li>`,
+              ),
+            )}
+          </ul>
+        </nav>`,
+        )}
+      </div>
+    </div>
+  </section>`;
+}
+
+/** A phase banner, outside the page's width container as govuk-frontend places it (it is its own). */
+export function phaseBanner(tagText: string, text: SafeHtml | string): SafeHtml {
+  return html`<div class="govuk-phase-banner govuk-width-container"><p class="govuk-phase-banner__content"><strong class="govuk-tag govuk-phase-banner__content__tag">${tagText}</strong><span class="govuk-phase-banner__text">${text}</span></p></div>`;
+}
+
 export function layout(options: LayoutOptions): SafeHtml {
   const { profile } = options;
   const serviceName = options.staff ? `${profile.name} complaints (staff)` : `Complain to ${profile.name}`;
@@ -56,42 +98,40 @@ export function layout(options: LayoutOptions): SafeHtml {
 </head>
 <body class="govuk-template__body">
   <script>${new SafeHtml(INLINE_SCRIPT)}</script>
-  <a href="#main-content" class="govuk-skip-link" data-module="govuk-skip-link">Skip to main content</a>
-  <section aria-label="Service information" class="govuk-service-navigation" data-module="govuk-service-navigation">
-    <div class="govuk-width-container">
-      <div class="govuk-service-navigation__container">
-        <span class="govuk-service-navigation__service-name">
-          <a href="${home}" class="govuk-service-navigation__link">${serviceName}</a>
-        </span>
-        ${when(
-          options.staff,
-          () => html`<nav aria-label="Staff menu" class="govuk-service-navigation__wrapper">
-          <button type="button" class="govuk-service-navigation__toggle govuk-js-service-navigation-toggle" aria-controls="navigation" hidden>Menu</button>
-          <ul class="govuk-service-navigation__list" id="navigation">
-            <li class="govuk-service-navigation__item"><a class="govuk-service-navigation__link" href="/staff">Work queue</a></li>
-            <li class="govuk-service-navigation__item"><a class="govuk-service-navigation__link" href="/staff/search">Find a case</a></li>
-            <li class="govuk-service-navigation__item"><a class="govuk-service-navigation__link" href="/staff/manager">Breaches and load</a></li>
-            <li class="govuk-service-navigation__item"><a class="govuk-service-navigation__link" href="/staff/log-complaint">Log a complaint</a></li>
-            <li class="govuk-service-navigation__item"><a class="govuk-service-navigation__link" href="${options.staff?.signOutPath ?? '/staff/sign-out'}">Sign out ${options.staff?.name ?? ''}</a></li>
-          </ul>
-        </nav>`,
-        )}
-      </div>
-    </div>
-  </section>
+  ${skipLink('#main-content', 'Skip to main content')}
+  ${serviceNavigation({
+    serviceName,
+    serviceUrl: home,
+    navigationLabel: 'Staff menu',
+    navigation: options.staff
+      ? [
+          { href: '/staff', text: 'Work queue' },
+          { href: '/staff/search', text: 'Find a case' },
+          { href: '/staff/manager', text: 'Breaches and load' },
+          { href: '/staff/log-complaint', text: 'Log a complaint' },
+          { href: options.staff.signOutPath, text: `Sign out ${options.staff.name}` },
+        ]
+      : [],
+  })}
+  <div role="region" aria-label="Service status">
+    ${when(options.localMode, () =>
+      phaseBanner(
+        'Local mode',
+        html`Running on this machine: data stays here and emails go to the local outbox. Today's date here is <strong data-testid="virtual-date">${formatLondonInstant((options.localMode as { now: Date }).now.toISOString())}</strong>.`,
+      ),
+    )}
+    ${when(
+      options.staff,
+      () => html`<div class="govuk-width-container">
+      ${
+        options.localMode
+          ? localClockForm(options.currentPath ?? '/staff', options.staff?.csrf ?? '')
+          : html`<p class="govuk-body-s govuk-!-margin-top-2">Today: ${formatLondonInstant((options.staff as { now: Date }).now.toISOString())}</p>`
+      }
+    </div>`,
+    )}
+  </div>
   <div class="govuk-width-container">
-    <div role="region" aria-label="Service status">
-    ${when(
-      options.localMode,
-      () => html`<div class="govuk-phase-banner"><p class="govuk-phase-banner__content"><strong class="govuk-tag govuk-phase-banner__content__tag">Local mode</strong><span class="govuk-phase-banner__text">Running on this machine: data stays here and emails go to the local outbox. Today's date here is <strong data-testid="virtual-date">${formatLondonInstant((options.localMode as { now: Date }).now.toISOString())}</strong>.</span></p></div>
-      ${when(options.staff, () => localClockForm(options.currentPath ?? '/staff', options.staff?.csrf ?? ''))}`,
-    )}
-    ${when(
-      options.staff && !options.localMode,
-      () =>
-        html`<p class="govuk-body-s govuk-!-margin-top-2">Today: ${formatLondonInstant((options.staff as { now: Date }).now.toISOString())}</p>`,
-    )}
-    </div>
     ${options.backLink ?? html``}
     <main class="govuk-main-wrapper" id="main-content" role="main">
       ${options.body}

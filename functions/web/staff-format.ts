@@ -3,7 +3,7 @@ import type { Actor, CaseState, CaseStatus, ClosureReason, StaffRole, Step } fro
 import type { PositionStep } from '#shared/domain/position.ts';
 import { formatCivilDate, formatLondonInstant } from '#shared/notifications/templates.ts';
 import { isCivilDate, toLondon } from '#shared/time/london.ts';
-import { type FieldError, type TagColour, tag } from './components.ts';
+import { dateErrorHref, type FieldError, type TagColour, tag } from './components.ts';
 import { html, join, type SafeHtml, when } from './html.ts';
 import { field } from './http.ts';
 
@@ -244,19 +244,27 @@ export function dateFrom(
   if (!parts.day && !parts.month && !parts.year) {
     return options.required === false
       ? { parts }
-      : { parts, error: { field: name, message: `Enter ${what}` } };
+      : { parts, error: { field: name, href: dateErrorHref(name), message: `Enter ${what}` } };
   }
   const value = `${parts.year.padStart(4, '0')}-${parts.month.padStart(2, '0')}-${parts.day.padStart(2, '0')}`;
   if (!/^\d{1,2}$/.test(parts.day) || !/^\d{1,2}$/.test(parts.month) || !/^\d{4}$/.test(parts.year)) {
     return {
       parts,
-      error: { field: name, message: `${capitalise(what)} must be a real date, for example 27 3 2026` },
+      error: {
+        field: name,
+        href: dateErrorHref(name),
+        message: `${capitalise(what)} must be a real date, for example 27 3 2026`,
+      },
     };
   }
   if (!isCivilDate(value)) {
     return {
       parts,
-      error: { field: name, message: `${capitalise(what)} must be a real date, for example 27 3 2026` },
+      error: {
+        field: name,
+        href: dateErrorHref(name),
+        message: `${capitalise(what)} must be a real date, for example 27 3 2026`,
+      },
     };
   }
   return { value, parts };

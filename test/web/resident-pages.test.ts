@@ -196,10 +196,10 @@ describe('the complaint form', () => {
     expect(page.status).toBe(200);
     for (const id of [
       'whatHappened',
-      'happenedOn',
+      'happenedOn-day',
       'happenedOn-month',
       'happenedOn-year',
-      'becameAwareOn',
+      'becameAwareOn-day',
       'becameAwareOn-month',
       'becameAwareOn-year',
       'outcomeWanted',
@@ -273,15 +273,21 @@ describe('the complaint form', () => {
       }),
     );
     expect(page.status).toBe(422);
+    // A date's link goes to its day field, the first of its three (govuk-frontend's ids: <id>-day).
     expect(summaryLinks(page.body)).toEqual([
-      'happenedOn',
-      'becameAwareOn',
+      'happenedOn-day',
+      'becameAwareOn-day',
       'email',
       'phone',
       'representativeName',
       'representativeRelationship',
       'representativeConsent',
     ]);
+    for (const target of summaryLinks(page.body)) {
+      expect(page.body, `the summary links to #${target}`).toMatch(
+        new RegExp(`<(input|textarea|select)[^>]* id="${target}"`),
+      );
+    }
     expect(page.body).toContain('The date it happened must be a real date');
     expect(page.body).toContain('The date you became aware of it must be today or in the past');
     expect(page.body).toContain('Enter your phone number, or choose another way for us to contact you');
@@ -326,7 +332,7 @@ describe('the complaint form', () => {
     expect(page.body).toMatch(/id="onBehalf-2" name="onBehalf" type="radio" value="yes" checked/);
     expect(page.body).toContain('value="&quot;&gt;&lt;b&gt;"');
     expect(page.body).toContain('name="idempotencyKey" value="form-key-keep-me-01"');
-    expect(summaryLinks(page.body)).toEqual(['happenedOn', 'email', 'representativeConsent']);
+    expect(summaryLinks(page.body)).toEqual(['happenedOn-day', 'email', 'representativeConsent']);
   });
 
   it('a valid submission shows the reference, the acknowledgement date in words and the case link', async () => {
