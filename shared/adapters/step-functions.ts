@@ -23,10 +23,29 @@ function deadToken(error: unknown): never {
   throw error;
 }
 
+/** Attempts at a callback (on top of the SDK's own retries) before the caller is told to try again. */
+const CALLBACK_ATTEMPTS = 5;
+
+/** Throttled, or failing on AWS's side: the same call may succeed a moment later. */
+function throttledOrFailing(error: unknown): boolean {
+  const { name, $fault, $retryable } = (error ?? {}) as {
+    name?: string;
+    $fault?: string;
+    $retryable?: { throttling?: boolean };
+  };
+  return name === 'ThrottlingException' || $retryable?.throttling === true || $fault === 'server';
+}
+
+/** Up to 100, 200, 400, 800 ms, at random within each, so throttled callers spread out. */
+function jitteredPause(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * 100 * 2 ** (attempt - 1)));
+}
+
 export class StepFunctionsEngine implements WorkflowEngine {
   constructor(
     private readonly stateMachineArn: string | undefined,
     private readonly client: SFNClient = new SFNClient({}),
+    private readonly pause: (attempt: number) => Promise<void> = jitteredPause,
   ) {}
 
   async startExecution(name: string, input: unknown) {
@@ -55,10 +74,21 @@ export class StepFunctionsEngine implements WorkflowEngine {
     }
   }
 
+  /**
+   * The staff action's event is already recorded and its task closed when this runs, so giving up on a
+   * throttled call leaves the execution waiting until the step's timeout: try a few more times first.
+   */
   async sendTaskSuccess(token: string, output: unknown): Promise<void> {
-    await this.client
-      .send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }))
-      .catch(deadToken);
+    const command = new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(command);
+        return;
+      } catch (error) {
+        if (attempt >= CALLBACK_ATTEMPTS || !throttledOrFailing(error)) deadToken(error);
+        await this.pause(attempt);
+      }
+    }
   }
 
   async sendTaskFailure(token: string, error: string, cause: string): Promise<void> {

@@ -169,6 +169,51 @@ describe('POST /staff/tasks/{taskId}/actions', () => {
     expect((response.body.state as { status: string }).status).toBe('stage1-acknowledgement');
   });
 
+  const throttled = () =>
+    Object.assign(new Error('Rate exceeded'), {
+      name: 'ThrottlingException',
+      $fault: 'client',
+      $metadata: {},
+    });
+
+  it('retries a throttled callback, so the workflow moves on at once', async () => {
+    const { body } = await submit();
+    const task = await registerTriageTask(String(body.caseId));
+    aws().sfn.on(SendTaskSuccessCommand).rejectsOnce(throttled()).rejectsOnce(throttled()).resolves({});
+    const response = await triageAsHandler(task?.taskId ?? '');
+    expect(response.statusCode).toBe(200);
+    const calls = aws().sfn.commandCalls(SendTaskSuccessCommand);
+    expect(calls).toHaveLength(3);
+    expect(JSON.parse(calls[2]?.args[0].input.output ?? '{}')).toMatchObject({
+      step: 'stage1-acknowledgement',
+    });
+  });
+
+  it('answers 503 "try again" when the callback stays throttled; the action stays recorded and done', async () => {
+    const { body } = await submit();
+    const task = await registerTriageTask(String(body.caseId));
+    aws().sfn.on(SendTaskSuccessCommand).rejects(throttled());
+    const response = await triageAsHandler(task?.taskId ?? '');
+    expect(response).toMatchObject({
+      statusCode: 503,
+      body: { error: 'SERVICE_BUSY', message: expect.stringMatching(/try again/) },
+    });
+    expect(aws().sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(5);
+    // The event was recorded and the task closed before the callback: acting again is refused as done, and the
+    // execution picks the case up at the step's timeout (its deadline check re-reads the case).
+    expect(await triageAsHandler(task?.taskId ?? '')).toMatchObject({
+      statusCode: 409,
+      body: { error: 'TASK_NOT_OPEN', message: expect.stringMatching(/already done/) },
+    });
+    const view = parse(
+      await caseHandler(
+        apiEvent({ pathParameters: { caseId: String(body.caseId) }, claims: staffClaims('handler') }),
+        lambdaContext,
+      ),
+    );
+    expect((view.body.events as Array<{ type: string }>).map((event) => event.type)).toContain('triaged');
+  });
+
   it('maps domain refusals to 4xx with the rule that refused them', async () => {
     const { body } = await submit();
     const task = await registerTriageTask(String(body.caseId));
