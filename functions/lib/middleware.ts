@@ -54,15 +54,31 @@ export function workflowTask<Schema extends z.ZodType, Result>(
   schema: Schema,
   run: (deps: AppDependencies, input: z.infer<Schema>) => Promise<Result>,
 ) {
-  return middy<unknown, Result>().handler(async (event) => {
-    const parsed = schema.safeParse(event);
-    if (!parsed.success) {
-      throw new ValidationError(
-        `Workflow task input is invalid: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
-      );
+  return middy<unknown, Result, Error, Context>().handler(async (event, context) => {
+    try {
+      const parsed = schema.safeParse(event);
+      if (!parsed.success) {
+        throw new ValidationError(
+          `Workflow task input is invalid: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+        );
+      }
+      return await run(await dependencies(), parsed.data);
+    } catch (error) {
+      // The Lambda runtime logs a thrown error as it is, and Step Functions keeps its message as the
+      // execution's `cause`: only a redacted copy leaves (an SES rejection names the recipient).
+      logUnhandled('Workflow task failed', context?.functionName ?? 'workflow task', error);
+      throw redactedError(error);
     }
-    return run(await dependencies(), parsed.data);
   });
+}
+
+/** The same error name (the ASL's Retry and Catch match on it), with the message and stack redacted. */
+function redactedError(error: unknown): Error {
+  const failure = error instanceof Error ? error : new Error(String(error));
+  const safe = new Error(redact(failure.message));
+  safe.name = failure.name;
+  safe.stack = redact(failure.stack ?? '');
+  return safe;
 }
 
 export type ApiEvent = APIGatewayProxyEventV2 & {

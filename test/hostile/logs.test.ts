@@ -1,6 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { httpRoute } from '#functions/lib/middleware.ts';
+import { z } from 'zod';
+import { httpRoute, workflowTask } from '#functions/lib/middleware.ts';
 import { webPage } from '#functions/web/route.ts';
 import { apiEvent, lambdaContext, useMockedAws } from '../handlers/setup.ts';
 
@@ -70,5 +71,31 @@ describe('error logs', () => {
       expect(raw).not.toContain('ada@resident.example');
       expect(raw).not.toContain('07700 900123');
     }
+  });
+
+  it('of a workflow task keep the error name the ASL matches on, and leave no address in the log or the rethrown error', async () => {
+    const rejection = Object.assign(
+      new Error(
+        `Email address is not verified. The following identities failed the check: ada@resident.example`,
+      ),
+      { name: 'MessageRejected' },
+    );
+    const task = workflowTask(z.object({ caseId: z.string() }), async () => {
+      throw rejection;
+    });
+    let thrown: unknown;
+    const { lines, raw } = await captured(async () => {
+      thrown = await task({ caseId: 'c1' }, lambdaContext).catch((error: unknown) => error);
+    });
+    expect(thrown).toBeInstanceOf(Error);
+    const rethrown = thrown as Error;
+    expect(rethrown.name).toBe('MessageRejected');
+    expect(rethrown.message).toMatch(/^Email address is not verified/);
+    expect(`${rethrown.message} ${rethrown.stack}`).not.toContain('ada@resident.example');
+    expect(lines.find((entry) => entry.level === 'ERROR')).toMatchObject({
+      errorName: 'MessageRejected',
+      errorMessage: expect.stringContaining('[redacted]'),
+    });
+    expect(raw).not.toContain('ada@resident.example');
   });
 });
