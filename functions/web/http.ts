@@ -25,16 +25,27 @@ export function redirect(location: string, cookies?: string[]): APIGatewayProxyS
   return { statusCode: 303, headers: { location, 'cache-control': 'no-store' }, body: '', cookies };
 }
 
+/**
+ * A form's fields, with no prototype: a field named `__proto__`, `constructor` or `toString` is a plain
+ * key, never an inherited value or a way to replace the object's prototype.
+ */
+export function emptyFields(): Record<string, string | string[]> {
+  return Object.create(null) as Record<string, string | string[]>;
+}
+
+/** Adds one submitted value; repeated names become arrays. */
+export function addField(fields: Record<string, string | string[]>, name: string, value: string): void {
+  const existing = fields[name];
+  if (existing === undefined) fields[name] = value;
+  else fields[name] = Array.isArray(existing) ? [...existing, value] : [existing, value];
+}
+
 /** Parses an application/x-www-form-urlencoded body; repeated names become arrays. */
 export function formBody(event: ApiEvent): Record<string, string | string[]> {
-  if (!event.body) return {};
+  const fields = emptyFields();
+  if (!event.body) return fields;
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  const fields: Record<string, string | string[]> = {};
-  for (const [name, value] of new URLSearchParams(raw)) {
-    const existing = fields[name];
-    if (existing === undefined) fields[name] = value;
-    else fields[name] = Array.isArray(existing) ? [...existing, value] : [existing, value];
-  }
+  for (const [name, value] of new URLSearchParams(raw)) addField(fields, name, value);
   return fields;
 }
 

@@ -2,6 +2,7 @@ import { Busboy } from '@fastify/busboy';
 import { ValidationError } from '#shared/domain/errors.ts';
 import type { ApiEvent } from '../lib/middleware.ts';
 import { ATTACHMENT_LIMITS } from './attachments.ts';
+import { addField, emptyFields } from './http.ts';
 
 /**
  * multipart/form-data (RFC 7578) from an API Gateway event: the complaint form with its attachments.
@@ -126,7 +127,7 @@ export function parseMultipart(body: Uint8Array, boundary: string): Promise<Mult
     return Promise.reject(new MultipartError('the boundary does not appear in it'));
   }
   return new Promise((resolve, reject) => {
-    const fields: Record<string, string | string[]> = {};
+    const fields = emptyFields();
     const files: MultipartFile[] = [];
     const reading: Promise<void>[] = [];
     let moreFiles = false;
@@ -153,9 +154,7 @@ export function parseMultipart(body: Uint8Array, boundary: string): Promise<Mult
       if (valueTruncated) {
         return refuse(`the answer "${name.slice(0, 40)}" is too long: at most ${kilobytes(MAX_FIELD_BYTES)}`);
       }
-      const existing = fields[name];
-      if (existing === undefined) fields[name] = value;
-      else fields[name] = Array.isArray(existing) ? [...existing, value] : [existing, value];
+      addField(fields, name, value);
     });
     parser.on('file', (name: string | undefined, stream, filename, _encoding, contentType) => {
       const chunks: Buffer[] = [];

@@ -13,6 +13,7 @@ import {
   sizeWords,
   storeAttachments,
 } from '#functions/web/attachments.ts';
+import { field, fieldList, formBody } from '#functions/web/http.ts';
 import {
   boundaryOf,
   isMultipart,
@@ -333,5 +334,29 @@ describe('attachment storage', () => {
       await expect(store.put(key, SAMPLES.pdf, 'application/pdf'), key).rejects.toThrow(RangeError);
       await expect(store.get(key), key).rejects.toThrow(RangeError);
     }
+  });
+});
+
+describe('form field names that are Object.prototype properties', () => {
+  const names = ['__proto__', '__proto__', 'constructor', 'prototype', 'toString'];
+  const check = (fields: Record<string, string | string[]>) => {
+    expect(fieldList(fields, '__proto__')).toEqual(['v0', 'v1']);
+    expect(field(fields, 'constructor')).toBe('v2');
+    expect(field(fields, 'prototype')).toBe('v3');
+    expect(field(fields, 'toString')).toBe('v4');
+    // Names the body did not carry are absent, not inherited (a function or an array where a string was due).
+    expect(field(fields, 'hasOwnProperty')).toBe('');
+    expect(field(fields, 'length')).toBe('');
+    expect(({} as Record<string, unknown>).v0).toBeUndefined();
+  };
+
+  it('are plain fields in a urlencoded body', () => {
+    const body = names.map((name, n) => `${name}=v${n}`).join('&');
+    check(formBody({ body, isBase64Encoded: false } as unknown as ApiEvent));
+  });
+
+  it('are plain fields in a multipart body', async () => {
+    const { body } = multipart(names.map((name, n) => ({ name, value: `v${n}` })));
+    check((await parseMultipart(body, BOUNDARY)).fields);
   });
 });
