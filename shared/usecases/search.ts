@@ -34,6 +34,8 @@ export function summariseCase(state: CaseState): CaseSummary {
 
 export const MAX_SEARCH_LENGTH = 200;
 export const MAX_SEARCH_RESULTS = 50;
+// Each word of a name that is not a whole name is one lookup: a cap keeps a pasted paragraph from fanning out.
+export const MAX_NAME_WORDS = 5;
 
 const REFERENCE = /^CMP-?(\d{4})-?(\d{1,6})$/i;
 const PHONE = /^\+?[\d\s()-]{7,20}$/;
@@ -81,11 +83,14 @@ export async function findCases(deps: AppDependencies, text: string): Promise<Se
       'Enter a reference like CMP-2026-000123, a name, an email address or a phone number',
     );
   }
+  if (new Set(words).size > MAX_NAME_WORDS) {
+    throw new ValidationError(`Search for a name of ${MAX_NAME_WORDS} words or fewer`);
+  }
   const whole = await repository.listByName(nameHash(secrets.contactHashKey, words));
   if (whole.length > 0 || words.length === 1) return { kind: 'name', cases: byNewest(whole) };
   // "Smith Ada" or "Ada Smith" typed for "Ada Jane Smith": the cases that have every word.
   const perWord = await Promise.all(
-    words.map((word) => repository.listByName(nameHash(secrets.contactHashKey, [word]))),
+    [...new Set(words)].map((word) => repository.listByName(nameHash(secrets.contactHashKey, [word]))),
   );
   const [first = [], ...rest] = perWord;
   const all = first.filter((state) =>

@@ -137,6 +137,9 @@ describe('GET /staff/cases?q= (find a case)', () => {
     expect(punctuation.statusCode).toBe(422);
     expect(punctuation.body.message).toMatch(/a reference like CMP-2026-000123/);
     expect((await search('a'.repeat(201))).statusCode).toBe(422);
+    const paragraph = await search('ada jane mary lou ann smith jones');
+    expect(paragraph.statusCode).toBe(422);
+    expect(paragraph.body.message).toMatch(/a name of 5 words or fewer/);
     expect((await search('Ada', null)).statusCode).toBe(403);
   });
 });
