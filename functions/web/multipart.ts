@@ -47,11 +47,17 @@ function header(event: ApiEvent, name: string): string | undefined {
   return undefined;
 }
 
+/** The MIME essence of a Content-Type: `type/subtype` before any `;`, trimmed and lower-cased. */
+export function mediaType(value: string): string {
+  const index = value.indexOf(';');
+  return (index === -1 ? value : value.slice(0, index)).trim().toLowerCase();
+}
+
 /** Splits `type; a=1; b="x; y"` into the type and its parameters (names lower-cased, quotes removed). */
 export function parseHeaderValue(value: string): { value: string; params: Record<string, string> } {
   const params: Record<string, string> = {};
   let index = value.indexOf(';');
-  const main = (index === -1 ? value : value.slice(0, index)).trim().toLowerCase();
+  const main = mediaType(value);
   while (index !== -1 && index < value.length) {
     index++;
     while (value[index] === ' ' || value[index] === '\t') index++;

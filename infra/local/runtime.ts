@@ -7,6 +7,7 @@ import { DomainError } from '#shared/domain/errors.ts';
 import { londonWallClockToInstant, toLondon } from '#shared/time/london.ts';
 import { MAX_UPLOAD_BODY_BYTES, staffIdentity } from '../../functions/lib/middleware.ts';
 import { ALL_ROUTES } from '../../functions/routes.ts';
+import { mediaType } from '../../functions/web/multipart.ts';
 import { checkCsrf } from '../../functions/web/staff-auth.ts';
 import { claimsFor, DEMO_USERS, findDemoUser } from './demo-users.ts';
 import {
@@ -216,13 +217,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       // JSON from the CLI, or the clock form on staff pages (which comes back to the page it was on). Another
       // site must not be able to move the clock: no foreign Origin, JSON only with its content type (a
       // cross-site page cannot send that without a preflight), and the form only with its CSRF token.
-      const contentType = request.headers['content-type'] ?? '';
-      const fromForm = contentType.includes('application/x-www-form-urlencoded');
+      // The essence only: a parameter (`text/plain; x=application/json`) must not pass for the type.
+      const contentType = mediaType(request.headers['content-type'] ?? '');
+      const fromForm = contentType === 'application/x-www-form-urlencoded';
       const origin = request.headers.origin;
       if (origin !== undefined && origin !== url) {
         return reply(403, { error: 'FORBIDDEN', message: `Only ${url} itself can move the clock` });
       }
-      if (!fromForm && !contentType.includes('application/json')) {
+      if (!fromForm && contentType !== 'application/json') {
         return reply(415, {
           error: 'UNSUPPORTED_MEDIA_TYPE',
           message: 'Send JSON with content-type: application/json (or use the clock form on a staff page)',
