@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OUTBOX_FILE } from '../../infra/local/system.ts';
+import { freePort, launch } from '../support/local-process.ts';
 
 // kill -9 in the middle of a burst of intakes and staff actions, then a restart on the same data directory:
 // nothing answered is lost, nothing is recorded or sent twice, and every open case is waiting on something.
@@ -17,43 +17,6 @@ interface CaseView {
   events: Array<{ type: string; text?: string; key?: string; channel?: string }>;
   tasks: Array<{ taskId: string; status: string; step: string }>;
   state: { caseId: string; reference: string; status: string; seq: number };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-function launch(args: string[]) {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts', ...args], {
-    env: { ...process.env, TZ: 'Europe/London' },
-  });
-  let output = '';
-  proc.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  proc.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const ready = new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (output.includes('Press Ctrl-C')) {
-        clearInterval(timer);
-        resolve(output);
-      }
-    }, 50);
-    proc.on('exit', (code) => {
-      clearInterval(timer);
-      reject(Object.assign(new Error(output), { code }));
-    });
-  });
-  const exited = new Promise<void>((resolve) => proc.on('exit', () => resolve()));
-  return { proc, ready, exited };
 }
 
 interface StoredEmail {

@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -11,6 +10,7 @@ import { localReset } from '../../infra/local/cli.ts';
 import { BodyTooLargeError, eventBody, readBytes } from '../../infra/local/http-adapter.ts';
 import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
 import { stageResponse } from '../support/fixtures.ts';
+import { freePort, launch } from '../support/local-process.ts';
 
 const complaint = {
   complainant: { name: 'Ada Resident', email: 'ada@resident.example', preferredContact: 'email' },
@@ -306,42 +306,6 @@ describe('the README walkthrough', () => {
 describe('npm start as a process', () => {
   let child: ChildProcess | undefined;
   afterEach(() => child?.kill('SIGKILL'));
-
-  async function freePort(): Promise<number> {
-    return new Promise((resolve) => {
-      const server = createServer();
-      server.listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-      });
-    });
-  }
-
-  function launch(args: string[]) {
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts', ...args], {
-      env: { ...process.env, TZ: 'Europe/London' },
-    });
-    let output = '';
-    proc.stdout?.on('data', (chunk) => {
-      output += chunk;
-    });
-    proc.stderr?.on('data', (chunk) => {
-      output += chunk;
-    });
-    const ready = new Promise<string>((resolve, reject) => {
-      const timer = setInterval(() => {
-        if (output.includes('Press Ctrl-C')) {
-          clearInterval(timer);
-          resolve(output);
-        }
-      }, 50);
-      proc.on('exit', (code) => {
-        clearInterval(timer);
-        reject(Object.assign(new Error(output), { code }));
-      });
-    });
-    return { proc, ready, output: () => output };
-  }
 
   it('starts in seconds, survives SIGKILL, and refuses a port that is taken', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'rt-proc-'));
