@@ -173,6 +173,23 @@ async function caseAt(step: Step, complainant: Partial<IntakeInput['complainant'
 
 const casePath = (caseId: string) => ({ path: `/staff/case/${caseId}`, pathParameters: { caseId } });
 const taskPath = (caseId: string) => ({ path: `/staff/case/${caseId}/task`, pathParameters: { caseId } });
+const recordPath = (caseId: string) => ({ path: `/staff/case/${caseId}/record`, pathParameters: { caseId } });
+
+/** Posts the console's "add an outstanding action" form for the boiler the tests promise, due on a given day. */
+function addBoilerAction(caseId: string, csrf: string, due = { day: '20', month: '3', year: '2026' }) {
+  return post(recordOnCase, {
+    ...recordPath(caseId),
+    form: {
+      csrf,
+      action: 'add-action',
+      'add-action-description': 'Fit a new boiler',
+      'add-action-owner': 'Repairs',
+      'add-action-due-day': due.day,
+      'add-action-due-month': due.month,
+      'add-action-due-year': due.year,
+    },
+  });
+}
 const successCalls = () => aws().sfn.commandCalls(SendTaskSuccessCommand).length;
 
 /** Markup sanity the axe rules depend on: unique ids, labels that point at a control, and a lang. */
@@ -805,19 +822,7 @@ describe('acting on tasks', () => {
   it('response form: an open action is prefilled, "none" is refused, and the letter carries it by its id', async () => {
     const { caseId, task } = await caseAt('stage1-response');
     const csrf = await csrfFor();
-    const added = await post(recordOnCase, {
-      path: `/staff/case/${caseId}/record`,
-      pathParameters: { caseId },
-      form: {
-        csrf,
-        action: 'add-action',
-        'add-action-description': 'Fit a new boiler',
-        'add-action-owner': 'Repairs',
-        'add-action-due-day': '20',
-        'add-action-due-month': '3',
-        'add-action-due-year': '2026',
-      },
-    });
+    const added = await addBoilerAction(caseId, csrf);
     expect(added.status).toBe(303);
     const page = await get(casePage, casePath(caseId));
     expect(page.body).toContain('<input type="hidden" name="oa1-id" value="A1">');
@@ -1059,33 +1064,11 @@ describe('recording on a case', () => {
       form: { csrf, action: 'note', 'note-text': 'Called the resident' },
     });
     expect(note.location).toBe(`/staff/case/${caseId}?done=note`);
-    const badDate = await post(recordOnCase, {
-      ...path,
-      form: {
-        csrf,
-        action: 'add-action',
-        'add-action-description': 'Fit a new boiler',
-        'add-action-owner': 'Repairs',
-        'add-action-due-day': '31',
-        'add-action-due-month': '2',
-        'add-action-due-year': '2026',
-      },
-    });
+    const badDate = await addBoilerAction(caseId, csrf, { day: '31', month: '2', year: '2026' });
     expect(badDate.status).toBe(422);
     expect(badDate.body).toContain('must be a real date');
     expect(badDate.body).toContain('value="Fit a new boiler"');
-    const added = await post(recordOnCase, {
-      ...path,
-      form: {
-        csrf,
-        action: 'add-action',
-        'add-action-description': 'Fit a new boiler',
-        'add-action-owner': 'Repairs',
-        'add-action-due-day': '20',
-        'add-action-due-month': '3',
-        'add-action-due-year': '2026',
-      },
-    });
+    const added = await addBoilerAction(caseId, csrf);
     expect(added.status).toBe(303);
     const completed = await post(recordOnCase, {
       ...path,
