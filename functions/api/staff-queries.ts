@@ -1,25 +1,34 @@
 import { z } from 'zod';
 import { STAFF_ROLES } from '#shared/domain/case.ts';
+import { DEADLINE_FILTERS, QUEUE_STAGES } from '#shared/domain/work-queue.ts';
 import { loadCase } from '#shared/usecases/case-log.ts';
-import { outstandingActions, queueShowsActions } from '#shared/usecases/queue.ts';
 import { findCases, summariseCase } from '#shared/usecases/search.ts';
+import { staffQueue } from '#shared/usecases/staff-queue.ts';
 import { positionOf } from '#shared/usecases/workflow.ts';
 import { httpRoute, json, staffIdentity } from '../lib/middleware.ts';
 import { pathParameter } from './staff-actions.ts';
 
-const QueueQuery = z.object({ role: z.enum([...STAFF_ROLES, 'resident']).optional() });
+const QueueQuery = z.object({
+  role: z.enum([...STAFF_ROLES, 'resident', 'all']).optional(),
+  stage: z.enum(QUEUE_STAGES).optional(),
+  status: z.enum(DEADLINE_FILTERS).optional(),
+  assignee: z.string().min(1).max(200).optional(),
+});
 
 /**
  * GET /staff/queue?role=handler: open tasks for a role, earliest due first, and (for the handlers who own them
- * and the managers who chase them) every open outstanding action with its date. Tokens are never returned.
+ * and the managers who chase them) every open outstanding action with its date, each with its assignee and
+ * deadline status, filtered as the console's work queue filters. Tokens are never returned.
  */
 export const queueHandler = httpRoute(async (deps, event) => {
   const staff = staffIdentity(event);
-  const { role } = QueueQuery.parse(event.queryStringParameters ?? {});
-  const queueRole = role ?? staff.role;
-  const tasks = await deps.repository.queue(queueRole);
-  const actions = queueShowsActions(queueRole) ? await outstandingActions(deps) : [];
-  return json(200, { tasks: tasks.map(({ token: _token, ...task }) => task), actions });
+  const { role, ...filters } = QueueQuery.parse(event.queryStringParameters ?? {});
+  const { tasks, actions } = await staffQueue(deps, {
+    role: role ?? staff.role,
+    ...filters,
+    viewerId: staff.id,
+  });
+  return json(200, { tasks, actions });
 });
 
 /** GET /staff/cases/{caseId}: the case, its events, its open tasks and where it is. */

@@ -3,6 +3,7 @@ import type { WorkingCalendar } from '#shared/calendar/working-calendar.ts';
 import type { CaseEvent, CaseState } from '#shared/domain/case.ts';
 import type { StageResponse } from '#shared/domain/letters.ts';
 import type { CasePosition } from '#shared/domain/position.ts';
+import { deadlineStatus } from '#shared/domain/work-queue.ts';
 import { formatCivilDate, legalProceedingsWords } from '#shared/notifications/templates.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import { toLondon } from '#shared/time/london.ts';
@@ -159,7 +160,7 @@ export function statusSection(view: CaseView): SafeHtml {
   const { state, position, profile, now, calendar } = view;
   const current = deadlineForStep(state, position.step);
   const rag = position.dueAt
-    ? ragFor(position.dueAt, now, calendar, profile.reminderLeadWorkingDays)
+    ? ragFor(deadlineStatus(position.dueAt, now, calendar, profile.reminderLeadWorkingDays), position.dueAt)
     : undefined;
   const triage = state.triage;
   const waitingFor = html`${STEP_WORDS[position.step]}${position.role ? html` <span class="govuk-body-s">(${ROLE_WORDS[position.role].toLowerCase()})</span>` : html``}`;

@@ -1,8 +1,13 @@
-import type { WorkingCalendar } from '#shared/calendar/working-calendar.ts';
-import type { Actor, CaseState, CaseStatus, ClosureReason, StaffRole, Step } from '#shared/domain/case.ts';
+import type { Actor, CaseState, CaseStatus, ClosureReason, StaffRole } from '#shared/domain/case.ts';
 import type { PositionStep } from '#shared/domain/position.ts';
+import type {
+  DEADLINE_FILTERS,
+  DeadlineStatus,
+  DeadlineStatusKey,
+  QueueStage,
+} from '#shared/domain/work-queue.ts';
 import { formatCivilDate, formatLondonInstant } from '#shared/notifications/templates.ts';
-import { isCivilDate, toLondon } from '#shared/time/london.ts';
+import { isCivilDate } from '#shared/time/london.ts';
 import { dateErrorHref, type FieldError, type TagColour, tag } from './components.ts';
 import { html, join, type SafeHtml, when } from './html.ts';
 import { field } from './http.ts';
@@ -80,15 +85,6 @@ export const DECISION_WORDS: Record<string, string> = {
   'not-upheld': 'Not upheld',
 };
 
-export type QueueStage = 'triage' | '1' | '2';
-
-export function stageOfStep(step: Step): QueueStage | undefined {
-  if (step === 'triage') return 'triage';
-  if (step.startsWith('stage1-') || step === 'escalation-window') return '1';
-  if (step.startsWith('stage2-')) return '2';
-  return undefined;
-}
-
 export const STAGE_WORDS: Record<QueueStage, string> = { triage: 'Triage', '1': 'Stage 1', '2': 'Stage 2' };
 
 export function actorWords(actor: Actor): string {
@@ -137,16 +133,14 @@ export function paragraphs(text: string): SafeHtml {
 // ---------------------------------------------------------------------------------------------------------
 // Red, amber, green against the working-day deadline (always with words: colour is never the only cue)
 
-export type RagKey = 'overdue' | 'due-soon' | 'on-track' | 'no-deadline';
-
 export interface Rag {
-  key: RagKey;
+  key: DeadlineStatusKey;
   label: string;
   detail: string;
   colour: TagColour;
 }
 
-export const RAG_FILTERS: ReadonlyArray<{ value: Exclude<RagKey, 'no-deadline'>; text: string }> = [
+export const RAG_FILTERS: ReadonlyArray<{ value: (typeof DEADLINE_FILTERS)[number]; text: string }> = [
   { value: 'overdue', text: 'Overdue' },
   { value: 'due-soon', text: 'Due soon' },
   { value: 'on-track', text: 'On track' },
@@ -156,26 +150,20 @@ function daysWord(days: number): string {
   return `${days} working day${days === 1 ? '' : 's'}`;
 }
 
-export function ragFor(
-  dueAt: string | undefined,
-  now: Date,
-  calendar: WorkingCalendar,
-  leadWorkingDays: number,
-): Rag {
-  if (!dueAt)
-    return { key: 'no-deadline', label: 'No deadline', detail: 'No deadline is set', colour: 'grey' };
-  if (Date.parse(dueAt) < now.getTime()) {
-    return { key: 'overdue', label: 'Overdue', detail: `Was due ${instantWords(dueAt)}`, colour: 'red' };
-  }
-  let left: number;
-  try {
-    left = calendar.workingDaysBetween(toLondon(now).date, toLondon(dueAt).date);
-  } catch {
-    left = Math.floor((Date.parse(dueAt) - now.getTime()) / 86_400_000);
-  }
+/** A deadline status (see deadlineStatus) in words and colour. */
+export function ragFor(deadline: DeadlineStatus, dueAt: string | undefined): Rag {
+  const left = deadline.workingDaysLeft ?? 0;
   const detail = left <= 0 ? 'Due today' : `${daysWord(left)} left`;
-  if (left <= leadWorkingDays) return { key: 'due-soon', label: 'Due soon', detail, colour: 'yellow' };
-  return { key: 'on-track', label: 'On track', detail, colour: 'green' };
+  switch (deadline.status) {
+    case 'no-deadline':
+      return { key: 'no-deadline', label: 'No deadline', detail: 'No deadline is set', colour: 'grey' };
+    case 'overdue':
+      return { key: 'overdue', label: 'Overdue', detail: `Was due ${instantWords(dueAt)}`, colour: 'red' };
+    case 'due-soon':
+      return { key: 'due-soon', label: 'Due soon', detail, colour: 'yellow' };
+    case 'on-track':
+      return { key: 'on-track', label: 'On track', detail, colour: 'green' };
+  }
 }
 
 export function ragTag(rag: Rag): SafeHtml {

@@ -15,14 +15,22 @@ import {
 import { DomainError, NotFoundError } from '#shared/domain/errors.ts';
 import { type StageResponse, stageResponseProblems } from '#shared/domain/letters.ts';
 import type { PositionStep } from '#shared/domain/position.ts';
+import {
+  DEADLINE_FILTERS,
+  deadlineStatus,
+  QUEUE_STAGES,
+  type QueueRole,
+  queueShowsActions,
+  queueStageOf,
+} from '#shared/domain/work-queue.ts';
 import { renderResidentMessage } from '#shared/notifications/templates.ts';
 import type { TaskRecord } from '#shared/ports/case-repository.ts';
 import { londonWallClockToInstant, toLondon } from '#shared/time/london.ts';
 import { ACTIONS_FOR_STEP, actOnTask, recordCaseAction, type TaskAction } from '#shared/usecases/actions.ts';
 import { loadCase } from '#shared/usecases/case-log.ts';
 import { type IntakeInput, submitComplaint } from '#shared/usecases/intake.ts';
-import { assigneeOf, outstandingActions, queueShowsActions } from '#shared/usecases/queue.ts';
 import { findCases, type SearchKind, type SearchResult } from '#shared/usecases/search.ts';
+import { staffQueue, UNASSIGNED } from '#shared/usecases/staff-queue.ts';
 import { positionOf } from '#shared/usecases/workflow.ts';
 import { toHttpError } from '../lib/errors.ts';
 import { checkId } from '../lib/middleware.ts';
@@ -72,7 +80,6 @@ import {
   STEP_WORDS,
   select,
   staffName,
-  stageOfStep,
 } from './staff-format.ts';
 import {
   caseForms,
@@ -88,7 +95,6 @@ import {
 /** The staff console: work queue, breaches and load, a case with its actions, and logging a complaint. */
 
 const QUEUE_ROLES = [...STAFF_ROLES, 'resident'] as const;
-type QueueRole = (typeof QUEUE_ROLES)[number];
 const CASE_LINK_PLACEHOLDER = "[the resident's private case page link]";
 
 const DONE_MESSAGES: Record<string, string> = {
@@ -134,49 +140,22 @@ function refusal(error: unknown): { status: number; message: string; code: strin
 // ---------------------------------------------------------------------------------------------------------
 // Work queue
 
-function queueRoleFor(ctx: StaffPageContext, requested: string | undefined): QueueRole | 'all' {
+/** Managers may look at any role's queue (or all of them); everyone else sees their own role's. */
+function queueRoleFor(ctx: StaffPageContext, requested: string | undefined): QueueRole {
   if (!isManager(ctx.staff.role) || !requested) return ctx.staff.role;
   if (requested === 'all') return 'all';
-  return (QUEUE_ROLES as readonly string[]).includes(requested) ? (requested as QueueRole) : ctx.staff.role;
+  return QUEUE_ROLES.find((role) => role === requested) ?? ctx.staff.role;
 }
 
-/** GET /staff?role=&stage=&status=: open tasks, earliest due first, each against its working-day deadline. */
-const UNASSIGNED = 'Unassigned';
-
+/** GET /staff?role=&stage=&status=&assignee=: open tasks, earliest due first, each against its working-day deadline. */
 export const queuePage = staffPage(async (ctx) => {
   const query = ctx.event.queryStringParameters ?? {};
   const role = queueRoleFor(ctx, query.role);
-  const stage = (['triage', '1', '2'] as const).find((candidate) => candidate === query.stage);
-  const status = RAG_FILTERS.find((candidate) => candidate.value === query.status)?.value;
-  const roles = role === 'all' ? QUEUE_ROLES : [role];
-  const tasks = (await Promise.all(roles.map((r) => ctx.deps.repository.queue(r)))).flat();
-  const { calendar } = ctx.deps.context.clocks;
-  const open = tasks.filter((task) => task.status === 'open');
-  const assignees = new Map(
-    await Promise.all(
-      open.map(async (task) => {
-        const state = await ctx.deps.repository.getProjection(task.caseId);
-        const id = state && assigneeOf(state);
-        return [task.caseId, id ? { id, name: staffName(state, id) } : undefined] as const;
-      }),
-    ),
-  );
-  const actions = queueShowsActions(role) ? await outstandingActions(ctx.deps) : [];
-  for (const action of actions) {
-    const id = action.assignee;
-    assignees.set(action.caseId, id ? { id, name: action.assigneeEmail ?? id } : undefined);
-  }
-  const assignee = query.assignee === 'me' ? ctx.staff.id : query.assignee || undefined;
-  const rows = open
-    .map((task) => ({
-      task,
-      assignee: assignees.get(task.caseId),
-      rag: ragFor(task.dueAt, ctx.now, calendar, ctx.profile.reminderLeadWorkingDays),
-    }))
-    .filter(({ task }) => !stage || stageOfStep(task.step) === stage)
-    .filter(({ rag }) => !status || rag.key === status)
-    .filter((row) => !assignee || (row.assignee?.id ?? UNASSIGNED) === assignee)
-    .sort((a, b) => (a.task.dueAt ?? '\uffff').localeCompare(b.task.dueAt ?? '\uffff'));
+  const stage = QUEUE_STAGES.find((candidate) => candidate === query.stage);
+  const status = DEADLINE_FILTERS.find((candidate) => candidate === query.status);
+  const assignee = query.assignee || undefined;
+  const queue = await staffQueue(ctx.deps, { role, stage, status, assignee, viewerId: ctx.staff.id });
+  const rows = queue.tasks;
 
   const roleItems = isManager(ctx.staff.role)
     ? [
@@ -201,7 +180,7 @@ export const queuePage = staffPage(async (ctx) => {
     value: stage ?? '',
     items: [
       { value: '', text: 'Any stage' },
-      ...(['triage', '1', '2'] as const).map((s) => ({ value: s, text: STAGE_WORDS[s] })),
+      ...QUEUE_STAGES.map((s) => ({ value: s, text: STAGE_WORDS[s] })),
     ],
   })}
   ${select({
@@ -211,13 +190,9 @@ export const queuePage = staffPage(async (ctx) => {
     items: [
       { value: '', text: 'Anyone' },
       { value: 'me', text: 'Me' },
-      ...[
-        ...new Map(
-          [...assignees.values()].map((owner) => [owner?.id ?? UNASSIGNED, owner?.name ?? UNASSIGNED]),
-        ),
-      ]
-        .sort((a, b) => a[1].localeCompare(b[1]))
-        .map(([value, text]) => ({ value, text })),
+      ...queue.assignees
+        .map(({ id, email }) => ({ value: id, text: email ?? id }))
+        .sort((a, b) => a.text.localeCompare(b.text)),
     ],
   })}
   ${select({
@@ -234,26 +209,21 @@ export const queuePage = staffPage(async (ctx) => {
       : table({
           caption: `${rows.length} open task${rows.length === 1 ? '' : 's'} for ${whose}, earliest due first`,
           head: ['Reference', 'What to do', 'Stage', 'Role', 'Assigned to', 'Due', 'Status'],
-          rows: rows.map(({ task, rag, assignee: owner }) => {
-            const taskStage = stageOfStep(task.step);
+          rows: rows.map((task) => {
+            const taskStage = queueStageOf(task.step);
+            const rag = ragFor(task.deadline, task.dueAt);
             return [
               caseLink(task.caseId, task.reference),
               STEP_WORDS[task.step],
               taskStage ? STAGE_WORDS[taskStage] : 'After the response',
               ROLE_WORDS[task.role],
-              owner?.name ?? UNASSIGNED,
+              task.assigneeEmail ?? task.assignee ?? UNASSIGNED,
               task.dueAt ? instantWords(task.dueAt) : 'No deadline',
               html`<span data-testid="rag" data-rag="${rag.key}">${ragTag(rag)}</span>`,
             ];
           }),
         });
-  const actionRows = actions
-    .map((action) => ({
-      action,
-      rag: ragFor(action.dueAt, ctx.now, calendar, ctx.profile.reminderLeadWorkingDays),
-    }))
-    .filter(({ rag }) => !status || rag.key === status)
-    .filter(({ action }) => !assignee || (action.assignee ?? UNASSIGNED) === assignee);
+  const actionRows = queue.actions;
   // Stage filters pick tasks by step; an action belongs to no step, so it is listed whatever the stage.
   const actionList = !queueShowsActions(role)
     ? html``
@@ -265,14 +235,17 @@ ${
     : table({
         caption: `${actionRows.length} open outstanding action${actionRows.length === 1 ? '' : 's'}, earliest due first`,
         head: ['Reference', 'Action', 'Who does it', 'Assigned to', 'Due', 'Status'],
-        rows: actionRows.map(({ action, rag }) => [
-          caseLink(action.caseId, action.reference),
-          `${action.actionId}: ${action.description}`,
-          action.owner,
-          action.assigneeEmail ?? action.assignee ?? UNASSIGNED,
-          civil(action.dueDate),
-          html`<span data-testid="action-rag" data-rag="${rag.key}">${ragTag(rag)}</span>`,
-        ]),
+        rows: actionRows.map((action) => {
+          const rag = ragFor(action.deadline, action.dueAt);
+          return [
+            caseLink(action.caseId, action.reference),
+            `${action.actionId}: ${action.description}`,
+            action.owner,
+            action.assigneeEmail ?? action.assignee ?? UNASSIGNED,
+            civil(action.dueDate),
+            html`<span data-testid="action-rag" data-rag="${rag.key}">${ragTag(rag)}</span>`,
+          ];
+        }),
       })
 }`;
   return ctx.render(
@@ -363,7 +336,7 @@ export const managerPage = staffPage(async (ctx) => {
   const openTasks = tasksByRole.flatMap(({ tasks }) => tasks.filter((task) => task.status === 'open'));
   const { calendar } = ctx.deps.context.clocks;
   const rag = (task: TaskRecord) =>
-    ragFor(task.dueAt, ctx.now, calendar, ctx.profile.reminderLeadWorkingDays).key;
+    deadlineStatus(task.dueAt, ctx.now, calendar, ctx.profile.reminderLeadWorkingDays).status;
 
   const breaches = cases
     .flatMap((state) => state.breaches.map((breach) => ({ state, breach })))

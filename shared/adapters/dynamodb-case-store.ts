@@ -231,6 +231,11 @@ export class DynamoDbCaseStore implements CaseRepository {
     return result.Item?.state as CaseState | undefined;
   }
 
+  async getProjections(caseIds: readonly string[]): Promise<CaseState[]> {
+    // BatchGetItem refuses a request that names the same key twice.
+    return this.projections([...new Set(caseIds)], true);
+  }
+
   async saveReference(reference: string, caseId: string): Promise<void> {
     await this.documents.send(
       new PutCommand({ TableName: this.tableName, Item: { pk: `REF#${reference}`, sk: 'REF', caseId } }),
@@ -407,13 +412,14 @@ export class DynamoDbCaseStore implements CaseRepository {
     return items.map(toTask).filter((task) => task.status === 'open');
   }
 
-  private async projections(caseIds: readonly string[]): Promise<CaseState[]> {
+  private async projections(caseIds: readonly string[], consistent = false): Promise<CaseState[]> {
     const states: CaseState[] = [];
     for (let i = 0; i < caseIds.length; i += 100) {
       const keys = caseIds.slice(i, i + 100).map((id) => ({ pk: caseKey(id), sk: 'PROJECTION' }));
-      let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-        [this.tableName]: { Keys: keys },
-      };
+      let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead?: boolean }> | undefined =
+        {
+          [this.tableName]: { Keys: keys, ...(consistent ? { ConsistentRead: true } : {}) },
+        };
       while (request && Object.keys(request).length > 0) {
         const result = await this.documents.send(new BatchGetCommand({ RequestItems: request }));
         for (const item of result.Responses?.[this.tableName] ?? []) states.push(item.state as CaseState);

@@ -58,6 +58,8 @@ export interface CaseRepository {
   /** Writes the projection unless a newer one is stored; with the first, the lookup items. */
   saveProjection(state: CaseState, lookups: CaseLookups): Promise<void>;
   getProjection(caseId: string): Promise<CaseState | undefined>;
+  /** The projections of these cases in one batched read (repeated ids read once; unknown ids are left out). */
+  getProjections(caseIds: readonly string[]): Promise<CaseState[]>;
   saveReference(reference: string, caseId: string): Promise<void>;
   findCaseIdByReference(reference: string): Promise<string | undefined>;
   listByStatus(status: CaseStatus, limit?: number): Promise<CaseState[]>;

@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { applyCaseEvent, type CaseState, type CaseStatus } from '#shared/domain/case.ts';
+import { deadlineStatus } from '#shared/domain/work-queue.ts';
+import type { CaseRepository, TaskRecord } from '#shared/ports/case-repository.ts';
+import type { AppDependencies } from '#shared/usecases/dependencies.ts';
+import { staffQueue, UNASSIGNED } from '#shared/usecases/staff-queue.ts';
+import { baselineContext, received } from '../support/fixtures.ts';
+
+const NOW = new Date('2026-03-10T10:00:00Z'); // a Tuesday
+const context = baselineContext();
+
+function aCase(caseId: string, status: CaseStatus, handler?: { id: string; email: string }): CaseState {
+  const state = applyCaseEvent(undefined, received('2026-03-02T10:00:00Z'), context, caseId);
+  return {
+    ...state,
+    reference: `REF-${caseId}`,
+    status,
+    stage: 1,
+    stage1: { ...state.stage1, handlers: handler ? [handler.id] : [] },
+    staff: handler ? { [handler.id]: handler.email } : {},
+  };
+}
+
+function aTask(taskId: string, caseId: string, step: TaskRecord['step'], dueAt?: string): TaskRecord {
+  return {
+    taskId,
+    caseId,
+    reference: `REF-${caseId}`,
+    step,
+    role: 'handler',
+    token: `secret-token-${taskId}`,
+    status: 'open',
+    createdAt: '2026-03-02T10:00:00Z',
+    ...(dueAt ? { dueAt } : {}),
+  };
+}
+
+/** An in-memory repository with only the reads the queue makes, counting each. */
+function fakeRepository(cases: CaseState[], tasks: TaskRecord[]) {
+  const calls: string[] = [];
+  const repository: Partial<CaseRepository> = {
+    async queue(role) {
+      calls.push(`queue ${role}`);
+      return tasks.filter((task) => task.role === role);
+    },
+    async listByStatus(status) {
+      calls.push(`listByStatus ${status}`);
+      return cases.filter((state) => state.status === status);
+    },
+    async getProjection(caseId) {
+      calls.push(`getProjection ${caseId}`);
+      return cases.find((state) => state.caseId === caseId);
+    },
+    async getProjections(caseIds) {
+      calls.push(`getProjections ${[...caseIds].sort().join(',')}`);
+      return cases.filter((state) => caseIds.includes(state.caseId));
+    },
+  };
+  const deps = {
+    repository: repository as CaseRepository,
+    context,
+    clock: { now: () => NOW },
+  } as AppDependencies;
+  return { deps, calls };
+}
+
+const HANNAH = { id: 'sub-hannah', email: 'hannah@landlord.example' };
+
+describe('staffQueue', () => {
+  it("reads the cases' assignees in one batched read, never one read per task, and never returns a token", async () => {
+    // Prepare: two tasks on one case awaiting triage (no actions possible, so not listed for them), one on another.
+    const cases = [aCase('c1', 'awaiting-triage', HANNAH), aCase('c2', 'stage1-acknowledgement')];
+    const tasks = [
+      aTask('t1', 'c1', 'triage', '2026-03-12T23:59:59.999Z'),
+      aTask('t2', 'c1', 'triage', '2026-03-09T23:59:59.999Z'),
+      aTask('t3', 'c2', 'stage1-acknowledgement'),
+    ];
+    const { deps, calls } = fakeRepository(cases, tasks);
+
+    // Act
+    const queue = await staffQueue(deps, { role: 'handler', viewerId: 'sub-someone' });
+
+    // Assess
+    expect(calls.filter((call) => call.startsWith('getProjection'))).toEqual(['getProjections c1,c2']);
+    expect(queue.tasks.map((task) => [task.taskId, task.assignee, task.deadline.status])).toEqual([
+      ['t2', HANNAH.id, 'overdue'],
+      ['t1', HANNAH.id, 'due-soon'],
+      ['t3', undefined, 'no-deadline'],
+    ]);
+    expect(queue.tasks[0]?.assigneeEmail).toBe(HANNAH.email);
+    expect(JSON.stringify(queue)).not.toContain('secret-token');
+    expect(queue.assignees).toEqual([{ id: HANNAH.id, email: HANNAH.email }, { id: UNASSIGNED }]);
+  });
+
+  it('filters tasks and outstanding actions by deadline status and assignee; a stage filter keeps the actions', async () => {
+    // Prepare
+    const withAction: CaseState = {
+      ...aCase('c3', 'stage1-investigation', HANNAH),
+      actions: [
+        {
+          actionId: 'A1',
+          description: 'Fix the boiler',
+          owner: 'Repairs',
+          dueDate: '2026-03-30',
+          addedAt: '2026-03-03T10:00:00Z',
+        },
+      ],
+    };
+    const cases = [aCase('c1', 'awaiting-triage'), withAction];
+    const tasks = [
+      aTask('t1', 'c1', 'triage', '2026-03-09T23:59:59.999Z'),
+      aTask('t3', 'c3', 'stage1-response', '2026-03-30T23:59:59.999Z'),
+    ];
+    const { deps, calls } = fakeRepository(cases, tasks);
+
+    // Act
+    const mine = await staffQueue(deps, { role: 'handler', assignee: 'me', viewerId: HANNAH.id });
+    const nobodys = await staffQueue(deps, { role: 'handler', assignee: UNASSIGNED, viewerId: HANNAH.id });
+    const onTrack = await staffQueue(deps, { role: 'handler', status: 'on-track', viewerId: HANNAH.id });
+    const triage = await staffQueue(deps, { role: 'handler', stage: 'triage', viewerId: HANNAH.id });
+    const reviewer = await staffQueue(deps, { role: 'reviewer', viewerId: HANNAH.id });
+
+    // Assess
+    expect(mine.tasks.map((task) => task.taskId)).toEqual(['t3']);
+    expect(mine.actions.map((action) => [action.actionId, action.assigneeEmail])).toEqual([
+      ['A1', HANNAH.email],
+    ]);
+    expect(nobodys.tasks.map((task) => task.taskId)).toEqual(['t1']);
+    expect(nobodys.actions).toEqual([]);
+    expect(onTrack.tasks.map((task) => task.taskId)).toEqual(['t3']);
+    expect(onTrack.actions.map((action) => action.deadline)).toEqual([
+      { status: 'on-track', workingDaysLeft: 14 },
+    ]);
+    expect(triage.tasks.map((task) => task.taskId)).toEqual(['t1']);
+    expect(triage.actions.map((action) => action.actionId)).toEqual(['A1']);
+    // The case listed for its actions is not read again for its task's assignee.
+    expect(calls).toContain('getProjections c1');
+    expect(reviewer.actions).toEqual([]);
+  });
+});
+
+describe('deadlineStatus', () => {
+  const { calendar } = context.clocks;
+  it('is due soon within the reminder lead in working days, over a weekend', () => {
+    // Friday 13 March is 3 working days after Tuesday 10 March; Monday 16 March is 4.
+    expect(deadlineStatus('2026-03-13T23:59:59.999Z', NOW, calendar, 3)).toEqual({
+      status: 'due-soon',
+      workingDaysLeft: 3,
+    });
+    expect(deadlineStatus('2026-03-16T23:59:59.999Z', NOW, calendar, 3)).toEqual({
+      status: 'on-track',
+      workingDaysLeft: 4,
+    });
+    expect(deadlineStatus('2026-03-10T23:59:59.999Z', NOW, calendar, 0)).toEqual({
+      status: 'due-soon',
+      workingDaysLeft: 0,
+    });
+    expect(deadlineStatus('2026-03-10T09:59:59.999Z', NOW, calendar, 3)).toEqual({ status: 'overdue' });
+    expect(deadlineStatus(undefined, NOW, calendar, 3)).toEqual({ status: 'no-deadline' });
+  });
+});
