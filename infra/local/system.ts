@@ -11,7 +11,7 @@ import { FolderAttachmentStore } from '#shared/adapters/attachment-store.ts';
 import { createDocumentClient, DynamoDbCaseStore } from '#shared/adapters/dynamodb-case-store.ts';
 import { FolderLetterStore } from '#shared/adapters/letter-store.ts';
 import { SesMailer } from '#shared/adapters/ses.ts';
-import { GLOBAL_SECONDARY_INDEXES, TABLE_KEYS } from '#shared/adapters/table-design.ts';
+import { createTableInput } from '#shared/adapters/table-design.ts';
 import { caseContext, OPEN_STATUSES } from '#shared/domain/case.ts';
 import { loadProfile } from '#shared/policy/load-profile.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
@@ -120,30 +120,7 @@ async function ensureTable(client: DynamoDBClient): Promise<void> {
   } catch (error) {
     if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
   }
-  const attributes = new Set<string>([TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey]);
-  for (const index of GLOBAL_SECONDARY_INDEXES) {
-    attributes.add(index.partitionKey);
-    attributes.add(index.sortKey);
-  }
-  await client.send(
-    new CreateTableCommand({
-      TableName: LOCAL_TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
-      KeySchema: [
-        { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
-        { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: GLOBAL_SECONDARY_INDEXES.map((index) => ({
-        IndexName: index.indexName,
-        KeySchema: [
-          { AttributeName: index.partitionKey, KeyType: 'HASH' },
-          { AttributeName: index.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      })),
-    }),
-  );
+  await client.send(new CreateTableCommand(createTableInput(LOCAL_TABLE)));
 }
 
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {

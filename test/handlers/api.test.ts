@@ -13,14 +13,14 @@ import { caseActionHandler, taskActionHandler } from '#functions/api/staff-actio
 import { caseHandler, queueHandler } from '#functions/api/staff-queries.ts';
 import { residentHandler, staffHandler } from '#functions/api/submit-complaint.ts';
 import { handler as registerTask } from '#functions/workflow/register-task.ts';
-import { apiEvent, lambdaContext, parse, staffClaims, useMockedAws } from './setup.ts';
+import { apiEvent, lambdaContext, parse, staffClaims, useLocalAws } from './setup.ts';
 
 const complaint = {
   complainant: { name: 'Ada Resident', email: 'ada@resident.example', preferredContact: 'email' },
   complaint: { whatHappened: 'The boiler is broken', outcomeWanted: 'Fix it' },
 };
 
-const aws = useMockedAws();
+const aws = useLocalAws();
 
 async function submit(key = 'key-00000001', body: unknown = complaint) {
   return parse(

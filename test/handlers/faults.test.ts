@@ -6,14 +6,14 @@ import { queueHandler } from '#functions/api/staff-queries.ts';
 import { residentHandler } from '#functions/api/submit-complaint.ts';
 import { handler as registerTask } from '#functions/workflow/register-task.ts';
 import type { CaseEvent } from '#shared/domain/case.ts';
-import { apiEvent, lambdaContext, parse, staffClaims, useMockedAws } from './setup.ts';
+import { apiEvent, lambdaContext, parse, staffClaims, useLocalAws } from './setup.ts';
 
 /**
  * DynamoDB throttling and server errors on every write path, as the handlers see them once the SDK has given up:
  * the caller gets a 503 saying to try again (never a 4xx blaming their input, never a bare 500), the API's
  * server-error alarm counts it, and the retry records the request once.
  */
-const aws = useMockedAws();
+const aws = useLocalAws();
 
 const throttled = () =>
   new ProvisionedThroughputExceededException({
@@ -32,8 +32,8 @@ const submit = async (key: string) =>
     await residentHandler(apiEvent({ headers: { 'idempotency-key': key }, json: complaint }), lambdaContext),
   );
 
-function events(caseId: string): CaseEvent[] {
-  return [...aws().table.items.values()]
+async function events(caseId: string): Promise<CaseEvent[]> {
+  return (await aws().table.items())
     .filter((item) => item.pk === `CASE#${caseId}` && String(item.sk).startsWith('EVT#'))
     .map((item) => item.event as CaseEvent);
 }
@@ -47,15 +47,15 @@ function expectBusy(answer: { statusCode: number; body: Record<string, unknown> 
 
 describe('DynamoDB throttling and server errors on every write path', () => {
   it('intake: answers 503, and the retry with the same key makes the one case, with the first reference', async () => {
-    aws().table.failNextWrites(throttled());
+    aws().dynamo.failNthWrite({ error: throttled });
     expectBusy(await submit('fault-key-0001'));
-    aws().table.failNextWrites(undefined, serverError());
+    aws().dynamo.failNthWrite({ nth: 2, error: serverError });
     expectBusy(await submit('fault-key-0001'));
     const retry = await submit('fault-key-0001');
     expect(retry).toMatchObject({ statusCode: 201, body: { reference: 'CMP-2026-000001' } });
     const again = await submit('fault-key-0001');
     expect(again).toMatchObject({ statusCode: 200, body: { caseId: retry.body.caseId } });
-    expect(events(String(retry.body.caseId)).map((event) => event.type)).toEqual(['received']);
+    expect((await events(String(retry.body.caseId))).map((event) => event.type)).toEqual(['received']);
   });
 
   it('staff notes, task actions and resident actions: 503, nothing half-done, and the retry acts once', async () => {
@@ -75,7 +75,7 @@ describe('DynamoDB throttling and server errors on every write path', () => {
         }),
         lambdaContext,
       ).then(parse);
-    aws().table.failNextWrites(serverError());
+    aws().dynamo.failNthWrite({ error: serverError });
     expectBusy(await note());
     expect((await note()).statusCode).toBe(200);
 
@@ -89,9 +89,9 @@ describe('DynamoDB throttling and server errors on every write path', () => {
         lambdaContext,
       ).then(parse);
     // Claiming the task is throttled: the task stays open. Then the event's write fails: the task reopens.
-    aws().table.failNextWrites(throttled());
+    aws().dynamo.failNthWrite({ error: throttled });
     expectBusy(await triage());
-    aws().table.failNextWrites(undefined, throttled());
+    aws().dynamo.failNthWrite({ nth: 2, error: throttled });
     expectBusy(await triage());
     expect((await triage()).statusCode).toBe(200);
 
@@ -100,11 +100,11 @@ describe('DynamoDB throttling and server errors on every write path', () => {
         apiEvent({ pathParameters: { caseId }, json: { token, action: 'withdraw' } }),
         lambdaContext,
       ).then(parse);
-    aws().table.failNextWrites(serverError());
+    aws().dynamo.failNthWrite({ error: serverError });
     expectBusy(await withdraw());
     expect((await withdraw()).statusCode).toBe(200);
 
-    expect(events(caseId).map((event) => event.type)).toEqual([
+    expect((await events(caseId)).map((event) => event.type)).toEqual([
       'received',
       'note-added',
       'triaged',

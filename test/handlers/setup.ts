@@ -3,21 +3,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest';
 import { useDependencies } from '#functions/lib/config.ts';
 import type { ApiEvent } from '#functions/lib/middleware.ts';
 import { PROVIDERS_DIR } from '#shared/policy/load-profile.ts';
-import { fakeTable } from '../support/fake-table.ts';
+import { DynamoWatch, LOCAL_AWS, type LocalDynamo, startDynalite } from '../support/dynamodb.ts';
 
 export const STATE_MACHINE_ARN =
   'arn:aws:states:eu-west-2:123456789012:stateMachine:complaints-code-baseline';
 
-/** Configures the handlers as a deployment would, with every AWS client mocked. */
-export function mockedAws() {
+/**
+ * Configures the handlers as a deployment would: the real DynamoDB adapter on this file's dynalite (a fresh
+ * table for each test), Step Functions and SES mocked.
+ */
+async function localAws(dynamo: LocalDynamo) {
+  const tableName = await dynamo.createTable();
   Object.assign(process.env, {
-    TABLE_NAME: 'complaints-test',
+    TABLE_NAME: tableName,
+    // The handlers build their own DynamoDB client; the SDK takes its endpoint from here.
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_REGION: LOCAL_AWS.region,
+    AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
     STATE_MACHINE_ARN,
     PROVIDER_PROFILE_FILE: join(PROVIDERS_DIR, 'code-baseline.json'),
     CONTACT_HASH_KEY: 'test-contact-hash-key-0123456789abcdef',
@@ -35,7 +45,18 @@ export function mockedAws() {
     ATTACHMENTS_DIR: mkdtempSync(join(tmpdir(), 'attachments-')),
   });
   useDependencies(undefined);
-  const table = fakeTable();
+  // Every document client the handlers build is watched: the test sees their commands and can fail writes.
+  const watch = new DynamoWatch();
+  const from = DynamoDBDocumentClient.from.bind(DynamoDBDocumentClient);
+  const spy = vi.spyOn(DynamoDBDocumentClient, 'from').mockImplementation((client, config) => {
+    watch.attach(client);
+    return from(client, config);
+  });
+  const table = {
+    name: tableName,
+    /** Every item in this test's table. */
+    items: () => dynamo.scan(tableName),
+  };
   const sfn = mockClient(SFNClient);
   sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => ({
     executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${input.name}`,
@@ -44,7 +65,7 @@ export function mockedAws() {
   const ses = mockClient(SESv2Client);
   let sent = 0;
   ses.on(SendEmailCommand).callsFake(() => ({ MessageId: `ses-${++sent}` }));
-  return { table, sfn, ses };
+  return { table, dynamo: watch, sfn, ses, spy };
 }
 
 export function apiEvent(
@@ -98,28 +119,38 @@ export function parse(response: unknown): { statusCode: number; body: Record<str
 }
 
 /**
- * Registers, for every test in the file, a fixed date (Monday 2 March 2026, 10:00) and freshly mocked AWS
- * clients, and restores both (and the environment) afterwards. Returns the current test's mocks.
+ * Registers, for every test in the file, a fixed date (Monday 2 March 2026, 10:00), a fresh DynamoDB table on
+ * the file's dynalite and freshly mocked Step Functions and SES clients, and restores all of them (and the
+ * environment) afterwards. Returns the current test's table and mocks.
  */
-export function useMockedAws(): () => ReturnType<typeof mockedAws> {
-  let aws: ReturnType<typeof mockedAws> | undefined;
+export function useLocalAws(): () => Awaited<ReturnType<typeof localAws>> {
+  let dynamo: LocalDynamo | undefined;
+  let aws: Awaited<ReturnType<typeof localAws>> | undefined;
   let savedEnv: NodeJS.ProcessEnv = {};
-  beforeEach(() => {
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+  });
+  afterAll(async () => {
+    await dynamo?.stop();
+  });
+  beforeEach(async () => {
     savedEnv = { ...process.env };
     vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-03-02T10:00:00Z') });
-    aws = mockedAws();
+    if (!dynamo) throw new Error('useLocalAws: dynalite did not start');
+    aws = await localAws(dynamo);
   });
   afterEach(() => {
     vi.useRealTimers();
     vi.unstubAllGlobals();
-    aws?.table.mock.restore();
+    aws?.spy.mockRestore();
     aws?.sfn.restore();
     aws?.ses.restore();
+    useDependencies(undefined);
     for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
     Object.assign(process.env, savedEnv);
   });
   return () => {
-    if (!aws) throw new Error('useMockedAws: the mocks exist only inside a test');
+    if (!aws) throw new Error('useLocalAws: the table and mocks exist only inside a test');
     return aws;
   };
 }

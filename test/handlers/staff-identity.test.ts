@@ -6,9 +6,9 @@ import { handler as registerTask } from '#functions/workflow/register-task.ts';
 import type { Step } from '#shared/domain/case.ts';
 import { submitComplaint } from '#shared/usecases/intake.ts';
 import { stageResponse } from '../support/fixtures.ts';
-import { apiEvent, lambdaContext, parse, useMockedAws } from './setup.ts';
+import { apiEvent, lambdaContext, parse, useLocalAws } from './setup.ts';
 
-useMockedAws();
+useLocalAws();
 
 /** Mo, a manager (who may act on any task), as the claims of each kind of token Cognito issues for him. */
 const MO_SUB = '5f0c1a2b-0000-4000-8000-00000000a11c';

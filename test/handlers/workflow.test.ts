@@ -13,9 +13,9 @@ import { handler as recordReceipt } from '#functions/workflow/record-receipt.ts'
 import { handler as registerTask } from '#functions/workflow/register-task.ts';
 import { handler as sendNotifications } from '#functions/workflow/send-notifications.ts';
 import { loadCase } from '#shared/usecases/case-log.ts';
-import { apiEvent, lambdaContext, parse, useMockedAws } from './setup.ts';
+import { apiEvent, lambdaContext, parse, useLocalAws } from './setup.ts';
 
-const aws = useMockedAws();
+const aws = useLocalAws();
 
 async function newCase(
   complainant: Record<string, unknown> = {

@@ -1,9 +1,9 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { callback } from '#functions/web/staff-sign-in.ts';
-import { apiEvent, lambdaContext, useMockedAws } from '../handlers/setup.ts';
+import { apiEvent, lambdaContext, useLocalAws } from '../handlers/setup.ts';
 
-useMockedAws();
+useLocalAws();
 
 describe('cookies a browser did not get from us', () => {
   it('a malformed "%" in the sign-in state cookie answers 400 asking to sign in again, not 500', async () => {

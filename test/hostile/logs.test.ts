@@ -3,9 +3,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { httpRoute, workflowTask } from '#functions/lib/middleware.ts';
 import { webPage } from '#functions/web/route.ts';
-import { apiEvent, lambdaContext, useMockedAws } from '../handlers/setup.ts';
+import { apiEvent, lambdaContext, useLocalAws } from '../handlers/setup.ts';
 
-useMockedAws();
+useLocalAws();
 
 /** Everything the handler wrote to stdout and stderr while it ran, one parsed JSON object per log line. */
 async function captured(

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { viewHandler } from '#functions/api/resident.ts';
@@ -21,7 +20,7 @@ import {
 } from '#functions/web/resident-pages.ts';
 import type { Actor } from '#shared/domain/case.ts';
 import { loadCase, recordEvent } from '#shared/usecases/case-log.ts';
-import { apiEvent, lambdaContext, parse, useMockedAws } from '../handlers/setup.ts';
+import { apiEvent, lambdaContext, parse, useLocalAws } from '../handlers/setup.ts';
 import { stageResponse } from '../support/fixtures.ts';
 import { fieldParts, multipart, type Part, SAMPLES } from '../support/multipart.ts';
 
@@ -49,7 +48,7 @@ const validForm = {
   idempotencyKey: 'form-key-00000001',
 };
 
-const aws = useMockedAws();
+const aws = useLocalAws();
 
 async function call(handler: Handler, event: ApiEvent) {
   const result = await handler(event, lambdaContext);
@@ -152,9 +151,7 @@ async function toEscalationWindow(caseId: string) {
 }
 
 function writes() {
-  return (
-    aws().table.mock.commandCalls(PutCommand).length + aws().table.mock.commandCalls(UpdateCommand).length
-  );
+  return aws().dynamo.callsTo('PutItem').length + aws().dynamo.callsTo('UpdateItem').length;
 }
 
 describe('start and how-to-complain pages', () => {
@@ -253,7 +250,7 @@ describe('the complaint form', () => {
     expect(page.body).toContain('Select how you would like us to contact you');
     expect(page.body).toContain('id="whatHappened-error"');
     expect(page.body).toMatch(/<input type="hidden" name="idempotencyKey" value="[0-9a-f-]{36}">/);
-    expect(aws().table.mock.commandCalls(PutCommand)).toHaveLength(0);
+    expect(aws().dynamo.callsTo('PutItem')).toHaveLength(0);
   });
 
   it('asks for the chosen contact detail, the representative and their consent, and real past dates', async () => {
@@ -692,7 +689,7 @@ describe('attachments on the complaint form', () => {
       expect(page.body).toContain('value="ada@resident.example"');
       expectNoRawHostile(page.body);
     }
-    expect(aws().table.mock.commandCalls(PutCommand)).toHaveLength(0);
+    expect(aws().dynamo.callsTo('PutItem')).toHaveLength(0);
     expect(storedFiles(String(process.env.ATTACHMENTS_DIR))).toEqual([]);
   });
 
@@ -714,7 +711,7 @@ describe('attachments on the complaint form', () => {
       expect(summaryLinks(page.body)).toEqual(['attachments']);
       expect(page.body).toContain(message);
     }
-    expect(aws().table.mock.commandCalls(PutCommand)).toHaveLength(0);
+    expect(aws().dynamo.callsTo('PutItem')).toHaveLength(0);
   });
 
   it('lists the files to choose again alongside other problems, in page order', async () => {
@@ -755,7 +752,7 @@ describe('attachments on the complaint form', () => {
     );
     expect(page.status).toBe(422);
     expect(summaryLinks(page.body)).toEqual(['whatHappened']);
-    expect(aws().table.mock.commandCalls(PutCommand)).toHaveLength(0);
+    expect(aws().dynamo.callsTo('PutItem')).toHaveLength(0);
     expect(storedFiles(String(process.env.ATTACHMENTS_DIR))).toEqual([]);
   });
 

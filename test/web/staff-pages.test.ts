@@ -26,7 +26,7 @@ import { actOnTask, recordCaseAction } from '#shared/usecases/actions.ts';
 import { loadCase } from '#shared/usecases/case-log.ts';
 import { type IntakeInput, submitComplaint } from '#shared/usecases/intake.ts';
 import { checkDeadline } from '#shared/usecases/workflow.ts';
-import { apiEvent, lambdaContext, staffClaims, useMockedAws } from '../handlers/setup.ts';
+import { apiEvent, lambdaContext, staffClaims, useLocalAws } from '../handlers/setup.ts';
 import { stageResponse } from '../support/fixtures.ts';
 import { SAMPLES } from '../support/multipart.ts';
 
@@ -42,7 +42,7 @@ const HANDLER = {
 } as const;
 const HOSTILE = '<script>alert(1)</script>';
 
-const aws = useMockedAws();
+const aws = useLocalAws();
 let keyCounter = 0;
 
 interface Result {

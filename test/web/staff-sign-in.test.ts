@@ -7,9 +7,9 @@ import { CSRF_TTL_MS, checkCsrf, csrfToken, pageStaff, SESSION_COOKIE } from '#f
 import { callback, signInPage, signOut } from '#functions/web/staff-sign-in.ts';
 import { idTokenVerifier, verifyIdToken } from '#shared/adapters/cognito.ts';
 import { deriveKey, issueCsrfToken, verifyCsrfToken } from '#shared/domain/secrets.ts';
-import { apiEvent, lambdaContext, useMockedAws } from '../handlers/setup.ts';
+import { apiEvent, lambdaContext, useLocalAws } from '../handlers/setup.ts';
 
-useMockedAws();
+useLocalAws();
 
 type Page = (event: ApiEvent, context: never) => Promise<APIGatewayProxyStructuredResultV2>;
 
