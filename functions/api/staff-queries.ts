@@ -4,7 +4,7 @@ import { DEADLINE_FILTERS, QUEUE_STAGES } from '#shared/domain/work-queue.ts';
 import { loadCase } from '#shared/usecases/case-log.ts';
 import { findCases, summariseCase } from '#shared/usecases/search.ts';
 import { staffQueue } from '#shared/usecases/staff-queue.ts';
-import { positionOf } from '#shared/usecases/workflow.ts';
+import { positionOf, resendOwedCallbacks } from '#shared/usecases/workflow.ts';
 import { httpRoute, json, staffIdentity } from '../lib/middleware.ts';
 import { pathParameter } from './staff-actions.ts';
 
@@ -35,6 +35,7 @@ export const queueHandler = httpRoute(async (deps, event) => {
 export const caseHandler = httpRoute(async (deps, event) => {
   staffIdentity(event);
   const caseId = pathParameter(event, 'caseId');
+  await resendOwedCallbacks(deps, caseId);
   const { state, events } = await loadCase(deps, caseId);
   const tasks = (await deps.repository.tasksForCase(caseId)).map(({ token: _token, ...task }) => task);
   return json(200, { state, events, tasks, position: positionOf(deps, state) });

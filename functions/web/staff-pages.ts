@@ -31,7 +31,7 @@ import { loadCase } from '#shared/usecases/case-log.ts';
 import { type IntakeInput, submitComplaint } from '#shared/usecases/intake.ts';
 import { findCases, type SearchKind, type SearchResult } from '#shared/usecases/search.ts';
 import { staffQueue, UNASSIGNED } from '#shared/usecases/staff-queue.ts';
-import { positionOf } from '#shared/usecases/workflow.ts';
+import { positionOf, resendOwedCallbacks } from '#shared/usecases/workflow.ts';
 import { toHttpError } from '../lib/errors.ts';
 import { checkId } from '../lib/middleware.ts';
 import { contentDisposition } from './attachments.ts';
@@ -452,6 +452,8 @@ async function renderCase(
   caseId: string,
   options: CasePageOptions = {},
 ): Promise<APIGatewayProxyStructuredResultV2> {
+  // A callback Step Functions refused when this case was last acted on goes now, so the next task appears.
+  await resendOwedCallbacks(ctx.deps, caseId);
   const { state, events } = await loadCase(ctx.deps, caseId);
   const position = positionOf(ctx.deps, state);
   const afterTaskAction = (TASK_FORM_ACTIONS as readonly (string | undefined)[]).includes(options.done);

@@ -11,10 +11,21 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { CaseEvent, CaseState, CaseStatus } from '../domain/case.ts';
 import { ConflictError, TaskNotOpenError } from '../domain/errors.ts';
-import type { CaseLookups, CaseRepository, IntakeRecord, TaskRecord } from '../ports/case-repository.ts';
+import type {
+  CaseLookups,
+  CaseRepository,
+  IntakeRecord,
+  SentMessage,
+  TaskRecord,
+} from '../ports/case-repository.ts';
 import { toLondon } from '../time/london.ts';
+import { TTL_ATTRIBUTE } from './table-design.ts';
 
 const caseKey = (caseId: string) => `CASE#${caseId}`;
+/** The queue index's partition for done tasks whose callback Step Functions has not yet accepted. */
+const OWED_CALLBACKS = 'CALLBACKS#OWED';
+/** How long a sent alert's or digest's record is kept to recognise a retried send. */
+const SENT_MESSAGE_DAYS = 30;
 const eventKey = (seq: number) => `EVT#${String(seq).padStart(10, '0')}`;
 
 function isConditionFailure(error: unknown): boolean {
@@ -410,6 +421,90 @@ export class DynamoDbCaseStore implements CaseRepository {
       limit,
     );
     return items.map(toTask).filter((task) => task.status === 'open');
+  }
+
+  async markCallbackOwed(taskId: string, since: string): Promise<void> {
+    const task = await this.getTask(taskId);
+    if (!task) return;
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `TASK#${taskId}`, sk: 'TASK' },
+          // The queue index's spare partition lists owed callbacks, by case: a sweep finds them without a scan.
+          UpdateExpression: 'SET callbackOwedSince = :since, gsi1pk = :owed, gsi1sk = :sk',
+          ConditionExpression: '#status = :done',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':since': since,
+            ':owed': OWED_CALLBACKS,
+            ':sk': `${task.caseId}#${taskId}`,
+            ':done': 'done',
+          },
+        }),
+      );
+    } catch (error) {
+      // Reopened meanwhile (its action was refused): there is no callback to owe.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async settleCallback(taskId: string): Promise<void> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `TASK#${taskId}`, sk: 'TASK' },
+          UpdateExpression: 'REMOVE callbackOwedSince, gsi1pk, gsi1sk',
+          ConditionExpression: 'attribute_exists(callbackOwedSince)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async owedCallbacks(caseId?: string): Promise<TaskRecord[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: caseId ? 'gsi1pk = :pk AND begins_with(gsi1sk, :case)' : 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': OWED_CALLBACKS, ...(caseId ? { ':case': `${caseId}#` } : {}) },
+    });
+    // The index lags its items: each is re-read, and only a task still owing its callback is returned.
+    const tasks = await Promise.all(items.map((item) => this.getTask(item.taskId as string)));
+    return tasks.filter(
+      (task): task is TaskRecord =>
+        task?.callbackOwedSince !== undefined && (caseId === undefined || task.caseId === caseId),
+    );
+  }
+
+  async findSentMessage(key: string): Promise<SentMessage | undefined> {
+    const result = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: `SENT#${key}`, sk: 'SENT' },
+        ConsistentRead: true,
+      }),
+    );
+    if (!result.Item) return undefined;
+    const { messageId, at, taskIds } = result.Item as SentMessage;
+    return { key, messageId, at, ...(taskIds ? { taskIds } : {}) };
+  }
+
+  async recordSentMessage(message: SentMessage): Promise<void> {
+    await this.documents.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: `SENT#${message.key}`,
+          sk: 'SENT',
+          ...message,
+          // Only a retry needs to find it (minutes, or the scheduler's retries of a digest): DynamoDB may expire it.
+          [TTL_ATTRIBUTE]: Math.floor(Date.parse(message.at) / 1000) + SENT_MESSAGE_DAYS * 86_400,
+        },
+      }),
+    );
   }
 
   private async projections(caseIds: readonly string[], consistent = false): Promise<CaseState[]> {

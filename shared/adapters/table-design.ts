@@ -12,7 +12,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | reference lookup  | REF#<reference>      | REF           |                                    |                              |                                |
  * | reference counter | COUNTER#REF#<year>   | COUNTER       |                                    |                              |                                |
  * | intake key        | INTAKE#<key>         | INTAKE        |                                    |                              |                                |
- * | callback task     | TASK#<taskId>        | TASK          | QUEUE#<role> / <dueAt>#<taskId> (open only) | CASETASKS#<caseId> / <createdAt> |                  |
+ * | callback task     | TASK#<taskId>        | TASK          | QUEUE#<role> / <dueAt>#<taskId> (open only); CALLBACKS#OWED / <caseId>#<taskId> (done, callback owed) | CASETASKS#<caseId> / <createdAt> |                  |
+ * | sent alert/digest | SENT#<key>           | SENT          |                                    |                              |                                |
  *
  * Contact details and names are keyed by an HMAC of the normalised value, never the plain value.
  */

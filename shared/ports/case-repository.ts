@@ -18,6 +18,20 @@ export interface TaskRecord {
   closedBy?: string;
   /** When staff were told about it: its new-task email, or the digest that listed it. */
   announcedAt?: string;
+  /**
+   * Set on a done task whose callback Step Functions refused (after the adapter's retries): the action is
+   * recorded but the execution still waits on this task, so the callback is sent again (see resendCallbacks).
+   */
+  callbackOwedSince?: string;
+}
+
+/** A staff alert or digest that went out, under its deterministic key, so a retried send is skipped. */
+export interface SentMessage {
+  key: string;
+  messageId: string;
+  at: string;
+  /** The tasks a digest listed, so a retry marks those announced without sending it again. */
+  taskIds?: readonly string[];
 }
 
 export interface IntakeRecord {
@@ -79,4 +93,13 @@ export interface CaseRepository {
   markTaskAnnounced(taskId: string, at: string): Promise<void>;
   /** Open tasks for a role, earliest due first (the staff queue). */
   queue(role: TaskRecord['role'], limit?: number): Promise<TaskRecord[]>;
+  /** Marks a done task as still owing its callback (Step Functions refused it). */
+  markCallbackOwed(taskId: string, since: string): Promise<void>;
+  /** Clears the mark once the callback went through (or its wait had already ended). */
+  settleCallback(taskId: string): Promise<void>;
+  /** Done tasks still owing their callback: one case's, or every case's. */
+  owedCallbacks(caseId?: string): Promise<TaskRecord[]>;
+  /** The staff alert or digest already sent under this key, if any. */
+  findSentMessage(key: string): Promise<SentMessage | undefined>;
+  recordSentMessage(message: SentMessage): Promise<void>;
 }

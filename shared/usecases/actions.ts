@@ -8,7 +8,13 @@ import type { TaskRecord } from '../ports/case-repository.ts';
 import { isCivilDate } from '../time/london.ts';
 import { loadCase, recordEvent } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
-import { completeOpenTasks, currentPosition, positionOf } from './workflow.ts';
+import {
+  completeCallback,
+  completeOpenTasks,
+  currentPosition,
+  positionOf,
+  resendOwedCallbacks,
+} from './workflow.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const PlannedAction = z
@@ -174,6 +180,7 @@ export async function actOnTask(
   const action = TaskAction.parse(rawAction);
   const task = await deps.repository.getTask(taskId);
   if (!task) throw new DomainError('NOT_FOUND', `There is no task ${taskId}`);
+  await resendOwedCallbacks(deps, task.caseId);
   if (task.status !== 'open') return explainClosedTask(deps, task);
   if (!mayAct(actor.role, task.role)) {
     throw new DomainError(
@@ -209,13 +216,8 @@ export async function actOnTask(
     throw error;
   }
   const position = positionOf(deps, state);
-  try {
-    await deps.engine.sendTaskSuccess(task.token, position);
-  } catch (error) {
-    // The wait ended in the meantime (its deadline check ran): the event is recorded and the machine
-    // re-reads the case at its next step, so nothing is lost.
-    if (!(error instanceof TaskNotOpenError)) throw error;
-  }
+  // The action is recorded: whatever Step Functions answers, the member of staff is told it is done.
+  await completeCallback(deps, task, position);
   return { state, position };
 }
 
@@ -257,6 +259,7 @@ export async function recordCaseAction(
   rawAction: unknown,
 ): Promise<CaseState> {
   const action = CaseAction.parse(rawAction);
+  await resendOwedCallbacks(deps, caseId);
   const { state } = await recordEvent(deps, caseId, (current, at): CaseEvent => {
     switch (action.action) {
       case 'note':
@@ -307,6 +310,7 @@ export async function residentAct(
     throw new DomainError('FORBIDDEN', 'This link is for a different case');
   }
   const action = ResidentAction.parse(rawAction);
+  await resendOwedCallbacks(deps, caseId);
   const by: Actor = { kind: 'resident', id: 'resident-link' };
   const { state } = await recordEvent(deps, caseId, (current, at): CaseEvent => {
     switch (action.action) {
@@ -329,6 +333,7 @@ export async function residentView(deps: AppDependencies, linkToken: string, cas
   if (caseIdInPath !== undefined && caseIdInPath !== caseId) {
     throw new DomainError('FORBIDDEN', 'This link is for a different case');
   }
+  await resendOwedCallbacks(deps, caseId);
   const { state, events } = await loadCase(deps, caseId);
   return {
     case: residentSafeView(state),

@@ -89,6 +89,29 @@ async function deliver(
   return { channel: 'post', recipient: complainant.address, messageId: location };
 }
 
+/**
+ * The deterministic key of one staff alert to one role: a retried send (the Lambda or the state machine trying
+ * the task again after the alert left) finds it recorded and skips it. `about` names what the alert is about
+ * (the step, or an outstanding action's id); a still-overdue alert repeats at each check, so it is keyed by day.
+ */
+export function staffAlertKey(
+  alert: StaffAlert,
+  caseId: string,
+  about: string,
+  role: StaffRole,
+  dueAt: string | undefined,
+  today: string,
+): string {
+  return [
+    alert,
+    caseId,
+    about,
+    dueAt ?? 'no-deadline',
+    role,
+    ...(alert === 'still-overdue' ? [today] : []),
+  ].join('#');
+}
+
 export async function alertStaff(
   deps: AppDependencies,
   state: CaseState,
@@ -96,9 +119,13 @@ export async function alertStaff(
   step: string,
   roles: readonly StaffRole[],
   dueAt?: string,
+  about: string = step,
 ): Promise<void> {
   const { profile } = deps.context;
+  const today = toLondon(deps.clock.now()).date;
   for (const role of roles) {
+    const key = staffAlertKey(alert, state.caseId, about, role, dueAt, today);
+    if (await deps.repository.findSentMessage(key)) continue;
     const message = renderStaffAlert({
       alert,
       state,
@@ -108,19 +135,24 @@ export async function alertStaff(
       profile,
       consoleLink: `${deps.urls.staff}/case/${state.caseId}`,
     });
-    await deps.mailer.send({
+    const { messageId } = await deps.mailer.send({
       from: `${profile.letters.senderName} <${profile.letters.senderEmail}>`,
       to: [deps.staffAddresses[role]],
       ...message,
-      headers: { 'X-Complaint-Reference': state.reference, 'X-Alert': alert },
+      headers: { 'X-Complaint-Reference': state.reference, 'X-Alert': alert, 'X-Alert-Key': key },
     });
+    // Sent, then recorded: the one window (the process stopping between the two) repeats the alert, under the
+    // same X-Alert-Key.
+    await deps.repository.recordSentMessage({ key, messageId, at: deps.clock.now().toISOString() });
   }
 }
 
 /**
  * The working morning's digest: for each role that takes new tasks as a digest, one email listing every open
- * task not yet announced, then each is marked announced so no digest lists it twice. (If the process stops
- * between the send and the marks, the next run lists those tasks again: sent twice rather than never.)
+ * task not yet announced, then each is marked announced so no digest lists it twice. Each role's digest is
+ * keyed by its day (`digest#<role>#<date>`) and recorded with the tasks it listed: a retried run (the scheduler
+ * retries a failed one) marks those tasks rather than sending the digest again. Only a stop between the send
+ * and its record sends it twice.
  */
 export async function sendTaskDigests(deps: AppDependencies): Promise<Record<string, number>> {
   const { profile, clocks } = deps.context;
@@ -128,6 +160,12 @@ export async function sendTaskDigests(deps: AppDependencies): Promise<Record<str
   const sent: Record<string, number> = {};
   if (!clocks.calendar.isWorkingDay(today)) return sent;
   for (const role of STAFF_ROLES.filter((r) => profile.notifications.newTasks[r] === 'digest')) {
+    const key = `digest#${role}#${today}`;
+    const earlier = await deps.repository.findSentMessage(key);
+    if (earlier) {
+      for (const taskId of earlier.taskIds ?? []) await deps.repository.markTaskAnnounced(taskId, earlier.at);
+      continue;
+    }
     const tasks = (await deps.repository.queue(role, 10_000)).filter(
       (task) => task.status === 'open' && !task.announcedAt,
     );
@@ -143,14 +181,16 @@ export async function sendTaskDigests(deps: AppDependencies): Promise<Record<str
         consoleLink: `${deps.urls.staff}/case/${task.caseId}`,
       })),
     });
-    await deps.mailer.send({
+    const { messageId } = await deps.mailer.send({
       from: `${profile.letters.senderName} <${profile.letters.senderEmail}>`,
       to: [deps.staffAddresses[role]],
       ...message,
-      headers: { 'X-Alert': 'digest' },
+      headers: { 'X-Alert': 'digest', 'X-Alert-Key': key },
     });
     const at = deps.clock.now().toISOString();
-    for (const task of tasks) await deps.repository.markTaskAnnounced(task.taskId, at);
+    const taskIds = tasks.map((task) => task.taskId);
+    await deps.repository.recordSentMessage({ key, messageId, at, taskIds });
+    for (const taskId of taskIds) await deps.repository.markTaskAnnounced(taskId, at);
     sent[role] = tasks.length;
   }
   return sent;

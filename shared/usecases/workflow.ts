@@ -2,6 +2,7 @@ import type { CaseState, StaffRole, Step } from '../domain/case.ts';
 import { lettersOwed } from '../domain/correspondence.ts';
 import { TaskNotOpenError } from '../domain/errors.ts';
 import { actionFollowUps, type CasePosition, casePosition, deadlineAlerts } from '../domain/position.ts';
+import type { TaskRecord } from '../ports/case-repository.ts';
 import { caseLookups, loadCase, recordEvent } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
 import { alertStaff, sendOwedLetters } from './notify.ts';
@@ -173,7 +174,7 @@ async function followUpActions(deps: AppDependencies, state: CaseState): Promise
     const { action, alert, dueAt } = followUp;
     const roles: StaffRole[] = alert === 'breach' ? ['handler', 'manager'] : ['handler'];
     const step = `outstanding action ${action.actionId}: ${action.description}`;
-    await alertStaff(deps, current, alert, step, roles, dueAt);
+    await alertStaff(deps, current, alert, step, roles, dueAt, `action ${action.actionId}`);
     ({ state: current } = await recordEvent(deps, state.caseId, (_current, at) => {
       const base = { at, by: SYSTEM, step: 'outstanding-actions', dueAt, actionId: action.actionId } as const;
       return alert === 'breach' ? { type: 'deadline-breached', ...base } : { type: 'reminder-sent', ...base };
@@ -205,10 +206,56 @@ export async function completeOpenTasks(deps: AppDependencies, caseId: string, b
   for (const task of tasks.filter((t) => t.status === 'open')) {
     try {
       await deps.repository.closeTask(task.taskId, 'done', deps.clock.now().toISOString(), by);
-      await deps.engine.sendTaskSuccess(task.token, position);
     } catch (error) {
       // The wait already ended (timed out or replaced): the machine re-reads the case at its next step.
       if (!(error instanceof TaskNotOpenError)) throw error;
+      continue;
     }
+    await completeCallback(deps, task, position);
   }
+}
+
+/**
+ * Completes a done task's callback. If Step Functions still refuses it after the adapter's retries, the task
+ * is marked as owing it: the action that closed the task stands, and the next look at or action on the case
+ * sends it again (resendOwedCallbacks), so the execution moves on then rather than at the step's timeout.
+ */
+export async function completeCallback(
+  deps: AppDependencies,
+  task: TaskRecord,
+  position: CasePosition,
+): Promise<void> {
+  try {
+    await deps.engine.sendTaskSuccess(task.token, position);
+  } catch (error) {
+    // The wait already ended (timed out or replaced): the machine re-reads the case at its next step.
+    if (error instanceof TaskNotOpenError) return;
+    await deps.repository.markCallbackOwed(task.taskId, deps.clock.now().toISOString());
+  }
+}
+
+/**
+ * Sends the callbacks a case (or, without a case id, every case) still owes, each with the case's position
+ * now. A token whose wait has ended answers TaskNotOpenError: that callback is no longer owed either. One
+ * still refused stays owed for the next attempt; this never fails the page or action that called it.
+ */
+export async function resendOwedCallbacks(
+  deps: AppDependencies,
+  caseId?: string,
+): Promise<{ resent: number; stillOwed: number }> {
+  let resent = 0;
+  let stillOwed = 0;
+  for (const task of await deps.repository.owedCallbacks(caseId)) {
+    try {
+      await deps.engine.sendTaskSuccess(task.token, await currentPosition(deps, task.caseId));
+      resent++;
+    } catch (error) {
+      if (!(error instanceof TaskNotOpenError)) {
+        stillOwed++;
+        continue;
+      }
+    }
+    await deps.repository.settleCallback(task.taskId);
+  }
+  return { resent, stillOwed };
 }

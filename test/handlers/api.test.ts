@@ -189,29 +189,44 @@ describe('POST /staff/tasks/{taskId}/actions', () => {
     });
   });
 
-  it('answers 503 "try again" when the callback stays throttled; the action stays recorded and done', async () => {
+  it('records the action when the callback stays throttled, and sends the owed callback when the case is next viewed', async () => {
     const { body } = await submit();
-    const task = await registerTriageTask(String(body.caseId));
+    const caseId = String(body.caseId);
+    const task = await registerTriageTask(caseId);
     aws().sfn.on(SendTaskSuccessCommand).rejects(throttled());
+    // The action is recorded and done whatever Step Functions answers: "try again" would only meet a 409.
     const response = await triageAsHandler(task?.taskId ?? '');
-    expect(response).toMatchObject({
-      statusCode: 503,
-      body: { error: 'SERVICE_BUSY', message: expect.stringMatching(/try again/) },
-    });
+    expect(response.statusCode).toBe(200);
     expect(aws().sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(5);
-    // The event was recorded and the task closed before the callback: acting again is refused as done, and the
-    // execution picks the case up at the step's timeout (its deadline check re-reads the case).
+    const owed = (await aws().table.items()).find((item) => item.pk === `TASK#${task?.taskId}`);
+    expect(owed).toMatchObject({ status: 'done', callbackOwedSince: expect.any(String) });
+
+    const view = () =>
+      caseHandler(
+        apiEvent({ pathParameters: { caseId }, claims: staffClaims('handler') }),
+        lambdaContext,
+      ).then(parse);
+    // Still throttled: the view answers all the same, and the callback stays owed.
+    expect((await view()).statusCode).toBe(200);
+    expect(aws().sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(10);
+    aws().sfn.on(SendTaskSuccessCommand).resolves({});
+    const seen = await view();
+    const calls = aws().sfn.commandCalls(SendTaskSuccessCommand);
+    expect(calls).toHaveLength(11);
+    expect(calls[10]?.args[0].input.taskToken).toBe('token-secret-1');
+    expect(JSON.parse(calls[10]?.args[0].input.output ?? '{}')).toMatchObject({
+      step: 'stage1-acknowledgement',
+    });
+    expect(
+      (seen.body.events as Array<{ type: string }>).filter((event) => event.type === 'triaged'),
+    ).toHaveLength(1);
+    // Settled: the next view sends nothing, and acting again is refused as done.
+    await view();
+    expect(aws().sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(11);
     expect(await triageAsHandler(task?.taskId ?? '')).toMatchObject({
       statusCode: 409,
       body: { error: 'TASK_NOT_OPEN', message: expect.stringMatching(/already done/) },
     });
-    const view = parse(
-      await caseHandler(
-        apiEvent({ pathParameters: { caseId: String(body.caseId) }, claims: staffClaims('handler') }),
-        lambdaContext,
-      ),
-    );
-    expect((view.body.events as Array<{ type: string }>).map((event) => event.type)).toContain('triaged');
   });
 
   it('maps domain refusals to 4xx with the rule that refused them', async () => {
