@@ -1,6 +1,7 @@
 import type { CaseEvent, CaseStatus, Channel, ClosureReason } from '#shared/domain/case.ts';
 import type { ResidentTemplate } from '#shared/domain/correspondence.ts';
 import { type Decision, referralTimeLimitWords, type StageResponse } from '#shared/domain/letters.ts';
+import { residentActions } from '#shared/domain/resident-actions.ts';
 import { legalProceedingsWords } from '#shared/notifications/templates.ts';
 import { currentOmbudsman } from '#shared/policy/ombudsmen.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
@@ -24,8 +25,6 @@ import {
 /** The resident's case page: where the complaint is, what happens next and by when, and its history. */
 
 export type ResidentView = Awaited<ReturnType<typeof residentView>>;
-type SafeCase = ResidentView['case'];
-type Position = ResidentView['position'];
 /** A timeline entry: a resident-visible event without who did it (only whether it was the resident). */
 type TimelineEntry = (CaseEvent extends infer E ? (E extends CaseEvent ? Omit<E, 'by'> : never) : never) & {
   byResident: boolean;
@@ -340,22 +339,6 @@ ${join(
 // ---------------------------------------------------------------------------------------------------------
 // The page
 
-export interface CaseActions {
-  escalate: boolean;
-  addInformation: boolean;
-  withdraw: boolean;
-}
-
-/** Which actions the resident may take: stage 2 only in the window; withdraw until the final response. */
-export function availableActions(state: SafeCase, position: Position): CaseActions {
-  const open = state.status !== 'closed' && position.step !== 'closed';
-  return {
-    escalate: position.step === 'escalation-window',
-    addInformation: open,
-    withdraw: open && state.status !== 'final-response-issued' && !state.stage2.letter,
-  };
-}
-
 /** The case page's title and body; the token appears only in this case's own links. */
 export function renderCasePage(
   profile: ProviderProfile,
@@ -365,7 +348,7 @@ export function renderCasePage(
 ): { title: string; body: SafeHtml } {
   const { case: state, position } = view;
   const status = STATUS_WORDS[state.status];
-  const actions = availableActions(state, position);
+  const actions = residentActions(state, position.step);
   const complaint = state.complaint;
   const body = html`<span class="govuk-caption-l">Your complaint to ${profile.name}</span>
 <h1 class="govuk-heading-l">Complaint ${state.reference}</h1>

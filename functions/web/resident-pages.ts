@@ -1,6 +1,14 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ConflictError, DomainError, ValidationError } from '#shared/domain/errors.ts';
 import { laterFromEventWords, referralTimeLimitWords } from '#shared/domain/letters.ts';
+import {
+  type EscalationRefusal,
+  escalationRefusal,
+  escalationRequested,
+  mayAddInformation,
+  type WithdrawalRefusal,
+  withdrawalRefusal,
+} from '#shared/domain/resident-actions.ts';
 import { formatCivilDate } from '#shared/notifications/templates.ts';
 import { currentOmbudsman } from '#shared/policy/ombudsmen.ts';
 import type { ProviderProfile, StagePolicy } from '#shared/policy/profile.ts';
@@ -355,7 +363,7 @@ function refusal(ctx: PageContext, view: ResidentView, token: string, error: unk
   const endedAt = error.details.endedAt;
   const message =
     error.code === 'ESCALATION_WINDOW_CLOSED' && typeof endedAt === 'string'
-      ? `The time to ask for ${stageName(ctx.profile, 2).toLowerCase()} ended at ${deadlineWords(endedAt)}. Contact us if you are still unhappy: we can consider a late request if there is a good reason.`
+      ? escalationRefusalWords(ctx.profile, { reason: 'window-ended', endedAt })
       : error.message;
   return cannotPage(
     ctx,
@@ -383,29 +391,28 @@ async function loadForAction(ctx: PageContext, token: string): Promise<ResidentV
 
 // Asking for stage 2 -------------------------------------------------------------------------------------
 
-function escalationRequested(view: ResidentView): boolean {
-  return view.case.status === 'stage2-acknowledgement' || view.case.status === 'stage2-investigation';
+/** Why stage 2 cannot be asked for now (see escalationRefusal), in words. */
+function escalationRefusalWords(profile: ProviderProfile, refusal: EscalationRefusal): string {
+  const stage2 = stageName(profile, 2).toLowerCase();
+  switch (refusal.reason) {
+    case 'already-requested':
+      return `You have already asked for ${stage2}. We are dealing with it.`;
+    case 'final-response-sent':
+      return `We have sent our final response, so there is no further stage with us. If you are still unhappy, you can ask the ${profile.ombudsman.name} to look at your complaint.`;
+    case 'window-ended': {
+      const ended = refusal.endedAt ? ` ended at ${deadlineWords(refusal.endedAt)}` : ' has ended';
+      return `The time to ask for ${stage2}${ended}. Contact us if you are still unhappy: we can consider a late request if there is a good reason.`;
+    }
+    case 'closed':
+      return 'Your complaint is closed. If something new goes wrong, you can make a new complaint.';
+    case 'before-stage1-response':
+      return `You can ask for ${stage2} after we have sent you our ${stageName(profile, 1).toLowerCase()} response.`;
+  }
 }
 
-/** Why stage 2 cannot be asked for now, in words; undefined when it can. */
 function whyNoEscalation(profile: ProviderProfile, view: ResidentView): string | undefined {
-  const { case: state, position } = view;
-  const stage1 = stageName(profile, 1).toLowerCase();
-  const stage2 = stageName(profile, 2).toLowerCase();
-  if (position.step === 'escalation-window') return undefined;
-  if (escalationRequested(view)) return `You have already asked for ${stage2}. We are dealing with it.`;
-  if (state.stage2.letter || state.status === 'final-response-issued') {
-    return `We have sent our final response, so there is no further stage with us. If you are still unhappy, you can ask the ${profile.ombudsman.name} to look at your complaint.`;
-  }
-  if (state.status === 'stage1-responded' || state.closureReason === 'escalation-window-ended') {
-    const ended = state.escalationWindow
-      ? ` ended at ${deadlineWords(state.escalationWindow.dueAt)}`
-      : ' has ended';
-    return `The time to ask for ${stage2}${ended}. Contact us if you are still unhappy: we can consider a late request if there is a good reason.`;
-  }
-  if (state.status === 'closed')
-    return 'Your complaint is closed. If something new goes wrong, you can make a new complaint.';
-  return `You can ask for ${stage2} after we have sent you our ${stage1} response.`;
+  const refusal = escalationRefusal(view.case, view.position.step);
+  return refusal && escalationRefusalWords(profile, refusal);
 }
 
 function escalationForm(
@@ -472,7 +479,7 @@ export const escalate = webPage(async (ctx) => {
   const reason = field(fields, 'reason');
   const view = await loadForAction(ctx, token);
   const name = stageName(ctx.profile, 2).toLowerCase();
-  if (escalationRequested(view)) {
+  if (escalationRequested(view.case)) {
     // A second press of the button, or a request already made: nothing more to do.
     return donePage(ctx, view, token, `You have asked for ${name}`, stage2Next(ctx.profile, view));
   }
@@ -497,13 +504,15 @@ ${due ? html`<p class="govuk-body">We will acknowledge your request by ${deadlin
 
 // Withdrawing ---------------------------------------------------------------------------------------------
 
+const WITHDRAWAL_REFUSAL_WORDS: Record<WithdrawalRefusal, string> = {
+  closed: 'Your complaint is already closed, so there is nothing to withdraw.',
+  'final-response-sent':
+    'We have already sent our final response, so the complaint cannot be withdrawn. Contact us if you have any questions.',
+};
+
 function whyNoWithdrawal(view: ResidentView): string | undefined {
-  const { case: state } = view;
-  if (state.status === 'closed') return 'Your complaint is already closed, so there is nothing to withdraw.';
-  if (state.status === 'final-response-issued' || state.stage2.letter) {
-    return 'We have already sent our final response, so the complaint cannot be withdrawn. Contact us if you have any questions.';
-  }
-  return undefined;
+  const refusal = withdrawalRefusal(view.case);
+  return refusal && WITHDRAWAL_REFUSAL_WORDS[refusal];
 }
 
 function withdrawalForm(
@@ -612,7 +621,7 @@ const CLOSED_NO_INFO =
 export const addInformationForm = webPage(async (ctx) => {
   const token = tokenFromQuery(ctx);
   const view = await loadForAction(ctx, token);
-  if (view.case.status === 'closed') {
+  if (!mayAddInformation(view.case)) {
     return cannotPage(ctx, view, token, 'You cannot add information', paragraphs(CLOSED_NO_INFO), 200);
   }
   return informationForm(ctx, view, token);
@@ -623,7 +632,7 @@ export const addInformation = webPage(async (ctx) => {
   const token = field(fields, 'token');
   const text = field(fields, 'information');
   const view = await loadForAction(ctx, token);
-  if (view.case.status === 'closed') {
+  if (!mayAddInformation(view.case)) {
     return cannotPage(ctx, view, token, 'You cannot add information', paragraphs(CLOSED_NO_INFO));
   }
   const errors = text

@@ -1,4 +1,11 @@
-import { type CaseState, openActions, type StaffRole } from '#shared/domain/case.ts';
+import {
+  allowsEvent,
+  type CaseState,
+  extensionAllowance,
+  handledStage1,
+  openActions,
+  type StaffRole,
+} from '#shared/domain/case.ts';
 import { durationWords } from '#shared/domain/clocks.ts';
 import {
   DECISIONS,
@@ -12,7 +19,13 @@ import {
 import { formatCivilDate } from '#shared/notifications/templates.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import type { TaskRecord } from '#shared/ports/case-repository.ts';
-import { ACTIONS_FOR_STEP, type CaseAction, mayAct, type TaskAction } from '#shared/usecases/actions.ts';
+import {
+  type CaseAction,
+  MAX_EXTENSION_WORKING_DAYS,
+  mayAct,
+  offeredActions,
+  type TaskAction,
+} from '#shared/usecases/actions.ts';
 import {
   button,
   checkboxes,
@@ -51,12 +64,6 @@ export const TASK_FORM_ACTIONS = [
 export type TaskFormAction = (typeof TASK_FORM_ACTIONS)[number];
 export const CASE_FORM_ACTIONS = ['note', 'add-action', 'complete-action', 'ombudsman-referral'] as const;
 export type CaseFormAction = (typeof CASE_FORM_ACTIONS)[number];
-
-/** Which forms each kind of task offers: exactly what the use case accepts. */
-export const FORMS_FOR_STEP: Record<TaskRecord['step'], readonly TaskFormAction[]> = ACTIONS_FOR_STEP;
-
-/** Steps where acting would make the member of staff a stage 2 handler (Code 6.13). */
-const STAGE2_HANDLING = new Set<TaskFormAction>(['acknowledge', 'extend', 'respond']);
 
 export const MAX_PLANNED_ACTIONS = 3;
 
@@ -275,15 +282,10 @@ function acknowledgeForm(fc: FormContext, stage: 1 | 2): SafeHtml {
   );
 }
 
-export function extensionAllowance(
-  profile: ProviderProfile,
-  state: CaseState,
-  stage: 1 | 2,
-): { used: number; cap: number | null; remaining: number } {
-  const record = stage === 1 ? state.stage1 : state.stage2;
-  const used = record.extensions.reduce((sum, extension) => sum + extension.workingDays, 0);
-  const cap = profile.stages[stage - 1]?.extension.maxWorkingDays ?? null;
-  return { used, cap, remaining: cap === null ? 60 : Math.max(0, cap - used) };
+/** The extension still possible at a stage: the cap's remainder, or the most one request may ask. */
+export function extensionLeft(profile: ProviderProfile, state: CaseState, stage: 1 | 2) {
+  const allowance = extensionAllowance(state, stage, profile.stages[stage - 1]);
+  return { ...allowance, remaining: allowance.remaining ?? MAX_EXTENSION_WORKING_DAYS };
 }
 
 function sendText(action: Preview['action'], stage: 1 | 2): string {
@@ -335,7 +337,7 @@ function extendForm(fc: FormContext, stage: 1 | 2): SafeHtml {
   const { profile, errors, state } = fc;
   const v = (name: string) => value(fc, 'extend', name);
   const policy = profile.stages[stage - 1];
-  const { used, cap, remaining } = extensionAllowance(profile, state, stage);
+  const { used, cap, remaining } = extensionLeft(profile, state, stage);
   const usage =
     cap === null
       ? `${used} working days used (the policy sets no cap).`
@@ -578,12 +580,12 @@ export function taskForms(fc: FormContext): SafeHtml {
     return html`<p class="govuk-body" data-testid="no-task">${state.status === 'closed' ? 'The case is closed: there is nothing to act on.' : 'There is no open task on this case right now: the workflow will create one when the next step is due.'}</p>`;
   }
   const stage = stageOf(task.step);
-  const sameHandler = stage === 2 && state.stage1.handlers.includes(staff.id);
+  const sameHandler = stage === 2 && handledStage1(state, staff.id);
   const heading = html`<p class="govuk-body">Open task: <strong>${STEP_WORDS[task.step]}</strong> (for the ${task.role} role).</p>`;
   if (!sameHandler && !mayAct(staff.role, task.role)) {
     return html`${heading}<p class="govuk-body" data-testid="cannot-act">This task is for a ${task.role}. A ${staff.role} cannot act on it: ask a ${task.role} or a manager.</p>`;
   }
-  const forms = FORMS_FOR_STEP[task.step].filter((action) => !(sameHandler && STAGE2_HANDLING.has(action)));
+  const forms = offeredActions(task.step, state, staff.id);
   const render = (action: TaskFormAction): SafeHtml => {
     switch (action) {
       case 'triage':
@@ -616,18 +618,10 @@ ${join(forms.map(render))}`;
 // ---------------------------------------------------------------------------------------------------------
 // Case-level forms
 
-const ACTION_STATUSES = new Set<CaseState['status']>([
-  'stage1-investigation',
-  'stage1-responded',
-  'stage2-acknowledgement',
-  'stage2-investigation',
-  'final-response-issued',
-]);
-
 export function caseForms(fc: FormContext): SafeHtml {
   const { errors, state } = fc;
   const open = openActions(state);
-  const actionsAllowed = ACTION_STATUSES.has(state.status);
+  const actionsAllowed = allowsEvent(state.status, 'action-added');
   return html`${form(
     fc,
     'record',
@@ -819,7 +813,7 @@ export function parseTaskForm(
         : { action: { action: 'acknowledge', definition, outcomesSought }, errors };
     }
     case 'extend': {
-      const { remaining } = extensionAllowance(context.profile, context.state, stage);
+      const { remaining } = extensionLeft(context.profile, context.state, stage);
       const reason = field(body, 'extend-reason');
       const allowed = context.profile.stages[stage - 1]?.extension.allowedReasons ?? [];
       if (!allowed.includes(reason))

@@ -1,5 +1,5 @@
 import type { Deadline } from '../calendar/deadline.ts';
-import type { ProviderProfile } from '../policy/profile.ts';
+import type { ProviderProfile, StagePolicy } from '../policy/profile.ts';
 import { type CivilDate, type Instant, isCivilDate, toLondon } from '../time/london.ts';
 import { type LifecycleClocks, lifecycleClocks, type StageNumber } from './clocks.ts';
 import {
@@ -313,6 +313,11 @@ const ALWAYS_ALLOWED: readonly CaseEventType[] = [
   'correspondence-failed',
 ];
 
+/** Whether an event of this type may be recorded on a case in this status. */
+export function allowsEvent(status: CaseStatus, type: CaseEventType): boolean {
+  return ALWAYS_ALLOWED.includes(type) || ALLOWED[status].includes(type);
+}
+
 export interface CaseContext {
   profile: ProviderProfile;
   clocks: LifecycleClocks;
@@ -343,8 +348,24 @@ function addHandler(record: StageRecord, staffId: string): string[] {
   return record.handlers.includes(staffId) ? record.handlers : [...record.handlers, staffId];
 }
 
+/** Whoever handled stage 1 may not acknowledge, extend or respond at stage 2 (Code 6.13). */
+export function handledStage1(state: Pick<CaseState, 'stage1'>, staffId: string): boolean {
+  return state.stage1.handlers.includes(staffId);
+}
+
+/** Working days of extension granted at a stage, the policy's cap (null: none) and what is left under it. */
+export function extensionAllowance(
+  state: CaseState,
+  stage: StageNumber,
+  policy: Pick<StagePolicy, 'extension'> | undefined,
+): { used: number; cap: number | null; remaining: number | null } {
+  const used = state[stageKey(stage)].extensions.reduce((sum, extension) => sum + extension.workingDays, 0);
+  const cap = policy?.extension.maxWorkingDays ?? null;
+  return { used, cap, remaining: cap === null ? null : Math.max(0, cap - used) };
+}
+
 function checkStage2Handler(state: CaseState, event: CaseEvent, staffId: string): void {
-  if (!state.stage1.handlers.includes(staffId)) return;
+  if (!handledStage1(state, staffId)) return;
   throw new SameHandlerError(event.by.kind === 'staff' && event.by.email ? event.by.email : staffId);
 }
 
@@ -557,8 +578,7 @@ function applyEvent(state: CaseState, event: CaseEvent, ctx: CaseContext): CaseS
       if (!Number.isInteger(event.workingDays) || event.workingDays < 1) {
         throw new ExtensionRefusedError(`An extension must be a whole number of working days, at least 1`);
       }
-      const used = record.extensions.reduce((sum, extension) => sum + extension.workingDays, 0);
-      const cap = policy.extension.maxWorkingDays;
+      const { used, cap } = extensionAllowance(state, event.stage, policy);
       if (cap !== null && used + event.workingDays > cap) {
         throw new ExtensionRefusedError(
           `Stage ${event.stage} extensions are capped at ${cap} working days; ${used} already granted, so at most ${cap - used} more`,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Actor, CaseEvent, CaseState, StaffRole } from '../domain/case.ts';
+import { type Actor, type CaseEvent, type CaseState, handledStage1, type StaffRole } from '../domain/case.ts';
 import { DomainError, TaskNotOpenError, ValidationError } from '../domain/errors.ts';
 import { DECISIONS } from '../domain/letters.ts';
 import type { CasePosition } from '../domain/position.ts';
@@ -52,6 +52,9 @@ const Triage = z.discriminatedUnion('outcome', [
   }),
 ]);
 
+/** The most one extension request may ask for where the policy sets no cap. */
+export const MAX_EXTENSION_WORKING_DAYS = 60;
+
 export const TaskAction = z.discriminatedUnion('action', [
   Triage,
   z.object({
@@ -61,7 +64,7 @@ export const TaskAction = z.discriminatedUnion('action', [
   }),
   z.object({
     action: z.literal('extend'),
-    workingDays: z.number().int().min(1).max(60),
+    workingDays: z.number().int().min(1).max(MAX_EXTENSION_WORKING_DAYS),
     reason: text(500),
     explanation: text(5000),
   }),
@@ -102,6 +105,19 @@ export const ACTIONS_FOR_STEP: Record<TaskRecord['step'], readonly TaskAction['a
   'stage2-response': ['extend', 'respond', 'withdraw'],
   'outstanding-actions': [],
 };
+
+/** Actions that make the member of staff a stage 2 handler: barred to whoever handled stage 1 (Code 6.13). */
+const STAGE2_HANDLING: readonly TaskAction['action'][] = ['acknowledge', 'extend', 'respond'];
+
+/** The actions a member of staff is offered on a task: the step's, less those Code 6.13 bars them from. */
+export function offeredActions(
+  step: TaskRecord['step'],
+  state: Pick<CaseState, 'stage1'>,
+  staffId: string,
+): readonly TaskAction['action'][] {
+  const barred = step.startsWith('stage2-') && handledStage1(state, staffId);
+  return ACTIONS_FOR_STEP[step].filter((action) => !(barred && STAGE2_HANDLING.includes(action)));
+}
 
 function eventFor(action: TaskAction, state: CaseState, by: Actor, at: string): CaseEvent {
   const stage = state.stage === 0 ? 1 : state.stage;

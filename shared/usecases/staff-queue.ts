@@ -1,4 +1,4 @@
-import { type CaseState, isOpenAction, OPEN_STATUSES, STAFF_ROLES } from '../domain/case.ts';
+import { allowsEvent, type CaseState, isOpenAction, OPEN_STATUSES, STAFF_ROLES } from '../domain/case.ts';
 import { actionAlerts } from '../domain/position.ts';
 import {
   assigneeOf,
@@ -64,9 +64,7 @@ export interface StaffQueue {
 const ALL_QUEUES = [...STAFF_ROLES, 'resident'] as const;
 
 /** Actions are added once a complaint is acknowledged, so earlier statuses never hold one. */
-const STATUSES_WITH_ACTIONS = OPEN_STATUSES.filter(
-  (status) => status !== 'awaiting-triage' && status !== 'stage1-acknowledgement',
-);
+const STATUSES_WITH_ACTIONS = OPEN_STATUSES.filter((status) => allowsEvent(status, 'action-added'));
 
 function assigned(state: CaseState | undefined): Assigned {
   const assignee = state && assigneeOf(state);
