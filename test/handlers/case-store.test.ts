@@ -1,52 +1,23 @@
-import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient, DynamoDbCaseStore } from '#shared/adapters/dynamodb-case-store.ts';
 import { applyCaseEvent } from '#shared/domain/case.ts';
+import { DynamoWatch, type LocalDynamo, startDynalite } from '../support/dynamodb.ts';
 import { baselineContext, received } from '../support/fixtures.ts';
 
 /** The adapter against dynalite: the real SDK requests, answered by a real (emulated) DynamoDB. */
-const server = dynalite({ createTableMs: 0 });
-let client: DynamoDBClient;
+let dynamo: LocalDynamo;
 let store: DynamoDbCaseStore;
-let sent: string[] = [];
+const watch = new DynamoWatch();
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    region: 'eu-west-2',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-  // Only the table's keys: a batched read by key needs no index.
-  await client.send(
-    new CreateTableCommand({
-      TableName: 'cases',
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  client.middlewareStack.add(
-    (next, context) => (args) => {
-      sent.push(String(context.commandName));
-      return next(args);
-    },
-    { step: 'initialize' },
-  );
-  store = new DynamoDbCaseStore('cases', createDocumentClient(client));
+  dynamo = await startDynalite();
+  const client = dynamo.client();
+  watch.attach(client);
+  store = new DynamoDbCaseStore(await dynamo.createTable(), createDocumentClient(client));
 });
 
 afterAll(async () => {
-  client.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await dynamo.stop();
 });
 
 async function saveCases(count: number): Promise<string[]> {
@@ -69,19 +40,19 @@ describe('DynamoDbCaseStore.getProjections', () => {
   it('reads many cases in batches of at most 100 keys, each case once, leaving unknown ids out', async () => {
     // Prepare
     const ids = await saveCases(130);
-    sent = [];
+    watch.resetCalls();
 
     // Act
     const states = await store.getProjections([...ids, ids[0] ?? '', 'no-such-case']);
 
     // Assess
     expect(states.map((state) => state.caseId).sort()).toEqual(ids);
-    expect(sent).toEqual(['BatchGetItemCommand', 'BatchGetItemCommand']);
+    expect(watch.calls.map((call) => call.operation)).toEqual(['BatchGetItem', 'BatchGetItem']);
   });
 
   it('makes no request for no ids', async () => {
-    sent = [];
+    watch.resetCalls();
     expect(await store.getProjections([])).toEqual([]);
-    expect(sent).toEqual([]);
+    expect(watch.calls).toEqual([]);
   });
 });
