@@ -1,7 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
-  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -45,21 +44,6 @@ export class DynamoDbCaseStore implements CaseRepository {
     private readonly documents: DynamoDBDocumentClient = createDocumentClient(),
   ) {}
 
-  async nextReference(year: number): Promise<string> {
-    const result = await this.documents.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: `COUNTER#REF#${year}`, sk: 'COUNTER' },
-        UpdateExpression: 'ADD #value :one',
-        ExpressionAttributeNames: { '#value': 'value' },
-        ExpressionAttributeValues: { ':one': 1 },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-    const value = Number(result.Attributes?.value);
-    return `CMP-${year}-${String(value).padStart(6, '0')}`;
-  }
-
   async findIntake(key: string): Promise<IntakeRecord | undefined> {
     const result = await this.documents.send(
       new GetCommand({
@@ -97,7 +81,109 @@ export class DynamoDbCaseStore implements CaseRepository {
     }
   }
 
-  async setIntakeReference(key: string, reference: string): Promise<string> {
+  async takeIntakeReference(
+    key: string,
+    hold: { caseId: string; claimedAt: string },
+    year: number,
+  ): Promise<string | undefined> {
+    const claim = await this.findIntake(key);
+    if (!claim) throw new ConflictError(`Intake key ${key} has no claim to attach a reference to`);
+    if (claim.reference) return claim.reference;
+    // A holder that stopped part-way may have bound its candidate to the case already: that one comes first.
+    let candidate = claim.candidate;
+    let after = 0;
+    for (let probe = 1; probe <= MAX_REFERENCE_PROBES; probe++) {
+      if (!candidate) {
+        candidate = formatReference(year, Math.max(after, await this.referenceHint(year)) + 1);
+        // Recorded on the claim before it is bound, so whoever holds the claim next tries it first.
+        if (!(await this.markIntakeCandidate(key, hold.claimedAt, candidate))) {
+          return (await this.findIntake(key))?.reference;
+        }
+      }
+      if (await this.bindReference(candidate, hold.caseId)) {
+        await this.raiseReferenceHint(candidate);
+        return this.attachIntakeReference(key, candidate);
+      }
+      const taken = referenceParts(candidate);
+      after = taken.year === year ? taken.number : 0;
+      candidate = undefined;
+    }
+    throw new ConflictError('Many complaints are being recorded at once; try again in a moment');
+  }
+
+  /** The highest number the counter knows was taken in the year; it may lag (raising it is best effort). */
+  private async referenceHint(year: number): Promise<number> {
+    const result = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: `COUNTER#REF#${year}`, sk: 'COUNTER' },
+        ConsistentRead: true,
+      }),
+    );
+    return Number(result.Item?.value ?? 0);
+  }
+
+  private async raiseReferenceHint(reference: string): Promise<void> {
+    const { year, number } = referenceParts(reference);
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `COUNTER#REF#${year}`, sk: 'COUNTER' },
+          UpdateExpression: 'SET #value = :value',
+          ConditionExpression: 'attribute_not_exists(#value) OR #value < :value',
+          ExpressionAttributeNames: { '#value': 'value' },
+          ExpressionAttributeValues: { ':value': number },
+        }),
+      );
+    } catch {
+      // Already higher, or the write failed: the number is bound either way, and a lagging hint only costs the
+      // next intake an extra probe.
+    }
+  }
+
+  private async markIntakeCandidate(key: string, claimedAt: string, candidate: string): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `INTAKE#${key}`, sk: 'INTAKE' },
+          UpdateExpression: 'SET #candidate = :candidate',
+          ConditionExpression: '#claimedAt = :claimedAt AND attribute_not_exists(#reference)',
+          ExpressionAttributeNames: {
+            '#candidate': 'candidate',
+            '#claimedAt': 'claimedAt',
+            '#reference': 'reference',
+          },
+          ExpressionAttributeValues: { ':candidate': candidate, ':claimedAt': claimedAt },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return false;
+    }
+  }
+
+  /** Takes the number: true if its lookup item is now (or already was) this case's. */
+  private async bindReference(reference: string, caseId: string): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `REF#${reference}`, sk: 'REF', caseId },
+          ConditionExpression: 'attribute_not_exists(pk) OR caseId = :caseId',
+          ExpressionAttributeValues: { ':caseId': caseId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return false;
+    }
+  }
+
+  private async attachIntakeReference(key: string, reference: string): Promise<string> {
     try {
       await this.documents.send(
         new UpdateCommand({
@@ -118,15 +204,21 @@ export class DynamoDbCaseStore implements CaseRepository {
     }
   }
 
-  async releaseIntakeClaim(key: string, caseId: string): Promise<void> {
+  async releaseIntakeClaim(key: string, hold: { caseId: string; claimedAt: string }): Promise<void> {
     try {
       await this.documents.send(
-        new DeleteCommand({
+        new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: `INTAKE#${key}`, sk: 'INTAKE' },
-          ConditionExpression: 'caseId = :caseId AND attribute_not_exists(#reference)',
-          ExpressionAttributeNames: { '#reference': 'reference' },
-          ExpressionAttributeValues: { ':caseId': caseId },
+          UpdateExpression: 'REMOVE #claimedAt',
+          ConditionExpression:
+            '#caseId = :caseId AND #claimedAt = :claimedAt AND attribute_not_exists(#reference)',
+          ExpressionAttributeNames: {
+            '#caseId': 'caseId',
+            '#claimedAt': 'claimedAt',
+            '#reference': 'reference',
+          },
+          ExpressionAttributeValues: { ':caseId': hold.caseId, ':claimedAt': hold.claimedAt },
         }),
       );
     } catch (error) {
@@ -548,8 +640,18 @@ function taskKeys(task: TaskRecord): Record<string, unknown> {
 }
 
 function toIntake(item: Record<string, unknown>): IntakeRecord {
-  const { caseId, reference, requestHash, claimedAt } = item as unknown as IntakeRecord;
-  return { caseId, reference, requestHash, claimedAt };
+  const { caseId, reference, candidate, requestHash, claimedAt } = item as unknown as IntakeRecord;
+  return { caseId, reference, candidate, requestHash, claimedAt };
+}
+
+/** Probes past numbers others have taken before an intake gives up with "try again". */
+const MAX_REFERENCE_PROBES = 50;
+
+const formatReference = (year: number, number: number) => `CMP-${year}-${String(number).padStart(6, '0')}`;
+
+function referenceParts(reference: string): { year: number; number: number } {
+  const [, year, number] = reference.split('-');
+  return { year: Number(year), number: Number(number) };
 }
 
 function toTask(item: Record<string, unknown>): TaskRecord {

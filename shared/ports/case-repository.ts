@@ -36,8 +36,13 @@ export interface SentMessage {
 
 export interface IntakeRecord {
   caseId: string;
-  /** Taken from the counter by whoever holds the claim, once it holds it; absent until then. */
+  /** Taken by whoever holds the claim, once it holds it; absent until then. */
   reference?: string;
+  /**
+   * The reference the claim's holder is taking (recorded before the number is bound to the case): a holder
+   * that takes the claim over tries it first, so a number taken by a holder that stopped is not lost.
+   */
+  candidate?: string;
   requestHash: string;
   /** When the key was claimed (or a stalled claim taken over). */
   claimedAt?: string;
@@ -52,18 +57,25 @@ export interface CaseLookups {
 }
 
 export interface CaseRepository {
-  /** A readable, sayable reference such as CMP-2026-000123, from an atomic counter. */
-  nextReference(year: number): Promise<string>;
   findIntake(key: string): Promise<IntakeRecord | undefined>;
   /** Claims an intake idempotency key; returns the record already stored when the key was used before. */
   claimIntakeKey(key: string, record: IntakeRecord): Promise<IntakeRecord>;
   /**
-   * Stores the reference on a claimed key unless one is already there; returns the one stored (a reference
-   * taken by a claimant that was taken over is then unused).
+   * Takes a readable, sayable reference such as CMP-2026-000123 (the next free number of the year) for a held
+   * claim and attaches it. The write that takes a number binds it to the claim's case id, so a number taken
+   * is never lost: the claim's next holder (a retry) finds it and uses it. Returns the claim's reference, or
+   * undefined when the claim is no longer held by `hold` and has none yet.
    */
-  setIntakeReference(key: string, reference: string): Promise<string>;
-  /** Gives back a claim still without a reference (its holder failed to take one), so a retry can claim it. */
-  releaseIntakeClaim(key: string, caseId: string): Promise<void>;
+  takeIntakeReference(
+    key: string,
+    hold: { caseId: string; claimedAt: string },
+    year: number,
+  ): Promise<string | undefined>;
+  /**
+   * Lets a retry take over at once a claim still without a reference, if `hold` still holds it (its holder
+   * failed part-way). The claim keeps its case id and candidate.
+   */
+  releaseIntakeClaim(key: string, hold: { caseId: string; claimedAt: string }): Promise<void>;
   /** Takes over a claim still without a reference, if it is unchanged since claimedAt; true if taken. */
   takeOverIntakeClaim(key: string, claimedAt: string | undefined, now: string): Promise<boolean>;
   /** Appends the event with sequence number seq; throws ConflictError when that number is taken. */

@@ -104,8 +104,9 @@ const CLAIM_LEASE_MS = 60_000;
 const WAIT_ATTEMPTS = 20;
 
 /**
- * The reference for a claimed intake key: the claim's holder takes one from the counter; anyone else waits
- * for it, or takes the claim over once its holder has been silent past the lease (it stopped part-way).
+ * The reference for a claimed intake key: the claim's holder takes one (the store keeps a number it takes on
+ * the claim, so a holder that stops part-way loses none); anyone else waits for it, or takes the claim over
+ * once its holder has been silent past the lease (or gave it back) and carries on with the same case id.
  */
 async function referenceForClaim(
   deps: AppDependencies,
@@ -115,25 +116,28 @@ async function referenceForClaim(
   year: number,
 ): Promise<string> {
   let record = claim;
+  let heldSince = holding ? claim.claimedAt : undefined;
   for (let attempt = 1; ; attempt++) {
-    if (holding) {
+    if (heldSince) {
+      const hold = { caseId: record.caseId, claimedAt: heldSince };
       try {
-        return await deps.repository.setIntakeReference(key, await deps.repository.nextReference(year));
+        const reference = await deps.repository.takeIntakeReference(key, hold, year);
+        if (reference) return reference;
+        heldSince = undefined; // taken over meanwhile: the new holder attaches the reference
       } catch (error) {
-        // Throttled or failing: give the key back (best effort; else the lease expires) so a retry can claim it.
-        await deps.repository.releaseIntakeClaim(key, record.caseId).catch(() => undefined);
+        // Throttled or failing: give the claim back (best effort; else the lease expires) so a retry takes it
+        // over at once and reuses any number already bound to the case.
+        await deps.repository.releaseIntakeClaim(key, hold).catch(() => undefined);
         throw error;
       }
-    }
-    const stalled =
-      !record.claimedAt || Date.parse(record.claimedAt) + CLAIM_LEASE_MS < deps.clock.now().getTime();
-    if (stalled) {
-      holding = await deps.repository.takeOverIntakeClaim(
-        key,
-        record.claimedAt,
-        deps.clock.now().toISOString(),
-      );
-      if (holding) continue;
+    } else {
+      const stalled =
+        !record.claimedAt || Date.parse(record.claimedAt) + CLAIM_LEASE_MS < deps.clock.now().getTime();
+      const now = deps.clock.now().toISOString();
+      if (stalled && (await deps.repository.takeOverIntakeClaim(key, record.claimedAt, now))) {
+        heldSince = now;
+        continue;
+      }
     }
     if (attempt > WAIT_ATTEMPTS) {
       throw new ConflictError(
@@ -176,11 +180,15 @@ export async function submitComplaint(
   const hash = requestHash(attachments ? { ...input, attachments } : input);
   const year = Number(toLondon(receivedAt).date.slice(0, 4));
   // The key is claimed before a reference is taken, and only the claim's holder takes one, so concurrent
-  // retries of one complaint use up one number between them.
+  // retries of one complaint use up one number between them, and a retry reuses a number already taken.
   const proposed = { caseId: deps.newId(), requestHash: hash, claimedAt: now.toISOString() };
   const claimed =
     (await deps.repository.findIntake(idempotencyKey)) ??
-    (await deps.repository.claimIntakeKey(idempotencyKey, proposed));
+    (await deps.repository.claimIntakeKey(idempotencyKey, proposed).catch(async (error: unknown) => {
+      // The claim may have been written before the failure: give it back, so a retry need not wait the lease.
+      await deps.repository.releaseIntakeClaim(idempotencyKey, proposed).catch(() => undefined);
+      throw error;
+    }));
   if (claimed.requestHash !== hash) {
     throw new ConflictError(
       'This idempotency key was already used for a different complaint; send a new key for a new complaint',
