@@ -1,0 +1,181 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import type { RouteDefinition } from '../../functions/routes.ts';
+import type { AppFunctions } from './app-functions.ts';
+import { Capability } from './capability.ts';
+import type { ComplaintWorkflow } from './complaint-workflow.ts';
+import { EdgeDistribution } from './edge-distribution.ts';
+import type { HouseFunction } from './house-function.ts';
+import type { StaffDirectory } from './staff-directory.ts';
+
+export interface ComplaintApiProps {
+  prefix: string;
+  /** The provider's name, for the API's description. */
+  providerName: string;
+  /** Encrypts the access log group. */
+  key: kms.IKey;
+  /**
+   * The edge web ACL (EdgeStack, us-east-1) when the profile switches WAF on: the API is then reached through
+   * CloudFront ({@link EdgeDistribution}).
+   * @default no CloudFront in front of the API
+   */
+  webAclArn?: string;
+}
+
+/** What the route functions use besides the shared function wiring. */
+export interface ComplaintRoutesProps {
+  functions: AppFunctions;
+  /** The API and the pages start complaints and complete staff tasks. */
+  workflow: ComplaintWorkflow;
+  /** Staff routes are authorised by its authorizer; the web pages verify its session cookie. */
+  staff: StaffDirectory;
+  /** Residents' attachments: stored by the complaint form, downloaded on the staff case page. */
+  attachments: s3.IBucket;
+}
+
+/** Why a route without the Cognito authorizer is unauthorised by design (cdk-nag APIG4), by access kind. */
+const UNAUTHORISED_BY_DESIGN: Partial<Record<RouteDefinition['access'], string>> = {
+  public:
+    'A resident route: complaining must not need an account (Code section 3). Intake is throttled and idempotent; case routes are authorised in the handler by a signed, expiring, case-scoped link',
+  'staff-page':
+    "A staff page: the HTTP API's JWT authorizer reads only headers, so the handler verifies the Cognito session cookie (signature, issuer, audience, expiry) and sends anyone else to sign in",
+  asset: 'Static govuk-frontend files (CSS, fonts, images) that every page needs before sign-in',
+};
+
+/**
+ * The HTTP API: its throttled `$default` stage with access logs, CloudFront in front when WAF is on, and
+ * (with {@link ComplaintApi.addRoutes}) one route per entry of `functions/routes.ts` with the functions behind
+ * them: one per JSON API handler, one for every page, one for the govuk-frontend files.
+ *
+ * The routes come second because their functions' links need the API's address ({@link ComplaintApi.url}).
+ *
+ * @example
+ * const api = new ComplaintApi(this, 'ComplaintApi', { prefix, providerName, key, webAclArn });
+ * api.addRoutes(ALL_ROUTES, { functions, workflow, staff, attachments });
+ */
+export class ComplaintApi extends Capability {
+  readonly api: apigw.HttpApi;
+  readonly edge?: EdgeDistribution;
+  /** Where residents and staff reach the service: CloudFront's address with WAF on, else the API's. */
+  readonly url: string;
+  private readonly routeFunctions = new Map<string, HouseFunction>();
+
+  constructor(scope: Construct, id: string, props: ComplaintApiProps) {
+    super(scope, id);
+    const { prefix, key } = props;
+    this.api = new apigw.HttpApi(this, 'Api', {
+      apiName: `${prefix}-api`,
+      description: `Complaints API for ${props.providerName}`,
+      createDefaultStage: false,
+    });
+    if (props.webAclArn) {
+      this.edge = new EdgeDistribution(this, 'EdgeDistribution', {
+        prefix,
+        api: this.api,
+        webAclArn: props.webAclArn,
+      });
+    }
+    this.url = this.edge ? this.edge.url : this.api.apiEndpoint;
+
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      logGroupName: `/aws/apigateway/${prefix}-api`,
+      retention: logs.RetentionDays.SIX_MONTHS,
+      encryptionKey: key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const stage = new apigw.CfnStage(this, 'DefaultStage', {
+      apiId: this.api.apiId,
+      stageName: '$default',
+      autoDeploy: true,
+      // Public routes face the internet: a steady rate with a small burst is plenty for complaints.
+      defaultRouteSettings: { throttlingRateLimit: 20, throttlingBurstLimit: 40 },
+      accessLogSettings: {
+        destinationArn: accessLogs.logGroupArn,
+        format: JSON.stringify({
+          requestId: '$context.requestId',
+          ip: '$context.identity.sourceIp',
+          time: '$context.requestTime',
+          method: '$context.httpMethod',
+          route: '$context.routeKey',
+          status: '$context.status',
+          length: '$context.responseLength',
+          latency: '$context.integrationLatency',
+        }),
+      },
+    });
+    stage.node.addDependency(this.api);
+  }
+
+  /** One route per definition, with the Cognito authorizer on staff routes and the function behind each. */
+  addRoutes(routes: readonly RouteDefinition[], props: ComplaintRoutesProps): void {
+    for (const route of routes) {
+      const [created] = this.api.addRoutes({
+        path: route.path,
+        methods: [route.method === 'GET' ? apigw.HttpMethod.GET : apigw.HttpMethod.POST],
+        integration: new HttpLambdaIntegration(
+          `Int-${route.method}-${route.path}`,
+          this.functionFor(route, props).fn,
+        ),
+        authorizer: route.access === 'staff' ? props.staff.authorizer : undefined,
+      });
+      const reason = UNAUTHORISED_BY_DESIGN[route.access];
+      if (reason && created)
+        Validations.of(created).acknowledge({ id: 'AwsSolutions::AwsSolutions-APIG4', reason });
+    }
+  }
+
+  private functionFor(route: RouteDefinition, props: ComplaintRoutesProps): HouseFunction {
+    const key =
+      route.access === 'asset'
+        ? 'assets'
+        : route.module.startsWith('web/')
+          ? 'web'
+          : `${route.module}#${route.exportName}`;
+    const existing = this.routeFunctions.get(key);
+    if (existing) return existing;
+    const { functions, workflow } = props;
+    let fn: HouseFunction;
+    if (key === 'assets') {
+      fn = functions.buildStatic(this, {
+        name: 'web-assets',
+        module: 'web/assets',
+        exportName: 'handler',
+        description: 'govuk-frontend CSS, JavaScript, fonts and images',
+        // Only what functions/web/assets.ts serves; the pages reference each of these (test/infra).
+        copy: [
+          'assets',
+          'govuk-frontend.min.css',
+          'govuk-frontend.min.css.map',
+          'govuk-frontend.min.js',
+          'govuk-frontend.min.js.map',
+        ].map((file) => ({ from: `node_modules/govuk-frontend/dist/govuk/${file}`, to: `govuk/${file}` })),
+      });
+    } else if (key === 'web') {
+      fn = functions.build(this, {
+        name: 'web-pages',
+        module: 'web/router',
+        exportName: 'handler',
+        description: 'Resident pages and the staff console',
+      });
+      // The complaint form stores residents' files; the staff case page downloads them.
+      fn.useAttachmentsBucket(props.attachments);
+      props.staff.configureSignIn(fn);
+      workflow.grantStartAndComplete(fn);
+    } else {
+      fn = functions.build(this, {
+        name: `${route.module.split('/').at(-1)}-${route.exportName.replace(/Handler$/, '')}`.toLowerCase(),
+        module: route.module,
+        exportName: route.exportName,
+        description: route.summary,
+      });
+      workflow.grantStartAndComplete(fn);
+    }
+    this.routeFunctions.set(key, fn);
+    return fn;
+  }
+}

@@ -1,0 +1,204 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, CfnOutput, CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { describe, expect, it } from 'vitest';
+import { ALL_ROUTES } from '#functions/routes.ts';
+import { buildApp } from '../../infra/app.ts';
+import { AppFunctions } from '../../infra/constructs/app-functions.ts';
+import { Capability, CapabilityStack } from '../../infra/constructs/capability.ts';
+import { ComplaintApi } from '../../infra/constructs/complaint-api.ts';
+import { ComplaintWorkflow } from '../../infra/constructs/complaint-workflow.ts';
+import { DailyDigest } from '../../infra/constructs/daily-digest.ts';
+import { Mail, type MailProps } from '../../infra/constructs/mail.ts';
+import { Operations } from '../../infra/constructs/operations.ts';
+import { StaffDirectory } from '../../infra/constructs/staff-directory.ts';
+import { providerContext } from '../../infra/provider-context.ts';
+import { DataStack } from '../../infra/stacks/data-stack.ts';
+
+const provider = providerContext('code-baseline');
+const { prefix } = provider;
+
+/**
+ * One capability (with the Mail and function wiring every capability with functions needs) in a stack of
+ * its own, under cdk-nag. Bundling is skipped: these tests are about resources, grants and findings.
+ */
+function alone(
+  build: (stack: CapabilityStack, shared: Shared) => void,
+  mailProps: Partial<MailProps> = {},
+): Template {
+  const app = new App({
+    outdir: mkdtempSync(join(tmpdir(), 'cdk-construct-')),
+    context: { 'aws:cdk:bundling-stacks': [] },
+  });
+  const data = new DataStack(app, 'Data', provider);
+  const stack = new CapabilityStack(app, 'Alone');
+  const refs = data.referencesIn(stack);
+  const mail = new Mail(stack, 'Mail', {
+    prefix,
+    key: refs.key,
+    senderEmail: provider.profile.letters.senderEmail,
+    inboundBucket: refs.inboundEmail,
+    ...mailProps,
+  });
+  const functions = new AppFunctions({
+    prefix,
+    profilePath: provider.profilePath,
+    key: refs.key,
+    table: refs.table,
+    appSecret: refs.appSecret,
+    letters: refs.letters,
+    mail,
+    environment: {},
+  });
+  build(stack, { refs, mail, functions });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  app.synth();
+  return Template.fromStack(stack);
+}
+
+interface Shared {
+  refs: ReturnType<DataStack['referencesIn']>;
+  mail: Mail;
+  functions: AppFunctions;
+}
+
+describe('Capability', () => {
+  it('leaves its id out of the logical ids of the resources under it', () => {
+    // Prepare
+    const app = new App();
+    const plain = new Stack(app, 'Plain');
+    const capable = new CapabilityStack(app, 'Capable');
+    const inline = new sns.Topic(new Construct(plain, 'Group'), 'Events');
+    const grouped = new sns.Topic(new Construct(new Capability(capable, 'Mail'), 'Group'), 'Events');
+
+    // Act
+    const ids = [plain, capable].map((stack) =>
+      Object.keys(Template.fromStack(stack).findResources('AWS::SNS::Topic')),
+    );
+
+    // Assess
+    expect(ids[1]).toEqual(ids[0]);
+    expect(capable.resolve(grouped.topicArn)).toEqual(plain.resolve(inline.topicArn));
+  });
+
+  it('refuses two capabilities that give children the same id', () => {
+    const app = new App();
+    const stack = new CapabilityStack(app, 'Clash');
+    new sns.Topic(new Capability(stack, 'One'), 'Events');
+    new sns.Topic(new Capability(stack, 'Two'), 'Events');
+    expect(() => app.synth()).toThrow(/already contains 'Events/);
+  });
+});
+
+describe('each capability on its own', () => {
+  it('Mail: sends through its configuration set as the sender domain only, nag clean', () => {
+    const template = alone((_stack, { mail, functions }) => mail.addFunctions(functions));
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({
+        MatchingEventTypes: Match.arrayWith(['bounce', 'complaint', 'reject']),
+      }),
+    });
+    const domain = provider.profile.letters.senderEmail.split('@')[1];
+    const send = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+      .filter((statement) => statement.Action === 'ses:SendEmail');
+    expect(send).toHaveLength(1);
+    expect(JSON.stringify(send[0].Resource)).toContain(`:identity/${domain}"`);
+    expect(JSON.stringify(send[0].Resource)).toContain(':configuration-set/');
+    template.resourceCountIs('AWS::SES::ReceiptRuleSet', 0);
+  });
+
+  it('Mail: receives email for the inbound domain into the inbound bucket, nag clean', () => {
+    const template = alone(() => {}, { inboundEmailDomain: 'complaints.example.org' });
+    template.hasResourceProperties('AWS::SES::ReceiptRule', {
+      Rule: Match.objectLike({
+        Recipients: ['complaints.example.org'],
+        ScanEnabled: true,
+        TlsPolicy: 'Require',
+        Actions: [Match.objectLike({ S3Action: Match.objectLike({ ObjectKeyPrefix: 'inbound/' }) })],
+      }),
+    });
+  });
+
+  it('ComplaintWorkflow: invokes its task functions only, nag clean', () => {
+    const template = alone((stack, { refs, functions }) => {
+      new ComplaintWorkflow(stack, 'ComplaintWorkflow', {
+        prefix,
+        providerName: 'Test',
+        key: refs.key,
+        functions,
+      });
+    });
+    const invoke = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+      .filter((statement) => statement.Action === 'lambda:InvokeFunction');
+    expect(invoke).toHaveLength(1);
+    expect(invoke[0].Resource).toHaveLength(5);
+    template.resourceCountIs('AWS::StepFunctions::StateMachineAlias', 1);
+  });
+
+  it('DailyDigest: nag clean', () => {
+    const template = alone((stack, { functions }) => {
+      new DailyDigest(stack, 'DailyDigest', { prefix, functions });
+    });
+    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+  });
+
+  it('StaffDirectory: a public client with the authorization code flow only, nag clean', () => {
+    const template = alone((stack) => {
+      new StaffDirectory(stack, 'StaffDirectory', { prefix, appUrl: 'https://complaints.example.org' });
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      GenerateSecret: false,
+      AllowedOAuthFlows: ['code'],
+      CallbackURLs: ['https://complaints.example.org/staff/callback'],
+    });
+  });
+
+  it('ComplaintApi: every route with its function, nag clean', () => {
+    const template = alone((stack, { refs, functions }) => {
+      const api = new ComplaintApi(stack, 'ComplaintApi', { prefix, providerName: 'Test', key: refs.key });
+      const staff = new StaffDirectory(stack, 'StaffDirectory', { prefix, appUrl: api.url });
+      const workflow = new ComplaintWorkflow(stack, 'ComplaintWorkflow', {
+        prefix,
+        providerName: 'Test',
+        key: refs.key,
+        functions,
+      });
+      api.addRoutes(ALL_ROUTES, { functions, workflow, staff, attachments: refs.attachments });
+    });
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', ALL_ROUTES.length);
+  });
+});
+
+describe('the stacks', () => {
+  it('build nothing inline: every resource belongs to a capability (or the operations construct)', () => {
+    // Prepare: WAF on, so the edge stack and the CloudFront distribution are built too.
+    const dir = mkdtempSync(join(tmpdir(), 'cdk-wiring-'));
+    const profile = join(dir, 'waf-homes.json');
+    writeFileSync(profile, JSON.stringify({ ...provider.profile, id: 'waf-homes', features: { waf: true } }));
+    const app = new App({ outdir: join(dir, 'out'), context: { 'aws:cdk:bundling-stacks': [] } });
+
+    // Act
+    const built = buildApp(
+      { provider: profile, account: '123456789012', region: 'eu-west-2', inboundEmailDomain: 'example.org' },
+      app,
+    );
+
+    // Assess
+    for (const stack of [built.data, built.workflow, built.edge]) {
+      const inline = (stack?.node.children ?? []).filter(
+        (child) =>
+          !(child instanceof Capability || child instanceof Operations || child instanceof CfnOutput) &&
+          child.node.findAll().some((construct) => CfnResource.isCfnResource(construct)),
+      );
+      expect(inline.map((child) => child.node.path)).toEqual([]);
+    }
+    expect(built.edge).toBeDefined();
+  });
+});
