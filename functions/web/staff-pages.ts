@@ -32,7 +32,7 @@ import { type IntakeInput, submitComplaint } from '#shared/usecases/intake.ts';
 import { findCases, type SearchKind, type SearchResult } from '#shared/usecases/search.ts';
 import { staffQueue, UNASSIGNED } from '#shared/usecases/staff-queue.ts';
 import { positionOf, resendOwedCallbacks } from '#shared/usecases/workflow.ts';
-import { toHttpError } from '../lib/errors.ts';
+import { isServiceBusy, toHttpError } from '../lib/errors.ts';
 import { checkId } from '../lib/middleware.ts';
 import { contentDisposition } from './attachments.ts';
 import {
@@ -129,9 +129,13 @@ function caseLink(caseId: string, reference: string): SafeHtml {
   return html`<a class="govuk-link" href="${caseHref(caseId)}">${reference}</a>`;
 }
 
-/** A domain refusal (or invalid input) as the words for an error summary, with its HTTP status. */
+/**
+ * A domain refusal, invalid input or a busy AWS service (503, "try again") as the words for an error summary,
+ * with its HTTP status: the form is shown again with what was typed, so a retry loses nothing.
+ */
 function refusal(error: unknown): { status: number; message: string; code: string } | undefined {
-  if (!(error instanceof DomainError) && !(error instanceof ZodError)) return undefined;
+  if (!(error instanceof DomainError) && !(error instanceof ZodError) && !isServiceBusy(error))
+    return undefined;
   const mapped = toHttpError(error);
   if (!mapped) return undefined;
   return { status: mapped.statusCode, message: mapped.body.message, code: mapped.body.error };
