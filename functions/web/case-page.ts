@@ -2,7 +2,7 @@ import type { CaseEvent, CaseStatus, Channel, ClosureReason } from '#shared/doma
 import type { ResidentTemplate } from '#shared/domain/correspondence.ts';
 import { type Decision, referralTimeLimitWords, type StageResponse } from '#shared/domain/letters.ts';
 import { residentActions } from '#shared/domain/resident-actions.ts';
-import { legalProceedingsWords } from '#shared/notifications/templates.ts';
+import { legalProceedingsWords } from '#shared/notifications/words.ts';
 import { currentOmbudsman } from '#shared/policy/ombudsmen.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import type { residentView } from '#shared/usecases/actions.ts';

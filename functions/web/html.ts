@@ -1,4 +1,4 @@
-import { escapeHtml } from '#shared/notifications/templates.ts';
+import { escapeHtml } from '#shared/notifications/document.ts';
 
 /**
  * HTML built only through `html` tagged templates: every interpolated value is escaped unless it is

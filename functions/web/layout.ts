@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { formatLondonInstant } from '#shared/notifications/templates.ts';
+import { formatLondonInstant } from '#shared/notifications/words.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import { html, join, SafeHtml, when } from './html.ts';
 

@@ -9,7 +9,7 @@ import {
   type WithdrawalRefusal,
   withdrawalRefusal,
 } from '#shared/domain/resident-actions.ts';
-import { formatCivilDate } from '#shared/notifications/templates.ts';
+import { formatCivilDate } from '#shared/notifications/words.ts';
 import { currentOmbudsman } from '#shared/policy/ombudsmen.ts';
 import type { ProviderProfile, StagePolicy } from '#shared/policy/profile.ts';
 import { residentAct, residentView } from '#shared/usecases/actions.ts';

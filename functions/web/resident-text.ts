@@ -1,4 +1,4 @@
-import { formatCivilDate, formatLondonInstant } from '#shared/notifications/templates.ts';
+import { formatCivilDate, formatLondonInstant } from '#shared/notifications/words.ts';
 import type { Contact, ProviderProfile } from '#shared/policy/profile.ts';
 import { isCivilDate, toLondon } from '#shared/time/london.ts';
 import { html, join, type SafeHtml } from './html.ts';

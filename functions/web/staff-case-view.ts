@@ -4,7 +4,7 @@ import type { CaseEvent, CaseState } from '#shared/domain/case.ts';
 import type { StageResponse } from '#shared/domain/letters.ts';
 import type { CasePosition } from '#shared/domain/position.ts';
 import { deadlineStatus } from '#shared/domain/work-queue.ts';
-import { formatCivilDate, legalProceedingsWords } from '#shared/notifications/templates.ts';
+import { formatCivilDate, legalProceedingsWords } from '#shared/notifications/words.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import { toLondon } from '#shared/time/london.ts';
 import { sizeWords, typeWords } from './attachments.ts';

@@ -6,7 +6,7 @@ import type {
   DeadlineStatusKey,
   QueueStage,
 } from '#shared/domain/work-queue.ts';
-import { formatCivilDate, formatLondonInstant } from '#shared/notifications/templates.ts';
+import { formatCivilDate, formatLondonInstant } from '#shared/notifications/words.ts';
 import { isCivilDate } from '#shared/time/london.ts';
 import { dateErrorHref, type FieldError, type TagColour, tag } from './components.ts';
 import { html, join, type SafeHtml, when } from './html.ts';

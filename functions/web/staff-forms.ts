@@ -16,7 +16,7 @@ import {
   type LetterAction,
   SERVICE_REQUEST_EXCLUSION,
 } from '#shared/domain/letters.ts';
-import { formatCivilDate } from '#shared/notifications/templates.ts';
+import { formatCivilDate } from '#shared/notifications/words.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import type { TaskRecord } from '#shared/ports/case-repository.ts';
 import {

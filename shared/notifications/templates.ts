@@ -1,6 +1,7 @@
 /**
- * Resident letters and staff alerts, rendered as plain text and HTML. Pure functions: no I/O and no clock;
- * every date comes from the case. Each letter carries what the Complaint Handling Code requires of it.
+ * The content of resident letters and staff alerts, written in the document model (`document.ts`) and so
+ * rendered as plain text and HTML. Pure functions: no I/O and no clock; every date comes from the case. Each
+ * letter carries what the Complaint Handling Code requires of it.
  */
 import type { CaseEvent, CaseState, Complainant, Step } from '../domain/case.ts';
 import type { ResidentTemplate, StaffAlert } from '../domain/correspondence.ts';
@@ -14,13 +15,26 @@ import {
 } from '../domain/letters.ts';
 import { currentOmbudsman } from '../policy/ombudsmen.ts';
 import type { Contact, ProviderProfile } from '../policy/profile.ts';
-import { isCivilDate, splitDate, toLondon, weekday } from '../time/london.ts';
-
-export interface RenderedMessage {
-  subject: string;
-  text: string;
-  html: string;
-}
+import { toLondon } from '../time/london.ts';
+import {
+  type Block,
+  h,
+  type Inline,
+  joinList,
+  oneLine,
+  p,
+  type RenderedMessage,
+  render,
+  ul,
+} from './document.ts';
+import {
+  dateAsGiven,
+  formatCivilDate,
+  formatLondonInstant,
+  instantAsGiven,
+  legalProceedingsWords,
+  pounds,
+} from './words.ts';
 
 export interface ResidentMessageInput {
   template: ResidentTemplate;
@@ -45,192 +59,7 @@ export interface StaffAlertInput {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Escaping and formatting
-
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Escapes &, <, >, ", ' for HTML text and attribute contexts. */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
-}
-
-/** Control characters and line/paragraph separators: nothing of the kind may reach a mail header. */
-const CONTROL = /[\p{Cc}\u2028\u2029]+/gu;
-
-function headerSafe(value: string): string {
-  return value.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
-}
-
-/** A short value (a name, a reference) on one line. */
-function oneLine(value: string): string {
-  return headerSafe(value);
-}
-
-const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-
-/** A civil date 'YYYY-MM-DD' as "Tuesday 10 March 2026" (or "10 March 2026" without the weekday). */
-export function formatCivilDate(date: string, options: { weekday?: boolean } = {}): string {
-  const { year, month, day } = splitDate(date);
-  const dayMonthYear = `${day} ${MONTHS[month - 1]} ${year}`;
-  return options.weekday === false ? dayMonthYear : `${WEEKDAYS[weekday(date)]} ${dayMonthYear}`;
-}
-
-/** An instant as London wall-clock time, e.g. "Tuesday 10 March 2026 at 23:59". */
-export function formatLondonInstant(instant: string): string {
-  const { date, minuteOfDay } = toLondon(instant);
-  const hours = String(Math.floor(minuteOfDay / 60)).padStart(2, '0');
-  const minutes = String(minuteOfDay % 60).padStart(2, '0');
-  return `${formatCivilDate(date)} at ${hours}:${minutes}`;
-}
-
-/** Staff-typed dates (e.g. an action's due date) are formatted when they are real dates, else shown as typed. */
-function dateAsGiven(date: string): string {
-  return isCivilDate(date) ? formatCivilDate(date) : date;
-}
-
-/** The court filing recorded for a legal-proceedings refusal (Code 2.2), in words. */
-export function legalProceedingsWords(
-  evidence: { court?: string; claimNumber?: string; filedOn?: string } | undefined,
-): string | undefined {
-  const parts = [
-    evidence?.court && `court: ${evidence.court}`,
-    evidence?.claimNumber && `claim number: ${evidence.claimNumber}`,
-    evidence?.filedOn && `filed on ${dateAsGiven(evidence.filedOn)}`,
-  ].filter(Boolean);
-  return parts.length > 0 ? `The claim at court: ${parts.join('; ')}.` : undefined;
-}
-
-function instantAsGiven(instant: string): string {
-  try {
-    return formatLondonInstant(instant);
-  } catch {
-    return instant;
-  }
-}
-
-function pounds(amount: number): string {
-  const digits = Number.isInteger(amount) ? 0 : 2;
-  return `£${amount.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: 2 })}`;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// A small document model, rendered once as text and once as escaped HTML
-
-interface Link {
-  href: string;
-  label: string;
-}
-type Inline = string | Link;
-type Block =
-  | { kind: 'p'; parts: Inline[] }
-  | { kind: 'h'; text: string }
-  | { kind: 'ul'; items: Inline[][] }
-  | { kind: 'lines'; lines: Inline[][] };
-
-const p = (...parts: Inline[]): Block => ({ kind: 'p', parts });
-const h = (text: string): Block => ({ kind: 'h', text });
-const ul = (items: Inline[][]): Block => ({ kind: 'ul', items });
-
-const SAFE_HREF = /^(https?:\/\/|mailto:|tel:)/i;
-
-function inlineText(part: Inline): string {
-  if (typeof part === 'string') return part;
-  if (/^(mailto|tel):/i.test(part.href) || part.label === part.href) return part.label;
-  return `${part.label} (${part.href})`;
-}
-
-function htmlText(value: string): string {
-  return escapeHtml(value).replace(/\r\n|\r|\n/g, '<br>\n');
-}
-
-function inlineHtml(part: Inline): string {
-  if (typeof part === 'string') return htmlText(part);
-  // Only web, mail and phone links become anchors; anything else (javascript:, data:...) stays inert text.
-  if (!SAFE_HREF.test(part.href)) return htmlText(inlineText(part));
-  return `<a href="${escapeHtml(part.href)}">${htmlText(part.label)}</a>`;
-}
-
-function blockText(block: Block): string {
-  switch (block.kind) {
-    case 'p':
-      return block.parts.map(inlineText).join('');
-    case 'h':
-      return block.text;
-    case 'ul':
-      return block.items.map((item) => `- ${item.map(inlineText).join('')}`).join('\n');
-    case 'lines':
-      return block.lines.map((line) => line.map(inlineText).join('')).join('\n');
-  }
-}
-
-function renderText(blocks: readonly Block[]): string {
-  return `${blocks.map(blockText).join('\n\n')}\n`;
-}
-
-function blockHtml(block: Block): string {
-  switch (block.kind) {
-    case 'p':
-      return `<p>${block.parts.map(inlineHtml).join('')}</p>`;
-    case 'h':
-      return `<h2>${htmlText(block.text)}</h2>`;
-    case 'ul':
-      return `<ul>\n${block.items.map((item) => `<li>${item.map(inlineHtml).join('')}</li>`).join('\n')}\n</ul>`;
-    case 'lines':
-      return `<p>${block.lines.map((line) => line.map(inlineHtml).join('')).join('<br>\n')}</p>`;
-  }
-}
-
-function renderHtml(subject: string, blocks: readonly Block[]): string {
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en-GB">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(subject)}</title>`,
-    '</head>',
-    '<body>',
-    ...blocks.map(blockHtml),
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
-}
-
-function render(subject: string, blocks: readonly Block[]): RenderedMessage {
-  const safeSubject = headerSafe(subject);
-  return { subject: safeSubject, text: renderText(blocks), html: renderHtml(safeSubject, blocks) };
-}
-
-// ---------------------------------------------------------------------------------------------------------
 // Shared pieces of resident letters
-
-function joinList(parts: Inline[][]): Inline[] {
-  return parts.flatMap((part, index) => {
-    if (index === 0) return part;
-    return [index === parts.length - 1 ? ', or ' : ', ', ...part];
-  });
-}
 
 /** "phone ..., email ..., website ... or write to ..." for a contact, with links. */
 function contactDetails(contact: Contact, options: { address?: boolean } = {}): Inline[] {

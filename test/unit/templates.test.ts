@@ -6,16 +6,14 @@ import {
   defaultNonAcceptanceRoute,
   stageResponseProblems,
 } from '#shared/domain/letters.ts';
+import { escapeHtml, type RenderedMessage } from '#shared/notifications/document.ts';
 import {
-  escapeHtml,
-  formatCivilDate,
-  formatLondonInstant,
-  type RenderedMessage,
   type ResidentMessageInput,
   renderPostalLetter,
   renderResidentMessage,
   renderStaffAlert,
 } from '#shared/notifications/templates.ts';
+import { formatCivilDate, formatLondonInstant } from '#shared/notifications/words.ts';
 import { lintProfile } from '#shared/policy/lint.ts';
 import { listPresetIds, loadProfile } from '#shared/policy/load-profile.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
