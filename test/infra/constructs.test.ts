@@ -20,6 +20,9 @@ import { StaffDirectory } from '../../infra/constructs/staff-directory.ts';
 import { providerContext } from '../../infra/provider-context.ts';
 import { DataStack } from '../../infra/stacks/data-stack.ts';
 
+// The first synth in a worker loads much of aws-cdk-lib: tens of seconds on a busy 2-core machine.
+const SYNTH_TIMEOUT = 240_000;
+
 const provider = providerContext('code-baseline');
 const { prefix } = provider;
 
@@ -67,7 +70,7 @@ interface Shared {
   functions: AppFunctions;
 }
 
-describe('Capability', () => {
+describe('Capability', { timeout: SYNTH_TIMEOUT }, () => {
   it('leaves its id out of the logical ids of the resources under it', () => {
     // Prepare
     const app = new App();
@@ -95,7 +98,7 @@ describe('Capability', () => {
   });
 });
 
-describe('each capability on its own', () => {
+describe('each capability on its own', { timeout: SYNTH_TIMEOUT }, () => {
   it('Mail: sends through its configuration set as the sender domain only, nag clean', () => {
     const template = alone((_stack, { mail, functions }) => mail.addFunctions(functions));
     template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
@@ -176,7 +179,7 @@ describe('each capability on its own', () => {
   });
 });
 
-describe('the stacks', () => {
+describe('the stacks', { timeout: SYNTH_TIMEOUT }, () => {
   it('build nothing inline: every resource belongs to a capability (or the operations construct)', () => {
     // Prepare: WAF on, so the edge stack and the CloudFront distribution are built too.
     const dir = mkdtempSync(join(tmpdir(), 'cdk-wiring-'));
