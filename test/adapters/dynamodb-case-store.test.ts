@@ -1,0 +1,176 @@
+import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDocumentClient, DynamoDbCaseStore } from '#shared/adapters/dynamodb-case-store.ts';
+import { ConflictError } from '#shared/domain/errors.ts';
+import { aCase, aTask, caseRepositoryContract } from '../support/case-repository-contract.ts';
+import { DynamoWatch, failNthWrite, type LocalDynamo, startDynalite } from '../support/dynamodb.ts';
+
+/** The adapter against dynalite: the real SDK requests and conditions, answered by an emulated DynamoDB. */
+let dynamo: LocalDynamo;
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => {
+  await dynamo.stop();
+});
+
+/** A store on a fresh table, with its client watched. */
+async function freshStore() {
+  const tableName = await dynamo.createTable();
+  const client = dynamo.client();
+  const watch = new DynamoWatch().attach(client);
+  return { store: new DynamoDbCaseStore(tableName, createDocumentClient(client)), watch, client, tableName };
+}
+
+caseRepositoryContract('DynamoDbCaseStore', async () => (await freshStore()).store);
+
+const throttled = () =>
+  new ProvisionedThroughputExceededException({
+    message: 'Rate of requests exceeds the allowed throughput',
+    $metadata: {},
+  });
+
+describe('DynamoDbCaseStore under concurrency (conditions DynamoDB enforces, not the adapter)', () => {
+  it('lets exactly one of 10 concurrent appends take a sequence number', async () => {
+    const { store } = await freshStore();
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) =>
+        store.appendEvent('case-1', 1, {
+          type: 'note-added',
+          at: '2026-03-03T10:00:00.000Z',
+          by: { kind: 'system', id: `writer-${i}` },
+          text: `note ${i}`,
+        }),
+      ),
+    );
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    for (const result of results.filter((r) => r.status === 'rejected')) {
+      expect((result as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+    }
+    expect(await store.loadEvents('case-1')).toHaveLength(1);
+  });
+
+  it('gives an intake key to one of 10 concurrent claimants; every claimant is told the same case', async () => {
+    const { store } = await freshStore();
+    const claims = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        store.claimIntakeKey('key-1', {
+          caseId: `case-${i}`,
+          requestHash: 'hash',
+          claimedAt: '2026-03-02T10:00:00.000Z',
+        }),
+      ),
+    );
+    expect(new Set(claims.map((claim) => claim.caseId)).size).toBe(1);
+  });
+
+  it('hands 20 concurrent intakes the numbers 1 to 20, each bound to its own case', async () => {
+    const { store } = await freshStore();
+    const claimedAt = '2026-03-02T10:00:00.000Z';
+    const references = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        await store.claimIntakeKey(`key-${i}`, { caseId: `case-${i}`, requestHash: 'hash', claimedAt });
+        return store.takeIntakeReference(`key-${i}`, { caseId: `case-${i}`, claimedAt }, 2026);
+      }),
+    );
+    expect([...references].sort()).toEqual(
+      Array.from({ length: 20 }, (_, i) => `CMP-2026-${String(i + 1).padStart(6, '0')}`),
+    );
+    for (const [i, reference] of references.entries()) {
+      expect(await store.findCaseIdByReference(reference ?? '')).toBe(`case-${i}`);
+    }
+  });
+});
+
+describe('DynamoDbCaseStore reads', () => {
+  it('pages through more lookups than one BatchGetItem takes (100 keys), each case once, oldest first', async () => {
+    const { store, watch } = await freshStore();
+    const ids = Array.from({ length: 130 }, (_, n) => `case-${String(n).padStart(3, '0')}`);
+    for (const [n, caseId] of [...ids].reverse().entries()) {
+      await store.saveProjection(
+        aCase(caseId, new Date(Date.UTC(2026, 2, 2, 10, 0, 130 - n)).toISOString()),
+        {
+          contacts: ['contact-shared'],
+          names: [],
+        },
+      );
+    }
+    watch.resetCalls();
+    const found = await store.listByContact('contact-shared');
+    expect(found.map((state) => state.caseId)).toEqual(ids);
+    expect(watch.callsTo('BatchGetItem')).toHaveLength(2);
+  });
+
+  it('reads projections by id in batches of at most 100 keys, consistently, each case once', async () => {
+    const { store, watch } = await freshStore();
+    const ids = Array.from({ length: 130 }, (_, n) => `case-${String(n).padStart(3, '0')}`);
+    for (const caseId of ids) await store.saveProjection(aCase(caseId), { contacts: [], names: [] });
+    watch.resetCalls();
+    const states = await store.getProjections([...ids, ids[0] ?? '', 'no-such-case']);
+    expect(states.map((state) => state.caseId).sort()).toEqual(ids);
+    expect(watch.calls.map((call) => call.operation)).toEqual(['BatchGetItem', 'BatchGetItem']);
+    const batches = watch.callsTo('BatchGetItem');
+    for (const batch of batches) {
+      expect(Object.values(batch.input.RequestItems as Record<string, { ConsistentRead?: boolean }>)).toEqual(
+        [expect.objectContaining({ ConsistentRead: true })],
+      );
+    }
+    watch.resetCalls();
+    expect(await store.getProjections([])).toEqual([]);
+    expect(watch.calls).toEqual([]);
+  });
+
+  it('keys contact and name lookups by their hashes only, and takes a closed task off the queue index', async () => {
+    const { store, tableName } = await freshStore();
+    await store.saveProjection(aCase('case-1'), { contacts: ['hash-c'], names: ['hash-n'] });
+    await store.putTask({
+      taskId: 'task-1',
+      caseId: 'case-1',
+      reference: 'REF-case-1',
+      step: 'triage',
+      role: 'handler',
+      token: 'token-1',
+      status: 'open',
+      createdAt: '2026-03-02T10:00:00.000Z',
+    });
+    await store.closeTask('task-1', 'done', '2026-03-03T10:00:00.000Z', 'hannah');
+    const items = await dynamo.scan(tableName);
+    expect(
+      items.filter((item) => String(item.sk).startsWith('CONTACT#') || String(item.sk).startsWith('NAME#')),
+    ).toEqual([
+      expect.objectContaining({ pk: 'CASE#case-1', sk: 'CONTACT#hash-c', gsi2pk: 'CONTACT#hash-c' }),
+      expect.objectContaining({ pk: 'CASE#case-1', sk: 'NAME#hash-n', gsi2pk: 'NAME#hash-n' }),
+    ]);
+    const task = items.find((item) => item.pk === 'TASK#task-1');
+    expect(task).toMatchObject({ status: 'done', gsi2pk: 'CASETASKS#case-1' });
+    expect(task).not.toHaveProperty('gsi1pk');
+  });
+});
+
+describe('failNthWrite', () => {
+  it('fails the nth write with the error, before anything reaches the table, then lets writes through', async () => {
+    const { store, client } = await freshStore();
+    failNthWrite(client, { nth: 2, operation: 'PutItem', error: throttled });
+    await store.saveReference('CMP-2026-000001', 'case-1');
+    await expect(store.saveReference('CMP-2026-000002', 'case-2')).rejects.toThrow(
+      ProvisionedThroughputExceededException,
+    );
+    await store.saveReference('CMP-2026-000003', 'case-3');
+    expect(await store.findCaseIdByReference('CMP-2026-000001')).toBe('case-1');
+    expect(await store.findCaseIdByReference('CMP-2026-000002')).toBeUndefined();
+    expect(await store.findCaseIdByReference('CMP-2026-000003')).toBe('case-3');
+  });
+
+  it('counts only the operation it names', async () => {
+    const { store, client } = await freshStore();
+    failNthWrite(client, { operation: 'UpdateItem', error: throttled });
+    await store.saveReference('CMP-2026-000001', 'case-1');
+    await store.putTask(aTask('task-1'));
+    await expect(store.markTaskAnnounced('task-1', '2026-03-03T08:00:00.000Z')).rejects.toThrow(
+      /allowed throughput/,
+    );
+    expect(await store.findCaseIdByReference('CMP-2026-000001')).toBe('case-1');
+    await store.markTaskAnnounced('task-1', '2026-03-03T08:00:00.000Z');
+    expect((await store.getTask('task-1'))?.announcedAt).toBe('2026-03-03T08:00:00.000Z');
+  });
+});

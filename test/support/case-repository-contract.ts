@@ -1,0 +1,427 @@
+import { describe, expect, it } from 'vitest';
+import { applyCaseEvent, type CaseEvent, type CaseState } from '#shared/domain/case.ts';
+import { ConflictError, TaskNotOpenError } from '#shared/domain/errors.ts';
+import type { CaseRepository, TaskRecord } from '#shared/ports/case-repository.ts';
+import { baselineContext, handler, received } from './fixtures.ts';
+
+const context = baselineContext();
+
+/** A case's first projection, received at `at`. */
+export function aCase(
+  caseId: string,
+  at = '2026-03-02T10:00:00.000Z',
+  reference = `REF-${caseId}`,
+): CaseState {
+  return { ...applyCaseEvent(undefined, received(at), context, caseId), reference };
+}
+
+const note = (text: string, at = '2026-03-03T10:00:00.000Z'): CaseEvent => ({
+  type: 'note-added',
+  at,
+  by: handler,
+  text,
+});
+
+export function aTask(taskId: string, overrides: Partial<TaskRecord> = {}): TaskRecord {
+  return {
+    taskId,
+    caseId: 'case-1',
+    reference: 'CMP-2026-000001',
+    step: 'triage',
+    role: 'handler',
+    token: `token-${taskId}`,
+    status: 'open',
+    createdAt: '2026-03-02T10:00:00.000Z',
+    ...overrides,
+  };
+}
+
+const noLookups = { contacts: [], names: [] };
+
+/**
+ * What every CaseRepository does, whatever stores it: run against the DynamoDB adapter on dynalite and
+ * against the in-memory fake the use-case tests use, so the fake cannot drift from the real thing.
+ * `fresh` returns an empty repository for each test.
+ */
+export function caseRepositoryContract(name: string, fresh: () => Promise<CaseRepository>): void {
+  describe(`${name}: the CaseRepository contract`, () => {
+    describe('references and intake idempotency claims', () => {
+      const claim = { caseId: 'case-a', requestHash: 'hash-a', claimedAt: '2026-03-02T10:00:00.000Z' };
+      const hold = (record: { caseId: string; claimedAt: string }) => ({
+        caseId: record.caseId,
+        claimedAt: record.claimedAt,
+      });
+
+      it('finds a case by its reference', async () => {
+        const repository = await fresh();
+        await repository.saveReference('CMP-2026-000007', 'case-7');
+        expect(await repository.findCaseIdByReference('CMP-2026-000007')).toBe('case-7');
+        expect(await repository.findCaseIdByReference('CMP-2026-000008')).toBeUndefined();
+      });
+
+      it('gives a key to its first claimant; a later claimant gets the stored claim back', async () => {
+        const repository = await fresh();
+        expect(await repository.findIntake('key-1')).toBeUndefined();
+        expect(await repository.claimIntakeKey('key-1', claim)).toEqual(claim);
+        const second = { caseId: 'case-b', requestHash: 'hash-b', claimedAt: '2026-03-02T10:00:01.000Z' };
+        expect(await repository.claimIntakeKey('key-1', second)).toEqual(claim);
+        expect(await repository.findIntake('key-1')).toMatchObject(claim);
+      });
+
+      it('takes the next number of the year for a held claim, once, bound to its case', async () => {
+        const repository = await fresh();
+        await repository.claimIntakeKey('key-1', claim);
+        expect(await repository.takeIntakeReference('key-1', hold(claim), 2026)).toBe('CMP-2026-000001');
+        expect(await repository.takeIntakeReference('key-1', hold(claim), 2026)).toBe('CMP-2026-000001');
+        expect(await repository.findIntake('key-1')).toMatchObject({
+          ...claim,
+          reference: 'CMP-2026-000001',
+        });
+        expect(await repository.findCaseIdByReference('CMP-2026-000001')).toBe('case-a');
+
+        const other = { ...claim, caseId: 'case-b' };
+        await repository.claimIntakeKey('key-2', other);
+        expect(await repository.takeIntakeReference('key-2', hold(other), 2026)).toBe('CMP-2026-000002');
+        const nextYear = { ...claim, caseId: 'case-c' };
+        await repository.claimIntakeKey('key-3', nextYear);
+        expect(await repository.takeIntakeReference('key-3', hold(nextYear), 2027)).toBe('CMP-2027-000001');
+        await expect(repository.takeIntakeReference('no-claim', hold(claim), 2026)).rejects.toThrow(
+          ConflictError,
+        );
+      });
+
+      it('passes over a number another case holds', async () => {
+        const repository = await fresh();
+        await repository.saveReference('CMP-2026-000001', 'case-elsewhere');
+        await repository.claimIntakeKey('key-1', claim);
+        expect(await repository.takeIntakeReference('key-1', hold(claim), 2026)).toBe('CMP-2026-000002');
+        expect(await repository.findCaseIdByReference('CMP-2026-000001')).toBe('case-elsewhere');
+      });
+
+      it("reuses the number an earlier holder took for the claim's case, so none is lost", async () => {
+        const repository = await fresh();
+        await repository.claimIntakeKey('key-1', { ...claim, candidate: 'CMP-2026-000005' });
+        await repository.saveReference('CMP-2026-000005', 'case-a');
+        expect(await repository.takeIntakeReference('key-1', hold(claim), 2026)).toBe('CMP-2026-000005');
+        const other = { ...claim, caseId: 'case-b' };
+        await repository.claimIntakeKey('key-2', other);
+        expect(await repository.takeIntakeReference('key-2', hold(other), 2026)).toBe('CMP-2026-000006');
+      });
+
+      it('takes no number for a claim it no longer holds', async () => {
+        const repository = await fresh();
+        await repository.claimIntakeKey('key-1', claim);
+        const stale = { caseId: 'case-a', claimedAt: '2026-03-02T09:00:00.000Z' };
+        expect(await repository.takeIntakeReference('key-1', stale, 2026)).toBeUndefined();
+        expect((await repository.findIntake('key-1'))?.reference).toBeUndefined();
+      });
+
+      it('gives back only its own hold, before a reference, keeping the claim for a retry to take over', async () => {
+        const repository = await fresh();
+        await repository.claimIntakeKey('key-1', claim);
+        await repository.releaseIntakeClaim('key-1', { caseId: 'case-other', claimedAt: claim.claimedAt });
+        await repository.releaseIntakeClaim('key-1', {
+          caseId: 'case-a',
+          claimedAt: '2026-03-02T09:00:00.000Z',
+        });
+        expect(await repository.findIntake('key-1')).toMatchObject(claim);
+        await repository.releaseIntakeClaim('key-1', hold(claim));
+        const released = await repository.findIntake('key-1');
+        expect(released).toMatchObject({ caseId: 'case-a', requestHash: 'hash-a' });
+        expect(released?.claimedAt).toBeUndefined();
+        expect(await repository.takeOverIntakeClaim('key-1', undefined, '2026-03-02T10:00:05.000Z')).toBe(
+          true,
+        );
+
+        await repository.claimIntakeKey('key-2', claim);
+        await repository.takeIntakeReference('key-2', hold(claim), 2026);
+        await repository.releaseIntakeClaim('key-2', hold(claim));
+        expect(await repository.findIntake('key-2')).toMatchObject({ claimedAt: claim.claimedAt });
+        await repository.releaseIntakeClaim('never-claimed', hold(claim));
+      });
+
+      it('lets a stalled claim be taken over once, only if unchanged and still without a reference', async () => {
+        const repository = await fresh();
+        await repository.claimIntakeKey('key-1', claim);
+        expect(await repository.takeOverIntakeClaim('key-1', '2026-03-02T09:00:00.000Z', 'later')).toBe(
+          false,
+        );
+        const takenAt = '2026-03-02T10:02:00.000Z';
+        expect(await repository.takeOverIntakeClaim('key-1', claim.claimedAt, takenAt)).toBe(true);
+        // The first taker changed it: a second taker with the old time loses.
+        expect(
+          await repository.takeOverIntakeClaim('key-1', claim.claimedAt, '2026-03-02T10:02:01.000Z'),
+        ).toBe(false);
+        expect((await repository.findIntake('key-1'))?.claimedAt).toBe(takenAt);
+        // The old holder no longer holds it; the new one does.
+        expect(await repository.takeIntakeReference('key-1', hold(claim), 2026)).toBeUndefined();
+        expect(
+          await repository.takeIntakeReference('key-1', { caseId: 'case-a', claimedAt: takenAt }, 2026),
+        ).toBe('CMP-2026-000001');
+        expect(await repository.takeOverIntakeClaim('key-1', takenAt, '2026-03-02T10:04:00.000Z')).toBe(
+          false,
+        );
+        expect(await repository.takeOverIntakeClaim('no-claim', undefined, '2026-03-02T10:04:00.000Z')).toBe(
+          false,
+        );
+      });
+
+      it('takes over a claim stored without a claim time only when asked with none', async () => {
+        const repository = await fresh();
+        const { claimedAt: _, ...untimed } = claim;
+        await repository.claimIntakeKey('key-1', untimed);
+        expect(
+          await repository.takeOverIntakeClaim('key-1', claim.claimedAt, '2026-03-02T10:02:00.000Z'),
+        ).toBe(false);
+        expect(await repository.takeOverIntakeClaim('key-1', undefined, '2026-03-02T10:02:00.000Z')).toBe(
+          true,
+        );
+        expect(await repository.takeOverIntakeClaim('key-1', undefined, '2026-03-02T10:03:00.000Z')).toBe(
+          false,
+        );
+      });
+    });
+
+    describe('the event log', () => {
+      it('loads events in sequence order, past nine and whatever order they were written in', async () => {
+        const repository = await fresh();
+        const order = [1, 2, 10, 3, 11, 4, 5, 6, 7, 8, 9, 12];
+        for (const seq of order) await repository.appendEvent('case-1', seq, note(`note ${seq}`));
+        const loaded = await repository.loadEvents('case-1');
+        expect(loaded.map((event) => (event.type === 'note-added' ? event.text : ''))).toEqual(
+          Array.from({ length: 12 }, (_, i) => `note ${i + 1}`),
+        );
+        expect(await repository.loadEvents('case-2')).toEqual([]);
+      });
+
+      it('refuses a taken sequence number with a ConflictError saying to reload, keeping the first event', async () => {
+        const repository = await fresh();
+        await repository.appendEvent('case-1', 1, note('first'));
+        const second = repository.appendEvent('case-1', 1, note('second'));
+        await expect(second).rejects.toThrow(ConflictError);
+        await expect(second).rejects.toThrow(/event 1 is taken.*reload it and try again/);
+        expect(await repository.loadEvents('case-1')).toEqual([note('first')]);
+        // The same number on another case is free.
+        await repository.appendEvent('case-2', 1, note('other case'));
+      });
+    });
+
+    describe('projections', () => {
+      it('keeps the newest projection: an older or equal sequence never overwrites it', async () => {
+        const repository = await fresh();
+        const first = aCase('case-1');
+        await repository.saveProjection({ ...first, seq: 3, status: 'stage1-investigation' }, noLookups);
+        await repository.saveProjection({ ...first, seq: 2, status: 'awaiting-triage' }, noLookups);
+        await repository.saveProjection({ ...first, seq: 3, status: 'awaiting-triage' }, noLookups);
+        expect(await repository.getProjection('case-1')).toMatchObject({
+          seq: 3,
+          status: 'stage1-investigation',
+        });
+        await repository.saveProjection({ ...first, seq: 4, status: 'closed' }, noLookups);
+        expect(await repository.getProjection('case-1')).toMatchObject({ seq: 4, status: 'closed' });
+        expect(await repository.listByStatus('stage1-investigation')).toEqual([]);
+        expect((await repository.listByStatus('closed')).map((state) => state.caseId)).toEqual(['case-1']);
+        expect(await repository.getProjection('case-2')).toBeUndefined();
+      });
+
+      it('reads many projections at once, each once, leaving unknown ids out', async () => {
+        const repository = await fresh();
+        for (const id of ['case-1', 'case-2', 'case-3'])
+          await repository.saveProjection(aCase(id), noLookups);
+        const states = await repository.getProjections(['case-3', 'case-1', 'case-3', 'case-9']);
+        expect(states.map((state) => state.caseId).sort()).toEqual(['case-1', 'case-3']);
+        expect(await repository.getProjections([])).toEqual([]);
+      });
+
+      it('lists cases by status, oldest received first', async () => {
+        const repository = await fresh();
+        await repository.saveProjection(aCase('case-b', '2026-03-03T10:00:00.000Z'), noLookups);
+        await repository.saveProjection(aCase('case-a', '2026-03-04T10:00:00.000Z'), noLookups);
+        await repository.saveProjection(aCase('case-c', '2026-03-02T10:00:00.000Z'), noLookups);
+        const listed = await repository.listByStatus(aCase('x').status);
+        expect(listed.map((state) => state.caseId)).toEqual(['case-c', 'case-b', 'case-a']);
+        expect((await repository.listByStatus(aCase('x').status, 2)).map((state) => state.caseId)).toEqual([
+          'case-c',
+          'case-b',
+        ]);
+      });
+
+      it("finds cases by contact or name hash, oldest first; a name's limit keeps the newest", async () => {
+        const repository = await fresh();
+        const lookups = { contacts: ['contact-ada'], names: ['name-ada'] };
+        await repository.saveProjection(aCase('case-old', '2026-03-02T10:00:00.000Z'), lookups);
+        await repository.saveProjection(aCase('case-new', '2026-03-05T10:00:00.000Z'), lookups);
+        await repository.saveProjection(aCase('case-mid', '2026-03-03T10:00:00.000Z'), lookups);
+        // Lookups are written with the first projection only: later ones do not add keys.
+        await repository.saveProjection(
+          { ...aCase('case-old'), seq: 2 },
+          { contacts: ['contact-late'], names: [] },
+        );
+        const ids = (states: CaseState[]) => states.map((state) => state.caseId);
+        expect(ids(await repository.listByContact('contact-ada'))).toEqual([
+          'case-old',
+          'case-mid',
+          'case-new',
+        ]);
+        expect(ids(await repository.listByName('name-ada'))).toEqual(['case-old', 'case-mid', 'case-new']);
+        // A common name finds many cases: the recent ones are the likely ones.
+        expect(ids(await repository.listByName('name-ada', 2))).toEqual(['case-mid', 'case-new']);
+        expect(await repository.listByContact('contact-late')).toEqual([]);
+        expect(await repository.listByName('name-nobody')).toEqual([]);
+      });
+
+      it('lists the cases received in a London calendar month', async () => {
+        const repository = await fresh();
+        // 23:30 UTC on 31 March is 00:30 on 1 April in London (BST).
+        await repository.saveProjection(aCase('case-april', '2026-03-31T23:30:00.000Z'), noLookups);
+        await repository.saveProjection(aCase('case-march', '2026-03-31T22:30:00.000Z'), noLookups);
+        const ids = async (month: string) =>
+          (await repository.listReceivedInMonth(month)).map((state) => state.caseId);
+        expect(await ids('2026-03')).toEqual(['case-march']);
+        expect(await ids('2026-04')).toEqual(['case-april']);
+        expect(await ids('2026-05')).toEqual([]);
+      });
+    });
+
+    describe('callback tasks', () => {
+      it('stores a task once: a second put with its id leaves the first as it was', async () => {
+        const repository = await fresh();
+        await repository.putTask(aTask('task-1'));
+        await expect(repository.putTask(aTask('task-1', { token: 'another-token' }))).rejects.toThrow();
+        expect(await repository.getTask('task-1')).toEqual(aTask('task-1'));
+        expect(await repository.getTask('task-2')).toBeUndefined();
+      });
+
+      it('closes an open task once; closing it again or an unknown one is TaskNotOpenError saying why', async () => {
+        const repository = await fresh();
+        await repository.putTask(aTask('task-1'));
+        const closed = await repository.closeTask('task-1', 'done', '2026-03-03T09:00:00.000Z', 'hannah');
+        expect(closed).toEqual({
+          ...aTask('task-1'),
+          status: 'done',
+          closedAt: '2026-03-03T09:00:00.000Z',
+          closedBy: 'hannah',
+        });
+        const again = repository.closeTask('task-1', 'superseded', '2026-03-03T09:01:00.000Z', 'system');
+        await expect(again).rejects.toThrow(TaskNotOpenError);
+        await expect(again).rejects.toThrow(
+          'Task task-1 is no longer open: it was done at 2026-03-03T09:00:00.000Z',
+        );
+        await expect(repository.closeTask('task-9', 'done', 'now', 'hannah')).rejects.toThrow(
+          'There is no task task-9',
+        );
+        expect((await repository.getTask('task-1'))?.status).toBe('done');
+      });
+
+      it('puts back only a task closed as done, open again and back in its queue', async () => {
+        const repository = await fresh();
+        await repository.putTask(aTask('task-done'));
+        await repository.putTask(aTask('task-superseded'));
+        const done = await repository.closeTask('task-done', 'done', '2026-03-03T09:00:00.000Z', 'hannah');
+        const superseded = await repository.closeTask('task-superseded', 'superseded', 'then', 'system');
+        expect(await repository.queue('handler')).toEqual([]);
+        await repository.reopenTask(done);
+        await repository.reopenTask(superseded);
+        expect(await repository.getTask('task-done')).toEqual(aTask('task-done'));
+        expect((await repository.getTask('task-superseded'))?.status).toBe('superseded');
+        expect((await repository.queue('handler')).map((task) => task.taskId)).toEqual(['task-done']);
+      });
+
+      it("queues a role's open tasks, earliest due first and undated last", async () => {
+        const repository = await fresh();
+        await repository.putTask(aTask('task-late', { dueAt: '2026-03-09T23:59:59.999Z' }));
+        await repository.putTask(aTask('task-undated'));
+        await repository.putTask(aTask('task-soon', { dueAt: '2026-03-04T23:59:59.999Z' }));
+        await repository.putTask(
+          aTask('task-reviewer', { role: 'reviewer', dueAt: '2026-03-03T00:00:00.000Z' }),
+        );
+        await repository.putTask(aTask('task-closed', { dueAt: '2026-03-02T12:00:00.000Z' }));
+        await repository.closeTask('task-closed', 'timed-out', '2026-03-03T00:00:00.000Z', 'system');
+        const ids = async (role: TaskRecord['role'], limit?: number) =>
+          (await repository.queue(role, limit)).map((task) => task.taskId);
+        expect(await ids('handler')).toEqual(['task-soon', 'task-late', 'task-undated']);
+        expect(await ids('handler', 1)).toEqual(['task-soon']);
+        expect(await ids('reviewer')).toEqual(['task-reviewer']);
+        expect(await ids('manager')).toEqual([]);
+      });
+
+      it("lists a case's tasks, open and closed, as they are now", async () => {
+        const repository = await fresh();
+        await repository.putTask(aTask('task-1', { createdAt: '2026-03-02T10:00:00.000Z' }));
+        await repository.putTask(aTask('task-2', { createdAt: '2026-03-03T10:00:00.000Z' }));
+        await repository.putTask(aTask('task-other', { caseId: 'case-2' }));
+        await repository.closeTask('task-1', 'done', '2026-03-03T09:00:00.000Z', 'hannah');
+        const tasks = await repository.tasksForCase('case-1');
+        expect(tasks.map((task) => [task.taskId, task.status])).toEqual([
+          ['task-1', 'done'],
+          ['task-2', 'open'],
+        ]);
+        expect(tasks[0]).toEqual({
+          ...aTask('task-1'),
+          status: 'done',
+          closedAt: '2026-03-03T09:00:00.000Z',
+          closedBy: 'hannah',
+        });
+      });
+
+      it('lists a done task whose callback is owed until it is settled; an open task owes none', async () => {
+        const repository = await fresh();
+        await repository.putTask(aTask('task-1'));
+        await repository.putTask(aTask('task-2', { caseId: 'case-2' }));
+        await repository.putTask(aTask('task-open'));
+        await repository.closeTask('task-1', 'done', '2026-03-03T09:00:00.000Z', 'hannah');
+        await repository.closeTask('task-2', 'done', '2026-03-03T09:00:00.000Z', 'hannah');
+        await repository.markCallbackOwed('task-1', '2026-03-03T09:00:01.000Z');
+        await repository.markCallbackOwed('task-2', '2026-03-03T09:00:02.000Z');
+        await repository.markCallbackOwed('task-open', '2026-03-03T09:00:03.000Z');
+        await repository.markCallbackOwed('task-unknown', '2026-03-03T09:00:03.000Z');
+        const ids = (tasks: TaskRecord[]) => tasks.map((task) => task.taskId).sort();
+        expect(ids(await repository.owedCallbacks())).toEqual(['task-1', 'task-2']);
+        expect(await repository.owedCallbacks('case-1')).toEqual([
+          expect.objectContaining({ taskId: 'task-1', callbackOwedSince: '2026-03-03T09:00:01.000Z' }),
+        ]);
+        await repository.settleCallback('task-1');
+        await repository.settleCallback('task-open');
+        expect(ids(await repository.owedCallbacks())).toEqual(['task-2']);
+        expect(await repository.getTask('task-1')).not.toHaveProperty('callbackOwedSince');
+        // A done task owing its callback is not back in the staff queue.
+        expect((await repository.queue('handler')).map((task) => task.taskId)).toEqual(['task-open']);
+      });
+
+      it('marks a task announced; an unknown task is refused', async () => {
+        const repository = await fresh();
+        await repository.putTask(aTask('task-1'));
+        await repository.markTaskAnnounced('task-1', '2026-03-03T08:00:00.000Z');
+        expect((await repository.getTask('task-1'))?.announcedAt).toBe('2026-03-03T08:00:00.000Z');
+        expect((await repository.queue('handler'))[0]?.announcedAt).toBe('2026-03-03T08:00:00.000Z');
+        await expect(repository.markTaskAnnounced('task-9', '2026-03-03T08:00:00.000Z')).rejects.toThrow();
+        expect(await repository.getTask('task-9')).toBeUndefined();
+      });
+    });
+
+    describe('sent staff messages', () => {
+      it('finds a message recorded under its key, with the tasks a digest listed', async () => {
+        const repository = await fresh();
+        expect(await repository.findSentMessage('digest#handler#2026-03-03')).toBeUndefined();
+        const digest = {
+          key: 'digest#handler#2026-03-03',
+          messageId: 'ses-1',
+          at: '2026-03-03T08:00:00.000Z',
+          taskIds: ['task-1', 'task-2'],
+        };
+        await repository.recordSentMessage(digest);
+        await repository.recordSentMessage({
+          key: 'alert-1',
+          messageId: 'ses-2',
+          at: '2026-03-03T08:01:00.000Z',
+        });
+        expect(await repository.findSentMessage('digest#handler#2026-03-03')).toEqual(digest);
+        expect(await repository.findSentMessage('alert-1')).toEqual({
+          key: 'alert-1',
+          messageId: 'ses-2',
+          at: '2026-03-03T08:01:00.000Z',
+        });
+      });
+    });
+  });
+}

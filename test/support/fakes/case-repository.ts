@@ -1,0 +1,250 @@
+import type { CaseEvent, CaseState, CaseStatus } from '#shared/domain/case.ts';
+import { ConflictError, TaskNotOpenError } from '#shared/domain/errors.ts';
+import type {
+  CaseLookups,
+  CaseRepository,
+  IntakeRecord,
+  SentMessage,
+  TaskRecord,
+  TaskStatus,
+} from '#shared/ports/case-repository.ts';
+import { toLondon } from '#shared/time/london.ts';
+
+/**
+ * The case repository in memory, for use-case tests. It implements the port's contract (the same suite runs
+ * against it and the DynamoDB adapter: test/support/case-repository-contract.ts), not the adapter's
+ * requests. Values are copied in and out, as a database would.
+ */
+export class InMemoryCaseRepository implements CaseRepository {
+  readonly events = new Map<string, CaseEvent[]>();
+  readonly projections = new Map<string, CaseState>();
+  readonly tasks = new Map<string, TaskRecord>();
+  private readonly intakes = new Map<string, IntakeRecord>();
+  /** The highest reference number taken, per year. */
+  private readonly highest = new Map<number, number>();
+  private readonly references = new Map<string, string>();
+  private readonly lookups = new Map<string, Set<string>>();
+  private readonly sentMessages = new Map<string, SentMessage>();
+
+  async findIntake(key: string): Promise<IntakeRecord | undefined> {
+    return copy(this.intakes.get(key));
+  }
+
+  async claimIntakeKey(key: string, record: IntakeRecord): Promise<IntakeRecord> {
+    const existing = this.intakes.get(key);
+    if (existing) return copy(existing);
+    this.intakes.set(key, copy(record));
+    return copy(record);
+  }
+
+  async takeIntakeReference(
+    key: string,
+    hold: { caseId: string; claimedAt: string },
+    year: number,
+  ): Promise<string | undefined> {
+    const claim = this.intakes.get(key);
+    if (!claim) throw new ConflictError(`Intake key ${key} has no claim to attach a reference to`);
+    if (claim.reference) return claim.reference;
+    // A number its earlier holder took (its candidate) comes first; then the next free one of the year.
+    let candidate = claim.candidate;
+    let after = this.highest.get(year) ?? 0;
+    while (!claim.reference) {
+      if (!candidate) {
+        if (claim.claimedAt !== hold.claimedAt) return undefined;
+        candidate = `CMP-${year}-${String(after + 1).padStart(6, '0')}`;
+        claim.candidate = candidate;
+      }
+      const owner = this.references.get(candidate);
+      if (owner === undefined || owner === hold.caseId) {
+        this.references.set(candidate, hold.caseId);
+        const [, takenYear, number] = candidate.split('-');
+        this.highest.set(
+          Number(takenYear),
+          Math.max(this.highest.get(Number(takenYear)) ?? 0, Number(number)),
+        );
+        claim.reference = candidate;
+      } else {
+        after = Math.max(after, Number(candidate.split('-')[2]));
+        candidate = undefined;
+      }
+    }
+    return claim.reference;
+  }
+
+  async releaseIntakeClaim(key: string, hold: { caseId: string; claimedAt: string }): Promise<void> {
+    const claim = this.intakes.get(key);
+    // The claim stays (its case id and candidate with it); only the hold goes, so a retry takes it over at once.
+    if (claim && claim.caseId === hold.caseId && claim.claimedAt === hold.claimedAt && !claim.reference) {
+      delete claim.claimedAt;
+    }
+  }
+
+  async takeOverIntakeClaim(key: string, claimedAt: string | undefined, now: string): Promise<boolean> {
+    const claim = this.intakes.get(key);
+    if (!claim || claim.reference || claim.claimedAt !== claimedAt) return false;
+    claim.claimedAt = now;
+    return true;
+  }
+
+  async appendEvent(caseId: string, seq: number, event: CaseEvent): Promise<void> {
+    const events = this.events.get(caseId) ?? [];
+    if (events[seq - 1]) {
+      throw new ConflictError(
+        `Someone else updated case ${caseId} at the same moment (event ${seq} is taken); reload it and try again`,
+        { caseId, seq },
+      );
+    }
+    events[seq - 1] = copy(event);
+    this.events.set(caseId, events);
+  }
+
+  async loadEvents(caseId: string): Promise<CaseEvent[]> {
+    return (this.events.get(caseId) ?? []).filter(Boolean).map(copy);
+  }
+
+  async saveProjection(state: CaseState, lookups: CaseLookups): Promise<void> {
+    const stored = this.projections.get(state.caseId);
+    if (!stored || stored.seq < state.seq) this.projections.set(state.caseId, copy(state));
+    if (state.seq !== 1) return;
+    for (const key of [
+      ...lookups.contacts.map((hash) => `CONTACT#${hash}`),
+      ...lookups.names.map((hash) => `NAME#${hash}`),
+    ]) {
+      this.lookups.set(key, (this.lookups.get(key) ?? new Set()).add(state.caseId));
+    }
+  }
+
+  async getProjection(caseId: string): Promise<CaseState | undefined> {
+    return copy(this.projections.get(caseId));
+  }
+
+  async getProjections(caseIds: readonly string[]): Promise<CaseState[]> {
+    return this.statesOf(new Set(caseIds));
+  }
+
+  async saveReference(reference: string, caseId: string): Promise<void> {
+    this.references.set(reference, caseId);
+  }
+
+  async findCaseIdByReference(reference: string): Promise<string | undefined> {
+    return this.references.get(reference);
+  }
+
+  async listByStatus(status: CaseStatus, limit = 500): Promise<CaseState[]> {
+    return this.byReceived([...this.projections.values()].filter((s) => s.status === status)).slice(0, limit);
+  }
+
+  async listByContact(contactHash: string): Promise<CaseState[]> {
+    return this.byReceived(this.statesOf(this.lookups.get(`CONTACT#${contactHash}`)));
+  }
+
+  async listByName(nameHash: string, limit = 100): Promise<CaseState[]> {
+    // The limit keeps the newest (the adapter reads its index backwards); they are listed oldest first.
+    const newest = this.byReceived(this.statesOf(this.lookups.get(`NAME#${nameHash}`))).reverse();
+    return this.byReceived(newest.slice(0, limit));
+  }
+
+  async listReceivedInMonth(month: string): Promise<CaseState[]> {
+    return this.byReceived(
+      [...this.projections.values()].filter((s) => toLondon(s.receivedAt).date.startsWith(`${month}-`)),
+    );
+  }
+
+  async putTask(task: TaskRecord): Promise<void> {
+    if (this.tasks.has(task.taskId)) throw new ConflictError(`Task ${task.taskId} is already registered`);
+    this.tasks.set(task.taskId, copy(task));
+  }
+
+  async getTask(taskId: string): Promise<TaskRecord | undefined> {
+    return copy(this.tasks.get(taskId));
+  }
+
+  async closeTask(
+    taskId: string,
+    status: Exclude<TaskStatus, 'open'>,
+    at: string,
+    by: string,
+  ): Promise<TaskRecord> {
+    const task = this.tasks.get(taskId);
+    if (task?.status !== 'open') {
+      throw new TaskNotOpenError(
+        task
+          ? `Task ${taskId} is no longer open: it was ${task.status} at ${task.closedAt ?? 'an earlier time'}`
+          : `There is no task ${taskId}`,
+        { taskId, status: task?.status },
+      );
+    }
+    Object.assign(task, { status, closedAt: at, closedBy: by });
+    return copy(task);
+  }
+
+  async reopenTask(task: TaskRecord): Promise<void> {
+    if (this.tasks.get(task.taskId)?.status !== 'done') return;
+    const { closedAt: _closedAt, closedBy: _closedBy, ...open } = task;
+    this.tasks.set(task.taskId, copy({ ...open, status: 'open' }));
+  }
+
+  async tasksForCase(caseId: string): Promise<TaskRecord[]> {
+    return [...this.tasks.values()]
+      .filter((task) => task.caseId === caseId)
+      .sort((a, b) => `${a.createdAt}#${a.taskId}`.localeCompare(`${b.createdAt}#${b.taskId}`))
+      .map(copy);
+  }
+
+  async markTaskAnnounced(taskId: string, at: string): Promise<void> {
+    const task = this.tasks.get(taskId);
+    if (!task) throw new ConflictError(`There is no task ${taskId} to mark announced`);
+    task.announcedAt = at;
+  }
+
+  async queue(role: TaskRecord['role'], limit = 200): Promise<TaskRecord[]> {
+    const dueKey = (task: TaskRecord) => `${task.dueAt ?? '9999'}#${task.taskId}`;
+    return [...this.tasks.values()]
+      .filter((task) => task.role === role && task.status === 'open')
+      .sort((a, b) => dueKey(a).localeCompare(dueKey(b)))
+      .slice(0, limit)
+      .map(copy);
+  }
+
+  async markCallbackOwed(taskId: string, since: string): Promise<void> {
+    const task = this.tasks.get(taskId);
+    if (task?.status === 'done') task.callbackOwedSince = since;
+  }
+
+  async settleCallback(taskId: string): Promise<void> {
+    const task = this.tasks.get(taskId);
+    if (task) delete task.callbackOwedSince;
+  }
+
+  async owedCallbacks(caseId?: string): Promise<TaskRecord[]> {
+    return [...this.tasks.values()]
+      .filter(
+        (task) => task.callbackOwedSince !== undefined && (caseId === undefined || task.caseId === caseId),
+      )
+      .map(copy);
+  }
+
+  async findSentMessage(key: string): Promise<SentMessage | undefined> {
+    return copy(this.sentMessages.get(key));
+  }
+
+  async recordSentMessage(message: SentMessage): Promise<void> {
+    this.sentMessages.set(message.key, copy(message));
+  }
+
+  private statesOf(caseIds: Iterable<string> = []): CaseState[] {
+    return [...caseIds].flatMap((id) => {
+      const state = this.projections.get(id);
+      return state ? [copy(state)] : [];
+    });
+  }
+
+  private byReceived(states: CaseState[]): CaseState[] {
+    const order = (s: CaseState) => `${s.receivedAt}#${s.caseId}`;
+    return states.map(copy).sort((a, b) => order(a).localeCompare(order(b)));
+  }
+}
+
+function copy<T>(value: T): T {
+  return value === undefined ? value : structuredClone(value);
+}
