@@ -50,6 +50,16 @@ import {
 import { html, type SafeHtml } from './html.ts';
 import { field, formBody, redirect } from './http.ts';
 import { type StaffPageContext, staffPage } from './route.ts';
+import {
+  caseForms,
+  type FormContext,
+  type Preview,
+  parseCaseForm,
+  parseTaskForm,
+  previewSummary,
+  TASK_FORM_ACTIONS,
+  taskForms,
+} from './staff/actions/index.ts';
 import { checkCsrf, csrfToken } from './staff-auth.ts';
 import {
   actionsSection,
@@ -81,16 +91,6 @@ import {
   select,
   staffName,
 } from './staff-format.ts';
-import {
-  caseForms,
-  type FormContext,
-  type Preview,
-  parseCaseForm,
-  parseTaskForm,
-  previewSummary,
-  TASK_FORM_ACTIONS,
-  taskForms,
-} from './staff-forms.ts';
 
 /** The staff console: work queue, breaches and load, a case with its actions, and logging a complaint. */
 
