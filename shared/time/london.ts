@@ -117,6 +117,16 @@ export function parseInstant(value: string): Date {
   return parsed;
 }
 
+/**
+ * An ISO 8601 instant with an offset on a real calendar date: `Date` would quietly read 30 February as
+ * 2 March, so the date part is checked too.
+ */
+export function isInstant(value: string): boolean {
+  return (
+    ISO_INSTANT.test(value) && isCivilDate(value.slice(0, 10)) && !Number.isNaN(new Date(value).getTime())
+  );
+}
+
 export function normaliseInstant(value: string): Instant {
   return parseInstant(value).toISOString();
 }

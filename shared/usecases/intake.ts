@@ -11,7 +11,7 @@ import {
 import { ConflictError, ValidationError } from '../domain/errors.ts';
 import { signCaseLink } from '../domain/secrets.ts';
 import type { IntakeRecord } from '../ports/case-repository.ts';
-import { isCivilDate, normaliseInstant, toLondon } from '../time/london.ts';
+import { isCivilDate, isInstant, normaliseInstant, toLondon } from '../time/london.ts';
 import { backoff, caseLookups, loadCase } from './case-log.ts';
 import { type AppDependencies, CASE_LINK_DAYS } from './dependencies.ts';
 
@@ -28,7 +28,11 @@ const civilDate = z.string().refine(isCivilDate, 'must be a real date in the for
 export const IntakeInput = z
   .object({
     channel: z.enum(CHANNELS).default('web'),
-    receivedAt: z.string().optional(),
+    // Checked here, not where it is used: an unparseable time from staff is their input to correct (422).
+    receivedAt: z
+      .string()
+      .refine(isInstant, 'must be a date and time with an offset, for example 2026-03-02T09:30:00Z')
+      .optional(),
     complainant: z
       .object({
         name: text(200),

@@ -112,6 +112,33 @@ describe('hostile requests get a 4xx with a message, never a 5xx', () => {
     agent.destroy();
   });
 
+  it('a staff-logged complaint whose receivedAt is not an instant (found by the sweep)', async () => {
+    const agent = new Agent({ keepAlive: true });
+    for (const receivedAt of [
+      '<script>alert(1)</script>',
+      'yesterday',
+      '2026-02-30T10:00:00Z',
+      '2026-03-01',
+    ]) {
+      const answer = await send(agent, 'POST', '/staff/complaints', {
+        headers: {
+          'content-type': 'application/json',
+          'x-local-user': 'hannah',
+          'idempotency-key': `received-at-${receivedAt.length}`,
+        },
+        body: JSON.stringify({
+          channel: 'phone',
+          receivedAt,
+          complainant: { name: 'Ada Resident', preferredContact: 'post', address: '1 High Street' },
+          complaint: { whatHappened: 'The boiler is broken', outcomeWanted: 'Repair it' },
+        }),
+      });
+      expect(answer.status, receivedAt).toBe(422);
+      expect(message(answer), receivedAt).toMatch(/receivedAt: .*for example 2026-03-02T09:30:00Z/);
+    }
+    agent.destroy();
+  });
+
   it('a 3,000-character task id in the staff console task form', async () => {
     const agent = new Agent({ keepAlive: true });
     const cookie = 'local_user=hannah';
