@@ -1,0 +1,190 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  FORM,
+  runs,
+  type Sent,
+  type SweepSystem,
+  startSweepSystem,
+  Tally,
+  urlencoded,
+} from './sweep-support.ts';
+
+/**
+ * Stored hostile text renders escaped on every page that shows it. Text goes in through the public
+ * complaint form (the resident's words and name) and through staff actions (a triage note, an
+ * acknowledgement, a staff member whose verified email is itself hostile); then every page that shows it
+ * is fetched: the confirmation, the resident's case page, the staff case page, the work queue, the search
+ * page (results and the echoed query), the manager page and the two letter previews. No markup, script or
+ * attribute from the input may appear unescaped.
+ */
+
+let sweep: SweepSystem;
+const tally = new Tally('stored hostile text');
+
+beforeAll(async () => {
+  sweep = await startSweepSystem();
+}, 60_000);
+
+afterAll(async () => {
+  console.info(tally.report());
+  await sweep?.stop();
+});
+
+/** What must never appear in a page, for the marker in this run's hostile text. */
+function expectEscaped(name: string, page: APIGatewayProxyStructuredResultV2, marker: string) {
+  const text = String(page.body);
+  // The echoed search may be refused (a name of more than five words), and is shown again in the form.
+  expect(page.statusCode, `${name}: ${text.slice(0, 300)}`).toBe(
+    name === 'searchEcho' && page.statusCode === 422 ? 422 : 200,
+  );
+  expect(text, name).not.toContain(`<${marker}`);
+  expect(text, name).not.toContain(`<script>${marker}`);
+  expect(text, name).not.toContain(`" data-${marker}`);
+  expect(text, name).not.toContain(`' data-${marker}`);
+}
+
+/** A hostile staff member: a handler whose (verified) email attribute is itself markup. */
+const hostileStaff = (marker: string) => ({
+  sub: `local-${marker}`,
+  token_use: 'id',
+  email: `"><${marker} onmouseover=${marker}>@evil.example`,
+  email_verified: true,
+  'cognito:groups': ['handler'],
+});
+
+/** The case's open task, once the workflow has registered it (it does so a moment after each step). */
+async function openTask(caseId: string): Promise<string> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    await sweep.system.settle();
+    const tasks = await sweep.system.deps.repository.tasksForCase(caseId);
+    const open = tasks.find((task) => task.status === 'open');
+    if (open) return open.taskId;
+    await sleep(20);
+  }
+  throw new Error(`Case ${caseId} has no open task`);
+}
+
+describe('stored hostile text renders escaped on every page that shows it', () => {
+  it('confirmation, resident case page, staff case page, queue, search, manager page and letter previews', async () => {
+    let made = 0;
+    await tally.measure('stored hostile text, every page that shows it', async (count) => {
+      const send = (request: Sent) => {
+        count();
+        return sweep.send(request);
+      };
+      await fc.assert(
+        fc.asyncProperty(
+          fc.string({ maxLength: 30 }),
+          fc.string({ unit: 'binary', maxLength: 30 }),
+          fc.constantFrom('"', "'", '&', '<', '>', '`', '</textarea>', '<!--', ']]>', '&quot;', '&#x3C;'),
+          async (before, after, quote) => {
+            const marker = `x-h${made++}`;
+            const hostile = `${before}<${marker} onmouseover=${marker}>${quote}" data-${marker}="1' data-${marker}='1${after}<script>${marker}()</script>`;
+            const confirmation = await send({
+              method: 'POST',
+              target: '/complain',
+              headers: { 'content-type': FORM, accept: 'text/html' },
+              body: urlencoded([
+                ['whatHappened', `Damp ${hostile}`],
+                ['outcomeWanted', `Fix ${hostile}`],
+                ['name', `Ada ${hostile}`.slice(0, 200)],
+                ['preferredContact', 'email'],
+                ['email', 'ada@resident.example'],
+                ['onBehalf', 'no'],
+                ['idempotencyKey', `sweep-escape-${String(made).padStart(6, '0')}`],
+              ]),
+            });
+            const link = /href="(http[^"]+\/cases\/[^"]+)"/.exec(String(confirmation.body))?.[1] ?? '';
+            expect(link, String(confirmation.body).slice(0, 500)).not.toBe('');
+            const url = new URL(link.replaceAll('&amp;', '&'));
+            const caseId = url.pathname.split('/').pop() ?? '';
+            // Staff text, and a staff member whose email is hostile (the manager page names handlers).
+            const staff = hostileStaff(marker);
+            for (const action of [
+              { action: 'triage', outcome: 'complaint', notes: `Note ${hostile}` },
+              { action: 'acknowledge', definition: `About ${hostile}`, outcomesSought: [`Wants ${hostile}`] },
+            ]) {
+              const acted = await send({
+                method: 'POST',
+                target: `/staff/tasks/${await openTask(caseId)}/actions`,
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify(action),
+                claims: staff,
+              });
+              expect(acted.statusCode, String(acted.body)).toBe(200);
+            }
+            const taskId = await openTask(caseId);
+            const csrf = await sweep.csrfFor('mo');
+            const preview = (fields: [string, string][]) =>
+              send({
+                method: 'POST',
+                target: `/staff/case/${caseId}/task`,
+                headers: { 'content-type': FORM },
+                body: urlencoded([['csrf', csrf], ['taskId', taskId], ...fields]),
+                user: 'mo',
+              });
+            const reference = /CMP-\d{4}-\d+/.exec(String(confirmation.body))?.[0] ?? '';
+            const pages = {
+              confirmation,
+              residentCase: await send({
+                method: 'GET',
+                target: `${url.pathname}${url.search}`,
+                headers: { accept: 'text/html' },
+              }),
+              staffCase: await send({ method: 'GET', target: `/staff/case/${caseId}`, user: 'hannah' }),
+              queue: await send({ method: 'GET', target: '/staff?role=all', user: 'mo' }),
+              searchResults: await send({
+                method: 'GET',
+                target: `/staff/search?q=${encodeURIComponent(reference)}`,
+                user: 'hannah',
+              }),
+              searchEcho: await send({
+                method: 'GET',
+                target: `/staff/search?q=${encodeURIComponent(Buffer.from(hostile).toString())}`,
+                user: 'hannah',
+              }),
+              manager: await send({ method: 'GET', target: '/staff/manager', user: 'mo' }),
+              extensionPreview: await preview([
+                ['action', 'extend'],
+                ['extend-reason', 'Complex complaint needing specialist input'],
+                ['extend-days', '5'],
+                ['extend-explanation', `Because ${hostile}`],
+              ]),
+              responsePreview: await preview([
+                ['action', 'respond'],
+                ['complaintDefinition', `Definition ${hostile}`],
+                ['decision', 'upheld'],
+                ['reasons', `Reasons ${hostile}`],
+                ['remedy', 'remedy'],
+                ['remedyDescription', `Remedy ${hostile}`],
+                ['compensation', '50'],
+                ['actions', 'none'],
+                ['escalationRoute', `Route ${hostile}`],
+              ]),
+            };
+            for (const [name, page] of Object.entries(pages)) expectEscaped(name, page, marker);
+            // The text is there, escaped: the pages did show it (and so were checked).
+            const shown = `&lt;${marker} onmouseover=${marker}&gt;`;
+            for (const name of [
+              'residentCase',
+              'staffCase',
+              'searchResults',
+              'searchEcho',
+              'extensionPreview',
+              'responsePreview',
+            ] as const) {
+              expect(String(pages[name].body), name).toContain(shown);
+            }
+            expect(String(pages.manager.body), 'manager').toContain(
+              `&lt;${marker} onmouseover=${marker}&gt;@evil.example`,
+            );
+          },
+        ),
+        { seed: 20_261_207, numRuns: runs(5) },
+      );
+    });
+  }, 180_000);
+});

@@ -1,0 +1,632 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { CONTACT_METHODS } from '#shared/domain/case.ts';
+import { DECISIONS } from '#shared/domain/letters.ts';
+import { CaseAction, TaskAction } from '#shared/usecases/actions.ts';
+import { loadCase } from '#shared/usecases/case-log.ts';
+import { IntakeInput } from '#shared/usecases/intake.ts';
+import {
+  alteredToken,
+  choice,
+  civilDate,
+  dateFields,
+  encode,
+  expectSafe,
+  type FieldSpec,
+  FORM,
+  fieldOf,
+  formOf,
+  fromZod,
+  hostileJsonText,
+  hostileString,
+  jsonBodyOf,
+  type Pairs,
+  PERCENT_GARBAGE,
+  type RealCase,
+  runs,
+  type Sent,
+  type SweepSystem,
+  startSweepSystem,
+  sweepProperty,
+  Tally,
+  textField,
+  urlencoded,
+  wrongType,
+} from './sweep-support.ts';
+
+/**
+ * The staff request schemas, swept signed in and with a valid CSRF token, so the body parsing and
+ * validation behind the session and CSRF checks is what gets exercised: the task actions (TaskAction, as
+ * JSON and as the console's task form, letter previews included), the case records (CaseAction, JSON and
+ * form), logging a complaint (IntakeInput, JSON and form), the `q` search query and the queue's role.
+ * Never a 5xx, every 4xx says what is wrong, and what the schema (or the CSRF check) refuses never succeeds.
+ */
+
+let sweep: SweepSystem;
+const tally = new Tally('staff schemas');
+const pool: RealCase[] = [];
+const POOL_SIZE = 3;
+let replacements = 0;
+const csrf = new Map<string, string>();
+const USERS = ['hannah', 'harry', 'rita', 'mo', 'ade'] as const;
+
+beforeAll(async () => {
+  sweep = await startSweepSystem();
+  for (let index = 0; index < POOL_SIZE; index++) pool.push(await sweep.newCase(`Ada Resident${index}`));
+  await sweep.system.settle();
+  for (const user of USERS) csrf.set(user, await sweep.csrfFor(user));
+}, 60_000);
+
+afterAll(async () => {
+  console.info(tally.report());
+  await sweep?.stop();
+});
+
+const property = <T>(
+  schema: string,
+  seed: number,
+  numRuns: number,
+  arbitrary: fc.Arbitrary<T>,
+  run: (input: T) => Promise<void>,
+) => sweepProperty(tally, sweep, { schema, seed, numRuns }, arbitrary, run);
+
+async function send(request: Sent, expectation?: Parameters<typeof expectSafe>[2]) {
+  const result = await sweep.send(request);
+  expectSafe(request, result, expectation);
+  return result;
+}
+
+const slot = fc.nat({ max: POOL_SIZE - 1 });
+
+/** Who is asking: a demo user (a verified ID token), or claims no staff route may accept. */
+type Caller = { user: (typeof USERS)[number] } | { claims: Record<string, unknown> };
+const caller: fc.Arbitrary<Caller> = fc.oneof(
+  { weight: 9, arbitrary: fc.constantFrom(...USERS).map((user) => ({ user })) },
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      fc.constant({ claims: { sub: 'local-hannah', token_use: 'access', 'cognito:groups': ['handler'] } }),
+      fc.constant({ claims: { sub: 'local-x', token_use: 'id' } }),
+      fc.constant({ claims: { sub: '', token_use: 'id', 'cognito:groups': ['manager'] } }),
+      hostileString(40).map((group) => ({
+        claims: { sub: 'local-y', token_use: 'id', 'cognito:groups': group },
+      })),
+    ),
+  },
+);
+const asUser = (who: Caller) => ('user' in who ? { user: who.user } : { claims: who.claims });
+const isStaff = (who: Caller) => 'user' in who;
+
+/** Each pool case's open task, as last read (a query per request would cost more than the request). */
+const knownTasks = new Map<string, { taskId: string; open: boolean }>();
+
+/**
+ * The pool case's open task now, or its latest one. Read again only when the last one read was not open
+ * or an action may have moved the case on (the workflow registers the next task a moment later).
+ */
+async function currentTask(real: RealCase): Promise<{ taskId: string; open: boolean }> {
+  const known = knownTasks.get(real.caseId);
+  if (known?.open) return known;
+  const tasks = await sweep.system.deps.repository.tasksForCase(real.caseId);
+  const open = tasks.find((task) => task.status === 'open');
+  const latest = open ?? tasks.at(-1);
+  const task = { taskId: latest?.taskId ?? 'no-task-yet', open: Boolean(open) };
+  knownTasks.set(real.caseId, task);
+  return task;
+}
+
+/** A pool case that closed is replaced (a few times per sweep: a new case costs hundreds of ms here). */
+async function replaceIfClosed(index: number) {
+  const real = pool[index] as RealCase;
+  knownTasks.delete(real.caseId);
+  const { state } = await loadCase(sweep.system.deps, real.caseId);
+  if (state.status === 'closed' && replacements++ < 2) {
+    pool[index] = await sweep.newCase(`Ada Resident${index}`);
+    await sweep.system.settle();
+  }
+}
+
+const hostileSegment = fc.oneof(
+  fc.constantFrom(...PERCENT_GARBAGE),
+  fc.constantFrom('..', '__proto__', 'constructor', 'no-such-id', 'a'.repeat(101), 'a'.repeat(3000)),
+  hostileString(60).map(encode),
+);
+
+const dates = { dueDate: civilDate, filedOn: civilDate };
+/** Mostly one thing wrong: a valid action lands (and moves the case on), so one run in ten sends one. */
+function bodyOf(derived: ReturnType<typeof fromZod>) {
+  return fc.oneof(
+    { weight: 1, arbitrary: derived.valid.map((value) => JSON.stringify(value)) },
+    { weight: 8, arbitrary: derived.nearValid.map((value) => JSON.stringify(value) ?? '') },
+    { weight: 1, arbitrary: hostileJsonText },
+  );
+}
+const passes = (schema: { safeParse(value: unknown): { success: boolean } }, text: string) => {
+  try {
+    return schema.safeParse(JSON.parse(text)).success;
+  } catch {
+    return false;
+  }
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// The staff JSON API
+
+describe('POST /staff/tasks/{taskId}/actions (TaskAction)', () => {
+  it('never a 5xx; an action the schema refuses is refused', async () => {
+    const taskKind = fc.oneof(
+      { weight: 8, arbitrary: fc.constant('current' as const) },
+      { weight: 2, arbitrary: hostileSegment },
+    );
+    await property(
+      'TaskAction (POST /staff/tasks/{taskId}/actions)',
+      20_261_401,
+      runs(300),
+      fc.record({ slot, taskKind, body: bodyOf(fromZod(TaskAction, dates)), who: caller }),
+      async (input) => {
+        const real = pool[input.slot] as RealCase;
+        const task = input.taskKind === 'current' ? await currentTask(real) : undefined;
+        const target = `/staff/tasks/${task ? task.taskId : input.taskKind}/actions`;
+        const result = await send(
+          {
+            method: 'POST',
+            target,
+            headers: { 'content-type': 'application/json' },
+            body: input.body,
+            ...asUser(input.who),
+          },
+          { refused: !task?.open || !isStaff(input.who) || !passes(TaskAction, input.body) },
+        );
+        if ((result.statusCode ?? 500) < 300) await replaceIfClosed(input.slot);
+      },
+    );
+  }, 180_000);
+});
+
+describe('POST /staff/cases/{caseId}/events (CaseAction)', () => {
+  it('never a 5xx; a record the schema refuses is refused', async () => {
+    const caseKind = fc.oneof(
+      { weight: 8, arbitrary: fc.constant('own' as const) },
+      { weight: 2, arbitrary: hostileSegment },
+    );
+    await property(
+      'CaseAction (POST /staff/cases/{caseId}/events)',
+      20_261_402,
+      runs(400),
+      fc.record({ slot, caseKind, body: bodyOf(fromZod(CaseAction, dates)), who: caller }),
+      async (input) => {
+        const real = pool[input.slot] as RealCase;
+        const own = input.caseKind === 'own';
+        await send(
+          {
+            method: 'POST',
+            target: `/staff/cases/${own ? real.caseId : input.caseKind}/events`,
+            headers: { 'content-type': 'application/json' },
+            body: input.body,
+            ...asUser(input.who),
+          },
+          { refused: !own || !isStaff(input.who) || !passes(CaseAction, input.body) },
+        );
+      },
+    );
+  }, 180_000);
+});
+
+const receivedAt = {
+  valid: fc
+    .date({
+      min: new Date('2025-06-01T00:00:00Z'),
+      max: new Date('2026-03-01T00:00:00Z'),
+      noInvalidDate: true,
+    })
+    .map((date) => date.toISOString()),
+  nearValid: fc.oneof(
+    fc.constantFrom('2027-01-01T00:00:00Z', '2026-02-30T10:00:00Z', 'yesterday', '', '2026-03-01'),
+    wrongType,
+    hostileString(40),
+  ),
+};
+
+describe('POST /staff/complaints (IntakeInput, logged by staff)', () => {
+  it('never a 5xx; a complaint the schema refuses is refused', async () => {
+    const intake = fromZod(IntakeInput, { happenedOn: civilDate, becameAwareOn: civilDate, receivedAt });
+    const key = fc.oneof(
+      { weight: 9, arbitrary: fc.constantFrom('sweep-staff-key-1', 'sweep-staff-key-2') },
+      { weight: 1, arbitrary: fc.oneof(hostileString(120), fc.constant('short')) },
+    );
+    await property(
+      'IntakeInput (POST /staff/complaints)',
+      20_261_403,
+      runs(300),
+      fc.record({ body: jsonBodyOf(intake), key, who: caller }),
+      async (input) => {
+        await send(
+          {
+            method: 'POST',
+            target: '/staff/complaints',
+            headers: { 'content-type': 'application/json', 'idempotency-key': input.key },
+            body: input.body,
+            ...asUser(input.who),
+          },
+          {
+            refused:
+              !isStaff(input.who) ||
+              !/^[A-Za-z0-9_-]{8,100}$/.test(input.key) ||
+              !passes(IntakeInput, input.body),
+          },
+        );
+      },
+    );
+  }, 180_000);
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// The search query and the queue's role
+
+describe('GET /staff/cases?q= and GET /staff/search?q= (the search query)', () => {
+  it('never a 5xx; every refusal says what is wrong', async () => {
+    const name = fc.constantFrom('Ada Resident0', 'Resident1', 'ada', 'Siân O’Neill', 'A B C D E F G');
+    const q = fc.oneof(
+      { weight: 2, arbitrary: slot.map((index) => `REF:${index}`) },
+      { weight: 2, arbitrary: name },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          'resident1@resident.example',
+          'RESIDENT2@Resident.Example ',
+          '01632 960 001',
+          '+44 1632 960001',
+        ),
+      },
+      {
+        weight: 3,
+        arbitrary: fc.oneof(
+          fc.constantFrom(
+            'CMP-2026-',
+            'CMP-2026-9999999',
+            'CMP-0000-000001',
+            'cmp2026000001x',
+            '@',
+            'a@b',
+            '+',
+            '   ',
+            '',
+          ),
+          fc
+            .array(fc.constantFrom('ada', 'x', '<b>', 'Resident'), { minLength: 6, maxLength: 40 })
+            .map((words) => words.join(' ')),
+        ),
+      },
+      { weight: 3, arbitrary: hostileString(200, { huge: false }) },
+      { weight: 1, arbitrary: fc.integer({ min: 1000, max: 20_000 }).map((length) => 'q'.repeat(length)) },
+    );
+    const shape = fc.constantFrom('encoded', 'encoded', 'encoded', 'raw-garbage', 'repeated', 'missing');
+    await property(
+      'q (GET /staff/cases, GET /staff/search)',
+      20_261_404,
+      runs(800),
+      fc.record({ q, shape, garbage: fc.constantFrom(...PERCENT_GARBAGE), html: fc.boolean(), who: caller }),
+      async (input) => {
+        const text = input.q.startsWith('REF:')
+          ? (pool[Number(input.q.slice(4))] as RealCase).reference
+          : input.q;
+        const query =
+          input.shape === 'missing'
+            ? ''
+            : input.shape === 'raw-garbage'
+              ? `?q=${encode(text)}${input.garbage}`
+              : input.shape === 'repeated'
+                ? `?q=${encode(text)}&q=${input.garbage}`
+                : `?q=${encode(text)}`;
+        await send({
+          method: 'GET',
+          target: `${input.html ? '/staff/search' : '/staff/cases'}${query}`,
+          headers: { accept: input.html ? 'text/html' : 'application/json' },
+          ...asUser(input.who),
+        });
+      },
+    );
+  }, 180_000);
+
+  it('GET /staff/queue?role= and GET /staff?role=&stage=&status=', async () => {
+    const value = fc.oneof(
+      fc.constantFrom(
+        'handler',
+        'reviewer',
+        'manager',
+        'admin',
+        'resident',
+        'all',
+        '1',
+        '2',
+        'triage',
+        'red',
+        'amber',
+        'green',
+        'overdue',
+      ),
+      hostileString(60),
+    );
+    await property(
+      'role, stage, status (GET /staff/queue, GET /staff)',
+      20_261_405,
+      runs(150),
+      fc.record({ role: value, stage: value, status: value, html: fc.boolean(), who: caller }),
+      async (input) => {
+        const params = `role=${encode(input.role)}&stage=${encode(input.stage)}&status=${encode(input.status)}`;
+        await send({
+          method: 'GET',
+          target: input.html ? `/staff?${params}` : `/staff/queue?${params}`,
+          ...asUser(input.who),
+        });
+      },
+    );
+  }, 180_000);
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// The console's forms, with a valid CSRF token
+
+type CsrfKind = 'valid' | 'another-user' | 'altered' | 'missing' | 'hostile';
+const csrfKind = fc.oneof(
+  { weight: 12, arbitrary: fc.constant<CsrfKind>('valid') },
+  { weight: 1, arbitrary: fc.constantFrom<CsrfKind>('another-user', 'altered', 'missing', 'hostile') },
+);
+
+function csrfField(kind: CsrfKind, user: string, seed: number, hostile: string): Pairs {
+  const own = csrf.get(user) ?? '';
+  switch (kind) {
+    case 'valid':
+      return [['csrf', own]];
+    case 'another-user':
+      return [['csrf', csrf.get(user === 'hannah' ? 'mo' : 'hannah') ?? '']];
+    case 'altered':
+      return [['csrf', fc.sample(alteredToken(own), { seed, numRuns: 1 })[0] ?? '']];
+    case 'missing':
+      return [];
+    case 'hostile':
+      return [['csrf', hostile]];
+  }
+}
+
+const text = (path: string, required = true) => textField(fieldOf(TaskAction, path, dates), required);
+const action = (name: string): FieldSpec => ({
+  valid: fc.constant(name),
+  nearValid: fc.oneof(fc.constantFrom('', `${name}x`, 'note', 'respond'), hostileString(30)),
+  required: true,
+});
+const yes = (required = true) => choice(['yes'], required);
+
+/** The task form, one per action, each field fed from the TaskAction field it fills. */
+const TASK_FORMS: Record<string, fc.Arbitrary<Pairs>> = {
+  triage: formOf({
+    action: action('triage'),
+    outcome: choice(['complaint', 'service-request', 'not-accepted']),
+    'complaint-notes': text('notes', false),
+    'triage-notes': text('notes', false),
+    exclusionCode: {
+      ...textField(fieldOf(TaskAction, 'exclusionCode'), false),
+      valid: fc.constantFrom('over-12-months', 'legal-proceedings', 'service-request', 'nope'),
+    },
+    rationale: text('rationale', false),
+    ombudsmanRoute: text('ombudsmanRoute', false),
+    'legal-court': text('legalProceedings.court', false),
+    'legal-claim-number': text('legalProceedings.claimNumber', false),
+    ...dateFields('legal-filed'),
+    'out-of-time-reason': text('outOfTimeReason', false),
+  }),
+  acknowledge: formOf({
+    action: action('acknowledge'),
+    definition: text('definition'),
+    outcomes: {
+      valid: fc
+        .array(fc.constantFrom('Repair it', 'An apology', '£50 <b>now</b>'), { minLength: 1, maxLength: 4 })
+        .map((list) => list.join('\r\n')),
+      nearValid: fc.oneof(fc.constantFrom('', '\n\n', 'x\n'.repeat(30)), hostileString(80)),
+      required: true,
+    },
+  }),
+  extend: formOf({
+    action: action('extend'),
+    'extend-reason': {
+      ...text('reason'),
+      valid: fc.constantFrom(
+        'Complex complaint needing specialist input',
+        'Waiting for information from a third party',
+        'Other',
+      ),
+    },
+    'extend-days': text('workingDays'),
+    'extend-explanation': text('explanation'),
+    intent: choice(['send', 'preview'], false),
+  }),
+  respond: formOf({
+    action: action('respond'),
+    complaintDefinition: text('complaintDefinition'),
+    decision: choice(DECISIONS),
+    reasons: text('reasons'),
+    remedy: choice(['none', 'remedy']),
+    remedyDescription: text('remedy.description', false),
+    compensation: {
+      ...text('remedy.compensationPounds', false),
+      nearValid: fc.constantFrom('£', '1,000,000,000', '-5', '1e9', '50.555', 'NaN'),
+    },
+    noRemedyReason: text('noRemedyReason', false),
+    actions: choice(['none', 'some']),
+    'oa1-id': { valid: fc.constantFrom('A1', ''), nearValid: hostileString(60), required: false },
+    'oa1-description': text('description', false),
+    'oa1-owner': text('owner', false),
+    ...dateFields('oa1-due'),
+    escalationRoute: text('escalationRoute'),
+    intent: choice(['send', 'preview'], false),
+  }),
+  escalate: formOf({ action: action('escalate'), 'escalate-reason': text('reason', false) }),
+  withdraw: formOf({
+    action: action('withdraw'),
+    'withdraw-confirm': yes(),
+    'withdraw-reason': text('reason', false),
+  }),
+  close: formOf({
+    action: action('close'),
+    'close-confirm': yes(),
+    'close-satisfied-confirm': yes(false),
+    'close-satisfied': text('residentSatisfied', false),
+  }),
+};
+
+const caseText = (path: string, required = true) => textField(fieldOf(CaseAction, path, dates), required);
+const RECORD_FORMS: Record<string, fc.Arbitrary<Pairs>> = {
+  note: formOf({ action: action('note'), 'note-text': caseText('text') }),
+  'add-action': formOf({
+    action: action('add-action'),
+    'add-action-description': caseText('description'),
+    'add-action-owner': caseText('owner'),
+    ...dateFields('add-action-due', true),
+  }),
+  'complete-action': formOf({
+    action: action('complete-action'),
+    'complete-action-id': { ...caseText('actionId'), valid: fc.constantFrom('A1', 'A2', 'A99') },
+    'complete-action-note': caseText('note'),
+  }),
+  'ombudsman-referral': formOf({
+    action: action('ombudsman-referral'),
+    'referral-reference': caseText('reference', false),
+    'referral-notes': caseText('notes', false),
+  }),
+};
+
+/** A form by name; withdrawing (which closes the case) is picked rarely. */
+function pickForm(forms: Record<string, fc.Arbitrary<Pairs>>) {
+  return fc.oneof(
+    ...Object.entries(forms).map(([name, form]) => ({
+      weight: name === 'withdraw' ? 1 : 6,
+      arbitrary: form,
+    })),
+  );
+}
+
+const formRequest = (pairs: fc.Arbitrary<Pairs>) =>
+  fc.record({
+    slot,
+    pairs,
+    user: fc.constantFrom(...USERS),
+    csrf: csrfKind,
+    seed: fc.nat(),
+    hostile: hostileString(60),
+    garbage: fc.option(fc.constantFrom(...PERCENT_GARBAGE), { freq: 10 }),
+    caseKind: fc.oneof(
+      { weight: 9, arbitrary: fc.constant('own') },
+      { weight: 1, arbitrary: hostileSegment },
+    ),
+  });
+
+describe('the staff console forms, signed in with a valid CSRF token', () => {
+  it('POST /staff/case/{caseId}/task (TaskAction as a form; extensions and responses previewed)', async () => {
+    const taskId = fc.oneof(
+      { weight: 9, arbitrary: fc.constant('current') },
+      { weight: 1, arbitrary: fc.oneof(hostileString(60), fc.constant('a'.repeat(3000))) },
+    );
+    await property(
+      'TaskAction (POST /staff/case/{caseId}/task form)',
+      20_261_406,
+      runs(200),
+      fc.tuple(formRequest(pickForm(TASK_FORMS)), taskId),
+      async ([input, taskKind]) => {
+        const real = pool[input.slot] as RealCase;
+        const task = taskKind === 'current' ? (await currentTask(real)).taskId : taskKind;
+        const pairs: Pairs = [
+          ...csrfField(input.csrf, input.user, input.seed, input.hostile),
+          ['taskId', task],
+          ...input.pairs,
+        ];
+        const result = await send(
+          {
+            method: 'POST',
+            target: `/staff/case/${input.caseKind === 'own' ? real.caseId : input.caseKind}/task`,
+            headers: { 'content-type': FORM },
+            body: urlencoded(pairs, input.garbage ?? undefined),
+            user: input.user,
+          },
+          { refused: input.csrf !== 'valid' },
+        );
+        if (result.statusCode === 303) await replaceIfClosed(input.slot);
+      },
+    );
+  }, 180_000);
+
+  it('POST /staff/case/{caseId}/record (CaseAction as a form)', async () => {
+    await property(
+      'CaseAction (POST /staff/case/{caseId}/record form)',
+      20_261_407,
+      runs(150),
+      formRequest(pickForm(RECORD_FORMS)),
+      async (input) => {
+        const real = pool[input.slot] as RealCase;
+        const pairs: Pairs = [
+          ...csrfField(input.csrf, input.user, input.seed, input.hostile),
+          ...input.pairs,
+        ];
+        await send(
+          {
+            method: 'POST',
+            target: `/staff/case/${input.caseKind === 'own' ? real.caseId : input.caseKind}/record`,
+            headers: { 'content-type': FORM },
+            body: urlencoded(pairs, input.garbage ?? undefined),
+            user: input.user,
+          },
+          { refused: input.csrf !== 'valid' },
+        );
+      },
+    );
+  }, 180_000);
+
+  it('POST /staff/log-complaint (IntakeInput as the staff form)', async () => {
+    const field = (path: string, required = false) => textField(fieldOf(IntakeInput, path), required);
+    const logForm = formOf({
+      channel: choice(['phone', 'letter', 'in-person', 'social-media', 'email']),
+      ...dateFields('received', true),
+      'received-time': {
+        valid: fc.constantFrom('09:30', '14:05', '0:00'),
+        nearValid: fc.constantFrom('24:00', '9', '12:60', 'noon'),
+        required: true,
+      },
+      name: field('complainant.name', true),
+      email: field('complainant.email'),
+      phone: field('complainant.phone'),
+      address: field('complainant.address'),
+      preferredContact: choice(CONTACT_METHODS),
+      whatHappened: field('complaint.whatHappened', true),
+      outcomeWanted: field('complaint.outcomeWanted', true),
+      reasonableAdjustments: field('complainant.reasonableAdjustments'),
+      vulnerability: field('complainant.vulnerability'),
+      // Keys already used: a form that passes meets a conflict (409) rather than making a case each time.
+      idempotencyKey: {
+        valid: fc.constantFrom('sweep-log-key-1', 'sweep-log-key-2'),
+        nearValid: fc.constantFrom('__proto__', 'constructor', ' sweep-log-key-1 '),
+        required: true,
+      },
+    });
+    await property(
+      'IntakeInput (POST /staff/log-complaint form)',
+      20_261_408,
+      runs(250),
+      formRequest(logForm),
+      async (input) => {
+        const pairs: Pairs = [
+          ...csrfField(input.csrf, input.user, input.seed, input.hostile),
+          ...input.pairs,
+        ];
+        await send(
+          {
+            method: 'POST',
+            target: '/staff/log-complaint',
+            headers: { 'content-type': FORM },
+            body: urlencoded(pairs, input.garbage ?? undefined),
+            user: input.user,
+          },
+          { refused: input.csrf !== 'valid' },
+        );
+      },
+    );
+  }, 180_000);
+});
