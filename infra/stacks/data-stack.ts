@@ -14,7 +14,8 @@ import type { ProviderContext } from '../provider-context.ts';
 
 /**
  * Everything that holds data, in its own stack, retained when stacks are deleted: the case table, the
- * buckets for inbound email, attachments and rendered letters, the application secret, and their key.
+ * buckets for inbound email, attachments and rendered letters, the application secret, and their key, each
+ * built by its capability in `infra/constructs/`.
  */
 export class DataStack extends CapabilityStack {
   readonly key: kms.Key;
