@@ -1,9 +1,51 @@
+import { readdirSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * One project per suite (`npm run test:<name>`; `npm test` runs them all). The fast ones (unit, adapters,
+ * handlers) take seconds to a minute; workflow, web, local, hostile and e2e run real components (dynalite, the
+ * ASL, the SES emulator, Chromium, child processes) and take minutes.
+ */
+const SUITES = {
+  unit: 'domain, calendar, policy, letters and use cases on in-memory fakes of the ports',
+  adapters: 'the DynamoDB adapter against dynalite (the CaseRepository contract the fakes also keep)',
+  handlers:
+    'API, workflow and SES-event handlers on the real DynamoDB adapter (dynalite); SFN and SES mocked',
+  web: 'the GOV.UK pages: resident and staff journeys, sign-in, accessibility fixtures',
+  workflow: 'the real ASL in aws-local-stepfunctions with the real handlers: paths, races, faults, digests',
+  local: 'the local runtime as a child process: npm start, kill -9 and restart',
+  infra: 'CDK stacks and constructs (Template assertions, cdk-nag) and the Lambda bundles',
+  hostile: 'hostile input against the pages and API: cookies, logs, malformed requests, the sweep',
+  e2e: 'one whole case through the local runtime, as a resident and staff would',
+} as const;
+
+// A test file outside every suite would never run: fail loudly instead.
+const strays = readdirSync('test', { recursive: true, encoding: 'utf8' }).filter(
+  (path) => path.endsWith('.test.ts') && !Object.keys(SUITES).includes(path.split(/[\\/]/)[0] ?? ''),
+);
+if (strays.length > 0) {
+  throw new Error(
+    `These tests are in no suite: ${strays.join(', ')}. Move them, or add a suite in vitest.config.ts`,
+  );
+}
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', TZ: 'America/New_York' },
+    projects: Object.keys(SUITES).map((name) => ({
+      extends: true,
+      test: { name, include: [`test/${name}/**/*.test.ts`] },
+    })),
+    coverage: {
+      provider: 'v8',
+      // The pure rules: what the Code requires and how deadlines are counted.
+      include: ['shared/domain/**/*.ts', 'shared/calendar/**/*.ts'],
+      exclude: ['shared/calendar/holidays.generated.ts'],
+      reporter: ['text-summary', 'text'],
+      // Just below what the unit suite measured when the threshold was set (79.26, 72.2, 86.92, 80.84 %): raise
+      // them as tests are added, never lower them to pass.
+      thresholds: { statements: 79, branches: 72, functions: 86, lines: 80 },
+    },
   },
 });
