@@ -255,3 +255,42 @@ export function details(summary: string, body: SafeHtml | string): SafeHtml {
 export function backLink(href: string, text = 'Back'): SafeHtml {
   return html`<a href="${href}" class="govuk-back-link">${text}</a>`;
 }
+
+export function select(options: {
+  name: string;
+  label: string;
+  hint?: string;
+  error?: string;
+  value?: string;
+  items: ReadonlyArray<{ value: string; text: string }>;
+}): SafeHtml {
+  const id = options.name;
+  const described = [options.hint ? `${id}-hint` : '', options.error ? `${id}-error` : '']
+    .filter(Boolean)
+    .join(' ');
+  return html`<div class="govuk-form-group${options.error ? ' govuk-form-group--error' : ''}">
+  <label class="govuk-label" for="${id}">${options.label}</label>
+  ${when(options.hint, () => html`<div id="${id}-hint" class="govuk-hint">${options.hint}</div>`)}
+  ${when(options.error, () => html`<p id="${id}-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> ${options.error}</p>`)}
+  <select class="govuk-select${options.error ? ' govuk-select--error' : ''}" id="${id}" name="${options.name}"${described ? html` aria-describedby="${described}"` : html``}>
+    ${join(options.items.map((item) => html`<option value="${item.value}"${item.value === options.value ? html` selected` : html``}>${item.text}</option>`))}
+  </select>
+</div>`;
+}
+
+/** A notification banner with its own id (a page may have more than one). */
+export function banner(
+  id: string,
+  title: string,
+  body: SafeHtml,
+  options: { success?: boolean; testId?: string } = {},
+): SafeHtml {
+  return html`<div class="govuk-notification-banner${options.success ? ' govuk-notification-banner--success' : ''}" role="${options.success ? 'alert' : 'region'}" aria-labelledby="${id}-title" data-module="govuk-notification-banner"${options.testId ? html` data-testid="${options.testId}"` : html``}>
+  <div class="govuk-notification-banner__header"><h2 class="govuk-notification-banner__title" id="${id}-title">${title}</h2></div>
+  <div class="govuk-notification-banner__content">${body}</div>
+</div>`;
+}
+
+export function insetText(body: SafeHtml | string, testId?: string): SafeHtml {
+  return html`<div class="govuk-inset-text"${testId ? html` data-testid="${testId}"` : html``}>${body}</div>`;
+}

@@ -10,9 +10,11 @@ import {
   details,
   errorSummary,
   fileUpload,
+  insetText,
   notificationBanner,
   panel,
   radios,
+  select,
   summaryList,
   table,
   tag,
@@ -22,7 +24,6 @@ import {
 } from '#functions/web/components.ts';
 import { html, SafeHtml } from '#functions/web/html.ts';
 import { layout, phaseBanner, serviceNavigation, skipLink } from '#functions/web/layout.ts';
-import { insetText, select } from '#functions/web/staff-format.ts';
 import { loadProfile } from '#shared/policy/load-profile.ts';
 
 /**

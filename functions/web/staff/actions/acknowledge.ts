@@ -2,7 +2,7 @@ import { TaskAction } from '#shared/usecases/actions.ts';
 import { button, errorFor, textarea } from '../../components.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { field } from '../../http.ts';
-import { type FormValues, lines } from '../../staff-format.ts';
+import { type FormValues, lines } from '../form-values.ts';
 import { byPath, type FormContext, form, parseWith, type TaskForm, value } from './form.ts';
 
 /** Acknowledging a complaint at stage 1 or 2: the complaint definition and the outcomes sought (Code 5.6). */

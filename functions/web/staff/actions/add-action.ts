@@ -3,7 +3,7 @@ import { CaseAction } from '#shared/usecases/actions.ts';
 import { button, dateErrorHref, dateInput, errorFor, type FieldError, textInput } from '../../components.ts';
 import { html, when } from '../../html.ts';
 import { field } from '../../http.ts';
-import { dateFrom, type FormValues } from '../../staff-format.ts';
+import { dateFrom, type FormValues } from '../form-values.ts';
 import { byPath, type CaseForm, dateValue, type FormContext, form, parseWith, value } from './form.ts';
 
 /** An outstanding action promised to the resident: what, who and by when (Code 6.6). */

@@ -3,7 +3,7 @@ import { TaskAction } from '#shared/usecases/actions.ts';
 import { button, checkboxes, errorFor, type FieldError, textarea } from '../../components.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { field, fieldList } from '../../http.ts';
-import type { FormValues } from '../../staff-format.ts';
+import type { FormValues } from '../form-values.ts';
 import { byPath, type FormContext, form, parseWith, type TaskForm, value, values } from './form.ts';
 
 /** Closing as resolved at stage 1: inside the window to ask for stage 2, only with what the resident said. */

@@ -3,7 +3,7 @@ import { CaseAction } from '#shared/usecases/actions.ts';
 import { button, errorFor, radios, textarea } from '../../components.ts';
 import { html, when } from '../../html.ts';
 import { field } from '../../http.ts';
-import type { FormValues } from '../../staff-format.ts';
+import type { FormValues } from '../form-values.ts';
 import { byPath, type CaseForm, type FormContext, form, parseWith, value } from './form.ts';
 
 /** An outstanding action marked as done, with what was done. */

@@ -2,7 +2,7 @@ import { TaskAction } from '#shared/usecases/actions.ts';
 import { button, errorFor, textarea } from '../../components.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { field } from '../../http.ts';
-import type { FormValues } from '../../staff-format.ts';
+import type { FormValues } from '../form-values.ts';
 import { byPath, type FormContext, form, parseWith, type TaskForm, value } from './form.ts';
 
 /** Asking for stage 2 on the resident's behalf (they asked by phone, letter or in person). */

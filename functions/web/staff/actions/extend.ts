@@ -5,7 +5,7 @@ import { MAX_EXTENSION_WORKING_DAYS, TaskAction } from '#shared/usecases/actions
 import { errorFor, type FieldError, radios, textarea, textInput } from '../../components.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { field } from '../../http.ts';
-import type { FormValues } from '../../staff-format.ts';
+import type { FormValues } from '../form-values.ts';
 import {
   byPath,
   type FormContext,

@@ -3,20 +3,16 @@ import type { CaseState, StaffRole } from '#shared/domain/case.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import type { TaskRecord } from '#shared/ports/case-repository.ts';
 import type { CaseAction, TaskAction } from '#shared/usecases/actions.ts';
+import type { LetterPreview } from '#shared/usecases/preview-letter.ts';
 import { type FieldError, hidden } from '../../components.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { fieldList } from '../../http.ts';
-import type { FormValues } from '../../staff-format.ts';
+import type { FormValues } from '../form-values.ts';
 
 /** What every form on the staff case page is drawn from, and shown again with (errors or a preview). */
 
-export interface Preview {
-  action: 'extend' | 'respond';
-  subject: string;
-  text: string;
-  problems: string[];
-  newDueDate?: string;
-}
+/** The letter an extension or response would send, shown before it is sent. */
+export type Preview = LetterPreview;
 
 export interface FormContext {
   caseId: string;

@@ -3,7 +3,8 @@ import { mayAct, offeredActions, type TaskAction } from '#shared/usecases/action
 import { warningText } from '../../components.ts';
 import { html, join, type SafeHtml, when } from '../../html.ts';
 import { field } from '../../http.ts';
-import { type FormValues, STEP_WORDS } from '../../staff-format.ts';
+import type { FormValues } from '../form-values.ts';
+import { STEP_WORDS } from '../words.ts';
 import { acknowledgeForm } from './acknowledge.ts';
 import { addActionForm } from './add-action.ts';
 import { closeForm } from './close.ts';

@@ -2,7 +2,7 @@ import { CaseAction } from '#shared/usecases/actions.ts';
 import { button, errorFor, textarea, textInput } from '../../components.ts';
 import { html } from '../../html.ts';
 import { field } from '../../http.ts';
-import type { FormValues } from '../../staff-format.ts';
+import type { FormValues } from '../form-values.ts';
 import { byPath, type CaseForm, type FormContext, form, parseWith, value } from './form.ts';
 
 /** A referral to the Ombudsman, with its reference when there is one. */

@@ -1,7 +1,7 @@
 import { formatCivilDate } from '#shared/notifications/words.ts';
-import { button, warningText } from '../../components.ts';
+import { button, insetText, warningText } from '../../components.ts';
 import { html, join, type SafeHtml, when } from '../../html.ts';
-import { insetText, paragraphs } from '../../staff-format.ts';
+import { paragraphs } from '../words.ts';
 import { type FormContext, type Preview, stageOf } from './form.ts';
 
 /** Extensions and responses are previewed before they are sent: the letter as the resident will get it. */

@@ -13,7 +13,8 @@ import {
 } from '../../components.ts';
 import { html, join, type SafeHtml } from '../../html.ts';
 import { field } from '../../http.ts';
-import { DECISION_WORDS, dateFrom, type FormValues } from '../../staff-format.ts';
+import { dateFrom, type FormValues } from '../form-values.ts';
+import { DECISION_WORDS } from '../words.ts';
 import {
   byPath,
   dateValue,

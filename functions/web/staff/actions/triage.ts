@@ -20,7 +20,7 @@ import {
 } from '../../components.ts';
 import { html, type SafeHtml, when } from '../../html.ts';
 import { field } from '../../http.ts';
-import { dateFrom, type FormValues } from '../../staff-format.ts';
+import { dateFrom, type FormValues } from '../form-values.ts';
 import {
   byPath,
   dateValue,

@@ -8,9 +8,8 @@ import type {
 } from '#shared/domain/work-queue.ts';
 import { formatCivilDate, formatLondonInstant } from '#shared/notifications/words.ts';
 import { isCivilDate } from '#shared/time/london.ts';
-import { dateErrorHref, type FieldError, type TagColour, tag } from './components.ts';
-import { html, join, type SafeHtml, when } from './html.ts';
-import { field } from './http.ts';
+import { type TagColour, tag } from '../components.ts';
+import { html, join, type SafeHtml } from '../html.ts';
 
 /** Words for the staff console: every code the domain uses, as a person would say it. */
 
@@ -168,113 +167,4 @@ export function ragFor(deadline: DeadlineStatus, dueAt: string | undefined): Rag
 
 export function ragTag(rag: Rag): SafeHtml {
   return html`${tag(rag.label, rag.colour)} <span class="govuk-body-s">${rag.detail}</span>`;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Components the shared set lacks
-
-export function select(options: {
-  name: string;
-  label: string;
-  hint?: string;
-  error?: string;
-  value?: string;
-  items: ReadonlyArray<{ value: string; text: string }>;
-}): SafeHtml {
-  const id = options.name;
-  const described = [options.hint ? `${id}-hint` : '', options.error ? `${id}-error` : '']
-    .filter(Boolean)
-    .join(' ');
-  return html`<div class="govuk-form-group${options.error ? ' govuk-form-group--error' : ''}">
-  <label class="govuk-label" for="${id}">${options.label}</label>
-  ${when(options.hint, () => html`<div id="${id}-hint" class="govuk-hint">${options.hint}</div>`)}
-  ${when(options.error, () => html`<p id="${id}-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> ${options.error}</p>`)}
-  <select class="govuk-select${options.error ? ' govuk-select--error' : ''}" id="${id}" name="${options.name}"${described ? html` aria-describedby="${described}"` : html``}>
-    ${join(options.items.map((item) => html`<option value="${item.value}"${item.value === options.value ? html` selected` : html``}>${item.text}</option>`))}
-  </select>
-</div>`;
-}
-
-/** A notification banner with its own id (a page may have more than one). */
-export function banner(
-  id: string,
-  title: string,
-  body: SafeHtml,
-  options: { success?: boolean; testId?: string } = {},
-): SafeHtml {
-  return html`<div class="govuk-notification-banner${options.success ? ' govuk-notification-banner--success' : ''}" role="${options.success ? 'alert' : 'region'}" aria-labelledby="${id}-title" data-module="govuk-notification-banner"${options.testId ? html` data-testid="${options.testId}"` : html``}>
-  <div class="govuk-notification-banner__header"><h2 class="govuk-notification-banner__title" id="${id}-title">${title}</h2></div>
-  <div class="govuk-notification-banner__content">${body}</div>
-</div>`;
-}
-
-export function insetText(body: SafeHtml | string, testId?: string): SafeHtml {
-  return html`<div class="govuk-inset-text"${testId ? html` data-testid="${testId}"` : html``}>${body}</div>`;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Form values
-
-export type FormValues = Record<string, string | string[]>;
-
-/** A day, month and year typed into a GOV.UK date input, as YYYY-MM-DD (or an error message). */
-export function dateFrom(
-  body: FormValues,
-  name: string,
-  what: string,
-  options: { required?: boolean } = {},
-): { value?: string; error?: FieldError; parts: { day: string; month: string; year: string } } {
-  const parts = {
-    day: field(body, `${name}-day`),
-    month: field(body, `${name}-month`),
-    year: field(body, `${name}-year`),
-  };
-  if (!parts.day && !parts.month && !parts.year) {
-    return options.required === false
-      ? { parts }
-      : { parts, error: { field: name, href: dateErrorHref(name), message: `Enter ${what}` } };
-  }
-  const value = `${parts.year.padStart(4, '0')}-${parts.month.padStart(2, '0')}-${parts.day.padStart(2, '0')}`;
-  if (!/^\d{1,2}$/.test(parts.day) || !/^\d{1,2}$/.test(parts.month) || !/^\d{4}$/.test(parts.year)) {
-    return {
-      parts,
-      error: {
-        field: name,
-        href: dateErrorHref(name),
-        message: `${capitalise(what)} must be a real date, for example 27 3 2026`,
-      },
-    };
-  }
-  if (!isCivilDate(value)) {
-    return {
-      parts,
-      error: {
-        field: name,
-        href: dateErrorHref(name),
-        message: `${capitalise(what)} must be a real date, for example 27 3 2026`,
-      },
-    };
-  }
-  return { value, parts };
-}
-
-export function dateParts(date: string | undefined): { day: string; month: string; year: string } {
-  if (!date || !isCivilDate(date)) return { day: '', month: '', year: '' };
-  return {
-    day: String(Number(date.slice(8, 10))),
-    month: String(Number(date.slice(5, 7))),
-    year: date.slice(0, 4),
-  };
-}
-
-export function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-/** Lines of a textarea, one item each. */
-export function lines(text: string): string[] {
-  return text
-    .split(/\r\n|\r|\n/)
-    .map((line) => line.trim())
-    .filter(Boolean);
 }

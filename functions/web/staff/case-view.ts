@@ -7,12 +7,11 @@ import { deadlineStatus } from '#shared/domain/work-queue.ts';
 import { formatCivilDate, legalProceedingsWords } from '#shared/notifications/words.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import { toLondon } from '#shared/time/london.ts';
-import { sizeWords, typeWords } from './attachments.ts';
-import { summaryList, table, tag } from './components.ts';
-import { html, join, type SafeHtml, when } from './html.ts';
+import { sizeWords, typeWords } from '../attachments.ts';
+import { banner, summaryList, table, tag } from '../components.ts';
+import { html, join, type SafeHtml, when } from '../html.ts';
 import {
   actorWords,
-  banner,
   CHANNEL_WORDS,
   CLOSURE_WORDS,
   CONTACT_WORDS,
@@ -27,7 +26,7 @@ import {
   STEP_WORDS,
   staffName,
   TEMPLATE_WORDS,
-} from './staff-format.ts';
+} from './words.ts';
 
 /** The read-only parts of the staff case page: who the resident is, where the case is, and what happened. */
 

@@ -1,0 +1,95 @@
+import { type CaseState, OPEN_STATUSES } from '#shared/domain/case.ts';
+import { deadlineStatus } from '#shared/domain/work-queue.ts';
+import type { TaskRecord } from '#shared/ports/case-repository.ts';
+import { table } from '../../components.ts';
+import { html } from '../../html.ts';
+import { staffPage } from '../../route.ts';
+import { instantWords, ROLE_WORDS, STATUS_WORDS, STEP_WORDS, staffName } from '../words.ts';
+import { caseLink, QUEUE_ROLES } from './common.ts';
+
+/** Breaches and load: missed deadlines on open cases, each handler's load, overdue work per role. */
+
+/** GET /staff/manager: missed deadlines on open cases, each handler's load, and overdue work per role. */
+export const managerPage = staffPage(async (ctx) => {
+  const { repository } = ctx.deps;
+  const cases = (await Promise.all(OPEN_STATUSES.map((status) => repository.listByStatus(status)))).flat();
+  const byId = new Map(cases.map((state) => [state.caseId, state]));
+  const tasksByRole = await Promise.all(
+    QUEUE_ROLES.map(async (role) => ({ role, tasks: await repository.queue(role) })),
+  );
+  const openTasks = tasksByRole.flatMap(({ tasks }) => tasks.filter((task) => task.status === 'open'));
+  const { calendar } = ctx.deps.context.clocks;
+  const rag = (task: TaskRecord) =>
+    deadlineStatus(task.dueAt, ctx.now, calendar, ctx.profile.reminderLeadWorkingDays).status;
+
+  const breaches = cases
+    .flatMap((state) => state.breaches.map((breach) => ({ state, breach })))
+    .sort((a, b) => b.breach.at.localeCompare(a.breach.at));
+  const breachTable =
+    breaches.length === 0
+      ? html`<p class="govuk-body" data-testid="no-breaches">No open case has missed a deadline.</p>`
+      : table({
+          caption: `${breaches.length} missed deadline${breaches.length === 1 ? '' : 's'} on open cases`,
+          head: ['Reference', 'Step', 'Was due', 'Breach recorded', 'Status now'],
+          rows: breaches.map(({ state, breach }) => [
+            caseLink(state.caseId, state.reference),
+            STEP_WORDS[breach.step],
+            instantWords(breach.dueAt),
+            instantWords(breach.at),
+            STATUS_WORDS[state.status],
+          ]),
+        });
+
+  const handlerOf = (state: CaseState | undefined) => {
+    const id = state?.stage1.handlers.at(-1);
+    return id ? staffName(state, id) : 'unassigned';
+  };
+  const load = new Map<string, { cases: number; tasks: number; overdue: number }>();
+  const entry = (name: string) => {
+    const existing = load.get(name) ?? { cases: 0, tasks: 0, overdue: 0 };
+    load.set(name, existing);
+    return existing;
+  };
+  for (const state of cases) entry(handlerOf(state)).cases++;
+  for (const task of openTasks) {
+    const counts = entry(handlerOf(byId.get(task.caseId)));
+    counts.tasks++;
+    if (rag(task) === 'overdue') counts.overdue++;
+  }
+  const loadRows = [...load.entries()].sort((a, b) => b[1].tasks - a[1].tasks || a[0].localeCompare(b[0]));
+
+  return ctx.render(
+    'Breaches and load',
+    html`<h1 class="govuk-heading-l">Breaches and load</h1>
+<h2 class="govuk-heading-m">Missed deadlines</h2>
+${breachTable}
+<h2 class="govuk-heading-m">Each handler's load</h2>
+<p class="govuk-body">Tasks are not assigned to people, so each open case counts for the member of staff who last handled it at stage 1 ("unassigned" until someone has).</p>
+${
+  loadRows.length === 0
+    ? html`<p class="govuk-body">There are no open cases.</p>`
+    : table({
+        head: ['Stage 1 handler', 'Open cases', 'Open tasks', 'Overdue tasks'],
+        rows: loadRows.map(([name, counts]) => [
+          name,
+          String(counts.cases),
+          String(counts.tasks),
+          String(counts.overdue),
+        ]),
+      })
+}
+<h2 class="govuk-heading-m">Overdue work by role</h2>
+${table({
+  head: ['Role', 'Open tasks', 'Overdue', 'Due soon'],
+  rows: tasksByRole.map(({ role, tasks }) => {
+    const open = tasks.filter((task) => task.status === 'open');
+    return [
+      ROLE_WORDS[role],
+      String(open.length),
+      String(open.filter((task) => rag(task) === 'overdue').length),
+      String(open.filter((task) => rag(task) === 'due-soon').length),
+    ];
+  }),
+})}`,
+  );
+});

@@ -1,0 +1,80 @@
+import { type Actor, applyCaseEvent, type CaseEvent, type CaseState, openActions } from '../domain/case.ts';
+import { DomainError } from '../domain/errors.ts';
+import { type StageResponse, stageResponseProblems } from '../domain/letters.ts';
+import { renderResidentMessage } from '../notifications/templates.ts';
+import type { TaskRecord } from '../ports/case-repository.ts';
+import type { TaskAction } from './actions.ts';
+import type { AppDependencies } from './dependencies.ts';
+
+/** Stands where the resident's private link goes: a preview must not mint a real one. */
+const CASE_LINK_PLACEHOLDER = "[the resident's private case page link]";
+
+/** A letter as it would be sent, what stops it being sent, and (for an extension) the new response date. */
+export interface LetterPreview {
+  action: 'extend' | 'respond';
+  subject: string;
+  text: string;
+  problems: string[];
+  newDueDate?: string;
+}
+
+/**
+ * Previews an extension notice or a stage response before staff send it.
+ *
+ * Primary course:
+ * 1. Build the event the action would record, at the Clock's now, by this member of staff.
+ * 2. Apply it to the case as recording would (an extension the rules refuse throws here, as sending would).
+ * 3. Render the letter it would send; a response lists what the Code still needs (nothing is recorded).
+ */
+/** What the resident would be sent if this extension or response were sent now (nothing is recorded). */
+export function previewLetter(
+  deps: AppDependencies,
+  state: CaseState,
+  task: TaskRecord,
+  by: Extract<Actor, { kind: 'staff' }>,
+  action: Extract<TaskAction, { action: 'extend' | 'respond' }>,
+): LetterPreview {
+  const stage = task.step.startsWith('stage2-') ? 2 : 1;
+  const at = deps.clock.now().toISOString();
+  const { profile } = deps.context;
+  if (action.action === 'extend') {
+    const event: CaseEvent = {
+      type: 'extension-granted',
+      at,
+      by,
+      stage,
+      workingDays: action.workingDays,
+      reason: action.reason,
+      explanation: action.explanation,
+    };
+    // Applying the event checks it as sending would (allowed reason, cap, not after the deadline).
+    const next = applyCaseEvent(state, event, deps.context);
+    const message = renderResidentMessage({
+      template: 'extension-notice',
+      state: next,
+      event,
+      profile,
+      caseLink: CASE_LINK_PLACEHOLDER,
+    });
+    const newDueDate = (stage === 1 ? next.stage1 : next.stage2).response?.dueDate;
+    return { action: 'extend', subject: message.subject, text: message.text, problems: [], newDueDate };
+  }
+  const { action: _action, ...rest } = action;
+  const letter: StageResponse = { stage, ...rest };
+  const event: CaseEvent = { type: 'response-issued', at, by, stage, letter };
+  const problems = stageResponseProblems(letter, stage, profile, openActions(state));
+  let next = state;
+  try {
+    next = applyCaseEvent(state, event, deps.context);
+  } catch (error) {
+    if (!(error instanceof DomainError) || error.code !== 'INCOMPLETE_LETTER') throw error;
+  }
+  const message = renderResidentMessage({
+    template: stage === 1 ? 'stage1-response' : 'final-response',
+    state: next,
+    event,
+    profile,
+    caseLink: CASE_LINK_PLACEHOLDER,
+  });
+  return { action: 'respond', subject: message.subject, text: message.text, problems };
+}
