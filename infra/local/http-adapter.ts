@@ -60,26 +60,79 @@ export function matchRoute(routes: readonly BoundRoute[], method: string, path: 
 /** A body larger than the HTTP API accepts (it answers 413 itself, before any Lambda runs). */
 export class BodyTooLargeError extends Error {
   override readonly name = 'BodyTooLargeError';
-  constructor(readonly limit: number) {
+  constructor(
+    readonly limit: number,
+    /** The body ran past the drain limit too: the rest is not read, and the connection must close. */
+    readonly closeConnection = false,
+  ) {
     super(
       `The request is larger than ${limit / (1024 * 1024)} MB, the most this service accepts. Send less (smaller or fewer files).`,
     );
   }
 }
 
+/** How far past its limit a body is read (and dropped) to keep the connection for the next request. */
+export const DRAIN_LIMIT_FACTOR = 2;
+
 /**
  * The request's bytes, up to the limit. Past the limit nothing more is kept, but the rest is read and
- * dropped, so the kept-alive connection stays usable for the 413 answer and the next request.
+ * dropped, so the kept-alive connection stays usable for the 413 answer and the next request; past
+ * `DRAIN_LIMIT_FACTOR` times the limit (a huge or unending body) reading stops at once, and the error says
+ * the connection must close.
  */
-export async function readBytes(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size <= limit) chunks.push(chunk as Buffer);
-  }
-  if (size > limit) throw new BodyTooLargeError(limit);
-  return chunks.length ? Buffer.concat(chunks) : undefined;
+export function readBytes(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  // Events, not `for await`: leaving an async iterator early destroys the socket before the 413 can go out.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (outcome: () => void) => {
+      request.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      outcome();
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+      else if (size > limit * DRAIN_LIMIT_FACTOR) {
+        request.pause();
+        settle(() => reject(new BodyTooLargeError(limit, true)));
+      }
+    };
+    const onEnd = () =>
+      settle(() =>
+        size > limit
+          ? reject(new BodyTooLargeError(limit))
+          : resolve(chunks.length ? Buffer.concat(chunks) : undefined),
+      );
+    const onError = (error: Error) => settle(() => reject(error));
+    const onClose = () => settle(() => reject(new Error('The client closed the connection mid-request')));
+    request.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+  });
+}
+
+/** How long a connection closed after an unread body keeps reading (at most its limit again) before it goes. */
+const LINGER_MS = 2_000;
+
+/**
+ * Closes the connection of a request whose body was left unread, once its answer is out. Destroying a socket
+ * with unread data resets the connection, and the reset can reach the client before the answer does, so the
+ * answer is followed by a FIN and what the client is still sending is read and dropped (never kept) until it
+ * closes its side, for at most LINGER_MS or `limit` more bytes (a lingering close, as web servers do).
+ */
+export function closeAfterAnswer(request: IncomingMessage, limit: number): void {
+  const socket = request.socket;
+  const destroy = () => socket.destroy();
+  let dropped = 0;
+  request.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > limit) destroy();
+  });
+  request.resume();
+  // Node closes a `connection: close` answer's socket with destroySoon (end, then destroy at once).
+  socket.destroySoon = () => {
+    socket.end();
+    socket.once('end', destroy);
+    setTimeout(destroy, LINGER_MS).unref();
+  };
 }
 
 export async function readBody(request: IncomingMessage, limit: number): Promise<string | undefined> {
@@ -212,9 +265,10 @@ export async function dispatch(
   return matched.bound.handler(event, {});
 }
 
-/** The HTTP API's own answer to a body over its limit. */
+/** The HTTP API's own answer to a body over its limit (closing the connection if the body was not read). */
 export function tooLargeResult(error: BodyTooLargeError): APIGatewayProxyStructuredResultV2 {
-  return problem(413, 'TOO_LARGE', error.message);
+  const result = problem(413, 'TOO_LARGE', error.message);
+  return error.closeConnection ? { ...result, headers: { ...result.headers, connection: 'close' } } : result;
 }
 
 export function writeResult(response: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {

@@ -13,6 +13,7 @@ import { claimsFor, DEMO_USERS, findDemoUser } from './demo-users.ts';
 import {
   BodyTooLargeError,
   bindRoutes,
+  closeAfterAnswer,
   dispatch,
   readBody,
   readBytes,
@@ -244,6 +245,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         }
         return reply(200, { now: now.toISOString(), london: toLondon(now) });
       } catch (error) {
+        if (error instanceof BodyTooLargeError) throw error;
         if (error instanceof DomainError) return reply(403, { error: error.code, message: error.message });
         return reply(422, { error: 'INVALID_INPUT', message: (error as Error).message });
       }
@@ -296,8 +298,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       );
       writeResult(response, result);
     } catch (error) {
-      if (error instanceof BodyTooLargeError && !response.headersSent)
+      if (error instanceof BodyTooLargeError && !response.headersSent) {
+        if (error.closeConnection) closeAfterAnswer(request, error.limit);
         return writeResult(response, tooLargeResult(error));
+      }
       log(`request failed: ${(error as Error).message}`);
       if (!response.headersSent)
         response.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
