@@ -27,12 +27,13 @@ type Resource = { Type: string; Properties: Record<string, unknown> };
 let resources: Record<string, Resource>;
 
 beforeAll(() => {
-  // Bundling is skipped: only the resources and their wiring are read.
+  // Bundling is skipped (only the resources and their wiring are read); cdk-nag still runs, so a synth on a
+  // busy 2-core machine can take a minute.
   const outdir = mkdtempSync(join(tmpdir(), 'cdk-alarms-'));
   const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
   const built = buildApp({ provider: 'code-baseline', outdir }, app);
   resources = Template.fromStack(built.workflow).toJSON().Resources;
-}, 120_000);
+}, 240_000);
 
 function logicalId(type: string, match: (properties: Record<string, unknown>) => boolean): string {
   const found = Object.entries(resources).filter(([, r]) => r.Type === type && match(r.Properties ?? {}));
