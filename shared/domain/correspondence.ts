@@ -56,7 +56,9 @@ export interface OwedLetter {
 
 /**
  * Every resident letter the event log calls for that has not yet been sent (or recorded as failed), in
- * order. Sending is keyed on the triggering event, so a retry, a restart or a race never sends twice.
+ * order. Each is keyed on its triggering event (`template#seq`): a letter recorded as sent is never owed again,
+ * but one that left without its record being written (the process stopped between) is owed again, under the
+ * same key: delivery is at least once (docs/operations.md#at-least-once-delivery).
  */
 export function lettersOwed(events: readonly CaseEvent[]): OwedLetter[] {
   const done = new Set(

@@ -19,8 +19,9 @@ const PERMANENT_EMAIL_FAILURES = new Set([
 ]);
 
 /**
- * Sends every resident letter the case's events call for and records each one on the case. Keyed on the
- * triggering event, so running it again (a retry, a restart) sends nothing twice.
+ * Sends every resident letter the case's events call for and records each one on the case, one at a time, each
+ * sent before it is recorded. Running it again (a retry, a restart) sends nothing already recorded; a stop
+ * between a send and its record sends that one letter again, with the same `X-Correspondence-Key`.
  */
 export async function sendOwedLetters(deps: AppDependencies, caseId: string): Promise<number> {
   const events = await deps.repository.loadEvents(caseId);
