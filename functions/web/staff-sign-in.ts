@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { type CognitoSettings, cognitoSettingsFrom, verifyIdToken } from '#shared/adapters/cognito.ts';
 import { DomainError } from '#shared/domain/errors.ts';
+import { deriveKey, issueSignInState, readSignInState, type SignInState } from '#shared/domain/secrets.ts';
 import {
   button,
   errorFor,
@@ -25,12 +26,14 @@ import {
 
 /**
  * Between the hosted UI redirect and the callback: the OAuth state, the PKCE code verifier that belongs to it
- * and where to go afterwards, as `<state>.<verifier>.<next, base64url>`. HttpOnly, so no script can read the
+ * and where to go afterwards, signed with an expiry (`issueSignInState`). HttpOnly, so no script can read the
  * verifier; only the browser that started the sign-in can finish it with the code.
  */
 export const STATE_COOKIE = 'staff_oauth_state';
-const STATE_COOKIE_VALUE = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})\.([A-Za-z0-9_-]*)$/;
 const STATE_MAX_AGE_SECONDS = 600;
+
+/** The sign-in state's own key, derived from the CSRF key: a value signed for one purpose fits no other. */
+const signInStateKey = (ctx: PageContext) => deriveKey(ctx.deps.secrets.csrfKey, 'staff-sign-in-state-v1');
 const SESSION_MAX_AGE_SECONDS = 3600;
 
 /**
@@ -126,7 +129,11 @@ export const signInPage = webPage(async (ctx) => {
     `&response_type=code&scope=openid+email` +
     `&redirect_uri=${encodeURIComponent(`${settings.staffBaseUrl}/callback`)}&state=${state}` +
     `&code_challenge=${pkce.challenge}&code_challenge_method=S256`;
-  const value = `${state}.${pkce.verifier}.${Buffer.from(next).toString('base64url')}`;
+  const value = issueSignInState(
+    signInStateKey(ctx),
+    { state, verifier: pkce.verifier, next: Buffer.from(next).toString('base64url') },
+    new Date(ctx.now.getTime() + STATE_MAX_AGE_SECONDS * 1000),
+  );
   return redirect(location, [
     `${STATE_COOKIE}=${value}; HttpOnly; Secure; SameSite=Lax; Path=/staff; Max-Age=${STATE_MAX_AGE_SECONDS}`,
   ]);
@@ -161,9 +168,15 @@ export const callback = webPage(async (ctx) => {
       `Your organisation's sign-in service said: ${query.error_description ?? query.error}`,
     );
   }
-  const stored = STATE_COOKIE_VALUE.exec(cookie(ctx.event, STATE_COOKIE) ?? '');
-  const [, expectedState, codeVerifier, encodedNext] = stored ?? [];
-  if (!query.code || !query.state || !expectedState || !codeVerifier || query.state !== expectedState) {
+  let stored: SignInState;
+  try {
+    stored = readSignInState(signInStateKey(ctx), cookie(ctx.event, STATE_COOKIE) ?? '', ctx.now);
+  } catch (error) {
+    if (error instanceof DomainError) return problemPage(ctx, error.message);
+    throw error;
+  }
+  const { state: expectedState, verifier: codeVerifier, next: encodedNext } = stored;
+  if (!query.code || !query.state || query.state !== expectedState) {
     return problemPage(ctx, 'The sign-in took too long or did not start here. Sign in again.');
   }
   const next = safeNext(encodedNext ? Buffer.from(encodedNext, 'base64url').toString() : undefined);

@@ -122,3 +122,49 @@ export function verifyCsrfToken(key: string, session: string, token: string, now
   }
   if (Number(expiry) * 1000 <= now.getTime()) throw new DomainError('FORBIDDEN', FORM_EXPIRED);
 }
+
+/** What the staff sign-in keeps between the hosted UI redirect and the callback. */
+export interface SignInState {
+  /** The OAuth state sent to the hosted UI (22 base64url characters). */
+  state: string;
+  /** The PKCE code verifier (43 base64url characters). */
+  verifier: string;
+  /** Where to go afterwards, base64url. */
+  next: string;
+}
+
+const SIGN_IN_STATE =
+  /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})\.([A-Za-z0-9_-]{0,2048})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/;
+
+function signInStateMac(key: string, state: SignInState, expiresAtSeconds: string): string {
+  return createHmac('sha256', key)
+    .update(`staff-sign-in-v1.${state.state}.${state.verifier}.${state.next}.${expiresAtSeconds}`)
+    .digest('base64url');
+}
+
+/**
+ * The sign-in state cookie's value, `<state>.<verifier>.<next>.<expiry seconds>.<mac>`: an HMAC (with a key
+ * of its own) binds the verifier and the destination to the state and an expiry, so a cookie that was
+ * altered, made elsewhere or kept past its expiry is refused.
+ */
+export function issueSignInState(key: string, state: SignInState, expiresAt: Date): string {
+  const expiry = String(Math.floor(expiresAt.getTime() / 1000));
+  return `${state.state}.${state.verifier}.${state.next}.${expiry}.${signInStateMac(key, state, expiry)}`;
+}
+
+export function readSignInState(key: string, value: string, now: Date): SignInState {
+  const match = SIGN_IN_STATE.exec(value);
+  const [, state = '', verifier = '', next = '', expiry = '', mac = ''] = match ?? [];
+  const given = Buffer.from(mac);
+  const expected = Buffer.from(signInStateMac(key, { state, verifier, next }, expiry));
+  if (!match || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new DomainError(
+      'FORBIDDEN',
+      'This sign-in could not be checked: it did not start in this browser, or its cookie was changed. Sign in again.',
+    );
+  }
+  if (Number(expiry) * 1000 <= now.getTime()) {
+    throw new DomainError('FORBIDDEN', 'This sign-in took too long and has expired. Sign in again.');
+  }
+  return { state, verifier, next };
+}

@@ -1,4 +1,4 @@
-import { createHash, createHmac, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { createHash, createHmac, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { dependencies } from '#functions/lib/config.ts';
@@ -92,7 +92,7 @@ describe('staff sign-in in AWS (authorization code with PKCE)', () => {
     expect(location.searchParams.get('scope')).toBe('openid email');
     expect(location.searchParams.get('code_challenge_method')).toBe('S256');
     const cookie = new RegExp(
-      `^staff_oauth_state=${state}\\.([A-Za-z0-9_-]{43})\\.[A-Za-z0-9_-]*; HttpOnly; Secure; SameSite=Lax; Path=/staff; Max-Age=600$`,
+      `^staff_oauth_state=${state}\\.([A-Za-z0-9_-]{43})\\.[A-Za-z0-9_-]*\\.\\d+\\.[A-Za-z0-9_-]{43}; HttpOnly; Secure; SameSite=Lax; Path=/staff; Max-Age=600$`,
     ).exec(start.cookies[0] ?? '');
     const verifier = cookie?.[1] ?? '';
     expect(verifier).not.toBe('');
@@ -144,6 +144,56 @@ describe('staff sign-in in AWS (authorization code with PKCE)', () => {
     expect(out.location).toBe(
       `https://auth.example.org/logout?client_id=${CLIENT_ID}&logout_uri=${encodeURIComponent('https://complaints.example.org/staff')}`,
     );
+  });
+
+  it('refuses a state cookie that was changed, signed with another key, or kept past its 10 minutes: 400 and a link to sign in again', async () => {
+    const { privateKey, issuer, claims } = pool();
+    configure(issuer);
+    const { state, stateCookie } = await startSignIn();
+    const value = stateCookie.slice('staff_oauth_state='.length);
+    const parts = value.split('.');
+    const flip = (text: string) => `${text.slice(0, -1)}${text.endsWith('A') ? 'B' : 'A'}`;
+    const altered = parts.map((_, index) =>
+      parts.map((part, i) => (i === index ? flip(part) : part)).join('.'),
+    );
+    const otherVerifier = randomBytes(32).toString('base64url');
+    const [, , next = '', expiry = ''] = parts;
+    const mac = (key: string, payload: string) =>
+      createHmac('sha256', key).update(payload).digest('base64url');
+    const payload = `staff-sign-in-v1.${state}.${otherVerifier}.${next}.${expiry}`;
+    const csrfKey = process.env.CSRF_KEY ?? '';
+    const fetcher = vi.fn(async () => new Response(JSON.stringify({ id_token: token(privateKey, claims) })));
+    vi.stubGlobal('fetch', fetcher);
+    for (const forged of [
+      ...altered,
+      `${state}.${otherVerifier}.${next}.${expiry}`,
+      `${value}.extra`,
+      `${state}.${otherVerifier}.${next}.${expiry}.${mac(csrfKey, payload)}`,
+      `${state}.${otherVerifier}.${next}.${expiry}.${mac(deriveKey(csrfKey, 'staff-csrf-v1'), payload)}`,
+    ]) {
+      const answer = await get(callback, '/staff/callback', { code: 'c', state }, [
+        `staff_oauth_state=${forged}`,
+      ]);
+      expect(answer.status, forged).toBe(400);
+      expect(answer.body).toContain('its cookie was changed');
+      expect(answer.body).toContain('href="/staff/sign-in"');
+    }
+    const missing = await get(callback, '/staff/callback', { code: 'c', state });
+    expect(missing.status).toBe(400);
+    expect(fetcher).not.toHaveBeenCalled();
+
+    // The tests' clock is fake (useLocalAws): ten minutes and a second pass.
+    const startedAt = Date.now();
+    vi.setSystemTime(startedAt + 601_000);
+    const late = await get(callback, '/staff/callback', { code: 'c', state }, [stateCookie]);
+    vi.setSystemTime(startedAt);
+    expect(late.status).toBe(400);
+    expect(late.body).toContain('took too long and has expired');
+    expect(late.body).toContain('href="/staff/sign-in"');
+    expect(fetcher).not.toHaveBeenCalled();
+    // The untouched cookie, in time, still signs in.
+    expect((await get(callback, '/staff/callback', { code: 'c', state }, [stateCookie])).status).toBe(303);
+    vi.unstubAllGlobals();
   });
 
   it('refuses a returned token that is not a valid ID token for our client', async () => {
