@@ -6,9 +6,9 @@ import { legalProceedingsWords } from '#shared/notifications/words.ts';
 import { currentOmbudsman } from '#shared/policy/ombudsmen.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import type { residentView } from '#shared/usecases/actions.ts';
-import { sizeWords } from './attachments.ts';
-import { summaryList, type TagColour, tag } from './components.ts';
-import { html, join, type SafeHtml, when } from './html.ts';
+import { sizeWords } from '../attachments.ts';
+import { summaryList, type TagColour, tag } from '../components.ts';
+import { html, join, type SafeHtml, when } from '../html.ts';
 import {
   casePath,
   contactList,
@@ -20,7 +20,7 @@ import {
   pounds,
   stageName,
   workingDays,
-} from './resident-text.ts';
+} from './text.ts';
 
 /** The resident's case page: where the complaint is, what happens next and by when, and its history. */
 

@@ -1,7 +1,8 @@
+import type { EscalationRefusal } from '#shared/domain/resident-actions.ts';
 import { formatCivilDate, formatLondonInstant } from '#shared/notifications/words.ts';
-import type { Contact, ProviderProfile } from '#shared/policy/profile.ts';
+import type { Contact, ProviderProfile, StagePolicy } from '#shared/policy/profile.ts';
 import { isCivilDate, toLondon } from '#shared/time/london.ts';
-import { html, join, type SafeHtml } from './html.ts';
+import { html, join, type SafeHtml } from '../html.ts';
 
 /** Small wording and markup helpers shared by the resident pages. Everything goes through `html`. */
 
@@ -115,4 +116,35 @@ export function oneLine(value: string): string {
     .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/** When a stage's response clock starts, as the resident reads it ("of receiving your complaint"). */
+export function responseClockWords(stage: StagePolicy, index: number): string {
+  switch (stage.responseClockStartsAt) {
+    case 'acknowledgement':
+      return index === 0 ? 'of acknowledging your complaint' : 'of acknowledging your request';
+    case 'receipt':
+      return index === 0 ? 'of receiving your complaint' : 'of receiving your request';
+    case 'escalation-request':
+      return 'of your request';
+  }
+}
+
+/** Why stage 2 cannot be asked for now (see escalationRefusal), in words. */
+export function escalationRefusalWords(profile: ProviderProfile, refusal: EscalationRefusal): string {
+  const stage2 = stageName(profile, 2).toLowerCase();
+  switch (refusal.reason) {
+    case 'already-requested':
+      return `You have already asked for ${stage2}. We are dealing with it.`;
+    case 'final-response-sent':
+      return `We have sent our final response, so there is no further stage with us. If you are still unhappy, you can ask the ${profile.ombudsman.name} to look at your complaint.`;
+    case 'window-ended': {
+      const ended = refusal.endedAt ? ` ended at ${deadlineWords(refusal.endedAt)}` : ' has ended';
+      return `The time to ask for ${stage2}${ended}. Contact us if you are still unhappy: we can consider a late request if there is a good reason.`;
+    }
+    case 'closed':
+      return 'Your complaint is closed. If something new goes wrong, you can make a new complaint.';
+    case 'before-stage1-response':
+      return `You can ask for ${stage2} after we have sent you our ${stageName(profile, 1).toLowerCase()} response.`;
+  }
 }

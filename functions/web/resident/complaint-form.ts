@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import { isCivilDate, toLondon } from '#shared/time/london.ts';
 import { IntakeInput } from '#shared/usecases/intake.ts';
-import { ACCEPT, ATTACHMENT_HINT, ATTACHMENTS_FIELD } from './attachments.ts';
+import { ACCEPT, ATTACHMENT_HINT, ATTACHMENTS_FIELD } from '../attachments.ts';
 import {
   button,
   checkboxes,
@@ -17,10 +17,10 @@ import {
   radios,
   textarea,
   textInput,
-} from './components.ts';
-import { html, type SafeHtml } from './html.ts';
-import { field } from './http.ts';
-import { durationWords, oneLine } from './resident-text.ts';
+} from '../components.ts';
+import { html, type SafeHtml } from '../html.ts';
+import { field } from '../http.ts';
+import { durationWords, oneLine } from './text.ts';
 
 /**
  * The resident's complaint form: field names, parsing, validation (the intake schema's rules, worded for

@@ -1,0 +1,14 @@
+import { residentView } from '#shared/usecases/actions.ts';
+import { webPage } from '../route.ts';
+import { renderCasePage } from './case-page.ts';
+import { caseIdOf, tokenFromQuery } from './confirm-action.ts';
+
+/** The resident's case page, through the signed link in every letter. */
+
+/** GET /cases/{caseId}?token=... for browsers (functions/api/resident.ts sends JSON to everyone else). */
+export const casePage = webPage(async (ctx) => {
+  const token = tokenFromQuery(ctx);
+  const view = await residentView(ctx.deps, token, caseIdOf(ctx));
+  const { title, body } = renderCasePage(ctx.profile, view, token, ctx.now);
+  return ctx.render(title, body);
+});

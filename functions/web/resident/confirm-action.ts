@@ -1,0 +1,159 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { DomainError, ValidationError } from '#shared/domain/errors.ts';
+import { residentView } from '#shared/usecases/actions.ts';
+import { toHttpError } from '../../lib/errors.ts';
+import {
+  backLink,
+  button,
+  errorSummary,
+  type FieldError,
+  hidden,
+  notificationBanner,
+  textarea,
+} from '../components.ts';
+import { html, type SafeHtml } from '../html.ts';
+import type { PageContext } from '../route.ts';
+import type { ResidentView } from './case-page.ts';
+import { casePath, escalationRefusalWords } from './text.ts';
+
+/** What every action a resident takes from their case page shares: the signed link, the confirm page (a form with one answer), and the pages that say it was done or why it cannot be. */
+
+export function tokenFromQuery(ctx: PageContext): string {
+  const token = ctx.event.queryStringParameters?.token;
+  if (!token) throw new ValidationError('Open this page from the link in one of our emails or letters');
+  return token;
+}
+
+export function caseIdOf(ctx: PageContext): string {
+  return ctx.event.pathParameters?.caseId ?? '';
+}
+
+/**
+ * The back link goes inside <main> rather than in the layout's slot above it, so every bit of content is
+ * inside a landmark (axe: region).
+ */
+export function back(href: string): SafeHtml {
+  return backLink(href);
+}
+
+export function backToCase(caseId: string, token: string, text = 'Go to your complaint'): SafeHtml {
+  return html`<p class="govuk-body"><a class="govuk-link" href="${casePath(caseId, token)}">${text}</a></p>`;
+}
+
+/** A readable refusal, with the way back to the case page. */
+export function cannotPage(
+  ctx: PageContext,
+  view: ResidentView,
+  token: string,
+  title: string,
+  message: SafeHtml,
+  status = 409,
+): APIGatewayProxyStructuredResultV2 {
+  return ctx.render(
+    title,
+    html`${back(casePath(view.case.caseId, token))}<span class="govuk-caption-l">Complaint ${view.case.reference}</span>
+<h1 class="govuk-heading-l">${title}</h1>
+<div data-testid="error-message">${message}</div>
+${backToCase(view.case.caseId, token, 'Return to your complaint')}`,
+    { status },
+  );
+}
+
+/** Done: a success banner, what it means, and the way back to the case page. */
+export function donePage(
+  ctx: PageContext,
+  view: ResidentView,
+  token: string,
+  heading: string,
+  body: SafeHtml,
+): APIGatewayProxyStructuredResultV2 {
+  return ctx.render(
+    heading,
+    html`${notificationBanner('Success', html`<p class="govuk-notification-banner__heading">${heading}</p>`, true)}
+<span class="govuk-caption-l">Complaint ${view.case.reference}</span>
+<h1 class="govuk-heading-l">${heading}</h1>
+${body}
+${backToCase(view.case.caseId, token)}`,
+  );
+}
+
+/** A domain refusal during an action, worded for the resident where we know better words. */
+export function refusal(ctx: PageContext, view: ResidentView, token: string, error: unknown) {
+  const mapped = toHttpError(error);
+  if (!(error instanceof DomainError) || !mapped || error.code === 'FORBIDDEN' || error.code === 'NOT_FOUND')
+    throw error;
+  const endedAt = error.details.endedAt;
+  const message =
+    error.code === 'ESCALATION_WINDOW_CLOSED' && typeof endedAt === 'string'
+      ? escalationRefusalWords(ctx.profile, { reason: 'window-ended', endedAt })
+      : error.message;
+  return cannotPage(
+    ctx,
+    view,
+    token,
+    'That could not be done',
+    html`<p class="govuk-body">${message}</p>`,
+    mapped.statusCode,
+  );
+}
+
+const MAX_TEXT = 10_000;
+
+export function tooLong(name: string, label: string, value: string): FieldError[] {
+  return value.length > MAX_TEXT
+    ? [{ field: name, message: `${label} must be ${MAX_TEXT.toLocaleString('en-GB')} characters or fewer` }]
+    : [];
+}
+
+export async function loadForAction(ctx: PageContext, token: string): Promise<ResidentView> {
+  if (!token) throw new ValidationError('Open this page from the link in one of our emails or letters');
+  // Verifies the signed link (403 page if it is not valid, expired or for another case) and reads the case.
+  return residentView(ctx.deps, token, caseIdOf(ctx));
+}
+
+/** One answer a confirm page asks for: a textarea, kept as typed when the page is shown again. */
+export interface ConfirmAnswer {
+  name: string;
+  label: string;
+  hint?: string;
+  /** The label is the page's heading (a page with no other heading). */
+  isPageHeading?: boolean;
+  rows?: number;
+}
+
+/**
+ * The page a resident confirms an action on, from their case page: what it means, one optional or required
+ * answer, the button that posts it with the signed token, and the way back to the case without acting.
+ */
+export function confirmActionPage(
+  ctx: PageContext,
+  view: ResidentView,
+  token: string,
+  page: {
+    title: string;
+    /** The path after /cases/{caseId}/ that the form posts to. */
+    action: string;
+    /** The heading and what the action means; omitted when the answer's label is the heading. */
+    intro?: SafeHtml;
+    answer: ConfirmAnswer;
+    submit: { text: string; warning?: boolean };
+    cancel: string;
+  },
+  value = '',
+  errors: FieldError[] = [],
+): APIGatewayProxyStructuredResultV2 {
+  const caseId = view.case.caseId;
+  return ctx.render(
+    page.title,
+    html`${back(casePath(caseId, token))}${errorSummary(errors)}
+<span class="govuk-caption-l">Complaint ${view.case.reference}</span>
+${page.intro ?? html``}
+<form method="post" action="/cases/${encodeURIComponent(caseId)}/${page.action}" novalidate>
+  ${hidden('token', token)}
+  ${textarea({ ...page.answer, value, error: errors[0]?.message })}
+  ${button(page.submit.text, { warning: page.submit.warning })}
+</form>
+${backToCase(caseId, token, page.cancel)}`,
+    { status: errors.length > 0 ? 422 : 200, hasErrors: errors.length > 0 },
+  );
+}
