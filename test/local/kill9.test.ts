@@ -241,8 +241,57 @@ describe('the local runtime killed with SIGKILL during a burst', () => {
     // log has no gaps or repeats.
     const allCases = [...existing, ...burstCases.values()];
     const recordedLetters: string[] = [];
+    // A stuck case says what state it is in: its events, its tasks and its execution (status, error, last steps).
+    const diagnose = async (caseId: string) => {
+      const { events, tasks, state } = (await call('GET', `/staff/cases/${caseId}`)).body as unknown as {
+        events: Array<{ type: string; at?: string; by?: unknown }>;
+        tasks: Array<Record<string, unknown>>;
+        state: CaseView['state'];
+      };
+      const execution = (await call('GET', `/local/executions/${caseId}`)).body as {
+        status?: string;
+        error?: string;
+        cause?: string;
+        startDate?: string;
+        history?: Array<{ type: string; state?: string; at: string }>;
+      };
+      return JSON.stringify(
+        {
+          caseId,
+          reference: state?.reference,
+          status: state?.status,
+          seq: state?.seq,
+          events: events?.map((event, i) => `${i + 1} ${event.type} ${event.at ?? ''}`),
+          tasks: tasks?.map(
+            (task) =>
+              `${task.step} ${task.status} created ${task.createdAt} closed ${task.closedAt ?? '-'} by ${task.closedBy ?? '-'}`,
+          ),
+          execution: {
+            status: execution.status ?? 'none (never started since the restart)',
+            error: execution.error,
+            cause: execution.cause,
+            startDate: execution.startDate,
+            lastSteps: execution.history
+              ?.slice(-8)
+              .map((entry) => `${entry.type} ${entry.state ?? ''} ${entry.at}`),
+          },
+          clock: (await call('GET', '/local/clock')).body.now,
+        },
+        null,
+        2,
+      );
+    };
     for (const caseId of allCases) {
-      await oneOpenTask(caseId);
+      try {
+        await oneOpenTask(caseId);
+      } catch (error) {
+        throw new Error(
+          `Case ${caseId} has no single open task 30 s after the restart: ${await diagnose(caseId)}`,
+          {
+            cause: error,
+          },
+        );
+      }
       const execution = await eventually(async () => {
         const found = (await call('GET', `/local/executions/${caseId}`)).body as { status: string };
         expect(found.status).toBe('RUNNING');
