@@ -34,6 +34,9 @@ export const RuntimeConfig = z.object({
   /** Only the web pages function (the complaint form and the staff download) reads and writes it. */
   ATTACHMENTS_BUCKET: z.string().optional(),
   ATTACHMENTS_DIR: z.string().optional(),
+  /** Only email intake (and the staff download of a raw message) reads the raw messages SES stores. */
+  INBOUND_EMAIL_BUCKET: z.string().optional(),
+  INBOUND_EMAIL_DIR: z.string().optional(),
   SES_CONFIGURATION_SET: z.string().optional(),
 });
 export type RuntimeConfig = z.infer<typeof RuntimeConfig>;
@@ -99,12 +102,16 @@ export function dependenciesFrom(
   const attachments = config.ATTACHMENTS_BUCKET
     ? new S3AttachmentStore(config.ATTACHMENTS_BUCKET)
     : new FolderAttachmentStore(config.ATTACHMENTS_DIR ?? '.data/attachments');
+  const inboundEmail = config.INBOUND_EMAIL_BUCKET
+    ? new S3AttachmentStore(config.INBOUND_EMAIL_BUCKET)
+    : new FolderAttachmentStore(config.INBOUND_EMAIL_DIR ?? '.data/inbound');
   return {
     repository: new DynamoDbCaseStore(config.TABLE_NAME),
     engine: new StepFunctionsEngine(config.STATE_MACHINE_ARN),
     mailer: new SesMailer(config.SES_CONFIGURATION_SET),
     letters,
     attachments,
+    inboundEmail,
     clock: systemClock,
     context: caseContext(profile),
     secrets,

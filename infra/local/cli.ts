@@ -9,8 +9,9 @@ import { PortInUseError, readRunningRuntime, startRuntime } from './runtime.ts';
 type Output = { out: (text: string) => void; err: (text: string) => void };
 
 const SUBCOMMAND_USAGE = {
-  start: `  start   [--provider <preset id | path>] [--port <n>] [--ses-port <n>] [--data-dir <dir>] [--start <instant>]
-          Runs the whole system on this machine (same as npm start).`,
+  start: `  start   [--provider <preset id | path>] [--port <n>] [--ses-port <n>] [--smtp-port <n>] [--data-dir <dir>]
+          [--start <instant>]
+          Runs the whole system on this machine (same as npm start), with an SMTP listener for inbound email.`,
   advance: `  advance (--working-days <n> | --days <n> | --hours <n> | --to <YYYY-MM-DD | ISO instant>)
           [--data-dir <dir> | --url <runtime url>]
           Moves the running runtime's virtual clock forward; every wait, reminder and deadline on the way falls
@@ -20,7 +21,7 @@ const SUBCOMMAND_USAGE = {
 } as const;
 
 const ENVIRONMENT =
-  'Environment: COMPLAINTS_PROVIDER, COMPLAINTS_PORT, COMPLAINTS_SES_PORT, COMPLAINTS_DATA_DIR, COMPLAINTS_URL.';
+  'Environment: COMPLAINTS_PROVIDER, COMPLAINTS_PORT, COMPLAINTS_SES_PORT, COMPLAINTS_SMTP_PORT, COMPLAINTS_DATA_DIR, COMPLAINTS_URL.';
 
 export const LOCAL_USAGE = `Usage: complaints local <command>   (complaints local <command> --help for one command)
 
@@ -39,6 +40,7 @@ export async function localStart(args: string[], io: Output): Promise<number> {
       provider: { type: 'string' },
       port: { type: 'string' },
       'ses-port': { type: 'string' },
+      'smtp-port': { type: 'string' },
       'data-dir': { type: 'string' },
       start: { type: 'string' },
     },
@@ -49,8 +51,9 @@ export async function localStart(args: string[], io: Output): Promise<number> {
     throw new LocalUsageError('--start must be an ISO date or instant');
   const port = Number(values.port ?? process.env.COMPLAINTS_PORT ?? 3000);
   const sesPort = Number(values['ses-port'] ?? process.env.COMPLAINTS_SES_PORT ?? 8005);
-  if (!Number.isInteger(port) || !Number.isInteger(sesPort))
-    throw new LocalUsageError('--port and --ses-port must be numbers');
+  const smtpPort = Number(values['smtp-port'] ?? process.env.COMPLAINTS_SMTP_PORT ?? 2525);
+  if (!Number.isInteger(port) || !Number.isInteger(sesPort) || !Number.isInteger(smtpPort))
+    throw new LocalUsageError('--port, --ses-port and --smtp-port must be numbers');
   const provider = values.provider ?? process.env.COMPLAINTS_PROVIDER ?? 'code-baseline';
   const started = performance.now();
   let runtime: Awaited<ReturnType<typeof startRuntime>>;
@@ -59,6 +62,7 @@ export async function localStart(args: string[], io: Output): Promise<number> {
       provider,
       port,
       sesPort,
+      smtpPort,
       dataDir: values['data-dir'] ?? process.env.COMPLAINTS_DATA_DIR ?? '.data',
       start: startAt,
       log: io.err,
@@ -79,6 +83,7 @@ export async function localStart(args: string[], io: Output): Promise<number> {
       `  Staff console                       ${runtime.url}/staff`,
       `  How to complain (published policy)  ${runtime.url}/how-to-complain`,
       `  Email outbox (SES emulator)         ${runtime.sesUrl}/`,
+      `  Inbound email (SMTP)                ${runtime.smtp.url}  (email complaints to ${runtime.smtp.inbox})`,
       `  API                                 ${runtime.url}  (docs/api.md)`,
       `  Virtual clock                       ${runtime.system.clock.now().toISOString()}  (complaints local advance --working-days 5)`,
       `  Data                                ${runtime.dataDir}`,

@@ -20,6 +20,7 @@ import {
   tooLargeResult,
   writeResult,
 } from './http-adapter.ts';
+import { type SmtpListener, startSmtpListener } from './smtp.ts';
 import { type LocalSystem, startLocalSystem } from './system.ts';
 
 export interface RuntimeOptions {
@@ -29,6 +30,8 @@ export interface RuntimeOptions {
   /** 0 picks a free port (tests). */
   port?: number;
   sesPort?: number;
+  /** The inbound email (SMTP) listener's port; 2525 by default, 0 picks a free port (tests). */
+  smtpPort?: number;
   /** Overrides the persisted virtual time (tests). */
   start?: Date;
   log?: (line: string) => void;
@@ -37,6 +40,7 @@ export interface RuntimeOptions {
 export interface Runtime {
   url: string;
   sesUrl: string;
+  smtp: SmtpListener;
   system: LocalSystem;
   dataDir: string;
   resumed: number;
@@ -127,6 +131,7 @@ function demoUserOf(request: IncomingMessage) {
 export interface RunningRuntime {
   url: string;
   sesUrl: string;
+  smtpUrl?: string;
   pid: number;
 }
 
@@ -142,10 +147,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 3000;
   const sesPort = options.sesPort ?? 8005;
+  const smtpPort = options.smtpPort ?? 2525;
   const dataDir = resolve(options.dataDir ?? '.data');
   const log = options.log ?? (() => undefined);
   await ensurePortFree(host, port, 'web and API', '--port or COMPLAINTS_PORT');
   await ensurePortFree(host, sesPort, 'SES outbox', '--ses-port or COMPLAINTS_SES_PORT');
+  await ensurePortFree(host, smtpPort, 'inbound email (SMTP)', '--smtp-port or COMPLAINTS_SMTP_PORT');
   mkdirSync(dataDir, { recursive: true });
   const persisted = loadState(dataDir);
   const realNow = Date.now();
@@ -312,11 +319,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
 
   const resumed = await system.resumeOpenCases();
-  const running: RunningRuntime = { url, sesUrl: system.sesUrl, pid: process.pid };
+  const smtp = await startSmtpListener(system, { host, port: smtpPort, log });
+  const running: RunningRuntime = { url, sesUrl: system.sesUrl, smtpUrl: smtp.url, pid: process.pid };
   writeFileSync(join(dataDir, RUNNING_FILE), JSON.stringify(running, null, 2));
   return {
     url,
     sesUrl: system.sesUrl,
+    smtp,
     system,
     dataDir,
     resumed,
@@ -327,6 +336,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         rmSync(join(dataDir, RUNNING_FILE), { force: true });
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
+      await smtp.stop();
       await system.stop();
     },
   };

@@ -160,6 +160,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     mailer: outboxFile ? keepingOutbox(sesMailer, outboxFile) : sesMailer,
     letters: new FolderLetterStore(join(dataDir, 'letters')),
     attachments: new FolderAttachmentStore(join(dataDir, 'attachments')),
+    // The S3 inbound bucket's stand-in: the SMTP listener writes each raw message here, as SES would.
+    inboundEmail: new FolderAttachmentStore(join(dataDir, 'inbound')),
     clock: { now: () => new Date() },
     context: caseContext(profile),
     secrets: options.secrets ?? {

@@ -1,6 +1,6 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { AttachmentStore, StoredAttachment } from '../ports/attachments.ts';
 
 /** Residents' attachments, in the attachments bucket (KMS-encrypted and versioned by the bucket). */
@@ -36,6 +36,10 @@ export class S3AttachmentStore implements AttachmentStore {
       if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
       throw error;
     }
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 }
 
@@ -75,5 +79,11 @@ export class FolderAttachmentStore implements AttachmentStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
+  }
+
+  async delete(key: string): Promise<void> {
+    const path = this.pathFor(key);
+    await rm(path, { force: true });
+    await rm(`${path}${META_SUFFIX}`, { force: true });
   }
 }

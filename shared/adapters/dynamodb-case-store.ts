@@ -9,10 +9,12 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { CaseEvent, CaseState, CaseStatus } from '../domain/case.ts';
+import { messageKey } from '../domain/email.ts';
 import { ConflictError, TaskNotOpenError } from '../domain/errors.ts';
 import type {
   CaseLookups,
   CaseRepository,
+  InboundEmailRecord,
   IntakeRecord,
   SentMessage,
   TaskRecord,
@@ -348,6 +350,69 @@ export class DynamoDbCaseStore implements CaseRepository {
   async findCaseIdByReference(reference: string): Promise<string | undefined> {
     const result = await this.documents.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: `REF#${reference}`, sk: 'REF' } }),
+    );
+    return result.Item?.caseId as string | undefined;
+  }
+
+  // Message-IDs come from senders: hashed, they are always a valid key of a fixed size.
+  async claimInboundEmail(record: InboundEmailRecord): Promise<InboundEmailRecord> {
+    const Key = { pk: `INBOUND#${messageKey(record.messageId)}`, sk: 'INBOUND' };
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...Key, ...record },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return record;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const existing = await this.documents.send(
+        new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }),
+      );
+      const { pk: _pk, sk: _sk, ...stored } = existing.Item ?? {};
+      return stored as InboundEmailRecord;
+    }
+  }
+
+  async recordInboundOutcome(
+    messageId: string,
+    outcome: NonNullable<InboundEmailRecord['outcome']>,
+    detail: string,
+    caseId?: string,
+  ): Promise<void> {
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `INBOUND#${messageKey(messageId)}`, sk: 'INBOUND' },
+        UpdateExpression: caseId
+          ? 'SET outcome = :outcome, detail = :detail, caseId = :caseId'
+          : 'SET outcome = :outcome, detail = :detail',
+        ExpressionAttributeValues: {
+          ':outcome': outcome,
+          ':detail': detail,
+          ...(caseId ? { ':caseId': caseId } : {}),
+        },
+      }),
+    );
+  }
+
+  async rememberLetterMessageId(messageId: string, caseId: string): Promise<void> {
+    await this.documents.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: `OUTBOUND#${messageKey(messageId)}`, sk: 'OUTBOUND', caseId },
+      }),
+    );
+  }
+
+  async findCaseIdByLetterMessageId(messageId: string): Promise<string | undefined> {
+    const result = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: `OUTBOUND#${messageKey(messageId)}`, sk: 'OUTBOUND' },
+      }),
     );
     return result.Item?.caseId as string | undefined;
   }

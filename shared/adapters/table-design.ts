@@ -14,6 +14,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | intake key        | INTAKE#<key>         | INTAKE        |                                    |                              |                                |
  * | callback task     | TASK#<taskId>        | TASK          | QUEUE#<role> / <dueAt>#<taskId> (open only); CALLBACKS#OWED / <caseId>#<taskId> (done, callback owed) | CASETASKS#<caseId> / <createdAt> |                  |
  * | sent alert/digest | SENT#<key>           | SENT          |                                    |                              |                                |
+ * | inbound email     | INBOUND#<sha256 id>  | INBOUND       |                                    |                              |                                |
+ * | outbound message  | OUTBOUND#<sha256 id> | OUTBOUND      |                                    |                              |                                |
  *
  * Contact details and names are keyed by an HMAC of the normalised value, never the plain value.
  */

@@ -2,6 +2,7 @@ import type { Deadline } from '../calendar/deadline.ts';
 import type { ProviderProfile, StagePolicy } from '../policy/profile.ts';
 import { type CivilDate, type Instant, isCivilDate, toLondon } from '../time/london.ts';
 import { type LifecycleClocks, lifecycleClocks, type StageNumber } from './clocks.ts';
+import type { EmailAddress, EmailOrigin, EmailVerdicts, RefusedAttachment } from './email.ts';
 import {
   DomainError,
   EscalationWindowClosedError,
@@ -98,6 +99,8 @@ export type CaseEvent = EventBase &
         channel: Channel;
         complainant: Complainant;
         complaint: ComplaintDetails;
+        /** Set when the complaint arrived by email: the message it came from and what was checked. */
+        email?: EmailOrigin;
       }
     | { type: 'triaged'; outcome: 'complaint'; notes?: string }
     | { type: 'triaged'; outcome: 'service-request'; notes: string }
@@ -112,7 +115,17 @@ export type CaseEvent = EventBase &
       }
     | { type: 'related-issue-added'; description: string }
     | { type: 'response-issued'; stage: StageNumber; letter: StageResponse }
-    | { type: 'escalation-requested'; reason?: string }
+    | {
+        type: 'escalation-requested';
+        reason?: string;
+        /**
+         * When the resident asked, if earlier than the event: staff confirming that an emailed reply asked
+         * for stage 2 date the request (and its clock) from the reply's receipt.
+         */
+        requestedAt?: Instant;
+        /** The emailed reply (its Message-ID) staff confirmed as the request. */
+        fromEmail?: string;
+      }
     | ({ type: 'action-added'; actionId: string } & PlannedAction)
     | { type: 'action-completed'; actionId: string; note: string }
     | { type: 'withdrawn'; reason?: string }
@@ -138,6 +151,7 @@ export type CaseEvent = EventBase &
         messageId?: string;
       }
     | { type: 'correspondence-failed'; template: string; key: string; reason: string }
+    | ({ type: 'email-received' } & InboundCorrespondence)
     | {
         type: 'closed';
         reason: ClosureReason;
@@ -148,6 +162,26 @@ export type CaseEvent = EventBase &
         residentSatisfied?: string;
       }
   );
+
+/** An email that threaded onto the case, recorded as from whoever actually sent it. */
+export interface InboundCorrespondence {
+  messageId: string;
+  /** When it arrived (SMTP or SES receipt time); the event's own time is when it was recorded. */
+  receivedAt: Instant;
+  from: EmailAddress;
+  subject: string;
+  /** Its own words, quoted history trimmed. */
+  text: string;
+  rawKey: string;
+  /** The evidence that put it on this case. */
+  threadedBy: 'reply-address' | 'message-id' | 'reference';
+  /** Sent by the complainant or their representative (not, say, a neighbour copied in). */
+  fromComplainant: boolean;
+  attachments?: AttachmentRecord[];
+  refusedAttachments?: RefusedAttachment[];
+  verdicts: EmailVerdicts;
+  flags?: string[];
+}
 
 export type CaseEventType = CaseEvent['type'];
 export type ClosureReason =
@@ -232,6 +266,15 @@ export interface CaseState {
     at: Instant;
     detail: string;
   }>;
+  /** Where it came from when it arrived by email. */
+  email?: EmailOrigin;
+  /** Emails threaded onto the case since, oldest first. */
+  emails?: Array<Omit<InboundCorrespondence, 'text'>>;
+  /**
+   * A reply from the resident after the stage 1 response: it may be a request for stage 2 (the Code forbids
+   * requiring reasons), so staff are offered to confirm it as one, dated from its receipt.
+   */
+  possibleEscalation?: { messageId: string; receivedAt: Instant; from: EmailAddress };
   /** Who the staff ids on this case are (sub -> email as last seen), for display only. */
   staff?: Record<string, string>;
   withdrawnAt?: Instant;
@@ -311,6 +354,7 @@ const ALWAYS_ALLOWED: readonly CaseEventType[] = [
   'ombudsman-referral-recorded',
   'correspondence-sent',
   'correspondence-failed',
+  'email-received',
 ];
 
 /** Whether an event of this type may be recorded on a case in this status. */
@@ -416,6 +460,7 @@ function start(event: CaseEvent, caseId: string, ctx: CaseContext): CaseState {
     channel: event.channel,
     complainant: event.complainant,
     complaint: event.complaint,
+    ...(event.email ? { email: event.email } : {}),
     relatedIssues: [],
     stage1: { ...emptyStage(), acknowledgement: ctx.clocks.stage1Acknowledgement(event.at) },
     stage2: emptyStage(),
@@ -618,16 +663,20 @@ function applyEvent(state: CaseState, event: CaseEvent, ctx: CaseContext): CaseS
     case 'response-issued':
       return applyResponse(state, event, ctx);
     case 'escalation-requested': {
+      const requestedAt = event.requestedAt ?? event.at;
+      if (requestedAt > event.at)
+        throw new ValidationError('A stage 2 request cannot be dated in the future');
       const window = state.escalationWindow;
-      if (window && event.at > window.dueAt) throw new EscalationWindowClosedError(window.dueAt);
-      const acknowledgement = ctx.clocks.stage2Acknowledgement(event.at);
+      if (window && requestedAt > window.dueAt) throw new EscalationWindowClosedError(window.dueAt);
+      const acknowledgement = ctx.clocks.stage2Acknowledgement(requestedAt);
       return {
         ...state,
         status: 'stage2-acknowledgement',
         stage: 2,
+        possibleEscalation: undefined,
         stage2: {
           ...state.stage2,
-          escalationRequestedAt: event.at,
+          escalationRequestedAt: requestedAt,
           escalationReason: event.reason,
           acknowledgement,
         },
@@ -727,6 +776,27 @@ function applyEvent(state: CaseState, event: CaseEvent, ctx: CaseContext): CaseS
           { template: event.template, key: event.key, channel: 'failed', at: event.at, detail: event.reason },
         ],
       };
+    case 'email-received': {
+      const { type: _type, at: _at, by: _by, text: _text, ...summary } = event;
+      const window = state.escalationWindow;
+      const mayAskForStage2 =
+        state.status === 'stage1-responded' &&
+        event.fromComplainant &&
+        (!window || event.receivedAt <= window.dueAt);
+      return {
+        ...state,
+        emails: [...(state.emails ?? []), summary],
+        ...(mayAskForStage2
+          ? {
+              possibleEscalation: {
+                messageId: event.messageId,
+                receivedAt: event.receivedAt,
+                from: event.from,
+              },
+            }
+          : {}),
+      };
+    }
     case 'closed': {
       const open = openActions(state);
       if (open.length > 0) {

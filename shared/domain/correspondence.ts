@@ -17,7 +17,7 @@ export const RESIDENT_TEMPLATES = [
 export type ResidentTemplate = (typeof RESIDENT_TEMPLATES)[number];
 
 /** Alerts to staff; sent by the workflow tasks that notice the moment, not owed per event. */
-export const STAFF_ALERTS = ['new-task', 'reminder', 'breach', 'still-overdue'] as const;
+export const STAFF_ALERTS = ['new-task', 'reminder', 'breach', 'still-overdue', 'email-received'] as const;
 export type StaffAlert = (typeof STAFF_ALERTS)[number];
 
 export function templateFor(event: CaseEvent): ResidentTemplate | undefined {

@@ -3,6 +3,8 @@
  * rendered as plain text and HTML. Pure functions: no I/O and no clock; every date comes from the case. Each
  * letter carries what the Complaint Handling Code requires of it.
  */
+
+import { ATTACHMENT_LIMITS, MB, TYPE_LIST } from '../domain/attachment-rules.ts';
 import type { CaseEvent, CaseState, Complainant, Step } from '../domain/case.ts';
 import type { ResidentTemplate, StaffAlert } from '../domain/correspondence.ts';
 import {
@@ -56,6 +58,8 @@ export interface StaffAlertInput {
   profile: ProviderProfile;
   /** The staff console page for the case or task (never the task token). */
   consoleLink: string;
+  /** What else staff need to know (who an email came from, whether it may ask for stage 2). */
+  note?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -234,6 +238,20 @@ interface ResidentBody {
   ombudsman: boolean;
 }
 
+/** Files that came with an emailed complaint but were not kept: the resident is told which and why. */
+function refusedFiles(state: CaseState): Block[] {
+  const refused = state.email?.refusedAttachments ?? [];
+  if (refused.length === 0) return [];
+  return [
+    h('Files we could not keep'),
+    p('We have not kept these files from your email:'),
+    ul(refused.map((file) => [file.problem])),
+    p(
+      `If you would like us to have them, reply to this email with each as ${TYPE_LIST}, smaller than ${ATTACHMENT_LIMITS.maxFileBytes / MB}MB.`,
+    ),
+  ];
+}
+
 function residentBody(input: ResidentMessageInput): ResidentBody {
   const { template, state, event, profile } = input;
   const landlord = profile.name;
@@ -257,6 +275,7 @@ function residentBody(input: ResidentMessageInput): ResidentBody {
           p(state.complaint.whatHappened),
           h('What you would like to happen'),
           p(state.complaint.outcomeWanted),
+          ...refusedFiles(state),
         ],
       };
     }
@@ -483,11 +502,12 @@ const ALERT_TITLES: Record<StaffAlert, string> = {
   reminder: 'Due soon',
   breach: 'Deadline missed',
   'still-overdue': 'Still overdue',
+  'email-received': 'Email received',
 };
 
 /** An alert to staff about a task; it links to the console and never carries a task token. */
 export function renderStaffAlert(input: StaffAlertInput): RenderedMessage {
-  const { alert, state, step, dueAt, role, profile, consoleLink } = input;
+  const { alert, state, step, dueAt, role, profile, consoleLink, note } = input;
   const reference = oneLine(state.reference);
   const label = STEP_LABELS[step] ?? step;
   const due = dueAt ? `${instantAsGiven(dueAt)} (London time)` : 'no deadline set';
@@ -496,6 +516,7 @@ export function renderStaffAlert(input: StaffAlertInput): RenderedMessage {
     reminder: `This task is due soon: ${label} on complaint ${reference} must be done by ${due}.`,
     breach: `The deadline was missed: ${label} on complaint ${reference} was due by ${due} and has not been done. A manager has been alerted.`,
     'still-overdue': `This task is still overdue: ${label} on complaint ${reference} was due by ${due} and has still not been done. A manager has been alerted.`,
+    'email-received': `An email about complaint ${reference} has arrived and is on the case timeline: read it in the console.`,
   };
   const { reasonableAdjustments, vulnerability } = state.complainant;
   const resident: Inline[][] = [];
@@ -503,6 +524,7 @@ export function renderStaffAlert(input: StaffAlertInput): RenderedMessage {
   if (vulnerability) resident.push([`Vulnerability: ${vulnerability}`]);
   const blocks: Block[] = [
     p(intro[alert]),
+    ...(note ? [p(note)] : []),
     ul([
       [`Case reference: ${reference}`],
       [`Step: ${label} (${step})`],

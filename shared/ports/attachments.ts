@@ -4,10 +4,15 @@ export interface StoredAttachment {
   contentType: string;
 }
 
-/** Where attachments are kept (the attachments bucket in AWS, a folder locally). */
+/**
+ * Where files are kept: residents' attachments (the attachments bucket in AWS, a folder locally), and raw
+ * inbound emails (the inbound bucket SES writes to, the folder the local SMTP listener writes to).
+ */
 export interface AttachmentStore {
   /** Stores the bytes under the key, replacing what was there (a retry writes the same bytes again). */
   put(key: string, bytes: Uint8Array, contentType: string): Promise<{ location: string }>;
   /** The stored file, or undefined when there is none under that key. */
   get(key: string): Promise<StoredAttachment | undefined>;
+  /** Removes the file (nothing happens when there is none). */
+  delete(key: string): Promise<void>;
 }

@@ -48,6 +48,17 @@ export interface IntakeRecord {
   claimedAt?: string;
 }
 
+/** One inbound email, claimed by its Message-ID before it is processed, with what became of it. */
+export interface InboundEmailRecord {
+  messageId: string;
+  /** Where the raw message is: a second delivery of the same Message-ID has another key, and is a duplicate. */
+  rawKey: string;
+  receivedAt: string;
+  outcome?: 'case-opened' | 'threaded' | 'auto-reply' | 'bounce' | 'own-message' | 'no-sender' | 'virus';
+  detail?: string;
+  caseId?: string;
+}
+
 /** Keyed hashes a case can be found by (never the plain values): its resident's contacts and name. */
 export interface CaseLookups {
   /** One per email address and phone number (`contactHash`). */
@@ -88,6 +99,18 @@ export interface CaseRepository {
   getProjections(caseIds: readonly string[]): Promise<CaseState[]>;
   saveReference(reference: string, caseId: string): Promise<void>;
   findCaseIdByReference(reference: string): Promise<string | undefined>;
+  /** Claims an inbound email's Message-ID; returns the record already stored when it was seen before. */
+  claimInboundEmail(record: InboundEmailRecord): Promise<InboundEmailRecord>;
+  /** Records what became of a claimed inbound email. */
+  recordInboundOutcome(
+    messageId: string,
+    outcome: NonNullable<InboundEmailRecord['outcome']>,
+    detail: string,
+    caseId?: string,
+  ): Promise<void>;
+  /** Keeps the id of a message sent about a case, so a reply that refers to it threads onto the case. */
+  rememberLetterMessageId(messageId: string, caseId: string): Promise<void>;
+  findCaseIdByLetterMessageId(messageId: string): Promise<string | undefined>;
   listByStatus(status: CaseStatus, limit?: number): Promise<CaseState[]>;
   listByContact(contactHash: string): Promise<CaseState[]>;
   /** Cases whose resident's name, or one word of it, has this hash (`nameHashes`). */

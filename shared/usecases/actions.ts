@@ -84,7 +84,12 @@ export const TaskAction = z.discriminatedUnion('action', [
     escalationRoute: text(5000),
   }),
   z.object({ action: z.literal('withdraw'), reason: z.string().max(5000).optional() }),
-  z.object({ action: z.literal('escalate'), reason: z.string().max(5000).optional() }),
+  z.object({
+    action: z.literal('escalate'),
+    reason: z.string().max(5000).optional(),
+    /** The Message-ID of the emailed reply staff confirm as the request (its receipt dates the request). */
+    fromEmail: z.string().min(1).max(1000).optional(),
+  }),
   // Where the profile sets no window to ask for stage 2, the case stays open until staff close it; inside a
   // window only a resident who has said they are satisfied lets staff close it.
   z.object({
@@ -151,8 +156,23 @@ function eventFor(action: TaskAction, state: CaseState, by: Actor, at: string): 
     }
     case 'withdraw':
       return { type: 'withdrawn', at, by, reason: action.reason };
-    case 'escalate':
-      return { type: 'escalation-requested', at, by, reason: action.reason };
+    case 'escalate': {
+      if (!action.fromEmail) return { type: 'escalation-requested', at, by, reason: action.reason };
+      const offered = state.possibleEscalation;
+      if (offered?.messageId !== action.fromEmail) {
+        throw new ValidationError(
+          'That email is not one this case offers as a stage 2 request; reload the case and confirm the reply it shows',
+        );
+      }
+      return {
+        type: 'escalation-requested',
+        at,
+        by,
+        reason: action.reason,
+        requestedAt: offered.receivedAt,
+        fromEmail: offered.messageId,
+      };
+    }
     case 'close':
       return {
         type: 'closed',

@@ -13,6 +13,8 @@ export interface AppDependencies {
   letters: LetterStore;
   /** Residents' photos and documents, stored before the case that lists them is created. */
   attachments: AttachmentStore;
+  /** Raw inbound emails as received; only email intake and the staff download of a raw message use it. */
+  inboundEmail?: AttachmentStore;
   clock: Clock;
   context: CaseContext;
   /** One key per purpose: contact hashes, resident links, staff forms' CSRF tokens. */

@@ -8,6 +8,7 @@ import {
   CHANNELS,
   CONTACT_METHODS,
 } from '../domain/case.ts';
+import type { EmailOrigin } from '../domain/email.ts';
 import { ConflictError, ValidationError } from '../domain/errors.ts';
 import { signCaseLink } from '../domain/secrets.ts';
 import type { IntakeRecord } from '../ports/case-repository.ts';
@@ -164,6 +165,7 @@ export async function submitComplaint(
   idempotencyKey: string,
   by: Actor,
   rawAttachments?: readonly AttachmentRecord[],
+  email?: EmailOrigin,
 ): Promise<IntakeResult> {
   const input = IntakeInput.parse(rawInput);
   const attachments = rawAttachments?.length ? IntakeAttachments.parse(rawAttachments) : undefined;
@@ -173,9 +175,10 @@ export async function submitComplaint(
     );
   }
   const now = deps.clock.now();
-  // Staff logging a phone call or letter say when it was received; a resident's complaint is received now.
+  // Staff logging a phone call or letter say when it was received, and email intake passes on when the
+  // message arrived; a resident's complaint through the form is received now.
   const receivedAt =
-    input.receivedAt && by.kind === 'staff' ? normaliseInstant(input.receivedAt) : now.toISOString();
+    input.receivedAt && by.kind !== 'resident' ? normaliseInstant(input.receivedAt) : now.toISOString();
   if (Date.parse(receivedAt) > now.getTime()) {
     throw new ValidationError('receivedAt cannot be in the future');
   }
@@ -213,6 +216,7 @@ export async function submitComplaint(
       channel: input.channel,
       complainant: input.complainant,
       complaint: attachments ? { ...input.complaint, attachments } : input.complaint,
+      ...(email ? { email } : {}),
     };
     applyCaseEvent(undefined, event, deps.context, caseId);
     try {

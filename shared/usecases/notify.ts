@@ -1,5 +1,7 @@
-import { type CaseState, foldCase, STAFF_ROLES, type StaffRole } from '../domain/case.ts';
+import { type CaseState, foldCase, pendingStep, STAFF_ROLES, type StaffRole } from '../domain/case.ts';
 import { lettersOwed, RESIDENT_TEMPLATES, type StaffAlert } from '../domain/correspondence.ts';
+import { complaintsInbox, messageKey, replyAddressFor } from '../domain/email.ts';
+import { assigneeOf } from '../domain/work-queue.ts';
 import {
   renderPostalLetter,
   renderResidentMessage,
@@ -67,10 +69,19 @@ async function deliver(
         from: `${letters.senderName} <${letters.senderEmail}>`,
         to: [complainant.email],
         cc,
-        replyTo: letters.replyTo ? [letters.replyTo] : undefined,
+        // The case's own reply address: a reply threads onto this case whatever its subject says.
+        replyTo: [
+          replyAddressFor(
+            complaintsInbox(deps.context.profile),
+            deps.secrets.linkSigningKey,
+            state.reference,
+          ),
+        ],
         ...message,
         headers: { 'X-Complaint-Reference': state.reference, 'X-Correspondence-Key': key },
       });
+      // Replies that keep In-Reply-To but lose the reply address (forwarded, retyped) still find the case.
+      if (messageId) await deps.repository.rememberLetterMessageId(messageId, state.caseId);
       return { channel: 'email', recipient: complainant.email, messageId };
     } catch (error) {
       if (!PERMANENT_EMAIL_FAILURES.has((error as { name?: string }).name ?? '')) throw error;
@@ -146,6 +157,47 @@ export async function alertStaff(
     // same X-Alert-Key.
     await deps.repository.recordSentMessage({ key, messageId, at: deps.clock.now().toISOString() });
   }
+}
+
+/**
+ * Tells whoever is handling the case (the last to act on its current stage, else the team mailbox for the
+ * stage) that an email arrived for it. Keyed on the message, so a retried intake alerts once.
+ */
+export async function alertAssignee(
+  deps: AppDependencies,
+  state: CaseState,
+  messageId: string,
+  note: string,
+): Promise<void> {
+  const alert = 'email-received';
+  const key = [alert, state.caseId, messageKey(messageId)].join('#');
+  if (await deps.repository.findSentMessage(key)) return;
+  const { profile } = deps.context;
+  const role: StaffRole = state.stage === 2 ? 'reviewer' : 'handler';
+  const assignee = assigneeOf(state);
+  const to = (assignee && state.staff?.[assignee]) || deps.staffAddresses[role];
+  const position = pendingStep(state, deps.context);
+  const message = renderStaffAlert({
+    alert,
+    state,
+    step: position?.step ?? 'closed',
+    dueAt: position?.deadline?.dueAt,
+    role,
+    profile,
+    consoleLink: `${deps.urls.staff}/case/${state.caseId}`,
+    note,
+  });
+  const sent = await deps.mailer.send({
+    from: `${profile.letters.senderName} <${profile.letters.senderEmail}>`,
+    to: [to],
+    ...message,
+    headers: { 'X-Complaint-Reference': state.reference, 'X-Alert': alert, 'X-Alert-Key': key },
+  });
+  await deps.repository.recordSentMessage({
+    key,
+    messageId: sent.messageId,
+    at: deps.clock.now().toISOString(),
+  });
 }
 
 /**

@@ -21,7 +21,7 @@ export interface RunningSystem {
 
 /** `npm start` in a child process (its virtual clock must not share this process's timers). */
 export async function startSystem(start: string, provider = 'code-baseline'): Promise<RunningSystem> {
-  const [port, sesPort] = [await freePort(), await freePort()];
+  const [port, sesPort, smtpPort] = [await freePort(), await freePort(), await freePort()];
   const dataDir = mkdtempSync(join(tmpdir(), 'e2e-'));
   const child = spawn(
     process.execPath,
@@ -35,6 +35,8 @@ export async function startSystem(start: string, provider = 'code-baseline'): Pr
       String(port),
       '--ses-port',
       String(sesPort),
+      '--smtp-port',
+      String(smtpPort),
       '--data-dir',
       dataDir,
       '--start',

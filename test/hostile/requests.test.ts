@@ -17,6 +17,7 @@ beforeAll(async () => {
     dataDir: mkdtempSync(join(tmpdir(), 'hostile-')),
     port: 0,
     sesPort: 0,
+    smtpPort: 0,
     start: new Date('2026-03-02T10:00:00Z'),
   });
 });

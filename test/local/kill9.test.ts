@@ -62,8 +62,11 @@ describe('the local runtime killed with SIGKILL during a burst', () => {
 
   it('loses no answered request, duplicates no event or email and leaves no case stuck', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'rt-kill9-'));
-    const [port, sesPort] = [await freePort(), await freePort()];
-    const args = ['--data-dir', dataDir, '--port', String(port), '--ses-port', String(sesPort)];
+    const [port, sesPort, smtpPort] = [await freePort(), await freePort(), await freePort()];
+    const args = [
+      ...['--data-dir', dataDir, '--port', String(port), '--ses-port', String(sesPort)],
+      ...['--smtp-port', String(smtpPort)],
+    ];
     const base = `http://127.0.0.1:${port}`;
     const call = async (
       method: string,

@@ -29,6 +29,7 @@ async function start(dataDir: string, startAt?: string) {
     dataDir,
     port: 0,
     sesPort: 0,
+    smtpPort: 0,
     start: startAt ? new Date(startAt) : undefined,
   });
   await fetch(`${runtime.sesUrl}/clear-store`, { method: 'POST' });
@@ -309,8 +310,11 @@ describe('npm start as a process', () => {
 
   it('starts in seconds, survives SIGKILL, and refuses a port that is taken', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'rt-proc-'));
-    const [port, sesPort] = [await freePort(), await freePort()];
-    const args = ['--data-dir', dataDir, '--port', String(port), '--ses-port', String(sesPort)];
+    const [port, sesPort, smtpPort] = [await freePort(), await freePort(), await freePort()];
+    const args = [
+      ...['--data-dir', dataDir, '--port', String(port), '--ses-port', String(sesPort)],
+      ...['--smtp-port', String(smtpPort)],
+    ];
     const first = launch(args);
     child = first.proc;
     const began = Date.now();

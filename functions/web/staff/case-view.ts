@@ -393,6 +393,11 @@ function describeEvent(event: CaseEvent, profile: ProviderProfile): { title: str
         title: `Letter could not be sent: ${TEMPLATE_WORDS[event.template] ?? event.template}`,
         body: text(`Why: ${event.reason}`),
       };
+    case 'email-received':
+      return {
+        title: `Email received from ${event.from.name ? `${event.from.name} <${event.from.address}>` : event.from.address}${event.fromComplainant ? '' : ' (not the complainant)'}`,
+        body: html`${text(`Subject: ${event.subject}. Received ${instantWords(event.receivedAt)}.`)}${text(event.text)}${text(event.flags?.length ? `Check before trusting it: ${event.flags.join('; ')}` : undefined)}${text(event.refusedAttachments?.length ? `Files not stored: ${event.refusedAttachments.map((file) => file.problem).join('; ')}` : undefined)}`,
+      };
     case 'closed':
       return {
         title: `Case closed: ${CLOSURE_WORDS[event.reason]}`,

@@ -1,0 +1,288 @@
+import { type AcceptedFile, ATTACHMENT_LIMITS, checkFile, MB } from '../domain/attachment-rules.ts';
+import type { Actor, AttachmentRecord, CaseState, InboundCorrespondence } from '../domain/case.ts';
+import {
+  candidateSentIds,
+  complaintsInbox,
+  displayNameOf,
+  type EmailOrigin,
+  failedVerdicts,
+  forwardedSender,
+  type InboundEmail,
+  ignoredBecause,
+  isKnownContact,
+  messageKey,
+  type RefusedAttachment,
+  readVerdicts,
+  referenceFromReplyAddress,
+  referencesIn,
+  trimQuotedHistory,
+  type VerdictName,
+} from '../domain/email.ts';
+import type { InboundEmailRecord } from '../ports/case-repository.ts';
+import { storeAttachments } from './attachments.ts';
+import { loadCase, recordEvent } from './case-log.ts';
+import type { AppDependencies } from './dependencies.ts';
+import { submitComplaint } from './intake.ts';
+import { alertAssignee } from './notify.ts';
+
+export type EmailOutcome =
+  | { outcome: 'duplicate'; detail: string }
+  | {
+      outcome: Exclude<NonNullable<InboundEmailRecord['outcome']>, 'case-opened' | 'threaded'>;
+      detail: string;
+    }
+  | { outcome: 'case-opened'; caseId: string; reference: string; detail: string }
+  | { outcome: 'threaded'; caseId: string; reference: string; detail: string };
+
+const BY: Actor = { kind: 'system', id: 'email-intake' };
+/** The form's limit on what happened; a longer email is cut, and the whole of it stays downloadable. */
+const MAX_TEXT = 10_000;
+const NO_OUTCOME = 'Not stated in the email: ask the resident when acknowledging the complaint';
+
+const VERDICT_WORDS: Record<VerdictName, string> = {
+  spf: 'SPF (the sending server is not one the domain allows)',
+  dkim: 'DKIM (the signature does not match: it may have been altered or forged)',
+  dmarc: 'DMARC (the domain says mail like this should not be trusted)',
+  spam: 'the spam check',
+  virus: 'the virus check',
+};
+
+interface Thread {
+  caseId: string;
+  threadedBy: InboundCorrespondence['threadedBy'];
+}
+
+/**
+ * One email that arrived at the complaints inbox, already stored raw under rawKey. It is processed once per
+ * Message-ID: ignored (and recorded) when it is an auto-reply, a bounce, our own message or infected;
+ * threaded onto a case by evidence; or made into a new complaint received when the message arrived.
+ */
+export async function receiveEmail(
+  deps: AppDependencies,
+  email: InboundEmail,
+  rawKey: string,
+): Promise<EmailOutcome> {
+  const store = deps.inboundEmail;
+  if (!store) throw new Error('Email intake needs the inbound email store (inboundEmail)');
+  const verdicts = readVerdicts(email);
+  const claim = await deps.repository.claimInboundEmail({
+    messageId: email.messageId,
+    rawKey,
+    receivedAt: email.receivedAt,
+  });
+  if (claim.rawKey !== rawKey || claim.outcome) {
+    return {
+      outcome: 'duplicate',
+      detail: `Message ${email.messageId} was already received at ${claim.receivedAt} (${claim.outcome ?? 'being processed'})`,
+    };
+  }
+  const finish = async <T extends EmailOutcome>(result: T): Promise<T> => {
+    if (result.outcome !== 'duplicate') {
+      const caseId = 'caseId' in result ? result.caseId : undefined;
+      await deps.repository.recordInboundOutcome(email.messageId, result.outcome, result.detail, caseId);
+    }
+    return result;
+  };
+  if (verdicts.virus === 'fail') {
+    // Nothing from an infected message is kept: not its text, not its files, not the raw message.
+    await store.delete(rawKey);
+    return finish({ outcome: 'virus', detail: 'The virus check failed: the message was deleted unread' });
+  }
+  const { letters } = deps.context.profile;
+  const ignored = ignoredBecause(email, [letters.senderEmail, complaintsInbox(deps.context.profile)]);
+  if (ignored) return finish({ outcome: ignored.reason, detail: ignored.detail });
+  if (!email.from) return finish({ outcome: 'no-sender', detail: 'The message has no From address' });
+
+  const { thread, strangerReferences } = await findThread(deps, email, email.from.address);
+  const flags = failedVerdicts(verdicts).map((name) => `It failed ${VERDICT_WORDS[name]}`);
+  const { stored, refused } = await keepAttachments(deps, email);
+  if (thread) {
+    const { state } = await recordReply(deps, email, rawKey, thread, { stored, refused, flags, verdicts });
+    return finish({
+      outcome: 'threaded',
+      caseId: state.caseId,
+      reference: state.reference,
+      detail: `Threaded by ${thread.threadedBy}`,
+    });
+  }
+  for (const reference of strangerReferences) {
+    flags.push(
+      `It quotes reference ${reference}, but the sender is not a contact of that case, so it was not added to it`,
+    );
+  }
+  return finish(await openCase(deps, email, email.from, rawKey, { stored, refused, flags, verdicts }));
+}
+
+/**
+ * Threading by evidence, strongest first: our signed per-case reply address, then a Message-ID we sent,
+ * then a reference in the subject from a contact of that case. Never subject text alone.
+ */
+async function findThread(
+  deps: AppDependencies,
+  email: InboundEmail,
+  sender: string,
+): Promise<{ thread?: Thread; strangerReferences: string[] }> {
+  const { repository } = deps;
+  const inbox = complaintsInbox(deps.context.profile);
+  const recipients = [
+    ...email.to,
+    ...email.cc,
+    ...email.headers
+      .filter((header) => header.name === 'delivered-to' || header.name === 'x-original-to')
+      .map((header) => ({ address: header.value.trim() })),
+  ];
+  for (const recipient of recipients) {
+    const reference = referenceFromReplyAddress(recipient.address, inbox, deps.secrets.linkSigningKey);
+    const caseId = reference && (await repository.findCaseIdByReference(reference));
+    if (caseId) return { thread: { caseId, threadedBy: 'reply-address' }, strangerReferences: [] };
+  }
+  for (const id of candidateSentIds(email)) {
+    const caseId = await repository.findCaseIdByLetterMessageId(id);
+    if (caseId) return { thread: { caseId, threadedBy: 'message-id' }, strangerReferences: [] };
+  }
+  const strangerReferences: string[] = [];
+  for (const reference of referencesIn(email.subject)) {
+    const caseId = await repository.findCaseIdByReference(reference);
+    const state = caseId && (await repository.getProjection(caseId));
+    if (!state) continue;
+    if (isKnownContact(state, sender)) {
+      return { thread: { caseId: state.caseId, threadedBy: 'reference' }, strangerReferences: [] };
+    }
+    strangerReferences.push(reference);
+  }
+  return { strangerReferences };
+}
+
+interface Checked {
+  stored: AttachmentRecord[];
+  refused: RefusedAttachment[];
+  flags: string[];
+  verdicts: ReturnType<typeof readVerdicts>;
+}
+
+/** The web form's rules, file by file: what passes is stored, what does not is noted with the reason. */
+async function keepAttachments(
+  deps: AppDependencies,
+  email: InboundEmail,
+): Promise<Pick<Checked, 'stored' | 'refused'>> {
+  const accepted: AcceptedFile[] = [];
+  const refused: RefusedAttachment[] = [];
+  let total = 0;
+  for (const attachment of email.attachments) {
+    const check = checkFile(attachment.filename, attachment.bytes);
+    if (!check.ok) {
+      refused.push({ name: attachment.filename || 'an unnamed file', problem: check.problem });
+    } else if (accepted.length >= ATTACHMENT_LIMITS.maxFiles) {
+      refused.push({
+        name: check.file.name,
+        problem: `${check.file.name} was not kept: we keep up to ${ATTACHMENT_LIMITS.maxFiles} files from one email`,
+      });
+    } else if (total + check.file.bytes.length > ATTACHMENT_LIMITS.maxTotalBytes) {
+      refused.push({
+        name: check.file.name,
+        problem: `${check.file.name} was not kept: the files from one email must together be smaller than ${ATTACHMENT_LIMITS.maxTotalBytes / MB}MB`,
+      });
+    } else {
+      total += check.file.bytes.length;
+      accepted.push(check.file);
+    }
+  }
+  const stored = await storeAttachments(deps.attachments, `email/${messageKey(email.messageId)}`, accepted);
+  return { stored, refused };
+}
+
+async function recordReply(
+  deps: AppDependencies,
+  email: InboundEmail,
+  rawKey: string,
+  thread: Thread,
+  checked: Checked,
+): Promise<{ state: CaseState }> {
+  const sender = email.from?.address ?? '';
+  const { events } = await loadCase(deps, thread.caseId);
+  // A retry after the event was written (and before the outcome was) must not record the reply twice.
+  const already = events.some(
+    (event) => event.type === 'email-received' && event.messageId === email.messageId,
+  );
+  const { state } = already
+    ? await loadCase(deps, thread.caseId)
+    : await recordEvent(deps, thread.caseId, (current, at) => ({
+        type: 'email-received',
+        at,
+        by: BY,
+        messageId: email.messageId,
+        receivedAt: email.receivedAt,
+        from: email.from ?? { address: sender },
+        subject: email.subject,
+        text: trimQuotedHistory(email.text).slice(0, MAX_TEXT),
+        rawKey,
+        threadedBy: thread.threadedBy,
+        fromComplainant: isKnownContact(current, sender),
+        ...(checked.stored.length ? { attachments: checked.stored } : {}),
+        ...(checked.refused.length ? { refusedAttachments: checked.refused } : {}),
+        verdicts: checked.verdicts,
+        ...(checked.flags.length ? { flags: checked.flags } : {}),
+      }));
+  const who = isKnownContact(state, sender) ? 'the complainant' : 'someone who is not the complainant';
+  const stage2 =
+    state.possibleEscalation?.messageId === email.messageId
+      ? ' It came after the stage 1 response, so it may be a request for stage 2: confirm it on the case page (the stage 2 clock then starts from when the email arrived).'
+      : '';
+  await alertAssignee(deps, state, email.messageId, `It is from ${sender} (${who}).${stage2}`);
+  return { state };
+}
+
+async function openCase(
+  deps: AppDependencies,
+  email: InboundEmail,
+  from: NonNullable<InboundEmail['from']>,
+  rawKey: string,
+  checked: Checked,
+): Promise<EmailOutcome> {
+  const original = forwardedSender(email);
+  const forwarded = original && original.address !== from.address.toLowerCase() ? original : undefined;
+  const complainant = forwarded ?? from;
+  const flags = forwarded
+    ? [
+        ...checked.flags,
+        `Forwarded by ${from.address}: check that ${complainant.address} is the resident and that they want to complain`,
+      ]
+    : checked.flags;
+  const subject = email.subject.trim() || '(no subject)';
+  const origin: EmailOrigin = {
+    messageId: email.messageId,
+    rawKey,
+    from,
+    subject,
+    verdicts: checked.verdicts,
+    flags,
+    refusedAttachments: checked.refused,
+    ...(forwarded ? { forwardedBy: from } : {}),
+  };
+  const result = await submitComplaint(
+    deps,
+    {
+      channel: 'email',
+      receivedAt: email.receivedAt,
+      complainant: {
+        name: displayNameOf(complainant).slice(0, 200),
+        email: complainant.address,
+        preferredContact: 'email',
+      },
+      complaint: {
+        whatHappened: `${subject}\n\n${email.text.trim()}`.trim().slice(0, MAX_TEXT),
+        outcomeWanted: NO_OUTCOME,
+      },
+    },
+    `email:${messageKey(email.messageId)}`,
+    BY,
+    checked.stored,
+    origin,
+  );
+  return {
+    outcome: 'case-opened',
+    caseId: result.caseId,
+    reference: result.reference,
+    detail: forwarded ? `Forwarded by ${from.address}` : 'New complaint',
+  };
+}

@@ -1,0 +1,340 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { handler } from '#functions/email/intake.ts';
+import type { CaseEvent } from '#shared/domain/case.ts';
+import { DAY, Harness, staff } from './harness.ts';
+
+/**
+ * Real MIME messages (test/fixtures/email/) written to the inbound store and handed to the email-intake
+ * handler as SES's S3 notification would, on the local system (dynalite, the real ASL, the SES emulator).
+ */
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'email');
+
+let harness: Harness;
+let delivered = 0;
+beforeEach(async () => {
+  harness = await Harness.start();
+});
+afterEach(() => harness.stop());
+
+async function deliver(name: string, replacements: Record<string, string> = {}) {
+  // latin1 keeps every byte as it is in the file (the fixtures carry 8-bit charsets).
+  let raw = readFileSync(join(FIXTURES, name), 'latin1');
+  for (const [from, to] of Object.entries(replacements)) raw = raw.replaceAll(from, to);
+  const key = `2026-03-02/${++delivered}-${name}`;
+  const store = harness.deps.inboundEmail;
+  if (!store) throw new Error('the local system has no inbound store');
+  await store.put(key, Buffer.from(raw, 'latin1'), 'message/rfc822');
+  const receivedAt = new Date().toISOString();
+  const result = (await handler(
+    { Records: [{ eventTime: receivedAt, s3: { bucket: { name: 'inbound' }, object: { key } } }] },
+    {} as never,
+  )) as { outcomes: string[] };
+  await harness.system.settle();
+  return { key, receivedAt, outcome: result.outcomes[0] };
+}
+
+async function caseByReference(reference: string) {
+  const caseId = await harness.deps.repository.findCaseIdByReference(reference);
+  if (!caseId) throw new Error(`no case ${reference}`);
+  return { caseId, state: await harness.state(caseId), events: await harness.events(caseId) };
+}
+
+/** Every case there is (email intake keys them by the message, so each reference is one case). */
+async function allCases() {
+  const found = [];
+  for (let n = 1; n <= 20; n++) {
+    const caseId = await harness.deps.repository.findCaseIdByReference(
+      `CMP-2026-${String(n).padStart(6, '0')}`,
+    );
+    if (caseId) found.push(await harness.state(caseId));
+  }
+  return found;
+}
+
+const emailsReceived = (events: readonly CaseEvent[]) =>
+  events.flatMap((event) => (event.type === 'email-received' ? [event] : []));
+
+/** Opens CMP-2026-000001 for Ada (ada@resident.example) from the multipart/alternative message. */
+async function openAdasCase() {
+  expect((await deliver('multipart-alternative.eml')).outcome).toBe('case-opened');
+  return caseByReference('CMP-2026-000001');
+}
+
+describe('a new email to the complaints address', () => {
+  it('opens a case: channel email, received when it arrived (not its Date header), From as complainant, receipt sent', async () => {
+    const { receivedAt, key } = await deliver('multipart-alternative.eml');
+    const { state } = await caseByReference('CMP-2026-000001');
+    expect(state.channel).toBe('email');
+    expect(state.receivedAt).toBe(receivedAt);
+    expect(state.receivedAt.startsWith('2026-03-02')).toBe(true); // the Date header says 14 November 2025
+    expect(state.complainant).toMatchObject({
+      name: 'Ada Resident',
+      email: 'ada@resident.example',
+      preferredContact: 'email',
+    });
+    expect(state.complaint.whatHappened).toBe(
+      'Boiler broken for three weeks\n\nMy boiler has been broken for three weeks and nobody has come to fix it. I have rung four times – please send an engineer.\n\nAda',
+    );
+    expect(state.email).toMatchObject({ messageId: 'ada-first-complaint@resident.example', rawKey: key });
+    expect(state.email?.flags).toEqual([]);
+    await harness.settleUntil(async () => (await harness.emailsTo('ada@resident.example')).length > 0);
+    const receipts = await harness.emailsTo('ada@resident.example');
+    expect(receipts.map((email) => email.subject)).toEqual([
+      expect.stringMatching(/received your complaint.*CMP-2026-000001/i),
+    ]);
+    expect(receipts[0]?.body.text).toContain(`${harness.system.deps.urls.resident}/cases/`);
+    // Staff find it by the sender's address.
+    const found = await harness.deps.repository.listByContact(
+      (await import('#shared/domain/secrets.ts')).contactHash(
+        harness.deps.secrets.contactHashKey,
+        'Ada@Resident.example',
+      ),
+    );
+    expect(found.map((c) => c.reference)).toEqual(['CMP-2026-000001']);
+  });
+
+  it('turns an HTML-only body into plain text without its scripts and styles', async () => {
+    await deliver('html-only.eml');
+    const { state } = await caseByReference('CMP-2026-000001');
+    const text = state.complaint.whatHappened;
+    expect(text).toContain('There is black mould on the bedroom wall & ceiling.');
+    expect(text).toContain('It came back two weeks after it was painted over.\nMy son has asthma.');
+    expect(text).not.toMatch(/document\.cookie|evil\.example|color: red|display: none|<[a-z]/i);
+  });
+
+  it.each([
+    [
+      'iso-8859-1-qp.eml',
+      'Chloé Beaumont',
+      "Le chauffage ne marche plus depuis le 3 février. Très déçue du service après-vente, naïvement j'attendais mieux.",
+    ],
+    [
+      'windows-1252-qp.eml',
+      'Dan Okafor',
+      'You charged me £85 twice for the same “repair” – and the € amount on the second invoice makes no sense.',
+    ],
+    [
+      'base64-utf8.eml',
+      'Siân Jones',
+      "Mae'r ffenestr wedi torri ers mis. Siân – dw i wedi aros yn rhy hir. 🙁",
+    ],
+  ])('decodes %s', async (fixture, name, body) => {
+    await deliver(fixture);
+    const { state } = await caseByReference('CMP-2026-000001');
+    expect(state.complainant.name).toBe(name);
+    expect(state.complaint.whatHappened.endsWith(body)).toBe(true);
+  });
+
+  it('decodes an encoded-word subject', async () => {
+    await deliver('base64-utf8.eml');
+    const { state } = await caseByReference('CMP-2026-000001');
+    expect(state.complaint.whatHappened.startsWith('Ffenestr wedi torri – broken window\n\n')).toBe(true);
+  });
+
+  it('attributes a forwarded complaint to the resident who wrote it, and flags the forwarder for staff', async () => {
+    await deliver('forwarded.eml');
+    const { state } = await caseByReference('CMP-2026-000001');
+    expect(state.complainant).toMatchObject({ name: 'Eve Tenant', email: 'eve@resident.example' });
+    expect(state.email?.forwardedBy?.address).toBe('olly.officer@landlord.example');
+    expect(state.email?.flags).toEqual([
+      expect.stringMatching(/Forwarded by olly\.officer@landlord\.example.*eve@resident\.example/),
+    ]);
+    expect(state.complaint.whatHappened).toContain('The front door lock has been broken since January');
+    expect(await harness.emailsTo('eve@resident.example')).toHaveLength(1);
+    expect(await harness.emailsTo('olly.officer@landlord.example')).toHaveLength(0);
+  });
+
+  it('stores attachments by the web form rules, notes the refused ones on the case and tells the resident', async () => {
+    await deliver('attachments.eml');
+    const { state } = await caseByReference('CMP-2026-000001');
+    const stored = state.complaint.attachments ?? [];
+    expect(stored.map((file) => [file.name, file.contentType])).toEqual([
+      ['ceiling.jpg', 'image/jpeg'],
+      ['your-letter.pdf', 'application/pdf'],
+    ]);
+    for (const file of stored) {
+      const bytes = (await harness.deps.attachments.get(file.key))?.bytes ?? new Uint8Array();
+      expect(bytes.length).toBe(file.size);
+      const { createHash } = await import('node:crypto');
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(file.sha256);
+    }
+    expect(state.email?.refusedAttachments).toEqual([
+      { name: 'scan-of-everything.pdf', problem: 'scan-of-everything.pdf must be smaller than 3MB' },
+      {
+        name: 'photos.exe',
+        problem: 'photos.exe must be a PDF, JPG, PNG, Word document (.docx) or text file (.txt)',
+      },
+    ]);
+    const [receipt] = await harness.emailsTo('fay@resident.example');
+    expect(receipt?.body.text).toContain('Files we could not keep');
+    expect(receipt?.body.text).toContain('scan-of-everything.pdf must be smaller than 3MB');
+    expect(receipt?.body.text).toContain('photos.exe must be a PDF, JPG, PNG');
+  });
+
+  it('flags a failing SPF or DMARC verdict for staff rather than trusting it', async () => {
+    await deliver('dmarc-fail.eml');
+    const { state } = await caseByReference('CMP-2026-000001');
+    expect(state.email?.verdicts).toMatchObject({ spf: 'fail', dkim: 'none', dmarc: 'fail', spam: 'pass' });
+    expect(state.email?.flags).toEqual([
+      expect.stringMatching(/^It failed SPF/),
+      expect.stringMatching(/^It failed DMARC/),
+    ]);
+  });
+});
+
+describe('messages that are recorded and ignored', () => {
+  it.each([
+    ['auto-reply.eml', 'auto-reply'],
+    ['dsn-bounce.eml', 'bounce'],
+    ['own-message.eml', 'own-message'],
+  ])('%s opens no case and sends nothing', async (fixture, outcome) => {
+    expect((await deliver(fixture)).outcome).toBe(outcome);
+    expect(await allCases()).toEqual([]);
+    expect(await harness.outbox()).toEqual([]);
+  });
+
+  it('an auto-reply to a case reply address is not added to the case', async () => {
+    const { caseId } = await openAdasCase();
+    expect((await deliver('auto-reply.eml')).outcome).toBe('auto-reply');
+    expect(emailsReceived(await harness.events(caseId))).toEqual([]);
+  });
+
+  it('a virus verdict stores nothing from the message, not even the raw message', async () => {
+    const { key, outcome } = await deliver('virus.eml');
+    expect(outcome).toBe('virus');
+    expect(await harness.deps.inboundEmail?.get(key)).toBeUndefined();
+    expect(await allCases()).toEqual([]);
+    expect(await harness.outbox()).toEqual([]);
+  });
+
+  it('processes the same Message-ID once', async () => {
+    await openAdasCase();
+    expect((await deliver('duplicate-message-id.eml')).outcome).toBe('duplicate');
+    expect((await allCases()).map((c) => c.reference)).toEqual(['CMP-2026-000001']);
+    expect(await harness.emailsTo('ada@resident.example')).toHaveLength(1);
+  });
+
+  it('the same S3 notification delivered twice is processed once', async () => {
+    const first = await deliver('multipart-alternative.eml');
+    const again = (await handler(
+      {
+        Records: [
+          { eventTime: first.receivedAt, s3: { bucket: { name: 'inbound' }, object: { key: first.key } } },
+        ],
+      },
+      {} as never,
+    )) as { outcomes: string[] };
+    expect(again.outcomes).toEqual(['duplicate']);
+    expect(await allCases()).toHaveLength(1);
+  });
+});
+
+describe('replies thread onto the case', () => {
+  it('by In-Reply-To a message we sent, with the quoted history trimmed, and the handler is alerted', async () => {
+    const { caseId, events } = await openAdasCase();
+    const receipt = events.find((event) => event.type === 'correspondence-sent');
+    const sentId = receipt?.type === 'correspondence-sent' ? receipt.messageId : undefined;
+    expect(sentId).toBeTruthy();
+    expect((await deliver('reply-in-reply-to.eml', { '%SENT_MESSAGE_ID%': sentId ?? '' })).outcome).toBe(
+      'threaded',
+    );
+    const [reply] = emailsReceived(await harness.events(caseId));
+    expect(reply).toMatchObject({
+      threadedBy: 'message-id',
+      fromComplainant: true,
+      from: { address: 'ada@resident.example', name: 'Ada Resident' },
+      text: 'The engineer still has not come. I have had to buy two electric heaters.',
+    });
+    expect(await allCases()).toHaveLength(1);
+    const alerts = await harness.emailsTo(harness.deps.staffAddresses.handler);
+    expect(alerts.map((email) => email.subject)).toContainEqual(
+      expect.stringMatching(/^Email received: .* - complaint CMP-2026-000001$/),
+    );
+  });
+
+  it('by the per-case reply address our letters carry in Reply-To', async () => {
+    const { caseId } = await openAdasCase();
+    expect((await deliver('reply-plus-address.eml')).outcome).toBe('threaded');
+    const [reply] = emailsReceived(await harness.events(caseId));
+    expect(reply?.threadedBy).toBe('reply-address');
+    expect(reply?.text).toBe("Here is the photo of the boiler's error code you asked for: F28.");
+  });
+
+  it('by a reference in the subject only when the sender is a contact of that case', async () => {
+    const { caseId } = await openAdasCase();
+    expect((await deliver('reference-subject-known.eml')).outcome).toBe('threaded');
+    expect(emailsReceived(await harness.events(caseId)).map((e) => e.threadedBy)).toEqual(['reference']);
+
+    // A stranger quoting Ada's reference opens a case of their own, flagged, and Ada's case is untouched.
+    expect((await deliver('reference-subject-stranger.eml')).outcome).toBe('case-opened');
+    expect(emailsReceived(await harness.events(caseId))).toHaveLength(1);
+    const stranger = await caseByReference('CMP-2026-000002');
+    expect(stranger.state.complainant.email).toBe('mallory@elsewhere.example');
+    expect(stranger.state.email?.flags).toEqual([
+      expect.stringMatching(/quotes reference CMP-2026-000001, but the sender is not a contact of that case/),
+    ]);
+    expect((await harness.state(caseId)).complainant.email).toBe('ada@resident.example');
+  });
+
+  it("records a CC'd neighbour's reply as from the neighbour, and Ada stays the complainant", async () => {
+    const { caseId } = await openAdasCase();
+    expect((await deliver('cc-third-party.eml')).outcome).toBe('threaded');
+    const state = await harness.state(caseId);
+    expect(state.complainant).toMatchObject({ name: 'Ada Resident', email: 'ada@resident.example' });
+    expect(state.emails).toEqual([
+      expect.objectContaining({
+        from: { address: 'nia@resident.example', name: 'Nia Neighbour' },
+        fromComplainant: false,
+      }),
+    ]);
+    expect(emailsReceived(await harness.events(caseId))[0]?.text).toBe(
+      "I live next door: the noise from Ada's boiler keeps my children awake too.",
+    );
+  });
+});
+
+describe('a reply after the stage 1 response', () => {
+  it('is offered to staff as a stage 2 request; one action confirms it and the clock starts at its receipt', async () => {
+    const { caseId } = await openAdasCase();
+    await harness.act(caseId, staff.handler, { action: 'triage', outcome: 'complaint' });
+    await harness.act(caseId, staff.handler, harness.acknowledgement(1));
+    await harness.act(caseId, staff.handler, harness.response(1));
+    await harness.advance(DAY);
+    const { receivedAt } = await deliver('stage2-reply.eml');
+    const offered = await harness.state(caseId);
+    expect(offered.status).toBe('stage1-responded');
+    expect(offered.possibleEscalation).toEqual({
+      messageId: 'ada-not-happy@resident.example',
+      receivedAt,
+      from: { address: 'ada@resident.example', name: 'Ada Resident' },
+    });
+    const alert = (await harness.emailsTo(harness.deps.staffAddresses.handler)).find((email) =>
+      email.subject.startsWith('Email received'),
+    );
+    expect(alert?.body.text).toMatch(/may be a request for stage 2/);
+
+    await harness.advance(3 * DAY);
+    await harness.act(caseId, staff.handler, {
+      action: 'escalate',
+      fromEmail: 'ada-not-happy@resident.example',
+    });
+    const escalated = await harness.state(caseId);
+    expect(escalated.status).toBe('stage2-acknowledgement');
+    expect(escalated.stage2.escalationRequestedAt).toBe(receivedAt);
+    expect(escalated.stage2.acknowledgement).toEqual(
+      harness.deps.context.clocks.stage2Acknowledgement(receivedAt),
+    );
+    expect(escalated.possibleEscalation).toBeUndefined();
+  });
+
+  it('a reply from someone else is not offered as a stage 2 request', async () => {
+    const { caseId } = await openAdasCase();
+    await harness.act(caseId, staff.handler, { action: 'triage', outcome: 'complaint' });
+    await harness.act(caseId, staff.handler, harness.acknowledgement(1));
+    await harness.act(caseId, staff.handler, harness.response(1));
+    await deliver('cc-third-party.eml');
+    expect((await harness.state(caseId)).possibleEscalation).toBeUndefined();
+  });
+});
