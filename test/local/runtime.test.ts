@@ -338,7 +338,11 @@ describe('npm start as a process', () => {
     await new Promise((resolve) => first.proc.on('exit', resolve));
     const second = launch(args);
     child = second.proc;
-    expect(await second.ready).toMatch(/Resumed 1 open case/);
+    const banner = await second.ready;
+    expect(banner).toMatch(/Resumed 1 open case/);
+    expect(banner).toContain(
+      `smtp://127.0.0.1:${smtpPort}  (email complaints to complaints@code-baseline.example.org)`,
+    );
     // The outbox is kept in the data directory: the acknowledgement sent before the kill is still there.
     const kept = (await (await fetch(`http://127.0.0.1:${sesPort}/store`)).json()) as {
       emails: Array<{ destination: { to: string[] } }>;
