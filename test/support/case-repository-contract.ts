@@ -423,5 +423,37 @@ export function caseRepositoryContract(name: string, fresh: () => Promise<CaseRe
         });
       });
     });
+
+    describe('inbound email', () => {
+      it('claims a Message-ID once: a second claim gets the first record, with its outcome once recorded', async () => {
+        const repository = await fresh();
+        const first = {
+          messageId: 'm1@resident.example',
+          rawKey: 'raw-1',
+          receivedAt: '2026-03-02T10:00:00.000Z',
+        };
+        expect(await repository.claimInboundEmail(first)).toEqual(first);
+        expect(await repository.claimInboundEmail({ ...first, rawKey: 'raw-2' })).toEqual(first);
+        await repository.recordInboundOutcome(
+          first.messageId,
+          'threaded',
+          'Threaded by reply-address',
+          'case-1',
+        );
+        expect(await repository.claimInboundEmail({ ...first, rawKey: 'raw-3' })).toEqual({
+          ...first,
+          outcome: 'threaded',
+          detail: 'Threaded by reply-address',
+          caseId: 'case-1',
+        });
+      });
+
+      it("finds a case by a letter's message id, and nothing by an id never sent", async () => {
+        const repository = await fresh();
+        await repository.rememberLetterMessageId('0100018e-abc', 'case-1');
+        expect(await repository.findCaseIdByLetterMessageId('0100018e-abc')).toBe('case-1');
+        expect(await repository.findCaseIdByLetterMessageId('0100018e-other')).toBeUndefined();
+      });
+    });
   });
 }

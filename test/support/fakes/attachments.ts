@@ -13,4 +13,8 @@ export class MemoryAttachmentStore implements AttachmentStore {
     const file = this.files.get(key);
     return file && { bytes: new Uint8Array(file.bytes), contentType: file.contentType };
   }
+
+  async delete(key: string): Promise<void> {
+    this.files.delete(key);
+  }
 }

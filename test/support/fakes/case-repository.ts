@@ -3,6 +3,7 @@ import { ConflictError, TaskNotOpenError } from '#shared/domain/errors.ts';
 import type {
   CaseLookups,
   CaseRepository,
+  InboundEmailRecord,
   IntakeRecord,
   SentMessage,
   TaskRecord,
@@ -25,6 +26,8 @@ export class InMemoryCaseRepository implements CaseRepository {
   private readonly references = new Map<string, string>();
   private readonly lookups = new Map<string, Set<string>>();
   private readonly sentMessages = new Map<string, SentMessage>();
+  private readonly inbound = new Map<string, InboundEmailRecord>();
+  private readonly letterMessages = new Map<string, string>();
 
   async findIntake(key: string): Promise<IntakeRecord | undefined> {
     return copy(this.intakes.get(key));
@@ -222,6 +225,31 @@ export class InMemoryCaseRepository implements CaseRepository {
         (task) => task.callbackOwedSince !== undefined && (caseId === undefined || task.caseId === caseId),
       )
       .map(copy);
+  }
+
+  async claimInboundEmail(record: InboundEmailRecord): Promise<InboundEmailRecord> {
+    const existing = this.inbound.get(record.messageId);
+    if (existing) return copy(existing);
+    this.inbound.set(record.messageId, copy(record));
+    return copy(record);
+  }
+
+  async recordInboundOutcome(
+    messageId: string,
+    outcome: NonNullable<InboundEmailRecord['outcome']>,
+    detail: string,
+    caseId?: string,
+  ): Promise<void> {
+    const record = this.inbound.get(messageId);
+    if (record) this.inbound.set(messageId, { ...record, outcome, detail, ...(caseId ? { caseId } : {}) });
+  }
+
+  async rememberLetterMessageId(messageId: string, caseId: string): Promise<void> {
+    this.letterMessages.set(messageId, caseId);
+  }
+
+  async findCaseIdByLetterMessageId(messageId: string): Promise<string | undefined> {
+    return this.letterMessages.get(messageId);
   }
 
   async findSentMessage(key: string): Promise<SentMessage | undefined> {
