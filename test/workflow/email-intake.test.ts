@@ -238,8 +238,9 @@ describe('messages that are recorded and ignored', () => {
 
 describe('replies thread onto the case', () => {
   it('by In-Reply-To a message we sent, with the quoted history trimmed, and the handler is alerted', async () => {
-    const { caseId, events } = await openAdasCase();
-    const receipt = events.find((event) => event.type === 'correspondence-sent');
+    const { caseId } = await openAdasCase();
+    await receiptsTo('ada@resident.example');
+    const receipt = (await harness.events(caseId)).find((event) => event.type === 'correspondence-sent');
     const sentId = receipt?.type === 'correspondence-sent' ? receipt.messageId : undefined;
     expect(sentId).toBeTruthy();
     expect((await deliver('reply-in-reply-to.eml', { '%SENT_MESSAGE_ID%': sentId ?? '' })).outcome).toBe(
