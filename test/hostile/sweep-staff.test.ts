@@ -72,6 +72,7 @@ const property = <T>(
 
 async function send(request: Sent, expectation?: Parameters<typeof expectSafe>[2]) {
   const result = await sweep.send(request);
+  tally.answered(result.statusCode ?? 200);
   expectSafe(request, result, expectation);
   return result;
 }

@@ -33,29 +33,56 @@ export interface Sent {
 
 /** Requests sent and time taken, per schema swept: printed when the file ends (the issue asks for the figure). */
 export class Tally {
-  private readonly counts = new Map<string, { requests: number; ms: number; cpuMs: number }>();
+  private readonly counts = new Map<
+    string,
+    { requests: number; accepted: number; refused: number; ms: number; cpuMs: number }
+  >();
+  private current = '';
   constructor(private readonly file: string) {}
+  private entry(schema: string) {
+    const entry = this.counts.get(schema) ?? { requests: 0, accepted: 0, refused: 0, ms: 0, cpuMs: 0 };
+    this.counts.set(schema, entry);
+    return entry;
+  }
   /** Runs one sweep, counting its requests, wall time and CPU time (the figure a loaded machine cannot skew). */
   async measure(schema: string, sweep: (count: () => void) => Promise<void>): Promise<void> {
     let requests = 0;
+    this.current = schema;
     const started = performance.now();
     const cpu = process.cpuUsage();
     try {
       await sweep(() => requests++);
     } finally {
       const used = process.cpuUsage(cpu);
-      const entry = this.counts.get(schema) ?? { requests: 0, ms: 0, cpuMs: 0 };
+      const entry = this.entry(schema);
       entry.requests += requests;
       entry.ms += performance.now() - started;
       entry.cpuMs += (used.user + used.system) / 1000;
-      this.counts.set(schema, entry);
+    }
+  }
+  /** Notes an answer's status for the sweep running now. */
+  answered(status: number): void {
+    const entry = this.entry(this.current);
+    if (status < 400) entry.accepted++;
+    else entry.refused++;
+  }
+  /**
+   * A sweep that never got past its checks tested only refusals: a broken session, CSRF token or link
+   * would look like a pass. Each sweep must have had some inputs accepted.
+   */
+  expectSomeAccepted(schema: string): void {
+    const entry = this.entry(schema);
+    if (entry.accepted === 0) {
+      throw new Error(
+        `${schema}: none of ${entry.refused} answers accepted the input; the sweep only reached refusals`,
+      );
     }
   }
   report(): string {
     const seconds = (ms: number) => (ms / 1000).toFixed(1);
     const rows = [...this.counts.entries()].map(
-      ([schema, { requests, ms, cpuMs }]) =>
-        `  ${schema}: ${requests} requests, ${seconds(ms)} s (${seconds(cpuMs)} s CPU)`,
+      ([schema, { requests, accepted, refused, ms, cpuMs }]) =>
+        `  ${schema}: ${requests} requests (${accepted} accepted, ${refused} refused), ${seconds(ms)} s (${seconds(cpuMs)} s CPU)`,
     );
     const total = [...this.counts.values()].reduce(
       (sum, entry) => ({
@@ -177,6 +204,7 @@ export async function sweepProperty<T>(
     );
     await sweep.system.settle();
   });
+  tally.expectSomeAccepted(options.schema);
 }
 
 /** A 4xx must say what is wrong: a JSON message, or a page with an error message or summary. */

@@ -24,14 +24,14 @@ const ORIGIN = 'http://127.0.0.1:3000';
 function runsFor(route: RouteDefinition): number {
   const base =
     route.access === 'public' && route.module.startsWith('api/')
-      ? 300
+      ? 200
       : route.access === 'public' || route.access === 'asset'
-        ? 150
+        ? 100
         : route.access === 'staff'
-          ? 100
+          ? 60
           : route.path === '/staff/manager'
-            ? 15
-            : 60;
+            ? 10
+            : 40;
   return runs(base);
 }
 
