@@ -11,7 +11,7 @@ function linkToken(event: ApiEvent, fromBody?: unknown): string {
   return token;
 }
 
-const viewJson = httpRoute(async (deps, event) => {
+const viewJson = httpRoute(async ({ deps, event }) => {
   const view = await residentView(deps, linkToken(event), event.pathParameters?.caseId ?? '');
   return json(200, view);
 });
@@ -24,8 +24,8 @@ export const viewHandler = (event: ApiEvent, context: Context) =>
   wantsHtml(event) ? casePage(event, context) : viewJson(event, context);
 
 /** POST /cases/{caseId}/actions: ask for stage 2, withdraw, or add information. */
-export const actionHandler = httpRoute(async (deps, event) => {
-  const { token, ...action } = jsonObject(event);
+export const actionHandler = httpRoute(async ({ deps, event, body }) => {
+  const { token, ...action } = jsonObject(body);
   const result = await residentAct(deps, linkToken(event, token), action, event.pathParameters?.caseId ?? '');
   return json(200, {
     reference: result.state.reference,

@@ -20,7 +20,7 @@ const QueueQuery = z.object({
  * and the managers who chase them) every open outstanding action with its date, each with its assignee and
  * deadline status, filtered as the console's work queue filters. Tokens are never returned.
  */
-export const queueHandler = httpRoute(async (deps, event) => {
+export const queueHandler = httpRoute(async ({ deps, event }) => {
   const staff = staffIdentity(event);
   const { role, ...filters } = QueueQuery.parse(event.queryStringParameters ?? {});
   const { tasks, actions } = await staffQueue(deps, {
@@ -32,7 +32,7 @@ export const queueHandler = httpRoute(async (deps, event) => {
 });
 
 /** GET /staff/cases/{caseId}: the case, its events, its open tasks and where it is. */
-export const caseHandler = httpRoute(async (deps, event) => {
+export const caseHandler = httpRoute(async ({ deps, event }) => {
   staffIdentity(event);
   const caseId = pathParameter(event, 'caseId');
   await resendOwedCallbacks(deps, caseId);
@@ -49,7 +49,7 @@ const SearchQuery = z.object({
  * GET /staff/cases?q=: cases by reference, the resident's email, phone or name (exact lookups, newest first).
  * Each is a summary (no contact details); the case itself is GET /staff/cases/{caseId}.
  */
-export const searchHandler = httpRoute(async (deps, event) => {
+export const searchHandler = httpRoute(async ({ deps, event }) => {
   staffIdentity(event);
   const { q } = SearchQuery.parse(event.queryStringParameters ?? {});
   const { kind, cases } = await findCases(deps, q);

@@ -1,6 +1,6 @@
 import { ValidationError } from '#shared/domain/errors.ts';
 import { submitComplaint } from '#shared/usecases/intake.ts';
-import { type ApiEvent, httpRoute, json, jsonBody, staffIdentity } from '../lib/middleware.ts';
+import { type ApiEvent, httpRoute, json, staffIdentity } from '../lib/middleware.ts';
 
 function idempotencyKey(event: ApiEvent): string {
   const key = event.headers['idempotency-key'];
@@ -13,18 +13,22 @@ function idempotencyKey(event: ApiEvent): string {
 }
 
 /** POST /complaints: a resident's complaint from the web form. */
-export const residentHandler = httpRoute(async (deps, event) => {
-  const body = jsonBody(event) as Record<string, unknown>;
-  const result = await submitComplaint(deps, { ...body, channel: 'web' } as never, idempotencyKey(event), {
-    kind: 'resident',
-    id: 'web-form',
-  });
+export const residentHandler = httpRoute(async ({ deps, event, body }) => {
+  const result = await submitComplaint(
+    deps,
+    { ...(body as object), channel: 'web' } as never,
+    idempotencyKey(event),
+    {
+      kind: 'resident',
+      id: 'web-form',
+    },
+  );
   return json(result.created ? 201 : 200, result);
 });
 
 /** POST /staff/complaints: staff log a complaint made by phone, letter, in person or social media. */
-export const staffHandler = httpRoute(async (deps, event) => {
+export const staffHandler = httpRoute(async ({ deps, event, body }) => {
   const staff = staffIdentity(event);
-  const result = await submitComplaint(deps, jsonBody(event) as never, idempotencyKey(event), staff);
+  const result = await submitComplaint(deps, body as never, idempotencyKey(event), staff);
   return json(result.created ? 201 : 200, result);
 });

@@ -1,18 +1,27 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { FolderAttachmentStore, S3AttachmentStore } from '#shared/adapters/attachment-store.ts';
-import { DynamoDbCaseStore } from '#shared/adapters/dynamodb-case-store.ts';
+import { createDocumentClient, DynamoDbCaseStore } from '#shared/adapters/dynamodb-case-store.ts';
 import { FolderLetterStore, S3LetterStore } from '#shared/adapters/letter-store.ts';
 import { SesMailer } from '#shared/adapters/ses.ts';
 import { StepFunctionsEngine } from '#shared/adapters/step-functions.ts';
-import { caseContext } from '#shared/domain/case.ts';
+import { caseContext, STAFF_ROLES } from '#shared/domain/case.ts';
 import { deriveKey } from '#shared/domain/secrets.ts';
 import { parseProfile } from '#shared/policy/load-profile.ts';
 import { systemClock } from '#shared/ports/clock.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
+import { telemetry, tracer } from './observability.ts';
 
-/** Runtime configuration: one schema, parsed once at cold start, with messages that say what to set. */
+const key = z.string().min(32, 'must be at least 32 characters of random data');
+
+/** What every function that runs use cases needs: the table, the profile, keys, addresses and stores. */
 export const RuntimeConfig = z.object({
   TABLE_NAME: z.string().min(1),
   /** Only the functions that start executions or complete callbacks need it. */
@@ -20,9 +29,9 @@ export const RuntimeConfig = z.object({
   PROVIDER_PROFILE_FILE: z.string().min(1),
   /** In AWS the keys are derived from one Secrets Manager secret, read at cold start and never logged. */
   APP_SECRET_ARN: z.string().optional(),
-  CONTACT_HASH_KEY: z.string().min(32, 'must be at least 32 characters of random data').optional(),
-  LINK_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters of random data').optional(),
-  CSRF_KEY: z.string().min(32, 'must be at least 32 characters of random data').optional(),
+  CONTACT_HASH_KEY: key.optional(),
+  LINK_SIGNING_KEY: key.optional(),
+  CSRF_KEY: key.optional(),
   RESIDENT_BASE_URL: z.url(),
   STAFF_BASE_URL: z.url(),
   STAFF_ALERT_EMAILS: z
@@ -41,15 +50,79 @@ export const RuntimeConfig = z.object({
 });
 export type RuntimeConfig = z.infer<typeof RuntimeConfig>;
 
+/** Step Functions tasks, SES events and scheduled jobs: nothing beyond the use cases' own settings. */
+export const TaskSettings = z.object({});
+
+/** HTTP routes (JSON and pages): with WAF on, the secret CloudFront proves itself with (ADR 0003). */
+export const HttpSettings = z.object({ ORIGIN_VERIFY_SECRET_ARN: z.string().min(1).optional() });
+
+/** The pages function: staff sign-in (Cognito in AWS, demo users in local mode) as well. */
+export const PageSettings = HttpSettings.extend({
+  /** Staff sign-in is offered only when all four are set (the pages fail closed without them). */
+  COGNITO_ISSUER: z.string().optional(),
+  COGNITO_CLIENT_ID: z.string().optional(),
+  COGNITO_DOMAIN: z.url().optional(),
+  STAFF_BASE_URL: z.url().optional(),
+  /** Set only by the embedded local runtime (infra/local), never in AWS: demo users instead of Cognito. */
+  COMPLAINTS_LOCAL_MODE: z.enum(['0', '1']).optional(),
+  COMPLAINTS_LOCAL_USERS: z
+    .string()
+    .transform((value) => JSON.parse(value) as unknown)
+    .pipe(
+      z.array(
+        z.object({
+          id: z.string(),
+          name: z.string(),
+          email: z.string(),
+          role: z.enum(STAFF_ROLES),
+        }),
+      ),
+    )
+    .optional(),
+});
+
+function problemsOf(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+}
+
+const settingsCache = new Map<z.ZodObject, { seen: string; value: unknown }>();
+
+/**
+ * A function kind's settings, validated on its first invocation (cold start) with a message that says
+ * what to set. Validated again only if the variables it reads change (tests and the local runtime do that).
+ */
+export function settings<Schema extends z.ZodObject>(
+  schema: Schema,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<Schema> {
+  const seen = JSON.stringify(Object.keys(schema.shape).map((name) => env[name]));
+  const cached = settingsCache.get(schema);
+  if (cached?.seen === seen) return cached.value as z.infer<Schema>;
+  const result = schema.safeParse(env);
+  if (!result.success) throw new Error(`The function is misconfigured: ${problemsOf(result.error)}`);
+  settingsCache.set(schema, { seen, value: result.data });
+  return result.data;
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
   const result = RuntimeConfig.safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues
-      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-      .join('; ');
-    throw new Error(`The function is misconfigured: ${problems}`);
-  }
+  if (!result.success) throw new Error(`The function is misconfigured: ${problemsOf(result.error)}`);
   return result.data;
+}
+
+let secretsProvider: SecretsProvider | undefined;
+
+/**
+ * The one reader of Secrets Manager: cached for five minutes, so a rotated secret (the origin header)
+ * is picked up without a redeploy, and read through a traced client.
+ */
+export async function readSecret(secretArn: string): Promise<string> {
+  secretsProvider ??= new SecretsProvider({
+    awsSdkV3Client: tracer.captureAWSv3Client(new SecretsManagerClient({})),
+  });
+  const value = await secretsProvider.get(secretArn, { maxAge: 300 });
+  if (typeof value !== 'string' || value === '') throw new Error('The secret is empty');
+  return value;
 }
 
 /** One generated master key; each purpose gets its own key derived from it. */
@@ -78,14 +151,19 @@ async function readSecrets(config: RuntimeConfig): Promise<AppDependencies['secr
       'The function is misconfigured: set APP_SECRET_ARN, or CONTACT_HASH_KEY, LINK_SIGNING_KEY and CSRF_KEY',
     );
   }
-  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-  const result = await new SecretsManagerClient({}).send(
-    new GetSecretValueCommand({ SecretId: config.APP_SECRET_ARN }),
-  );
-  const parsed = AppSecret.safeParse(JSON.parse(result.SecretString ?? '{}'));
+  const parsed = AppSecret.safeParse(JSON.parse(await readSecret(config.APP_SECRET_ARN)));
   if (!parsed.success)
     throw new Error('The application secret must hold a masterKey of at least 32 characters');
   return deriveSecrets(parsed.data.masterKey);
+}
+
+/** Built on first use and kept: a function constructs only the clients its use cases touch. */
+function lazy<T>(build: () => T): () => T {
+  let value: T | undefined;
+  return () => {
+    value ??= build();
+    return value;
+  };
 }
 
 export function dependenciesFrom(
@@ -96,28 +174,61 @@ export function dependenciesFrom(
     JSON.parse(readFileSync(config.PROVIDER_PROFILE_FILE, 'utf8')),
     config.PROVIDER_PROFILE_FILE,
   );
-  const letters = config.LETTERS_BUCKET
-    ? new S3LetterStore(config.LETTERS_BUCKET)
-    : new FolderLetterStore(config.LETTERS_DIR ?? '.data/letters');
-  const attachments = config.ATTACHMENTS_BUCKET
-    ? new S3AttachmentStore(config.ATTACHMENTS_BUCKET)
-    : new FolderAttachmentStore(config.ATTACHMENTS_DIR ?? '.data/attachments');
-  const inboundEmail = config.INBOUND_EMAIL_BUCKET
-    ? new S3AttachmentStore(config.INBOUND_EMAIL_BUCKET)
-    : new FolderAttachmentStore(config.INBOUND_EMAIL_DIR ?? '.data/inbound');
+  const s3 = lazy(() => tracer.captureAWSv3Client(new S3Client({})));
+  const repository = lazy(
+    () =>
+      new DynamoDbCaseStore(
+        config.TABLE_NAME,
+        createDocumentClient(tracer.captureAWSv3Client(new DynamoDBClient({}))),
+      ),
+  );
+  const engine = lazy(
+    () => new StepFunctionsEngine(config.STATE_MACHINE_ARN, tracer.captureAWSv3Client(new SFNClient({}))),
+  );
+  const mailer = lazy(
+    () => new SesMailer(config.SES_CONFIGURATION_SET, tracer.captureAWSv3Client(new SESv2Client({}))),
+  );
+  const letters = lazy(() =>
+    config.LETTERS_BUCKET
+      ? new S3LetterStore(config.LETTERS_BUCKET, s3())
+      : new FolderLetterStore(config.LETTERS_DIR ?? '.data/letters'),
+  );
+  const attachments = lazy(() =>
+    config.ATTACHMENTS_BUCKET
+      ? new S3AttachmentStore(config.ATTACHMENTS_BUCKET, s3())
+      : new FolderAttachmentStore(config.ATTACHMENTS_DIR ?? '.data/attachments'),
+  );
+  const inboundEmail = lazy(() =>
+    config.INBOUND_EMAIL_BUCKET
+      ? new S3AttachmentStore(config.INBOUND_EMAIL_BUCKET, s3())
+      : new FolderAttachmentStore(config.INBOUND_EMAIL_DIR ?? '.data/inbound'),
+  );
   return {
-    repository: new DynamoDbCaseStore(config.TABLE_NAME),
-    engine: new StepFunctionsEngine(config.STATE_MACHINE_ARN),
-    mailer: new SesMailer(config.SES_CONFIGURATION_SET),
-    letters,
-    attachments,
-    inboundEmail,
+    get repository() {
+      return repository();
+    },
+    get engine() {
+      return engine();
+    },
+    get mailer() {
+      return mailer();
+    },
+    get letters() {
+      return letters();
+    },
+    get attachments() {
+      return attachments();
+    },
+    get inboundEmail() {
+      return inboundEmail();
+    },
     clock: systemClock,
     context: caseContext(profile),
     secrets,
     urls: { resident: config.RESIDENT_BASE_URL, staff: config.STAFF_BASE_URL },
     staffAddresses: config.STAFF_ALERT_EMAILS,
     newId: randomUUID,
+    telemetry,
   };
 }
 

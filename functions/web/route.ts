@@ -1,23 +1,29 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ZodError } from 'zod';
 import { DomainError } from '#shared/domain/errors.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
-import { dependencies } from '../lib/config.ts';
+import { dependencies, PageSettings, settings } from '../lib/config.ts';
 import { toHttpError } from '../lib/errors.ts';
 import {
-  type ApiEvent,
-  checkPathParameters,
-  logUnhandled,
-  MAX_BODY_BYTES,
-  type StaffIdentity,
-} from '../lib/middleware.ts';
-import { checkOrigin } from '../lib/origin.ts';
+  BodyTooLargeError,
+  checkPathIds,
+  configured,
+  flushMetrics,
+  limitBody,
+  type StackContext,
+  verifyOrigin,
+  withDependencies,
+} from '../lib/middlewares.ts';
+import { logger, logUnhandled, tracer } from '../lib/observability.ts';
+import { type ApiEvent, MAX_BODY_BYTES, type StaffIdentity } from '../lib/request.ts';
 import { html, type SafeHtml } from './html.ts';
-import { page, redirect } from './http.ts';
+import { field, formBody, page, redirect } from './http.ts';
 import { layout } from './layout.ts';
-import { csrfToken, pageStaff } from './staff-auth.ts';
+import { checkCsrf, csrfToken, pageStaff } from './staff-auth.ts';
 
 export interface PageContext {
   deps: AppDependencies;
@@ -38,9 +44,12 @@ export interface StaffPageContext extends PageContext {
   staff: StaffIdentity;
 }
 
+type PageStackContext = StackContext & { staff?: StaffIdentity };
+type PageMiddleware = middy.MiddlewareObj<ApiEvent, APIGatewayProxyStructuredResultV2, Error, Context>;
+
 function context(deps: AppDependencies, event: ApiEvent, staff?: StaffIdentity): PageContext {
   const now = deps.clock.now();
-  const localMode = process.env.COMPLAINTS_LOCAL_MODE === '1' ? { now } : undefined;
+  const localMode = settings(PageSettings).COMPLAINTS_LOCAL_MODE === '1' ? { now } : undefined;
   const profile = deps.context.profile;
   return {
     deps,
@@ -95,8 +104,55 @@ function errorPage(ctx: PageContext, error: unknown): APIGatewayProxyStructuredR
   );
 }
 
-function tooLarge(event: ApiEvent, limit = MAX_BODY_BYTES): boolean {
-  return (event.body?.length ?? 0) > limit;
+/**
+ * The one place a page's errors become pages: a readable page in the site layout, never a stack trace.
+ * Resident pages show a form's zod messages as they are; staff pages name the field.
+ */
+function pageErrors(plainZodMessages: boolean): PageMiddleware {
+  return {
+    onError: async (request) => {
+      const { deps, staff } = request.context as PageStackContext;
+      const ctx = context(deps ?? (await dependencies()), request.event, staff);
+      let error: unknown = request.error;
+      if (error instanceof BodyTooLargeError)
+        error = new DomainError('INVALID_INPUT', 'What you sent is too large: shorten it and try again');
+      else if (plainZodMessages && error instanceof ZodError)
+        error = new DomainError('INVALID_INPUT', error.issues.map((i) => i.message).join('; '));
+      request.response = errorPage(ctx, error);
+    },
+  };
+}
+
+/** Signed-in staff only: anyone else is sent to sign in, and comes back to this page after. */
+function staffSession(): PageMiddleware {
+  return {
+    before: async (request) => {
+      const staff = await pageStaff(request.event).catch(() => undefined);
+      if (!staff) return redirect(`/staff/sign-in?next=${encodeURIComponent(request.event.rawPath)}`);
+      (request.context as PageStackContext).staff = staff;
+    },
+  };
+}
+
+/** A staff form must carry the CSRF token issued for this session (forms are urlencoded). */
+function csrf(): PageMiddleware {
+  return {
+    before: (request) => {
+      if (!request.event.routeKey.startsWith('POST ')) return;
+      const { deps, staff } = request.context as PageStackContext;
+      checkCsrf({ deps, event: request.event, staff }, field(formBody(request.event), 'csrf'));
+    },
+  };
+}
+
+function pageStack(plainZodMessages: boolean) {
+  return middy<ApiEvent, APIGatewayProxyStructuredResultV2, Error, Context>()
+    .use(pageErrors(plainZodMessages))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(flushMetrics())
+    .use(configured(PageSettings))
+    .use(verifyOrigin());
 }
 
 export interface WebPageOptions {
@@ -109,45 +165,23 @@ export function webPage(
   run: (ctx: PageContext) => Promise<APIGatewayProxyStructuredResultV2>,
   options: WebPageOptions = {},
 ) {
-  return middy<ApiEvent, APIGatewayProxyStructuredResultV2, Error, Context>().handler(async (event) => {
-    const deps = await dependencies();
-    const ctx = context(deps, event);
-    try {
-      await checkOrigin(event.headers);
-      checkPathParameters(event);
-      if (tooLarge(event, options.maxBodyBytes))
-        throw new DomainError('INVALID_INPUT', 'What you sent is too large: shorten it and try again');
-      return await run(ctx);
-    } catch (error) {
-      return errorPage(
-        ctx,
-        error instanceof ZodError
-          ? new DomainError('INVALID_INPUT', error.issues.map((i) => i.message).join('; '))
-          : error,
-      );
-    }
-  });
+  return pageStack(true)
+    .use(checkPathIds())
+    .use(limitBody(options.maxBodyBytes ?? MAX_BODY_BYTES))
+    .use(withDependencies())
+    .handler((event, lambda) => run(context((lambda as StackContext).deps, event)));
 }
 
-/** A staff page: signed-in staff only (others are sent to sign in), errors as readable pages. */
+/** A staff page: signed-in staff only (others are sent to sign in), forms CSRF-checked, errors as pages. */
 export function staffPage(run: (ctx: StaffPageContext) => Promise<APIGatewayProxyStructuredResultV2>) {
-  return middy<ApiEvent, APIGatewayProxyStructuredResultV2, Error, Context>().handler(async (event) => {
-    const deps = await dependencies();
-    try {
-      await checkOrigin(event.headers);
-    } catch (error) {
-      return errorPage(context(deps, event), error);
-    }
-    const staff = await pageStaff(event).catch(() => undefined);
-    if (!staff) return redirect(`/staff/sign-in?next=${encodeURIComponent(event.rawPath)}`);
-    const ctx = { ...context(deps, event, staff), staff };
-    try {
-      checkPathParameters(event);
-      if (tooLarge(event))
-        throw new DomainError('INVALID_INPUT', 'What you sent is too large: shorten it and try again');
-      return await run(ctx);
-    } catch (error) {
-      return errorPage(ctx, error);
-    }
-  });
+  return pageStack(false)
+    .use(staffSession())
+    .use(withDependencies())
+    .use(checkPathIds())
+    .use(limitBody(MAX_BODY_BYTES))
+    .use(csrf())
+    .handler((event, lambda) => {
+      const { deps, staff } = lambda as PageStackContext & { staff: StaffIdentity };
+      return run({ ...context(deps, event, staff), staff });
+    });
 }

@@ -3,6 +3,7 @@ import { cognitoSettingsFrom, verifyIdToken } from '#shared/adapters/cognito.ts'
 import type { StaffRole } from '#shared/domain/case.ts';
 import { issueCsrfToken, verifyCsrfToken } from '#shared/domain/secrets.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
+import { PageSettings, settings } from '../lib/config.ts';
 import { type ApiEvent, type StaffIdentity, staffIdentity } from '../lib/middleware.ts';
 import { cookie } from './http.ts';
 
@@ -20,8 +21,9 @@ export interface LocalUser {
 
 /** Local mode (the embedded runtime): the demo users it seeded, passed in its environment. */
 export function localUsers(): LocalUser[] | undefined {
-  if (process.env.COMPLAINTS_LOCAL_MODE !== '1') return undefined;
-  return JSON.parse(process.env.COMPLAINTS_LOCAL_USERS ?? '[]') as LocalUser[];
+  const page = settings(PageSettings);
+  if (page.COMPLAINTS_LOCAL_MODE !== '1') return undefined;
+  return page.COMPLAINTS_LOCAL_USERS ?? [];
 }
 
 /**
@@ -35,7 +37,7 @@ export async function pageStaff(event: ApiEvent): Promise<StaffIdentity | undefi
   const session = cookie(event, SESSION_COOKIE);
   if (!session) return undefined;
   try {
-    const claims = await verifyIdToken(cognitoSettingsFrom(), session);
+    const claims = await verifyIdToken(cognitoSettingsFrom(settings(PageSettings)), session);
     return staffIdentity({
       ...event,
       requestContext: {

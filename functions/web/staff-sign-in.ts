@@ -3,6 +3,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { type CognitoSettings, cognitoSettingsFrom, verifyIdToken } from '#shared/adapters/cognito.ts';
 import { DomainError } from '#shared/domain/errors.ts';
 import { deriveKey, issueSignInState, readSignInState, type SignInState } from '#shared/domain/secrets.ts';
+import { PageSettings, settings } from '../lib/config.ts';
 import {
   button,
   errorFor,
@@ -54,9 +55,10 @@ interface SignInSettings extends CognitoSettings {
 
 /** All or nothing: without the pool's issuer no token could be verified, so sign-in is not offered at all. */
 function cognitoSettings(): SignInSettings | undefined {
-  const pool = cognitoSettingsFrom();
-  const domain = process.env.COGNITO_DOMAIN?.replace(/\/+$/, '');
-  const staffBaseUrl = process.env.STAFF_BASE_URL?.replace(/\/+$/, '');
+  const page = settings(PageSettings);
+  const pool = cognitoSettingsFrom(page);
+  const domain = page.COGNITO_DOMAIN?.replace(/\/+$/, '');
+  const staffBaseUrl = page.STAFF_BASE_URL?.replace(/\/+$/, '');
   if (!pool || !domain || !staffBaseUrl) return undefined;
   return { ...pool, domain, staffBaseUrl };
 }

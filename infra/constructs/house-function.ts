@@ -90,6 +90,8 @@ export class HouseFunction extends Construct {
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: props.prefix,
+        // Embedded metrics land in one namespace per provider stack (docs/operations.md).
+        POWERTOOLS_METRICS_NAMESPACE: props.prefix,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         PROVIDER_PROFILE_FILE: './provider-profile.json',
         ...props.environment,

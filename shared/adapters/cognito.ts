@@ -11,10 +11,16 @@ export interface CognitoSettings {
 
 const ISSUER = /^https:\/\/cognito-idp\.[a-z0-9-]+\.amazonaws\.com\/([a-z0-9-]+_[0-9A-Za-z]+)$/;
 
-/** The pool and client from the environment, or undefined (and so no staff sign-in) when either is missing. */
-export function cognitoSettingsFrom(env: NodeJS.ProcessEnv = process.env): CognitoSettings | undefined {
-  const issuer = env.COGNITO_ISSUER;
-  const clientId = env.COGNITO_CLIENT_ID;
+/**
+ * The pool and client from the pages' validated settings, or undefined (and so no staff sign-in) when either
+ * is missing.
+ */
+export function cognitoSettingsFrom(config: {
+  COGNITO_ISSUER?: string;
+  COGNITO_CLIENT_ID?: string;
+}): CognitoSettings | undefined {
+  const issuer = config.COGNITO_ISSUER;
+  const clientId = config.COGNITO_CLIENT_ID;
   if (!issuer || !clientId || !ISSUER.test(issuer)) return undefined;
   return { issuer, clientId };
 }

@@ -251,6 +251,7 @@ export async function actOnTask(
     }
     throw error;
   }
+  deps.telemetry?.count('TaskActions', { name: 'Action', value: action.action });
   const position = positionOf(deps, state);
   // The action is recorded: whatever Step Functions answers, the member of staff is told it is done.
   await completeCallback(deps, task, position);

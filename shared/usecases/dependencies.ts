@@ -3,6 +3,7 @@ import type { AttachmentStore } from '../ports/attachments.ts';
 import type { CaseRepository } from '../ports/case-repository.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { LetterStore, Mailer } from '../ports/notifications.ts';
+import type { Telemetry } from '../ports/telemetry.ts';
 import type { WorkflowEngine } from '../ports/workflow-engine.ts';
 
 /** Everything a use case needs from the outside world, wired once per Lambda (or once locally). */
@@ -23,6 +24,8 @@ export interface AppDependencies {
   /** Where staff alerts go, per role (a shared team mailbox each). */
   staffAddresses: Record<StaffRole, string>;
   newId(): string;
+  /** Business counts; absent where nothing collects them (tests, the local runtime). */
+  telemetry?: Telemetry;
 }
 
 /** Resident links stay valid for a year after each letter; every letter carries a fresh one. */

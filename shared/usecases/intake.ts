@@ -222,6 +222,7 @@ export async function submitComplaint(
     try {
       await deps.repository.appendEvent(caseId, 1, event);
       created = true;
+      deps.telemetry?.count('ComplaintsReceived', { name: 'Channel', value: input.channel });
     } catch (error) {
       // A concurrent retry with the same key wrote it first: carry on with the stored case.
       if (!(error instanceof ConflictError)) throw error;

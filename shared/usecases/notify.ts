@@ -43,6 +43,8 @@ export async function sendOwedLetters(deps: AppDependencies, caseId: string): Pr
       template: letter.template,
       key: letter.key,
     } as const;
+    if ('channel' in outcome)
+      deps.telemetry?.count('LettersSent', { name: 'Channel', value: outcome.channel });
     await recordEvent(deps, caseId, (_current, at) =>
       'reason' in outcome
         ? { type: 'correspondence-failed', at, ...base, ...outcome }

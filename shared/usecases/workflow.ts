@@ -142,6 +142,7 @@ export async function checkDeadline(
       dueAt,
       newDueDate,
     }));
+    deps.telemetry?.count('DeadlineBreached', { name: 'Step', value: input.step });
     return { ...positionOf(deps, next), recorded: 'breach' };
   }
   if (position.reminderAt && Date.parse(position.reminderAt) <= now && !reminded && !breached) {

@@ -1,0 +1,265 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { dependencies, dependenciesFrom, HttpSettings, readConfig, settings } from '#functions/lib/config.ts';
+import {
+  assetRoute,
+  httpRoute,
+  s3Objects,
+  scheduledJob,
+  snsMessages,
+  workflowTask,
+} from '#functions/lib/middleware.ts';
+import {
+  BodyTooLargeError,
+  checkPathIds,
+  configured,
+  flushMetrics,
+  jsonErrors,
+  limitBody,
+  parseJson,
+  plainErrors,
+  rethrowRedacted,
+  verifyOrigin,
+  withDependencies,
+} from '#functions/lib/middlewares.ts';
+import { metrics, telemetry, tracer } from '#functions/lib/observability.ts';
+import { DomainError } from '#shared/domain/errors.ts';
+import { apiEvent, lambdaContext, parse, useMockedAws } from './setup.ts';
+
+useMockedAws();
+afterEach(() => vi.restoreAllMocks());
+
+/** A middleware's `before` (or `onError`) run on a request of our own, as middy would. */
+function requestOf(event: unknown, error?: unknown) {
+  return { event, context: {} as Record<string, unknown>, response: undefined, error, internal: {} } as never;
+}
+
+/** Everything written to stdout and stderr while `run` ran. */
+async function stdout(run: () => unknown): Promise<string> {
+  let written = '';
+  const capture = (chunk: unknown) => {
+    written += String(chunk);
+    return true;
+  };
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+  try {
+    await run();
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+  return written;
+}
+
+/** The embedded-metrics line in what was written (outside a stack, Powertools also warns of no namespace). */
+function emf(written: string): unknown {
+  return JSON.parse(written.split('\n').find((line) => line.startsWith('{"_aws"')) ?? 'null');
+}
+
+describe('configured', () => {
+  it('refuses a misconfigured function at its first request, naming the variable to set', () => {
+    // Prepare
+    const env = { ORIGIN_VERIFY_SECRET_ARN: '' };
+    // Act / Assess
+    expect(() => settings(HttpSettings, env)).toThrow(/misconfigured: ORIGIN_VERIFY_SECRET_ARN: Too small/);
+    expect(() => readConfig({})).toThrow(/misconfigured: TABLE_NAME: .*PROVIDER_PROFILE_FILE/);
+    expect(settings(HttpSettings, {})).toEqual({});
+  });
+
+  it('runs the check before the handler', async () => {
+    const check = configured(z.object({ NEEDED: z.string() })).before;
+    expect(() => check?.(requestOf({}))).toThrow(/NEEDED/);
+  });
+});
+
+describe('withDependencies', () => {
+  it('puts the adapters on the context, and builds a traced SDK client only when a use case needs it', async () => {
+    // Prepare
+    const capture = vi.spyOn(tracer, 'captureAWSv3Client');
+    const deps = dependenciesFrom(readConfig(), (await dependencies()).secrets);
+    capture.mockClear();
+    // Act
+    void deps.repository;
+    void deps.repository;
+    // Assess
+    expect(capture).toHaveBeenCalledTimes(1);
+    expect(capture.mock.calls[0]?.[0]).toBeInstanceOf(DynamoDBClient);
+    const request = requestOf({}) as { context: { deps?: unknown } };
+    await withDependencies().before?.(request as never);
+    expect(request.context.deps).toBe(await dependencies());
+  });
+});
+
+describe('verifyOrigin', () => {
+  it('reads the secret through one cached reader, and refuses a request without its header', async () => {
+    // Prepare
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: 'edge-secret' });
+    vi.stubEnv('ORIGIN_VERIFY_SECRET_ARN', 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:edge');
+    const check = verifyOrigin().before;
+    try {
+      // Act
+      await check?.(requestOf(apiEvent({ headers: { 'x-origin-verify': 'edge-secret' } })));
+      const refused = await Promise.resolve(check?.(requestOf(apiEvent({})))).catch((e: unknown) => e);
+      // Assess
+      expect(refused).toBeInstanceOf(DomainError);
+      expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    } finally {
+      vi.unstubAllEnvs();
+      secrets.restore();
+    }
+  });
+
+  it('does nothing without WAF (no secret configured)', async () => {
+    await expect(Promise.resolve(verifyOrigin().before?.(requestOf(apiEvent({}))))).resolves.toBeUndefined();
+  });
+});
+
+describe('checkPathIds, limitBody and parseJson', () => {
+  it('refuse an id that names nothing, an oversized body and bad JSON; parse the rest', async () => {
+    expect(() => checkPathIds().before?.(requestOf(apiEvent({ pathParameters: { caseId: 'a b' } })))).toThrow(
+      /no caseId like that/,
+    );
+    expect(() => limitBody(10).before?.(requestOf(apiEvent({ body: 'x'.repeat(11) })))).toThrow(
+      BodyTooLargeError,
+    );
+    expect(() => parseJson().before?.(requestOf(apiEvent({ body: '{"nope' })))).toThrow(SyntaxError);
+    const request = requestOf(apiEvent({ json: { a: 1 } })) as { context: { body?: unknown } };
+    await parseJson().before?.(request as never);
+    expect(request.context.body).toEqual({ a: 1 });
+  });
+});
+
+describe('flushMetrics', () => {
+  it('publishes what the invocation counted, and writes nothing when it counted nothing', async () => {
+    const silent = await stdout(() => flushMetrics().after?.(requestOf({})));
+    expect(silent).toBe('');
+    metrics.addMetric('TaskActions', 'Count', 1);
+    const written = await stdout(() => flushMetrics().onError?.(requestOf({})));
+    expect(emf(written)).toMatchObject({ TaskActions: 1 });
+  });
+
+  it('counts business events with their dimension (the use cases call this)', async () => {
+    const written = await stdout(() => telemetry.count('LettersSent', { name: 'Channel', value: 'post' }));
+    expect(emf(written)).toMatchObject({ LettersSent: 1, Channel: 'post' });
+  });
+});
+
+describe('error handlers', () => {
+  it('jsonErrors maps every error in one place: 413, a domain 4xx, a generic 500', async () => {
+    const answer = async (error: unknown) => {
+      const request = requestOf(apiEvent({}), error) as { response?: APIGatewayProxyStructuredResultV2 };
+      await jsonErrors().onError?.(request as never);
+      return parse(request.response);
+    };
+    expect(await answer(new BodyTooLargeError(1024))).toMatchObject({ statusCode: 413 });
+    expect(await answer(new DomainError('NOT_FOUND', 'gone'))).toMatchObject({ statusCode: 404 });
+    const unknown = await stdout(async () =>
+      expect(await answer(new TypeError('boom'))).toMatchObject({
+        statusCode: 500,
+        body: { error: 'INTERNAL' },
+      }),
+    );
+    expect(unknown).toContain('Unhandled error');
+  });
+
+  it('plainErrors answers a static file refusal with a plain 403', async () => {
+    const request = requestOf(apiEvent({}), new DomainError('FORBIDDEN', 'no')) as {
+      response?: APIGatewayProxyStructuredResultV2;
+    };
+    await plainErrors().onError?.(request as never);
+    expect(request.response).toMatchObject({ statusCode: 403, body: 'Forbidden' });
+  });
+
+  it('rethrowRedacted turns a parse failure into the ValidationError the ASL catches', async () => {
+    const task = workflowTask(z.object({ caseId: z.string() }), async () => 'never');
+    const thrown = await stdout(() =>
+      expect(task({ caseId: 7 }, lambdaContext)).rejects.toMatchObject({
+        name: 'ValidationError',
+        message: expect.stringMatching(/^Workflow task input is invalid: /),
+      }),
+    );
+    expect(thrown).toContain('Workflow task failed');
+    expect(rethrowRedacted().onError).toBeTypeOf('function');
+  });
+});
+
+describe('stacks', () => {
+  it('httpRoute hands one use case the parsed body and the adapters', async () => {
+    const route = httpRoute(async ({ deps, body }) => ({
+      statusCode: 200,
+      body: JSON.stringify({ body, profile: deps.context.profile.name.length > 0 }),
+    }));
+    const answer = parse(await route(apiEvent({ json: { hello: 'world' } }), lambdaContext));
+    expect(answer).toEqual({ statusCode: 200, body: { body: { hello: 'world' }, profile: true } });
+  });
+
+  it('snsMessages parses each JSON message and passes an odd one as undefined', async () => {
+    const handler = snsMessages(z.object({ eventType: z.string() }), async (_deps, messages) => messages);
+    const event = {
+      Records: [{ Sns: { Message: '{"eventType":"Bounce"}' } }, { Sns: { Message: 'not json' } }],
+    };
+    expect(await handler(event, lambdaContext)).toEqual([{ eventType: 'Bounce' }, undefined]);
+  });
+
+  it('s3Objects (email intake) gets the validated records, and refuses an event that is not from S3', async () => {
+    const handler = s3Objects(async (_deps, records) => records.map((r) => r.s3.object.key));
+    expect(await handler(s3Put('inbound/message-1'), lambdaContext)).toEqual(['inbound/message-1']);
+    await stdout(() =>
+      expect(handler({ Records: [] }, lambdaContext)).rejects.toMatchObject({ name: 'ValidationError' }),
+    );
+  });
+
+  it('scheduledJob runs its job with the adapters whatever the schedule sends', async () => {
+    const job = scheduledJob(async (deps) => deps.staffAddresses.manager);
+    expect(await job({}, lambdaContext)).toBe('managers@landlord.example');
+  });
+
+  it('assetRoute verifies the origin before serving', async () => {
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: 'edge-secret-2' });
+    vi.stubEnv('ORIGIN_VERIFY_SECRET_ARN', 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:edge2');
+    try {
+      const files = assetRoute(async () => ({ statusCode: 200, body: 'file' }));
+      expect(await files(apiEvent({}), lambdaContext)).toMatchObject({ statusCode: 403 });
+      const allowed = apiEvent({ headers: { 'x-origin-verify': 'edge-secret-2' } });
+      expect(await files(allowed, lambdaContext)).toMatchObject({ statusCode: 200 });
+    } finally {
+      vi.unstubAllEnvs();
+      secrets.restore();
+    }
+  });
+});
+
+/** An S3 ObjectCreated notification as S3 sends it (Powertools' S3 schema checks every field). */
+function s3Put(key: string) {
+  return {
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        awsRegion: 'eu-west-2',
+        eventTime: '2026-03-02T10:00:00.000Z',
+        eventName: 'ObjectCreated:Put',
+        userIdentity: { principalId: 'AWS:SES' },
+        requestParameters: { sourceIPAddress: 's3.amazonaws.com' },
+        responseElements: { 'x-amz-request-id': 'request', 'x-amz-id-2': 'id2' },
+        s3: {
+          s3SchemaVersion: '1.0',
+          configurationId: 'inbound',
+          object: { key, size: 1024 },
+          bucket: {
+            name: 'complaints-inbound',
+            ownerIdentity: { principalId: 'owner' },
+            arn: 'arn:aws:s3:::complaints-inbound',
+          },
+        },
+      },
+    ],
+  };
+}
