@@ -28,9 +28,9 @@ import {
 } from '#functions/lib/middlewares.ts';
 import { metrics, telemetry, tracer } from '#functions/lib/observability.ts';
 import { DomainError } from '#shared/domain/errors.ts';
-import { apiEvent, lambdaContext, parse, useMockedAws } from './setup.ts';
+import { apiEvent, lambdaContext, parse, useLocalAws } from './setup.ts';
 
-useMockedAws();
+useLocalAws();
 afterEach(() => vi.restoreAllMocks());
 
 /** A middleware's `before` (or `onError`) run on a request of our own, as middy would. */

@@ -1,0 +1,18 @@
+import { loadCase } from './case-log.ts';
+import type { AppDependencies } from './dependencies.ts';
+import { positionOf, resendOwedCallbacks } from './workflow.ts';
+
+/**
+ * A case as staff read it through the API.
+ *
+ * Primary course:
+ * 1. Resend any workflow callback the case is owed (a refused SendTaskSuccess is owed, not lost).
+ * 2. Load the case's events and state, and its tasks without their task tokens.
+ * 3. Say where the case is.
+ */
+export async function staffCaseView(deps: AppDependencies, caseId: string) {
+  await resendOwedCallbacks(deps, caseId);
+  const { state, events } = await loadCase(deps, caseId);
+  const tasks = (await deps.repository.tasksForCase(caseId)).map(({ token: _token, ...task }) => task);
+  return { state, events, tasks, position: positionOf(deps, state) };
+}
