@@ -27,8 +27,9 @@ import {
   withDependencies,
 } from '#functions/lib/middlewares.ts';
 import { metrics, telemetry, tracer } from '#functions/lib/observability.ts';
+import { staffPage, webPage } from '#functions/web/route.ts';
 import { DomainError } from '#shared/domain/errors.ts';
-import { apiEvent, lambdaContext, parse, useLocalAws } from './setup.ts';
+import { apiEvent, lambdaContext, parse, staffClaims, useLocalAws } from './setup.ts';
 
 useLocalAws();
 afterEach(() => vi.restoreAllMocks());
@@ -233,6 +234,54 @@ describe('stacks', () => {
       vi.unstubAllEnvs();
       secrets.restore();
     }
+  });
+});
+
+describe('page stacks', () => {
+  const ok = async () => ({ statusCode: 200, body: 'page' });
+
+  it('staffPage sends a request without a session to sign in, and back to the page after', async () => {
+    const answer = await staffPage(ok)(
+      apiEvent({ rawPath: '/staff/case/c1', routeKey: 'GET /staff' }),
+      lambdaContext,
+    );
+    expect(answer).toMatchObject({
+      statusCode: 303,
+      headers: { location: '/staff/sign-in?next=%2Fstaff%2Fcase%2Fc1' },
+    });
+  });
+
+  it('staffPage refuses a staff form without its CSRF token before the page runs', async () => {
+    const page = vi.fn(ok);
+    const form = apiEvent({
+      routeKey: 'POST /staff/case/{caseId}/record',
+      body: 'note=hello',
+      claims: staffClaims('handler'),
+    });
+    const answer = (await staffPage(page)(form, lambdaContext)) as APIGatewayProxyStructuredResultV2;
+    expect(answer.statusCode).toBe(403);
+    expect(page).not.toHaveBeenCalled();
+    const view = apiEvent({ routeKey: 'GET /staff', claims: staffClaims('handler') });
+    expect(await staffPage(page)(view, lambdaContext)).toMatchObject({ statusCode: 200 });
+  });
+
+  it('webPage maps a body over its limit and an unexpected error to readable pages', async () => {
+    const big = apiEvent({ routeKey: 'POST /complain', body: 'x'.repeat(300 * 1024) });
+    const tooLarge = (await webPage(ok)(big, lambdaContext)) as APIGatewayProxyStructuredResultV2;
+    expect(tooLarge.statusCode).toBe(422);
+    expect(tooLarge.body).toContain('What you sent is too large');
+    const failing = webPage(async () => {
+      throw new TypeError('boom');
+    });
+    const logged = await stdout(async () => {
+      const page = (await failing(
+        apiEvent({ routeKey: 'GET /' }),
+        lambdaContext,
+      )) as APIGatewayProxyStructuredResultV2;
+      expect(page.statusCode).toBe(500);
+      expect(page.body).toContain('Sorry, there is a problem with the service');
+    });
+    expect(logged).toContain('Unhandled page error');
   });
 });
 
