@@ -16,6 +16,15 @@ export type StackContext = Context & { deps: AppDependencies; body?: unknown };
 type Middleware<Event, Result = unknown> = middy.MiddlewareObj<Event, Result, Error, Context>;
 
 /**
+ * Adds values to this invocation's context. The context the caller passed is never written to: callers
+ * (the local runtime, tests) may share one object between concurrent invocations, so the request gets its
+ * own context that inherits every Lambda field and method from the caller's.
+ */
+export function extendContext(request: { context: Context }, values: Record<string, unknown>): void {
+  request.context = Object.assign(Object.create(request.context) as Context, values);
+}
+
+/**
  * Validates the function kind's settings on every request (cheaply: they are parsed again only when the
  * environment changes), so a misconfigured function fails at cold start with what to set.
  * @example middy().use(configured(HttpSettings))
@@ -28,7 +37,7 @@ export function configured(schema: z.ZodObject): Middleware<unknown> {
 export function withDependencies(): Middleware<unknown> {
   return {
     before: async (request) => {
-      (request.context as StackContext).deps = await dependencies();
+      extendContext(request, { deps: await dependencies() });
     },
   };
 }
@@ -70,7 +79,7 @@ export function limitBody(limitBytes: number): Middleware<ApiEvent> {
 export function parseJson(): Middleware<ApiEvent> {
   return {
     before: (request) => {
-      (request.context as StackContext).body = jsonBody(request.event);
+      extendContext(request, { body: jsonBody(request.event) });
     },
   };
 }

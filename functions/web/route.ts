@@ -12,6 +12,7 @@ import {
   BodyTooLargeError,
   checkPathIds,
   configured,
+  extendContext,
   flushMetrics,
   limitBody,
   type StackContext,
@@ -129,7 +130,7 @@ function staffSession(): PageMiddleware {
     before: async (request) => {
       const staff = await pageStaff(request.event).catch(() => undefined);
       if (!staff) return redirect(`/staff/sign-in?next=${encodeURIComponent(request.event.rawPath)}`);
-      (request.context as PageStackContext).staff = staff;
+      extendContext(request, { staff });
     },
   };
 }

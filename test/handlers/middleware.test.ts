@@ -134,6 +134,23 @@ describe('checkPathIds, limitBody and parseJson', () => {
     await parseJson().before?.(request as never);
     expect(request.context.body).toEqual({ a: 1 });
   });
+
+  it('give each invocation its own context, even when callers share one (concurrent requests)', async () => {
+    // Prepare
+    const shared = { functionName: 'f' };
+    const first = { ...(requestOf(apiEvent({ json: { n: 1 } })) as object), context: shared };
+    const second = { ...(requestOf(apiEvent({ json: { n: 2 } })) as object), context: shared };
+    // Act
+    await parseJson().before?.(first as never);
+    await parseJson().before?.(second as never);
+    // Assess
+    expect([first.context, second.context].map((c) => (c as { body?: unknown }).body)).toEqual([
+      { n: 1 },
+      { n: 2 },
+    ]);
+    expect(first.context.functionName).toBe('f');
+    expect(shared).toEqual({ functionName: 'f' });
+  });
 });
 
 describe('flushMetrics', () => {
