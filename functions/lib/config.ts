@@ -1,9 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
@@ -12,12 +10,15 @@ import { createDocumentClient, DynamoDbCaseStore } from '#shared/adapters/dynamo
 import { FolderLetterStore, S3LetterStore } from '#shared/adapters/letter-store.ts';
 import { SesMailer } from '#shared/adapters/ses.ts';
 import { StepFunctionsEngine } from '#shared/adapters/step-functions.ts';
-import { caseContext, STAFF_ROLES } from '#shared/domain/case.ts';
+import { caseContext } from '#shared/domain/case.ts';
 import { deriveKey } from '#shared/domain/secrets.ts';
 import { parseProfile } from '#shared/policy/load-profile.ts';
 import { systemClock } from '#shared/ports/clock.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import { telemetry, tracer } from './observability.ts';
+import { problemsOf, readSecret } from './settings.ts';
+
+export { HttpSettings, PageSettings, readSecret, settings, TaskSettings } from './settings.ts';
 
 const key = z.string().min(32, 'must be at least 32 characters of random data');
 
@@ -50,79 +51,10 @@ export const RuntimeConfig = z.object({
 });
 export type RuntimeConfig = z.infer<typeof RuntimeConfig>;
 
-/** Step Functions tasks, SES events and scheduled jobs: nothing beyond the use cases' own settings. */
-export const TaskSettings = z.object({});
-
-/** HTTP routes (JSON and pages): with WAF on, the secret CloudFront proves itself with (ADR 0003). */
-export const HttpSettings = z.object({ ORIGIN_VERIFY_SECRET_ARN: z.string().min(1).optional() });
-
-/** The pages function: staff sign-in (Cognito in AWS, demo users in local mode) as well. */
-export const PageSettings = HttpSettings.extend({
-  /** Staff sign-in is offered only when all four are set (the pages fail closed without them). */
-  COGNITO_ISSUER: z.string().optional(),
-  COGNITO_CLIENT_ID: z.string().optional(),
-  COGNITO_DOMAIN: z.url().optional(),
-  STAFF_BASE_URL: z.url().optional(),
-  /** Set only by the embedded local runtime (infra/local), never in AWS: demo users instead of Cognito. */
-  COMPLAINTS_LOCAL_MODE: z.enum(['0', '1']).optional(),
-  COMPLAINTS_LOCAL_USERS: z
-    .string()
-    .transform((value) => JSON.parse(value) as unknown)
-    .pipe(
-      z.array(
-        z.object({
-          id: z.string(),
-          name: z.string(),
-          email: z.string(),
-          role: z.enum(STAFF_ROLES),
-        }),
-      ),
-    )
-    .optional(),
-});
-
-function problemsOf(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-}
-
-const settingsCache = new Map<z.ZodObject, { seen: string; value: unknown }>();
-
-/**
- * A function kind's settings, validated on its first invocation (cold start) with a message that says
- * what to set. Validated again only if the variables it reads change (tests and the local runtime do that).
- */
-export function settings<Schema extends z.ZodObject>(
-  schema: Schema,
-  env: NodeJS.ProcessEnv = process.env,
-): z.infer<Schema> {
-  const seen = JSON.stringify(Object.keys(schema.shape).map((name) => env[name]));
-  const cached = settingsCache.get(schema);
-  if (cached?.seen === seen) return cached.value as z.infer<Schema>;
-  const result = schema.safeParse(env);
-  if (!result.success) throw new Error(`The function is misconfigured: ${problemsOf(result.error)}`);
-  settingsCache.set(schema, { seen, value: result.data });
-  return result.data;
-}
-
 export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
   const result = RuntimeConfig.safeParse(env);
   if (!result.success) throw new Error(`The function is misconfigured: ${problemsOf(result.error)}`);
   return result.data;
-}
-
-let secretsProvider: SecretsProvider | undefined;
-
-/**
- * The one reader of Secrets Manager: cached for five minutes, so a rotated secret (the origin header)
- * is picked up without a redeploy, and read through a traced client.
- */
-export async function readSecret(secretArn: string): Promise<string> {
-  secretsProvider ??= new SecretsProvider({
-    awsSdkV3Client: tracer.captureAWSv3Client(new SecretsManagerClient({})),
-  });
-  const value = await secretsProvider.get(secretArn, { maxAge: 300 });
-  if (typeof value !== 'string' || value === '') throw new Error('The secret is empty');
-  return value;
 }
 
 /** One generated master key; each purpose gets its own key derived from it. */

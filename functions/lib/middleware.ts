@@ -1,29 +1,26 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { S3Schema, SnsNotificationSchema } from '@aws-lambda-powertools/parser/schemas';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
-import { HttpSettings, TaskSettings } from './config.ts';
+import { dependencies, HttpSettings, TaskSettings } from './config.ts';
 import {
   checkPathIds,
   configured,
-  flushMetrics,
+  extendContext,
   jsonErrors,
   limitBody,
+  observed,
   parseJson,
-  plainErrors,
   rethrowRedacted,
   type StackContext,
   verifyOrigin,
-  withDependencies,
 } from './middlewares.ts';
-import { logger, tracer } from './observability.ts';
 import { type ApiEvent, MAX_BODY_BYTES } from './request.ts';
 
+export { assetRoute } from './asset-route.ts';
 export { logger } from './observability.ts';
 export * from './request.ts';
 
@@ -33,12 +30,13 @@ export * from './request.ts';
  * tracer and metrics have closed the invocation. Events are never logged (they can hold tokens).
  */
 
-/** Observability every stack shares: the Lambda context on each log line, the handler traced, metrics sent. */
-function observed<Event, Result>(stack: middy.MiddyfiedHandler<Event, Result, Error, Context>) {
-  return stack
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
-    .use(flushMetrics());
+/** Puts the function's adapters on the context; each SDK client is built the first time a use case needs it. */
+export function withDependencies(): middy.MiddlewareObj<unknown, unknown, Error, Context> {
+  return {
+    before: async (request) => {
+      extendContext(request, { deps: await dependencies() });
+    },
+  };
 }
 
 /** What an HTTP API JSON route's handler is given. */
@@ -67,18 +65,6 @@ export function httpRoute(run: (request: ApiRequest) => Promise<APIGatewayProxyS
       const { deps, body } = context as StackContext;
       return run({ deps, event, body });
     });
-}
-
-/**
- * Static files (HTTP API, no use case): origin verified, nothing else; a refusal is a plain 403 and a
- * failure a plain 500, since no page can be rendered without the provider's dependencies.
- */
-export function assetRoute(run: (event: ApiEvent) => Promise<APIGatewayProxyStructuredResultV2>) {
-  return observed(middy<ApiEvent, APIGatewayProxyStructuredResultV2, Error, Context>())
-    .use(plainErrors())
-    .use(configured(HttpSettings))
-    .use(verifyOrigin())
-    .handler((event) => run(event));
 }
 
 /** Event-driven stacks (tasks, SES events, intake, schedules): parsed input, errors rethrown redacted. */

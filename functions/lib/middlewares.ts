@@ -1,14 +1,16 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { ParseError } from '@aws-lambda-powertools/parser';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ZodError, type z } from 'zod';
 import { ValidationError } from '#shared/domain/errors.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
-import { dependencies, HttpSettings, readSecret, settings } from './config.ts';
 import { toHttpError } from './errors.ts';
-import { logUnhandled, metrics, redact } from './observability.ts';
+import { logger, logUnhandled, metrics, redact, tracer } from './observability.ts';
 import { checkOrigin } from './origin.ts';
 import { type ApiEvent, checkPathParameters, json, jsonBody } from './request.ts';
+import { HttpSettings, readSecret, settings } from './settings.ts';
 
 /** The Lambda context once the stack has run: the function's adapters, and the parsed JSON body. */
 export type StackContext = Context & { deps: AppDependencies; body?: unknown };
@@ -33,13 +35,12 @@ export function configured(schema: z.ZodObject): Middleware<unknown> {
   return { before: () => void settings(schema) };
 }
 
-/** Puts the function's adapters on the context; each SDK client is built the first time a use case needs it. */
-export function withDependencies(): Middleware<unknown> {
-  return {
-    before: async (request) => {
-      extendContext(request, { deps: await dependencies() });
-    },
-  };
+/** Observability every stack shares: the Lambda context on each log line, the handler traced, metrics sent. */
+export function observed<Event, Result>(stack: middy.MiddyfiedHandler<Event, Result, Error, Context>) {
+  return stack
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(flushMetrics());
 }
 
 /** With WAF on, refuses a request that did not come through CloudFront (ADR 0003); without it, does nothing. */

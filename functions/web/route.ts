@@ -8,6 +8,7 @@ import type { ProviderProfile } from '#shared/policy/profile.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import { dependencies, PageSettings, settings } from '../lib/config.ts';
 import { toHttpError } from '../lib/errors.ts';
+import { withDependencies } from '../lib/middleware.ts';
 import {
   BodyTooLargeError,
   checkPathIds,
@@ -17,7 +18,6 @@ import {
   limitBody,
   type StackContext,
   verifyOrigin,
-  withDependencies,
 } from '../lib/middlewares.ts';
 import { logger, logUnhandled, tracer } from '../lib/observability.ts';
 import { type ApiEvent, MAX_BODY_BYTES, type StaffIdentity } from '../lib/request.ts';

@@ -11,6 +11,7 @@ import {
   s3Objects,
   scheduledJob,
   snsMessages,
+  withDependencies,
   workflowTask,
 } from '#functions/lib/middleware.ts';
 import {
@@ -24,7 +25,6 @@ import {
   plainErrors,
   rethrowRedacted,
   verifyOrigin,
-  withDependencies,
 } from '#functions/lib/middlewares.ts';
 import { metrics, telemetry, tracer } from '#functions/lib/observability.ts';
 import { staffPage, webPage } from '#functions/web/route.ts';

@@ -1,0 +1,100 @@
+import { BaseProvider } from '@aws-lambda-powertools/parameters/base';
+import { z } from 'zod';
+import { STAFF_ROLES } from '#shared/domain/case.ts';
+import { tracer } from './observability.ts';
+
+/** Step Functions tasks, SES events and scheduled jobs: nothing beyond the use cases' own settings. */
+export const TaskSettings = z.object({});
+
+/** HTTP routes (JSON and pages): with WAF on, the secret CloudFront proves itself with (ADR 0003). */
+export const HttpSettings = z.object({ ORIGIN_VERIFY_SECRET_ARN: z.string().min(1).optional() });
+
+/** The pages function: staff sign-in (Cognito in AWS, demo users in local mode) as well. */
+export const PageSettings = HttpSettings.extend({
+  /** Staff sign-in is offered only when all four are set (the pages fail closed without them). */
+  COGNITO_ISSUER: z.string().optional(),
+  COGNITO_CLIENT_ID: z.string().optional(),
+  COGNITO_DOMAIN: z.url().optional(),
+  STAFF_BASE_URL: z.url().optional(),
+  /** Set only by the embedded local runtime (infra/local), never in AWS: demo users instead of Cognito. */
+  COMPLAINTS_LOCAL_MODE: z.enum(['0', '1']).optional(),
+  COMPLAINTS_LOCAL_USERS: z
+    .string()
+    .transform((value) => JSON.parse(value) as unknown)
+    .pipe(
+      z.array(
+        z.object({
+          id: z.string(),
+          name: z.string(),
+          email: z.string(),
+          role: z.enum(STAFF_ROLES),
+        }),
+      ),
+    )
+    .optional(),
+});
+
+export function problemsOf(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+}
+
+const settingsCache = new Map<z.ZodObject, { seen: string; value: unknown }>();
+
+/**
+ * A function kind's settings, validated on its first invocation (cold start) with a message that says
+ * what to set. Validated again only if the variables it reads change (tests and the local runtime do that).
+ */
+export function settings<Schema extends z.ZodObject>(
+  schema: Schema,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<Schema> {
+  const seen = JSON.stringify(Object.keys(schema.shape).map((name) => env[name]));
+  const cached = settingsCache.get(schema);
+  if (cached?.seen === seen) return cached.value as z.infer<Schema>;
+  const result = schema.safeParse(env);
+  if (!result.success) throw new Error(`The function is misconfigured: ${problemsOf(result.error)}`);
+  settingsCache.set(schema, { seen, value: result.data });
+  return result.data;
+}
+
+/**
+ * Secrets Manager through Powertools Parameters' cache. The SDK client is imported when first needed, so a
+ * function that reads no secret (static files without WAF, tests) never loads the SDK, which Lambda
+ * provides and the bundles leave out.
+ */
+class SecretsReader extends BaseProvider {
+  private secretsManager?: Promise<{ send(command: unknown): Promise<{ SecretString?: string }> }>;
+  private command?: new (input: {
+    SecretId: string;
+  }) => unknown;
+
+  constructor() {
+    super({});
+  }
+
+  protected async _get(name: string): Promise<string | undefined> {
+    this.secretsManager ??= import('@aws-sdk/client-secrets-manager').then((sdk) => {
+      this.command = sdk.GetSecretValueCommand;
+      return tracer.captureAWSv3Client(new sdk.SecretsManagerClient({}));
+    });
+    const client = await this.secretsManager;
+    if (!this.command) throw new Error('The Secrets Manager SDK did not load');
+    return (await client.send(new this.command({ SecretId: name }))).SecretString;
+  }
+
+  protected async _getMultiple(): Promise<Record<string, unknown>> {
+    throw new Error('Secrets are read one at a time');
+  }
+}
+
+const secrets = new SecretsReader();
+
+/**
+ * The one reader of Secrets Manager: cached for five minutes, so a rotated secret (the origin header)
+ * is picked up without a redeploy, and read through a traced client.
+ */
+export async function readSecret(secretArn: string): Promise<string> {
+  const value = await secrets.get(secretArn, { maxAge: 300 });
+  if (typeof value !== 'string' || value === '') throw new Error('The secret is empty');
+  return value;
+}
