@@ -1,5 +1,5 @@
-import { BaseProvider } from '@aws-lambda-powertools/parameters/base';
 import { z } from 'zod';
+import { SecretsManagerReader } from '#shared/adapters/secrets-manager.ts';
 import { STAFF_ROLES } from '#shared/domain/case.ts';
 import { tracer } from './observability.ts';
 
@@ -57,37 +57,7 @@ export function settings<Schema extends z.ZodObject>(
   return result.data;
 }
 
-/**
- * Secrets Manager through Powertools Parameters' cache. The SDK client is imported when first needed, so a
- * function that reads no secret (static files without WAF, tests) never loads the SDK, which Lambda
- * provides and the bundles leave out.
- */
-class SecretsReader extends BaseProvider {
-  private secretsManager?: Promise<{ send(command: unknown): Promise<{ SecretString?: string }> }>;
-  private command?: new (input: {
-    SecretId: string;
-  }) => unknown;
-
-  constructor() {
-    super({});
-  }
-
-  protected async _get(name: string): Promise<string | undefined> {
-    this.secretsManager ??= import('@aws-sdk/client-secrets-manager').then((sdk) => {
-      this.command = sdk.GetSecretValueCommand;
-      return tracer.captureAWSv3Client(new sdk.SecretsManagerClient({}));
-    });
-    const client = await this.secretsManager;
-    if (!this.command) throw new Error('The Secrets Manager SDK did not load');
-    return (await client.send(new this.command({ SecretId: name }))).SecretString;
-  }
-
-  protected async _getMultiple(): Promise<Record<string, unknown>> {
-    throw new Error('Secrets are read one at a time');
-  }
-}
-
-const secrets = new SecretsReader();
+const secrets = new SecretsManagerReader((client) => tracer.captureAWSv3Client(client));
 
 /**
  * The one reader of Secrets Manager: cached for five minutes, so a rotated secret (the origin header)
