@@ -1,0 +1,150 @@
+/**
+ * Builds every Lambda function as the CDK does (infra/constructs/house-function.ts: esbuild, minified ESM for
+ * nodejs24.x, the AWS SDK external, the createRequire banner) and prints each bundle's size and its cold-init
+ * time: `await import()` of the bundle in a fresh Node process, as a ratio to a bundle that imports only the
+ * DynamoDB client. Runs are interleaved (every bundle once per round, in a shuffled order) and the median of
+ * the rounds is taken, so load from other processes on the machine falls on all bundles alike.
+ *
+ * Run: npm run bench:bundles [-- --rounds 7]
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+import { ALL_ROUTES } from '../functions/routes.ts';
+import { ESBUILD_TARGET } from '../infra/constructs/house-function.ts';
+
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' } } });
+const rounds = Number(values.rounds);
+/** The target in issue 12. */
+export const BUNDLE_LIMIT_BYTES = 300 * 1024;
+
+const ROOT = new URL('../', import.meta.url).pathname;
+// Inside the repository so the external @aws-sdk/* packages resolve from node_modules, as they do from the
+// runtime's own copy in Lambda.
+const OUT = join(ROOT, '.bench', 'bundles');
+rmSync(OUT, { recursive: true, force: true });
+
+/** Every function the stacks build, by the module under functions/ each one bundles (as infra/constructs do). */
+function functionModules(): Array<{ name: string; module: string }> {
+  const fromRoutes = new Map<string, string>();
+  for (const route of ALL_ROUTES) {
+    if (route.access === 'asset') fromRoutes.set('web-assets', 'web/assets');
+    else if (route.module.startsWith('web/')) fromRoutes.set('web-pages', 'web/router');
+    else
+      fromRoutes.set(
+        `${route.module.split('/').at(-1)}-${route.exportName.replace(/Handler$/, '')}`.toLowerCase(),
+        route.module,
+      );
+  }
+  return [
+    ...[...fromRoutes].map(([name, module]) => ({ name, module })),
+    ...[
+      'record-receipt',
+      'send-notifications',
+      'register-task',
+      'check-deadline',
+      'close-case',
+      'send-digest',
+    ].map((name) => ({ name, module: `workflow/${name}` })),
+    { name: 'ses-events', module: 'email/ses-events' },
+  ];
+}
+
+async function bundle(name: string, entry: { file: string } | { contents: string }): Promise<string> {
+  const dir = join(OUT, name);
+  mkdirSync(dir, { recursive: true });
+  const outfile = join(dir, 'index.mjs');
+  await build({
+    ...('file' in entry
+      ? { entryPoints: [entry.file] }
+      : { stdin: { contents: entry.contents, resolveDir: ROOT, loader: 'ts' } }),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: ESBUILD_TARGET,
+    minify: true,
+    sourcemap: true,
+    outfile,
+    // NodejsFunction's default for Node 18+ runtimes (the feature flag that also externalises @smithy/* is off).
+    external: ['@aws-sdk/*'],
+    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+const BASELINE = 'baseline: DynamoDB client only';
+const functions = functionModules();
+const files = new Map<string, string>();
+files.set(
+  BASELINE,
+  await bundle('baseline', {
+    contents:
+      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nexport const client = new DynamoDBClient({});\n",
+  }),
+);
+for (const { name, module } of functions) {
+  files.set(name, await bundle(name, { file: join(ROOT, 'functions', `${module}.ts`) }));
+}
+
+// What a handler module reads at import time (import only: nothing is invoked).
+const profileFile = join(OUT, 'provider-profile.json');
+writeFileSync(profileFile, '{}');
+const env = {
+  ...process.env,
+  NODE_OPTIONS: '',
+  AWS_REGION: 'eu-west-2',
+  TABLE_NAME: 'bench',
+  PROVIDER_PROFILE_FILE: profileFile,
+  POWERTOOLS_SERVICE_NAME: 'bench',
+};
+
+/** Milliseconds to `await import()` the bundle in a fresh Node process, or NaN when the import throws. */
+function coldInit(file: string): number {
+  const script = `const began = performance.now(); await import(${JSON.stringify(file)}); console.log(performance.now() - began);`;
+  try {
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return Number(out.trim().split('\n').at(-1));
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const samples = new Map<string, number[]>([...files.keys()].map((name) => [name, []]));
+for (let round = 0; round < rounds; round++) {
+  const order = [...files.keys()].sort(() => Math.random() - 0.5);
+  for (const name of order) samples.get(name)?.push(coldInit(files.get(name) as string));
+}
+const median = (values: number[]) => {
+  const sorted = values.filter((value) => !Number.isNaN(value)).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};
+const baseline = median(samples.get(BASELINE) ?? []);
+
+console.log(
+  `${functions.length} functions, ${rounds} interleaved rounds; baseline (DynamoDB client only) median cold init ${baseline.toFixed(0)} ms, ${(statSync(files.get(BASELINE) as string).size / 1024).toFixed(0)} KB\n`,
+);
+console.log('| function | module | size | cold init (median) | × baseline | ≤ 300 KB |');
+console.log('| --- | --- | --- | --- | --- | --- |');
+const over: string[] = [];
+for (const { name, module } of functions) {
+  const size = statSync(files.get(name) as string).size;
+  const init = median(samples.get(name) ?? []);
+  if (size > BUNDLE_LIMIT_BYTES) over.push(name);
+  console.log(
+    `| ${name} | ${module} | ${(size / 1024).toFixed(0)} KB | ${Number.isNaN(init) ? 'import failed' : `${init.toFixed(0)} ms`} | ${Number.isNaN(init) ? '–' : `${(init / baseline).toFixed(2)}×`} | ${size > BUNDLE_LIMIT_BYTES ? 'no' : 'yes'} |`,
+  );
+}
+console.log(
+  `\n${over.length} of ${functions.length} bundles exceed 300 KB${over.length ? `: ${over.join(', ')}` : ''}`,
+);
