@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
   candidateSentIds,
+  displayNameOf,
+  failedVerdicts,
+  forwardedSender,
   type InboundEmail,
   ignoredBecause,
+  isInboxDomain,
+  messageKey,
   readVerdicts,
   referenceFromReplyAddress,
+  referencesIn,
   replyAddressFor,
   trimQuotedHistory,
 } from '#shared/domain/email.ts';
@@ -105,4 +111,54 @@ it('a reply refers to our sent ids by the whole id and its local part', () => {
     'abc',
     'x',
   ]);
+});
+
+describe('the smaller email rules', () => {
+  it('finds every case reference in a subject, whatever its case', () => {
+    expect(referencesIn('Re: cmp-2026-000123 and CMP-2025-000009')).toEqual([
+      'CMP-2026-000123',
+      'CMP-2025-000009',
+    ]);
+    expect(referencesIn('Re: CMP-26-123')).toEqual([]);
+  });
+
+  it('lists the failed checks only (pass, none and neutral are not failures)', () => {
+    expect(
+      failedVerdicts({
+        spf: 'fail',
+        dkim: 'pass',
+        dmarc: 'softfail',
+        spam: 'none',
+        virus: 'permerror',
+      } as never),
+    ).toEqual(['spf', 'dmarc', 'virus']);
+  });
+
+  it('accepts any address at the inbox domain', () => {
+    expect(isInboxDomain('anyone+x@LANDLORD.example', INBOX)).toBe(true);
+    expect(isInboxDomain('anyone@landlord.example.evil', INBOX)).toBe(false);
+    expect(isInboxDomain('not-an-address', INBOX)).toBe(false);
+  });
+
+  it('finds the original sender of a forwarded message', () => {
+    const text =
+      'FYI\n---------- Forwarded message ---------\nFrom: "Ada Resident" <Ada@Resident.example>\nHello';
+    expect(forwardedSender({ subject: 'Fwd: boiler', text })).toEqual({
+      address: 'ada@resident.example',
+      name: 'Ada Resident',
+    });
+    expect(forwardedSender({ subject: 'Boiler', text: 'From: someone@example.org' })).toBeUndefined();
+  });
+
+  it('names a sender by display name, without control characters, else by the local part', () => {
+    expect(displayNameOf({ address: 'ada@resident.example', name: ' Ada\u200b Resident ' })).toBe(
+      'Ada Resident',
+    );
+    expect(displayNameOf({ address: 'ada@resident.example' })).toBe('ada');
+  });
+
+  it('keys a message id by a fixed-length hash', () => {
+    expect(messageKey('m1@resident.example')).toMatch(/^[0-9a-f]{64}$/);
+    expect(messageKey('m1@resident.example')).not.toBe(messageKey('m2@resident.example'));
+  });
 });
