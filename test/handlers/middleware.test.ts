@@ -29,6 +29,7 @@ import {
 import { metrics, telemetry, tracer } from '#functions/lib/observability.ts';
 import { staffPage, webPage } from '#functions/web/route.ts';
 import { DomainError } from '#shared/domain/errors.ts';
+import { capturedOutput } from '../support/output.ts';
 import { apiEvent, lambdaContext, parse, staffClaims, useLocalAws } from './setup.ts';
 
 useLocalAws();
@@ -40,22 +41,7 @@ function requestOf(event: unknown, error?: unknown) {
 }
 
 /** Everything written to stdout and stderr while `run` ran. */
-async function stdout(run: () => unknown): Promise<string> {
-  let written = '';
-  const capture = (chunk: unknown) => {
-    written += String(chunk);
-    return true;
-  };
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-  try {
-    await run();
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  return written;
-}
+const stdout = capturedOutput;
 
 /** The embedded-metrics line in what was written (outside a stack, Powertools also warns of no namespace). */
 function emf(written: string): unknown {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { httpRoute, workflowTask } from '#functions/lib/middleware.ts';
 import { webPage } from '#functions/web/route.ts';
 import { apiEvent, lambdaContext, useLocalAws } from '../handlers/setup.ts';
+import { capturedOutput } from '../support/output.ts';
 
 useLocalAws();
 
@@ -11,19 +12,7 @@ useLocalAws();
 async function captured(
   run: () => Promise<unknown>,
 ): Promise<{ lines: Record<string, unknown>[]; raw: string }> {
-  let raw = '';
-  const capture = (chunk: unknown) => {
-    raw += String(chunk);
-    return true;
-  };
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-  try {
-    await run();
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+  const raw = await capturedOutput(run);
   const lines = raw
     .split('\n')
     .filter((line) => line.trim().startsWith('{'))

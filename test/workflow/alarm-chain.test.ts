@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { caseActionHandler } from '#functions/api/staff-actions.ts';
 import { handler as sesEvents } from '#functions/email/ses-events.ts';
 import { BREACH_LOG_MESSAGE } from '#functions/workflow/check-deadline.ts';
@@ -12,6 +12,7 @@ import type { OutgoingEmail } from '#shared/ports/notifications.ts';
 import { buildApp } from '../../infra/app.ts';
 import { providerContext } from '../../infra/provider-context.ts';
 import { apiEvent, lambdaContext, parse, staffClaims } from '../handlers/setup.ts';
+import { capturedOutput } from '../support/output.ts';
 import { Harness, types } from './harness.ts';
 
 /**
@@ -79,19 +80,7 @@ function filterMatches(pattern: string, line: string): boolean {
 
 /** What the functions wrote to stdout and stderr (their JSON log lines) while `run` ran. */
 async function capturedLines(run: () => Promise<unknown>): Promise<string[]> {
-  let raw = '';
-  const capture = (chunk: unknown) => {
-    raw += String(chunk);
-    return true;
-  };
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-  try {
-    await run();
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+  const raw = await capturedOutput(run);
   return raw.split('\n').filter((line) => line.startsWith('{'));
 }
 
