@@ -1044,13 +1044,38 @@ describe('acting on tasks', () => {
       form: { ...form, csrf: await csrfFor('reviewer') },
     });
     expect(wrong.status).toBe(403);
-    const record = await post(recordOnCase, {
-      path: `/staff/case/${caseId}/record`,
-      pathParameters: { caseId },
-      form: { action: 'note', 'note-text': 'x', csrf: 'nope' },
-    });
-    expect(record.status).toBe(403);
+    // Every staff form route is refused by the page stack's CSRF check, before its own code runs.
+    const record = { path: `/staff/case/${caseId}/record`, pathParameters: { caseId } };
+    const log = { path: '/staff/log-complaint' };
+    const logFields = {
+      idempotencyKey: 'staff-csrf-refused-1',
+      channel: 'phone',
+      'received-day': '1',
+      'received-month': '3',
+      'received-year': '2026',
+      'received-time': '09:30',
+      name: 'Never Logged',
+      phone: '01632 960 001',
+      preferredContact: 'phone',
+      whatHappened: 'x',
+      outcomeWanted: 'y',
+    };
+    for (const csrf of [undefined, 'nope', await csrfFor('reviewer')]) {
+      const token: Form = csrf === undefined ? {} : { csrf };
+      const noted = await post(recordOnCase, {
+        ...record,
+        form: { action: 'note', 'note-text': 'x', ...token },
+      });
+      expect(noted.status).toBe(403);
+      expect(noted.body).toContain('You cannot do that');
+      const logged = await post(logComplaint, { ...log, form: { ...logFields, ...token } });
+      expect(logged.status).toBe(403);
+      expect(logged.body).toContain('You cannot do that');
+    }
     expect(successCalls()).toBe(0);
+    const { events } = await loadCase(await dependencies(), caseId);
+    expect(events.some((event) => event.type === 'note-added')).toBe(false);
+    expect(await (await dependencies()).repository.findIntake('staff-csrf-refused-1')).toBeUndefined();
   });
 });
 

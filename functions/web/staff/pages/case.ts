@@ -12,7 +12,7 @@ import { banner, errorSummary, type FieldError } from '../../components.ts';
 import { html } from '../../html.ts';
 import { field, formBody, redirect } from '../../http.ts';
 import { type StaffPageContext, staffPage } from '../../route.ts';
-import { checkCsrf, csrfToken } from '../../staff-auth.ts';
+import { csrfToken } from '../../staff-auth.ts';
 import {
   caseForms,
   type FormContext,
@@ -171,7 +171,6 @@ export const casePage = staffPage(async (ctx) => {
 export const taskAction = staffPage(async (ctx) => {
   const caseId = caseIdOf(ctx);
   const body = formBody(ctx.event);
-  checkCsrf(ctx, field(body, 'csrf'));
   const task = await ctx.deps.repository.getTask(checkId('task id', field(body, 'taskId')));
   if (!task || task.caseId !== caseId) throw new NotFoundError('There is no such task on this case');
   const submitted = { action: field(body, 'action'), body };
@@ -214,7 +213,6 @@ export const taskAction = staffPage(async (ctx) => {
 export const recordOnCase = staffPage(async (ctx) => {
   const caseId = caseIdOf(ctx);
   const body = formBody(ctx.event);
-  checkCsrf(ctx, field(body, 'csrf'));
   const submitted = { action: field(body, 'action'), body };
   const parsed = parseCaseForm(body);
   if (!parsed.action) return renderCase(ctx, caseId, { status: 422, errors: parsed.errors, submitted });

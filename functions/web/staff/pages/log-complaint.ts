@@ -18,7 +18,7 @@ import {
 import { html } from '../../html.ts';
 import { field, formBody, redirect } from '../../http.ts';
 import { type StaffPageContext, staffPage } from '../../route.ts';
-import { checkCsrf, csrfToken } from '../../staff-auth.ts';
+import { csrfToken } from '../../staff-auth.ts';
 import { dateFrom, type FormValues } from '../form-values.ts';
 import { CHANNEL_WORDS, CONTACT_WORDS } from '../words.ts';
 import { caseHref, refusal } from './common.ts';
@@ -186,7 +186,6 @@ const INTAKE_FIELDS: Record<string, string> = { receivedAt: 'received' };
 /** POST /staff/log-complaint: creates the case (idempotent on the form's key) and opens it. */
 export const logComplaint = staffPage(async (ctx) => {
   const body = formBody(ctx.event);
-  checkCsrf(ctx, field(body, 'csrf'));
   if (!KEY_PATTERN.test(field(body, 'idempotencyKey'))) body.idempotencyKey = newIntakeKey();
   const { input, errors } = parseLogForm(body, ctx.now);
   if (!input) return renderLogForm(ctx, body, errors);
