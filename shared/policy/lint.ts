@@ -237,6 +237,11 @@ export const FORBIDDEN_WORDING = [
   },
 ] as const;
 
+/** The most working days the baseline lets a stage's response be extended by, where it sets a cap. */
+export function baselineExtensionCap(jurisdiction: Jurisdiction, stage: 1 | 2): number | undefined {
+  return BASELINES[jurisdiction].stages[stage - 1]?.extension?.max;
+}
+
 /** The jurisdiction's own time limit for going to the ombudsman, where the baseline states one. */
 export function referralTimeLimitRule(jurisdiction: Jurisdiction): ReferralTimeLimitRule | undefined {
   return BASELINES[jurisdiction].referralTimeLimit;

@@ -1,0 +1,483 @@
+import { createWorkingCalendar, type WorkingCalendar } from '../../calendar/working-calendar.ts';
+import { baselineExtensionCap } from '../../policy/lint.ts';
+import type { ProviderProfile } from '../../policy/profile.ts';
+import {
+  addCalendarDays,
+  type CivilDate,
+  type Instant,
+  isCivilDate,
+  londonWallClockToInstant,
+  toLondon,
+} from '../../time/london.ts';
+import { CHANNELS, type Step } from '../case.ts';
+import { ValidationError } from '../errors.ts';
+import { DECISIONS, type Decision } from '../letters.ts';
+import type { CaseFacts, StageFacts } from './facts.ts';
+
+/** London dates, both inclusive. */
+export interface ReportPeriod {
+  from: CivilDate;
+  to: CivilDate;
+}
+
+/** A figure with what it is computed from; `value` is null when the denominator is 0. Never rounded. */
+export interface Ratio {
+  value: number | null;
+  numerator: number;
+  denominator: number;
+}
+
+/** A figure the data model does not record: said so, never invented. */
+export interface NotRecorded {
+  value: null;
+  notRecorded: string;
+}
+
+export interface Distribution {
+  count: number;
+  median: number | null;
+  p90: number | null;
+}
+
+type StageNames = 'stage1' | 'stage2';
+type PerStage<T> = Record<StageNames, T>;
+type Outcomes = { upheld: number; partlyUpheld: number; notUpheld: number };
+
+export interface ReportFigures {
+  version: 1;
+  provider: { id: string; name: string };
+  period: ReportPeriod;
+  homes: number;
+  tsm: {
+    CH01_1: Ratio;
+    CH01_2: Ratio;
+    CH02_1: Ratio;
+    CH02_2: Ratio;
+    CH02_1_withExtensions: Ratio;
+    CH02_2_withExtensions: Ratio;
+  };
+  counts: {
+    stage1Received: number;
+    stage2Received: number;
+    stage1Responded: number;
+    stage2Responded: number;
+    notAccepted: number;
+    serviceRequests: number;
+    withdrawn: number;
+    byChannel: Record<string, number>;
+    byCategory: NotRecorded;
+    byOutcome: PerStage<Outcomes>;
+  };
+  /** Percentages 0-100. */
+  escalated: Ratio;
+  upheld: PerStage<Ratio>;
+  upheldOrPartlyUpheld: PerStage<Ratio>;
+  workingDays: PerStage<{ toAcknowledge: Distribution; toRespond: Distribution }>;
+  acknowledgedWithin5WorkingDays: PerStage<Ratio>;
+  breaches: { total: number; byStep: Record<string, number> };
+  extensions: PerStage<{ total: number; byReason: Record<string, number> }>;
+  notAcceptedByReason: Record<string, number>;
+  remedies: {
+    offered: { responses: number; financial: number; nonFinancial: number; compensationPounds: number };
+    paid: NotRecorded;
+  };
+  actions: { promised: number; dueInPeriod: number; completedOnTime: number; overdue: number };
+  ombudsman: { referrals: number; outcomes: NotRecorded };
+  satisfaction: NotRecorded & { residentSatisfiedAtClosure: number };
+  escalationRefusals: NotRecorded;
+}
+
+/** The cases behind one figure: for a ratio, its denominator's cases and, of those, its numerator's. */
+export interface Explanation {
+  figure: string;
+  cases: string[];
+  numerator?: string[];
+}
+
+export interface ComputedReport {
+  figures: ReportFigures;
+  /** The figures that can be explained (dotted paths of the JSON, such as CH02_1 or counts.byChannel.web). */
+  explainable(): string[];
+  explain(figure: string): Explanation | undefined;
+}
+
+/** The Code's acknowledgement timescale at both stages (Code 6.2, 6.11). */
+const ACKNOWLEDGE_WITHIN = 5;
+const MAX_PERIOD_DAYS = 731;
+
+export const NOT_RECORDED = {
+  category:
+    'No category (service area) is recorded on a case yet: complaints cannot be counted by category until triage records one.',
+  compensationPaid:
+    'Payments are not recorded: responses record the remedy and compensation offered, not when it was paid.',
+  ombudsmanOutcomes:
+    'Only the referral is recorded (its date and reference); the Ombudsman determination is not recorded on the case.',
+  satisfaction:
+    'Satisfaction with complaint handling (TSM TP09) comes from the perception survey and is not recorded on cases; only a resident saying they were satisfied when a case was closed early is.',
+  escalationRefusals:
+    'A stage 2 request refused (for example out of time) is not recorded as an event, so refusals cannot be counted.',
+} as const;
+
+/** Checks a period: real dates, from <= to, and at most two years. */
+export function checkPeriod(period: { from?: string; to?: string }): ReportPeriod {
+  const { from, to } = period;
+  if (!from || !isCivilDate(from))
+    throw new ValidationError(`"from" must be a date YYYY-MM-DD, got "${from ?? ''}"`);
+  if (!to || !isCivilDate(to)) throw new ValidationError(`"to" must be a date YYYY-MM-DD, got "${to ?? ''}"`);
+  if (from > to) throw new ValidationError(`"from" (${from}) must be on or before "to" (${to})`);
+  if (addCalendarDays(from, MAX_PERIOD_DAYS - 1) < to) {
+    throw new ValidationError(
+      `The period ${from} to ${to} is longer than two years (${MAX_PERIOD_DAYS} days); ask for a shorter one`,
+    );
+  }
+  return { from, to };
+}
+
+/** The financial year (1 April to 31 March) that a London date falls in. */
+export function financialYear(date: CivilDate): ReportPeriod {
+  const year = Number(date.slice(0, 4));
+  const start = date.slice(5) >= '04-01' ? year : year - 1;
+  return { from: `${start}-04-01`, to: `${start + 1}-03-31` };
+}
+
+/** The London months (YYYY-MM) a period touches. */
+export function periodMonths(period: ReportPeriod): string[] {
+  const months: string[] = [];
+  let [year, month] = period.from.split('-').map(Number) as [number, number];
+  const last = period.to.slice(0, 7);
+  for (;;) {
+    const key = `${year}-${String(month).padStart(2, '0')}`;
+    if (key > last) return months;
+    months.push(key);
+    month += 1;
+    if (month > 12) {
+      month = 1;
+      year += 1;
+    }
+  }
+}
+
+function ratio(numerator: number, denominator: number, scale: number): Ratio {
+  return { value: denominator === 0 ? null : (numerator / denominator) * scale, numerator, denominator };
+}
+
+/** Median (the mean of the middle two for an even count) and 90th percentile (nearest rank). */
+function distribution(values: number[]): Distribution {
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = sorted.length;
+  if (n === 0) return { count: 0, median: null, p90: null };
+  const middle = Math.floor(n / 2);
+  const median =
+    n % 2 === 1
+      ? (sorted[middle] as number)
+      : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return { count: n, median, p90: sorted[Math.ceil(0.9 * n) - 1] as number };
+}
+
+const DECISION_KEYS: Record<Decision, keyof Outcomes> = {
+  upheld: 'upheld',
+  'partly-upheld': 'partlyUpheld',
+  'not-upheld': 'notUpheld',
+};
+
+/**
+ * Every figure for a period from the cases' facts (docs/reporting.md gives each definition and its source).
+ * Facts may be newer than the period: every figure is dated, so later events never count.
+ */
+export function reportFigures(
+  profile: ProviderProfile,
+  period: ReportPeriod,
+  cases: Iterable<CaseFacts>,
+): ComputedReport {
+  const calendar = createWorkingCalendar(profile.calendar.region, {
+    closureDays: profile.calendar.closureDays,
+    extraBankHolidays: profile.calendar.extraBankHolidays,
+  });
+  const start = Date.parse(londonWallClockToInstant(period.from, 0, 0));
+  const end = Date.parse(londonWallClockToInstant(addCalendarDays(period.to, 1), 0, 0));
+  const inPeriod = (instant: Instant | undefined): boolean => {
+    if (!instant) return false;
+    const ms = Date.parse(instant);
+    return ms >= start && ms < end;
+  };
+  const byPeriodEnd = (instant: Instant | undefined): boolean => !!instant && Date.parse(instant) < end;
+  const londonDate = cachedLondonDate();
+  const addWorkingDays = cachedAddWorkingDays(calendar);
+
+  const trace = new Map<string, string[]>();
+  const note = (figure: string, reference: string) => {
+    const list = trace.get(figure);
+    if (list) list.push(reference);
+    else trace.set(figure, [reference]);
+  };
+  const count = (figure: string) => trace.get(figure)?.length ?? 0;
+
+  const timings: PerStage<{ toAcknowledge: number[]; toRespond: number[] }> = {
+    stage1: { toAcknowledge: [], toRespond: [] },
+    stage2: { toAcknowledge: [], toRespond: [] },
+  };
+  let compensationPounds = 0;
+
+  for (const facts of cases) {
+    const ref = facts.reference;
+    const outcome = facts.triage?.outcome;
+    const receivedInPeriod = inPeriod(facts.receivedAt);
+    if (receivedInPeriod && outcome === 'complaint') {
+      note('counts.stage1Received', ref);
+      note(`counts.byChannel.${facts.channel}`, ref);
+    }
+    if (receivedInPeriod && outcome === 'service-request') note('counts.serviceRequests', ref);
+    if (receivedInPeriod && outcome === 'not-accepted') {
+      note('counts.notAccepted', ref);
+      note(`notAcceptedByReason.${facts.triage?.exclusionCode ?? 'unknown'}`, ref);
+    }
+    if (inPeriod(facts.withdrawnAt)) note('counts.withdrawn', ref);
+    if (facts.stage2 && inPeriod(facts.stage2.startedAt)) note('counts.stage2Received', ref);
+    for (const [name, stage] of [
+      ['stage1', facts.stage1],
+      ['stage2', facts.stage2],
+    ] as const) {
+      if (!stage) continue;
+      const n = name === 'stage1' ? 1 : 2;
+      if (stage.acknowledgementStart && inPeriod(stage.acknowledgedAt)) {
+        const days = calendar.workingDaysBetween(
+          stage.acknowledgementStart,
+          londonDate(stage.acknowledgedAt as Instant),
+        );
+        timings[name].toAcknowledge.push(days);
+        note(`acknowledgedWithin5WorkingDays.${name}`, ref);
+        if (days <= ACKNOWLEDGE_WITHIN) note(`acknowledgedWithin5WorkingDays.${name}:numerator`, ref);
+      }
+      for (const extension of stage.extensions) {
+        if (!inPeriod(extension.at)) continue;
+        note(`extensions.${name}.total`, ref);
+        note(`extensions.${name}.byReason.${extension.reason}`, ref);
+      }
+      if (inPeriod(stage.respondedAt)) respondedFacts(name, n, stage, facts);
+    }
+    if (facts.stage1.respondedAt && inPeriod(facts.stage1.respondedAt)) {
+      note('escalated', ref);
+      if (facts.stage2 && byPeriodEnd(facts.stage2.startedAt)) note('escalated:numerator', ref);
+    }
+    for (const breach of facts.breaches) {
+      if (!inPeriod(breach.dueAt)) continue;
+      note('breaches.total', ref);
+      note(`breaches.byStep.${breach.step satisfies Step}`, ref);
+    }
+    for (const action of facts.actions) {
+      const key = `${ref}#${action.actionId}`;
+      if (inPeriod(action.addedAt)) note('actions.promised', key);
+      if (action.dueDate < period.from || action.dueDate > period.to) continue;
+      note('actions.dueInPeriod', key);
+      const completedOn = action.completedAt ? londonDate(action.completedAt) : undefined;
+      if (completedOn !== undefined && completedOn <= action.dueDate) note('actions.completedOnTime', key);
+      else note('actions.overdue', key);
+    }
+    for (const referral of facts.ombudsmanReferrals) {
+      if (inPeriod(referral)) note('ombudsman.referrals', ref);
+    }
+    if (facts.residentSatisfied && inPeriod(facts.closedAt))
+      note('satisfaction.residentSatisfiedAtClosure', ref);
+  }
+
+  function respondedFacts(name: StageNames, n: 1 | 2, stage: StageFacts, facts: CaseFacts): void {
+    const ref = facts.reference;
+    const respondedOn = londonDate(stage.respondedAt as Instant);
+    note(`counts.${name}Responded`, ref);
+    const tsm = `CH02_${n}`;
+    note(tsm, ref);
+    note(`${tsm}_withExtensions`, ref);
+    if (stage.responseStart !== undefined && stage.responseWorkingDays !== undefined) {
+      const due = addWorkingDays(stage.responseStart, stage.responseWorkingDays);
+      if (respondedOn <= due) note(`${tsm}:numerator`, ref);
+      const granted = stage.extensions
+        .filter((extension) => Date.parse(extension.at) <= Date.parse(stage.respondedAt as Instant))
+        .reduce((sum, extension) => sum + extension.workingDays, 0);
+      const cap =
+        baselineExtensionCap(profile.jurisdiction, n) ?? profile.stages[n - 1]?.extension.maxWorkingDays;
+      const allowed = cap === null || cap === undefined ? granted : Math.min(granted, cap);
+      if (respondedOn <= addWorkingDays(due, allowed)) note(`${tsm}_withExtensions:numerator`, ref);
+      timings[name].toRespond.push(calendar.workingDaysBetween(stage.responseStart, respondedOn));
+    }
+    if (stage.decision) {
+      note(`counts.byOutcome.${name}.${DECISION_KEYS[stage.decision]}`, ref);
+      note(`upheld.${name}`, ref);
+      note(`upheldOrPartlyUpheld.${name}`, ref);
+      if (stage.decision === 'upheld') note(`upheld.${name}:numerator`, ref);
+      if (stage.decision !== 'not-upheld') note(`upheldOrPartlyUpheld.${name}:numerator`, ref);
+    }
+    if (stage.remedy && stage.remedy !== 'none') {
+      note('remedies.offered.responses', ref);
+      const pounds = stage.remedy.compensationPounds ?? 0;
+      if (pounds > 0) {
+        note('remedies.offered.financial', ref);
+        compensationPounds += pounds;
+      } else note('remedies.offered.nonFinancial', ref);
+    }
+  }
+
+  const percent = (figure: string) => ratio(count(`${figure}:numerator`), count(figure), 100);
+  const prefixed = (prefix: string) => {
+    const result: Record<string, number> = {};
+    for (const [key, list] of [...trace].sort(([a], [b]) => a.localeCompare(b))) {
+      if (key.startsWith(prefix)) result[key.slice(prefix.length)] = list.length;
+    }
+    return result;
+  };
+  const outcomes = (name: StageNames): Outcomes =>
+    Object.fromEntries(
+      DECISIONS.map((decision) => [
+        DECISION_KEYS[decision],
+        count(`counts.byOutcome.${name}.${DECISION_KEYS[decision]}`),
+      ]),
+    ) as Outcomes;
+  const stageFigures = <T>(make: (name: StageNames) => T): PerStage<T> => ({
+    stage1: make('stage1'),
+    stage2: make('stage2'),
+  });
+  const byChannel = Object.fromEntries(
+    CHANNELS.map((channel) => [channel, count(`counts.byChannel.${channel}`)]),
+  );
+
+  const figures: ReportFigures = {
+    version: 1,
+    provider: { id: profile.id, name: profile.name },
+    period,
+    homes: profile.homes,
+    tsm: {
+      CH01_1: ratio(count('counts.stage1Received'), profile.homes, 1000),
+      CH01_2: ratio(count('counts.stage2Received'), profile.homes, 1000),
+      CH02_1: percent('CH02_1'),
+      CH02_2: percent('CH02_2'),
+      CH02_1_withExtensions: percent('CH02_1_withExtensions'),
+      CH02_2_withExtensions: percent('CH02_2_withExtensions'),
+    },
+    counts: {
+      stage1Received: count('counts.stage1Received'),
+      stage2Received: count('counts.stage2Received'),
+      stage1Responded: count('counts.stage1Responded'),
+      stage2Responded: count('counts.stage2Responded'),
+      notAccepted: count('counts.notAccepted'),
+      serviceRequests: count('counts.serviceRequests'),
+      withdrawn: count('counts.withdrawn'),
+      byChannel,
+      byCategory: { value: null, notRecorded: NOT_RECORDED.category },
+      byOutcome: stageFigures(outcomes),
+    },
+    escalated: percent('escalated'),
+    upheld: stageFigures((name) => percent(`upheld.${name}`)),
+    upheldOrPartlyUpheld: stageFigures((name) => percent(`upheldOrPartlyUpheld.${name}`)),
+    workingDays: stageFigures((name) => ({
+      toAcknowledge: distribution(timings[name].toAcknowledge),
+      toRespond: distribution(timings[name].toRespond),
+    })),
+    acknowledgedWithin5WorkingDays: stageFigures((name) => percent(`acknowledgedWithin5WorkingDays.${name}`)),
+    breaches: { total: count('breaches.total'), byStep: prefixed('breaches.byStep.') },
+    extensions: stageFigures((name) => ({
+      total: count(`extensions.${name}.total`),
+      byReason: prefixed(`extensions.${name}.byReason.`),
+    })),
+    notAcceptedByReason: prefixed('notAcceptedByReason.'),
+    remedies: {
+      offered: {
+        responses: count('remedies.offered.responses'),
+        financial: count('remedies.offered.financial'),
+        nonFinancial: count('remedies.offered.nonFinancial'),
+        compensationPounds,
+      },
+      paid: { value: null, notRecorded: NOT_RECORDED.compensationPaid },
+    },
+    actions: {
+      promised: count('actions.promised'),
+      dueInPeriod: count('actions.dueInPeriod'),
+      completedOnTime: count('actions.completedOnTime'),
+      overdue: count('actions.overdue'),
+    },
+    ombudsman: {
+      referrals: count('ombudsman.referrals'),
+      outcomes: { value: null, notRecorded: NOT_RECORDED.ombudsmanOutcomes },
+    },
+    satisfaction: {
+      value: null,
+      notRecorded: NOT_RECORDED.satisfaction,
+      residentSatisfiedAtClosure: count('satisfaction.residentSatisfiedAtClosure'),
+    },
+    escalationRefusals: { value: null, notRecorded: NOT_RECORDED.escalationRefusals },
+  };
+
+  // The TSM figures are their counts' cases: CH01 is counted from the same cases as the received counts.
+  const alias: Record<string, string> = {
+    CH01_1: 'counts.stage1Received',
+    CH01_2: 'counts.stage2Received',
+  };
+  return {
+    figures,
+    explainable: () =>
+      [
+        ...new Set([
+          ...Object.keys(alias),
+          ...[...trace.keys()].map((key) => key.replace(/:numerator$/, '')),
+        ]),
+      ].sort(),
+    explain(figure) {
+      const key = alias[figure] ?? figure;
+      const cases = trace.get(key);
+      const numerator = trace.get(`${key}:numerator`);
+      if (!cases && !numerator) return knownFigure(figures, figure) ? { figure, cases: [] } : undefined;
+      return {
+        figure,
+        cases: cases ?? [],
+        ...(numerator || isRatioKey(figures, figure) ? { numerator: numerator ?? [] } : {}),
+      };
+    },
+  };
+}
+
+function lookup(figures: ReportFigures, path: string): unknown {
+  const direct = (figures.tsm as Record<string, unknown>)[path];
+  if (direct !== undefined) return direct;
+  let node: unknown = figures;
+  for (const part of path.split('.')) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node;
+}
+
+function knownFigure(figures: ReportFigures, path: string): boolean {
+  const node = lookup(figures, path);
+  return typeof node === 'number' || isRatioKey(figures, path);
+}
+
+function isRatioKey(figures: ReportFigures, path: string): boolean {
+  const node = lookup(figures, path);
+  return node !== null && typeof node === 'object' && 'numerator' in node && 'denominator' in node;
+}
+
+/** London dates of instants, cached by the UTC hour (London's offset only changes on the hour). */
+function cachedLondonDate(): (instant: Instant) => CivilDate {
+  const cache = new Map<string, CivilDate>();
+  return (instant) => {
+    const iso = new Date(Date.parse(instant)).toISOString();
+    const hour = iso.slice(0, 13);
+    let date = cache.get(hour);
+    if (date === undefined) {
+      date = toLondon(iso).date;
+      cache.set(hour, date);
+    }
+    return date;
+  };
+}
+
+function cachedAddWorkingDays(calendar: WorkingCalendar): (date: CivilDate, days: number) => CivilDate {
+  const cache = new Map<string, CivilDate>();
+  return (date, days) => {
+    const key = `${date}+${days}`;
+    let result = cache.get(key);
+    if (result === undefined) {
+      result = calendar.addWorkingDays(date, days).date;
+      cache.set(key, result);
+    }
+    return result;
+  };
+}

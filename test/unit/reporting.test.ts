@@ -1,0 +1,366 @@
+import { describe, expect, it } from 'vitest';
+import type { CaseEvent, Channel } from '#shared/domain/case.ts';
+import { defaultNonAcceptanceRoute } from '#shared/domain/letters.ts';
+import { type CaseFacts, caseFactsFromEvents, factMonths } from '#shared/domain/reporting/facts.ts';
+import { checkPeriod, financialYear, periodMonths, reportFigures } from '#shared/domain/reporting/figures.ts';
+import {
+  baselineContext,
+  baselineProfile,
+  handler,
+  resident,
+  reviewer,
+  stageResponse,
+} from '../support/fixtures.ts';
+
+/**
+ * A known population for the financial year 2026-27 (1 April 2026 to 31 March 2027), on the code-baseline
+ * profile (5,000 homes; England and Wales bank holidays; no receipt cut-off; stage 1: acknowledge 5, respond 10
+ * working days from acknowledgement, extend up to 10; stage 2: 5, 20, up to 20).
+ *
+ * Calendar facts used below: BST began 29 March 2026 and ends 25 October 2026 (01:00 UTC); it begins again on
+ * 28 March 2027. Good Friday 3 April 2026, Easter Monday 6 April 2026, early May bank holiday 4 May 2026, spring
+ * bank holiday 25 May 2026.
+ */
+const profile = baselineProfile();
+const ctx = baselineContext();
+const manager = { kind: 'staff', id: 'manager-1', role: 'manager' } as const;
+const period = { from: '2026-04-01', to: '2027-03-31' };
+
+function receipt(reference: string, at: string, channel: Channel): CaseEvent {
+  return {
+    type: 'received',
+    at,
+    by: resident,
+    reference,
+    channel,
+    complainant: { name: 'Ada Resident', email: 'ada@example.com', preferredContact: 'email' },
+    complaint: { whatHappened: 'The fence is broken.', outcomeWanted: 'Fix it' },
+  };
+}
+const complaint = (at: string): CaseEvent => ({ type: 'triaged', at, by: handler, outcome: 'complaint' });
+const ack = (stage: 1 | 2, at: string): CaseEvent => ({
+  type: 'acknowledged',
+  stage,
+  at,
+  by: stage === 1 ? handler : reviewer,
+  definition: 'The fence',
+  outcomesSought: ['Fix it'],
+});
+
+const populations: Record<string, CaseEvent[]> = {
+  // A: received 2026-03-31T23:30Z = 00:30 BST on Wednesday 1 April: in the year (a UTC date would say 31 March).
+  // Acknowledged Thursday 2 April: 1 working day. Stage 1 due 10 working days after 2 April, skipping Good
+  // Friday, the weekend and Easter Monday: 7, 8, 9, 10, 13, 14, 15, 16, 17, 20 -> 20 April; responded 20 April:
+  // in time (10 working days). Stage 2 asked 27 April, acknowledged 29 April (2 working days); due 20 working
+  // days after 29 April, skipping 4 and 25 May -> 29 May; extended by 10 on 20 May -> 12 June; responded
+  // 10 June: late strictly, in time with the extension; 28 working days (20 to 29 May, 5 + 3 in June).
+  'CMP-A': [
+    receipt('CMP-A', '2026-03-31T23:30:00Z', 'web'),
+    complaint('2026-04-01T09:00:00+01:00'),
+    ack(1, '2026-04-02T10:00:00+01:00'),
+    {
+      type: 'response-issued',
+      stage: 1,
+      at: '2026-04-20T15:00:00+01:00',
+      by: handler,
+      letter: stageResponse(profile, 1, { decision: 'upheld' }), // remedy: £50
+    },
+    { type: 'escalation-requested', at: '2026-04-27T10:00:00+01:00', by: resident },
+    ack(2, '2026-04-29T10:00:00+01:00'),
+    {
+      type: 'extension-granted',
+      stage: 2,
+      at: '2026-05-20T10:00:00+01:00',
+      by: reviewer,
+      workingDays: 10,
+      reason: 'Complex complaint needing specialist input',
+      explanation: 'We need a surveyor to look at it.',
+    },
+    {
+      type: 'response-issued',
+      stage: 2,
+      at: '2026-06-10T12:00:00+01:00',
+      by: reviewer,
+      letter: stageResponse(profile, 2, { decision: 'partly-upheld', remedy: { description: 'An apology' } }),
+    },
+    { type: 'ombudsman-referral-recorded', at: '2026-07-01T10:00:00+01:00', by: manager, reference: 'HOS-1' },
+  ],
+  // B: received 2026-10-24T23:30Z = 00:30 BST on Sunday 25 October (BST ends at 01:00 UTC that day), so day 0
+  // is Monday 26 October. Acknowledged Monday 2 November: 27, 28, 29, 30 Oct, 2 Nov = 5 working days (within 5).
+  // Stage 1 due 10 working days after 2 November -> 16 November; extended by 5 on 13 November -> 23 November;
+  // responded 20 November: late strictly, in time with the extension; 14 working days.
+  // An action promised 5 November, due 12 November, completed 12 November: on time.
+  'CMP-B': [
+    receipt('CMP-B', '2026-10-24T23:30:00Z', 'phone'),
+    complaint('2026-10-26T09:00:00Z'),
+    ack(1, '2026-11-02T10:00:00Z'),
+    {
+      type: 'action-added',
+      at: '2026-11-05T10:00:00Z',
+      by: handler,
+      actionId: 'A1',
+      description: 'Inspect the fence',
+      owner: 'Repairs',
+      dueDate: '2026-11-12',
+    },
+    { type: 'action-completed', at: '2026-11-12T16:00:00Z', by: handler, actionId: 'A1', note: 'Inspected' },
+    {
+      type: 'extension-granted',
+      stage: 1,
+      at: '2026-11-13T10:00:00Z',
+      by: handler,
+      workingDays: 5,
+      reason: 'Waiting for information from a third party',
+      explanation: 'The contractor has not reported yet.',
+    },
+    {
+      type: 'response-issued',
+      stage: 1,
+      at: '2026-11-20T10:00:00Z',
+      by: handler,
+      letter: stageResponse(profile, 1, { decision: 'not-upheld', remedy: 'none' }),
+    },
+    {
+      type: 'closed',
+      at: '2026-11-25T10:00:00Z',
+      by: handler,
+      reason: 'resolved-at-stage-1',
+      residentSatisfied: 'Said so on the phone on 25 November',
+    },
+  ],
+  // C: received Monday 1 June; acknowledgement due 8 June, missed (breach), acknowledged 9 June (6 working
+  // days); withdrawn 15 June. Still a stage 1 complaint received in the year.
+  'CMP-C': [
+    receipt('CMP-C', '2026-06-01T09:00:00+01:00', 'email'),
+    complaint('2026-06-01T10:00:00+01:00'),
+    {
+      type: 'deadline-breached',
+      at: '2026-06-09T00:00:00+01:00',
+      by: { kind: 'system', id: 'workflow' },
+      step: 'stage1-acknowledgement',
+      dueAt: '2026-06-08T23:59:59.999+01:00',
+    },
+    ack(1, '2026-06-09T10:00:00+01:00'),
+    { type: 'withdrawn', at: '2026-06-15T10:00:00+01:00', by: resident, reason: 'Sorted out' },
+  ],
+  // D: a service request, not a complaint.
+  'CMP-D': [
+    receipt('CMP-D', '2026-07-01T10:00:00+01:00', 'web'),
+    {
+      type: 'triaged',
+      at: '2026-07-01T11:00:00+01:00',
+      by: handler,
+      outcome: 'service-request',
+      notes: 'Repair booked',
+    },
+  ],
+  // E: not accepted (legal proceedings), by letter: not a complaint for CH01.
+  'CMP-E': [
+    receipt('CMP-E', '2026-07-02T10:00:00+01:00', 'letter'),
+    {
+      type: 'triaged',
+      at: '2026-07-02T11:00:00+01:00',
+      by: handler,
+      outcome: 'not-accepted',
+      exclusionCode: 'legal-proceedings',
+      rationale: 'A claim was filed at court.',
+      ombudsmanRoute: defaultNonAcceptanceRoute(profile),
+      legalProceedings: { court: 'County Court at Leeds', claimNumber: 'K00LS123' },
+    },
+  ],
+  // F: received 2027-03-31T22:30Z = 23:30 BST on 31 March 2027 (BST began 28 March): in the year, though
+  // accepted at triage the next day.
+  'CMP-F': [receipt('CMP-F', '2027-03-31T22:30:00Z', 'in-person'), complaint('2027-04-01T09:00:00+01:00')],
+  // G: received 2027-03-31T23:30Z = 00:30 BST on 1 April 2027: the next year.
+  'CMP-G': [receipt('CMP-G', '2027-03-31T23:30:00Z', 'web'), complaint('2027-04-01T09:00:00+01:00')],
+  // H: received 2026-03-31T22:30Z = 23:30 BST on Tuesday 31 March: the previous year, but responded in this one.
+  // Acknowledged 1 April: 1 working day. Due 10 working days after 1 April: 2, 7, 8, 9, 10, 13, 14, 15, 16, 17
+  // -> 17 April; breached; responded 24 April: late either way; 15 working days. Its letter promises an action
+  // due 15 May, completed 20 May: overdue.
+  'CMP-H': [
+    receipt('CMP-H', '2026-03-31T22:30:00Z', 'web'),
+    complaint('2026-04-01T09:00:00+01:00'),
+    ack(1, '2026-04-01T10:00:00+01:00'),
+    {
+      type: 'deadline-breached',
+      at: '2026-04-18T00:00:00+01:00',
+      by: { kind: 'system', id: 'workflow' },
+      step: 'stage1-response',
+      dueAt: '2026-04-17T23:59:59.999+01:00',
+    },
+    {
+      type: 'response-issued',
+      stage: 1,
+      at: '2026-04-24T10:00:00+01:00',
+      by: handler,
+      letter: stageResponse(profile, 1, {
+        decision: 'upheld',
+        remedy: { description: '£100 and the fence repaired', compensationPounds: 100 },
+        outstandingActions: [{ description: 'Repair the fence', owner: 'Repairs', dueDate: '2026-05-15' }],
+      }),
+    },
+    {
+      type: 'action-completed',
+      at: '2026-05-20T10:00:00+01:00',
+      by: handler,
+      actionId: 'S1-1',
+      note: 'Done',
+    },
+  ],
+};
+
+function population(): CaseFacts[] {
+  return Object.entries(populations).map(([reference, events]) =>
+    caseFactsFromEvents(reference.toLowerCase(), events, ctx),
+  );
+}
+
+describe('reporting figures for a known population (financial year 2026-27)', () => {
+  const report = reportFigures(profile, period, population());
+  const { figures } = report;
+
+  it('counts the TSM figures by the definitions: receipt instants in London, responses against the timescale', () => {
+    expect(figures.period).toEqual(period);
+    expect(figures.homes).toBe(5000);
+    // Stage 1 received: A, B, C (withdrawn later), F = 4; stage 2: A = 1. Per 1,000 of 5,000 homes.
+    expect(figures.tsm.CH01_1).toEqual({ value: (4 / 5000) * 1000, numerator: 4, denominator: 5000 });
+    expect(figures.tsm.CH01_2).toEqual({ value: (1 / 5000) * 1000, numerator: 1, denominator: 5000 });
+    // Stage 1 responses in the year: A (in time), B (late, in time with extension), H (late) = 1/3 and 2/3.
+    expect(figures.tsm.CH02_1).toEqual({ value: (1 / 3) * 100, numerator: 1, denominator: 3 });
+    expect(figures.tsm.CH02_1_withExtensions).toEqual({ value: (2 / 3) * 100, numerator: 2, denominator: 3 });
+    // Stage 2: A, late by its original date, in time with its extension.
+    expect(figures.tsm.CH02_2).toEqual({ value: 0, numerator: 0, denominator: 1 });
+    expect(figures.tsm.CH02_2_withExtensions).toEqual({ value: 100, numerator: 1, denominator: 1 });
+  });
+
+  it('counts volumes, outcomes and the cases that are not complaints', () => {
+    expect(figures.counts).toEqual({
+      stage1Received: 4,
+      stage2Received: 1,
+      stage1Responded: 3,
+      stage2Responded: 1,
+      notAccepted: 1,
+      serviceRequests: 1,
+      withdrawn: 1,
+      byChannel: { web: 1, email: 1, phone: 1, letter: 0, 'in-person': 1, 'social-media': 0 },
+      byCategory: { value: null, notRecorded: expect.stringMatching(/category/) },
+      byOutcome: {
+        stage1: { upheld: 2, partlyUpheld: 0, notUpheld: 1 },
+        stage2: { upheld: 0, partlyUpheld: 1, notUpheld: 0 },
+      },
+    });
+    expect(figures.notAcceptedByReason).toEqual({ 'legal-proceedings': 1 });
+    // Of the 3 stage 1 responses, A was escalated.
+    expect(figures.escalated).toEqual({ value: (1 / 3) * 100, numerator: 1, denominator: 3 });
+    expect(figures.upheld.stage1).toEqual({ value: (2 / 3) * 100, numerator: 2, denominator: 3 });
+    expect(figures.upheld.stage2).toEqual({ value: 0, numerator: 0, denominator: 1 });
+    expect(figures.upheldOrPartlyUpheld.stage2).toEqual({ value: 100, numerator: 1, denominator: 1 });
+  });
+
+  it('measures working days to acknowledge and respond, with the median and 90th percentile', () => {
+    // Stage 1 acknowledgements in the year: A 1, B 5, C 6, H 1 -> sorted 1, 1, 5, 6: median (1 + 5) / 2 = 3,
+    // 90th percentile the ceil(0.9 x 4) = 4th value, 6. Within 5: A, B, H = 3 of 4.
+    expect(figures.workingDays.stage1.toAcknowledge).toEqual({ count: 4, median: 3, p90: 6 });
+    expect(figures.acknowledgedWithin5WorkingDays.stage1).toEqual({
+      value: 75,
+      numerator: 3,
+      denominator: 4,
+    });
+    // Stage 1 responses: A 10, B 14, H 15 -> median 14, 90th percentile the 3rd value, 15.
+    expect(figures.workingDays.stage1.toRespond).toEqual({ count: 3, median: 14, p90: 15 });
+    expect(figures.workingDays.stage2).toEqual({
+      toAcknowledge: { count: 1, median: 2, p90: 2 },
+      toRespond: { count: 1, median: 28, p90: 28 },
+    });
+    expect(figures.acknowledgedWithin5WorkingDays.stage2).toEqual({
+      value: 100,
+      numerator: 1,
+      denominator: 1,
+    });
+  });
+
+  it('counts breaches, extensions, remedies, actions, referrals and satisfaction, and says what is not recorded', () => {
+    expect(figures.breaches).toEqual({
+      total: 2,
+      byStep: { 'stage1-acknowledgement': 1, 'stage1-response': 1 },
+    });
+    expect(figures.extensions).toEqual({
+      stage1: { total: 1, byReason: { 'Waiting for information from a third party': 1 } },
+      stage2: { total: 1, byReason: { 'Complex complaint needing specialist input': 1 } },
+    });
+    // Remedies in responses issued in the year: A stage 1 £50, A stage 2 an apology, H £100 (B: none).
+    expect(figures.remedies.offered).toEqual({
+      responses: 3,
+      financial: 2,
+      nonFinancial: 1,
+      compensationPounds: 150,
+    });
+    expect(figures.remedies.paid).toEqual({ value: null, notRecorded: expect.stringMatching(/paid/) });
+    // Promised: B's A1 (5 Nov) and H's S1-1 (24 Apr); both due in the year; A1 on time, S1-1 late.
+    expect(figures.actions).toEqual({ promised: 2, dueInPeriod: 2, completedOnTime: 1, overdue: 1 });
+    expect(figures.ombudsman.referrals).toBe(1);
+    expect(figures.ombudsman.outcomes.value).toBeNull();
+    expect(figures.satisfaction).toMatchObject({ value: null, residentSatisfiedAtClosure: 1 });
+  });
+
+  it('lists the cases behind each figure', () => {
+    expect(report.explain('CH02_1')).toEqual({
+      figure: 'CH02_1',
+      cases: ['CMP-A', 'CMP-B', 'CMP-H'],
+      numerator: ['CMP-A'],
+    });
+    expect(report.explain('CH02_1_withExtensions')?.numerator).toEqual(['CMP-A', 'CMP-B']);
+    expect(report.explain('CH01_1')?.cases).toEqual(['CMP-A', 'CMP-B', 'CMP-C', 'CMP-F']);
+    expect(report.explain('counts.withdrawn')?.cases).toEqual(['CMP-C']);
+    expect(report.explain('actions.overdue')?.cases).toEqual(['CMP-H#S1-1']);
+    // A figure nothing counted towards is explained as no cases; an unknown one is not a figure.
+    expect(report.explain('counts.byChannel.letter')).toEqual({
+      figure: 'counts.byChannel.letter',
+      cases: [],
+    });
+    expect(report.explain('no.such.figure')).toBeUndefined();
+    expect(report.explainable()).toContain('CH02_2_withExtensions');
+  });
+
+  it('counts nothing twice or from outside the period when the year is narrowed to a month', () => {
+    const april = reportFigures(profile, { from: '2026-04-01', to: '2026-04-30' }, population()).figures;
+    // Received in April: A only (H was 31 March, London time). Responses: A (20th) and H (24th).
+    expect(april.counts.stage1Received).toBe(1);
+    expect(april.counts.stage1Responded).toBe(2);
+    expect(april.counts.stage2Received).toBe(1);
+    expect(april.counts.stage2Responded).toBe(0);
+    // H's action is due in May: promised in April, not due in it.
+    expect(april.actions).toEqual({ promised: 1, dueInPeriod: 0, completedOnTime: 0, overdue: 0 });
+  });
+});
+
+describe('report periods', () => {
+  it('defaults to the financial year a date falls in', () => {
+    expect(financialYear('2027-03-31')).toEqual({ from: '2026-04-01', to: '2027-03-31' });
+    expect(financialYear('2026-04-01')).toEqual({ from: '2026-04-01', to: '2027-03-31' });
+  });
+
+  it('refuses bad dates, a reversed period and one over two years, saying what to do', () => {
+    expect(() => checkPeriod({ from: '2026-02-30', to: '2026-03-01' })).toThrow(
+      /"from" must be a date YYYY-MM-DD/,
+    );
+    expect(() => checkPeriod({ from: '2026-05-01', to: '2026-04-01' })).toThrow(/must be on or before/);
+    expect(() => checkPeriod({ from: '2024-04-01', to: '2026-04-02' })).toThrow(/longer than two years/);
+    expect(checkPeriod({ from: '2024-04-01', to: '2026-03-31' })).toEqual({
+      from: '2024-04-01',
+      to: '2026-03-31',
+    });
+  });
+
+  it('lists the months a period touches, and the months a case has facts in', () => {
+    expect(periodMonths({ from: '2026-11-15', to: '2027-02-01' })).toEqual([
+      '2026-11',
+      '2026-12',
+      '2027-01',
+      '2027-02',
+    ]);
+    const [a] = population();
+    // A: received 1 April (London), responded 20 April and 10 June, stage 2 in April-June, referral 1 July.
+    expect(factMonths(a as CaseFacts)).toEqual(['2026-04', '2026-05', '2026-06', '2026-07']);
+  });
+});
