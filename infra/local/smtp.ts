@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { complaintsInbox, isInboxDomain } from '#shared/domain/email.ts';
 import * as emailIntake from '../../functions/email/intake.ts';
+import { s3ObjectCreated } from '../../functions/lib/s3-events.ts';
 import { lambdaContext } from './local-step-functions.ts';
 import type { LocalSystem } from './system.ts';
 
@@ -54,15 +55,14 @@ export async function startSmtpListener(
         const receivedAt = new Date();
         const key = `${receivedAt.toISOString().slice(0, 10)}/${receivedAt.getTime()}-${++sequence}.eml`;
         try {
-          await store.put(key, Buffer.concat(chunks), 'message/rfc822');
-          const event = {
-            Records: [
-              {
-                eventTime: receivedAt.toISOString(),
-                s3: { bucket: { name: LOCAL_INBOUND_BUCKET }, object: { key } },
-              },
-            ],
-          };
+          const raw = Buffer.concat(chunks);
+          await store.put(key, raw, 'message/rfc822');
+          const event = s3ObjectCreated({
+            bucket: LOCAL_INBOUND_BUCKET,
+            key,
+            size: raw.length,
+            eventTime: receivedAt.toISOString(),
+          });
           await system.sfn.track(() =>
             emailIntake.handler(event, lambdaContext('local:email-intake') as never),
           );

@@ -27,6 +27,7 @@ import {
   verifyOrigin,
 } from '#functions/lib/middlewares.ts';
 import { metrics, telemetry, tracer } from '#functions/lib/observability.ts';
+import { s3ObjectCreated } from '#functions/lib/s3-events.ts';
 import { staffPage, webPage } from '#functions/web/route.ts';
 import { DomainError } from '#shared/domain/errors.ts';
 import { capturedOutput } from '../support/output.ts';
@@ -213,7 +214,17 @@ describe('stacks', () => {
 
   it('s3Objects (email intake) gets the validated records, and refuses an event that is not from S3', async () => {
     const handler = s3Objects(async (_deps, records) => records.map((r) => r.s3.object.key));
-    expect(await handler(s3Put('inbound/message-1'), lambdaContext)).toEqual(['inbound/message-1']);
+    expect(
+      await handler(
+        s3ObjectCreated({
+          bucket: 'complaints-inbound',
+          key: 'inbound/message-1',
+          size: 1024,
+          eventTime: '2026-03-02T10:00:00.000Z',
+        }),
+        lambdaContext,
+      ),
+    ).toEqual(['inbound/message-1']);
     await stdout(() =>
       expect(handler({ Records: [] }, lambdaContext)).rejects.toMatchObject({ name: 'ValidationError' }),
     );
@@ -287,31 +298,3 @@ describe('page stacks', () => {
     expect(logged).toContain('Unhandled page error');
   });
 });
-
-/** An S3 ObjectCreated notification as S3 sends it (Powertools' S3 schema checks every field). */
-function s3Put(key: string) {
-  return {
-    Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        awsRegion: 'eu-west-2',
-        eventTime: '2026-03-02T10:00:00.000Z',
-        eventName: 'ObjectCreated:Put',
-        userIdentity: { principalId: 'AWS:SES' },
-        requestParameters: { sourceIPAddress: 's3.amazonaws.com' },
-        responseElements: { 'x-amz-request-id': 'request', 'x-amz-id-2': 'id2' },
-        s3: {
-          s3SchemaVersion: '1.0',
-          configurationId: 'inbound',
-          object: { key, size: 1024 },
-          bucket: {
-            name: 'complaints-inbound',
-            ownerIdentity: { principalId: 'owner' },
-            arn: 'arn:aws:s3:::complaints-inbound',
-          },
-        },
-      },
-    ],
-  };
-}

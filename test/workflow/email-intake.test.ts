@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '#functions/email/intake.ts';
+import { s3ObjectCreated } from '#functions/lib/s3-events.ts';
 import type { CaseEvent } from '#shared/domain/case.ts';
 import { DAY, Harness, staff } from './harness.ts';
 
@@ -27,10 +28,8 @@ async function deliver(name: string, replacements: Record<string, string> = {}) 
   if (!store) throw new Error('the local system has no inbound store');
   await store.put(key, Buffer.from(raw, 'latin1'), 'message/rfc822');
   const receivedAt = new Date().toISOString();
-  const result = (await handler(
-    { Records: [{ eventTime: receivedAt, s3: { bucket: { name: 'inbound' }, object: { key } } }] },
-    {} as never,
-  )) as { outcomes: string[] };
+  const event = s3ObjectCreated({ bucket: 'inbound', key, size: raw.length, eventTime: receivedAt });
+  const result = (await handler(event, {} as never)) as { outcomes: string[] };
   await harness.system.settle();
   return { key, receivedAt, outcome: result.outcomes[0] };
 }
@@ -221,16 +220,28 @@ describe('messages that are recorded and ignored', () => {
     expect(await receiptsTo('ada@resident.example')).toHaveLength(1);
   });
 
+  it('is on the S3 stack: an event missing the fields S3 always sends is refused, and nothing is read', async () => {
+    const { Records } = s3ObjectCreated({
+      bucket: 'inbound',
+      key: 'x.eml',
+      size: 1,
+      eventTime: '2026-03-02T10:00:00Z',
+    });
+    const { eventSource: _, ...notFromS3 } = Records[0] as (typeof Records)[number];
+    await expect(handler({ Records: [notFromS3] }, {} as never)).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
+  });
+
   it('the same S3 notification delivered twice is processed once', async () => {
     const first = await deliver('multipart-alternative.eml');
-    const again = (await handler(
-      {
-        Records: [
-          { eventTime: first.receivedAt, s3: { bucket: { name: 'inbound' }, object: { key: first.key } } },
-        ],
-      },
-      {} as never,
-    )) as { outcomes: string[] };
+    const event = s3ObjectCreated({
+      bucket: 'inbound',
+      key: first.key,
+      size: 1,
+      eventTime: first.receivedAt,
+    });
+    const again = (await handler(event, {} as never)) as { outcomes: string[] };
     expect(again.outcomes).toEqual(['duplicate']);
     expect(await allCases()).toHaveLength(1);
   });
