@@ -1161,6 +1161,32 @@ describe('logging a complaint', () => {
     });
     expect(again.location).toBe(ok.location);
   });
+  it('checks the form with the intake schema, each issue worded for staff at its field', async () => {
+    const fields = {
+      csrf: await csrfFor(),
+      idempotencyKey: 'staff-schema-words-1',
+      channel: 'letter',
+      'received-day': '1',
+      'received-month': '3',
+      'received-year': '2026',
+      'received-time': '09:30',
+      name: 'Long Letter',
+      email: 'not-an-address',
+      preferredContact: 'post',
+      address: 'x'.repeat(501),
+      whatHappened: 'Damp',
+      outcomeWanted: 'y'.repeat(5001),
+    };
+    const invalid = await post(logComplaint, { path: '/staff/log-complaint', form: fields });
+    expect(invalid.status).toBe(422);
+    const summary = [...invalid.body.matchAll(/<a href="#([^"]+)">([^<]+)<\/a>/g)].map((m) => [m[1], m[2]]);
+    expect(summary).toEqual([
+      ['email', 'Enter an email address in the right format, like name@example.com'],
+      ['address', 'The postal address must be 500 characters or fewer'],
+      ['outcomeWanted', 'The outcome they want must be 5,000 characters or fewer'],
+    ]);
+    expect(await (await dependencies()).repository.findIntake('staff-schema-words-1')).toBeUndefined();
+  });
 });
 
 describe('staff sign-in', () => {
