@@ -331,9 +331,23 @@ export async function recordCaseAction(
 export const ResidentAction = z.discriminatedUnion('action', [
   z.object({ action: z.literal('escalate'), reason: z.string().trim().max(10_000).optional() }),
   z.object({ action: z.literal('withdraw'), reason: z.string().trim().max(10_000).optional() }),
-  z.object({ action: z.literal('add-information'), text: text(10_000) }),
+  z.object({
+    action: z.literal('add-information'),
+    text: text(10_000),
+    /** The case's seq when the form was shown: the same text recorded since is this request, sent again. */
+    afterSeq: z.number().int().min(0).optional(),
+  }),
 ]);
 export type ResidentAction = z.infer<typeof ResidentAction>;
+
+/** The case a resident's signed link is for, refused when the path names another case. */
+function linkedCaseId(deps: AppDependencies, linkToken: string, caseIdInPath?: string): string {
+  const { caseId } = verifyCaseLink(deps.secrets.linkSigningKey, linkToken, deps.clock.now());
+  if (caseIdInPath !== undefined && caseIdInPath !== caseId) {
+    throw new DomainError('FORBIDDEN', 'This link is for a different case');
+  }
+  return caseId;
+}
 
 /** A resident acts on their own case through the signed link in their letters (never a task token). */
 export async function residentAct(
@@ -342,13 +356,17 @@ export async function residentAct(
   rawAction: unknown,
   caseIdInPath?: string,
 ): Promise<{ state: CaseState; position: CasePosition }> {
-  const { caseId } = verifyCaseLink(deps.secrets.linkSigningKey, linkToken, deps.clock.now());
-  if (caseIdInPath !== undefined && caseIdInPath !== caseId) {
-    throw new DomainError('FORBIDDEN', 'This link is for a different case');
-  }
+  const caseId = linkedCaseId(deps, linkToken, caseIdInPath);
   const action = ResidentAction.parse(rawAction);
   await resendOwedCallbacks(deps, caseId);
   const by: Actor = { kind: 'resident', id: 'resident-link' };
+  if (action.action === 'add-information' && action.afterSeq !== undefined) {
+    // A retry after the service was busy between recording the text and answering: it is there already.
+    const { state, events } = await loadCase(deps, caseId);
+    if (events.slice(action.afterSeq).some((event) => addsInformation(event, action.text))) {
+      return { state, position: await currentPosition(deps, caseId) };
+    }
+  }
   const { state } = await recordEvent(deps, caseId, (current, at): CaseEvent => {
     switch (action.action) {
       case 'escalate':
@@ -365,11 +383,34 @@ export async function residentAct(
   return { state, position: await currentPosition(deps, caseId) };
 }
 
+function addsInformation(event: CaseEvent, text: string): boolean {
+  if (event.by.kind !== 'resident') return false;
+  return (
+    (event.type === 'related-issue-added' && event.description === text) ||
+    (event.type === 'note-added' && event.text === text)
+  );
+}
+
+/**
+ * The resident's escalation or withdrawal, sent again once it is recorded (a second press, or a retry after
+ * the service was busy between recording it and ending the tasks it answers): nothing is recorded twice, and
+ * the tasks that were open when it was recorded are ended now, so the workflow does not wait for their timers.
+ */
+export async function repeatResidentRequest(
+  deps: AppDependencies,
+  linkToken: string,
+  action: 'escalate' | 'withdraw',
+  caseIdInPath?: string,
+): Promise<void> {
+  const caseId = linkedCaseId(deps, linkToken, caseIdInPath);
+  const type = action === 'escalate' ? 'escalation-requested' : 'withdrawn';
+  const { events } = await loadCase(deps, caseId);
+  const recorded = events.findLast((event) => event.type === type);
+  if (recorded) await completeOpenTasks(deps, caseId, 'resident', { openedUntil: recorded.at });
+}
+
 export async function residentView(deps: AppDependencies, linkToken: string, caseIdInPath?: string) {
-  const { caseId } = verifyCaseLink(deps.secrets.linkSigningKey, linkToken, deps.clock.now());
-  if (caseIdInPath !== undefined && caseIdInPath !== caseId) {
-    throw new DomainError('FORBIDDEN', 'This link is for a different case');
-  }
+  const caseId = linkedCaseId(deps, linkToken, caseIdInPath);
   await resendOwedCallbacks(deps, caseId);
   const { state, events } = await loadCase(deps, caseId);
   return {

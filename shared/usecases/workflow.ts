@@ -200,11 +200,23 @@ export async function closeCase(deps: AppDependencies, caseId: string): Promise<
   return positionOf(deps, closed);
 }
 
-/** Completes every open callback of a case with its new position, after an event moved it on. */
-export async function completeOpenTasks(deps: AppDependencies, caseId: string, by: string): Promise<void> {
+/**
+ * Completes every open callback of a case with its new position, after an event moved it on. With
+ * `openedUntil` (the event's time), only the tasks already open when it was recorded: a task the workflow
+ * registered since answers the event, it is not answered by it.
+ */
+export async function completeOpenTasks(
+  deps: AppDependencies,
+  caseId: string,
+  by: string,
+  options: { openedUntil?: string } = {},
+): Promise<void> {
   const tasks = await deps.repository.tasksForCase(caseId);
   const position = await currentPosition(deps, caseId);
-  for (const task of tasks.filter((t) => t.status === 'open')) {
+  const { openedUntil } = options;
+  const answered = (t: TaskRecord) =>
+    t.status === 'open' && (openedUntil === undefined || t.createdAt <= openedUntil);
+  for (const task of tasks.filter(answered)) {
     try {
       await deps.repository.closeTask(task.taskId, 'done', deps.clock.now().toISOString(), by);
     } catch (error) {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { InternalServerError, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { viewHandler } from '#functions/api/resident.ts';
@@ -18,6 +19,7 @@ import {
   submitComplaintForm,
   withdraw,
 } from '#functions/web/resident-pages.ts';
+import { handler as registerTask } from '#functions/workflow/register-task.ts';
 import type { Actor } from '#shared/domain/case.ts';
 import { loadCase, recordEvent } from '#shared/usecases/case-log.ts';
 import { apiEvent, lambdaContext, parse, useLocalAws } from '../handlers/setup.ts';
@@ -777,5 +779,185 @@ describe('attachments on the complaint form', () => {
     const { caseId, token } = await submitValid();
     const big = await call(addInformation, post({ token, information: 'x'.repeat(300 * 1024) }, { caseId }));
     expect(big.body).toContain('too large');
+  });
+});
+
+/**
+ * DynamoDB refusing one write of a resident's form (throttled or failing, after the SDK's own retries), at
+ * each write the form makes in turn: the page says the service is busy and to send it again, shows the form
+ * again with what was typed (so sending it again is one click), and sending it again records it exactly once.
+ */
+describe('the resident forms under DynamoDB write faults', () => {
+  const throttled = () =>
+    new ProvisionedThroughputExceededException({
+      message: 'Rate of requests exceeds the allowed throughput',
+      $metadata: {},
+    });
+  const serverError = () => new InternalServerError({ message: 'Internal server error', $metadata: {} });
+  const faults = [throttled, serverError];
+
+  /** How many writes a clean run of `act` makes: each of them is refused in turn below. */
+  async function writesOf(act: () => Promise<unknown>): Promise<number> {
+    const before = writes();
+    await act();
+    return writes() - before;
+  }
+
+  function expectBusyForm(page: { status: number; body: string }, typed: string) {
+    expect(page.status).toBe(503);
+    expect(title(page.body)).toMatch(/^Error: /);
+    expect(page.body).toContain('govuk-error-summary');
+    expect(page.body).toMatch(/busy/);
+    expect(page.body).toMatch(/send it again|try again/i);
+    // Never blamed on what was typed, and what was typed is kept.
+    const summary = /<div class="govuk-error-summary"[\s\S]*?<\/ul>/.exec(page.body)?.[0] ?? '';
+    expect(summary).not.toMatch(/must be|Enter /);
+    expect(page.body).toContain(typed);
+  }
+
+  it('the complaint form: each write refused in turn, then sent again, makes one case with one reference', async () => {
+    const total = await writesOf(() =>
+      call(submitComplaintForm, post({ ...validForm, idempotencyKey: 'count-writes-0001' })),
+    );
+    expect(total).toBeGreaterThan(2);
+    for (let nth = 1; nth <= total; nth++) {
+      const form = {
+        ...validForm,
+        idempotencyKey: `fault-form-${String(nth).padStart(6, '0')}`,
+        whatHappened: `Fault ${nth}: the boiler`,
+      };
+      aws().dynamo.failNthWrite({ nth, error: faults[nth % 2] as () => Error });
+      const mark = aws().dynamo.calls.length;
+      const refused = await call(submitComplaintForm, post(form));
+      const writesMade = aws()
+        .dynamo.calls.slice(mark)
+        .filter((call) => /^(Put|Update|Delete)Item$/.test(call.operation));
+      const failed = writesMade[nth - 1]?.input as { Key?: { pk?: string } } | undefined;
+      if (refused.status === 200) {
+        // The only write whose failure is rightly ignored: the counter is a hint; the number is bound anyway.
+        expect(failed?.Key?.pk, `write ${nth}`).toMatch(/^COUNTER#REF#/);
+        continue;
+      }
+      expectBusyForm(refused, `Fault ${nth}: the boiler</textarea>`);
+      expect(refused.body).toContain(`name="idempotencyKey" value="${form.idempotencyKey}"`);
+      const sent = await call(submitComplaintForm, post(form));
+      expect(sent.status, `write ${nth}`).toBe(200);
+      expect(sent.body).toContain('Complaint received');
+    }
+    const projections = (await aws().table.items()).filter((item) => item.sk === 'PROJECTION');
+    expect(projections).toHaveLength(total + 1);
+    const received = (await aws().table.items()).filter((item) => item.type === 'received');
+    expect(received).toHaveLength(total + 1);
+    // One reference per case, no gaps: a refused write never burns a number.
+    expect(projections.map((item) => item.reference).sort()).toEqual(
+      Array.from({ length: total + 1 }, (_, i) => `CMP-2026-${String(i + 1).padStart(6, '0')}`),
+    );
+  });
+
+  /** A resident's confirm form, refused at each of its writes in turn on a fresh case, then sent again. */
+  async function faultEachWrite(options: {
+    prepare: (caseId: string) => Promise<void>;
+    /** The confirm page the resident posts from: its hidden fields are sent back, as a browser would. */
+    form: Handler;
+    handler: Handler;
+    fields: Record<string, string>;
+    typed: string;
+    done: string;
+    expectOnce: (caseId: string) => Promise<void>;
+  }) {
+    const fresh = async (n: number) => {
+      vi.setSystemTime(new Date('2026-03-02T10:00:00Z'));
+      const made = await submitValid({
+        ...validForm,
+        idempotencyKey: `fault-case-${String(n).padStart(6, '0')}`,
+      });
+      await options.prepare(made.caseId);
+      return made;
+    };
+    const first = await fresh(0);
+    const send = async (made: { caseId: string; token: string; hidden?: Record<string, string> }) => {
+      if (!made.hidden) {
+        const page = await call(options.form, get({ caseId: made.caseId }, { token: made.token }));
+        const fields = [...page.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)];
+        made.hidden = Object.fromEntries(fields.map((match) => [match[1] ?? '', match[2] ?? '']));
+      }
+      return call(options.handler, post({ ...made.hidden, ...options.fields }, { caseId: made.caseId }));
+    };
+    const total = await writesOf(() => send(first));
+    expect(total).toBeGreaterThan(1);
+    for (let nth = 1; nth <= total; nth++) {
+      const made = await fresh(nth);
+      aws().dynamo.failNthWrite({ nth, error: faults[nth % 2] as () => Error });
+      expectBusyForm(await send(made), options.typed);
+      const again = await send(made);
+      expect(again.status, `write ${nth}: ${again.body.slice(0, 300)}`).toBe(200);
+      expect(again.body).toContain(options.done);
+      await options.expectOnce(made.caseId);
+    }
+  }
+
+  const typesOn = async (caseId: string) =>
+    (await loadCase(await dependencies(), caseId)).events.map((event) => event.type);
+  const count = (types: string[], type: string) => types.filter((t) => t === type).length;
+  /** The request ended the task it answers, so the workflow is not left waiting for the task's timer. */
+  const expectNoOpenTask = async (caseId: string) => {
+    const tasks = await (await dependencies()).repository.tasksForCase(caseId);
+    expect(tasks.filter((task) => task.status === 'open').map((task) => task.step)).toEqual([]);
+  };
+
+  it('adding information: each write refused in turn, then sent again, adds it once', async () => {
+    await faultEachWrite({
+      prepare: async () => {},
+      form: addInformationForm,
+      handler: addInformation,
+      fields: { information: 'The radiator leaks too' },
+      typed: 'The radiator leaks too</textarea>',
+      done: 'We have added your information',
+      expectOnce: async (caseId) => {
+        const events = (await loadCase(await dependencies(), caseId)).events;
+        const added = events.filter(
+          (event) => event.type === 'related-issue-added' || event.type === 'note-added',
+        );
+        expect(added).toHaveLength(1);
+      },
+    });
+  });
+
+  it('asking for stage 2: each write refused in turn, then sent again, asks once and ends the window task', async () => {
+    await faultEachWrite({
+      prepare: async (caseId) => {
+        await toEscalationWindow(caseId);
+        await registerTask(
+          { caseId, step: 'escalation-window', taskToken: `token-window-${caseId}` },
+          lambdaContext,
+        );
+      },
+      form: confirmEscalation,
+      handler: escalate,
+      fields: { reason: 'Still no heating' },
+      typed: 'Still no heating</textarea>',
+      done: 'You have asked for stage 2',
+      expectOnce: async (caseId) => {
+        expect(count(await typesOn(caseId), 'escalation-requested')).toBe(1);
+        await expectNoOpenTask(caseId);
+      },
+    });
+  });
+
+  it('withdrawing: each write refused in turn, then sent again, withdraws once and leaves no open task', async () => {
+    await faultEachWrite({
+      prepare: async (caseId) => {
+        await registerTask({ caseId, step: 'triage', taskToken: `token-triage-${caseId}` }, lambdaContext);
+      },
+      form: confirmWithdrawal,
+      handler: withdraw,
+      fields: { reason: 'Sorted now' },
+      typed: 'Sorted now</textarea>',
+      done: 'You have withdrawn your complaint',
+      expectOnce: async (caseId) => {
+        expect(count(await typesOn(caseId), 'withdrawn')).toBe(1);
+        await expectNoOpenTask(caseId);
+      },
+    });
   });
 });

@@ -23,8 +23,9 @@ function informationForm(
   ctx: PageContext,
   view: ResidentView,
   token: string,
-  text = '',
+  form: { text?: string; afterSeq?: number } = {},
   errors: FieldError[] = [],
+  status?: number,
 ) {
   return confirmActionPage(
     ctx,
@@ -42,9 +43,11 @@ function informationForm(
       },
       submit: { text: 'Send' },
       cancel: 'Cancel and return to your complaint',
+      afterSeq: form.afterSeq ?? view.case.seq,
     },
-    text,
+    form.text,
     errors,
+    status,
   );
 }
 
@@ -64,6 +67,8 @@ export const addInformation = webPage(async (ctx) => {
   const fields = formBody(ctx.event);
   const token = field(fields, 'token');
   const text = field(fields, 'information');
+  const seq = Number(field(fields, 'afterSeq') || Number.NaN);
+  const form = { text, afterSeq: Number.isSafeInteger(seq) && seq >= 0 ? seq : undefined };
   const view = await loadForAction(ctx, token);
   if (!mayAddInformation(view.case)) {
     return cannotPage(ctx, view, token, 'You cannot add information', paragraphs(CLOSED_NO_INFO));
@@ -71,11 +76,13 @@ export const addInformation = webPage(async (ctx) => {
   const errors = text
     ? tooLong('information', 'The information', text)
     : [{ field: 'information', message: 'Enter the information you want to add to your complaint' }];
-  if (errors.length > 0) return informationForm(ctx, view, token, text, errors);
+  if (errors.length > 0) return informationForm(ctx, view, token, form, errors);
   try {
-    await residentAct(ctx.deps, token, { action: 'add-information', text }, caseIdOf(ctx));
+    await residentAct(ctx.deps, token, { action: 'add-information', ...form }, caseIdOf(ctx));
   } catch (error) {
-    return refusal(ctx, view, token, error);
+    return refusal(ctx, view, token, error, (message) =>
+      informationForm(ctx, view, token, form, [{ field: 'information', message }], 503),
+    );
   }
   return donePage(
     ctx,

@@ -2,6 +2,7 @@ import { ConflictError } from '#shared/domain/errors.ts';
 import { formatCivilDate } from '#shared/notifications/words.ts';
 import type { ProviderProfile, StagePolicy } from '#shared/policy/profile.ts';
 import { type IntakeResult, submitComplaint } from '#shared/usecases/intake.ts';
+import { isServiceBusy } from '../../lib/errors.ts';
 import { MAX_UPLOAD_BODY_BYTES } from '../../lib/middleware.ts';
 import { ATTACHMENTS_FIELD, checkAttachments, chooseAgain, storeAttachments } from '../attachments.ts';
 import { type FieldError, panel, warningText } from '../components.ts';
@@ -17,7 +18,7 @@ import {
   readForm,
   validateForm,
 } from './complaint-form.ts';
-import { back } from './confirm-action.ts';
+import { BUSY_MESSAGE, back } from './confirm-action.ts';
 import { responseClockWords, workingDays } from './text.ts';
 
 /** The complaint form, and the confirmation once it is sent. */
@@ -89,6 +90,18 @@ export const submitComplaintForm = webPage(
         records,
       );
     } catch (error) {
+      if (isServiceBusy(error)) {
+        // Same answers, same key: sending it again finishes this complaint, it never makes a second one.
+        return renderForm(
+          ctx,
+          values,
+          [
+            { field: 'form', href: '#whatHappened', message: BUSY_MESSAGE },
+            ...(chosen.length > 0 ? [{ field: ATTACHMENTS_FIELD, message: chooseAgain(chosen) }] : []),
+          ],
+          503,
+        );
+      }
       if (!(error instanceof ConflictError)) throw error;
       // This form was already sent with different answers (back button, then edited): offer a fresh send.
       return renderForm(

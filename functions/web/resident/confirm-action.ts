@@ -1,7 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DomainError, ValidationError } from '#shared/domain/errors.ts';
 import { residentView } from '#shared/usecases/actions.ts';
-import { toHttpError } from '../../lib/errors.ts';
+import { isServiceBusy, toHttpError } from '../../lib/errors.ts';
 import {
   backLink,
   button,
@@ -77,8 +77,25 @@ ${backToCase(view.case.caseId, token)}`,
   );
 }
 
-/** A domain refusal during an action, worded for the resident where we know better words. */
-export function refusal(ctx: PageContext, view: ResidentView, token: string, error: unknown) {
+/**
+ * What a resident is told when the service stayed busy past the SDK's retries. The action may be half
+ * recorded; sending it again finishes it and records it once (each action is safe to send twice).
+ */
+export const BUSY_MESSAGE =
+  'Sorry, our service is busy and we could not record this just now. Send it again in a moment: we will record it only once.';
+
+/**
+ * A refusal during an action: a busy service shows the form again as typed (`showAgain`, with the words for
+ * its error summary, answered 503); a domain refusal is worded for the resident where we know better words.
+ */
+export function refusal(
+  ctx: PageContext,
+  view: ResidentView,
+  token: string,
+  error: unknown,
+  showAgain: (busyMessage: string) => APIGatewayProxyStructuredResultV2,
+) {
+  if (isServiceBusy(error)) return showAgain(BUSY_MESSAGE);
   const mapped = toHttpError(error);
   if (!(error instanceof DomainError) || !mapped || error.code === 'FORBIDDEN' || error.code === 'NOT_FOUND')
     throw error;
@@ -138,9 +155,12 @@ export function confirmActionPage(
     answer: ConfirmAnswer;
     submit: { text: string; warning?: boolean };
     cancel: string;
+    /** The case's seq when the form was first shown, sent back with it (see ResidentAction). */
+    afterSeq?: number;
   },
   value = '',
   errors: FieldError[] = [],
+  status = errors.length > 0 ? 422 : 200,
 ): APIGatewayProxyStructuredResultV2 {
   const caseId = view.case.caseId;
   return ctx.render(
@@ -150,10 +170,11 @@ export function confirmActionPage(
 ${page.intro ?? html``}
 <form method="post" action="/cases/${encodeURIComponent(caseId)}/${page.action}" novalidate>
   ${hidden('token', token)}
+  ${page.afterSeq === undefined ? html`` : hidden('afterSeq', String(page.afterSeq))}
   ${textarea({ ...page.answer, value, error: errors[0]?.message })}
   ${button(page.submit.text, { warning: page.submit.warning })}
 </form>
 ${backToCase(caseId, token, page.cancel)}`,
-    { status: errors.length > 0 ? 422 : 200, hasErrors: errors.length > 0 },
+    { status, hasErrors: errors.length > 0 },
   );
 }

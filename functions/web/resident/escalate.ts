@@ -1,6 +1,6 @@
 import { escalationRefusal, escalationRequested } from '#shared/domain/resident-actions.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
-import { residentAct, residentView } from '#shared/usecases/actions.ts';
+import { repeatResidentRequest, residentAct, residentView } from '#shared/usecases/actions.ts';
 import type { FieldError } from '../components.ts';
 import { html, type SafeHtml, when } from '../html.ts';
 import { field, formBody } from '../http.ts';
@@ -38,6 +38,7 @@ function escalationForm(
   token: string,
   reason = '',
   errors: FieldError[] = [],
+  status?: number,
 ) {
   const { profile } = ctx;
   const stage2 = profile.stages[1];
@@ -67,6 +68,7 @@ ${when(
     },
     reason,
     errors,
+    status,
   );
 }
 
@@ -92,18 +94,22 @@ export const escalate = webPage(async (ctx) => {
   const reason = field(fields, 'reason');
   const view = await loadForAction(ctx, token);
   const name = stageName(ctx.profile, 2).toLowerCase();
-  if (escalationRequested(view.case)) {
-    // A second press of the button, or a request already made: nothing more to do.
-    return donePage(ctx, view, token, `You have asked for ${name}`, stage2Next(ctx.profile, view));
+  // A second press, or a retry after the service was busy: nothing more to record, the rest is finished.
+  const repeated = escalationRequested(view.case);
+  if (!repeated) {
+    const why = whyNoEscalation(ctx.profile, view);
+    if (why) return cannotPage(ctx, view, token, `You cannot ask for ${name} now`, paragraphs(why));
+    const errors = tooLong('reason', 'Your reason', reason);
+    if (errors.length > 0) return escalationForm(ctx, view, token, reason, errors);
   }
-  const why = whyNoEscalation(ctx.profile, view);
-  if (why) return cannotPage(ctx, view, token, `You cannot ask for ${name} now`, paragraphs(why));
-  const errors = tooLong('reason', 'Your reason', reason);
-  if (errors.length > 0) return escalationForm(ctx, view, token, reason, errors);
   try {
-    await residentAct(ctx.deps, token, { action: 'escalate', reason: reason || undefined }, caseIdOf(ctx));
+    if (repeated) await repeatResidentRequest(ctx.deps, token, 'escalate', caseIdOf(ctx));
+    else
+      await residentAct(ctx.deps, token, { action: 'escalate', reason: reason || undefined }, caseIdOf(ctx));
   } catch (error) {
-    return refusal(ctx, view, token, error);
+    return refusal(ctx, view, token, error, (message) =>
+      escalationForm(ctx, view, token, reason, [{ field: 'reason', message }], 503),
+    );
   }
   const after = await residentView(ctx.deps, token, caseIdOf(ctx));
   return donePage(ctx, after, token, `You have asked for ${name}`, stage2Next(ctx.profile, after));

@@ -1,5 +1,5 @@
 import { type WithdrawalRefusal, withdrawalRefusal } from '#shared/domain/resident-actions.ts';
-import { residentAct } from '#shared/usecases/actions.ts';
+import { repeatResidentRequest, residentAct } from '#shared/usecases/actions.ts';
 import type { FieldError } from '../components.ts';
 import { html } from '../html.ts';
 import { field, formBody } from '../http.ts';
@@ -36,6 +36,7 @@ function withdrawalForm(
   token: string,
   reason = '',
   errors: FieldError[] = [],
+  status?: number,
 ) {
   return confirmActionPage(
     ctx,
@@ -57,6 +58,7 @@ function withdrawalForm(
     },
     reason,
     errors,
+    status,
   );
 }
 
@@ -76,17 +78,22 @@ export const withdraw = webPage(async (ctx) => {
   const token = field(fields, 'token');
   const reason = field(fields, 'reason');
   const view = await loadForAction(ctx, token);
-  if (view.case.closureReason === 'withdrawn') {
-    return donePage(ctx, view, token, 'You have withdrawn your complaint', WITHDRAWN_BODY);
+  // A second press, or a retry after the service was busy: nothing more to record, the rest is finished.
+  const repeated = view.case.closureReason === 'withdrawn';
+  if (!repeated) {
+    const why = whyNoWithdrawal(view);
+    if (why) return cannotPage(ctx, view, token, 'You cannot withdraw your complaint', paragraphs(why));
+    const errors = tooLong('reason', 'Your reason', reason);
+    if (errors.length > 0) return withdrawalForm(ctx, view, token, reason, errors);
   }
-  const why = whyNoWithdrawal(view);
-  if (why) return cannotPage(ctx, view, token, 'You cannot withdraw your complaint', paragraphs(why));
-  const errors = tooLong('reason', 'Your reason', reason);
-  if (errors.length > 0) return withdrawalForm(ctx, view, token, reason, errors);
   try {
-    await residentAct(ctx.deps, token, { action: 'withdraw', reason: reason || undefined }, caseIdOf(ctx));
+    if (repeated) await repeatResidentRequest(ctx.deps, token, 'withdraw', caseIdOf(ctx));
+    else
+      await residentAct(ctx.deps, token, { action: 'withdraw', reason: reason || undefined }, caseIdOf(ctx));
   } catch (error) {
-    return refusal(ctx, view, token, error);
+    return refusal(ctx, view, token, error, (message) =>
+      withdrawalForm(ctx, view, token, reason, [{ field: 'reason', message }], 503),
+    );
   }
   return donePage(ctx, view, token, 'You have withdrawn your complaint', WITHDRAWN_BODY);
 });
