@@ -114,7 +114,13 @@ export type CaseEvent = EventBase &
         explanation: string;
       }
     | { type: 'related-issue-added'; description: string }
-    | { type: 'response-issued'; stage: StageNumber; letter: StageResponse }
+    | {
+        type: 'response-issued';
+        stage: StageNumber;
+        letter: StageResponse;
+        /** What the complaint teaches (Code 9.1): recorded by staff with the response, never sent to the resident. */
+        learning?: Learning;
+      }
     | {
         type: 'escalation-requested';
         reason?: string;
@@ -162,6 +168,12 @@ export type CaseEvent = EventBase &
         residentSatisfied?: string;
       }
   );
+
+/** The complaint's theme and root cause, each one of the profile's `learning` lists. */
+export interface Learning {
+  theme: string;
+  rootCause: string;
+}
 
 /** An email that threaded onto the case, recorded as from whoever actually sent it. */
 export interface InboundCorrespondence {
@@ -222,6 +234,7 @@ export interface StageRecord {
   extensions: Array<{ workingDays: number; reason: string; at: Instant; newDueDate: CivilDate }>;
   respondedAt?: Instant;
   letter?: StageResponse;
+  learning?: Learning;
   /** Staff who acted on this stage (acknowledged, extended or responded). */
   handlers: string[];
 }
@@ -473,6 +486,21 @@ function start(event: CaseEvent, caseId: string, ctx: CaseContext): CaseState {
   };
 }
 
+/** A theme and root cause must be on the profile's lists, or the figures could not group them. */
+function assertKnownLearning(learning: Learning, profile: ProviderProfile): void {
+  const { themes, rootCauses } = profile.learning;
+  if (!themes.includes(learning.theme)) {
+    throw new ValidationError(
+      `"${learning.theme}" is not one of the themes: choose one of ${themes.join('; ')}`,
+    );
+  }
+  if (!rootCauses.includes(learning.rootCause)) {
+    throw new ValidationError(
+      `"${learning.rootCause}" is not one of the root causes: choose one of ${rootCauses.join('; ')}`,
+    );
+  }
+}
+
 function applyResponse(
   state: CaseState,
   event: Extract<CaseEvent, { type: 'response-issued' }>,
@@ -482,6 +510,7 @@ function applyResponse(
   const staffId = requireStaff(event);
   if (event.stage === 2) checkStage2Handler(state, event, staffId);
   assertCompleteStageResponse(event.letter, event.stage, ctx.profile, openActions(state));
+  if (event.learning) assertKnownLearning(event.learning, ctx.profile);
   const key = stageKey(event.stage);
   const listed = event.letter.outstandingActions === 'none' ? [] : event.letter.outstandingActions;
   // Open actions carried over take the letter's wording and date, so the case page says what the letter says.
@@ -509,6 +538,7 @@ function applyResponse(
       ...state[key],
       respondedAt: event.at,
       letter: event.letter,
+      ...(event.learning ? { learning: event.learning } : {}),
       handlers: addHandler(state[key], staffId),
     },
   };

@@ -76,6 +76,45 @@ export const NEW_TASK_DELIVERY = z.enum(['each', 'digest']);
 export type NewTaskDelivery = z.infer<typeof NEW_TASK_DELIVERY>;
 
 export const JURISDICTIONS = ['england', 'scotland', 'wales'] as const;
+
+/**
+ * What staff choose from when a response is issued (Code 9.1, 9.2: learning from complaints): the service area
+ * the complaint was about (its theme) and why it went wrong (its root cause). Lists so the figures group.
+ */
+export const DEFAULT_LEARNING = {
+  themes: [
+    'Repairs and maintenance',
+    'Damp and mould',
+    'Anti-social behaviour and neighbours',
+    'Estate and neighbourhood services',
+    'Rent, service charges and payments',
+    'Lettings, moves and tenancy',
+    'Communication and customer service',
+    'Staff conduct',
+    'Other',
+  ],
+  rootCauses: [
+    'Resident not kept informed',
+    'Timescale or appointment missed',
+    'Work not done right first time',
+    'Policy or procedure not followed',
+    'Policy or procedure itself at fault',
+    'Records wrong or missing',
+    'Contractor performance',
+    'Outside our control',
+    'No fault found',
+  ],
+};
+
+const distinctList = (what: string) =>
+  z
+    .array(nonEmpty.max(200))
+    .min(1, `list at least one ${what}`)
+    .refine((items) => new Set(items.map((item) => item.toLowerCase())).size === items.length, {
+      message: `each ${what} must be listed once`,
+    });
+
+const Learning = z.object({ themes: distinctList('theme'), rootCauses: distinctList('root cause') }).strict();
 export type Jurisdiction = (typeof JURISDICTIONS)[number];
 
 export const ProviderProfile = z
@@ -170,6 +209,7 @@ export const ProviderProfile = z
       })
       .strict()
       .prefault({}),
+    learning: Learning.default(DEFAULT_LEARNING),
     features: z
       .object({ waf: z.boolean().default(false) })
       .strict()

@@ -82,6 +82,9 @@ export const TaskAction = z.discriminatedUnion('action', [
     noRemedyReason: text(5000).optional(),
     outstandingActions: z.union([z.literal('none'), z.array(LetterAction).min(1).max(50)]),
     escalationRoute: text(5000),
+    /** Learning (Code 9.1), from the profile's lists; not part of the letter. The console asks for both. */
+    theme: text(200).optional(),
+    rootCause: text(200).optional(),
   }),
   z.object({ action: z.literal('withdraw'), reason: z.string().max(5000).optional() }),
   z.object({
@@ -151,8 +154,15 @@ function eventFor(action: TaskAction, state: CaseState, by: Actor, at: string): 
         explanation: action.explanation,
       };
     case 'respond': {
-      const { action: _a, ...letter } = action;
-      return { type: 'response-issued', at, by, stage, letter: { stage, ...letter } };
+      const { action: _a, theme, rootCause, ...letter } = action;
+      return {
+        type: 'response-issued',
+        at,
+        by,
+        stage,
+        letter: { stage, ...letter },
+        ...(theme || rootCause ? { learning: { theme: theme ?? '', rootCause: rootCause ?? '' } } : {}),
+      };
     }
     case 'withdraw':
       return { type: 'withdrawn', at, by, reason: action.reason };
@@ -448,20 +458,21 @@ export function residentTimeline(events: readonly CaseEvent[]) {
   );
 }
 
-/** Staff-only detail inside otherwise visible events: triage notes and SES/S3 message ids. */
+/** Staff-only detail inside otherwise visible events: triage notes, SES/S3 message ids, a response's learning. */
 function withoutInternalFields<T extends object>(event: T): T {
   const {
     notes: _notes,
     messageId: _messageId,
+    learning: _learning,
     ...rest
-  } = event as T & { notes?: unknown; messageId?: unknown };
+  } = event as T & { notes?: unknown; messageId?: unknown; learning?: unknown };
   return rest as T;
 }
 
 export function residentSafeView(state: CaseState) {
   const { breaches: _breaches, remindersSent: _reminders, stage1, stage2, triage, ...rest } = state;
-  const { handlers: _h1, ...publicStage1 } = stage1;
-  const { handlers: _h2, ...publicStage2 } = stage2;
+  const { handlers: _h1, learning: _l1, ...publicStage1 } = stage1;
+  const { handlers: _h2, learning: _l2, ...publicStage2 } = stage2;
   // Triage notes and who triaged are internal; the outcome (and its letter) is the resident's.
   return {
     ...rest,

@@ -59,7 +59,7 @@ export function previewLetter(
     const newDueDate = (stage === 1 ? next.stage1 : next.stage2).response?.dueDate;
     return { action: 'extend', subject: message.subject, text: message.text, problems: [], newDueDate };
   }
-  const { action: _action, ...rest } = action;
+  const { action: _action, theme: _theme, rootCause: _rootCause, ...rest } = action;
   const letter: StageResponse = { stage, ...rest };
   const event: CaseEvent = { type: 'response-issued', at, by, stage, letter };
   const problems = stageResponseProblems(letter, stage, profile, openActions(state));

@@ -163,6 +163,8 @@ describe('stored hostile text renders escaped on every page that shows it', () =
                 ['compensation', '50'],
                 ['actions', 'none'],
                 ['escalationRoute', `Route ${hostile}`],
+                ['theme', 'Repairs and maintenance'],
+                ['rootCause', 'No fault found'],
               ]),
             };
             for (const [name, page] of Object.entries(pages)) expectEscaped(name, page, marker);

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { CONTACT_METHODS } from '#shared/domain/case.ts';
 import { DECISIONS } from '#shared/domain/letters.ts';
+import { DEFAULT_LEARNING } from '#shared/policy/profile.ts';
 import { CaseAction, TaskAction } from '#shared/usecases/actions.ts';
 import { loadCase } from '#shared/usecases/case-log.ts';
 import { IntakeInput } from '#shared/usecases/intake.ts';
@@ -459,6 +460,8 @@ const TASK_FORMS: Record<string, fc.Arbitrary<Pairs>> = {
     'oa1-owner': text('owner', false),
     ...dateFields('oa1-due'),
     escalationRoute: text('escalationRoute'),
+    theme: choice(DEFAULT_LEARNING.themes),
+    rootCause: choice(DEFAULT_LEARNING.rootCauses),
     intent: choice(['send', 'preview'], false),
   }),
   escalate: formOf({ action: action('escalate'), 'escalate-reason': text('reason', false) }),

@@ -15,6 +15,8 @@ const respond = (body: Record<string, string>) =>
       remedy: 'none',
       actions: 'some',
       escalationRoute: 'Ask us for stage 2',
+      theme: 'Repairs and maintenance',
+      rootCause: 'No fault found',
       ...body,
     },
     { profile, state, step: 'stage1-response' },

@@ -41,6 +41,8 @@ const HANDLER = {
   email: 'handler@landlord.example',
 } as const;
 const HOSTILE = '<script>alert(1)</script>';
+/** The response form's learning choices (Code 9.1), from the code-baseline lists. */
+const LEARNING_FIELDS = { theme: 'Repairs and maintenance', rootCause: 'Timescale or appointment missed' };
 
 const aws = useLocalAws();
 let keyCounter = 0;
@@ -756,6 +758,7 @@ describe('acting on tasks', () => {
       'oa1-due-month': '3',
       'oa1-due-year': '2026',
       escalationRoute: letter.escalationRoute,
+      ...LEARNING_FIELDS,
       intent: 'preview',
     };
     const preview = await post(taskAction, { ...taskPath(caseId), form });
@@ -810,6 +813,8 @@ describe('acting on tasks', () => {
         remedy: 'none',
         actions: 'none',
         escalationRoute: letter.escalationRoute,
+        ...LEARNING_FIELDS,
+        ...LEARNING_FIELDS,
         intent: 'send',
       },
     });
@@ -843,6 +848,7 @@ describe('acting on tasks', () => {
       remedy: 'remedy',
       remedyDescription: 'An apology',
       escalationRoute: letter.escalationRoute,
+      ...LEARNING_FIELDS,
       intent: 'send',
     };
     const none = await post(taskAction, { ...taskPath(caseId), form: { ...base, actions: 'none' } });
@@ -887,6 +893,7 @@ describe('acting on tasks', () => {
       remedy: 'none',
       actions: 'none',
       escalationRoute: letter.escalationRoute,
+      ...LEARNING_FIELDS,
       intent: 'send',
     };
     const refused = await post(taskAction, { ...taskPath(caseId), form });

@@ -345,7 +345,7 @@ function describeEvent(event: CaseEvent, profile: ProviderProfile): { title: str
     case 'response-issued':
       return {
         title: event.stage === 1 ? 'Stage 1 response issued' : 'Stage 2 (final) response issued',
-        body: letterSummary(event.letter),
+        body: html`${letterSummary(event.letter)}${text(event.learning && `Learning (not sent to the resident): theme "${event.learning.theme}", root cause "${event.learning.rootCause}"`)}`,
       };
     case 'escalation-requested':
       return {

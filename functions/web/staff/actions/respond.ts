@@ -8,6 +8,7 @@ import {
   type FieldError,
   hidden,
   radios,
+  select,
   textarea,
   textInput,
 } from '../../components.ts';
@@ -144,6 +145,27 @@ function render(fc: FormContext, stage: 1 | 2): SafeHtml {
       value: v('escalationRoute', defaultEscalationRoute(profile, stage)),
       rows: 6,
     })}
+    <h4 class="govuk-heading-s">Learning from this complaint (not sent to the resident)</h4>
+    ${select({
+      name: 'theme',
+      label: 'Theme: what the complaint was about',
+      error: errorFor(errors, 'theme'),
+      value: v('theme', record.learning?.theme ?? ''),
+      items: [
+        { value: '', text: 'Choose a theme' },
+        ...profile.learning.themes.map((t) => ({ value: t, text: t })),
+      ],
+    })}
+    ${select({
+      name: 'rootCause',
+      label: 'Root cause: why it happened',
+      error: errorFor(errors, 'rootCause'),
+      value: v('rootCause', record.learning?.rootCause ?? ''),
+      items: [
+        { value: '', text: 'Choose a root cause' },
+        ...profile.learning.rootCauses.map((c) => ({ value: c, text: c })),
+      ],
+    })}
     ${previewBlock(fc, 'respond')}
     ${previewButtons(fc, 'respond')}`,
   );
@@ -222,6 +244,15 @@ function parse(body: FormValues, context: TaskFormContext) {
   } else {
     errors.push({ field: 'actions', message: 'Select whether there are outstanding actions' });
   }
+  // The console always records learning (Code 9.1); each choice must be one of the profile's lists.
+  const theme = field(body, 'theme');
+  const rootCause = field(body, 'rootCause');
+  if (!context.profile.learning.themes.includes(theme)) {
+    errors.push({ field: 'theme', message: 'Choose the theme: what the complaint was about' });
+  }
+  if (!context.profile.learning.rootCauses.includes(rootCause)) {
+    errors.push({ field: 'rootCause', message: 'Choose the root cause: why it happened' });
+  }
   const raw = {
     action: 'respond',
     complaintDefinition: field(body, 'complaintDefinition'),
@@ -231,8 +262,12 @@ function parse(body: FormValues, context: TaskFormContext) {
     ...(noRemedyReason ? { noRemedyReason } : {}),
     outstandingActions,
     escalationRoute: field(body, 'escalationRoute'),
+    theme,
+    rootCause,
   };
   const fields = byPath({
+    theme: { field: 'theme', message: 'Choose the theme: what the complaint was about' },
+    rootCause: { field: 'rootCause', message: 'Choose the root cause: why it happened' },
     complaintDefinition: {
       field: 'complaintDefinition',
       message: 'Enter what the complaint is about',
@@ -306,6 +341,8 @@ function parse(body: FormValues, context: TaskFormContext) {
       'actions',
       ...planned,
       'escalationRoute',
+      'theme',
+      'rootCause',
     ],
     formId: 'respond-form',
   });
