@@ -223,6 +223,14 @@ export const PAGE_ROUTES: readonly RouteDefinition[] = [
     'Notes, actions, referrals',
   ),
   page(
+    'POST',
+    '/staff/case/{caseId}/evidence-pack',
+    'web/staff-pages',
+    'evidencePack',
+    'staff-page',
+    'The Ombudsman evidence pack: a printable document or a ZIP of letters and files (recorded on the case)',
+  ),
+  page(
     'GET',
     '/staff/log-complaint',
     'web/staff-pages',

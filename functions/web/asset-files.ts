@@ -21,6 +21,22 @@ const TYPES: Record<string, string> = {
 /** Starts the GOV.UK components where the browser supports them; the pages work without it. */
 const INIT_MODULE = "import { initAll } from '/govuk/govuk-frontend.min.js';\ninitAll();\n";
 
+/**
+ * Our print rules (every page links them with media="print"): the page content only, no navigation, forms or
+ * local-mode banners; tables and letters kept whole; sections marked app-page-break start a new page.
+ */
+export const PRINT_CSS = `@page { margin: 15mm; }
+.govuk-skip-link, .govuk-service-navigation, .govuk-header, .govuk-footer, .govuk-phase-banner,
+[aria-label="Service status"], form, .govuk-button, .app-no-print { display: none !important; }
+.govuk-width-container { max-width: none; margin: 0; }
+.govuk-main-wrapper { padding: 0; }
+body { font-size: 11pt; }
+.govuk-table { page-break-inside: auto; }
+.govuk-table tr, .app-keep-together, figure { break-inside: avoid; page-break-inside: avoid; }
+.app-page-break { break-before: page; page-break-before: always; }
+a.govuk-link[href^="http"]::after { content: " (" attr(href) ")"; }
+`;
+
 function frontendRoot(): string {
   // A Lambda bundle has no node_modules: the house function copies the files into govuk/ beside the code.
   // Locally (the sources run unbundled) they come from the package.
@@ -41,6 +57,13 @@ function notFound(): APIGatewayProxyStructuredResultV2 {
 
 /** A govuk-frontend file by its public path (the init module is ours), or 404; never a file outside the package. */
 export async function assetFile(requested: string): Promise<APIGatewayProxyStructuredResultV2> {
+  if (requested === '/govuk/print.css') {
+    return {
+      statusCode: 200,
+      headers: { 'content-type': TYPES['.css'] ?? '', 'cache-control': 'public, max-age=3600' },
+      body: PRINT_CSS,
+    };
+  }
   if (requested === '/govuk/init.mjs') {
     return {
       statusCode: 200,

@@ -95,6 +95,7 @@ export function layout(options: LayoutOptions): SafeHtml {
   <link rel="apple-touch-icon" href="/assets/images/govuk-icon-180.png">
   <link rel="manifest" href="/assets/manifest.json">
   <link rel="stylesheet" href="/govuk/govuk-frontend.min.css">
+  <link rel="stylesheet" href="/govuk/print.css" media="print">
 </head>
 <body class="govuk-template__body">
   <script>${new SafeHtml(INLINE_SCRIPT)}</script>

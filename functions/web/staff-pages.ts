@@ -4,6 +4,7 @@
  */
 export { downloadAttachment } from './staff/pages/attachment.ts';
 export { casePage, recordOnCase, taskAction } from './staff/pages/case.ts';
+export { evidencePack } from './staff/pages/evidence-pack.ts';
 export { logComplaint, logComplaintForm } from './staff/pages/log-complaint.ts';
 export { managerPage } from './staff/pages/manager.ts';
 export { queuePage } from './staff/pages/queue.ts';

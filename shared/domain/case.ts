@@ -137,6 +137,8 @@ export type CaseEvent = EventBase &
     | { type: 'withdrawn'; reason?: string }
     | { type: 'ombudsman-referral-recorded'; reference?: string; notes?: string }
     | { type: 'note-added'; text: string }
+    /** Staff prepared the Ombudsman evidence pack (Code 8.1(c); the Ombudsman's CHFOs are about slow evidence). */
+    | { type: 'evidence-pack-prepared'; format: 'html' | 'zip' }
     | { type: 'reminder-sent'; step: Step; dueAt: Instant; actionId?: string }
     | {
         type: 'deadline-breached';
@@ -364,6 +366,7 @@ const ALLOWED: Record<CaseStatus, readonly CaseEventType[]> = {
 };
 const ALWAYS_ALLOWED: readonly CaseEventType[] = [
   'note-added',
+  'evidence-pack-prepared',
   'ombudsman-referral-recorded',
   'correspondence-sent',
   'correspondence-failed',
@@ -762,6 +765,9 @@ function applyEvent(state: CaseState, event: CaseEvent, ctx: CaseContext): CaseS
       };
     case 'note-added':
       requireText(event.text, 'The note');
+      return state;
+    case 'evidence-pack-prepared':
+      requireStaff(event);
       return state;
     case 'reminder-sent':
       return {

@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { strFromU8, unzipSync } from 'fflate';
 import { describe, expect, it, vi } from 'vitest';
 import { queueHandler } from '#functions/api/staff-queries.ts';
 import { dependencies } from '#functions/lib/config.ts';
@@ -11,6 +12,7 @@ import { csrfToken } from '#functions/web/staff-auth.ts';
 import {
   casePage,
   downloadAttachment,
+  evidencePack,
   logComplaint,
   logComplaintForm,
   managerPage,
@@ -25,6 +27,7 @@ import type { Step } from '#shared/domain/case.ts';
 import { actOnTask, recordCaseAction } from '#shared/usecases/actions.ts';
 import { loadCase } from '#shared/usecases/case-log.ts';
 import { type IntakeInput, submitComplaint } from '#shared/usecases/intake.ts';
+import { sendOwedLetters } from '#shared/usecases/notify.ts';
 import { checkDeadline } from '#shared/usecases/workflow.ts';
 import { apiEvent, lambdaContext, staffClaims, useLocalAws } from '../handlers/setup.ts';
 import { stageResponse } from '../support/fixtures.ts';
@@ -1239,5 +1242,141 @@ describe('staff sign-in', () => {
     const out = await get(signOut, { path: '/staff/sign-out', role: null });
     expect(out.location).toBe('/staff/sign-in');
     expect(out.cookies.join(';')).toContain('local_user=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0');
+  });
+});
+
+describe('the Ombudsman evidence pack', () => {
+  const packPath = (caseId: string) => ({
+    path: `/staff/case/${caseId}/evidence-pack`,
+    pathParameters: { caseId },
+  });
+
+  /** A case with a photo, an extension with its reason, the stage 1 response and every letter sent. */
+  async function respondedCase() {
+    const deps = await dependencies();
+    const sha256 = createHash('sha256').update(SAMPLES.png).digest('hex');
+    const key = `form-key-pack-${++keyCounter}/0-${sha256.slice(0, 16)}-mould.png`;
+    await deps.attachments.put(key, SAMPLES.png, 'image/png');
+    const { caseId, reference } = await submitComplaint(
+      deps,
+      {
+        complainant: { name: 'Ada Resident', email: 'ada@resident.example', preferredContact: 'email' },
+        complaint: { whatHappened: 'Mould in the bedroom', outcomeWanted: 'Treat it' },
+      },
+      `form-key-pack-${keyCounter}`,
+      { kind: 'resident', id: 'web-form' },
+      [{ name: '../mould <b>.png', contentType: 'image/png', size: SAMPLES.png.length, key, sha256 }],
+    );
+    let task = await openTask(caseId, 'triage');
+    await actOnTask(deps, task.taskId, HANDLER, { action: 'triage', outcome: 'complaint' });
+    task = await openTask(caseId, 'stage1-acknowledgement');
+    await actOnTask(deps, task.taskId, HANDLER, {
+      action: 'acknowledge',
+      definition: 'Mould in the bedroom',
+      outcomesSought: ['Treat the mould'],
+    });
+    task = await openTask(caseId, 'stage1-response');
+    await actOnTask(deps, task.taskId, HANDLER, {
+      action: 'extend',
+      workingDays: 5,
+      reason: 'Waiting for information from a third party',
+      explanation: 'We are waiting for the damp survey.',
+    });
+    task = await openTask(caseId, 'stage1-response');
+    const { stage: _stage, ...letter } = stageResponse(deps.context.profile, 1);
+    await actOnTask(deps, task.taskId, HANDLER, { action: 'respond', ...letter, ...LEARNING_FIELDS });
+    await sendOwedLetters(deps, caseId);
+    return { caseId, reference };
+  }
+
+  it('one action gives a printable document with the deadlines, extensions, remedies and every letter, logged on the case', async () => {
+    const { caseId, reference } = await respondedCase();
+    const page = await post(evidencePack, {
+      ...packPath(caseId),
+      form: { csrf: await csrfFor(), format: 'html' },
+    });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain(`<h1 class="govuk-heading-l">${reference}: Ada Resident</h1>`);
+    expect(page.body).toContain('<link rel="stylesheet" href="/govuk/print.css" media="print">');
+    // Every deadline with how it was worked out, and the extension with its reason.
+    expect(page.body).toContain('Stage 1 response');
+    expect(page.body).toMatch(/working days counted from/);
+    expect(page.body).toContain('5 working days granted');
+    expect(page.body).toContain('Waiting for information from a third party');
+    expect(page.body).toContain('An apology and £50 for the delay');
+    expect(page.body).toContain('£50.00');
+    // Every letter recorded as sent, in full, without the resident's private link.
+    const { events } = await loadCase(await dependencies(), caseId);
+    const sent = events.filter((event) => event.type === 'correspondence-sent');
+    expect(sent.map((event) => event.type === 'correspondence-sent' && event.template)).toEqual([
+      'complaint-received',
+      'stage1-acknowledgement',
+      'extension-notice',
+      'stage1-response',
+    ]);
+    expect(page.body.match(/data-testid="pack-letter"/g)?.length).toBe(sent.length);
+    expect(page.body).toContain('Our stage 1 response to your complaint');
+    expect(page.body).toContain('not reproduced in the evidence pack');
+    expect(page.body).not.toMatch(/\/cases\/[^"\s]+\?t=/);
+    expect(page.body).toContain('&lt;b&gt;.png');
+    expect(page.body).not.toContain('<b>.png');
+    // Preparing it is on the case's timeline.
+    expect(events.at(-1)).toMatchObject({
+      type: 'evidence-pack-prepared',
+      format: 'html',
+      by: { id: HANDLER.id },
+    });
+    expect(page.body).toContain('data-event-type="evidence-pack-prepared"');
+    expectSoundMarkup(page.body);
+  });
+
+  it('the ZIP holds each letter, each file as received with its SHA-256, the timeline and a manifest', async () => {
+    const { caseId } = await respondedCase();
+    const response = await post(evidencePack, {
+      ...packPath(caseId),
+      form: { csrf: await csrfFor(), format: 'zip' },
+    });
+    expect(response.status).toBe(200);
+    const zip = unzipSync(new Uint8Array(Buffer.from(response.body, 'base64')));
+    expect(Object.keys(zip).sort()).toEqual([
+      'MANIFEST.txt',
+      'files/01-_mould _b_.png',
+      'letters/01-complaint-received.txt',
+      'letters/02-stage1-acknowledgement.txt',
+      'letters/03-extension-notice.txt',
+      'letters/04-stage1-response.txt',
+      'timeline.txt',
+    ]);
+    expect(Buffer.from(zip['files/01-_mould _b_.png'] as Uint8Array).equals(SAMPLES.png)).toBe(true);
+    const manifest = strFromU8(zip['MANIFEST.txt'] as Uint8Array);
+    expect(manifest).toContain(
+      `files/01-_mould _b_.png  ${createHash('sha256').update(SAMPLES.png).digest('hex')}`,
+    );
+    expect(manifest).not.toContain('DOES NOT MATCH');
+    expect(strFromU8(zip['letters/03-extension-notice.txt'] as Uint8Array)).toContain(
+      'We are waiting for the damp survey.',
+    );
+    expect(strFromU8(zip['timeline.txt'] as Uint8Array)).toContain('evidence-pack-prepared');
+    const { events } = await loadCase(await dependencies(), caseId);
+    expect(events.at(-1)).toMatchObject({ type: 'evidence-pack-prepared', format: 'zip' });
+  });
+
+  it('refuses a missing format or CSRF token, and records nothing', async () => {
+    const { caseId } = await caseAt('triage');
+    const before = (await loadCase(await dependencies(), caseId)).events.length;
+    const noFormat = await post(evidencePack, {
+      ...packPath(caseId),
+      form: { csrf: await csrfFor(), format: 'pdf' },
+    });
+    expect(noFormat.status).toBe(422);
+    expect(noFormat.body).toContain('Choose the evidence pack as a printable document (html) or a ZIP (zip)');
+    const forged = await post(evidencePack, {
+      ...packPath(caseId),
+      form: { csrf: 'forged', format: 'html' },
+    });
+    expect(forged.status).toBe(403);
+    expect((await loadCase(await dependencies(), caseId)).events.length).toBe(before);
+    const casePageBody = (await get(casePage, casePath(caseId))).body;
+    expect(casePageBody).toContain(`action="/staff/case/${caseId}/evidence-pack"`);
   });
 });

@@ -371,6 +371,11 @@ function describeEvent(event: CaseEvent, profile: ProviderProfile): { title: str
       };
     case 'note-added':
       return { title: 'Note', body: text(event.text) };
+    case 'evidence-pack-prepared':
+      return {
+        title: `Ombudsman evidence pack prepared (${event.format === 'zip' ? 'ZIP of letters and files' : 'printable document'})`,
+        body: html``,
+      };
     case 'reminder-sent':
       return {
         title: `Reminder sent: ${STEP_WORDS[event.step]}${event.actionId ? ` (action ${event.actionId})` : ''}`,

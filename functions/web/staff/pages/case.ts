@@ -8,7 +8,7 @@ import { loadCase } from '#shared/usecases/case-log.ts';
 import { previewLetter } from '#shared/usecases/preview-letter.ts';
 import { positionOf, resendOwedCallbacks } from '#shared/usecases/workflow.ts';
 import { checkId } from '../../../lib/middleware.ts';
-import { banner, errorSummary, type FieldError } from '../../components.ts';
+import { banner, errorSummary, type FieldError, hidden } from '../../components.ts';
 import { html } from '../../html.ts';
 import { field, formBody, redirect } from '../../http.ts';
 import { type StaffPageContext, staffPage } from '../../route.ts';
@@ -154,11 +154,27 @@ ${
     : taskForms(fc)
 }
 <h2 class="govuk-heading-l" id="case-forms">Record something on the case</h2>
-${caseForms(fc)}`;
+${caseForms(fc)}
+${evidencePackForm(caseId, fc.csrf)}`;
   return ctx.render(`${options.preview ? 'Preview: complaint' : 'Complaint'} ${state.reference}`, body, {
     status: options.status,
     hasErrors: errors.length > 0,
   });
+}
+
+/** One action gives the Ombudsman the whole case: a printable document, or a ZIP of its letters and files. */
+function evidencePackForm(caseId: string, csrf: string) {
+  return html`<section class="govuk-!-margin-bottom-8" aria-labelledby="evidence-pack-heading" data-testid="evidence-pack-form">
+  <h2 class="govuk-heading-m" id="evidence-pack-heading">Ombudsman evidence pack</h2>
+  <p class="govuk-body">Everything the Ombudsman asks for in one document: the timeline, every letter sent, every deadline and how it was worked out, extensions and their reasons, remedies and outstanding actions. Preparing it is recorded on the case.</p>
+  <form method="post" action="${caseHref(caseId)}/evidence-pack" id="evidence-pack-form" novalidate>
+    ${hidden('csrf', csrf)}
+    <div class="govuk-button-group">
+      <button type="submit" class="govuk-button" data-module="govuk-button" name="format" value="html">Prepare the printable document</button>
+      <button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" name="format" value="zip">Download letters and files (ZIP)</button>
+    </div>
+  </form>
+</section>`;
 }
 
 /** GET /staff/case/{caseId}: everything about a case, then the forms for what it is waiting for. */

@@ -1,0 +1,198 @@
+import { createHash } from 'node:crypto';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { strToU8, zipSync } from 'fflate';
+import type { CaseState } from '#shared/domain/case.ts';
+import { ValidationError } from '#shared/domain/errors.ts';
+import { type EvidencePack, prepareEvidencePack } from '#shared/usecases/evidence-pack.ts';
+import { positionOf } from '#shared/usecases/workflow.ts';
+import { contentDisposition } from '../../attachments.ts';
+import { summaryList, table } from '../../components.ts';
+import { html, join, type SafeHtml } from '../../html.ts';
+import { field, formBody } from '../../http.ts';
+import { type StaffPageContext, staffPage } from '../../route.ts';
+import {
+  actionsSection,
+  type CaseView,
+  complaintDetails,
+  deadlinesSection,
+  referralsSection,
+  residentDetails,
+  statusSection,
+  timelineSection,
+} from '../case-view.ts';
+import { DECISION_WORDS, instantWords, multiline, TEMPLATE_WORDS } from '../words.ts';
+import { caseHref, caseIdOf } from './common.ts';
+
+/**
+ * The Ombudsman evidence pack for one case: one printable document (the timeline, every letter sent, every
+ * deadline and how it was worked out, extensions with reasons, remedies, outstanding actions) and a ZIP of the
+ * letters and files. Preparing either is recorded on the case.
+ */
+
+const FORMATS = ['html', 'zip'] as const;
+type Format = (typeof FORMATS)[number];
+
+function isFormat(value: string): value is Format {
+  return (FORMATS as readonly string[]).includes(value);
+}
+
+function remediesSection(state: CaseState): SafeHtml {
+  const rows = ([1, 2] as const).flatMap((stage) => {
+    const record = stage === 1 ? state.stage1 : state.stage2;
+    const letter = record.letter;
+    if (!letter) return [];
+    const remedy =
+      letter.remedy === 'none'
+        ? `None${letter.noRemedyReason ? `: ${letter.noRemedyReason}` : ''}`
+        : letter.remedy.description;
+    const pounds =
+      letter.remedy !== 'none' && letter.remedy.compensationPounds !== undefined
+        ? `£${letter.remedy.compensationPounds.toFixed(2)}`
+        : 'None';
+    return [[`Stage ${stage}`, DECISION_WORDS[letter.decision] ?? letter.decision, remedy, pounds]];
+  });
+  return html`<h2 class="govuk-heading-m" id="remedies">Decisions and remedies</h2>
+${rows.length === 0 ? html`<p class="govuk-body">No response has been issued yet.</p>` : table({ head: ['Stage', 'Decision', 'Remedy', 'Compensation offered'], rows })}`;
+}
+
+function lettersSection(pack: EvidencePack): SafeHtml {
+  return html`<h2 class="govuk-heading-m app-page-break" id="letters">Every letter sent (${pack.letters.length})</h2>
+<p class="govuk-body">Each letter is shown as it was rendered from the case when it was sent. The resident's private link is not reproduced.</p>
+${join(
+  pack.letters.map(
+    (
+      letter,
+      index,
+    ) => html`<section class="govuk-!-margin-bottom-6 app-keep-together" data-testid="pack-letter">
+  <h3 class="govuk-heading-s">${index + 1}. ${TEMPLATE_WORDS[letter.template] ?? letter.template}</h3>
+  ${summaryList([
+    { key: 'Sent', value: `${instantWords(letter.sentAt)} by ${letter.channel} to ${letter.recipient}` },
+    { key: 'Subject', value: letter.subject },
+  ])}
+  <div class="govuk-inset-text">${multiline(letter.text)}</div>
+</section>`,
+  ),
+)}`;
+}
+
+function filesSection(pack: EvidencePack): SafeHtml {
+  return html`<h2 class="govuk-heading-m" id="files">Files on the case</h2>
+${
+  pack.files.length === 0
+    ? html`<p class="govuk-body">None.</p>`
+    : table({
+        head: ['File', 'From', 'Type', 'SHA-256'],
+        rows: pack.files.map((file) => [
+          html`<span dir="auto">${file.name}</span>`,
+          file.from,
+          file.contentType,
+          html`<code>${file.sha256}</code>`,
+        ]),
+      })
+}`;
+}
+
+function packDocument(ctx: StaffPageContext, pack: EvidencePack): APIGatewayProxyStructuredResultV2 {
+  const { state, events } = pack;
+  const view: CaseView = {
+    state,
+    events,
+    position: positionOf(ctx.deps, state),
+    profile: ctx.profile,
+    now: ctx.now,
+    calendar: ctx.deps.context.clocks.calendar,
+  };
+  const body = html`<span class="govuk-caption-l">Ombudsman evidence pack</span>
+<h1 class="govuk-heading-l">${state.reference}: ${state.complainant.name}</h1>
+<p class="govuk-body">Prepared ${instantWords(ctx.now.toISOString())} by ${ctx.staff.email ?? ctx.staff.id} from the case's event log (${events.length} events). Print this page, or save it as PDF, to send it.</p>
+<p class="govuk-body app-no-print"><a class="govuk-link" href="${caseHref(state.caseId)}">Back to the case</a></p>
+<h2 class="govuk-heading-m">Contents</h2>
+<ul class="govuk-list">
+  <li><a class="govuk-link" href="#status">Where the case is</a></li>
+  <li><a class="govuk-link" href="#deadlines">Deadlines and how each was worked out</a></li>
+  <li><a class="govuk-link" href="#remedies">Decisions and remedies</a></li>
+  <li><a class="govuk-link" href="#outstanding-actions">Outstanding actions</a></li>
+  <li><a class="govuk-link" href="#timeline">Timeline</a></li>
+  <li><a class="govuk-link" href="#letters">Every letter sent</a></li>
+  <li><a class="govuk-link" href="#files">Files on the case</a></li>
+</ul>
+${statusSection(view)}
+${residentDetails(state)}
+${complaintDetails(state)}
+${deadlinesSection(view)}
+${remediesSection(state)}
+${actionsSection(view)}
+${referralsSection(state)}
+${timelineSection(view)}
+${lettersSection(pack)}
+${filesSection(pack)}`;
+  return ctx.render(`Evidence pack ${state.reference}`, body);
+}
+
+/** A name safe inside a ZIP: no folders, no control characters, never empty. */
+function zipName(name: string): string {
+  const cleaned = name
+    .replace(/[\\/:*?"<>|\p{Cc}]/gu, '_')
+    .replace(/^\.+/, '')
+    .slice(0, 100);
+  return cleaned || 'file';
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function packZip(pack: EvidencePack): Uint8Array {
+  const entries: Record<string, Uint8Array> = {};
+  const manifest: string[] = [
+    `Ombudsman evidence pack for ${pack.state.reference}`,
+    'Every file with its SHA-256. Files are those received; letters are as rendered from the case when sent.',
+    '',
+  ];
+  pack.letters.forEach((letter, index) => {
+    const name = `letters/${String(index + 1).padStart(2, '0')}-${letter.template}.txt`;
+    const content = strToU8(
+      `Subject: ${letter.subject}\nSent: ${letter.sentAt} by ${letter.channel} to ${letter.recipient}\n\n${letter.text}\n`,
+    );
+    entries[name] = content;
+    manifest.push(`${name}  ${sha256(content)}`);
+  });
+  pack.files.forEach((file, index) => {
+    if (!file.bytes) return;
+    const name = `files/${String(index + 1).padStart(2, '0')}-${zipName(file.name)}`;
+    const actual = sha256(file.bytes);
+    entries[name] = file.bytes;
+    manifest.push(
+      `${name}  ${actual}${actual === file.sha256 ? '' : `  DOES NOT MATCH the SHA-256 recorded on receipt (${file.sha256})`}`,
+    );
+  });
+  for (const missing of pack.missingFiles) manifest.push(`MISSING from the store: ${missing}`);
+  const timeline = pack.events.map((event) => `${event.at}  ${event.type}  ${event.by.kind}:${event.by.id}`);
+  entries['timeline.txt'] = strToU8(`${timeline.join('\n')}\n`);
+  manifest.push(`timeline.txt  ${sha256(entries['timeline.txt'])}`);
+  entries['MANIFEST.txt'] = strToU8(`${manifest.join('\n')}\n`);
+  return zipSync(entries, { level: 6, mtime: new Date('2000-01-01T00:00:00Z') });
+}
+
+/** POST /staff/case/{caseId}/evidence-pack: the printable document (format=html) or the ZIP (format=zip). */
+export const evidencePack = staffPage(async (ctx) => {
+  const caseId = caseIdOf(ctx);
+  const format = field(formBody(ctx.event), 'format');
+  if (!isFormat(format)) {
+    throw new ValidationError('Choose the evidence pack as a printable document (html) or a ZIP (zip)');
+  }
+  const pack = await prepareEvidencePack(ctx.deps, caseId, ctx.staff, format);
+  if (format === 'html') return packDocument(ctx, pack);
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': 'application/zip',
+      'content-disposition': contentDisposition(`evidence-pack-${pack.state.reference}.zip`),
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+    },
+    body: Buffer.from(packZip(pack)).toString('base64'),
+    isBase64Encoded: true,
+  };
+});
