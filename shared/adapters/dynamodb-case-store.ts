@@ -11,6 +11,7 @@ import {
 import type { CaseEvent, CaseState, CaseStatus } from '../domain/case.ts';
 import { messageKey } from '../domain/email.ts';
 import { ConflictError, TaskNotOpenError } from '../domain/errors.ts';
+import { type CaseFacts, caseFacts, factMonths } from '../domain/reporting/facts.ts';
 import type {
   CaseLookups,
   CaseRepository,
@@ -301,9 +302,11 @@ export class DynamoDbCaseStore implements CaseRepository {
         }),
       );
     } catch (error) {
-      // A newer projection is already stored: ours is stale and must not overwrite it.
+      // A newer projection is already stored: ours is stale and must not overwrite it (nor its facts).
       if (!isConditionFailure(error)) throw error;
+      return;
     }
+    await Promise.all(factItems(state).map((item) => this.putIfNewer(item)));
     if (state.seq !== 1) return;
     const keys = [
       ...lookups.contacts.map((hash) => `CONTACT#${hash}`),
@@ -463,6 +466,47 @@ export class DynamoDbCaseStore implements CaseRepository {
       ExpressionAttributeValues: { ':pk': `RECEIVED#${month}` },
     });
     return items.map((item) => item.state as CaseState);
+  }
+
+  async listReportFacts(months: readonly string[]): Promise<CaseFacts[]> {
+    const latest = new Map<string, { seq: number; facts: string }>();
+    // One query per month, a few at a time: a year is 12 partitions of the index read side by side.
+    const queue = [...new Set(months)];
+    const worker = async () => {
+      for (let month = queue.shift(); month !== undefined; month = queue.shift()) {
+        const items = await this.queryAll({
+          TableName: this.tableName,
+          IndexName: 'gsi3',
+          KeyConditionExpression: 'gsi3pk = :pk',
+          ExpressionAttributeValues: { ':pk': `${FACTS_PREFIX}${month}` },
+          ProjectionExpression: 'caseId, seq, facts',
+        });
+        for (const item of items) {
+          const caseId = item.caseId as string;
+          const seq = item.seq as number;
+          const seen = latest.get(caseId);
+          if (!seen || seen.seq < seq) latest.set(caseId, { seq, facts: item.facts as string });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(4, queue.length) }, worker));
+    return [...latest.values()].map((entry) => JSON.parse(entry.facts) as CaseFacts);
+  }
+
+  /** Writes an item unless a newer one (by `seq`) is stored under its key. */
+  private async putIfNewer(item: Record<string, unknown> & { seq: number }): Promise<void> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk) OR seq < :seq',
+          ExpressionAttributeValues: { ':seq': item.seq },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   async putTask(task: TaskRecord): Promise<void> {
@@ -691,6 +735,27 @@ export class DynamoDbCaseStore implements CaseRepository {
     } while (start && items.length < limit);
     return items.slice(0, limit);
   }
+}
+
+const FACTS_PREFIX = 'FACTS#';
+
+/**
+ * A case's reporting facts, once under each London month they date anything in (gsi3 `FACTS#<YYYY-MM>`): a
+ * report reads the months of its period and keeps each case's newest facts. Stored as JSON text, which reads
+ * back far faster than a nested map.
+ */
+export function factItems(state: CaseState): Array<Record<string, unknown> & { seq: number }> {
+  const facts = caseFacts(state);
+  const json = JSON.stringify(facts);
+  return factMonths(facts).map((month) => ({
+    pk: caseKey(state.caseId),
+    sk: `${FACTS_PREFIX}${month}`,
+    caseId: state.caseId,
+    seq: state.seq,
+    facts: json,
+    gsi3pk: `${FACTS_PREFIX}${month}`,
+    gsi3sk: state.caseId,
+  }));
 }
 
 /** A task item's attributes with its index keys: the queue (while open) and the case's task list. */

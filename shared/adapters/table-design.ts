@@ -7,6 +7,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * |-------------------|----------------------|---------------|------------------------------------|------------------------------|--------------------------------|
  * | case event        | CASE#<id>            | EVT#<seq:10>  |                                    |                              |                                |
  * | case projection   | CASE#<id>            | PROJECTION    | STATUS#<status> / <receivedAt>#<id>|                              | RECEIVED#<YYYY-MM> / <at>#<id> |
+ * | reporting facts   | CASE#<id>            | FACTS#<YYYY-MM>|                                   |                              | FACTS#<YYYY-MM> / <id>         |
  * | resident contact  | CASE#<id>            | CONTACT#<hmac>|                                    | CONTACT#<hmac> / <at>#<id>   |                                |
  * | resident name     | CASE#<id>            | NAME#<hmac>   |                                    | NAME#<hmac> / <at>#<id>      |                                |
  * | reference lookup  | REF#<reference>      | REF           |                                    |                              |                                |

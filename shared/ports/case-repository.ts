@@ -1,4 +1,5 @@
 import type { CaseEvent, CaseState, CaseStatus, StaffRole, Step } from '../domain/case.ts';
+import type { CaseFacts } from '../domain/reporting/facts.ts';
 
 export const TASK_STATUSES = ['open', 'done', 'superseded', 'timed-out'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -117,6 +118,11 @@ export interface CaseRepository {
   listByName(nameHash: string, limit?: number): Promise<CaseState[]>;
   /** Cases received in a London calendar month (YYYY-MM): the unit reports are built from. */
   listReceivedInMonth(month: string): Promise<CaseState[]>;
+  /**
+   * The newest reporting facts of every case that dates anything (receipt, triage, acknowledgement, extension,
+   * response, stage 2 request, withdrawal, closure, breach, action, referral) in one of these London months.
+   */
+  listReportFacts(months: readonly string[]): Promise<CaseFacts[]>;
   putTask(task: TaskRecord): Promise<void>;
   getTask(taskId: string): Promise<TaskRecord | undefined>;
   /** Moves an open task to a final status; throws TaskNotOpenError if it is no longer open. */

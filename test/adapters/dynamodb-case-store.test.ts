@@ -1,4 +1,5 @@
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient, DynamoDbCaseStore } from '#shared/adapters/dynamodb-case-store.ts';
 import { ConflictError } from '#shared/domain/errors.ts';
@@ -172,5 +173,23 @@ describe('failNthWrite', () => {
     expect(await store.findCaseIdByReference('CMP-2026-000001')).toBe('case-1');
     await store.markTaskAnnounced('task-1', '2026-03-03T08:00:00.000Z');
     expect((await store.getTask('task-1'))?.announcedAt).toBe('2026-03-03T08:00:00.000Z');
+  });
+});
+
+describe('DynamoDbCaseStore reporting facts', () => {
+  it("reads a period's facts by querying its months on gsi3 (never a Scan), each item under its month", async () => {
+    const { store, watch, client, tableName } = await freshStore();
+    await store.saveProjection(aCase('case-1', '2026-04-02T10:00:00.000Z'), { contacts: [], names: [] });
+    await store.saveProjection(aCase('case-2', '2026-05-02T10:00:00.000Z'), { contacts: [], names: [] });
+    const before = watch.calls.length;
+    const facts = await store.listReportFacts(['2026-04', '2026-05', '2026-06']);
+    expect(facts.map((entry) => entry.caseId).sort()).toEqual(['case-1', 'case-2']);
+    const reads = watch.calls.slice(before);
+    expect(reads.map((call) => call.operation)).toEqual(['Query', 'Query', 'Query']);
+    expect(reads.map((call) => call.input.IndexName)).toEqual(['gsi3', 'gsi3', 'gsi3']);
+    const item = await createDocumentClient(client).send(
+      new GetCommand({ TableName: tableName, Key: { pk: 'CASE#case-1', sk: 'FACTS#2026-04' } }),
+    );
+    expect(item.Item).toMatchObject({ gsi3pk: 'FACTS#2026-04', gsi3sk: 'case-1', seq: 1 });
   });
 });

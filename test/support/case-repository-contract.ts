@@ -283,6 +283,36 @@ export function caseRepositoryContract(name: string, fresh: () => Promise<CaseRe
       });
     });
 
+    describe('reporting facts', () => {
+      it("lists each case's newest facts once, for the London months they date anything in", async () => {
+        const repository = await fresh();
+        // 23:30 UTC on 31 March is 00:30 on 1 April in London (BST): received in April, triaged in May.
+        const received = aCase('case-a', '2026-03-31T23:30:00.000Z', 'CMP-A');
+        const triaged = applyCaseEvent(
+          received,
+          { type: 'triaged', at: '2026-05-05T10:00:00.000Z', by: handler, outcome: 'complaint' },
+          context,
+        );
+        await repository.saveProjection(received, noLookups);
+        await repository.saveProjection(triaged, noLookups);
+        // A stale save (an older sequence number) changes nothing.
+        await repository.saveProjection(received, noLookups);
+        await repository.saveProjection(aCase('case-b', '2026-03-31T22:30:00.000Z', 'CMP-B'), noLookups);
+        const facts = async (months: string[]) =>
+          (await repository.listReportFacts(months))
+            .map((entry) => `${entry.reference}@${entry.seq}:${entry.triage?.outcome ?? 'untriaged'}`)
+            .sort();
+        expect(await facts(['2026-03'])).toEqual(['CMP-B@1:untriaged']);
+        expect(await facts(['2026-04'])).toEqual(['CMP-A@2:complaint']);
+        expect(await facts(['2026-05'])).toEqual(['CMP-A@2:complaint']);
+        expect(await facts(['2026-03', '2026-04', '2026-05'])).toEqual([
+          'CMP-A@2:complaint',
+          'CMP-B@1:untriaged',
+        ]);
+        expect(await facts(['2026-06'])).toEqual([]);
+      });
+    });
+
     describe('callback tasks', () => {
       it('stores a task once: a second put with its id leaves the first as it was', async () => {
         const repository = await fresh();

@@ -1,5 +1,6 @@
 import type { CaseEvent, CaseState, CaseStatus } from '#shared/domain/case.ts';
 import { ConflictError, TaskNotOpenError } from '#shared/domain/errors.ts';
+import { type CaseFacts, caseFacts, factMonths } from '#shared/domain/reporting/facts.ts';
 import type {
   CaseLookups,
   CaseRepository,
@@ -151,6 +152,13 @@ export class InMemoryCaseRepository implements CaseRepository {
     return this.byReceived(
       [...this.projections.values()].filter((s) => toLondon(s.receivedAt).date.startsWith(`${month}-`)),
     );
+  }
+
+  async listReportFacts(months: readonly string[]): Promise<CaseFacts[]> {
+    const wanted = new Set(months);
+    return [...this.projections.values()]
+      .map(caseFacts)
+      .filter((facts) => factMonths(facts).some((month) => wanted.has(month)));
   }
 
   async putTask(task: TaskRecord): Promise<void> {
