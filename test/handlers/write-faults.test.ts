@@ -1,8 +1,13 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InternalServerError, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
+import { handler as intake } from '#functions/email/intake.ts';
 import { dependencies } from '#functions/lib/config.ts';
+import { s3ObjectCreated } from '#functions/lib/s3-events.ts';
 import { csrfToken } from '#functions/web/staff-auth.ts';
 import { logComplaint, recordOnCase, taskAction } from '#functions/web/staff-pages.ts';
 import { handler as checkDeadline } from '#functions/workflow/check-deadline.ts';
@@ -10,7 +15,8 @@ import { handler as closeCase } from '#functions/workflow/close-case.ts';
 import { handler as recordReceipt } from '#functions/workflow/record-receipt.ts';
 import { handler as registerTask } from '#functions/workflow/register-task.ts';
 import { handler as sendDigest } from '#functions/workflow/send-digest.ts';
-import type { CaseEvent, Step } from '#shared/domain/case.ts';
+import { handler as sendNotifications } from '#functions/workflow/send-notifications.ts';
+import type { CaseEvent, CaseState, Step } from '#shared/domain/case.ts';
 import { actOnTask } from '#shared/usecases/actions.ts';
 import { submitComplaint } from '#shared/usecases/intake.ts';
 import { stageResponse } from '../support/fixtures.ts';
@@ -272,6 +278,151 @@ describe('workflow task writes under DynamoDB faults', () => {
     expect(alertsSent('digest')).toHaveLength(1);
     expect((await (await dependencies()).repository.getTask(task.taskId))?.announcedAt).toEqual(
       expect.any(String),
+    );
+  });
+});
+
+/** The writes one run of `act` makes, in order: each is refused in turn by the tests below. */
+async function writesOf(act: () => Promise<unknown>): Promise<number> {
+  const from = aws().dynamo.calls.length;
+  await act();
+  return aws()
+    .dynamo.calls.slice(from)
+    .filter((call) => /^(Put|Update|Delete)Item$|^TransactWriteItems$/.test(call.operation)).length;
+}
+
+const letterKeys = () =>
+  aws()
+    .ses.commandCalls(SendEmailCommand)
+    .flatMap(
+      (call) =>
+        call.args[0].input.Content?.Simple?.Headers?.filter(
+          (header) => header.Name === 'X-Correspondence-Key',
+        ).map((header) => header.Value ?? '') ?? [],
+    );
+
+describe('send-notifications under DynamoDB write faults', () => {
+  it('each write refused in turn: the task fails retryably, the retry records the receipt once (sent again only across the failure)', async () => {
+    const counted = await newCase();
+    const total = await writesOf(() => sendNotifications({ caseId: counted.caseId }, lambdaContext));
+    expect(total).toBeGreaterThan(0);
+    for (let nth = 1; nth <= total; nth++) {
+      const { caseId } = await newCase();
+      const before = letterKeys().length;
+      aws().dynamo.failNthWrite({ nth, error: nth % 2 ? throttled : serverError });
+      await expectRetryableFailure(
+        () => sendNotifications({ caseId }, lambdaContext),
+        nth % 2 ? 'ProvisionedThroughputExceededException' : 'InternalServerError',
+      );
+      await expect(sendNotifications({ caseId }, lambdaContext)).resolves.toMatchObject({ step: 'triage' });
+      await sendNotifications({ caseId }, lambdaContext);
+      const recorded = (await events(caseId)).filter((event) => event.type === 'correspondence-sent');
+      expect(recorded.map((event) => (event as { key: string }).key)).toEqual(['complaint-received#1']);
+      // At least once: a letter whose record was refused goes again, recognisably the same letter.
+      const sent = letterKeys().slice(before);
+      expect(new Set(sent)).toEqual(new Set(['complaint-received#1']));
+      expect(sent.length).toBeLessThanOrEqual(2);
+    }
+  });
+});
+
+describe('email intake under DynamoDB write faults', () => {
+  const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'email');
+  let delivered = 0;
+
+  /** Stores a fixture in the inbound store as SES would, with its Message-ID made unique. */
+  async function store(name: string, messageId: string, replacements: Record<string, string> = {}) {
+    let raw = readFileSync(join(FIXTURES, name), 'latin1').replace(
+      /^Message-ID: <[^>]+>/im,
+      `Message-ID: <${messageId}>`,
+    );
+    for (const [from, to] of Object.entries(replacements)) raw = raw.replaceAll(from, to);
+    const key = `2026-03-02/${++delivered}-${name}`;
+    const inbound = (await dependencies()).inboundEmail;
+    if (!inbound) throw new Error('no inbound store');
+    await inbound.put(key, Buffer.from(raw, 'latin1'), 'message/rfc822');
+    return key;
+  }
+
+  const receive = (key: string) =>
+    intake(
+      s3ObjectCreated({ bucket: 'inbound', key, size: 1, eventTime: '2026-03-02T09:59:00.000Z' }),
+      lambdaContext,
+    ) as Promise<{ outcomes: string[] }>;
+
+  /** Every write of one message refused in turn; each message is then received again, as S3's retry would. */
+  async function faultEachWrite(
+    send: (n: number) => Promise<string>,
+    expectOnce: (n: number, key: string) => Promise<void>,
+  ) {
+    const total = await writesOf(async () => receive(await send(0)));
+    expect(total).toBeGreaterThan(2);
+    for (let nth = 1; nth <= total; nth++) {
+      const key = await send(nth);
+      const from = aws().dynamo.calls.length;
+      aws().dynamo.failNthWrite({ nth, error: nth % 2 ? throttled : serverError });
+      const first = await receive(key).then(
+        () => undefined,
+        (error: Error) => error,
+      );
+      if (first === undefined) {
+        // The one write whose failure is rightly ignored: the reference counter is a hint.
+        const failed = aws()
+          .dynamo.calls.slice(from)
+          .filter((call) => /^(Put|Update|Delete)Item$/.test(call.operation))[nth - 1];
+        expect((failed?.input as { Key?: { pk?: string } }).Key?.pk, `write ${nth}`).toMatch(/^COUNTER#/);
+      } else {
+        expect(first.name).toMatch(/ProvisionedThroughputExceededException|InternalServerError/);
+        // Nothing is lost: the raw message is still there for the retry.
+        await expect((await dependencies()).inboundEmail?.get(key)).resolves.toBeDefined();
+        await expect(receive(key)).resolves.toEqual({
+          outcomes: [expect.stringMatching(/case-opened|threaded/)],
+        });
+      }
+      // A third delivery of the same message (S3 retries, or SES stored it twice) changes nothing.
+      await expect(receive(key)).resolves.toEqual({ outcomes: ['duplicate'] });
+      await expectOnce(nth, key);
+    }
+  }
+
+  it('a new complaint by email: each write refused in turn, then received again, opens one case', async () => {
+    process.env.INBOUND_EMAIL_DIR = mkdtempSync(join(tmpdir(), 'inbound-'));
+    await faultEachWrite(
+      (n) => store('multipart-alternative.eml', `fault-${n}@resident.example`),
+      async (n, key) => {
+        const messageId = `fault-${n}@resident.example`;
+        const cases = (await aws().table.items()).filter(
+          (item) => item.sk === 'PROJECTION' && (item.state as CaseState).email?.messageId === messageId,
+        );
+        expect(cases, `write ${n}`).toHaveLength(1);
+        const caseId = String(cases[0]?.caseId);
+        expect((await events(caseId)).map((event) => event.type)).toEqual(['received']);
+        expect((cases[0]?.state as CaseState).email?.rawKey).toBe(key);
+      },
+    );
+    // One reference per message, none skipped.
+    const references = (await aws().table.items())
+      .filter((item) => item.sk === 'PROJECTION')
+      .map((item) => String(item.reference))
+      .sort();
+    expect(references).toEqual(references.map((_, i) => `CMP-2026-${String(i + 1).padStart(6, '0')}`));
+  });
+
+  it('a reply quoting the reference: each write refused in turn, then received again, is added to the case once', async () => {
+    process.env.INBOUND_EMAIL_DIR = mkdtempSync(join(tmpdir(), 'inbound-'));
+    const { caseId, reference } = await newCase();
+    await faultEachWrite(
+      (n) =>
+        store('reference-subject-known.eml', `reply-fault-${n}@resident.example`, {
+          'CMP-2026-000001': reference,
+        }),
+      async (n) => {
+        const replies = (await events(caseId)).filter(
+          (event) =>
+            event.type === 'email-received' && event.messageId === `reply-fault-${n}@resident.example`,
+        );
+        expect(replies, `write ${n}`).toHaveLength(1);
+      },
     );
   });
 });
