@@ -23,6 +23,9 @@ export const telemetry: Telemetry = {
     single.addDimension(dimension.name, dimension.value);
     single.addMetric(metric, MetricUnit.Count, 1);
   },
+  warn(message, fields, error) {
+    logger.warn(message, { ...fields, ...(error === undefined ? {} : errorFields(error, false)) });
+  },
 };
 
 /** Link and task tokens, email addresses and phone numbers: never written to a log, even inside an error. */
@@ -37,16 +40,20 @@ export function redact(text: string): string {
   return SECRET_OR_PERSONAL.reduce((result, pattern) => result.replace(pattern, '[redacted]'), text);
 }
 
-/**
- * An unexpected error, with what is needed to fix it: its name, message and stack, under keys of our own
- * (Powertools reserves `message` for the log line's own text and drops a value given under it).
- */
+/** An unexpected error, with what is needed to fix it: its name, message and stack. */
 export function logUnhandled(what: string, route: string, error: unknown): void {
+  logger.error(what, { route, ...errorFields(error, true) });
+}
+
+/**
+ * An error's name and message (and stack) under keys of our own (Powertools reserves `message` for the log
+ * line's own text and drops a value given under it), with tokens and contact details redacted.
+ */
+function errorFields(error: unknown, withStack: boolean): Record<string, string> {
   const failure = error instanceof Error ? error : new Error(String(error));
-  logger.error(what, {
-    route,
+  return {
     errorName: failure.name,
     errorMessage: redact(failure.message),
-    errorStack: redact(failure.stack ?? ''),
-  });
+    ...(withStack ? { errorStack: redact(failure.stack ?? '') } : {}),
+  };
 }

@@ -10,14 +10,18 @@ import type { HouseFunction } from './house-function.ts';
 export interface DailyDigestProps {
   prefix: string;
   functions: AppFunctions;
+  /** The complaint state machine's name: the daily run resends the callbacks its executions are owed. */
+  stateMachineName: string;
 }
 
 /**
  * The working-morning digest of new tasks (profile `notifications.newTasks`): a schedule at 08:00 London
  * time on weekdays that invokes one function. The function itself skips bank holidays and closure days.
+ * The same run first resends every callback still owed, so it may complete tasks (SendTaskSuccess and
+ * SendTaskFailure on the complaint state machine, nothing else of Step Functions).
  *
  * @example
- * new DailyDigest(this, 'DailyDigest', { prefix, functions });
+ * new DailyDigest(this, 'DailyDigest', { prefix, functions, stateMachineName: workflow.stateMachineName });
  */
 export class DailyDigest extends Capability {
   readonly fn: HouseFunction;
@@ -28,8 +32,9 @@ export class DailyDigest extends Capability {
     this.fn = props.functions.build(this, {
       name: 'send-digest',
       module: 'workflow/send-digest',
-      description: 'Scheduled: the daily digest of new tasks',
+      description: 'Scheduled: resends owed workflow callbacks, then the daily digest of new tasks',
     });
+    this.fn.useStateMachine(props.stateMachineName, ['states:SendTaskSuccess', 'states:SendTaskFailure']);
     // The schedule's role may invoke this one function only (the target grants it).
     const role = new iam.Role(this, 'DailyDigestRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {

@@ -10,6 +10,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { BusinessMetric } from '#shared/ports/telemetry.ts';
 import { BREACH_LOG_MESSAGE } from '../../functions/workflow/check-deadline.ts';
 import type { HouseFunction } from './house-function.ts';
 
@@ -87,6 +88,26 @@ export class Operations extends Construct {
       });
     }
     alarm('deadline-breaches', breaches, 'A Complaint Handling Code deadline was missed');
+
+    // Embedded metrics carry the function's service dimension beside their own (functions/lib/observability.ts).
+    const callbackOwed = (outcome: 'owed' | 'unmarked') =>
+      new cloudwatch.Metric({
+        namespace: props.prefix,
+        metricName: 'CallbackOwed' satisfies BusinessMetric,
+        dimensionsMap: { service: props.prefix, Outcome: outcome },
+        ...fiveMinutes,
+      });
+    const callbacksOwed = new cloudwatch.MathExpression({
+      expression: 'FILL(owed, 0) + FILL(unmarked, 0)',
+      usingMetrics: { owed: callbackOwed('owed'), unmarked: callbackOwed('unmarked') },
+      label: 'Workflow callbacks refused',
+      period: Duration.minutes(5),
+    });
+    alarm(
+      'callbacks-owed',
+      callbacksOwed,
+      'Step Functions refused a task callback after its retries: the case waits until it is resent (docs/operations.md)',
+    );
 
     for (const house of props.functions) {
       const name = house.node.id.replace(/^Fn-/, '');

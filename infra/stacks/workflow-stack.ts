@@ -85,7 +85,7 @@ export class WorkflowStack extends CapabilityStack {
       key: data.key,
       functions,
     });
-    new DailyDigest(this, 'DailyDigest', { prefix, functions });
+    new DailyDigest(this, 'DailyDigest', { prefix, functions, stateMachineName: workflow.stateMachineName });
     api.addRoutes(ALL_ROUTES, { functions, workflow, staff, attachments: data.attachments });
     mail.addFunctions(functions);
 

@@ -222,7 +222,7 @@ export async function actOnTask(
   taskId: string,
   actor: Extract<Actor, { kind: 'staff' }>,
   rawAction: unknown,
-): Promise<{ state: CaseState; position: CasePosition }> {
+): Promise<{ state: CaseState; position: CasePosition; workflow?: string }> {
   const action = TaskAction.parse(rawAction);
   const task = await deps.repository.getTask(taskId);
   if (!task) throw new DomainError('NOT_FOUND', `There is no task ${taskId}`);
@@ -264,9 +264,16 @@ export async function actOnTask(
   deps.telemetry?.count('TaskActions', { name: 'Action', value: action.action });
   const position = positionOf(deps, state);
   // The action is recorded: whatever Step Functions answers, the member of staff is told it is done.
-  await completeCallback(deps, task, position);
-  return { state, position };
+  const callback = await completeCallback(deps, task, position);
+  return { state, position, ...(callback === 'sent' ? {} : { workflow: CATCHING_UP[callback] }) };
 }
+
+/** Said beside a recorded action whose callback did not go: the case is not stuck, and when it moves on. */
+const CATCHING_UP = {
+  owed: 'Recorded. The workflow has not moved on to the next step yet: it will when the case is next opened or acted on, or at the next daily run.',
+  unmarked:
+    "Recorded. The workflow has not moved on to the next step yet: it will at this step's next deadline check.",
+} as const;
 
 /** The profile's limit on what a handler may offer without a manager (managers and admins may exceed it). */
 function checkCompensationLimit(

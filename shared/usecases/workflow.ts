@@ -5,7 +5,7 @@ import { actionFollowUps, type CasePosition, casePosition, deadlineAlerts } from
 import type { TaskRecord } from '../ports/case-repository.ts';
 import { caseLookups, loadCase, recordEvent } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
-import { alertStaff, sendOwedLetters } from './notify.ts';
+import { alertStaff, sendOwedLetters, sendTaskDigests } from './notify.ts';
 
 const SYSTEM = { kind: 'system', id: 'workflow' } as const;
 
@@ -228,22 +228,43 @@ export async function completeOpenTasks(
   }
 }
 
+/** What became of a done task's callback: sent, owed (marked for a resend), or neither (the mark failed too). */
+export type CallbackOutcome = 'sent' | 'owed' | 'unmarked';
+
 /**
  * Completes a done task's callback. If Step Functions still refuses it after the adapter's retries, the task
- * is marked as owing it: the action that closed the task stands, and the next look at or action on the case
- * sends it again (resendOwedCallbacks), so the execution moves on then rather than at the step's timeout.
+ * is marked as owing it: the action that closed the task stands, and the next look at or action on the case,
+ * or the daily job, sends it again (resendOwedCallbacks), so the execution moves on then rather than at the
+ * step's timeout. If even the mark cannot be written, the action still stands (it is recorded, and answering
+ * an error would only invite a retry that meets a done task): the step's deadline check, when its wait times
+ * out, moves the execution on. Either way a warning is logged and `CallbackOwed` counted, which alarms.
  */
 export async function completeCallback(
   deps: AppDependencies,
   task: TaskRecord,
   position: CasePosition,
-): Promise<void> {
+): Promise<CallbackOutcome> {
   try {
     await deps.engine.sendTaskSuccess(task.token, position);
+    return 'sent';
   } catch (error) {
     // The wait already ended (timed out or replaced): the machine re-reads the case at its next step.
-    if (error instanceof TaskNotOpenError) return;
-    await deps.repository.markCallbackOwed(task.taskId, deps.clock.now().toISOString());
+    if (error instanceof TaskNotOpenError) return 'sent';
+    const ids = { caseId: task.caseId, taskId: task.taskId, step: task.step };
+    try {
+      await deps.repository.markCallbackOwed(task.taskId, deps.clock.now().toISOString());
+    } catch (markError) {
+      deps.telemetry?.warn(
+        'Callback refused and not marked owed: the step moves on at its deadline check',
+        { ...ids, refusedBy: error instanceof Error ? error.name : 'unknown' },
+        markError,
+      );
+      deps.telemetry?.count('CallbackOwed', { name: 'Outcome', value: 'unmarked' });
+      return 'unmarked';
+    }
+    deps.telemetry?.warn('Callback refused: marked owed, to be sent again', ids, error);
+    deps.telemetry?.count('CallbackOwed', { name: 'Outcome', value: 'owed' });
+    return 'owed';
   }
 }
 
@@ -271,4 +292,19 @@ export async function resendOwedCallbacks(
     await deps.repository.settleCallback(task.taskId);
   }
   return { resent, stillOwed };
+}
+
+/**
+ * The daily scheduled run. First every callback still owed, on any case: a refused SendTaskSuccess on a case
+ * nobody has opened since would otherwise wait for its step's timeout, days away. Then the digest of new
+ * tasks. A callback still refused stays owed (and is logged) for the next look at the case or the next run.
+ */
+export async function dailyRun(
+  deps: AppDependencies,
+): Promise<{ callbacks: { resent: number; stillOwed: number }; digests: Record<string, number> }> {
+  const callbacks = await resendOwedCallbacks(deps);
+  if (callbacks.stillOwed > 0) {
+    deps.telemetry?.warn('Callbacks still owed after the daily resend', { ...callbacks });
+  }
+  return { callbacks, digests: await sendTaskDigests(deps) };
 }

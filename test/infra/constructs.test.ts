@@ -145,11 +145,29 @@ describe('each capability on its own', { timeout: SYNTH_TIMEOUT }, () => {
     template.resourceCountIs('AWS::StepFunctions::StateMachineAlias', 1);
   });
 
-  it('DailyDigest: nag clean', () => {
+  it('DailyDigest: may complete callbacks on the complaint state machine only (and start nothing), nag clean', () => {
+    const stateMachineName = `${prefix}-complaint`;
     const template = alone((stack, { functions }) => {
-      new DailyDigest(stack, 'DailyDigest', { prefix, functions });
+      new DailyDigest(stack, 'DailyDigest', { prefix, functions, stateMachineName });
     });
     template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    const states = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+      .filter((statement) =>
+        [statement.Action].flat().some((action: string) => action.startsWith('states:')),
+      );
+    // One statement, on the send-digest function's role: the callbacks it resends, nothing else.
+    expect(states).toHaveLength(1);
+    expect([states[0].Action].flat().sort()).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess']);
+    const resources = JSON.stringify(states[0].Resource);
+    expect(resources).toContain(`:stateMachine:${stateMachineName}"`);
+    expect(resources).toContain(`:stateMachine:${stateMachineName}:*"`);
+    expect(resources).not.toMatch(/stateMachine:\*|"\*"/);
+    const roles = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy).includes('states:SendTaskSuccess'))
+      .flatMap((policy) => policy.Properties.Roles.map((role: { Ref: string }) => role.Ref));
+    expect(roles).toHaveLength(1);
+    expect(roles[0]).toMatch(/senddigest/i);
   });
 
   it('StaffDirectory: a public client with the authorization code flow only, nag clean', () => {

@@ -265,6 +265,20 @@ describe('CDK app', () => {
       expect(alarms).toContain(`${prefix}-${name}`);
     }
     expect(alarms.filter((name) => String(name).endsWith('-errors')).length).toBeGreaterThanOrEqual(14);
+    // Callbacks Step Functions refused, owed or not even marked: the embedded metric the use case counts.
+    const owed = Object.values(workflow.findResources('AWS::CloudWatch::Alarm')).find(
+      (alarm) => alarm.Properties.AlarmName === `${prefix}-callbacks-owed`,
+    );
+    expect(owed?.Properties).toMatchObject({ Threshold: 1, EvaluationPeriods: 1 });
+    const metrics = ((owed?.Properties.Metrics ?? []) as Array<{ MetricStat?: { Metric: unknown } }>)
+      .flatMap((query) => (query.MetricStat ? [query.MetricStat.Metric] : []))
+      .map((metric) => JSON.stringify(metric));
+    expect(metrics).toHaveLength(2);
+    for (const outcome of ['owed', 'unmarked']) {
+      expect(metrics.some((metric) => metric.includes(`{"Name":"Outcome","Value":"${outcome}"}`))).toBe(true);
+    }
+    expect(metrics.every((metric) => metric.includes('"MetricName":"CallbackOwed"'))).toBe(true);
+    expect(metrics.every((metric) => metric.includes(`"Namespace":"${prefix}"`))).toBe(true);
     workflow.hasResourceProperties('AWS::Logs::MetricFilter', {
       FilterPattern: '{ $.message = "Deadline breached" }',
     });

@@ -83,6 +83,27 @@ describe('a staff action whose callback Step Functions refuses', () => {
   });
 });
 
+describe('an owed callback on a case nobody looks at again', () => {
+  it("is resent by the next morning's daily run, so the execution moves on without anyone opening the case", async () => {
+    const { caseId } = await harness.submit();
+    const triage = await harness.openTask(caseId);
+    const callbacks = refuseCallbacks();
+    await harness.act(caseId, staff.handler, { action: 'triage', outcome: 'complaint' });
+    expect(await harness.deps.repository.owedCallbacks()).toHaveLength(1);
+    callbacks.refusing = false;
+    // Monday afternoon: no timer is due before Thursday's triage reminder, so nothing moves on its own.
+    await harness.advanceTo('2026-03-02T18:00:00Z');
+    expect((await harness.deps.repository.tasksForCase(caseId)).some((t) => t.status === 'open')).toBe(false);
+
+    // Tuesday 08:00 London: the daily run sends the owed callback; the workflow opens the acknowledgement.
+    await harness.advanceTo('2026-03-03T08:01:00Z');
+    expect((await harness.openTask(caseId)).step).toBe('stage1-acknowledgement');
+    expect(await harness.deps.repository.owedCallbacks()).toEqual([]);
+    expect((await harness.deps.repository.getTask(triage.taskId))?.callbackOwedSince).toBeUndefined();
+    expect(types(await harness.events(caseId)).filter((type) => type === 'triaged')).toHaveLength(1);
+  });
+});
+
 describe('staff alerts and digests keyed per send', () => {
   it('a deadline check retried after its reminder left sends the reminder once, under its key', async () => {
     const { caseId } = await harness.submit();

@@ -1,0 +1,126 @@
+import { InternalServerError } from '@aws-sdk/client-dynamodb';
+import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import { describe, expect, it } from 'vitest';
+import { taskActionHandler } from '#functions/api/staff-actions.ts';
+import { dependencies } from '#functions/lib/config.ts';
+import { handler as registerTask } from '#functions/workflow/register-task.ts';
+import { submitComplaint } from '#shared/usecases/intake.ts';
+import { capturedOutput } from '../support/output.ts';
+import { apiEvent, lambdaContext, parse, staffClaims, useLocalAws } from './setup.ts';
+
+/**
+ * A staff action whose Step Functions callback is refused past the adapter's retries: the action stands and
+ * is answered as recorded, an operator can see it (a warning without the token, and the `CallbackOwed`
+ * metric the `callbacks-owed` alarm watches), and the case says how it will catch up, even when the mark
+ * that queues the callback for a resend cannot be written either.
+ */
+const aws = useLocalAws();
+
+// As long as a real task token, so that the log's redaction is what keeps it out (not its shortness).
+const TOKEN = `AQCEAAAAKgAAAAMAAAAAAAAAA${'x7Yq'.repeat(30)}`;
+
+const refused = () =>
+  Object.assign(new Error(`Rate exceeded for task ${TOKEN}`), {
+    name: 'ThrottlingException',
+    $fault: 'client',
+    $metadata: {},
+  });
+
+async function triageTask() {
+  const deps = await dependencies();
+  const { caseId } = await submitComplaint(
+    deps,
+    {
+      complainant: { name: 'Ada Resident', email: 'ada@resident.example', preferredContact: 'email' },
+      complaint: { whatHappened: 'The boiler is broken', outcomeWanted: 'Fix it' },
+    },
+    `owed-${Math.random().toString(36).slice(2)}`,
+    { kind: 'resident', id: 'web-form' },
+  );
+  await registerTask({ caseId, step: 'triage', taskToken: TOKEN }, lambdaContext);
+  const task = (await deps.repository.tasksForCase(caseId)).find((t) => t.status === 'open');
+  if (!task) throw new Error('no open triage task');
+  return { caseId, taskId: task.taskId };
+}
+
+async function triage(taskId: string) {
+  let response: ReturnType<typeof parse> | undefined;
+  const output = await capturedOutput(async () => {
+    response = parse(
+      await taskActionHandler(
+        apiEvent({
+          pathParameters: { taskId },
+          json: { action: 'triage', outcome: 'complaint' },
+          claims: staffClaims('handler'),
+        }),
+        lambdaContext,
+      ),
+    );
+  });
+  const lines = output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  if (!response) throw new Error('no response');
+  return { response, output, lines };
+}
+
+describe('a callback Step Functions refuses', () => {
+  it('is logged as a warning without its token and counted as CallbackOwed, and the answer says the case will catch up', async () => {
+    const { caseId, taskId } = await triageTask();
+    aws().sfn.on(SendTaskSuccessCommand).rejects(refused());
+    const { response, output, lines } = await triage(taskId);
+
+    expect(response.statusCode).toBe(200);
+    expect(response.body.workflow).toMatch(/^Recorded\. .*next daily run/);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'WARN',
+        message: 'Callback refused: marked owed, to be sent again',
+        caseId,
+        taskId,
+        step: 'triage',
+        errorName: 'ThrottlingException',
+      }),
+    );
+    expect(lines).toContainEqual(expect.objectContaining({ CallbackOwed: 1, Outcome: 'owed' }));
+    expect(output).not.toContain(TOKEN);
+    expect(output).not.toContain(TOKEN.slice(0, 40));
+  });
+
+  it('when the owed mark cannot be written either: the action is still answered as recorded, with when it will catch up', async () => {
+    const { caseId, taskId } = await triageTask();
+    aws().sfn.on(SendTaskSuccessCommand).rejects(refused());
+    // The writes of the action: the task's claim (UpdateItem), the event and projection (PutItem), then the mark.
+    aws().dynamo.failNthWrite({
+      operation: 'UpdateItem',
+      nth: 2,
+      error: () => new InternalServerError({ message: 'Internal server error', $metadata: {} }),
+    });
+    const { response, output, lines } = await triage(taskId);
+
+    expect(response.statusCode).toBe(200);
+    expect(response.body.workflow).toMatch(/^Recorded\. .*next deadline check/);
+    expect(response.body.position).toMatchObject({ step: 'stage1-acknowledgement' });
+    const deps = await dependencies();
+    expect((await deps.repository.loadEvents(caseId)).map((event) => event.type)).toEqual([
+      'received',
+      'triaged',
+    ]);
+    // Not marked (the write failed): no resend will find it, so the warning and the count say so.
+    expect(await deps.repository.getTask(taskId)).toMatchObject({ status: 'done' });
+    expect((await deps.repository.getTask(taskId))?.callbackOwedSince).toBeUndefined();
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'WARN',
+        message: 'Callback refused and not marked owed: the step moves on at its deadline check',
+        caseId,
+        taskId,
+        refusedBy: 'ThrottlingException',
+        errorName: 'InternalServerError',
+      }),
+    );
+    expect(lines).toContainEqual(expect.objectContaining({ CallbackOwed: 1, Outcome: 'unmarked' }));
+    expect(output).not.toContain(TOKEN.slice(0, 40));
+  });
+});
