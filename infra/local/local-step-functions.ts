@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { TaskNotOpenError } from '#shared/domain/errors.ts';
@@ -34,7 +35,15 @@ interface PendingCallback {
   executionArn: string;
   resolve: (output: unknown) => void;
   reject: (error: Error) => void;
+  /** The task's TimeoutSeconds timer, cleared once the token is answered so no dead timer lingers. */
+  timer?: ReturnType<typeof setTimeout>;
 }
+
+/**
+ * How many finished executions are kept (with their histories) for /local/executions; open cases' executions
+ * are always kept. Without a bound the runtime grew ~1.25 MiB per closed case (issue 12).
+ */
+export const FINISHED_EXECUTIONS_KEPT = 100;
 
 /** Replaces every ${Name} in the definition; an unknown name is an error, never a silent blank. */
 export function substitute(definitionText: string, substitutions: Record<string, string>): AslDefinition {
@@ -96,8 +105,21 @@ export class LocalStepFunctions implements WorkflowEngine {
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly callbacks = new Map<string, PendingCallback>();
   private readonly deadTokens = new Map<string, 'TaskTimedOut' | 'TaskDoesNotExist'>();
+  /** Each execution's dead tokens, forgotten with the execution (an unknown token reads as TaskDoesNotExist). */
+  private readonly deadTokensOf = new Map<string, string[]>();
+  /** Finished executions, oldest first (a Set keeps insertion order). */
+  private readonly finished = new Set<string>();
   private inFlight = 0;
   private readonly aborts = new Map<string, () => void>();
+  /**
+   * Emits "waiting" with the execution's name once a callback task's handler has registered its task, so a
+   * driver (the lifecycle benchmark) can act on the task without polling the table; "finished" when an
+   * execution stops (its record may later be pruned).
+   */
+  readonly events = new EventEmitter<{
+    waiting: [name: string];
+    finished: [name: string, status: ExecutionRecord['status']];
+  }>();
 
   constructor(
     private readonly handlers: Record<string, LambdaHandler>,
@@ -145,22 +167,39 @@ export class LocalStepFunctions implements WorkflowEngine {
           return this.track(async () => ({ Payload: await handler(Payload, lambdaContext(functionName)) }));
         }
         const token = String(Payload.taskToken);
+        const pending: PendingCallback = { executionArn, resolve: () => {}, reject: () => {} };
         const waiting = new Promise((resolve, reject) => {
-          this.callbacks.set(token, { executionArn, resolve, reject });
+          Object.assign(pending, { resolve, reject });
         });
+        this.callbacks.set(token, pending);
         if (__timeoutSeconds) {
           // Fires just before the interpreter's own timeout for the same instant, so the token is dead
           // by the time States.Timeout is caught, as in the service.
-          setTimeout(() => this.expire(token, 'TaskTimedOut'), __timeoutSeconds * 1000);
+          pending.timer = setTimeout(() => this.expire(token, 'TaskTimedOut'), __timeoutSeconds * 1000);
         }
-        return this.track(() => handler(Payload, lambdaContext(functionName))).then(() => waiting);
+        return this.track(() => handler(Payload, lambdaContext(functionName))).then(() => {
+          const name = this.executions.get(executionArn)?.name;
+          if (name) this.events.emit('waiting', name);
+          return waiting;
+        });
       };
     }
     return local;
   }
 
   private expire(token: string, reason: 'TaskTimedOut' | 'TaskDoesNotExist') {
-    if (this.callbacks.delete(token)) this.deadTokens.set(token, reason);
+    const pending = this.callbacks.get(token);
+    if (!pending) return;
+    this.callbacks.delete(token);
+    this.bury(token, pending, reason);
+  }
+
+  private bury(token: string, pending: PendingCallback, reason: 'TaskTimedOut' | 'TaskDoesNotExist') {
+    if (pending.timer) clearTimeout(pending.timer);
+    this.deadTokens.set(token, reason);
+    const tokens = this.deadTokensOf.get(pending.executionArn);
+    if (tokens) tokens.push(token);
+    else this.deadTokensOf.set(pending.executionArn, [token]);
   }
 
   async startExecution(name: string, input: unknown) {
@@ -175,9 +214,23 @@ export class LocalStepFunctions implements WorkflowEngine {
       input,
       history: [],
     };
+    const handlers = this.overrides(executionArn);
     this.executions.set(executionArn, record);
+    // As in the service, StartExecution answers before the first state runs: the interpreter starts on a later
+    // turn of the event loop, so an intake's HTTP response never waits for (or competes with) the workflow's
+    // first steps. The idle probe counts the start as work until it has begun.
+    this.inFlight++;
+    setImmediate(() => {
+      this.inFlight--;
+      if (record.status === 'RUNNING') this.run(record, handlers);
+    });
+    return { executionArn, alreadyStarted: false };
+  }
+
+  private run(record: ExecutionRecord, handlers: ReturnType<LocalStepFunctions['overrides']>): void {
+    const { executionArn, name, input } = record;
     const execution = this.machine.run(input as never, {
-      overrides: { taskResourceLocalHandlers: this.overrides(executionArn) as never },
+      overrides: { taskResourceLocalHandlers: handlers as never },
       context: {
         Execution: { Id: executionArn, Name: name, StartTime: record.startDate.toISOString() },
         StateMachine: { Id: this.stateMachineArn, Name: 'complaint' },
@@ -198,7 +251,6 @@ export class LocalStepFunctions implements WorkflowEngine {
           cause: String(error.message),
         }),
     );
-    return { executionArn, alreadyStarted: false };
   }
 
   private finish(
@@ -211,6 +263,32 @@ export class LocalStepFunctions implements WorkflowEngine {
     for (const [token, pending] of this.callbacks) {
       if (pending.executionArn === record.executionArn) this.expire(token, 'TaskDoesNotExist');
     }
+    this.finished.add(record.executionArn);
+    this.events.emit('finished', record.name, status);
+    for (const oldest of this.finished) {
+      if (this.finished.size <= FINISHED_EXECUTIONS_KEPT) break;
+      this.forget(oldest);
+    }
+  }
+
+  /** Drops a finished execution, its history and its dead tokens (the case's event log keeps the facts). */
+  private forget(executionArn: string): void {
+    this.finished.delete(executionArn);
+    this.executions.delete(executionArn);
+    for (const token of this.deadTokensOf.get(executionArn) ?? []) this.deadTokens.delete(token);
+    this.deadTokensOf.delete(executionArn);
+  }
+
+  /** How much the runtime holds, so a test can check it stays bounded however many cases pass through. */
+  retained(): { executions: number; callbacks: number; deadTokens: number; historyEvents: number } {
+    let historyEvents = 0;
+    for (const record of this.executions.values()) historyEvents += record.history.length;
+    return {
+      executions: this.executions.size,
+      callbacks: this.callbacks.size,
+      deadTokens: this.deadTokens.size,
+      historyEvents,
+    };
   }
 
   private async collectHistory(record: ExecutionRecord, events: AsyncIterable<Record<string, unknown>>) {
@@ -249,7 +327,7 @@ export class LocalStepFunctions implements WorkflowEngine {
       );
     }
     this.callbacks.delete(token);
-    this.deadTokens.set(token, 'TaskDoesNotExist');
+    this.bury(token, pending, 'TaskDoesNotExist');
     return pending;
   }
 
@@ -267,6 +345,10 @@ export class LocalStepFunctions implements WorkflowEngine {
 
   /** Stops every execution (a shutdown); their cases resume from the event log on the next start. */
   abortAll(): void {
+    // An execution whose start is still queued never begins.
+    for (const record of this.executions.values()) {
+      if (record.status === 'RUNNING' && !this.aborts.has(record.executionArn)) record.status = 'ABORTED';
+    }
     for (const abort of this.aborts.values()) abort();
     for (const [token] of this.callbacks) this.expire(token, 'TaskDoesNotExist');
   }
