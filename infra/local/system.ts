@@ -100,6 +100,8 @@ export interface LocalSystem {
   clock: VirtualClock;
   sesUrl: string;
   dynamoEndpoint: string;
+  /** The client the repository sends through (a test or bench can count its calls with a middleware). */
+  dynamo: DynamoDBClient;
   /** Starts an execution for every open case, so each resumes at the step its event log says. */
   resumeOpenCases(): Promise<number>;
   settle(): Promise<void>;
@@ -190,6 +192,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     clock,
     sesUrl,
     dynamoEndpoint,
+    dynamo,
     async resumeOpenCases() {
       let resumed = 0;
       for (const status of OPEN_STATUSES) {

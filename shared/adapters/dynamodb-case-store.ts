@@ -599,12 +599,15 @@ export class DynamoDbCaseStore implements CaseRepository {
       KeyConditionExpression: 'gsi2pk = :pk',
       ExpressionAttributeValues: { ':pk': `CASETASKS#${caseId}` },
     });
-    // Index reads are eventually consistent: a task the index shows open or done is re-read from its item
-    // (the truth), since a done task is reopened when the action that claimed it is refused; superseded and
-    // timed-out are final.
+    // Index reads lag their items by a moment: a task the index shows open is re-read from its item (the
+    // truth), and so is the newest if the index shows it done, since a done task is reopened when the action
+    // that claimed it is refused, and that is the task the case is waiting on. Older tasks were closed before a
+    // newer one was registered (superseded and timed-out are final), so their index entries are read as they
+    // are: a case's history of tasks costs one query, not one read per task.
+    const newest = items.at(-1);
     return Promise.all(
       items.map(async (item) =>
-        item.status === 'open' || item.status === 'done'
+        item.status === 'open' || (item === newest && item.status === 'done')
           ? ((await this.getTask(item.taskId as string)) ?? toTask(item))
           : toTask(item),
       ),

@@ -2,6 +2,7 @@ import type { Deadline } from '../calendar/deadline.ts';
 import type { ProviderProfile, StagePolicy } from '../policy/profile.ts';
 import { type CivilDate, type Instant, isCivilDate, toLondon } from '../time/london.ts';
 import { type LifecycleClocks, lifecycleClocks, type StageNumber } from './clocks.ts';
+import { templateFor } from './correspondence.ts';
 import type { EmailAddress, EmailOrigin, EmailVerdicts, RefusedAttachment } from './email.ts';
 import {
   DomainError,
@@ -281,6 +282,11 @@ export interface CaseState {
     at: Instant;
     detail: string;
   }>;
+  /**
+   * The resident letters the events call for and not yet recorded as sent or failed (`template#seq` keys, in
+   * order), so a workflow step knows from the projection alone whether it must read the log to send any.
+   */
+  lettersOwed: string[];
   /** Where it came from when it arrived by email. */
   email?: EmailOrigin;
   /** Emails threaded onto the case since, oldest first. */
@@ -485,6 +491,7 @@ function start(event: CaseEvent, caseId: string, ctx: CaseContext): CaseState {
     remindersSent: [],
     ombudsmanReferrals: [],
     correspondence: [],
+    lettersOwed: [`${templateFor(event)}#1`],
     updatedAt: event.at,
   };
 }
@@ -890,7 +897,21 @@ export function applyCaseEvent(
     );
   }
   const next = applyEvent(state, event, ctx);
-  return rememberStaff({ ...next, seq: state.seq + 1, updatedAt: event.at }, event);
+  const seq = state.seq + 1;
+  return rememberStaff(
+    { ...next, seq, lettersOwed: owedAfter(state, event, seq), updatedAt: event.at },
+    event,
+  );
+}
+
+/** The letters owed once this event (number seq) is folded in: the same rule as `lettersOwed` on the log. */
+function owedAfter(state: CaseState, event: CaseEvent, seq: number): string[] {
+  const owed = state.lettersOwed ?? [];
+  if (event.type === 'correspondence-sent' || event.type === 'correspondence-failed') {
+    return owed.filter((key) => key !== event.key);
+  }
+  const template = templateFor(event);
+  return template ? [...owed, `${template}#${seq}`] : owed;
 }
 
 export function foldCase(caseId: string, events: readonly CaseEvent[], ctx: CaseContext): CaseState {

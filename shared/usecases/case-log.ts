@@ -16,6 +16,19 @@ export async function loadCase(deps: AppDependencies, caseId: string): Promise<L
   return { events, state };
 }
 
+/**
+ * The case as a workflow step or a write needs it: its projection, one consistent GetItem. The projection is the
+ * reducer's own output, saved by every write; only when there is none yet, or it predates a field the reducer
+ * now keeps, is the log read and folded (and the projection saved, so the next read is one GetItem again).
+ */
+export async function loadState(deps: AppDependencies, caseId: string): Promise<CaseState> {
+  const projection = await deps.repository.getProjection(caseId);
+  if (projection && Array.isArray(projection.lettersOwed)) return projection;
+  const { state } = await loadCase(deps, caseId);
+  await deps.repository.saveProjection(state, caseLookups(deps, state));
+  return state;
+}
+
 /** What the case can be found by: the resident's email, phone and name, as keyed hashes. */
 export function caseLookups(deps: AppDependencies, state: CaseState): CaseLookups {
   const { email, phone, name } = state.complainant;
@@ -39,22 +52,34 @@ export function backoff(attempt: number): Promise<void> {
 /**
  * Appends one event built from the current state. The event is validated by the domain reducer first, then
  * written with a condition on its sequence number; if another writer got there first, the state is reloaded
- * and the event rebuilt (and revalidated) against it. The event's time is taken on each attempt, after the
- * read, so it is never earlier than an event a concurrent writer has just appended (it is clamped to the last
- * event's time where another server's clock ran slightly ahead). Still losing after every attempt is a
- * ConflictError (409, "try again"), never the caller's invalid input.
+ * and the event rebuilt (and revalidated) against it. The first attempt builds on the projection (or on
+ * `known`, a state the caller has just read); a lost race re-folds the log, so a projection left behind by a
+ * writer that stopped between its two writes is caught up here rather than followed. The event's time is
+ * taken on each attempt, after the read, so it is never earlier than an event a concurrent writer has just
+ * appended (it is clamped to the last event's time where another server's clock ran slightly ahead). Still
+ * losing after every attempt is a ConflictError (409, "try again"), never the caller's invalid input.
  */
 export async function recordEvent(
   deps: AppDependencies,
   caseId: string,
-  build: (state: CaseState, at: string, events: readonly CaseEvent[]) => CaseEvent,
-): Promise<LoadedCase> {
+  build: (state: CaseState, at: string) => CaseEvent,
+  known?: CaseState,
+): Promise<{ state: CaseState }> {
   for (let attempt = 1; ; attempt++) {
-    const { events, state } = await loadCase(deps, caseId);
+    const state =
+      attempt === 1 ? (known ?? (await loadState(deps, caseId))) : (await loadCase(deps, caseId)).state;
     const now = nowIso(deps);
-    // biome-ignore lint/complexity/useMathMinMax: ISO instants are strings, which Math.max cannot compare
-    const event = build(state, now < state.updatedAt ? state.updatedAt : now, events);
-    const next = applyCaseEvent(state, event, deps.context);
+    let event: CaseEvent;
+    let next: CaseState;
+    try {
+      // biome-ignore lint/complexity/useMathMinMax: ISO instants are strings, which Math.max cannot compare
+      event = build(state, now < state.updatedAt ? state.updatedAt : now);
+      next = applyCaseEvent(state, event, deps.context);
+    } catch (error) {
+      // Refused against a saved state: the log has the last word, so a projection behind it cannot refuse.
+      if (attempt === 1) continue;
+      throw error;
+    }
     try {
       await deps.repository.appendEvent(caseId, next.seq, event);
     } catch (error) {
@@ -63,7 +88,7 @@ export async function recordEvent(
       continue;
     }
     await deps.repository.saveProjection(next, caseLookups(deps, next));
-    return { events: [...events, event], state: next };
+    return { state: next };
   }
 }
 

@@ -1,7 +1,7 @@
 import { type Actor, type CaseEvent, type CaseState, foldCase } from '../domain/case.ts';
 import { RESIDENT_TEMPLATES, type ResidentTemplate } from '../domain/correspondence.ts';
 import { renderResidentMessage } from '../notifications/templates.ts';
-import { recordEvent } from './case-log.ts';
+import { loadCase, recordEvent } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
 import { resendOwedCallbacks } from './workflow.ts';
 
@@ -91,12 +91,14 @@ export async function prepareEvidencePack(
   format: 'html' | 'zip',
 ): Promise<EvidencePack> {
   await resendOwedCallbacks(deps, caseId);
-  const { state, events } = await recordEvent(deps, caseId, (_current, at) => ({
+  const { state } = await recordEvent(deps, caseId, (_current, at) => ({
     type: 'evidence-pack-prepared',
     at,
     by: actor,
     format,
   }));
+  // The pack is the whole history: the one read here that needs the log rather than the projection.
+  const { events } = await loadCase(deps, caseId);
   const listed = [
     ...(state.complaint.attachments ?? []).map((file) => ({ ...file, from: 'sent with the complaint' })),
     ...(state.emails ?? []).flatMap((email) =>

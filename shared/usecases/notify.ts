@@ -28,6 +28,8 @@ const PERMANENT_EMAIL_FAILURES = new Set([
 export async function sendOwedLetters(deps: AppDependencies, caseId: string): Promise<number> {
   const events = await deps.repository.loadEvents(caseId);
   const owed = lettersOwed(events);
+  // Each letter's record builds on the state just written, so the log is read once for all of them.
+  let current = owed.length > 0 ? foldCase(caseId, events, deps.context) : undefined;
   for (const letter of owed) {
     const stateThen = foldCase(caseId, events.slice(0, letter.seq), deps.context);
     const input = {
@@ -45,11 +47,15 @@ export async function sendOwedLetters(deps: AppDependencies, caseId: string): Pr
     } as const;
     if ('channel' in outcome)
       deps.telemetry?.count('LettersSent', { name: 'Channel', value: outcome.channel });
-    await recordEvent(deps, caseId, (_current, at) =>
-      'reason' in outcome
-        ? { type: 'correspondence-failed', at, ...base, ...outcome }
-        : { type: 'correspondence-sent', at, ...base, ...outcome },
-    );
+    ({ state: current } = await recordEvent(
+      deps,
+      caseId,
+      (_current, at) =>
+        'reason' in outcome
+          ? { type: 'correspondence-failed', at, ...base, ...outcome }
+          : { type: 'correspondence-sent', at, ...base, ...outcome },
+      current,
+    ));
   }
   return owed.length;
 }

@@ -1,9 +1,8 @@
 import type { CaseState, StaffRole, Step } from '../domain/case.ts';
-import { lettersOwed } from '../domain/correspondence.ts';
 import { TaskNotOpenError } from '../domain/errors.ts';
 import { actionFollowUps, type CasePosition, casePosition, deadlineAlerts } from '../domain/position.ts';
 import type { TaskRecord } from '../ports/case-repository.ts';
-import { caseLookups, loadCase, recordEvent } from './case-log.ts';
+import { caseLookups, loadCase, loadState, recordEvent } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
 import { alertStaff, sendOwedLetters, sendTaskDigests } from './notify.ts';
 
@@ -21,20 +20,21 @@ export async function recordReceipt(deps: AppDependencies, caseId: string): Prom
 }
 
 /**
- * Sends the letters the case is owed and says where it is, both from one read of the log: an event that lands
- * while letters are going out (a resident withdrawing, say) is either in that read, so its letter goes now, or
- * after it, so the machine waits on a step that is over, finds so at once and comes back here.
+ * Sends the letters the case is owed and says where it is. The projection says whether any are owed, so a step
+ * with none reads one item; the log is read only to write letters. An event that lands while letters are going
+ * out (a resident withdrawing, say) is either in the state read after them, so its letter goes now, or after
+ * it, so the machine waits on a step that is over, finds so at once and comes back here.
  */
 export async function sendLettersAndLocate(deps: AppDependencies, caseId: string): Promise<CasePosition> {
   for (;;) {
-    const { events, state } = await loadCase(deps, caseId);
-    if (lettersOwed(events).length === 0) return positionOf(deps, state);
+    const state = await loadState(deps, caseId);
+    if (state.lettersOwed.length === 0) return positionOf(deps, state);
     await sendOwedLetters(deps, caseId);
   }
 }
 
 export async function currentPosition(deps: AppDependencies, caseId: string): Promise<CasePosition> {
-  return positionOf(deps, (await loadCase(deps, caseId)).state);
+  return positionOf(deps, await loadState(deps, caseId));
 }
 
 /** Closes every open task of a case (a newer one replaces it, or its wait timed out). */
@@ -63,7 +63,7 @@ export async function registerTask(
   deps: AppDependencies,
   input: { caseId: string; step: Step; token: string },
 ): Promise<{ taskId?: string; completedAtOnce: boolean }> {
-  const { state } = await loadCase(deps, input.caseId);
+  const state = await loadState(deps, input.caseId);
   const position = positionOf(deps, state);
   if (position.step !== input.step) {
     await deps.engine.sendTaskSuccess(input.token, position);
@@ -96,7 +96,7 @@ export async function registerTask(
   });
   // Someone (a resident escalating, say) may have moved the case on while the task was being stored, and
   // found no task to complete: look again, or the machine would wait on a step that is over.
-  const now = positionOf(deps, (await loadCase(deps, input.caseId)).state);
+  const now = await currentPosition(deps, input.caseId);
   if (now.step !== input.step) {
     await deps.repository
       .closeTask(taskId, 'done', deps.clock.now().toISOString(), 'workflow')
@@ -120,9 +120,8 @@ export async function checkDeadline(
   deps: AppDependencies,
   input: { caseId: string; step: Step },
 ): Promise<CasePosition & { recorded?: 'reminder' | 'breach' }> {
-  const loaded = await loadCase(deps, input.caseId);
   // Outstanding actions are followed up at every check, whatever else the case is waiting for.
-  const state = await followUpActions(deps, loaded.state);
+  const state = await followUpActions(deps, await loadState(deps, input.caseId));
   const position = positionOf(deps, state);
   await closeOpenTasks(deps, input.caseId, 'timed-out', (step) => step === input.step);
   if (position.step !== input.step || !position.dueAt || input.step === 'escalation-window') return position;
@@ -134,26 +133,30 @@ export async function checkDeadline(
     await alertStaff(deps, state, 'breach', input.step, [...roles, 'manager'], dueAt);
     // The resident is owed an apology and a new date (the letter follows from this event).
     const newDueDate = deps.context.clocks.afterMissedDeadline(dueAt).dueDate;
-    const { state: next } = await recordEvent(deps, input.caseId, (_current, at) => ({
-      type: 'deadline-breached',
-      at,
-      by: SYSTEM,
-      step: input.step,
-      dueAt,
-      newDueDate,
-    }));
+    const { state: next } = await recordEvent(
+      deps,
+      input.caseId,
+      (_current, at) => ({
+        type: 'deadline-breached',
+        at,
+        by: SYSTEM,
+        step: input.step,
+        dueAt,
+        newDueDate,
+      }),
+      state,
+    );
     deps.telemetry?.count('DeadlineBreached', { name: 'Step', value: input.step });
     return { ...positionOf(deps, next), recorded: 'breach' };
   }
   if (position.reminderAt && Date.parse(position.reminderAt) <= now && !reminded && !breached) {
     await alertStaff(deps, state, 'reminder', input.step, roles, dueAt);
-    const { state: next } = await recordEvent(deps, input.caseId, (_current, at) => ({
-      type: 'reminder-sent',
-      at,
-      by: SYSTEM,
-      step: input.step,
-      dueAt,
-    }));
+    const { state: next } = await recordEvent(
+      deps,
+      input.caseId,
+      (_current, at) => ({ type: 'reminder-sent', at, by: SYSTEM, step: input.step, dueAt }),
+      state,
+    );
     return { ...positionOf(deps, next), recorded: 'reminder' };
   }
   if (breached && position.nextCheck === 'still-overdue') {
@@ -176,27 +179,40 @@ async function followUpActions(deps: AppDependencies, state: CaseState): Promise
     const roles: StaffRole[] = alert === 'breach' ? ['handler', 'manager'] : ['handler'];
     const step = `outstanding action ${action.actionId}: ${action.description}`;
     await alertStaff(deps, current, alert, step, roles, dueAt, `action ${action.actionId}`);
-    ({ state: current } = await recordEvent(deps, state.caseId, (_current, at) => {
-      const base = { at, by: SYSTEM, step: 'outstanding-actions', dueAt, actionId: action.actionId } as const;
-      return alert === 'breach' ? { type: 'deadline-breached', ...base } : { type: 'reminder-sent', ...base };
-    }));
+    ({ state: current } = await recordEvent(
+      deps,
+      state.caseId,
+      (_current, at) => {
+        const base = {
+          at,
+          by: SYSTEM,
+          step: 'outstanding-actions',
+          dueAt,
+          actionId: action.actionId,
+        } as const;
+        return alert === 'breach'
+          ? { type: 'deadline-breached', ...base }
+          : { type: 'reminder-sent', ...base };
+      },
+      current,
+    ));
   }
   return current;
 }
 
 /** Closes a case whose work is done: the final response with no open actions, or the stage 2 window ended. */
 export async function closeCase(deps: AppDependencies, caseId: string): Promise<CasePosition> {
-  const { state } = await loadCase(deps, caseId);
+  const state = await loadState(deps, caseId);
   const position = positionOf(deps, state);
   if (position.step !== 'ready-to-close') return position;
   const reason =
     state.status === 'final-response-issued' ? 'final-response-issued' : 'escalation-window-ended';
-  const { state: closed } = await recordEvent(deps, caseId, (_current, at) => ({
-    type: 'closed',
-    at,
-    by: SYSTEM,
-    reason,
-  }));
+  const { state: closed } = await recordEvent(
+    deps,
+    caseId,
+    (_current, at) => ({ type: 'closed', at, by: SYSTEM, reason }),
+    state,
+  );
   return positionOf(deps, closed);
 }
 
