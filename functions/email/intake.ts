@@ -4,19 +4,14 @@ import { receiveEmail } from '#shared/usecases/email-intake.ts';
 import { logger, s3Objects } from '../lib/middleware.ts';
 
 /** Each raw email SES stored in the inbound bucket: parsed, then threaded onto a case or made a new one. */
-export const handler = s3Objects(async (deps, records) => {
-  const outcomes: string[] = [];
-  for (const record of records) {
-    // S3 event keys are URL-encoded, with spaces as '+'.
-    const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
-    const raw = await deps.inboundEmail?.get(key);
-    if (!raw) throw new Error(`The inbound email ${key} is not in the inbound store`);
-    // Received when S3 stored it (SES writes on receipt), never the message's own Date header.
-    const email = await parseEmail(raw.bytes, normaliseInstant(record.eventTime));
-    const { outcome } = await receiveEmail(deps, email, key);
-    // Outcome and key only: sender addresses and text stay out of the logs.
-    logger.info('Inbound email processed', { key, outcome });
-    outcomes.push(outcome);
-  }
-  return { outcomes };
+export const handler = s3Objects(async (deps, event) => {
+  const { key } = event.detail.object;
+  const raw = await deps.inboundEmail?.get(key);
+  if (!raw) throw new Error(`The inbound email ${key} is not in the inbound store`);
+  // Received when S3 stored it (SES writes on receipt), never the message's own Date header.
+  const email = await parseEmail(raw.bytes, normaliseInstant(event.time));
+  const { outcome } = await receiveEmail(deps, email, key);
+  // Outcome and key only: sender addresses and text stay out of the logs.
+  logger.info('Inbound email processed', { key, outcome });
+  return { outcome };
 });

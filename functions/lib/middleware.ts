@@ -1,6 +1,9 @@
 import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { S3Schema, SnsNotificationSchema } from '@aws-lambda-powertools/parser/schemas';
+import {
+  S3EventNotificationEventBridgeSchema,
+  SnsNotificationSchema,
+} from '@aws-lambda-powertools/parser/schemas';
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
@@ -115,8 +118,12 @@ export function snsMessages<Message extends z.ZodType, Result>(
   );
 }
 
-export type S3Records = z.infer<typeof S3Schema>['Records'];
+export type S3ObjectCreated = z.infer<typeof S3EventNotificationEventBridgeSchema>;
 
-/** S3 object notifications (inbound email stored by SES): the records, validated by Powertools' S3 schema. */
-export const s3Objects = <Result>(run: (deps: AppDependencies, records: S3Records) => Promise<Result>) =>
-  eventStack(S3Schema, (deps, event) => run(deps, event.Records));
+/**
+ * S3 "Object Created" events (inbound email stored by SES), as EventBridge delivers them: validated by
+ * Powertools' S3 EventBridge schema. The inbound bucket is in the data stack, and a direct S3 notification
+ * to a function in another stack needs CDK's own notifications function (ADR 0009).
+ */
+export const s3Objects = <Result>(run: (deps: AppDependencies, event: S3ObjectCreated) => Promise<Result>) =>
+  eventStack(S3EventNotificationEventBridgeSchema, run);

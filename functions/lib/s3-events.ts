@@ -1,7 +1,7 @@
-import type { S3Records } from './middleware.ts';
+import type { S3ObjectCreated } from './middleware.ts';
 
 /**
- * An S3 ObjectCreated notification with every field S3 sends (Powertools' S3 schema checks them all), for
+ * An S3 "Object Created" event as EventBridge delivers it, with every field Powertools' schema checks, for
  * the callers that stand in for S3: the local SMTP listener and the tests.
  */
 export function s3ObjectCreated(object: {
@@ -9,34 +9,24 @@ export function s3ObjectCreated(object: {
   key: string;
   size: number;
   /** When the object was stored: for inbound email, when the message was received. */
-  eventTime: string;
-}): { Records: S3Records } {
+  time: string;
+}): S3ObjectCreated {
   return {
-    Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        awsRegion: 'eu-west-2',
-        eventTime: object.eventTime,
-        eventName: 'ObjectCreated:Put',
-        userIdentity: { principalId: 'AWS:ses.amazonaws.com' },
-        requestParameters: { sourceIPAddress: 's3.amazonaws.com' },
-        responseElements: { 'x-amz-request-id': 'local', 'x-amz-id-2': 'local' },
-        s3: {
-          s3SchemaVersion: '1.0',
-          configurationId: 'inbound-email',
-          // S3 sends keys URL-encoded, spaces as '+'.
-          object: {
-            key: encodeURIComponent(object.key).replace(/%20/g, '+').replace(/%2F/g, '/'),
-            size: object.size,
-          },
-          bucket: {
-            name: object.bucket,
-            ownerIdentity: { principalId: 'local' },
-            arn: `arn:aws:s3:::${object.bucket}`,
-          },
-        },
-      },
-    ],
+    version: '0',
+    id: `local-${object.key}`,
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: '000000000000',
+    time: object.time,
+    region: 'eu-west-2',
+    resources: [`arn:aws:s3:::${object.bucket}`],
+    detail: {
+      version: '0',
+      bucket: { name: object.bucket },
+      object: { key: object.key, size: object.size },
+      'request-id': 'local',
+      requester: 'ses.amazonaws.com',
+      reason: 'PutObject',
+    },
   };
 }

@@ -5,6 +5,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { Capability } from './capability.ts';
 
+/** Where the SES receipt rule stores raw inbound email in the inbound bucket (and what S3 notifies on). */
+export const INBOUND_EMAIL_PREFIX = 'inbound/';
+
 export interface DataBucketsProps {
   prefix: string;
   key: kms.IKey;
@@ -57,11 +60,17 @@ export class DataBuckets extends Capability {
     this.inboundEmail = bucket('InboundEmail', names.inboundEmail, 'inbound', [
       { expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) },
     ]);
+    // Email intake (in the workflow stack) takes each stored message from EventBridge: set on the bucket
+    // itself, because CDK's eventBridgeEnabled would add its own notifications function to this stack.
+    (this.inboundEmail.node.defaultChild as s3.CfnBucket).addPropertyOverride(
+      'NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled',
+      true,
+    );
     this.inboundEmail.addToResourcePolicy(
       new iam.PolicyStatement({
         principals: [new iam.ServicePrincipal('ses.amazonaws.com')],
         actions: ['s3:PutObject'],
-        resources: [this.inboundEmail.arnForObjects('inbound/*')],
+        resources: [this.inboundEmail.arnForObjects(`${INBOUND_EMAIL_PREFIX}*`)],
         conditions: { StringEquals: { 'aws:SourceAccount': account } },
       }),
     );

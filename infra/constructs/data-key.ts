@@ -43,12 +43,16 @@ export class DataKey extends Capability {
       }),
     );
     // Services that write to encrypted topics, queues and buckets for us: SES (inbound mail, event
-    // publishing), CloudWatch (alarms to the encrypted topic) and SNS (to the encrypted dead-letter queue).
+    // publishing), CloudWatch (alarms to the encrypted topic), SNS (to the encrypted dead-letter queue) and
+    // EventBridge (inbound email events it cannot deliver, to their dead-letter queue).
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
-        principals: ['ses.amazonaws.com', 'cloudwatch.amazonaws.com', 'sns.amazonaws.com'].map(
-          (service) => new iam.ServicePrincipal(service),
-        ),
+        principals: [
+          'ses.amazonaws.com',
+          'cloudwatch.amazonaws.com',
+          'sns.amazonaws.com',
+          'events.amazonaws.com',
+        ].map((service) => new iam.ServicePrincipal(service)),
         actions: ['kms:GenerateDataKey*', 'kms:Encrypt', 'kms:Decrypt'],
         resources: ['*'],
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },

@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { INBOUND_EMAIL_PREFIX } from './data-buckets.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -186,15 +187,38 @@ export class HouseFunction extends Construct {
     return this;
   }
 
-  /** Residents' attachments: stored by the complaint form, read back for the staff download. */
-  useAttachmentsBucket(bucket: s3.IBucket): this {
+  /**
+   * Residents' attachments: stored by the complaint form and email intake ('put'), and read back for the
+   * staff download ('putAndGet').
+   */
+  useAttachmentsBucket(bucket: s3.IBucket, access: 'put' | 'putAndGet' = 'putAndGet'): this {
     this.fn.addEnvironment('ATTACHMENTS_BUCKET', bucket.bucketName);
     bucket.grantPut(this.fn);
+    if (access === 'put') return this;
     // Read exactly the objects (grantRead would add s3:GetObject*, s3:GetBucket* and s3:List*).
     this.fn.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects('*')] }),
     );
     bucket.encryptionKey?.grantDecrypt(this.fn);
+    return this;
+  }
+
+  /**
+   * Raw inbound email under the receipt rule's prefix: read by email intake (which also deletes an infected
+   * message) and by the staff download of the raw message. Exactly these objects and actions.
+   */
+  useInboundEmailBucket(bucket: s3.IBucket, actions: Array<'s3:GetObject' | 's3:DeleteObject'>): this {
+    this.fn.addEnvironment('INBOUND_EMAIL_BUCKET', bucket.bucketName);
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions, resources: [bucket.arnForObjects(`${INBOUND_EMAIL_PREFIX}*`)] }),
+    );
+    bucket.encryptionKey?.grantDecrypt(this.fn);
+    const account = Token.isUnresolved(Stack.of(this).account) ? '<AWS::AccountId>' : Stack.of(this).account;
+    Validations.of(this).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${this.prefix}-inbound-${account}/${INBOUND_EMAIL_PREFIX}*]`,
+      reason:
+        'SES names each stored message by its own message id, not known in advance; the grant is limited to the receipt rule prefix of the inbound bucket',
+    });
     return this;
   }
 

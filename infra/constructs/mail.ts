@@ -1,4 +1,6 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
@@ -11,6 +13,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { AppFunctions } from './app-functions.ts';
 import { Capability } from './capability.ts';
+import { INBOUND_EMAIL_PREFIX } from './data-buckets.ts';
 import type { HouseFunction } from './house-function.ts';
 
 export interface MailProps {
@@ -29,6 +32,13 @@ export interface MailProps {
   inboundBucket: s3.IBucket;
 }
 
+export interface MailFunctionsProps {
+  /** Email intake stores the files an email brings (the attachments bucket, put only). */
+  attachments: s3.IBucket;
+  /** Email intake starts an execution for each new complaint (ComplaintWorkflow.stateMachineName). */
+  stateMachineName: string;
+}
+
 /**
  * Email: the SES configuration set every function sends through, the SES events (bounces, complaints,
  * rejects) delivered to a function that records them on the case, and optionally inbound email to S3.
@@ -39,14 +49,18 @@ export interface MailProps {
  * @example
  * const mail = new Mail(this, 'Mail', { prefix, key, senderEmail, inboundBucket });
  * const functions = new AppFunctions({ ...shared, mail });
- * mail.addFunctions(functions);
+ * mail.addFunctions(functions, { attachments, stateMachineName: workflow.stateMachineName });
  */
 export class Mail extends Capability {
   readonly configurationSet: ses.ConfigurationSet;
   readonly events: sns.Topic;
   /** SES events the recording function could not take, parked rather than dropped (alarmed on depth). */
   readonly deadLetters: sqs.Queue;
+  /** Inbound email notifications email intake kept failing on (alarmed on depth; the raw message stays). */
+  readonly inboundDeadLetters: sqs.Queue;
   private readonly senderDomain: string;
+  private readonly inboundBucket: s3.IBucket;
+  private readonly prefix: string;
 
   constructor(scope: Construct, id: string, props: MailProps) {
     super(scope, id);
@@ -78,6 +92,20 @@ export class Mail extends Capability {
       id: 'AwsSolutions::AwsSolutions-SQS3',
       reason: 'This queue is itself the dead-letter queue for SES event delivery; its depth is alarmed',
     });
+    this.inboundBucket = props.inboundBucket;
+    this.prefix = prefix;
+    this.inboundDeadLetters = new sqs.Queue(this, 'InboundEmailDeadLetters', {
+      queueName: `${prefix}-inbound-email-dlq`,
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.inboundDeadLetters).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter queue for email intake (its failed S3 notifications); its depth is alarmed',
+    });
 
     if (props.inboundEmailDomain) {
       const rules = new ses.ReceiptRuleSet(this, 'Inbound', { receiptRuleSetName: `${prefix}-inbound` });
@@ -86,14 +114,20 @@ export class Mail extends Capability {
         scanEnabled: true,
         tlsPolicy: ses.TlsPolicy.REQUIRE,
         actions: [
-          new sesActions.S3({ bucket: props.inboundBucket, objectKeyPrefix: 'inbound/', kmsKey: key }),
+          // No kmsKey: with one, SES encrypts client-side (readable only with the S3 encryption client). The
+          // bucket's default SSE-KMS encrypts each message with the data key instead; the key policy lets
+          // SES use it for this account (DataKey).
+          new sesActions.S3({ bucket: props.inboundBucket, objectKeyPrefix: INBOUND_EMAIL_PREFIX }),
         ],
       });
     }
   }
 
-  /** Mail's own functions: the one that records SES events on the case. */
-  addFunctions(functions: AppFunctions): HouseFunction {
+  /**
+   * Mail's own functions: the one that records SES events on the case, and email intake on each raw
+   * message stored in the inbound bucket.
+   */
+  addFunctions(functions: AppFunctions, props: MailFunctionsProps): HouseFunction[] {
     const sesEvents = functions.build(this, {
       name: 'ses-events',
       module: 'email/ses-events',
@@ -107,7 +141,51 @@ export class Mail extends Capability {
       onFailure: new destinations.SqsDestination(this.deadLetters),
       retryAttempts: 2,
     });
-    return sesEvents;
+    return [sesEvents, this.addEmailIntake(functions, props)];
+  }
+
+  private addEmailIntake(functions: AppFunctions, props: MailFunctionsProps): HouseFunction {
+    const intake = functions.build(this, {
+      name: 'email-intake',
+      module: 'email/intake',
+      description: 'Opens a case from each inbound email, or threads it onto its case',
+      // A message with attachments is parsed whole; the default 128 MB is tight for a 40 MB message.
+      memorySize: 512,
+      timeout: Duration.seconds(60),
+    });
+    // Reads each message, and deletes one that failed the virus check; nothing else in the bucket.
+    intake.useInboundEmailBucket(this.inboundBucket, ['s3:GetObject', 's3:DeleteObject']);
+    intake.useAttachmentsBucket(props.attachments, 'put');
+    intake.useStateMachine(props.stateMachineName, ['states:StartExecution']);
+    // The bucket is in the data stack and sends its events to EventBridge; this rule picks the objects SES
+    // created under inbound/. (A direct S3 notification to a function in this stack would need CDK's own
+    // Python notifications function, with an AWS managed role, in this stack: ADR 0009.)
+    new events.Rule(this, 'InboundEmailStored', {
+      ruleName: `${this.prefix}-inbound-email`,
+      description: 'Each raw email SES stores in the inbound bucket, to email intake',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [this.inboundBucket.bucketName] },
+          object: { key: events.Match.prefix(INBOUND_EMAIL_PREFIX) },
+        },
+      },
+      targets: [
+        new targets.LambdaFunction(intake.fn, {
+          deadLetterQueue: this.inboundDeadLetters,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
+    });
+    // Invoked asynchronously: a message the function keeps failing on is parked (and alarmed), not lost; the
+    // raw message stays in the bucket, so it can be replayed.
+    intake.fn.configureAsyncInvoke({
+      onFailure: new destinations.SqsDestination(this.inboundDeadLetters),
+      retryAttempts: 2,
+    });
+    return intake;
   }
 
   /** Sets SES_CONFIGURATION_SET and grants ses:SendEmail as the sender's domain, through this set only. */

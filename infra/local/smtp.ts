@@ -8,7 +8,7 @@ import type { LocalSystem } from './system.ts';
 
 /** SES accepts messages up to 40 MB; locally 10 MB is plenty and keeps a mistake from filling the disk. */
 const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
-/** The bucket name the local S3-shaped events carry (the handler reads the key from the inbound store). */
+/** The bucket name the local S3 events carry (the handler reads the key from the inbound store). */
 export const LOCAL_INBOUND_BUCKET = 'local-inbound';
 
 export interface SmtpListener {
@@ -61,7 +61,7 @@ export async function startSmtpListener(
             bucket: LOCAL_INBOUND_BUCKET,
             key,
             size: raw.length,
-            eventTime: receivedAt.toISOString(),
+            time: receivedAt.toISOString(),
           });
           await system.sfn.track(() =>
             emailIntake.handler(event, lambdaContext('local:email-intake') as never),

@@ -87,7 +87,10 @@ export class WorkflowStack extends CapabilityStack {
     });
     new DailyDigest(this, 'DailyDigest', { prefix, functions, stateMachineName: workflow.stateMachineName });
     api.addRoutes(ALL_ROUTES, { functions, workflow, staff, attachments: data.attachments });
-    mail.addFunctions(functions);
+    mail.addFunctions(functions, {
+      attachments: data.attachments,
+      stateMachineName: workflow.stateMachineName,
+    });
 
     this.api = api.api;
     this.stateMachine = workflow.stateMachine;
@@ -101,7 +104,7 @@ export class WorkflowStack extends CapabilityStack {
       stateMachine: workflow.stateMachine,
       functions: functions.all,
       breachLogGroup: workflow.breachLogGroup,
-      deadLetterQueues: [mail.deadLetters],
+      deadLetterQueues: [mail.deadLetters, mail.inboundDeadLetters],
       configurationSet: mail.configurationSet,
       api: api.api,
     });

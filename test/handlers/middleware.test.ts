@@ -212,19 +212,15 @@ describe('stacks', () => {
     expect(await handler(event, lambdaContext)).toEqual([{ eventType: 'Bounce' }, undefined]);
   });
 
-  it('s3Objects (email intake) gets the validated records, and refuses an event that is not from S3', async () => {
-    const handler = s3Objects(async (_deps, records) => records.map((r) => r.s3.object.key));
-    expect(
-      await handler(
-        s3ObjectCreated({
-          bucket: 'complaints-inbound',
-          key: 'inbound/message-1',
-          size: 1024,
-          eventTime: '2026-03-02T10:00:00.000Z',
-        }),
-        lambdaContext,
-      ),
-    ).toEqual(['inbound/message-1']);
+  it('s3Objects (email intake) gets the validated S3 event, and refuses an event that is not from S3', async () => {
+    const handler = s3Objects(async (_deps, event) => event.detail.object.key);
+    const event = s3ObjectCreated({
+      bucket: 'complaints-inbound',
+      key: 'inbound/message-1',
+      size: 1024,
+      time: '2026-03-02T10:00:00.000Z',
+    });
+    expect(await handler(event, lambdaContext)).toBe('inbound/message-1');
     await stdout(() =>
       expect(handler({ Records: [] }, lambdaContext)).rejects.toMatchObject({ name: 'ValidationError' }),
     );

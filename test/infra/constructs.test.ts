@@ -64,6 +64,10 @@ function alone(
   return Template.fromStack(stack);
 }
 
+const mailFunctions = (_stack: CapabilityStack, { refs, mail, functions }: Shared) => {
+  mail.addFunctions(functions, { attachments: refs.attachments, stateMachineName: `${prefix}-complaint` });
+};
+
 interface Shared {
   refs: ReturnType<DataStack['referencesIn']>;
   mail: Mail;
@@ -100,7 +104,7 @@ describe('Capability', { timeout: SYNTH_TIMEOUT }, () => {
 
 describe('each capability on its own', { timeout: SYNTH_TIMEOUT }, () => {
   it('Mail: sends through its configuration set as the sender domain only, nag clean', () => {
-    const template = alone((_stack, { mail, functions }) => mail.addFunctions(functions));
+    const template = alone(mailFunctions);
     template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
       EventDestination: Match.objectLike({
         MatchingEventTypes: Match.arrayWith(['bounce', 'complaint', 'reject']),
@@ -110,10 +114,76 @@ describe('each capability on its own', { timeout: SYNTH_TIMEOUT }, () => {
     const send = Object.values(template.findResources('AWS::IAM::Policy'))
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
       .filter((statement) => statement.Action === 'ses:SendEmail');
-    expect(send).toHaveLength(1);
-    expect(JSON.stringify(send[0].Resource)).toContain(`:identity/${domain}"`);
-    expect(JSON.stringify(send[0].Resource)).toContain(':configuration-set/');
+    // One statement per mail function (SES events and email intake), each scoped the same way.
+    expect(send).toHaveLength(2);
+    for (const statement of send) {
+      expect(JSON.stringify(statement.Resource)).toContain(`:identity/${domain}"`);
+      expect(JSON.stringify(statement.Resource)).toContain(':configuration-set/');
+    }
     template.resourceCountIs('AWS::SES::ReceiptRuleSet', 0);
+  });
+
+  it('Mail: email intake runs on objects created under inbound/, with a dead-letter queue and scoped grants, nag clean', () => {
+    const template = alone(mailFunctions);
+    const functions = template.findResources('AWS::Lambda::Function');
+    const [intakeId, intake] = Object.entries(functions).find(
+      ([, fn]) => fn.Properties.FunctionName === `${prefix}-email-intake`,
+    ) ?? ['', undefined];
+    expect(JSON.stringify(intake?.Properties.Environment.Variables.INBOUND_EMAIL_BUCKET)).toContain(
+      `${prefix}-inbound-`,
+    );
+    // EventBridge passes it every object created under the receipt rule's prefix in the inbound bucket.
+    const [rule] = Object.values(template.findResources('AWS::Events::Rule'));
+    expect(rule?.Properties.EventPattern).toMatchObject({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: { object: { key: [{ prefix: 'inbound/' }] } },
+    });
+    expect(JSON.stringify(rule?.Properties.EventPattern.detail.bucket.name)).toContain(`${prefix}-inbound-`);
+    expect(rule?.Properties.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [intakeId, 'Arn'] },
+        DeadLetterConfig: {
+          Arn: { 'Fn::GetAtt': [expect.stringMatching(/InboundEmailDeadLetters/), 'Arn'] },
+        },
+      }),
+    ]);
+    // A notification it keeps failing on goes to an encrypted, TLS-only dead-letter queue.
+    const queues = template.findResources('AWS::SQS::Queue');
+    const [queueId, queue] = Object.entries(queues).find(
+      ([, q]) => q.Properties.QueueName === `${prefix}-inbound-email-dlq`,
+    ) ?? ['', undefined];
+    expect(queue?.Properties.KmsMasterKeyId).toBeDefined();
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId }],
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      }),
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: intakeId },
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+    // The intake role reads and deletes raw messages under inbound/ only; nothing else in that bucket.
+    const roleId = intake?.Properties.Role['Fn::GetAtt'][0];
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleId))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    const inbound = statements.filter((statement) =>
+      JSON.stringify(statement.Resource).includes('-inbound-'),
+    );
+    expect(inbound.map((statement) => statement.Action)).toEqual([['s3:GetObject', 's3:DeleteObject']]);
+    expect(JSON.stringify(inbound[0].Resource)).toContain('"/inbound/*"');
+    const attachments = statements.filter((statement) =>
+      JSON.stringify(statement.Resource).includes('-attachments-'),
+    );
+    expect(attachments.flatMap((statement) => [statement.Action].flat())).not.toContain('s3:GetObject');
+    expect(statements.some((statement) => [statement.Action].flat().includes('kms:Decrypt'))).toBe(true);
+    expect(statements.filter((statement) => JSON.stringify(statement.Action).includes('states:'))).toEqual([
+      expect.objectContaining({ Action: 'states:StartExecution' }),
+    ]);
   });
 
   it('Mail: receives email for the inbound domain into the inbound bucket, nag clean', () => {
@@ -126,6 +196,9 @@ describe('each capability on its own', { timeout: SYNTH_TIMEOUT }, () => {
         Actions: [Match.objectLike({ S3Action: Match.objectLike({ ObjectKeyPrefix: 'inbound/' }) })],
       }),
     });
+    // No KMS key on the action: that would make SES encrypt client-side. The bucket's SSE-KMS applies.
+    const [rule] = Object.values(template.findResources('AWS::SES::ReceiptRule'));
+    expect(rule?.Properties.Rule.Actions[0].S3Action.KmsKeyArn).toBeUndefined();
   });
 
   it('ComplaintWorkflow: invokes its task functions only, nag clean', () => {

@@ -102,6 +102,21 @@ describe('CDK app', () => {
     }
   });
 
+  it('sends the inbound bucket events to EventBridge, whose rule hands inbound/ objects to email intake', () => {
+    const inbound = Object.values(data.findResources('AWS::S3::Bucket')).find((bucket) =>
+      JSON.stringify(bucket.Properties.BucketName).includes('-inbound-'),
+    );
+    expect(inbound?.Properties.NotificationConfiguration).toEqual({
+      EventBridgeConfiguration: { EventBridgeEnabled: true },
+    });
+    workflow.hasResourceProperties('AWS::Events::Rule', {
+      Name: `${prefix}-inbound-email`,
+      EventPattern: Match.objectLike({
+        detail: Match.objectLike({ object: { key: [{ prefix: 'inbound/' }] } }),
+      }),
+    });
+  });
+
   it('builds every function the house way: ESM on ARM64, nodejs24.x, its own role and log group', () => {
     // nodejs22.x is deprecated on 30 April 2027; the bundle targets the same Node as the runtime.
     expect(ESBUILD_TARGET).toBe('node24');
@@ -152,17 +167,27 @@ describe('CDK app', () => {
     }
   });
 
-  it('lets only the web pages function store and read attachments, in the attachments bucket', () => {
+  it('lets only the web pages function store and read attachments, and email intake store them', () => {
     const functions = Object.values(workflow.findResources('AWS::Lambda::Function'));
     const withBucket = functions.filter((fn) => fn.Properties.Environment?.Variables?.ATTACHMENTS_BUCKET);
-    expect(withBucket.map((fn) => fn.Properties.FunctionName)).toEqual([`${prefix}-web-pages`]);
-    const policies = JSON.stringify(
-      Object.entries(workflow.findResources('AWS::IAM::Policy')).filter(([id]) => id.includes('webpages')),
-    );
-    expect(policies).toContain('"s3:GetObject"');
-    expect(policies).toContain(`:s3:::${prefix}-attachments-`);
+    expect(withBucket.map((fn) => fn.Properties.FunctionName).sort()).toEqual([
+      `${prefix}-email-intake`,
+      `${prefix}-web-pages`,
+    ]);
+    const policiesOf = (name: string) =>
+      Object.entries(workflow.findResources('AWS::IAM::Policy')).filter(([id]) => id.includes(name));
+    const pages = JSON.stringify(policiesOf('webpages'));
+    expect(pages).toContain('"s3:GetObject"');
+    expect(pages).toContain(`:s3:::${prefix}-attachments-`);
+    const intake = policiesOf('emailintake')
+      .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement)
+      .filter((statement) => JSON.stringify(statement.Resource).includes('-attachments-'));
+    expect(intake.length).toBeGreaterThan(0);
+    expect(JSON.stringify(intake)).not.toContain('s3:GetObject');
     const others = JSON.stringify(
-      Object.entries(workflow.findResources('AWS::IAM::Policy')).filter(([id]) => !id.includes('webpages')),
+      Object.entries(workflow.findResources('AWS::IAM::Policy')).filter(
+        ([id]) => !id.includes('webpages') && !id.includes('emailintake'),
+      ),
     );
     expect(others).not.toContain('-attachments-');
   });
@@ -248,7 +273,7 @@ describe('CDK app', () => {
     workflow.resourceCountIs('AWS::StepFunctions::StateMachineAlias', 1);
   });
 
-  it('records SES bounces and complaints, and alarms on failures, breaches, errors, dead letters and bounce rate', () => {
+  it('records SES bounces and complaints, and alarms on failures, breaches, errors, dead letters (SES events, inbound email) and bounce rate', () => {
     workflow.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
       EventDestination: Match.objectLike({ MatchingEventTypes: Match.arrayWith(['bounce', 'complaint']) }),
     });
@@ -260,6 +285,8 @@ describe('CDK app', () => {
       'executions-timed-out',
       'deadline-breaches',
       'dead-letters-1',
+      'dead-letters-2',
+      'email-intake-errors',
       'ses-bounce-rate',
     ]) {
       expect(alarms).toContain(`${prefix}-${name}`);

@@ -28,10 +28,10 @@ async function deliver(name: string, replacements: Record<string, string> = {}) 
   if (!store) throw new Error('the local system has no inbound store');
   await store.put(key, Buffer.from(raw, 'latin1'), 'message/rfc822');
   const receivedAt = new Date().toISOString();
-  const event = s3ObjectCreated({ bucket: 'inbound', key, size: raw.length, eventTime: receivedAt });
-  const result = (await handler(event, {} as never)) as { outcomes: string[] };
+  const event = s3ObjectCreated({ bucket: 'inbound', key, size: raw.length, time: receivedAt });
+  const result = (await handler(event, {} as never)) as { outcome: string };
   await harness.system.settle();
-  return { key, receivedAt, outcome: result.outcomes[0] };
+  return { key, receivedAt, outcome: result.outcome };
 }
 
 async function caseByReference(reference: string) {
@@ -221,16 +221,9 @@ describe('messages that are recorded and ignored', () => {
   });
 
   it('is on the S3 stack: an event missing the fields S3 always sends is refused, and nothing is read', async () => {
-    const { Records } = s3ObjectCreated({
-      bucket: 'inbound',
-      key: 'x.eml',
-      size: 1,
-      eventTime: '2026-03-02T10:00:00Z',
-    });
-    const { eventSource: _, ...notFromS3 } = Records[0] as (typeof Records)[number];
-    await expect(handler({ Records: [notFromS3] }, {} as never)).rejects.toMatchObject({
-      name: 'ValidationError',
-    });
+    const event = s3ObjectCreated({ bucket: 'inbound', key: 'x.eml', size: 1, time: '2026-03-02T10:00:00Z' });
+    const { source: _, ...notFromS3 } = event;
+    await expect(handler(notFromS3, {} as never)).rejects.toMatchObject({ name: 'ValidationError' });
   });
 
   it('the same S3 notification delivered twice is processed once', async () => {
@@ -239,10 +232,10 @@ describe('messages that are recorded and ignored', () => {
       bucket: 'inbound',
       key: first.key,
       size: 1,
-      eventTime: first.receivedAt,
+      time: first.receivedAt,
     });
-    const again = (await handler(event, {} as never)) as { outcomes: string[] };
-    expect(again.outcomes).toEqual(['duplicate']);
+    const again = (await handler(event, {} as never)) as { outcome: string };
+    expect(again.outcome).toBe('duplicate');
     expect(await allCases()).toHaveLength(1);
   });
 });
