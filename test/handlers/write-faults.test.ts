@@ -346,9 +346,9 @@ describe('email intake under DynamoDB write faults', () => {
 
   const receive = (key: string) =>
     intake(
-      s3ObjectCreated({ bucket: 'inbound', key, size: 1, eventTime: '2026-03-02T09:59:00.000Z' }),
+      s3ObjectCreated({ bucket: 'inbound', key, size: 1, time: '2026-03-02T09:59:00.000Z' }),
       lambdaContext,
-    ) as Promise<{ outcomes: string[] }>;
+    ) as Promise<{ outcome: string }>;
 
   /** Every write of one message refused in turn; each message is then received again, as S3's retry would. */
   async function faultEachWrite(
@@ -376,11 +376,11 @@ describe('email intake under DynamoDB write faults', () => {
         // Nothing is lost: the raw message is still there for the retry.
         await expect((await dependencies()).inboundEmail?.get(key)).resolves.toBeDefined();
         await expect(receive(key)).resolves.toEqual({
-          outcomes: [expect.stringMatching(/case-opened|threaded/)],
+          outcome: expect.stringMatching(/case-opened|threaded/),
         });
       }
       // A third delivery of the same message (S3 retries, or SES stored it twice) changes nothing.
-      await expect(receive(key)).resolves.toEqual({ outcomes: ['duplicate'] });
+      await expect(receive(key)).resolves.toEqual({ outcome: 'duplicate' });
       await expectOnce(nth, key);
     }
   }
