@@ -335,8 +335,23 @@ export class LocalStepFunctions implements WorkflowEngine {
     return this.executions.get(executionArn);
   }
 
+  /** A case's execution by its name (the case id); once it has been resumed, the newest resume. */
   executionFor(name: string): ExecutionRecord | undefined {
-    return this.executions.get(`${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`);
+    return (
+      this.latestExecutions().find((execution) => execution.name.startsWith(`${name}-resume-`)) ??
+      this.executions.get(`${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`)
+    );
+  }
+
+  /** Each case's newest execution (its first, or the newest resume, `<caseId>-resume-<time>`). */
+  latestExecutions(): ExecutionRecord[] {
+    const latest = new Map<string, ExecutionRecord>();
+    for (const execution of this.executions.values()) {
+      const caseId = (execution.input as { caseId?: string } | undefined)?.caseId ?? execution.name;
+      const known = latest.get(caseId);
+      if (!known || known.startDate <= execution.startDate) latest.set(caseId, execution);
+    }
+    return [...latest.values()];
   }
 
   listExecutions(): ExecutionRecord[] {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import * as sesLocalModule from 'aws-ses-v2-local';
 import { getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
 import dynalite from 'dynalite';
@@ -18,6 +19,7 @@ import type { ProviderProfile } from '#shared/policy/profile.ts';
 import type { Mailer } from '#shared/ports/notifications.ts';
 import { londonWallClockToInstant, toLondon } from '#shared/time/london.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
+import { finishIntake } from '#shared/usecases/intake.ts';
 import { useDependencies } from '../../functions/lib/config.ts';
 import * as checkDeadline from '../../functions/workflow/check-deadline.ts';
 import * as closeCase from '../../functions/workflow/close-case.ts';
@@ -102,8 +104,13 @@ export interface LocalSystem {
   dynamoEndpoint: string;
   /** The client the repository sends through (a test or bench can count its calls with a middleware). */
   dynamo: DynamoDBClient;
-  /** Starts an execution for every open case, so each resumes at the step its event log says. */
+  /**
+   * Finishes every intake stopped after its `received` event (no projection, no execution), then starts an
+   * execution for every open case, so each resumes at the step its event log says.
+   */
   resumeOpenCases(): Promise<number>;
+  /** Starts a new execution for each open case whose latest execution FAILED; the daily tick calls it. */
+  restartFailedExecutions(): Promise<string[]>;
   settle(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -156,8 +163,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     undefined,
     new SESv2Client({ endpoint: sesUrl, region: REGION, credentials: CREDENTIALS }),
   );
+  const documents = createDocumentClient(dynamo);
   const deps: AppDependencies = {
-    repository: new DynamoDbCaseStore(LOCAL_TABLE, createDocumentClient(dynamo)),
+    repository: new DynamoDbCaseStore(LOCAL_TABLE, documents),
     engine: sfn,
     mailer: outboxFile ? keepingOutbox(sesMailer, outboxFile) : sesMailer,
     letters: new FolderLetterStore(join(dataDir, 'letters')),
@@ -182,9 +190,23 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   };
   useDependencies(deps);
   const engine = sfn;
-  const stopDailyTick = startDailyTick(() =>
-    engine.track(() => sendDigest.handler({}, lambdaContext('local:send-digest') as never)),
-  );
+  const restartFailedExecutions = async () => {
+    const restarted: string[] = [];
+    for (const failed of engine.latestExecutions().filter((execution) => execution.status === 'FAILED')) {
+      const { caseId } = failed.input as { caseId: string };
+      const state = await deps.repository.getProjection(caseId);
+      if (!state || state.status === 'closed') continue;
+      // The runbook's resume (docs/operations.md): a new name, the same input; its first state reads the log.
+      const name = `${caseId}-resume-${new Date().toISOString().replace(/[-:.]/g, '')}`;
+      await engine.startExecution(name, { caseId });
+      restarted.push(name);
+    }
+    return restarted;
+  };
+  const stopDailyTick = startDailyTick(async () => {
+    await restartFailedExecutions();
+    await engine.track(() => sendDigest.handler({}, lambdaContext('local:send-digest') as never));
+  });
 
   return {
     deps,
@@ -195,6 +217,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     dynamo,
     async resumeOpenCases() {
       let resumed = 0;
+      for (const caseId of await halfRecordedIntakes(documents)) {
+        await finishIntake(deps, caseId);
+        resumed++;
+      }
       for (const status of OPEN_STATUSES) {
         for (const state of await deps.repository.listByStatus(status, 100_000)) {
           const { alreadyStarted } = await engine.startExecution(state.caseId, { caseId: state.caseId });
@@ -204,6 +230,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       await engine.idle();
       return resumed;
     },
+    restartFailedExecutions,
     settle: () => engine.idle(),
     async stop() {
       stopDailyTick();
@@ -215,6 +242,39 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       clock.uninstall();
     },
   };
+}
+
+/**
+ * Cases whose log has its `received` event but no projection: an intake stopped (kill -9) between the two
+ * writes and never retried, so it has no execution either and no index lists it. Found by a scan, which only
+ * the local runtime does, once at start on its own small table; in AWS the client's retry with its
+ * idempotency key finishes such an intake.
+ */
+async function halfRecordedIntakes(documents: DynamoDBDocumentClient): Promise<string[]> {
+  const logs = new Set<string>();
+  const projected = new Set<string>();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await documents.send(
+      new ScanCommand({
+        TableName: LOCAL_TABLE,
+        ProjectionExpression: 'pk, sk',
+        FilterExpression: 'begins_with(pk, :case) AND (sk = :first OR sk = :projection)',
+        ExpressionAttributeValues: {
+          ':case': 'CASE#',
+          ':first': 'EVT#0000000001',
+          ':projection': 'PROJECTION',
+        },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const caseId = String(item.pk).slice('CASE#'.length);
+      (item.sk === 'PROJECTION' ? projected : logs).add(caseId);
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return [...logs].filter((caseId) => !projected.has(caseId));
 }
 
 /** The hour (London time) of the daily tick: the scheduled Lambdas' 08:00 in AWS. */
@@ -240,7 +300,7 @@ function startDailyTick(run: () => Promise<unknown>): () => void {
       try {
         await run();
       } catch (error) {
-        console.error('The daily digest failed', error);
+        console.error('The daily run failed', error);
       }
       if (!stopped) schedule();
     }, next - now.getTime());

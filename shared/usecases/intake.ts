@@ -5,6 +5,7 @@ import {
   type AttachmentRecord,
   applyCaseEvent,
   type CaseEvent,
+  type CaseState,
   CHANNELS,
   CONTACT_METHODS,
 } from '../domain/case.ts';
@@ -228,10 +229,7 @@ export async function submitComplaint(
       if (!(error instanceof ConflictError)) throw error;
     }
   }
-  const { state } = await loadCase(deps, caseId);
-  await deps.repository.saveProjection(state, caseLookups(deps, state));
-  await deps.repository.saveReference(reference, caseId);
-  await deps.engine.startExecution(caseId, { caseId });
+  const state = await finishIntake(deps, caseId);
   return {
     caseId,
     reference,
@@ -239,4 +237,17 @@ export async function submitComplaint(
     acknowledgementDueDate: state.stage1.acknowledgement?.dueDate ?? '',
     caseLink: caseLinkFor(deps, caseId),
   };
+}
+
+/**
+ * The rest of an intake once its `received` event is in the log: the projection, the reference lookup and the
+ * execution named after the case. Each step can be repeated, so a case whose intake stopped after the event
+ * (no client retried it) is finished by calling this again; the local runtime does so when it starts.
+ */
+export async function finishIntake(deps: AppDependencies, caseId: string): Promise<CaseState> {
+  const { state } = await loadCase(deps, caseId);
+  await deps.repository.saveProjection(state, caseLookups(deps, state));
+  await deps.repository.saveReference(state.reference, caseId);
+  await deps.engine.startExecution(caseId, { caseId });
+  return state;
 }
