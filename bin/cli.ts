@@ -20,6 +20,8 @@ export const COMMAND_USAGE = {
   timeline: `  timeline --provider <preset id | path> --received <ISO> [--acknowledged <ISO>] [--extension1 <N>]
            [--responded <ISO>] [--escalated <ISO>] [--stage2-acknowledged <ISO>] [--extension2 <N>]
       Prints every due date of the complaint's lifecycle under the provider's policy, with explanations.`,
+  report: `  report [--from <YYYY-MM-DD> --to <YYYY-MM-DD>] [--format json|csv|html] [--explain <figure>] [--url <runtime>]
+      Prints the complaint figures for a period from the running local runtime (complaints report --help).`,
   local: `  local <start|advance|reset> ...
       The embedded local runtime: see \`complaints local --help\` and the README.`,
 } as const;
@@ -131,6 +133,14 @@ export async function main(argv: string[], io: Output = consoleOutput): Promise<
         return policyCommand(rest, io);
       case 'timeline':
         return timelineCommand(rest, io);
+      case 'report': {
+        const { localReport, REPORT_USAGE } = await import('../infra/local/cli.ts');
+        if (asksForHelp(rest)) {
+          io.out(`Usage: complaints${REPORT_USAGE.slice(1)}`);
+          return 0;
+        }
+        return await localReport(rest, io);
+      }
       case 'local': {
         const { localCommand } = await import('../infra/local/cli.ts');
         return await localCommand(rest, io);

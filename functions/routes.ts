@@ -75,6 +75,15 @@ export const ROUTES: readonly RouteDefinition[] = [
     summary: 'A case with its events, tasks and position',
   },
   {
+    method: 'GET',
+    path: '/staff/reports',
+    module: 'api/staff-queries',
+    exportName: 'reportsHandler',
+    access: 'staff',
+    summary:
+      'Complaint figures for a period (TSM CH01/CH02 and the rest), JSON, CSV or HTML; managers and admins',
+  },
+  {
     method: 'POST',
     path: '/staff/tasks/{taskId}/actions',
     module: 'api/staff-actions',

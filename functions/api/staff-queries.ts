@@ -1,9 +1,12 @@
+import { reportCsv } from '#shared/domain/reporting/table.ts';
+import { staffReport } from '#shared/usecases/report.ts';
 import { findCases, summariseCase } from '#shared/usecases/search.ts';
 import { staffCaseView } from '#shared/usecases/staff-case.ts';
 import { staffQueue } from '#shared/usecases/staff-queue.ts';
 import { httpRoute, json, staffIdentity } from '../lib/middleware.ts';
+import { reportHtml } from './report-output.ts';
 import { pathParameter } from './staff-actions.ts';
-import { QueueQuery, SearchQuery } from './staff-query-input.ts';
+import { QueueQuery, ReportQuery, SearchQuery } from './staff-query-input.ts';
 
 /**
  * GET /staff/queue?role=handler: open tasks for a role, earliest due first, and (for the handlers who own them
@@ -33,4 +36,29 @@ export const searchHandler = httpRoute(async ({ deps, event }) => {
   const { q } = SearchQuery.parse(event.queryStringParameters ?? {});
   const { kind, cases } = await findCases(deps, q);
   return json(200, { matchedOn: kind, cases: cases.map(summariseCase) });
+});
+
+/**
+ * GET /staff/reports?from=&to=&format=json|csv|html[&explain=CH02_1]: the figures for a period (London dates,
+ * both inclusive; default the current financial year), for managers and admins. `explain` lists the cases
+ * behind one figure instead (JSON).
+ */
+export const reportsHandler = httpRoute(async ({ deps, event }) => {
+  const staff = staffIdentity(event);
+  const { format, ...query } = ReportQuery.parse(event.queryStringParameters ?? {});
+  const { report, explanation } = await staffReport(deps, staff.role, query);
+  if (explanation) return json(200, explanation);
+  if (format === 'json') return json(200, report.figures);
+  const { from, to } = report.figures.period;
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      ...(format === 'csv'
+        ? { 'content-disposition': `attachment; filename="complaints-${from}-to-${to}.csv"` }
+        : {}),
+    },
+    body: format === 'csv' ? reportCsv(report.figures) : reportHtml(report.figures),
+  };
 });

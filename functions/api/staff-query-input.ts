@@ -14,3 +14,11 @@ export const QueueQuery = z.object({
 export const SearchQuery = z.object({
   q: z.string({ error: 'Add ?q= with a reference, name, email or phone number' }),
 });
+
+/** GET /staff/reports's query string: dates are checked as a period by the use case (400 when wrong). */
+export const ReportQuery = z.object({
+  from: z.string().max(40).optional(),
+  to: z.string().max(40).optional(),
+  format: z.enum(['json', 'csv', 'html'], { error: 'format must be json, csv or html' }).default('json'),
+  explain: z.string().min(1).max(200).optional(),
+});

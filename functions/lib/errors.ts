@@ -18,6 +18,7 @@ const STATUS: Record<DomainErrorCode, number> = {
   NOT_FOUND: 404,
   TASK_NOT_OPEN: 409,
   INVALID_INPUT: 422,
+  INVALID_QUERY: 400,
   FORBIDDEN: 403,
 };
 

@@ -109,6 +109,84 @@ export async function localStart(args: string[], io: Output): Promise<number> {
   return 0;
 }
 
+/** The runtime a command talks to: --url (or COMPLAINTS_URL), else the one running on the data directory. */
+function findRuntime(
+  values: { url?: string; 'data-dir'?: string },
+  io: Output,
+): { url: string; which: string } | undefined {
+  const dataDir = resolve(values['data-dir'] ?? process.env.COMPLAINTS_DATA_DIR ?? '.data');
+  const explicit = values.url ?? process.env.COMPLAINTS_URL;
+  const url = explicit ?? readRunningRuntime(dataDir)?.url;
+  if (!url) {
+    io.err(
+      `complaints: no local runtime is running on ${dataDir}: start it with npm start (or pass --data-dir or --url)`,
+    );
+    return undefined;
+  }
+  return { url, which: explicit ? url : `${url} (data in ${dataDir})` };
+}
+
+export const REPORT_USAGE = `  report [--from <YYYY-MM-DD> --to <YYYY-MM-DD>] [--format json|csv|html] [--explain <figure>]
+         [--as <demo manager or admin>] [--data-dir <dir> | --url <runtime url>]
+      Prints the complaint figures for a period (London dates, both inclusive; default this financial year) from
+      the running local runtime's GET /staff/reports, as the demo manager mo unless --as names another.`;
+
+/** `complaints report`: GET /staff/reports on the running runtime, printed as it answers. */
+export async function localReport(args: string[], io: Output): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      format: { type: 'string', default: 'json' },
+      explain: { type: 'string' },
+      as: { type: 'string', default: 'mo' },
+      url: { type: 'string' },
+      'data-dir': { type: 'string' },
+    },
+    strict: true,
+  });
+  if (!['json', 'csv', 'html'].includes(values.format)) {
+    throw new LocalUsageError(`--format must be json, csv or html, got "${values.format}"`);
+  }
+  if (!DEMO_USERS.some((user) => user.id === values.as)) {
+    throw new LocalUsageError(
+      `--as must be a demo user (${DEMO_USERS.map((user) => user.id).join(', ')}), got "${values.as}"`,
+    );
+  }
+  const runtime = findRuntime(values, io);
+  if (!runtime) return 3;
+  const query = new URLSearchParams({ format: values.format });
+  if (values.from !== undefined) query.set('from', values.from);
+  if (values.to !== undefined) query.set('to', values.to);
+  if (values.explain !== undefined) query.set('explain', values.explain);
+  let response: Response;
+  try {
+    response = await fetch(`${runtime.url}/staff/reports?${query}`, {
+      headers: { 'x-local-user': values.as },
+    });
+  } catch {
+    io.err(
+      `complaints: no local runtime answered at ${runtime.which}: start it with npm start (or pass --url)`,
+    );
+    return 3;
+  }
+  const text = await response.text();
+  if (!response.ok) {
+    const message = (() => {
+      try {
+        return (JSON.parse(text) as { message?: string }).message ?? text;
+      } catch {
+        return text;
+      }
+    })();
+    io.err(`complaints: ${message}`);
+    return 2;
+  }
+  io.out(values.format === 'json' ? JSON.stringify(JSON.parse(text), null, 2) : text.trimEnd());
+  return 0;
+}
+
 export async function localAdvance(args: string[], io: Output): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -138,16 +216,9 @@ export async function localAdvance(args: string[], io: Output): Promise<number> 
   if (Object.values(body).filter((value) => value !== undefined).length !== 1) {
     throw new LocalUsageError('give exactly one of --working-days, --days, --hours or --to');
   }
-  const dataDir = resolve(values['data-dir'] ?? process.env.COMPLAINTS_DATA_DIR ?? '.data');
-  const explicit = values.url ?? process.env.COMPLAINTS_URL;
-  const url = explicit ?? readRunningRuntime(dataDir)?.url;
-  if (!url) {
-    io.err(
-      `complaints: no local runtime is running on ${dataDir}: start it with npm start (or pass --data-dir or --url)`,
-    );
-    return 3;
-  }
-  const which = explicit ? url : `${url} (data in ${dataDir})`;
+  const runtime = findRuntime(values, io);
+  if (!runtime) return 3;
+  const { url, which } = runtime;
   let response: Response;
   try {
     response = await fetch(`${url}/local/clock/advance`, {

@@ -18,6 +18,7 @@ export type DomainErrorCode =
   | 'NOT_FOUND'
   | 'TASK_NOT_OPEN'
   | 'INVALID_INPUT'
+  | 'INVALID_QUERY'
   | 'FORBIDDEN';
 
 export class DomainError extends Error {
@@ -133,6 +134,14 @@ export class ValidationError extends DomainError {
   override readonly name = 'ValidationError';
   constructor(message: string, details: Record<string, unknown> = {}) {
     super('INVALID_INPUT', message, details);
+  }
+}
+
+/** A query string that asks for something that cannot be answered (a bad date, a reversed period). */
+export class InvalidQueryError extends DomainError {
+  override readonly name = 'InvalidQueryError';
+  constructor(message: string) {
+    super('INVALID_QUERY', message);
   }
 }
 

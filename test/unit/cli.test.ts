@@ -148,4 +148,16 @@ describe('complaints CLI', () => {
     expect(failure.code).toBe(2);
     expect(failure.stderr).toMatch(/Usage: complaints <command>/);
   });
+  it('report refuses a bad format or user, and says when no runtime is running', async () => {
+    const format = await run('report', '--format', 'pdf');
+    expect(format.code).toBe(2);
+    expect(format.err).toMatch(/--format must be json, csv or html, got "pdf"/);
+    const user = await run('report', '--as', 'nobody');
+    expect(user.code).toBe(2);
+    expect(user.err).toMatch(/--as must be a demo user/);
+    const none = await run('report', '--data-dir', '/nonexistent/complaints-data');
+    expect(none.code).toBe(3);
+    expect(none.err).toMatch(/no local runtime is running on \/nonexistent\/complaints-data/);
+    expect((await run('report', '--help')).out).toMatch(/Usage: complaints report \[--from <YYYY-MM-DD>/);
+  });
 });

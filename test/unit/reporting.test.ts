@@ -320,6 +320,14 @@ describe('reporting figures for a known population (financial year 2026-27)', ()
     });
     expect(report.explain('no.such.figure')).toBeUndefined();
     expect(report.explainable()).toContain('CH02_2_withExtensions');
+    // The working days' statistics are explained by the acknowledgements or responses measured.
+    expect(report.explain('workingDays.stage1.toAcknowledge')?.cases).toEqual([
+      'CMP-A',
+      'CMP-B',
+      'CMP-C',
+      'CMP-H',
+    ]);
+    expect(report.explainable()).toContain('workingDays.stage2.toRespond');
   });
 
   it('counts nothing twice or from outside the period when the year is narrowed to a month', () => {

@@ -10,9 +10,12 @@ import {
   toLondon,
 } from '../../time/london.ts';
 import { CHANNELS, type Step } from '../case.ts';
-import { ValidationError } from '../errors.ts';
+import { InvalidQueryError } from '../errors.ts';
 import { DECISIONS, type Decision } from '../letters.ts';
 import type { CaseFacts, StageFacts } from './facts.ts';
+import { reportRows } from './table.ts';
+
+const METADATA = new Set(['provider', 'period.from', 'period.to', 'homes']);
 
 /** London dates, both inclusive. */
 export interface ReportPeriod {
@@ -122,11 +125,12 @@ export const NOT_RECORDED = {
 export function checkPeriod(period: { from?: string; to?: string }): ReportPeriod {
   const { from, to } = period;
   if (!from || !isCivilDate(from))
-    throw new ValidationError(`"from" must be a date YYYY-MM-DD, got "${from ?? ''}"`);
-  if (!to || !isCivilDate(to)) throw new ValidationError(`"to" must be a date YYYY-MM-DD, got "${to ?? ''}"`);
-  if (from > to) throw new ValidationError(`"from" (${from}) must be on or before "to" (${to})`);
+    throw new InvalidQueryError(`"from" must be a date YYYY-MM-DD, got "${from ?? ''}"`);
+  if (!to || !isCivilDate(to))
+    throw new InvalidQueryError(`"to" must be a date YYYY-MM-DD, got "${to ?? ''}"`);
+  if (from > to) throw new InvalidQueryError(`"from" (${from}) must be on or before "to" (${to})`);
   if (addCalendarDays(from, MAX_PERIOD_DAYS - 1) < to) {
-    throw new ValidationError(
+    throw new InvalidQueryError(
       `The period ${from} to ${to} is longer than two years (${MAX_PERIOD_DAYS} days); ask for a shorter one`,
     );
   }
@@ -245,6 +249,7 @@ export function reportFigures(
           londonDate(stage.acknowledgedAt as Instant),
         );
         timings[name].toAcknowledge.push(days);
+        note(`workingDays.${name}.toAcknowledge`, ref);
         note(`acknowledgedWithin5WorkingDays.${name}`, ref);
         if (days <= ACKNOWLEDGE_WITHIN) note(`acknowledgedWithin5WorkingDays.${name}:numerator`, ref);
       }
@@ -298,6 +303,7 @@ export function reportFigures(
       const allowed = cap === null || cap === undefined ? granted : Math.min(granted, cap);
       if (respondedOn <= addWorkingDays(due, allowed)) note(`${tsm}_withExtensions:numerator`, ref);
       timings[name].toRespond.push(calendar.workingDaysBetween(stage.responseStart, respondedOn));
+      note(`workingDays.${name}.toRespond`, ref);
     }
     if (stage.decision) {
       note(`counts.byOutcome.${name}.${DECISION_KEYS[stage.decision]}`, ref);
@@ -413,14 +419,15 @@ export function reportFigures(
   return {
     figures,
     explainable: () =>
-      [
-        ...new Set([
-          ...Object.keys(alias),
-          ...[...trace.keys()].map((key) => key.replace(/:numerator$/, '')),
-        ]),
-      ].sort(),
+      reportRows(figures)
+        .filter((row) => !METADATA.has(row.figure) && row.notRecorded === undefined)
+        .map((row) => row.figure.replace(/\.(median|p90|count)$/, ''))
+        .filter((figure, index, all) => all.indexOf(figure) === index),
     explain(figure) {
-      const key = alias[figure] ?? figure;
+      const counted = alias[figure];
+      // CH01's denominator is the homes, not cases: its cases are those of its numerator.
+      if (counted) return { figure, cases: trace.get(counted) ?? [] };
+      const key = figure;
       const cases = trace.get(key);
       const numerator = trace.get(`${key}:numerator`);
       if (!cases && !numerator) return knownFigure(figures, figure) ? { figure, cases: [] } : undefined;
