@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -759,6 +760,26 @@ export function factItems(state: CaseState): Array<Record<string, unknown> & { s
     gsi3pk: `${FACTS_PREFIX}${month}`,
     gsi3sk: state.caseId,
   }));
+}
+
+/**
+ * Writes items 25 to a request, retrying what DynamoDB leaves unprocessed. Unconditional: for loading a table
+ * (the reporting benchmark), never for a live case.
+ */
+export async function batchPutItems(
+  documents: DynamoDBDocumentClient,
+  tableName: string,
+  items: readonly Record<string, unknown>[],
+): Promise<void> {
+  for (let i = 0; i < items.length; i += 25) {
+    let request: Record<string, Array<{ PutRequest: { Item: Record<string, unknown> } }>> | undefined = {
+      [tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
+    };
+    while (request && Object.keys(request).length > 0) {
+      const result = await documents.send(new BatchWriteCommand({ RequestItems: request }));
+      request = result.UnprocessedItems as typeof request;
+    }
+  }
 }
 
 /** A task item's attributes with its index keys: the queue (while open) and the case's task list. */

@@ -1,0 +1,250 @@
+/**
+ * The annual report over 100,000 closed cases. Generates them in a local store (dynalite, in this process,
+ * batch writes of the items the adapter writes for each case's reporting facts: the generation is not timed),
+ * then times the report as GET /staff/reports builds it (staffReport: a Query per month on gsi3, then the
+ * figures) and prints the time, the items read and the peak memory. Target: 5 s.
+ *
+ * Run: npm run bench:report [-- --cases 100000]
+ */
+
+import { parseArgs } from 'node:util';
+import {
+  batchPutItems,
+  createDocumentClient,
+  DynamoDbCaseStore,
+  factItems,
+} from '#shared/adapters/dynamodb-case-store.ts';
+import { type CaseEvent, type CaseState, caseContext, foldCase } from '#shared/domain/case.ts';
+import {
+  defaultEscalationRoute,
+  defaultNonAcceptanceRoute,
+  type StageResponse,
+} from '#shared/domain/letters.ts';
+import { periodMonths, reportFigures } from '#shared/domain/reporting/figures.ts';
+import { loadProfile } from '#shared/policy/load-profile.ts';
+import { addCalendarDays, londonWallClockToInstant } from '#shared/time/london.ts';
+import { staffReport } from '#shared/usecases/report.ts';
+import { startDynalite } from '../test/support/dynamodb.ts';
+
+const { values } = parseArgs({ options: { cases: { type: 'string', default: '100000' } } });
+const total = Number(values.cases);
+const profile = loadProfile('code-baseline');
+const ctx = caseContext(profile);
+const year = { from: '2026-04-01', to: '2027-03-31' };
+
+const handler = { kind: 'staff', id: 'bench-handler', role: 'handler' } as const;
+const reviewer = { kind: 'staff', id: 'bench-reviewer', role: 'reviewer' } as const;
+const resident = { kind: 'resident', id: 'bench-resident' } as const;
+
+function letter(stage: 1 | 2, extra: Partial<StageResponse>): StageResponse {
+  return {
+    stage,
+    complaintDefinition: 'The repair',
+    decision: 'not-upheld',
+    reasons: 'The reasons.',
+    remedy: 'none',
+    outstandingActions: 'none',
+    escalationRoute: defaultEscalationRoute(profile, stage),
+    ...extra,
+  };
+}
+
+/** Six kinds of closed case received on a London date: the population's mix. */
+function variants(day: string): CaseEvent[][] {
+  const at = (offset: number, hour = 10) => londonWallClockToInstant(addCalendarDays(day, offset), hour, 0);
+  const received = (channel: 'web' | 'phone' | 'email'): CaseEvent => ({
+    type: 'received',
+    at: at(0, 9),
+    by: resident,
+    reference: 'R',
+    channel,
+    complainant: { name: 'Bench Resident', email: 'bench@resident.example', preferredContact: 'email' },
+    complaint: { whatHappened: 'The repair is late.', outcomeWanted: 'Fix it' },
+  });
+  const triage: CaseEvent = { type: 'triaged', at: at(0), by: handler, outcome: 'complaint' };
+  const ack = (stage: 1 | 2, offset: number): CaseEvent => ({
+    type: 'acknowledged',
+    stage,
+    at: at(offset),
+    by: stage === 1 ? handler : reviewer,
+    definition: 'The repair',
+    outcomesSought: ['Fix it'],
+  });
+  const satisfied = (offset: number): CaseEvent => ({
+    type: 'closed',
+    at: at(offset),
+    by: handler,
+    reason: 'resolved-at-stage-1',
+    residentSatisfied: 'Said so on the phone',
+  });
+  return [
+    [
+      received('web'),
+      triage,
+      ack(1, 2),
+      { type: 'response-issued', stage: 1, at: at(10), by: handler, letter: letter(1, {}) },
+      satisfied(12),
+    ],
+    [
+      received('phone'),
+      triage,
+      ack(1, 1),
+      {
+        type: 'extension-granted',
+        stage: 1,
+        at: at(3),
+        by: handler,
+        workingDays: 5,
+        reason: 'Waiting for information from a third party',
+        explanation: 'The contractor',
+      },
+      {
+        type: 'response-issued',
+        stage: 1,
+        at: at(19),
+        by: handler,
+        letter: letter(1, { decision: 'upheld', remedy: { description: '£50', compensationPounds: 50 } }),
+      },
+      satisfied(21),
+    ],
+    [
+      received('email'),
+      triage,
+      ack(1, 3),
+      {
+        type: 'response-issued',
+        stage: 1,
+        at: at(14),
+        by: handler,
+        letter: letter(1, { decision: 'partly-upheld', remedy: { description: 'An apology' } }),
+      },
+      { type: 'escalation-requested', at: at(17), by: resident },
+      ack(2, 19),
+      {
+        type: 'response-issued',
+        stage: 2,
+        at: at(40),
+        by: reviewer,
+        letter: letter(2, { decision: 'upheld', remedy: { description: '£100', compensationPounds: 100 } }),
+      },
+      { type: 'closed', at: at(41), by: reviewer, reason: 'final-response-issued' },
+    ],
+    [
+      received('web'),
+      { type: 'triaged', at: at(0), by: handler, outcome: 'service-request', notes: 'Repair booked' },
+    ],
+    [
+      received('phone'),
+      {
+        type: 'triaged',
+        at: at(0),
+        by: handler,
+        outcome: 'not-accepted',
+        exclusionCode: 'legal-proceedings',
+        rationale: 'A claim was filed at court.',
+        ombudsmanRoute: defaultNonAcceptanceRoute(profile),
+        legalProceedings: { court: 'County Court at Leeds' },
+      },
+    ],
+    [received('email'), triage, ack(1, 2), { type: 'withdrawn', at: at(5), by: resident }],
+  ];
+}
+
+// One folded case per kind and day of the year; each generated case is a copy under its own id and reference.
+const templates: CaseState[] = [];
+for (let day = year.from; day <= year.to; day = addCalendarDays(day, 1)) {
+  for (const events of variants(day)) templates.push(foldCase('template', events, ctx));
+}
+
+const dynamo = await startDynalite();
+const tableName = await dynamo.createTable('complaints-bench-report');
+const client = dynamo.client();
+const documents = createDocumentClient(client);
+
+const generated = performance.now();
+let written = 0;
+let next = 0;
+async function writer(): Promise<void> {
+  for (;;) {
+    const batch: Record<string, unknown>[] = [];
+    while (batch.length < 200 && next < total) {
+      const n = next++;
+      const template = templates[n % templates.length] as CaseState;
+      const caseId = `bench-${String(n).padStart(6, '0')}`;
+      batch.push(...factItems({ ...template, caseId, reference: `CMP-2026-${String(n).padStart(6, '0')}` }));
+    }
+    if (batch.length === 0) return;
+    await batchPutItems(documents, tableName, batch);
+    written += batch.length;
+  }
+}
+await Promise.all(Array.from({ length: 8 }, writer));
+console.log(
+  `Generated ${total.toLocaleString('en-GB')} closed cases (${written.toLocaleString('en-GB')} reporting-fact items) in ${Math.round((performance.now() - generated) / 1000)} s (not timed)`,
+);
+
+let itemsRead = 0;
+let queries = 0;
+client.middlewareStack.add(
+  (next) => async (args) => {
+    const result = await next(args);
+    const output = result.output as { Count?: number; Items?: unknown[] } | undefined;
+    if (Array.isArray(output?.Items)) {
+      itemsRead += output.Count ?? output.Items.length;
+      queries++;
+    }
+    return result;
+  },
+  { step: 'initialize', name: 'countItems' },
+);
+
+global.gc?.();
+const baseline = process.memoryUsage();
+let peakRss = baseline.rss;
+let peakHeap = baseline.heapUsed;
+const sampler = setInterval(() => {
+  const now = process.memoryUsage();
+  peakRss = Math.max(peakRss, now.rss);
+  peakHeap = Math.max(peakHeap, now.heapUsed);
+}, 10);
+const repository = new DynamoDbCaseStore(tableName, documents);
+const started = performance.now();
+const { report, casesRead } = await staffReport(
+  { repository, clock: { now: () => new Date('2027-04-02T09:00:00Z') }, context: ctx },
+  'manager',
+  year,
+);
+const elapsed = performance.now() - started;
+const timedItems = itemsRead;
+const timedQueries = queries;
+clearInterval(sampler);
+const after = process.memoryUsage();
+peakRss = Math.max(peakRss, after.rss);
+peakHeap = Math.max(peakHeap, after.heapUsed);
+// The same again in its two parts: reading the facts, and computing the figures from them.
+const readStarted = performance.now();
+const facts = await repository.listReportFacts(periodMonths(year));
+const readTime = performance.now() - readStarted;
+const computeStarted = performance.now();
+reportFigures(profile, year, facts);
+const computeTime = performance.now() - computeStarted;
+
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+const { tsm, counts } = report.figures;
+console.log(`Annual report ${year.from} to ${year.to} (${profile.id}):`);
+console.log(
+  `  time          ${(elapsed / 1000).toFixed(2)} s (target 5 s: ${elapsed <= 5000 ? 'met' : 'missed'})`,
+);
+console.log(
+  `  of which      reading ${(readTime / 1000).toFixed(2)} s, computing ${(computeTime / 1000).toFixed(2)} s (measured again, separately)`,
+);
+console.log(
+  `  items read    ${timedItems.toLocaleString('en-GB')} in ${timedQueries} Query pages (${casesRead.toLocaleString('en-GB')} cases)`,
+);
+console.log(
+  `  peak memory   RSS ${mib(peakRss)} (${mib(baseline.rss)} before), heap ${mib(peakHeap)} (${mib(baseline.heapUsed)} before)`,
+);
+console.log(
+  `  figures       stage 1 received ${counts.stage1Received}, CH01_1 ${tsm.CH01_1.value?.toFixed(1)}, CH02_1 ${tsm.CH02_1.value?.toFixed(1)}%, CH02_1 with extensions ${tsm.CH02_1_withExtensions.value?.toFixed(1)}%`,
+);
+await dynamo.stop();
