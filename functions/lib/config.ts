@@ -6,7 +6,11 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { FolderAttachmentStore, S3AttachmentStore } from '#shared/adapters/attachment-store.ts';
-import { createDocumentClient, DynamoDbCaseStore } from '#shared/adapters/dynamodb-case-store.ts';
+import {
+  createDocumentClient,
+  DynamoDbCaseStore,
+  DynamoDbReportingStore,
+} from '#shared/adapters/dynamodb-case-store.ts';
 import { FolderLetterStore, S3LetterStore } from '#shared/adapters/letter-store.ts';
 import { SesMailer } from '#shared/adapters/ses.ts';
 import { StepFunctionsEngine } from '#shared/adapters/step-functions.ts';
@@ -107,13 +111,9 @@ export function dependenciesFrom(
     config.PROVIDER_PROFILE_FILE,
   );
   const s3 = lazy(() => tracer.captureAWSv3Client(new S3Client({})));
-  const repository = lazy(
-    () =>
-      new DynamoDbCaseStore(
-        config.TABLE_NAME,
-        createDocumentClient(tracer.captureAWSv3Client(new DynamoDBClient({}))),
-      ),
-  );
+  const documents = lazy(() => createDocumentClient(tracer.captureAWSv3Client(new DynamoDBClient({}))));
+  const repository = lazy(() => new DynamoDbCaseStore(config.TABLE_NAME, documents()));
+  const reporting = lazy(() => new DynamoDbReportingStore(config.TABLE_NAME, documents()));
   const engine = lazy(
     () => new StepFunctionsEngine(config.STATE_MACHINE_ARN, tracer.captureAWSv3Client(new SFNClient({}))),
   );
@@ -138,6 +138,9 @@ export function dependenciesFrom(
   return {
     get repository() {
       return repository();
+    },
+    get reporting() {
+      return reporting();
     },
     get engine() {
       return engine();

@@ -9,7 +9,11 @@ import * as sesLocalModule from 'aws-ses-v2-local';
 import { getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
 import dynalite from 'dynalite';
 import { FolderAttachmentStore } from '#shared/adapters/attachment-store.ts';
-import { createDocumentClient, DynamoDbCaseStore } from '#shared/adapters/dynamodb-case-store.ts';
+import {
+  createDocumentClient,
+  DynamoDbCaseStore,
+  DynamoDbReportingStore,
+} from '#shared/adapters/dynamodb-case-store.ts';
 import { FolderLetterStore } from '#shared/adapters/letter-store.ts';
 import { SesMailer } from '#shared/adapters/ses.ts';
 import { createTableInput } from '#shared/adapters/table-design.ts';
@@ -166,6 +170,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const documents = createDocumentClient(dynamo);
   const deps: AppDependencies = {
     repository: new DynamoDbCaseStore(LOCAL_TABLE, documents),
+    reporting: new DynamoDbReportingStore(LOCAL_TABLE, documents),
     engine: sfn,
     mailer: outboxFile ? keepingOutbox(sesMailer, outboxFile) : sesMailer,
     letters: new FolderLetterStore(join(dataDir, 'letters')),

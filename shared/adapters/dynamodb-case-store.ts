@@ -21,6 +21,12 @@ import type {
   SentMessage,
   TaskRecord,
 } from '../ports/case-repository.ts';
+import type {
+  AnnualDraft,
+  ApprovedReport,
+  Improvement,
+  ReportingRepository,
+} from '../ports/reporting-repository.ts';
 import { toLondon } from '../time/london.ts';
 import { TTL_ATTRIBUTE } from './table-design.ts';
 
@@ -811,4 +817,121 @@ function referenceParts(reference: string): { year: number; number: number } {
 function toTask(item: Record<string, unknown>): TaskRecord {
   const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...task } = item;
   return task as unknown as TaskRecord;
+}
+
+const IMPROVEMENTS = 'IMPROVEMENTS';
+const annualKey = (year: string) => `ANNUAL#${year}`;
+const reportVersionKey = (version: number) => `VERSION#${String(version).padStart(6, '0')}`;
+
+/**
+ * The improvements register and the annual reports, on the same table. Every write is conditional: an
+ * improvement or a draft only over the version it was made from, an approved report only where none is.
+ */
+export class DynamoDbReportingStore implements ReportingRepository {
+  constructor(
+    private readonly tableName: string,
+    private readonly documents: DynamoDBDocumentClient = createDocumentClient(),
+  ) {}
+
+  private async conditionalPut(
+    item: Record<string, unknown>,
+    condition: string,
+    values?: object,
+    conflict?: string,
+  ) {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: condition,
+          ...(values ? { ExpressionAttributeValues: values } : {}),
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error))
+        throw new ConflictError(conflict ?? 'It was changed meanwhile; reload and try again');
+      throw error;
+    }
+  }
+
+  async addImprovement(improvement: Improvement): Promise<void> {
+    await this.conditionalPut(
+      { pk: IMPROVEMENTS, sk: `IMP#${improvement.improvementId}`, ...improvement },
+      'attribute_not_exists(sk)',
+      undefined,
+      `Improvement ${improvement.improvementId} already exists`,
+    );
+  }
+
+  async updateImprovement(improvement: Improvement): Promise<void> {
+    await this.conditionalPut(
+      { pk: IMPROVEMENTS, sk: `IMP#${improvement.improvementId}`, ...improvement },
+      'version = :previous',
+      { ':previous': improvement.version - 1 },
+      `Improvement ${improvement.improvementId} was changed by someone else meanwhile; reload it and try again`,
+    );
+  }
+
+  async listImprovements(): Promise<Improvement[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': IMPROVEMENTS, ':prefix': 'IMP#' },
+      ConsistentRead: true,
+    });
+    return items.map(({ pk: _pk, sk: _sk, ...rest }) => rest as unknown as Improvement);
+  }
+
+  async getAnnualDraft(year: string): Promise<AnnualDraft | undefined> {
+    const result = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: annualKey(year), sk: 'DRAFT' },
+        ConsistentRead: true,
+      }),
+    );
+    if (!result.Item) return undefined;
+    const { pk: _pk, sk: _sk, ...draft } = result.Item;
+    return draft as AnnualDraft;
+  }
+
+  async saveAnnualDraft(draft: AnnualDraft): Promise<void> {
+    await this.conditionalPut(
+      { pk: annualKey(draft.year), sk: 'DRAFT', ...draft },
+      draft.version === 1 ? 'attribute_not_exists(sk)' : 'version = :previous',
+      draft.version === 1 ? undefined : { ':previous': draft.version - 1 },
+      `The ${draft.year} report was saved by someone else meanwhile; reload it and make your change again`,
+    );
+  }
+
+  async listApprovedReports(year: string): Promise<ApprovedReport[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': annualKey(year), ':prefix': 'VERSION#' },
+      ConsistentRead: true,
+    });
+    return items.map(({ pk: _pk, sk: _sk, ...rest }) => rest as unknown as ApprovedReport);
+  }
+
+  async putApprovedReport(report: ApprovedReport): Promise<void> {
+    await this.conditionalPut(
+      { pk: annualKey(report.year), sk: reportVersionKey(report.version), ...report },
+      'attribute_not_exists(sk)',
+      undefined,
+      `Version ${report.version} of the ${report.year} report was approved by someone else meanwhile; reload to see it`,
+    );
+  }
+
+  private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+      items.push(...((page.Items ?? []) as Record<string, unknown>[]));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
 }

@@ -17,6 +17,9 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | sent alert/digest | SENT#<key>           | SENT          |                                    |                              |                                |
  * | inbound email     | INBOUND#<sha256 id>  | INBOUND       |                                    |                              |                                |
  * | outbound message  | OUTBOUND#<sha256 id> | OUTBOUND      |                                    |                              |                                |
+ * | improvement       | IMPROVEMENTS         | IMP#<id>      |                                    |                              |                                |
+ * | annual draft      | ANNUAL#<YYYY-04-01>  | DRAFT         |                                    |                              |                                |
+ * | approved report   | ANNUAL#<YYYY-04-01>  | VERSION#<n:6> |                                    |                              |                                |
  *
  * Contact details and names are keyed by an HMAC of the normalised value, never the plain value.
  */

@@ -3,12 +3,15 @@ import type { AttachmentStore } from '../ports/attachments.ts';
 import type { CaseRepository } from '../ports/case-repository.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { LetterStore, Mailer } from '../ports/notifications.ts';
+import type { ReportingRepository } from '../ports/reporting-repository.ts';
 import type { Telemetry } from '../ports/telemetry.ts';
 import type { WorkflowEngine } from '../ports/workflow-engine.ts';
 
 /** Everything a use case needs from the outside world, wired once per Lambda (or once locally). */
 export interface AppDependencies {
   repository: CaseRepository;
+  /** The improvements register and the annual reports. */
+  reporting: ReportingRepository;
   engine: WorkflowEngine;
   mailer: Mailer;
   letters: LetterStore;

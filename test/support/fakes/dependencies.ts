@@ -4,6 +4,7 @@ import { MemoryAttachmentStore } from './attachments.ts';
 import { InMemoryCaseRepository } from './case-repository.ts';
 import { ManualClock } from './clock.ts';
 import { MemoryLetterStore, RecordingMailer } from './notifications.ts';
+import { InMemoryReportingRepository } from './reporting-repository.ts';
 import { FakeWorkflowEngine } from './workflow-engine.ts';
 
 /**
@@ -14,6 +15,7 @@ export function fakeDependencies(overrides: Partial<AppDependencies> = {}) {
   let ids = 0;
   const fakes = {
     repository: new InMemoryCaseRepository(),
+    reporting: new InMemoryReportingRepository(),
     engine: new FakeWorkflowEngine(),
     mailer: new RecordingMailer(),
     letters: new MemoryLetterStore(),
