@@ -109,6 +109,12 @@ export function layout(options: LayoutOptions): SafeHtml {
           { href: '/staff', text: 'Work queue' },
           { href: '/staff/search', text: 'Find a case' },
           { href: '/staff/manager', text: 'Breaches and load' },
+          ...(options.staff.role === 'manager' || options.staff.role === 'admin'
+            ? [
+                { href: '/staff/reports/annual', text: 'Annual report' },
+                { href: '/staff/improvements', text: 'Improvements' },
+              ]
+            : []),
           { href: '/staff/log-complaint', text: 'Log a complaint' },
           { href: options.staff.signOutPath, text: `Sign out ${options.staff.name}` },
         ]

@@ -5,6 +5,7 @@ import {
   type CaseState,
   type Channel,
   foldCase,
+  type Learning,
   type Step,
 } from '../case.ts';
 import type { Decision } from '../letters.ts';
@@ -24,6 +25,8 @@ export interface StageFacts {
   decision?: Decision;
   /** The remedy the response offered: 'none', or a description with any compensation in pounds. */
   remedy?: 'none' | { compensationPounds?: number };
+  /** The theme and root cause recorded with the response (Code 9.1), where they were. */
+  learning?: Learning;
 }
 
 /**
@@ -64,6 +67,7 @@ function stageFacts(record: CaseState['stage1'], startedAt: Instant): StageFacts
       : {}),
     extensions: record.extensions.map(({ at, workingDays, reason }) => ({ at, workingDays, reason })),
     ...(record.respondedAt ? { respondedAt: record.respondedAt } : {}),
+    ...(record.learning ? { learning: record.learning } : {}),
     ...(letter
       ? {
           decision: letter.decision,

@@ -1,6 +1,9 @@
 import { type CaseState, OPEN_STATUSES } from '#shared/domain/case.ts';
+import { learningFigures } from '#shared/domain/reporting/annual.ts';
+import { financialYear, periodMonths } from '#shared/domain/reporting/figures.ts';
 import { deadlineStatus } from '#shared/domain/work-queue.ts';
 import type { TaskRecord } from '#shared/ports/case-repository.ts';
+import { toLondon } from '#shared/time/london.ts';
 import { table } from '../../components.ts';
 import { html } from '../../html.ts';
 import { staffPage } from '../../route.ts';
@@ -56,6 +59,24 @@ export const managerPage = staffPage(async (ctx) => {
     counts.tasks++;
     if (rag(task) === 'overdue') counts.overdue++;
   }
+  // Themes over time (Code 9.4: the lead reviews themes and trends): this financial year's responses, by month.
+  const year = financialYear(toLondon(ctx.now.toISOString()).date);
+  const months = periodMonths(year);
+  const { themes } = learningFigures(year, await repository.listReportFacts(months));
+  const shownMonths = months.filter((month) => month <= toLondon(ctx.now.toISOString()).date.slice(0, 7));
+  const themesTable =
+    themes.length === 0
+      ? html`<p class="govuk-body" data-testid="no-themes">No theme has been recorded with a response this financial year.</p>`
+      : table({
+          caption: `Themes of responses issued since ${year.from}, by month`,
+          head: ['Theme', ...shownMonths, 'Total'],
+          rows: themes.map((theme) => [
+            theme.theme,
+            ...shownMonths.map((month) => String(theme.byMonth[month] ?? 0)),
+            String(theme.total),
+          ]),
+          numericColumns: shownMonths.map((_, index) => index + 1).concat(shownMonths.length + 1),
+        });
   const loadRows = [...load.entries()].sort((a, b) => b[1].tasks - a[1].tasks || a[0].localeCompare(b[0]));
 
   return ctx.render(
@@ -78,6 +99,8 @@ ${
         ]),
       })
 }
+<h2 class="govuk-heading-m" id="themes">Themes over time</h2>
+${themesTable}
 <h2 class="govuk-heading-m">Overdue work by role</h2>
 ${table({
   head: ['Role', 'Open tasks', 'Overdue', 'Due soon'],

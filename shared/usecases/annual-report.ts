@@ -1,0 +1,221 @@
+import { z } from 'zod';
+import type { Actor } from '../domain/case.ts';
+import { DomainError, ValidationError } from '../domain/errors.ts';
+import {
+  type AnnualReportContent,
+  annualReportContent,
+  approvalProblems,
+  CODE_PROVISIONS,
+  contentHash,
+  reportYear,
+} from '../domain/reporting/annual.ts';
+import { periodMonths } from '../domain/reporting/figures.ts';
+import type { AnnualDraft, ApprovedReport, Improvement } from '../ports/reporting-repository.ts';
+import { isCivilDate } from '../time/london.ts';
+import { nowIso } from './case-log.ts';
+import type { AppDependencies } from './dependencies.ts';
+
+type Staff = Extract<Actor, { kind: 'staff' }>;
+
+/** Reports and the improvements register are for managers and admins (the complaints officer and the lead). */
+export function requireManager(actor: Staff): void {
+  if (actor.role !== 'manager' && actor.role !== 'admin') {
+    throw new DomainError(
+      'FORBIDDEN',
+      `Reports are for managers and admins; a ${actor.role} cannot see them`,
+    );
+  }
+}
+
+export interface AnnualReportView {
+  label: string;
+  content: AnnualReportContent;
+  draft?: AnnualDraft;
+  approved: Omit<ApprovedReport, 'content'>[];
+  /** Set when showing an approved version rather than the live draft. */
+  showing?: Omit<ApprovedReport, 'content'>;
+}
+
+function improvementsOf(list: readonly Improvement[]): AnnualReportContent['improvements'] {
+  return list.map(({ improvementId, whatChanged, caseReferences, owner, dueDate, doneDate }) => ({
+    improvementId,
+    whatChanged,
+    caseReferences,
+    owner,
+    dueDate,
+    ...(doneDate ? { doneDate } : {}),
+  }));
+}
+
+/** The live report: the year's figures from the cases' facts (read by month, never a Scan), the register, the draft. */
+async function liveContent(deps: AppDependencies, year: string, draft: AnnualDraft | undefined) {
+  const { period } = reportYear(year);
+  const [facts, improvements] = await Promise.all([
+    deps.repository.listReportFacts(periodMonths(period)),
+    deps.reporting.listImprovements(),
+  ]);
+  return annualReportContent({
+    profile: deps.context.profile,
+    year,
+    facts,
+    improvements: improvementsOf(improvements),
+    answers: draft?.answers ?? {},
+    governingBodyResponse: draft?.governingBodyResponse ?? '',
+  });
+}
+
+/** The year's report: an approved version as it was approved, or the live draft. */
+export async function viewAnnualReport(
+  deps: AppDependencies,
+  actor: Staff,
+  year: string,
+  version?: number,
+): Promise<AnnualReportView> {
+  requireManager(actor);
+  const { label } = reportYear(year);
+  const [draft, approvedFull] = await Promise.all([
+    deps.reporting.getAnnualDraft(year),
+    deps.reporting.listApprovedReports(year),
+  ]);
+  const approved = approvedFull.map(({ content: _content, ...rest }) => rest);
+  if (version !== undefined) {
+    const found = approvedFull.find((report) => report.version === version);
+    if (!found)
+      throw new DomainError('NOT_FOUND', `There is no approved version ${version} of the ${label} report`);
+    const { content, ...showing } = found;
+    return { label, content: JSON.parse(content) as AnnualReportContent, draft, approved, showing };
+  }
+  return { label, content: await liveContent(deps, year, draft), draft, approved };
+}
+
+const text = (max: number) => z.string().trim().max(max);
+export const DraftInput = z
+  .object({
+    /** The draft version the form was read at (0 when there was none): a save over a newer one is refused. */
+    version: z.number().int().min(0),
+    answers: z.record(
+      z.enum(CODE_PROVISIONS.map((provision) => provision.id) as [string, ...string[]]),
+      z.object({ complies: z.enum(['yes', 'no']), evidence: text(5000), commentary: text(5000) }).strict(),
+    ),
+    governingBodyResponse: text(20_000),
+  })
+  .strict();
+
+/** The complaints officer saves the self-assessment answers and the governing body's response. */
+export async function saveAnnualDraft(
+  deps: AppDependencies,
+  actor: Staff,
+  year: string,
+  raw: unknown,
+): Promise<AnnualDraft> {
+  requireManager(actor);
+  reportYear(year);
+  const input = DraftInput.parse(raw);
+  const draft: AnnualDraft = {
+    year,
+    answers: input.answers,
+    governingBodyResponse: input.governingBodyResponse,
+    updatedAt: nowIso(deps),
+    updatedBy: actor.email ?? actor.id,
+    version: input.version + 1,
+  };
+  await deps.reporting.saveAnnualDraft(draft);
+  return draft;
+}
+
+/**
+ * Approves the year's report as it stands: the content is stored once, as the next version, with who approved it,
+ * when and its SHA-256; it is never changed after. Two approvals at once both aim at the same version number:
+ * the store keeps one and refuses the other (ConflictError, 409).
+ */
+export async function approveAnnualReport(
+  deps: AppDependencies,
+  actor: Staff,
+  year: string,
+  draftVersion: number,
+): Promise<ApprovedReport> {
+  requireManager(actor);
+  const [draft, approved] = await Promise.all([
+    deps.reporting.getAnnualDraft(year),
+    deps.reporting.listApprovedReports(year),
+  ]);
+  if ((draft?.version ?? 0) !== draftVersion) {
+    throw new DomainError(
+      'CONFLICT',
+      'The report was changed since you opened it: reload it, check it, and approve it again',
+    );
+  }
+  const content = await liveContent(deps, year, draft);
+  const problems = approvalProblems(content);
+  if (problems.length > 0) throw new ValidationError(problems.join('. '));
+  const json = JSON.stringify(content);
+  const report: ApprovedReport = {
+    year,
+    version: (approved.at(-1)?.version ?? 0) + 1,
+    approvedAt: nowIso(deps),
+    approvedBy: actor.email ?? actor.id,
+    contentHash: contentHash(json),
+    content: json,
+  };
+  await deps.reporting.putApprovedReport(report);
+  return report;
+}
+
+export const ImprovementInput = z
+  .object({
+    whatChanged: z.string().trim().min(1).max(5000),
+    caseReferences: z
+      .array(
+        z
+          .string()
+          .trim()
+          .regex(/^[A-Z]{2,5}-\d{4}-\d{6}$/, 'must be a case reference such as CMP-2026-000123'),
+      )
+      .max(50),
+    owner: z.string().trim().min(1).max(200),
+    dueDate: z.string().refine(isCivilDate, 'must be a date YYYY-MM-DD'),
+  })
+  .strict();
+
+/** A manager records an improvement made because of complaints, linked to the cases it came from. */
+export async function addImprovement(
+  deps: AppDependencies,
+  actor: Staff,
+  raw: unknown,
+): Promise<Improvement> {
+  requireManager(actor);
+  const input = ImprovementInput.parse(raw);
+  const unknown: string[] = [];
+  for (const reference of input.caseReferences) {
+    if (!(await deps.repository.findCaseIdByReference(reference))) unknown.push(reference);
+  }
+  if (unknown.length > 0) {
+    throw new ValidationError(`No case has the reference ${unknown.join(', ')}: check the references`);
+  }
+  const improvement: Improvement = {
+    improvementId: `I-${deps.newId()}`,
+    ...input,
+    caseReferences: [...new Set(input.caseReferences)],
+    addedAt: nowIso(deps),
+    addedBy: actor.email ?? actor.id,
+    version: 1,
+  };
+  await deps.reporting.addImprovement(improvement);
+  return improvement;
+}
+
+/** Marks an improvement done on a date (a change over the version read). */
+export async function completeImprovement(
+  deps: AppDependencies,
+  actor: Staff,
+  improvementId: string,
+  doneDate: string,
+): Promise<Improvement> {
+  requireManager(actor);
+  if (!isCivilDate(doneDate)) throw new ValidationError('The date it was done must be a date YYYY-MM-DD');
+  const current = (await deps.reporting.listImprovements()).find((i) => i.improvementId === improvementId);
+  if (!current) throw new DomainError('NOT_FOUND', `There is no improvement ${improvementId}`);
+  const next = { ...current, doneDate, version: current.version + 1 };
+  await deps.reporting.updateImprovement(next);
+  return next;
+}
