@@ -270,15 +270,18 @@ describe('the annual complaints performance and service improvement report', () 
     // A later change is approved as version 2; version 1 stays exactly as it was.
     await saveAnnualDraft(deps, ADMIN, '2025', {
       version: 1,
-      answers: JSON.parse(first?.content ?? '{}').selfAssessment.reduce(
+      answers: Object.fromEntries(
         (
-          all: Record<string, unknown>,
-          row: { id: string; complies: string; evidence: string; commentary: string },
-        ) => ({
-          ...all,
-          [row.id]: { complies: row.complies, evidence: row.evidence, commentary: row.commentary },
-        }),
-        {},
+          JSON.parse(first?.content ?? '{}').selfAssessment as Array<{
+            id: string;
+            complies: 'yes' | 'no';
+            evidence: string;
+            commentary: string;
+          }>
+        ).map((row) => [
+          row.id,
+          { complies: row.complies, evidence: row.evidence, commentary: row.commentary },
+        ]),
       ),
       governingBodyResponse: 'Revised after the board meeting.',
     });
