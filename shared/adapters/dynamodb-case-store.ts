@@ -309,9 +309,9 @@ export class DynamoDbCaseStore implements CaseRepository {
         }),
       );
     } catch (error) {
-      // A newer projection is already stored: ours is stale and must not overwrite it (nor its facts).
+      // A projection as new is already stored: ours must not overwrite it. The items below are still written:
+      // a retry after a write that stopped part-way must finish them (each fact item keeps its own seq condition).
       if (!isConditionFailure(error)) throw error;
-      return;
     }
     await Promise.all(factItems(state).map((item) => this.putIfNewer(item)));
     if (state.seq !== 1) return;

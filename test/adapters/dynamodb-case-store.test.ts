@@ -146,6 +146,17 @@ describe('DynamoDbCaseStore reads', () => {
     expect(task).toMatchObject({ status: 'done', gsi2pk: 'CASETASKS#case-1' });
     expect(task).not.toHaveProperty('gsi1pk');
   });
+  it('finishes the lookups and facts when the same projection is saved again after a write that stopped part-way', async () => {
+    const { store, client, tableName } = await freshStore();
+    failNthWrite(client, { nth: 2, operation: 'PutItem', error: throttled });
+    const state = aCase('case-1');
+    const lookups = { contacts: ['hash-c'], names: ['hash-n'] };
+    await expect(store.saveProjection(state, lookups)).rejects.toThrow(/allowed throughput/);
+    await store.saveProjection(state, lookups);
+    const keys = (await dynamo.scan(tableName)).map((item) => String(item.sk)).sort();
+    expect(keys).toEqual(expect.arrayContaining(['CONTACT#hash-c', 'NAME#hash-n', 'PROJECTION']));
+    expect(keys.some((key) => key.startsWith('FACTS#'))).toBe(true);
+  });
 });
 
 describe('failNthWrite', () => {
