@@ -22,12 +22,12 @@ const TYPES: Record<string, string> = {
 const INIT_MODULE = "import { initAll } from '/govuk/govuk-frontend.min.js';\ninitAll();\n";
 
 /**
- * Our print rules (every page links them with media="print"): the page content only, no navigation, forms or
- * local-mode banners; tables and letters kept whole; sections marked app-page-break start a new page.
+ * Our print rules (every page links them with media="print"): the page content only, no navigation, buttons or
+ * local-mode banners (a form's fields print as filled in: the annual report's self-assessment is one); tables and letters kept whole; sections marked app-page-break start a new page.
  */
 export const PRINT_CSS = `@page { margin: 15mm; }
 .govuk-skip-link, .govuk-service-navigation, .govuk-header, .govuk-footer, .govuk-phase-banner,
-[aria-label="Service status"], form, .govuk-button, .app-no-print { display: none !important; }
+[aria-label="Service status"], .govuk-button, .app-no-print { display: none !important; }
 .govuk-width-container { max-width: none; margin: 0; }
 .govuk-main-wrapper { padding: 0; }
 body { font-size: 11pt; }
