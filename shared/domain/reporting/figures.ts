@@ -207,6 +207,9 @@ export function reportFigures(
   const byPeriodEnd = (instant: Instant | undefined): boolean => !!instant && Date.parse(instant) < end;
   const londonDate = cachedLondonDate();
   const addWorkingDays = cachedAddWorkingDays(calendar);
+  const workingDaysBetween = cached((from: CivilDate, to: CivilDate) =>
+    calendar.workingDaysBetween(from, to),
+  );
 
   const trace = new Map<string, string[]>();
   const note = (figure: string, reference: string) => {
@@ -244,7 +247,7 @@ export function reportFigures(
       if (!stage) continue;
       const n = name === 'stage1' ? 1 : 2;
       if (stage.acknowledgementStart && inPeriod(stage.acknowledgedAt)) {
-        const days = calendar.workingDaysBetween(
+        const days = workingDaysBetween(
           stage.acknowledgementStart,
           londonDate(stage.acknowledgedAt as Instant),
         );
@@ -302,7 +305,7 @@ export function reportFigures(
         baselineExtensionCap(profile.jurisdiction, n) ?? profile.stages[n - 1]?.extension.maxWorkingDays;
       const allowed = cap === null || cap === undefined ? granted : Math.min(granted, cap);
       if (respondedOn <= addWorkingDays(due, allowed)) note(`${tsm}_withExtensions:numerator`, ref);
-      timings[name].toRespond.push(calendar.workingDaysBetween(stage.responseStart, respondedOn));
+      timings[name].toRespond.push(workingDaysBetween(stage.responseStart, respondedOn));
       note(`workingDays.${name}.toRespond`, ref);
     }
     if (stage.decision) {
@@ -477,12 +480,19 @@ function cachedLondonDate(): (instant: Instant) => CivilDate {
 }
 
 function cachedAddWorkingDays(calendar: WorkingCalendar): (date: CivilDate, days: number) => CivilDate {
-  const cache = new Map<string, CivilDate>();
-  return (date, days) => {
-    const key = `${date}+${days}`;
+  return cached((date: CivilDate, days: number) => calendar.addWorkingDays(date, days).date);
+}
+
+/** A calendar function of two arguments, remembered: a year's cases share a few thousand distinct dates. */
+function cached<A extends string | number, B extends string | number, R>(
+  compute: (a: A, b: B) => R,
+): (a: A, b: B) => R {
+  const cache = new Map<string, R>();
+  return (a, b) => {
+    const key = `${a}|${b}`;
     let result = cache.get(key);
     if (result === undefined) {
-      result = calendar.addWorkingDays(date, days).date;
+      result = compute(a, b);
       cache.set(key, result);
     }
     return result;
