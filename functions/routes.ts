@@ -248,6 +248,14 @@ export const PAGE_ROUTES: readonly RouteDefinition[] = [
     "Download one of the resident's photos or documents",
   ),
   page(
+    'GET',
+    '/staff/case/{caseId}/emails/{index}',
+    'web/staff-pages',
+    'downloadEmail',
+    'staff-page',
+    'Download one of the raw emails of the case (recorded on the case as an access)',
+  ),
+  page(
     'POST',
     '/staff/case/{caseId}/task',
     'web/staff-pages',

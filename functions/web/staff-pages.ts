@@ -11,4 +11,5 @@ export { improvementsAction, improvementsPage } from './staff/pages/improvements
 export { logComplaint, logComplaintForm } from './staff/pages/log-complaint.ts';
 export { managerPage } from './staff/pages/manager.ts';
 export { queuePage } from './staff/pages/queue.ts';
+export { downloadEmail } from './staff/pages/raw-email.ts';
 export { searchPage } from './staff/pages/search.ts';

@@ -161,6 +161,8 @@ export type CaseEvent = EventBase &
       }
     | { type: 'correspondence-failed'; template: string; key: string; reason: string }
     | ({ type: 'email-received' } & InboundCorrespondence)
+    /** A member of staff downloaded a raw email of the case (it holds personal data, so access is logged). */
+    | { type: 'raw-email-downloaded'; messageId: string }
     | {
         type: 'closed';
         reason: ClosureReason;
@@ -377,6 +379,7 @@ const ALWAYS_ALLOWED: readonly CaseEventType[] = [
   'correspondence-sent',
   'correspondence-failed',
   'email-received',
+  'raw-email-downloaded',
 ];
 
 /** Whether an event of this type may be recorded on a case in this status. */
@@ -774,6 +777,9 @@ function applyEvent(state: CaseState, event: CaseEvent, ctx: CaseContext): CaseS
       requireText(event.text, 'The note');
       return state;
     case 'evidence-pack-prepared':
+      requireStaff(event);
+      return state;
+    case 'raw-email-downloaded':
       requireStaff(event);
       return state;
     case 'reminder-sent':

@@ -1,9 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '#functions/email/intake.ts';
+import type { ApiEvent } from '#functions/lib/middleware.ts';
 import { s3ObjectCreated } from '#functions/lib/s3-events.ts';
+import { casePage, downloadEmail, taskAction } from '#functions/web/staff-pages.ts';
 import type { CaseEvent } from '#shared/domain/case.ts';
+import { apiEvent, lambdaContext, staffClaims } from '../handlers/setup.ts';
 import { DAY, Harness, staff } from './harness.ts';
 
 /**
@@ -60,6 +64,51 @@ async function receiptsTo(address: string) {
 
 const emailsReceived = (events: readonly CaseEvent[]) =>
   events.flatMap((event) => (event.type === 'email-received' ? [event] : []));
+
+async function openAdasCaseWithKey() {
+  const { key } = await deliver('multipart-alternative.eml');
+  return { key, ...(await caseByReference('CMP-2026-000001')) };
+}
+
+type Page = (event: ApiEvent, context: never) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** A console page as a signed-in handler gets it (the authorizer's claims, as the local runtime sends). */
+function staffGet(
+  page: Page,
+  path: string,
+  pathParameters: Record<string, string>,
+  role: string | null = 'handler',
+) {
+  return page(
+    apiEvent({
+      rawPath: path,
+      routeKey: `GET ${path}`,
+      pathParameters,
+      headers: { accept: 'text/html' },
+      ...(role ? { claims: staffClaims(role) } : {}),
+    }),
+    lambdaContext,
+  );
+}
+
+function staffPost(
+  page: Page,
+  path: string,
+  pathParameters: Record<string, string>,
+  form: Record<string, string | undefined>,
+) {
+  return page(
+    apiEvent({
+      rawPath: path,
+      routeKey: `POST ${path}`,
+      pathParameters,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form as Record<string, string>).toString(),
+      claims: staffClaims('handler'),
+    }),
+    lambdaContext,
+  );
+}
 
 /** Opens CMP-2026-000001 for Ada (ada@resident.example) from the multipart/alternative message. */
 async function openAdasCase() {
@@ -326,10 +375,22 @@ describe('a reply after the stage 1 response', () => {
     expect(alert?.body.text).toMatch(/may be a request for stage 2/);
 
     await harness.advance(3 * DAY);
-    await harness.act(caseId, staff.handler, {
-      action: 'escalate',
-      fromEmail: 'ada-not-happy@resident.example',
-    });
+    // The console offers the reply with one button; pressing it (its form as the page has it) confirms it.
+    const page = await staffGet(casePage, `/staff/case/${caseId}`, { caseId });
+    const confirm = String(page.body).match(
+      /data-testid="confirm-stage-2-form"[\s\S]*?<form method="post" action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/,
+    );
+    expect(confirm?.[2]).toContain('Confirm as stage 2 request');
+    const fields = Object.fromEntries(
+      [...(confirm?.[2] ?? '').matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [
+        m[1],
+        m[2]?.replaceAll('&#64;', '@').replaceAll('&amp;', '&'),
+      ]),
+    );
+    expect(fields).toMatchObject({ action: 'escalate', 'from-email': 'ada-not-happy@resident.example' });
+    const pressed = await staffPost(taskAction, String(confirm?.[1]), { caseId }, fields);
+    expect(pressed.statusCode).toBe(303);
+    await harness.system.settle();
     const escalated = await harness.state(caseId);
     expect(escalated.status).toBe('stage2-acknowledgement');
     expect(escalated.stage2.escalationRequestedAt).toBe(receivedAt);
@@ -337,6 +398,37 @@ describe('a reply after the stage 1 response', () => {
       harness.deps.context.clocks.stage2Acknowledgement(receivedAt),
     );
     expect(escalated.possibleEscalation).toBeUndefined();
+  });
+
+  it('lets staff download each raw email as received, as an attachment, and records the access', async () => {
+    const { caseId, key } = await openAdasCaseWithKey();
+    const page = await staffGet(casePage, `/staff/case/${caseId}`, { caseId });
+    expect(String(page.body)).toMatch(/by email/);
+    expect(String(page.body)).toContain(`href="/staff/case/${caseId}/emails/0" data-testid="raw-email"`);
+    const download = await staffGet(downloadEmail, `/staff/case/${caseId}/emails/0`, { caseId, index: '0' });
+    expect(download.statusCode).toBe(200);
+    expect(download.headers?.['content-type']).toBe('message/rfc822');
+    expect(download.headers?.['content-disposition']).toMatch(
+      /^attachment; filename="CMP-2026-000001-email-1\.eml"/,
+    );
+    const stored = await harness.deps.inboundEmail?.get(key);
+    expect(Buffer.from(String(download.body), 'base64').equals(Buffer.from(stored?.bytes ?? []))).toBe(true);
+    const accesses = (await harness.events(caseId)).filter((event) => event.type === 'raw-email-downloaded');
+    expect(accesses).toEqual([
+      expect.objectContaining({
+        messageId: 'ada-first-complaint@resident.example',
+        by: expect.objectContaining({ kind: 'staff' }),
+      }),
+    ]);
+    const missing = await staffGet(downloadEmail, `/staff/case/${caseId}/emails/1`, { caseId, index: '1' });
+    expect(missing.statusCode).toBe(404);
+    const anonymous = await staffGet(
+      downloadEmail,
+      `/staff/case/${caseId}/emails/0`,
+      { caseId, index: '0' },
+      null,
+    );
+    expect(anonymous.statusCode).not.toBe(200);
   });
 
   it('a reply from someone else is not offered as a stage 2 request', async () => {

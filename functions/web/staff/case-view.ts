@@ -7,6 +7,7 @@ import { deadlineStatus } from '#shared/domain/work-queue.ts';
 import { formatCivilDate, legalProceedingsWords } from '#shared/notifications/words.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import { toLondon } from '#shared/time/london.ts';
+import { rawEmailsOf } from '#shared/usecases/raw-email.ts';
 import { sizeWords, typeWords } from '../attachments.ts';
 import { banner, summaryList, table, tag } from '../components.ts';
 import { html, join, type SafeHtml, when } from '../html.ts';
@@ -94,6 +95,14 @@ ${summaryList([
     key: 'Received',
     value: `${instantWords(state.receivedAt)} by ${(CHANNEL_WORDS[state.channel] ?? state.channel).toLowerCase()}`,
   },
+  ...(state.email
+    ? [
+        {
+          key: 'The email',
+          value: html`From ${emailAddressWords(state.email.from)}${state.email.forwardedBy ? html`, forwarded by ${emailAddressWords(state.email.forwardedBy)}` : html``}. ${rawEmailLink(state, state.email.messageId)}${state.email.flags.length ? html`<p class="govuk-body">Check before trusting it: ${state.email.flags.join('; ')}</p>` : html``}`,
+        },
+      ]
+    : []),
   { key: 'What went wrong', value: multiline(complaint.whatHappened) },
   ...(complaint.happenedOn ? [{ key: 'When it happened', value: civil(complaint.happenedOn) }] : []),
   ...(complaint.becameAwareOn
@@ -104,6 +113,17 @@ ${summaryList([
     ? [{ key: 'Additional issues', value: bullets(state.relatedIssues.map((issue) => multiline(issue))) }]
     : []),
 ])}`;
+}
+
+function emailAddressWords(address: { name?: string; address: string }): string {
+  return address.name ? `${address.name} <${address.address}>` : address.address;
+}
+
+/** The download of a raw email (message/rfc822, staff only, recorded on the case as an access). */
+function rawEmailLink(state: CaseState, messageId: string): SafeHtml {
+  const index = rawEmailsOf(state).findIndex((email) => email.messageId === messageId);
+  if (index < 0) return html``;
+  return html`<a class="govuk-link" href="/staff/case/${encodeURIComponent(state.caseId)}/emails/${index}" data-testid="raw-email">Download the email as received (.eml)</a>`;
 }
 
 /** The resident's photos and documents: what each is, and a link to download it (staff only). */
@@ -308,7 +328,11 @@ function letterSummary(letter: StageResponse): SafeHtml {
   ]);
 }
 
-function describeEvent(event: CaseEvent, profile: ProviderProfile): { title: string; body: SafeHtml } {
+function describeEvent(
+  event: CaseEvent,
+  profile: ProviderProfile,
+  state: CaseState,
+): { title: string; body: SafeHtml } {
   const text = (value: string | undefined) =>
     value ? html`<p class="govuk-body">${multiline(value)}</p>` : html``;
   switch (event.type) {
@@ -401,8 +425,10 @@ function describeEvent(event: CaseEvent, profile: ProviderProfile): { title: str
     case 'email-received':
       return {
         title: `Email received from ${event.from.name ? `${event.from.name} <${event.from.address}>` : event.from.address}${event.fromComplainant ? '' : ' (not the complainant)'}`,
-        body: html`${text(`Subject: ${event.subject}. Received ${instantWords(event.receivedAt)}.`)}${text(event.text)}${text(event.flags?.length ? `Check before trusting it: ${event.flags.join('; ')}` : undefined)}${text(event.refusedAttachments?.length ? `Files not stored: ${event.refusedAttachments.map((file) => file.problem).join('; ')}` : undefined)}`,
+        body: html`${text(`Subject: ${event.subject}. Received ${instantWords(event.receivedAt)}.`)}${text(event.text)}<p class="govuk-body">${rawEmailLink(state, event.messageId)}</p>${text(event.flags?.length ? `Check before trusting it: ${event.flags.join('; ')}` : undefined)}${text(event.refusedAttachments?.length ? `Files not stored: ${event.refusedAttachments.map((file) => file.problem).join('; ')}` : undefined)}`,
       };
+    case 'raw-email-downloaded':
+      return { title: 'Raw email downloaded', body: text(`Message ${event.messageId}`) };
     case 'closed':
       return {
         title: `Case closed: ${CLOSURE_WORDS[event.reason]}`,
@@ -418,7 +444,7 @@ export function timelineSection(view: CaseView): SafeHtml {
 <ol class="govuk-list" data-testid="timeline">
 ${join(
   view.events.map((event) => {
-    const { title, body } = describeEvent(event, view.profile);
+    const { title, body } = describeEvent(event, view.profile, view.state);
     return html`<li class="govuk-!-margin-bottom-6" data-event-type="${event.type}">
   <h3 class="govuk-heading-s govuk-!-margin-bottom-1">${title}</h3>
   <p class="govuk-body-s govuk-!-margin-bottom-2">${instantWords(event.at)} · ${actorWords(event.by)}</p>
