@@ -1,4 +1,4 @@
-import { endOfLondonDay, type Instant, londonWallClockToInstant, toLondon } from '../time/london.ts';
+import { endOfLondonDay, type Instant } from '../time/london.ts';
 import type { CaseContext, CaseState, OutstandingAction, StaffRole, Step } from './case.ts';
 import { openActions, pendingStep } from './case.ts';
 
@@ -19,6 +19,12 @@ export interface CasePosition {
   waitUntil: string;
   /** What the next timeout means, so the deadline check and the diagram read the same. */
   nextCheck: 'reminder' | 'breach' | 'still-overdue' | 'window-end' | 'recheck';
+  /**
+   * Resident letters the case is owed and not yet sent. Every step sends those it finds before it returns, so
+   * this is non-zero only in a position a staff or resident action completed a callback with: the machine
+   * then sends them on its way to the next step, or in "Send the letters the case is owed" once closed.
+   */
+  lettersOwed: number;
 }
 
 const ROLE_FOR_STEP: Record<Step, StaffRole | 'resident'> = {
@@ -110,7 +116,12 @@ export function actionFollowUps(state: CaseState, ctx: CaseContext, now: Date): 
 }
 
 function stepPosition(state: CaseState, ctx: CaseContext, now: Date): CasePosition {
-  const base = { caseId: state.caseId, reference: state.reference, status: state.status };
+  const base = {
+    caseId: state.caseId,
+    reference: state.reference,
+    status: state.status,
+    lettersOwed: state.lettersOwed.length,
+  };
   const plain = (step: PositionStep, timeoutSeconds = 1): CasePosition => ({
     ...base,
     step,
@@ -127,7 +138,7 @@ function stepPosition(state: CaseState, ctx: CaseContext, now: Date): CasePositi
     const window = pending.deadline;
     if (!window) return { ...plain('escalation-window', OPEN_ENDED_RECHECK_SECONDS), role };
     if (Date.parse(window.dueAt) <= now.getTime()) {
-      return open.length > 0 ? outstandingActions(ctx, now, base) : plain('ready-to-close');
+      return open.length > 0 ? outstandingActions(ctx, now, state, base) : plain('ready-to-close');
     }
     const timeoutSeconds = secondsUntil(window.dueAt, now);
     return {
@@ -138,7 +149,7 @@ function stepPosition(state: CaseState, ctx: CaseContext, now: Date): CasePositi
     };
   }
   if (pending.step === 'outstanding-actions') {
-    return open.length > 0 ? outstandingActions(ctx, now, base) : plain('ready-to-close');
+    return open.length > 0 ? outstandingActions(ctx, now, state, base) : plain('ready-to-close');
   }
 
   const due = pending.deadline;
@@ -173,25 +184,31 @@ function stepPosition(state: CaseState, ctx: CaseContext, now: Date): CasePositi
   };
 }
 
-/** Outstanding actions are checked at 09:00 London time each working day until all are done. */
+/**
+ * After the final response (or the stage 2 window) with actions open, the machine waits until the next alert
+ * an action is owed (its reminder, then its breach) and checks then; once every open action has been alerted
+ * as missed, it re-checks weekly until they are done. A completed action is noticed at the next of these checks.
+ */
 function outstandingActions(
   ctx: CaseContext,
   now: Date,
-  base: Pick<CasePosition, 'caseId' | 'reference' | 'status'>,
+  state: CaseState,
+  base: Pick<CasePosition, 'caseId' | 'reference' | 'status' | 'lettersOwed'>,
 ): CasePosition {
-  const { calendar } = ctx.clocks;
-  const today = toLondon(now).date;
-  const thisMorning = londonWallClockToInstant(today, 9, 0);
-  const waitUntil =
-    calendar.isWorkingDay(today) && Date.parse(thisMorning) > now.getTime()
-      ? thisMorning
-      : londonWallClockToInstant(calendar.nextWorkingDay(today).date, 9, 0);
+  const next = actionFollowUps(state, ctx, now)
+    .map((followUp) => followUp.at)
+    .sort()[0];
+  const timeoutSeconds = next
+    ? Date.parse(next) <= now.getTime()
+      ? 1
+      : secondsUntil(next, now)
+    : STILL_OVERDUE_SECONDS;
   return {
     ...base,
     step: 'outstanding-actions',
     role: 'handler',
-    timeoutSeconds: secondsUntil(waitUntil, now),
-    waitUntil,
+    timeoutSeconds,
+    waitUntil: new Date(now.getTime() + timeoutSeconds * 1000).toISOString(),
     nextCheck: 'recheck',
   };
 }

@@ -12,25 +12,38 @@ export function positionOf(deps: AppDependencies, state: CaseState): CasePositio
   return casePosition(state, deps.context, deps.clock.now());
 }
 
-/** The execution's first task: checks the case exists, repairs its projection, and says where it is. */
+/**
+ * The execution's first task: checks the case exists, rebuilds its projection from the log, sends any letters
+ * owed (the receipt, or whatever a stopped execution left unsent) and says where it is.
+ */
 export async function recordReceipt(deps: AppDependencies, caseId: string): Promise<CasePosition> {
   const { state } = await loadCase(deps, caseId);
   await deps.repository.saveProjection(state, caseLookups(deps, state));
-  return positionOf(deps, state);
+  return positionOf(deps, await settleLetters(deps, caseId, state));
 }
 
 /**
  * Sends the letters the case is owed and says where it is. The projection says whether any are owed, so a step
- * with none reads one item; the log is read only to write letters. An event that lands while letters are going
- * out (a resident withdrawing, say) is either in the state read after them, so its letter goes now, or after
- * it, so the machine waits on a step that is over, finds so at once and comes back here.
+ * with none reads one item; the log is read only to write letters.
  */
 export async function sendLettersAndLocate(deps: AppDependencies, caseId: string): Promise<CasePosition> {
-  for (;;) {
-    const state = await loadState(deps, caseId);
-    if (state.lettersOwed.length === 0) return positionOf(deps, state);
+  return positionOf(deps, await settleLetters(deps, caseId));
+}
+
+/**
+ * Sends every letter owed and returns the case with none owed. Each step does this before it returns, so the
+ * letters an action calls for go with the machine's next step rather than in a state of their own. An event
+ * that lands while letters are going out (a resident withdrawing, say) is either in the state read after them,
+ * so its letter goes now, or after it, so the machine waits on a step that is over, finds so at once and
+ * comes back.
+ */
+async function settleLetters(deps: AppDependencies, caseId: string, known?: CaseState): Promise<CaseState> {
+  let state = known ?? (await loadState(deps, caseId));
+  while (state.lettersOwed.length > 0) {
     await sendOwedLetters(deps, caseId);
+    state = await loadState(deps, caseId);
   }
+  return state;
 }
 
 export async function currentPosition(deps: AppDependencies, caseId: string): Promise<CasePosition> {
@@ -63,7 +76,7 @@ export async function registerTask(
   deps: AppDependencies,
   input: { caseId: string; step: Step; token: string },
 ): Promise<{ taskId?: string; completedAtOnce: boolean }> {
-  const state = await loadState(deps, input.caseId);
+  const state = await settleLetters(deps, input.caseId);
   const position = positionOf(deps, state);
   if (position.step !== input.step) {
     await deps.engine.sendTaskSuccess(input.token, position);
@@ -124,7 +137,9 @@ export async function checkDeadline(
   const state = await followUpActions(deps, await loadState(deps, input.caseId));
   const position = positionOf(deps, state);
   await closeOpenTasks(deps, input.caseId, 'timed-out', (step) => step === input.step);
-  if (position.step !== input.step || !position.dueAt || input.step === 'escalation-window') return position;
+  if (position.step !== input.step || !position.dueAt || input.step === 'escalation-window') {
+    return positionOf(deps, await settleLetters(deps, input.caseId, state));
+  }
   const now = deps.clock.now().getTime();
   const roles: StaffRole[] = position.role && position.role !== 'resident' ? [position.role] : [];
   const dueAt = position.dueAt;
@@ -147,7 +162,8 @@ export async function checkDeadline(
       state,
     );
     deps.telemetry?.count('DeadlineBreached', { name: 'Step', value: input.step });
-    return { ...positionOf(deps, next), recorded: 'breach' };
+    // The apology and new date go now, from this step.
+    return { ...positionOf(deps, await settleLetters(deps, input.caseId, next)), recorded: 'breach' };
   }
   if (position.reminderAt && Date.parse(position.reminderAt) <= now && !reminded && !breached) {
     await alertStaff(deps, state, 'reminder', input.step, roles, dueAt);
@@ -157,12 +173,12 @@ export async function checkDeadline(
       (_current, at) => ({ type: 'reminder-sent', at, by: SYSTEM, step: input.step, dueAt }),
       state,
     );
-    return { ...positionOf(deps, next), recorded: 'reminder' };
+    return { ...positionOf(deps, await settleLetters(deps, input.caseId, next)), recorded: 'reminder' };
   }
   if (breached && position.nextCheck === 'still-overdue') {
     await alertStaff(deps, state, 'still-overdue', input.step, [...roles, 'manager'], dueAt);
   }
-  return position;
+  return positionOf(deps, await settleLetters(deps, input.caseId, state));
 }
 
 /**
@@ -200,11 +216,15 @@ async function followUpActions(deps: AppDependencies, state: CaseState): Promise
   return current;
 }
 
-/** Closes a case whose work is done: the final response with no open actions, or the stage 2 window ended. */
+/**
+ * Closes a case whose work is done (the final response with no open actions, or the stage 2 window ended) and
+ * sends the letters a closed case is owed (its closure letter, or one an action that closed it called for).
+ */
 export async function closeCase(deps: AppDependencies, caseId: string): Promise<CasePosition> {
   const state = await loadState(deps, caseId);
-  const position = positionOf(deps, state);
-  if (position.step !== 'ready-to-close') return position;
+  if (positionOf(deps, state).step !== 'ready-to-close') {
+    return positionOf(deps, await settleLetters(deps, caseId, state));
+  }
   const reason =
     state.status === 'final-response-issued' ? 'final-response-issued' : 'escalation-window-ended';
   const { state: closed } = await recordEvent(
@@ -213,7 +233,7 @@ export async function closeCase(deps: AppDependencies, caseId: string): Promise<
     (_current, at) => ({ type: 'closed', at, by: SYSTEM, reason }),
     state,
   );
-  return positionOf(deps, closed);
+  return positionOf(deps, await settleLetters(deps, caseId, closed));
 }
 
 /**

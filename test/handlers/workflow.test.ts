@@ -102,11 +102,12 @@ describe('workflow task handlers', () => {
     const caseId = await newCase();
     await registerTask({ caseId, step: 'triage', taskToken: 'tok-1' }, lambdaContext);
     await registerTask({ caseId, step: 'triage', taskToken: 'tok-2' }, lambdaContext);
-    const alerts = aws()
+    const sent = aws()
       .ses.commandCalls(SendEmailCommand)
       .map((call) => call.args[0].input.Destination?.ToAddresses);
-    // The profile default sends handlers a digest, not an email per task (test/workflow/digest.test.ts).
-    expect(alerts).toEqual([]);
+    // The step sends the letter the case is owed (the receipt) first, once. The profile default sends handlers
+    // a digest, not an email per task (test/workflow/digest.test.ts).
+    expect(sent).toEqual([['ada@resident.example']]);
     const tasks = await (await dependencies()).repository.tasksForCase(caseId);
     expect(tasks.filter((task) => task.status === 'open' && !task.announcedAt)).toHaveLength(1);
   });
@@ -127,10 +128,14 @@ describe('workflow task handlers', () => {
     const recipients = aws()
       .ses.commandCalls(SendEmailCommand)
       .map((call) => call.args[0].input.Destination?.ToAddresses?.[0]);
+    // The step sends the letters owed before it returns: the receipt after the first check's reminder, the
+    // apology for the missed date after the breach.
     expect(recipients).toEqual([
       'handlers@landlord.example',
+      'ada@resident.example',
       'handlers@landlord.example',
       'managers@landlord.example',
+      'ada@resident.example',
     ]);
   });
 

@@ -93,9 +93,12 @@ describe('statemachines/complaint.asl.json', () => {
 
   it('routes every step the domain can report', () => {
     const router = definition.States['Route to the step the case is waiting on'] as unknown as {
-      Choices: Array<{ StringEquals: string }>;
+      Choices: Array<{ StringEquals?: string; And?: Array<{ StringEquals?: string }> }>;
     };
-    const routed = router.Choices.map((choice) => choice.StringEquals).sort();
+    // A step with letters owed and no task to send them goes through the letters state first (an And rule).
+    const routed = [
+      ...new Set(router.Choices.map((choice) => choice.StringEquals ?? choice.And?.[0]?.StringEquals)),
+    ].sort();
     expect(routed).toEqual([...STEPS, 'ready-to-close', 'closed'].sort());
   });
 

@@ -8,11 +8,11 @@ import { COST_PATHS, countPath } from './cost-paths.ts';
  * race, or a wait that times out on a slow machine, adds a few).
  */
 const EXPECTED: Record<string, { transitions: number; dynamoCalls: number }> = {
-  'full two-stage': { transitions: 25, dynamoCalls: 170 },
-  'closed at stage 1': { transitions: 20, dynamoCalls: 190 },
+  'full two-stage': { transitions: 17, dynamoCalls: 160 },
+  'closed at stage 1': { transitions: 14, dynamoCalls: 180 },
   'not accepted': { transitions: 7, dynamoCalls: 55 },
   'service request': { transitions: 7, dynamoCalls: 55 },
-  'one 30-day outstanding action': { transitions: 109, dynamoCalls: 350 },
+  'one 30-day outstanding action': { transitions: 25, dynamoCalls: 290 },
 };
 
 describe('what each path costs', () => {
@@ -21,7 +21,9 @@ describe('what each path costs', () => {
       const count = await countPath(path);
       const calls = Object.values(count.dynamoCalls).reduce((a, b) => a + b, 0);
       expect(count.transitions).toBe(EXPECTED[path.name]?.transitions);
-      expect(calls, JSON.stringify(count.dynamoCalls)).toBeLessThanOrEqual(EXPECTED[path.name]?.dynamoCalls ?? 0);
-    });
+      expect(calls, JSON.stringify(count.dynamoCalls)).toBeLessThanOrEqual(
+        EXPECTED[path.name]?.dynamoCalls ?? 0,
+      );
+    }, 120_000);
   }
 });
