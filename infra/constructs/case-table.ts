@@ -41,6 +41,8 @@ export class CaseTable extends Capability {
         indexName: index.indexName,
         partitionKey: attributes(index.partitionKey),
         sortKey: attributes(index.sortKey),
+        projectionType: dynamodb.ProjectionType.INCLUDE,
+        nonKeyAttributes: [...index.include],
       });
     }
   }

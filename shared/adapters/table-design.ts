@@ -25,10 +25,35 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
+/** A task record's attributes: the queue and a case's task list read them whole from the index. */
+const TASK_ATTRIBUTES = [
+  'taskId',
+  'caseId',
+  'reference',
+  'step',
+  'role',
+  'token',
+  'dueAt',
+  'status',
+  'createdAt',
+  'closedAt',
+  'closedBy',
+  'announcedAt',
+  'callbackOwedSince',
+] as const;
+
+/**
+ * Each index copies only the attributes its queries read (docs/data-model.md says which query reads what): never
+ * the case projection's `state`, which is rewritten with every event and would be paid for again in each index.
+ * - gsi1: the staff queue and owed callbacks read tasks; cases by status read only the case id (from `pk`),
+ *   then the projections in one BatchGetItem.
+ * - gsi2: a case's tasks read tasks; contact and name lookups read the case id.
+ * - gsi3: reporting facts read `caseId`, `seq` and `facts`; cases received in a month read the case id.
+ */
 export const GLOBAL_SECONDARY_INDEXES = [
-  { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-  { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
-  { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+  { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', include: TASK_ATTRIBUTES },
+  { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', include: TASK_ATTRIBUTES },
+  { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk', include: ['caseId', 'seq', 'facts'] },
 ] as const;
 
 /** Items carrying this attribute (epoch seconds) may be expired by DynamoDB TTL; reads never rely on it. */
@@ -58,7 +83,7 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
         { AttributeName: index.partitionKey, KeyType: 'HASH' },
         { AttributeName: index.sortKey, KeyType: 'RANGE' },
       ],
-      Projection: { ProjectionType: 'ALL' },
+      Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.include] },
     })),
   };
 }

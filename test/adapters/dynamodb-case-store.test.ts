@@ -1,5 +1,5 @@
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient, DynamoDbCaseStore } from '#shared/adapters/dynamodb-case-store.ts';
 import { ConflictError } from '#shared/domain/errors.ts';
@@ -202,5 +202,37 @@ describe('DynamoDbCaseStore reporting facts', () => {
       new GetCommand({ TableName: tableName, Key: { pk: 'CASE#case-1', sk: 'FACTS#2026-04' } }),
     );
     expect(item.Item).toMatchObject({ gsi3pk: 'FACTS#2026-04', gsi3sk: 'case-1', seq: 1 });
+  });
+});
+
+describe('the secondary indexes copy only what their queries read', () => {
+  it('holds no case state in any index, yet the queries by status and month still return the cases', async () => {
+    const { store, client, tableName } = await freshStore();
+    const state = aCase('case-1');
+    await store.saveProjection(state, {
+      contacts: ['contact-hash'],
+      names: ['name-hash'],
+    });
+    const documents = createDocumentClient(client);
+    for (const [index, pk] of [
+      ['gsi1', `STATUS#${state.status}`],
+      ['gsi3', `RECEIVED#${state.receivedAt.slice(0, 7)}`],
+      ['gsi2', 'CONTACT#contact-hash'],
+    ] as const) {
+      const { Items = [] } = await documents.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: index,
+          KeyConditionExpression: `${index}pk = :pk`,
+          ExpressionAttributeValues: { ':pk': pk },
+        }),
+      );
+      expect(Items, index).toHaveLength(1);
+      expect(Items[0], index).not.toHaveProperty('state');
+    }
+    expect((await store.listByStatus(state.status)).map((c) => c.caseId)).toEqual(['case-1']);
+    expect((await store.listReceivedInMonth(state.receivedAt.slice(0, 7))).map((c) => c.caseId)).toEqual([
+      'case-1',
+    ]);
   });
 });
