@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, it, vi } from 'vitest';
+import { describe, it } from 'vitest';
 import { CONTACT_METHODS } from '#shared/domain/case.ts';
 import { ResidentAction } from '#shared/usecases/actions.ts';
 import { IntakeInput } from '#shared/usecases/intake.ts';
@@ -8,25 +8,23 @@ import {
   alteredToken,
   choice,
   civilDate,
+  configureSignIn,
   dateFields,
   encode,
-  expectSafe,
   FORM,
   fieldOf,
   formOf,
   fromZod,
+  hostileSegment,
   hostileString,
   jsonBodyOf,
   PERCENT_GARBAGE,
   type RealCase,
   runs,
   type Sent,
-  type SweepSystem,
-  startSweepSystem,
-  sweepProperty,
-  Tally,
   textField,
   urlencoded,
+  useSweep,
 } from './sweep-support.ts';
 
 /**
@@ -37,43 +35,11 @@ import {
  * input the schema refuses must never succeed. Fixed seeds: a failure prints the request and reproduces.
  */
 
-let sweep: SweepSystem;
-const tally = new Tally('public schemas');
 /** Cases the generated requests act on; a case that closes is replaced, so later runs still reach past it. */
-const pool: RealCase[] = [];
-const POOL_SIZE = 4;
-/** How many closed pool cases may be replaced per sweep: each new case costs hundreds of ms here. */
-let replacements = 0;
-
-beforeAll(async () => {
-  sweep = await startSweepSystem();
-  for (let index = 0; index < POOL_SIZE; index++) pool.push(await sweep.newCase());
-  await sweep.system.settle();
-}, 60_000);
-
-afterAll(async () => {
-  console.info(tally.report());
-  vi.unstubAllGlobals();
-  await sweep?.stop();
-});
-
-const property = <T>(
-  schema: string,
-  seed: number,
-  numRuns: number,
-  arbitrary: fc.Arbitrary<T>,
-  run: (input: T) => Promise<void>,
-) => sweepProperty(tally, sweep, { schema, seed, numRuns }, arbitrary, run);
-
-async function send(request: Sent, expectation?: Parameters<typeof expectSafe>[2]) {
-  const result = await sweep.send(request);
-  tally.answered(result.statusCode ?? 200);
-  expectSafe(request, result, expectation);
-  return result;
-}
+const { sweep, pool, send, property } = useSweep('public schemas', { size: 4, maxReplacements: 3 });
 
 const accept = fc.constantFrom('text/html', 'application/json', '*/*', '');
-const slot = fc.nat({ max: POOL_SIZE - 1 });
+const slot = pool.slot;
 
 /** Whether a JSON text, parsed and treated as the handler treats it, passes a schema. */
 function passes(
@@ -245,21 +211,21 @@ function tokenFor(
   other: RealCase,
   noise: { altered: number; hostile: string },
 ): string | undefined {
-  const future = new Date(sweep.system.clock.now().getTime() + 86_400_000);
+  const future = new Date(sweep().system.clock.now().getTime() + 86_400_000);
   switch (kind) {
     case 'valid':
       return real.token;
     case 'altered':
       return fc.sample(alteredToken(real.token), { seed: noise.altered, numRuns: 1 })[0];
     case 'expired':
-      return sweep.sign(real.caseId, new Date(sweep.system.clock.now().getTime() - 1000));
+      return sweep().sign(real.caseId, new Date(sweep().system.clock.now().getTime() - 1000));
     case 'other-case':
       return other.token;
     case 'unknown-case':
-      return sweep.sign('no-such-case-0000', future);
+      return sweep().sign('no-such-case-0000', future);
     case 'odd-case-id':
       // Signed with the real key (only we could make these), for ids no case has or could have.
-      return sweep.sign(['a'.repeat(300), 'x.y', '../x', '%zz', ''][noise.altered % 5] ?? '', future);
+      return sweep().sign(['a'.repeat(300), 'x.y', '../x', '%zz', ''][noise.altered % 5] ?? '', future);
     case 'hostile':
       return noise.hostile;
     case 'missing':
@@ -278,21 +244,8 @@ const pathKind = fc.oneof(
   { weight: 1, arbitrary: fc.constant<PathKind>('other') },
   { weight: 1, arbitrary: fc.constant<PathKind>('hostile') },
 );
-const hostileSegment = fc.oneof(
-  fc.constantFrom(...PERCENT_GARBAGE),
-  fc.constantFrom('..', '.', '-', '__proto__', 'constructor', 'a'.repeat(101), 'a'.repeat(3000)),
-  hostileString(60).map(encode),
-);
-
 function caseSegment(kind: PathKind, real: RealCase, other: RealCase, hostile: string): string {
   return kind === 'own' ? real.caseId : kind === 'other' ? other.caseId : hostile;
-}
-
-/** A pool case the resident closed is replaced, so the next runs act on an open case again. */
-async function replaceIfClosed(index: number, answer: { body?: string; statusCode?: number }) {
-  if (answer.statusCode !== 200 && answer.statusCode !== 303) return;
-  if (!/"status":"closed"|You have withdrawn/.test(String(answer.body))) return;
-  if (replacements++ < 3) pool[index] = await sweep.newCase();
 }
 
 const residentAction = fromZod(ResidentAction);
@@ -305,6 +258,16 @@ const residentValid = fc.oneof(
   { weight: 1, arbitrary: residentAction.valid },
 );
 
+/** Which pool case a request is about, and the path and link it carries (each field keyed as it always was). */
+const linkTarget = {
+  slot,
+  otherSlot: slot,
+  pathKind,
+  segment: hostileSegment,
+  tokenKind,
+  noise: tokenNoise,
+};
+
 describe('POST /cases/{caseId}/actions (ResidentAction and the link token)', () => {
   it('never a 5xx; an action the schema refuses, or a link that is not the real one, is refused', async () => {
     await property(
@@ -312,12 +275,7 @@ describe('POST /cases/{caseId}/actions (ResidentAction and the link token)', () 
       20_261_303,
       runs(1400),
       fc.record({
-        slot,
-        otherSlot: slot,
-        pathKind,
-        segment: hostileSegment,
-        tokenKind,
-        noise: tokenNoise,
+        ...linkTarget,
         inQuery: fc.boolean(),
         action: fc.oneof(
           // Valid actions on the real link reach the table (and lengthen the case's log): one run in ten.
@@ -330,8 +288,8 @@ describe('POST /cases/{caseId}/actions (ResidentAction and the link token)', () 
         ),
       }),
       async (input) => {
-        const real = pool[input.slot] as RealCase;
-        const other = pool[(input.slot + 1 + (input.otherSlot % (POOL_SIZE - 1))) % POOL_SIZE] as RealCase;
+        const real = pool.at(input.slot);
+        const other = pool.otherThan(input.slot, input.otherSlot);
         const token = tokenFor(input.tokenKind, real, other, input.noise);
         let body: string;
         let refused = !linkMatches(input.tokenKind, input.pathKind);
@@ -358,7 +316,7 @@ describe('POST /cases/{caseId}/actions (ResidentAction and the link token)', () 
           },
           { refused },
         );
-        if (!refused) await replaceIfClosed(input.slot, answer);
+        if (!refused && (answer.statusCode ?? 500) < 400) await pool.replaceIfClosed(input.slot);
       },
     );
   }, 120_000);
@@ -386,19 +344,14 @@ describe('the resident forms: POST /cases/{caseId}/escalate, /withdraw and /add-
           fc.record({
             form: fc.constant(form),
             pairs: forms[form],
-            slot,
-            otherSlot: slot,
-            pathKind,
-            segment: hostileSegment,
-            tokenKind,
-            noise: tokenNoise,
+            ...linkTarget,
             accept,
             garbage: fc.option(fc.constantFrom(...PERCENT_GARBAGE), { freq: 8 }),
           }),
         ),
       async (input) => {
-        const real = pool[input.slot] as RealCase;
-        const other = pool[(input.slot + 1 + (input.otherSlot % (POOL_SIZE - 1))) % POOL_SIZE] as RealCase;
+        const real = pool.at(input.slot);
+        const other = pool.otherThan(input.slot, input.otherSlot);
         const token = tokenFor(input.tokenKind, real, other, input.noise);
         const pairs: [string, string][] =
           token === undefined ? input.pairs : [['token', token], ...input.pairs];
@@ -413,8 +366,8 @@ describe('the resident forms: POST /cases/{caseId}/escalate, /withdraw and /add-
           },
           { refused: !linkMatches(input.tokenKind, input.pathKind) },
         );
-        if (input.tokenKind === 'valid' && input.pathKind === 'own')
-          await replaceIfClosed(input.slot, answer);
+        if (linkMatches(input.tokenKind, input.pathKind) && (answer.statusCode ?? 500) < 400)
+          await pool.replaceIfClosed(input.slot);
       },
     );
   }, 120_000);
@@ -437,19 +390,14 @@ describe('the link token and case id on every resident page (GET)', () => {
       runs(1000),
       fc.record({
         page,
-        slot,
-        otherSlot: slot,
-        pathKind,
-        segment: hostileSegment,
-        tokenKind,
-        noise: tokenNoise,
+        ...linkTarget,
         accept,
         extraQuery,
         rawToken: fc.boolean(),
       }),
       async (input) => {
-        const real = pool[input.slot] as RealCase;
-        const other = pool[(input.slot + 1 + (input.otherSlot % (POOL_SIZE - 1))) % POOL_SIZE] as RealCase;
+        const real = pool.at(input.slot);
+        const other = pool.otherThan(input.slot, input.otherSlot);
         const token = tokenFor(input.tokenKind, real, other, input.noise);
         // Some tokens go unencoded, as a mangled link might arrive.
         const query =
@@ -559,7 +507,7 @@ describe('cookies on the sign-in pages and the resident pages', () => {
         configureSignIn(input.route === 'callback' || input.aws);
         const cookieState = /staff_oauth_state=([^.;]*)/.exec(input.cookie)?.[1];
         const stateParam = cookieState && STATE.test(cookieState) && input.aws ? cookieState : input.state;
-        const real = pool[input.slot] as RealCase;
+        const real = pool.at(input.slot);
         const request: Sent =
           input.route === 'callback'
             ? {
@@ -589,22 +537,3 @@ describe('cookies on the sign-in pages and the resident pages', () => {
     configureSignIn(false);
   }, 120_000);
 });
-
-function configureSignIn(aws: boolean) {
-  if (aws) {
-    delete process.env.COMPLAINTS_LOCAL_MODE;
-    Object.assign(process.env, {
-      COGNITO_DOMAIN: 'https://auth.example.org',
-      COGNITO_CLIENT_ID: 'client-123',
-      COGNITO_ISSUER: 'https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_Example',
-      STAFF_BASE_URL: 'https://complaints.example.org/staff',
-    });
-    // The token endpoint and the key set refuse everything: no request leaves the machine.
-    vi.stubGlobal('fetch', async () => new Response('{"error":"invalid_grant"}', { status: 400 }));
-  } else {
-    process.env.COMPLAINTS_LOCAL_MODE = '1';
-    for (const name of ['COGNITO_DOMAIN', 'COGNITO_CLIENT_ID', 'COGNITO_ISSUER', 'STAFF_BASE_URL'])
-      delete process.env[name];
-    vi.unstubAllGlobals();
-  }
-}

@@ -1,10 +1,9 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { beforeAll, describe, it } from 'vitest';
 import { CONTACT_METHODS } from '#shared/domain/case.ts';
 import { DECISIONS } from '#shared/domain/letters.ts';
 import { DEFAULT_LEARNING } from '#shared/policy/profile.ts';
 import { CaseAction, TaskAction } from '#shared/usecases/actions.ts';
-import { loadCase } from '#shared/usecases/case-log.ts';
 import { IntakeInput } from '#shared/usecases/intake.ts';
 import {
   alteredToken,
@@ -12,26 +11,22 @@ import {
   civilDate,
   dateFields,
   encode,
-  expectSafe,
   type FieldSpec,
   FORM,
   fieldOf,
   formOf,
   fromZod,
   hostileJsonText,
+  hostileSegment,
   hostileString,
   jsonBodyOf,
   type Pairs,
   PERCENT_GARBAGE,
   type RealCase,
   runs,
-  type Sent,
-  type SweepSystem,
-  startSweepSystem,
-  sweepProperty,
-  Tally,
   textField,
   urlencoded,
+  useSweep,
   wrongType,
 } from './sweep-support.ts';
 
@@ -43,42 +38,24 @@ import {
  * Never a 5xx, every 4xx says what is wrong, and what the schema (or the CSRF check) refuses never succeeds.
  */
 
-let sweep: SweepSystem;
-const tally = new Tally('staff schemas');
-const pool: RealCase[] = [];
-const POOL_SIZE = 3;
-let replacements = 0;
+const { sweep, pool, send, property } = useSweep('staff schemas', { size: 3, maxReplacements: 2 });
 const csrf = new Map<string, string>();
 const USERS = ['hannah', 'harry', 'rita', 'mo', 'ade'] as const;
 
 beforeAll(async () => {
-  sweep = await startSweepSystem();
-  for (let index = 0; index < POOL_SIZE; index++) pool.push(await sweep.newCase(`Ada Resident${index}`));
-  await sweep.system.settle();
-  for (const user of USERS) csrf.set(user, await sweep.csrfFor(user));
-}, 60_000);
-
-afterAll(async () => {
-  console.info(tally.report());
-  await sweep?.stop();
+  for (const user of USERS) csrf.set(user, await sweep().csrfFor(user));
 });
 
-const property = <T>(
-  schema: string,
-  seed: number,
-  numRuns: number,
-  arbitrary: fc.Arbitrary<T>,
-  run: (input: T) => Promise<void>,
-) => sweepProperty(tally, sweep, { schema, seed, numRuns }, arbitrary, run);
+const slot = pool.slot;
 
-async function send(request: Sent, expectation?: Parameters<typeof expectSafe>[2]) {
-  const result = await sweep.send(request);
-  tally.answered(result.statusCode ?? 200);
-  expectSafe(request, result, expectation);
-  return result;
-}
-
-const slot = fc.nat({ max: POOL_SIZE - 1 });
+/**
+ * Requests per staff action schema: TaskAction and CaseAction get at least 1,500 each (JSON and form
+ * together), as the schemas that change a case the most.
+ */
+const TASK_ACTION_JSON_RUNS = 1000;
+const TASK_ACTION_FORM_RUNS = 500;
+const CASE_ACTION_JSON_RUNS = 1100;
+const CASE_ACTION_FORM_RUNS = 400;
 
 /** Who is asking: a demo user (a verified ID token), or claims no staff route may accept. */
 type Caller = { user: (typeof USERS)[number] } | { claims: Record<string, unknown> };
@@ -98,41 +75,6 @@ const caller: fc.Arbitrary<Caller> = fc.oneof(
 );
 const asUser = (who: Caller) => ('user' in who ? { user: who.user } : { claims: who.claims });
 const isStaff = (who: Caller) => 'user' in who;
-
-/** Each pool case's open task, as last read (a query per request would cost more than the request). */
-const knownTasks = new Map<string, { taskId: string; open: boolean }>();
-
-/**
- * The pool case's open task now, or its latest one. Read again only when the last one read was not open
- * or an action may have moved the case on (the workflow registers the next task a moment later).
- */
-async function currentTask(real: RealCase): Promise<{ taskId: string; open: boolean }> {
-  const known = knownTasks.get(real.caseId);
-  if (known?.open) return known;
-  const tasks = await sweep.system.deps.repository.tasksForCase(real.caseId);
-  const open = tasks.find((task) => task.status === 'open');
-  const latest = open ?? tasks.at(-1);
-  const task = { taskId: latest?.taskId ?? 'no-task-yet', open: Boolean(open) };
-  knownTasks.set(real.caseId, task);
-  return task;
-}
-
-/** A pool case that closed is replaced (a few times per sweep: a new case costs hundreds of ms here). */
-async function replaceIfClosed(index: number) {
-  const real = pool[index] as RealCase;
-  knownTasks.delete(real.caseId);
-  const { state } = await loadCase(sweep.system.deps, real.caseId);
-  if (state.status === 'closed' && replacements++ < 2) {
-    pool[index] = await sweep.newCase(`Ada Resident${index}`);
-    await sweep.system.settle();
-  }
-}
-
-const hostileSegment = fc.oneof(
-  fc.constantFrom(...PERCENT_GARBAGE),
-  fc.constantFrom('..', '__proto__', 'constructor', 'no-such-id', 'a'.repeat(101), 'a'.repeat(3000)),
-  hostileString(60).map(encode),
-);
 
 const dates = { dueDate: civilDate, filedOn: civilDate };
 /** Mostly one thing wrong: a valid action lands (and moves the case on), so one run in ten sends one. */
@@ -154,63 +96,73 @@ const passes = (schema: { safeParse(value: unknown): { success: boolean } }, tex
 // ---------------------------------------------------------------------------------------------------------
 // The staff JSON API
 
+/**
+ * One staff JSON action route, swept: the id in the path is mostly the pool case's own (its current task,
+ * or the case), sometimes hostile; the body mostly has one thing wrong; the caller is mostly signed-in staff.
+ */
+function sweepStaffJson(options: {
+  schema: typeof TaskAction | typeof CaseAction;
+  name: string;
+  seed: number;
+  numRuns: number;
+  /** The path for the pool case's own id (undefined: there is none to act on), or for a hostile segment. */
+  target: (real: RealCase | undefined, segment?: string) => Promise<{ path: string; open: boolean }>;
+}) {
+  const idKind = fc.oneof(
+    { weight: 8, arbitrary: fc.constant<'own'>('own') },
+    { weight: 2, arbitrary: hostileSegment },
+  );
+  return property(
+    options.name,
+    options.seed,
+    options.numRuns,
+    fc.record({ slot, idKind, body: bodyOf(fromZod(options.schema, dates)), who: caller }),
+    async (input) => {
+      const real = pool.at(input.slot);
+      const { path, open } =
+        input.idKind === 'own' ? await options.target(real) : await options.target(undefined, input.idKind);
+      const result = await send(
+        {
+          method: 'POST',
+          target: path,
+          headers: { 'content-type': 'application/json' },
+          body: input.body,
+          ...asUser(input.who),
+        },
+        { refused: !open || !isStaff(input.who) || !passes(options.schema, input.body) },
+      );
+      if ((result.statusCode ?? 500) < 300) await pool.replaceIfClosed(input.slot);
+    },
+  );
+}
+
 describe('POST /staff/tasks/{taskId}/actions (TaskAction)', () => {
   it('never a 5xx; an action the schema refuses is refused', async () => {
-    const taskKind = fc.oneof(
-      { weight: 8, arbitrary: fc.constant('current' as const) },
-      { weight: 2, arbitrary: hostileSegment },
-    );
-    await property(
-      'TaskAction (POST /staff/tasks/{taskId}/actions)',
-      20_261_401,
-      runs(300),
-      fc.record({ slot, taskKind, body: bodyOf(fromZod(TaskAction, dates)), who: caller }),
-      async (input) => {
-        const real = pool[input.slot] as RealCase;
-        const task = input.taskKind === 'current' ? await currentTask(real) : undefined;
-        const target = `/staff/tasks/${task ? task.taskId : input.taskKind}/actions`;
-        const result = await send(
-          {
-            method: 'POST',
-            target,
-            headers: { 'content-type': 'application/json' },
-            body: input.body,
-            ...asUser(input.who),
-          },
-          { refused: !task?.open || !isStaff(input.who) || !passes(TaskAction, input.body) },
-        );
-        if ((result.statusCode ?? 500) < 300) await replaceIfClosed(input.slot);
+    await sweepStaffJson({
+      schema: TaskAction,
+      name: 'TaskAction (POST /staff/tasks/{taskId}/actions)',
+      seed: 20_261_401,
+      numRuns: runs(TASK_ACTION_JSON_RUNS),
+      target: async (real, segment) => {
+        const task = real ? await pool.currentTask(real) : undefined;
+        return { path: `/staff/tasks/${task?.taskId ?? segment}/actions`, open: Boolean(task?.open) };
       },
-    );
+    });
   }, 180_000);
 });
 
 describe('POST /staff/cases/{caseId}/events (CaseAction)', () => {
   it('never a 5xx; a record the schema refuses is refused', async () => {
-    const caseKind = fc.oneof(
-      { weight: 8, arbitrary: fc.constant('own' as const) },
-      { weight: 2, arbitrary: hostileSegment },
-    );
-    await property(
-      'CaseAction (POST /staff/cases/{caseId}/events)',
-      20_261_402,
-      runs(400),
-      fc.record({ slot, caseKind, body: bodyOf(fromZod(CaseAction, dates)), who: caller }),
-      async (input) => {
-        const real = pool[input.slot] as RealCase;
-        const own = input.caseKind === 'own';
-        await send(
-          {
-            method: 'POST',
-            target: `/staff/cases/${own ? real.caseId : input.caseKind}/events`,
-            headers: { 'content-type': 'application/json' },
-            body: input.body,
-            ...asUser(input.who),
-          },
-          { refused: !own || !isStaff(input.who) || !passes(CaseAction, input.body) },
-        );
-      },
-    );
+    await sweepStaffJson({
+      schema: CaseAction,
+      name: 'CaseAction (POST /staff/cases/{caseId}/events)',
+      seed: 20_261_402,
+      numRuns: runs(CASE_ACTION_JSON_RUNS),
+      target: async (real, segment) => ({
+        path: `/staff/cases/${real?.caseId ?? segment}/events`,
+        open: real !== undefined,
+      }),
+    });
   }, 180_000);
 });
 
@@ -309,9 +261,7 @@ describe('GET /staff/cases?q= and GET /staff/search?q= (the search query)', () =
       runs(800),
       fc.record({ q, shape, garbage: fc.constantFrom(...PERCENT_GARBAGE), html: fc.boolean(), who: caller }),
       async (input) => {
-        const text = input.q.startsWith('REF:')
-          ? (pool[Number(input.q.slice(4))] as RealCase).reference
-          : input.q;
+        const text = input.q.startsWith('REF:') ? pool.at(Number(input.q.slice(4))).reference : input.q;
         const query =
           input.shape === 'missing'
             ? ''
@@ -527,8 +477,7 @@ const formRequest = (pairs: fc.Arbitrary<Pairs>) =>
 describe('the staff console forms, signed in with a valid CSRF token', () => {
   it('POST /staff/case/{caseId}/task (TaskAction as a form; extensions and responses previewed)', async () => {
     // The JSON sweeps before this one may have closed the pool's cases and used up their replacements.
-    replacements = 0;
-    for (let index = 0; index < POOL_SIZE; index++) await replaceIfClosed(index);
+    await pool.refresh();
     const taskId = fc.oneof(
       { weight: 9, arbitrary: fc.constant('current') },
       { weight: 1, arbitrary: fc.oneof(hostileString(60), fc.constant('a'.repeat(3000))) },
@@ -536,11 +485,11 @@ describe('the staff console forms, signed in with a valid CSRF token', () => {
     await property(
       'TaskAction (POST /staff/case/{caseId}/task form)',
       20_261_406,
-      runs(200),
+      runs(TASK_ACTION_FORM_RUNS),
       fc.tuple(formRequest(pickForm(TASK_FORMS)), taskId),
       async ([input, taskKind]) => {
-        const real = pool[input.slot] as RealCase;
-        const task = taskKind === 'current' ? (await currentTask(real)).taskId : taskKind;
+        const real = pool.at(input.slot);
+        const task = taskKind === 'current' ? (await pool.currentTask(real)).taskId : taskKind;
         const pairs: Pairs = [
           ...csrfField(input.csrf, input.user, input.seed, input.hostile),
           ['taskId', task],
@@ -556,9 +505,9 @@ describe('the staff console forms, signed in with a valid CSRF token', () => {
           },
           { refused: input.csrf !== 'valid' },
         );
-        if (result.statusCode === 303) await replaceIfClosed(input.slot);
+        if (result.statusCode === 303) await pool.replaceIfClosed(input.slot);
         // Another sweep (or this one) finished the task the cache still holds as open: read it again next time.
-        else if (result.statusCode === 409) knownTasks.delete(real.caseId);
+        else if (result.statusCode === 409) pool.forgetTask(real);
       },
     );
   }, 180_000);
@@ -567,10 +516,10 @@ describe('the staff console forms, signed in with a valid CSRF token', () => {
     await property(
       'CaseAction (POST /staff/case/{caseId}/record form)',
       20_261_407,
-      runs(150),
+      runs(CASE_ACTION_FORM_RUNS),
       formRequest(pickForm(RECORD_FORMS)),
       async (input) => {
-        const real = pool[input.slot] as RealCase;
+        const real = pool.at(input.slot);
         const pairs: Pairs = [
           ...csrfField(input.csrf, input.user, input.seed, input.hostile),
           ...input.pairs,

@@ -1,8 +1,10 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import fc from 'fast-check';
+import { afterAll, beforeAll, vi } from 'vitest';
 import { z } from 'zod';
 import { ALL_ROUTES } from '#functions/routes.ts';
 import { signCaseLink } from '#shared/domain/secrets.ts';
+import { loadCase } from '#shared/usecases/case-log.ts';
 import { claimsFor, DEMO_USERS } from '../../infra/local/demo-users.ts';
 import { type BoundRoute, bindRoutes, dispatch } from '../../infra/local/http-adapter.ts';
 import { type LocalSystem, startLocalSystem } from '../../infra/local/system.ts';
@@ -186,6 +188,154 @@ export async function startSweepSystem(): Promise<SweepSystem> {
   };
 }
 
+/**
+ * The cases a sweep's requests act on. A case that closes (withdrawn, or taken through to the end) is
+ * replaced, a few times per sweep (a new case costs hundreds of ms here), so later runs still reach past
+ * the checks a closed case stops at.
+ */
+export class CasePool {
+  readonly cases: RealCase[] = [];
+  /** A slot in the pool, for an arbitrary to pick. */
+  readonly slot: fc.Arbitrary<number>;
+  private replacements = 0;
+  /** Each case's open task, as last read (a query per request would cost more than the request). */
+  private readonly tasks = new Map<string, { taskId: string; open: boolean }>();
+
+  constructor(
+    private readonly sweep: () => SweepSystem,
+    readonly size: number,
+    private readonly maxReplacements: number,
+  ) {
+    this.slot = fc.nat({ max: size - 1 });
+  }
+
+  private newCase(index: number): Promise<RealCase> {
+    return this.sweep().newCase(`Ada Resident${index}`);
+  }
+
+  async fill(): Promise<void> {
+    for (let index = 0; index < this.size; index++) this.cases.push(await this.newCase(index));
+    await this.sweep().system.settle();
+  }
+
+  at(slot: number): RealCase {
+    return this.cases[slot % this.size] as RealCase;
+  }
+
+  /** Another case than the one at `slot`, picked by `other`. */
+  otherThan(slot: number, other: number): RealCase {
+    return this.at(slot + 1 + (other % (this.size - 1)));
+  }
+
+  /**
+   * The case's open task now, or its latest one. Read again only when the last one read was not open or
+   * an action may have moved the case on (the workflow registers the next task a moment later).
+   */
+  async currentTask(real: RealCase): Promise<{ taskId: string; open: boolean }> {
+    const known = this.tasks.get(real.caseId);
+    if (known?.open) return known;
+    const tasks = await this.sweep().system.deps.repository.tasksForCase(real.caseId);
+    const open = tasks.find((task) => task.status === 'open');
+    const latest = open ?? tasks.at(-1);
+    const task = { taskId: latest?.taskId ?? 'no-task-yet', open: Boolean(open) };
+    this.tasks.set(real.caseId, task);
+    return task;
+  }
+
+  /** The cached task was finished by another request: read it again next time. */
+  forgetTask(real: RealCase): void {
+    this.tasks.delete(real.caseId);
+  }
+
+  /** After an accepted action on the case at `slot`: replaced if it closed, while replacements last. */
+  async replaceIfClosed(slot: number): Promise<void> {
+    const index = slot % this.size;
+    const real = this.at(index);
+    this.forgetTask(real);
+    const { state } = await loadCase(this.sweep().system.deps, real.caseId);
+    if (state.status === 'closed' && this.replacements < this.maxReplacements) {
+      this.replacements++;
+      this.cases[index] = await this.newCase(index);
+      await this.sweep().system.settle();
+    }
+  }
+
+  /** A new budget of replacements, with every closed case replaced now (before a sweep that needs open ones). */
+  async refresh(): Promise<void> {
+    this.replacements = 0;
+    for (let index = 0; index < this.size; index++) await this.replaceIfClosed(index);
+  }
+}
+
+/**
+ * One sweep file's system, tally and pool: started before its tests, reported and stopped after. `send`
+ * checks every answer (expectSafe) and counts it; `property` runs one fixed-seed property.
+ */
+export function useSweep(
+  file: string,
+  pool: { size: number; maxReplacements: number } = { size: 0, maxReplacements: 0 },
+) {
+  let system: SweepSystem | undefined;
+  const sweep = () => {
+    if (!system) throw new Error('useSweep: the system exists only inside the tests');
+    return system;
+  };
+  const tally = new Tally(file);
+  const cases = new CasePool(sweep, Math.max(pool.size, 1), pool.maxReplacements);
+  beforeAll(async () => {
+    system = await startSweepSystem();
+    if (pool.size > 0) await cases.fill();
+  }, 60_000);
+  afterAll(async () => {
+    console.info(tally.report());
+    configureSignIn(false);
+    await system?.stop();
+  });
+  return {
+    sweep,
+    tally,
+    pool: cases,
+    async send(request: Sent, expectation?: Parameters<typeof expectSafe>[2]) {
+      const result = await sweep().send(request);
+      tally.answered(result.statusCode ?? 200);
+      expectSafe(request, result, expectation);
+      return result;
+    },
+    property<T>(
+      schema: string,
+      seed: number,
+      numRuns: number,
+      arbitrary: fc.Arbitrary<T>,
+      run: (input: T) => Promise<void>,
+    ) {
+      return sweepProperty(tally, sweep(), { schema, seed, numRuns }, arbitrary, run);
+    },
+  };
+}
+
+/**
+ * The sign-in pages as they run in AWS (Cognito configured; the token endpoint and the key set refuse
+ * everything, so no request leaves the machine), or as the local runtime runs them (demo users).
+ */
+export function configureSignIn(aws: boolean): void {
+  if (aws) {
+    delete process.env.COMPLAINTS_LOCAL_MODE;
+    Object.assign(process.env, {
+      COGNITO_DOMAIN: 'https://auth.example.org',
+      COGNITO_CLIENT_ID: 'client-123',
+      // Without the pool's issuer sign-in is not offered at all (fails closed, 503).
+      COGNITO_ISSUER: 'https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_Example',
+      STAFF_BASE_URL: 'https://complaints.example.org/staff',
+    });
+    vi.stubGlobal('fetch', async () => new Response('{"error":"invalid_grant"}', { status: 400 }));
+  } else {
+    process.env.COMPLAINTS_LOCAL_MODE = '1';
+    for (const name of ['COGNITO_DOMAIN', 'COGNITO_CLIENT_ID', 'COGNITO_ISSUER', 'STAFF_BASE_URL'])
+      delete process.env[name];
+    vi.unstubAllGlobals();
+  }
+}
+
 /** Runs one property against the live system (fixed seed), counted under `schema`; then lets the workflow settle. */
 export async function sweepProperty<T>(
   tally: Tally,
@@ -207,7 +357,11 @@ export async function sweepProperty<T>(
   tally.expectSomeAccepted(options.schema);
 }
 
-/** A 4xx must say what is wrong: a JSON message, or a page with an error message or summary. */
+/**
+ * A 4xx must say what is wrong: JSON with a message, or a page whose GOV.UK error summary lists the
+ * problem (linked to the field it is about), or an error page whose message says it. A heading alone,
+ * or a field's inline error without the summary, does not count.
+ */
 export function saysWhatIsWrong(result: APIGatewayProxyStructuredResultV2): boolean {
   const text = String(result.body ?? '');
   const type = String(result.headers?.['content-type'] ?? '');
@@ -216,9 +370,12 @@ export function saysWhatIsWrong(result: APIGatewayProxyStructuredResultV2): bool
     return typeof message === 'string' && message.length > 10;
   }
   if (type.startsWith('text/html')) {
-    return /data-testid="error-message"|govuk-error-summary|govuk-error-message|<h1 class="govuk-heading-l">[^<]{5,}/.test(
-      text,
-    );
+    const summary =
+      /<div class="govuk-error-summary"[\s\S]*?<ul class="govuk-list govuk-error-summary__list">([\s\S]*?)<\/ul>/.exec(
+        text,
+      )?.[1] ?? '';
+    if (/<li><a href="#[^"]+">[^<]{10,}<\/a><\/li>/.test(summary)) return true;
+    return /data-testid="error-message">(?:\s*<[^>]+>)*\s*[^<\s][^<]{9,}/.test(text);
   }
   return text.trim().length > 3;
 }
@@ -236,7 +393,8 @@ export function expectSafe(
   const what = `${request.method} ${request.target.slice(0, 200)} (body ${String(request.body ?? '').slice(0, 300)})`;
   if (status >= 500) throw new Error(`${what} answered ${status}: ${String(result.body).slice(0, 400)}`);
   if (status >= 400 && !saysWhatIsWrong(result)) {
-    throw new Error(`${what} answered ${status} without saying what is wrong`);
+    const shown = /<main[\s\S]*<\/main>/.exec(String(result.body))?.[0] ?? String(result.body);
+    throw new Error(`${what} answered ${status} without saying what is wrong: ${shown.slice(0, 1500)}`);
   }
   if (expectation.refused && status < 400) {
     throw new Error(`${what} breaks the schema but answered ${status}: ${String(result.body).slice(0, 300)}`);
@@ -688,3 +846,19 @@ export function alteredToken(token: string): fc.Arbitrary<string> {
       .map(([at, char]) => `${token.slice(0, at)}${char}${token.slice(at)}`),
   );
 }
+
+/** A path segment no id could be: malformed `%`, dot segments, prototype names, too long, hostile text. */
+export const hostileSegment: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom(...PERCENT_GARBAGE),
+  fc.constantFrom(
+    '..',
+    '.',
+    '-',
+    '__proto__',
+    'constructor',
+    'no-such-id',
+    'a'.repeat(101),
+    'a'.repeat(3000),
+  ),
+  hostileString(60).map(encode),
+);
