@@ -1,77 +1,43 @@
 /**
- * Builds every Lambda function as the CDK does (infra/constructs/house-function.ts: esbuild, minified ESM for
- * nodejs24.x, the AWS SDK external, the createRequire banner) and prints each bundle's size and its cold-init
- * time: `await import()` of the bundle in a fresh Node process, as a ratio to a bundle that imports only the
- * DynamoDB client. Runs are interleaved (every bundle once per round, in a shuffled order) and the median of
- * the rounds is taken, so load from other processes on the machine falls on all bundles alike.
+ * Builds every Lambda function as the CDK does (bench/function-bundles.ts) and prints each bundle's size and its
+ * cold-init time: `await import()` of the bundle in a fresh Node process, as a ratio to a bundle that imports
+ * only the DynamoDB client. Runs are interleaved (every bundle once per round, in a shuffled order) and the
+ * median of the rounds is taken, so load from other processes on the machine falls on all bundles alike.
+ * `--sdk bundled` bundles the locked AWS SDK into every function instead of leaving it to the runtime's copy
+ * (ADR 0010 compares the two); the baseline is then bundled too.
  *
- * Run: npm run bench:bundles [-- --rounds 7]
+ * Run: npm run bench:bundles [-- --rounds 7] [-- --sdk bundled]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
-import { ALL_ROUTES } from '../functions/routes.ts';
-import { ESBUILD_TARGET } from '../infra/constructs/house-function.ts';
+import {
+  BUNDLE_LIMIT_BYTES,
+  functionBuildOptions,
+  functionModules,
+  ROOT,
+  type SdkMode,
+} from './function-bundles.ts';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' } } });
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '7' }, sdk: { type: 'string', default: 'external' } },
+});
 const rounds = Number(values.rounds);
-/** The target in issue 12. */
-export const BUNDLE_LIMIT_BYTES = 300 * 1024;
+if (values.sdk !== 'external' && values.sdk !== 'bundled') throw new Error('--sdk is external or bundled');
+const sdk: SdkMode = values.sdk;
 
-const ROOT = new URL('../', import.meta.url).pathname;
 // Inside the repository so the external @aws-sdk/* packages resolve from node_modules, as they do from the
 // runtime's own copy in Lambda.
 const OUT = join(ROOT, '.bench', 'bundles');
 rmSync(OUT, { recursive: true, force: true });
 
-/** Every function the stacks build, by the module under functions/ each one bundles (as infra/constructs do). */
-function functionModules(): Array<{ name: string; module: string }> {
-  const fromRoutes = new Map<string, string>();
-  for (const route of ALL_ROUTES) {
-    if (route.access === 'asset') fromRoutes.set('web-assets', 'web/assets');
-    else if (route.module.startsWith('web/')) fromRoutes.set('web-pages', 'web/router');
-    else
-      fromRoutes.set(
-        `${route.module.split('/').at(-1)}-${route.exportName.replace(/Handler$/, '')}`.toLowerCase(),
-        route.module,
-      );
-  }
-  return [
-    ...[...fromRoutes].map(([name, module]) => ({ name, module })),
-    ...[
-      'record-receipt',
-      'send-notifications',
-      'register-task',
-      'check-deadline',
-      'close-case',
-      'send-digest',
-    ].map((name) => ({ name, module: `workflow/${name}` })),
-    { name: 'ses-events', module: 'email/ses-events' },
-  ];
-}
-
 async function bundle(name: string, entry: { file: string } | { contents: string }): Promise<string> {
   const dir = join(OUT, name);
   mkdirSync(dir, { recursive: true });
   const outfile = join(dir, 'index.mjs');
-  await build({
-    ...('file' in entry
-      ? { entryPoints: [entry.file] }
-      : { stdin: { contents: entry.contents, resolveDir: ROOT, loader: 'ts' } }),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: ESBUILD_TARGET,
-    minify: true,
-    sourcemap: true,
-    outfile,
-    // NodejsFunction's default for Node 18+ runtimes (the feature flag that also externalises @smithy/* is off).
-    external: ['@aws-sdk/*'],
-    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-    logLevel: 'error',
-  });
+  await build(functionBuildOptions(entry, { sdk, outfile }));
   return outfile;
 }
 
@@ -132,7 +98,7 @@ const median = (values: number[]) => {
 const baseline = median(samples.get(BASELINE) ?? []);
 
 console.log(
-  `${functions.length} functions, ${rounds} interleaved rounds; baseline (DynamoDB client only) median cold init ${baseline.toFixed(0)} ms, ${(statSync(files.get(BASELINE) as string).size / 1024).toFixed(0)} KB\n`,
+  `${functions.length} functions, AWS SDK ${sdk}, ${rounds} interleaved rounds; baseline (DynamoDB client only) median cold init ${baseline.toFixed(0)} ms, ${(statSync(files.get(BASELINE) as string).size / 1024).toFixed(0)} KB\n`,
 );
 console.log('| function | module | size | cold init (median) | × baseline | ≤ 300 KB |');
 console.log('| --- | --- | --- | --- | --- | --- |');

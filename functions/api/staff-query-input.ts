@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { STAFF_ROLES } from '#shared/domain/case.ts';
 import { DEADLINE_FILTERS, QUEUE_STAGES } from '#shared/domain/work-queue.ts';
 

@@ -1,7 +1,8 @@
 import { parseEmail } from '#shared/adapters/mime.ts';
 import { normaliseInstant } from '#shared/time/london.ts';
 import { receiveEmail } from '#shared/usecases/email-intake.ts';
-import { logger, s3Objects } from '../lib/middleware.ts';
+import { logger } from '../lib/middleware.ts';
+import { s3Objects } from '../lib/s3-objects.ts';
 
 /** Each raw email SES stored in the inbound bucket: parsed, then threaded onto a case or made a new one. */
 export const handler = s3Objects(async (deps, event) => {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The parts of an SES event-publishing notification the SES events handler reads. */
 export const SesNotification = z.object({

@@ -1,10 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import * as z from 'zod';
 import { FolderAttachmentStore, S3AttachmentStore } from '#shared/adapters/attachment-store.ts';
 import {
   createDocumentClient,
@@ -12,6 +9,7 @@ import {
   DynamoDbReportingStore,
 } from '#shared/adapters/dynamodb-case-store.ts';
 import { FolderLetterStore, S3LetterStore } from '#shared/adapters/letter-store.ts';
+import { clientOf } from '#shared/adapters/sdk-client.ts';
 import { SesMailer } from '#shared/adapters/ses.ts';
 import { StepFunctionsEngine } from '#shared/adapters/step-functions.ts';
 import { caseContext } from '#shared/domain/case.ts';
@@ -110,29 +108,39 @@ export function dependenciesFrom(
     JSON.parse(readFileSync(config.PROVIDER_PROFILE_FILE, 'utf8')),
     config.PROVIDER_PROFILE_FILE,
   );
-  const s3 = lazy(() => tracer.captureAWSv3Client(new S3Client({})));
+  // Only DynamoDB, which every function calls, is imported at cold start; the other SDK packages are imported
+  // when the function first calls that service (ADR 0010).
+  const s3 = clientOf(async () =>
+    tracer.captureAWSv3Client(new (await import('@aws-sdk/client-s3')).S3Client({})),
+  );
   const documents = lazy(() => createDocumentClient(tracer.captureAWSv3Client(new DynamoDBClient({}))));
   const repository = lazy(() => new DynamoDbCaseStore(config.TABLE_NAME, documents()));
   const reporting = lazy(() => new DynamoDbReportingStore(config.TABLE_NAME, documents()));
   const engine = lazy(
-    () => new StepFunctionsEngine(config.STATE_MACHINE_ARN, tracer.captureAWSv3Client(new SFNClient({}))),
+    () =>
+      new StepFunctionsEngine(config.STATE_MACHINE_ARN, async () =>
+        tracer.captureAWSv3Client(new (await import('@aws-sdk/client-sfn')).SFNClient({})),
+      ),
   );
   const mailer = lazy(
-    () => new SesMailer(config.SES_CONFIGURATION_SET, tracer.captureAWSv3Client(new SESv2Client({}))),
+    () =>
+      new SesMailer(config.SES_CONFIGURATION_SET, async () =>
+        tracer.captureAWSv3Client(new (await import('@aws-sdk/client-sesv2')).SESv2Client({})),
+      ),
   );
   const letters = lazy(() =>
     config.LETTERS_BUCKET
-      ? new S3LetterStore(config.LETTERS_BUCKET, s3())
+      ? new S3LetterStore(config.LETTERS_BUCKET, s3)
       : new FolderLetterStore(config.LETTERS_DIR ?? '.data/letters'),
   );
   const attachments = lazy(() =>
     config.ATTACHMENTS_BUCKET
-      ? new S3AttachmentStore(config.ATTACHMENTS_BUCKET, s3())
+      ? new S3AttachmentStore(config.ATTACHMENTS_BUCKET, s3)
       : new FolderAttachmentStore(config.ATTACHMENTS_DIR ?? '.data/attachments'),
   );
   const inboundEmail = lazy(() =>
     config.INBOUND_EMAIL_BUCKET
-      ? new S3AttachmentStore(config.INBOUND_EMAIL_BUCKET, s3())
+      ? new S3AttachmentStore(config.INBOUND_EMAIL_BUCKET, s3)
       : new FolderAttachmentStore(config.INBOUND_EMAIL_DIR ?? '.data/inbound'),
   );
   return {

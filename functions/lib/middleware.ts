@@ -1,12 +1,7 @@
-import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import {
-  S3EventNotificationEventBridgeSchema,
-  SnsNotificationSchema,
-} from '@aws-lambda-powertools/parser/schemas';
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import { dependencies, HttpSettings, TaskSettings } from './config.ts';
 import {
@@ -71,7 +66,7 @@ export function httpRoute(run: (request: ApiRequest) => Promise<APIGatewayProxyS
 }
 
 /** Event-driven stacks (tasks, SES events, intake, schedules): parsed input, errors rethrown redacted. */
-function eventStack<Schema extends z.ZodType, Result>(
+export function eventStack<Schema extends z.ZodType, Result>(
   schema: Schema,
   run: (deps: AppDependencies, input: z.infer<Schema>) => Promise<Result>,
 ) {
@@ -96,6 +91,21 @@ export const workflowTask = eventStack;
 export const scheduledJob = <Result>(run: (deps: AppDependencies) => Promise<Result>) =>
   eventStack(z.looseObject({}), (deps) => run(deps));
 
+/** A string holding JSON that `schema` parses; text that is not JSON is an issue, never a throw. */
+function jsonText<Schema extends z.ZodType>(schema: Schema) {
+  return z
+    .string()
+    .transform((text, context): unknown => {
+      try {
+        return JSON.parse(text);
+      } catch {
+        context.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
+
 /**
  * SNS notifications (SES events): each record's JSON message parsed with `message`; a message of another
  * shape arrives as undefined, so one odd notification never blocks the rest of the batch.
@@ -104,26 +114,15 @@ export function snsMessages<Message extends z.ZodType, Result>(
   message: Message,
   run: (deps: AppDependencies, messages: Array<z.infer<Message> | undefined>) => Promise<Result>,
 ) {
-  // SNS's own envelope, reduced to what the handler reads (Powertools' SnsEnvelope also requires the
-  // signature fields, which the local runtime and tests do not invent).
-  const Notification = SnsNotificationSchema.pick({ Message: true }).extend({
-    Message: JSONStringified(message).optional().catch(undefined),
-  });
+  // SNS's envelope reduced to what the handler reads. Not Powertools' SnsNotificationSchema: its schemas
+  // import zod whole (about 440 KB minified, every locale), which would put every function over 300 KB
+  // (issue 12); and its full envelope requires signature fields the local runtime does not invent.
+  const Notification = z.object({ Message: jsonText(message).optional().catch(undefined) });
   const Event = z.object({ Records: z.array(z.object({ Sns: Notification })) });
   return eventStack(Event, (deps, event) =>
     run(
       deps,
-      event.Records.map((record) => record.Sns.Message),
+      event.Records.map((record) => record.Sns.Message as z.infer<Message> | undefined),
     ),
   );
 }
-
-export type S3ObjectCreated = z.infer<typeof S3EventNotificationEventBridgeSchema>;
-
-/**
- * S3 "Object Created" events (inbound email stored by SES), as EventBridge delivers them: validated by
- * Powertools' S3 EventBridge schema. The inbound bucket is in the data stack, and a direct S3 notification
- * to a function in another stack needs CDK's own notifications function (ADR 0009).
- */
-export const s3Objects = <Result>(run: (deps: AppDependencies, event: S3ObjectCreated) => Promise<Result>) =>
-  eventStack(S3EventNotificationEventBridgeSchema, run);

@@ -1,4 +1,4 @@
-import type { S3ObjectCreated } from './middleware.ts';
+import type { S3ObjectCreated } from './s3-objects.ts';
 
 /**
  * An S3 "Object Created" event as EventBridge delivers it, with every field Powertools' schema checks, for

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SecretsManagerReader } from '#shared/adapters/secrets-manager.ts';
 import { STAFF_ROLES } from '#shared/domain/case.ts';
 import { tracer } from './observability.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { STEPS } from '#shared/domain/case.ts';
 import { registerTask } from '#shared/usecases/workflow.ts';
 import { workflowTask } from '../lib/middleware.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { sendLettersAndLocate } from '#shared/usecases/workflow.ts';
 import { workflowTask } from '../lib/middleware.ts';
 

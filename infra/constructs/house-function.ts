@@ -21,6 +21,16 @@ export const ESBUILD_TARGET = `node${LAMBDA_RUNTIME.name.replace(/^nodejs|\.x$/g
 
 export const STATE_MACHINE_ALIAS = 'live';
 
+/**
+ * What every function's bundle leaves out and starts with; bench/function-bundles.ts builds with the same.
+ * The AWS SDK v3 is the Lambda runtime's own copy, not bundled (ADR 0010).
+ */
+export const HOUSE_FUNCTION_BUNDLING = {
+  externalModules: ['@aws-sdk/*'],
+  // ESM bundles need a require shim for the CommonJS dependencies (the X-Ray SDK, mailparser's).
+  banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+} as const;
+
 const CALLBACK_ACTIONS = ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'];
 
 export interface HouseFunctionProps {
@@ -102,8 +112,8 @@ export class HouseFunction extends Construct {
         target: ESBUILD_TARGET,
         minify: true,
         sourceMap: true,
-        // ESM bundles need a require shim for the SDK's CommonJS dependencies.
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        externalModules: [...HOUSE_FUNCTION_BUNDLING.externalModules],
+        banner: HOUSE_FUNCTION_BUNDLING.banner,
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],

@@ -1,17 +1,25 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { AttachmentStore, StoredAttachment } from '../ports/attachments.ts';
+import { type ClientSource, clientOf } from './sdk-client.ts';
+
+const sdk = () => import('@aws-sdk/client-s3');
 
 /** Residents' attachments, in the attachments bucket (KMS-encrypted and versioned by the bucket). */
 export class S3AttachmentStore implements AttachmentStore {
+  private readonly client: () => Promise<S3Client>;
+
   constructor(
     private readonly bucket: string,
-    private readonly client: S3Client = new S3Client({}),
-  ) {}
+    client: ClientSource<S3Client> = async () => new (await sdk()).S3Client({}),
+  ) {
+    this.client = clientOf(client);
+  }
 
   async put(key: string, bytes: Uint8Array, contentType: string) {
-    await this.client.send(
+    const [{ PutObjectCommand }, client] = await Promise.all([sdk(), this.client()]);
+    await client.send(
       new PutObjectCommand({
         Bucket: this.bucket,
         Key: key,
@@ -25,8 +33,9 @@ export class S3AttachmentStore implements AttachmentStore {
   }
 
   async get(key: string): Promise<StoredAttachment | undefined> {
+    const [{ GetObjectCommand }, client] = await Promise.all([sdk(), this.client()]);
     try {
-      const result = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const result = await client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       if (!result.Body) return undefined;
       return {
         bytes: await result.Body.transformToByteArray(),
@@ -39,7 +48,8 @@ export class S3AttachmentStore implements AttachmentStore {
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    const [{ DeleteObjectCommand }, client] = await Promise.all([sdk(), this.client()]);
+    await client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 }
 

@@ -1,17 +1,25 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { LetterStore } from '../ports/notifications.ts';
+import { type ClientSource, clientOf } from './sdk-client.ts';
+
+const sdk = () => import('@aws-sdk/client-s3');
 
 /** Rendered letters for post, in the letters bucket (KMS-encrypted by the bucket's default). */
 export class S3LetterStore implements LetterStore {
+  private readonly client: () => Promise<S3Client>;
+
   constructor(
     private readonly bucket: string,
-    private readonly client: S3Client = new S3Client({}),
-  ) {}
+    client: ClientSource<S3Client> = async () => new (await sdk()).S3Client({}),
+  ) {
+    this.client = clientOf(client);
+  }
 
   async put(key: string, content: string) {
-    await this.client.send(
+    const [{ PutObjectCommand }, client] = await Promise.all([sdk(), this.client()]);
+    await client.send(
       new PutObjectCommand({
         Bucket: this.bucket,
         Key: key,

@@ -1,12 +1,9 @@
-import {
-  ExecutionAlreadyExists,
-  SendTaskFailureCommand,
-  SendTaskSuccessCommand,
-  SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { TaskNotOpenError } from '../domain/errors.ts';
 import type { WorkflowEngine } from '../ports/workflow-engine.ts';
+import { type ClientSource, clientOf } from './sdk-client.ts';
+
+const sdk = () => import('@aws-sdk/client-sfn');
 
 const DEAD_TOKEN_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
@@ -42,18 +39,26 @@ function jitteredPause(attempt: number): Promise<void> {
 }
 
 export class StepFunctionsEngine implements WorkflowEngine {
+  private readonly client: () => Promise<SFNClient>;
+
   constructor(
     private readonly stateMachineArn: string | undefined,
-    private readonly client: SFNClient = new SFNClient({}),
+    client: ClientSource<SFNClient> = async () => new (await sdk()).SFNClient({}),
     private readonly pause: (attempt: number) => Promise<void> = jitteredPause,
-  ) {}
+  ) {
+    this.client = clientOf(client);
+  }
 
   async startExecution(name: string, input: unknown) {
     if (!this.stateMachineArn) {
       throw new Error('This function cannot start executions: STATE_MACHINE_ARN is not configured for it');
     }
+    const [{ ExecutionAlreadyExists, StartExecutionCommand }, client] = await Promise.all([
+      sdk(),
+      this.client(),
+    ]);
     try {
-      const result = await this.client.send(
+      const result = await client.send(
         new StartExecutionCommand({
           stateMachineArn: this.stateMachineArn,
           name,
@@ -79,10 +84,11 @@ export class StepFunctionsEngine implements WorkflowEngine {
    * throttled call leaves the execution waiting until the step's timeout: try a few more times first.
    */
   async sendTaskSuccess(token: string, output: unknown): Promise<void> {
+    const [{ SendTaskSuccessCommand }, client] = await Promise.all([sdk(), this.client()]);
     const command = new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) });
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.client.send(command);
+        await client.send(command);
         return;
       } catch (error) {
         if (attempt >= CALLBACK_ATTEMPTS || !throttledOrFailing(error)) deadToken(error);
@@ -92,6 +98,7 @@ export class StepFunctionsEngine implements WorkflowEngine {
   }
 
   async sendTaskFailure(token: string, error: string, cause: string): Promise<void> {
-    await this.client.send(new SendTaskFailureCommand({ taskToken: token, error, cause })).catch(deadToken);
+    const [{ SendTaskFailureCommand }, client] = await Promise.all([sdk(), this.client()]);
+    await client.send(new SendTaskFailureCommand({ taskToken: token, error, cause })).catch(deadToken);
   }
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CALENDAR_REGIONS } from '../calendar/working-calendar.ts';
 import { isCivilDate } from '../time/london.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Actor, type CaseEvent, type CaseState, handledStage1, type StaffRole } from '../domain/case.ts';
 import { DomainError, TaskNotOpenError, ValidationError } from '../domain/errors.ts';
 import { DECISIONS } from '../domain/letters.ts';

@@ -8,7 +8,6 @@ import { dependencies, dependenciesFrom, HttpSettings, readConfig, settings } fr
 import {
   assetRoute,
   httpRoute,
-  s3Objects,
   scheduledJob,
   snsMessages,
   withDependencies,
@@ -28,6 +27,7 @@ import {
 } from '#functions/lib/middlewares.ts';
 import { metrics, telemetry, tracer } from '#functions/lib/observability.ts';
 import { s3ObjectCreated } from '#functions/lib/s3-events.ts';
+import { s3Objects } from '#functions/lib/s3-objects.ts';
 import { staffPage, webPage } from '#functions/web/route.ts';
 import { DomainError } from '#shared/domain/errors.ts';
 import { capturedOutput } from '../support/output.ts';

@@ -1,0 +1,87 @@
+/**
+ * Every Lambda function built as the CDK builds it (infra/constructs/house-function.ts: esbuild, minified ESM
+ * for the Lambda runtime, the createRequire banner), for bench:bundles and the bundle size test.
+ */
+import { join } from 'node:path';
+import { type BuildOptions, build } from 'esbuild';
+import { ALL_ROUTES } from '../functions/routes.ts';
+import { ESBUILD_TARGET, HOUSE_FUNCTION_BUNDLING } from '../infra/constructs/house-function.ts';
+
+/** The target in issue 12. */
+export const BUNDLE_LIMIT_BYTES = 300 * 1024;
+
+export const ROOT = new URL('../', import.meta.url).pathname;
+
+/** Every function the stacks build, by the module under functions/ each one bundles (as infra/constructs do). */
+export function functionModules(): Array<{ name: string; module: string }> {
+  const fromRoutes = new Map<string, string>();
+  for (const route of ALL_ROUTES) {
+    if (route.access === 'asset') fromRoutes.set('web-assets', 'web/assets');
+    else if (route.module.startsWith('web/')) fromRoutes.set('web-pages', 'web/router');
+    else
+      fromRoutes.set(
+        `${route.module.split('/').at(-1)}-${route.exportName.replace(/Handler$/, '')}`.toLowerCase(),
+        route.module,
+      );
+  }
+  return [
+    ...[...fromRoutes].map(([name, module]) => ({ name, module })),
+    ...[
+      'record-receipt',
+      'send-notifications',
+      'register-task',
+      'check-deadline',
+      'close-case',
+      'send-digest',
+    ].map((name) => ({ name, module: `workflow/${name}` })),
+    { name: 'ses-events', module: 'email/ses-events' },
+  ];
+}
+
+/**
+ * `external`: the AWS SDK is left to the Lambda runtime's copy (what the stacks deploy, ADR 0010); `bundled`:
+ * the locked SDK is bundled into each function, for the comparison in that ADR.
+ */
+export type SdkMode = 'external' | 'bundled';
+
+/** esbuild's options for one function; `outfile` undefined builds in memory. */
+export function functionBuildOptions(
+  entry: { file: string } | { contents: string },
+  options: { sdk: SdkMode; outfile?: string },
+): BuildOptions {
+  return {
+    ...('file' in entry
+      ? { entryPoints: [entry.file] }
+      : { stdin: { contents: entry.contents, resolveDir: ROOT, loader: 'ts' } }),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: ESBUILD_TARGET,
+    minify: true,
+    sourcemap: options.outfile !== undefined,
+    ...(options.outfile ? { outfile: options.outfile } : { write: false, outfile: 'index.mjs' }),
+    external: options.sdk === 'external' ? [...HOUSE_FUNCTION_BUNDLING.externalModules] : [],
+    banner: { js: HOUSE_FUNCTION_BUNDLING.banner },
+    logLevel: 'error',
+  };
+}
+
+/**
+ * The minified size of each function's index.mjs (source map apart), built in memory. Functions built from
+ * the same module (one per route export) share one build: the bundle is the same.
+ */
+export async function bundleSizes(sdk: SdkMode = 'external'): Promise<Map<string, number>> {
+  const functions = functionModules();
+  const modules = [...new Set(functions.map(({ module }) => module))];
+  const built = new Map(
+    await Promise.all(
+      modules.map(async (module) => {
+        const result = await build(
+          functionBuildOptions({ file: join(ROOT, 'functions', `${module}.ts`) }, { sdk }),
+        );
+        return [module, result.outputFiles?.[0]?.contents.byteLength ?? 0] as const;
+      }),
+    ),
+  );
+  return new Map(functions.map(({ name, module }) => [name, built.get(module) ?? 0]));
+}
