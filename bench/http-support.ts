@@ -48,6 +48,11 @@ export async function load(options: autocannon.Options): Promise<LoadResult> {
   };
 }
 
+/** The wall-clock date: the runtime's virtual clock replaces Date in this process. */
+export function realNow(): string {
+  return new Date(performance.timeOrigin + performance.now()).toISOString().slice(0, 16).replace('T', ' ');
+}
+
 export function printTable(title: string, rows: Array<[string, LoadResult, string]>): void {
   console.log(`\n${title}\n`);
   console.log('| run | req/s (mean) | p50 | p99 | requests | errors | non-2xx | target |');

@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { submitComplaint } from '#shared/usecases/intake.ts';
-import { load, printTable, startBenchRuntime } from './http-support.ts';
+import { load, printTable, realNow, startBenchRuntime } from './http-support.ts';
 
 const { values } = parseArgs({
   options: { tasks: { type: 'string', default: '200' }, seconds: { type: 'string', default: '20' } },
@@ -56,7 +56,7 @@ try {
     headers: { cookie },
   });
   printTable(
-    `bench:queue: GET /staff signed in as a handler, ${shown} open tasks on the page, 10 connections, ${values.seconds} s, ${new Date().toISOString()}`,
+    `bench:queue: GET /staff signed in as a handler, ${shown} open tasks on the page, 10 connections, ${values.seconds} s, ${realNow()} UTC`,
     [['GET /staff', result, '≥ 100 req/s']],
   );
 } finally {
