@@ -1,6 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import * as z from 'zod';
 import { FolderAttachmentStore, S3AttachmentStore } from '#shared/adapters/attachment-store.ts';
 import {
@@ -108,8 +109,8 @@ export function dependenciesFrom(
     JSON.parse(readFileSync(config.PROVIDER_PROFILE_FILE, 'utf8')),
     config.PROVIDER_PROFILE_FILE,
   );
-  // Only DynamoDB, which every function calls, is imported at cold start; the other SDK packages are imported
-  // when the function first calls that service (ADR 0010).
+  // DynamoDB, which every function calls, and SES are imported at cold start; S3 and Step Functions when the
+  // function first calls them (ADR 0010).
   const s3 = clientOf(async () =>
     tracer.captureAWSv3Client(new (await import('@aws-sdk/client-s3')).S3Client({})),
   );
@@ -123,10 +124,7 @@ export function dependenciesFrom(
       ),
   );
   const mailer = lazy(
-    () =>
-      new SesMailer(config.SES_CONFIGURATION_SET, async () =>
-        tracer.captureAWSv3Client(new (await import('@aws-sdk/client-sesv2')).SESv2Client({})),
-      ),
+    () => new SesMailer(config.SES_CONFIGURATION_SET, tracer.captureAWSv3Client(new SESv2Client({}))),
   );
   const letters = lazy(() =>
     config.LETTERS_BUCKET

@@ -1,22 +1,14 @@
-import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { Mailer, OutgoingEmail } from '../ports/notifications.ts';
-import { type ClientSource, clientOf } from './sdk-client.ts';
-
-const sdk = () => import('@aws-sdk/client-sesv2');
 
 export class SesMailer implements Mailer {
-  private readonly client: () => Promise<SESv2Client>;
-
   constructor(
     private readonly configurationSetName?: string,
-    client: ClientSource<SESv2Client> = async () => new (await sdk()).SESv2Client({}),
-  ) {
-    this.client = clientOf(client);
-  }
+    private readonly client: SESv2Client = new SESv2Client({}),
+  ) {}
 
   async send(email: OutgoingEmail): Promise<{ messageId: string }> {
-    const [{ SendEmailCommand }, client] = await Promise.all([sdk(), this.client()]);
-    const result = await client.send(
+    const result = await this.client.send(
       new SendEmailCommand({
         FromEmailAddress: email.from,
         Destination: { ToAddresses: email.to, CcAddresses: email.cc },
