@@ -5,7 +5,8 @@ import { BUNDLE_LIMIT_BYTES, bundleSizes } from '../../bench/function-bundles.ts
  * Functions still over the 300 KB target (issue 12), each held at a ceiling about 3% above its size when this
  * list was last set (7 December 2026), so none can grow unnoticed. The cause is what every function imports
  * (README, Performance): zod's classic API (about 92 KB: its methods cannot be tree-shaken) and the X-Ray SDK
- * the Powertools tracer loads (about 110 KB); the pages function also renders every page. A function leaves
+ * the Powertools tracer loads (about 110 KB); the pages function also renders every page
+ * (973 KB since the annual report pages were added). A function leaves
  * this list when it is within 300 KB (the test below says so).
  */
 const OVER_TARGET: Record<string, number> = {
@@ -13,12 +14,13 @@ const OVER_TARGET: Record<string, number> = {
   'submit-complaint-staff': 360,
   'resident-view': 485,
   'resident-action': 485,
-  'staff-queries-queue': 380,
-  'staff-queries-search': 380,
-  'staff-queries-case': 380,
+  'staff-queries-queue': 395,
+  'staff-queries-search': 395,
+  'staff-queries-case': 395,
+  'staff-queries-reports': 395,
   'staff-actions-taskaction': 375,
   'staff-actions-caseaction': 375,
-  'web-pages': 600,
+  'web-pages': 1000,
   'record-receipt': 360,
   'send-notifications': 380,
   'register-task': 365,
