@@ -117,6 +117,38 @@ const distinctList = (what: string) =>
 const Learning = z.object({ themes: distinctList('theme'), rootCauses: distinctList('root cause') }).strict();
 export type Jurisdiction = (typeof JURISDICTIONS)[number];
 
+/** The kinds of record kept after a case closes, each with its own retention period. */
+export const RECORD_KINDS = ['case', 'attachments', 'letters', 'rawEmail'] as const;
+export type RecordKind = (typeof RECORD_KINDS)[number];
+
+/**
+ * No seed policy states a period, so each kind defaults to six years after closure: the limitation period for
+ * a claim in contract or tort (Limitation Act 1980 s.2, s.5), within which the records may be evidence.
+ */
+export const DEFAULT_RETENTION_YEARS = 6;
+
+const retentionYears = z
+  .number({ error: 'must be a number of years after closure, e.g. 6' })
+  .int('must be a whole number of years after closure, e.g. 6')
+  .positive('must be at least 1 year after closure')
+  .default(DEFAULT_RETENTION_YEARS);
+
+/** Years after a case closes that each kind of record is kept (UK GDPR storage limitation). */
+export const Retention = z
+  .object(
+    Object.fromEntries(RECORD_KINDS.map((kind) => [kind, retentionYears])) as {
+      [K in RecordKind]: typeof retentionYears;
+    },
+  )
+  .strict()
+  .prefault({});
+export type Retention = z.infer<typeof Retention>;
+
+/** The longest period any record kind is kept: what backups of the case data must cover. */
+export function longestRetentionYears(retention: Retention): number {
+  return Math.max(...RECORD_KINDS.map((kind) => retention[kind]));
+}
+
 export const ProviderProfile = z
   .object({
     id: z
@@ -210,6 +242,7 @@ export const ProviderProfile = z
       .strict()
       .prefault({}),
     learning: Learning.default(DEFAULT_LEARNING),
+    retention: Retention,
     features: z
       .object({ waf: z.boolean().default(false) })
       .strict()

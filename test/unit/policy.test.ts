@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lintProfile } from '#shared/policy/lint.ts';
 import { listPresetIds, loadProfile, ProfileError, parseProfile } from '#shared/policy/load-profile.ts';
-import type { ProviderProfile } from '#shared/policy/profile.ts';
+import { longestRetentionYears, type ProviderProfile } from '#shared/policy/profile.ts';
 import { baselineProfile } from '../support/fixtures.ts';
 
 function rules(profile: ProviderProfile): string[] {
@@ -395,6 +395,29 @@ describe('profile schema', () => {
     };
     expect(() => parseProfile(raw, 'test.json')).toThrow(
       /escalationWindow\.orAfterEvent\.unit.*\n.*informalSteps\.0\.before.*\n.*formerTenantRaisingWindow\.amount/s,
+    );
+  });
+
+  it('keeps each kind of record 6 years after closure unless the profile says otherwise', () => {
+    const { retention: _omitted, ...raw } = baselineProfile();
+    expect(parseProfile(raw, 'test.json').retention).toEqual({
+      case: 6,
+      attachments: 6,
+      letters: 6,
+      rawEmail: 6,
+    });
+    const longer = parseProfile({ ...raw, retention: { case: 7, letters: 10 } }, 'test.json');
+    expect(longer.retention).toEqual({ case: 7, attachments: 6, letters: 10, rawEmail: 6 });
+    expect(longestRetentionYears(longer.retention)).toBe(10);
+  });
+
+  it('says what is wrong with a retention period', () => {
+    const raw = {
+      ...baselineProfile(),
+      retention: { case: 0, attachments: 2.5, letters: '6', rawEmail: 6, emails: 3 },
+    };
+    expect(() => parseProfile(raw, 'test.json')).toThrow(
+      /retention\.case: must be at least 1 year after closure\n.*retention\.attachments: must be a whole number of years after closure, e\.g\. 6\n.*retention\.letters: must be a number of years after closure, e\.g\. 6\n.*retention: Unrecognized key: "emails"/s,
     );
   });
 
