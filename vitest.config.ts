@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+import { powertoolsEnvironment, stackPrefix } from './infra/powertools-environment.ts';
 
 /**
  * One project per suite (`npm run test:<name>`; `npm test` runs them all). The fast ones (unit, adapters,
@@ -32,7 +33,12 @@ if (strays.length > 0) {
 export default defineConfig({
   test: {
     testTimeout: 30_000,
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', TZ: 'America/New_York' },
+    env: {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      TZ: 'America/New_York',
+      // Named as a stack names its functions, so handlers in the suites log and count as they do in AWS.
+      ...powertoolsEnvironment(stackPrefix('test')),
+    },
     projects: Object.keys(SUITES).map((name) => ({
       extends: true,
       test: { name, include: [`test/${name}/**/*.test.ts`] },

@@ -1,6 +1,7 @@
 import { formatLintReport, lintProfile } from '#shared/policy/lint.ts';
 import { loadProfile, resolveProfilePath } from '#shared/policy/load-profile.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
+import { stackPrefix } from './powertools-environment.ts';
 
 export class NonCompliantProfileError extends Error {
   override readonly name = 'NonCompliantProfileError';
@@ -23,5 +24,5 @@ export function providerContext(idOrPath: string): ProviderContext {
       `Provider profile ${profile.id} departs from the Code without an explanation, so it cannot be deployed:\n${formatLintReport(report)}\nFix the profile, or explain each departure in "explanations".`,
     );
   }
-  return { profile, profilePath, prefix: `complaints-${profile.id}` };
+  return { profile, profilePath, prefix: stackPrefix(profile.id) };
 }

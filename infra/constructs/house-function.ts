@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { powertoolsEnvironment } from '../powertools-environment.ts';
 import { INBOUND_EMAIL_PREFIX } from './data-buckets.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -100,10 +101,8 @@ export class HouseFunction extends Construct {
       depsLockFilePath: `${ROOT}package-lock.json`,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: props.prefix,
         // Embedded metrics land in one namespace per provider stack (docs/operations.md).
-        POWERTOOLS_METRICS_NAMESPACE: props.prefix,
-        POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...powertoolsEnvironment(props.prefix),
         PROVIDER_PROFILE_FILE: './provider-profile.json',
         ...props.environment,
       },

@@ -2,9 +2,11 @@ import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
+import { loadProfile } from '#shared/policy/load-profile.ts';
 import { asksForHelp } from '../../bin/args.ts';
+import { powertoolsEnvironment, stackPrefix } from '../powertools-environment.ts';
 import { DEMO_USERS } from './demo-users.ts';
-import { PortInUseError, readRunningRuntime, startRuntime } from './runtime.ts';
+import type { Runtime } from './runtime.ts';
 
 type Output = { out: (text: string) => void; err: (text: string) => void };
 
@@ -56,7 +58,12 @@ export async function localStart(args: string[], io: Output): Promise<number> {
     throw new LocalUsageError('--port, --ses-port and --smtp-port must be numbers');
   const provider = values.provider ?? process.env.COMPLAINTS_PROVIDER ?? 'code-baseline';
   const started = performance.now();
-  let runtime: Awaited<ReturnType<typeof startRuntime>>;
+  // Named as the provider's stack names its functions: Powertools reads these when each handler module loads,
+  // so they are set before the runtime (and every handler) is imported.
+  const prefix = stackPrefix(loadProfile(provider).id);
+  for (const [name, value] of Object.entries(powertoolsEnvironment(prefix))) process.env[name] ??= value;
+  const { PortInUseError, startRuntime } = await import('./runtime.ts');
+  let runtime: Runtime;
   try {
     runtime = await startRuntime({
       provider,
@@ -110,12 +117,14 @@ export async function localStart(args: string[], io: Output): Promise<number> {
 }
 
 /** The runtime a command talks to: --url (or COMPLAINTS_URL), else the one running on the data directory. */
-function findRuntime(
+async function findRuntime(
   values: { url?: string; 'data-dir'?: string },
   io: Output,
-): { url: string; which: string } | undefined {
+): Promise<{ url: string; which: string } | undefined> {
   const dataDir = resolve(values['data-dir'] ?? process.env.COMPLAINTS_DATA_DIR ?? '.data');
   const explicit = values.url ?? process.env.COMPLAINTS_URL;
+  // Loaded when used: loading the runtime loads every handler (see localStart).
+  const { readRunningRuntime } = await import('./runtime.ts');
   const url = explicit ?? readRunningRuntime(dataDir)?.url;
   if (!url) {
     io.err(
@@ -154,7 +163,7 @@ export async function localReport(args: string[], io: Output): Promise<number> {
       `--as must be a demo user (${DEMO_USERS.map((user) => user.id).join(', ')}), got "${values.as}"`,
     );
   }
-  const runtime = findRuntime(values, io);
+  const runtime = await findRuntime(values, io);
   if (!runtime) return 3;
   const query = new URLSearchParams({ format: values.format });
   if (values.from !== undefined) query.set('from', values.from);
@@ -216,7 +225,7 @@ export async function localAdvance(args: string[], io: Output): Promise<number> 
   if (Object.values(body).filter((value) => value !== undefined).length !== 1) {
     throw new LocalUsageError('give exactly one of --working-days, --days, --hours or --to');
   }
-  const runtime = findRuntime(values, io);
+  const runtime = await findRuntime(values, io);
   if (!runtime) return 3;
   const { url, which } = runtime;
   let response: Response;

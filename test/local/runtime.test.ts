@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CaseEvent } from '#shared/domain/case.ts';
 import { localReset } from '../../infra/local/cli.ts';
 import { BodyTooLargeError, eventBody, readBytes } from '../../infra/local/http-adapter.ts';
@@ -398,6 +398,16 @@ describe('npm start as a process', () => {
       code: 2,
       output: expect.stringMatching(/whole number/),
     });
+    // Past the acknowledgement deadline: the breach is logged under the provider's name, as in its stack.
+    expect(await cli('--working-days', '10')).toMatchObject({ code: 0 });
+    await vi.waitFor(() => expect(second.output()).toContain('"message":"Deadline breached"'), {
+      timeout: 10_000,
+    });
+    expect(second.output()).toMatch(
+      /"message":"Deadline breached"[^\n]*"service":"complaints-code-baseline"/,
+    );
+    expect(second.output()).not.toContain('service_undefined');
+    expect(second.output()).not.toContain('Namespace should be defined');
     second.proc.kill('SIGTERM');
     expect(await new Promise((resolve) => second.proc.on('exit', resolve))).toBe(0);
     // Stopped: the CLI says so instead of moving some other runtime.

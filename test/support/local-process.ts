@@ -14,8 +14,12 @@ export async function freePort(): Promise<number> {
 
 /** Starts the local runtime the way `npm start` does; `ready` settles on its banner, or rejects if it exits. */
 export function launch(args: string[]) {
+  // As from a shell: the Powertools names vitest sets for the suites are the runtime's to set, not inherited.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('POWERTOOLS_')),
+  );
   const proc = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts', ...args], {
-    env: { ...process.env, TZ: 'Europe/London' },
+    env: { ...env, TZ: 'Europe/London' },
   });
   let output = '';
   proc.stdout?.on('data', (chunk) => {
