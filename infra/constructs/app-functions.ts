@@ -15,12 +15,12 @@ export interface AppFunctionsProps {
   table: dynamodb.ITable;
   appSecret: secrets.ISecret;
   letters: s3.IBucket;
-  /** Sending: every application function may send email through the configuration set. */
+  /** Sending: the functions that send email do so through its configuration set. */
   mail: Mail;
   /** Variables every function reads: the base URLs of links and the staff alert addresses. */
   environment: Record<string, string>;
   /**
-   * With WAF on: the secret header CloudFront adds. Every function may read it and refuses requests without it.
+   * With WAF on: the secret header CloudFront adds. Every HTTP function reads it and refuses requests without it.
    * @default no origin check
    */
   originSecret?: secrets.ISecret;
@@ -33,38 +33,59 @@ export type AppFunctionProps = Pick<
 >;
 
 /**
+ * What one function's code touches, so it is granted that and nothing more. Every function that runs use
+ * cases reads the app secret (its keys are derived at cold start) and the case table.
+ */
+export interface FunctionUses {
+  /** The case table: `read` for a function that only reads cases (no write action is granted). */
+  table: 'read' | 'readWrite';
+  /** Stores postal letters in the letters bucket (put only). */
+  letters?: boolean;
+  /** Sends email (letters to residents, alerts and digests to staff) through the configuration set. */
+  mail?: boolean;
+  /** Answers HTTP requests: with WAF on, it reads the secret header CloudFront adds and refuses others. */
+  http?: boolean;
+}
+
+/**
+ * What a function built without saying what it uses gets: the table, letters and mail, as every function had
+ * before access was narrowed per function. Kept for callers not yet narrowed; say what a new function uses.
+ */
+const UNNARROWED: FunctionUses = { table: 'readWrite', letters: true, mail: true };
+
+/**
  * Builds the service's functions, each as a {@link HouseFunction} in the capability that owns it, with the
- * access every application function has, and keeps them in the order they were built (for alarms).
+ * access it says it uses, and keeps them in the order they were built (for alarms).
  *
  * @example
- * const fn = functions.build(this, { name: 'close-case', module: 'workflow/close-case', description: '…' });
+ * const fn = functions.build(this, { name: 'close-case', module: 'workflow/close-case', description: '…' }, {
+ *   table: 'readWrite',
+ * });
  */
 export class AppFunctions {
   readonly all: HouseFunction[] = [];
 
   constructor(private readonly props: AppFunctionsProps) {}
 
-  /** A function with the case table (read and write), the app secret, the letters bucket and SES sending. */
-  build(scope: Construct, props: AppFunctionProps): HouseFunction {
-    const fn = this.house(scope, props)
-      .useTable(this.props.table, 'readWrite')
+  /** A function with the app secret and exactly the table, bucket, mail and origin access it uses. */
+  build(scope: Construct, props: AppFunctionProps, uses: FunctionUses = UNNARROWED): HouseFunction {
+    const fn = this.house(scope, props, uses.http === true)
+      .useTable(this.props.table, uses.table)
       .useSecret(this.props.appSecret)
-      .useLettersBucket(this.props.letters)
       .acknowledgeStandardFindings();
-    this.props.originSecret?.grantRead(fn.fn);
-    this.props.mail.grantSend(fn);
+    if (uses.letters) fn.useLettersBucket(this.props.letters);
+    if (uses.mail) this.props.mail.grantSend(fn);
     return fn;
   }
 
-  /** A function that serves static files: no table, secret, bucket or mail access. */
+  /** A function that serves static files over HTTP: no table, secret, bucket or mail access. */
   buildStatic(scope: Construct, props: AppFunctionProps): HouseFunction {
-    const fn = this.house(scope, props).acknowledgeStandardFindings();
-    this.props.originSecret?.grantRead(fn.fn);
-    return fn;
+    return this.house(scope, props, true).acknowledgeStandardFindings();
   }
 
-  private house(scope: Construct, props: AppFunctionProps): HouseFunction {
-    const { prefix, profilePath, key, environment, originSecret } = this.props;
+  private house(scope: Construct, props: AppFunctionProps, http: boolean): HouseFunction {
+    const { prefix, profilePath, key, environment } = this.props;
+    const originSecret = http ? this.props.originSecret : undefined;
     const fn = new HouseFunction(scope, `Fn-${props.name}`, {
       prefix,
       profilePath,
@@ -75,6 +96,7 @@ export class AppFunctions {
       },
       ...props,
     });
+    originSecret?.grantRead(fn.fn);
     this.all.push(fn);
     return fn;
   }

@@ -27,6 +27,15 @@ export interface ComplaintApiProps {
   webAclArn?: string;
 }
 
+/**
+ * The route functions that only read cases: no write on the table, nothing started or completed. (The case
+ * view is not one of them: it resends the callbacks a case is owed.)
+ */
+const READS_ONLY: ReadonlySet<string> = new Set([
+  'api/staff-queries#queueHandler',
+  'api/staff-queries#searchHandler',
+]);
+
 /** What the route functions use besides the shared function wiring. */
 export interface ComplaintRoutesProps {
   functions: AppFunctions;
@@ -156,24 +165,33 @@ export class ComplaintApi extends Capability {
         ].map((file) => ({ from: `node_modules/govuk-frontend/dist/govuk/${file}`, to: `govuk/${file}` })),
       });
     } else if (key === 'web') {
-      fn = functions.build(this, {
-        name: 'web-pages',
-        module: 'web/router',
-        exportName: 'handler',
-        description: 'Resident pages and the staff console',
-      });
+      fn = functions.build(
+        this,
+        {
+          name: 'web-pages',
+          module: 'web/router',
+          exportName: 'handler',
+          description: 'Resident pages and the staff console',
+        },
+        { table: 'readWrite', http: true },
+      );
       // The complaint form stores residents' files; the staff case page downloads them.
       fn.useAttachmentsBucket(props.attachments);
       props.staff.configureSignIn(fn);
       workflow.grantStartAndComplete(fn);
     } else {
-      fn = functions.build(this, {
-        name: `${route.module.split('/').at(-1)}-${route.exportName.replace(/Handler$/, '')}`.toLowerCase(),
-        module: route.module,
-        exportName: route.exportName,
-        description: route.summary,
-      });
-      workflow.grantStartAndComplete(fn);
+      const readsOnly = READS_ONLY.has(key);
+      fn = functions.build(
+        this,
+        {
+          name: `${route.module.split('/').at(-1)}-${route.exportName.replace(/Handler$/, '')}`.toLowerCase(),
+          module: route.module,
+          exportName: route.exportName,
+          description: route.summary,
+        },
+        { table: readsOnly ? 'read' : 'readWrite', http: true },
+      );
+      if (!readsOnly) workflow.grantStartAndComplete(fn);
     }
     this.routeFunctions.set(key, fn);
     return fn;

@@ -5,24 +5,53 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import type { AppFunctions } from './app-functions.ts';
+import type { AppFunctions, FunctionUses } from './app-functions.ts';
 import { Capability } from './capability.ts';
 import { type HouseFunction, STATE_MACHINE_ALIAS } from './house-function.ts';
 
 export const ASL_FILE = new URL('../../statemachines/complaint.asl.json', import.meta.url);
 
-/** The state machine's functions and the ASL substitution each one fills. */
+/** The state machine's functions, the ASL substitution each one fills, and what each one uses. */
 export const WORKFLOW_TASKS = [
-  { substitution: 'RecordReceiptFunctionArn', module: 'workflow/record-receipt', name: 'record-receipt' },
+  {
+    substitution: 'RecordReceiptFunctionArn',
+    module: 'workflow/record-receipt',
+    name: 'record-receipt',
+    uses: { table: 'readWrite' },
+  },
   {
     substitution: 'SendNotificationsFunctionArn',
     module: 'workflow/send-notifications',
     name: 'send-notifications',
+    // Letters go by email, or are stored for posting.
+    uses: { table: 'readWrite', letters: true, mail: true },
   },
-  { substitution: 'RegisterTaskFunctionArn', module: 'workflow/register-task', name: 'register-task' },
-  { substitution: 'CheckDeadlineFunctionArn', module: 'workflow/check-deadline', name: 'check-deadline' },
-  { substitution: 'CloseCaseFunctionArn', module: 'workflow/close-case', name: 'close-case' },
-] as const;
+  {
+    substitution: 'RegisterTaskFunctionArn',
+    module: 'workflow/register-task',
+    name: 'register-task',
+    // Staff are told of the new task.
+    uses: { table: 'readWrite', mail: true },
+  },
+  {
+    substitution: 'CheckDeadlineFunctionArn',
+    module: 'workflow/check-deadline',
+    name: 'check-deadline',
+    // Reminders and breaches are sent to staff.
+    uses: { table: 'readWrite', mail: true },
+  },
+  {
+    substitution: 'CloseCaseFunctionArn',
+    module: 'workflow/close-case',
+    name: 'close-case',
+    uses: { table: 'readWrite' },
+  },
+] as const satisfies ReadonlyArray<{
+  substitution: string;
+  module: string;
+  name: string;
+  uses: FunctionUses;
+}>;
 
 type Substitution = (typeof WORKFLOW_TASKS)[number]['substitution'];
 
@@ -62,11 +91,11 @@ export class ComplaintWorkflow extends Capability {
     this.tasks = Object.fromEntries(
       WORKFLOW_TASKS.map((task) => [
         task.substitution,
-        functions.build(this, {
-          name: task.name,
-          module: task.module,
-          description: `Workflow task: ${task.name}`,
-        }),
+        functions.build(
+          this,
+          { name: task.name, module: task.module, description: `Workflow task: ${task.name}` },
+          task.uses,
+        ),
       ]),
     ) as Record<Substitution, HouseFunction>;
     // register-task also completes callbacks (when the case has moved on).

@@ -29,11 +29,16 @@ export class DailyDigest extends Capability {
   constructor(scope: Construct, id: string, props: DailyDigestProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.fn = props.functions.build(this, {
-      name: 'send-digest',
-      module: 'workflow/send-digest',
-      description: 'Scheduled: resends owed workflow callbacks, then the daily digest of new tasks',
-    });
+    this.fn = props.functions.build(
+      this,
+      {
+        name: 'send-digest',
+        module: 'workflow/send-digest',
+        description: 'Scheduled: resends owed workflow callbacks, then the daily digest of new tasks',
+      },
+      // It marks the tasks it announced, so a retry sends no second digest.
+      { table: 'readWrite', mail: true },
+    );
     this.fn.useStateMachine(props.stateMachineName, ['states:SendTaskSuccess', 'states:SendTaskFailure']);
     // The schedule's role may invoke this one function only (the target grants it).
     const role = new iam.Role(this, 'DailyDigestRole', {

@@ -192,6 +192,59 @@ describe('CDK app', () => {
     expect(others).not.toContain('-attachments-');
   });
 
+  it('gives each function only the data access its code uses', () => {
+    type Statement = { Action: string | string[]; Resource: unknown };
+    const byRole = new Map<string, Statement[]>();
+    for (const policy of Object.values(workflow.findResources('AWS::IAM::Policy'))) {
+      for (const role of policy.Properties.Roles as Array<{ Ref: string }>) {
+        byRole.set(role.Ref, [
+          ...(byRole.get(role.Ref) ?? []),
+          ...policy.Properties.PolicyDocument.Statement,
+        ]);
+      }
+    }
+    const grants = Object.fromEntries(
+      Object.values(workflow.findResources('AWS::Lambda::Function')).map((fn) => [
+        String(fn.Properties.FunctionName).slice(prefix.length + 1),
+        byRole.get(fn.Properties.Role['Fn::GetAtt'][0]) ?? [],
+      ]),
+    );
+    const actions = (name: string, on?: RegExp) =>
+      (grants[name] ?? [])
+        .filter((statement) => !on || on.test(JSON.stringify(statement.Resource)))
+        .flatMap((statement) => [statement.Action].flat());
+    const touches = (name: string, what: RegExp) => JSON.stringify(grants[name] ?? []).match(what) !== null;
+    const tasks = ['record-receipt', 'send-notifications', 'register-task', 'check-deadline', 'close-case'];
+    const readers = ['staff-queries-queue', 'staff-queries-search'];
+    for (const name of [...tasks, 'send-digest', ...readers]) expect(Object.keys(grants)).toContain(name);
+
+    // Workflow tasks: no attachments; only the one that sends letters stores them; none answers HTTP.
+    for (const name of [...tasks, 'send-digest']) {
+      expect(touches(name, /-attachments-/), name).toBe(false);
+      expect(touches(name, /-letters-/), name).toBe(name === 'send-notifications');
+      expect(touches(name, /OriginVerify|origin/i), name).toBe(false);
+    }
+    // Only the functions that send email may send it: letters, staff alerts and digests.
+    const senders = ['send-notifications', 'register-task', 'check-deadline', 'send-digest'];
+    for (const name of Object.keys(grants)) {
+      if (name === 'ses-events') continue; // built by the Mail capability, owned by the email intake work
+      expect(actions(name).includes('ses:SendEmail'), name).toBe(senders.includes(name));
+    }
+    // Read-only routes read the table and its indexes, and can change nothing anywhere.
+    const writes =
+      /^(dynamodb:(Put|Update|Delete|BatchWrite|TransactWrite)|states:|s3:|ses:|kms:(Encrypt|GenerateDataKey|ReEncrypt))/;
+    for (const name of readers) {
+      expect(
+        actions(name).filter((action) => writes.test(action)),
+        name,
+      ).toEqual([]);
+      expect(actions(name, /-cases/), name).toContain('dynamodb:Query');
+    }
+    // The web pages (the complaint form, staff actions) write cases but send no mail and store no letters.
+    expect(actions('web-pages')).toContain('dynamodb:PutItem');
+    expect(touches('web-pages', /-letters-/)).toBe(false);
+  });
+
   it('lets every function that completes callbacks do so on the state machine, its versions and aliases', () => {
     // Step Functions authorises SendTask* against the state machine's ARN, and an execution started on
     // the alias runs a published version: a grant on the alias alone would fail after a deploy.
