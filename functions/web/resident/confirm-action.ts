@@ -1,6 +1,11 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DomainError, ValidationError } from '#shared/domain/errors.ts';
-import { residentView } from '#shared/usecases/actions.ts';
+import {
+  type ResidentAction,
+  repeatResidentRequest,
+  residentAct,
+  residentView,
+} from '#shared/usecases/actions.ts';
 import { isServiceBusy, toHttpError } from '../../lib/errors.ts';
 import {
   backLink,
@@ -12,9 +17,10 @@ import {
   textarea,
 } from '../components.ts';
 import { html, type SafeHtml } from '../html.ts';
-import type { PageContext } from '../route.ts';
+import { field, formBody } from '../http.ts';
+import { type PageContext, webPage } from '../route.ts';
 import type { ResidentView } from './case-page.ts';
-import { casePath, escalationRefusalWords } from './text.ts';
+import { casePath, escalationRefusalWords, paragraphs } from './text.ts';
 
 /** What every action a resident takes from their case page shares: the signed link, the confirm page (a form with one answer), and the pages that say it was done or why it cannot be. */
 
@@ -138,6 +144,18 @@ export interface ConfirmAnswer {
   rows?: number;
 }
 
+/** What a confirm page says and asks. */
+export interface ConfirmPage {
+  title: string;
+  /** The path after /cases/{caseId}/ that the form posts to. */
+  action: string;
+  /** The heading and what the action means; omitted when the answer's label is the heading. */
+  intro?: SafeHtml;
+  answer: ConfirmAnswer;
+  submit: { text: string; warning?: boolean };
+  cancel: string;
+}
+
 /**
  * The page a resident confirms an action on, from their case page: what it means, one optional or required
  * answer, the button that posts it with the signed token, and the way back to the case without acting.
@@ -146,15 +164,7 @@ export function confirmActionPage(
   ctx: PageContext,
   view: ResidentView,
   token: string,
-  page: {
-    title: string;
-    /** The path after /cases/{caseId}/ that the form posts to. */
-    action: string;
-    /** The heading and what the action means; omitted when the answer's label is the heading. */
-    intro?: SafeHtml;
-    answer: ConfirmAnswer;
-    submit: { text: string; warning?: boolean };
-    cancel: string;
+  page: ConfirmPage & {
     /** The case's seq when the form was first shown, sent back with it (see ResidentAction). */
     afterSeq?: number;
   },
@@ -177,4 +187,91 @@ ${page.intro ?? html``}
 ${backToCase(caseId, token, page.cancel)}`,
     { status, hasErrors: errors.length > 0 },
   );
+}
+
+/** A resident's action from their case page, as its journey module describes it; {@link residentJourney} runs it. */
+export interface ResidentJourney {
+  /** The confirm page: what the action means, its one answer and its buttons. */
+  page(ctx: PageContext): ConfirmPage;
+  /** Why it cannot be done now (the domain's rule, in the resident's words); undefined when it can. */
+  cannot(ctx: PageContext, view: ResidentView): { title: string; why: string } | undefined;
+  /**
+   * Already recorded (a second press, or a retry after the service was busy): nothing more is recorded, what
+   * should follow it is finished (`repeatResidentRequest`), and the done page is shown again.
+   */
+  alreadyDone?(view: ResidentView): boolean;
+  /**
+   * The form carries the case's seq from when it was first shown, and the action gets it, so a retry after
+   * a half-recorded action is not recorded twice.
+   */
+  keepsSeq?: boolean;
+  /** What the "too long" message calls the answer, e.g. "Your reason". */
+  answerCalled: string;
+  /** The answer as typed, checked beyond its length (e.g. required). */
+  check?(answer: string): FieldError[];
+  /** The use case's input for the answer. */
+  action(answer: string, afterSeq?: number): ResidentAction;
+  /** The done page's heading and what happens next. */
+  done(ctx: PageContext, view: ResidentView): { title: string; body: SafeHtml };
+  /** The done page is drawn from the case as it is after the action (read again), not as it was shown. */
+  doneFromCaseAfter?: boolean;
+}
+
+/**
+ * The two pages of a resident's action: GET shows the confirm page (or why it cannot be done now); POST
+ * checks the answer, acts through the signed link and says it was done. A busy service shows the form again
+ * as typed (503); a second POST after it was done finishes what follows and shows the done page again.
+ */
+export function residentJourney(journey: ResidentJourney) {
+  const refused = (ctx: PageContext, view: ResidentView, token: string, status?: number) => {
+    const cannot = journey.cannot(ctx, view);
+    return cannot && cannotPage(ctx, view, token, cannot.title, paragraphs(cannot.why), status);
+  };
+  const confirm = webPage(async (ctx) => {
+    const token = tokenFromQuery(ctx);
+    const view = await loadForAction(ctx, token);
+    const page = { ...journey.page(ctx), afterSeq: journey.keepsSeq ? view.case.seq : undefined };
+    return refused(ctx, view, token, 200) ?? confirmActionPage(ctx, view, token, page);
+  });
+  const submit = webPage(async (ctx) => {
+    const fields = formBody(ctx.event);
+    const token = field(fields, 'token');
+    const page = journey.page(ctx);
+    const answer = field(fields, page.answer.name);
+    const seq = Number(field(fields, 'afterSeq') || Number.NaN);
+    const afterSeq = journey.keepsSeq && Number.isSafeInteger(seq) && seq >= 0 ? seq : undefined;
+    const view = await loadForAction(ctx, token);
+    const form = (errors: FieldError[], status?: number) =>
+      confirmActionPage(
+        ctx,
+        view,
+        token,
+        { ...page, afterSeq: journey.keepsSeq ? (afterSeq ?? view.case.seq) : undefined },
+        answer,
+        errors,
+        status,
+      );
+    const repeated = journey.alreadyDone?.(view) ?? false;
+    if (!repeated) {
+      const refusedNow = refused(ctx, view, token);
+      if (refusedNow) return refusedNow;
+      const errors = [
+        ...(journey.check?.(answer) ?? []),
+        ...tooLong(page.answer.name, journey.answerCalled, answer),
+      ];
+      if (errors.length > 0) return form(errors.slice(0, 1));
+    }
+    const action = journey.action(answer, afterSeq);
+    try {
+      if (repeated && (action.action === 'escalate' || action.action === 'withdraw'))
+        await repeatResidentRequest(ctx.deps, token, action.action, caseIdOf(ctx));
+      else await residentAct(ctx.deps, token, action, caseIdOf(ctx));
+    } catch (error) {
+      return refusal(ctx, view, token, error, (message) => form([{ field: page.answer.name, message }], 503));
+    }
+    const after = journey.doneFromCaseAfter ? await residentView(ctx.deps, token, caseIdOf(ctx)) : view;
+    const { title, body } = journey.done(ctx, after);
+    return donePage(ctx, after, token, title, body);
+  });
+  return { confirm, submit };
 }
