@@ -127,8 +127,17 @@ export function offeredActions(
   return ACTIONS_FOR_STEP[step].filter((action) => !(barred && STAGE2_HANDLING.includes(action)));
 }
 
-function eventFor(action: TaskAction, state: CaseState, by: Actor, at: string): CaseEvent {
-  const stage = state.stage === 0 ? 1 : state.stage;
+/**
+ * The event a task action records. The stage is the case's own when sending; a preview passes the task's
+ * stage (the letter it shows is for the task being acted on).
+ */
+export function eventFor(
+  action: TaskAction,
+  state: CaseState,
+  by: Actor,
+  at: string,
+  stage: 1 | 2 = state.stage === 0 ? 1 : state.stage,
+): CaseEvent {
   switch (action.action) {
     case 'triage': {
       const { action: _a, ...rest } = action;

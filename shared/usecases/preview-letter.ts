@@ -1,9 +1,9 @@
-import { type Actor, applyCaseEvent, type CaseEvent, type CaseState, openActions } from '../domain/case.ts';
+import { type Actor, applyCaseEvent, type CaseState, openActions } from '../domain/case.ts';
 import { DomainError } from '../domain/errors.ts';
-import { type StageResponse, stageResponseProblems } from '../domain/letters.ts';
+import { stageResponseProblems } from '../domain/letters.ts';
 import { renderResidentMessage } from '../notifications/templates.ts';
 import type { TaskRecord } from '../ports/case-repository.ts';
-import type { TaskAction } from './actions.ts';
+import { eventFor, type TaskAction } from './actions.ts';
 import type { AppDependencies } from './dependencies.ts';
 
 /** Stands where the resident's private link goes: a preview must not mint a real one. */
@@ -22,7 +22,7 @@ export interface LetterPreview {
  * Previews an extension notice or a stage response before staff send it.
  *
  * Primary course:
- * 1. Build the event the action would record, at the Clock's now, by this member of staff.
+ * 1. Build the event the action would record (`eventFor`, at the task's stage), at the Clock's now.
  * 2. Apply it to the case as recording would (an extension the rules refuse throws here, as sending would).
  * 3. Render the letter it would send; a response lists what the Code still needs (nothing is recorded).
  */
@@ -35,18 +35,9 @@ export function previewLetter(
   action: Extract<TaskAction, { action: 'extend' | 'respond' }>,
 ): LetterPreview {
   const stage = task.step.startsWith('stage2-') ? 2 : 1;
-  const at = deps.clock.now().toISOString();
+  const event = eventFor(action, state, by, deps.clock.now().toISOString(), stage);
   const { profile } = deps.context;
-  if (action.action === 'extend') {
-    const event: CaseEvent = {
-      type: 'extension-granted',
-      at,
-      by,
-      stage,
-      workingDays: action.workingDays,
-      reason: action.reason,
-      explanation: action.explanation,
-    };
+  if (event.type === 'extension-granted') {
     // Applying the event checks it as sending would (allowed reason, cap, not after the deadline).
     const next = applyCaseEvent(state, event, deps.context);
     const message = renderResidentMessage({
@@ -59,10 +50,8 @@ export function previewLetter(
     const newDueDate = (stage === 1 ? next.stage1 : next.stage2).response?.dueDate;
     return { action: 'extend', subject: message.subject, text: message.text, problems: [], newDueDate };
   }
-  const { action: _action, theme: _theme, rootCause: _rootCause, ...rest } = action;
-  const letter: StageResponse = { stage, ...rest };
-  const event: CaseEvent = { type: 'response-issued', at, by, stage, letter };
-  const problems = stageResponseProblems(letter, stage, profile, openActions(state));
+  if (event.type !== 'response-issued') throw new Error(`No letter to preview for ${event.type}`);
+  const problems = stageResponseProblems(event.letter, stage, profile, openActions(state));
   let next = state;
   try {
     next = applyCaseEvent(state, event, deps.context);
