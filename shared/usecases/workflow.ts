@@ -39,9 +39,21 @@ export async function sendLettersAndLocate(deps: AppDependencies, caseId: string
  */
 async function settleLetters(deps: AppDependencies, caseId: string, known?: CaseState): Promise<CaseState> {
   let state = known ?? (await loadState(deps, caseId));
+  let rebuilt = false;
   while (state.lettersOwed.length > 0) {
-    await sendOwedLetters(deps, caseId);
-    state = await loadState(deps, caseId);
+    const sent = await sendOwedLetters(deps, caseId);
+    if (sent > 0) {
+      state = await loadState(deps, caseId);
+      rebuilt = false;
+      continue;
+    }
+    // The log owes nothing but the projection says it does: a write stopped after its event and before the
+    // projection. Rebuild the projection from the log, or every later read would ask for the letters again.
+    if (rebuilt)
+      throw new Error(`Case ${caseId}: the rebuilt projection still owes letters the log does not`);
+    ({ state } = await loadCase(deps, caseId));
+    await deps.repository.saveProjection(state, caseLookups(deps, state));
+    rebuilt = true;
   }
   return state;
 }
