@@ -5,17 +5,19 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { GLOBAL_SECONDARY_INDEXES } from '#shared/adapters/table-design.ts';
+import { longestRetentionYears } from '#shared/policy/profile.ts';
 import { AppSecret } from '../constructs/app-secret.ts';
 import { CapabilityStack } from '../constructs/capability.ts';
 import { CaseTable } from '../constructs/case-table.ts';
+import { DataBackup } from '../constructs/data-backup.ts';
 import { DataBuckets } from '../constructs/data-buckets.ts';
 import { DataKey } from '../constructs/data-key.ts';
 import type { ProviderContext } from '../provider-context.ts';
 
 /**
  * Everything that holds data, in its own stack, retained when stacks are deleted: the case table, the
- * buckets for inbound email, attachments and rendered letters, the application secret, and their key, each
- * built by its capability in `infra/constructs/`.
+ * buckets for inbound email, attachments and rendered letters, the application secret, their key and their
+ * AWS Backup plan, each built by its capability in `infra/constructs/`.
  */
 export class DataStack extends CapabilityStack {
   readonly key: kms.Key;
@@ -79,5 +81,12 @@ export class DataStack extends CapabilityStack {
     this.attachments = buckets.attachments;
     this.letters = buckets.letters;
     this.appSecret = new AppSecret(this, 'AppSecret', { prefix, key: this.key }).secret;
+    new DataBackup(this, 'DataBackup', {
+      prefix,
+      key: this.key,
+      table: this.table,
+      buckets: [this.letters, this.attachments, this.inboundEmail],
+      retentionYears: longestRetentionYears(provider.profile.retention),
+    });
   }
 }

@@ -296,3 +296,69 @@ describe('the stacks', { timeout: SYNTH_TIMEOUT }, () => {
     expect(built.edge).toBeDefined();
   });
 });
+
+describe('DataBackup', { timeout: SYNTH_TIMEOUT }, () => {
+  it('backs up the table and the three data buckets daily and monthly, for the longest retention, into a vault under the data key, nag clean', () => {
+    // Prepare: letters kept 10 years, longer than any other kind
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'cdk-backup-')) });
+    const profile = { ...provider.profile, retention: { ...provider.profile.retention, letters: 10 } };
+    const data = new DataStack(app, 'Data', { ...provider, profile });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+
+    // Act
+    app.synth();
+    const template = Template.fromStack(data);
+
+    // Assess
+    const keyId = Object.keys(template.findResources('AWS::KMS::Key'))[0];
+    template.hasResource('AWS::Backup::BackupVault', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        BackupVaultName: `${prefix}-backups`,
+        EncryptionKeyArn: { 'Fn::GetAtt': [keyId, 'Arn'] },
+      }),
+    });
+    const [plan] = Object.values(template.findResources('AWS::Backup::BackupPlan'));
+    const rules = plan?.Properties.BackupPlan.BackupPlanRule;
+    expect(
+      rules.map((rule: { RuleName: string; ScheduleExpression: string; Lifecycle: unknown }) => [
+        rule.RuleName,
+        rule.ScheduleExpression,
+        rule.Lifecycle,
+      ]),
+    ).toEqual([
+      ['Daily', 'cron(0 3 * * ? *)', { DeleteAfterDays: 35 }],
+      ['Monthly', 'cron(0 3 1 * ? *)', { DeleteAfterDays: 3653 }],
+    ]);
+    const [selection] = Object.values(template.findResources('AWS::Backup::BackupSelection'));
+    const resources = JSON.stringify(selection?.Properties.BackupSelection.Resources);
+    const logicalId = (type: string, name: string) =>
+      Object.entries(template.findResources(type)).find(([, resource]) =>
+        JSON.stringify(resource.Properties).includes(name),
+      )?.[0];
+    const table = logicalId('AWS::DynamoDB::Table', `${prefix}-cases`);
+    expect(table).toBeDefined();
+    expect(resources).toContain(`"${table}","Arn"`);
+    for (const bucket of ['letters', 'attachments', 'inbound']) {
+      const id = logicalId('AWS::S3::Bucket', `${prefix}-${bucket}-`);
+      expect(id, bucket).toBeDefined();
+      expect(resources).toContain(`"${id}","Arn"`);
+      // AWS Backup refuses an unversioned bucket.
+      expect(template.toJSON().Resources[id as string].Properties.VersioningConfiguration).toEqual({
+        Status: 'Enabled',
+      });
+    }
+  });
+
+  it('keeps monthly backups 6 years (2,192 days) when the profile sets no retention', () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'cdk-backup-')) });
+    const template = Template.fromStack(new DataStack(app, 'Data', provider));
+    template.hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: Match.objectLike({
+        BackupPlanRule: Match.arrayWith([
+          Match.objectLike({ RuleName: 'Monthly', Lifecycle: { DeleteAfterDays: 2192 } }),
+        ]),
+      }),
+    });
+  });
+});
