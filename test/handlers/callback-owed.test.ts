@@ -103,8 +103,10 @@ describe('a callback Step Functions refuses', () => {
     expect(response.body.workflow).toMatch(/^Recorded\. .*next deadline check/);
     expect(response.body.position).toMatchObject({ step: 'stage1-acknowledgement' });
     const deps = await dependencies();
+    // The receipt went when the triage task was registered (each step sends the letters it owes).
     expect((await deps.repository.loadEvents(caseId)).map((event) => event.type)).toEqual([
       'received',
+      'correspondence-sent',
       'triaged',
     ]);
     // Not marked (the write failed): no resend will find it, so the warning and the count say so.

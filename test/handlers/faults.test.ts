@@ -104,8 +104,10 @@ describe('DynamoDB throttling and server errors on every write path', () => {
     expectBusy(await withdraw());
     expect((await withdraw()).statusCode).toBe(200);
 
+    // The receipt went when the triage task was registered (each step sends the letters it owes).
     expect((await events(caseId)).map((event) => event.type)).toEqual([
       'received',
+      'correspondence-sent',
       'note-added',
       'triaged',
       'withdrawn',

@@ -64,8 +64,19 @@ describe('profile switch features.waf', () => {
         ],
       }),
     });
-    // Every function refuses requests that did not come through CloudFront, and links point at CloudFront.
-    for (const fn of Object.values(workflow.findResources('AWS::Lambda::Function'))) {
+    // Every function the HTTP API invokes refuses requests that did not come through CloudFront, and links
+    // point at CloudFront. (Functions on other triggers, such as SNS or EventBridge, take no HTTP requests.)
+    const invokedByTheApi = new Set(
+      Object.values(workflow.findResources('AWS::Lambda::Permission'))
+        .filter((permission) => permission.Properties.Principal === 'apigateway.amazonaws.com')
+        .map((permission) => JSON.stringify(permission.Properties.FunctionName)),
+    );
+    const functions = Object.entries(workflow.findResources('AWS::Lambda::Function'));
+    const apiFunctions = functions.filter(([logicalId]) =>
+      [...invokedByTheApi].some((name) => name.includes(`"${logicalId}"`)),
+    );
+    expect(apiFunctions.length).toBeGreaterThan(5);
+    for (const [, fn] of apiFunctions) {
       const variables = fn.Properties.Environment?.Variables ?? {};
       if (!String(fn.Properties.FunctionName).startsWith('complaints-waf-homes-')) continue;
       expect(variables.ORIGIN_VERIFY_SECRET_ARN, fn.Properties.FunctionName).toBeDefined();
