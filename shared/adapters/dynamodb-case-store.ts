@@ -314,10 +314,15 @@ export class DynamoDbCaseStore implements CaseRepository {
       if (!isConditionFailure(error)) throw error;
     }
     await Promise.all(factItems(state).map((item) => this.putIfNewer(item)));
-    if (state.seq !== 1) return;
+    // Contacts and names are the complainant's, set when the case is opened; correspondents join it later.
     const keys = [
-      ...lookups.contacts.map((hash) => `CONTACT#${hash}`),
-      ...lookups.names.map((hash) => `NAME#${hash}`),
+      ...(state.seq === 1
+        ? [
+            ...lookups.contacts.map((hash) => `CONTACT#${hash}`),
+            ...lookups.names.map((hash) => `NAME#${hash}`),
+          ]
+        : []),
+      ...(lookups.correspondents ?? []).map((hash) => `CONTACT#${hash}`),
     ];
     for (const key of keys) {
       await this.documents.send(

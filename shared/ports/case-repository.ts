@@ -62,10 +62,15 @@ export interface InboundEmailRecord {
 
 /** Keyed hashes a case can be found by (never the plain values): its resident's contacts and name. */
 export interface CaseLookups {
-  /** One per email address and phone number (`contactHash`). */
+  /** One per email address and phone number (`contactHash`), with whoever sent the email that opened it. */
   contacts: readonly string[];
   /** The whole name and each of its words (`nameHashes`). */
   names: readonly string[];
+  /**
+   * The addresses of everyone else who wrote to the case later (a neighbour copied in, a forwarder replying),
+   * as `contactHash`es: they arrive after the case is opened, so they are written with any save, not the first.
+   */
+  correspondents?: readonly string[];
 }
 
 export interface CaseRepository {
@@ -93,7 +98,10 @@ export interface CaseRepository {
   /** Appends the event with sequence number seq; throws ConflictError when that number is taken. */
   appendEvent(caseId: string, seq: number, event: CaseEvent): Promise<void>;
   loadEvents(caseId: string): Promise<CaseEvent[]>;
-  /** Writes the projection unless a newer one is stored; with the first, the lookup items. */
+  /**
+   * Writes the projection unless a newer one is stored; with the first, the contact and name lookup items,
+   * and with every save the correspondents' (so a save that stopped part-way is finished by the next one).
+   */
   saveProjection(state: CaseState, lookups: CaseLookups): Promise<void>;
   getProjection(caseId: string): Promise<CaseState | undefined>;
   /** The projections of these cases in one batched read (repeated ids read once; unknown ids are left out). */

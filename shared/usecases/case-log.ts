@@ -29,14 +29,28 @@ export async function loadState(deps: AppDependencies, caseId: string): Promise<
   return state;
 }
 
-/** What the case can be found by: the resident's email, phone and name, as keyed hashes. */
+/**
+ * What the case can be found by, as keyed hashes: the resident's email, phone and name, the sender (and any
+ * forwarder) of the email that opened it, and the address of everyone whose emailed reply was recorded on it.
+ */
 export function caseLookups(deps: AppDependencies, state: CaseState): CaseLookups {
   const { email, phone, name } = state.complainant;
+  const hash = (contact: string) => contactHash(deps.secrets.contactHashKey, contact);
+  const present = (contact: string | undefined): contact is string => Boolean(contact);
+  const contacts = new Set(
+    [email, phone, state.email?.from.address, state.email?.forwardedBy?.address].filter(present).map(hash),
+  );
+  const correspondents = new Set(
+    (state.emails ?? [])
+      .map((reply) => reply.from.address)
+      .filter(present)
+      .map(hash)
+      .filter((contact) => !contacts.has(contact)),
+  );
   return {
-    contacts: [email, phone]
-      .filter((c): c is string => Boolean(c))
-      .map((c) => contactHash(deps.secrets.contactHashKey, c)),
+    contacts: [...contacts],
     names: nameHashes(deps.secrets.contactHashKey, name),
+    ...(correspondents.size ? { correspondents: [...correspondents] } : {}),
   };
 }
 

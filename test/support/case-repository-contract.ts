@@ -270,6 +270,26 @@ export function caseRepositoryContract(name: string, fresh: () => Promise<CaseRe
         expect(await repository.listByName('name-nobody')).toEqual([]);
       });
 
+      it('adds a correspondent written with a later save, and writes it again with the next (a stopped save is finished)', async () => {
+        const repository = await fresh();
+        await repository.saveProjection(aCase('case-ada'), { contacts: ['contact-ada'], names: [] });
+        const withNeighbour = { contacts: ['contact-ada'], names: [], correspondents: ['contact-nia'] };
+        await repository.saveProjection({ ...aCase('case-ada'), seq: 2 }, withNeighbour);
+        // A stale save (seq 2 again) still writes the correspondent it carries.
+        await repository.saveProjection(
+          { ...aCase('case-ada'), seq: 2 },
+          {
+            ...withNeighbour,
+            correspondents: ['contact-nia', 'contact-forwarder'],
+          },
+        );
+        const ids = async (hash: string) =>
+          (await repository.listByContact(hash)).map((state) => state.caseId);
+        expect(await ids('contact-nia')).toEqual(['case-ada']);
+        expect(await ids('contact-forwarder')).toEqual(['case-ada']);
+        expect(await ids('contact-ada')).toEqual(['case-ada']);
+      });
+
       it('lists the cases received in a London calendar month', async () => {
         const repository = await fresh();
         // 23:30 UTC on 31 March is 00:30 on 1 April in London (BST).

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { searchHandler } from '#functions/api/staff-queries.ts';
 import { handler } from '#functions/email/intake.ts';
 import type { ApiEvent } from '#functions/lib/middleware.ts';
 import { s3ObjectCreated } from '#functions/lib/s3-events.ts';
@@ -110,6 +111,18 @@ function staffPost(
   );
 }
 
+/** The references the staff case search (GET /staff/cases?q=) finds for this text. */
+async function searchFor(q: string) {
+  const response = await searchHandler(
+    apiEvent({ routeKey: 'GET /staff/cases', queryStringParameters: { q }, claims: staffClaims('handler') }),
+    lambdaContext,
+  );
+  expect(response.statusCode).toBe(200);
+  return (JSON.parse(String(response.body)) as { cases: Array<{ reference: string }> }).cases.map(
+    (found) => found.reference,
+  );
+}
+
 /** Opens CMP-2026-000001 for Ada (ada@resident.example) from the multipart/alternative message. */
 async function openAdasCase() {
   expect((await deliver('multipart-alternative.eml')).outcome).toBe('case-opened');
@@ -197,6 +210,9 @@ describe('a new email to the complaints address', () => {
     expect(state.complaint.whatHappened).toContain('The front door lock has been broken since January');
     expect(await receiptsTo('eve@resident.example')).toHaveLength(1);
     expect(await harness.emailsTo('olly.officer@landlord.example')).toHaveLength(0);
+    // Staff find it by either address: the resident's and the forwarder's.
+    expect(await searchFor('eve@resident.example')).toEqual(['CMP-2026-000001']);
+    expect(await searchFor('Olly.Officer@landlord.example')).toEqual(['CMP-2026-000001']);
   });
 
   it('stores attachments by the web form rules, notes the refused ones on the case and tells the resident', async () => {
@@ -351,6 +367,11 @@ describe('replies thread onto the case', () => {
     expect(emailsReceived(await harness.events(caseId))[0]?.text).toBe(
       "I live next door: the noise from Ada's boiler keeps my children awake too.",
     );
+    // Staff find the case by the neighbour's address as well as Ada's; the neighbour's later events keep it so.
+    expect(await searchFor('Nia@Resident.example')).toEqual(['CMP-2026-000001']);
+    expect(await searchFor('ada@resident.example')).toEqual(['CMP-2026-000001']);
+    await harness.act(caseId, staff.handler, { action: 'triage', outcome: 'complaint' });
+    expect(await searchFor('nia@resident.example')).toEqual(['CMP-2026-000001']);
   });
 });
 

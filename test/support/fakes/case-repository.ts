@@ -109,10 +109,14 @@ export class InMemoryCaseRepository implements CaseRepository {
   async saveProjection(state: CaseState, lookups: CaseLookups): Promise<void> {
     const stored = this.projections.get(state.caseId);
     if (!stored || stored.seq < state.seq) this.projections.set(state.caseId, copy(state));
-    if (state.seq !== 1) return;
     for (const key of [
-      ...lookups.contacts.map((hash) => `CONTACT#${hash}`),
-      ...lookups.names.map((hash) => `NAME#${hash}`),
+      ...(state.seq === 1
+        ? [
+            ...lookups.contacts.map((hash) => `CONTACT#${hash}`),
+            ...lookups.names.map((hash) => `NAME#${hash}`),
+          ]
+        : []),
+      ...(lookups.correspondents ?? []).map((hash) => `CONTACT#${hash}`),
     ]) {
       this.lookups.set(key, (this.lookups.get(key) ?? new Set()).add(state.caseId));
     }
