@@ -303,6 +303,29 @@ describe('messages that are recorded and ignored', () => {
     expect(again.outcome).toBe('duplicate');
     expect(await allCases()).toHaveLength(1);
   });
+
+  it('reads an object whose key has a plus, a space and a percent, whether the event key is URL-encoded or not', async () => {
+    const raw = readFileSync(join(FIXTURES, 'multipart-alternative.eml'), 'latin1');
+    const store = harness.deps.inboundEmail;
+    if (!store) throw new Error('the local system has no inbound store');
+    // As given (EventBridge's documented examples), then form-encoded as S3's direct notifications send it.
+    const stored = ['inbound/a+b c%41.eml', 'inbound/d+e f%42.eml'];
+    const sent = ['inbound/a+b c%41.eml', 'inbound/d%2Be+f%2542.eml'];
+    for (const [index, key] of stored.entries()) {
+      const message = raw.replace('<ada-first-complaint@', `<ada-${index}@`);
+      await store.put(key, Buffer.from(message, 'latin1'), 'message/rfc822');
+      const event = s3ObjectCreated({
+        bucket: 'inbound',
+        key: sent[index] ?? '',
+        size: 1,
+        time: '2026-03-02T10:00:00Z',
+      });
+      expect(((await handler(event, {} as never)) as { outcome: string }).outcome).toBe('case-opened');
+    }
+    const cases = await allCases();
+    // Each case keeps the key the raw message is really stored under, so staff can download it.
+    expect(cases.map((state) => state.email?.rawKey)).toEqual(stored);
+  });
 });
 
 describe('replies thread onto the case', () => {
