@@ -1,6 +1,6 @@
 import type { ReportFigures } from '#shared/domain/reporting/figures.ts';
 import { reportRows } from '#shared/domain/reporting/table.ts';
-import { html, join } from '../web/html.ts';
+import { html, join } from '../web/ui/html.ts';
 
 /** The figures as a plain, printable HTML table (the annual report page is the designed one). */
 export function reportHtml(figures: ReportFigures): string {

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ApiEvent } from '../lib/middleware.ts';
-import type { SafeHtml } from './html.ts';
-import { INLINE_SCRIPT_HASH } from './layout.ts';
+import type { SafeHtml } from './ui/html.ts';
+import { INLINE_SCRIPT_HASH } from './ui/layout.ts';
 
 /** Security headers on every page: no framing, no sniffing, scripts only from ourselves. */
 const PAGE_HEADERS = {

@@ -21,10 +21,10 @@ import {
 } from '../lib/middlewares.ts';
 import { logger, logUnhandled, tracer } from '../lib/observability.ts';
 import { type ApiEvent, MAX_BODY_BYTES, type StaffIdentity } from '../lib/request.ts';
-import { html, type SafeHtml } from './html.ts';
 import { field, formBody, page, redirect } from './http.ts';
-import { layout } from './layout.ts';
 import { checkCsrf, csrfToken, pageStaff } from './staff-auth.ts';
+import { html, type SafeHtml } from './ui/html.ts';
+import { layout } from './ui/layout.ts';
 
 export interface PageContext {
   deps: AppDependencies;

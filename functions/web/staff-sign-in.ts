@@ -4,16 +4,6 @@ import { type CognitoSettings, cognitoSettingsFrom, verifyIdToken } from '#share
 import { DomainError } from '#shared/domain/errors.ts';
 import { deriveKey, issueSignInState, readSignInState, type SignInState } from '#shared/domain/secrets.ts';
 import { PageSettings, settings } from '../lib/config.ts';
-import {
-  button,
-  errorFor,
-  errorSummary,
-  type FieldError,
-  hidden,
-  notificationBanner,
-  radios,
-} from './components.ts';
-import { html } from './html.ts';
 import { cookie, field, formBody, redirect } from './http.ts';
 import { type PageContext, webPage } from './route.ts';
 import {
@@ -24,6 +14,16 @@ import {
   randomState,
   SESSION_COOKIE,
 } from './staff-auth.ts';
+import {
+  button,
+  errorFor,
+  errorSummary,
+  type FieldError,
+  hidden,
+  notificationBanner,
+  radios,
+} from './ui/components.ts';
+import { html } from './ui/html.ts';
 
 /**
  * Between the hosted UI redirect and the callback: the OAuth state, the PKCE code verifier that belongs to it

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { html } from '#functions/web/html.ts';
-import { layout } from '#functions/web/layout.ts';
+import { html } from '#functions/web/ui/html.ts';
+import { layout } from '#functions/web/ui/layout.ts';
 import { loadProfile } from '#shared/policy/load-profile.ts';
 import { buildApp } from '../../infra/app.ts';
 

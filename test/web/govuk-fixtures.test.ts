@@ -21,9 +21,9 @@ import {
   textarea,
   textInput,
   warningText,
-} from '#functions/web/components.ts';
-import { html, SafeHtml } from '#functions/web/html.ts';
-import { layout, phaseBanner, serviceNavigation, skipLink } from '#functions/web/layout.ts';
+} from '#functions/web/ui/components.ts';
+import { html, SafeHtml } from '#functions/web/ui/html.ts';
+import { layout, phaseBanner, serviceNavigation, skipLink } from '#functions/web/ui/layout.ts';
 import { loadProfile } from '#shared/policy/load-profile.ts';
 
 /**

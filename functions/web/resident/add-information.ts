@@ -1,5 +1,5 @@
 import { mayAddInformation } from '#shared/domain/resident-actions.ts';
-import { html } from '../html.ts';
+import { html } from '../ui/html.ts';
 import { residentJourney } from './confirm-action.ts';
 
 /** Adding information to the complaint. */

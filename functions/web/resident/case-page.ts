@@ -7,8 +7,8 @@ import { currentOmbudsman } from '#shared/policy/ombudsmen.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import type { residentView } from '#shared/usecases/actions.ts';
 import { sizeWords } from '../attachments.ts';
-import { summaryList, type TagColour, tag } from '../components.ts';
-import { html, join, type SafeHtml, when } from '../html.ts';
+import { summaryList, type TagColour, tag } from '../ui/components.ts';
+import { html, join, type SafeHtml, when } from '../ui/html.ts';
 import {
   casePath,
   contactList,

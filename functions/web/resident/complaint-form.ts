@@ -4,6 +4,7 @@ import type { ProviderProfile } from '#shared/policy/profile.ts';
 import { isCivilDate, toLondon } from '#shared/time/london.ts';
 import { IntakeInput } from '#shared/usecases/intake.ts';
 import { ACCEPT, ATTACHMENT_HINT, ATTACHMENTS_FIELD } from '../attachments.ts';
+import { field } from '../http.ts';
 import {
   button,
   checkboxes,
@@ -17,9 +18,8 @@ import {
   radios,
   textarea,
   textInput,
-} from '../components.ts';
-import { html, type SafeHtml } from '../html.ts';
-import { field } from '../http.ts';
+} from '../ui/components.ts';
+import { html, type SafeHtml } from '../ui/html.ts';
 import { durationWords, oneLine } from './text.ts';
 
 /**

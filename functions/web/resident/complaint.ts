@@ -5,11 +5,11 @@ import { type IntakeResult, submitComplaint } from '#shared/usecases/intake.ts';
 import { isServiceBusy } from '../../lib/errors.ts';
 import { MAX_UPLOAD_BODY_BYTES } from '../../lib/middleware.ts';
 import { ATTACHMENTS_FIELD, checkAttachments, chooseAgain, storeAttachments } from '../attachments.ts';
-import { type FieldError, panel, warningText } from '../components.ts';
-import { html, type SafeHtml, when } from '../html.ts';
 import { formBody } from '../http.ts';
 import { isMultipart, type MultipartForm, multipartBody } from '../multipart.ts';
 import { type PageContext, webPage } from '../route.ts';
+import { type FieldError, panel, warningText } from '../ui/components.ts';
+import { html, type SafeHtml, when } from '../ui/html.ts';
 import {
   complaintFormBody,
   type FormValues,

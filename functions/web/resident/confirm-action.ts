@@ -7,6 +7,8 @@ import {
   residentView,
 } from '#shared/usecases/actions.ts';
 import { isServiceBusy, toHttpError } from '../../lib/errors.ts';
+import { field, formBody } from '../http.ts';
+import { type PageContext, webPage } from '../route.ts';
 import {
   backLink,
   button,
@@ -15,10 +17,8 @@ import {
   hidden,
   notificationBanner,
   textarea,
-} from '../components.ts';
-import { html, type SafeHtml } from '../html.ts';
-import { field, formBody } from '../http.ts';
-import { type PageContext, webPage } from '../route.ts';
+} from '../ui/components.ts';
+import { html, type SafeHtml } from '../ui/html.ts';
 import type { ResidentView } from './case-page.ts';
 import { casePath, escalationRefusalWords, paragraphs } from './text.ts';
 

@@ -1,6 +1,6 @@
 import { escalationRefusal, escalationRequested } from '#shared/domain/resident-actions.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
-import { html, type SafeHtml, when } from '../html.ts';
+import { html, type SafeHtml, when } from '../ui/html.ts';
 import type { ResidentView } from './case-page.ts';
 import { residentJourney } from './confirm-action.ts';
 import { deadlineWords, escalationRefusalWords, responseClockWords, stageName, workingDays } from './text.ts';

@@ -1,5 +1,5 @@
-import { html } from '../html.ts';
 import { webPage } from '../route.ts';
+import { html } from '../ui/html.ts';
 import { contactList, linkButton, phoneLink } from './text.ts';
 
 /** The start page: make a complaint, or read how. */

@@ -1,9 +1,9 @@
 import { laterFromEventWords, referralTimeLimitWords } from '#shared/domain/letters.ts';
 import { currentOmbudsman } from '#shared/policy/ombudsmen.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
-import { summaryList, table } from '../components.ts';
-import { html, join, type SafeHtml, when } from '../html.ts';
 import { webPage } from '../route.ts';
+import { summaryList, table } from '../ui/components.ts';
+import { html, join, type SafeHtml, when } from '../ui/html.ts';
 import {
   contactList,
   durationWords,

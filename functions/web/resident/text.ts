@@ -2,7 +2,7 @@ import type { EscalationRefusal } from '#shared/domain/resident-actions.ts';
 import { formatCivilDate, formatLondonInstant } from '#shared/notifications/words.ts';
 import type { Contact, ProviderProfile, StagePolicy } from '#shared/policy/profile.ts';
 import { isCivilDate, toLondon } from '#shared/time/london.ts';
-import { html, join, type SafeHtml } from '../html.ts';
+import { html, join, type SafeHtml } from '../ui/html.ts';
 
 /** Small wording and markup helpers shared by the resident pages. Everything goes through `html`. */
 

@@ -9,8 +9,8 @@ import type { ProviderProfile } from '#shared/policy/profile.ts';
 import { toLondon } from '#shared/time/london.ts';
 import { rawEmailsOf } from '#shared/usecases/raw-email.ts';
 import { sizeWords, typeWords } from '../attachments.ts';
-import { banner, summaryList, table, tag } from '../components.ts';
-import { html, join, type SafeHtml, when } from '../html.ts';
+import { banner, summaryList, table, tag } from '../ui/components.ts';
+import { html, join, type SafeHtml, when } from '../ui/html.ts';
 import {
   actorWords,
   CHANNEL_WORDS,

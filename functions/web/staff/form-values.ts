@@ -1,6 +1,6 @@
 import { isCivilDate } from '#shared/time/london.ts';
-import { dateErrorHref, type FieldError } from '../components.ts';
 import { field } from '../http.ts';
+import { dateErrorHref, type FieldError } from '../ui/components.ts';
 
 /** What a staff form sends, read back: dates typed into GOV.UK date inputs, and lists typed one a line. */
 

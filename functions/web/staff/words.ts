@@ -8,8 +8,8 @@ import type {
 } from '#shared/domain/work-queue.ts';
 import { formatCivilDate, formatLondonInstant } from '#shared/notifications/words.ts';
 import { isCivilDate } from '#shared/time/london.ts';
-import { type TagColour, tag } from '../components.ts';
-import { html, join, type SafeHtml } from '../html.ts';
+import { type TagColour, tag } from '../ui/components.ts';
+import { html, join, type SafeHtml } from '../ui/html.ts';
 
 /** Words for the staff console: every code the domain uses, as a person would say it. */
 

@@ -1,7 +1,7 @@
 import { TaskAction } from '#shared/usecases/actions.ts';
-import { button, errorFor, textarea } from '../../components.ts';
-import { html, type SafeHtml } from '../../html.ts';
 import { field } from '../../http.ts';
+import { button, errorFor, textarea } from '../../ui/components.ts';
+import { html, type SafeHtml } from '../../ui/html.ts';
 import { type FormValues, lines } from '../form-values.ts';
 import { byPath, type FormContext, form, parseWith, type TaskForm, value } from './form.ts';
 

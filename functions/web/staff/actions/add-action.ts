@@ -1,8 +1,15 @@
 import { allowsEvent } from '#shared/domain/case.ts';
 import { CaseAction } from '#shared/usecases/actions.ts';
-import { button, dateErrorHref, dateInput, errorFor, type FieldError, textInput } from '../../components.ts';
-import { html, when } from '../../html.ts';
 import { field } from '../../http.ts';
+import {
+  button,
+  dateErrorHref,
+  dateInput,
+  errorFor,
+  type FieldError,
+  textInput,
+} from '../../ui/components.ts';
+import { html, when } from '../../ui/html.ts';
 import { dateFrom, type FormValues } from '../form-values.ts';
 import { byPath, type CaseForm, dateValue, type FormContext, form, parseWith, value } from './form.ts';
 

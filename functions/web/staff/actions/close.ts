@@ -1,8 +1,8 @@
 import { formatCivilDate } from '#shared/notifications/words.ts';
 import { TaskAction } from '#shared/usecases/actions.ts';
-import { button, checkboxes, errorFor, type FieldError, textarea } from '../../components.ts';
-import { html, type SafeHtml } from '../../html.ts';
 import { field, fieldList } from '../../http.ts';
+import { button, checkboxes, errorFor, type FieldError, textarea } from '../../ui/components.ts';
+import { html, type SafeHtml } from '../../ui/html.ts';
 import type { FormValues } from '../form-values.ts';
 import { byPath, type FormContext, form, parseWith, type TaskForm, value, values } from './form.ts';
 

@@ -1,8 +1,8 @@
 import { allowsEvent, openActions } from '#shared/domain/case.ts';
 import { CaseAction } from '#shared/usecases/actions.ts';
-import { button, errorFor, radios, textarea } from '../../components.ts';
-import { html, when } from '../../html.ts';
 import { field } from '../../http.ts';
+import { button, errorFor, radios, textarea } from '../../ui/components.ts';
+import { html, when } from '../../ui/html.ts';
 import type { FormValues } from '../form-values.ts';
 import { byPath, type CaseForm, type FormContext, form, parseWith, value } from './form.ts';
 

@@ -1,7 +1,7 @@
 import { TaskAction } from '#shared/usecases/actions.ts';
-import { button, errorFor, hidden, textarea } from '../../components.ts';
-import { html, type SafeHtml } from '../../html.ts';
 import { field } from '../../http.ts';
+import { button, errorFor, hidden, textarea } from '../../ui/components.ts';
+import { html, type SafeHtml } from '../../ui/html.ts';
 import type { FormValues } from '../form-values.ts';
 import { instantWords } from '../words.ts';
 import { byPath, type FormContext, form, parseWith, type TaskForm, value } from './form.ts';

@@ -2,9 +2,9 @@ import type { CaseState } from '#shared/domain/case.ts';
 import { extensionAllowance } from '#shared/domain/case.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import { MAX_EXTENSION_WORKING_DAYS, TaskAction } from '#shared/usecases/actions.ts';
-import { errorFor, type FieldError, radios, textarea, textInput } from '../../components.ts';
-import { html, type SafeHtml } from '../../html.ts';
 import { field } from '../../http.ts';
+import { errorFor, type FieldError, radios, textarea, textInput } from '../../ui/components.ts';
+import { html, type SafeHtml } from '../../ui/html.ts';
 import type { FormValues } from '../form-values.ts';
 import {
   byPath,

@@ -4,9 +4,9 @@ import type { ProviderProfile } from '#shared/policy/profile.ts';
 import type { TaskRecord } from '#shared/ports/case-repository.ts';
 import type { CaseAction, TaskAction } from '#shared/usecases/actions.ts';
 import type { LetterPreview } from '#shared/usecases/preview-letter.ts';
-import { type FieldError, hidden } from '../../components.ts';
-import { html, type SafeHtml } from '../../html.ts';
 import { fieldList } from '../../http.ts';
+import { type FieldError, hidden } from '../../ui/components.ts';
+import { html, type SafeHtml } from '../../ui/html.ts';
 import type { FormValues } from '../form-values.ts';
 
 /** What every form on the staff case page is drawn from, and shown again with (errors or a preview). */

@@ -1,8 +1,8 @@
 import { handledStage1 } from '#shared/domain/case.ts';
 import { mayAct, offeredActions, type TaskAction } from '#shared/usecases/actions.ts';
-import { warningText } from '../../components.ts';
-import { html, join, type SafeHtml, when } from '../../html.ts';
 import { field } from '../../http.ts';
+import { warningText } from '../../ui/components.ts';
+import { html, join, type SafeHtml, when } from '../../ui/html.ts';
 import type { FormValues } from '../form-values.ts';
 import { STEP_WORDS } from '../words.ts';
 import { acknowledgeForm } from './acknowledge.ts';

@@ -1,7 +1,7 @@
 import { CaseAction } from '#shared/usecases/actions.ts';
-import { button, errorFor, textarea, textInput } from '../../components.ts';
-import { html } from '../../html.ts';
 import { field } from '../../http.ts';
+import { button, errorFor, textarea, textInput } from '../../ui/components.ts';
+import { html } from '../../ui/html.ts';
 import type { FormValues } from '../form-values.ts';
 import { byPath, type CaseForm, type FormContext, form, parseWith, value } from './form.ts';
 

@@ -1,6 +1,6 @@
 import { formatCivilDate } from '#shared/notifications/words.ts';
-import { button, insetText, warningText } from '../../components.ts';
-import { html, join, type SafeHtml, when } from '../../html.ts';
+import { button, insetText, warningText } from '../../ui/components.ts';
+import { html, join, type SafeHtml, when } from '../../ui/html.ts';
 import { paragraphs } from '../words.ts';
 import { type FormContext, type Preview, stageOf } from './form.ts';
 

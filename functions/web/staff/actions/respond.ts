@@ -1,6 +1,7 @@
 import { type CaseState, openActions } from '#shared/domain/case.ts';
 import { DECISIONS, defaultEscalationRoute } from '#shared/domain/letters.ts';
 import { TaskAction } from '#shared/usecases/actions.ts';
+import { field } from '../../http.ts';
 import {
   dateErrorHref,
   dateInput,
@@ -11,9 +12,8 @@ import {
   select,
   textarea,
   textInput,
-} from '../../components.ts';
-import { html, join, type SafeHtml } from '../../html.ts';
-import { field } from '../../http.ts';
+} from '../../ui/components.ts';
+import { html, join, type SafeHtml } from '../../ui/html.ts';
 import { dateFrom, type FormValues } from '../form-values.ts';
 import { DECISION_WORDS } from '../words.ts';
 import {

@@ -9,6 +9,7 @@ import {
 import { formatCivilDate } from '#shared/notifications/words.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import { TaskAction } from '#shared/usecases/actions.ts';
+import { field } from '../../http.ts';
 import {
   button,
   dateInput,
@@ -17,9 +18,8 @@ import {
   radios,
   textarea,
   textInput,
-} from '../../components.ts';
-import { html, type SafeHtml, when } from '../../html.ts';
-import { field } from '../../http.ts';
+} from '../../ui/components.ts';
+import { html, type SafeHtml, when } from '../../ui/html.ts';
 import { dateFrom, type FormValues } from '../form-values.ts';
 import {
   byPath,

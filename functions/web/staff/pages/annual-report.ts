@@ -9,6 +9,10 @@ import {
   saveAnnualDraft,
   viewAnnualReport,
 } from '#shared/usecases/annual-report.ts';
+import { field, formBody, redirect } from '../../http.ts';
+import { type StaffPageContext, staffPage } from '../../route.ts';
+import { csrfToken } from '../../staff-auth.ts';
+import { barChart } from '../../ui/charts.ts';
 import {
   errorSummary,
   type FieldError,
@@ -17,12 +21,8 @@ import {
   summaryList,
   table,
   textarea,
-} from '../../components.ts';
-import { html, join, type SafeHtml, when } from '../../html.ts';
-import { field, formBody, redirect } from '../../http.ts';
-import { type StaffPageContext, staffPage } from '../../route.ts';
-import { csrfToken } from '../../staff-auth.ts';
-import { barChart } from '../charts.ts';
+} from '../../ui/components.ts';
+import { html, join, type SafeHtml, when } from '../../ui/html.ts';
 import { civil, instantWords, multiline } from '../words.ts';
 import { refusal } from './common.ts';
 

@@ -2,8 +2,8 @@ import { ZodError } from 'zod';
 import { STAFF_ROLES, type StaffRole } from '#shared/domain/case.ts';
 import { DomainError, NotFoundError } from '#shared/domain/errors.ts';
 import { isServiceBusy, toHttpError } from '../../../lib/errors.ts';
-import { html, type SafeHtml } from '../../html.ts';
 import type { StaffPageContext } from '../../route.ts';
+import { html, type SafeHtml } from '../../ui/html.ts';
 
 /** What every staff page shares: the case in the path, links to a case, and refusals as form errors. */
 

@@ -6,10 +6,10 @@ import { ValidationError } from '#shared/domain/errors.ts';
 import { type EvidencePack, prepareEvidencePack } from '#shared/usecases/evidence-pack.ts';
 import { positionOf } from '#shared/usecases/workflow.ts';
 import { contentDisposition } from '../../attachments.ts';
-import { summaryList, table } from '../../components.ts';
-import { html, join, type SafeHtml } from '../../html.ts';
 import { field, formBody } from '../../http.ts';
 import { type StaffPageContext, staffPage } from '../../route.ts';
+import { summaryList, table } from '../../ui/components.ts';
+import { html, join, type SafeHtml } from '../../ui/html.ts';
 import {
   actionsSection,
   type CaseView,

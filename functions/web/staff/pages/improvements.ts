@@ -1,5 +1,8 @@
 import { toLondon } from '#shared/time/london.ts';
 import { addImprovement, completeImprovement, requireManager } from '#shared/usecases/annual-report.ts';
+import { field, formBody, redirect } from '../../http.ts';
+import { type StaffPageContext, staffPage } from '../../route.ts';
+import { csrfToken } from '../../staff-auth.ts';
 import {
   dateErrorHref,
   dateInput,
@@ -9,11 +12,8 @@ import {
   table,
   textarea,
   textInput,
-} from '../../components.ts';
-import { html } from '../../html.ts';
-import { field, formBody, redirect } from '../../http.ts';
-import { type StaffPageContext, staffPage } from '../../route.ts';
-import { csrfToken } from '../../staff-auth.ts';
+} from '../../ui/components.ts';
+import { html } from '../../ui/html.ts';
 import { dateFrom, type FormValues } from '../form-values.ts';
 import { civil, instantWords, multiline } from '../words.ts';
 import { refusal } from './common.ts';

@@ -3,6 +3,9 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { CONTACT_METHODS } from '#shared/domain/case.ts';
 import { londonWallClockToInstant, toLondon } from '#shared/time/london.ts';
 import { IntakeInput, submitComplaint } from '#shared/usecases/intake.ts';
+import { field, formBody, redirect } from '../../http.ts';
+import { type StaffPageContext, staffPage } from '../../route.ts';
+import { csrfToken } from '../../staff-auth.ts';
 import {
   button,
   dateInput,
@@ -13,11 +16,8 @@ import {
   radios,
   textarea,
   textInput,
-} from '../../components.ts';
-import { html } from '../../html.ts';
-import { field, formBody, redirect } from '../../http.ts';
-import { type StaffPageContext, staffPage } from '../../route.ts';
-import { csrfToken } from '../../staff-auth.ts';
+} from '../../ui/components.ts';
+import { html } from '../../ui/html.ts';
 import { byPath, parseWith } from '../actions/form.ts';
 import { dateFrom, type FormValues } from '../form-values.ts';
 import { CHANNEL_WORDS, CONTACT_WORDS } from '../words.ts';

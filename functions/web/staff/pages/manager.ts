@@ -4,9 +4,9 @@ import { financialYear, periodMonths } from '#shared/domain/reporting/figures.ts
 import { deadlineStatus } from '#shared/domain/work-queue.ts';
 import type { TaskRecord } from '#shared/ports/case-repository.ts';
 import { toLondon } from '#shared/time/london.ts';
-import { table } from '../../components.ts';
-import { html } from '../../html.ts';
 import { staffPage } from '../../route.ts';
+import { table } from '../../ui/components.ts';
+import { html } from '../../ui/html.ts';
 import { instantWords, ROLE_WORDS, STATUS_WORDS, STEP_WORDS, staffName } from '../words.ts';
 import { caseLink, QUEUE_ROLES } from './common.ts';
 

@@ -6,9 +6,9 @@ import {
   queueStageOf,
 } from '#shared/domain/work-queue.ts';
 import { staffQueue, UNASSIGNED } from '#shared/usecases/staff-queue.ts';
-import { button, select, table } from '../../components.ts';
-import { html } from '../../html.ts';
 import { type StaffPageContext, staffPage } from '../../route.ts';
+import { button, select, table } from '../../ui/components.ts';
+import { html } from '../../ui/html.ts';
 import {
   civil,
   instantWords,

@@ -1,7 +1,7 @@
 import { findCases, type SearchKind, type SearchResult } from '#shared/usecases/search.ts';
-import { button, errorFor, errorSummary, type FieldError, table, textInput } from '../../components.ts';
-import { html, type SafeHtml } from '../../html.ts';
 import { staffPage } from '../../route.ts';
+import { button, errorFor, errorSummary, type FieldError, table, textInput } from '../../ui/components.ts';
+import { html, type SafeHtml } from '../../ui/html.ts';
 import { instantWords, STATUS_WORDS } from '../words.ts';
 import { caseLink, refusal } from './common.ts';
 

@@ -1,5 +1,5 @@
-import { table } from '../components.ts';
-import { html, join, type SafeHtml } from '../html.ts';
+import { table } from './components.ts';
+import { html, join, type SafeHtml } from './html.ts';
 
 /**
  * Bar charts drawn on the server as SVG (no script), each with a text alternative and its data as a table, so
