@@ -35,6 +35,7 @@ export function functionModules(): Array<{ name: string; module: string }> {
       'send-digest',
     ].map((name) => ({ name, module: `workflow/${name}` })),
     { name: 'ses-events', module: 'email/ses-events' },
+    { name: 'email-intake', module: 'email/intake' },
   ];
 }
 
@@ -66,22 +67,35 @@ export function functionBuildOptions(
   };
 }
 
+/** One function's bundle: its minified size and the source files esbuild put in it. */
+export interface BundleContents {
+  bytes: number;
+  /** Paths relative to the repository (node_modules/… for packages), as esbuild's metafile names them. */
+  inputs: string[];
+}
+
 /**
- * The minified size of each function's index.mjs (source map apart), built in memory. Functions built from
- * the same module (one per route export) share one build: the bundle is the same.
+ * Each function's index.mjs (source map apart), built in memory. Functions built from the same module (one
+ * per route export) share one build: the bundle is the same.
  */
-export async function bundleSizes(sdk: SdkMode = 'external'): Promise<Map<string, number>> {
+export async function bundleContents(sdk: SdkMode = 'external'): Promise<Map<string, BundleContents>> {
   const functions = functionModules();
   const modules = [...new Set(functions.map(({ module }) => module))];
   const built = new Map(
     await Promise.all(
       modules.map(async (module) => {
-        const result = await build(
-          functionBuildOptions({ file: join(ROOT, 'functions', `${module}.ts`) }, { sdk }),
-        );
-        return [module, result.outputFiles?.[0]?.contents.byteLength ?? 0] as const;
+        const result = await build({
+          ...functionBuildOptions({ file: join(ROOT, 'functions', `${module}.ts`) }, { sdk }),
+          metafile: true,
+        });
+        const output = Object.values(result.metafile?.outputs ?? {})[0];
+        const contents: BundleContents = {
+          bytes: result.outputFiles?.[0]?.contents.byteLength ?? 0,
+          inputs: Object.keys(output?.inputs ?? {}).map((path) => path.replace(/^(\.\.\/)+main\//, '')),
+        };
+        return [module, contents] as const;
       }),
     ),
   );
-  return new Map(functions.map(({ name, module }) => [name, built.get(module) ?? 0]));
+  return new Map(functions.map(({ name, module }) => [name, built.get(module) ?? { bytes: 0, inputs: [] }]));
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Actor } from '../domain/case.ts';
 import { DomainError, ValidationError } from '../domain/errors.ts';
 import {
