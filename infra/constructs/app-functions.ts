@@ -48,12 +48,6 @@ export interface FunctionUses {
 }
 
 /**
- * What a function built without saying what it uses gets: the table, letters and mail, as every function had
- * before access was narrowed per function. Kept for callers not yet narrowed; say what a new function uses.
- */
-const UNNARROWED: FunctionUses = { table: 'readWrite', letters: true, mail: true };
-
-/**
  * Builds the service's functions, each as a {@link HouseFunction} in the capability that owns it, with the
  * access it says it uses, and keeps them in the order they were built (for alarms).
  *
@@ -68,7 +62,7 @@ export class AppFunctions {
   constructor(private readonly props: AppFunctionsProps) {}
 
   /** A function with the app secret and exactly the table, bucket, mail and origin access it uses. */
-  build(scope: Construct, props: AppFunctionProps, uses: FunctionUses = UNNARROWED): HouseFunction {
+  build(scope: Construct, props: AppFunctionProps, uses: FunctionUses): HouseFunction {
     const fn = this.house(scope, props, uses.http === true)
       .useTable(this.props.table, uses.table)
       .useSecret(this.props.appSecret)

@@ -128,11 +128,16 @@ export class Mail extends Capability {
    * message stored in the inbound bucket.
    */
   addFunctions(functions: AppFunctions, props: MailFunctionsProps): HouseFunction[] {
-    const sesEvents = functions.build(this, {
-      name: 'ses-events',
-      module: 'email/ses-events',
-      description: 'Records SES bounces and complaints on the case',
-    });
+    // Records the failure on the case and posts the letter instead; it sends no email.
+    const sesEvents = functions.build(
+      this,
+      {
+        name: 'ses-events',
+        module: 'email/ses-events',
+        description: 'Records SES bounces and complaints on the case',
+      },
+      { table: 'readWrite', letters: true },
+    );
     this.events.addSubscription(
       new subscriptions.LambdaSubscription(sesEvents.fn, { deadLetterQueue: this.deadLetters }),
     );
@@ -145,14 +150,19 @@ export class Mail extends Capability {
   }
 
   private addEmailIntake(functions: AppFunctions, props: MailFunctionsProps): HouseFunction {
-    const intake = functions.build(this, {
-      name: 'email-intake',
-      module: 'email/intake',
-      description: 'Opens a case from each inbound email, or threads it onto its case',
-      // A message with attachments is parsed whole; the default 128 MB is tight for a 40 MB message.
-      memorySize: 512,
-      timeout: Duration.seconds(60),
-    });
+    // Writes cases and alerts the assignee of a reply by email; it stores no letters.
+    const intake = functions.build(
+      this,
+      {
+        name: 'email-intake',
+        module: 'email/intake',
+        description: 'Opens a case from each inbound email, or threads it onto its case',
+        // A message with attachments is parsed whole; the default 128 MB is tight for a 40 MB message.
+        memorySize: 512,
+        timeout: Duration.seconds(60),
+      },
+      { table: 'readWrite', mail: true },
+    );
     // Reads each message, and deletes one that failed the virus check; nothing else in the bucket.
     intake.useInboundEmailBucket(this.inboundBucket, ['s3:GetObject', 's3:DeleteObject']);
     intake.useAttachmentsBucket(props.attachments, 'put');
