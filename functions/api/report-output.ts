@@ -1,6 +1,28 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ReportFigures } from '#shared/domain/reporting/figures.ts';
-import { reportRows } from '#shared/domain/reporting/table.ts';
+import { reportCsv, reportRows } from '#shared/domain/reporting/table.ts';
+import { json } from '../lib/request.ts';
 import { html, join } from '../web/ui/html.ts';
+
+/** The figures as GET /staff/reports answers them: JSON, a CSV download, or a printable HTML table. */
+export function reportResponse(
+  figures: ReportFigures,
+  format: 'json' | 'csv' | 'html',
+): APIGatewayProxyStructuredResultV2 {
+  if (format === 'json') return json(200, figures);
+  const { from, to } = figures.period;
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      ...(format === 'csv'
+        ? { 'content-disposition': `attachment; filename="complaints-${from}-to-${to}.csv"` }
+        : {}),
+    },
+    body: format === 'csv' ? reportCsv(figures) : reportHtml(figures),
+  };
+}
 
 /** The figures as a plain, printable HTML table (the annual report page is the designed one). */
 export function reportHtml(figures: ReportFigures): string {

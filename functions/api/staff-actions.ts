@@ -1,12 +1,5 @@
-import { ValidationError } from '#shared/domain/errors.ts';
 import { actOnTask, recordCaseAction } from '#shared/usecases/actions.ts';
-import { type ApiEvent, httpRoute, json, staffIdentity } from '../lib/middleware.ts';
-
-export function pathParameter(event: ApiEvent, name: string): string {
-  const value = event.pathParameters?.[name];
-  if (!value) throw new ValidationError(`The path must include ${name}`);
-  return value;
-}
+import { httpRoute, json, pathParameter, staffIdentity } from '../lib/middleware.ts';
 
 /** POST /staff/tasks/{taskId}/actions: act on a workflow step (triage, acknowledge, extend, respond...). */
 export const taskActionHandler = httpRoute(async ({ deps, event, body }) => {

@@ -1,11 +1,9 @@
-import { reportCsv } from '#shared/domain/reporting/table.ts';
 import { staffReport } from '#shared/usecases/report.ts';
 import { findCases, summariseCase } from '#shared/usecases/search.ts';
 import { staffCaseView } from '#shared/usecases/staff-case.ts';
 import { staffQueue } from '#shared/usecases/staff-queue.ts';
-import { httpRoute, json, staffIdentity } from '../lib/middleware.ts';
-import { reportHtml } from './report-output.ts';
-import { pathParameter } from './staff-actions.ts';
+import { httpRoute, json, pathParameter, staffIdentity } from '../lib/middleware.ts';
+import { reportResponse } from './report-output.ts';
 import { QueueQuery, ReportQuery, SearchQuery } from './staff-query-input.ts';
 
 /**
@@ -47,18 +45,5 @@ export const reportsHandler = httpRoute(async ({ deps, event }) => {
   const staff = staffIdentity(event);
   const { format, ...query } = ReportQuery.parse(event.queryStringParameters ?? {});
   const { report, explanation } = await staffReport(deps, staff.role, query);
-  if (explanation) return json(200, explanation);
-  if (format === 'json') return json(200, report.figures);
-  const { from, to } = report.figures.period;
-  return {
-    statusCode: 200,
-    headers: {
-      'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'text/html; charset=utf-8',
-      'cache-control': 'no-store',
-      ...(format === 'csv'
-        ? { 'content-disposition': `attachment; filename="complaints-${from}-to-${to}.csv"` }
-        : {}),
-    },
-    body: format === 'csv' ? reportCsv(report.figures) : reportHtml(report.figures),
-  };
+  return explanation ? json(200, explanation) : reportResponse(report.figures, format);
 });

@@ -70,6 +70,13 @@ export function jsonBody(event: ApiEvent): unknown {
   return JSON.parse(raw);
 }
 
+/** A path parameter the route always has (API Gateway fills it; a direct call may not). */
+export function pathParameter(event: ApiEvent, name: string): string {
+  const value = event.pathParameters?.[name];
+  if (!value) throw new ValidationError(`The path must include ${name}`);
+  return value;
+}
+
 /** A body that must be a JSON object (not null, an array or a bare value). */
 export function jsonObject(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
