@@ -7,6 +7,12 @@ export { annualReportAction, annualReportPage } from './staff/pages/annual-repor
 export { downloadAttachment } from './staff/pages/attachment.ts';
 export { casePage, recordOnCase, taskAction } from './staff/pages/case.ts';
 export { evidencePack } from './staff/pages/evidence-pack.ts';
+export {
+  downloadHeldEmailRaw,
+  heldEmailAction,
+  heldEmailList,
+  heldEmailPage,
+} from './staff/pages/held-email.ts';
 export { improvementsAction, improvementsPage } from './staff/pages/improvements.ts';
 export { logComplaint, logComplaintForm } from './staff/pages/log-complaint.ts';
 export { managerPage } from './staff/pages/manager.ts';

@@ -10,16 +10,18 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { CaseEvent, CaseState, CaseStatus } from '../domain/case.ts';
-import { messageKey } from '../domain/email.ts';
+import { type HeldEmail, messageKey } from '../domain/email.ts';
 import { ConflictError, TaskNotOpenError } from '../domain/errors.ts';
 import { type CaseFacts, caseFacts, factMonths } from '../domain/reporting/facts.ts';
-import type {
-  CaseLookups,
-  CaseRepository,
-  InboundEmailRecord,
-  IntakeRecord,
-  SentMessage,
-  TaskRecord,
+import {
+  type CaseLookups,
+  type CaseRepository,
+  type HeldEmailHandling,
+  handlingKey,
+  type InboundEmailRecord,
+  type IntakeRecord,
+  type SentMessage,
+  type TaskRecord,
 } from '../ports/case-repository.ts';
 import type {
   AnnualDraft,
@@ -31,6 +33,14 @@ import { toLondon } from '../time/london.ts';
 import { TTL_ATTRIBUTE } from './table-design.ts';
 
 const caseKey = (caseId: string) => `CASE#${caseId}`;
+/** The held email list's index partition (gsi1): an entry only while a message is held. */
+const HELD_LIST = 'HELD#EMAIL';
+
+/** An inbound email record as stored, without its keys and index attributes. */
+function inboundRecord(item: Record<string, unknown>): InboundEmailRecord {
+  const { pk: _pk, sk: _sk, gsi1pk: _list, gsi1sk: _at, handlingKey: _claim, ...record } = item;
+  return record as unknown as InboundEmailRecord;
+}
 /** The queue index's partition for done tasks whose callback Step Functions has not yet accepted. */
 const OWED_CALLBACKS = 'CALLBACKS#OWED';
 /** How long a sent alert's or digest's record is kept to recognise a retried send. */
@@ -386,8 +396,7 @@ export class DynamoDbCaseStore implements CaseRepository {
       const existing = await this.documents.send(
         new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }),
       );
-      const { pk: _pk, sk: _sk, ...stored } = existing.Item ?? {};
-      return stored as InboundEmailRecord;
+      return inboundRecord(existing.Item ?? {});
     }
   }
 
@@ -401,9 +410,10 @@ export class DynamoDbCaseStore implements CaseRepository {
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: `INBOUND#${messageKey(messageId)}`, sk: 'INBOUND' },
+        // Any outcome takes a held message off the held list (the index entry goes; the record stays).
         UpdateExpression: caseId
-          ? 'SET outcome = :outcome, detail = :detail, caseId = :caseId'
-          : 'SET outcome = :outcome, detail = :detail',
+          ? 'SET outcome = :outcome, detail = :detail, caseId = :caseId REMOVE gsi1pk, gsi1sk'
+          : 'SET outcome = :outcome, detail = :detail REMOVE gsi1pk, gsi1sk',
         ExpressionAttributeValues: {
           ':outcome': outcome,
           ':detail': detail,
@@ -411,6 +421,88 @@ export class DynamoDbCaseStore implements CaseRepository {
         },
       }),
     );
+  }
+
+  async holdInboundEmail(held: HeldEmail, detail: string): Promise<void> {
+    const key = messageKey(held.messageId);
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `INBOUND#${key}`, sk: 'INBOUND' },
+        UpdateExpression:
+          'SET outcome = :held, detail = :detail, held = :message, gsi1pk = :list, gsi1sk = :at',
+        ExpressionAttributeValues: {
+          ':held': 'held',
+          ':detail': detail,
+          ':message': held,
+          ':list': HELD_LIST,
+          ':at': `${held.receivedAt}#${key}`,
+        },
+      }),
+    );
+  }
+
+  async listHeldEmails(limit = 50): Promise<InboundEmailRecord[]> {
+    const listed = await this.queryAll(
+      {
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': HELD_LIST },
+        ScanIndexForward: false,
+      },
+      Math.min(limit, 100),
+    );
+    if (listed.length === 0) return [];
+    // The index holds only the keys (table-design.ts): the records are read in one consistent batch.
+    const records: InboundEmailRecord[] = [];
+    let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
+      [this.tableName]: { Keys: listed.map(({ pk, sk }) => ({ pk, sk })), ConsistentRead: true },
+    };
+    while (request && Object.keys(request).length > 0) {
+      const result = await this.documents.send(new BatchGetCommand({ RequestItems: request }));
+      for (const item of result.Responses?.[this.tableName] ?? []) records.push(inboundRecord(item));
+      request = result.UnprocessedKeys as typeof request;
+    }
+    // Handled since the index was read: left out, as the index would soon drop it.
+    return records
+      .filter((record) => record.outcome === 'held')
+      .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
+  }
+
+  async getInboundEmail(key: string): Promise<InboundEmailRecord | undefined> {
+    const result = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: `INBOUND#${key}`, sk: 'INBOUND' },
+        ConsistentRead: true,
+      }),
+    );
+    return result.Item ? inboundRecord(result.Item) : undefined;
+  }
+
+  async claimHeldEmail(key: string, handling: HeldEmailHandling): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `INBOUND#${key}`, sk: 'INBOUND' },
+          UpdateExpression: 'SET handling = :handling, handlingKey = :claim',
+          // Only a held message, and only once: a second claim succeeds only as the same claim repeated.
+          ConditionExpression:
+            'outcome = :held AND (attribute_not_exists(handlingKey) OR handlingKey = :claim)',
+          ExpressionAttributeValues: {
+            ':handling': handling,
+            ':held': 'held',
+            ':claim': handlingKey(handling),
+          },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+    return true;
   }
 
   async rememberLetterMessageId(messageId: string, caseId: string): Promise<void> {

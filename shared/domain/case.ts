@@ -190,8 +190,8 @@ export interface InboundCorrespondence {
   /** Its own words, quoted history trimmed. */
   text: string;
   rawKey: string;
-  /** The evidence that put it on this case. */
-  threadedBy: 'reply-address' | 'message-id' | 'reference';
+  /** The evidence that put it on this case, or `staff` when a member of staff attached a held message. */
+  threadedBy: 'reply-address' | 'message-id' | 'reference' | 'staff';
   /** Sent by the complainant or their representative (not, say, a neighbour copied in). */
   fromComplainant: boolean;
   attachments?: AttachmentRecord[];

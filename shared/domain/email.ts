@@ -1,7 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { ProviderProfile } from '../policy/profile.ts';
 import type { Instant } from '../time/london.ts';
-import type { CaseState } from './case.ts';
+import type { AttachmentRecord, CaseState, StaffRole } from './case.ts';
 
 /**
  * Inbound email as the domain sees it: parsed by an adapter (never here), so every rule below is about
@@ -64,6 +64,29 @@ export interface EmailOrigin {
   /** Set when someone forwarded the resident's email to us: the resident is the complainant, not them. */
   forwardedBy?: EmailAddress;
 }
+
+/**
+ * A message intake would not thread nor make a case of on its own (it names a case it has no right to, or it
+ * cannot be threaded safely): kept for staff, who attach it to a case or open a new case from it.
+ */
+export interface HeldEmail {
+  messageId: string;
+  receivedAt: Instant;
+  rawKey: string;
+  from: EmailAddress;
+  subject: string;
+  /** The whole body as plain text (cut at the form's limit); trimmed of quoted history only if attached. */
+  text: string;
+  /** Why it was held, in words for staff. */
+  reasons: string[];
+  verdicts: EmailVerdicts;
+  flags: string[];
+  attachments: AttachmentRecord[];
+  refusedAttachments: RefusedAttachment[];
+}
+
+/** Who reads and decides held email: the complaint handlers and managers (reviewers work on stage 2 only). */
+export const HELD_EMAIL_ROLES: readonly StaffRole[] = ['handler', 'manager', 'admin'];
 
 const header = (email: Pick<InboundEmail, 'headers'>, name: string) =>
   email.headers.find((candidate) => candidate.name === name)?.value.trim();
@@ -157,19 +180,38 @@ export function replyAddressFor(inbox: string, key: string, reference: string): 
   return `${parts.local}+${reference.toLowerCase()}.${replySignature(key, reference)}@${parts.domain}`;
 }
 
-/** The reference a recipient address names, if it is one of our signed reply addresses. */
-export function referenceFromReplyAddress(address: string, inbox: string, key: string): string | undefined {
+/** The reference and signature an address at the inbox's domain claims, shaped as our reply address. */
+function replyAddressParts(
+  address: string,
+  inbox: string,
+): { reference: string; signature: string } | undefined {
   const parts = splitAddress(address);
   const ours = splitAddress(inbox);
   if (!parts || !ours || parts.domain !== ours.domain) return undefined;
   const match = new RegExp(
-    `^${ours.local.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\+(cmp-\\d{4}-\\d{6})\\.([0-9a-f]{12})$`,
+    `^${ours.local.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\+(cmp-\\d{4}-\\d{6})\\.([0-9a-z]*)$`,
   ).exec(parts.local);
-  if (!match?.[1] || !match[2]) return undefined;
-  const reference = match[1].toUpperCase();
-  const expected = Buffer.from(replySignature(key, reference));
-  const given = Buffer.from(match[2]);
-  return expected.length === given.length && timingSafeEqual(expected, given) ? reference : undefined;
+  if (!match?.[1] || match[2] === undefined) return undefined;
+  return { reference: match[1].toUpperCase(), signature: match[2] };
+}
+
+/** The reference a recipient address names, if it is one of our signed reply addresses. */
+export function referenceFromReplyAddress(address: string, inbox: string, key: string): string | undefined {
+  const claimed = replyAddressParts(address, inbox);
+  if (!claimed) return undefined;
+  const expected = Buffer.from(replySignature(key, claimed.reference));
+  const given = Buffer.from(claimed.signature);
+  return expected.length === given.length && timingSafeEqual(expected, given) ? claimed.reference : undefined;
+}
+
+/**
+ * The reference an address names in the shape of a case's reply address but without its valid signature
+ * (altered or made up): such a message cannot be threaded safely, so it is held for staff.
+ */
+export function forgedReplyReference(address: string, inbox: string, key: string): string | undefined {
+  const claimed = replyAddressParts(address, inbox);
+  if (!claimed || referenceFromReplyAddress(address, inbox, key)) return undefined;
+  return claimed.reference;
 }
 
 /** The address residents email complaints to: the profile's reply-to address, else its sender address. */

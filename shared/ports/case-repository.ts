@@ -1,4 +1,5 @@
 import type { CaseEvent, CaseState, CaseStatus, StaffRole, Step } from '../domain/case.ts';
+import type { HeldEmail } from '../domain/email.ts';
 import type { CaseFacts } from '../domain/reporting/facts.ts';
 
 export const TASK_STATUSES = ['open', 'done', 'superseded', 'timed-out'] as const;
@@ -55,9 +56,37 @@ export interface InboundEmailRecord {
   /** Where the raw message is: a second delivery of the same Message-ID has another key, and is a duplicate. */
   rawKey: string;
   receivedAt: string;
-  outcome?: 'case-opened' | 'threaded' | 'auto-reply' | 'bounce' | 'own-message' | 'no-sender' | 'virus';
+  outcome?:
+    | 'case-opened'
+    | 'threaded'
+    | 'held'
+    | 'auto-reply'
+    | 'bounce'
+    | 'own-message'
+    | 'no-sender'
+    | 'virus';
   detail?: string;
   caseId?: string;
+  /** What staff need to read and act on a held message (set while and after it is held). */
+  held?: HeldEmail;
+  /** The member of staff acting on a held message, once one has claimed it (so it is handled once). */
+  handling?: HeldEmailHandling;
+}
+
+/** A member of staff's claim on a held message: attaching it to a case, or opening a new case from it. */
+export interface HeldEmailHandling {
+  /** The member of staff's id (the Cognito sub), and their email for display. */
+  by: string;
+  byEmail?: string;
+  action: 'attach' | 'open';
+  /** The case it is being attached to (attach only). */
+  caseId?: string;
+  at: string;
+}
+
+/** What makes two claims on a held message the same claim (a retry), whatever their times. */
+export function handlingKey(handling: HeldEmailHandling): string {
+  return `${handling.action}|${handling.by}|${handling.caseId ?? ''}`;
 }
 
 /** Keyed hashes a case can be found by (never the plain values): its resident's contacts and name. */
@@ -117,6 +146,18 @@ export interface CaseRepository {
     detail: string,
     caseId?: string,
   ): Promise<void>;
+  /** Records a claimed inbound email as held for staff (listed by {@link listHeldEmails} until handled). */
+  holdInboundEmail(held: HeldEmail, detail: string): Promise<void>;
+  /** Held messages not yet handled, newest first. */
+  listHeldEmails(limit?: number): Promise<InboundEmailRecord[]>;
+  /** An inbound email by its key (`messageKey` of its Message-ID), held or not. */
+  getInboundEmail(key: string): Promise<InboundEmailRecord | undefined>;
+  /**
+   * Claims a held message for one member of staff's action, atomically: true if claimed (or already claimed
+   * by the same person for the same action and case, a retry), false if someone else claimed it first or it
+   * is no longer held. Recording its outcome afterwards takes it off the held list.
+   */
+  claimHeldEmail(key: string, handling: HeldEmailHandling): Promise<boolean>;
   /** Keeps the id of a message sent about a case, so a reply that refers to it threads onto the case. */
   rememberLetterMessageId(messageId: string, caseId: string): Promise<void>;
   findCaseIdByLetterMessageId(messageId: string): Promise<string | undefined>;

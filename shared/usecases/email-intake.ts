@@ -6,7 +6,9 @@ import {
   displayNameOf,
   type EmailOrigin,
   failedVerdicts,
+  forgedReplyReference,
   forwardedSender,
+  type HeldEmail,
   type InboundEmail,
   ignoredBecause,
   isKnownContact,
@@ -36,7 +38,7 @@ export type EmailOutcome =
 
 const BY: Actor = { kind: 'system', id: 'email-intake' };
 /** The form's limit on what happened; a longer email is cut, and the whole of it stays downloadable. */
-const MAX_TEXT = 10_000;
+export const MAX_TEXT = 10_000;
 const NO_OUTCOME = 'Not stated in the email: ask the resident when acknowledging the complaint';
 
 const VERDICT_WORDS: Record<VerdictName, string> = {
@@ -47,7 +49,7 @@ const VERDICT_WORDS: Record<VerdictName, string> = {
   virus: 'the virus check',
 };
 
-interface Thread {
+export interface Thread {
   caseId: string;
   threadedBy: InboundCorrespondence['threadedBy'];
 }
@@ -91,13 +93,15 @@ export async function receiveEmail(
   const { letters } = deps.context.profile;
   const ignored = ignoredBecause(email, [letters.senderEmail, complaintsInbox(deps.context.profile)]);
   if (ignored) return finish({ outcome: ignored.reason, detail: ignored.detail });
-  if (!email.from) return finish({ outcome: 'no-sender', detail: 'The message has no From address' });
+  const { from } = email;
+  if (!from) return finish({ outcome: 'no-sender', detail: 'The message has no From address' });
 
-  const { thread, strangerReferences } = await findThread(deps, email, email.from.address);
+  const { thread, unsafe } = await findThread(deps, email, from.address);
   const flags = failedVerdicts(verdicts).map((name) => `It failed ${VERDICT_WORDS[name]}`);
   const { stored, refused } = await keepAttachments(deps, email);
   if (thread) {
-    const { state } = await recordReply(deps, email, rawKey, thread, { stored, refused, flags, verdicts });
+    const checked = { stored, refused, flags, verdicts };
+    const { state } = await recordReply(deps, { ...email, from }, rawKey, thread, checked);
     return finish({
       outcome: 'threaded',
       caseId: state.caseId,
@@ -105,12 +109,27 @@ export async function receiveEmail(
       detail: `Threaded by ${thread.threadedBy}`,
     });
   }
-  for (const reference of strangerReferences) {
-    flags.push(
-      `It quotes reference ${reference}, but the sender is not a contact of that case, so it was not added to it`,
-    );
+  if (unsafe.length) {
+    // Neither attached (it has no right to that case) nor a new case (it may well be about that case):
+    // staff read it and decide. Holding it is its outcome, so it is not recorded again by finish.
+    const held: HeldEmail = {
+      messageId: email.messageId,
+      receivedAt: email.receivedAt,
+      rawKey,
+      from,
+      subject: email.subject.trim() || '(no subject)',
+      text: email.text.trim().slice(0, MAX_TEXT),
+      reasons: unsafe,
+      verdicts,
+      flags,
+      attachments: stored,
+      refusedAttachments: refused,
+    };
+    const detail = `Held for staff: ${unsafe.join('; ')}`;
+    await deps.repository.holdInboundEmail(held, detail);
+    return { outcome: 'held', detail };
   }
-  return finish(await openCase(deps, email, email.from, rawKey, { stored, refused, flags, verdicts }));
+  return finish(await openCase(deps, { ...email, from }, rawKey, { stored, refused, flags, verdicts }, BY));
 }
 
 /**
@@ -121,7 +140,7 @@ async function findThread(
   deps: AppDependencies,
   email: InboundEmail,
   sender: string,
-): Promise<{ thread?: Thread; strangerReferences: string[] }> {
+): Promise<{ thread?: Thread; unsafe: string[] }> {
   const { repository } = deps;
   const inbox = complaintsInbox(deps.context.profile);
   const recipients = [
@@ -131,29 +150,36 @@ async function findThread(
       .filter((header) => header.name === 'delivered-to' || header.name === 'x-original-to')
       .map((header) => ({ address: header.value.trim() })),
   ];
+  const unsafe: string[] = [];
+  const key = deps.secrets.linkSigningKey;
   for (const recipient of recipients) {
-    const reference = referenceFromReplyAddress(recipient.address, inbox, deps.secrets.linkSigningKey);
+    const reference = referenceFromReplyAddress(recipient.address, inbox, key);
     const caseId = reference && (await repository.findCaseIdByReference(reference));
-    if (caseId) return { thread: { caseId, threadedBy: 'reply-address' }, strangerReferences: [] };
+    if (caseId) return { thread: { caseId, threadedBy: 'reply-address' }, unsafe: [] };
+    const forged = forgedReplyReference(recipient.address, inbox, key);
+    if (forged) {
+      unsafe.push(
+        `It was sent to a reply address for ${forged} whose signature is wrong (altered or made up)`,
+      );
+    }
   }
   for (const id of candidateSentIds(email)) {
     const caseId = await repository.findCaseIdByLetterMessageId(id);
-    if (caseId) return { thread: { caseId, threadedBy: 'message-id' }, strangerReferences: [] };
+    if (caseId) return { thread: { caseId, threadedBy: 'message-id' }, unsafe: [] };
   }
-  const strangerReferences: string[] = [];
   for (const reference of referencesIn(email.subject)) {
     const caseId = await repository.findCaseIdByReference(reference);
     const state = caseId && (await repository.getProjection(caseId));
     if (!state) continue;
     if (isKnownContact(state, sender)) {
-      return { thread: { caseId: state.caseId, threadedBy: 'reference' }, strangerReferences: [] };
+      return { thread: { caseId: state.caseId, threadedBy: 'reference' }, unsafe: [] };
     }
-    strangerReferences.push(reference);
+    unsafe.push(`It quotes reference ${reference}, but the sender is not a contact of that case`);
   }
-  return { strangerReferences };
+  return { unsafe };
 }
 
-interface Checked {
+export interface Checked {
   stored: AttachmentRecord[];
   refused: RefusedAttachment[];
   flags: string[];
@@ -191,14 +217,24 @@ async function keepAttachments(
   return { stored, refused };
 }
 
-async function recordReply(
+/** An email as it arrived, or one held for staff: what a reply is recorded from and a new case made from. */
+type Opening = Pick<InboundEmail, 'messageId' | 'receivedAt' | 'subject' | 'text'> & {
+  from: NonNullable<InboundEmail['from']>;
+};
+
+/**
+ * The email on the case's timeline as correspondence from whoever sent it (never changing the complainant),
+ * and the handler alerted. `by` is intake, or the member of staff who attached a held message.
+ */
+export async function recordReply(
   deps: AppDependencies,
-  email: InboundEmail,
+  email: Opening,
   rawKey: string,
   thread: Thread,
   checked: Checked,
+  by: Actor = BY,
 ): Promise<{ state: CaseState }> {
-  const sender = email.from?.address ?? '';
+  const sender = email.from.address;
   const { events } = await loadCase(deps, thread.caseId);
   // A retry after the event was written (and before the outcome was) must not record the reply twice.
   const already = events.some(
@@ -209,10 +245,10 @@ async function recordReply(
     : await recordEvent(deps, thread.caseId, (current, at) => ({
         type: 'email-received',
         at,
-        by: BY,
+        by,
         messageId: email.messageId,
         receivedAt: email.receivedAt,
-        from: email.from ?? { address: sender },
+        from: email.from,
         subject: email.subject,
         text: trimQuotedHistory(email.text).slice(0, MAX_TEXT),
         rawKey,
@@ -232,13 +268,18 @@ async function recordReply(
   return { state };
 }
 
-async function openCase(
+/**
+ * A new complaint from the email: received when the message arrived, from its sender (or, when forwarded, the
+ * resident who wrote it). Keyed by the message, so opening it twice opens one case.
+ */
+export async function openCase(
   deps: AppDependencies,
-  email: InboundEmail,
-  from: NonNullable<InboundEmail['from']>,
+  email: Opening,
   rawKey: string,
   checked: Checked,
-): Promise<EmailOutcome> {
+  by: Actor,
+): Promise<Extract<EmailOutcome, { outcome: 'case-opened' }>> {
+  const { from } = email;
   const original = forwardedSender(email);
   const forwarded = original && original.address !== from.address.toLowerCase() ? original : undefined;
   const complainant = forwarded ?? from;
@@ -275,7 +316,7 @@ async function openCase(
       },
     },
     `email:${messageKey(email.messageId)}`,
-    BY,
+    by,
     checked.stored,
     origin,
   );

@@ -40,6 +40,14 @@ export const MAX_NAME_WORDS = 5;
 const REFERENCE = /^CMP-?(\d{4})-?(\d{1,6})$/i;
 const PHONE = /^\+?[\d\s()-]{7,20}$/;
 
+/** The reference typed (any case, dashes and leading zeros optional) in its stored form, or undefined. */
+export function normaliseReference(text: string): string | undefined {
+  const match = REFERENCE.exec(text.trim());
+  if (!match) return undefined;
+  const [, year, number] = match;
+  return `CMP-${year}-${(number ?? '').padStart(6, '0')}`;
+}
+
 function byNewest(cases: readonly CaseState[]): CaseState[] {
   return [...cases].sort((a, b) => b.receivedAt.localeCompare(a.receivedAt)).slice(0, MAX_SEARCH_RESULTS);
 }
@@ -58,10 +66,9 @@ export async function findCases(deps: AppDependencies, text: string): Promise<Se
     throw new ValidationError(`Search for ${MAX_SEARCH_LENGTH} characters or fewer`);
   }
   const { repository, secrets } = deps;
-  const reference = REFERENCE.exec(query);
+  const reference = normaliseReference(query);
   if (reference) {
-    const [, year, number] = reference;
-    const caseId = await repository.findCaseIdByReference(`CMP-${year}-${(number ?? '').padStart(6, '0')}`);
+    const caseId = await repository.findCaseIdByReference(reference);
     const state = caseId ? await repository.getProjection(caseId) : undefined;
     return { kind: 'reference', cases: state ? [state] : [] };
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyCaseEvent, type CaseEvent, type CaseState } from '#shared/domain/case.ts';
+import { type HeldEmail, messageKey } from '#shared/domain/email.ts';
 import { ConflictError, TaskNotOpenError } from '#shared/domain/errors.ts';
 import type { CaseRepository, TaskRecord } from '#shared/ports/case-repository.ts';
 import { baselineContext, handler, received } from './fixtures.ts';
@@ -37,6 +38,23 @@ export function aTask(taskId: string, overrides: Partial<TaskRecord> = {}): Task
 }
 
 const noLookups = { contacts: [], names: [] };
+
+/** A message held for staff: a stranger quoting a case's reference. */
+function heldEmail(messageId: string, receivedAt: string): HeldEmail {
+  return {
+    messageId,
+    receivedAt,
+    rawKey: `raw-${messageId}`,
+    from: { address: 'mallory@elsewhere.example', name: 'Mallory' },
+    subject: 'Re: CMP-2026-000001',
+    text: 'What is happening with this?',
+    reasons: ['It quotes reference CMP-2026-000001, but the sender is not a contact of that case'],
+    verdicts: { spf: 'pass', dkim: 'pass', dmarc: 'pass', spam: 'pass', virus: 'pass' },
+    flags: [],
+    attachments: [],
+    refusedAttachments: [],
+  };
+}
 
 /**
  * What every CaseRepository does, whatever stores it: run against the DynamoDB adapter on dynalite and
@@ -496,6 +514,62 @@ export function caseRepositoryContract(name: string, fresh: () => Promise<CaseRe
           detail: 'Threaded by reply-address',
           caseId: 'case-1',
         });
+      });
+
+      it('lists held messages newest first until handled; one claim on each wins, and only the same claim repeats', async () => {
+        const repository = await fresh();
+        const hold = async (messageId: string, receivedAt: string) => {
+          await repository.claimInboundEmail({ messageId, rawKey: `raw-${messageId}`, receivedAt });
+          await repository.holdInboundEmail(
+            heldEmail(messageId, receivedAt),
+            'Held: it quotes CMP-2026-000001',
+          );
+        };
+        await hold('old@stranger.example', '2026-03-02T10:00:00.000Z');
+        await hold('new@stranger.example', '2026-03-03T10:00:00.000Z');
+        const listed = await repository.listHeldEmails();
+        expect(listed.map((record) => record.messageId)).toEqual([
+          'new@stranger.example',
+          'old@stranger.example',
+        ]);
+        expect(listed[0]).toMatchObject({
+          outcome: 'held',
+          held: heldEmail('new@stranger.example', '2026-03-03T10:00:00.000Z'),
+        });
+
+        const key = messageKey('old@stranger.example');
+        expect((await repository.getInboundEmail(key))?.held?.subject).toBe('Re: CMP-2026-000001');
+        const hannah = {
+          by: 'hannah',
+          action: 'attach',
+          caseId: 'case-1',
+          at: '2026-03-04T10:00:00.000Z',
+        } as const;
+        const claims = await Promise.all([
+          repository.claimHeldEmail(key, hannah),
+          repository.claimHeldEmail(key, { by: 'harry', action: 'open', at: '2026-03-04T10:00:00.000Z' }),
+        ]);
+        expect(claims.filter(Boolean)).toHaveLength(1);
+        const winner = (await repository.getInboundEmail(key))?.handling;
+        // The winner may repeat its own claim (a retry); nobody else can take it, even for the same action.
+        expect(
+          await repository.claimHeldEmail(key, { ...(winner ?? hannah), at: '2026-03-04T10:01:00.000Z' }),
+        ).toBe(true);
+        expect(await repository.claimHeldEmail(key, { ...(winner ?? hannah), by: 'rita' })).toBe(false);
+
+        await repository.recordInboundOutcome(
+          'old@stranger.example',
+          'threaded',
+          'Attached by hannah',
+          'case-1',
+        );
+        expect((await repository.listHeldEmails()).map((record) => record.messageId)).toEqual([
+          'new@stranger.example',
+        ]);
+        expect(
+          await repository.claimHeldEmail(key, { ...(winner ?? hannah), at: '2026-03-04T10:02:00.000Z' }),
+        ).toBe(false);
+        expect(await repository.getInboundEmail(messageKey('nobody@example'))).toBeUndefined();
       });
 
       it("finds a case by a letter's message id, and nothing by an id never sent", async () => {

@@ -6,8 +6,17 @@ import { searchHandler } from '#functions/api/staff-queries.ts';
 import { handler } from '#functions/email/intake.ts';
 import type { ApiEvent } from '#functions/lib/middleware.ts';
 import { s3ObjectCreated } from '#functions/lib/s3-events.ts';
-import { casePage, downloadEmail, taskAction } from '#functions/web/staff-pages.ts';
+import {
+  casePage,
+  downloadEmail,
+  downloadHeldEmailRaw,
+  heldEmailAction,
+  heldEmailList,
+  heldEmailPage,
+  taskAction,
+} from '#functions/web/staff-pages.ts';
 import type { CaseEvent } from '#shared/domain/case.ts';
+import { messageKey } from '#shared/domain/email.ts';
 import { apiEvent, lambdaContext, staffClaims } from '../handlers/setup.ts';
 import { DAY, Harness, staff } from './harness.ts';
 
@@ -97,6 +106,7 @@ function staffPost(
   path: string,
   pathParameters: Record<string, string>,
   form: Record<string, string | undefined>,
+  role = 'handler',
 ) {
   return page(
     apiEvent({
@@ -105,7 +115,7 @@ function staffPost(
       pathParameters,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams(form as Record<string, string>).toString(),
-      claims: staffClaims('handler'),
+      claims: staffClaims(role),
     }),
     lambdaContext,
   );
@@ -365,13 +375,13 @@ describe('replies thread onto the case', () => {
     expect((await deliver('reference-subject-known.eml')).outcome).toBe('threaded');
     expect(emailsReceived(await harness.events(caseId)).map((e) => e.threadedBy)).toEqual(['reference']);
 
-    // A stranger quoting Ada's reference opens a case of their own, flagged, and Ada's case is untouched.
-    expect((await deliver('reference-subject-stranger.eml')).outcome).toBe('case-opened');
+    // A stranger quoting Ada's reference is held for staff: not on Ada's case, and no case of its own.
+    expect((await deliver('reference-subject-stranger.eml')).outcome).toBe('held');
     expect(emailsReceived(await harness.events(caseId))).toHaveLength(1);
-    const stranger = await caseByReference('CMP-2026-000002');
-    expect(stranger.state.complainant.email).toBe('mallory@elsewhere.example');
-    expect(stranger.state.email?.flags).toEqual([
-      expect.stringMatching(/quotes reference CMP-2026-000001, but the sender is not a contact of that case/),
+    expect(await allCases()).toHaveLength(1);
+    const [held] = await harness.deps.repository.listHeldEmails();
+    expect(held?.held?.reasons).toEqual([
+      'It quotes reference CMP-2026-000001, but the sender is not a contact of that case',
     ]);
     expect((await harness.state(caseId)).complainant.email).toBe('ada@resident.example');
   });
@@ -482,5 +492,189 @@ describe('a reply after the stage 1 response', () => {
     await harness.act(caseId, staff.handler, harness.response(1));
     await deliver('cc-third-party.eml');
     expect((await harness.state(caseId)).possibleEscalation).toBeUndefined();
+  });
+});
+
+describe('email held for staff', () => {
+  /** Delivers the stranger's message (Ada's reference in the subject) as message n, held; returns its key. */
+  async function holdStrangerMessage(n = 1) {
+    const delivered = await deliver('reference-subject-stranger.eml', {
+      '<mallory-reference@': `<mallory-reference-${n}@`,
+    });
+    expect(delivered.outcome).toBe('held');
+    return { ...delivered, messageKey: messageKey(`mallory-reference-${n}@elsewhere.example`) };
+  }
+
+  /** The hidden fields of one of the page's forms (data-testid), as the browser would send them. */
+  function formOf(body: string, testId: string) {
+    const form = body.match(new RegExp(`<form[^>]*data-testid="${testId}"[^>]*>([\\s\\S]*?)</form>`));
+    expect(form, `form ${testId}`).toBeTruthy();
+    return Object.fromEntries(
+      [...(form?.[1] ?? '').matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [
+        m[1],
+        m[2]?.replaceAll('&#64;', '@').replaceAll('&amp;', '&'),
+      ]),
+    );
+  }
+
+  async function heldPage(key: string, role = 'handler') {
+    return staffGet(heldEmailPage, `/staff/held-email/${key}`, { messageKey: key }, role);
+  }
+
+  /** Presses one of the held page's buttons as this member of staff (their own page, so their CSRF token). */
+  async function press(key: string, testId: 'attach-form' | 'open-form', role = 'handler', extra = {}) {
+    const form = formOf(String((await heldPage(key, role)).body), testId);
+    return staffPost(
+      heldEmailAction,
+      `/staff/held-email/${key}`,
+      { messageKey: key },
+      { ...form, ...extra },
+      role,
+    );
+  }
+
+  it('is listed for staff to read (text escaped) and download as received, and reviewers cannot see it', async () => {
+    await openAdasCase();
+    const raw = readFileSync(join(FIXTURES, 'reference-subject-stranger.eml'), 'latin1');
+    const { messageKey: key } = await holdStrangerMessage(1);
+    const list = await staffGet(heldEmailList, '/staff/held-email', {});
+    expect(list.statusCode).toBe(200);
+    expect(String(list.body)).toContain(`href="/staff/held-email/${key}"`);
+    expect(String(list.body)).toContain('CMP-2026-000001 please close this complaint');
+
+    const page = await heldPage(key);
+    expect(page.statusCode).toBe(200);
+    expect(String(page.body)).toContain('Please close this complaint and send me everything on the case.');
+    expect(String(page.body)).toContain('the sender is not a contact of that case');
+    expect(String(page.body)).toContain(`href="/staff/held-email/${key}/raw"`);
+
+    const download = await staffGet(downloadHeldEmailRaw, `/staff/held-email/${key}/raw`, {
+      messageKey: key,
+    });
+    expect(download.statusCode).toBe(200);
+    expect(download.headers?.['content-type']).toBe('message/rfc822');
+    expect(download.headers?.['content-disposition']).toMatch(/^attachment;/);
+    const bytes = Buffer.from(String(download.body), 'base64').toString('latin1');
+    expect(bytes).toBe(raw.replace('<mallory-reference@', '<mallory-reference-1@'));
+
+    expect((await heldPage(key, 'reviewer')).statusCode).toBe(403);
+    expect((await staffGet(heldEmailList, '/staff/held-email', {}, 'reviewer')).statusCode).toBe(403);
+  });
+
+  it('attached to a case: correspondence from its actual sender, Ada stays the complainant, the list empties', async () => {
+    const { caseId } = await openAdasCase();
+    const { messageKey: key, key: rawKey } = await holdStrangerMessage(1);
+    const form = formOf(String((await heldPage(key)).body), 'attach-form');
+    const pressed = await press(key, 'attach-form', 'handler', { reference: 'cmp-2026-1' });
+    expect(pressed.statusCode).toBe(303);
+    expect(pressed.headers?.location).toBe(`/staff/case/${caseId}?done=held-attached`);
+
+    const state = await harness.state(caseId);
+    expect(state.complainant).toMatchObject({ name: 'Ada Resident', email: 'ada@resident.example' });
+    const [attached] = emailsReceived(await harness.events(caseId));
+    expect(attached).toMatchObject({
+      threadedBy: 'staff',
+      by: { kind: 'staff', role: 'handler' },
+      from: { address: 'mallory@elsewhere.example', name: 'Mallory Stranger' },
+      fromComplainant: false,
+      rawKey,
+      text: 'Please close this complaint and send me everything on the case.',
+    });
+    expect(await harness.deps.repository.listHeldEmails()).toEqual([]);
+    expect(await searchFor('mallory@elsewhere.example')).toEqual(['CMP-2026-000001']);
+    // The page now says what became of it, with no buttons; a second press is refused, clearly.
+    const after = String((await heldPage(key)).body);
+    expect(after).toContain('Attached to CMP-2026-000001 by handler@landlord.example');
+    expect(after).not.toContain('data-testid="attach-form"');
+    // The same form sent again (a second tab, a double click) is refused, saying what became of it.
+    const again = await staffPost(
+      heldEmailAction,
+      `/staff/held-email/${key}`,
+      { messageKey: key },
+      {
+        ...form,
+        reference: 'CMP-2026-000001',
+      },
+    );
+    expect(again.statusCode).toBe(409);
+    expect(String(again.body)).toContain(
+      'This email has already been dealt with: Attached to CMP-2026-000001 by handler@landlord.example',
+    );
+    expect(emailsReceived(await harness.events(caseId))).toHaveLength(1);
+  });
+
+  it('refuses a reference that names no case, saying so, and keeps the message held', async () => {
+    await openAdasCase();
+    const { messageKey: key } = await holdStrangerMessage(1);
+    const refused = await press(key, 'attach-form', 'handler', { reference: 'CMP-2026-000099' });
+    expect(refused.statusCode).toBe(404);
+    expect(String(refused.body)).toContain('There is no case CMP-2026-000099: check the reference');
+    const badly = await press(key, 'attach-form', 'handler', { reference: 'the boiler one' });
+    expect(badly.statusCode).toBe(422);
+    expect(String(badly.body)).toContain('Enter the reference of the case to attach it to');
+    expect(await harness.deps.repository.listHeldEmails()).toHaveLength(1);
+  });
+
+  it('opened as a new case: channel email, received when the message arrived, its sender the complainant', async () => {
+    await openAdasCase();
+    const { messageKey: key, receivedAt } = await holdStrangerMessage(1);
+    await harness.advance(2 * DAY); // staff get to it later: the complaint still dates from its arrival
+    const pressed = await press(key, 'open-form');
+    expect(pressed.statusCode).toBe(303);
+    const opened = await caseByReference('CMP-2026-000002');
+    expect(pressed.headers?.location).toBe(`/staff/case/${opened.caseId}?done=held-opened`);
+    expect(opened.state).toMatchObject({ channel: 'email', receivedAt });
+    expect(opened.state.complainant).toMatchObject({
+      email: 'mallory@elsewhere.example',
+      name: 'Mallory Stranger',
+    });
+    expect(opened.events[0]?.by).toMatchObject({ kind: 'staff', role: 'handler' });
+    expect(opened.state.email?.flags).toEqual([
+      'It quotes reference CMP-2026-000001, but the sender is not a contact of that case',
+    ]);
+    expect(await receiptsTo('mallory@elsewhere.example')).toHaveLength(1);
+    expect(await harness.deps.repository.listHeldEmails()).toEqual([]);
+  });
+
+  it('two members of staff acting on one held message at once: one wins, the other is told, every time', async () => {
+    const { caseId } = await openAdasCase();
+    for (let n = 1; n <= 12; n++) {
+      const { messageKey: key } = await holdStrangerMessage(n);
+      // Hannah adds it to Ada's case while Mo opens a case from it (or, every third time, adds it too).
+      const [hannah, mo] = await Promise.all([
+        press(key, 'attach-form', 'handler', { reference: 'CMP-2026-000001' }),
+        n % 3 === 0
+          ? press(key, 'attach-form', 'manager', { reference: 'CMP-2026-000001' })
+          : press(key, 'open-form', 'manager'),
+      ]);
+      const statuses = [hannah.statusCode, mo.statusCode].sort();
+      expect(statuses, `round ${n}`).toEqual([303, 409]);
+      const loser = hannah.statusCode === 409 ? hannah : mo;
+      expect(String(loser.body)).toMatch(
+        /is already (attaching it to a case|opening a new case from it)|has already been dealt with/,
+      );
+    }
+    await harness.system.settle();
+    // Each message went one way only: onto Ada's case, or into a case of its own, never both.
+    const attached = emailsReceived(await harness.events(caseId)).map((email) => email.messageId);
+    const opened = (await allCases())
+      .filter((state) => state.caseId !== caseId)
+      .map((state) => state.email?.messageId);
+    expect(new Set([...attached, ...opened]).size).toBe(12);
+    expect(attached.length + opened.length).toBe(12);
+    expect(await harness.deps.repository.listHeldEmails()).toEqual([]);
+  });
+
+  it('a message to a reply address with a wrong signature is held, never threaded', async () => {
+    const { caseId } = await openAdasCase();
+    const forged = await deliver('reply-plus-address.eml', {
+      'complaints+cmp-2026-000001.16129be36de9@': 'complaints+cmp-2026-000001.000000000000@',
+    });
+    expect(forged.outcome).toBe('held');
+    expect(emailsReceived(await harness.events(caseId))).toHaveLength(0);
+    const [held] = await harness.deps.repository.listHeldEmails();
+    expect(held?.held?.reasons).toEqual([
+      'It was sent to a reply address for CMP-2026-000001 whose signature is wrong (altered or made up)',
+    ]);
   });
 });

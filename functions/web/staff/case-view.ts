@@ -425,7 +425,7 @@ function describeEvent(
     case 'email-received':
       return {
         title: `Email received from ${event.from.name ? `${event.from.name} <${event.from.address}>` : event.from.address}${event.fromComplainant ? '' : ' (not the complainant)'}`,
-        body: html`${text(`Subject: ${event.subject}. Received ${instantWords(event.receivedAt)}.`)}${text(event.text)}<p class="govuk-body">${rawEmailLink(state, event.messageId)}</p>${text(event.flags?.length ? `Check before trusting it: ${event.flags.join('; ')}` : undefined)}${text(event.refusedAttachments?.length ? `Files not stored: ${event.refusedAttachments.map((file) => file.problem).join('; ')}` : undefined)}`,
+        body: html`${text(`Subject: ${event.subject}. Received ${instantWords(event.receivedAt)}.${event.threadedBy === 'staff' ? ' It was held for staff, and a member of staff added it to this case.' : ''}`)}${text(event.text)}<p class="govuk-body">${rawEmailLink(state, event.messageId)}</p>${text(event.flags?.length ? `Check before trusting it: ${event.flags.join('; ')}` : undefined)}${text(event.refusedAttachments?.length ? `Files not stored: ${event.refusedAttachments.map((file) => file.problem).join('; ')}` : undefined)}`,
       };
     case 'raw-email-downloaded':
       return { title: 'Raw email downloaded', body: text(`Message ${event.messageId}`) };

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { HELD_EMAIL_ROLES } from '#shared/domain/email.ts';
 import { formatLondonInstant } from '#shared/notifications/words.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import { html, join, SafeHtml, when } from './html.ts';
@@ -108,6 +109,9 @@ export function layout(options: LayoutOptions): SafeHtml {
       ? [
           { href: '/staff', text: 'Work queue' },
           { href: '/staff/search', text: 'Find a case' },
+          ...((HELD_EMAIL_ROLES as readonly string[]).includes(options.staff.role)
+            ? [{ href: '/staff/held-email', text: 'Held email' }]
+            : []),
           { href: '/staff/manager', text: 'Breaches and load' },
           ...(options.staff.role === 'manager' || options.staff.role === 'admin'
             ? [

@@ -1,14 +1,17 @@
 import type { CaseEvent, CaseState, CaseStatus } from '#shared/domain/case.ts';
+import { type HeldEmail, messageKey } from '#shared/domain/email.ts';
 import { ConflictError, TaskNotOpenError } from '#shared/domain/errors.ts';
 import { type CaseFacts, caseFacts, factMonths } from '#shared/domain/reporting/facts.ts';
-import type {
-  CaseLookups,
-  CaseRepository,
-  InboundEmailRecord,
-  IntakeRecord,
-  SentMessage,
-  TaskRecord,
-  TaskStatus,
+import {
+  type CaseLookups,
+  type CaseRepository,
+  type HeldEmailHandling,
+  handlingKey,
+  type InboundEmailRecord,
+  type IntakeRecord,
+  type SentMessage,
+  type TaskRecord,
+  type TaskStatus,
 } from '#shared/ports/case-repository.ts';
 import { toLondon } from '#shared/time/london.ts';
 
@@ -254,6 +257,31 @@ export class InMemoryCaseRepository implements CaseRepository {
   ): Promise<void> {
     const record = this.inbound.get(messageId);
     if (record) this.inbound.set(messageId, { ...record, outcome, detail, ...(caseId ? { caseId } : {}) });
+  }
+
+  async holdInboundEmail(held: HeldEmail, detail: string): Promise<void> {
+    const record = this.inbound.get(held.messageId);
+    if (record) this.inbound.set(held.messageId, { ...record, outcome: 'held', detail, held: copy(held) });
+  }
+
+  async listHeldEmails(limit = 50): Promise<InboundEmailRecord[]> {
+    return [...this.inbound.values()]
+      .filter((record) => record.outcome === 'held')
+      .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt))
+      .slice(0, limit)
+      .map(copy);
+  }
+
+  async getInboundEmail(key: string): Promise<InboundEmailRecord | undefined> {
+    return copy([...this.inbound.values()].find((record) => messageKey(record.messageId) === key));
+  }
+
+  async claimHeldEmail(key: string, handling: HeldEmailHandling): Promise<boolean> {
+    const record = [...this.inbound.values()].find((candidate) => messageKey(candidate.messageId) === key);
+    if (record?.outcome !== 'held') return false;
+    if (record.handling && handlingKey(record.handling) !== handlingKey(handling)) return false;
+    this.inbound.set(record.messageId, { ...record, handling: copy(handling) });
+    return true;
   }
 
   async rememberLetterMessageId(messageId: string, caseId: string): Promise<void> {

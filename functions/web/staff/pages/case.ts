@@ -52,6 +52,8 @@ const DONE_MESSAGES: Record<string, string> = {
   'complete-action': 'Outstanding action marked as done.',
   'ombudsman-referral': 'Ombudsman referral recorded.',
   logged: 'Complaint logged: the resident will be sent the receipt.',
+  'held-attached': 'The held email was added to this case as correspondence from its sender.',
+  'held-opened': 'A case was opened from the held email: the sender will be sent the receipt.',
 };
 
 interface CasePageOptions {
