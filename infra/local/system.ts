@@ -31,6 +31,7 @@ import * as recordReceipt from '../../functions/workflow/record-receipt.ts';
 import * as registerTask from '../../functions/workflow/register-task.ts';
 import * as sendDigest from '../../functions/workflow/send-digest.ts';
 import * as sendNotifications from '../../functions/workflow/send-notifications.ts';
+import { inProcessDynamo } from './in-process-dynamo.ts';
 import { LocalStepFunctions, lambdaContext } from './local-step-functions.ts';
 import { installVirtualClock, type VirtualClock } from './virtual-clock.ts';
 
@@ -134,6 +135,13 @@ async function ensureTable(client: DynamoDBClient): Promise<void> {
     if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
   }
   await client.send(new CreateTableCommand(createTableInput(LOCAL_TABLE)));
+  // dynalite answers CreateTable with the table still CREATING and makes it ACTIVE on a later timer; until
+  // then every read says the table does not exist.
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: LOCAL_TABLE }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
 }
 
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
@@ -152,7 +160,12 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   if (outboxFile) restoreOutbox(outboxFile);
   const sesUrl = `http://127.0.0.1:${(sesServer.address() as AddressInfo).port}`;
 
-  const dynamo = new DynamoDBClient({ endpoint: dynamoEndpoint, region: REGION, credentials: CREDENTIALS });
+  const dynamo = new DynamoDBClient({
+    endpoint: dynamoEndpoint,
+    region: REGION,
+    credentials: CREDENTIALS,
+    requestHandler: inProcessDynamo(dynamoServer),
+  });
   await ensureTable(dynamo);
 
   sfn = new LocalStepFunctions(

@@ -1,0 +1,64 @@
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { HttpRequest, HttpResponse, RequestHandler } from '@smithy/types';
+
+type Listener = (request: IncomingMessage, response: ServerResponse) => void;
+
+/**
+ * The SDK's transport for the runtime's own DynamoDB client: each request goes straight to dynalite's request
+ * listener in this process instead of through a socket to its HTTP server. On this machine the loopback HTTP
+ * round trip (client and server sides, both in this process) was about a third of each call's CPU (issue 12),
+ * and an idle keep-alive socket that dynalite's server closed just as the client reused it reset a request
+ * (ECONNRESET), which dynalite's listener rethrows: under load that crashed the lifecycle benchmark. The server
+ * still listens, for any other client (tests that open their own connection).
+ */
+export function inProcessDynamo(server: Server): RequestHandler<HttpRequest, HttpResponse> {
+  const listener = server.listeners('request')[0] as Listener | undefined;
+  if (!listener) throw new Error('dynalite server has no request listener');
+  return {
+    metadata: { handlerProtocol: 'in-process' },
+    handle: (request) =>
+      new Promise((resolve, reject) => {
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
+        const incoming = Object.assign(new EventEmitter(), {
+          method: request.method,
+          url: request.path || '/',
+          headers,
+        });
+        const answer: Record<string, string> = {};
+        const outgoing = {
+          statusCode: 200,
+          setHeader(name: string, value: string | number) {
+            answer[name.toLowerCase()] = String(value);
+          },
+          end(body?: string) {
+            resolve({
+              response: {
+                statusCode: outgoing.statusCode,
+                headers: answer,
+                body: Buffer.from(body ?? '', 'utf8'),
+              },
+            });
+          },
+        };
+        try {
+          listener(incoming as unknown as IncomingMessage, outgoing as unknown as ServerResponse);
+          const body = request.body as string | Uint8Array | undefined;
+          if (body !== undefined && body.length > 0) {
+            incoming.emit(
+              'data',
+              typeof body === 'string'
+                ? Buffer.from(body, 'utf8')
+                : // A view, not Buffer.from(body): the SDK's JSON body is a Uint8Array that warns when read as text.
+                  Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+            );
+          }
+          incoming.emit('end');
+        } catch (error) {
+          // dynalite throws on what it does not expect; the SDK gets it as a failed request, not a crash.
+          reject(error);
+        }
+      }),
+  };
+}
