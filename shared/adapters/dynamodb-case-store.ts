@@ -505,6 +505,21 @@ export class DynamoDbCaseStore implements CaseRepository {
     return true;
   }
 
+  async recordInboundAccess(
+    key: string,
+    access: { by: string; byEmail?: string; at: string },
+  ): Promise<void> {
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `INBOUND#${key}`, sk: 'INBOUND' },
+        UpdateExpression: 'SET accesses = list_append(if_not_exists(accesses, :none), :access)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':none': [], ':access': [access] },
+      }),
+    );
+  }
+
   async rememberLetterMessageId(messageId: string, caseId: string): Promise<void> {
     await this.documents.send(
       new PutCommand({

@@ -71,6 +71,8 @@ export interface InboundEmailRecord {
   held?: HeldEmail;
   /** The member of staff acting on a held message, once one has claimed it (so it is handled once). */
   handling?: HeldEmailHandling;
+  /** Each download of a held message's raw email (it holds the sender's personal data in full). */
+  accesses?: Array<{ by: string; byEmail?: string; at: string }>;
 }
 
 /** A member of staff's claim on a held message: attaching it to a case, or opening a new case from it. */
@@ -158,6 +160,8 @@ export interface CaseRepository {
    * is no longer held. Recording its outcome afterwards takes it off the held list.
    */
   claimHeldEmail(key: string, handling: HeldEmailHandling): Promise<boolean>;
+  /** Records that a member of staff downloaded a held message's raw email. */
+  recordInboundAccess(key: string, access: { by: string; byEmail?: string; at: string }): Promise<void>;
   /** Keeps the id of a message sent about a case, so a reply that refers to it threads onto the case. */
   rememberLetterMessageId(messageId: string, caseId: string): Promise<void>;
   findCaseIdByLetterMessageId(messageId: string): Promise<string | undefined>;

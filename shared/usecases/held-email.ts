@@ -38,7 +38,7 @@ export async function heldEmail(deps: AppDependencies, key: string, by: Staff): 
   return record as HeldEmailRecord;
 }
 
-/** The raw message as it arrived, for staff to download (always as an attachment, never shown). */
+/** The raw message as it arrived, for staff to download (always as an attachment, never shown); recorded. */
 export async function downloadHeldEmail(
   deps: AppDependencies,
   key: string,
@@ -47,6 +47,12 @@ export async function downloadHeldEmail(
   const { held } = await heldEmail(deps, key, by);
   const stored = await deps.inboundEmail?.get(held.rawKey);
   if (!stored) throw new NotFoundError('The email is no longer in the inbound store (it is kept for a year)');
+  // Recorded before the bytes are returned, as a case's raw email downloads are.
+  await deps.repository.recordInboundAccess(key, {
+    by: by.id,
+    ...(by.email ? { byEmail: by.email } : {}),
+    at: nowIso(deps),
+  });
   return { bytes: stored.bytes, fileName: `held-email-${key.slice(0, 12)}.eml` };
 }
 

@@ -570,6 +570,12 @@ export function caseRepositoryContract(name: string, fresh: () => Promise<CaseRe
           await repository.claimHeldEmail(key, { ...(winner ?? hannah), at: '2026-03-04T10:02:00.000Z' }),
         ).toBe(false);
         expect(await repository.getInboundEmail(messageKey('nobody@example'))).toBeUndefined();
+        await repository.recordInboundAccess(key, { by: 'hannah', at: '2026-03-04T10:03:00.000Z' });
+        await repository.recordInboundAccess(key, { by: 'harry', at: '2026-03-04T10:04:00.000Z' });
+        expect((await repository.getInboundEmail(key))?.accesses?.map((access) => access.by)).toEqual([
+          'hannah',
+          'harry',
+        ]);
       });
 
       it("finds a case by a letter's message id, and nothing by an id never sent", async () => {

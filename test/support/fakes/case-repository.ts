@@ -284,6 +284,15 @@ export class InMemoryCaseRepository implements CaseRepository {
     return true;
   }
 
+  async recordInboundAccess(
+    key: string,
+    access: { by: string; byEmail?: string; at: string },
+  ): Promise<void> {
+    const record = [...this.inbound.values()].find((candidate) => messageKey(candidate.messageId) === key);
+    if (!record) throw new Error(`no inbound email ${key}`);
+    this.inbound.set(record.messageId, { ...record, accesses: [...(record.accesses ?? []), copy(access)] });
+  }
+
   async rememberLetterMessageId(messageId: string, caseId: string): Promise<void> {
     this.letterMessages.set(messageId, caseId);
   }

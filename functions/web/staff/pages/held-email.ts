@@ -25,7 +25,7 @@ import {
   textInput,
 } from '../../ui/components.ts';
 import { html, join } from '../../ui/html.ts';
-import { instantWords } from '../words.ts';
+import { instantWords, multiline } from '../words.ts';
 import { caseHref, caseLink, refusal } from './common.ts';
 
 /**
@@ -133,8 +133,13 @@ ${summaryList([
     : []),
 ])}
 <h2 class="govuk-heading-m">The message</h2>
-<div class="govuk-inset-text app-email-text" data-testid="held-text" style="white-space: pre-wrap">${held.text || '(no text)'}</div>
+<div class="govuk-inset-text" data-testid="held-text"><p class="govuk-body">${multiline(held.text || '(no text)')}</p></div>
 <p class="govuk-body"><a class="govuk-link" href="${href}/raw" data-testid="held-raw">Download the email as received (.eml)</a></p>
+${
+  record.accesses?.length
+    ? html`<p class="govuk-body" data-testid="held-accesses">Downloaded by ${record.accesses.map((access) => `${access.byEmail ?? access.by} (${instantWords(access.at)})`).join(', ')}.</p>`
+    : html``
+}
 ${actions}
 <p class="govuk-body"><a class="govuk-link" href="${PATH}">Back to held email</a></p>`;
   return ctx.render('Held email', body, {
