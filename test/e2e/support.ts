@@ -11,6 +11,8 @@ export const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
 export interface RunningSystem {
   url: string;
   sesUrl: string;
+  /** The inbound email (SMTP) listener's port. */
+  smtpPort: number;
   process: ChildProcess;
   stop(): Promise<void>;
   advance(body: Record<string, unknown>): Promise<string>;
@@ -68,6 +70,7 @@ export async function startSystem(start: string, provider = 'code-baseline'): Pr
   return {
     url,
     sesUrl,
+    smtpPort,
     process: child,
     async stop() {
       child.kill('SIGTERM');
