@@ -17,7 +17,7 @@ const SUITES = {
   local: 'the local runtime as a child process: npm start, kill -9 and restart',
   infra: 'CDK stacks and constructs (Template assertions, cdk-nag) and the Lambda bundles',
   hostile: 'hostile input against the pages and API: cookies, logs, malformed requests, the sweep',
-  e2e: 'one whole case through the local runtime, as a resident and staff would',
+  e2e: 'one whole case, and email in the staff console, through the local runtime as residents and staff would',
 } as const;
 
 // A test file outside every suite would never run: fail loudly instead.
