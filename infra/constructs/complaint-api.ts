@@ -45,6 +45,8 @@ export interface ComplaintRoutesProps {
   staff: StaffDirectory;
   /** Residents' attachments: stored by the complaint form, downloaded on the staff case page. */
   attachments: s3.IBucket;
+  /** Raw inbound email: the staff console downloads a case's emails and held email as received (read only). */
+  inboundEmail: s3.IBucket;
 }
 
 /** Why a route without the Cognito authorizer is unauthorised by design (cdk-nag APIG4), by access kind. */
@@ -65,7 +67,7 @@ const UNAUTHORISED_BY_DESIGN: Partial<Record<RouteDefinition['access'], string>>
  *
  * @example
  * const api = new ComplaintApi(this, 'ComplaintApi', { prefix, providerName, key, webAclArn });
- * api.addRoutes(ALL_ROUTES, { functions, workflow, staff, attachments });
+ * api.addRoutes(ALL_ROUTES, { functions, workflow, staff, attachments, inboundEmail });
  */
 export class ComplaintApi extends Capability {
   readonly api: apigw.HttpApi;
@@ -177,6 +179,7 @@ export class ComplaintApi extends Capability {
       );
       // The complaint form stores residents' files; the staff case page downloads them.
       fn.useAttachmentsBucket(props.attachments);
+      fn.useInboundEmailBucket(props.inboundEmail, ['s3:GetObject']);
       props.staff.configureSignIn(fn);
       workflow.grantStartAndComplete(fn);
     } else {

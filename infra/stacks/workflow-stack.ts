@@ -86,7 +86,13 @@ export class WorkflowStack extends CapabilityStack {
       functions,
     });
     new DailyDigest(this, 'DailyDigest', { prefix, functions, stateMachineName: workflow.stateMachineName });
-    api.addRoutes(ALL_ROUTES, { functions, workflow, staff, attachments: data.attachments });
+    api.addRoutes(ALL_ROUTES, {
+      functions,
+      workflow,
+      staff,
+      attachments: data.attachments,
+      inboundEmail: data.inboundEmail,
+    });
     mail.addFunctions(functions, {
       attachments: data.attachments,
       stateMachineName: workflow.stateMachineName,

@@ -264,7 +264,10 @@ export async function recordReply(
     state.possibleEscalation?.messageId === email.messageId
       ? ' It came after the stage 1 response, so it may be a request for stage 2: confirm it on the case page (the stage 2 clock then starts from when the email arrived).'
       : '';
-  await alertAssignee(deps, state, email.messageId, `It is from ${sender} (${who}).${stage2}`);
+  // A member of staff who adds a held message has read it; the console sends no mail (least privilege).
+  if (by.kind !== 'staff') {
+    await alertAssignee(deps, state, email.messageId, `It is from ${sender} (${who}).${stage2}`);
+  }
   return { state };
 }
 

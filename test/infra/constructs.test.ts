@@ -264,7 +264,13 @@ describe('each capability on its own', { timeout: SYNTH_TIMEOUT }, () => {
         key: refs.key,
         functions,
       });
-      api.addRoutes(ALL_ROUTES, { functions, workflow, staff, attachments: refs.attachments });
+      api.addRoutes(ALL_ROUTES, {
+        functions,
+        workflow,
+        staff,
+        attachments: refs.attachments,
+        inboundEmail: refs.inboundEmail,
+      });
     });
     template.resourceCountIs('AWS::ApiGatewayV2::Route', ALL_ROUTES.length);
   });

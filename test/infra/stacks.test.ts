@@ -250,6 +250,11 @@ describe('CDK app', () => {
     // The web pages (the complaint form, staff actions) write cases but send no mail and store no letters.
     expect(actions('web-pages')).toContain('dynamodb:PutItem');
     expect(touches('web-pages', /-letters-/)).toBe(false);
+    // Raw inbound email: email intake reads and deletes it; the staff console only downloads it (a case's
+    // emails and held email, as received); nothing else reads it.
+    const inboundReaders = Object.keys(grants).filter((name) => touches(name, /-inbound-/));
+    expect(inboundReaders.sort()).toEqual(['email-intake', 'web-pages']);
+    expect(actions('web-pages', /-inbound-/)).toEqual(['s3:GetObject']);
   });
 
   it('lets every function that completes callbacks do so on the state machine, its versions and aliases', () => {

@@ -588,6 +588,9 @@ describe('email held for staff', () => {
     });
     expect(await harness.deps.repository.listHeldEmails()).toEqual([]);
     expect(await searchFor('mallory@elsewhere.example')).toEqual(['CMP-2026-000001']);
+    // The member of staff has read it: no alert (the console's function sends no mail).
+    const alerts = await harness.emailsTo(harness.deps.staffAddresses.handler);
+    expect(alerts.filter((email) => email.subject.startsWith('Email received'))).toEqual([]);
     // The page now says what became of it, with no buttons; a second press is refused, clearly.
     const after = String((await heldPage(key)).body);
     expect(after).toContain('Attached to CMP-2026-000001 by handler@landlord.example');
