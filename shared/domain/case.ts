@@ -37,6 +37,36 @@ export type Channel = (typeof CHANNELS)[number];
 export const CONTACT_METHODS = ['email', 'phone', 'post'] as const;
 export type ContactMethod = (typeof CONTACT_METHODS)[number];
 
+/** The complainant detail each way of contacting them needs: a case cannot start without it. */
+export const CONTACT_DETAIL = {
+  email: 'email',
+  phone: 'phone',
+  post: 'address',
+} as const satisfies Record<ContactMethod, keyof Complainant>;
+export type ContactDetail = (typeof CONTACT_DETAIL)[ContactMethod];
+
+/**
+ * The detail the preferred way of contacting them needs, when it is missing. Takes what a form sends too, so
+ * a form asks for it beside its other answers; an unknown method needs nothing here (the schema refuses it).
+ */
+export function missingContactDetail(complainant: {
+  preferredContact?: string;
+  email?: string;
+  phone?: string;
+  address?: string;
+}): ContactDetail | undefined {
+  const method = complainant.preferredContact;
+  if (!method || !Object.hasOwn(CONTACT_DETAIL, method)) return undefined;
+  const detail = CONTACT_DETAIL[method as ContactMethod];
+  return complainant[detail] ? undefined : detail;
+}
+
+const CONTACT_DETAIL_WORDS: Record<ContactDetail, string> = {
+  email: 'An email address',
+  phone: 'A phone number',
+  address: 'A postal address',
+};
+
 export interface Complainant {
   name: string;
   email?: string;
@@ -465,14 +495,11 @@ function start(event: CaseEvent, caseId: string, ctx: CaseContext): CaseState {
   }
   requireText(event.complainant.name, "The complainant's name");
   requireText(event.complaint.whatHappened, 'What went wrong');
-  if (event.complainant.preferredContact === 'email' && !event.complainant.email) {
-    throw new ValidationError('An email address is required when the preferred contact method is email');
-  }
-  if (event.complainant.preferredContact === 'phone' && !event.complainant.phone) {
-    throw new ValidationError('A phone number is required when the preferred contact method is phone');
-  }
-  if (event.complainant.preferredContact === 'post' && !event.complainant.address) {
-    throw new ValidationError('A postal address is required when the preferred contact method is post');
+  const missing = missingContactDetail(event.complainant);
+  if (missing) {
+    throw new ValidationError(
+      `${CONTACT_DETAIL_WORDS[missing]} is required when the preferred contact method is ${event.complainant.preferredContact}`,
+    );
   }
   return {
     caseId,

@@ -5,6 +5,7 @@ import {
   type CaseState,
   caseContext,
   foldCase,
+  missingContactDetail,
   pendingStep,
 } from '#shared/domain/case.ts';
 import { defaultEscalationRoute, defaultNonAcceptanceRoute } from '#shared/domain/letters.ts';
@@ -667,6 +668,16 @@ describe('case lifecycle', () => {
     if (noAddress.type !== 'received') throw new Error('fixture');
     noAddress.complainant = { name: 'Bo', preferredContact: 'post' };
     expect(() => fold(noAddress)).toThrow(/postal address is required/);
+  });
+
+  it('names the detail each preferred contact method needs, the rule both complaint forms ask by', () => {
+    expect(missingContactDetail({ preferredContact: 'email', phone: '01632 960 001' })).toBe('email');
+    expect(missingContactDetail({ preferredContact: 'phone', email: 'a@example.com' })).toBe('phone');
+    expect(missingContactDetail({ preferredContact: 'post', email: 'a@example.com' })).toBe('address');
+    expect(missingContactDetail({ preferredContact: 'post', address: '1 High Street' })).toBeUndefined();
+    // A method the schema will refuse, or none chosen yet, needs no detail here.
+    expect(missingContactDetail({ preferredContact: 'toString' })).toBeUndefined();
+    expect(missingContactDetail({})).toBeUndefined();
   });
 
   it('refuses events older than the last one', () => {

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
+import type { ContactDetail } from '#shared/domain/case.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import { isCivilDate, toLondon } from '#shared/time/london.ts';
 import { IntakeInput } from '#shared/usecases/intake.ts';
 import { ACCEPT, ATTACHMENT_HINT, ATTACHMENTS_FIELD } from '../attachments.ts';
+import { complainantFromForm, contactDetailError } from '../complainant-form.ts';
 import { field } from '../http.ts';
 import {
   button,
@@ -193,20 +195,12 @@ function readDate(values: FormValues, name: DateField, today: string): { date?: 
   return { date };
 }
 
-const CONTACT_DETAIL = new Map<string, { field: FieldName; message: string }>([
-  [
-    'email',
-    { field: 'email', message: 'Enter your email address, or choose another way for us to contact you' },
-  ],
-  [
-    'phone',
-    { field: 'phone', message: 'Enter your phone number, or choose another way for us to contact you' },
-  ],
-  [
-    'post',
-    { field: 'address', message: 'Enter your postal address, or choose another way for us to contact you' },
-  ],
-]);
+/** What to say when the chosen way of contacting them has no detail to go with it. */
+const CONTACT_DETAIL_MISSING: Record<ContactDetail, string> = {
+  email: 'Enter your email address, or choose another way for us to contact you',
+  phone: 'Enter your phone number, or choose another way for us to contact you',
+  address: 'Enter your postal address, or choose another way for us to contact you',
+};
 
 /** Problems in page order, as the error summary lists them. */
 export function orderErrors(errors: readonly FieldError[]): FieldError[] {
@@ -227,31 +221,16 @@ export function validateForm(values: FormValues, now: Date): FormOutcome {
     else if (date) dates[name] = date;
   }
   const v = (name: string) => values[name] ?? '';
-  const optional = (name: string) => v(name) || undefined;
   const onBehalf = v('onBehalf');
   if (onBehalf !== 'yes' && onBehalf !== 'no')
     errors.push({ field: 'onBehalf', message: MISSING.onBehalf ?? '' });
-  const detail = CONTACT_DETAIL.get(v('preferredContact'));
-  if (detail && !v(detail.field)) errors.push({ field: detail.field, message: detail.message });
+  const complainant = complainantFromForm(v, { onBehalf: true });
+  const detail = contactDetailError(complainant, CONTACT_DETAIL_MISSING);
+  if (detail) errors.push(detail);
 
   const input = {
     channel: 'web',
-    complainant: {
-      name: v('name'),
-      email: optional('email'),
-      phone: optional('phone'),
-      address: optional('address'),
-      preferredContact: optional('preferredContact'),
-      reasonableAdjustments: optional('reasonableAdjustments'),
-      representative:
-        onBehalf === 'yes'
-          ? {
-              name: v('representativeName'),
-              relationship: v('representativeRelationship'),
-              consentRecorded: v('representativeConsent') === 'yes',
-            }
-          : undefined,
-    },
+    complainant,
     complaint: {
       whatHappened: v('whatHappened'),
       happenedOn: dates.happenedOn,

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { CONTACT_METHODS } from '#shared/domain/case.ts';
+import { CONTACT_METHODS, type ContactDetail } from '#shared/domain/case.ts';
 import { londonWallClockToInstant, toLondon } from '#shared/time/london.ts';
 import { IntakeInput, submitComplaint } from '#shared/usecases/intake.ts';
+import { complainantFromForm, contactDetailError } from '../../complainant-form.ts';
 import { field, formBody, redirect } from '../../http.ts';
 import { type StaffPageContext, staffPage } from '../../route.ts';
 import { csrfToken } from '../../staff-auth.ts';
@@ -158,11 +159,11 @@ const FIELD_ORDER = [
   'vulnerability',
 ];
 
-/** The contact detail the chosen way of contacting them needs. */
-const CONTACT_DETAIL: Record<string, FieldError> = {
-  email: { field: 'email', message: 'Enter an email address, or choose another way to contact them' },
-  phone: { field: 'phone', message: 'Enter a phone number, or choose another way to contact them' },
-  post: { field: 'address', message: 'Enter a postal address, or choose another way to contact them' },
+/** What to say when the chosen way of contacting them has no detail to go with it. */
+const CONTACT_DETAIL_MISSING: Record<ContactDetail, string> = {
+  email: 'Enter an email address, or choose another way to contact them',
+  phone: 'Enter a phone number, or choose another way to contact them',
+  address: 'Enter a postal address, or choose another way to contact them',
 };
 
 /**
@@ -191,20 +192,13 @@ function parseLogForm(body: FormValues, now: Date) {
       message: 'The date and time it was received must be now or in the past',
     });
   }
-  const detail = CONTACT_DETAIL[v('preferredContact')];
-  if (detail && !v(detail.field)) errors.push(detail);
+  const complainant = complainantFromForm(v);
+  const detail = contactDetailError(complainant, CONTACT_DETAIL_MISSING);
+  if (detail) errors.push(detail);
   const raw = {
     channel: optional('channel'),
     receivedAt,
-    complainant: {
-      name: v('name'),
-      email: optional('email'),
-      phone: optional('phone'),
-      address: optional('address'),
-      preferredContact: optional('preferredContact'),
-      reasonableAdjustments: optional('reasonableAdjustments'),
-      vulnerability: optional('vulnerability'),
-    },
+    complainant,
     complaint: { whatHappened: v('whatHappened'), outcomeWanted: v('outcomeWanted') },
   };
   const parsed = parseWith(IntakeInput, raw, {
