@@ -1,7 +1,9 @@
 import type { EscalationRefusal } from '#shared/domain/resident-actions.ts';
 import { formatCivilDate, formatLondonInstant } from '#shared/notifications/words.ts';
 import type { Contact, ProviderProfile, StagePolicy } from '#shared/policy/profile.ts';
-import { isCivilDate, toLondon } from '#shared/time/london.ts';
+import { toLondon } from '#shared/time/london.ts';
+import { bulletList } from '../ui/components.ts';
+import { dateWords, instantWords } from '../ui/dates.ts';
 import { html, join, type SafeHtml } from '../ui/html.ts';
 
 /** Small wording and markup helpers shared by the resident pages. Everything goes through `html`. */
@@ -21,20 +23,7 @@ export function workingDays(count: number): string {
   return `${count} working day${count === 1 ? '' : 's'}`;
 }
 
-/** A civil date in words ("Monday 16 March 2026"), or the text as given if it is not a date. */
-export function dateWords(date: string | undefined): string {
-  if (!date) return '';
-  return isCivilDate(date) ? formatCivilDate(date) : date;
-}
-
-/** An instant in words, London time. */
-export function instantWords(instant: string): string {
-  try {
-    return formatLondonInstant(instant);
-  } catch {
-    return instant;
-  }
-}
+export { dateWords, instantWords };
 
 /** A deadline as a resident reads it: "the end of Monday 16 March 2026" (deadlines end at 23:59 London). */
 export function deadlineWords(dueAt: string): string {
@@ -75,7 +64,7 @@ export function contactList(contact: Contact, options: { address?: boolean } = {
   if (contact.email) items.push(html`Email: ${emailLink(contact.email)}`);
   if (contact.website) items.push(html`Website: ${webLink(contact.website)}`);
   if (contact.address && options.address !== false) items.push(html`Write to: ${contact.address}`);
-  return html`<ul class="govuk-list govuk-list--bullet">${join(items.map((item) => html`<li>${item}</li>`))}</ul>`;
+  return bulletList(items);
 }
 
 /** A link styled as a button (GET: it only opens a page). */

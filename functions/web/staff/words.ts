@@ -6,9 +6,8 @@ import type {
   DeadlineStatusKey,
   QueueStage,
 } from '#shared/domain/work-queue.ts';
-import { formatCivilDate, formatLondonInstant } from '#shared/notifications/words.ts';
-import { isCivilDate } from '#shared/time/london.ts';
 import { type TagColour, tag } from '../ui/components.ts';
+import { dateWords, instantWords } from '../ui/dates.ts';
 import { html, join, type SafeHtml } from '../ui/html.ts';
 
 /** Words for the staff console: every code the domain uses, as a person would say it. */
@@ -97,19 +96,7 @@ export function staffName(state: Pick<CaseState, 'staff'> | undefined, staffId: 
   return state?.staff?.[staffId] ?? staffId;
 }
 
-export function instantWords(instant: string | undefined): string {
-  if (!instant) return '';
-  try {
-    return formatLondonInstant(instant);
-  } catch {
-    return instant;
-  }
-}
-
-export function civil(date: string | undefined): string {
-  if (!date) return '';
-  return isCivilDate(date) ? formatCivilDate(date) : date;
-}
+export { dateWords as civil, instantWords };
 
 /** Text with its line breaks kept (escaped, line by line). */
 export function multiline(text: string | undefined): SafeHtml {

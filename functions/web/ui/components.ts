@@ -193,6 +193,11 @@ export function hidden(name: string, value: string): SafeHtml {
   return html`<input type="hidden" name="${name}" value="${value}">`;
 }
 
+/** A bulleted list (GOV.UK typography, not a component with a macro). */
+export function bulletList(items: readonly (SafeHtml | string)[]): SafeHtml {
+  return html`<ul class="govuk-list govuk-list--bullet">${join(items.map((item) => html`<li>${item}</li>`))}</ul>`;
+}
+
 export function summaryList(rows: ReadonlyArray<{ key: string; value: SafeHtml | string }>): SafeHtml {
   return html`<dl class="govuk-summary-list">
   ${join(

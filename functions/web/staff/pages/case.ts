@@ -23,18 +23,13 @@ import {
   TASK_FORM_ACTIONS,
   taskForms,
 } from '../actions/index.ts';
-import {
-  actionsSection,
-  attachmentsSection,
-  type CaseView,
-  complaintDetails,
-  deadlinesSection,
-  referralsSection,
-  residentDetails,
-  residentNeedsBanner,
-  statusSection,
-  timelineSection,
-} from '../case-view.ts';
+import { attachmentsSection, complaintDetails } from '../case-view/complaint.ts';
+import { deadlinesSection } from '../case-view/deadlines.ts';
+import { actionsSection, referralsSection } from '../case-view/outstanding.ts';
+import { residentDetails, residentNeedsBanner } from '../case-view/resident.ts';
+import { statusSection } from '../case-view/status.ts';
+import { timelineSection } from '../case-view/timeline.ts';
+import type { CaseView } from '../case-view/view.ts';
 import type { FormValues } from '../form-values.ts';
 import { caseHref, caseIdOf, refusal } from './common.ts';
 

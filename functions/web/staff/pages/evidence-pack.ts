@@ -10,16 +10,13 @@ import { field, formBody } from '../../http.ts';
 import { type StaffPageContext, staffPage } from '../../route.ts';
 import { summaryList, table } from '../../ui/components.ts';
 import { html, join, type SafeHtml } from '../../ui/html.ts';
-import {
-  actionsSection,
-  type CaseView,
-  complaintDetails,
-  deadlinesSection,
-  referralsSection,
-  residentDetails,
-  statusSection,
-  timelineSection,
-} from '../case-view.ts';
+import { complaintDetails } from '../case-view/complaint.ts';
+import { deadlinesSection } from '../case-view/deadlines.ts';
+import { actionsSection, referralsSection } from '../case-view/outstanding.ts';
+import { residentDetails } from '../case-view/resident.ts';
+import { statusSection } from '../case-view/status.ts';
+import { timelineSection } from '../case-view/timeline.ts';
+import type { CaseView } from '../case-view/view.ts';
 import { DECISION_WORDS, instantWords, multiline, TEMPLATE_WORDS } from '../words.ts';
 import { caseHref, caseIdOf } from './common.ts';
 
