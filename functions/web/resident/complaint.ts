@@ -10,14 +10,14 @@ import { isMultipart, type MultipartForm, multipartBody } from '../multipart.ts'
 import { type PageContext, webPage } from '../route.ts';
 import { type FieldError, panel, warningText } from '../ui/components.ts';
 import { html, type SafeHtml, when } from '../ui/html.ts';
+import { complaintFormBody } from './complaint-form.ts';
 import {
-  complaintFormBody,
   type FormValues,
   newIdempotencyKey,
   orderErrors,
   readForm,
   validateForm,
-} from './complaint-form.ts';
+} from './complaint-input.ts';
 import { BUSY_MESSAGE, back } from './confirm-action.ts';
 import { responseClockWords, workingDays } from './text.ts';
 
