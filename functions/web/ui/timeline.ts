@@ -14,19 +14,19 @@ export interface TimelineEntry {
   at: string;
   title: string;
   body: SafeHtml;
-  /** Who did it, where the audience is told. */
+  /** Who did it: shown only to an audience that is told (staff). */
   by?: string;
 }
 
-/** Residents read the latest first, each entry ruled off; staff read the log in order. */
+/** Residents read the latest first, each entry ruled off, never told which member of staff did what; staff read the log in order, with who. */
 const AUDIENCE = {
-  resident: { newestFirst: true, ruled: true },
-  staff: { newestFirst: false, ruled: false },
+  resident: { newestFirst: true, ruled: true, who: false },
+  staff: { newestFirst: false, ruled: false, who: true },
 } as const;
 export type TimelineAudience = keyof typeof AUDIENCE;
 
 export function timeline(entries: readonly TimelineEntry[], audience: TimelineAudience): SafeHtml {
-  const { newestFirst, ruled } = AUDIENCE[audience];
+  const { newestFirst, ruled, who } = AUDIENCE[audience];
   const items = newestFirst ? [...entries].reverse() : entries;
   return html`<ol class="govuk-list"${newestFirst ? html` reversed` : html``} data-testid="timeline">
 ${join(
@@ -35,7 +35,7 @@ ${join(
       entry,
     ) => html`<li${ruled ? html`` : html` class="govuk-!-margin-bottom-6"`} data-event-type="${entry.type}">
   <h3 class="govuk-heading-s govuk-!-margin-bottom-1">${entry.title}</h3>
-  <p class="govuk-body-s govuk-!-margin-bottom-2"><time datetime="${entry.at}">${instantWords(entry.at)}</time>${entry.by ? ` · ${entry.by}` : ''}</p>
+  <p class="govuk-body-s govuk-!-margin-bottom-2"><time datetime="${entry.at}">${instantWords(entry.at)}</time>${who && entry.by ? ` · ${entry.by}` : ''}</p>
   ${entry.body}${ruled ? html`\n  <hr class="govuk-section-break govuk-section-break--m govuk-section-break--visible">` : html``}
 </li>`,
   ),
