@@ -1,5 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ApiEvent } from '../lib/middleware.ts';
+import { contentDisposition } from './attachments.ts';
 import type { SafeHtml } from './ui/html.ts';
 import { INLINE_SCRIPT_HASH } from './ui/layout.ts';
 
@@ -19,6 +20,30 @@ export function page(
   cookies?: string[],
 ): APIGatewayProxyStructuredResultV2 {
   return { statusCode, headers: PAGE_HEADERS, body: `<!DOCTYPE html>\n${body.value}`, cookies };
+}
+
+/**
+ * A file as a download, never shown inline (whatever a resident or a sender's server gave us is only ever
+ * saved), sandboxed and never cached.
+ */
+export function download(
+  bytes: Uint8Array,
+  fileName: string,
+  contentType: string,
+): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': contentType,
+      'content-disposition': contentDisposition(fileName),
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'content-security-policy': "default-src 'none'; sandbox",
+      'referrer-policy': 'no-referrer',
+    },
+    body: Buffer.from(bytes).toString('base64'),
+    isBase64Encoded: true,
+  };
 }
 
 export function redirect(location: string, cookies?: string[]): APIGatewayProxyStructuredResultV2 {

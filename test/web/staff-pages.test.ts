@@ -55,6 +55,7 @@ interface Result {
   body: string;
   location?: string;
   cookies: string[];
+  headers: NonNullable<APIGatewayProxyStructuredResultV2['headers']>;
 }
 
 function result(response: APIGatewayProxyStructuredResultV2): Result {
@@ -63,6 +64,7 @@ function result(response: APIGatewayProxyStructuredResultV2): Result {
     body: String(response.body ?? ''),
     location: response.headers?.location as string | undefined,
     cookies: response.cookies ?? [],
+    headers: response.headers ?? {},
   };
 }
 
@@ -1337,6 +1339,12 @@ describe('the Ombudsman evidence pack', () => {
       form: { csrf: await csrfFor(), format: 'zip' },
     });
     expect(response.status).toBe(200);
+    // A download like every file staff take away: saved, never shown, sandboxed if opened.
+    expect(response.headers).toMatchObject({
+      'content-type': 'application/zip',
+      'content-security-policy': "default-src 'none'; sandbox",
+      'x-content-type-options': 'nosniff',
+    });
     const zip = unzipSync(new Uint8Array(Buffer.from(response.body, 'base64')));
     expect(Object.keys(zip).sort()).toEqual([
       'MANIFEST.txt',

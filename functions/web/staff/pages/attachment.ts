@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { NotFoundError } from '#shared/domain/errors.ts';
 import { loadCase } from '#shared/usecases/case-log.ts';
-import { contentDisposition } from '../../attachments.ts';
+import { download } from '../../http.ts';
 import { staffPage } from '../../route.ts';
 import { caseIdOf } from './common.ts';
 
@@ -23,17 +23,5 @@ export const downloadAttachment = staffPage(async (ctx) => {
   if (createHash('sha256').update(stored.bytes).digest('hex') !== record.sha256) {
     throw new Error(`Attachment ${index} of case ${caseId} does not match the SHA-256 recorded for it`);
   }
-  return {
-    statusCode: 200,
-    headers: {
-      'content-type': record.contentType,
-      'content-disposition': contentDisposition(record.name),
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
-      'content-security-policy': "default-src 'none'; sandbox",
-      'referrer-policy': 'no-referrer',
-    },
-    body: Buffer.from(stored.bytes).toString('base64'),
-    isBase64Encoded: true,
-  };
+  return download(stored.bytes, record.name, record.contentType);
 });

@@ -5,8 +5,7 @@ import type { CaseState } from '#shared/domain/case.ts';
 import { ValidationError } from '#shared/domain/errors.ts';
 import { type EvidencePack, prepareEvidencePack } from '#shared/usecases/evidence-pack.ts';
 import { positionOf } from '#shared/usecases/workflow.ts';
-import { contentDisposition } from '../../attachments.ts';
-import { field, formBody } from '../../http.ts';
+import { download, field, formBody } from '../../http.ts';
 import { type StaffPageContext, staffPage } from '../../route.ts';
 import { summaryList, table } from '../../ui/components.ts';
 import { html, join, type SafeHtml } from '../../ui/html.ts';
@@ -180,16 +179,5 @@ export const evidencePack = staffPage(async (ctx) => {
   }
   const pack = await prepareEvidencePack(ctx.deps, caseId, ctx.staff, format);
   if (format === 'html') return packDocument(ctx, pack);
-  return {
-    statusCode: 200,
-    headers: {
-      'content-type': 'application/zip',
-      'content-disposition': contentDisposition(`evidence-pack-${pack.state.reference}.zip`),
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
-      'referrer-policy': 'no-referrer',
-    },
-    body: Buffer.from(packZip(pack)).toString('base64'),
-    isBase64Encoded: true,
-  };
+  return download(packZip(pack), `evidence-pack-${pack.state.reference}.zip`, 'application/zip');
 });

@@ -9,8 +9,7 @@ import {
   listHeldEmails,
   openHeldEmail,
 } from '#shared/usecases/held-email.ts';
-import { contentDisposition } from '../../attachments.ts';
-import { field, formBody, redirect } from '../../http.ts';
+import { download, field, formBody, redirect } from '../../http.ts';
 import { type StaffPageContext, staffPage } from '../../route.ts';
 import { csrfToken } from '../../staff-auth.ts';
 import {
@@ -156,19 +155,7 @@ export const heldEmailPage = staffPage(async (ctx) =>
 /** GET /staff/held-email/{messageKey}/raw: the message as received, always a download (message/rfc822). */
 export const downloadHeldEmailRaw = staffPage(async (ctx) => {
   const { bytes, fileName } = await downloadHeldEmail(ctx.deps, keyOf(ctx), ctx.staff);
-  return {
-    statusCode: 200,
-    headers: {
-      'content-type': 'message/rfc822',
-      'content-disposition': contentDisposition(fileName),
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
-      'content-security-policy': "default-src 'none'; sandbox",
-      'referrer-policy': 'no-referrer',
-    },
-    body: Buffer.from(bytes).toString('base64'),
-    isBase64Encoded: true,
-  };
+  return download(bytes, fileName, 'message/rfc822');
 });
 
 /**

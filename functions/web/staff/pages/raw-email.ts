@@ -1,6 +1,6 @@
 import { ValidationError } from '#shared/domain/errors.ts';
 import { downloadRawEmail } from '#shared/usecases/raw-email.ts';
-import { contentDisposition } from '../../attachments.ts';
+import { download } from '../../http.ts';
 import { staffPage } from '../../route.ts';
 import { caseIdOf } from './common.ts';
 
@@ -12,17 +12,5 @@ export const downloadEmail = staffPage(async (ctx) => {
   const index = ctx.event.pathParameters?.index ?? '';
   if (!/^\d{1,3}$/.test(index)) throw new ValidationError('The email number must be a whole number');
   const { bytes, fileName } = await downloadRawEmail(ctx.deps, caseIdOf(ctx), Number(index), ctx.staff);
-  return {
-    statusCode: 200,
-    headers: {
-      'content-type': 'message/rfc822',
-      'content-disposition': contentDisposition(fileName),
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
-      'content-security-policy': "default-src 'none'; sandbox",
-      'referrer-policy': 'no-referrer',
-    },
-    body: Buffer.from(bytes).toString('base64'),
-    isBase64Encoded: true,
-  };
+  return download(bytes, fileName, 'message/rfc822');
 });
