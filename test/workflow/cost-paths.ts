@@ -1,7 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import type { MiddlewareStack } from '@smithy/types';
-import { defaultNonAcceptanceRoute } from '#shared/domain/letters.ts';
 import { actOnTask, recordCaseAction } from '#shared/usecases/actions.ts';
 import { Harness, staff } from './harness.ts';
 
@@ -37,6 +36,13 @@ async function throughStage1(h: Harness): Promise<string> {
   return caseId;
 }
 
+/** Triage that ends the case at once (not accepted, or a service request). */
+async function closedAtTriage(h: Harness, triage: Record<string, unknown>): Promise<string> {
+  const { caseId } = await h.submit();
+  await act(h, caseId, staff.handler, triage);
+  return caseId;
+}
+
 async function twoStages(h: Harness, finalExtra: Record<string, unknown> = {}): Promise<string> {
   const caseId = await throughStage1(h);
   await act(h, caseId, staff.handler, h.response(1));
@@ -59,35 +65,8 @@ export const COST_PATHS: readonly CostPath[] = [
       return caseId;
     },
   },
-  {
-    name: 'not accepted',
-    profile: 'code-baseline',
-    async run(h) {
-      const { caseId } = await h.submit();
-      await act(h, caseId, staff.handler, {
-        action: 'triage',
-        outcome: 'not-accepted',
-        exclusionCode: 'legal-proceedings',
-        rationale: 'A claim about the same repair was filed at the county court on 2 February 2026.',
-        ombudsmanRoute: defaultNonAcceptanceRoute(h.profile),
-        legalProceedings: { court: 'County Court at Leeds', filedOn: '2026-02-02' },
-      });
-      return caseId;
-    },
-  },
-  {
-    name: 'service request',
-    profile: 'code-baseline',
-    async run(h) {
-      const { caseId } = await h.submit();
-      await act(h, caseId, staff.handler, {
-        action: 'triage',
-        outcome: 'service-request',
-        notes: 'Engineer booked for Thursday 5 March',
-      });
-      return caseId;
-    },
-  },
+  { name: 'not accepted', profile: 'code-baseline', run: (h) => closedAtTriage(h, h.notAccepted()) },
+  { name: 'service request', profile: 'code-baseline', run: (h) => closedAtTriage(h, h.serviceRequest()) },
   {
     // Promised in the final response, due in 30 days: its owner is reminded, completes it, the case closes.
     name: 'one 30-day outstanding action',

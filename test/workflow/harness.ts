@@ -1,5 +1,5 @@
 import type { CaseEvent } from '#shared/domain/case.ts';
-import { defaultEscalationRoute } from '#shared/domain/letters.ts';
+import { defaultEscalationRoute, defaultNonAcceptanceRoute } from '#shared/domain/letters.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import type { TaskRecord } from '#shared/ports/case-repository.ts';
 import { actOnTask } from '#shared/usecases/actions.ts';
@@ -144,6 +144,23 @@ export class Harness {
         stage === 1 ? 'Delay in repairing the boiler' : 'The stage 1 remedy did not cover the heating costs',
       outcomesSought: ['Boiler repaired', 'Compensation for heating costs'],
     };
+  }
+
+  /** Triage that refuses the complaint: a claim at court about the same matter (Code 2.2). */
+  notAccepted() {
+    return {
+      action: 'triage',
+      outcome: 'not-accepted',
+      exclusionCode: 'legal-proceedings',
+      rationale: 'A claim about the same repair was filed at the county court on 2 February 2026.',
+      ombudsmanRoute: defaultNonAcceptanceRoute(this.profile),
+      legalProceedings: { court: 'County Court at Leeds', filedOn: '2026-02-02' },
+    };
+  }
+
+  /** Triage that finds a service request, not a complaint. */
+  serviceRequest() {
+    return { action: 'triage', outcome: 'service-request', notes: 'Engineer booked for Thursday 5 March' };
   }
 
   response(stage: 1 | 2, extra: Record<string, unknown> = {}) {

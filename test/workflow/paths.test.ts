@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultNonAcceptanceRoute } from '#shared/domain/letters.ts';
 import { loadProfile } from '#shared/policy/load-profile.ts';
 import { actOnTask, recordCaseAction, residentAct } from '#shared/usecases/actions.ts';
 import { submitComplaint } from '#shared/usecases/intake.ts';
@@ -26,14 +25,7 @@ describe('workflow paths', () => {
   it('not accepted: closes with the reasons and the Ombudsman route in the letter', async () => {
     const h = await start();
     const { caseId } = await h.submit();
-    await h.act(caseId, staff.handler, {
-      action: 'triage',
-      outcome: 'not-accepted',
-      exclusionCode: 'legal-proceedings',
-      rationale: 'A claim about the same repair was filed at the county court on 2 February 2026.',
-      ombudsmanRoute: defaultNonAcceptanceRoute(h.profile),
-      legalProceedings: { court: 'County Court at Leeds', filedOn: '2026-02-02' },
-    });
+    await h.act(caseId, staff.handler, h.notAccepted());
     expect(h.execution(caseId)?.status).toBe('SUCCEEDED');
     expect((await h.state(caseId)).closureReason).toBe('not-accepted');
     const letter = (await h.emailsTo('ada@resident.example')).at(-1);
@@ -45,11 +37,7 @@ describe('workflow paths', () => {
   it('service request: recorded, the resident told, and the complaint record closed', async () => {
     const h = await start();
     const { caseId } = await h.submit();
-    await h.act(caseId, staff.handler, {
-      action: 'triage',
-      outcome: 'service-request',
-      notes: 'Engineer booked for Thursday 5 March',
-    });
+    await h.act(caseId, staff.handler, h.serviceRequest());
     expect(h.execution(caseId)?.status).toBe('SUCCEEDED');
     expect((await h.state(caseId)).closureReason).toBe('service-request');
     expect((await h.emailsTo('ada@resident.example')).at(-1)?.body.text).toMatch(
