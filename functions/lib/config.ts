@@ -1,16 +1,10 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import * as z from 'zod';
 import { FolderAttachmentStore, S3AttachmentStore } from '#shared/adapters/attachment-store.ts';
-import {
-  createDocumentClient,
-  DynamoDbCaseStore,
-  DynamoDbReportingStore,
-} from '#shared/adapters/dynamodb-case-store.ts';
+import { awsClients } from '#shared/adapters/aws-clients.ts';
+import { DynamoDbCaseStore, DynamoDbReportingStore } from '#shared/adapters/dynamodb-case-store.ts';
 import { FolderLetterStore, S3LetterStore } from '#shared/adapters/letter-store.ts';
-import { clientOf } from '#shared/adapters/sdk-client.ts';
 import { SesMailer } from '#shared/adapters/ses.ts';
 import { StepFunctionsEngine } from '#shared/adapters/step-functions.ts';
 import { caseContext } from '#shared/domain/case.ts';
@@ -109,23 +103,13 @@ export function dependenciesFrom(
     JSON.parse(readFileSync(config.PROVIDER_PROFILE_FILE, 'utf8')),
     config.PROVIDER_PROFILE_FILE,
   );
-  // DynamoDB, which every function calls, and SES are imported at cold start; S3 and Step Functions when the
-  // function first calls them (ADR 0010).
-  const s3 = clientOf(async () =>
-    tracer.captureAWSv3Client(new (await import('@aws-sdk/client-s3')).S3Client({})),
-  );
-  const documents = lazy(() => createDocumentClient(tracer.captureAWSv3Client(new DynamoDBClient({}))));
+  const clients = awsClients((client) => tracer.captureAWSv3Client(client));
+  const { s3 } = clients;
+  const documents = lazy(clients.documents);
   const repository = lazy(() => new DynamoDbCaseStore(config.TABLE_NAME, documents()));
   const reporting = lazy(() => new DynamoDbReportingStore(config.TABLE_NAME, documents()));
-  const engine = lazy(
-    () =>
-      new StepFunctionsEngine(config.STATE_MACHINE_ARN, async () =>
-        tracer.captureAWSv3Client(new (await import('@aws-sdk/client-sfn')).SFNClient({})),
-      ),
-  );
-  const mailer = lazy(
-    () => new SesMailer(config.SES_CONFIGURATION_SET, tracer.captureAWSv3Client(new SESv2Client({}))),
-  );
+  const engine = lazy(() => new StepFunctionsEngine(config.STATE_MACHINE_ARN, clients.sfn));
+  const mailer = lazy(() => new SesMailer(config.SES_CONFIGURATION_SET, clients.ses()));
   const letters = lazy(() =>
     config.LETTERS_BUCKET
       ? new S3LetterStore(config.LETTERS_BUCKET, s3)
