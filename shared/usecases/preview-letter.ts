@@ -1,4 +1,5 @@
 import { type Actor, applyCaseEvent, type CaseState, openActions } from '../domain/case.ts';
+import type { ResidentTemplate } from '../domain/correspondence.ts';
 import { DomainError } from '../domain/errors.ts';
 import { stageResponseProblems } from '../domain/letters.ts';
 import { renderResidentMessage } from '../notifications/templates.ts';
@@ -19,14 +20,14 @@ export interface LetterPreview {
 }
 
 /**
- * Previews an extension notice or a stage response before staff send it.
+ * Previews an extension notice or a stage response before staff send it: what the resident would be sent if
+ * it were sent now (nothing is recorded).
  *
  * Primary course:
  * 1. Build the event the action would record (`eventFor`, at the task's stage), at the Clock's now.
  * 2. Apply it to the case as recording would (an extension the rules refuse throws here, as sending would).
- * 3. Render the letter it would send; a response lists what the Code still needs (nothing is recorded).
+ * 3. Render the letter it would send; a response lists what the Code still needs.
  */
-/** What the resident would be sent if this extension or response were sent now (nothing is recorded). */
 export function previewLetter(
   deps: AppDependencies,
   state: CaseState,
@@ -37,18 +38,21 @@ export function previewLetter(
   const stage = task.step.startsWith('stage2-') ? 2 : 1;
   const event = eventFor(action, state, by, deps.clock.now().toISOString(), stage);
   const { profile } = deps.context;
-  if (event.type === 'extension-granted') {
-    // Applying the event checks it as sending would (allowed reason, cap, not after the deadline).
-    const next = applyCaseEvent(state, event, deps.context);
-    const message = renderResidentMessage({
-      template: 'extension-notice',
+  const letter = (template: ResidentTemplate, next: CaseState) => {
+    const { subject, text } = renderResidentMessage({
+      template,
       state: next,
       event,
       profile,
       caseLink: CASE_LINK_PLACEHOLDER,
     });
+    return { subject, text };
+  };
+  if (event.type === 'extension-granted') {
+    // Applying the event checks it as sending would (allowed reason, cap, not after the deadline).
+    const next = applyCaseEvent(state, event, deps.context);
     const newDueDate = (stage === 1 ? next.stage1 : next.stage2).response?.dueDate;
-    return { action: 'extend', subject: message.subject, text: message.text, problems: [], newDueDate };
+    return { action: 'extend', ...letter('extension-notice', next), problems: [], newDueDate };
   }
   if (event.type !== 'response-issued') throw new Error(`No letter to preview for ${event.type}`);
   const problems = stageResponseProblems(event.letter, stage, profile, openActions(state));
@@ -58,12 +62,5 @@ export function previewLetter(
   } catch (error) {
     if (!(error instanceof DomainError) || error.code !== 'INCOMPLETE_LETTER') throw error;
   }
-  const message = renderResidentMessage({
-    template: stage === 1 ? 'stage1-response' : 'final-response',
-    state: next,
-    event,
-    profile,
-    caseLink: CASE_LINK_PLACEHOLDER,
-  });
-  return { action: 'respond', subject: message.subject, text: message.text, problems };
+  return { action: 'respond', ...letter(stage === 1 ? 'stage1-response' : 'final-response', next), problems };
 }
