@@ -12,6 +12,12 @@ import { checkOrigin } from './origin.ts';
 import { type ApiEvent, checkPathParameters, json, jsonBody } from './request.ts';
 import { HttpSettings, readSecret, settings } from './settings.ts';
 
+/*
+ * The stacks' concerns, one middleware each; the stacks themselves are in middleware.ts (and asset-route.ts,
+ * s3-objects.ts, web/route.ts). Nothing here imports config.ts, so the static-files function, which has no
+ * table or use case, bundles no adapter: `withDependencies`, which builds the adapters, stays with the stacks.
+ */
+
 /** The Lambda context once the stack has run: the function's adapters, and the parsed JSON body. */
 export type StackContext = Context & { deps: AppDependencies; body?: unknown };
 
