@@ -24,17 +24,8 @@ export function dateFrom(
       : { parts, error: { field: name, href: dateErrorHref(name), message: `Enter ${what}` } };
   }
   const value = `${parts.year.padStart(4, '0')}-${parts.month.padStart(2, '0')}-${parts.day.padStart(2, '0')}`;
-  if (!/^\d{1,2}$/.test(parts.day) || !/^\d{1,2}$/.test(parts.month) || !/^\d{4}$/.test(parts.year)) {
-    return {
-      parts,
-      error: {
-        field: name,
-        href: dateErrorHref(name),
-        message: `${capitalise(what)} must be a real date, for example 27 3 2026`,
-      },
-    };
-  }
-  if (!isCivilDate(value)) {
+  const typed = /^\d{1,2}$/.test(parts.day) && /^\d{1,2}$/.test(parts.month) && /^\d{4}$/.test(parts.year);
+  if (!typed || !isCivilDate(value)) {
     return {
       parts,
       error: {
