@@ -13,7 +13,7 @@ import { parseProfile } from '#shared/policy/load-profile.ts';
 import { systemClock } from '#shared/ports/clock.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import { telemetry, tracer } from './observability.ts';
-import { problemsOf, readSecret } from './settings.ts';
+import { jsonText, problemsOf, readSecret } from './settings.ts';
 
 export { HttpSettings, PageSettings, readSecret, settings, TaskSettings } from './settings.ts';
 
@@ -32,10 +32,9 @@ export const RuntimeConfig = z.object({
   CSRF_KEY: key.optional(),
   RESIDENT_BASE_URL: z.url(),
   STAFF_BASE_URL: z.url(),
-  STAFF_ALERT_EMAILS: z
-    .string()
-    .transform((value) => JSON.parse(value) as unknown)
-    .pipe(z.object({ handler: z.email(), reviewer: z.email(), manager: z.email(), admin: z.email() })),
+  STAFF_ALERT_EMAILS: jsonText(
+    z.object({ handler: z.email(), reviewer: z.email(), manager: z.email(), admin: z.email() }),
+  ),
   LETTERS_BUCKET: z.string().optional(),
   LETTERS_DIR: z.string().optional(),
   /** Only the web pages function (the complaint form and the staff download) reads and writes it. */
@@ -55,7 +54,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
 }
 
 /** One generated master key; each purpose gets its own key derived from it. */
-const AppSecret = z.object({ masterKey: z.string().min(32) });
+const AppSecret = jsonText(z.object({ masterKey: z.string().min(32) }));
 
 export function deriveSecrets(masterKey: string): AppDependencies['secrets'] {
   // The first two keep their original derivation: stored contact hashes and links already sent use them.
@@ -80,9 +79,9 @@ async function readSecrets(config: RuntimeConfig): Promise<AppDependencies['secr
       'The function is misconfigured: set APP_SECRET_ARN, or CONTACT_HASH_KEY, LINK_SIGNING_KEY and CSRF_KEY',
     );
   }
-  const parsed = AppSecret.safeParse(JSON.parse(await readSecret(config.APP_SECRET_ARN)));
+  const parsed = AppSecret.safeParse(await readSecret(config.APP_SECRET_ARN));
   if (!parsed.success)
-    throw new Error('The application secret must hold a masterKey of at least 32 characters');
+    throw new Error('The application secret must be JSON holding a masterKey of at least 32 characters');
   return deriveSecrets(parsed.data.masterKey);
 }
 

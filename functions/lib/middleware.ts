@@ -17,6 +17,7 @@ import {
   verifyOrigin,
 } from './middlewares.ts';
 import { type ApiEvent, MAX_BODY_BYTES } from './request.ts';
+import { jsonText } from './settings.ts';
 
 export { assetRoute } from './asset-route.ts';
 export { logger } from './observability.ts';
@@ -90,21 +91,6 @@ export const workflowTask = eventStack;
 /** Scheduled jobs (EventBridge Scheduler; the local runtime's daily tick): the same shape as a task. */
 export const scheduledJob = <Result>(run: (deps: AppDependencies) => Promise<Result>) =>
   eventStack(z.looseObject({}), (deps) => run(deps));
-
-/** A string holding JSON that `schema` parses; text that is not JSON is an issue, never a throw. */
-function jsonText<Schema extends z.ZodType>(schema: Schema) {
-  return z
-    .string()
-    .transform((text, context): unknown => {
-      try {
-        return JSON.parse(text);
-      } catch {
-        context.addIssue({ code: 'custom', message: 'must be JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(schema);
-}
 
 /**
  * SNS notifications (SES events): each record's JSON message parsed with `message`; a message of another

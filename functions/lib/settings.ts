@@ -18,21 +18,28 @@ export const PageSettings = HttpSettings.extend({
   STAFF_BASE_URL: z.url().optional(),
   /** Set only by the embedded local runtime (infra/local), never in AWS: demo users instead of Cognito. */
   COMPLAINTS_LOCAL_MODE: z.enum(['0', '1']).optional(),
-  COMPLAINTS_LOCAL_USERS: z
-    .string()
-    .transform((value) => JSON.parse(value) as unknown)
-    .pipe(
-      z.array(
-        z.object({
-          id: z.string(),
-          name: z.string(),
-          email: z.string(),
-          role: z.enum(STAFF_ROLES),
-        }),
-      ),
-    )
-    .optional(),
+  COMPLAINTS_LOCAL_USERS: jsonText(
+    z.array(z.object({ id: z.string(), name: z.string(), email: z.string(), role: z.enum(STAFF_ROLES) })),
+  ).optional(),
 });
+
+/**
+ * A string holding JSON that `schema` parses (an environment variable, a secret, an SNS message): text that
+ * is not JSON is an issue saying so, never a throw, and its content is never echoed in the message.
+ */
+export function jsonText<Schema extends z.ZodType>(schema: Schema) {
+  return z
+    .string()
+    .transform((text, context): unknown => {
+      try {
+        return JSON.parse(text);
+      } catch {
+        context.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
 
 export function problemsOf(error: z.ZodError): string {
   return error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');

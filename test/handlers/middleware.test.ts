@@ -4,7 +4,14 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { dependencies, dependenciesFrom, HttpSettings, readConfig, settings } from '#functions/lib/config.ts';
+import {
+  dependencies,
+  dependenciesFrom,
+  HttpSettings,
+  PageSettings,
+  readConfig,
+  settings,
+} from '#functions/lib/config.ts';
 import {
   assetRoute,
   httpRoute,
@@ -57,6 +64,26 @@ describe('configured', () => {
     expect(() => settings(HttpSettings, env)).toThrow(/misconfigured: ORIGIN_VERIFY_SECRET_ARN: Too small/);
     expect(() => readConfig({})).toThrow(/misconfigured: TABLE_NAME: .*PROVIDER_PROFILE_FILE/);
     expect(settings(HttpSettings, {})).toEqual({});
+  });
+
+  it('says which variable holds text that is not JSON, without echoing it', () => {
+    // Prepare
+    const unreadable = '{handler: hannah@example.org';
+    // Act
+    const config = (() => {
+      try {
+        return readConfig({ ...process.env, STAFF_ALERT_EMAILS: unreadable });
+      } catch (error) {
+        return error;
+      }
+    })();
+    // Assess
+    expect(config).toBeInstanceOf(Error);
+    expect(String(config)).toMatch(/misconfigured: STAFF_ALERT_EMAILS: must be JSON/);
+    expect(String(config)).not.toContain('hannah');
+    expect(() => settings(PageSettings, { COMPLAINTS_LOCAL_USERS: '[' })).toThrow(
+      /misconfigured: COMPLAINTS_LOCAL_USERS: must be JSON/,
+    );
   });
 
   it('runs the check before the handler', async () => {
