@@ -4,17 +4,24 @@
  * only the DynamoDB client. Runs are interleaved (every bundle once per round, in a shuffled order) and the
  * median of the rounds is taken, so load from other processes on the machine falls on all bundles alike.
  * `--sdk bundled` bundles the locked AWS SDK into every function instead of leaving it to the runtime's copy
- * (ADR 0010 compares the two); the baseline is then bundled too.
+ * (ADR 0010 compares the two); the baseline is then bundled too. The Powertools tracer and the X-Ray SDK come
+ * from the Powertools layer in Lambda (ADR 0011): they are not in the sizes, but each init imports them (from
+ * node_modules here, from the layer there), so the init times include them.
  *
- * Run: npm run bench:bundles [-- --rounds 7] [-- --sdk bundled]
+ * `--contents` also prints what each bundle is made of: its largest packages and source folders.
+ *
+ * Run: npm run bench:bundles [-- --rounds 7] [-- --sdk bundled] [-- --contents]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
+import { POWERTOOLS_LAYER } from '../infra/constructs/house-function.ts';
 import {
   BUNDLE_LIMIT_BYTES,
+  bundleContents,
+  bundleMakeup,
   functionBuildOptions,
   functionModules,
   ROOT,
@@ -22,7 +29,11 @@ import {
 } from './function-bundles.ts';
 
 const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '7' }, sdk: { type: 'string', default: 'external' } },
+  options: {
+    rounds: { type: 'string', default: '7' },
+    sdk: { type: 'string', default: 'external' },
+    contents: { type: 'boolean', default: false },
+  },
 });
 const rounds = Number(values.rounds);
 if (values.sdk !== 'external' && values.sdk !== 'bundled') throw new Error('--sdk is external or bundled');
@@ -98,7 +109,7 @@ const median = (values: number[]) => {
 const baseline = median(samples.get(BASELINE) ?? []);
 
 console.log(
-  `${functions.length} functions, AWS SDK ${sdk}, ${rounds} interleaved rounds; baseline (DynamoDB client only) median cold init ${baseline.toFixed(0)} ms, ${(statSync(files.get(BASELINE) as string).size / 1024).toFixed(0)} KB\n`,
+  `${functions.length} functions, AWS SDK ${sdk}, tracer from the Powertools layer (${POWERTOOLS_LAYER.version}: not in the sizes, loaded in every init), ${rounds} interleaved rounds; baseline (DynamoDB client only) median cold init ${baseline.toFixed(0)} ms, ${(statSync(files.get(BASELINE) as string).size / 1024).toFixed(0)} KB\n`,
 );
 console.log('| function | module | size | cold init (median) | × baseline | ≤ 300 KB |');
 console.log('| --- | --- | --- | --- | --- | --- |');
@@ -114,3 +125,19 @@ for (const { name, module } of functions) {
 console.log(
   `\n${over.length} of ${functions.length} bundles exceed 300 KB${over.length ? `: ${over.join(', ')}` : ''}`,
 );
+
+if (values.contents) {
+  console.log('\n| bundle | size | largest parts (KB) |');
+  console.log('| --- | --- | --- |');
+  const byModule = new Map(functions.map(({ name, module }) => [module, name]));
+  const contents = await bundleContents(sdk);
+  for (const [module, name] of byModule) {
+    const bundle = contents.get(name);
+    if (!bundle) continue;
+    const parts = bundleMakeup(bundle)
+      .slice(0, 8)
+      .map(({ part, bytes }) => `${part} ${(bytes / 1024).toFixed(0)}`)
+      .join(', ');
+    console.log(`| ${module} | ${(bundle.bytes / 1024).toFixed(0)} KB | ${parts} |`);
+  }
+}

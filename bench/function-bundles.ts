@@ -5,7 +5,11 @@
 import { join } from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
 import { ALL_ROUTES } from '../functions/routes.ts';
-import { ESBUILD_TARGET, HOUSE_FUNCTION_BUNDLING } from '../infra/constructs/house-function.ts';
+import {
+  ESBUILD_TARGET,
+  HOUSE_FUNCTION_BUNDLING,
+  POWERTOOLS_LAYER,
+} from '../infra/constructs/house-function.ts';
 
 /** The target in issue 12. */
 export const BUNDLE_LIMIT_BYTES = 300 * 1024;
@@ -41,7 +45,8 @@ export function functionModules(): Array<{ name: string; module: string }> {
 
 /**
  * `external`: the AWS SDK is left to the Lambda runtime's copy (what the stacks deploy, ADR 0010); `bundled`:
- * the locked SDK is bundled into each function, for the comparison in that ADR.
+ * the locked SDK is bundled into each function, for the comparison in that ADR. Either way the tracer is
+ * left to the Powertools layer (ADR 0011).
  */
 export type SdkMode = 'external' | 'bundled';
 
@@ -61,7 +66,10 @@ export function functionBuildOptions(
     minify: true,
     sourcemap: options.outfile !== undefined,
     ...(options.outfile ? { outfile: options.outfile } : { write: false, outfile: 'index.mjs' }),
-    external: options.sdk === 'external' ? [...HOUSE_FUNCTION_BUNDLING.externalModules] : [],
+    external:
+      options.sdk === 'external'
+        ? [...HOUSE_FUNCTION_BUNDLING.externalModules]
+        : [...POWERTOOLS_LAYER.packages],
     banner: { js: HOUSE_FUNCTION_BUNDLING.banner },
     logLevel: 'error',
   };
@@ -70,8 +78,11 @@ export function functionBuildOptions(
 /** One function's bundle: its minified size and the source files esbuild put in it. */
 export interface BundleContents {
   bytes: number;
-  /** Paths relative to the repository (node_modules/… for packages), as esbuild's metafile names them. */
-  inputs: string[];
+  /**
+   * Each source file esbuild put in it, by its path relative to the repository (node_modules/… for packages),
+   * with the bytes it takes in the minified output.
+   */
+  inputs: Map<string, number>;
 }
 
 /**
@@ -91,11 +102,33 @@ export async function bundleContents(sdk: SdkMode = 'external'): Promise<Map<str
         const output = Object.values(result.metafile?.outputs ?? {})[0];
         const contents: BundleContents = {
           bytes: result.outputFiles?.[0]?.contents.byteLength ?? 0,
-          inputs: Object.keys(output?.inputs ?? {}).map((path) => path.replace(/^(\.\.\/)+main\//, '')),
+          inputs: new Map(
+            Object.entries(output?.inputs ?? {}).map(([path, { bytesInOutput }]) => [
+              // The worktrees share one node_modules, which esbuild names by its real path.
+              path.replace(/^(\.\.\/)+main\//, ''),
+              bytesInOutput,
+            ]),
+          ),
         };
         return [module, contents] as const;
       }),
     ),
   );
-  return new Map(functions.map(({ name, module }) => [name, built.get(module) ?? { bytes: 0, inputs: [] }]));
+  return new Map(
+    functions.map(({ name, module }) => [name, built.get(module) ?? { bytes: 0, inputs: new Map() }]),
+  );
+}
+
+/**
+ * What a bundle is made of: its bytes by package (node_modules) or by source folder (two levels, e.g.
+ * shared/domain), largest first.
+ */
+export function bundleMakeup(contents: BundleContents): Array<{ part: string; bytes: number }> {
+  const parts = new Map<string, number>();
+  for (const [path, bytes] of contents.inputs) {
+    const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1];
+    const part = name ?? path.split('/').slice(0, 2).join('/');
+    parts.set(part, (parts.get(part) ?? 0) + bytes);
+  }
+  return [...parts].map(([part, bytes]) => ({ part, bytes })).sort((a, b) => b.bytes - a.bytes);
 }

@@ -3,7 +3,7 @@ import { ValidationError } from '#shared/domain/errors.ts';
 import { residentAct, residentView } from '#shared/usecases/actions.ts';
 import { type ApiEvent, httpRoute, json, jsonObject } from '../lib/middleware.ts';
 import { wantsHtml } from '../web/http.ts';
-import { casePage } from '../web/resident-pages.ts';
+import { casePage } from '../web/resident/case.ts';
 
 function linkToken(event: ApiEvent, fromBody?: unknown): string {
   const token = typeof fromBody === 'string' ? fromBody : event.queryStringParameters?.token;

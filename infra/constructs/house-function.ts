@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,6 +8,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secrets from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { powertoolsEnvironment } from '../powertools-environment.ts';
 import { INBOUND_EMAIL_PREFIX } from './data-buckets.ts';
@@ -22,12 +24,31 @@ export const ESBUILD_TARGET = `node${LAMBDA_RUNTIME.name.replace(/^nodejs|\.x$/g
 
 export const STATE_MACHINE_ALIAS = 'live';
 
+const TRACER_VERSION = (
+  JSON.parse(readFileSync(`${ROOT}node_modules/@aws-lambda-powertools/tracer/package.json`, 'utf8')) as {
+    version: string;
+  }
+).version;
+
+/**
+ * What every function takes from the Powertools for AWS Lambda (TypeScript) layer instead of its bundle
+ * (ADR 0011): the tracer, with the X-Ray SDK it loads (about 115 KB minified in each bundle otherwise). The
+ * layer is AWS's own build of the tracer version locked in package-lock.json, found at deploy through the
+ * public SSM parameter AWS keeps for each release; nothing is downloaded at build time.
+ */
+export const POWERTOOLS_LAYER = {
+  packages: ['@aws-lambda-powertools/tracer'],
+  version: TRACER_VERSION,
+  parameterName: `/aws/service/powertools/typescript/generic/all/${TRACER_VERSION}`,
+} as const;
+
 /**
  * What every function's bundle leaves out and starts with; bench/function-bundles.ts builds with the same.
- * The AWS SDK v3 is the Lambda runtime's own copy, not bundled (ADR 0010).
+ * The AWS SDK v3 is the Lambda runtime's own copy, not bundled (ADR 0010); the tracer comes from the
+ * Powertools layer (ADR 0011).
  */
 export const HOUSE_FUNCTION_BUNDLING = {
-  externalModules: ['@aws-sdk/*'],
+  externalModules: ['@aws-sdk/*', ...POWERTOOLS_LAYER.packages],
   // ESM bundles need a require shim for the CommonJS dependencies (the X-Ray SDK, mailparser's).
   banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
 } as const;
@@ -97,6 +118,13 @@ export class HouseFunction extends Construct {
       timeout: props.timeout ?? Duration.seconds(30),
       logGroup,
       tracing: lambda.Tracing.ACTIVE,
+      layers: [
+        lambda.LayerVersion.fromLayerVersionArn(
+          this,
+          'PowertoolsLayer',
+          ssm.StringParameter.valueForStringParameter(this, POWERTOOLS_LAYER.parameterName),
+        ),
+      ],
       projectRoot: ROOT,
       depsLockFilePath: `${ROOT}package-lock.json`,
       environment: {

@@ -3,34 +3,17 @@ import { BUNDLE_LIMIT_BYTES, bundleContents } from '../../bench/function-bundles
 
 /**
  * Functions still over the 300 KB target (issue 12), each held at a ceiling about 3% above its size when this
- * list was last set (7 December 2026), so none can grow unnoticed. The cause is what every function imports
- * (README, Performance): zod's classic API (about 92 KB: its methods cannot be tree-shaken) and the X-Ray SDK
- * the Powertools tracer loads (about 110 KB); the pages function also renders every page (628 KB;
- * 973 KB while the annual report's use case imported zod whole, which the second test now catches), and email
- * intake carries mailparser's charset tables and HTML conversion (about 1 MB) and the whole of zod Powertools'
- * S3 schema imports (about 350 KB). A function leaves
- * this list when it is within 300 KB (the test below says so).
+ * list was last set (7 December 2026), so none can grow unnoticed. Every other function is within 300 KB since
+ * the tracer comes from the Powertools layer (ADR 0011). The pages function renders every resident and staff
+ * page (508 KB: the pages 155 KB, zod's classic API 96 KB, the domain 53 KB, busboy 27 KB): it needs splitting
+ * by audience and page group, and zod's `zod/mini` API, to get within 300 KB. Email intake carries mailparser's
+ * charset tables and HTML conversion (about 1 MB: iconv-lite 481 KB, libmime 174 KB) and the whole of zod, which
+ * Powertools' S3 schema imports (443 KB). A function leaves this list when it is within 300 KB (the test below
+ * says so).
  */
 const OVER_TARGET: Record<string, number> = {
-  'submit-complaint-resident': 360,
-  'submit-complaint-staff': 360,
-  'resident-view': 485,
-  'resident-action': 485,
-  'staff-queries-queue': 395,
-  'staff-queries-search': 395,
-  'staff-queries-case': 395,
-  'staff-queries-reports': 395,
-  'staff-actions-taskaction': 375,
-  'staff-actions-caseaction': 375,
-  'web-pages': 650,
-  'record-receipt': 380,
-  'send-notifications': 380,
-  'register-task': 385,
-  'check-deadline': 385,
-  'close-case': 380,
-  'send-digest': 365,
-  'ses-events': 375,
-  'email-intake': 1890,
+  'web-pages': 525,
+  'email-intake': 1765,
 };
 
 /**
@@ -65,7 +48,9 @@ describe('Lambda bundle sizes (built as the CDK builds them, AWS SDK external)',
   it("carries zod's English messages only, not its other locales", async () => {
     const withLocales = [...(await bundles)]
       .filter(([name]) => !ZOD_WHOLE_ALLOWED.has(name))
-      .filter(([, { inputs }]) => inputs.some((path) => /zod\/v4\/locales\/(?!en\.js$)/.test(path)))
+      .filter(([, { inputs }]) =>
+        [...inputs.keys()].some((path) => /zod\/v4\/locales\/(?!en\.js$)/.test(path)),
+      )
       .map(([name]) => name);
     expect(withLocales).toEqual([]);
   }, 180_000);

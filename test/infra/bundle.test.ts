@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,6 +8,7 @@ import { html } from '#functions/web/ui/html.ts';
 import { layout } from '#functions/web/ui/layout.ts';
 import { loadProfile } from '#shared/policy/load-profile.ts';
 import { buildApp } from '../../infra/app.ts';
+import { POWERTOOLS_LAYER } from '../../infra/constructs/house-function.ts';
 
 /**
  * The deployed artifact, run the way Lambda runs it: the web-assets bundle from cdk.out, copied where no
@@ -36,9 +37,31 @@ function synthesiseAssetsBundle(): string {
 }
 
 function noNodeModulesAbove(dir: string): boolean {
-  for (let current = dir; ; current = dirname(current)) {
+  for (let current = dirname(dir); ; current = dirname(current)) {
     if (existsSync(join(current, 'node_modules'))) return false;
     if (dirname(current) === current) return true;
+  }
+}
+
+/**
+ * What the Powertools layer puts on Lambda's module path (ADR 0011): its packages and their dependencies,
+ * copied flat from this repository's node_modules (the locked versions, which the layer's version matches).
+ * Node does not search NODE_PATH for ES modules outside Lambda, so they go in the bundle's own node_modules.
+ */
+function copyLayerPackages(into: string): void {
+  const modules = new URL('../../node_modules/', import.meta.url).pathname;
+  const pending: string[] = [...POWERTOOLS_LAYER.packages];
+  const copied = new Set<string>();
+  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+    if (copied.has(name)) continue;
+    copied.add(name);
+    const from = realpathSync(join(modules, name));
+    cpSync(from, join(into, 'node_modules', name), { recursive: true, dereference: true });
+    const { dependencies = {} } = JSON.parse(readFileSync(join(from, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
+    // A dependency nested under the package came with it; the others sit beside it, as in the layer.
+    pending.push(...Object.keys(dependencies).filter((dep) => !existsSync(join(from, 'node_modules', dep))));
   }
 }
 
@@ -118,10 +141,13 @@ describe('the deployed web-assets bundle', () => {
   const bundle = synthesiseAssetsBundle();
   const dir = join(mkdtempSync(join(tmpdir(), 'lambda-task-')), 'task');
   cpSync(bundle, dir, { recursive: true });
+  copyLayerPackages(dir);
 
   it('is tested where Lambda runs it: no node_modules anywhere above the copied bundle', () => {
     expect(noNodeModulesAbove(dir)).toBe(true);
     expect(existsSync(join(dir, 'index.mjs'))).toBe(true);
+    // The tracer is the layer's, not the bundle's.
+    expect(readFileSync(join(dir, 'index.mjs'), 'utf8')).toMatch(/from\s*"@aws-lambda-powertools\/tracer"/);
   });
 
   it('answers 200 with the right content type for every asset the layout, its CSS and its scripts reference', async () => {

@@ -9,7 +9,7 @@ import { ALL_ROUTES } from '#functions/routes.ts';
 import { lintProfile } from '#shared/policy/lint.ts';
 import { listPresetIds, loadProfile } from '#shared/policy/load-profile.ts';
 import { buildApp } from '../../infra/app.ts';
-import { ESBUILD_TARGET } from '../../infra/constructs/house-function.ts';
+import { ESBUILD_TARGET, POWERTOOLS_LAYER } from '../../infra/constructs/house-function.ts';
 import { substitutionNames } from '../../infra/local/local-step-functions.ts';
 import { ASL_FILE } from '../../infra/stacks/workflow-stack.ts';
 
@@ -138,6 +138,24 @@ describe('CDK app', () => {
     expect(JSON.stringify(workflow.findResources('AWS::IAM::Role'))).not.toMatch(
       /AWSLambdaBasicExecutionRole/,
     );
+  });
+
+  it('gives every function the Powertools layer of the locked tracer version, found through its public SSM parameter', () => {
+    const tracer = JSON.parse(
+      readFileSync(
+        new URL('../../node_modules/@aws-lambda-powertools/tracer/package.json', import.meta.url),
+        'utf8',
+      ),
+    ) as { version: string };
+    const [parameter, ...others] = Object.entries(workflow.findParameters('*')).filter(
+      ([, { Default }]) => Default === `/aws/service/powertools/typescript/generic/all/${tracer.version}`,
+    );
+    expect(others).toEqual([]);
+    expect(parameter?.[1].Type).toBe('AWS::SSM::Parameter::Value<String>');
+    for (const fn of Object.values(workflow.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.Layers).toEqual([{ Ref: parameter?.[0] }]);
+    }
+    expect(POWERTOOLS_LAYER.packages).toEqual(['@aws-lambda-powertools/tracer']);
   });
 
   it('gives every function the configuration its cold start requires', () => {
