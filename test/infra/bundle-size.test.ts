@@ -5,15 +5,15 @@ import { BUNDLE_LIMIT_BYTES, bundleContents } from '../../bench/function-bundles
  * Functions still over the 300 KB target (issue 12), each held at a ceiling about 3% above its size when this
  * list was last set (7 December 2026), so none can grow unnoticed. Every other function is within 300 KB since
  * the tracer comes from the Powertools layer (ADR 0011). The pages function renders every resident and staff
- * page (508 KB: the pages 155 KB, zod's classic API 96 KB, the domain 53 KB, busboy 27 KB): it needs splitting
+ * page (522 KB: the pages 155 KB, zod's classic API 96 KB, the domain 53 KB, busboy 27 KB): it needs splitting
  * by audience and page group, and zod's `zod/mini` API, to get within 300 KB. Email intake carries mailparser's
  * charset tables and HTML conversion (about 1 MB: iconv-lite 481 KB, libmime 174 KB) and the whole of zod, which
  * Powertools' S3 schema imports (443 KB). A function leaves this list when it is within 300 KB (the test below
  * says so).
  */
 const OVER_TARGET: Record<string, number> = {
-  'web-pages': 525,
-  'email-intake': 1765,
+  'web-pages': 540,
+  'email-intake': 1770,
 };
 
 /**
