@@ -11,6 +11,7 @@ import {
 } from '../domain/case.ts';
 import type { EmailOrigin } from '../domain/email.ts';
 import { ConflictError, ValidationError } from '../domain/errors.ts';
+import { casePosition } from '../domain/position.ts';
 import { signCaseLink } from '../domain/secrets.ts';
 import type { IntakeRecord } from '../ports/case-repository.ts';
 import { isCivilDate, isInstant, normaliseInstant, toLondon } from '../time/london.ts';
@@ -248,6 +249,8 @@ export async function finishIntake(deps: AppDependencies, caseId: string): Promi
   const { state } = await loadCase(deps, caseId);
   await deps.repository.saveProjection(state, caseLookups(deps, state));
   await deps.repository.saveReference(state.reference, caseId);
-  await deps.engine.startExecution(caseId, { caseId });
+  // Started with the case's position, so its first state routes straight to triage (which sends the receipt);
+  // only a resumed execution, given just the case id, rebuilds the case from its log first.
+  await deps.engine.startExecution(caseId, casePosition(state, deps.context, deps.clock.now()));
   return state;
 }

@@ -149,6 +149,9 @@ export async function checkDeadline(
   const state = await followUpActions(deps, await loadState(deps, input.caseId));
   const position = positionOf(deps, state);
   await closeOpenTasks(deps, input.caseId, 'timed-out', (step) => step === input.step);
+  // The window for stage 2 ended, or the last outstanding action was done: close here rather than in a state
+  // of its own, so a case that ends at a check costs no further transitions than its end.
+  if (position.step === 'ready-to-close') return closeCase(deps, input.caseId, state);
   if (position.step !== input.step || !position.dueAt || input.step === 'escalation-window') {
     return positionOf(deps, await settleLetters(deps, input.caseId, state));
   }
@@ -232,8 +235,12 @@ async function followUpActions(deps: AppDependencies, state: CaseState): Promise
  * Closes a case whose work is done (the final response with no open actions, or the stage 2 window ended) and
  * sends the letters a closed case is owed (its closure letter, or one an action that closed it called for).
  */
-export async function closeCase(deps: AppDependencies, caseId: string): Promise<CasePosition> {
-  const state = await loadState(deps, caseId);
+export async function closeCase(
+  deps: AppDependencies,
+  caseId: string,
+  known?: CaseState,
+): Promise<CasePosition> {
+  const state = known ?? (await loadState(deps, caseId));
   if (positionOf(deps, state).step !== 'ready-to-close') {
     return positionOf(deps, await settleLetters(deps, caseId, state));
   }

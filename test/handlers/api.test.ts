@@ -59,9 +59,14 @@ describe('POST /complaints (resident intake)', () => {
       created: true,
       acknowledgementDueDate: '2026-03-09',
     });
-    expect(aws().sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input).toMatchObject({
-      name: body.caseId,
-      input: JSON.stringify({ caseId: body.caseId }),
+    const start = aws().sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input;
+    expect(start?.name).toBe(body.caseId);
+    // Started with the case's position: its first state routes straight to the wait for triage.
+    expect(JSON.parse(start?.input ?? '{}')).toMatchObject({
+      caseId: body.caseId,
+      step: 'triage',
+      lettersOwed: 1,
+      timeoutSeconds: expect.any(Number),
     });
     expect(String(body.caseLink)).toMatch(/^https:\/\/complaints\.example\.org\/cases\/.+\?token=/);
   });

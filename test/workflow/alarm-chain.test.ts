@@ -108,7 +108,7 @@ afterEach(async () => {
 const MINUTE = 60_000;
 
 describe('from a fault to the alarm that tells operators', () => {
-  it('SES failing past every retry: the execution fails (executions-failed, record-receipt-errors: the first step sends the receipt), and a resume sends the letter once', async () => {
+  it('SES failing past every retry: the execution fails (executions-failed, register-task-errors: the wait for triage sends the receipt), and a resume sends the letter once', async () => {
     const failed = alarm('executions-failed');
     const machine = logicalId('AWS::StepFunctions::StateMachine', () => true);
     expect(failed).toMatchObject({
@@ -117,10 +117,10 @@ describe('from a fault to the alarm that tells operators', () => {
       Statistic: 'Sum',
     });
     expect(failed.Dimensions).toEqual([{ Name: 'StateMachineArn', Value: { Ref: machine } }]);
-    const errors = alarm('record-receipt-errors');
+    const errors = alarm('register-task-errors');
     expect(errors).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Errors' });
     expect(errors.Dimensions).toEqual([
-      { Name: 'FunctionName', Value: { Ref: functionId('record-receipt') } },
+      { Name: 'FunctionName', Value: { Ref: functionId('register-task') } },
     ]);
 
     sesDown = true;

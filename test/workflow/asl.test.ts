@@ -93,13 +93,31 @@ describe('statemachines/complaint.asl.json', () => {
 
   it('routes every step the domain can report', () => {
     const router = definition.States['Route to the step the case is waiting on'] as unknown as {
-      Choices: Array<{ StringEquals?: string; And?: Array<{ StringEquals?: string }> }>;
+      Choices: Array<{
+        StringEquals?: string;
+        Next: string;
+        And?: Array<{ StringEquals?: string }>;
+      }>;
     };
     // A step with letters owed and no task to send them goes through the letters state first (an And rule).
     const routed = [
       ...new Set(router.Choices.map((choice) => choice.StringEquals ?? choice.And?.[0]?.StringEquals)),
-    ].sort();
-    expect(routed).toEqual([...STEPS, 'ready-to-close', 'closed'].sort());
+    ].filter((step) => step !== undefined);
+    expect(routed.sort()).toEqual([...STEPS, 'ready-to-close', 'closed'].sort());
+    // A resumed execution is given only the case id: with no step it rebuilds the case from the log first.
+    // (`Not` of `IsPresent: true`: aws-local-stepfunctions never matches `IsPresent: false`.)
+    expect(router.Choices[0]).toEqual({
+      Not: { Variable: '$.step', IsPresent: true },
+      Next: 'Record receipt and work out the deadlines',
+    });
+  });
+
+  it('starts at the router, and every path ends in a terminal state or a task that ends the execution', () => {
+    expect((definition as unknown as { StartAt: string }).StartAt).toBe(
+      'Route to the step the case is waiting on',
+    );
+    const ends = Object.entries(definition.States).filter(([, state]) => state.End === true);
+    expect(ends.map(([name]) => name)).toEqual(['Send the letters a closed case is owed']);
   });
 
   it('waits until an instant with TimestampPath for outstanding-action updates', () => {

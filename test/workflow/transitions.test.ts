@@ -1,26 +1,40 @@
-import { describe, expect, it } from 'vitest';
-import { COST_PATHS, countPath } from './cost-paths.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { COST_PATHS, countPath, type PathCount } from './cost-paths.ts';
 
 /**
  * What each common path costs on the real ASL: state transitions (billed by Step Functions) and DynamoDB
  * requests (intake, staff actions and the workflow; not the test's own reads). The transition counts are exact,
- * so a change that adds a state to a path shows here; the DynamoDB counts are ceilings (a write that loses a
- * race, or a wait that times out on a slow machine, adds a few).
+ * so a change that adds a state to a path shows here, and each path stays within issue 12's 2.5 transitions per
+ * business event; the DynamoDB counts are ceilings (a write that loses a race, or a wait that times out on a
+ * slow machine, adds a few).
  */
 const EXPECTED: Record<string, { transitions: number; dynamoCalls: number }> = {
-  'full two-stage': { transitions: 17, dynamoCalls: 160 },
-  'closed at stage 1': { transitions: 14, dynamoCalls: 180 },
-  'not accepted': { transitions: 7, dynamoCalls: 55 },
-  'service request': { transitions: 7, dynamoCalls: 55 },
-  'one 30-day outstanding action': { transitions: 25, dynamoCalls: 290 },
+  'full two-stage': { transitions: 13, dynamoCalls: 160 },
+  'closed at stage 1': { transitions: 9, dynamoCalls: 180 },
+  'not accepted': { transitions: 4, dynamoCalls: 55 },
+  'service request': { transitions: 4, dynamoCalls: 55 },
+  'one 30-day outstanding action': { transitions: 19, dynamoCalls: 290 },
 };
+
+const TRANSITIONS_PER_EVENT = 2.5;
+
+const counted: Array<[string, PathCount]> = [];
+afterAll(() => {
+  const rows = counted.map(([name, count]) => {
+    const calls = Object.values(count.dynamoCalls).reduce((a, b) => a + b, 0);
+    return `${name.padEnd(30)} ${String(count.businessEvents).padStart(6)} ${String(count.transitions).padStart(11)} ${(count.transitions / count.businessEvents).toFixed(2).padStart(9)} ${String(calls).padStart(8)} ${(calls / count.businessEvents).toFixed(1).padStart(9)}`;
+  });
+  console.log([`${'path'.padEnd(30)} events transitions per event dynamodb per event`, ...rows].join('\n'));
+});
 
 describe('what each path costs', () => {
   for (const path of COST_PATHS) {
     it(path.name, async () => {
       const count = await countPath(path);
+      counted.push([path.name, count]);
       const calls = Object.values(count.dynamoCalls).reduce((a, b) => a + b, 0);
       expect(count.transitions).toBe(EXPECTED[path.name]?.transitions);
+      expect(count.transitions / count.businessEvents).toBeLessThanOrEqual(TRANSITIONS_PER_EVENT);
       expect(calls, JSON.stringify(count.dynamoCalls)).toBeLessThanOrEqual(
         EXPECTED[path.name]?.dynamoCalls ?? 0,
       );
