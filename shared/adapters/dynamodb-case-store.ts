@@ -334,20 +334,18 @@ export class DynamoDbCaseStore implements CaseRepository {
         : []),
       ...(lookups.correspondents ?? []).map((hash) => `CONTACT#${hash}`),
     ];
-    for (const key of keys) {
-      await this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: caseKey(state.caseId),
-            sk: key,
-            caseId: state.caseId,
-            gsi2pk: key,
-            gsi2sk: `${state.receivedAt}#${state.caseId}`,
-          },
-        }),
-      );
-    }
+    // A lookup item is the same whenever it is written (a retry rewrites it unchanged): one batched request.
+    await batchPutItems(
+      this.documents,
+      this.tableName,
+      keys.map((key) => ({
+        pk: caseKey(state.caseId),
+        sk: key,
+        caseId: state.caseId,
+        gsi2pk: key,
+        gsi2sk: `${state.receivedAt}#${state.caseId}`,
+      })),
+    );
   }
 
   async getProjection(caseId: string): Promise<CaseState | undefined> {
@@ -883,8 +881,9 @@ export function factItems(state: CaseState): Array<Record<string, unknown> & { s
 }
 
 /**
- * Writes items 25 to a request, retrying what DynamoDB leaves unprocessed. Unconditional: for loading a table
- * (the reporting benchmark), never for a live case.
+ * Writes items 25 to a request, retrying what DynamoDB leaves unprocessed (after a growing pause: it leaves
+ * items when throttled). Unconditional: for items that are the same at every write (a case's lookup items) or
+ * for loading a table (the reporting benchmark), never for a case's events or projection.
  */
 export async function batchPutItems(
   documents: DynamoDBDocumentClient,
@@ -895,7 +894,8 @@ export async function batchPutItems(
     let request: Record<string, Array<{ PutRequest: { Item: Record<string, unknown> } }>> | undefined = {
       [tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
     };
-    while (request && Object.keys(request).length > 0) {
+    for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
       const result = await documents.send(new BatchWriteCommand({ RequestItems: request }));
       request = result.UnprocessedItems as typeof request;
     }

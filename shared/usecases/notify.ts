@@ -26,6 +26,17 @@ const PERMANENT_EMAIL_FAILURES = new Set([
  * between a send and its record sends that one letter again, with the same `X-Correspondence-Key`.
  */
 export async function sendOwedLetters(deps: AppDependencies, caseId: string): Promise<number> {
+  return (await deliverOwedLetters(deps, caseId)).sent;
+}
+
+/**
+ * sendOwedLetters, also returning the case as the last letter's record left it (undefined when none was owed),
+ * so a workflow step carries on from it rather than reading the projection again.
+ */
+export async function deliverOwedLetters(
+  deps: AppDependencies,
+  caseId: string,
+): Promise<{ sent: number; state?: CaseState }> {
   const events = await deps.repository.loadEvents(caseId);
   const owed = lettersOwed(events);
   // Each letter's record builds on the state just written, so the log is read once for all of them.
@@ -57,7 +68,7 @@ export async function sendOwedLetters(deps: AppDependencies, caseId: string): Pr
       current,
     ));
   }
-  return owed.length;
+  return { sent: owed.length, ...(current ? { state: current } : {}) };
 }
 
 async function deliver(

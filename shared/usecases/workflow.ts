@@ -4,7 +4,7 @@ import { actionFollowUps, type CasePosition, casePosition, deadlineAlerts } from
 import type { TaskRecord } from '../ports/case-repository.ts';
 import { caseLookups, loadCase, loadState, recordEvent } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
-import { alertStaff, sendOwedLetters, sendTaskDigests } from './notify.ts';
+import { alertStaff, deliverOwedLetters, sendTaskDigests } from './notify.ts';
 
 const SYSTEM = { kind: 'system', id: 'workflow' } as const;
 
@@ -41,9 +41,11 @@ async function settleLetters(deps: AppDependencies, caseId: string, known?: Case
   let state = known ?? (await loadState(deps, caseId));
   let rebuilt = false;
   while (state.lettersOwed.length > 0) {
-    const sent = await sendOwedLetters(deps, caseId);
-    if (sent > 0) {
-      state = await loadState(deps, caseId);
+    const delivered = await deliverOwedLetters(deps, caseId);
+    if (delivered.sent > 0 && delivered.state) {
+      // The last letter's record is the newest write to the case (an event that raced it made that record
+      // re-fold the log), so it is the state to go on from: no second read.
+      state = delivered.state;
       rebuilt = false;
       continue;
     }

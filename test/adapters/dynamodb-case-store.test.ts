@@ -146,6 +146,17 @@ describe('DynamoDbCaseStore reads', () => {
     expect(task).toMatchObject({ status: 'done', gsi2pk: 'CASETASKS#case-1' });
     expect(task).not.toHaveProperty('gsi1pk');
   });
+  it("writes a new case's lookup items in one batched request, after the projection and its facts", async () => {
+    const { store, watch } = await freshStore();
+    await store.saveProjection(aCase('case-1'), {
+      contacts: ['hash-email', 'hash-phone'],
+      names: ['hash-name', 'hash-surname'],
+    });
+    expect(watch.calls.map((call) => call.operation)).toEqual(['PutItem', 'PutItem', 'BatchWriteItem']);
+    expect(await store.listByContact('hash-phone')).toEqual([expect.objectContaining({ caseId: 'case-1' })]);
+    expect(await store.listByName('hash-surname')).toEqual([expect.objectContaining({ caseId: 'case-1' })]);
+  });
+
   it('finishes the lookups and facts when the same projection is saved again after a write that stopped part-way', async () => {
     const { store, client, tableName } = await freshStore();
     failNthWrite(client, { nth: 2, operation: 'PutItem', error: throttled });
