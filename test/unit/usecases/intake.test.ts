@@ -22,7 +22,12 @@ describe('submitComplaint', () => {
     expect(result.caseLink).toMatch(/^https:\/\/complaints\.example\.org\/cases\/case-1\?token=/);
     expect((await repository.loadEvents('case-1')).map((event) => event.type)).toEqual(['received']);
     expect(await repository.findCaseIdByReference('CMP-2026-000001')).toBe('case-1');
-    expect(engine.executions.get('case-1')).toEqual({ caseId: 'case-1' });
+    // Started with the case's position, so the machine routes straight to triage (which sends the receipt).
+    expect(engine.executions.get('case-1')).toMatchObject({
+      caseId: 'case-1',
+      step: 'triage',
+      lettersOwed: 1,
+    });
   });
 
   it('answers a retry with the same key with the same case, using up no other reference', async () => {
