@@ -123,11 +123,21 @@ export class LocalStepFunctions implements WorkflowEngine {
 
   constructor(
     private readonly handlers: Record<string, LambdaHandler>,
-    options: { name?: string; substitutions: Record<string, string> },
+    options: {
+      name?: string;
+      substitutions: Record<string, string>;
+      /**
+       * false skips validating the definition (about a second of CPU compiling JSON schemas), for a process
+       * that tests something else many times over; every other suite validates the same definition.
+       */
+      validate?: boolean;
+    },
   ) {
     this.stateMachineArn = `arn:aws:states:eu-west-2:000000000000:stateMachine:${options.name ?? 'complaint'}`;
     this.definition = adaptForInterpreter(substitute(readFileSync(ASL_PATH, 'utf8'), options.substitutions));
-    this.machine = new StateMachine(this.definition as never);
+    this.machine = new StateMachine(this.definition as never, {
+      validationOptions: { noValidate: options.validate === false },
+    });
   }
 
   /** Resolves when no task handler is running (used by the virtual clock to let work finish). */

@@ -97,6 +97,8 @@ export interface LocalSystemOptions {
   start?: Date;
   sesPort?: number;
   dynamoPort?: number;
+  /** false: the state machine definition is not validated on start (see LocalStepFunctions). */
+  validateAsl?: boolean;
   urls?: AppDependencies['urls'];
   secrets?: AppDependencies['secrets'];
 }
@@ -174,6 +176,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       substitutions: Object.fromEntries(
         Object.entries(WORKFLOW_FUNCTIONS).map(([key, [name]]) => [key, name]),
       ),
+      validate: options.validateAsl,
     },
   );
   const sesMailer = new SesMailer(

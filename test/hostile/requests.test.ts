@@ -11,6 +11,7 @@ import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
  */
 
 let runtime: Runtime;
+// A whole runtime starting beside another hostile file (the suite runs two at a time) can take over 10 s.
 beforeAll(async () => {
   runtime = await startRuntime({
     provider: 'code-baseline',
@@ -20,7 +21,7 @@ beforeAll(async () => {
     smtpPort: 0,
     start: new Date('2026-03-02T10:00:00Z'),
   });
-});
+}, 60_000);
 afterAll(async () => {
   await runtime?.stop();
 });

@@ -122,6 +122,8 @@ export async function startSweepSystem(): Promise<SweepSystem> {
   const system = await startLocalSystem({
     profile: 'code-baseline',
     start: new Date('2026-03-02T10:00:00Z'),
+    // The workflow suite validates the definition; each sweep file would spend a second of CPU on it again.
+    validateAsl: false,
   });
   process.env.COMPLAINTS_LOCAL_MODE = '1';
   process.env.COMPLAINTS_LOCAL_USERS = JSON.stringify(DEMO_USERS);
@@ -200,6 +202,8 @@ export class CasePool {
   private replacements = 0;
   /** Each case's open task, as last read (a query per request would cost more than the request). */
   private readonly tasks = new Map<string, { taskId: string; open: boolean }>();
+  /** Cases seen closed and kept (no replacements left): closed is final, so their tasks never change. */
+  private readonly closed = new Set<string>();
 
   constructor(
     private readonly sweep: () => SweepSystem,
@@ -228,12 +232,13 @@ export class CasePool {
   }
 
   /**
-   * The case's open task now, or its latest one. Read again only when the last one read was not open or
-   * an action may have moved the case on (the workflow registers the next task a moment later).
+   * The case's open task now, or its latest one. Read again only when the last one read was not open (on a
+   * case not known to be closed) or an action may have moved the case on (the workflow registers the next
+   * task a moment later).
    */
   async currentTask(real: RealCase): Promise<{ taskId: string; open: boolean }> {
     const known = this.tasks.get(real.caseId);
-    if (known?.open) return known;
+    if (known && (known.open || this.closed.has(real.caseId))) return known;
     const tasks = await this.sweep().system.deps.repository.tasksForCase(real.caseId);
     const open = tasks.find((task) => task.status === 'open');
     const latest = open ?? tasks.at(-1);
@@ -253,11 +258,12 @@ export class CasePool {
     const real = this.at(index);
     this.forgetTask(real);
     const { state } = await loadCase(this.sweep().system.deps, real.caseId);
-    if (state.status === 'closed' && this.replacements < this.maxReplacements) {
+    if (state.status !== 'closed') return;
+    if (this.replacements < this.maxReplacements) {
       this.replacements++;
       this.cases[index] = await this.newCase(index);
       await this.sweep().system.settle();
-    }
+    } else this.closed.add(real.caseId);
   }
 
   /** A new budget of replacements, with every closed case replaced now (before a sweep that needs open ones). */
