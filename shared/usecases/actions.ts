@@ -360,8 +360,20 @@ export const ResidentAction = z.discriminatedUnion('action', [
   z.object({
     action: z.literal('add-information'),
     text: text(10_000),
-    /** The case's seq when the form was shown: the same text recorded since is this request, sent again. */
-    afterSeq: z.number().int().min(0).optional(),
+    /**
+     * The case's seq when the resident began writing: the same text recorded since is this request, sent
+     * again (a retry after a write that stopped half-way), so required: without it a retry cannot be told
+     * from a second message and would be recorded twice.
+     */
+    afterSeq: z
+      .number({
+        error: (issue) =>
+          issue.input === undefined
+            ? `afterSeq is required: send the case's seq (case.seq from GET /cases/{caseId}) from when the resident began writing, and the same afterSeq again on a retry, so the information is added once`
+            : `afterSeq must be a number: the case's seq (case.seq from GET /cases/{caseId})`,
+      })
+      .int()
+      .min(0),
   }),
 ]);
 export type ResidentAction = z.infer<typeof ResidentAction>;
@@ -386,7 +398,7 @@ export async function residentAct(
   const action = ResidentAction.parse(rawAction);
   await resendOwedCallbacks(deps, caseId);
   const by: Actor = { kind: 'resident', id: 'resident-link' };
-  if (action.action === 'add-information' && action.afterSeq !== undefined) {
+  if (action.action === 'add-information') {
     // A retry after the service was busy between recording the text and answering: it is there already.
     const { state, events } = await loadCase(deps, caseId);
     if (events.slice(action.afterSeq).some((event) => addsInformation(event, action.text))) {

@@ -347,7 +347,7 @@ describe('resident routes (signed link)', () => {
       await actionHandler(
         apiEvent({
           pathParameters: { caseId: String(first.body.caseId) },
-          json: { token, action: 'add-information', text: 'Also the radiator' },
+          json: { token, action: 'add-information', text: 'Also the radiator', afterSeq: 1 },
         }),
         lambdaContext,
       ),

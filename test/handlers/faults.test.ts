@@ -1,6 +1,6 @@
 import { InternalServerError, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { actionHandler } from '#functions/api/resident.ts';
+import { actionHandler, viewHandler } from '#functions/api/resident.ts';
 import { caseActionHandler, taskActionHandler } from '#functions/api/staff-actions.ts';
 import { queueHandler } from '#functions/api/staff-queries.ts';
 import { residentHandler } from '#functions/api/submit-complaint.ts';
@@ -112,5 +112,47 @@ describe('DynamoDB throttling and server errors on every write path', () => {
       'triaged',
       'withdrawn',
     ]);
+  });
+
+  it('a resident adding information by JSON: afterSeq is required, so a retry after a half-done write adds it once', async () => {
+    const { body } = await submit('fault-key-0003');
+    const caseId = String(body.caseId);
+    const token = new URL(String(body.caseLink)).searchParams.get('token') ?? '';
+    const add = (json: Record<string, unknown>) =>
+      actionHandler(
+        apiEvent({ pathParameters: { caseId }, json: { token, action: 'add-information', ...json } }),
+        lambdaContext,
+      ).then(parse);
+    // Without afterSeq a retry could not be told from a second message: refused, saying what to send.
+    const bare = await add({ text: 'The boiler is leaking now' });
+    expect(bare).toMatchObject({ statusCode: 422, body: { error: 'INVALID_INPUT' } });
+    expect(bare.body.message).toMatch(/afterSeq is required: send the case's seq \(case\.seq from GET/);
+    expect(await events(caseId)).toHaveLength(1);
+
+    const view = parse(
+      await viewHandler(
+        apiEvent({ pathParameters: { caseId }, queryStringParameters: { token } }),
+        lambdaContext,
+      ),
+    );
+    const afterSeq = (view.body.case as { seq: number }).seq;
+    // The event is written, the projection's write fails: the resident is told to try again, and does.
+    aws().dynamo.failNthWrite({ nth: 2, operation: 'PutItem', error: serverError });
+    expectBusy(await add({ text: 'The boiler is leaking now', afterSeq }));
+    expect((await add({ text: 'The boiler is leaking now', afterSeq })).statusCode).toBe(200);
+    // A second message, written after the first was seen, is a new one.
+    const seen = parse(
+      await viewHandler(
+        apiEvent({ pathParameters: { caseId }, queryStringParameters: { token } }),
+        lambdaContext,
+      ),
+    );
+    const later = await add({
+      text: 'The boiler is leaking now',
+      afterSeq: (seen.body.case as { seq: number }).seq,
+    });
+    expect(later.statusCode).toBe(200);
+    const added = (await events(caseId)).filter((event) => event.type === 'related-issue-added');
+    expect(added).toHaveLength(2);
   });
 });

@@ -34,7 +34,8 @@ function staffNote(caseId: string, text: string) {
 
 function residentMessage(caseId: string, token: string, text: string) {
   return actionHandler(
-    apiEvent({ pathParameters: { caseId }, json: { token, action: 'add-information', text } }),
+    // afterSeq 0: each message's text is new, so none is taken for a retry of an earlier one.
+    apiEvent({ pathParameters: { caseId }, json: { token, action: 'add-information', text, afterSeq: 0 } }),
     lambdaContext,
   ).then(parse);
 }

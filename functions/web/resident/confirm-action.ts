@@ -202,7 +202,7 @@ export interface ResidentJourney {
   alreadyDone?(view: ResidentView): boolean;
   /**
    * The form carries the case's seq from when it was first shown, and the action gets it, so a retry after
-   * a half-recorded action is not recorded twice.
+   * a half-recorded action is not recorded twice (a form without it gets the case's seq now).
    */
   keepsSeq?: boolean;
   /** What the "too long" message calls the answer, e.g. "Your reason". */
@@ -210,7 +210,7 @@ export interface ResidentJourney {
   /** The answer as typed, checked beyond its length (e.g. required). */
   check?(answer: string): FieldError[];
   /** The use case's input for the answer. */
-  action(answer: string, afterSeq?: number): ResidentAction;
+  action(answer: string, afterSeq: number): ResidentAction;
   /** The done page's heading and what happens next. */
   done(ctx: PageContext, view: ResidentView): { title: string; body: SafeHtml };
   /** The done page is drawn from the case as it is after the action (read again), not as it was shown. */
@@ -239,14 +239,14 @@ export function residentJourney(journey: ResidentJourney) {
     const page = journey.page(ctx);
     const answer = field(fields, page.answer.name);
     const seq = Number(field(fields, 'afterSeq') || Number.NaN);
-    const afterSeq = journey.keepsSeq && Number.isSafeInteger(seq) && seq >= 0 ? seq : undefined;
     const view = await loadForAction(ctx, token);
+    const afterSeq = Number.isSafeInteger(seq) && seq >= 0 ? seq : view.case.seq;
     const form = (errors: FieldError[], status?: number) =>
       confirmActionPage(
         ctx,
         view,
         token,
-        { ...page, afterSeq: journey.keepsSeq ? (afterSeq ?? view.case.seq) : undefined },
+        { ...page, afterSeq: journey.keepsSeq ? afterSeq : undefined },
         answer,
         errors,
         status,
