@@ -746,7 +746,11 @@ export class DynamoDbCaseStore implements CaseRepository {
     return items.map(toTask).filter((task) => task.status === 'open');
   }
 
-  async markCallbackOwed(taskId: string, since: string): Promise<void> {
+  async markCallbackOwed(
+    taskId: string,
+    since: string,
+    options: { whileOpen?: boolean } = {},
+  ): Promise<void> {
     const task = await this.getTask(taskId);
     if (!task) return;
     try {
@@ -755,14 +759,16 @@ export class DynamoDbCaseStore implements CaseRepository {
           TableName: this.tableName,
           Key: { pk: `TASK#${taskId}`, sk: 'TASK' },
           // The queue index's spare partition lists owed callbacks, by case: a sweep finds them without a scan.
+          // An open task marked so leaves the staff queue too: the event that ended its step is recorded.
           UpdateExpression: 'SET callbackOwedSince = :since, gsi1pk = :owed, gsi1sk = :sk',
-          ConditionExpression: '#status = :done',
+          ConditionExpression: options.whileOpen ? '#status IN (:done, :open)' : '#status = :done',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':since': since,
             ':owed': OWED_CALLBACKS,
             ':sk': `${task.caseId}#${taskId}`,
             ':done': 'done',
+            ...(options.whileOpen ? { ':open': 'open' } : {}),
           },
         }),
       );

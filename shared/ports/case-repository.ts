@@ -187,11 +187,14 @@ export interface CaseRepository {
   markTaskAnnounced(taskId: string, at: string): Promise<void>;
   /** Open tasks for a role, earliest due first (the staff queue). */
   queue(role: TaskRecord['role'], limit?: number): Promise<TaskRecord[]>;
-  /** Marks a done task as still owing its callback (Step Functions refused it). */
-  markCallbackOwed(taskId: string, since: string): Promise<void>;
+  /**
+   * Marks a done task as still owing its callback (Step Functions refused it). `whileOpen`: an open task too,
+   * one a recorded event has ended but that could not be closed (it is closed when the callback is resent).
+   */
+  markCallbackOwed(taskId: string, since: string, options?: { whileOpen?: boolean }): Promise<void>;
   /** Clears the mark once the callback went through (or its wait had already ended). */
   settleCallback(taskId: string): Promise<void>;
-  /** Done tasks still owing their callback: one case's, or every case's. */
+  /** Tasks still owing their callback (done, or open and marked `whileOpen`): one case's, or every case's. */
   owedCallbacks(caseId?: string): Promise<TaskRecord[]>;
   /** The staff alert or digest already sent under this key, if any. */
   findSentMessage(key: string): Promise<SentMessage | undefined>;

@@ -12,6 +12,7 @@ import {
   completeCallback,
   completeOpenTasks,
   currentPosition,
+  endAnsweredTasks,
   positionOf,
   resendOwedCallbacks,
 } from './workflow.ts';
@@ -417,8 +418,9 @@ export async function residentAct(
           : { type: 'note-added', at, by, text: action.text };
     }
   });
-  if (action.action !== 'add-information') await completeOpenTasks(deps, caseId, 'resident');
-  return { state, position: await currentPosition(deps, caseId) };
+  // Recorded: the case is escalated or withdrawn whatever happens to the tasks it ends (they catch up).
+  if (action.action !== 'add-information') await endAnsweredTasks(deps, caseId, 'resident');
+  return { state, position: positionOf(deps, state) };
 }
 
 function addsInformation(event: CaseEvent, text: string): boolean {

@@ -285,6 +285,38 @@ export async function completeOpenTasks(
   }
 }
 
+/**
+ * Ends the tasks a recorded event answers (a resident's escalation or withdrawal) without ever failing the
+ * request that recorded it: the case has moved on, so the resident is told it is done. If closing them fails
+ * (DynamoDB busy), each task still open is marked as owing its callback, and the next look at or action on
+ * the case, or the daily run, closes it and sends it (resendOwedCallbacks), as for a refused staff callback.
+ * If the mark cannot be written either, the step's deadline check moves the execution on when its wait times
+ * out. Either way a warning is logged and `CallbackOwed` counted, which alarms.
+ */
+export async function endAnsweredTasks(deps: AppDependencies, caseId: string, by: string): Promise<void> {
+  try {
+    await completeOpenTasks(deps, caseId, by);
+  } catch (error) {
+    try {
+      const since = deps.clock.now().toISOString();
+      for (const task of await deps.repository.tasksForCase(caseId)) {
+        if (task.status === 'open')
+          await deps.repository.markCallbackOwed(task.taskId, since, { whileOpen: true });
+      }
+    } catch (markError) {
+      deps.telemetry?.warn(
+        'Tasks not closed and not marked owed: the step moves on at its deadline check',
+        { caseId, refusedBy: error instanceof Error ? error.name : 'unknown' },
+        markError,
+      );
+      deps.telemetry?.count('CallbackOwed', { name: 'Outcome', value: 'unmarked' });
+      return;
+    }
+    deps.telemetry?.warn('Tasks not closed: marked owed, to be closed and sent again', { caseId }, error);
+    deps.telemetry?.count('CallbackOwed', { name: 'Outcome', value: 'owed' });
+  }
+}
+
 /** What became of a done task's callback: sent, owed (marked for a resend), or neither (the mark failed too). */
 export type CallbackOutcome = 'sent' | 'owed' | 'unmarked';
 
@@ -338,6 +370,10 @@ export async function resendOwedCallbacks(
   let stillOwed = 0;
   for (const task of await deps.repository.owedCallbacks(caseId)) {
     try {
+      // Marked while open (a resident's action recorded, its tasks not closed): closed now, then answered.
+      if (task.status === 'open') {
+        await deps.repository.closeTask(task.taskId, 'done', deps.clock.now().toISOString(), 'workflow');
+      }
       await deps.engine.sendTaskSuccess(task.token, await currentPosition(deps, task.caseId));
       resent++;
     } catch (error) {

@@ -1,9 +1,11 @@
 import { InternalServerError } from '@aws-sdk/client-dynamodb';
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
+import { actionHandler, viewHandler } from '#functions/api/resident.ts';
 import { taskActionHandler } from '#functions/api/staff-actions.ts';
 import { dependencies } from '#functions/lib/config.ts';
 import { handler as registerTask } from '#functions/workflow/register-task.ts';
+import { signCaseLink } from '#shared/domain/secrets.ts';
 import { submitComplaint } from '#shared/usecases/intake.ts';
 import { capturedOutput } from '../support/output.ts';
 import { apiEvent, lambdaContext, parse, staffClaims, useLocalAws } from './setup.ts';
@@ -124,5 +126,91 @@ describe('a callback Step Functions refuses', () => {
     );
     expect(lines).toContainEqual(expect.objectContaining({ CallbackOwed: 1, Outcome: 'unmarked' }));
     expect(output).not.toContain(TOKEN.slice(0, 40));
+  });
+});
+
+describe('a resident withdrawing or escalating when the open tasks cannot be closed', () => {
+  const serverError = () => new InternalServerError({ message: 'Internal server error', $metadata: {} });
+
+  async function withdraw(caseId: string) {
+    const deps = await dependencies();
+    const token = signCaseLink(deps.secrets.linkSigningKey, caseId, new Date(Date.now() + 86_400_000));
+    let response: ReturnType<typeof parse> | undefined;
+    const output = await capturedOutput(async () => {
+      response = parse(
+        await actionHandler(
+          apiEvent({ pathParameters: { caseId }, json: { token, action: 'withdraw' } }),
+          lambdaContext,
+        ),
+      );
+    });
+    const lines = output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    if (!response) throw new Error('no response');
+    return { response, lines, token };
+  }
+
+  it('answers that it is done, marks the task owed, and the next look at the case closes it and sends the callback', async () => {
+    const { caseId, taskId } = await triageTask();
+    // The withdrawal's event and projection are written (PutItem); closing the task (UpdateItem) fails.
+    aws().dynamo.failNthWrite({ operation: 'UpdateItem', error: serverError });
+    const { response, lines, token } = await withdraw(caseId);
+
+    expect(response).toMatchObject({ statusCode: 200, body: { status: 'closed' } });
+    const deps = await dependencies();
+    expect(await deps.repository.getTask(taskId)).toMatchObject({
+      status: 'open',
+      callbackOwedSince: expect.any(String),
+    });
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'WARN',
+        message: 'Tasks not closed: marked owed, to be closed and sent again',
+        caseId,
+        errorName: 'InternalServerError',
+      }),
+    );
+    expect(lines).toContainEqual(expect.objectContaining({ CallbackOwed: 1, Outcome: 'owed' }));
+    expect(aws().sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+
+    // The resident (or anyone) opens the case: the task is closed and the workflow told where the case is.
+    const view = parse(
+      await viewHandler(
+        apiEvent({ pathParameters: { caseId }, queryStringParameters: { token } }),
+        lambdaContext,
+      ),
+    );
+    expect(view.statusCode).toBe(200);
+    const task = await deps.repository.getTask(taskId);
+    expect(task).toMatchObject({ status: 'done' });
+    expect(task?.callbackOwedSince).toBeUndefined();
+    const sent = aws().sfn.commandCalls(SendTaskSuccessCommand);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.args[0].input).toMatchObject({ taskToken: TOKEN });
+    expect(JSON.parse(String(sent[0]?.args[0].input.output))).toMatchObject({ step: 'closed' });
+    expect(await deps.repository.owedCallbacks(caseId)).toEqual([]);
+  });
+
+  it('when the mark cannot be written either: still answered as done, and the warning says the deadline check moves it on', async () => {
+    const { caseId, taskId } = await triageTask();
+    aws().dynamo.failNthWrite({ operation: 'UpdateItem', error: serverError });
+    aws().dynamo.failNthWrite({ operation: 'UpdateItem', nth: 2, error: serverError });
+    const { response, lines } = await withdraw(caseId);
+
+    expect(response).toMatchObject({ statusCode: 200, body: { status: 'closed' } });
+    const deps = await dependencies();
+    expect((await deps.repository.loadEvents(caseId)).map((event) => event.type)).toContain('withdrawn');
+    expect((await deps.repository.getTask(taskId))?.callbackOwedSince).toBeUndefined();
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'WARN',
+        message: 'Tasks not closed and not marked owed: the step moves on at its deadline check',
+        caseId,
+        refusedBy: 'InternalServerError',
+      }),
+    );
+    expect(lines).toContainEqual(expect.objectContaining({ CallbackOwed: 1, Outcome: 'unmarked' }));
   });
 });

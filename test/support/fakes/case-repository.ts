@@ -224,9 +224,14 @@ export class InMemoryCaseRepository implements CaseRepository {
       .map(copy);
   }
 
-  async markCallbackOwed(taskId: string, since: string): Promise<void> {
+  async markCallbackOwed(
+    taskId: string,
+    since: string,
+    options: { whileOpen?: boolean } = {},
+  ): Promise<void> {
     const task = this.tasks.get(taskId);
-    if (task?.status === 'done') task.callbackOwedSince = since;
+    if (task?.status === 'done' || (options.whileOpen && task?.status === 'open'))
+      task.callbackOwedSince = since;
   }
 
   async settleCallback(taskId: string): Promise<void> {
