@@ -37,17 +37,39 @@ export function deadlineStatus(
   calendar: WorkingCalendar,
   leadWorkingDays: number,
 ): DeadlineStatus {
-  if (!dueAt) return { status: 'no-deadline' };
-  if (Date.parse(dueAt) < now.getTime()) return { status: 'overdue' };
-  let left: number;
-  try {
-    left = calendar.workingDaysBetween(toLondon(now).date, toLondon(dueAt).date);
-  } catch {
+  return deadlineStatusesAt(now, calendar, leadWorkingDays)(dueAt);
+}
+
+/**
+ * deadlineStatus for many deadlines at one `now`, as a queue page needs: today's date is worked out once and
+ * each due date's working days are counted once. A queue of 200 tasks has few distinct due dates, and
+ * counting day by day for every task was an eighth of the page's CPU (issue 12).
+ */
+export function deadlineStatusesAt(
+  now: Date,
+  calendar: WorkingCalendar,
+  leadWorkingDays: number,
+): (dueAt: Instant | undefined) => DeadlineStatus {
+  let today: string | undefined;
+  const daysLeft = new Map<string, number | undefined>();
+  return (dueAt) => {
+    if (!dueAt) return { status: 'no-deadline' };
+    if (Date.parse(dueAt) < now.getTime()) return { status: 'overdue' };
+    today ??= toLondon(now).date;
+    const dueDate = toLondon(dueAt).date;
+    if (!daysLeft.has(dueDate)) {
+      try {
+        daysLeft.set(dueDate, calendar.workingDaysBetween(today, dueDate));
+      } catch {
+        // Outside the bank-holiday table: remembered as unknown, counted below in calendar days.
+        daysLeft.set(dueDate, undefined);
+      }
+    }
     // A date outside the bank-holiday table: count calendar days rather than fail the whole queue.
-    left = Math.floor((Date.parse(dueAt) - now.getTime()) / 86_400_000);
-  }
-  const workingDaysLeft = Math.max(0, left);
-  return { status: left <= leadWorkingDays ? 'due-soon' : 'on-track', workingDaysLeft };
+    const left = daysLeft.get(dueDate) ?? Math.floor((Date.parse(dueAt) - now.getTime()) / 86_400_000);
+    const workingDaysLeft = Math.max(0, left);
+    return { status: left <= leadWorkingDays ? 'due-soon' : 'on-track', workingDaysLeft };
+  };
 }
 
 /** Whoever last acted on the case's current stage is its assignee: the Code wants one named owner. */

@@ -4,7 +4,7 @@ import {
   assigneeOf,
   type DEADLINE_FILTERS,
   type DeadlineStatus,
-  deadlineStatus,
+  deadlineStatusesAt,
   type QueueRole,
   type QueueStage,
   queueShowsActions,
@@ -121,9 +121,11 @@ export async function staffQueue(deps: AppDependencies, query: StaffQueueQuery):
     for (const state of await repository.getProjections(unread)) cases.set(state.caseId, state);
   }
 
-  const now = deps.clock.now();
-  const statusOf = (dueAt: Instant | undefined) =>
-    deadlineStatus(dueAt, now, context.clocks.calendar, context.profile.reminderLeadWorkingDays);
+  const statusOf = deadlineStatusesAt(
+    deps.clock.now(),
+    context.clocks.calendar,
+    context.profile.reminderLeadWorkingDays,
+  );
   const queuedTasks: QueuedTask[] = tasks.map(({ token: _token, ...task }) => ({
     ...task,
     ...assigned(cases.get(task.caseId)),

@@ -159,3 +159,38 @@ describe('deadlineStatus', () => {
     expect(deadlineStatus(undefined, NOW, calendar, 3)).toEqual({ status: 'no-deadline' });
   });
 });
+
+describe('the queue at scale', () => {
+  it('counts working days once per due date, not once per task, with the same statuses', async () => {
+    // Prepare: 60 tasks on 60 cases sharing three due dates, and a calendar that counts its day-counting.
+    const dueDates = ['2026-03-12T23:59:59.999Z', '2026-03-16T23:59:59.999Z', '2026-03-20T23:59:59.999Z'];
+    const cases = Array.from({ length: 60 }, (_, index) => aCase(`c${index}`, 'awaiting-triage'));
+    const tasks = cases.map((state, index) =>
+      aTask(`t${index}`, state.caseId, 'triage', dueDates[index % dueDates.length]),
+    );
+    const { deps } = fakeRepository(cases, tasks);
+    const { calendar } = context.clocks;
+    let counted = 0;
+    const counting = {
+      ...calendar,
+      workingDaysBetween: (from: string, to: string) => {
+        counted++;
+        return calendar.workingDaysBetween(from, to);
+      },
+    };
+    const lead = context.profile.reminderLeadWorkingDays;
+
+    // Act
+    const queue = await staffQueue(
+      { ...deps, context: { ...context, clocks: { ...context.clocks, calendar: counting } } },
+      { role: 'handler', viewerId: 'sub-hannah' },
+    );
+
+    // Assert: every task listed with the status deadlineStatus gives it, from three countings.
+    expect(queue.tasks).toHaveLength(60);
+    for (const task of queue.tasks) {
+      expect(task.deadline).toEqual(deadlineStatus(task.dueAt, NOW, calendar, lead));
+    }
+    expect(counted).toBe(dueDates.length);
+  });
+});
