@@ -8,7 +8,7 @@
  * Run: npm run bench:intake [-- --seconds 20]
  */
 import { parseArgs } from 'node:util';
-import { load, printTable, realNow, startBenchRuntime } from './http-support.ts';
+import { load, loadAverage, printTable, realNow, startBenchRuntime } from './http-support.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' } } });
 const runtime = await startBenchRuntime();
@@ -37,9 +37,10 @@ try {
       },
     ],
   });
-  printTable(`bench:intake: POST /complaints, 10 connections, ${values.seconds} s, ${realNow()} UTC`, [
-    ['POST /complaints', result, '≥ 100 req/s, p99 ≤ 1000 ms'],
-  ]);
+  printTable(
+    `bench:intake: POST /complaints, 10 connections, ${values.seconds} s, ${realNow()} UTC, ${loadAverage()}`,
+    [['POST /complaints', result, '≥ 100 req/s, p99 ≤ 1000 ms']],
+  );
   await runtime.system.settle();
 } finally {
   await runtime.cleanUp();

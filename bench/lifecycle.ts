@@ -13,6 +13,7 @@ import type { TaskRecord } from '#shared/ports/case-repository.ts';
 import { actOnTask } from '#shared/usecases/actions.ts';
 import { submitComplaint } from '#shared/usecases/intake.ts';
 import { startLocalSystem } from '../infra/local/system.ts';
+import { loadAverage, realNow } from './http-support.ts';
 
 const { values } = parseArgs({
   options: { cases: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '50' } },
@@ -105,9 +106,17 @@ system.sfn.events.on('finished', (_name, status) => {
   if (status === 'SUCCEEDED') closed++;
 });
 system.sfn.events.setMaxListeners(0);
-const checkpoints: Array<{ cases: number; seconds: number; peakRss: number; rss: number; retained: string }> =
-  [];
+const checkpoints: Array<{
+  cases: number;
+  seconds: number;
+  cpuMs: number;
+  peakRss: number;
+  rss: number;
+  retained: string;
+}> = [];
+const loadAtStart = loadAverage();
 const began = performance.now();
+const cpuAtStart = process.cpuUsage();
 for (let next = 0; next < total; next += concurrency) {
   const batch = Array.from({ length: Math.min(concurrency, total - next) }, (_, i) => lifecycle(next + i));
   await Promise.all(batch);
@@ -123,6 +132,7 @@ for (let next = 0; next < total; next += concurrency) {
     checkpoints.push({
       cases: done,
       seconds: (performance.now() - began) / 1000,
+      cpuMs: (({ user, system }) => (user + system) / 1000)(process.cpuUsage(cpuAtStart)),
       peakRss,
       rss,
       retained: `${retained.executions} executions, ${retained.historyEvents} history events, ${retained.deadTokens} dead tokens`,
@@ -133,12 +143,15 @@ await system.settle();
 clearInterval(sampler);
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
-console.log(`${closed} of ${total} complaints through both stages to closure\n`);
-console.log('| cases | wall time | throughput | peak RSS | RSS at the end | engine keeps |');
-console.log('| --- | --- | --- | --- | --- | --- |');
+console.log(`${closed} of ${total} complaints through both stages to closure, ${realNow()} UTC`);
+console.log(`At the start: ${loadAtStart}. At the end: ${loadAverage()}.\n`);
+console.log(
+  '| cases | wall time | throughput | CPU per case | CPU-bound ceiling (one core) | peak RSS | RSS at the end | engine keeps |',
+);
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const point of checkpoints) {
   console.log(
-    `| ${point.cases} | ${point.seconds.toFixed(1)} s | ${(point.cases / point.seconds).toFixed(1)} cases/s | ${mib(point.peakRss)} | ${mib(point.rss)} | ${point.retained} |`,
+    `| ${point.cases} | ${point.seconds.toFixed(1)} s | ${(point.cases / point.seconds).toFixed(1)} cases/s | ${(point.cpuMs / point.cases).toFixed(0)} ms | ${((1000 * point.cases) / point.cpuMs).toFixed(1)} cases/s | ${mib(point.peakRss)} | ${mib(point.rss)} | ${point.retained} |`,
   );
 }
 const first = checkpoints[0];

@@ -39,6 +39,8 @@ export interface RuntimeOptions {
 
 export interface Runtime {
   url: string;
+  /** The web and API server (a test can watch the requests it takes). */
+  server: Server;
   sesUrl: string;
   smtp: SmtpListener;
   system: LocalSystem;
@@ -277,7 +279,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     return reply(404, { error: 'NOT_FOUND', message: `No local admin route ${request.method} ${path}` });
   }
 
-  server.on('request', async (request: IncomingMessage, response: ServerResponse) => {
+  // Requests still being handled: stop() lets them finish before closing the table under them.
+  const inFlight = new Set<Promise<unknown>>();
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const handling = handle(request, response).finally(() => inFlight.delete(handling));
+    inFlight.add(handling);
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<unknown> {
     try {
       const requestUrl = new URL(request.url ?? '/', url);
       const path = requestUrl.pathname;
@@ -316,7 +325,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         JSON.stringify({ error: 'INTERNAL', message: 'The local runtime failed to handle this request' }),
       );
     }
-  });
+  }
 
   const resumed = await system.resumeOpenCases();
   const smtp = await startSmtpListener(system, { host, port: smtpPort, log });
@@ -324,6 +333,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   writeFileSync(join(dataDir, RUNNING_FILE), JSON.stringify(running, null, 2));
   return {
     url,
+    server,
     sesUrl: system.sesUrl,
     smtp,
     system,
@@ -334,8 +344,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       rememberClock();
       if (readRunningRuntime(dataDir)?.pid === process.pid)
         rmSync(join(dataDir, RUNNING_FILE), { force: true });
+      // No new connections; requests already taken are answered (a table closed under a request in flight
+      // crashed the process: dynalite rethrows LEVEL_ITERATOR_NOT_OPEN), then idle keep-alive sockets close.
+      const closed = new Promise<void>((done) => server.close(() => done()));
+      await Promise.all(inFlight);
       server.closeAllConnections();
-      await new Promise<void>((done) => server.close(() => done()));
+      await closed;
       await smtp.stop();
       await system.stop();
     },
