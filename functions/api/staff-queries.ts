@@ -44,6 +44,6 @@ export const searchHandler = httpRoute(async ({ deps, event }) => {
 export const reportsHandler = httpRoute(async ({ deps, event }) => {
   const staff = staffIdentity(event);
   const { format, ...query } = ReportQuery.parse(event.queryStringParameters ?? {});
-  const { report, explanation } = await staffReport(deps, staff.role, query);
-  return explanation ? json(200, explanation) : reportResponse(report.figures, format);
+  const { figures, explanation } = await staffReport(deps, staff.role, query);
+  return explanation ? json(200, explanation) : reportResponse(figures, format);
 });

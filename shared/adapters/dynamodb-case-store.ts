@@ -20,6 +20,7 @@ import {
   handlingKey,
   type InboundEmailRecord,
   type IntakeRecord,
+  type ReportMonth,
   type SentMessage,
   type TaskRecord,
 } from '../ports/case-repository.ts';
@@ -62,6 +63,11 @@ export class DynamoDbCaseStore implements CaseRepository {
   constructor(
     private readonly tableName: string,
     private readonly documents: DynamoDBDocumentClient = createDocumentClient(),
+    /**
+     * How long after a month's facts last changed before a tally of it may be cached: the facts are read from a
+     * global index, which DynamoDB updates a moment after the write (tests of the cache pass 0).
+     */
+    private readonly tallySettleMs = 5000,
   ) {}
 
   async findIntake(key: string): Promise<IntakeRecord | undefined> {
@@ -323,7 +329,12 @@ export class DynamoDbCaseStore implements CaseRepository {
       // a retry after a write that stopped part-way must finish them (each fact item keeps its own seq condition).
       if (!isConditionFailure(error)) throw error;
     }
-    await Promise.all(factItems(state).map((item) => this.putIfNewer(item)));
+    const facts = factItems(state);
+    await Promise.all(facts.map((item) => this.putIfNewer(item)));
+    // After the facts, so a tally read before they landed is never cached as current; a retry bumps again.
+    await Promise.all(
+      facts.map((item) => this.bumpReportMonth(String(item.gsi3pk).slice(FACTS_PREFIX.length))),
+    );
     // Contacts and names are the complainant's, set when the case is opened; correspondents join it later.
     const keys = [
       ...(state.seq === 1
@@ -612,6 +623,79 @@ export class DynamoDbCaseStore implements CaseRepository {
     return [...latest.values()].map((entry) => JSON.parse(entry.facts) as CaseFacts);
   }
 
+  async reportMonths(months: readonly string[]): Promise<Map<string, ReportMonth>> {
+    const found = new Map<string, ReportMonth>();
+    const unique = [...new Set(months)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = unique
+        .slice(i, i + 100)
+        .map((month) => ({ pk: reportMonthKey(month), sk: REPORT_MONTH_SK }));
+      while (keys && keys.length > 0) {
+        const result = await this.documents.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of result.Responses?.[this.tableName] ?? []) {
+          const month = String(item.pk).slice(REPORT_MONTH_PREFIX.length);
+          found.set(month, {
+            changes: (item.changes as number | undefined) ?? 0,
+            ...(typeof item.tally === 'string'
+              ? {
+                  tally: {
+                    changes: item.tallyChanges as number,
+                    key: item.tallyKey as string,
+                    json: item.tally,
+                  },
+                }
+              : {}),
+          });
+        }
+        keys = result.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
+      }
+    }
+    return found;
+  }
+
+  async saveReportTally(
+    month: string,
+    changes: number,
+    tally: { key: string; json: string },
+  ): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: reportMonthKey(month), sk: REPORT_MONTH_SK },
+          UpdateExpression: 'SET tally = :tally, tallyChanges = :changes, tallyKey = :key',
+          ConditionExpression:
+            changes === 0 ? 'attribute_not_exists(changes)' : 'changes = :changes AND changedAt < :settled',
+          ExpressionAttributeValues: {
+            ':tally': tally.json,
+            ':changes': changes,
+            ':key': tally.key,
+            ...(changes === 0 ? {} : { ':settled': new Date(Date.now() - this.tallySettleMs).toISOString() }),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Counts a change to a month's facts: a tally cached before it is no longer current. */
+  private async bumpReportMonth(month: string): Promise<void> {
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: reportMonthKey(month), sk: REPORT_MONTH_SK },
+        UpdateExpression: 'ADD changes :one SET changedAt = :now',
+        // Wall-clock time, as DynamoDB's index lag is: the settling delay in saveReportTally is measured by it.
+        ExpressionAttributeValues: { ':one': 1, ':now': new Date().toISOString() },
+      }),
+    );
+  }
+
   /** Writes an item unless a newer one (by `seq`) is stored under its key. */
   private async putIfNewer(item: Record<string, unknown> & { seq: number }): Promise<void> {
     try {
@@ -866,6 +950,10 @@ export class DynamoDbCaseStore implements CaseRepository {
 }
 
 const FACTS_PREFIX = 'FACTS#';
+const REPORT_MONTH_PREFIX = 'REPORTMONTH#';
+const REPORT_MONTH_SK = 'TALLY';
+/** A month's change count and cached report tally: one item per London month, read by key. */
+const reportMonthKey = (month: string) => `${REPORT_MONTH_PREFIX}${month}`;
 
 /**
  * A case's reporting facts, once under each London month they date anything in (gsi3 `FACTS#<YYYY-MM>`): a

@@ -2,6 +2,12 @@ import type { CaseEvent, CaseState, CaseStatus, StaffRole, Step } from '../domai
 import type { HeldEmail } from '../domain/email.ts';
 import type { CaseFacts } from '../domain/reporting/facts.ts';
 
+/** A month's reporting state: how often its facts changed, and the tally cached for it. */
+export interface ReportMonth {
+  changes: number;
+  tally?: { changes: number; key: string; json: string };
+}
+
 export const TASK_STATUSES = ['open', 'done', 'superseded', 'timed-out'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
@@ -176,6 +182,16 @@ export interface CaseRepository {
    * response, stage 2 request, withdrawal, closure, breach, action, referral) in one of these London months.
    */
   listReportFacts(months: readonly string[]): Promise<CaseFacts[]>;
+  /**
+   * Each month's change count (bumped after every write of reporting facts dated in it) and the report tally
+   * cached for it, if any, with the change count it was built at.
+   */
+  reportMonths(months: readonly string[]): Promise<Map<string, ReportMonth>>;
+  /**
+   * Caches a month's tally (JSON) built from its facts read when its change count was `changes`. Not cached
+   * (false) if the month changed since, or changed too recently for an index read to be sure to include it.
+   */
+  saveReportTally(month: string, changes: number, tally: { key: string; json: string }): Promise<boolean>;
   putTask(task: TaskRecord): Promise<void>;
   getTask(taskId: string): Promise<TaskRecord | undefined>;
   /** Moves an open task to a final status; throws TaskNotOpenError if it is no longer open. */

@@ -7,13 +7,17 @@ import {
   approvalProblems,
   CODE_PROVISIONS,
   contentHash,
+  type LearningCase,
+  learningCases,
+  learningFigures,
   reportYear,
 } from '../domain/reporting/annual.ts';
-import { periodMonths } from '../domain/reporting/figures.ts';
+import { mergeTallies, monthPeriod, periodMonths } from '../domain/reporting/figures.ts';
 import type { AnnualDraft, ApprovedReport, Improvement } from '../ports/reporting-repository.ts';
 import { isCivilDate } from '../time/london.ts';
 import { nowIso } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
+import { monthTallies } from './report.ts';
 
 type Staff = Extract<Actor, { kind: 'staff' }>;
 
@@ -47,17 +51,21 @@ function improvementsOf(list: readonly Improvement[]): AnnualReportContent['impr
   }));
 }
 
-/** The live report: the year's figures from the cases' facts (read by month, never a Scan), the register, the draft. */
-async function liveContent(deps: AppDependencies, year: string, draft: AnnualDraft | undefined) {
+/** The live report: the year's figures from its months' tallies (cached, or read by month: never a Scan), the register, the draft. */
+async function liveContent(
+  deps: Pick<AppDependencies, 'repository' | 'reporting' | 'context'>,
+  year: string,
+  draft: AnnualDraft | undefined,
+) {
   const { period } = reportYear(year);
-  const [facts, improvements] = await Promise.all([
-    deps.repository.listReportFacts(periodMonths(period)),
+  const [{ tallies }, improvements] = await Promise.all([
+    monthTallies(deps, periodMonths(period)),
     deps.reporting.listImprovements(),
   ]);
   return annualReportContent({
     profile: deps.context.profile,
     year,
-    facts,
+    months: tallies,
     improvements: improvementsOf(improvements),
     answers: draft?.answers ?? {},
     governingBodyResponse: draft?.governingBodyResponse ?? '',
@@ -66,7 +74,7 @@ async function liveContent(deps: AppDependencies, year: string, draft: AnnualDra
 
 /** The year's report: an approved version as it was approved, or the live draft. */
 export async function viewAnnualReport(
-  deps: AppDependencies,
+  deps: Pick<AppDependencies, 'repository' | 'reporting' | 'context'>,
   actor: Staff,
   year: string,
   version?: number,
@@ -89,6 +97,46 @@ export async function viewAnnualReport(
 }
 
 const text = (max: number) => z.string().trim().max(max);
+export interface ThemesView {
+  label: string;
+  period: { from: string; to: string };
+  months: string[];
+  themes: AnnualReportContent['themes'];
+  rootCauses: AnnualReportContent['rootCauses'];
+  withoutLearning: number;
+}
+
+/** Themes and root causes of a financial year's responses by month (Code 9.4: the lead reviews themes and trends). */
+export async function viewThemes(
+  deps: Pick<AppDependencies, 'repository' | 'context'>,
+  actor: Staff,
+  year: string,
+): Promise<ThemesView> {
+  requireManager(actor);
+  const { label, period } = reportYear(year);
+  const months = periodMonths(period);
+  const { tallies } = await monthTallies(deps, months);
+  return { label, period, months, ...learningFigures(mergeTallies(tallies.values())) };
+}
+
+/**
+ * The responses behind one count of the themes report: a theme or a root cause (neither: those without learning)
+ * in some months of a year, read from those months' facts.
+ */
+export async function themeCases(
+  deps: Pick<AppDependencies, 'repository'>,
+  actor: Staff,
+  months: readonly string[],
+  filter: { theme?: string; rootCause?: string },
+): Promise<LearningCase[]> {
+  requireManager(actor);
+  const first = months[0];
+  const last = months.at(-1);
+  if (!first || !last) throw new ValidationError('Choose the months to list the cases of');
+  const facts = await deps.repository.listReportFacts(months);
+  return learningCases({ from: monthPeriod(first).from, to: monthPeriod(last).to }, facts, filter);
+}
+
 export const DraftInput = z
   .object({
     /** The draft version the form was read at (0 when there was none): a save over a newer one is refused. */

@@ -2,9 +2,11 @@ import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient, DynamoDbCaseStore } from '#shared/adapters/dynamodb-case-store.ts';
+import { applyCaseEvent } from '#shared/domain/case.ts';
 import { ConflictError } from '#shared/domain/errors.ts';
 import { aCase, aTask, caseRepositoryContract } from '../support/case-repository-contract.ts';
 import { DynamoWatch, failNthWrite, type LocalDynamo, startDynalite } from '../support/dynamodb.ts';
+import { baselineContext, handler } from '../support/fixtures.ts';
 
 /** The adapter against dynalite: the real SDK requests and conditions, answered by an emulated DynamoDB. */
 let dynamo: LocalDynamo;
@@ -20,7 +22,9 @@ async function freshStore() {
   const tableName = await dynamo.createTable();
   const client = dynamo.client();
   const watch = new DynamoWatch().attach(client);
-  return { store: new DynamoDbCaseStore(tableName, createDocumentClient(client)), watch, client, tableName };
+  // No settling delay for month tallies: the emulator's index is written with the item (see the delay's test).
+  const store = new DynamoDbCaseStore(tableName, createDocumentClient(client), 0);
+  return { store, watch, client, tableName };
 }
 
 caseRepositoryContract('DynamoDbCaseStore', async () => (await freshStore()).store);
@@ -213,6 +217,41 @@ describe('DynamoDbCaseStore reporting facts', () => {
       new GetCommand({ TableName: tableName, Key: { pk: 'CASE#case-1', sk: 'FACTS#2026-04' } }),
     );
     expect(item.Item).toMatchObject({ gsi3pk: 'FACTS#2026-04', gsi3sk: 'case-1', seq: 1 });
+  });
+});
+
+describe('DynamoDbCaseStore month tallies', () => {
+  const noLookups = { contacts: [], names: [] };
+
+  it('does not cache a tally of a month changed within the settling delay (the index may not have the change yet)', async () => {
+    const { client, tableName } = await freshStore();
+    const store = new DynamoDbCaseStore(tableName, createDocumentClient(client), 60_000);
+    await store.saveProjection(aCase('case-1', '2026-04-02T10:00:00.000Z'), noLookups);
+    expect(await store.saveReportTally('2026-04', 1, { key: 'k', json: '{}' })).toBe(false);
+    // A month nothing was ever written in has nothing to wait for.
+    expect(await store.saveReportTally('2026-05', 0, { key: 'k', json: '{}' })).toBe(true);
+    const settled = new DynamoDbCaseStore(tableName, createDocumentClient(client), 0);
+    expect(await settled.saveReportTally('2026-04', 1, { key: 'k', json: '{}' })).toBe(true);
+  });
+
+  it('counts the change again when a save that stopped before counting it is retried, so no stale tally stays current', async () => {
+    const { store, client } = await freshStore();
+    const received = aCase('case-1', '2026-04-02T10:00:00.000Z');
+    await store.saveProjection(received, noLookups);
+    expect(await store.saveReportTally('2026-04', 1, { key: 'k', json: '{}' })).toBe(true);
+    const triaged = applyCaseEvent(
+      received,
+      { type: 'triaged', at: '2026-04-03T10:00:00.000Z', by: handler, outcome: 'complaint' },
+      baselineContext(),
+    );
+    failNthWrite(client, { operation: 'UpdateItem', error: throttled });
+    await expect(store.saveProjection(triaged, noLookups)).rejects.toThrow(/allowed throughput/);
+    // The new facts are stored, but the month's count was not bumped: the cached tally still looks current.
+    expect((await store.listReportFacts(['2026-04']))[0]?.triage?.outcome).toBe('complaint');
+    await store.saveProjection(triaged, noLookups);
+    const april = (await store.reportMonths(['2026-04'])).get('2026-04');
+    expect(april?.changes).toBe(2);
+    expect(april?.tally?.changes).toBe(1);
   });
 });
 

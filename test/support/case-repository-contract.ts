@@ -349,6 +349,38 @@ export function caseRepositoryContract(name: string, fresh: () => Promise<CaseRe
         ]);
         expect(await facts(['2026-06'])).toEqual([]);
       });
+
+      it("caches a month's tally only while nothing dated in the month has changed since it was read", async () => {
+        const repository = await fresh();
+        const tally = { key: 'k1', json: '{"n":0}' };
+        expect(await repository.reportMonths(['2026-04'])).toEqual(new Map());
+        expect(await repository.saveReportTally('2026-04', 0, tally)).toBe(true);
+        expect(await repository.reportMonths(['2026-04', '2026-05'])).toEqual(
+          new Map([['2026-04', { changes: 0, tally: { changes: 0, ...tally } }]]),
+        );
+        // A case received in April (London) and triaged in May changes both months, once per save.
+        const received = aCase('case-a', '2026-03-31T23:30:00.000Z', 'CMP-A');
+        await repository.saveProjection(received, noLookups);
+        await repository.saveProjection(
+          applyCaseEvent(
+            received,
+            { type: 'triaged', at: '2026-05-05T10:00:00.000Z', by: handler, outcome: 'complaint' },
+            context,
+          ),
+          noLookups,
+        );
+        const months = await repository.reportMonths(['2026-04', '2026-05', '2026-06']);
+        expect(months.get('2026-04')).toEqual({ changes: 2, tally: { changes: 0, ...tally } });
+        expect(months.get('2026-05')?.changes).toBe(1);
+        expect(months.has('2026-06')).toBe(false);
+        // A tally built from what was read before the changes is not cached; one read after them is.
+        expect(await repository.saveReportTally('2026-04', 0, { key: 'k1', json: '{"n":1}' })).toBe(false);
+        expect(await repository.saveReportTally('2026-04', 2, { key: 'k1', json: '{"n":2}' })).toBe(true);
+        expect((await repository.reportMonths(['2026-04'])).get('2026-04')).toEqual({
+          changes: 2,
+          tally: { changes: 2, key: 'k1', json: '{"n":2}' },
+        });
+      });
     });
 
     describe('callback tasks', () => {

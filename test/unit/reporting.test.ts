@@ -1,8 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import type { CaseEvent, Channel } from '#shared/domain/case.ts';
+import type { CaseEvent, CaseState, Channel } from '#shared/domain/case.ts';
 import { defaultNonAcceptanceRoute } from '#shared/domain/letters.ts';
-import { type CaseFacts, caseFactsFromEvents, factMonths } from '#shared/domain/reporting/facts.ts';
-import { checkPeriod, financialYear, periodMonths, reportFigures } from '#shared/domain/reporting/figures.ts';
+import {
+  type CaseFacts,
+  caseFacts,
+  caseFactsFromEvents,
+  factMonths,
+} from '#shared/domain/reporting/facts.ts';
+
+const factMonthsOf = (state: CaseState) => factMonths(caseFacts(state));
+
+import { foldCase } from '#shared/domain/case.ts';
+import { annualReportContent } from '#shared/domain/reporting/annual.ts';
+import {
+  checkPeriod,
+  figuresFromTally,
+  financialYear,
+  mergeTallies,
+  monthPeriod,
+  periodMonths,
+  reportFigures,
+  tallyFacts,
+  wholeMonths,
+} from '#shared/domain/reporting/figures.ts';
+import { monthTallies, staffReport } from '#shared/usecases/report.ts';
+import { InMemoryCaseRepository } from '../support/fakes/case-repository.ts';
 import {
   baselineContext,
   baselineProfile,
@@ -339,6 +361,78 @@ describe('reporting figures for a known population (financial year 2026-27)', ()
     expect(april.counts.stage2Responded).toBe(0);
     // H's action is due in May: promised in April, not due in it.
     expect(april.actions).toEqual({ promised: 1, dueInPeriod: 0, completedOnTime: 0, overdue: 0 });
+  });
+});
+
+describe('the figures from month tallies (what the annual report adds up instead of reading every case)', () => {
+  const months = periodMonths(period);
+  const tallies = new Map(
+    months.map((month) => [month, tallyFacts(profile, monthPeriod(month), population())]),
+  );
+
+  it("gives exactly the year's figures when the year's months are added up", () => {
+    const fromMonths = figuresFromTally(profile, period, mergeTallies(tallies.values()));
+    expect(fromMonths).toEqual(reportFigures(profile, period, population()).figures);
+    // A quarter too (A's stage 2 starts in April, after its stage 1 response: escalated within the quarter).
+    const quarter = { from: '2026-04-01', to: '2026-06-30' };
+    expect(
+      figuresFromTally(profile, quarter, mergeTallies(months.slice(0, 3).map((m) => tallies.get(m)!))),
+    ).toEqual(reportFigures(profile, quarter, population()).figures);
+  });
+
+  it("counts each month's complaints received in the annual report from that month's tally", () => {
+    const content = annualReportContent({
+      profile,
+      year: '2026',
+      months: tallies,
+      improvements: [],
+      answers: {},
+      governingBodyResponse: '',
+    });
+    expect(content.figures).toEqual(reportFigures(profile, period, population()).figures);
+    for (const { month, stage1, stage2 } of content.monthly) {
+      const alone = reportFigures(profile, monthPeriod(month), population()).figures.counts;
+      expect({ month, stage1, stage2 }).toEqual({
+        month,
+        stage1: alone.stage1Received,
+        stage2: alone.stage2Received,
+      });
+    }
+    // A in April, C in June, B on 25 October (00:30 BST) and F on 31 March (23:30 BST, from 28 March 2027).
+    expect(content.monthly.map((m) => m.stage1)).toEqual([1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+  });
+
+  it('knows which periods are whole London months', () => {
+    expect(wholeMonths(period)).toBe(true);
+    expect(wholeMonths({ from: '2027-02-01', to: '2027-02-28' })).toBe(true);
+    expect(wholeMonths({ from: '2026-04-01', to: '2026-04-29' })).toBe(false);
+    expect(wholeMonths({ from: '2026-04-02', to: '2026-04-30' })).toBe(false);
+  });
+
+  it('caches each month, and rebuilds only the months a changed case dates anything in', async () => {
+    const repository = new InMemoryCaseRepository();
+    const deps = { repository, context: ctx, clock: { now: () => new Date('2027-04-02T09:00:00Z') } };
+    const noLookups = { contacts: [], names: [] };
+    for (const [reference, events] of Object.entries(populations)) {
+      const state = foldCase(reference.toLowerCase(), events.slice(0, -1), ctx);
+      await repository.saveProjection({ ...state, reference }, noLookups);
+    }
+    const first = await monthTallies(deps, months);
+    expect(first.rebuilt).toEqual(months);
+    expect((await monthTallies(deps, months)).rebuilt).toEqual([]);
+    // Every case gets its last event: only the months their facts date anything in are read again.
+    const touched = new Set<string>();
+    for (const [reference, events] of Object.entries(populations)) {
+      const state = { ...foldCase(reference.toLowerCase(), events, ctx), reference };
+      await repository.saveProjection(state, noLookups);
+      for (const month of factMonthsOf(state)) touched.add(month);
+    }
+    const again = await monthTallies(deps, months);
+    expect(again.rebuilt).toEqual(months.filter((month) => touched.has(month)));
+    expect(again.rebuilt.length).toBeLessThan(months.length);
+    // And the figures are the population's, exactly, whether each month was cached or rebuilt.
+    const { figures } = await staffReport(deps, 'manager', period);
+    expect(figures).toEqual(reportFigures(profile, period, population()).figures);
   });
 });
 

@@ -1,9 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { ProviderProfile } from '../../policy/profile.ts';
-import { type Instant, toLondon } from '../../time/london.ts';
+import { toLondon } from '../../time/london.ts';
 import { ValidationError } from '../errors.ts';
 import type { CaseFacts } from './facts.ts';
-import { periodMonths, type Ratio, type ReportFigures, type ReportPeriod, reportFigures } from './figures.ts';
+import {
+  figuresFromTally,
+  mergeTallies,
+  periodMonths,
+  type Ratio,
+  type ReportFigures,
+  type ReportPeriod,
+  type Tally,
+} from './figures.ts';
 
 /** The annual complaints performance and service improvement report (Code 8.1-8.2), as data. */
 
@@ -116,7 +124,7 @@ export interface AnnualReportContent {
   /** Stage 1 and stage 2 complaints received each month. */
   monthly: Array<{ month: string; stage1: number; stage2: number }>;
   themes: ThemeCount[];
-  rootCauses: Array<{ rootCause: string; total: number }>;
+  rootCauses: Array<{ rootCause: string; total: number; byMonth: Record<string, number> }>;
   /** Responses issued in the period with no theme recorded. */
   withoutLearning: number;
   refused: Array<{ code: string; description: string; count: number }>;
@@ -151,43 +159,78 @@ function percent(ratio: Ratio): string {
   return ratio.value === null ? 'no cases' : `${(Math.round(ratio.value * 10) / 10).toFixed(1)}%`;
 }
 
-function inPeriod(instant: Instant | undefined, period: ReportPeriod): boolean {
-  if (!instant) return false;
-  const date = toLondon(instant).date;
-  return date >= period.from && date <= period.to;
+/** Counts by month, most frequent first (then by name). */
+function overTime(counts: Record<string, Record<string, number>>) {
+  return Object.entries(counts)
+    .map(([name, byMonth]) => ({
+      name,
+      total: Object.values(byMonth).reduce((sum, n) => sum + n, 0),
+      byMonth,
+    }))
+    .sort((a, b) => b.total - a.total || a.name.localeCompare(b.name));
 }
 
-/** Themes by month and root causes, from the responses issued in the period. */
-export function learningFigures(period: ReportPeriod, facts: Iterable<CaseFacts>) {
-  const themes = new Map<string, ThemeCount>();
-  const causes = new Map<string, number>();
-  let withoutLearning = 0;
+/** Themes and root causes by month, from a tally of the responses issued in a period. */
+export function learningFigures(tally: Tally) {
+  return {
+    themes: overTime(tally.themes).map(({ name, total, byMonth }) => ({ theme: name, total, byMonth })),
+    rootCauses: overTime(tally.rootCauses).map(({ name, total, byMonth }) => ({
+      rootCause: name,
+      total,
+      byMonth,
+    })),
+    withoutLearning: tally.withoutLearning,
+  };
+}
+
+/** A response issued in a period with its learning: a row of the themes report's drill-down. */
+export interface LearningCase {
+  caseId: string;
+  reference: string;
+  stage: 1 | 2;
+  respondedOn: string;
+  theme?: string;
+  rootCause?: string;
+}
+
+/**
+ * The responses issued in a period (London dates) with a theme or root cause, newest first: the cases behind a
+ * count of the themes report. With neither filter, the responses recorded without learning.
+ */
+export function learningCases(
+  period: ReportPeriod,
+  facts: Iterable<CaseFacts>,
+  filter: { theme?: string; rootCause?: string },
+): LearningCase[] {
+  const found: LearningCase[] = [];
   for (const fact of facts) {
-    for (const stage of [fact.stage1, fact.stage2]) {
-      if (!stage || !inPeriod(stage.respondedAt, period)) continue;
-      if (!stage.learning) {
-        withoutLearning++;
-        continue;
-      }
-      const month = toLondon(stage.respondedAt as Instant).date.slice(0, 7);
-      const entry = themes.get(stage.learning.theme) ?? {
-        theme: stage.learning.theme,
-        total: 0,
-        byMonth: {},
-      };
-      entry.total++;
-      entry.byMonth[month] = (entry.byMonth[month] ?? 0) + 1;
-      themes.set(entry.theme, entry);
-      causes.set(stage.learning.rootCause, (causes.get(stage.learning.rootCause) ?? 0) + 1);
+    for (const [stage, record] of [
+      [1, fact.stage1],
+      [2, fact.stage2],
+    ] as const) {
+      if (!record?.respondedAt) continue;
+      const respondedOn = toLondon(record.respondedAt).date;
+      if (respondedOn < period.from || respondedOn > period.to) continue;
+      const learning = record.learning;
+      const wanted =
+        filter.theme === undefined && filter.rootCause === undefined
+          ? learning === undefined
+          : learning !== undefined &&
+            (filter.theme === undefined || learning.theme === filter.theme) &&
+            (filter.rootCause === undefined || learning.rootCause === filter.rootCause);
+      if (!wanted) continue;
+      found.push({
+        caseId: fact.caseId,
+        reference: fact.reference,
+        stage,
+        respondedOn,
+        ...(learning ? { theme: learning.theme, rootCause: learning.rootCause } : {}),
+      });
     }
   }
-  return {
-    themes: [...themes.values()].sort((a, b) => b.total - a.total || a.theme.localeCompare(b.theme)),
-    rootCauses: [...causes.entries()]
-      .map(([rootCause, total]) => ({ rootCause, total }))
-      .sort((a, b) => b.total - a.total || a.rootCause.localeCompare(b.rootCause)),
-    withoutLearning,
-  };
+  return found.sort(
+    (a, b) => b.respondedOn.localeCompare(a.respondedOn) || a.reference.localeCompare(b.reference),
+  );
 }
 
 /** What the cases show for a provision, in a sentence; undefined where the data cannot show it. */
@@ -249,25 +292,33 @@ export function dataEvidence(
   }
 }
 
-/** Builds the report's content for a year from the cases' facts, the register and the officer's draft. */
+/**
+ * Builds the report's content for a year from its months' tallies (every month of the year, each tallied over its
+ * own dates), the register and the officer's draft. The year's figures are the months' tallies added up.
+ */
 export function annualReportContent(input: {
   profile: ProviderProfile;
   year: string;
-  facts: readonly CaseFacts[];
+  months: ReadonlyMap<string, Tally>;
   improvements: AnnualReportContent['improvements'];
   answers: Record<string, { complies: 'yes' | 'no'; evidence: string; commentary: string }>;
   governingBodyResponse: string;
 }): AnnualReportContent {
-  const { profile, facts } = input;
+  const { profile } = input;
   const { period } = reportYear(input.year);
-  const figures = reportFigures(profile, period, facts).figures;
-  const monthly = periodMonths(period).map((month) => {
-    const last = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).getUTCDate();
-    const counts = reportFigures(profile, { from: `${month}-01`, to: `${month}-${last}` }, facts).figures
-      .counts;
-    return { month, stage1: counts.stage1Received, stage2: counts.stage2Received };
+  const tallies = periodMonths(period).map((month) => {
+    const tally = input.months.get(month);
+    if (!tally) throw new Error(`No tally for ${month} of the ${input.year} report`);
+    return [month, tally] as const;
   });
-  const learning = learningFigures(period, facts);
+  const year = mergeTallies(tallies.map(([, tally]) => tally));
+  const figures = figuresFromTally(profile, period, year);
+  const monthly = tallies.map(([month, tally]) => ({
+    month,
+    stage1: tally.counts['counts.stage1Received'] ?? 0,
+    stage2: tally.counts['counts.stage2Received'] ?? 0,
+  }));
+  const learning = learningFigures(year);
   const withLearning = learning.themes.reduce((sum, theme) => sum + theme.total, 0);
   return {
     version: 1,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createWorkingCalendar, type WorkingCalendar } from '../../calendar/working-calendar.ts';
 import { baselineExtensionCap } from '../../policy/lint.ts';
 import type { ProviderProfile } from '../../policy/profile.ts';
@@ -165,17 +166,25 @@ function ratio(numerator: number, denominator: number, scale: number): Ratio {
   return { value: denominator === 0 ? null : (numerator / denominator) * scale, numerator, denominator };
 }
 
-/** Median (the mean of the middle two for an even count) and 90th percentile (nearest rank). */
-function distribution(values: number[]): Distribution {
-  const sorted = [...values].sort((a, b) => a - b);
-  const n = sorted.length;
+/** Median (the mean of the middle two for an even count) and 90th percentile (nearest rank), of a histogram. */
+function distribution(histogram: Record<string, number>): Distribution {
+  const values = Object.entries(histogram)
+    .map(([days, n]) => [Number(days), n] as const)
+    .sort(([a], [b]) => a - b);
+  const n = values.reduce((sum, [, count]) => sum + count, 0);
   if (n === 0) return { count: 0, median: null, p90: null };
+  // The value at a 1-based rank of the sorted values.
+  const at = (rank: number): number => {
+    let seen = 0;
+    for (const [days, count] of values) {
+      seen += count;
+      if (seen >= rank) return days;
+    }
+    throw new Error(`rank ${rank} beyond ${n} values`);
+  };
   const middle = Math.floor(n / 2);
-  const median =
-    n % 2 === 1
-      ? (sorted[middle] as number)
-      : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-  return { count: n, median, p90: sorted[Math.ceil(0.9 * n) - 1] as number };
+  const median = n % 2 === 1 ? at(middle + 1) : (at(middle) + at(middle + 1)) / 2;
+  return { count: n, median, p90: at(Math.ceil(0.9 * n)) };
 }
 
 const DECISION_KEYS: Record<Decision, keyof Outcomes> = {
@@ -185,14 +194,106 @@ const DECISION_KEYS: Record<Decision, keyof Outcomes> = {
 };
 
 /**
- * Every figure for a period from the cases' facts (docs/reporting.md gives each definition and its source).
- * Facts may be newer than the period: every figure is dated, so later events never count.
+ * What the figures are computed from, without the cases' references: counts by figure (a ratio's numerator under
+ * `<figure>:numerator`), working days as histograms, compensation in pence. A period's tally is the sum of its
+ * months' tallies (mergeTallies), so the annual report can add up twelve cached months instead of reading every
+ * case: every count is dated by one instant or date, and the one figure that looks past its own month (escalated:
+ * a stage 2 started by the period's end) keeps the dates the stage 2s started.
  */
-export function reportFigures(
+export interface Tally {
+  version: typeof TALLY_VERSION;
+  counts: Record<string, number>;
+  /** Working days (as text) to count of acknowledgements or responses, by `<stage>.<toAcknowledge|toRespond>`. */
+  days: Record<string, Record<string, number>>;
+  compensationPence: number;
+  /** Stage 1 responses in the period that went to stage 2, by the London date stage 2 started. */
+  escalatedOn: Record<CivilDate, number>;
+  /** Themes and root causes of the responses in the period by London month of the response, and those without. */
+  themes: Record<string, Record<string, number>>;
+  rootCauses: Record<string, Record<string, number>>;
+  withoutLearning: number;
+}
+
+/** Bumped whenever a tally's meaning changes, so cached tallies of an older meaning are rebuilt. */
+export const TALLY_VERSION = 1;
+
+/**
+ * What a cached tally must have been built with to be reused: this tally version and the same profile (its
+ * calendar, homes and extension caps all change the figures).
+ */
+export function tallyKey(profile: ProviderProfile): string {
+  return `${TALLY_VERSION}:${createHash('sha256').update(JSON.stringify(profile)).digest('hex')}`;
+}
+
+export function emptyTally(): Tally {
+  return {
+    version: TALLY_VERSION,
+    counts: {},
+    days: {},
+    compensationPence: 0,
+    escalatedOn: {},
+    themes: {},
+    rootCauses: {},
+    withoutLearning: 0,
+  };
+}
+
+/** The record under a key, made empty the first time. */
+function bucket(records: Record<string, Record<string, number>>, key: string): Record<string, number> {
+  const found = records[key];
+  if (found) return found;
+  const made: Record<string, number> = {};
+  records[key] = made;
+  return made;
+}
+
+function addInto(target: Record<string, number>, source: Record<string, number>): void {
+  for (const [key, value] of Object.entries(source)) target[key] = (target[key] ?? 0) + value;
+}
+
+/** The tally of a period made of the periods of these tallies (which must not overlap). */
+export function mergeTallies(tallies: Iterable<Tally>): Tally {
+  const total = emptyTally();
+  for (const tally of tallies) {
+    addInto(total.counts, tally.counts);
+    for (const [key, histogram] of Object.entries(tally.days)) addInto(bucket(total.days, key), histogram);
+    total.compensationPence += tally.compensationPence;
+    addInto(total.escalatedOn, tally.escalatedOn);
+    for (const [theme, byMonth] of Object.entries(tally.themes))
+      addInto(bucket(total.themes, theme), byMonth);
+    for (const [cause, byMonth] of Object.entries(tally.rootCauses))
+      addInto(bucket(total.rootCauses, cause), byMonth);
+    total.withoutLearning += tally.withoutLearning;
+  }
+  return total;
+}
+
+/** Whether a period is whole London months (the periods cached month tallies can answer). */
+export function wholeMonths(period: ReportPeriod): boolean {
+  return period.from.endsWith('-01') && addCalendarDays(period.to, 1).endsWith('-01');
+}
+
+/** The first and last London dates of a month YYYY-MM. */
+export function monthPeriod(month: string): ReportPeriod {
+  const last = addCalendarDays(`${nextMonth(month)}-01`, -1);
+  return { from: `${month}-01`, to: last };
+}
+
+function nextMonth(month: string): string {
+  const [year, m] = month.split('-').map(Number) as [number, number];
+  return m === 12 ? `${year + 1}-01` : `${year}-${String(m + 1).padStart(2, '0')}`;
+}
+
+/**
+ * Tallies the facts for a period; with `trace`, also lists the references behind each count (for explain).
+ * Facts may be newer than the period: every count is dated, so later events never count.
+ */
+export function tallyFacts(
   profile: ProviderProfile,
   period: ReportPeriod,
   cases: Iterable<CaseFacts>,
-): ComputedReport {
+  trace?: Map<string, string[]>,
+): Tally {
   const calendar = createWorkingCalendar(profile.calendar.region, {
     closureDays: profile.calendar.closureDays,
     extraBankHolidays: profile.calendar.extraBankHolidays,
@@ -204,26 +305,27 @@ export function reportFigures(
     const ms = Date.parse(instant);
     return ms >= start && ms < end;
   };
-  const byPeriodEnd = (instant: Instant | undefined): boolean => !!instant && Date.parse(instant) < end;
   const londonDate = cachedLondonDate();
   const addWorkingDays = cachedAddWorkingDays(calendar);
   const workingDaysBetween = cached((from: CivilDate, to: CivilDate) =>
     calendar.workingDaysBetween(from, to),
   );
 
-  const trace = new Map<string, string[]>();
-  const note = (figure: string, reference: string) => {
+  const tally = emptyTally();
+  const traced = (figure: string, reference: string) => {
+    if (!trace) return;
     const list = trace.get(figure);
     if (list) list.push(reference);
     else trace.set(figure, [reference]);
   };
-  const count = (figure: string) => trace.get(figure)?.length ?? 0;
-
-  const timings: PerStage<{ toAcknowledge: number[]; toRespond: number[] }> = {
-    stage1: { toAcknowledge: [], toRespond: [] },
-    stage2: { toAcknowledge: [], toRespond: [] },
+  const note = (figure: string, reference: string) => {
+    tally.counts[figure] = (tally.counts[figure] ?? 0) + 1;
+    traced(figure, reference);
   };
-  let compensationPounds = 0;
+  const measure = (key: string, days: number) => {
+    const histogram = bucket(tally.days, key);
+    histogram[days] = (histogram[days] ?? 0) + 1;
+  };
 
   for (const facts of cases) {
     const ref = facts.reference;
@@ -251,7 +353,7 @@ export function reportFigures(
           stage.acknowledgementStart,
           londonDate(stage.acknowledgedAt as Instant),
         );
-        timings[name].toAcknowledge.push(days);
+        measure(`${name}.toAcknowledge`, days);
         note(`workingDays.${name}.toAcknowledge`, ref);
         note(`acknowledgedWithin5WorkingDays.${name}`, ref);
         if (days <= ACKNOWLEDGE_WITHIN) note(`acknowledgedWithin5WorkingDays.${name}:numerator`, ref);
@@ -265,7 +367,11 @@ export function reportFigures(
     }
     if (facts.stage1.respondedAt && inPeriod(facts.stage1.respondedAt)) {
       note('escalated', ref);
-      if (facts.stage2 && byPeriodEnd(facts.stage2.startedAt)) note('escalated:numerator', ref);
+      if (facts.stage2) {
+        const on = londonDate(facts.stage2.startedAt);
+        tally.escalatedOn[on] = (tally.escalatedOn[on] ?? 0) + 1;
+        if (on <= period.to) traced('escalated:numerator', ref);
+      }
     }
     for (const breach of facts.breaches) {
       if (!inPeriod(breach.dueAt)) continue;
@@ -305,7 +411,7 @@ export function reportFigures(
         baselineExtensionCap(profile.jurisdiction, n) ?? profile.stages[n - 1]?.extension.maxWorkingDays;
       const allowed = cap === null || cap === undefined ? granted : Math.min(granted, cap);
       if (respondedOn <= addWorkingDays(due, allowed)) note(`${tsm}_withExtensions:numerator`, ref);
-      timings[name].toRespond.push(workingDaysBetween(stage.responseStart, respondedOn));
+      measure(`${name}.toRespond`, workingDaysBetween(stage.responseStart, respondedOn));
       note(`workingDays.${name}.toRespond`, ref);
     }
     if (stage.decision) {
@@ -320,16 +426,35 @@ export function reportFigures(
       const pounds = stage.remedy.compensationPounds ?? 0;
       if (pounds > 0) {
         note('remedies.offered.financial', ref);
-        compensationPounds += pounds;
+        // In pence, so that months add up to the year exactly.
+        tally.compensationPence += Math.round(pounds * 100);
       } else note('remedies.offered.nonFinancial', ref);
     }
+    if (stage.learning) {
+      const month = respondedOn.slice(0, 7);
+      for (const byMonth of [
+        bucket(tally.themes, stage.learning.theme),
+        bucket(tally.rootCauses, stage.learning.rootCause),
+      ])
+        byMonth[month] = (byMonth[month] ?? 0) + 1;
+    } else tally.withoutLearning++;
   }
 
+  return tally;
+}
+
+/** Every figure of a period from its tally (docs/reporting.md gives each definition and its source). */
+export function figuresFromTally(
+  profile: ProviderProfile,
+  period: ReportPeriod,
+  tally: Tally,
+): ReportFigures {
+  const count = (figure: string) => tally.counts[figure] ?? 0;
   const percent = (figure: string) => ratio(count(`${figure}:numerator`), count(figure), 100);
   const prefixed = (prefix: string) => {
     const result: Record<string, number> = {};
-    for (const [key, list] of [...trace].sort(([a], [b]) => a.localeCompare(b))) {
-      if (key.startsWith(prefix)) result[key.slice(prefix.length)] = list.length;
+    for (const [key, value] of Object.entries(tally.counts).sort(([a], [b]) => a.localeCompare(b))) {
+      if (key.startsWith(prefix)) result[key.slice(prefix.length)] = value;
     }
     return result;
   };
@@ -347,8 +472,11 @@ export function reportFigures(
   const byChannel = Object.fromEntries(
     CHANNELS.map((channel) => [channel, count(`counts.byChannel.${channel}`)]),
   );
+  const escalatedByEnd = Object.entries(tally.escalatedOn)
+    .filter(([date]) => date <= period.to)
+    .reduce((sum, [, n]) => sum + n, 0);
 
-  const figures: ReportFigures = {
+  return {
     version: 1,
     provider: { id: profile.id, name: profile.name },
     period,
@@ -373,12 +501,12 @@ export function reportFigures(
       byCategory: { value: null, notRecorded: NOT_RECORDED.category },
       byOutcome: stageFigures(outcomes),
     },
-    escalated: percent('escalated'),
+    escalated: ratio(escalatedByEnd, count('escalated'), 100),
     upheld: stageFigures((name) => percent(`upheld.${name}`)),
     upheldOrPartlyUpheld: stageFigures((name) => percent(`upheldOrPartlyUpheld.${name}`)),
     workingDays: stageFigures((name) => ({
-      toAcknowledge: distribution(timings[name].toAcknowledge),
-      toRespond: distribution(timings[name].toRespond),
+      toAcknowledge: distribution(tally.days[`${name}.toAcknowledge`] ?? {}),
+      toRespond: distribution(tally.days[`${name}.toRespond`] ?? {}),
     })),
     acknowledgedWithin5WorkingDays: stageFigures((name) => percent(`acknowledgedWithin5WorkingDays.${name}`)),
     breaches: { total: count('breaches.total'), byStep: prefixed('breaches.byStep.') },
@@ -392,7 +520,7 @@ export function reportFigures(
         responses: count('remedies.offered.responses'),
         financial: count('remedies.offered.financial'),
         nonFinancial: count('remedies.offered.nonFinancial'),
-        compensationPounds,
+        compensationPounds: tally.compensationPence / 100,
       },
       paid: { value: null, notRecorded: NOT_RECORDED.compensationPaid },
     },
@@ -413,7 +541,19 @@ export function reportFigures(
     },
     escalationRefusals: { value: null, notRecorded: NOT_RECORDED.escalationRefusals },
   };
+}
 
+/**
+ * Every figure for a period from the cases' facts, with the cases behind each (docs/reporting.md gives each
+ * definition and its source).
+ */
+export function reportFigures(
+  profile: ProviderProfile,
+  period: ReportPeriod,
+  cases: Iterable<CaseFacts>,
+): ComputedReport {
+  const trace = new Map<string, string[]>();
+  const figures = figuresFromTally(profile, period, tallyFacts(profile, period, cases, trace));
   // The TSM figures are their counts' cases: CH01 is counted from the same cases as the received counts.
   const alias: Record<string, string> = {
     CH01_1: 'counts.stage1Received',
@@ -430,9 +570,8 @@ export function reportFigures(
       const counted = alias[figure];
       // CH01's denominator is the homes, not cases: its cases are those of its numerator.
       if (counted) return { figure, cases: trace.get(counted) ?? [] };
-      const key = figure;
-      const cases = trace.get(key);
-      const numerator = trace.get(`${key}:numerator`);
+      const cases = trace.get(figure);
+      const numerator = trace.get(`${figure}:numerator`);
       if (!cases && !numerator) return knownFigure(figures, figure) ? { figure, cases: [] } : undefined;
       return {
         figure,

@@ -9,6 +9,7 @@ import {
   handlingKey,
   type InboundEmailRecord,
   type IntakeRecord,
+  type ReportMonth,
   type SentMessage,
   type TaskRecord,
   type TaskStatus,
@@ -32,6 +33,7 @@ export class InMemoryCaseRepository implements CaseRepository {
   private readonly sentMessages = new Map<string, SentMessage>();
   private readonly inbound = new Map<string, InboundEmailRecord>();
   private readonly letterMessages = new Map<string, string>();
+  private readonly reportMonthsStored = new Map<string, ReportMonth>();
 
   async findIntake(key: string): Promise<IntakeRecord | undefined> {
     return copy(this.intakes.get(key));
@@ -112,6 +114,10 @@ export class InMemoryCaseRepository implements CaseRepository {
   async saveProjection(state: CaseState, lookups: CaseLookups): Promise<void> {
     const stored = this.projections.get(state.caseId);
     if (!stored || stored.seq < state.seq) this.projections.set(state.caseId, copy(state));
+    for (const month of factMonths(caseFacts(state))) {
+      const entry = this.reportMonthsStored.get(month) ?? { changes: 0 };
+      this.reportMonthsStored.set(month, { ...entry, changes: entry.changes + 1 });
+    }
     for (const key of [
       ...(state.seq === 1
         ? [
@@ -166,6 +172,26 @@ export class InMemoryCaseRepository implements CaseRepository {
     return [...this.projections.values()]
       .map(caseFacts)
       .filter((facts) => factMonths(facts).some((month) => wanted.has(month)));
+  }
+
+  async reportMonths(months: readonly string[]): Promise<Map<string, ReportMonth>> {
+    const found = new Map<string, ReportMonth>();
+    for (const month of months) {
+      const entry = this.reportMonthsStored.get(month);
+      if (entry) found.set(month, copy(entry));
+    }
+    return found;
+  }
+
+  async saveReportTally(
+    month: string,
+    changes: number,
+    tally: { key: string; json: string },
+  ): Promise<boolean> {
+    const entry = this.reportMonthsStored.get(month) ?? { changes: 0 };
+    if (entry.changes !== changes) return false;
+    this.reportMonthsStored.set(month, { changes, tally: { changes, ...tally } });
+    return true;
   }
 
   async putTask(task: TaskRecord): Promise<void> {

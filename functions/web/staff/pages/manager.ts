@@ -1,12 +1,13 @@
 import { type CaseState, OPEN_STATUSES } from '#shared/domain/case.ts';
 import { learningFigures } from '#shared/domain/reporting/annual.ts';
-import { financialYear, periodMonths } from '#shared/domain/reporting/figures.ts';
+import { financialYear, mergeTallies, periodMonths } from '#shared/domain/reporting/figures.ts';
 import { deadlineStatus } from '#shared/domain/work-queue.ts';
 import type { TaskRecord } from '#shared/ports/case-repository.ts';
 import { toLondon } from '#shared/time/london.ts';
+import { monthTallies } from '#shared/usecases/report.ts';
 import { staffPage } from '../../route.ts';
 import { table } from '../../ui/components.ts';
-import { html } from '../../ui/html.ts';
+import { html, when } from '../../ui/html.ts';
 import { instantWords, ROLE_WORDS, STATUS_WORDS, STEP_WORDS, staffName } from '../words.ts';
 import { caseLink, QUEUE_ROLES } from './common.ts';
 
@@ -62,7 +63,7 @@ export const managerPage = staffPage(async (ctx) => {
   // Themes over time (Code 9.4: the lead reviews themes and trends): this financial year's responses, by month.
   const year = financialYear(toLondon(ctx.now.toISOString()).date);
   const months = periodMonths(year);
-  const { themes } = learningFigures(year, await repository.listReportFacts(months));
+  const { themes } = learningFigures(mergeTallies((await monthTallies(ctx.deps, months)).tallies.values()));
   const shownMonths = months.filter((month) => month <= toLondon(ctx.now.toISOString()).date.slice(0, 7));
   const themesTable =
     themes.length === 0
@@ -101,6 +102,7 @@ ${
 }
 <h2 class="govuk-heading-m" id="themes">Themes over time</h2>
 ${themesTable}
+${when(ctx.staff.role === 'manager' || ctx.staff.role === 'admin', () => html`<p class="govuk-body"><a class="govuk-link" href="/staff/themes">Themes and root causes by month or quarter, with the cases behind each</a></p>`)}
 <h2 class="govuk-heading-m">Overdue work by role</h2>
 ${table({
   head: ['Role', 'Open tasks', 'Overdue', 'Due soon'],
