@@ -152,6 +152,12 @@ export const PAGE_ROUTES: readonly RouteDefinition[] = [
     'annualReportAction',
     "Save the self-assessment and the governing body's response, or approve the report",
   ),
+  staff(
+    'GET',
+    '/staff/themes',
+    'themesPage',
+    'Themes and root causes by month or quarter, with the cases behind each count (?year=, ?by=, ?theme=, ?rootCause=, ?in=)',
+  ),
   staff('GET', '/staff/improvements', 'improvementsPage', 'The improvements register'),
   staff('POST', '/staff/improvements', 'improvementsAction', 'Add an improvement, or mark one done'),
   staff(

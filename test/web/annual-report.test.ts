@@ -9,6 +9,7 @@ import {
   improvementsAction,
   improvementsPage,
   managerPage,
+  themesPage,
 } from '#functions/web/staff-pages.ts';
 import { handler as registerTask } from '#functions/workflow/register-task.ts';
 import type { Step } from '#shared/domain/case.ts';
@@ -141,6 +142,64 @@ function answeredForm(csrf: string, version: number, response: string) {
   });
   return form;
 }
+
+describe('the themes report', () => {
+  it('managers and admins only; themes and root causes by month or quarter, each count linking to its cases', async () => {
+    const { responded } = await population();
+    expect((await call(themesPage, 'GET', '/staff/themes', 'handler')).status).toBe(403);
+    const byMonth = await call(themesPage, 'GET', '/staff/themes', 'manager');
+    expect(byMonth.status).toBe(200);
+    expect(byMonth.body).toContain('Themes and root causes 2025-26');
+    // Today is 2 March 2026: April 2025 to March 2026 are the columns, and the response is counted in March.
+    expect(byMonth.body).toContain(
+      '<th scope="col" class="govuk-table__header govuk-table__header--numeric">Mar 2026</th>',
+    );
+    expect(byMonth.body).toMatch(/<td class="govuk-table__cell">Damp and mould<\/td>/);
+    expect(byMonth.body).toMatch(/<td class="govuk-table__cell">Resident not kept informed<\/td>/);
+    const march =
+      /href="(\/staff\/themes\?year=2025&amp;by=month&amp;theme=Damp\+and\+mould&amp;in=2026-03)">(\d+)/.exec(
+        byMonth.body,
+      );
+    expect(march?.[2]).toBeDefined();
+    expect(byMonth.body.match(/<svg [^>]*role="img"/g)?.length).toBe(1);
+
+    const byQuarter = await call(themesPage, 'GET', '/staff/themes', 'admin', {
+      query: { year: '2025', by: 'quarter' },
+    });
+    expect(byQuarter.body).toContain('Q4 (Jan 2026 to Mar 2026)');
+    expect(byQuarter.body).toContain('theme=Damp+and+mould&amp;in=Q4');
+
+    // The drill-down lists the response behind the count, with a link to the case.
+    const cases = await call(themesPage, 'GET', '/staff/themes', 'manager', {
+      query: { year: '2025', by: 'month', theme: 'Damp and mould', in: '2026-03' },
+    });
+    expect(cases.status).toBe(200);
+    expect(cases.body).toContain('Responses with the theme &quot;Damp and mould&quot;: Mar 2026');
+    expect(cases.body).toContain(`>${responded.reference}</a>`);
+    expect(cases.body).toContain(`${march?.[2]} response`);
+    const byCause = await call(themesPage, 'GET', '/staff/themes', 'manager', {
+      query: { year: '2025', rootCause: 'Resident not kept informed' },
+    });
+    expect(byCause.body).toContain(`>${responded.reference}</a>`);
+    // Nothing in February.
+    const february = await call(themesPage, 'GET', '/staff/themes', 'manager', {
+      query: { year: '2025', theme: 'Damp and mould', in: '2026-02' },
+    });
+    expect(february.body).toContain('0 responses issued in Feb 2026.');
+
+    // Bad input says what to give instead.
+    const bad = await call(themesPage, 'GET', '/staff/themes', 'manager', { query: { by: 'week' } });
+    expect(bad.status).toBe(422);
+    expect(bad.body).toContain('&quot;by&quot; must be month or quarter, got &quot;week&quot;');
+    const outside = await call(themesPage, 'GET', '/staff/themes', 'manager', {
+      query: { year: '2025', theme: 'Damp and mould', in: '2026-07' },
+    });
+    expect(outside.status).toBe(422);
+    expect(outside.body).toContain('must be one of 2025-04');
+    const manager = await call(managerPage, 'GET', '/staff/manager', 'manager');
+    expect(manager.body).toContain('href="/staff/themes"');
+  });
+});
 
 describe('the annual complaints performance and service improvement report', () => {
   it('managers and admins only; figures, charts with data tables, refusals, themes, one row per provision', async () => {

@@ -153,6 +153,7 @@ ${
 }
 ${when(rootCauses.length > 0, () => table({ caption: 'Root causes', head: ['Root cause', 'Responses'], rows: rootCauses.map((c) => [c.rootCause, String(c.total)]), numericColumns: [1] }))}
 ${when(withoutLearning > 0, () => html`<p class="govuk-body">${withoutLearning} responses were issued without a theme and root cause.</p>`)}
+<p class="govuk-body app-no-print"><a class="govuk-link" href="/staff/themes?year=${view.content.year}">Themes and root causes over the year, with the cases behind each</a></p>
 <h3 class="govuk-heading-m">Improvements made because of complaints</h3>
 ${
   improvements.length === 0
