@@ -1,10 +1,10 @@
 import { ValidationError } from '#shared/domain/errors.ts';
 import { toLondon } from '#shared/time/london.ts';
 import { type ThemesView, themeCases, viewThemes } from '#shared/usecases/annual-report.ts';
-import { backLink, table } from '../../components.ts';
-import { html, type SafeHtml, when } from '../../html.ts';
 import { type StaffPageContext, staffPage } from '../../route.ts';
-import { barChart } from '../charts.ts';
+import { barChart } from '../../ui/charts.ts';
+import { backLink, table } from '../../ui/components.ts';
+import { html, type SafeHtml, when } from '../../ui/html.ts';
 import { civil } from '../words.ts';
 import { caseLink } from './common.ts';
 
