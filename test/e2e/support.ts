@@ -22,9 +22,13 @@ export interface RunningSystem {
 }
 
 /** `npm start` in a child process (its virtual clock must not share this process's timers). */
-export async function startSystem(start: string, provider = 'code-baseline'): Promise<RunningSystem> {
+export async function startSystem(
+  start: string,
+  provider = 'code-baseline',
+  /** A data directory to start on (one a test seeded); a fresh one by default. */
+  dataDir = mkdtempSync(join(tmpdir(), 'e2e-')),
+): Promise<RunningSystem> {
   const [port, sesPort, smtpPort] = [await freePort(), await freePort(), await freePort()];
-  const dataDir = mkdtempSync(join(tmpdir(), 'e2e-'));
   const child = spawn(
     process.execPath,
     [
