@@ -93,9 +93,10 @@ describe('a callback Step Functions refuses', () => {
   it('when the owed mark cannot be written either: the action is still answered as recorded, with when it will catch up', async () => {
     const { caseId, taskId } = await triageTask();
     aws().sfn.on(SendTaskSuccessCommand).rejects(refused());
-    // The writes of the action: the task's claim (UpdateItem), the event and projection (PutItem), then the mark.
+    // The task's writes in the action: its claim, then the mark (the case's other items are written between).
     aws().dynamo.failNthWrite({
       operation: 'UpdateItem',
+      keyPrefix: 'TASK#',
       nth: 2,
       error: () => new InternalServerError({ message: 'Internal server error', $metadata: {} }),
     });
@@ -154,8 +155,8 @@ describe('a resident withdrawing or escalating when the open tasks cannot be clo
 
   it('answers that it is done, marks the task owed, and the next look at the case closes it and sends the callback', async () => {
     const { caseId, taskId } = await triageTask();
-    // The withdrawal's event and projection are written (PutItem); closing the task (UpdateItem) fails.
-    aws().dynamo.failNthWrite({ operation: 'UpdateItem', error: serverError });
+    // The withdrawal's event and projection are written; closing the task (its first write) fails.
+    aws().dynamo.failNthWrite({ operation: 'UpdateItem', keyPrefix: 'TASK#', error: serverError });
     const { response, lines, token } = await withdraw(caseId);
 
     expect(response).toMatchObject({ statusCode: 200, body: { status: 'closed' } });
@@ -195,8 +196,8 @@ describe('a resident withdrawing or escalating when the open tasks cannot be clo
 
   it('when the mark cannot be written either: still answered as done, and the warning says the deadline check moves it on', async () => {
     const { caseId, taskId } = await triageTask();
-    aws().dynamo.failNthWrite({ operation: 'UpdateItem', error: serverError });
-    aws().dynamo.failNthWrite({ operation: 'UpdateItem', nth: 2, error: serverError });
+    aws().dynamo.failNthWrite({ operation: 'UpdateItem', keyPrefix: 'TASK#', error: serverError });
+    aws().dynamo.failNthWrite({ operation: 'UpdateItem', keyPrefix: 'TASK#', nth: 2, error: serverError });
     const { response, lines } = await withdraw(caseId);
 
     expect(response).toMatchObject({ statusCode: 200, body: { status: 'closed' } });

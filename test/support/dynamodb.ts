@@ -62,6 +62,15 @@ export async function startDynalite(): Promise<LocalDynamo> {
   };
 }
 
+/** The partition key a single-item write names, as a document client's input or as marshalled. */
+function partitionKey(input: Record<string, unknown>): string | undefined {
+  const item = (input.Key ?? input.Item) as Record<string, unknown> | undefined;
+  const pk = item?.pk;
+  if (typeof pk === 'string') return pk;
+  const marshalled = (pk as { S?: unknown } | undefined)?.S;
+  return typeof marshalled === 'string' ? marshalled : undefined;
+}
+
 /** DynamoDB operations that write. */
 const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
 export type WriteOperation =
@@ -88,7 +97,12 @@ export interface CommandCall {
  */
 export class DynamoWatch {
   readonly calls: CommandCall[] = [];
-  private readonly plans: { operation?: WriteOperation; remaining: number; error: () => Error }[] = [];
+  private readonly plans: {
+    operation?: WriteOperation;
+    keyPrefix?: string;
+    remaining: number;
+    error: () => Error;
+  }[] = [];
 
   /** Adds the watching middleware to a client; call once per client (or per document client's base). */
   attach(client: AnyClient): this {
@@ -97,7 +111,12 @@ export class DynamoWatch {
         const operation = String(context.commandName).replace(/Command$/, '');
         this.calls.push({ operation, input: args.input as Record<string, unknown> });
         if (WRITES.has(operation)) {
-          const matching = this.plans.filter((plan) => !plan.operation || plan.operation === operation);
+          const key = partitionKey(args.input as Record<string, unknown>);
+          const matching = this.plans.filter(
+            (plan) =>
+              (!plan.operation || plan.operation === operation) &&
+              (!plan.keyPrefix || key?.startsWith(plan.keyPrefix)),
+          );
           for (const plan of matching) plan.remaining--;
           const due = matching.filter((plan) => plan.remaining === 0);
           for (const plan of due) this.plans.splice(this.plans.indexOf(plan), 1);
@@ -111,14 +130,25 @@ export class DynamoWatch {
   }
 
   /**
-   * The nth write from now (counting only `operation`, if given; 1 is the next) fails with the error. Each
-   * call plans one independent fault: `failNthWrite({ error })` then `failNthWrite({ nth: 2, error })`
-   * fails the next two writes.
+   * The nth write from now (counting only `operation` and items whose partition key starts with `keyPrefix`,
+   * if given; 1 is the next) fails with the error. Each call plans one independent fault:
+   * `failNthWrite({ error })` then `failNthWrite({ nth: 2, error })` fails the next two writes. Naming the
+   * item (`keyPrefix: 'TASK#'`) keeps a test aimed at its write when the code adds writes to other items.
    */
-  failNthWrite(options: { nth?: number; operation?: WriteOperation; error: Error | (() => Error) }): this {
-    const { nth = 1, operation, error } = options;
+  failNthWrite(options: {
+    nth?: number;
+    operation?: WriteOperation;
+    keyPrefix?: string;
+    error: Error | (() => Error);
+  }): this {
+    const { nth = 1, operation, keyPrefix, error } = options;
     if (nth < 1) throw new Error('failNthWrite: nth counts from 1 (the next write)');
-    this.plans.push({ operation, remaining: nth, error: typeof error === 'function' ? error : () => error });
+    this.plans.push({
+      operation,
+      keyPrefix,
+      remaining: nth,
+      error: typeof error === 'function' ? error : () => error,
+    });
     return this;
   }
 
