@@ -7,7 +7,7 @@ import { dependencies } from '#functions/lib/config.ts';
 import { handler as registerTask } from '#functions/workflow/register-task.ts';
 import { signCaseLink } from '#shared/domain/secrets.ts';
 import { submitComplaint } from '#shared/usecases/intake.ts';
-import { capturedOutput } from '../support/output.ts';
+import { capturedOutput, jsonLines } from '../support/output.ts';
 import { apiEvent, lambdaContext, parse, staffClaims, useLocalAws } from './setup.ts';
 
 /**
@@ -59,10 +59,7 @@ async function triage(taskId: string) {
       ),
     );
   });
-  const lines = output
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const lines = jsonLines(output);
   if (!response) throw new Error('no response');
   return { response, output, lines };
 }
@@ -145,10 +142,7 @@ describe('a resident withdrawing or escalating when the open tasks cannot be clo
         ),
       );
     });
-    const lines = output
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = jsonLines(output);
     if (!response) throw new Error('no response');
     return { response, lines, token };
   }

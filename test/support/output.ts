@@ -17,3 +17,11 @@ export async function capturedOutput(run: () => unknown): Promise<string> {
   }
   return written;
 }
+
+/** The structured (JSON) log lines in captured output, each parsed; other output is left out. */
+export function jsonLines(output: string): Record<string, unknown>[] {
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
