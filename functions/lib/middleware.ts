@@ -24,9 +24,10 @@ export { logger } from './observability.ts';
 export * from './request.ts';
 
 /*
- * One middy stack per trigger kind. Each concern is one middleware; the error handler is `use`d first
- * because middy runs onError hooks in reverse order: it is the last to see an error, after the logger,
- * tracer and metrics have closed the invocation. Events are never logged (they can hold tokens).
+ * One middy stack per trigger kind. Each concern is one middleware. Every stack begins with the observability
+ * middlewares (`observed`: logger, tracer, metrics) and its error handler, ahead of every other concern, so a
+ * failure anywhere in the stack is both answered (or rethrown redacted) and recorded. Events are never logged
+ * (they can hold tokens).
  */
 
 /** Puts the function's adapters on the context; each SDK client is built the first time a use case needs it. */

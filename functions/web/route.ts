@@ -1,5 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ZodError } from 'zod';
@@ -14,12 +12,12 @@ import {
   checkPathIds,
   configured,
   extendContext,
-  flushMetrics,
   limitBody,
+  observed,
   type StackContext,
   verifyOrigin,
 } from '../lib/middlewares.ts';
-import { logger, logUnhandled, tracer } from '../lib/observability.ts';
+import { logUnhandled } from '../lib/observability.ts';
 import { type ApiEvent, MAX_BODY_BYTES, type StaffIdentity } from '../lib/request.ts';
 import { field, formBody, page, redirect } from './http.ts';
 import { checkCsrf, csrfToken, pageStaff } from './staff-auth.ts';
@@ -147,11 +145,9 @@ function csrf(): PageMiddleware {
 }
 
 function pageStack(plainZodMessages: boolean) {
-  return middy<ApiEvent, APIGatewayProxyStructuredResultV2, Error, Context>()
-    .use(pageErrors(plainZodMessages))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
-    .use(flushMetrics())
+  return observed(
+    middy<ApiEvent, APIGatewayProxyStructuredResultV2, Error, Context>().use(pageErrors(plainZodMessages)),
+  )
     .use(configured(PageSettings))
     .use(verifyOrigin());
 }
