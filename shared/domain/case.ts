@@ -183,7 +183,7 @@ export type CaseEvent = EventBase &
     | {
         type: 'correspondence-sent';
         template: string;
-        /** Which event it answers (template#seq), so a letter is never sent twice. */
+        /** Which event it answers (template#seq): a letter is recorded once, though sent at least once (README). */
         key: string;
         channel: 'email' | 'post';
         recipient: string;
