@@ -277,6 +277,11 @@ export interface StageRecord {
 export interface OutstandingAction extends PlannedAction {
   actionId: string;
   addedAt: Instant;
+  /**
+   * The dates it was due by before a later letter moved it, oldest first: the reporting facts stay filed under
+   * those months too, so a month's report never keeps the action at a date it no longer has.
+   */
+  earlierDueDates?: CivilDate[];
   completedAt?: Instant;
   completionNote?: string;
 }
@@ -559,9 +564,15 @@ function applyResponse(
   const actions: OutstandingAction[] = [
     ...state.actions.map((action) => {
       const restated = carried.get(action.actionId);
-      return restated
-        ? { ...action, description: restated.description, owner: restated.owner, dueDate: restated.dueDate }
-        : action;
+      if (!restated) return action;
+      const moved = restated.dueDate !== action.dueDate;
+      return {
+        ...action,
+        description: restated.description,
+        owner: restated.owner,
+        dueDate: restated.dueDate,
+        ...(moved ? { earlierDueDates: [...(action.earlierDueDates ?? []), action.dueDate] } : {}),
+      };
     }),
     ...fresh.map(({ description, owner, dueDate }, index) => ({
       description,

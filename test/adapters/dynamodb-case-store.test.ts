@@ -2,11 +2,20 @@ import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient, DynamoDbCaseStore } from '#shared/adapters/dynamodb-case-store.ts';
-import { applyCaseEvent } from '#shared/domain/case.ts';
+import { applyCaseEvent, type CaseEvent, type CaseState } from '#shared/domain/case.ts';
 import { ConflictError } from '#shared/domain/errors.ts';
+import { staffReport } from '#shared/usecases/report.ts';
 import { aCase, aTask, caseRepositoryContract } from '../support/case-repository-contract.ts';
 import { DynamoWatch, failNthWrite, type LocalDynamo, startDynalite } from '../support/dynamodb.ts';
-import { baselineContext, handler } from '../support/fixtures.ts';
+import {
+  baselineContext,
+  baselineProfile,
+  handler,
+  received,
+  resident,
+  reviewer,
+  stageResponse,
+} from '../support/fixtures.ts';
 
 /** The adapter against dynalite: the real SDK requests and conditions, answered by an emulated DynamoDB. */
 let dynamo: LocalDynamo;
@@ -258,6 +267,100 @@ describe('DynamoDbCaseStore month tallies', () => {
     const april = (await store.reportMonths(['2026-04'])).get('2026-04');
     expect(april?.changes).toBe(2);
     expect(april?.tally?.changes).toBe(1);
+  });
+});
+
+describe('DynamoDbCaseStore facts of a case whose action moves to another month', () => {
+  const profile = baselineProfile();
+  const ctx = baselineContext();
+  const action = { description: 'Replace the fence', owner: 'Repairs' };
+  // Stage 1 promises an action due 20 March 2026; the stage 2 response (20 February) moves it to 20 April, so
+  // nothing the case's facts date is in March any more.
+  const events: CaseEvent[] = [
+    received('2026-02-02T10:00:00.000Z'),
+    { type: 'triaged', at: '2026-02-02T11:00:00.000Z', by: handler, outcome: 'complaint' },
+    {
+      type: 'acknowledged',
+      stage: 1,
+      at: '2026-02-03T10:00:00.000Z',
+      by: handler,
+      definition: 'The fence',
+      outcomesSought: ['Fix it'],
+    },
+    {
+      type: 'response-issued',
+      stage: 1,
+      at: '2026-02-10T10:00:00.000Z',
+      by: handler,
+      letter: stageResponse(profile, 1, { outstandingActions: [{ ...action, dueDate: '2026-03-20' }] }),
+    },
+    { type: 'escalation-requested', at: '2026-02-12T10:00:00.000Z', by: resident },
+    {
+      type: 'acknowledged',
+      stage: 2,
+      at: '2026-02-13T10:00:00.000Z',
+      by: reviewer,
+      definition: 'The fence',
+      outcomesSought: ['Fix it'],
+    },
+    {
+      type: 'response-issued',
+      stage: 2,
+      at: '2026-02-20T10:00:00.000Z',
+      by: reviewer,
+      letter: stageResponse(profile, 2, {
+        outstandingActions: [{ ...action, actionId: 'S1-1', dueDate: '2026-04-20' }],
+      }),
+    },
+  ];
+  const moved = events.length - 1;
+  const noLookups = { contacts: [], names: [] };
+
+  async function saveUpTo(store: DynamoDbCaseStore, count: number, from?: CaseState) {
+    let state = from;
+    for (const event of events.slice(state?.seq ?? 0, count)) {
+      state = { ...applyCaseEvent(state, event, ctx, 'case-moved'), reference: 'CMP-MOVED' };
+      await store.saveProjection(state, noLookups);
+    }
+    return state as CaseState;
+  }
+  const dueIn = async (store: DynamoDbCaseStore, from: string, to: string) =>
+    (
+      await staffReport(
+        { repository: store, context: ctx, clock: { now: () => new Date('2026-06-01') } },
+        'manager',
+        { from, to },
+      )
+    ).figures.actions.dueInPeriod;
+
+  it('counts the action once, in its new month, from cached month tallies (whole months)', async () => {
+    const { store } = await freshStore();
+    const before = await saveUpTo(store, moved);
+    // Cached while the action is due in March: the move must make that cached month stale.
+    expect(await dueIn(store, '2025-04-01', '2026-03-31')).toBe(1);
+    await saveUpTo(store, events.length, before);
+    expect(await dueIn(store, '2025-04-01', '2026-03-31')).toBe(0);
+    expect(await dueIn(store, '2026-04-01', '2027-03-31')).toBe(1);
+    expect(await dueIn(store, '2026-01-01', '2026-12-31')).toBe(1);
+  });
+
+  it('counts the action once, in its new month, from the facts (periods that are not whole months)', async () => {
+    const { store } = await freshStore();
+    await saveUpTo(store, events.length);
+    expect(await dueIn(store, '2025-04-02', '2026-03-31')).toBe(0);
+    expect(await dueIn(store, '2026-03-02', '2026-03-31')).toBe(0);
+    expect(await dueIn(store, '2026-04-02', '2027-03-31')).toBe(1);
+    expect(await dueIn(store, '2026-01-02', '2026-12-31')).toBe(1);
+  });
+
+  it('keeps the old month superseded when a save of the older state is retried after the move', async () => {
+    const { store } = await freshStore();
+    const before = await saveUpTo(store, moved);
+    await saveUpTo(store, events.length, before);
+    // A writer that stopped before the move and is retried now: its older facts must not come back.
+    await store.saveProjection(before, noLookups);
+    expect(await dueIn(store, '2026-03-02', '2026-03-31')).toBe(0);
+    expect(await dueIn(store, '2026-03-01', '2026-03-31')).toBe(0);
   });
 });
 

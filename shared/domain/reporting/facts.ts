@@ -47,7 +47,14 @@ export interface CaseFacts {
   closedAt?: Instant;
   /** The resident said they were satisfied when the case was closed early (recorded on the closure). */
   residentSatisfied?: true;
-  actions: Array<{ actionId: string; addedAt: Instant; dueDate: CivilDate; completedAt?: Instant }>;
+  actions: Array<{
+    actionId: string;
+    addedAt: Instant;
+    dueDate: CivilDate;
+    completedAt?: Instant;
+    /** Dates it was due by before a later letter moved it: only to keep its old months' items superseded. */
+    earlierDueDates?: CivilDate[];
+  }>;
   breaches: Array<{ step: Step; dueAt: Instant; actionId?: string }>;
   ombudsmanReferrals: Instant[];
 }
@@ -113,11 +120,12 @@ export function caseFacts(state: CaseState): CaseFacts {
     ...(state.withdrawnAt ? { withdrawnAt: state.withdrawnAt } : {}),
     ...(state.closedAt ? { closedAt: state.closedAt } : {}),
     ...(state.residentSatisfied ? { residentSatisfied: true as const } : {}),
-    actions: state.actions.map(({ actionId, addedAt, dueDate, completedAt }) => ({
+    actions: state.actions.map(({ actionId, addedAt, dueDate, completedAt, earlierDueDates }) => ({
       actionId,
       addedAt,
       dueDate,
       ...(completedAt ? { completedAt } : {}),
+      ...(earlierDueDates ? { earlierDueDates } : {}),
     })),
     breaches: state.breaches.map(({ step, dueAt, actionId }) => ({
       step,
@@ -137,7 +145,12 @@ export function caseFactsFromEvents(
   return caseFacts(foldCase(caseId, events, ctx));
 }
 
-/** The London months (YYYY-MM) the facts date anything in: each is a month whose report may need this case. */
+/**
+ * The London months (YYYY-MM) the facts date anything in, or ever did: each is a month whose report may need
+ * this case. Only ever grows from one event to the next (an action's earlier due dates stay in it), so every
+ * save rewrites every month an earlier save wrote, and a month the case has left holds its newest facts (in
+ * which nothing is dated there) rather than an old copy that still counts it.
+ */
 export function factMonths(facts: CaseFacts): string[] {
   const months = new Set<string>();
   const instants: Array<Instant | undefined> = [
@@ -159,7 +172,7 @@ export function factMonths(facts: CaseFacts): string[] {
   }
   for (const action of facts.actions) {
     instants.push(action.addedAt, action.completedAt);
-    months.add(action.dueDate.slice(0, 7));
+    for (const date of [action.dueDate, ...(action.earlierDueDates ?? [])]) months.add(date.slice(0, 7));
   }
   for (const instant of instants) if (instant) months.add(toLondon(instant).date.slice(0, 7));
   return [...months].sort();
