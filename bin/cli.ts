@@ -22,7 +22,7 @@ export const COMMAND_USAGE = {
       Prints every due date of the complaint's lifecycle under the provider's policy, with explanations.`,
   report: `  report [--from <YYYY-MM-DD> --to <YYYY-MM-DD>] [--format json|csv|html] [--explain <figure>] [--url <runtime>]
       Prints the complaint figures for a period from the running local runtime (complaints report --help).`,
-  local: `  local <start|advance|reset> ...
+  local: `  local <start|advance|reset|export|import> ...
       The embedded local runtime: see \`complaints local --help\` and the README.`,
 } as const;
 

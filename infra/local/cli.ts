@@ -20,6 +20,11 @@ const SUBCOMMAND_USAGE = {
           due in order. Finds the runtime started on that data directory (default .data) wherever its port is.`,
   reset: `  reset   [--data-dir <dir>] [--yes]
           Deletes all local data (cases, emails, letters, the clock) after confirmation.`,
+  export: `  export  <file> [--data-dir <dir>]
+          Writes every case, event, task, letter, attachment, raw email and the outbox of a stopped runtime's
+          data directory to one JSON file (the local backup; docs/operations.md).`,
+  import: `  import  <file> [--data-dir <dir>]
+          Restores an export into a new or empty data directory; start the runtime on it to carry on.`,
 } as const;
 
 const ENVIRONMENT =
@@ -277,14 +282,60 @@ export async function localReset(
   return 0;
 }
 
+function dataDirAndFile(args: string[], command: 'export' | 'import') {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { 'data-dir': { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const [file, ...extra] = positionals;
+  if (!file || extra.length > 0) {
+    throw new LocalUsageError(`usage: complaints local ${SUBCOMMAND_USAGE[command].trimStart()}`);
+  }
+  return { file, dir: resolve(values['data-dir'] ?? process.env.COMPLAINTS_DATA_DIR ?? '.data') };
+}
+
+export async function localExport(args: string[], io: Output): Promise<number> {
+  const { file, dir } = dataDirAndFile(args, 'export');
+  const { exportLocalData, LocalBackupError } = await import('./backup.ts');
+  try {
+    const { items, files } = await exportLocalData(dir, file);
+    io.out(`Exported ${dir} to ${file}: ${items} table item(s) and ${files} file(s).`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof LocalBackupError)) throw error;
+    io.err(`complaints: ${error.message}`);
+    return 2;
+  }
+}
+
+export async function localImport(args: string[], io: Output): Promise<number> {
+  const { file, dir } = dataDirAndFile(args, 'import');
+  const { importLocalData, LocalBackupError } = await import('./backup.ts');
+  try {
+    const { items, files } = await importLocalData(file, dir);
+    io.out(
+      `Restored ${file} into ${dir}: ${items} table item(s) and ${files} file(s). Start the runtime with --data-dir ${dir}.`,
+    );
+    return 0;
+  } catch (error) {
+    if (!(error instanceof LocalBackupError)) throw error;
+    io.err(`complaints: ${error.message}`);
+    return 2;
+  }
+}
+
 export async function localCommand(args: string[], io: Output): Promise<number> {
   const [command, ...rest] = args;
   if (command === 'help' || asksForHelp([command ?? ''])) {
     io.out(LOCAL_USAGE);
     return 0;
   }
-  if ((command === 'start' || command === 'advance' || command === 'reset') && asksForHelp(rest)) {
-    io.out(`Usage: complaints local ${SUBCOMMAND_USAGE[command].trimStart()}\n\n${ENVIRONMENT}`);
+  if (command && Object.hasOwn(SUBCOMMAND_USAGE, command) && asksForHelp(rest)) {
+    io.out(
+      `Usage: complaints local ${SUBCOMMAND_USAGE[command as keyof typeof SUBCOMMAND_USAGE].trimStart()}\n\n${ENVIRONMENT}`,
+    );
     return 0;
   }
   switch (command) {
@@ -294,6 +345,10 @@ export async function localCommand(args: string[], io: Output): Promise<number> 
       return localAdvance(rest, io);
     case 'reset':
       return localReset(rest, io);
+    case 'export':
+      return localExport(rest, io);
+    case 'import':
+      return localImport(rest, io);
     default:
       throw new LocalUsageError(
         `${command ? `unknown local command "${command}"` : 'which local command?'}\n\n${LOCAL_USAGE}`,

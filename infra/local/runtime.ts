@@ -9,6 +9,7 @@ import { MAX_UPLOAD_BODY_BYTES, staffIdentity } from '../../functions/lib/middle
 import { ALL_ROUTES } from '../../functions/routes.ts';
 import { mediaType } from '../../functions/web/multipart.ts';
 import { checkCsrf } from '../../functions/web/staff-auth.ts';
+import { RUNNING_FILE } from './data-dir.ts';
 import { claimsFor, DEMO_USERS, findDemoUser } from './demo-users.ts';
 import {
   BodyTooLargeError,
@@ -136,8 +137,6 @@ export interface RunningRuntime {
   smtpUrl?: string;
   pid: number;
 }
-
-const RUNNING_FILE = 'running.json';
 
 export function readRunningRuntime(dataDir: string): RunningRuntime | undefined {
   const file = join(resolve(dataDir), RUNNING_FILE);

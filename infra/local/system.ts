@@ -31,11 +31,12 @@ import * as recordReceipt from '../../functions/workflow/record-receipt.ts';
 import * as registerTask from '../../functions/workflow/register-task.ts';
 import * as sendDigest from '../../functions/workflow/send-digest.ts';
 import * as sendNotifications from '../../functions/workflow/send-notifications.ts';
+import { LOCAL_TABLE } from './data-dir.ts';
 import { inProcessDynamo } from './in-process-dynamo.ts';
 import { LocalStepFunctions, lambdaContext } from './local-step-functions.ts';
 import { installVirtualClock, type VirtualClock } from './virtual-clock.ts';
 
-export const LOCAL_TABLE = 'complaints-local';
+export { LOCAL_TABLE } from './data-dir.ts';
 
 // A CommonJS module with an ES default export: Node and vite disagree on how deep the default sits.
 type SesServerFactory = (config: { host: string; port: number }) => Promise<import('node:http').Server>;
