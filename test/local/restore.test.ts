@@ -64,8 +64,14 @@ describe('restoring the local store from an export', () => {
       'restore-email',
       resident,
     );
-    await system.settle();
     const cases = [byPost.caseId, byEmail.caseId];
+    // An execution starts after its intake answers: wait for both cases' triage tasks before reading them.
+    for (let tries = 0; tries < 300; tries++) {
+      await system.settle();
+      const tasks = await Promise.all(cases.map((id) => system?.deps.repository.tasksForCase(id)));
+      if (tasks.every((list) => list?.length)) break;
+      await new Promise((ready) => setTimeout(ready, 100));
+    }
     const before = {
       events: await Promise.all(cases.map((id) => system?.deps.repository.loadEvents(id))),
       states: await Promise.all(cases.map((id) => system?.deps.repository.getProjection(id))),
@@ -73,6 +79,7 @@ describe('restoring the local store from an export', () => {
     };
     await system.stop();
     system = undefined;
+    expect(before.tasks.map((tasks) => tasks?.map((task) => task.step))).toEqual([['triage'], ['triage']]);
     const filesBefore = filesUnder(original);
     // What the restore must bring back: a letter for post, the receipt email, the photo.
     expect(Object.keys(filesBefore).some((path) => path.startsWith('/letters/'))).toBe(true);
