@@ -20,6 +20,9 @@ const STATUS: Record<DomainErrorCode, number> = {
   INVALID_INPUT: 422,
   INVALID_QUERY: 400,
   FORBIDDEN: 403,
+  LEGAL_HOLD: 409,
+  CASE_OPEN: 409,
+  ANONYMISED: 409,
 };
 
 /** What AWS services answer when they are throttling or failing on their side (after the SDK's own retries). */

@@ -1,5 +1,5 @@
 import type { Deadline } from '../calendar/deadline.ts';
-import type { ProviderProfile, StagePolicy } from '../policy/profile.ts';
+import type { ProviderProfile, RecordKind, StagePolicy } from '../policy/profile.ts';
 import { type CivilDate, type Instant, isCivilDate, toLondon } from '../time/london.ts';
 import { type LifecycleClocks, lifecycleClocks, type StageNumber } from './clocks.ts';
 import { templateFor } from './correspondence.ts';
@@ -193,6 +193,27 @@ export type CaseEvent = EventBase &
     | ({ type: 'email-received' } & InboundCorrespondence)
     /** A member of staff downloaded a raw email of the case (it holds personal data, so access is logged). */
     | { type: 'raw-email-downloaded'; messageId: string }
+    /** A manager or admin stops retention and erasure (litigation, an Ombudsman investigation, an insurer). */
+    | { type: 'legal-hold-set'; reason: string }
+    | { type: 'legal-hold-released'; reason: string }
+    /** Retention deleted these kinds of record before the case itself is due (no personal data here). */
+    | { type: 'records-deleted'; kinds: DeletableRecordKind[]; counts: RecordCounts }
+    /**
+     * Personal data removed from every event (retention or an erasure request): the events stay, so the figures
+     * stay true. Recorded first; the deletions follow, so a hold set at the same moment wins or is refused.
+     */
+    | { type: 'anonymised'; trigger: 'retention' | 'erasure'; counts: RecordCounts }
+    /** A request to erase the resident's data (UK GDPR art. 17) and what was decided, with why. */
+    | {
+        type: 'erasure-decided';
+        requestedOn: CivilDate;
+        decision: 'granted' | 'refused';
+        reason: string;
+        /** Set when the system refused a granted request: what prevents erasure now. */
+        blockedBy?: ErasureBlock;
+      }
+    /** A correction of the resident's details (UK GDPR art. 16): the log keeps both, the case shows this one. */
+    | { type: 'rectified'; field: RectifiableField; value: string; reason: string }
     | {
         type: 'closed';
         reason: ClosureReason;
@@ -203,6 +224,32 @@ export type CaseEvent = EventBase &
         residentSatisfied?: string;
       }
   );
+
+/** The kinds of record retention deletes on their own, before the case is anonymised. */
+export type DeletableRecordKind = Exclude<RecordKind, 'case'>;
+export const DELETABLE_RECORD_KINDS: readonly DeletableRecordKind[] = ['attachments', 'letters', 'rawEmail'];
+
+/** What a deletion removed (or was about to remove): numbers only, never what they held. */
+export interface RecordCounts {
+  attachments: number;
+  letters: number;
+  rawEmails: number;
+  lookups: number;
+}
+
+/** What stops a case being erased now. */
+export type ErasureBlock = 'legal-hold' | 'open-case';
+
+/** The resident's details staff may correct, as the case records them. */
+export const RECTIFIABLE_FIELDS = [
+  'name',
+  'email',
+  'phone',
+  'address',
+  'reasonableAdjustments',
+  'vulnerability',
+] as const satisfies readonly (keyof Complainant)[];
+export type RectifiableField = (typeof RECTIFIABLE_FIELDS)[number];
 
 /** The complaint's theme and root cause, each one of the profile's `learning` lists. */
 export interface Learning {
@@ -340,6 +387,12 @@ export interface CaseState {
   closureReason?: ClosureReason;
   /** Recorded when staff closed the case early because the resident said they are satisfied. */
   residentSatisfied?: string;
+  /** Set while a manager holds the case: retention and erasure leave it alone. */
+  legalHold?: { reason: string; at: Instant; by: string };
+  /** Kinds of record retention has deleted (all of them once anonymised). */
+  recordsDeleted?: DeletableRecordKind[];
+  /** Set once its personal data is removed: nothing more may be recorded on it. */
+  anonymised?: { at: Instant; trigger: 'retention' | 'erasure' };
   updatedAt: Instant;
 }
 
@@ -415,6 +468,12 @@ const ALWAYS_ALLOWED: readonly CaseEventType[] = [
   'correspondence-failed',
   'email-received',
   'raw-email-downloaded',
+  'legal-hold-set',
+  'legal-hold-released',
+  'records-deleted',
+  'anonymised',
+  'erasure-decided',
+  'rectified',
 ];
 
 /** Whether an event of this type may be recorded on a case in this status. */
@@ -438,6 +497,40 @@ function requireStaff(event: CaseEvent): string {
     );
   }
   return event.by.id;
+}
+
+/** Legal holds and data-protection decisions are for managers and admins. */
+function requireManager(event: CaseEvent): string {
+  const staffId = requireStaff(event);
+  if (event.by.kind === 'staff' && (event.by.role === 'manager' || event.by.role === 'admin')) return staffId;
+  throw new DomainError(
+    'FORBIDDEN',
+    `Only a manager or an admin may record "${event.type}"; ask a manager (you are a ${event.by.kind === 'staff' ? event.by.role : event.by.kind})`,
+  );
+}
+
+/** What stops the case's personal data being removed now, if anything. */
+export function erasureBlock(state: CaseState): ErasureBlock | undefined {
+  if (state.legalHold) return 'legal-hold';
+  if (state.status !== 'closed') return 'open-case';
+  return undefined;
+}
+
+/** Why the case cannot be erased or anonymised, worded for staff. */
+export function erasureBlockWords(state: CaseState, block: ErasureBlock): string {
+  return block === 'legal-hold'
+    ? `case ${state.reference} is under a legal hold (${state.legalHold?.reason}); a manager must release the hold first`
+    : `case ${state.reference} is still open; it can be erased once it is closed`;
+}
+
+function refuseIfBlocked(state: CaseState, event: CaseEvent): void {
+  const block = erasureBlock(state);
+  if (!block) return;
+  throw new DomainError(
+    block === 'legal-hold' ? 'LEGAL_HOLD' : 'CASE_OPEN',
+    `"${event.type}" refused: ${erasureBlockWords(state, block)}`,
+    { block },
+  );
 }
 
 function requireText(value: string | undefined, what: string): void {
@@ -884,6 +977,46 @@ function applyEvent(state: CaseState, event: CaseEvent, ctx: CaseContext): CaseS
           : {}),
       };
     }
+    case 'legal-hold-set': {
+      const by = requireManager(event);
+      requireText(event.reason, 'Why the case is held (the reason for the legal hold)');
+      if (state.legalHold) {
+        throw new ValidationError(
+          `Case ${state.reference} is already under a legal hold (${state.legalHold.reason})`,
+        );
+      }
+      return { ...state, legalHold: { reason: event.reason, at: event.at, by } };
+    }
+    case 'legal-hold-released':
+      requireManager(event);
+      requireText(event.reason, 'Why the legal hold is released');
+      if (!state.legalHold) throw new ValidationError(`Case ${state.reference} is not under a legal hold`);
+      return { ...state, legalHold: undefined };
+    case 'records-deleted':
+      refuseIfBlocked(state, event);
+      return {
+        ...state,
+        recordsDeleted: DELETABLE_RECORD_KINDS.filter(
+          (kind) => state.recordsDeleted?.includes(kind) || event.kinds.includes(kind),
+        ),
+      };
+    case 'anonymised':
+      refuseIfBlocked(state, event);
+      return {
+        ...state,
+        recordsDeleted: [...DELETABLE_RECORD_KINDS],
+        anonymised: { at: event.at, trigger: event.trigger },
+      };
+    case 'erasure-decided':
+      requireManager(event);
+      requireText(event.reason, 'The reason for the decision');
+      if (!isCivilDate(event.requestedOn)) {
+        throw new ValidationError('When the erasure was requested must be a date YYYY-MM-DD');
+      }
+      if (event.decision === 'granted') refuseIfBlocked(state, event);
+      return state;
+    case 'rectified':
+      return applyRectification(state, event);
     case 'closed': {
       const open = openActions(state);
       if (open.length > 0) {
@@ -911,6 +1044,28 @@ function applyEvent(state: CaseState, event: CaseEvent, ctx: CaseContext): CaseS
   }
 }
 
+function applyRectification(state: CaseState, event: Extract<CaseEvent, { type: 'rectified' }>): CaseState {
+  requireManager(event);
+  requireText(event.reason, 'Why the detail is corrected');
+  if (!RECTIFIABLE_FIELDS.includes(event.field)) {
+    throw new ValidationError(
+      `"${event.field}" cannot be corrected; choose one of ${RECTIFIABLE_FIELDS.join(', ')}`,
+    );
+  }
+  const value = event.value.trim();
+  const complainant: Complainant = { ...state.complainant };
+  if (value) complainant[event.field] = value;
+  else if (event.field === 'name') throw new ValidationError("The complainant's name cannot be removed");
+  else delete complainant[event.field];
+  const missing = missingContactDetail(complainant);
+  if (missing) {
+    throw new ValidationError(
+      `${CONTACT_DETAIL_WORDS[missing]} is needed while the preferred contact method is ${complainant.preferredContact}`,
+    );
+  }
+  return { ...state, complainant };
+}
+
 /** Folds one event into the case, enforcing the Code's rules; throws a DomainError if it is not allowed. */
 export function applyCaseEvent(
   state: CaseState | undefined,
@@ -919,6 +1074,12 @@ export function applyCaseEvent(
   caseId = state?.caseId ?? '',
 ): CaseState {
   if (!state) return rememberStaff(start(event, caseId, ctx), event);
+  if (state.anonymised) {
+    throw new DomainError(
+      'ANONYMISED',
+      `Case ${state.reference} was anonymised on ${state.anonymised.at.slice(0, 10)}: nothing more can be recorded on it`,
+    );
+  }
   if (!ALWAYS_ALLOWED.includes(event.type) && !ALLOWED[state.status].includes(event.type)) {
     if (
       event.type === 'escalation-requested' &&

@@ -19,7 +19,13 @@ export type DomainErrorCode =
   | 'TASK_NOT_OPEN'
   | 'INVALID_INPUT'
   | 'INVALID_QUERY'
-  | 'FORBIDDEN';
+  | 'FORBIDDEN'
+  /** A legal hold stops retention and erasure. */
+  | 'LEGAL_HOLD'
+  /** An open case cannot be anonymised or erased. */
+  | 'CASE_OPEN'
+  /** The case's personal data was removed: nothing more may be recorded on it. */
+  | 'ANONYMISED';
 
 export class DomainError extends Error {
   override readonly name: string = 'DomainError';

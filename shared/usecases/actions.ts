@@ -312,6 +312,8 @@ export const CaseAction = z.discriminatedUnion('action', [
     reference: z.string().max(100).optional(),
     notes: z.string().max(5000).optional(),
   }),
+  z.object({ action: z.literal('legal-hold'), reason: text(2000) }),
+  z.object({ action: z.literal('release-legal-hold'), reason: text(2000) }),
 ]);
 export type CaseAction = z.infer<typeof CaseAction>;
 
@@ -350,6 +352,10 @@ export async function recordCaseAction(
           reference: action.reference,
           notes: action.notes,
         };
+      case 'legal-hold':
+        return { type: 'legal-hold-set', at, by: actor, reason: action.reason };
+      case 'release-legal-hold':
+        return { type: 'legal-hold-released', at, by: actor, reason: action.reason };
     }
   });
   return state;

@@ -295,6 +295,43 @@ describe('POST /staff/tasks/{taskId}/actions', () => {
   });
 });
 
+describe('legal hold (POST /staff/cases/{caseId}/events)', () => {
+  const hold = (caseId: string, role: string, json: unknown) =>
+    caseActionHandler(
+      apiEvent({ pathParameters: { caseId }, json, claims: staffClaims(role) }),
+      lambdaContext,
+    ).then(parse);
+
+  it('is set and released by a manager with a reason, refused to a handler, and says what is wrong', async () => {
+    const caseId = String((await submit()).body.caseId);
+    const byHandler = await hold(caseId, 'handler', { action: 'legal-hold', reason: 'County court claim' });
+    expect(byHandler.statusCode).toBe(403);
+    expect(byHandler.body.message).toContain('Only a manager or an admin');
+    const noReason = await hold(caseId, 'manager', { action: 'legal-hold', reason: '  ' });
+    expect(noReason.statusCode).toBe(422);
+    expect(JSON.stringify(noReason.body)).toContain('reason');
+    const set = await hold(caseId, 'manager', { action: 'legal-hold', reason: 'County court claim' });
+    expect(set.statusCode).toBe(200);
+    expect(set.body.state).toMatchObject({ legalHold: { reason: 'County court claim' } });
+    const again = await hold(caseId, 'admin', { action: 'legal-hold', reason: 'Twice' });
+    expect(again.statusCode).toBe(422);
+    expect(again.body.message).toContain('already under a legal hold');
+    const released = await hold(caseId, 'admin', { action: 'release-legal-hold', reason: 'Claim settled' });
+    expect(released.statusCode).toBe(200);
+    expect((released.body.state as { legalHold?: unknown }).legalHold).toBeUndefined();
+    const events = parse(
+      await caseHandler(
+        apiEvent({ pathParameters: { caseId }, claims: staffClaims('manager') }),
+        lambdaContext,
+      ),
+    ).body.events as Array<{ type: string; reason?: string }>;
+    expect(events.filter((event) => event.type.startsWith('legal-hold'))).toMatchObject([
+      { type: 'legal-hold-set', reason: 'County court claim' },
+      { type: 'legal-hold-released', reason: 'Claim settled' },
+    ]);
+  });
+});
+
 describe('resident routes (signed link)', () => {
   it('shows the case only with a valid link for that case', async () => {
     const { body } = await submit();

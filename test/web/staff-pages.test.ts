@@ -1125,6 +1125,53 @@ describe('recording on a case', () => {
   });
 });
 
+describe('legal hold on the case page', () => {
+  it('is offered to managers only, needs a reason, shows on the case, escaped, and can be released', async () => {
+    const { caseId } = await caseAt('stage1-response');
+    const handlerView = await get(casePage, casePath(caseId));
+    expect(handlerView.body).not.toContain('legal-hold-form');
+    const refused = await post(recordOnCase, {
+      ...recordPath(caseId),
+      form: { csrf: await csrfFor(), action: 'legal-hold', 'hold-reason': 'Claim' },
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toContain('Only a manager or an admin');
+
+    const csrf = await csrfFor('manager');
+    const managerView = await get(casePage, { ...casePath(caseId), role: 'manager' });
+    expect(managerView.body).toContain('data-testid="legal-hold-form"');
+    expectSoundMarkup(managerView.body);
+    const empty = await post(recordOnCase, {
+      ...recordPath(caseId),
+      role: 'manager',
+      form: { csrf, action: 'legal-hold', 'hold-reason': '' },
+    });
+    expect(empty.status).toBe(422);
+    expect(empty.body).toContain('Enter why the case must be kept');
+    const held = await post(recordOnCase, {
+      ...recordPath(caseId),
+      role: 'manager',
+      form: { csrf, action: 'legal-hold', 'hold-reason': `Court claim ${HOSTILE}` },
+    });
+    expect(held.location).toBe(`/staff/case/${caseId}?done=legal-hold`);
+    const shown = await get(casePage, { ...casePath(caseId), role: 'manager' });
+    expect(shown.body).toContain('data-testid="legal-hold"');
+    expect(shown.body).toContain('Court claim &lt;script&gt;');
+    expect(shown.body).not.toContain(HOSTILE);
+    expect(shown.body).toContain('data-testid="release-legal-hold-form"');
+    expect(shown.body).not.toContain('data-testid="legal-hold-form"');
+    const released = await post(recordOnCase, {
+      ...recordPath(caseId),
+      role: 'manager',
+      form: { csrf, action: 'release-legal-hold', 'release-reason': 'Settled' },
+    });
+    expect(released.status).toBe(303);
+    const after = await get(casePage, { ...casePath(caseId), role: 'manager' });
+    expect(after.body).not.toContain('data-testid="legal-hold"');
+    expect(after.body).toContain('Legal hold released');
+  });
+});
+
 describe('logging a complaint', () => {
   it('shows the form with now as the default, validates with values kept, and opens the new case', async () => {
     const form = await get(logComplaintForm, { path: '/staff/log-complaint' });

@@ -12,6 +12,7 @@ import { completeActionForm } from './complete-action.ts';
 import { escalateForm } from './escalate.ts';
 import { extendForm } from './extend.ts';
 import type { CaseForm, FormContext, Parsed, TaskForm, TaskFormContext } from './form.ts';
+import { legalHoldForm, releaseLegalHoldForm } from './legal-hold.ts';
 import { noteForm } from './note.ts';
 import { ombudsmanReferralForm } from './ombudsman-referral.ts';
 import { respondForm } from './respond.ts';
@@ -39,6 +40,8 @@ const CASE_FORMS = {
   'add-action': addActionForm,
   'complete-action': completeActionForm,
   'ombudsman-referral': ombudsmanReferralForm,
+  'legal-hold': legalHoldForm,
+  'release-legal-hold': releaseLegalHoldForm,
 } as const satisfies Record<string, CaseForm>;
 
 export const TASK_FORM_ACTIONS = Object.keys(TASK_FORMS) as readonly TaskAction['action'][];

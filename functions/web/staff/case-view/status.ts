@@ -61,6 +61,22 @@ ${summaryList([
         },
       ]
     : []),
+  ...(state.legalHold
+    ? [
+        {
+          key: 'Legal hold',
+          value: html`<strong class="govuk-tag govuk-tag--orange" data-testid="legal-hold">Held</strong> since ${instantWords(state.legalHold.at)} by ${staffName(state, state.legalHold.by)}: ${multiline(state.legalHold.reason)}`,
+        },
+      ]
+    : []),
+  ...(state.anonymised
+    ? [
+        {
+          key: 'Personal data',
+          value: `Removed ${instantWords(state.anonymised.at)} (${state.anonymised.trigger === 'retention' ? 'the retention period ended' : 'an erasure request'})`,
+        },
+      ]
+    : []),
   { key: 'What the case is waiting for', value: waitingFor },
   ...(position.dueAt && rag
     ? [{ key: 'Deadline', value: html`${instantWords(position.dueAt)} ${ragTag(rag)}` }]

@@ -1,4 +1,10 @@
-import type { CaseEvent, CaseState } from '#shared/domain/case.ts';
+import type {
+  CaseEvent,
+  CaseState,
+  DeletableRecordKind,
+  RecordCounts,
+  RectifiableField,
+} from '#shared/domain/case.ts';
 import type { StageResponse } from '#shared/domain/letters.ts';
 import { legalProceedingsWords } from '#shared/notifications/words.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
@@ -43,6 +49,25 @@ function letterSummary(letter: StageResponse): SafeHtml {
     { key: 'Outstanding actions', value: actions },
     { key: 'Escalation route', value: multiline(letter.escalationRoute) },
   ]);
+}
+
+const RECORD_KIND_WORDS: Record<DeletableRecordKind, string> = {
+  attachments: 'attachments',
+  letters: 'letters for post',
+  rawEmail: 'raw emails',
+};
+
+export const RECTIFIABLE_WORDS: Record<RectifiableField, string> = {
+  name: 'name',
+  email: 'email address',
+  phone: 'phone number',
+  address: 'postal address',
+  reasonableAdjustments: 'reasonable adjustments',
+  vulnerability: 'vulnerability',
+};
+
+function countsWords(counts: RecordCounts): string {
+  return `${counts.attachments} attachment(s), ${counts.rawEmails} raw email(s), ${counts.letters} letter(s) for post and ${counts.lookups} search entries deleted.`;
 }
 
 function describeEvent(
@@ -146,6 +171,33 @@ function describeEvent(
       };
     case 'raw-email-downloaded':
       return { title: 'Raw email downloaded', body: text(`Message ${event.messageId}`) };
+    case 'legal-hold-set':
+      return {
+        title: 'Legal hold set: retention and erasure stopped',
+        body: text(`Reason: ${event.reason}`),
+      };
+    case 'legal-hold-released':
+      return { title: 'Legal hold released', body: text(`Reason: ${event.reason}`) };
+    case 'records-deleted':
+      return {
+        title: `Records deleted under the retention policy: ${event.kinds.map((kind) => RECORD_KIND_WORDS[kind]).join(', ')}`,
+        body: text(countsWords(event.counts)),
+      };
+    case 'anonymised':
+      return {
+        title: `Personal data removed (${event.trigger === 'retention' ? 'retention period ended' : 'erasure request'})`,
+        body: text(countsWords(event.counts)),
+      };
+    case 'erasure-decided':
+      return {
+        title: `Erasure request (made ${civil(event.requestedOn)}) ${event.decision}`,
+        body: text(`Reason: ${event.reason}`),
+      };
+    case 'rectified':
+      return {
+        title: `Corrected: ${RECTIFIABLE_WORDS[event.field]}`,
+        body: text(`Now: ${event.value || '(removed)'}. Reason: ${event.reason}`),
+      };
     case 'closed':
       return {
         title: `Case closed: ${CLOSURE_WORDS[event.reason]}`,
