@@ -225,14 +225,16 @@ export const ProviderProfile = z
       .strict(),
     /**
      * How each role hears about new tasks: an email per task, or one digest of the day's new tasks each working
-     * morning. Reminders, breaches and residents' replies are always sent at once.
+     * morning. Reminders, breaches and residents' replies are always sent at once. Handlers and reviewers default to
+     * the digest: their tasks' deadlines are working days away when they open, and an email per task was a staff
+     * email for every step of a case (issue 12).
      */
     notifications: z
       .object({
         newTasks: z
           .object({
             handler: NEW_TASK_DELIVERY.default('digest'),
-            reviewer: NEW_TASK_DELIVERY.default('each'),
+            reviewer: NEW_TASK_DELIVERY.default('digest'),
             manager: NEW_TASK_DELIVERY.default('each'),
             admin: NEW_TASK_DELIVERY.default('each'),
           })

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InternalServerError, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
@@ -6,7 +6,7 @@ import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { handler as intake } from '#functions/email/intake.ts';
-import { dependencies } from '#functions/lib/config.ts';
+import { dependencies, useDependencies } from '#functions/lib/config.ts';
 import { s3ObjectCreated } from '#functions/lib/s3-events.ts';
 import { csrfToken } from '#functions/web/staff-auth.ts';
 import { logComplaint, recordOnCase, taskAction } from '#functions/web/staff-pages.ts';
@@ -17,6 +17,7 @@ import { handler as registerTask } from '#functions/workflow/register-task.ts';
 import { handler as sendDigest } from '#functions/workflow/send-digest.ts';
 import { handler as sendNotifications } from '#functions/workflow/send-notifications.ts';
 import type { CaseEvent, CaseState, Step } from '#shared/domain/case.ts';
+import { loadProfile } from '#shared/policy/load-profile.ts';
 import { actOnTask } from '#shared/usecases/actions.ts';
 import { submitComplaint } from '#shared/usecases/intake.ts';
 import { stageResponse } from '../support/fixtures.ts';
@@ -213,7 +214,18 @@ describe('workflow task writes under DynamoDB faults', () => {
   });
 
   it('register-task: a refused task write fails retryably; the retry leaves one open task and one alert', async () => {
-    // Reviewers are alerted per task (not by digest): a stage 2 acknowledgement is theirs.
+    // A profile that alerts reviewers per task (the default is the digest): a stage 2 acknowledgement is theirs.
+    const profile = loadProfile('code-baseline');
+    const file = join(mkdtempSync(join(tmpdir(), 'profile-')), 'reviewers-each.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...profile,
+        notifications: { newTasks: { ...profile.notifications.newTasks, reviewer: 'each' } },
+      }),
+    );
+    process.env.PROVIDER_PROFILE_FILE = file;
+    useDependencies(undefined);
     const { caseId } = await escalatedCase();
     const deps = await dependencies();
     const before = alertsSent('new-task').length;

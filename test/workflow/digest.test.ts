@@ -14,13 +14,14 @@ afterEach(async () => {
 });
 
 const HANDLERS = 'handlers@staff.localhost';
+const REVIEWERS = 'reviewers@staff.localhost';
 
 describe('new-task emails: per event or a daily digest', () => {
   it('handlers get one digest each working morning listing the new tasks, never the same task twice', async () => {
     const h = await start();
     expect(h.profile.notifications.newTasks).toEqual({
       handler: 'digest',
-      reviewer: 'each',
+      reviewer: 'digest',
       manager: 'each',
       admin: 'each',
     });
@@ -51,6 +52,28 @@ describe('new-task emails: per event or a daily digest', () => {
     // Reminders stay immediate: Thursday 09:00 is two working days before the acknowledgement is due.
     await h.advanceTo('2026-03-05T09:01:00Z');
     expect((await h.emailsTo(HANDLERS)).at(-1)?.subject).toMatch(/^Due soon/);
+  });
+
+  it("reviewers get a stage 2 case's tasks in their digest, not an email each", async () => {
+    const h = await start();
+    const { caseId, reference } = await h.submit();
+    await h.act(caseId, staff.handler, { action: 'triage', outcome: 'complaint' });
+    await h.act(caseId, staff.handler, h.acknowledgement(1));
+    await h.act(caseId, staff.handler, h.response(1));
+    await h.act(caseId, staff.handler, { action: 'escalate' });
+    expect((await h.openTask(caseId)).step).toBe('stage2-acknowledgement');
+    await h.act(caseId, staff.reviewer, h.acknowledgement(2));
+    expect((await h.openTask(caseId)).step).toBe('stage2-response');
+    expect(await h.emailsTo(REVIEWERS)).toEqual([]);
+
+    // Tuesday 08:00 London: one digest lists the stage 2 response (the acknowledgement was done on Monday).
+    await h.advanceTo('2026-03-03T08:01:00Z');
+    const digests = await h.emailsTo(REVIEWERS);
+    expect(digests.map((email) => email.subject)).toEqual([
+      expect.stringMatching(/^Daily digest: 1 new task for reviewers - Tuesday 3 March 2026/),
+    ]);
+    expect(digests[0]?.body.text).toContain(`${reference}: Stage 2 (final) response`);
+    expect(digests[0]?.body.text).not.toContain('Stage 2 acknowledgement');
   });
 
   it('a role set to "each" gets a New task email per task and no digest', async () => {
