@@ -38,13 +38,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { MiddlewareStack } from '@smithy/types';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { GLOBAL_SECONDARY_INDEXES } from '#shared/adapters/table-design.ts';
 import { listPresetIds, loadProfile } from '#shared/policy/load-profile.ts';
 import { buildApp } from '../infra/app.ts';
-import { COST_PATHS, countPath, type DynamoCall } from '../test/workflow/cost-paths.ts';
+import { COST_PATHS, countPath, type DynamoCall, notThePath } from '../test/workflow/cost-paths.ts';
 
 const { values } = parseArgs({ options: { staff: { type: 'string', default: '10' } } });
 const staffUsers = Number(values.staff);
@@ -236,46 +235,27 @@ interface PathCost {
   total: number;
 }
 
-// The daily job and the driver are told apart by their frames in the stack of each request.
-Error.stackTraceLimit = 50;
 const rows: PathCost[] = [];
 for (const path of COST_PATHS) {
   let calls: DynamoCall[] = [];
-  const excluded = new WeakSet<object>();
   let emails = 0;
   let staffAlerts = 0;
   const count = await countPath(path, (h, recorded) => {
+    // The path's requests only: not the driver's reads, nor the daily run's (a fixed cost).
     calls = recorded;
-    // The daily job's reads are the same whatever the number of cases (a fixed cost), and the driver's own
-    // reads (finding the open task, as staff would on the queue page, and reading the events at the end) are no
-    // part of the path: both are left out, told apart by the frames in each request's stack.
-    (h.system.dynamo.middlewareStack as MiddlewareStack<object, object>).add(
-      (next) => async (args) => {
-        const stack = new Error().stack ?? '';
-        if (
-          /dailyRun|restartFailedExecutions|sendTaskDigests|Harness\.(openTasks?|events|state)\b/.test(stack)
-        ) {
-          excluded.add(args.input);
-        }
-        return next(args);
-      },
-      { step: 'initialize', name: 'notThePath', priority: 'high' },
-    );
     const mailer = h.deps.mailer;
     const send = mailer.send.bind(mailer);
     mailer.send = async (email) => {
-      // A digest the daily job sends covers every case's new tasks: a fixed cost, like its reads.
-      const daily = /dailyRun|sendTaskDigests/.test(new Error().stack ?? '');
       const sent = await send(email);
-      if (daily) return sent;
+      // A digest the daily run sends covers every case's new tasks: a fixed cost, like its reads.
+      if (notThePath()) return sent;
       emails++;
       // Resident letters carry their correspondence key; staff alerts and digests do not.
       if (!email.headers?.['X-Correspondence-Key']) staffAlerts++;
       return sent;
     };
   });
-  const caseCalls = calls.filter((call) => !excluded.has(call.input));
-  const units = requestUnits(caseCalls);
+  const units = requestUnits(calls);
   // Each intake or staff action is one API function invocation; each Task state one workflow invocation.
   const invocations = count.invocations + count.businessEvents;
   const gbSeconds = invocations * MEMORY_GB * (INIT_SECONDS + RUN_SECONDS);
@@ -298,7 +278,7 @@ for (const path of COST_PATHS) {
     transitions: count.transitions,
     invocations,
     gbSeconds,
-    dynamoCalls: caseCalls.length,
+    dynamoCalls: calls.length,
     ...units,
     emails,
     staffAlerts,

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import type { MiddlewareStack } from '@smithy/types';
 import { actOnTask, recordCaseAction } from '#shared/usecases/actions.ts';
+import { inDailyRun } from '../../infra/local/system.ts';
 import { Harness, staff } from './harness.ts';
 
 /**
@@ -15,8 +16,17 @@ export interface CostPath {
   run(h: Harness): Promise<string>;
 }
 
-/** The driver's own reads (finding the open task, as a member of staff would on the queue) are not counted. */
+/**
+ * The driver's own reads (finding the open task, as a member of staff would on the queue, and reading the events
+ * at the end) are not counted.
+ */
 const uncounted = new AsyncLocalStorage<true>();
+
+/**
+ * Whether a request or email is no part of the path: the driver's, or the daily run's (its digests and look for
+ * owed callbacks are the same whatever the number of cases: a fixed cost, counted apart).
+ */
+export const notThePath = () => uncounted.getStore() === true || inDailyRun.getStore() === true;
 
 async function act(
   h: Harness,
@@ -108,11 +118,12 @@ export type DynamoCall = {
   output: Record<string, unknown>;
 };
 
-/** Counts every request the client sends (after it succeeds or fails), with its input and output. */
-export function recordDynamoCalls(client: { middlewareStack: unknown }): DynamoCall[] {
+/** Records each request of the path the client sends (once it succeeds or fails), with its input and output. */
+function recordDynamoCalls(client: { middlewareStack: unknown }): DynamoCall[] {
   const calls: DynamoCall[] = [];
   (client.middlewareStack as MiddlewareStack<object, object>).add(
     (next, context) => async (args) => {
+      if (notThePath()) return next(args);
       const operation = String((context as { commandName?: string }).commandName ?? '').replace(
         /Command$/,
         '',
