@@ -167,6 +167,8 @@ export type CaseEvent = EventBase &
     | { type: 'action-completed'; actionId: string; note: string }
     | { type: 'withdrawn'; reason?: string }
     | { type: 'ombudsman-referral-recorded'; reference?: string; notes?: string }
+    /** The service area the complaint is about (Code 9.7: complaints by category), one of the profile's. */
+    | { type: 'category-recorded'; category: string }
     | { type: 'note-added'; text: string }
     /** Staff prepared the Ombudsman evidence pack (Code 8.1(c); the Ombudsman's CHFOs are about slow evidence). */
     | { type: 'evidence-pack-prepared'; format: 'html' | 'zip' }
@@ -393,6 +395,8 @@ export interface CaseState {
   recordsDeleted?: DeletableRecordKind[];
   /** Set once its personal data is removed: nothing more may be recorded on it. */
   anonymised?: { at: Instant; trigger: 'retention' | 'erasure' };
+  /** The service area it is about, as last recorded (one of the profile's `learning.themes`). */
+  category?: string;
   updatedAt: Instant;
 }
 
@@ -464,6 +468,7 @@ const ALWAYS_ALLOWED: readonly CaseEventType[] = [
   'note-added',
   'evidence-pack-prepared',
   'ombudsman-referral-recorded',
+  'category-recorded',
   'correspondence-sent',
   'correspondence-failed',
   'email-received',
@@ -624,19 +629,17 @@ function start(event: CaseEvent, caseId: string, ctx: CaseContext): CaseState {
   };
 }
 
+/** A value chosen from one of the profile's lists: anything else could not be grouped in the figures. */
+function assertOnList(value: string, list: readonly string[], what: string): void {
+  if (!list.includes(value)) {
+    throw new ValidationError(`"${value}" is not one of the ${what}: choose one of ${list.join('; ')}`);
+  }
+}
+
 /** A theme and root cause must be on the profile's lists, or the figures could not group them. */
 function assertKnownLearning(learning: Learning, profile: ProviderProfile): void {
-  const { themes, rootCauses } = profile.learning;
-  if (!themes.includes(learning.theme)) {
-    throw new ValidationError(
-      `"${learning.theme}" is not one of the themes: choose one of ${themes.join('; ')}`,
-    );
-  }
-  if (!rootCauses.includes(learning.rootCause)) {
-    throw new ValidationError(
-      `"${learning.rootCause}" is not one of the root causes: choose one of ${rootCauses.join('; ')}`,
-    );
-  }
+  assertOnList(learning.theme, profile.learning.themes, 'themes');
+  assertOnList(learning.rootCause, profile.learning.rootCauses, 'root causes');
 }
 
 function applyResponse(
@@ -904,6 +907,11 @@ function applyEvent(state: CaseState, event: CaseEvent, ctx: CaseContext): CaseS
         ...state,
         ombudsmanReferrals: [...state.ombudsmanReferrals, { at: event.at, reference: event.reference }],
       };
+    case 'category-recorded': {
+      requireStaff(event);
+      assertOnList(event.category, ctx.profile.learning.themes, 'categories');
+      return { ...state, category: event.category };
+    }
     case 'note-added':
       requireText(event.text, 'The note');
       return state;

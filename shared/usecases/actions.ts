@@ -314,6 +314,8 @@ export const CaseAction = z.discriminatedUnion('action', [
   }),
   z.object({ action: z.literal('legal-hold'), reason: text(2000) }),
   z.object({ action: z.literal('release-legal-hold'), reason: text(2000) }),
+  // Checked against the profile's list by the case rules, which name the choices.
+  z.object({ action: z.literal('category'), category: text(200) }),
 ]);
 export type CaseAction = z.infer<typeof CaseAction>;
 
@@ -356,6 +358,8 @@ export async function recordCaseAction(
         return { type: 'legal-hold-set', at, by: actor, reason: action.reason };
       case 'release-legal-hold':
         return { type: 'legal-hold-released', at, by: actor, reason: action.reason };
+      case 'category':
+        return { type: 'category-recorded', at, by: actor, category: action.category };
     }
   });
   return state;

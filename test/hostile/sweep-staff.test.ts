@@ -443,6 +443,7 @@ const RECORD_FORMS: Record<string, fc.Arbitrary<Pairs>> = {
     'complete-action-id': { ...caseText('actionId'), valid: fc.constantFrom('A1', 'A2', 'A99') },
     'complete-action-note': caseText('note'),
   }),
+  category: formOf({ action: action('category'), category: caseText('category') }),
   'ombudsman-referral': formOf({
     action: action('ombudsman-referral'),
     'referral-reference': caseText('reference', false),

@@ -60,6 +60,12 @@ function receipt(reference: string, at: string, channel: Channel): CaseEvent {
   };
 }
 const complaint = (at: string): CaseEvent => ({ type: 'triaged', at, by: handler, outcome: 'complaint' });
+const category = (name: string, at: string): CaseEvent => ({
+  type: 'category-recorded',
+  at,
+  by: handler,
+  category: name,
+});
 const ack = (stage: 1 | 2, at: string): CaseEvent => ({
   type: 'acknowledged',
   stage,
@@ -79,6 +85,7 @@ const populations: Record<string, CaseEvent[]> = {
   'CMP-A': [
     receipt('CMP-A', '2026-03-31T23:30:00Z', 'web'),
     complaint('2026-04-01T09:00:00+01:00'),
+    category('Repairs and maintenance', '2026-04-01T09:05:00+01:00'),
     ack(1, '2026-04-02T10:00:00+01:00'),
     {
       type: 'response-issued',
@@ -115,6 +122,9 @@ const populations: Record<string, CaseEvent[]> = {
   'CMP-B': [
     receipt('CMP-B', '2026-10-24T23:30:00Z', 'phone'),
     complaint('2026-10-26T09:00:00Z'),
+    // First recorded as damp, then corrected: the category last recorded counts.
+    category('Damp and mould', '2026-10-26T09:05:00Z'),
+    category('Repairs and maintenance', '2026-10-26T09:10:00Z'),
     ack(1, '2026-11-02T10:00:00Z'),
     {
       type: 'action-added',
@@ -155,6 +165,7 @@ const populations: Record<string, CaseEvent[]> = {
   'CMP-C': [
     receipt('CMP-C', '2026-06-01T09:00:00+01:00', 'email'),
     complaint('2026-06-01T10:00:00+01:00'),
+    category('Damp and mould', '2026-06-01T10:05:00+01:00'),
     {
       type: 'deadline-breached',
       at: '2026-06-09T00:00:00+01:00',
@@ -265,7 +276,13 @@ describe('reporting figures for a known population (financial year 2026-27)', ()
       serviceRequests: 1,
       withdrawn: 1,
       byChannel: { web: 1, email: 1, phone: 1, letter: 0, 'in-person': 1, 'social-media': 0 },
-      byCategory: { value: null, notRecorded: expect.stringMatching(/category/) },
+      // A and B repairs, C damp and mould, F none recorded (G is next year's, H last year's).
+      byCategory: {
+        ...Object.fromEntries(profile.learning.themes.map((theme) => [theme, 0])),
+        'Repairs and maintenance': 2,
+        'Damp and mould': 1,
+        notCategorised: 1,
+      },
       byOutcome: {
         stage1: { upheld: 2, partlyUpheld: 0, notUpheld: 1 },
         stage2: { upheld: 0, partlyUpheld: 1, notUpheld: 0 },
@@ -335,6 +352,8 @@ describe('reporting figures for a known population (financial year 2026-27)', ()
     expect(report.explain('CH01_1')?.cases).toEqual(['CMP-A', 'CMP-B', 'CMP-C', 'CMP-F']);
     expect(report.explain('counts.withdrawn')?.cases).toEqual(['CMP-C']);
     expect(report.explain('actions.overdue')?.cases).toEqual(['CMP-H#S1-1']);
+    expect(report.explain('counts.byCategory.Repairs and maintenance')?.cases).toEqual(['CMP-A', 'CMP-B']);
+    expect(report.explain('counts.byCategory.notCategorised')?.cases).toEqual(['CMP-F']);
     // A figure nothing counted towards is explained as no cases; an unknown one is not a figure.
     expect(report.explain('counts.byChannel.letter')).toEqual({
       figure: 'counts.byChannel.letter',

@@ -15,7 +15,7 @@ import { handler as registerTask } from '#functions/workflow/register-task.ts';
 import type { Step } from '#shared/domain/case.ts';
 import { ConflictError } from '#shared/domain/errors.ts';
 import { CODE_PROVISIONS } from '#shared/domain/reporting/annual.ts';
-import { actOnTask } from '#shared/usecases/actions.ts';
+import { actOnTask, recordCaseAction } from '#shared/usecases/actions.ts';
 import { approveAnnualReport, saveAnnualDraft } from '#shared/usecases/annual-report.ts';
 import { submitComplaint } from '#shared/usecases/intake.ts';
 import { apiEvent, lambdaContext, staffClaims, useLocalAws } from '../handlers/setup.ts';
@@ -103,6 +103,7 @@ async function population() {
     action: 'triage',
     outcome: 'complaint',
   });
+  await recordCaseAction(deps, responded.caseId, HANDLER, { action: 'category', category: 'Damp and mould' });
   await actOnTask(deps, (await openTask(responded.caseId, 'stage1-acknowledgement')).taskId, HANDLER, {
     action: 'acknowledge',
     definition: 'Mould',
@@ -219,6 +220,10 @@ describe('the annual complaints performance and service improvement report', () 
     expect(page.body.match(/data-testid="provision"/g)?.length).toBe(CODE_PROVISIONS.length);
     expect(page.body).toContain('100.0% of 1 complaints acknowledged within 5 working days.');
     expect(page.body).toContain('1 complaints not accepted, each with an exclusion reason');
+    expect(page.body).toContain('Stage 1 complaints received by category');
+    expect(page.body).toMatch(
+      /Damp and mould<\/t[hd]>\s*<td class="govuk-table__cell govuk-table__cell--numeric">1<\/td>/,
+    );
     expect(page.body).toContain('<link rel="stylesheet" href="/govuk/print.css" media="print">');
     const manager = await call(managerPage, 'GET', '/staff/manager', 'manager');
     expect(manager.body).toContain('Themes over time');
@@ -230,6 +235,8 @@ describe('the annual complaints performance and service improvement report', () 
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(csv.body).toContain('"tsm","CH01_1","0.2","1/5000"');
     expect(csv.body).toContain('"self-assessment","6.2",""');
+    expect(csv.body).toContain('"category","Damp and mould","1",""');
+    expect(csv.body).toContain('"category","notCategorised","0",""');
 
     // Improvements: a reference that is no case is refused; a real one is linked; text is escaped.
     const csrf = await csrfFor('manager');

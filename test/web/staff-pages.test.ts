@@ -1117,7 +1117,21 @@ describe('recording on a case', () => {
       form: { csrf, action: 'ombudsman-referral', 'referral-reference': 'HOS-123' },
     });
     expect(referral.status).toBe(303);
+    const unknownCategory = await post(recordOnCase, {
+      ...path,
+      form: { csrf, action: 'category', category: 'Gardening' },
+    });
+    expect(unknownCategory.status).toBe(422);
+    expect(unknownCategory.body).toContain(
+      '&quot;Gardening&quot; is not one of the categories: choose one of',
+    );
+    const category = await post(recordOnCase, {
+      ...path,
+      form: { csrf, action: 'category', category: 'Damp and mould' },
+    });
+    expect(category.location).toBe(`/staff/case/${caseId}?done=category`);
     const page = await get(casePage, casePath(caseId));
+    expect(page.body).toContain('Category recorded: Damp and mould');
     expect(page.body).toContain('Called the resident');
     expect(page.body).toContain('Fit a new boiler');
     expect(page.body).toContain('Ombudsman reference HOS-123');

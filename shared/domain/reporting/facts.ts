@@ -40,6 +40,8 @@ export interface CaseFacts {
   seq: number;
   receivedAt: Instant;
   channel: Channel;
+  /** The service area recorded on the case (counted by the complaint's receipt). */
+  category?: string;
   triage?: { outcome: 'complaint' | 'service-request' | 'not-accepted'; at: Instant; exclusionCode?: string };
   stage1: StageFacts;
   stage2?: StageFacts;
@@ -106,6 +108,7 @@ export function caseFacts(state: CaseState): CaseFacts {
     seq: state.seq,
     receivedAt: state.receivedAt,
     channel: state.channel,
+    ...(state.category ? { category: state.category } : {}),
     ...(triage
       ? {
           triage: {

@@ -69,7 +69,8 @@ export interface ReportFigures {
     serviceRequests: number;
     withdrawn: number;
     byChannel: Record<string, number>;
-    byCategory: NotRecorded;
+    /** Stage 1 complaints received, by the category recorded on the case (`notCategorised`: none yet). */
+    byCategory: Record<string, number>;
     byOutcome: PerStage<Outcomes>;
   };
   /** Percentages 0-100. */
@@ -105,13 +106,14 @@ export interface ComputedReport {
   explain(figure: string): Explanation | undefined;
 }
 
+/** The category count of complaints no category was recorded on. */
+export const NOT_CATEGORISED = 'notCategorised';
+
 /** The Code's acknowledgement timescale at both stages (Code 6.2, 6.11). */
 const ACKNOWLEDGE_WITHIN = 5;
 const MAX_PERIOD_DAYS = 731;
 
 export const NOT_RECORDED = {
-  category:
-    'No category (service area) is recorded on a case yet: complaints cannot be counted by category until triage records one.',
   compensationPaid:
     'Payments are not recorded: responses record the remedy and compensation offered, not when it was paid.',
   ombudsmanOutcomes:
@@ -215,7 +217,7 @@ export interface Tally {
 }
 
 /** Bumped whenever a tally's meaning changes, so cached tallies of an older meaning are rebuilt. */
-export const TALLY_VERSION = 1;
+export const TALLY_VERSION = 2;
 
 /**
  * What a cached tally must have been built with to be reused: this tally version and the same profile (its
@@ -334,6 +336,7 @@ export function tallyFacts(
     if (receivedInPeriod && outcome === 'complaint') {
       note('counts.stage1Received', ref);
       note(`counts.byChannel.${facts.channel}`, ref);
+      note(`counts.byCategory.${facts.category ?? NOT_CATEGORISED}`, ref);
     }
     if (receivedInPeriod && outcome === 'service-request') note('counts.serviceRequests', ref);
     if (receivedInPeriod && outcome === 'not-accepted') {
@@ -472,6 +475,16 @@ export function figuresFromTally(
   const byChannel = Object.fromEntries(
     CHANNELS.map((channel) => [channel, count(`counts.byChannel.${channel}`)]),
   );
+  // Every category of the profile, then any no longer on it that cases were recorded with, then the rest.
+  const byCategory = Object.fromEntries(
+    [
+      ...new Set([
+        ...profile.learning.themes,
+        ...Object.keys(prefixed('counts.byCategory.')),
+        NOT_CATEGORISED,
+      ]),
+    ].map((category) => [category, count(`counts.byCategory.${category}`)]),
+  );
   const escalatedByEnd = Object.entries(tally.escalatedOn)
     .filter(([date]) => date <= period.to)
     .reduce((sum, [, n]) => sum + n, 0);
@@ -498,7 +511,7 @@ export function figuresFromTally(
       serviceRequests: count('counts.serviceRequests'),
       withdrawn: count('counts.withdrawn'),
       byChannel,
-      byCategory: { value: null, notRecorded: NOT_RECORDED.category },
+      byCategory,
       byOutcome: stageFigures(outcomes),
     },
     escalated: ratio(escalatedByEnd, count('escalated'), 100),

@@ -7,6 +7,7 @@ import type { FormValues } from '../form-values.ts';
 import { STEP_WORDS } from '../words.ts';
 import { acknowledgeForm } from './acknowledge.ts';
 import { addActionForm } from './add-action.ts';
+import { categoryForm } from './category.ts';
 import { closeForm } from './close.ts';
 import { completeActionForm } from './complete-action.ts';
 import { escalateForm } from './escalate.ts';
@@ -37,6 +38,7 @@ const TASK_FORMS: Record<TaskAction['action'], TaskForm> = {
 /** In page order. */
 const CASE_FORMS = {
   note: noteForm,
+  category: categoryForm,
   'add-action': addActionForm,
   'complete-action': completeActionForm,
   'ombudsman-referral': ombudsmanReferralForm,

@@ -135,6 +135,8 @@ function describeEvent(
         title: 'Referred to the Ombudsman',
         body: html`${text(event.reference ? `Ombudsman reference: ${event.reference}` : 'No reference given')}${text(event.notes)}`,
       };
+    case 'category-recorded':
+      return { title: `Category recorded: ${event.category}`, body: html`` };
     case 'note-added':
       return { title: 'Note', body: text(event.text) };
     case 'evidence-pack-prepared':

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ValidationError } from '#shared/domain/errors.ts';
-import type { Ratio } from '#shared/domain/reporting/figures.ts';
+import { NOT_CATEGORISED, type Ratio } from '#shared/domain/reporting/figures.ts';
 import { toLondon } from '#shared/time/london.ts';
 import {
   type AnnualReportView,
@@ -92,6 +92,15 @@ ${summaryList([
   },
   { key: 'Ombudsman referrals', value: String(figures.ombudsman.referrals) },
 ])}
+${table({
+  caption: 'Stage 1 complaints received by category',
+  head: ['Category', 'Complaints'],
+  rows: Object.entries(counts.byCategory).map(([category, count]) => [
+    category === NOT_CATEGORISED ? 'No category recorded' : category,
+    String(count),
+  ]),
+  numericColumns: [1],
+})}
 ${barChart({
   id: 'chart-received',
   title: 'Complaints received each month',
@@ -311,6 +320,8 @@ function csv(view: AnnualReportView): APIGatewayProxyStructuredResultV2 {
   for (const [name, count] of Object.entries(figures.counts)) {
     if (typeof count === 'number') rows.push(['counts', name, count, '']);
   }
+  for (const [category, count] of Object.entries(figures.counts.byCategory))
+    rows.push(['category', category, count, '']);
   for (const r of refused) rows.push(['refused', r.code, r.count, r.description]);
   for (const t of themes) rows.push(['themes', t.theme, t.total, '']);
   for (const i of improvements)
