@@ -1,8 +1,8 @@
 import type { S3ObjectCreated } from './s3-objects.ts';
 
 /**
- * An S3 "Object Created" event as EventBridge delivers it, with every field Powertools' schema checks, for
- * the callers that stand in for S3: the local SMTP listener and the tests.
+ * An S3 "Object Created" event with every field EventBridge delivers (intake's schema checks only those it
+ * reads), for the callers that stand in for S3: the local SMTP listener and the tests.
  */
 export function s3ObjectCreated(object: {
   bucket: string;

@@ -49,7 +49,7 @@ export const POWERTOOLS_LAYER = {
  */
 export const HOUSE_FUNCTION_BUNDLING = {
   externalModules: ['@aws-sdk/*', ...POWERTOOLS_LAYER.packages],
-  // ESM bundles need a require shim for the CommonJS dependencies (the X-Ray SDK, mailparser's).
+  // ESM bundles need a require shim for the CommonJS dependencies (the X-Ray SDK).
   banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
 } as const;
 

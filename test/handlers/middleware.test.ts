@@ -253,6 +253,24 @@ describe('stacks', () => {
     );
   });
 
+  it('s3Objects refuses an event that is not an S3 Object Created with a key and a time, and lets other fields be', async () => {
+    const handler = s3Objects(async (_deps, event) => event.detail.object.key);
+    const event = s3ObjectCreated({ bucket: 'b', key: 'inbound/m', size: 1, time: '2026-03-02T10:00:00Z' });
+    const refused = [
+      { ...event, source: 'aws.ec2' },
+      { ...event, 'detail-type': 'Object Deleted' },
+      { ...event, time: 'yesterday' },
+      { ...event, detail: { ...event.detail, object: { size: 1 } } },
+      { ...event, detail: { ...event.detail, object: { key: '' } } },
+    ];
+    for (const odd of refused)
+      await stdout(() =>
+        expect(handler(odd, lambdaContext)).rejects.toMatchObject({ name: 'ValidationError' }),
+      );
+    const { account: _, resources: __, ...fewer } = event;
+    expect(await handler({ ...fewer, 'replay-name': 'r' }, lambdaContext)).toBe('inbound/m');
+  });
+
   it('scheduledJob runs its job with the adapters whatever the schedule sends', async () => {
     const job = scheduledJob(async (deps) => deps.staffAddresses.manager);
     expect(await job({}, lambdaContext)).toBe('managers@landlord.example');
