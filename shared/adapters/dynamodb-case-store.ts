@@ -18,6 +18,7 @@ import {
   type CaseRepository,
   type HeldEmailHandling,
   handlingKey,
+  handlingWork,
   type InboundEmailRecord,
   type IntakeRecord,
   type ReportMonth,
@@ -39,7 +40,16 @@ const HELD_LIST = 'HELD#EMAIL';
 
 /** An inbound email record as stored, without its keys and index attributes. */
 function inboundRecord(item: Record<string, unknown>): InboundEmailRecord {
-  const { pk: _pk, sk: _sk, gsi1pk: _list, gsi1sk: _at, handlingKey: _claim, ...record } = item;
+  const {
+    pk: _pk,
+    sk: _sk,
+    gsi1pk: _list,
+    gsi1sk: _at,
+    handlingKey: _claim,
+    handlingWork: _work,
+    handlingAt: _since,
+    ...record
+  } = item;
   return record as unknown as InboundEmailRecord;
 }
 /** The queue index's partition for done tasks whose callback Step Functions has not yet accepted. */
@@ -490,20 +500,25 @@ export class DynamoDbCaseStore implements CaseRepository {
     return result.Item ? inboundRecord(result.Item) : undefined;
   }
 
-  async claimHeldEmail(key: string, handling: HeldEmailHandling): Promise<boolean> {
+  async claimHeldEmail(key: string, handling: HeldEmailHandling, staleBefore: string): Promise<boolean> {
     try {
       await this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: `INBOUND#${key}`, sk: 'INBOUND' },
-          UpdateExpression: 'SET handling = :handling, handlingKey = :claim',
-          // Only a held message, and only once: a second claim succeeds only as the same claim repeated.
+          UpdateExpression:
+            'SET handling = :handling, handlingKey = :claim, handlingWork = :work, handlingAt = :at',
+          // Only a held message, and only once: a second claim succeeds as the same claim repeated, or as the
+          // same work taken over from a holder silent since before the lease (claims without a time never lapse).
           ConditionExpression:
-            'outcome = :held AND (attribute_not_exists(handlingKey) OR handlingKey = :claim)',
+            'outcome = :held AND (attribute_not_exists(handlingKey) OR handlingKey = :claim OR (handlingWork = :work AND handlingAt < :stale))',
           ExpressionAttributeValues: {
             ':handling': handling,
             ':held': 'held',
             ':claim': handlingKey(handling),
+            ':work': handlingWork(handling),
+            ':at': handling.at,
+            ':stale': staleBefore,
           },
         }),
       );

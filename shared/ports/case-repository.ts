@@ -87,14 +87,24 @@ export interface HeldEmailHandling {
   by: string;
   byEmail?: string;
   action: 'attach' | 'open';
-  /** The case it is being attached to (attach only). */
+  /** The case it is being attached to, and its reference (attach only). */
   caseId?: string;
+  reference?: string;
+  /** When it was claimed (or last claimed again by its holder): the lease runs from here. */
   at: string;
 }
 
 /** What makes two claims on a held message the same claim (a retry), whatever their times. */
 export function handlingKey(handling: HeldEmailHandling): string {
   return `${handling.action}|${handling.by}|${handling.caseId ?? ''}`;
+}
+
+/**
+ * The work a claim is for, whoever holds it: a stalled claim may be taken over only to finish the same work
+ * (attaching to another case, or opening a case instead, could put the message in two places).
+ */
+export function handlingWork(handling: Pick<HeldEmailHandling, 'action' | 'caseId'>): string {
+  return `${handling.action}|${handling.caseId ?? ''}`;
 }
 
 /** Keyed hashes a case can be found by (never the plain values): its resident's contacts and name. */
@@ -162,10 +172,11 @@ export interface CaseRepository {
   getInboundEmail(key: string): Promise<InboundEmailRecord | undefined>;
   /**
    * Claims a held message for one member of staff's action, atomically: true if claimed (or already claimed
-   * by the same person for the same action and case, a retry), false if someone else claimed it first or it
-   * is no longer held. Recording its outcome afterwards takes it off the held list.
+   * by the same person for the same action and case, a retry; or claimed by someone else for the same work
+   * whose claim was made before `staleBefore`, a holder that stopped part-way), false if someone else holds
+   * it or it is no longer held. Recording its outcome afterwards takes it off the held list.
    */
-  claimHeldEmail(key: string, handling: HeldEmailHandling): Promise<boolean>;
+  claimHeldEmail(key: string, handling: HeldEmailHandling, staleBefore: string): Promise<boolean>;
   /** Records that a member of staff downloaded a held message's raw email. */
   recordInboundAccess(key: string, access: { by: string; byEmail?: string; at: string }): Promise<void>;
   /** Keeps the id of a message sent about a case, so a reply that refers to it threads onto the case. */

@@ -72,12 +72,14 @@ export function backoff(attempt: number): Promise<void> {
  * taken on each attempt, after the read, so it is never earlier than an event a concurrent writer has just
  * appended (it is clamped to the last event's time where another server's clock ran slightly ahead). Still
  * losing after every attempt is a ConflictError (409, "try again"), never the caller's invalid input.
+ * `projectionMayLag`: the event alone is the record, so a refused projection write after it is not a failure.
  */
 export async function recordEvent(
   deps: AppDependencies,
   caseId: string,
   build: (state: CaseState, at: string) => CaseEvent,
   known?: CaseState,
+  options: { projectionMayLag?: boolean } = {},
 ): Promise<{ state: CaseState }> {
   for (let attempt = 1; ; attempt++) {
     const state =
@@ -101,7 +103,14 @@ export async function recordEvent(
       await backoff(attempt);
       continue;
     }
-    await deps.repository.saveProjection(next, caseLookups(deps, next));
+    try {
+      await deps.repository.saveProjection(next, caseLookups(deps, next));
+    } catch (error) {
+      // An access record (a download, an evidence pack) is the event itself: once it is in the log the access
+      // is recorded, and failing now would make the retry record it twice. The projection, which such an event
+      // barely changes, is caught up by the case's next write (its first attempt loses the race and re-folds).
+      if (!options.projectionMayLag) throw error;
+    }
     return { state: next };
   }
 }

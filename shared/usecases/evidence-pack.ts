@@ -91,12 +91,13 @@ export async function prepareEvidencePack(
   format: 'html' | 'zip',
 ): Promise<EvidencePack> {
   await resendOwedCallbacks(deps, caseId);
-  const { state } = await recordEvent(deps, caseId, (_current, at) => ({
-    type: 'evidence-pack-prepared',
-    at,
-    by: actor,
-    format,
-  }));
+  const { state } = await recordEvent(
+    deps,
+    caseId,
+    (_current, at) => ({ type: 'evidence-pack-prepared', at, by: actor, format }),
+    undefined,
+    { projectionMayLag: true },
+  );
   // The pack is the whole history: the one read here that needs the log rather than the projection.
   const { events } = await loadCase(deps, caseId);
   const listed = [

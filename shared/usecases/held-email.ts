@@ -62,24 +62,42 @@ const ACTION_WORDS: Record<HeldEmailHandling['action'], string> = {
 };
 
 /**
+ * How long a claim keeps others off. A holder that stopped part-way (a closed tab, a failed request never
+ * retried) would otherwise leave the message held for good, finishable only by them; after the lease anyone
+ * may finish the same work. Well past the page function's 30-second timeout, so a request still running is
+ * never overtaken (and each step after the claim is idempotent if one were).
+ */
+export const HELD_CLAIM_LEASE_MS = 2 * 60_000;
+
+/**
  * Claims the held message for this action, once: two members of staff acting on it at the same moment get
  * one success and one clear refusal (409). The same person repeating the same action (a retry after a
- * failure part-way) goes on, and each step after the claim can be repeated without doing it twice.
+ * failure part-way) goes on, and each step after the claim can be repeated without doing it twice; after
+ * the lease, another member of staff may take the claim over to finish the same work.
  */
 async function claim(deps: AppDependencies, record: HeldEmailRecord, handling: HeldEmailHandling) {
   const key = messageKey(record.messageId);
-  if (await deps.repository.claimHeldEmail(key, handling)) return;
-  const now = await deps.repository.getInboundEmail(key);
-  if (now?.outcome !== 'held') {
+  const now = deps.clock.now().getTime();
+  const staleBefore = new Date(now - HELD_CLAIM_LEASE_MS).toISOString();
+  if (await deps.repository.claimHeldEmail(key, handling, staleBefore)) return;
+  const current = await deps.repository.getInboundEmail(key);
+  if (current?.outcome !== 'held') {
     throw new ConflictError(
-      `This email has already been dealt with: ${now?.detail ?? 'it is no longer held'}`,
+      `This email has already been dealt with: ${current?.detail ?? 'it is no longer held'}`,
     );
   }
-  const other = now.handling;
+  const other = current.handling;
+  if (!other) throw new ConflictError('Someone else is acting on this email: reload the page and try again');
+  const who = other.byEmail ?? other.by;
+  if (Date.parse(other.at) < Date.parse(staleBefore)) {
+    throw new ConflictError(
+      other.action === 'attach'
+        ? `${who} started attaching it to ${other.reference ?? 'a case'} and did not finish: to finish, add it to ${other.reference ?? 'that same case'}`
+        : `${who} started opening a new case from it and did not finish: to finish, open it as a new case`,
+    );
+  }
   throw new ConflictError(
-    other
-      ? `${other.byEmail ?? other.by} is already ${ACTION_WORDS[other.action]}: reload the page to see what became of it`
-      : 'Someone else is acting on this email: reload the page and try again',
+    `${who} is already ${ACTION_WORDS[other.action]}: reload the page to see what became of it. If they stopped part-way, anyone can finish it ${HELD_CLAIM_LEASE_MS / 60_000} minutes after they started`,
   );
 }
 
@@ -110,7 +128,7 @@ export async function attachHeldEmail(
   }
   const caseId = await deps.repository.findCaseIdByReference(reference);
   if (!caseId) throw new NotFoundError(`There is no case ${reference}: check the reference`);
-  await claim(deps, record, { ...handlingBy(by, nowIso(deps)), action: 'attach', caseId });
+  await claim(deps, record, { ...handlingBy(by, nowIso(deps)), action: 'attach', caseId, reference });
   const { held } = record;
   await recordReply(deps, held, held.rawKey, { caseId, threadedBy: 'staff' }, checkedOf(held), by);
   await deps.repository.recordInboundOutcome(

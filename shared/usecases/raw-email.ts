@@ -26,11 +26,12 @@ export async function downloadRawEmail(
   if (!email) throw new NotFoundError('There is no such email on this case');
   const stored = await deps.inboundEmail?.get(email.rawKey);
   if (!stored) throw new NotFoundError('The email is no longer in the inbound store (it is kept for a year)');
-  await recordEvent(deps, caseId, (_state, at) => ({
-    type: 'raw-email-downloaded',
-    at,
-    by,
-    messageId: email.messageId,
-  }));
+  await recordEvent(
+    deps,
+    caseId,
+    (_state, at) => ({ type: 'raw-email-downloaded', at, by, messageId: email.messageId }),
+    state,
+    { projectionMayLag: true },
+  );
   return { bytes: stored.bytes, fileName: `${state.reference}-email-${index + 1}.eml` };
 }

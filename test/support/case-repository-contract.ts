@@ -548,7 +548,7 @@ export function caseRepositoryContract(name: string, fresh: () => Promise<CaseRe
         });
       });
 
-      it('lists held messages newest first until handled; one claim on each wins, and only the same claim repeats', async () => {
+      it('lists held messages newest first until handled; one claim on each wins, only the same claim repeats, and a lapsed claim is taken over for the same work only', async () => {
         const repository = await fresh();
         const hold = async (messageId: string, receivedAt: string) => {
           await repository.claimInboundEmail({ messageId, rawKey: `raw-${messageId}`, receivedAt });
@@ -577,17 +577,48 @@ export function caseRepositoryContract(name: string, fresh: () => Promise<CaseRe
           caseId: 'case-1',
           at: '2026-03-04T10:00:00.000Z',
         } as const;
+        // No claim has lapsed yet: every claim below is after this.
+        const unlapsed = '2026-03-04T09:00:00.000Z';
         const claims = await Promise.all([
-          repository.claimHeldEmail(key, hannah),
-          repository.claimHeldEmail(key, { by: 'harry', action: 'open', at: '2026-03-04T10:00:00.000Z' }),
+          repository.claimHeldEmail(key, hannah, unlapsed),
+          repository.claimHeldEmail(
+            key,
+            { by: 'harry', action: 'open', at: '2026-03-04T10:00:00.000Z' },
+            unlapsed,
+          ),
         ]);
         expect(claims.filter(Boolean)).toHaveLength(1);
         const winner = (await repository.getInboundEmail(key))?.handling;
         // The winner may repeat its own claim (a retry); nobody else can take it, even for the same action.
         expect(
-          await repository.claimHeldEmail(key, { ...(winner ?? hannah), at: '2026-03-04T10:01:00.000Z' }),
+          await repository.claimHeldEmail(
+            key,
+            { ...(winner ?? hannah), at: '2026-03-04T10:01:00.000Z' },
+            unlapsed,
+          ),
         ).toBe(true);
-        expect(await repository.claimHeldEmail(key, { ...(winner ?? hannah), by: 'rita' })).toBe(false);
+        expect(await repository.claimHeldEmail(key, { ...(winner ?? hannah), by: 'rita' }, unlapsed)).toBe(
+          false,
+        );
+        // Once the claim has lapsed (made before staleBefore), another may take it over for the same work
+        // only: the same action on the same case, never other work.
+        const lapsed = '2026-03-04T10:05:00.000Z';
+        const taker = { ...(winner ?? hannah), by: 'mo', at: '2026-03-04T10:06:00.000Z' };
+        const otherWork =
+          taker.action === 'open'
+            ? { ...taker, action: 'attach' as const, caseId: 'case-1' }
+            : { ...taker, caseId: 'case-2' };
+        expect(await repository.claimHeldEmail(key, otherWork, lapsed)).toBe(false);
+        expect(await repository.claimHeldEmail(key, taker, lapsed)).toBe(true);
+        expect((await repository.getInboundEmail(key))?.handling).toEqual(taker);
+        // Mo's claim is fresh: the one before him cannot take it back within its lease.
+        expect(
+          await repository.claimHeldEmail(
+            key,
+            { ...(winner ?? hannah), at: '2026-03-04T10:07:00.000Z' },
+            lapsed,
+          ),
+        ).toBe(false);
 
         await repository.recordInboundOutcome(
           'old@stranger.example',
@@ -599,7 +630,11 @@ export function caseRepositoryContract(name: string, fresh: () => Promise<CaseRe
           'new@stranger.example',
         ]);
         expect(
-          await repository.claimHeldEmail(key, { ...(winner ?? hannah), at: '2026-03-04T10:02:00.000Z' }),
+          await repository.claimHeldEmail(
+            key,
+            { ...(winner ?? hannah), at: '2026-03-04T10:08:00.000Z' },
+            unlapsed,
+          ),
         ).toBe(false);
         expect(await repository.getInboundEmail(messageKey('nobody@example'))).toBeUndefined();
         await repository.recordInboundAccess(key, { by: 'hannah', at: '2026-03-04T10:03:00.000Z' });

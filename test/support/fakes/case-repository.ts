@@ -7,6 +7,7 @@ import {
   type CaseRepository,
   type HeldEmailHandling,
   handlingKey,
+  handlingWork,
   type InboundEmailRecord,
   type IntakeRecord,
   type ReportMonth,
@@ -307,10 +308,12 @@ export class InMemoryCaseRepository implements CaseRepository {
     return copy([...this.inbound.values()].find((record) => messageKey(record.messageId) === key));
   }
 
-  async claimHeldEmail(key: string, handling: HeldEmailHandling): Promise<boolean> {
+  async claimHeldEmail(key: string, handling: HeldEmailHandling, staleBefore: string): Promise<boolean> {
     const record = [...this.inbound.values()].find((candidate) => messageKey(candidate.messageId) === key);
     if (record?.outcome !== 'held') return false;
-    if (record.handling && handlingKey(record.handling) !== handlingKey(handling)) return false;
+    const held = record.handling;
+    const stalled = held && handlingWork(held) === handlingWork(handling) && held.at < staleBefore;
+    if (held && handlingKey(held) !== handlingKey(handling) && !stalled) return false;
     this.inbound.set(record.messageId, { ...record, handling: copy(handling) });
     return true;
   }
