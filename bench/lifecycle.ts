@@ -3,7 +3,9 @@
  * real ASL in aws-local-stepfunctions, dynalite, the SES emulator and the virtual clock. Prints cases per
  * second and peak RSS after the first 100 closed cases and after all N (RSS growth is what the pruning of
  * finished executions bounds). The driver waits on the engine's "waiting" event for each task, then reads the
- * case's tasks once, so its own reads do not inflate the counts (it used to poll every 10 ms).
+ * case's tasks once, so its own reads do not inflate the counts (it used to poll every 10 ms), and a case is done
+ * when the engine's "finished" event says its execution ended (not when the runtime's idle probe, which spins
+ * on the event loop until nothing has run for a while, finds the whole batch quiet).
  *
  * Run: npm run bench:lifecycle [-- --cases 1000 --concurrency 50]
  */
@@ -45,6 +47,15 @@ system.sfn.events.on('waiting', (name) => {
   } else arrived.set(name, (arrived.get(name) ?? 0) + 1);
 });
 let driverReads = 0;
+let closed = 0;
+// Drivers waiting for their case's execution to end, by case.
+const closing = new Map<string, () => void>();
+system.sfn.events.on('finished', (name, status) => {
+  if (status === 'SUCCEEDED') closed++;
+  closing.get(name)?.();
+  closing.delete(name);
+});
+system.sfn.events.setMaxListeners(0);
 
 async function openTask(caseId: string): Promise<TaskRecord> {
   const pending = arrived.get(caseId) ?? 0;
@@ -98,14 +109,12 @@ async function lifecycle(index: number): Promise<void> {
     definition: 'Stage 1 remedy',
     outcomesSought: ['More compensation'],
   });
+  // The final response is the last staff action: the execution then sends the letter and closes the case.
+  const ended = new Promise<void>((resolve) => closing.set(caseId, resolve));
   await act(caseId, reviewer, response(2));
+  await ended;
 }
 
-let closed = 0;
-system.sfn.events.on('finished', (_name, status) => {
-  if (status === 'SUCCEEDED') closed++;
-});
-system.sfn.events.setMaxListeners(0);
 const checkpoints: Array<{
   cases: number;
   seconds: number;
@@ -120,12 +129,10 @@ const cpuAtStart = process.cpuUsage();
 for (let next = 0; next < total; next += concurrency) {
   const batch = Array.from({ length: Math.min(concurrency, total - next) }, (_, i) => lifecycle(next + i));
   await Promise.all(batch);
-  await system.settle();
   // A working day passes between batches, so waits, reminders and deadlines run on the virtual clock too.
   await system.clock.advance(24 * 60 * 60 * 1000);
   const done = next + batch.length;
   if (done === Math.min(100, total) || done === total) {
-    await system.settle();
     const rss = process.memoryUsage().rss;
     peakRss = Math.max(peakRss, rss);
     const retained = system.sfn.retained();
