@@ -12,10 +12,12 @@
  * few minutes, spread over a dozen functions), so each pays an init, reads the app secret once (one Secrets
  * Manager call, one KMS decrypt) and has DynamoDB fetch the table key once (one KMS call); GB-s is that init
  * plus a handler's run at the functions' 512 MB. Logs are modelled too: about 2 KB of JSON lines per invocation
- * and, with the state machine's logging at ALL, about 1.5 KB per transition. Not counted: the daily job (a fixed
- * cost, counted apart), page views (staff reading the queue and the case, residents their case page), HTTP API
- * and CloudFront requests (about $1 per million each), log storage, and with WAF on the API functions' second
- * secret read (the origin header's: one more Secrets Manager call and KMS decrypt per API invocation).
+ * and, with the state machine's logging at ALL, about 1.5 KB per transition. So is a digest's mark on each task
+ * of a role that takes new tasks as a digest (the paths act before the next morning's digest). Not counted: the
+ * daily run's reads and its digest emails (a fixed cost whatever the number of cases), page views (staff
+ * reading the queue and the case, residents their case page), HTTP API and CloudFront requests (about $1 per
+ * million each), log storage, and with WAF on the API functions' second secret read (the origin header's: one
+ * more Secrets Manager call and KMS decrypt per API invocation).
  *
  * Prices: eu-west-2 (London) on-demand list prices, as published on these pages when this file was written
  * (2026-12-07; the rates were not re-read from this machine, which is offline: check them before quoting):
@@ -217,6 +219,32 @@ function updated(before: Item | undefined, key: Item, expression: string): Item 
   return next;
 }
 
+/**
+ * The calls with a digest's mark on each staff task of a role that takes new tasks as a digest (an UpdateItem
+ * setting `announcedAt`, as `sendTaskDigests` does), right after the task's first write. Modelled: the paths act
+ * on each task at once, before the next working morning's digest would list it. The digest email is shared by
+ * the day's tasks of every case (a fixed cost, like the daily run's reads).
+ */
+function withDigestMarks(
+  calls: readonly DynamoCall[],
+  digestRoles: ReadonlySet<string>,
+): { calls: DynamoCall[]; marks: number } {
+  let marks = 0;
+  const marked = calls.flatMap((call): DynamoCall[] => {
+    const task = call.operation === 'PutItem' ? (call.input.Item as Item) : undefined;
+    if (!task || !String(task.pk).startsWith('TASK#') || !digestRoles.has(String(task.role))) return [call];
+    marks++;
+    const at = String(task.createdAt);
+    const mark = {
+      operation: 'UpdateItem',
+      input: { Key: { pk: task.pk, sk: task.sk }, UpdateExpression: 'SET announcedAt = :at' },
+      output: { Attributes: { ...task, announcedAt: at } },
+    };
+    return [call, mark];
+  });
+  return { calls: marked, marks };
+}
+
 interface PathCost {
   name: string;
   businessEvents: number;
@@ -224,6 +252,7 @@ interface PathCost {
   invocations: number;
   gbSeconds: number;
   dynamoCalls: number;
+  digestMarks: number;
   read: number;
   write: number;
   indexWrite: number;
@@ -255,7 +284,12 @@ for (const path of COST_PATHS) {
       return sent;
     };
   });
-  const units = requestUnits(calls);
+  const newTasks = loadProfile(path.profile).notifications.newTasks;
+  const digestRoles = new Set(
+    Object.keys(newTasks).filter((role) => newTasks[role as keyof typeof newTasks] === 'digest'),
+  );
+  const { calls: priced, marks } = withDigestMarks(calls, digestRoles);
+  const units = requestUnits(priced);
   // Each intake or staff action is one API function invocation; each Task state one workflow invocation.
   const invocations = count.invocations + count.businessEvents;
   const gbSeconds = invocations * MEMORY_GB * (INIT_SECONDS + RUN_SECONDS);
@@ -279,6 +313,7 @@ for (const path of COST_PATHS) {
     invocations,
     gbSeconds,
     dynamoCalls: calls.length,
+    digestMarks: marks,
     ...units,
     emails,
     staffAlerts,
@@ -298,7 +333,7 @@ const table = (head: string[], body: string[][]) => {
 };
 
 console.log(
-  "\nCounts per path (the daily job and the driver's own reads left out; every invocation a cold start)\n",
+  "\nCounts per path (the daily run and the driver's own reads left out; a digest's mark on each task modelled; every invocation a cold start)\n",
 );
 console.log(
   table(
@@ -310,6 +345,7 @@ console.log(
       'GB-s',
       'DynamoDB calls',
       'calls/event',
+      'digest marks',
       'RRU',
       'WRU',
       'index WRU',
@@ -325,6 +361,7 @@ console.log(
       r.gbSeconds.toFixed(2),
       String(r.dynamoCalls),
       (r.dynamoCalls / r.businessEvents).toFixed(1),
+      String(r.digestMarks),
       r.read.toFixed(1),
       String(r.write),
       String(r.indexWrite),

@@ -132,6 +132,12 @@ for (let next = 0; next < total; next += concurrency) {
   // A working day passes between batches, so waits, reminders and deadlines run on the virtual clock too.
   await system.clock.advance(24 * 60 * 60 * 1000);
   const done = next + batch.length;
+  if (done % 100 === 0) {
+    // Progress on stderr: a long run on a loaded machine shows how far it has gone.
+    console.error(
+      `${done} cases, ${((performance.now() - began) / 1000).toFixed(0)} s, RSS ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB, ${realNow()} UTC`,
+    );
+  }
   if (done === Math.min(100, total) || done === total) {
     const rss = process.memoryUsage().rss;
     peakRss = Math.max(peakRss, rss);
