@@ -169,6 +169,10 @@ export type CaseEvent = EventBase &
     | { type: 'ombudsman-referral-recorded'; reference?: string; notes?: string }
     /** The service area the complaint is about (Code 9.7: complaints by category), one of the profile's. */
     | { type: 'category-recorded'; category: string }
+    /** A remedy offered in a response was carried out: compensation paid, or another remedy done (Code 7.4). */
+    | { type: 'remedy-paid'; description: string; compensationPounds?: number }
+    /** What the Ombudsman decided on a referral (Code 8.1(c)), one of OMBUDSMAN_OUTCOMES. */
+    | { type: 'ombudsman-outcome-recorded'; outcome: OmbudsmanOutcome; reference?: string; notes?: string }
     | { type: 'note-added'; text: string }
     /** Staff prepared the Ombudsman evidence pack (Code 8.1(c); the Ombudsman's CHFOs are about slow evidence). */
     | { type: 'evidence-pack-prepared'; format: 'html' | 'zip' }
@@ -252,6 +256,18 @@ export const RECTIFIABLE_FIELDS = [
   'vulnerability',
 ] as const satisfies readonly (keyof Complainant)[];
 export type RectifiableField = (typeof RECTIFIABLE_FIELDS)[number];
+
+/** The Housing Ombudsman's findings on a complaint it investigated, and its other ways of closing one. */
+export const OMBUDSMAN_OUTCOMES = [
+  'severe-maladministration',
+  'maladministration',
+  'service-failure',
+  'reasonable-redress',
+  'no-maladministration',
+  'outside-jurisdiction',
+  'withdrawn-or-resolved',
+] as const;
+export type OmbudsmanOutcome = (typeof OMBUDSMAN_OUTCOMES)[number];
 
 /** The complaint's theme and root cause, each one of the profile's `learning` lists. */
 export interface Learning {
@@ -397,6 +413,10 @@ export interface CaseState {
   anonymised?: { at: Instant; trigger: 'retention' | 'erasure' };
   /** The service area it is about, as last recorded (one of the profile's `learning.themes`). */
   category?: string;
+  /** Remedies carried out (compensation paid, or another remedy done), oldest first. */
+  remediesPaid?: Array<{ at: Instant; description: string; compensationPounds?: number }>;
+  /** The Ombudsman's outcomes recorded on referrals, oldest first. */
+  ombudsmanOutcomes?: Array<{ at: Instant; outcome: OmbudsmanOutcome; reference?: string }>;
   updatedAt: Instant;
 }
 
@@ -469,6 +489,8 @@ const ALWAYS_ALLOWED: readonly CaseEventType[] = [
   'evidence-pack-prepared',
   'ombudsman-referral-recorded',
   'category-recorded',
+  'remedy-paid',
+  'ombudsman-outcome-recorded',
   'correspondence-sent',
   'correspondence-failed',
   'email-received',
@@ -911,6 +933,52 @@ function applyEvent(state: CaseState, event: CaseEvent, ctx: CaseContext): CaseS
       requireStaff(event);
       assertOnList(event.category, ctx.profile.learning.themes, 'categories');
       return { ...state, category: event.category };
+    }
+    case 'remedy-paid': {
+      requireStaff(event);
+      requireText(event.description, 'What was paid or done');
+      const offered = [state.stage1.letter, state.stage2.letter].some(
+        (letter) => letter && letter.remedy !== 'none',
+      );
+      if (!offered) {
+        throw new ValidationError(
+          'No response on this case offered a remedy: record a payment once a response offering it is issued',
+        );
+      }
+      const pounds = event.compensationPounds;
+      if (
+        pounds !== undefined &&
+        !(Number.isFinite(pounds) && pounds > 0 && Math.round(pounds * 100) === pounds * 100)
+      ) {
+        throw new ValidationError(
+          'Compensation paid must be an amount in pounds above 0, for example 50 or 75.50',
+        );
+      }
+      const paid = {
+        at: event.at,
+        description: event.description,
+        ...(pounds ? { compensationPounds: pounds } : {}),
+      };
+      return { ...state, remediesPaid: [...(state.remediesPaid ?? []), paid] };
+    }
+    case 'ombudsman-outcome-recorded': {
+      requireManager(event);
+      if (!OMBUDSMAN_OUTCOMES.includes(event.outcome)) {
+        throw new ValidationError(
+          `"${event.outcome}" is not an Ombudsman outcome: choose one of ${OMBUDSMAN_OUTCOMES.join(', ')}`,
+        );
+      }
+      if (state.ombudsmanReferrals.length === 0) {
+        throw new ValidationError(
+          'No Ombudsman referral is recorded on this case: record the referral before its outcome',
+        );
+      }
+      const outcome = {
+        at: event.at,
+        outcome: event.outcome,
+        ...(event.reference ? { reference: event.reference } : {}),
+      };
+      return { ...state, ombudsmanOutcomes: [...(state.ombudsmanOutcomes ?? []), outcome] };
     }
     case 'note-added':
       requireText(event.text, 'The note');

@@ -1,5 +1,12 @@
 import * as z from 'zod';
-import { type Actor, type CaseEvent, type CaseState, handledStage1, type StaffRole } from '../domain/case.ts';
+import {
+  type Actor,
+  type CaseEvent,
+  type CaseState,
+  handledStage1,
+  OMBUDSMAN_OUTCOMES,
+  type StaffRole,
+} from '../domain/case.ts';
 import { DomainError, TaskNotOpenError, ValidationError } from '../domain/errors.ts';
 import { DECISIONS } from '../domain/letters.ts';
 import type { CasePosition } from '../domain/position.ts';
@@ -316,6 +323,19 @@ export const CaseAction = z.discriminatedUnion('action', [
   z.object({ action: z.literal('release-legal-hold'), reason: text(2000) }),
   // Checked against the profile's list by the case rules, which name the choices.
   z.object({ action: z.literal('category'), category: text(200) }),
+  z.object({
+    action: z.literal('remedy-paid'),
+    description: text(5000),
+    compensationPounds: z.number().positive().max(1_000_000).optional(),
+  }),
+  z.object({
+    action: z.literal('ombudsman-outcome'),
+    outcome: z.enum(OMBUDSMAN_OUTCOMES, {
+      error: () => `outcome must be one of ${OMBUDSMAN_OUTCOMES.join(', ')}`,
+    }),
+    reference: z.string().max(100).optional(),
+    notes: z.string().max(5000).optional(),
+  }),
 ]);
 export type CaseAction = z.infer<typeof CaseAction>;
 
@@ -360,6 +380,23 @@ export async function recordCaseAction(
         return { type: 'legal-hold-released', at, by: actor, reason: action.reason };
       case 'category':
         return { type: 'category-recorded', at, by: actor, category: action.category };
+      case 'remedy-paid':
+        return {
+          type: 'remedy-paid',
+          at,
+          by: actor,
+          description: action.description,
+          ...(action.compensationPounds ? { compensationPounds: action.compensationPounds } : {}),
+        };
+      case 'ombudsman-outcome':
+        return {
+          type: 'ombudsman-outcome-recorded',
+          at,
+          by: actor,
+          outcome: action.outcome,
+          ...(action.reference ? { reference: action.reference } : {}),
+          ...(action.notes ? { notes: action.notes } : {}),
+        };
     }
   });
   return state;

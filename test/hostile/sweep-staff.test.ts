@@ -444,6 +444,23 @@ const RECORD_FORMS: Record<string, fc.Arbitrary<Pairs>> = {
     'complete-action-note': caseText('note'),
   }),
   category: formOf({ action: action('category'), category: caseText('category') }),
+  'remedy-paid': formOf({
+    action: action('remedy-paid'),
+    'paid-description': caseText('description'),
+    'paid-compensation': {
+      ...caseText('compensationPounds', false),
+      valid: fc.constantFrom('50', '£75.50', ''),
+    },
+  }),
+  'ombudsman-outcome': formOf({
+    action: action('ombudsman-outcome'),
+    'ombudsman-outcome': {
+      ...caseText('outcome'),
+      valid: fc.constantFrom('maladministration', 'no-maladministration'),
+    },
+    'outcome-reference': caseText('reference', false),
+    'outcome-notes': caseText('notes', false),
+  }),
   'ombudsman-referral': formOf({
     action: action('ombudsman-referral'),
     'referral-reference': caseText('reference', false),

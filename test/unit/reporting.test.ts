@@ -112,7 +112,22 @@ const populations: Record<string, CaseEvent[]> = {
       by: reviewer,
       letter: stageResponse(profile, 2, { decision: 'partly-upheld', remedy: { description: 'An apology' } }),
     },
+    // The stage 1 offer of £50 paid after the final response; the Ombudsman finds maladministration.
+    {
+      type: 'remedy-paid',
+      at: '2026-06-15T10:00:00+01:00',
+      by: handler,
+      description: '£50 paid by bank transfer',
+      compensationPounds: 50,
+    },
     { type: 'ombudsman-referral-recorded', at: '2026-07-01T10:00:00+01:00', by: manager, reference: 'HOS-1' },
+    {
+      type: 'ombudsman-outcome-recorded',
+      at: '2026-09-01T10:00:00+01:00',
+      by: manager,
+      outcome: 'maladministration',
+      reference: 'HOS-1',
+    },
   ],
   // B: received 2026-10-24T23:30Z = 00:30 BST on Sunday 25 October (BST ends at 01:00 UTC that day), so day 0
   // is Monday 26 October. Acknowledged Monday 2 November: 27, 28, 29, 30 Oct, 2 Nov = 5 working days (within 5).
@@ -239,6 +254,15 @@ const populations: Record<string, CaseEvent[]> = {
       actionId: 'S1-1',
       note: 'Done',
     },
+    // Both parts of the remedy carried out: the repair (no money) and the £100.
+    { type: 'remedy-paid', at: '2026-05-20T11:00:00+01:00', by: handler, description: 'Fence repaired' },
+    {
+      type: 'remedy-paid',
+      at: '2026-05-21T10:00:00+01:00',
+      by: handler,
+      description: '£100 paid',
+      compensationPounds: 100,
+    },
   ],
 };
 
@@ -334,11 +358,26 @@ describe('reporting figures for a known population (financial year 2026-27)', ()
       nonFinancial: 1,
       compensationPounds: 150,
     });
-    expect(figures.remedies.paid).toEqual({ value: null, notRecorded: expect.stringMatching(/paid/) });
+    // Paid in the year: A's £50 (15 June), H's repair (20 May) and £100 (21 May).
+    expect(figures.remedies.paid).toEqual({
+      payments: 3,
+      financial: 2,
+      nonFinancial: 1,
+      compensationPounds: 150,
+    });
     // Promised: B's A1 (5 Nov) and H's S1-1 (24 Apr); both due in the year; A1 on time, S1-1 late.
     expect(figures.actions).toEqual({ promised: 2, dueInPeriod: 2, completedOnTime: 1, overdue: 1 });
     expect(figures.ombudsman.referrals).toBe(1);
-    expect(figures.ombudsman.outcomes.value).toBeNull();
+    // A: maladministration found on 1 September.
+    expect(figures.ombudsman.outcomes).toEqual({
+      'severe-maladministration': 0,
+      maladministration: 1,
+      'service-failure': 0,
+      'reasonable-redress': 0,
+      'no-maladministration': 0,
+      'outside-jurisdiction': 0,
+      'withdrawn-or-resolved': 0,
+    });
     expect(figures.satisfaction).toMatchObject({ value: null, residentSatisfiedAtClosure: 1 });
   });
 
@@ -354,6 +393,8 @@ describe('reporting figures for a known population (financial year 2026-27)', ()
     expect(report.explain('actions.overdue')?.cases).toEqual(['CMP-H#S1-1']);
     expect(report.explain('counts.byCategory.Repairs and maintenance')?.cases).toEqual(['CMP-A', 'CMP-B']);
     expect(report.explain('counts.byCategory.notCategorised')?.cases).toEqual(['CMP-F']);
+    expect(report.explain('remedies.paid.financial')?.cases).toEqual(['CMP-A', 'CMP-H']);
+    expect(report.explain('ombudsman.outcomes.maladministration')?.cases).toEqual(['CMP-A']);
     // A figure nothing counted towards is explained as no cases; an unknown one is not a figure.
     expect(report.explain('counts.byChannel.letter')).toEqual({
       figure: 'counts.byChannel.letter',
@@ -485,7 +526,8 @@ describe('report periods', () => {
       '2027-02',
     ]);
     const [a] = population();
-    // A: received 1 April (London), responded 20 April and 10 June, stage 2 in April-June, referral 1 July.
-    expect(factMonths(a as CaseFacts)).toEqual(['2026-04', '2026-05', '2026-06', '2026-07']);
+    // A: received 1 April (London), responded 20 April and 10 June, stage 2 in April-June, paid 15 June,
+    // referral 1 July, the Ombudsman's outcome 1 September.
+    expect(factMonths(a as CaseFacts)).toEqual(['2026-04', '2026-05', '2026-06', '2026-07', '2026-09']);
   });
 });

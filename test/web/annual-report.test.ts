@@ -221,6 +221,7 @@ describe('the annual complaints performance and service improvement report', () 
     expect(page.body).toContain('100.0% of 1 complaints acknowledged within 5 working days.');
     expect(page.body).toContain('1 complaints not accepted, each with an exclusion reason');
     expect(page.body).toContain('Stage 1 complaints received by category');
+    expect(page.body).toContain('Remedies carried out');
     expect(page.body).toMatch(
       /Damp and mould<\/t[hd]>\s*<td class="govuk-table__cell govuk-table__cell--numeric">1<\/td>/,
     );
@@ -237,6 +238,8 @@ describe('the annual complaints performance and service improvement report', () 
     expect(csv.body).toContain('"self-assessment","6.2",""');
     expect(csv.body).toContain('"category","Damp and mould","1",""');
     expect(csv.body).toContain('"category","notCategorised","0",""');
+    expect(csv.body).toContain('"remedies-paid","payments","0","£0.00 compensation"');
+    expect(csv.body).toContain('"ombudsman-outcome","maladministration","0",""');
 
     // Improvements: a reference that is no case is refused; a real one is linked; text is escaped.
     const csrf = await csrfFor('manager');

@@ -1186,6 +1186,73 @@ describe('legal hold on the case page', () => {
   });
 });
 
+describe('recording what became of a response: remedies carried out and the Ombudsman outcome', () => {
+  it('records a payment only once a remedy was offered, and an outcome only by a manager after a referral', async () => {
+    const early = await caseAt('stage1-response');
+    const csrf = await csrfFor();
+    const tooSoon = await post(recordOnCase, {
+      ...recordPath(early.caseId),
+      form: { csrf, action: 'remedy-paid', 'paid-description': '£50 paid', 'paid-compensation': '50' },
+    });
+    expect(tooSoon.status).toBe(422);
+    expect(tooSoon.body).toContain('No response on this case offered a remedy');
+
+    const { caseId } = await caseAt('escalation-window');
+    const badAmount = await post(recordOnCase, {
+      ...recordPath(caseId),
+      form: { csrf, action: 'remedy-paid', 'paid-description': '£50 paid', 'paid-compensation': 'fifty' },
+    });
+    expect(badAmount.status).toBe(422);
+    expect(badAmount.body).toContain('Enter the compensation paid in pounds');
+    expect(badAmount.body).toContain('value="fifty"');
+    const paid = await post(recordOnCase, {
+      ...recordPath(caseId),
+      form: {
+        csrf,
+        action: 'remedy-paid',
+        'paid-description': '£50 paid by transfer',
+        'paid-compensation': '£50',
+      },
+    });
+    expect(paid.location).toBe(`/staff/case/${caseId}?done=remedy-paid`);
+
+    const outcome = { action: 'ombudsman-outcome', 'ombudsman-outcome': 'service-failure' };
+    const managerCsrf = await csrfFor('manager');
+    const beforeReferral = await post(recordOnCase, {
+      ...recordPath(caseId),
+      role: 'manager',
+      form: { csrf: managerCsrf, ...outcome },
+    });
+    expect(beforeReferral.status).toBe(422);
+    expect(beforeReferral.body).toContain('record the referral before its outcome');
+    await post(recordOnCase, {
+      ...recordPath(caseId),
+      form: { csrf, action: 'ombudsman-referral', 'referral-reference': 'HOS-9' },
+    });
+    // A handler is not offered the form, and is refused if they post it.
+    expect((await get(casePage, casePath(caseId))).body).not.toContain('ombudsman-outcome-form');
+    const byHandler = await post(recordOnCase, { ...recordPath(caseId), form: { csrf, ...outcome } });
+    expect(byHandler.status).toBe(403);
+    expect(byHandler.body).toContain('Only a manager or an admin may record');
+    const unknown = await post(recordOnCase, {
+      ...recordPath(caseId),
+      role: 'manager',
+      form: { csrf: managerCsrf, action: 'ombudsman-outcome', 'ombudsman-outcome': 'upheld' },
+    });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body).toContain('Choose the Ombudsman&#39;s outcome');
+    const recorded = await post(recordOnCase, {
+      ...recordPath(caseId),
+      role: 'manager',
+      form: { csrf: managerCsrf, ...outcome },
+    });
+    expect(recorded.location).toBe(`/staff/case/${caseId}?done=ombudsman-outcome`);
+    const page = await get(casePage, { ...casePath(caseId), role: 'manager' });
+    expect(page.body).toContain('Remedy carried out: £50.00 paid');
+    expect(page.body).toContain('Ombudsman outcome: Service failure');
+  });
+});
+
 describe('logging a complaint', () => {
   it('shows the form with now as the default, validates with values kept, and opens the new case', async () => {
     const form = await get(logComplaintForm, { path: '/staff/log-complaint' });

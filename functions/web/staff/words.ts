@@ -1,4 +1,11 @@
-import type { Actor, CaseState, CaseStatus, ClosureReason, StaffRole } from '#shared/domain/case.ts';
+import type {
+  Actor,
+  CaseState,
+  CaseStatus,
+  ClosureReason,
+  OmbudsmanOutcome,
+  StaffRole,
+} from '#shared/domain/case.ts';
 import type { PositionStep } from '#shared/domain/position.ts';
 import type {
   DEADLINE_FILTERS,
@@ -75,6 +82,16 @@ export const TEMPLATE_WORDS: Record<string, string> = {
   'withdrawal-confirmed': 'Withdrawal confirmed',
   'case-closed': 'Case closed',
   'deadline-missed': 'Apology for a missed deadline, with the new date',
+};
+
+export const OMBUDSMAN_OUTCOME_WORDS: Record<OmbudsmanOutcome, string> = {
+  'severe-maladministration': 'Severe maladministration',
+  maladministration: 'Maladministration',
+  'service-failure': 'Service failure',
+  'reasonable-redress': 'Reasonable redress',
+  'no-maladministration': 'No maladministration',
+  'outside-jurisdiction': 'Outside jurisdiction',
+  'withdrawn-or-resolved': 'Withdrawn or resolved',
 };
 
 export const DECISION_WORDS: Record<string, string> = {

@@ -6,6 +6,7 @@ import {
   type Channel,
   foldCase,
   type Learning,
+  type OmbudsmanOutcome,
   type Step,
 } from '../case.ts';
 import type { Decision } from '../letters.ts';
@@ -59,6 +60,9 @@ export interface CaseFacts {
   }>;
   breaches: Array<{ step: Step; dueAt: Instant; actionId?: string }>;
   ombudsmanReferrals: Instant[];
+  /** Remedies carried out, with any compensation paid. */
+  remediesPaid?: Array<{ at: Instant; compensationPounds?: number }>;
+  ombudsmanOutcomes?: Array<{ at: Instant; outcome: OmbudsmanOutcome }>;
 }
 
 function stageFacts(record: CaseState['stage1'], startedAt: Instant): StageFacts {
@@ -136,6 +140,17 @@ export function caseFacts(state: CaseState): CaseFacts {
       ...(actionId ? { actionId } : {}),
     })),
     ombudsmanReferrals: state.ombudsmanReferrals.map((referral) => referral.at),
+    ...(state.remediesPaid
+      ? {
+          remediesPaid: state.remediesPaid.map(({ at, compensationPounds }) => ({
+            at,
+            ...(compensationPounds ? { compensationPounds } : {}),
+          })),
+        }
+      : {}),
+    ...(state.ombudsmanOutcomes
+      ? { ombudsmanOutcomes: state.ombudsmanOutcomes.map(({ at, outcome }) => ({ at, outcome })) }
+      : {}),
   };
 }
 
@@ -162,6 +177,8 @@ export function factMonths(facts: CaseFacts): string[] {
     facts.withdrawnAt,
     facts.closedAt,
     ...facts.ombudsmanReferrals,
+    ...(facts.remediesPaid ?? []).map((paid) => paid.at),
+    ...(facts.ombudsmanOutcomes ?? []).map((outcome) => outcome.at),
     ...facts.breaches.map((breach) => breach.dueAt),
   ];
   for (const stage of [facts.stage1, facts.stage2]) {

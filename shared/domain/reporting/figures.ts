@@ -10,7 +10,7 @@ import {
   londonWallClockToInstant,
   toLondon,
 } from '../../time/london.ts';
-import { CHANNELS, type Step } from '../case.ts';
+import { CHANNELS, OMBUDSMAN_OUTCOMES, type OmbudsmanOutcome, type Step } from '../case.ts';
 import { InvalidQueryError } from '../errors.ts';
 import { DECISIONS, type Decision } from '../letters.ts';
 import type { CaseFacts, StageFacts } from './facts.ts';
@@ -84,10 +84,11 @@ export interface ReportFigures {
   notAcceptedByReason: Record<string, number>;
   remedies: {
     offered: { responses: number; financial: number; nonFinancial: number; compensationPounds: number };
-    paid: NotRecorded;
+    /** Remedies carried out in the period (`remedy-paid`): compensation paid (`financial`) or another remedy done. */
+    paid: { payments: number; financial: number; nonFinancial: number; compensationPounds: number };
   };
   actions: { promised: number; dueInPeriod: number; completedOnTime: number; overdue: number };
-  ombudsman: { referrals: number; outcomes: NotRecorded };
+  ombudsman: { referrals: number; outcomes: Record<OmbudsmanOutcome, number> };
   satisfaction: NotRecorded & { residentSatisfiedAtClosure: number };
   escalationRefusals: NotRecorded;
 }
@@ -114,10 +115,6 @@ const ACKNOWLEDGE_WITHIN = 5;
 const MAX_PERIOD_DAYS = 731;
 
 export const NOT_RECORDED = {
-  compensationPaid:
-    'Payments are not recorded: responses record the remedy and compensation offered, not when it was paid.',
-  ombudsmanOutcomes:
-    'Only the referral is recorded (its date and reference); the Ombudsman determination is not recorded on the case.',
   satisfaction:
     'Satisfaction with complaint handling (TSM TP09) comes from the perception survey and is not recorded on cases; only a resident saying they were satisfied when a case was closed early is.',
   escalationRefusals:
@@ -208,6 +205,8 @@ export interface Tally {
   /** Working days (as text) to count of acknowledgements or responses, by `<stage>.<toAcknowledge|toRespond>`. */
   days: Record<string, Record<string, number>>;
   compensationPence: number;
+  /** Compensation paid in the period (`remedy-paid`), in pence. */
+  paidPence: number;
   /** Stage 1 responses in the period that went to stage 2, by the London date stage 2 started. */
   escalatedOn: Record<CivilDate, number>;
   /** Themes and root causes of the responses in the period by London month of the response, and those without. */
@@ -217,7 +216,7 @@ export interface Tally {
 }
 
 /** Bumped whenever a tally's meaning changes, so cached tallies of an older meaning are rebuilt. */
-export const TALLY_VERSION = 2;
+export const TALLY_VERSION = 3;
 
 /**
  * What a cached tally must have been built with to be reused: this tally version and the same profile (its
@@ -233,6 +232,7 @@ export function emptyTally(): Tally {
     counts: {},
     days: {},
     compensationPence: 0,
+    paidPence: 0,
     escalatedOn: {},
     themes: {},
     rootCauses: {},
@@ -260,6 +260,7 @@ export function mergeTallies(tallies: Iterable<Tally>): Tally {
     addInto(total.counts, tally.counts);
     for (const [key, histogram] of Object.entries(tally.days)) addInto(bucket(total.days, key), histogram);
     total.compensationPence += tally.compensationPence;
+    total.paidPence += tally.paidPence;
     addInto(total.escalatedOn, tally.escalatedOn);
     for (const [theme, byMonth] of Object.entries(tally.themes))
       addInto(bucket(total.themes, theme), byMonth);
@@ -392,6 +393,18 @@ export function tallyFacts(
     }
     for (const referral of facts.ombudsmanReferrals) {
       if (inPeriod(referral)) note('ombudsman.referrals', ref);
+    }
+    for (const { at, outcome } of facts.ombudsmanOutcomes ?? []) {
+      if (inPeriod(at)) note(`ombudsman.outcomes.${outcome}`, ref);
+    }
+    for (const paid of facts.remediesPaid ?? []) {
+      if (!inPeriod(paid.at)) continue;
+      note('remedies.paid.payments', ref);
+      const pounds = paid.compensationPounds ?? 0;
+      if (pounds > 0) {
+        note('remedies.paid.financial', ref);
+        tally.paidPence += Math.round(pounds * 100);
+      } else note('remedies.paid.nonFinancial', ref);
     }
     if (facts.residentSatisfied && inPeriod(facts.closedAt))
       note('satisfaction.residentSatisfiedAtClosure', ref);
@@ -535,7 +548,12 @@ export function figuresFromTally(
         nonFinancial: count('remedies.offered.nonFinancial'),
         compensationPounds: tally.compensationPence / 100,
       },
-      paid: { value: null, notRecorded: NOT_RECORDED.compensationPaid },
+      paid: {
+        payments: count('remedies.paid.payments'),
+        financial: count('remedies.paid.financial'),
+        nonFinancial: count('remedies.paid.nonFinancial'),
+        compensationPounds: tally.paidPence / 100,
+      },
     },
     actions: {
       promised: count('actions.promised'),
@@ -545,7 +563,9 @@ export function figuresFromTally(
     },
     ombudsman: {
       referrals: count('ombudsman.referrals'),
-      outcomes: { value: null, notRecorded: NOT_RECORDED.ombudsmanOutcomes },
+      outcomes: Object.fromEntries(
+        OMBUDSMAN_OUTCOMES.map((outcome) => [outcome, count(`ombudsman.outcomes.${outcome}`)]),
+      ) as Record<OmbudsmanOutcome, number>,
     },
     satisfaction: {
       value: null,

@@ -152,3 +152,11 @@ export interface CaseForm {
   render(fc: FormContext): SafeHtml;
   parse(body: FormValues): Parsed<CaseAction>;
 }
+
+/** An amount in pounds as typed (a £ and thousands commas allowed, at most two decimals); blank is none. */
+export function parsePounds(text: string): number | undefined | 'invalid' {
+  if (!text) return undefined;
+  const cleaned = text.replace(/^£/, '').replace(/,/g, '').trim();
+  if (!/^\d+(\.\d{1,2})?$/.test(cleaned)) return 'invalid';
+  return Number(cleaned);
+}

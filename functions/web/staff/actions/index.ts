@@ -15,7 +15,9 @@ import { extendForm } from './extend.ts';
 import type { CaseForm, FormContext, Parsed, TaskForm, TaskFormContext } from './form.ts';
 import { legalHoldForm, releaseLegalHoldForm } from './legal-hold.ts';
 import { noteForm } from './note.ts';
+import { ombudsmanOutcomeForm } from './ombudsman-outcome.ts';
 import { ombudsmanReferralForm } from './ombudsman-referral.ts';
+import { remedyPaidForm } from './remedy-paid.ts';
 import { respondForm } from './respond.ts';
 import { triageForm } from './triage.ts';
 import { withdrawForm } from './withdraw.ts';
@@ -41,7 +43,9 @@ const CASE_FORMS = {
   category: categoryForm,
   'add-action': addActionForm,
   'complete-action': completeActionForm,
+  'remedy-paid': remedyPaidForm,
   'ombudsman-referral': ombudsmanReferralForm,
+  'ombudsman-outcome': ombudsmanOutcomeForm,
   'legal-hold': legalHoldForm,
   'release-legal-hold': releaseLegalHoldForm,
 } as const satisfies Record<string, CaseForm>;

@@ -22,6 +22,7 @@ import {
   type FieldMessage,
   type FormContext,
   form,
+  parsePounds,
   parseWith,
   stageOf,
   type TaskForm,
@@ -169,13 +170,6 @@ function render(fc: FormContext, stage: 1 | 2): SafeHtml {
     ${previewBlock(fc, 'respond')}
     ${previewButtons(fc, 'respond')}`,
   );
-}
-
-function parsePounds(text: string): number | undefined | 'invalid' {
-  if (!text) return undefined;
-  const cleaned = text.replace(/^£/, '').replace(/,/g, '').trim();
-  if (!/^\d+(\.\d{1,2})?$/.test(cleaned)) return 'invalid';
-  return Number(cleaned);
 }
 
 const COMPENSATION: FieldMessage = {

@@ -19,6 +19,7 @@ import {
   DECISION_WORDS,
   instantWords,
   multiline,
+  OMBUDSMAN_OUTCOME_WORDS,
   STEP_WORDS,
   TEMPLATE_WORDS,
 } from '../words.ts';
@@ -137,6 +138,16 @@ function describeEvent(
       };
     case 'category-recorded':
       return { title: `Category recorded: ${event.category}`, body: html`` };
+    case 'remedy-paid':
+      return {
+        title: `Remedy carried out${event.compensationPounds ? `: £${event.compensationPounds.toFixed(2)} paid` : ''}`,
+        body: text(event.description),
+      };
+    case 'ombudsman-outcome-recorded':
+      return {
+        title: `Ombudsman outcome: ${OMBUDSMAN_OUTCOME_WORDS[event.outcome]}`,
+        body: html`${text(event.reference ? `Ombudsman reference: ${event.reference}` : undefined)}${text(event.notes)}`,
+      };
     case 'note-added':
       return { title: 'Note', body: text(event.text) };
     case 'evidence-pack-prepared':

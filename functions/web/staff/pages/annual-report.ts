@@ -1,4 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { OmbudsmanOutcome } from '#shared/domain/case.ts';
 import { ValidationError } from '#shared/domain/errors.ts';
 import { NOT_CATEGORISED, type Ratio } from '#shared/domain/reporting/figures.ts';
 import { toLondon } from '#shared/time/london.ts';
@@ -23,7 +24,7 @@ import {
   textarea,
 } from '../../ui/components.ts';
 import { html, join, type SafeHtml, when } from '../../ui/html.ts';
-import { civil, instantWords, multiline } from '../words.ts';
+import { civil, instantWords, multiline, OMBUDSMAN_OUTCOME_WORDS } from '../words.ts';
 import { refusal } from './common.ts';
 
 /** The annual complaints performance and service improvement report (Code 8.1-8.2): HTML to print, and CSV. */
@@ -90,7 +91,19 @@ ${summaryList([
     key: 'Outstanding actions due in the year',
     value: `${figures.actions.dueInPeriod}: ${figures.actions.completedOnTime} on time, ${figures.actions.overdue} overdue`,
   },
+  {
+    key: 'Remedies carried out',
+    value: `${figures.remedies.paid.payments} (compensation paid £${figures.remedies.paid.compensationPounds.toFixed(2)})`,
+  },
   { key: 'Ombudsman referrals', value: String(figures.ombudsman.referrals) },
+  {
+    key: 'Ombudsman outcomes',
+    value:
+      Object.entries(figures.ombudsman.outcomes)
+        .filter(([, count]) => count > 0)
+        .map(([outcome, count]) => `${OMBUDSMAN_OUTCOME_WORDS[outcome as OmbudsmanOutcome]}: ${count}`)
+        .join('; ') || 'none recorded',
+  },
 ])}
 ${table({
   caption: 'Stage 1 complaints received by category',
@@ -322,6 +335,15 @@ function csv(view: AnnualReportView): APIGatewayProxyStructuredResultV2 {
   }
   for (const [category, count] of Object.entries(figures.counts.byCategory))
     rows.push(['category', category, count, '']);
+  const paid = figures.remedies.paid;
+  rows.push([
+    'remedies-paid',
+    'payments',
+    paid.payments,
+    `£${paid.compensationPounds.toFixed(2)} compensation`,
+  ]);
+  for (const [outcome, count] of Object.entries(figures.ombudsman.outcomes))
+    rows.push(['ombudsman-outcome', outcome, count, '']);
   for (const r of refused) rows.push(['refused', r.code, r.count, r.description]);
   for (const t of themes) rows.push(['themes', t.theme, t.total, '']);
   for (const i of improvements)

@@ -49,6 +49,8 @@ const DONE_MESSAGES: Record<string, string> = {
   'legal-hold': 'Legal hold placed: the case will not be anonymised or erased while it is held.',
   'release-legal-hold': 'Legal hold released: the retention policy applies to the case again.',
   category: 'Category recorded.',
+  'remedy-paid': 'Remedy carried out recorded.',
+  'ombudsman-outcome': "Ombudsman's outcome recorded.",
   logged: 'Complaint logged: the resident will be sent the receipt.',
   'held-attached': 'The held email was added to this case as correspondence from its sender.',
   'held-opened': 'A case was opened from the held email: the sender will be sent the receipt.',
