@@ -169,6 +169,11 @@ export type CaseEvent = EventBase &
     | { type: 'ombudsman-referral-recorded'; reference?: string; notes?: string }
     /** The service area the complaint is about (Code 9.7: complaints by category), one of the profile's. */
     | { type: 'category-recorded'; category: string }
+    /**
+     * A stage 2 request refused, recorded beside the refusal the resident is given (Code 8.1(b): the types of
+     * complaints refused): today only one made after the escalation window ended.
+     */
+    | { type: 'escalation-refused'; reason: EscalationRefusalReason; windowEndedAt: Instant }
     /** A remedy offered in a response was carried out: compensation paid, or another remedy done (Code 7.4). */
     | { type: 'remedy-paid'; description: string; compensationPounds?: number }
     /** What the Ombudsman decided on a referral (Code 8.1(c)), one of OMBUDSMAN_OUTCOMES. */
@@ -256,6 +261,9 @@ export const RECTIFIABLE_FIELDS = [
   'vulnerability',
 ] as const satisfies readonly (keyof Complainant)[];
 export type RectifiableField = (typeof RECTIFIABLE_FIELDS)[number];
+
+export const ESCALATION_REFUSAL_REASONS = ['out-of-time'] as const;
+export type EscalationRefusalReason = (typeof ESCALATION_REFUSAL_REASONS)[number];
 
 /** The Housing Ombudsman's findings on a complaint it investigated, and its other ways of closing one. */
 export const OMBUDSMAN_OUTCOMES = [
@@ -413,6 +421,8 @@ export interface CaseState {
   anonymised?: { at: Instant; trigger: 'retention' | 'erasure' };
   /** The service area it is about, as last recorded (one of the profile's `learning.themes`). */
   category?: string;
+  /** Stage 2 requests refused (one per case: asking again is the same request). */
+  escalationRefusals?: Array<{ at: Instant; reason: EscalationRefusalReason }>;
   /** Remedies carried out (compensation paid, or another remedy done), oldest first. */
   remediesPaid?: Array<{ at: Instant; description: string; compensationPounds?: number }>;
   /** The Ombudsman's outcomes recorded on referrals, oldest first. */
@@ -491,6 +501,7 @@ const ALWAYS_ALLOWED: readonly CaseEventType[] = [
   'category-recorded',
   'remedy-paid',
   'ombudsman-outcome-recorded',
+  'escalation-refused',
   'correspondence-sent',
   'correspondence-failed',
   'email-received',
@@ -933,6 +944,15 @@ function applyEvent(state: CaseState, event: CaseEvent, ctx: CaseContext): CaseS
       requireStaff(event);
       assertOnList(event.category, ctx.profile.learning.themes, 'categories');
       return { ...state, category: event.category };
+    }
+    case 'escalation-refused': {
+      if (!state.stage1.respondedAt) {
+        throw new ValidationError('A stage 2 request can only follow a stage 1 response');
+      }
+      if (state.escalationRefusals?.length) {
+        throw new ValidationError(`A refused stage 2 request is already recorded on ${state.reference}`);
+      }
+      return { ...state, escalationRefusals: [{ at: event.at, reason: event.reason }] };
     }
     case 'remedy-paid': {
       requireStaff(event);

@@ -7,7 +7,12 @@ import {
   OMBUDSMAN_OUTCOMES,
   type StaffRole,
 } from '../domain/case.ts';
-import { DomainError, TaskNotOpenError, ValidationError } from '../domain/errors.ts';
+import {
+  DomainError,
+  EscalationWindowClosedError,
+  TaskNotOpenError,
+  ValidationError,
+} from '../domain/errors.ts';
 import { DECISIONS } from '../domain/letters.ts';
 import type { CasePosition } from '../domain/position.ts';
 import { verifyCaseLink } from '../domain/secrets.ts';
@@ -453,7 +458,7 @@ export async function residentAct(
       return { state, position: await currentPosition(deps, caseId) };
     }
   }
-  const { state } = await recordEvent(deps, caseId, (current, at): CaseEvent => {
+  const recorded = recordEvent(deps, caseId, (current, at): CaseEvent => {
     switch (action.action) {
       case 'escalate':
         return { type: 'escalation-requested', at, by, reason: action.reason || undefined };
@@ -464,10 +469,37 @@ export async function residentAct(
           ? { type: 'related-issue-added', at, by, description: action.text }
           : { type: 'note-added', at, by, text: action.text };
     }
+  }).catch(async (error: unknown) => {
+    if (error instanceof EscalationWindowClosedError) await recordEscalationRefusal(deps, caseId, by, error);
+    throw error;
   });
+  const { state } = await recorded;
   // Recorded: the case is escalated or withdrawn whatever happens to the tasks it ends (they catch up).
   if (action.action !== 'add-information') await endAnsweredTasks(deps, caseId, 'resident');
   return { state, position: positionOf(deps, state) };
+}
+
+/**
+ * Records a stage 2 request refused as out of time (the resident is answered with the refusal either way), once
+ * per case: asking again is the same request, and a second refusal is refused by the case rules.
+ */
+async function recordEscalationRefusal(
+  deps: AppDependencies,
+  caseId: string,
+  by: Actor,
+  refusal: EscalationWindowClosedError,
+): Promise<void> {
+  try {
+    await recordEvent(deps, caseId, (_current, at) => ({
+      type: 'escalation-refused',
+      at,
+      by,
+      reason: 'out-of-time',
+      windowEndedAt: String(refusal.details.endedAt),
+    }));
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+  }
 }
 
 function addsInformation(event: CaseEvent, text: string): boolean {

@@ -174,6 +174,14 @@ const populations: Record<string, CaseEvent[]> = {
       reason: 'resolved-at-stage-1',
       residentSatisfied: 'Said so on the phone on 25 November',
     },
+    // Asks for stage 2 in January, long after the window: refused, and recorded as refused.
+    {
+      type: 'escalation-refused',
+      at: '2027-01-11T10:00:00Z',
+      by: resident,
+      reason: 'out-of-time',
+      windowEndedAt: '2026-12-18T23:59:59.999Z',
+    },
   ],
   // C: received Monday 1 June; acknowledgement due 8 June, missed (breach), acknowledged 9 June (6 working
   // days); withdrawn 15 June. Still a stage 1 complaint received in the year.
@@ -378,6 +386,8 @@ describe('reporting figures for a known population (financial year 2026-27)', ()
       'outside-jurisdiction': 0,
       'withdrawn-or-resolved': 0,
     });
+    // B's stage 2 request of 11 January, out of time.
+    expect(figures.escalationRefusals).toEqual({ total: 1, byReason: { 'out-of-time': 1 } });
     expect(figures.satisfaction).toMatchObject({ value: null, residentSatisfiedAtClosure: 1 });
   });
 

@@ -48,7 +48,7 @@ describe('workflow paths', () => {
   it('resolved at stage 1: closes when the window to ask for stage 2 ends', async () => {
     // Amplius gives residents 20 working days to ask for stage 2 (seeds/001 line 214).
     const h = await start('amplius');
-    const { caseId } = await h.submit();
+    const { caseId, caseLink } = await h.submit();
     await h.act(caseId, staff.handler, { action: 'triage', outcome: 'complaint' });
     await h.act(caseId, staff.handler, h.acknowledgement(1));
     await h.act(caseId, staff.handler, h.response(1));
@@ -62,6 +62,15 @@ describe('workflow paths', () => {
     expect(state.closedAt).toMatch(/^2026-03-30T23:00:0/);
     expect(h.execution(caseId)?.status).toBe('SUCCEEDED');
     expect((await h.emailsTo('ada@resident.example')).at(-1)?.subject).toMatch(/closed/i);
+    // Asked too late, twice: refused both times, and the refusal recorded once for the reports (Code 8.1(b)).
+    for (let ask = 0; ask < 2; ask++) {
+      await expect(residentAct(h.deps, linkToken(caseLink), { action: 'escalate' })).rejects.toMatchObject({
+        code: 'ESCALATION_WINDOW_CLOSED',
+      });
+    }
+    const refused = await h.state(caseId);
+    expect(refused.escalationRefusals).toEqual([{ at: expect.any(String), reason: 'out-of-time' }]);
+    expect(refused.status).toBe('closed');
   });
 
   it('during the stage 2 window staff cannot close the case unless the resident said they are satisfied', async () => {

@@ -60,6 +60,7 @@ export interface CaseFacts {
   }>;
   breaches: Array<{ step: Step; dueAt: Instant; actionId?: string }>;
   ombudsmanReferrals: Instant[];
+  escalationRefusals?: Array<{ at: Instant; reason: string }>;
   /** Remedies carried out, with any compensation paid. */
   remediesPaid?: Array<{ at: Instant; compensationPounds?: number }>;
   ombudsmanOutcomes?: Array<{ at: Instant; outcome: OmbudsmanOutcome }>;
@@ -140,6 +141,7 @@ export function caseFacts(state: CaseState): CaseFacts {
       ...(actionId ? { actionId } : {}),
     })),
     ombudsmanReferrals: state.ombudsmanReferrals.map((referral) => referral.at),
+    ...(state.escalationRefusals ? { escalationRefusals: state.escalationRefusals } : {}),
     ...(state.remediesPaid
       ? {
           remediesPaid: state.remediesPaid.map(({ at, compensationPounds }) => ({
@@ -178,6 +180,7 @@ export function factMonths(facts: CaseFacts): string[] {
     facts.closedAt,
     ...facts.ombudsmanReferrals,
     ...(facts.remediesPaid ?? []).map((paid) => paid.at),
+    ...(facts.escalationRefusals ?? []).map((refusal) => refusal.at),
     ...(facts.ombudsmanOutcomes ?? []).map((outcome) => outcome.at),
     ...facts.breaches.map((breach) => breach.dueAt),
   ];

@@ -90,7 +90,8 @@ export interface ReportFigures {
   actions: { promised: number; dueInPeriod: number; completedOnTime: number; overdue: number };
   ombudsman: { referrals: number; outcomes: Record<OmbudsmanOutcome, number> };
   satisfaction: NotRecorded & { residentSatisfiedAtClosure: number };
-  escalationRefusals: NotRecorded;
+  /** Stage 2 requests refused in the period, by reason. */
+  escalationRefusals: { total: number; byReason: Record<string, number> };
 }
 
 /** The cases behind one figure: for a ratio, its denominator's cases and, of those, its numerator's. */
@@ -117,8 +118,6 @@ const MAX_PERIOD_DAYS = 731;
 export const NOT_RECORDED = {
   satisfaction:
     'Satisfaction with complaint handling (TSM TP09) comes from the perception survey and is not recorded on cases; only a resident saying they were satisfied when a case was closed early is.',
-  escalationRefusals:
-    'A stage 2 request refused (for example out of time) is not recorded as an event, so refusals cannot be counted.',
 } as const;
 
 /** Checks a period: real dates, from <= to, and at most two years. */
@@ -216,7 +215,7 @@ export interface Tally {
 }
 
 /** Bumped whenever a tally's meaning changes, so cached tallies of an older meaning are rebuilt. */
-export const TALLY_VERSION = 3;
+export const TALLY_VERSION = 4;
 
 /**
  * What a cached tally must have been built with to be reused: this tally version and the same profile (its
@@ -397,6 +396,11 @@ export function tallyFacts(
     for (const { at, outcome } of facts.ombudsmanOutcomes ?? []) {
       if (inPeriod(at)) note(`ombudsman.outcomes.${outcome}`, ref);
     }
+    for (const refusal of facts.escalationRefusals ?? []) {
+      if (!inPeriod(refusal.at)) continue;
+      note('escalationRefusals.total', ref);
+      note(`escalationRefusals.byReason.${refusal.reason}`, ref);
+    }
     for (const paid of facts.remediesPaid ?? []) {
       if (!inPeriod(paid.at)) continue;
       note('remedies.paid.payments', ref);
@@ -572,7 +576,10 @@ export function figuresFromTally(
       notRecorded: NOT_RECORDED.satisfaction,
       residentSatisfiedAtClosure: count('satisfaction.residentSatisfiedAtClosure'),
     },
-    escalationRefusals: { value: null, notRecorded: NOT_RECORDED.escalationRefusals },
+    escalationRefusals: {
+      total: count('escalationRefusals.total'),
+      byReason: prefixed('escalationRefusals.byReason.'),
+    },
   };
 }
 

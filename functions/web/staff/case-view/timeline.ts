@@ -138,6 +138,11 @@ function describeEvent(
       };
     case 'category-recorded':
       return { title: `Category recorded: ${event.category}`, body: html`` };
+    case 'escalation-refused':
+      return {
+        title: 'Stage 2 request refused: asked after the window ended',
+        body: text(`The window to ask for stage 2 ended ${instantWords(event.windowEndedAt)}.`),
+      };
     case 'remedy-paid':
       return {
         title: `Remedy carried out${event.compensationPounds ? `: £${event.compensationPounds.toFixed(2)} paid` : ''}`,

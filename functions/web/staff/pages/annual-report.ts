@@ -74,6 +74,7 @@ ${summaryList([
   { key: 'Complaints not accepted', value: String(counts.notAccepted) },
   { key: 'Withdrawn', value: String(counts.withdrawn) },
   { key: 'Stage 1 complaints escalated to stage 2', value: pct(figures.escalated) },
+  { key: 'Stage 2 requests refused (out of time)', value: String(figures.escalationRefusals.total) },
   {
     key: 'Acknowledged within 5 working days (stage 1)',
     value: pct(figures.acknowledgedWithin5WorkingDays.stage1),
@@ -345,6 +346,8 @@ function csv(view: AnnualReportView): APIGatewayProxyStructuredResultV2 {
   for (const [outcome, count] of Object.entries(figures.ombudsman.outcomes))
     rows.push(['ombudsman-outcome', outcome, count, '']);
   for (const r of refused) rows.push(['refused', r.code, r.count, r.description]);
+  for (const [reason, count] of Object.entries(figures.escalationRefusals.byReason))
+    rows.push(['stage2-refused', reason, count, '']);
   for (const t of themes) rows.push(['themes', t.theme, t.total, '']);
   for (const i of improvements)
     rows.push(['improvements', i.whatChanged, i.doneDate ?? '', i.caseReferences.join(' ')]);
