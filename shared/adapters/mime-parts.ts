@@ -76,7 +76,7 @@ const decodeWith = (decoder: typeof utf8, bytes: Uint8Array) => {
 };
 
 /** A binary string (one char per byte) as bytes, and bytes as one. */
-const bytesOf = (binary: string) => Uint8Array.from(binary, (c) => c.charCodeAt(0) & 0xff);
+const bytesOf = (binary: string): Uint8Array => Buffer.from(binary, 'latin1');
 const binaryOf = (bytes: Uint8Array) => Buffer.from(bytes).toString('latin1');
 
 /** Header text: RFC 6532 allows raw UTF-8; anything else 8-bit is most likely Windows-1252. */
@@ -143,15 +143,43 @@ export function parseStructured(value: string): { token: string; params: Record<
   return { token: token.trim().toLowerCase(), params };
 }
 
+const hexValue = (code: number) =>
+  code >= 0x30 && code <= 0x39
+    ? code - 0x30
+    : (code | 0x20) >= 0x61 && (code | 0x20) <= 0x66
+      ? (code | 0x20) - 0x57
+      : -1;
+
+/** RFC 2045 §6.7; an `=` that starts no escape is kept as it is. Byte by byte: a regex callback per escape is slow. */
+function decodeQuotedPrintable(binary: string): Uint8Array {
+  // Trailing whitespace is transport padding; a space before a soft line break is text.
+  const text = binary.replace(/[ \t]+(\r?\n|$)/g, '$1');
+  const bytes = new Uint8Array(text.length);
+  let length = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code === 0x3d) {
+      const next = text.charCodeAt(index + 1);
+      if (next === 0x0a || (next === 0x0d && text.charCodeAt(index + 2) === 0x0a)) {
+        index += next === 0x0a ? 1 : 2;
+        continue;
+      }
+      const high = hexValue(next);
+      const low = hexValue(text.charCodeAt(index + 2));
+      if (high >= 0 && low >= 0) {
+        bytes[length++] = high * 16 + low;
+        index += 2;
+        continue;
+      }
+    }
+    bytes[length++] = code & 0xff;
+  }
+  return bytes.subarray(0, length);
+}
+
 function decodeTransfer(binary: string, encoding: string): Uint8Array {
   if (encoding === 'base64') return Buffer.from(binary.replace(/[^A-Za-z0-9+/]/g, ''), 'base64');
-  if (encoding === 'quoted-printable')
-    return bytesOf(
-      binary
-        .replace(/[ \t]+(?=\r?\n)/g, '') // transport padding; a space before a soft break is text
-        .replace(/=\r?\n/g, '')
-        .replace(/=([0-9A-Fa-f]{2})/g, (_, hex) => String.fromCharCode(Number.parseInt(hex, 16))),
-    );
+  if (encoding === 'quoted-printable') return decodeQuotedPrintable(binary);
   return bytesOf(binary);
 }
 

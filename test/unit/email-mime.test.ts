@@ -67,9 +67,11 @@ describe('transfer encodings', () => {
         'has been broken=',
         ' for three weeks.   ',
         'Caf=C3=A9 =3D fine',
+        'odd =ZZ and = alone =',
+        '',
       ].join('\n'),
     );
-    expect(email.text).toBe('The boiler has been broken for three weeks.\nCafé = fine');
+    expect(email.text).toBe('The boiler has been broken for three weeks.\nCafé = fine\nodd =ZZ and = alone');
   });
 
   it('base64 over several lines, in a text part and an attachment, byte for byte', async () => {
