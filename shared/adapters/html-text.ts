@@ -81,10 +81,10 @@ export function decodeEntities(text: string): string {
 }
 
 /** Elements whose content is not text a person wrote. */
-const HIDDEN = /<(script|style|head|title|template|noscript)\b[^>]*>[\s\S]*?(?:<\/\1\s*>|$)/gi;
+const HIDDEN = /<(script|style|head|title|template|noscript)\b[^<>]*>[\s\S]*?(?:<\/\1\s*>|$)/gi;
 /** Elements that begin and end a paragraph. */
 const BLOCK =
-  /<\/?(?:p|div|table|tr|h[1-6]|blockquote|pre|ul|ol|dl|dd|dt|section|article|header|footer)\b[^>]*>/gi;
+  /<\/?(?:p|div|table|tr|h[1-6]|blockquote|pre|ul|ol|dl|dd|dt|section|article|header|footer)\b[^<>]*>/gi;
 
 export function htmlToText(html: string): string {
   return decodeEntities(
@@ -92,21 +92,21 @@ export function htmlToText(html: string): string {
       .replace(/<!--[\s\S]*?(?:-->|$)/g, '')
       .replace(HIDDEN, '')
       .replace(/\s+/g, ' ')
-      .replace(/<br\b[^>]*>/gi, '\n')
+      .replace(/<br\b[^<>]*>/gi, '\n')
       .replace(/<\/(?:td|th)\s*>/gi, ' ')
-      .replace(/<li\b[^>]*>/gi, '\n* ')
+      .replace(/<li\b[^<>]*>/gi, '\n* ')
       .replace(BLOCK, '\n\n')
       .replace(
-        /<a\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>([\s\S]*?)(?:<\/a\s*>|$)/gi,
+        /<a\b[^<>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^<>]*>([\s\S]*?)(?:<\/a\s*>|$)/gi,
         (_, double, single, bare, label: string) => {
           const href = decodeEntities(double ?? single ?? bare ?? '');
-          const words = label.replace(/<[^>]*>/g, '').trim();
+          const words = label.replace(/<[^<>]*>/g, '').trim();
           return /^(?:https?|mailto):/i.test(href) && decodeEntities(words) !== href.replace(/^mailto:/i, '')
             ? `${words} [${href}]`
             : words;
         },
       )
-      .replace(/<[^>]*>/g, ''),
+      .replace(/<[^<>]*>/g, ''),
   )
     .replace(/\u00a0/g, ' ')
     .split('\n')

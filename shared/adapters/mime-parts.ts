@@ -115,7 +115,7 @@ export function headerValue(headers: readonly RawHeader[], name: string): string
  * continued as `name*0*=`, `name*1*=`); encoded words, which some clients put in parameters, are decoded.
  */
 export function parseStructured(value: string): { token: string; params: Record<string, string> } {
-  const [token = '', ...rest] = value.match(/(?:"(?:\\.|[^"\\])*"|[^;])+/g) ?? [];
+  const [token = '', ...rest] = value.match(/(?:"(?:\\.|[^"\\])*(?:"|$)|[^;])+/g) ?? [];
   const pieces = new Map<string, { index: number; extended: boolean; text: string }[]>();
   for (const param of rest) {
     const match = /^\s*([^=*\s]+)(?:\*(\d+))?(\*)?\s*=\s*(.*?)\s*$/s.exec(param);
@@ -123,7 +123,10 @@ export function parseStructured(value: string): { token: string; params: Record<
     const [, name = '', index = '0', extended, raw = ''] = match;
     const text = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw;
     const key = name.toLowerCase();
-    pieces.set(key, [...(pieces.get(key) ?? []), { index: Number(index), extended: !!extended, text }]);
+    const piece = { index: Number(index), extended: !!extended, text };
+    const known = pieces.get(key);
+    if (known) known.push(piece);
+    else pieces.set(key, [piece]);
   }
   const params: Record<string, string> = {};
   for (const [name, parts] of pieces) {
@@ -150,14 +153,30 @@ const hexValue = (code: number) =>
       ? (code | 0x20) - 0x57
       : -1;
 
-/** RFC 2045 §6.7; an `=` that starts no escape is kept as it is. Byte by byte: a regex callback per escape is slow. */
-function decodeQuotedPrintable(binary: string): Uint8Array {
-  // Trailing whitespace is transport padding; a space before a soft line break is text.
-  const text = binary.replace(/[ \t]+(\r?\n|$)/g, '$1');
+const isBlank = (code: number) => code === 0x20 || code === 0x09;
+
+/**
+ * RFC 2045 §6.7; an `=` that starts no escape is kept as it is. Byte by byte, in one pass: a regex callback per
+ * escape took seconds on a large message, and a regex for trailing whitespace is quadratic on long runs of it.
+ */
+function decodeQuotedPrintable(text: string): Uint8Array {
   const bytes = new Uint8Array(text.length);
   let length = 0;
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index);
+    if (isBlank(code)) {
+      let end = index;
+      while (isBlank(text.charCodeAt(end + 1))) end++;
+      const next = text.charCodeAt(end + 1);
+      // Whitespace at the end of a line is transport padding; before a soft line break (=) it is text.
+      if (end + 1 === text.length || next === 0x0a || (next === 0x0d && text.charCodeAt(end + 2) === 0x0a)) {
+        index = end;
+        continue;
+      }
+      for (; index <= end; index++) bytes[length++] = text.charCodeAt(index);
+      index = end;
+      continue;
+    }
     if (code === 0x3d) {
       const next = text.charCodeAt(index + 1);
       if (next === 0x0a || (next === 0x0d && text.charCodeAt(index + 2) === 0x0a)) {

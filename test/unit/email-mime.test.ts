@@ -258,6 +258,27 @@ describe('structure', () => {
   });
 });
 
+describe('hostile input', () => {
+  // Each of these took one of the adapter's first patterns quadratic time: minutes at this length.
+  it('long runs of quotes, tags, links, parameters and whitespace parse, and parse as written', async () => {
+    const n = 100_000;
+    const email = await parse(
+      [
+        'From: a@resident.example',
+        `Content-Type: text/plain; charset=utf-8; x="${'\\"'.repeat(n)}`,
+        'Content-Transfer-Encoding: quoted-printable',
+        '',
+        `a${' \t'.repeat(n)}b${' '.repeat(n)}`,
+      ].join('\n'),
+    );
+    expect(email.text).toBe(`a${' \t'.repeat(n)}b`);
+    const html = await parse(
+      `From: a@resident.example\nContent-Type: text/html\n\n${'<'.repeat(n)}${'<a '.repeat(n)}x`,
+    );
+    expect(html.text).toBe(`${'<'.repeat(n)}${'<a '.repeat(n - 1)}<a x`.replace(/ +/g, ' '));
+  });
+});
+
 describe('headers', () => {
   it('addresses with groups and encoded names; ids without brackets, In-Reply-To then References newest first', async () => {
     const email = await parse(
