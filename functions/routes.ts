@@ -85,6 +85,15 @@ export const ROUTES: readonly RouteDefinition[] = [
   },
   {
     method: 'POST',
+    path: '/staff/subject-access/export',
+    module: 'api/subject-access',
+    exportName: 'exportHandler',
+    access: 'staff',
+    summary:
+      'Everything held about a person (by email, phone or whole name) as JSON, recorded on each case; managers and admins',
+  },
+  {
+    method: 'POST',
     path: '/staff/tasks/{taskId}/actions',
     module: 'api/staff-actions',
     exportName: 'taskActionHandler',
@@ -165,6 +174,18 @@ export const PAGE_ROUTES: readonly RouteDefinition[] = [
     '/staff/search',
     'searchPage',
     "Find a case by reference, or the resident's name, email or phone",
+  ),
+  staff(
+    'GET',
+    '/staff/subject-access',
+    'subjectAccessPage',
+    "A subject access request: find a person's cases by email, phone or whole name (?q=); managers and admins",
+  ),
+  staff(
+    'POST',
+    '/staff/subject-access',
+    'subjectAccessExport',
+    'Export everything held about the person (readable page, JSON or ZIP), recorded on each case',
   ),
   staff('GET', '/staff/case/{caseId}', 'casePage', 'A case, with its actions'),
   staff(

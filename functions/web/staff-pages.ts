@@ -19,4 +19,5 @@ export { managerPage } from './staff/pages/manager.ts';
 export { queuePage } from './staff/pages/queue.ts';
 export { downloadEmail } from './staff/pages/raw-email.ts';
 export { searchPage } from './staff/pages/search.ts';
+export { subjectAccessExport, subjectAccessPage } from './staff/pages/subject-access.ts';
 export { themesPage } from './staff/pages/themes.ts';

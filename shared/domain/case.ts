@@ -181,6 +181,17 @@ export type CaseEvent = EventBase &
     | { type: 'note-added'; text: string }
     /** Staff prepared the Ombudsman evidence pack (Code 8.1(c); the Ombudsman's CHFOs are about slow evidence). */
     | { type: 'evidence-pack-prepared'; format: 'html' | 'zip' }
+    /**
+     * A manager or admin exported what is held about a person for a subject access request (UK GDPR Art. 15):
+     * recorded on each case the export drew on, with how the person was found.
+     */
+    | {
+        type: 'subject-access-exported';
+        format: 'json' | 'html' | 'zip';
+        matchedOn: 'email' | 'phone' | 'name';
+        /** How the person the request is about stands on this case. */
+        relation: 'complainant' | 'representative' | 'correspondent';
+      }
     | { type: 'reminder-sent'; step: Step; dueAt: Instant; actionId?: string }
     | {
         type: 'deadline-breached';
@@ -497,6 +508,7 @@ const ALLOWED: Record<CaseStatus, readonly CaseEventType[]> = {
 const ALWAYS_ALLOWED: readonly CaseEventType[] = [
   'note-added',
   'evidence-pack-prepared',
+  'subject-access-exported',
   'ombudsman-referral-recorded',
   'category-recorded',
   'remedy-paid',
@@ -1004,6 +1016,7 @@ function applyEvent(state: CaseState, event: CaseEvent, ctx: CaseContext): CaseS
       requireText(event.text, 'The note');
       return state;
     case 'evidence-pack-prepared':
+    case 'subject-access-exported':
       requireStaff(event);
       return state;
     case 'raw-email-downloaded':

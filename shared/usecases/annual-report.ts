@@ -22,11 +22,11 @@ import { monthTallies } from './report.ts';
 type Staff = Extract<Actor, { kind: 'staff' }>;
 
 /** Reports and the improvements register are for managers and admins (the complaints officer and the lead). */
-export function requireManager(actor: Staff): void {
+export function requireManager(actor: Staff, what = 'Reports'): void {
   if (actor.role !== 'manager' && actor.role !== 'admin') {
     throw new DomainError(
       'FORBIDDEN',
-      `Reports are for managers and admins; a ${actor.role} cannot see them`,
+      `${what} are for managers and admins; a ${actor.role} cannot see them`,
     );
   }
 }

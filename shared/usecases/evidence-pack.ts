@@ -48,6 +48,7 @@ export function lettersSent(
   deps: AppDependencies,
   caseId: string,
   events: readonly CaseEvent[],
+  caseLink = PACK_CASE_LINK,
 ): PackLetter[] {
   const letters: PackLetter[] = [];
   for (const event of events) {
@@ -60,7 +61,7 @@ export function lettersSent(
       state: foldCase(caseId, events.slice(0, seq), deps.context),
       event: trigger,
       profile: deps.context.profile,
-      caseLink: PACK_CASE_LINK,
+      caseLink,
     });
     letters.push({
       key: event.key,

@@ -48,6 +48,13 @@ export function normaliseReference(text: string): string | undefined {
   return `CMP-${year}-${(number ?? '').padStart(6, '0')}`;
 }
 
+/** Whether the text is an email address or a phone number (each is found by its `contactHash`). */
+export function contactKind(text: string): 'email' | 'phone' | undefined {
+  const query = text.trim();
+  if (query.includes('@')) return 'email';
+  return PHONE.test(query) ? 'phone' : undefined;
+}
+
 function byNewest(cases: readonly CaseState[]): CaseState[] {
   return [...cases].sort((a, b) => b.receivedAt.localeCompare(a.receivedAt)).slice(0, MAX_SEARCH_RESULTS);
 }
@@ -72,15 +79,10 @@ export async function findCases(deps: AppDependencies, text: string): Promise<Se
     const state = caseId ? await repository.getProjection(caseId) : undefined;
     return { kind: 'reference', cases: state ? [state] : [] };
   }
-  if (query.includes('@')) {
+  const contact = contactKind(query);
+  if (contact) {
     return {
-      kind: 'email',
-      cases: byNewest(await repository.listByContact(contactHash(secrets.contactHashKey, query))),
-    };
-  }
-  if (PHONE.test(query)) {
-    return {
-      kind: 'phone',
+      kind: contact,
       cases: byNewest(await repository.listByContact(contactHash(secrets.contactHashKey, query))),
     };
   }

@@ -28,6 +28,12 @@ import type { CaseView } from './view.ts';
 
 /** The case's history for staff: every event, internal ones included, with who did it. */
 
+const SUBJECT_ACCESS_FORMAT_WORDS = {
+  json: 'machine-readable JSON',
+  html: 'readable page',
+  zip: 'ZIP of letters and files',
+} as const;
+
 function letterSummary(letter: StageResponse): SafeHtml {
   const remedy =
     letter.remedy === 'none'
@@ -71,7 +77,7 @@ function countsWords(counts: RecordCounts): string {
   return `${counts.attachments} attachment(s), ${counts.rawEmails} raw email(s), ${counts.letters} letter(s) for post and ${counts.lookups} search entries deleted.`;
 }
 
-function describeEvent(
+export function describeEvent(
   event: CaseEvent,
   profile: ProviderProfile,
   state: CaseState,
@@ -159,6 +165,13 @@ function describeEvent(
       return {
         title: `Ombudsman evidence pack prepared (${event.format === 'zip' ? 'ZIP of letters and files' : 'printable document'})`,
         body: html``,
+      };
+    case 'subject-access-exported':
+      return {
+        title: `Subject access export prepared (${SUBJECT_ACCESS_FORMAT_WORDS[event.format]})`,
+        body: text(
+          `The person was found by ${event.matchedOn}; on this case they are the ${event.relation}.`,
+        ),
       };
     case 'reminder-sent':
       return {

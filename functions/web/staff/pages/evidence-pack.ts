@@ -3,7 +3,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { strToU8, zipSync } from 'fflate';
 import type { CaseState } from '#shared/domain/case.ts';
 import { ValidationError } from '#shared/domain/errors.ts';
-import { type EvidencePack, prepareEvidencePack } from '#shared/usecases/evidence-pack.ts';
+import { type EvidencePack, type PackLetter, prepareEvidencePack } from '#shared/usecases/evidence-pack.ts';
 import { positionOf } from '#shared/usecases/workflow.ts';
 import { download, field, formBody } from '../../http.ts';
 import { type StaffPageContext, staffPage } from '../../route.ts';
@@ -51,7 +51,7 @@ function remediesSection(state: CaseState): SafeHtml {
 ${rows.length === 0 ? html`<p class="govuk-body">No response has been issued yet.</p>` : table({ head: ['Stage', 'Decision', 'Remedy', 'Compensation offered'], rows })}`;
 }
 
-function lettersSection(pack: EvidencePack): SafeHtml {
+export function lettersSection(pack: Pick<EvidencePack, 'letters'>): SafeHtml {
   return html`<h2 class="govuk-heading-m app-page-break" id="letters">Every letter sent (${pack.letters.length})</h2>
 <p class="govuk-body">Each letter is shown as it was rendered from the case when it was sent. The resident's private link is not reproduced.</p>
 ${join(
@@ -126,7 +126,7 @@ ${filesSection(pack)}`;
 }
 
 /** A name safe inside a ZIP: no folders, no control characters, never empty. */
-function zipName(name: string): string {
+export function zipName(name: string): string {
   const cleaned = name
     .replace(/[\\/:*?"<>|\p{Cc}]/gu, '_')
     .replace(/^\.+/, '')
@@ -134,8 +134,15 @@ function zipName(name: string): string {
   return cleaned || 'file';
 }
 
-function sha256(bytes: Uint8Array): string {
+export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** A letter as a text file: its subject, when and how it was sent, and its words. */
+export function letterFile(letter: PackLetter): Uint8Array {
+  return strToU8(
+    `Subject: ${letter.subject}\nSent: ${letter.sentAt} by ${letter.channel} to ${letter.recipient}\n\n${letter.text}\n`,
+  );
 }
 
 function packZip(pack: EvidencePack): Uint8Array {
@@ -147,9 +154,7 @@ function packZip(pack: EvidencePack): Uint8Array {
   ];
   pack.letters.forEach((letter, index) => {
     const name = `letters/${String(index + 1).padStart(2, '0')}-${letter.template}.txt`;
-    const content = strToU8(
-      `Subject: ${letter.subject}\nSent: ${letter.sentAt} by ${letter.channel} to ${letter.recipient}\n\n${letter.text}\n`,
-    );
+    const content = letterFile(letter);
     entries[name] = content;
     manifest.push(`${name}  ${sha256(content)}`);
   });

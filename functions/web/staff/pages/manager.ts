@@ -102,7 +102,11 @@ ${
 }
 <h2 class="govuk-heading-m" id="themes">Themes over time</h2>
 ${themesTable}
-${when(ctx.staff.role === 'manager' || ctx.staff.role === 'admin', () => html`<p class="govuk-body"><a class="govuk-link" href="/staff/themes">Themes and root causes by month or quarter, with the cases behind each</a></p>`)}
+${when(
+  ctx.staff.role === 'manager' || ctx.staff.role === 'admin',
+  () => html`<p class="govuk-body"><a class="govuk-link" href="/staff/themes">Themes and root causes by month or quarter, with the cases behind each</a></p>
+<p class="govuk-body"><a class="govuk-link" href="/staff/subject-access">Subject access request: export everything held about a person</a></p>`,
+)}
 <h2 class="govuk-heading-m">Overdue work by role</h2>
 ${table({
   head: ['Role', 'Open tasks', 'Overdue', 'Due soon'],
