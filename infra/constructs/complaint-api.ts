@@ -36,6 +36,12 @@ const READS_ONLY: ReadonlySet<string> = new Set([
   'api/staff-queries#searchHandler',
 ]);
 
+/**
+ * Route functions that write the table but never start an execution or answer a task: the subject access
+ * export records itself on each case, nothing more.
+ */
+const NO_WORKFLOW: ReadonlySet<string> = new Set(['api/subject-access#exportHandler']);
+
 /** What the route functions use besides the shared function wiring. */
 export interface ComplaintRoutesProps {
   functions: AppFunctions;
@@ -194,7 +200,7 @@ export class ComplaintApi extends Capability {
         },
         { table: readsOnly ? 'read' : 'readWrite', http: true },
       );
-      if (!readsOnly) workflow.grantStartAndComplete(fn);
+      if (!readsOnly && !NO_WORKFLOW.has(key)) workflow.grantStartAndComplete(fn);
     }
     this.routeFunctions.set(key, fn);
     return fn;

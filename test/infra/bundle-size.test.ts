@@ -3,7 +3,9 @@ import { BUNDLE_LIMIT_BYTES, bundleContents } from '../../bench/function-bundles
 
 /**
  * Functions still over the 300 KB target (issue 12), each held at a ceiling about 3% above its size when this
- * list was last set (7 December 2026), so none can grow unnoticed. Every other function is within 300 KB since
+ * list was last set (7 December 2026; the pages function's raised to 574 KB, 3% above 557 KB, for the records
+ * pages: retention, erasure and rectification, subject access), so none can grow unnoticed. Every other function
+ * is within 300 KB since
  * the tracer comes from the Powertools layer (ADR 0011) and email intake parses MIME with its own adapter
  * (shared/adapters/mime-parts.ts) and checks its S3 event with its own schema. The pages function renders every
  * resident and staff page (522 KB: the pages 155 KB, zod's classic API 96 KB, the domain 53 KB, busboy 27 KB):
@@ -11,7 +13,7 @@ import { BUNDLE_LIMIT_BYTES, bundleContents } from '../../bench/function-bundles
  * leaves this list when it is within 300 KB (the test below says so).
  */
 const OVER_TARGET: Record<string, number> = {
-  'web-pages': 540,
+  'web-pages': 574,
 };
 
 describe('Lambda bundle sizes (built as the CDK builds them, AWS SDK external)', () => {

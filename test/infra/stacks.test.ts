@@ -255,6 +255,10 @@ describe('CDK app', () => {
     }
     // ses-events reads and writes the case and nothing else of the workflow's: no execution, no callback.
     expect(actions('ses-events').filter((action) => action.startsWith('states:'))).toEqual([]);
+    // The subject access export records itself on each case: the table, no execution, no callback, no bucket.
+    expect(actions('subject-access-export')).toContain('dynamodb:UpdateItem');
+    expect(actions('subject-access-export').filter((action) => action.startsWith('states:'))).toEqual([]);
+    expect(touches('subject-access-export', /-attachments-|-letters-|-inbound-/)).toBe(false);
     // Read-only routes read the table and its indexes, and can change nothing anywhere.
     const writes =
       /^(dynamodb:(Put|Update|Delete|BatchWrite|TransactWrite)|states:|s3:|ses:|kms:(Encrypt|GenerateDataKey|ReEncrypt))/;
