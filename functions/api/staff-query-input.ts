@@ -1,13 +1,14 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '#shared/zod-messages.ts';
 import { STAFF_ROLES } from '#shared/domain/case.ts';
 import { DEADLINE_FILTERS, QUEUE_STAGES } from '#shared/domain/work-queue.ts';
 
 /** GET /staff/queue's query string: the console's work-queue filters. */
 export const QueueQuery = z.object({
-  role: z.enum([...STAFF_ROLES, 'resident', 'all']).optional(),
-  stage: z.enum(QUEUE_STAGES).optional(),
-  status: z.enum(DEADLINE_FILTERS).optional(),
-  assignee: z.string().min(1).max(200).optional(),
+  role: z.optional(z.enum([...STAFF_ROLES, 'resident', 'all'])),
+  stage: z.optional(z.enum(QUEUE_STAGES)),
+  status: z.optional(z.enum(DEADLINE_FILTERS)),
+  assignee: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
 });
 
 /** GET /staff/cases's query string. */
@@ -17,8 +18,8 @@ export const SearchQuery = z.object({
 
 /** GET /staff/reports's query string: dates are checked as a period by the use case (400 when wrong). */
 export const ReportQuery = z.object({
-  from: z.string().max(40).optional(),
-  to: z.string().max(40).optional(),
-  format: z.enum(['json', 'csv', 'html'], { error: 'format must be json, csv or html' }).default('json'),
-  explain: z.string().min(1).max(200).optional(),
+  from: z.optional(z.string().check(z.maxLength(40))),
+  to: z.optional(z.string().check(z.maxLength(40))),
+  format: z._default(z.enum(['json', 'csv', 'html'], { error: 'format must be json, csv or html' }), 'json'),
+  explain: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
 });

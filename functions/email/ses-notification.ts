@@ -1,4 +1,7 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '#shared/zod-messages.ts';
+
+const recipients = z.array(z.object({ emailAddress: z.string() }));
 
 /** The parts of an SES event-publishing notification the SES events handler reads. */
 export const SesNotification = z.object({
@@ -14,20 +17,20 @@ export const SesNotification = z.object({
     'Rendering Failure',
     'Subscription',
   ]),
-  mail: z.object({ headers: z.array(z.object({ name: z.string(), value: z.string() })).default([]) }),
-  bounce: z
-    .object({
+  mail: z.object({ headers: z._default(z.array(z.object({ name: z.string(), value: z.string() })), []) }),
+  bounce: z.optional(
+    z.object({
       bounceType: z.string(),
-      bounceSubType: z.string().optional(),
-      bouncedRecipients: z.array(z.object({ emailAddress: z.string() })).default([]),
-    })
-    .optional(),
-  complaint: z
-    .object({
-      complaintFeedbackType: z.string().optional(),
-      complainedRecipients: z.array(z.object({ emailAddress: z.string() })).default([]),
-    })
-    .optional(),
+      bounceSubType: z.optional(z.string()),
+      bouncedRecipients: z._default(recipients, []),
+    }),
+  ),
+  complaint: z.optional(
+    z.object({
+      complaintFeedbackType: z.optional(z.string()),
+      complainedRecipients: z._default(recipients, []),
+    }),
+  ),
 });
 export type SesNotification = z.infer<typeof SesNotification>;
 

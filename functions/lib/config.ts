@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { FolderAttachmentStore, S3AttachmentStore } from '#shared/adapters/attachment-store.ts';
 import { awsClients } from '#shared/adapters/aws-clients.ts';
 import { DynamoDbCaseStore, DynamoDbReportingStore } from '#shared/adapters/dynamodb-case-store.ts';
@@ -12,38 +12,40 @@ import { deriveKey } from '#shared/domain/secrets.ts';
 import { parseProfile } from '#shared/policy/load-profile.ts';
 import { systemClock } from '#shared/ports/clock.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
+import '#shared/zod-messages.ts';
 import { telemetry, tracer } from './observability.ts';
 import { jsonText, problemsOf, readSecret } from './settings.ts';
 
 export { HttpSettings, PageSettings, readSecret, settings, TaskSettings } from './settings.ts';
 
-const key = z.string().min(32, 'must be at least 32 characters of random data');
+const key = z.string().check(z.minLength(32, 'must be at least 32 characters of random data'));
+const name = z.string().check(z.minLength(1));
 
 /** What every function that runs use cases needs: the table, the profile, keys, addresses and stores. */
 export const RuntimeConfig = z.object({
-  TABLE_NAME: z.string().min(1),
+  TABLE_NAME: name,
   /** Only the functions that start executions or complete callbacks need it. */
-  STATE_MACHINE_ARN: z.string().min(1).optional(),
-  PROVIDER_PROFILE_FILE: z.string().min(1),
+  STATE_MACHINE_ARN: z.optional(name),
+  PROVIDER_PROFILE_FILE: name,
   /** In AWS the keys are derived from one Secrets Manager secret, read at cold start and never logged. */
-  APP_SECRET_ARN: z.string().optional(),
-  CONTACT_HASH_KEY: key.optional(),
-  LINK_SIGNING_KEY: key.optional(),
-  CSRF_KEY: key.optional(),
+  APP_SECRET_ARN: z.optional(z.string()),
+  CONTACT_HASH_KEY: z.optional(key),
+  LINK_SIGNING_KEY: z.optional(key),
+  CSRF_KEY: z.optional(key),
   RESIDENT_BASE_URL: z.url(),
   STAFF_BASE_URL: z.url(),
   STAFF_ALERT_EMAILS: jsonText(
     z.object({ handler: z.email(), reviewer: z.email(), manager: z.email(), admin: z.email() }),
   ),
-  LETTERS_BUCKET: z.string().optional(),
-  LETTERS_DIR: z.string().optional(),
+  LETTERS_BUCKET: z.optional(z.string()),
+  LETTERS_DIR: z.optional(z.string()),
   /** Only the web pages function (the complaint form and the staff download) reads and writes it. */
-  ATTACHMENTS_BUCKET: z.string().optional(),
-  ATTACHMENTS_DIR: z.string().optional(),
+  ATTACHMENTS_BUCKET: z.optional(z.string()),
+  ATTACHMENTS_DIR: z.optional(z.string()),
   /** Only email intake (and the staff download of a raw message) reads the raw messages SES stores. */
-  INBOUND_EMAIL_BUCKET: z.string().optional(),
-  INBOUND_EMAIL_DIR: z.string().optional(),
-  SES_CONFIGURATION_SET: z.string().optional(),
+  INBOUND_EMAIL_BUCKET: z.optional(z.string()),
+  INBOUND_EMAIL_DIR: z.optional(z.string()),
+  SES_CONFIGURATION_SET: z.optional(z.string()),
 });
 export type RuntimeConfig = z.infer<typeof RuntimeConfig>;
 
@@ -54,7 +56,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
 }
 
 /** One generated master key; each purpose gets its own key derived from it. */
-const AppSecret = jsonText(z.object({ masterKey: z.string().min(32) }));
+const AppSecret = jsonText(z.object({ masterKey: z.string().check(z.minLength(32)) }));
 
 export function deriveSecrets(masterKey: string): AppDependencies['secrets'] {
   // The first two keep their original derivation: stored contact hashes and links already sent use them.

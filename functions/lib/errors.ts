@@ -1,4 +1,4 @@
-import { ZodError } from 'zod';
+import { $ZodError } from 'zod/v4/core';
 import { DomainError, type DomainErrorCode } from '#shared/domain/errors.ts';
 
 /** The one place domain errors become HTTP statuses. */
@@ -67,7 +67,7 @@ export function toHttpError(error: unknown): HttpError | undefined {
       body: { error: error.code, message: error.message, details: error.details },
     };
   }
-  if (error instanceof ZodError) {
+  if (error instanceof $ZodError) {
     const problems = error.issues.map((issue) => ({ field: issue.path.join('.'), message: issue.message }));
     return {
       statusCode: 422,

@@ -1,7 +1,8 @@
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import type * as core from 'zod/v4/core';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import { dependencies, HttpSettings, TaskSettings } from './config.ts';
 import {
@@ -68,7 +69,7 @@ export function httpRoute(run: (request: ApiRequest) => Promise<APIGatewayProxyS
 }
 
 /** Event-driven stacks (tasks, SES events, intake, schedules): parsed input, errors rethrown redacted. */
-export function eventStack<Schema extends z.ZodType, Result>(
+export function eventStack<Schema extends core.$ZodType, Result>(
   schema: Schema,
   run: (deps: AppDependencies, input: z.infer<Schema>) => Promise<Result>,
 ) {
@@ -97,14 +98,14 @@ export const scheduledJob = <Result>(run: (deps: AppDependencies) => Promise<Res
  * SNS notifications (SES events): each record's JSON message parsed with `message`; a message of another
  * shape arrives as undefined, so one odd notification never blocks the rest of the batch.
  */
-export function snsMessages<Message extends z.ZodType, Result>(
+export function snsMessages<Message extends core.$ZodType, Result>(
   message: Message,
   run: (deps: AppDependencies, messages: Array<z.infer<Message> | undefined>) => Promise<Result>,
 ) {
   // SNS's envelope reduced to what the handler reads. Not Powertools' SnsNotificationSchema: its schemas
   // import zod whole (about 440 KB minified, every locale), which would put every function over 300 KB
   // (issue 12); and its full envelope requires signature fields the local runtime does not invent.
-  const Notification = z.object({ Message: jsonText(message).optional().catch(undefined) });
+  const Notification = z.object({ Message: z.catch(z.optional(jsonText(message)), undefined) });
   const Event = z.object({ Records: z.array(z.object({ Sns: Notification })) });
   return eventStack(Event, (deps, event) =>
     run(

@@ -3,7 +3,8 @@ import { ParseError } from '@aws-lambda-powertools/parser';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { ZodError, type z } from 'zod';
+import type * as z from 'zod/mini';
+import { $ZodError } from 'zod/v4/core';
 import { ValidationError } from '#shared/domain/errors.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import { toHttpError } from './errors.ts';
@@ -37,7 +38,7 @@ export function extendContext(request: { context: Context }, values: Record<stri
  * environment changes), so a misconfigured function fails at cold start with what to set.
  * @example middy().use(configured(HttpSettings))
  */
-export function configured(schema: z.ZodObject): Middleware<unknown> {
+export function configured(schema: z.ZodMiniObject): Middleware<unknown> {
   return { before: () => void settings(schema) };
 }
 
@@ -144,7 +145,8 @@ export function plainErrors(): Middleware<ApiEvent, APIGatewayProxyStructuredRes
 
 /** A task's invalid input, as the ASL sees it: a ValidationError saying what is wrong. */
 function taskInputError(error: ParseError): ValidationError {
-  const issues = error.cause instanceof ZodError ? error.cause.issues.map((i) => i.message) : [error.message];
+  const issues =
+    error.cause instanceof $ZodError ? error.cause.issues.map((i) => i.message) : [error.message];
   return new ValidationError(`Workflow task input is invalid: ${issues.join('; ')}`);
 }
 

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { ZodError } from 'zod';
+import { $ZodError } from 'zod/v4/core';
 import { DomainError } from '#shared/domain/errors.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
@@ -11,7 +11,6 @@ import {
   BodyTooLargeError,
   checkPathIds,
   configured,
-  extendContext,
   limitBody,
   observed,
   type StackContext,
@@ -19,8 +18,7 @@ import {
 } from '../lib/middlewares.ts';
 import { logUnhandled } from '../lib/observability.ts';
 import { type ApiEvent, MAX_BODY_BYTES, type StaffIdentity } from '../lib/request.ts';
-import { field, formBody, page, redirect } from './http.ts';
-import { checkCsrf, csrfToken, pageStaff } from './staff-auth.ts';
+import { page } from './http.ts';
 import { html, type SafeHtml } from './ui/html.ts';
 import { layout } from './ui/layout.ts';
 
@@ -39,14 +37,19 @@ export interface PageContext {
   ): APIGatewayProxyStructuredResultV2;
 }
 
-export interface StaffPageContext extends PageContext {
+export type PageStackContext = StackContext & { staff?: StaffIdentity };
+export type PageMiddleware = middy.MiddlewareObj<ApiEvent, APIGatewayProxyStructuredResultV2, Error, Context>;
+
+/**
+ * The signed-in member of staff a page is drawn for, with the CSRF token of its forms. Staff pages pass it
+ * (functions/web/staff-route.ts); resident pages do not, so their functions carry no session code (issue 12).
+ */
+export interface SignedIn {
   staff: StaffIdentity;
+  csrf: (deps: AppDependencies, event: ApiEvent, staff: StaffIdentity) => string;
 }
 
-type PageStackContext = StackContext & { staff?: StaffIdentity };
-type PageMiddleware = middy.MiddlewareObj<ApiEvent, APIGatewayProxyStructuredResultV2, Error, Context>;
-
-function context(deps: AppDependencies, event: ApiEvent, staff?: StaffIdentity): PageContext {
+export function context(deps: AppDependencies, event: ApiEvent, signedIn?: SignedIn): PageContext {
   const now = deps.clock.now();
   const localMode = settings(PageSettings).COMPLAINTS_LOCAL_MODE === '1' ? { now } : undefined;
   const profile = deps.context.profile;
@@ -65,12 +68,12 @@ function context(deps: AppDependencies, event: ApiEvent, staff?: StaffIdentity):
           hasErrors: options.hasErrors,
           backLink: options.backLink,
           localMode,
-          staff: staff && {
-            name: staff.email ?? staff.id,
-            role: staff.role,
+          staff: signedIn && {
+            name: signedIn.staff.email ?? signedIn.staff.id,
+            role: signedIn.staff.role,
             now,
             signOutPath: '/staff/sign-out',
-            csrf: csrfToken({ deps, event, staff }),
+            csrf: signedIn.csrf(deps, event, signedIn.staff),
           },
           currentPath: event.rawPath,
         }),
@@ -107,46 +110,27 @@ function errorPage(ctx: PageContext, error: unknown): APIGatewayProxyStructuredR
  * The one place a page's errors become pages: a readable page in the site layout, never a stack trace.
  * Resident pages show a form's zod messages as they are; staff pages name the field.
  */
-function pageErrors(plainZodMessages: boolean): PageMiddleware {
+function pageErrors(plainZodMessages: boolean, csrf?: SignedIn['csrf']): PageMiddleware {
   return {
     onError: async (request) => {
       const { deps, staff } = request.context as PageStackContext;
-      const ctx = context(deps ?? (await dependencies()), request.event, staff);
+      const ctx = context(deps ?? (await dependencies()), request.event, staff && csrf && { staff, csrf });
       let error: unknown = request.error;
       if (error instanceof BodyTooLargeError)
         error = new DomainError('INVALID_INPUT', 'What you sent is too large: shorten it and try again');
-      else if (plainZodMessages && error instanceof ZodError)
+      else if (plainZodMessages && error instanceof $ZodError)
         error = new DomainError('INVALID_INPUT', error.issues.map((i) => i.message).join('; '));
       request.response = errorPage(ctx, error);
     },
   };
 }
 
-/** Signed-in staff only: anyone else is sent to sign in, and comes back to this page after. */
-function staffSession(): PageMiddleware {
-  return {
-    before: async (request) => {
-      const staff = await pageStaff(request.event).catch(() => undefined);
-      if (!staff) return redirect(`/staff/sign-in?next=${encodeURIComponent(request.event.rawPath)}`);
-      extendContext(request, { staff });
-    },
-  };
-}
-
-/** A staff form must carry the CSRF token issued for this session (forms are urlencoded). */
-function csrf(): PageMiddleware {
-  return {
-    before: (request) => {
-      if (!request.event.routeKey.startsWith('POST ')) return;
-      const { deps, staff } = request.context as PageStackContext;
-      checkCsrf({ deps, event: request.event, staff }, field(formBody(request.event), 'csrf'));
-    },
-  };
-}
-
-function pageStack(plainZodMessages: boolean) {
+/** What every page stack starts with; staff pages pass how their forms' CSRF tokens are made. */
+export function pageStack(plainZodMessages: boolean, csrf?: SignedIn['csrf']) {
   return observed(
-    middy<ApiEvent, APIGatewayProxyStructuredResultV2, Error, Context>().use(pageErrors(plainZodMessages)),
+    middy<ApiEvent, APIGatewayProxyStructuredResultV2, Error, Context>().use(
+      pageErrors(plainZodMessages, csrf),
+    ),
   )
     .use(configured(PageSettings))
     .use(verifyOrigin());
@@ -167,18 +151,4 @@ export function webPage(
     .use(limitBody(options.maxBodyBytes ?? MAX_BODY_BYTES))
     .use(withDependencies())
     .handler((event, lambda) => run(context((lambda as StackContext).deps, event)));
-}
-
-/** A staff page: signed-in staff only (others are sent to sign in), forms CSRF-checked, errors as pages. */
-export function staffPage(run: (ctx: StaffPageContext) => Promise<APIGatewayProxyStructuredResultV2>) {
-  return pageStack(false)
-    .use(staffSession())
-    .use(withDependencies())
-    .use(checkPathIds())
-    .use(limitBody(MAX_BODY_BYTES))
-    .use(csrf())
-    .handler((event, lambda) => {
-      const { deps, staff } = lambda as PageStackContext & { staff: StaffIdentity };
-      return run({ ...context(deps, event, staff), staff });
-    });
 }

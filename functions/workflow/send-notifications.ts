@@ -1,7 +1,10 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { sendLettersAndLocate } from '#shared/usecases/workflow.ts';
 import { workflowTask } from '../lib/middleware.ts';
 
-export const handler = workflowTask(z.object({ caseId: z.string().min(1) }), async (deps, input) => {
-  return sendLettersAndLocate(deps, input.caseId);
-});
+export const handler = workflowTask(
+  z.object({ caseId: z.string().check(z.minLength(1)) }),
+  async (deps, input) => {
+    return sendLettersAndLocate(deps, input.caseId);
+  },
+);

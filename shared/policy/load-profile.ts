@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { ProviderProfile } from './profile.ts';
 
 export const PROVIDERS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../providers');

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   type Actor,
   type CaseEvent,
@@ -18,6 +18,7 @@ import type { CasePosition } from '../domain/position.ts';
 import { verifyCaseLink } from '../domain/secrets.ts';
 import type { TaskRecord } from '../ports/case-repository.ts';
 import { isCivilDate } from '../time/london.ts';
+import '../zod-messages.ts';
 import { loadCase, recordEvent } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
 import {
@@ -29,22 +30,22 @@ import {
   resendOwedCallbacks,
 } from './workflow.ts';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
-const PlannedAction = z
-  .object({
-    description: text(2000),
-    owner: text(200),
-    dueDate: z.string().refine(isCivilDate, 'must be a date YYYY-MM-DD'),
-  })
-  .strict();
+const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
+const upTo = (max: number) => z.optional(z.string().check(z.maxLength(max)));
+const civilDate = z.string().check(z.refine(isCivilDate, 'must be a date YYYY-MM-DD'));
+const PlannedAction = z.strictObject({
+  description: text(2000),
+  owner: text(200),
+  dueDate: civilDate,
+});
 /** In a letter: a new action, or an open one carried over by its id (every open one must be listed). */
-const LetterAction = PlannedAction.extend({ actionId: text(50).optional() }).strict();
+const LetterAction = z.strictObject({ ...PlannedAction.shape, actionId: z.optional(text(50)) });
 
 const Triage = z.discriminatedUnion('outcome', [
   z.object({
     action: z.literal('triage'),
     outcome: z.literal('complaint'),
-    notes: z.string().max(5000).optional(),
+    notes: upTo(5000),
   }),
   z.object({ action: z.literal('triage'), outcome: z.literal('service-request'), notes: text(5000) }),
   z.object({
@@ -53,15 +54,14 @@ const Triage = z.discriminatedUnion('outcome', [
     exclusionCode: text(100),
     rationale: text(5000),
     ombudsmanRoute: text(5000),
-    legalProceedings: z
-      .object({
-        court: text(200).optional(),
-        claimNumber: text(100).optional(),
-        filedOn: z.string().refine(isCivilDate, 'must be a date YYYY-MM-DD').optional(),
-      })
-      .strict()
-      .optional(),
-    outOfTimeReason: text(5000).optional(),
+    legalProceedings: z.optional(
+      z.strictObject({
+        court: z.optional(text(200)),
+        claimNumber: z.optional(text(100)),
+        filedOn: z.optional(civilDate),
+      }),
+    ),
+    outOfTimeReason: z.optional(text(5000)),
   }),
 ]);
 
@@ -73,11 +73,11 @@ export const TaskAction = z.discriminatedUnion('action', [
   z.object({
     action: z.literal('acknowledge'),
     definition: text(5000),
-    outcomesSought: z.array(text(1000)).min(1).max(20),
+    outcomesSought: z.array(text(1000)).check(z.minLength(1), z.maxLength(20)),
   }),
   z.object({
     action: z.literal('extend'),
-    workingDays: z.number().int().min(1).max(MAX_EXTENSION_WORKING_DAYS),
+    workingDays: z.int().check(z.gte(1), z.lte(MAX_EXTENSION_WORKING_DAYS)),
     reason: text(500),
     explanation: text(5000),
   }),
@@ -88,30 +88,34 @@ export const TaskAction = z.discriminatedUnion('action', [
     reasons: text(20_000),
     remedy: z.union([
       z.literal('none'),
-      z
-        .object({ description: text(5000), compensationPounds: z.number().min(0).max(1_000_000).optional() })
-        .strict(),
+      z.strictObject({
+        description: text(5000),
+        compensationPounds: z.optional(z.number().check(z.gte(0), z.lte(1_000_000))),
+      }),
     ]),
-    noRemedyReason: text(5000).optional(),
-    outstandingActions: z.union([z.literal('none'), z.array(LetterAction).min(1).max(50)]),
+    noRemedyReason: z.optional(text(5000)),
+    outstandingActions: z.union([
+      z.literal('none'),
+      z.array(LetterAction).check(z.minLength(1), z.maxLength(50)),
+    ]),
     escalationRoute: text(5000),
     /** Learning (Code 9.1), from the profile's lists; not part of the letter. The console asks for both. */
-    theme: text(200).optional(),
-    rootCause: text(200).optional(),
+    theme: z.optional(text(200)),
+    rootCause: z.optional(text(200)),
   }),
-  z.object({ action: z.literal('withdraw'), reason: z.string().max(5000).optional() }),
+  z.object({ action: z.literal('withdraw'), reason: upTo(5000) }),
   z.object({
     action: z.literal('escalate'),
-    reason: z.string().max(5000).optional(),
+    reason: upTo(5000),
     /** The Message-ID of the emailed reply staff confirm as the request (its receipt dates the request). */
-    fromEmail: z.string().min(1).max(1000).optional(),
+    fromEmail: z.optional(z.string().check(z.minLength(1), z.maxLength(1000))),
   }),
   // Where the profile sets no window to ask for stage 2, the case stays open until staff close it; inside a
   // window only a resident who has said they are satisfied lets staff close it.
   z.object({
     action: z.literal('close'),
     confirm: z.literal(true),
-    residentSatisfied: text(5000).optional(),
+    residentSatisfied: z.optional(text(5000)),
   }),
 ]);
 export type TaskAction = z.infer<typeof TaskAction>;
@@ -321,8 +325,8 @@ export const CaseAction = z.discriminatedUnion('action', [
   z.object({ action: z.literal('complete-action'), actionId: text(50), note: text(5000) }),
   z.object({
     action: z.literal('ombudsman-referral'),
-    reference: z.string().max(100).optional(),
-    notes: z.string().max(5000).optional(),
+    reference: upTo(100),
+    notes: upTo(5000),
   }),
   z.object({ action: z.literal('legal-hold'), reason: text(2000) }),
   z.object({ action: z.literal('release-legal-hold'), reason: text(2000) }),
@@ -331,15 +335,15 @@ export const CaseAction = z.discriminatedUnion('action', [
   z.object({
     action: z.literal('remedy-paid'),
     description: text(5000),
-    compensationPounds: z.number().positive().max(1_000_000).optional(),
+    compensationPounds: z.optional(z.number().check(z.positive(), z.lte(1_000_000))),
   }),
   z.object({
     action: z.literal('ombudsman-outcome'),
     outcome: z.enum(OMBUDSMAN_OUTCOMES, {
       error: () => `outcome must be one of ${OMBUDSMAN_OUTCOMES.join(', ')}`,
     }),
-    reference: z.string().max(100).optional(),
-    notes: z.string().max(5000).optional(),
+    reference: upTo(100),
+    notes: upTo(5000),
   }),
 ]);
 export type CaseAction = z.infer<typeof CaseAction>;
@@ -407,9 +411,11 @@ export async function recordCaseAction(
   return state;
 }
 
+const trimmedUpTo = (max: number) => z.optional(z.string().check(z.trim(), z.maxLength(max)));
+
 export const ResidentAction = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('escalate'), reason: z.string().trim().max(10_000).optional() }),
-  z.object({ action: z.literal('withdraw'), reason: z.string().trim().max(10_000).optional() }),
+  z.object({ action: z.literal('escalate'), reason: trimmedUpTo(10_000) }),
+  z.object({ action: z.literal('withdraw'), reason: trimmedUpTo(10_000) }),
   z.object({
     action: z.literal('add-information'),
     text: text(10_000),
@@ -425,8 +431,7 @@ export const ResidentAction = z.discriminatedUnion('action', [
             ? `afterSeq is required: send the case's seq (case.seq from GET /cases/{caseId}) from when the resident began writing, and the same afterSeq again on a retry, so the information is added once`
             : `afterSeq must be a number: the case's seq (case.seq from GET /cases/{caseId})`,
       })
-      .int()
-      .min(0),
+      .check(z.int(), z.gte(0)),
   }),
 ]);
 export type ResidentAction = z.infer<typeof ResidentAction>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Actor } from '../domain/case.ts';
 import { DomainError, ValidationError } from '../domain/errors.ts';
 import {
@@ -15,6 +15,7 @@ import {
 import { mergeTallies, monthPeriod, periodMonths } from '../domain/reporting/figures.ts';
 import type { AnnualDraft, ApprovedReport, Improvement } from '../ports/reporting-repository.ts';
 import { isCivilDate } from '../time/london.ts';
+import '../zod-messages.ts';
 import { nowIso } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
 import { monthTallies } from './report.ts';
@@ -96,7 +97,7 @@ export async function viewAnnualReport(
   return { label, content: await liveContent(deps, year, draft), draft, approved };
 }
 
-const text = (max: number) => z.string().trim().max(max);
+const text = (max: number) => z.string().check(z.trim(), z.maxLength(max));
 export interface ThemesView {
   label: string;
   period: { from: string; to: string };
@@ -137,17 +138,15 @@ export async function themeCases(
   return learningCases({ from: monthPeriod(first).from, to: monthPeriod(last).to }, facts, filter);
 }
 
-export const DraftInput = z
-  .object({
-    /** The draft version the form was read at (0 when there was none): a save over a newer one is refused. */
-    version: z.number().int().min(0),
-    answers: z.record(
-      z.enum(CODE_PROVISIONS.map((provision) => provision.id) as [string, ...string[]]),
-      z.object({ complies: z.enum(['yes', 'no']), evidence: text(5000), commentary: text(5000) }).strict(),
-    ),
-    governingBodyResponse: text(20_000),
-  })
-  .strict();
+export const DraftInput = z.strictObject({
+  /** The draft version the form was read at (0 when there was none): a save over a newer one is refused. */
+  version: z.int().check(z.gte(0)),
+  answers: z.record(
+    z.enum(CODE_PROVISIONS.map((provision) => provision.id) as [string, ...string[]]),
+    z.strictObject({ complies: z.enum(['yes', 'no']), evidence: text(5000), commentary: text(5000) }),
+  ),
+  governingBodyResponse: text(20_000),
+});
 
 /** The complaints officer saves the self-assessment answers and the governing body's response. */
 export async function saveAnnualDraft(
@@ -209,21 +208,21 @@ export async function approveAnnualReport(
   return report;
 }
 
-export const ImprovementInput = z
-  .object({
-    whatChanged: z.string().trim().min(1).max(5000),
-    caseReferences: z
-      .array(
-        z
-          .string()
-          .trim()
-          .regex(/^[A-Z]{2,5}-\d{4}-\d{6}$/, 'must be a case reference such as CMP-2026-000123'),
-      )
-      .max(50),
-    owner: z.string().trim().min(1).max(200),
-    dueDate: z.string().refine(isCivilDate, 'must be a date YYYY-MM-DD'),
-  })
-  .strict();
+export const ImprovementInput = z.strictObject({
+  whatChanged: z.string().check(z.trim(), z.minLength(1), z.maxLength(5000)),
+  caseReferences: z
+    .array(
+      z
+        .string()
+        .check(
+          z.trim(),
+          z.regex(/^[A-Z]{2,5}-\d{4}-\d{6}$/, 'must be a case reference such as CMP-2026-000123'),
+        ),
+    )
+    .check(z.maxLength(50)),
+  owner: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  dueDate: z.string().check(z.refine(isCivilDate, 'must be a date YYYY-MM-DD')),
+});
 
 /** A manager records an improvement made because of complaints, linked to the cases it came from. */
 export async function addImprovement(

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   type Actor,
   type AttachmentRecord,
@@ -15,78 +15,67 @@ import { casePosition } from '../domain/position.ts';
 import { signCaseLink } from '../domain/secrets.ts';
 import type { IntakeRecord } from '../ports/case-repository.ts';
 import { isCivilDate, isInstant, normaliseInstant, toLondon } from '../time/london.ts';
+import '../zod-messages.ts';
 import { backoff, caseLookups, loadCase } from './case-log.ts';
 import { type AppDependencies, CASE_LINK_DAYS } from './dependencies.ts';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .optional()
-    .transform((value) => (value ? value : undefined));
-const civilDate = z.string().refine(isCivilDate, 'must be a real date in the form YYYY-MM-DD');
+  z.pipe(
+    z.optional(z.string().check(z.trim(), z.maxLength(max))),
+    z.transform((value) => (value ? value : undefined)),
+  );
+const civilDate = z.string().check(z.refine(isCivilDate, 'must be a real date in the form YYYY-MM-DD'));
 
-export const IntakeInput = z
-  .object({
-    channel: z.enum(CHANNELS).default('web'),
-    // Checked here, not where it is used: an unparseable time from staff is their input to correct (422).
-    receivedAt: z
+export const IntakeInput = z.strictObject({
+  channel: z._default(z.enum(CHANNELS), 'web'),
+  // Checked here, not where it is used: an unparseable time from staff is their input to correct (422).
+  receivedAt: z.optional(
+    z
       .string()
-      .refine(isInstant, 'must be a date and time with an offset, for example 2026-03-02T09:30:00Z')
-      .optional(),
-    complainant: z
-      .object({
+      .check(z.refine(isInstant, 'must be a date and time with an offset, for example 2026-03-02T09:30:00Z')),
+  ),
+  complainant: z.strictObject({
+    name: text(200),
+    email: z.optional(z.email('must be a valid email address').check(z.maxLength(254))),
+    phone: z.optional(
+      z.string().check(z.trim(), z.regex(/^\+?[\d\s()-]{7,20}$/, 'must be a phone number of 7 to 20 digits')),
+    ),
+    address: optionalText(500),
+    preferredContact: z.enum(CONTACT_METHODS),
+    reasonableAdjustments: optionalText(2000),
+    vulnerability: optionalText(2000),
+    representative: z.optional(
+      z.strictObject({
         name: text(200),
-        email: z.email('must be a valid email address').max(254).optional(),
-        phone: z
-          .string()
-          .trim()
-          .regex(/^\+?[\d\s()-]{7,20}$/, 'must be a phone number of 7 to 20 digits')
-          .optional(),
-        address: optionalText(500),
-        preferredContact: z.enum(CONTACT_METHODS),
-        reasonableAdjustments: optionalText(2000),
-        vulnerability: optionalText(2000),
-        representative: z
-          .object({
-            name: text(200),
-            relationship: text(200),
-            consentRecorded: z.literal(true, { error: "the resident's consent must be recorded" }),
-            email: z.email().optional(),
-            phone: z.string().trim().max(30).optional(),
-          })
-          .strict()
-          .optional(),
-      })
-      .strict(),
-    complaint: z
-      .object({
-        whatHappened: text(10_000),
-        happenedOn: civilDate.optional(),
-        becameAwareOn: civilDate.optional(),
-        outcomeWanted: text(5_000),
-      })
-      .strict(),
-  })
-  .strict();
+        relationship: text(200),
+        consentRecorded: z.literal(true, { error: "the resident's consent must be recorded" }),
+        email: z.optional(z.email()),
+        phone: z.optional(z.string().check(z.trim(), z.maxLength(30))),
+      }),
+    ),
+  }),
+  complaint: z.strictObject({
+    whatHappened: text(10_000),
+    happenedOn: z.optional(civilDate),
+    becameAwareOn: z.optional(civilDate),
+    outcomeWanted: text(5_000),
+  }),
+});
 export type IntakeInput = z.input<typeof IntakeInput>;
 
 /** Files already stored in the attachment store, recorded on the case with the complaint. */
 export const IntakeAttachments = z
   .array(
-    z
-      .object({
-        name: text(255),
-        contentType: text(200),
-        size: z.number().int().nonnegative(),
-        key: text(1024),
-        sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be a hex SHA-256'),
-      })
-      .strict(),
+    z.strictObject({
+      name: text(255),
+      contentType: text(200),
+      size: z.int().check(z.nonnegative()),
+      key: text(1024),
+      sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be a hex SHA-256')),
+    }),
   )
-  .max(10);
+  .check(z.maxLength(10));
 
 export interface IntakeResult {
   caseId: string;

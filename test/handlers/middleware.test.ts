@@ -3,7 +3,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   dependencies,
   dependenciesFrom,
@@ -35,7 +35,8 @@ import {
 import { metrics, telemetry, tracer } from '#functions/lib/observability.ts';
 import { s3ObjectCreated } from '#functions/lib/s3-events.ts';
 import { s3Objects } from '#functions/lib/s3-objects.ts';
-import { staffPage, webPage } from '#functions/web/route.ts';
+import { webPage } from '#functions/web/route.ts';
+import { staffPage } from '#functions/web/staff-route.ts';
 import { DomainError } from '#shared/domain/errors.ts';
 import { capturedOutput } from '../support/output.ts';
 import { apiEvent, lambdaContext, parse, staffClaims, useLocalAws } from './setup.ts';

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { httpRoute, workflowTask } from '#functions/lib/middleware.ts';
 import { webPage } from '#functions/web/route.ts';
 import { apiEvent, lambdaContext, useLocalAws } from '../handlers/setup.ts';

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, beforeAll, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ALL_ROUTES } from '#functions/routes.ts';
 import { signCaseLink } from '#shared/domain/secrets.ts';
 import { loadCase } from '#shared/usecases/case-log.ts';
@@ -708,13 +708,13 @@ function objectArbitraries(schema: JsonSchema, overrides: Overrides): Derived {
 }
 
 /** Arbitraries for a zod schema, derived from its JSON Schema (the input side: before defaults and transforms). */
-export function fromZod(schema: z.ZodType, overrides: Overrides = {}): Derived {
+export function fromZod(schema: z.ZodMiniType, overrides: Overrides = {}): Derived {
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   return derive(json, overrides);
 }
 
 /** The JSON Schema node at a dotted path (through properties), for a form field fed from one schema field. */
-export function fieldOf(schema: z.ZodType, path: string, overrides: Overrides = {}): Derived {
+export function fieldOf(schema: z.ZodMiniType, path: string, overrides: Overrides = {}): Derived {
   let node = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   const parts = path.split('.');
   for (const part of parts) {

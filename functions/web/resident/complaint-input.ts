@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { ContactDetail } from '#shared/domain/case.ts';
 import { isCivilDate, toLondon } from '#shared/time/london.ts';
 import { IntakeInput } from '#shared/usecases/intake.ts';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { CaseState, StaffRole } from '#shared/domain/case.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import type { TaskRecord } from '#shared/ports/case-repository.ts';
@@ -101,7 +101,7 @@ export interface FieldMessage {
  * is a bug in how the form builds its input: it is still shown, at the form, rather than lost.
  */
 export function parseWith<T>(
-  schema: z.ZodType<T>,
+  schema: z.ZodMiniType<T>,
   raw: unknown,
   options: {
     fields: (path: readonly PropertyKey[]) => FieldMessage | undefined;

@@ -11,8 +11,8 @@ import {
   viewAnnualReport,
 } from '#shared/usecases/annual-report.ts';
 import { field, formBody, redirect } from '../../http.ts';
-import { type StaffPageContext, staffPage } from '../../route.ts';
 import { csrfToken } from '../../staff-auth.ts';
+import { type StaffPageContext, staffPage } from '../../staff-route.ts';
 import { barChart } from '../../ui/charts.ts';
 import {
   errorSummary,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { NotFoundError } from '#shared/domain/errors.ts';
 import { loadCase } from '#shared/usecases/case-log.ts';
 import { download } from '../../http.ts';
-import { staffPage } from '../../route.ts';
+import { staffPage } from '../../staff-route.ts';
 import { caseIdOf } from './common.ts';
 
 /** A resident's file on a case, downloaded by staff. */

@@ -9,8 +9,8 @@ import { previewLetter } from '#shared/usecases/preview-letter.ts';
 import { positionOf, resendOwedCallbacks } from '#shared/usecases/workflow.ts';
 import { checkId } from '../../../lib/middleware.ts';
 import { field, formBody, redirect } from '../../http.ts';
-import { type StaffPageContext, staffPage } from '../../route.ts';
 import { csrfToken } from '../../staff-auth.ts';
+import { type StaffPageContext, staffPage } from '../../staff-route.ts';
 import { banner, errorSummary, type FieldError, hidden } from '../../ui/components.ts';
 import { html } from '../../ui/html.ts';
 import {

@@ -1,8 +1,8 @@
-import { ZodError } from 'zod';
+import { $ZodError } from 'zod/v4/core';
 import { STAFF_ROLES, type StaffRole } from '#shared/domain/case.ts';
 import { DomainError, NotFoundError } from '#shared/domain/errors.ts';
 import { isServiceBusy, toHttpError } from '../../../lib/errors.ts';
-import type { StaffPageContext } from '../../route.ts';
+import type { StaffPageContext } from '../../staff-route.ts';
 import { html, type SafeHtml } from '../../ui/html.ts';
 
 /** What every staff page shares: the case in the path, links to a case, and refusals as form errors. */
@@ -33,7 +33,7 @@ export function caseLink(caseId: string, reference: string): SafeHtml {
  * with its HTTP status: the form is shown again with what was typed, so a retry loses nothing.
  */
 export function refusal(error: unknown): { status: number; message: string; code: string } | undefined {
-  if (!(error instanceof DomainError) && !(error instanceof ZodError) && !isServiceBusy(error))
+  if (!(error instanceof DomainError) && !(error instanceof $ZodError) && !isServiceBusy(error))
     return undefined;
   const mapped = toHttpError(error);
   if (!mapped) return undefined;

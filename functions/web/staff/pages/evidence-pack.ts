@@ -6,7 +6,7 @@ import { ValidationError } from '#shared/domain/errors.ts';
 import { type EvidencePack, type PackLetter, prepareEvidencePack } from '#shared/usecases/evidence-pack.ts';
 import { positionOf } from '#shared/usecases/workflow.ts';
 import { download, field, formBody } from '../../http.ts';
-import { type StaffPageContext, staffPage } from '../../route.ts';
+import { type StaffPageContext, staffPage } from '../../staff-route.ts';
 import { summaryList, table } from '../../ui/components.ts';
 import { html, join, type SafeHtml } from '../../ui/html.ts';
 import { complaintDetails } from '../case-view/complaint.ts';

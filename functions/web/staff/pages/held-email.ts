@@ -10,8 +10,8 @@ import {
   openHeldEmail,
 } from '#shared/usecases/held-email.ts';
 import { download, field, formBody, redirect } from '../../http.ts';
-import { type StaffPageContext, staffPage } from '../../route.ts';
 import { csrfToken } from '../../staff-auth.ts';
+import { type StaffPageContext, staffPage } from '../../staff-route.ts';
 import {
   button,
   errorFor,

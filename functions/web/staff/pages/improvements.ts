@@ -1,8 +1,8 @@
 import { toLondon } from '#shared/time/london.ts';
 import { addImprovement, completeImprovement, requireManager } from '#shared/usecases/annual-report.ts';
 import { field, formBody, redirect } from '../../http.ts';
-import { type StaffPageContext, staffPage } from '../../route.ts';
 import { csrfToken } from '../../staff-auth.ts';
+import { type StaffPageContext, staffPage } from '../../staff-route.ts';
 import {
   dateErrorHref,
   dateInput,

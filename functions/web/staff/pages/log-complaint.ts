@@ -5,8 +5,8 @@ import { londonWallClockToInstant, toLondon } from '#shared/time/london.ts';
 import { IntakeInput, submitComplaint } from '#shared/usecases/intake.ts';
 import { complainantFromForm, contactDetailError } from '../../complainant-form.ts';
 import { field, formBody, redirect } from '../../http.ts';
-import { type StaffPageContext, staffPage } from '../../route.ts';
 import { csrfToken } from '../../staff-auth.ts';
+import { type StaffPageContext, staffPage } from '../../staff-route.ts';
 import {
   button,
   dateInput,

@@ -5,7 +5,7 @@ import { deadlineStatus } from '#shared/domain/work-queue.ts';
 import type { TaskRecord } from '#shared/ports/case-repository.ts';
 import { toLondon } from '#shared/time/london.ts';
 import { monthTallies } from '#shared/usecases/report.ts';
-import { staffPage } from '../../route.ts';
+import { staffPage } from '../../staff-route.ts';
 import { table } from '../../ui/components.ts';
 import { html, when } from '../../ui/html.ts';
 import { instantWords, ROLE_WORDS, STATUS_WORDS, STEP_WORDS, staffName } from '../words.ts';

@@ -6,7 +6,7 @@ import {
   queueStageOf,
 } from '#shared/domain/work-queue.ts';
 import { staffQueue, UNASSIGNED } from '#shared/usecases/staff-queue.ts';
-import { type StaffPageContext, staffPage } from '../../route.ts';
+import { type StaffPageContext, staffPage } from '../../staff-route.ts';
 import { button, select, table } from '../../ui/components.ts';
 import { html } from '../../ui/html.ts';
 import {

@@ -1,7 +1,7 @@
 import { ValidationError } from '#shared/domain/errors.ts';
 import { downloadRawEmail } from '#shared/usecases/raw-email.ts';
 import { download } from '../../http.ts';
-import { staffPage } from '../../route.ts';
+import { staffPage } from '../../staff-route.ts';
 import { caseIdOf } from './common.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { findCases, type SearchKind, type SearchResult } from '#shared/usecases/search.ts';
-import { staffPage } from '../../route.ts';
+import { staffPage } from '../../staff-route.ts';
 import { button, errorFor, errorSummary, type FieldError, table, textInput } from '../../ui/components.ts';
 import { html, type SafeHtml } from '../../ui/html.ts';
 import { instantWords, STATUS_WORDS } from '../words.ts';

@@ -1,7 +1,7 @@
 import { ValidationError } from '#shared/domain/errors.ts';
 import { toLondon } from '#shared/time/london.ts';
 import { type ThemesView, themeCases, viewThemes } from '#shared/usecases/annual-report.ts';
-import { type StaffPageContext, staffPage } from '../../route.ts';
+import { type StaffPageContext, staffPage } from '../../staff-route.ts';
 import { barChart } from '../../ui/charts.ts';
 import { backLink, table } from '../../ui/components.ts';
 import { html, type SafeHtml, when } from '../../ui/html.ts';
