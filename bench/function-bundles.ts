@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
-import { ALL_ROUTES } from '../functions/routes.ts';
+import { ALL_ROUTES, PAGE_FUNCTIONS } from '../functions/routes.ts';
 import {
   ESBUILD_TARGET,
   HOUSE_FUNCTION_BUNDLING,
@@ -20,8 +20,9 @@ export const ROOT = new URL('../', import.meta.url).pathname;
 export function functionModules(): Array<{ name: string; module: string }> {
   const fromRoutes = new Map<string, string>();
   for (const route of ALL_ROUTES) {
+    const page = PAGE_FUNCTIONS[route.module];
     if (route.access === 'asset') fromRoutes.set('web-assets', 'web/assets');
-    else if (route.module.startsWith('web/')) fromRoutes.set('web-pages', 'web/router');
+    else if (page) fromRoutes.set(page.name, page.entry);
     else
       fromRoutes.set(
         `${route.module.split('/').at(-1)}-${route.exportName.replace(/Handler$/, '')}`.toLowerCase(),

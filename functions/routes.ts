@@ -120,10 +120,15 @@ const page =
     access,
     summary,
   });
-/** Resident pages, the staff sign-in (public: it is how staff get a session) and the signed-in staff pages. */
+/**
+ * Resident pages, the staff sign-in (public: it is how staff get a session) and the signed-in staff pages: the
+ * console, the case page with its actions, and the reports. Each module is one Lambda ({@link PAGE_FUNCTIONS}).
+ */
 const resident = page('web/resident-pages', 'public');
 const signIn = page('web/staff-sign-in', 'public');
 const staff = page('web/staff-pages', 'staff-page');
+const casePage = page('web/case-pages', 'staff-page');
+const reports = page('web/report-pages', 'staff-page');
 const asset = (path: string, summary: string) => page('web/assets', 'asset')('GET', path, 'handler', summary);
 
 /** The web pages: server-rendered GOV.UK Design System HTML that works without JavaScript. */
@@ -148,27 +153,27 @@ export const PAGE_ROUTES: readonly RouteDefinition[] = [
   signIn('GET', '/staff/callback', 'callback', 'Cognito hosted UI callback'),
   signIn('GET', '/staff/sign-out', 'signOut', 'Sign out'),
   staff('GET', '/staff', 'queuePage', 'Work queue'),
-  staff('GET', '/staff/manager', 'managerPage', 'Breaches and handler load'),
-  staff(
+  reports('GET', '/staff/manager', 'managerPage', 'Breaches and handler load'),
+  reports(
     'GET',
     '/staff/reports/annual',
     'annualReportPage',
     'The annual complaints performance and service improvement report (?year=, ?version=, ?format=csv)',
   ),
-  staff(
+  reports(
     'POST',
     '/staff/reports/annual',
     'annualReportAction',
     "Save the self-assessment and the governing body's response, or approve the report",
   ),
-  staff(
+  reports(
     'GET',
     '/staff/themes',
     'themesPage',
     'Themes and root causes by month or quarter, with the cases behind each count (?year=, ?by=, ?theme=, ?rootCause=, ?in=)',
   ),
-  staff('GET', '/staff/improvements', 'improvementsPage', 'The improvements register'),
-  staff('POST', '/staff/improvements', 'improvementsAction', 'Add an improvement, or mark one done'),
+  reports('GET', '/staff/improvements', 'improvementsPage', 'The improvements register'),
+  reports('POST', '/staff/improvements', 'improvementsAction', 'Add an improvement, or mark one done'),
   staff(
     'GET',
     '/staff/search',
@@ -187,7 +192,7 @@ export const PAGE_ROUTES: readonly RouteDefinition[] = [
     'subjectAccessExport',
     'Export everything held about the person (readable page, JSON or ZIP), recorded on each case',
   ),
-  staff('GET', '/staff/case/{caseId}', 'casePage', 'A case, with its actions'),
+  casePage('GET', '/staff/case/{caseId}', 'casePage', 'A case, with its actions'),
   staff(
     'GET',
     '/staff/case/{caseId}/attachments/{index}',
@@ -200,8 +205,8 @@ export const PAGE_ROUTES: readonly RouteDefinition[] = [
     'downloadEmail',
     'Download one of the raw emails of the case (recorded on the case as an access)',
   ),
-  staff('POST', '/staff/case/{caseId}/task', 'taskAction', 'Act on the open task'),
-  staff('POST', '/staff/case/{caseId}/record', 'recordOnCase', 'Notes, actions, referrals'),
+  casePage('POST', '/staff/case/{caseId}/task', 'taskAction', 'Act on the open task'),
+  casePage('POST', '/staff/case/{caseId}/record', 'recordOnCase', 'Notes, actions, referrals'),
   staff(
     'POST',
     '/staff/case/{caseId}/evidence-pack',
@@ -227,5 +232,47 @@ export const PAGE_ROUTES: readonly RouteDefinition[] = [
   asset('/assets/{proxy+}', 'govuk-frontend fonts and images'),
   asset('/govuk/{proxy+}', 'govuk-frontend CSS and JavaScript'),
 ];
+
+/** A Lambda function behind the routes of one page module. */
+export interface PageFunction {
+  /** The function's name after the stack prefix. */
+  name: string;
+  /** Module under functions/ whose `handler` serves every route of the page module, by route key. */
+  entry: string;
+  description: string;
+}
+
+/**
+ * One function per page module, split by audience and page group so each bundle stays within 300 KB (issue
+ * 12) and each role holds only the grants its pages use (infra/constructs/complaint-api.ts).
+ */
+export const PAGE_FUNCTIONS: Readonly<Record<string, PageFunction>> = {
+  'web/resident-pages': {
+    name: 'web-resident',
+    entry: 'web/entry/resident',
+    description: "Resident pages: the complaint form, how to complain, and a case's actions",
+  },
+  'web/staff-sign-in': {
+    name: 'web-sign-in',
+    entry: 'web/entry/sign-in',
+    description: 'Staff sign-in and sign-out',
+  },
+  'web/staff-pages': {
+    name: 'web-staff',
+    entry: 'web/entry/staff',
+    description:
+      'Staff console: queue, search, held email, logging a complaint, downloads and evidence packs',
+  },
+  'web/case-pages': {
+    name: 'web-case',
+    entry: 'web/entry/case',
+    description: 'The staff case page and its actions',
+  },
+  'web/report-pages': {
+    name: 'web-reports',
+    entry: 'web/entry/reports',
+    description: 'Manager view, annual report, themes and the improvements register',
+  },
+};
 
 export const ALL_ROUTES: readonly RouteDefinition[] = [...ROUTES, ...PAGE_ROUTES];

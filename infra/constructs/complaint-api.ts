@@ -5,7 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import type { RouteDefinition } from '../../functions/routes.ts';
+import { PAGE_FUNCTIONS, type RouteDefinition } from '../../functions/routes.ts';
 import type { AppFunctions } from './app-functions.ts';
 import { Capability } from './capability.ts';
 import type { ComplaintWorkflow } from './complaint-workflow.ts';
@@ -42,6 +42,33 @@ const READS_ONLY: ReadonlySet<string> = new Set([
  */
 const NO_WORKFLOW: ReadonlySet<string> = new Set(['api/subject-access#exportHandler']);
 
+/**
+ * What each page function uses beyond the table (least privilege per function, test/infra/stacks.test.ts):
+ * residents' files stored by the complaint form and read back by the staff downloads and evidence packs, raw
+ * inbound email read by the console (a case's emails, held email), the Cognito settings that verify a staff
+ * session, and starting complaints or completing their tasks.
+ */
+interface PageUses {
+  table: 'read' | 'readWrite';
+  attachments?: 'put' | 'get';
+  inboundEmail?: true;
+  signIn?: true;
+  workflow?: true;
+}
+const PAGE_USES: Readonly<Record<string, PageUses>> = {
+  'web/resident-pages': { table: 'readWrite', attachments: 'put', workflow: true },
+  'web/staff-sign-in': { table: 'read', signIn: true },
+  'web/staff-pages': {
+    table: 'readWrite',
+    attachments: 'get',
+    inboundEmail: true,
+    signIn: true,
+    workflow: true,
+  },
+  'web/case-pages': { table: 'readWrite', signIn: true, workflow: true },
+  'web/report-pages': { table: 'readWrite', signIn: true },
+};
+
 /** What the route functions use besides the shared function wiring. */
 export interface ComplaintRoutesProps {
   functions: AppFunctions;
@@ -67,7 +94,7 @@ const UNAUTHORISED_BY_DESIGN: Partial<Record<RouteDefinition['access'], string>>
 /**
  * The HTTP API: its throttled `$default` stage with access logs, CloudFront in front when WAF is on, and
  * (with {@link ComplaintApi.addRoutes}) one route per entry of `functions/routes.ts` with the functions behind
- * them: one per JSON API handler, one for every page, one for the govuk-frontend files.
+ * them: one per JSON API handler, one per page module (PAGE_FUNCTIONS), one for the govuk-frontend files.
  *
  * The routes come second because their functions' links need the API's address ({@link ComplaintApi.url}).
  *
@@ -147,12 +174,9 @@ export class ComplaintApi extends Capability {
   }
 
   private functionFor(route: RouteDefinition, props: ComplaintRoutesProps): HouseFunction {
+    const page = PAGE_FUNCTIONS[route.module];
     const key =
-      route.access === 'asset'
-        ? 'assets'
-        : route.module.startsWith('web/')
-          ? 'web'
-          : `${route.module}#${route.exportName}`;
+      route.access === 'asset' ? 'assets' : page ? route.module : `${route.module}#${route.exportName}`;
     const existing = this.routeFunctions.get(key);
     if (existing) return existing;
     const { functions, workflow } = props;
@@ -172,22 +196,18 @@ export class ComplaintApi extends Capability {
           'govuk-frontend.min.js.map',
         ].map((file) => ({ from: `node_modules/govuk-frontend/dist/govuk/${file}`, to: `govuk/${file}` })),
       });
-    } else if (key === 'web') {
+    } else if (page) {
+      const uses = PAGE_USES[route.module];
+      if (!uses) throw new Error(`No grants listed for the page module ${route.module} (PAGE_USES)`);
       fn = functions.build(
         this,
-        {
-          name: 'web-pages',
-          module: 'web/router',
-          exportName: 'handler',
-          description: 'Resident pages and the staff console',
-        },
-        { table: 'readWrite', http: true },
+        { name: page.name, module: page.entry, exportName: 'handler', description: page.description },
+        { table: uses.table, http: true },
       );
-      // The complaint form stores residents' files; the staff case page downloads them.
-      fn.useAttachmentsBucket(props.attachments);
-      fn.useInboundEmailBucket(props.inboundEmail, ['s3:GetObject']);
-      props.staff.configureSignIn(fn);
-      workflow.grantStartAndComplete(fn);
+      if (uses.attachments) fn.useAttachmentsBucket(props.attachments, uses.attachments);
+      if (uses.inboundEmail) fn.useInboundEmailBucket(props.inboundEmail, ['s3:GetObject']);
+      if (uses.signIn) props.staff.configureSignIn(fn);
+      if (uses.workflow) workflow.grantStartAndComplete(fn);
     } else {
       const readsOnly = READS_ONLY.has(key);
       fn = functions.build(

@@ -194,7 +194,7 @@ export class HouseFunction extends Construct {
       {
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${prefix}-attachments-${account}/*]`,
         reason:
-          "Residents' attachments are stored under per-complaint keys that are not known in advance; the grant (put, and get for the staff download) is limited to the attachments bucket and given to the web pages function only",
+          "Residents' attachments are stored under per-complaint keys that are not known in advance; the grant is limited to the attachments bucket: put for the resident pages and email intake, get for the staff console's downloads",
       },
       {
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:dynamodb:${region}:${account}:table/${prefix}-cases/index/*]`,
@@ -225,13 +225,15 @@ export class HouseFunction extends Construct {
   }
 
   /**
-   * Residents' attachments: stored by the complaint form and email intake ('put'), and read back for the
-   * staff download ('putAndGet').
+   * Residents' attachments: stored by the complaint form and email intake ('put'), and read back by the staff
+   * downloads and evidence packs ('get').
    */
-  useAttachmentsBucket(bucket: s3.IBucket, access: 'put' | 'putAndGet' = 'putAndGet'): this {
+  useAttachmentsBucket(bucket: s3.IBucket, access: 'put' | 'get'): this {
     this.fn.addEnvironment('ATTACHMENTS_BUCKET', bucket.bucketName);
-    bucket.grantPut(this.fn);
-    if (access === 'put') return this;
+    if (access === 'put') {
+      bucket.grantPut(this.fn);
+      return this;
+    }
     // Read exactly the objects (grantRead would add s3:GetObject*, s3:GetBucket* and s3:List*).
     this.fn.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects('*')] }),

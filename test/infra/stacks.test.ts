@@ -185,26 +185,28 @@ describe('CDK app', () => {
     }
   });
 
-  it('lets only the web pages function store and read attachments, and email intake store them', () => {
+  it('lets the resident pages and email intake store attachments, and only the staff console read them', () => {
     const functions = Object.values(workflow.findResources('AWS::Lambda::Function'));
     const withBucket = functions.filter((fn) => fn.Properties.Environment?.Variables?.ATTACHMENTS_BUCKET);
     expect(withBucket.map((fn) => fn.Properties.FunctionName).sort()).toEqual([
       `${prefix}-email-intake`,
-      `${prefix}-web-pages`,
+      `${prefix}-web-resident`,
+      `${prefix}-web-staff`,
     ]);
-    const policiesOf = (name: string) =>
-      Object.entries(workflow.findResources('AWS::IAM::Policy')).filter(([id]) => id.includes(name));
-    const pages = JSON.stringify(policiesOf('webpages'));
-    expect(pages).toContain('"s3:GetObject"');
-    expect(pages).toContain(`:s3:::${prefix}-attachments-`);
-    const intake = policiesOf('emailintake')
-      .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement)
-      .filter((statement) => JSON.stringify(statement.Resource).includes('-attachments-'));
-    expect(intake.length).toBeGreaterThan(0);
-    expect(JSON.stringify(intake)).not.toContain('s3:GetObject');
+    const statementsOf = (name: string) =>
+      Object.entries(workflow.findResources('AWS::IAM::Policy'))
+        .filter(([id]) => id.includes(name))
+        .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement)
+        .filter((statement) => JSON.stringify(statement.Resource).includes('-attachments-'));
+    const actionsOf = (name: string) => statementsOf(name).flatMap((statement) => [statement.Action].flat());
+    expect(actionsOf('webstaff')).toEqual(['s3:GetObject']);
+    for (const storer of ['webresident', 'emailintake']) {
+      expect(actionsOf(storer), storer).toContain('s3:PutObject');
+      expect(actionsOf(storer), storer).not.toContain('s3:GetObject');
+    }
     const others = JSON.stringify(
       Object.entries(workflow.findResources('AWS::IAM::Policy')).filter(
-        ([id]) => !id.includes('webpages') && !id.includes('emailintake'),
+        ([id]) => !['webresident', 'webstaff', 'emailintake'].some((name) => id.includes(name)),
       ),
     );
     expect(others).not.toContain('-attachments-');
@@ -269,14 +271,29 @@ describe('CDK app', () => {
       ).toEqual([]);
       expect(actions(name, /-cases/), name).toContain('dynamodb:Query');
     }
-    // The web pages (the complaint form, staff actions) write cases but send no mail and store no letters.
-    expect(actions('web-pages')).toContain('dynamodb:PutItem');
-    expect(touches('web-pages', /-letters-/)).toBe(false);
+    // The page functions (the complaint form, staff actions, reports) write cases but send no mail and store
+    // no letters; the sign-in only reads. Only the pages that start complaints or act on tasks touch the
+    // workflow, and only the staff pages are told where staff sessions come from.
+    const pages = ['web-resident', 'web-sign-in', 'web-staff', 'web-case', 'web-reports'];
+    for (const name of pages) {
+      expect(Object.keys(grants), name).toContain(name);
+      expect(actions(name).includes('dynamodb:PutItem'), name).toBe(name !== 'web-sign-in');
+      expect(touches(name, /-letters-/), name).toBe(false);
+      expect(
+        actions(name).some((action) => action.startsWith('states:')),
+        name,
+      ).toBe(['web-resident', 'web-staff', 'web-case'].includes(name));
+    }
+    const functions = Object.values(workflow.findResources('AWS::Lambda::Function'));
+    const signInConfigured = functions
+      .filter((fn) => fn.Properties.Environment?.Variables?.COGNITO_CLIENT_ID)
+      .map((fn) => String(fn.Properties.FunctionName).slice(prefix.length + 1));
+    expect(signInConfigured.sort()).toEqual(['web-case', 'web-reports', 'web-sign-in', 'web-staff']);
     // Raw inbound email: email intake reads and deletes it; the staff console only downloads it (a case's
     // emails and held email, as received); nothing else reads it.
     const inboundReaders = Object.keys(grants).filter((name) => touches(name, /-inbound-/));
-    expect(inboundReaders.sort()).toEqual(['email-intake', 'web-pages']);
-    expect(actions('web-pages', /-inbound-/)).toEqual(['s3:GetObject']);
+    expect(inboundReaders.sort()).toEqual(['email-intake', 'web-staff']);
+    expect(actions('web-staff', /-inbound-/)).toEqual(['s3:GetObject']);
   });
 
   it('lets every function that completes callbacks do so on the state machine, its versions and aliases', () => {

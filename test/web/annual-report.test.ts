@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { dependencies } from '#functions/lib/config.ts';
-import { csrfToken } from '#functions/web/staff-auth.ts';
 import {
   annualReportAction,
   annualReportPage,
@@ -10,7 +9,8 @@ import {
   improvementsPage,
   managerPage,
   themesPage,
-} from '#functions/web/staff-pages.ts';
+} from '#functions/web/report-pages.ts';
+import { csrfToken } from '#functions/web/staff-auth.ts';
 import { handler as registerTask } from '#functions/workflow/register-task.ts';
 import type { Step } from '#shared/domain/case.ts';
 import { ConflictError } from '#shared/domain/errors.ts';

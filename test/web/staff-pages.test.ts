@@ -8,18 +8,16 @@ import { describe, expect, it, vi } from 'vitest';
 import { queueHandler } from '#functions/api/staff-queries.ts';
 import { dependencies } from '#functions/lib/config.ts';
 import type { ApiEvent } from '#functions/lib/middleware.ts';
+import { casePage, recordOnCase, taskAction } from '#functions/web/case-pages.ts';
+import { managerPage } from '#functions/web/report-pages.ts';
 import { csrfToken } from '#functions/web/staff-auth.ts';
 import {
-  casePage,
   downloadAttachment,
   evidencePack,
   logComplaint,
   logComplaintForm,
-  managerPage,
   queuePage,
-  recordOnCase,
   searchPage,
-  taskAction,
 } from '#functions/web/staff-pages.ts';
 import { signIn, signInPage, signOut } from '#functions/web/staff-sign-in.ts';
 import { handler as registerTask } from '#functions/workflow/register-task.ts';

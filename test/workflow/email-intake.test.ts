@@ -6,15 +6,14 @@ import { searchHandler } from '#functions/api/staff-queries.ts';
 import { handler } from '#functions/email/intake.ts';
 import type { ApiEvent } from '#functions/lib/middleware.ts';
 import { s3ObjectCreated } from '#functions/lib/s3-events.ts';
+import { casePage, taskAction } from '#functions/web/case-pages.ts';
 import { csrfToken } from '#functions/web/staff-auth.ts';
 import {
-  casePage,
   downloadEmail,
   downloadHeldEmailRaw,
   heldEmailAction,
   heldEmailList,
   heldEmailPage,
-  taskAction,
 } from '#functions/web/staff-pages.ts';
 import type { CaseEvent } from '#shared/domain/case.ts';
 import { messageKey } from '#shared/domain/email.ts';

@@ -1,0 +1,5 @@
+import * as pages from '../case-pages.ts';
+import { pageRouter } from '../router.ts';
+
+/** The Lambda of the staff case page (PAGE_FUNCTIONS in functions/routes.ts). */
+export const handler = pageRouter('web/case-pages', pages);

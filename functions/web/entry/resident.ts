@@ -1,0 +1,5 @@
+import * as pages from '../resident-pages.ts';
+import { pageRouter } from '../router.ts';
+
+/** The Lambda of the resident pages (PAGE_FUNCTIONS in functions/routes.ts). */
+export const handler = pageRouter('web/resident-pages', pages);

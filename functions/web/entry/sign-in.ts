@@ -1,0 +1,5 @@
+import { pageRouter } from '../router.ts';
+import * as pages from '../staff-sign-in.ts';
+
+/** The Lambda of the staff sign-in (PAGE_FUNCTIONS in functions/routes.ts). */
+export const handler = pageRouter('web/staff-sign-in', pages);

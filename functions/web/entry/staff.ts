@@ -1,0 +1,5 @@
+import { pageRouter } from '../router.ts';
+import * as pages from '../staff-pages.ts';
+
+/** The Lambda of the staff console (PAGE_FUNCTIONS in functions/routes.ts). */
+export const handler = pageRouter('web/staff-pages', pages);
