@@ -1,6 +1,7 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { StoredAttachment } from '#shared/ports/attachments.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
+import '#shared/zod-messages.ts';
 import { eventStack } from './middleware.ts';
 
 /**
@@ -16,7 +17,7 @@ const S3ObjectCreatedSchema = z.looseObject({
   'detail-type': z.literal('Object Created'),
   /** When S3 stored the object: for inbound email, its receipt time. */
   time: z.iso.datetime(),
-  detail: z.looseObject({ object: z.looseObject({ key: z.string().min(1) }) }),
+  detail: z.looseObject({ object: z.looseObject({ key: z.string().check(z.minLength(1)) }) }),
 });
 
 export type S3ObjectCreated = z.infer<typeof S3ObjectCreatedSchema>;

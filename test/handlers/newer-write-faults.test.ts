@@ -7,14 +7,13 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler as intake } from '#functions/email/intake.ts';
 import { dependencies } from '#functions/lib/config.ts';
 import { s3ObjectCreated } from '#functions/lib/s3-events.ts';
+import { annualReportAction, improvementsAction } from '#functions/web/report-pages.ts';
 import { csrfToken } from '#functions/web/staff-auth.ts';
 import {
-  annualReportAction,
   downloadEmail,
   downloadHeldEmailRaw,
   evidencePack,
   heldEmailAction,
-  improvementsAction,
 } from '#functions/web/staff-pages.ts';
 import type { CaseEvent } from '#shared/domain/case.ts';
 import { messageKey } from '#shared/domain/email.ts';
