@@ -122,13 +122,14 @@ const page =
   });
 /**
  * Resident pages, the staff sign-in (public: it is how staff get a session) and the signed-in staff pages: the
- * console, the case page with its actions, and the reports. Each module is one Lambda ({@link PAGE_FUNCTIONS}).
+ * console, the case page with its actions, the reports and subject access. Each module is one Lambda ({@link PAGE_FUNCTIONS}).
  */
 const resident = page('web/resident-pages', 'public');
 const signIn = page('web/staff-sign-in', 'public');
 const staff = page('web/staff-pages', 'staff-page');
 const casePage = page('web/case-pages', 'staff-page');
 const reports = page('web/report-pages', 'staff-page');
+const records = page('web/records-pages', 'staff-page');
 const asset = (path: string, summary: string) => page('web/assets', 'asset')('GET', path, 'handler', summary);
 
 /** The web pages: server-rendered GOV.UK Design System HTML that works without JavaScript. */
@@ -180,13 +181,13 @@ export const PAGE_ROUTES: readonly RouteDefinition[] = [
     'searchPage',
     "Find a case by reference, or the resident's name, email or phone",
   ),
-  staff(
+  records(
     'GET',
     '/staff/subject-access',
     'subjectAccessPage',
     "A subject access request: find a person's cases by email, phone or whole name (?q=); managers and admins",
   ),
-  staff(
+  records(
     'POST',
     '/staff/subject-access',
     'subjectAccessExport',
@@ -267,6 +268,11 @@ export const PAGE_FUNCTIONS: Readonly<Record<string, PageFunction>> = {
     name: 'web-case',
     entry: 'web/entry/case',
     description: 'The staff case page and its actions',
+  },
+  'web/records-pages': {
+    name: 'web-records',
+    entry: 'web/entry/records',
+    description: 'Subject access: finding a person and exporting everything held about them',
   },
   'web/report-pages': {
     name: 'web-reports',

@@ -1,15 +1,21 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { prepareSubjectAccess, subjectAccessData } from '#shared/usecases/subject-access.ts';
+import '#shared/zod-messages.ts';
 import { httpRoute, json, staffIdentity } from '../lib/middleware.ts';
 
 /** The request: who is asking (email, phone or whole name) and, optionally, which of their cases found. */
 const SubjectAccessRequest = z.object({
   q: z.string({ error: 'Add "q": the email address, phone number or whole name of the person asking' }),
-  caseIds: z
-    .array(z.string().min(1).max(100), { error: '"caseIds" must be a list of case ids' })
-    .min(1, { error: '"caseIds", when given, must name at least one case' })
-    .max(500)
-    .optional(),
+  caseIds: z.optional(
+    z
+      .array(z.string().check(z.minLength(1), z.maxLength(100)), {
+        error: '"caseIds" must be a list of case ids',
+      })
+      .check(
+        z.minLength(1, { error: '"caseIds", when given, must name at least one case' }),
+        z.maxLength(500),
+      ),
+  ),
 });
 
 /**

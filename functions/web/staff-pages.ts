@@ -17,4 +17,3 @@ export { logComplaint, logComplaintForm } from './staff/pages/log-complaint.ts';
 export { queuePage } from './staff/pages/queue.ts';
 export { downloadEmail } from './staff/pages/raw-email.ts';
 export { searchPage } from './staff/pages/search.ts';
-export { subjectAccessExport, subjectAccessPage } from './staff/pages/subject-access.ts';

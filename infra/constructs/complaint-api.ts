@@ -67,6 +67,8 @@ const PAGE_USES: Readonly<Record<string, PageUses>> = {
   },
   'web/case-pages': { table: 'readWrite', signIn: true, workflow: true },
   'web/report-pages': { table: 'readWrite', signIn: true },
+  // The subject access ZIP carries the person's files.
+  'web/records-pages': { table: 'readWrite', attachments: 'get', signIn: true },
 };
 
 /** What the route functions use besides the shared function wiring. */

@@ -185,11 +185,12 @@ describe('CDK app', () => {
     }
   });
 
-  it('lets the resident pages and email intake store attachments, and only the staff console read them', () => {
+  it('lets the resident pages and email intake store attachments, and only the staff console and subject access read them', () => {
     const functions = Object.values(workflow.findResources('AWS::Lambda::Function'));
     const withBucket = functions.filter((fn) => fn.Properties.Environment?.Variables?.ATTACHMENTS_BUCKET);
     expect(withBucket.map((fn) => fn.Properties.FunctionName).sort()).toEqual([
       `${prefix}-email-intake`,
+      `${prefix}-web-records`,
       `${prefix}-web-resident`,
       `${prefix}-web-staff`,
     ]);
@@ -199,14 +200,15 @@ describe('CDK app', () => {
         .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement)
         .filter((statement) => JSON.stringify(statement.Resource).includes('-attachments-'));
     const actionsOf = (name: string) => statementsOf(name).flatMap((statement) => [statement.Action].flat());
-    expect(actionsOf('webstaff')).toEqual(['s3:GetObject']);
+    for (const reader of ['webstaff', 'webrecords'])
+      expect(actionsOf(reader), reader).toEqual(['s3:GetObject']);
     for (const storer of ['webresident', 'emailintake']) {
       expect(actionsOf(storer), storer).toContain('s3:PutObject');
       expect(actionsOf(storer), storer).not.toContain('s3:GetObject');
     }
     const others = JSON.stringify(
       Object.entries(workflow.findResources('AWS::IAM::Policy')).filter(
-        ([id]) => !['webresident', 'webstaff', 'emailintake'].some((name) => id.includes(name)),
+        ([id]) => !['webresident', 'webstaff', 'webrecords', 'emailintake'].some((name) => id.includes(name)),
       ),
     );
     expect(others).not.toContain('-attachments-');
@@ -274,7 +276,7 @@ describe('CDK app', () => {
     // The page functions (the complaint form, staff actions, reports) write cases but send no mail and store
     // no letters; the sign-in only reads. Only the pages that start complaints or act on tasks touch the
     // workflow, and only the staff pages are told where staff sessions come from.
-    const pages = ['web-resident', 'web-sign-in', 'web-staff', 'web-case', 'web-reports'];
+    const pages = ['web-resident', 'web-sign-in', 'web-staff', 'web-case', 'web-reports', 'web-records'];
     for (const name of pages) {
       expect(Object.keys(grants), name).toContain(name);
       expect(actions(name).includes('dynamodb:PutItem'), name).toBe(name !== 'web-sign-in');
@@ -288,7 +290,13 @@ describe('CDK app', () => {
     const signInConfigured = functions
       .filter((fn) => fn.Properties.Environment?.Variables?.COGNITO_CLIENT_ID)
       .map((fn) => String(fn.Properties.FunctionName).slice(prefix.length + 1));
-    expect(signInConfigured.sort()).toEqual(['web-case', 'web-reports', 'web-sign-in', 'web-staff']);
+    expect(signInConfigured.sort()).toEqual([
+      'web-case',
+      'web-records',
+      'web-reports',
+      'web-sign-in',
+      'web-staff',
+    ]);
     // Raw inbound email: email intake reads and deletes it; the staff console only downloads it (a case's
     // emails and held email, as received); nothing else reads it.
     const inboundReaders = Object.keys(grants).filter((name) => touches(name, /-inbound-/));

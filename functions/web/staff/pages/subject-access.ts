@@ -13,8 +13,8 @@ import {
   subjectAccessData,
 } from '#shared/usecases/subject-access.ts';
 import { download, field, fieldList, formBody } from '../../http.ts';
-import { type StaffPageContext, staffPage } from '../../route.ts';
 import { csrfToken } from '../../staff-auth.ts';
+import { type StaffPageContext, staffPage } from '../../staff-route.ts';
 import {
   button,
   errorFor,
