@@ -22,7 +22,8 @@ import { FORM, runs, type Sent, urlencoded, useSweep } from './sweep-support.ts'
  * stored text is fetched: the confirmation, the resident's case page, the staff case page, the work queue,
  * the search page (results and the echoed query), the manager page, the two letter previews, the evidence
  * pack (HTML), the held email list and page, the themes report (the grid, one theme's cases, and a hostile
- * theme echoed), the annual report and the improvements register. No markup, script or attribute from the
+ * theme echoed), the annual report, the improvements register, and the subject access page (the person's
+ * cases, the readable export, and a hostile query echoed). No markup, script or attribute from the
  * input may appear unescaped, and each page that shows the text must show it (escaped).
  */
 
@@ -36,7 +37,7 @@ function expectEscaped(name: string, page: APIGatewayProxyStructuredResultV2, ma
   // The echoed search may be refused (a name of more than five words), and is shown again in the form.
   const problem = /<div class="govuk-error-summary"[\s\S]*?<\/ul>/.exec(text)?.[0] ?? text.slice(0, 300);
   expect(page.statusCode, `${name}: ${problem}`).toBe(
-    (name === 'searchEcho' || name === 'themeEcho') && page.statusCode === 422 ? 422 : 200,
+    ['searchEcho', 'themeEcho', 'subjectAccessEcho'].includes(name) && page.statusCode === 422 ? 422 : 200,
   );
   expect(text, name).not.toContain(`<${marker}`);
   expect(text, name).not.toContain(`<script>${marker}`);
@@ -341,6 +342,28 @@ describe('stored hostile text renders escaped on every page that shows it', () =
                 user: 'mo',
               }),
               improvements: await send({ method: 'GET', target: '/staff/improvements', user: 'mo' }),
+              subjectAccess: await send({
+                method: 'GET',
+                target: '/staff/subject-access?q=ada%40resident.example',
+                user: 'mo',
+              }),
+              subjectAccessExport: await send({
+                method: 'POST',
+                target: '/staff/subject-access',
+                headers: { 'content-type': FORM },
+                body: urlencoded([
+                  ['csrf', csrf],
+                  ['q', 'ada@resident.example'],
+                  ['caseId', caseId],
+                  ['format', 'html'],
+                ]),
+                user: 'mo',
+              }),
+              subjectAccessEcho: await send({
+                method: 'GET',
+                target: `/staff/subject-access?q=${encodeURIComponent(Buffer.from(hostile).toString())}`,
+                user: 'mo',
+              }),
             });
             for (const [name, page] of Object.entries(pages)) expectEscaped(name, page, marker);
             // The text is there, escaped: the pages did show it (and so were checked).
@@ -360,6 +383,8 @@ describe('stored hostile text renders escaped on every page that shows it', () =
               'themeEcho',
               'annualReport',
               'improvements',
+              'subjectAccess',
+              'subjectAccessExport',
             ] as const) {
               expect(
                 String((pages as Record<string, APIGatewayProxyStructuredResultV2>)[name]?.body),
