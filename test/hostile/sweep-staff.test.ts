@@ -528,6 +528,11 @@ const RECORD_FORMS: Record<string, fc.Arbitrary<Pairs>> = {
       valid: fc.constantFrom('50', '£75.50', ''),
     },
   }),
+  satisfaction: formOf({
+    action: action('satisfaction'),
+    'satisfaction-answer': { ...caseText('answer'), valid: fc.constantFrom('very-satisfied', 'neither') },
+    'satisfaction-how': caseText('how'),
+  }),
   'ombudsman-outcome': formOf({
     action: action('ombudsman-outcome'),
     'ombudsman-outcome': {
