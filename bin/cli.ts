@@ -22,6 +22,8 @@ export const COMMAND_USAGE = {
       Prints every due date of the complaint's lifecycle under the provider's policy, with explanations.`,
   report: `  report [--from <YYYY-MM-DD> --to <YYYY-MM-DD>] [--format json|csv|html] [--explain <figure>] [--url <runtime>]
       Prints the complaint figures for a period from the running local runtime (complaints report --help).`,
+  profile: `  profile diff <new profile: preset id | path> [--provider <current>] [--data-dir <dir>] [--at <ISO instant>]
+      Lists the open local cases whose due dates the new profile would move; changes nothing.`,
   local: `  local <start|advance|reset|export|import> ...
       The embedded local runtime: see \`complaints local --help\` and the README.`,
 } as const;
@@ -140,6 +142,14 @@ export async function main(argv: string[], io: Output = consoleOutput): Promise<
           return 0;
         }
         return await localReport(rest, io);
+      }
+      case 'profile': {
+        const { profileCommand, PROFILE_USAGE } = await import('../infra/local/cli.ts');
+        if (asksForHelp(rest)) {
+          io.out(`Usage: complaints${PROFILE_USAGE.slice(1)}`);
+          return 0;
+        }
+        return await profileCommand(rest, io);
       }
       case 'local': {
         const { localCommand } = await import('../infra/local/cli.ts');

@@ -44,7 +44,7 @@ function isAlive(pid: number): boolean {
 }
 
 /** dynalite locks its LevelDB directory: a second instance on a running runtime's data would crash it. */
-function assertNotRunning(dataDir: string): void {
+export function assertNotRunning(dataDir: string): void {
   const file = join(dataDir, RUNNING_FILE);
   const running = existsSync(file)
     ? (JSON.parse(readFileSync(file, 'utf8')) as { pid: number; url: string })
@@ -56,7 +56,7 @@ function assertNotRunning(dataDir: string): void {
   }
 }
 
-async function withTable<T>(dataDir: string, use: (client: DynamoDBClient) => Promise<T>): Promise<T> {
+export async function withTable<T>(dataDir: string, use: (client: DynamoDBClient) => Promise<T>): Promise<T> {
   const path = join(dataDir, 'dynamodb');
   mkdirSync(path, { recursive: true });
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path });

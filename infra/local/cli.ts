@@ -355,3 +355,50 @@ export async function localCommand(args: string[], io: Output): Promise<number> 
       );
   }
 }
+
+export const PROFILE_USAGE = `  profile diff <new profile: preset id | path> [--provider <current preset id | path>] [--data-dir <dir>]
+               [--at <ISO instant>]
+      Lists the open cases of a stopped local runtime whose due dates the new profile would move (reference, which
+      date, old -> new); changes nothing. --provider is the profile the runtime runs with (default
+      COMPLAINTS_PROVIDER or code-baseline); --at defaults to the runtime's virtual clock.`;
+
+export async function profileCommand(args: string[], io: Output): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'diff') throw new LocalUsageError(`usage: complaints${PROFILE_USAGE.slice(1)}`);
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: { provider: { type: 'string' }, 'data-dir': { type: 'string' }, at: { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const [target, ...extra] = positionals;
+  if (!target || extra.length > 0) throw new LocalUsageError(`usage: complaints${PROFILE_USAGE.slice(1)}`);
+  const at = values.at ? new Date(values.at) : undefined;
+  if (at && Number.isNaN(at.getTime())) {
+    throw new LocalUsageError(`--at must be an ISO instant such as 2026-03-02T09:00:00Z, got "${values.at}"`);
+  }
+  const next = loadProfile(target);
+  const current = loadProfile(values.provider ?? process.env.COMPLAINTS_PROVIDER ?? 'code-baseline');
+  const dir = resolve(values['data-dir'] ?? process.env.COMPLAINTS_DATA_DIR ?? '.data');
+  const { diffLocalProfile, virtualNow } = await import('./profile-diff.ts');
+  const { LocalBackupError } = await import('./backup.ts');
+  const { systemClock } = await import('#shared/ports/clock.ts');
+  try {
+    const changes = await diffLocalProfile(dir, current, next, at ?? virtualNow(dir, systemClock));
+    for (const change of changes) {
+      io.out(
+        change.direction === 'later'
+          ? `${change.reference}  ${change.step}  ${change.oldDueDate} -> ${change.newDueDate}  (later: the resident is told)`
+          : `${change.reference}  ${change.step}  ${change.oldDueDate} kept  (the new profile would bring it earlier; a date given to the resident never moves earlier)`,
+      );
+    }
+    io.out(
+      `${changes.filter((change) => change.direction === 'later').length} open case(s) would have a due date moved later, ${changes.filter((change) => change.direction === 'kept').length} kept; nothing was changed.`,
+    );
+    return 0;
+  } catch (error) {
+    if (!(error instanceof LocalBackupError)) throw error;
+    io.err(`complaints: ${error.message}`);
+    return 2;
+  }
+}

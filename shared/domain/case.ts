@@ -174,6 +174,8 @@ export type CaseEvent = EventBase &
      * complaints refused): today only one made after the escalation window ended.
      */
     | { type: 'escalation-refused'; reason: EscalationRefusalReason; windowEndedAt: Instant }
+    /** What the resident said of how their complaint was handled, asked after a response (Amplius' list). */
+    | { type: 'satisfaction-recorded'; answer: SatisfactionAnswer; how: string }
     /** A remedy offered in a response was carried out: compensation paid, or another remedy done (Code 7.4). */
     | { type: 'remedy-paid'; description: string; compensationPounds?: number }
     /** What the Ombudsman decided on a referral (Code 8.1(c)), one of OMBUDSMAN_OUTCOMES. */
@@ -272,6 +274,16 @@ export const RECTIFIABLE_FIELDS = [
   'vulnerability',
 ] as const satisfies readonly (keyof Complainant)[];
 export type RectifiableField = (typeof RECTIFIABLE_FIELDS)[number];
+
+/** The TSM survey's five-point scale, for a resident asked about their complaint's handling. */
+export const SATISFACTION_ANSWERS = [
+  'very-satisfied',
+  'fairly-satisfied',
+  'neither',
+  'fairly-dissatisfied',
+  'very-dissatisfied',
+] as const;
+export type SatisfactionAnswer = (typeof SATISFACTION_ANSWERS)[number];
 
 export const ESCALATION_REFUSAL_REASONS = ['out-of-time'] as const;
 export type EscalationRefusalReason = (typeof ESCALATION_REFUSAL_REASONS)[number];
@@ -432,6 +444,8 @@ export interface CaseState {
   anonymised?: { at: Instant; trigger: 'retention' | 'erasure' };
   /** The service area it is about, as last recorded (one of the profile's `learning.themes`). */
   category?: string;
+  /** What the resident said of the handling when asked, oldest first. */
+  satisfactionAnswers?: Array<{ at: Instant; answer: SatisfactionAnswer; how: string }>;
   /** Stage 2 requests refused (one per case: asking again is the same request). */
   escalationRefusals?: Array<{ at: Instant; reason: EscalationRefusalReason }>;
   /** Remedies carried out (compensation paid, or another remedy done), oldest first. */
@@ -514,6 +528,7 @@ const ALWAYS_ALLOWED: readonly CaseEventType[] = [
   'remedy-paid',
   'ombudsman-outcome-recorded',
   'escalation-refused',
+  'satisfaction-recorded',
   'correspondence-sent',
   'correspondence-failed',
   'email-received',
@@ -956,6 +971,20 @@ function applyEvent(state: CaseState, event: CaseEvent, ctx: CaseContext): CaseS
       requireStaff(event);
       assertOnList(event.category, ctx.profile.learning.themes, 'categories');
       return { ...state, category: event.category };
+    }
+    case 'satisfaction-recorded': {
+      requireStaff(event);
+      if (!SATISFACTION_ANSWERS.includes(event.answer)) {
+        throw new ValidationError(
+          `"${event.answer}" is not an answer on the scale: choose one of ${SATISFACTION_ANSWERS.join(', ')}`,
+        );
+      }
+      requireText(event.how, 'How and when the resident said it');
+      if (!state.stage1.respondedAt) {
+        throw new ValidationError('Satisfaction with the handling is asked once a response is issued');
+      }
+      const answer = { at: event.at, answer: event.answer, how: event.how };
+      return { ...state, satisfactionAnswers: [...(state.satisfactionAnswers ?? []), answer] };
     }
     case 'escalation-refused': {
       if (!state.stage1.respondedAt) {

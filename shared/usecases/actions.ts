@@ -5,6 +5,7 @@ import {
   type CaseState,
   handledStage1,
   OMBUDSMAN_OUTCOMES,
+  SATISFACTION_ANSWERS,
   type StaffRole,
 } from '../domain/case.ts';
 import {
@@ -345,6 +346,13 @@ export const CaseAction = z.discriminatedUnion('action', [
     reference: upTo(100),
     notes: upTo(5000),
   }),
+  z.object({
+    action: z.literal('satisfaction'),
+    answer: z.enum(SATISFACTION_ANSWERS, {
+      error: () => `answer must be one of ${SATISFACTION_ANSWERS.join(', ')}`,
+    }),
+    how: text(2000),
+  }),
 ]);
 export type CaseAction = z.infer<typeof CaseAction>;
 
@@ -397,6 +405,8 @@ export async function recordCaseAction(
           description: action.description,
           ...(action.compensationPounds ? { compensationPounds: action.compensationPounds } : {}),
         };
+      case 'satisfaction':
+        return { type: 'satisfaction-recorded', at, by: actor, answer: action.answer, how: action.how };
       case 'ombudsman-outcome':
         return {
           type: 'ombudsman-outcome-recorded',

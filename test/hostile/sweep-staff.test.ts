@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { beforeAll, describe, it } from 'vitest';
-import { CONTACT_METHODS } from '#shared/domain/case.ts';
+import { CONTACT_METHODS, type Step } from '#shared/domain/case.ts';
 import { DECISIONS } from '#shared/domain/letters.ts';
 import { DEFAULT_LEARNING } from '#shared/policy/profile.ts';
-import { CaseAction, TaskAction } from '#shared/usecases/actions.ts';
+import { ACTIONS_FOR_STEP, CaseAction, TaskAction } from '#shared/usecases/actions.ts';
 import { IntakeInput } from '#shared/usecases/intake.ts';
+import { stageResponse } from '../support/fixtures.ts';
 import {
   alteredToken,
   choice,
@@ -38,7 +39,7 @@ import {
  * Never a 5xx, every 4xx says what is wrong, and what the schema (or the CSRF check) refuses never succeeds.
  */
 
-const { sweep, pool, send, property } = useSweep('staff schemas', { size: 3, maxReplacements: 2 });
+const { sweep, pool, send, property } = useSweep('staff schemas', { size: 3, maxReplacements: 16 });
 const csrf = new Map<string, string>();
 const USERS = ['hannah', 'harry', 'rita', 'mo', 'ade'] as const;
 
@@ -107,7 +108,12 @@ function sweepStaffJson(options: {
   seed: number;
   numRuns: number;
   /** The path for the pool case's own id (undefined: there is none to act on), or for a hostile segment. */
-  target: (real: RealCase | undefined, segment?: string) => Promise<{ path: string; open: boolean }>;
+  target: (
+    real: RealCase | undefined,
+    segment?: string,
+  ) => Promise<{ path: string; open: boolean; step?: Step }>;
+  /** A valid body for the action the open task's step takes, when the run sends one (TaskAction). */
+  fitting?: fc.Arbitrary<((step: Step) => string | undefined) | undefined>;
 }) {
   const idKind = fc.oneof(
     { weight: 8, arbitrary: fc.constant<'own'>('own') },
@@ -117,25 +123,90 @@ function sweepStaffJson(options: {
     options.name,
     options.seed,
     options.numRuns,
-    fc.record({ slot, idKind, body: bodyOf(fromZod(options.schema, dates)), who: caller }),
+    fc.record({
+      slot,
+      idKind,
+      body: bodyOf(fromZod(options.schema, dates)),
+      fitting: options.fitting ?? fc.constant(undefined),
+      who: caller,
+    }),
     async (input) => {
       const real = pool.at(input.slot);
-      const { path, open } =
+      const { path, open, step } =
         input.idKind === 'own' ? await options.target(real) : await options.target(undefined, input.idKind);
+      const body = (open && step && input.fitting?.(step)) || input.body;
       const result = await send(
         {
           method: 'POST',
           target: path,
           headers: { 'content-type': 'application/json' },
-          body: input.body,
+          body,
           ...asUser(input.who),
         },
-        { refused: !open || !isStaff(input.who) || !passes(options.schema, input.body) },
+        { refused: !open || !isStaff(input.who) || !passes(options.schema, body) },
       );
       if ((result.statusCode ?? 500) < 300) await pool.replaceIfClosed(input.slot);
     },
   );
 }
+
+/**
+ * Valid bodies of the actions that move a case on without closing it (a triage accepting the complaint,
+ * never turning it away), one per action: a run that sends one picks the action the open task's step takes,
+ * so valid actions get past "not possible on this step" to the event, the next step's task and its letters.
+ * Closing actions (withdraw, close, a triage turning it away) still come, less often, among the valid bodies
+ * of any action (bodyOf), and a case they close is replaced.
+ */
+const MOVING_ON: readonly TaskAction['action'][] = ['triage', 'acknowledge', 'extend', 'respond', 'escalate'];
+const taskActionValid = fromZod(TaskAction, dates).valid as fc.Arbitrary<TaskAction>;
+/**
+ * The body that fits the step, from the generated one: a response is the fixture's letter (which passes the
+ * Code's checks on a letter) with the generated free text in it, and an extension asks for a reason the
+ * provider allows, so both reach the event and the letter rather than stopping at those checks.
+ */
+function fitted(body: TaskAction, step: Step): TaskAction {
+  const profile = sweep().system.deps.context.profile;
+  const stage = step.startsWith('stage2') ? 2 : 1;
+  if (body.action === 'respond') {
+    const { stage: _stage, ...letter } = stageResponse(profile, stage, {
+      complaintDefinition: body.complaintDefinition,
+      reasons: body.reasons,
+    });
+    return { action: 'respond', ...letter };
+  }
+  if (body.action === 'extend') {
+    const reasons = profile.stages[stage - 1]?.extension.allowedReasons ?? [];
+    return { ...body, workingDays: 5, reason: reasons[body.reason.length % reasons.length] ?? body.reason };
+  }
+  return body;
+}
+
+const fittingTaskAction = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(undefined) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(
+        fc.record(
+          Object.fromEntries(
+            MOVING_ON.map((action) => [
+              action,
+              taskActionValid.filter(
+                (body) =>
+                  body.action === action && (body.action !== 'triage' || body.outcome === 'complaint'),
+              ),
+            ]),
+          ) as Record<TaskAction['action'], fc.Arbitrary<TaskAction>>,
+        ),
+        fc.nat(),
+      )
+      .map(([bodies, pick]) => (step: Step) => {
+        const actions = ACTIONS_FOR_STEP[step].filter((candidate) => MOVING_ON.includes(candidate));
+        const action = actions[pick % Math.max(actions.length, 1)];
+        return action ? JSON.stringify(fitted(bodies[action], step)) : undefined;
+      }),
+  },
+);
 
 describe('POST /staff/tasks/{taskId}/actions (TaskAction)', () => {
   it('never a 5xx; an action the schema refuses is refused', async () => {
@@ -146,8 +217,13 @@ describe('POST /staff/tasks/{taskId}/actions (TaskAction)', () => {
       numRuns: runs(TASK_ACTION_JSON_RUNS),
       target: async (real, segment) => {
         const task = real ? await pool.currentTask(real) : undefined;
-        return { path: `/staff/tasks/${task?.taskId ?? segment}/actions`, open: Boolean(task?.open) };
+        return {
+          path: `/staff/tasks/${task?.taskId ?? segment}/actions`,
+          open: Boolean(task?.open),
+          step: task?.step,
+        };
       },
+      fitting: fittingTaskAction,
     });
   }, 600_000);
 });
@@ -452,6 +528,11 @@ const RECORD_FORMS: Record<string, fc.Arbitrary<Pairs>> = {
       valid: fc.constantFrom('50', '£75.50', ''),
     },
   }),
+  satisfaction: formOf({
+    action: action('satisfaction'),
+    'satisfaction-answer': { ...caseText('answer'), valid: fc.constantFrom('very-satisfied', 'neither') },
+    'satisfaction-how': caseText('how'),
+  }),
   'ombudsman-outcome': formOf({
     action: action('ombudsman-outcome'),
     'ombudsman-outcome': {
@@ -495,8 +576,8 @@ const formRequest = (pairs: fc.Arbitrary<Pairs>) =>
 
 describe('the staff console forms, signed in with a valid CSRF token', () => {
   it('POST /staff/case/{caseId}/task (TaskAction as a form; extensions and responses previewed)', async () => {
-    // The JSON sweeps before this one may have closed the pool's cases and used up their replacements.
-    await pool.refresh();
+    // The JSON sweeps before this one moved the pool's cases on (or closed them): new ones, at triage.
+    await pool.refresh(true);
     const taskId = fc.oneof(
       { weight: 9, arbitrary: fc.constant('current') },
       { weight: 1, arbitrary: fc.oneof(hostileString(60), fc.constant('a'.repeat(3000))) },

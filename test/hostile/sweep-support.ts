@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, vi } from 'vitest';
 import * as z from 'zod/mini';
 import { ALL_ROUTES } from '#functions/routes.ts';
+import type { Step } from '#shared/domain/case.ts';
 import { signCaseLink } from '#shared/domain/secrets.ts';
 import { loadCase } from '#shared/usecases/case-log.ts';
 import { claimsFor, DEMO_USERS } from '../../infra/local/demo-users.ts';
@@ -18,9 +19,16 @@ import { type LocalSystem, startLocalSystem } from '../../infra/local/system.ts'
 
 const ORIGIN = 'http://127.0.0.1:3000';
 
-/** SWEEP_SCALE multiplies every run count (0.1 while iterating; 3 for a longer hunt). */
-export function runs(base: number): number {
-  return Math.max(1, Math.round(base * Number(process.env.SWEEP_SCALE ?? 1)));
+/**
+ * The share of each sweep's full run count that `npm test` runs: a quarter keeps the hostile suite near a
+ * minute on two shared cores. The full counts (a few thousand requests per public schema) run in
+ * `npm run sweep:full` (SWEEP_SCALE=1); SWEEP_SCALE also takes 0.1 while iterating, or 3 for a longer hunt.
+ */
+export const DEFAULT_SWEEP_SCALE = 0.25;
+
+/** A sweep's run count: its full count times SWEEP_SCALE (or the default share). */
+export function runs(full: number): number {
+  return Math.max(1, Math.round(full * Number(process.env.SWEEP_SCALE ?? DEFAULT_SWEEP_SCALE)));
 }
 
 export interface Sent {
@@ -118,6 +126,13 @@ export interface RealCase {
 
 let cases = 0;
 
+/** A pool case's open task (or its latest, not open), with its step. */
+export interface CurrentTask {
+  taskId: string;
+  open: boolean;
+  step?: Step;
+}
+
 export async function startSweepSystem(): Promise<SweepSystem> {
   const system = await startLocalSystem({
     profile: 'code-baseline',
@@ -201,7 +216,7 @@ export class CasePool {
   readonly slot: fc.Arbitrary<number>;
   private replacements = 0;
   /** Each case's open task, as last read (a query per request would cost more than the request). */
-  private readonly tasks = new Map<string, { taskId: string; open: boolean }>();
+  private readonly tasks = new Map<string, CurrentTask>();
   /** Cases seen closed and kept (no replacements left): closed is final, so their tasks never change. */
   private readonly closed = new Set<string>();
 
@@ -236,13 +251,13 @@ export class CasePool {
    * case not known to be closed) or an action may have moved the case on (the workflow registers the next
    * task a moment later).
    */
-  async currentTask(real: RealCase): Promise<{ taskId: string; open: boolean }> {
+  async currentTask(real: RealCase): Promise<CurrentTask> {
     const known = this.tasks.get(real.caseId);
     if (known && (known.open || this.closed.has(real.caseId))) return known;
     const tasks = await this.sweep().system.deps.repository.tasksForCase(real.caseId);
     const open = tasks.find((task) => task.status === 'open');
     const latest = open ?? tasks.at(-1);
-    const task = { taskId: latest?.taskId ?? 'no-task-yet', open: Boolean(open) };
+    const task = { taskId: latest?.taskId ?? 'no-task-yet', open: Boolean(open), step: latest?.step };
     this.tasks.set(real.caseId, task);
     return task;
   }
@@ -252,11 +267,16 @@ export class CasePool {
     this.tasks.delete(real.caseId);
   }
 
-  /** After an accepted action on the case at `slot`: replaced if it closed, while replacements last. */
+  /**
+   * After an accepted action on the case at `slot`: the workflow runs to its next wait (letters sent, the
+   * next task registered, so later runs act on that task rather than on the one just done), and the case is
+   * replaced if it closed, while replacements last.
+   */
   async replaceIfClosed(slot: number): Promise<void> {
     const index = slot % this.size;
     const real = this.at(index);
     this.forgetTask(real);
+    await this.sweep().system.settle();
     const { state } = await loadCase(this.sweep().system.deps, real.caseId);
     if (state.status !== 'closed') return;
     if (this.replacements < this.maxReplacements) {
@@ -266,9 +286,21 @@ export class CasePool {
     } else this.closed.add(real.caseId);
   }
 
-  /** A new budget of replacements, with every closed case replaced now (before a sweep that needs open ones). */
-  async refresh(): Promise<void> {
+  /**
+   * A new budget of replacements, with every closed case replaced now (before a sweep that needs open ones);
+   * or, `fresh`, every case replaced by a new one at its first step (for a sweep whose valid inputs mostly
+   * fit the first steps, after sweeps that moved the cases on).
+   */
+  async refresh(fresh = false): Promise<void> {
     this.replacements = 0;
+    if (fresh) {
+      for (let index = 0; index < this.size; index++) {
+        this.forgetTask(this.at(index));
+        this.cases[index] = await this.newCase(index);
+      }
+      await this.sweep().system.settle();
+      return;
+    }
     for (let index = 0; index < this.size; index++) await this.replaceIfClosed(index);
   }
 }

@@ -120,6 +120,13 @@ const populations: Record<string, CaseEvent[]> = {
       description: '£50 paid by bank transfer',
       compensationPounds: 50,
     },
+    {
+      type: 'satisfaction-recorded',
+      at: '2026-06-20T10:00:00+01:00',
+      by: handler,
+      answer: 'fairly-satisfied',
+      how: 'Phoned on 20 June',
+    },
     { type: 'ombudsman-referral-recorded', at: '2026-07-01T10:00:00+01:00', by: manager, reference: 'HOS-1' },
     {
       type: 'ombudsman-outcome-recorded',
@@ -271,6 +278,13 @@ const populations: Record<string, CaseEvent[]> = {
       description: '£100 paid',
       compensationPounds: 100,
     },
+    {
+      type: 'satisfaction-recorded',
+      at: '2026-05-25T10:00:00+01:00',
+      by: handler,
+      answer: 'very-dissatisfied',
+      how: 'Said so when the money arrived',
+    },
   ],
 };
 
@@ -388,7 +402,18 @@ describe('reporting figures for a known population (financial year 2026-27)', ()
     });
     // B's stage 2 request of 11 January, out of time.
     expect(figures.escalationRefusals).toEqual({ total: 1, byReason: { 'out-of-time': 1 } });
-    expect(figures.satisfaction).toMatchObject({ value: null, residentSatisfiedAtClosure: 1 });
+    // Asked after the response: A fairly satisfied (20 June), H very dissatisfied (25 May); B closed satisfied.
+    expect(figures.satisfaction).toEqual({
+      satisfied: { value: 50, numerator: 1, denominator: 2 },
+      byAnswer: {
+        'very-satisfied': 0,
+        'fairly-satisfied': 1,
+        neither: 0,
+        'fairly-dissatisfied': 0,
+        'very-dissatisfied': 1,
+      },
+      residentSatisfiedAtClosure: 1,
+    });
   });
 
   it('lists the cases behind each figure', () => {

@@ -223,6 +223,7 @@ describe('the annual complaints performance and service improvement report', () 
     expect(page.body).toContain('Stage 1 complaints received by category');
     expect(page.body).toContain('Remedies carried out');
     expect(page.body).toContain('Stage 2 requests refused (out of time)');
+    expect(page.body).toContain('Satisfied with the handling, of residents asked');
     expect(page.body).toMatch(
       /Damp and mould<\/t[hd]>\s*<td class="govuk-table__cell govuk-table__cell--numeric">1<\/td>/,
     );

@@ -1213,6 +1213,22 @@ describe('recording what became of a response: remedies carried out and the Ombu
       },
     });
     expect(paid.location).toBe(`/staff/case/${caseId}?done=remedy-paid`);
+    const noAnswer = await post(recordOnCase, {
+      ...recordPath(caseId),
+      form: { csrf, action: 'satisfaction', 'satisfaction-how': 'Phoned' },
+    });
+    expect(noAnswer.status).toBe(422);
+    expect(noAnswer.body).toContain('Choose their answer');
+    const satisfied = await post(recordOnCase, {
+      ...recordPath(caseId),
+      form: {
+        csrf,
+        action: 'satisfaction',
+        'satisfaction-answer': 'neither',
+        'satisfaction-how': 'Phoned today',
+      },
+    });
+    expect(satisfied.location).toBe(`/staff/case/${caseId}?done=satisfaction`);
 
     const outcome = { action: 'ombudsman-outcome', 'ombudsman-outcome': 'service-failure' };
     const managerCsrf = await csrfFor('manager');
@@ -1248,6 +1264,7 @@ describe('recording what became of a response: remedies carried out and the Ombu
     const page = await get(casePage, { ...casePath(caseId), role: 'manager' });
     expect(page.body).toContain('Remedy carried out: £50.00 paid');
     expect(page.body).toContain('Ombudsman outcome: Service failure');
+    expect(page.body).toContain('Satisfaction with the handling: Neither satisfied nor dissatisfied');
   });
 });
 

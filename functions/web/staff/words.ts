@@ -4,6 +4,7 @@ import type {
   CaseStatus,
   ClosureReason,
   OmbudsmanOutcome,
+  SatisfactionAnswer,
   StaffRole,
 } from '#shared/domain/case.ts';
 import type { PositionStep } from '#shared/domain/position.ts';
@@ -92,6 +93,14 @@ export const OMBUDSMAN_OUTCOME_WORDS: Record<OmbudsmanOutcome, string> = {
   'no-maladministration': 'No maladministration',
   'outside-jurisdiction': 'Outside jurisdiction',
   'withdrawn-or-resolved': 'Withdrawn or resolved',
+};
+
+export const SATISFACTION_WORDS: Record<SatisfactionAnswer, string> = {
+  'very-satisfied': 'Very satisfied',
+  'fairly-satisfied': 'Fairly satisfied',
+  neither: 'Neither satisfied nor dissatisfied',
+  'fairly-dissatisfied': 'Fairly dissatisfied',
+  'very-dissatisfied': 'Very dissatisfied',
 };
 
 export const DECISION_WORDS: Record<string, string> = {

@@ -7,6 +7,7 @@ import {
   foldCase,
   type Learning,
   type OmbudsmanOutcome,
+  type SatisfactionAnswer,
   type Step,
 } from '../case.ts';
 import type { Decision } from '../letters.ts';
@@ -61,6 +62,7 @@ export interface CaseFacts {
   breaches: Array<{ step: Step; dueAt: Instant; actionId?: string }>;
   ombudsmanReferrals: Instant[];
   escalationRefusals?: Array<{ at: Instant; reason: string }>;
+  satisfactionAnswers?: Array<{ at: Instant; answer: SatisfactionAnswer }>;
   /** Remedies carried out, with any compensation paid. */
   remediesPaid?: Array<{ at: Instant; compensationPounds?: number }>;
   ombudsmanOutcomes?: Array<{ at: Instant; outcome: OmbudsmanOutcome }>;
@@ -142,6 +144,9 @@ export function caseFacts(state: CaseState): CaseFacts {
     })),
     ombudsmanReferrals: state.ombudsmanReferrals.map((referral) => referral.at),
     ...(state.escalationRefusals ? { escalationRefusals: state.escalationRefusals } : {}),
+    ...(state.satisfactionAnswers
+      ? { satisfactionAnswers: state.satisfactionAnswers.map(({ at, answer }) => ({ at, answer })) }
+      : {}),
     ...(state.remediesPaid
       ? {
           remediesPaid: state.remediesPaid.map(({ at, compensationPounds }) => ({
@@ -181,6 +186,7 @@ export function factMonths(facts: CaseFacts): string[] {
     ...facts.ombudsmanReferrals,
     ...(facts.remediesPaid ?? []).map((paid) => paid.at),
     ...(facts.escalationRefusals ?? []).map((refusal) => refusal.at),
+    ...(facts.satisfactionAnswers ?? []).map((answer) => answer.at),
     ...(facts.ombudsmanOutcomes ?? []).map((outcome) => outcome.at),
     ...facts.breaches.map((breach) => breach.dueAt),
   ];

@@ -10,7 +10,14 @@ import {
   londonWallClockToInstant,
   toLondon,
 } from '../../time/london.ts';
-import { CHANNELS, OMBUDSMAN_OUTCOMES, type OmbudsmanOutcome, type Step } from '../case.ts';
+import {
+  CHANNELS,
+  OMBUDSMAN_OUTCOMES,
+  type OmbudsmanOutcome,
+  SATISFACTION_ANSWERS,
+  type SatisfactionAnswer,
+  type Step,
+} from '../case.ts';
 import { InvalidQueryError } from '../errors.ts';
 import { DECISIONS, type Decision } from '../letters.ts';
 import type { CaseFacts, StageFacts } from './facts.ts';
@@ -29,12 +36,6 @@ export interface Ratio {
   value: number | null;
   numerator: number;
   denominator: number;
-}
-
-/** A figure the data model does not record: said so, never invented. */
-export interface NotRecorded {
-  value: null;
-  notRecorded: string;
 }
 
 export interface Distribution {
@@ -89,7 +90,12 @@ export interface ReportFigures {
   };
   actions: { promised: number; dueInPeriod: number; completedOnTime: number; overdue: number };
   ombudsman: { referrals: number; outcomes: Record<OmbudsmanOutcome, number> };
-  satisfaction: NotRecorded & { residentSatisfiedAtClosure: number };
+  satisfaction: {
+    /** Of the answers recorded in the period, the percentage very or fairly satisfied. */
+    satisfied: Ratio;
+    byAnswer: Record<SatisfactionAnswer, number>;
+    residentSatisfiedAtClosure: number;
+  };
   /** Stage 2 requests refused in the period, by reason. */
   escalationRefusals: { total: number; byReason: Record<string, number> };
 }
@@ -114,11 +120,6 @@ export const NOT_CATEGORISED = 'notCategorised';
 /** The Code's acknowledgement timescale at both stages (Code 6.2, 6.11). */
 const ACKNOWLEDGE_WITHIN = 5;
 const MAX_PERIOD_DAYS = 731;
-
-export const NOT_RECORDED = {
-  satisfaction:
-    'Satisfaction with complaint handling (TSM TP09) comes from the perception survey and is not recorded on cases; only a resident saying they were satisfied when a case was closed early is.',
-} as const;
 
 /** Checks a period: real dates, from <= to, and at most two years. */
 export function checkPeriod(period: { from?: string; to?: string }): ReportPeriod {
@@ -215,7 +216,7 @@ export interface Tally {
 }
 
 /** Bumped whenever a tally's meaning changes, so cached tallies of an older meaning are rebuilt. */
-export const TALLY_VERSION = 4;
+export const TALLY_VERSION = 5;
 
 /**
  * What a cached tally must have been built with to be reused: this tally version and the same profile (its
@@ -396,6 +397,13 @@ export function tallyFacts(
     for (const { at, outcome } of facts.ombudsmanOutcomes ?? []) {
       if (inPeriod(at)) note(`ombudsman.outcomes.${outcome}`, ref);
     }
+    for (const { at, answer } of facts.satisfactionAnswers ?? []) {
+      if (!inPeriod(at)) continue;
+      note('satisfaction.satisfied', ref);
+      note(`satisfaction.byAnswer.${answer}`, ref);
+      if (answer === 'very-satisfied' || answer === 'fairly-satisfied')
+        note('satisfaction.satisfied:numerator', ref);
+    }
     for (const refusal of facts.escalationRefusals ?? []) {
       if (!inPeriod(refusal.at)) continue;
       note('escalationRefusals.total', ref);
@@ -572,8 +580,10 @@ export function figuresFromTally(
       ) as Record<OmbudsmanOutcome, number>,
     },
     satisfaction: {
-      value: null,
-      notRecorded: NOT_RECORDED.satisfaction,
+      satisfied: percent('satisfaction.satisfied'),
+      byAnswer: Object.fromEntries(
+        SATISFACTION_ANSWERS.map((answer) => [answer, count(`satisfaction.byAnswer.${answer}`)]),
+      ) as Record<SatisfactionAnswer, number>,
       residentSatisfiedAtClosure: count('satisfaction.residentSatisfiedAtClosure'),
     },
     escalationRefusals: {

@@ -19,6 +19,7 @@ import { ombudsmanOutcomeForm } from './ombudsman-outcome.ts';
 import { ombudsmanReferralForm } from './ombudsman-referral.ts';
 import { remedyPaidForm } from './remedy-paid.ts';
 import { respondForm } from './respond.ts';
+import { satisfactionForm } from './satisfaction.ts';
 import { triageForm } from './triage.ts';
 import { withdrawForm } from './withdraw.ts';
 
@@ -46,6 +47,7 @@ const CASE_FORMS = {
   'remedy-paid': remedyPaidForm,
   'ombudsman-referral': ombudsmanReferralForm,
   'ombudsman-outcome': ombudsmanOutcomeForm,
+  satisfaction: satisfactionForm,
   'legal-hold': legalHoldForm,
   'release-legal-hold': releaseLegalHoldForm,
 } as const satisfies Record<string, CaseForm>;

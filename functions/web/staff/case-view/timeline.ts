@@ -20,6 +20,7 @@ import {
   instantWords,
   multiline,
   OMBUDSMAN_OUTCOME_WORDS,
+  SATISFACTION_WORDS,
   STEP_WORDS,
   TEMPLATE_WORDS,
 } from '../words.ts';
@@ -144,6 +145,11 @@ export function describeEvent(
       };
     case 'category-recorded':
       return { title: `Category recorded: ${event.category}`, body: html`` };
+    case 'satisfaction-recorded':
+      return {
+        title: `Satisfaction with the handling: ${SATISFACTION_WORDS[event.answer]}`,
+        body: text(event.how),
+      };
     case 'escalation-refused':
       return {
         title: 'Stage 2 request refused: asked after the window ended',

@@ -97,6 +97,7 @@ ${summaryList([
     value: `${figures.remedies.paid.payments} (compensation paid £${figures.remedies.paid.compensationPounds.toFixed(2)})`,
   },
   { key: 'Ombudsman referrals', value: String(figures.ombudsman.referrals) },
+  { key: 'Satisfied with the handling, of residents asked', value: pct(figures.satisfaction.satisfied) },
   {
     key: 'Ombudsman outcomes',
     value:
@@ -345,6 +346,8 @@ function csv(view: AnnualReportView): APIGatewayProxyStructuredResultV2 {
   ]);
   for (const [outcome, count] of Object.entries(figures.ombudsman.outcomes))
     rows.push(['ombudsman-outcome', outcome, count, '']);
+  for (const [answer, count] of Object.entries(figures.satisfaction.byAnswer))
+    rows.push(['satisfaction', answer, count, '']);
   for (const r of refused) rows.push(['refused', r.code, r.count, r.description]);
   for (const [reason, count] of Object.entries(figures.escalationRefusals.byReason))
     rows.push(['stage2-refused', reason, count, '']);

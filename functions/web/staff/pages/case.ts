@@ -51,6 +51,7 @@ const DONE_MESSAGES: Record<string, string> = {
   category: 'Category recorded.',
   'remedy-paid': 'Remedy carried out recorded.',
   'ombudsman-outcome': "Ombudsman's outcome recorded.",
+  satisfaction: 'Satisfaction recorded.',
   logged: 'Complaint logged: the resident will be sent the receipt.',
   'held-attached': 'The held email was added to this case as correspondence from its sender.',
   'held-opened': 'A case was opened from the held email: the sender will be sent the receipt.',
