@@ -1,6 +1,6 @@
 import type { Deadline } from '../calendar/deadline.ts';
 import type { ProviderProfile, RecordKind, StagePolicy } from '../policy/profile.ts';
-import { type CivilDate, type Instant, isCivilDate, toLondon } from '../time/london.ts';
+import { type CivilDate, endOfLondonDay, type Instant, isCivilDate, toLondon } from '../time/london.ts';
 import { type LifecycleClocks, lifecycleClocks, type StageNumber } from './clocks.ts';
 import { templateFor } from './correspondence.ts';
 import type { EmailAddress, EmailOrigin, EmailVerdicts, RefusedAttachment } from './email.ts';
@@ -235,6 +235,19 @@ export type CaseEvent = EventBase &
         reason: string;
         /** Set when the system refused a granted request: what prevents erasure now. */
         blockedBy?: ErasureBlock;
+      }
+    /**
+     * A provider profile change (a bank holiday or closure day added, a timescale changed) moved the pending
+     * step's due date: recorded so the date never moves silently. `kept` when the new profile would have brought
+     * it earlier: a date already given to the resident never moves earlier.
+     */
+    | {
+        type: 'deadlines-recalculated';
+        step: Step;
+        oldDueDate: CivilDate;
+        newDueDate: CivilDate;
+        direction: 'later' | 'kept';
+        reason: string;
       }
     /** A correction of the resident's details (UK GDPR art. 16): the log keeps both, the case shows this one. */
     | { type: 'rectified'; field: RectifiableField; value: string; reason: string }
@@ -539,6 +552,7 @@ const ALWAYS_ALLOWED: readonly CaseEventType[] = [
   'anonymised',
   'erasure-decided',
   'rectified',
+  'deadlines-recalculated',
 ];
 
 /** Whether an event of this type may be recorded on a case in this status. */
@@ -1115,6 +1129,8 @@ function applyEvent(state: CaseState, event: CaseEvent, ctx: CaseContext): CaseS
           : {}),
       };
     }
+    case 'deadlines-recalculated':
+      return recalculated(state, event, ctx);
     case 'legal-hold-set': {
       const by = requireManager(event);
       requireText(event.reason, 'Why the case is held (the reason for the legal hold)');
@@ -1202,6 +1218,53 @@ function applyRectification(state: CaseState, event: Extract<CaseEvent, { type: 
     );
   }
   return { ...state, complainant };
+}
+
+/**
+ * Pins the pending step's due date to the recorded one: folded under the new profile the log gives the later date
+ * anyway, but a `kept` date must outlast a profile that would bring it earlier.
+ */
+function recalculated(
+  state: CaseState,
+  event: Extract<CaseEvent, { type: 'deadlines-recalculated' }>,
+  ctx: CaseContext,
+): CaseState {
+  if (event.by.kind !== 'system') {
+    throw new ValidationError(
+      `"${event.type}" is recorded by the system when the profile changes, not by ${event.by.kind}`,
+    );
+  }
+  requireText(event.reason, 'Why the due dates were recalculated (the profile change)');
+  const pending = pendingStep(state, ctx);
+  if (!pending?.deadline || pending.step !== event.step) {
+    throw new ValidationError(
+      `Case ${state.reference} is not waiting on "${event.step}"${pending ? ` (it is waiting on "${pending.step}")` : ''}: only the pending step's due date can be recalculated`,
+    );
+  }
+  if (
+    event.newDueDate < event.oldDueDate ||
+    (event.direction === 'kept') !== (event.newDueDate === event.oldDueDate)
+  ) {
+    throw new ValidationError(
+      `A recalculated due date never moves earlier than the one given to the resident (${event.oldDueDate}): record the later date, or "kept" with the same date`,
+    );
+  }
+  const due = { ...pending.deadline, dueDate: event.newDueDate, dueAt: endOfLondonDay(event.newDueDate) };
+  switch (event.step) {
+    case 'triage':
+    case 'stage1-acknowledgement':
+      return { ...state, stage1: { ...state.stage1, acknowledgement: due } };
+    case 'stage1-response':
+      return { ...state, stage1: { ...state.stage1, response: due } };
+    case 'stage2-acknowledgement':
+      return { ...state, stage2: { ...state.stage2, acknowledgement: due } };
+    case 'stage2-response':
+      return { ...state, stage2: { ...state.stage2, response: due } };
+    case 'escalation-window':
+      return { ...state, escalationWindow: due };
+    default:
+      throw new ValidationError(`"${event.step}" has no due date computed from the profile`);
+  }
 }
 
 /** Folds one event into the case, enforcing the Code's rules; throws a DomainError if it is not allowed. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CaseEvent } from '#shared/domain/case.ts';
+import { type CaseEvent, caseContext, foldCase } from '#shared/domain/case.ts';
 import { deadlineChange } from '#shared/domain/deadline-changes.ts';
 import { baselineProfile, handler, received } from '../support/fixtures.ts';
 
@@ -53,5 +53,51 @@ describe('deadlineChange', () => {
     expect(
       deadlineChange('case-1', events, oldProfile, withHoliday('2026-03-11'), '2026-03-20T09:00:00.000Z'),
     ).toBeUndefined();
+  });
+});
+
+describe('the deadlines-recalculated event', () => {
+  const system = { kind: 'system', id: 'profile-change' } as const;
+  const recalculated = (oldDueDate: string, newDueDate: string, direction: 'later' | 'kept'): CaseEvent => ({
+    type: 'deadlines-recalculated',
+    at: '2026-03-05T12:00:00Z',
+    by: system,
+    step: 'stage1-response',
+    oldDueDate,
+    newDueDate,
+    direction,
+    reason: 'Bank holiday added on 2026-03-11 (Announced bank holiday)',
+  });
+
+  it('moves the pending due date to the recorded one', () => {
+    const state = foldCase(
+      'case-1',
+      [...events, recalculated('2026-03-18', '2026-03-19', 'later')],
+      caseContext(oldProfile),
+    );
+    expect(state.stage1.response).toMatchObject({ dueDate: '2026-03-19', dueAt: '2026-03-19T23:59:59.999Z' });
+  });
+
+  it('keeps a date given to the resident under a profile that would bring it earlier', () => {
+    const kept = [...events, recalculated('2026-03-19', '2026-03-19', 'kept')];
+    // The log was written under the profile with the holiday; folded under the one without, the date stays.
+    expect(foldCase('case-1', kept, caseContext(oldProfile)).stage1.response?.dueDate).toBe('2026-03-19');
+  });
+
+  it('refuses a date earlier than the one given, and anyone but the system', () => {
+    expect(() =>
+      foldCase(
+        'case-1',
+        [...events, recalculated('2026-03-18', '2026-03-17', 'later')],
+        caseContext(oldProfile),
+      ),
+    ).toThrow(/never moves earlier than the one given to the resident \(2026-03-18\)/);
+    expect(() =>
+      foldCase(
+        'case-1',
+        [...events, { ...recalculated('2026-03-18', '2026-03-19', 'later'), by: handler }],
+        caseContext(oldProfile),
+      ),
+    ).toThrow(/recorded by the system/);
   });
 });

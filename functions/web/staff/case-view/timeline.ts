@@ -208,6 +208,14 @@ export function describeEvent(
       };
     case 'raw-email-downloaded':
       return { title: 'Raw email downloaded', body: text(`Message ${event.messageId}`) };
+    case 'deadlines-recalculated':
+      return {
+        title:
+          event.direction === 'later'
+            ? `Due date moved later by a policy change: ${event.oldDueDate} to ${event.newDueDate}`
+            : `Due date kept at ${event.oldDueDate} after a policy change (it never moves earlier)`,
+        body: text(`Why: ${event.reason}`),
+      };
     case 'legal-hold-set':
       return {
         title: 'Legal hold set: retention and erasure stopped',
