@@ -24,6 +24,8 @@ export const COMMAND_USAGE = {
       Prints the complaint figures for a period from the running local runtime (complaints report --help).`,
   profile: `  profile diff <new profile: preset id | path> [--provider <current>] [--data-dir <dir>] [--at <ISO instant>]
       Lists the open local cases whose due dates the new profile would move; changes nothing.`,
+  retention: `  retention --dry-run [--as <demo manager or admin>] [--url <runtime>]
+      Lists what the next retention run will do, from the running local runtime (complaints retention --help).`,
   local: `  local <start|advance|reset|export|import> ...
       The embedded local runtime: see \`complaints local --help\` and the README.`,
 } as const;
@@ -150,6 +152,14 @@ export async function main(argv: string[], io: Output = consoleOutput): Promise<
           return 0;
         }
         return await profileCommand(rest, io);
+      }
+      case 'retention': {
+        const { localRetention, RETENTION_USAGE } = await import('../infra/local/cli.ts');
+        if (asksForHelp(rest)) {
+          io.out(`Usage: complaints${RETENTION_USAGE.slice(1)}`);
+          return 0;
+        }
+        return await localRetention(rest, io);
       }
       case 'local': {
         const { localCommand } = await import('../infra/local/cli.ts');

@@ -84,6 +84,14 @@ export const ROUTES: readonly RouteDefinition[] = [
       'Complaint figures for a period (TSM CH01/CH02 and the rest), JSON, CSV or HTML; managers and admins',
   },
   {
+    method: 'GET',
+    path: '/staff/retention',
+    module: 'api/staff-queries',
+    exportName: 'retentionHandler',
+    access: 'staff',
+    summary: 'What the next retention run will do (a dry run); managers and admins',
+  },
+  {
     method: 'POST',
     path: '/staff/subject-access/export',
     module: 'api/subject-access',

@@ -1,4 +1,5 @@
 import { staffReport } from '#shared/usecases/report.ts';
+import { retentionDryRun } from '#shared/usecases/retention.ts';
 import { findCases, summariseCase } from '#shared/usecases/search.ts';
 import { staffCaseView } from '#shared/usecases/staff-case.ts';
 import { staffQueue } from '#shared/usecases/staff-queue.ts';
@@ -46,4 +47,9 @@ export const reportsHandler = httpRoute(async ({ deps, event }) => {
   const { format, ...query } = ReportQuery.parse(event.queryStringParameters ?? {});
   const { figures, explanation } = await staffReport(deps, staff.role, query);
   return explanation ? json(200, explanation) : reportResponse(figures, format);
+});
+
+/** GET /staff/retention: what the next retention run will do, changing nothing; managers and admins. */
+export const retentionHandler = httpRoute(async ({ deps, event }) => {
+  return json(200, await retentionDryRun(deps, staffIdentity(event).role));
 });

@@ -13,7 +13,21 @@ export interface DataBucketsProps {
   key: kms.IKey;
   /** Bucket names (globally unique, so they carry the account). */
   names: { letters: string; inboundEmail: string; attachments: string };
+  /**
+   * Days after which the inbound bucket expires raw email: a safety net behind the retention job, which deletes
+   * each case's raw email when its retention ends (see RAW_EMAIL_SAFETY_NET_YEARS).
+   * @default 365
+   */
+  inboundExpirationDays?: number;
 }
+
+/**
+ * Years beyond the profile's `retention.rawEmail` the inbound bucket keeps raw email: the retention job deletes a
+ * case's raw email that many years after the case closes, so the bucket's expiry (counted from receipt) must be
+ * longer by as long as a case can stay open, or it would delete evidence still inside retention. Messages that
+ * never joined a case (auto-replies, bounces, held email never handled) expire by it.
+ */
+export const RAW_EMAIL_SAFETY_NET_YEARS = 2;
 
 /**
  * The buckets that hold case files: raw inbound email, residents' attachments and rendered letters, each
@@ -56,9 +70,12 @@ export class DataBuckets extends Capability {
         lifecycleRules,
         removalPolicy: RemovalPolicy.RETAIN,
       });
-    // Raw inbound email is kept a year for evidence, then expires.
+    // Raw inbound email is deleted with its case by the retention job; the expiry catches what is left.
     this.inboundEmail = bucket('InboundEmail', names.inboundEmail, 'inbound', [
-      { expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) },
+      {
+        expiration: Duration.days(props.inboundExpirationDays ?? 365),
+        noncurrentVersionExpiration: Duration.days(30),
+      },
     ]);
     // Email intake (in the workflow stack) takes each stored message from EventBridge: set on the bucket
     // itself, because CDK's eventBridgeEnabled would add its own notifications function to this stack.

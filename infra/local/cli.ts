@@ -140,6 +140,74 @@ async function findRuntime(
   return { url, which: explicit ? url : `${url} (data in ${dataDir})` };
 }
 
+/**
+ * GETs a staff route of the running runtime as a demo user: its body, or the exit code after saying what went
+ * wrong (3: no runtime answered, 2: the runtime refused).
+ */
+async function getFromRuntime(
+  path: string,
+  values: { as: string; url?: string; 'data-dir'?: string },
+  io: Output,
+): Promise<{ text: string } | number> {
+  if (!DEMO_USERS.some((user) => user.id === values.as)) {
+    throw new LocalUsageError(
+      `--as must be a demo user (${DEMO_USERS.map((user) => user.id).join(', ')}), got "${values.as}"`,
+    );
+  }
+  const runtime = await findRuntime(values, io);
+  if (!runtime) return 3;
+  let response: Response;
+  try {
+    response = await fetch(`${runtime.url}${path}`, { headers: { 'x-local-user': values.as } });
+  } catch {
+    io.err(
+      `complaints: no local runtime answered at ${runtime.which}: start it with npm start (or pass --url)`,
+    );
+    return 3;
+  }
+  const text = await response.text();
+  if (!response.ok) {
+    const message = (() => {
+      try {
+        return (JSON.parse(text) as { message?: string }).message ?? text;
+      } catch {
+        return text;
+      }
+    })();
+    io.err(`complaints: ${message}`);
+    return 2;
+  }
+  return { text };
+}
+
+export const RETENTION_USAGE = `  retention --dry-run [--as <demo manager or admin>] [--data-dir <dir> | --url <runtime url>]
+      Lists what the next retention run will do (the daily tick runs it at 08:00): each closed case past the
+      profile's retention, anonymised or with records deleted, and each one a legal hold keeps. From the running
+      local runtime's GET /staff/retention, as the demo manager mo unless --as names another.`;
+
+/** `complaints retention --dry-run`: GET /staff/retention on the running runtime. */
+export async function localRetention(args: string[], io: Output): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      'dry-run': { type: 'boolean', default: false },
+      as: { type: 'string', default: 'mo' },
+      url: { type: 'string' },
+      'data-dir': { type: 'string' },
+    },
+    strict: true,
+  });
+  if (!values['dry-run']) {
+    throw new LocalUsageError(
+      'retention runs by itself each day at 08:00 (the daily tick); add --dry-run to list what the next run will do',
+    );
+  }
+  const answer = await getFromRuntime('/staff/retention', values, io);
+  if (typeof answer === 'number') return answer;
+  io.out(JSON.stringify(JSON.parse(answer.text), null, 2));
+  return 0;
+}
+
 export const REPORT_USAGE = `  report [--from <YYYY-MM-DD> --to <YYYY-MM-DD>] [--format json|csv|html] [--explain <figure>]
          [--as <demo manager or admin>] [--data-dir <dir> | --url <runtime url>]
       Prints the complaint figures for a period (London dates, both inclusive; default this financial year) from
@@ -163,40 +231,13 @@ export async function localReport(args: string[], io: Output): Promise<number> {
   if (!['json', 'csv', 'html'].includes(values.format)) {
     throw new LocalUsageError(`--format must be json, csv or html, got "${values.format}"`);
   }
-  if (!DEMO_USERS.some((user) => user.id === values.as)) {
-    throw new LocalUsageError(
-      `--as must be a demo user (${DEMO_USERS.map((user) => user.id).join(', ')}), got "${values.as}"`,
-    );
-  }
-  const runtime = await findRuntime(values, io);
-  if (!runtime) return 3;
   const query = new URLSearchParams({ format: values.format });
   if (values.from !== undefined) query.set('from', values.from);
   if (values.to !== undefined) query.set('to', values.to);
   if (values.explain !== undefined) query.set('explain', values.explain);
-  let response: Response;
-  try {
-    response = await fetch(`${runtime.url}/staff/reports?${query}`, {
-      headers: { 'x-local-user': values.as },
-    });
-  } catch {
-    io.err(
-      `complaints: no local runtime answered at ${runtime.which}: start it with npm start (or pass --url)`,
-    );
-    return 3;
-  }
-  const text = await response.text();
-  if (!response.ok) {
-    const message = (() => {
-      try {
-        return (JSON.parse(text) as { message?: string }).message ?? text;
-      } catch {
-        return text;
-      }
-    })();
-    io.err(`complaints: ${message}`);
-    return 2;
-  }
+  const answer = await getFromRuntime(`/staff/reports?${query}`, values, io);
+  if (typeof answer === 'number') return answer;
+  const text = answer.text;
   io.out(values.format === 'json' ? JSON.stringify(JSON.parse(text), null, 2) : text.trimEnd());
   return 0;
 }

@@ -9,8 +9,8 @@ import { longestRetentionYears } from '#shared/policy/profile.ts';
 import { AppSecret } from '../constructs/app-secret.ts';
 import { CapabilityStack } from '../constructs/capability.ts';
 import { CaseTable } from '../constructs/case-table.ts';
-import { DataBackup } from '../constructs/data-backup.ts';
-import { DataBuckets } from '../constructs/data-buckets.ts';
+import { DataBackup, retentionDays } from '../constructs/data-backup.ts';
+import { DataBuckets, RAW_EMAIL_SAFETY_NET_YEARS } from '../constructs/data-buckets.ts';
 import { DataKey } from '../constructs/data-key.ts';
 import type { ProviderContext } from '../provider-context.ts';
 
@@ -76,7 +76,12 @@ export class DataStack extends CapabilityStack {
 
     this.key = new DataKey(this, 'DataKey', { prefix, providerName: provider.profile.name }).key;
     this.table = new CaseTable(this, 'CaseTable', { tableName: this.names.table, key: this.key }).table;
-    const buckets = new DataBuckets(this, 'DataBuckets', { prefix, key: this.key, names: this.names });
+    const buckets = new DataBuckets(this, 'DataBuckets', {
+      prefix,
+      key: this.key,
+      names: this.names,
+      inboundExpirationDays: retentionDays(provider.profile.retention.rawEmail + RAW_EMAIL_SAFETY_NET_YEARS),
+    });
     this.inboundEmail = buckets.inboundEmail;
     this.attachments = buckets.attachments;
     this.letters = buckets.letters;

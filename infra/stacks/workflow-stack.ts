@@ -12,6 +12,7 @@ import { DailyDigest } from '../constructs/daily-digest.ts';
 import type { HouseFunction } from '../constructs/house-function.ts';
 import { Mail } from '../constructs/mail.ts';
 import { Operations } from '../constructs/operations.ts';
+import { RetentionJob } from '../constructs/retention-job.ts';
 import { StaffDirectory } from '../constructs/staff-directory.ts';
 import type { ProviderContext } from '../provider-context.ts';
 import type { DataStack } from './data-stack.ts';
@@ -86,6 +87,13 @@ export class WorkflowStack extends CapabilityStack {
       functions,
     });
     new DailyDigest(this, 'DailyDigest', { prefix, functions, stateMachineName: workflow.stateMachineName });
+    new RetentionJob(this, 'Retention', {
+      prefix,
+      functions,
+      letters: data.letters,
+      attachments: data.attachments,
+      inboundEmail: data.inboundEmail,
+    });
     api.addRoutes(ALL_ROUTES, {
       functions,
       workflow,

@@ -35,6 +35,8 @@ import { toLondon } from '../time/london.ts';
 import { TTL_ATTRIBUTE } from './table-design.ts';
 
 const caseKey = (caseId: string) => `CASE#${caseId}`;
+/** Retention's index partition (gsi2): closed cases not yet anonymised, by closure time. */
+const CLOSED_LIST = 'CLOSED';
 /** The held email list's index partition (gsi1): an entry only while a message is held. */
 const HELD_LIST = 'HELD#EMAIL';
 
@@ -329,6 +331,10 @@ export class DynamoDbCaseStore implements CaseRepository {
             gsi1sk: `${state.receivedAt}#${state.caseId}`,
             gsi3pk: `RECEIVED#${month}`,
             gsi3sk: `${state.receivedAt}#${state.caseId}`,
+            // Retention's list: a closed case stays on it until anonymised (a held one, every day it is held).
+            ...(state.status === 'closed' && state.closedAt && !state.anonymised
+              ? { gsi2pk: CLOSED_LIST, gsi2sk: `${state.closedAt}#${state.caseId}` }
+              : {}),
           },
           ConditionExpression: 'attribute_not_exists(pk) OR seq < :seq',
           ExpressionAttributeValues: { ':seq': state.seq },
@@ -346,13 +352,21 @@ export class DynamoDbCaseStore implements CaseRepository {
       facts.map((item) => this.bumpReportMonth(String(item.gsi3pk).slice(FACTS_PREFIX.length))),
     );
     // Contacts and names are the complainant's, set when the case is opened; correspondents join it later.
+    await this.putLookups(state, {
+      contacts: state.seq === 1 ? lookups.contacts : [],
+      names: state.seq === 1 ? lookups.names : [],
+      correspondents: lookups.correspondents,
+    });
+  }
+
+  async addLookups(state: CaseState, lookups: CaseLookups): Promise<void> {
+    await this.putLookups(state, lookups);
+  }
+
+  private async putLookups(state: CaseState, lookups: CaseLookups): Promise<void> {
     const keys = [
-      ...(state.seq === 1
-        ? [
-            ...lookups.contacts.map((hash) => `CONTACT#${hash}`),
-            ...lookups.names.map((hash) => `NAME#${hash}`),
-          ]
-        : []),
+      ...lookups.contacts.map((hash) => `CONTACT#${hash}`),
+      ...lookups.names.map((hash) => `NAME#${hash}`),
       ...(lookups.correspondents ?? []).map((hash) => `CONTACT#${hash}`),
     ];
     // A lookup item is the same whenever it is written (a retry rewrites it unchanged): one batched request.
@@ -367,6 +381,60 @@ export class DynamoDbCaseStore implements CaseRepository {
         gsi2sk: `${state.receivedAt}#${state.caseId}`,
       })),
     );
+  }
+
+  async removeLookups(caseId: string): Promise<number> {
+    const items = (
+      await Promise.all(
+        ['CONTACT#', 'NAME#'].map((prefix) =>
+          this.queryAll({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': caseKey(caseId), ':prefix': prefix },
+            ProjectionExpression: 'pk, sk',
+            ConsistentRead: true,
+          }),
+        ),
+      )
+    ).flat();
+    await batchWrite(
+      this.documents,
+      this.tableName,
+      items.map(({ pk, sk }) => ({ DeleteRequest: { Key: { pk, sk } } })),
+    );
+    return items.length;
+  }
+
+  async rewriteEvents(caseId: string, events: readonly CaseEvent[]): Promise<void> {
+    // Conditional on the item being there: a rewrite never adds an event the log did not have.
+    for (let i = 0; i < events.length; i += 25) {
+      await Promise.all(
+        events.slice(i, i + 25).map((event, offset) => {
+          const seq = i + offset + 1;
+          return this.documents.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: { pk: caseKey(caseId), sk: eventKey(seq), seq, type: event.type, at: event.at, event },
+              ConditionExpression: 'attribute_exists(sk)',
+            }),
+          );
+        }),
+      );
+    }
+  }
+
+  async listClosedBefore(before: string): Promise<CaseState[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :closed AND gsi2sk < :before',
+      ExpressionAttributeValues: { ':closed': CLOSED_LIST, ':before': before },
+    });
+    // The index lags a moment: each projection is read again (consistent) and checked.
+    const states = await this.projections(items.map(caseIdOf), true);
+    return states
+      .filter((state) => state.status === 'closed' && !state.anonymised && (state.closedAt ?? '') < before)
+      .sort((a, b) => (a.closedAt ?? '').localeCompare(b.closedAt ?? ''));
   }
 
   async getProjection(caseId: string): Promise<CaseState | undefined> {
@@ -999,9 +1067,26 @@ export async function batchPutItems(
   tableName: string,
   items: readonly Record<string, unknown>[],
 ): Promise<void> {
-  for (let i = 0; i < items.length; i += 25) {
-    let request: Record<string, Array<{ PutRequest: { Item: Record<string, unknown> } }>> | undefined = {
-      [tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
+  await batchWrite(
+    documents,
+    tableName,
+    items.map((Item) => ({ PutRequest: { Item } })),
+  );
+}
+
+type WriteRequest =
+  | { PutRequest: { Item: Record<string, unknown> } }
+  | { DeleteRequest: { Key: Record<string, unknown> } };
+
+/** Puts or deletes, 25 to a request, retrying what DynamoDB leaves unprocessed (as batchPutItems says). */
+async function batchWrite(
+  documents: DynamoDBDocumentClient,
+  tableName: string,
+  requests: readonly WriteRequest[],
+): Promise<void> {
+  for (let i = 0; i < requests.length; i += 25) {
+    let request: Record<string, WriteRequest[]> | undefined = {
+      [tableName]: requests.slice(i, i + 25),
     };
     for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));

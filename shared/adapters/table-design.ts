@@ -6,7 +6,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | item              | pk                   | sk            | gsi1 (pk / sk)                     | gsi2 (pk / sk)               | gsi3 (pk / sk)                 |
  * |-------------------|----------------------|---------------|------------------------------------|------------------------------|--------------------------------|
  * | case event        | CASE#<id>            | EVT#<seq:10>  |                                    |                              |                                |
- * | case projection   | CASE#<id>            | PROJECTION    | STATUS#<status> / <receivedAt>#<id>|                              | RECEIVED#<YYYY-MM> / <at>#<id> |
+ * | case projection   | CASE#<id>            | PROJECTION    | STATUS#<status> / <receivedAt>#<id>| CLOSED / <closedAt>#<id> (closed, not anonymised) | RECEIVED#<YYYY-MM> / <at>#<id> |
  * | reporting facts   | CASE#<id>            | FACTS#<YYYY-MM>|                                   |                              | FACTS#<YYYY-MM> / <id>         |
  * | resident contact  | CASE#<id>            | CONTACT#<hmac>|                                    | CONTACT#<hmac> / <at>#<id>   |                                |
  * | resident name     | CASE#<id>            | NAME#<hmac>   |                                    | NAME#<hmac> / <at>#<id>      |                                |

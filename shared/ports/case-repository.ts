@@ -186,6 +186,20 @@ export interface CaseRepository {
   listByContact(contactHash: string): Promise<CaseState[]>;
   /** Cases whose resident's name, or one word of it, has this hash (`nameHashes`). */
   listByName(nameHash: string, limit?: number): Promise<CaseState[]>;
+  /**
+   * Closed cases not yet anonymised that closed before this instant, oldest first: all retention reads (an
+   * index of closed cases by closure time, never a scan).
+   */
+  listClosedBefore(before: string): Promise<CaseState[]>;
+  /** Deletes the case's contact, name and correspondent lookup items (search no longer finds it by them). */
+  removeLookups(caseId: string): Promise<number>;
+  /** Writes lookup items for the case now, beside any it has (a corrected name or contact detail). */
+  addLookups(state: CaseState, lookups: CaseLookups): Promise<void>;
+  /**
+   * Overwrites the case's stored events, the first as seq 1 (anonymisation only: otherwise the log is
+   * append-only). Each must already exist.
+   */
+  rewriteEvents(caseId: string, events: readonly CaseEvent[]): Promise<void>;
   /** Cases received in a London calendar month (YYYY-MM): the unit reports are built from. */
   listReceivedInMonth(month: string): Promise<CaseState[]>;
   /**

@@ -17,4 +17,6 @@ export interface Mailer {
 /** Where rendered letters for post are queued (S3 in AWS, a folder locally). */
 export interface LetterStore {
   put(key: string, content: string): Promise<{ location: string }>;
+  /** Deletes every letter stored for the case (keys `<caseId>/...`); returns how many there were. */
+  deleteCase(caseId: string): Promise<number>;
 }

@@ -34,6 +34,8 @@ export async function loadState(deps: AppDependencies, caseId: string): Promise<
  * forwarder) of the email that opened it, and the address of everyone whose emailed reply was recorded on it.
  */
 export function caseLookups(deps: AppDependencies, state: CaseState): CaseLookups {
+  // Its details are gone: nothing may find it by them (retention removes the items it had).
+  if (state.anonymised) return { contacts: [], names: [] };
   const { email, phone, name } = state.complainant;
   const hash = (contact: string) => contactHash(deps.secrets.contactHashKey, contact);
   const present = (contact: string | undefined): contact is string => Boolean(contact);
@@ -79,7 +81,12 @@ export async function recordEvent(
   caseId: string,
   build: (state: CaseState, at: string) => CaseEvent,
   known?: CaseState,
-  options: { projectionMayLag?: boolean } = {},
+  /**
+   * `projectionMayLag`: see below. `project: false` leaves the projection as it was: the caller saves it once
+   * its own work is done (retention keeps a case on its list until its records are deleted, so a run that stops
+   * part-way is finished next time).
+   */
+  options: { projectionMayLag?: boolean; project?: boolean } = {},
 ): Promise<{ state: CaseState }> {
   for (let attempt = 1; ; attempt++) {
     const state =
@@ -104,7 +111,7 @@ export async function recordEvent(
       continue;
     }
     try {
-      await deps.repository.saveProjection(next, caseLookups(deps, next));
+      if (options.project !== false) await deps.repository.saveProjection(next, caseLookups(deps, next));
     } catch (error) {
       // An access record (a download, an evidence pack) is the event itself: once it is in the log the access
       // is recorded, and failing now would make the retry record it twice. The projection, which such an event

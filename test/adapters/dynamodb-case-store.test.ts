@@ -4,9 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient, DynamoDbCaseStore } from '#shared/adapters/dynamodb-case-store.ts';
 import { applyCaseEvent, type CaseEvent, type CaseState } from '#shared/domain/case.ts';
 import { ConflictError } from '#shared/domain/errors.ts';
+import { recordCaseAction } from '#shared/usecases/actions.ts';
+import { loadCase } from '#shared/usecases/case-log.ts';
 import { staffReport } from '#shared/usecases/report.ts';
+import { runRetention } from '#shared/usecases/retention.ts';
 import { aCase, aTask, caseRepositoryContract } from '../support/case-repository-contract.ts';
 import { DynamoWatch, failNthWrite, type LocalDynamo, startDynalite } from '../support/dynamodb.ts';
+import { fakeDependencies } from '../support/fakes/dependencies.ts';
 import {
   baselineContext,
   baselineProfile,
@@ -43,6 +47,56 @@ const throttled = () =>
     message: 'Rate of requests exceeds the allowed throughput',
     $metadata: {},
   });
+
+describe('retention racing a legal hold (the sequence-number condition decides)', () => {
+  it('never anonymises a case a manager holds at the same moment, over many rounds', async () => {
+    const { store } = await freshStore();
+    const { deps, clock } = fakeDependencies({ repository: store });
+    const manager = { kind: 'staff', id: 'manager-1', role: 'manager' } as const;
+    const outcomes = { held: 0, anonymised: 0 };
+    for (let round = 0; round < 25; round++) {
+      const caseId = `race-${round}`;
+      clock.set('2026-03-02T10:00:00Z');
+      const events: CaseEvent[] = [
+        received('2026-03-02T09:00:00Z'),
+        {
+          type: 'triaged',
+          at: '2026-03-02T10:00:00Z',
+          by: handler,
+          outcome: 'service-request',
+          notes: 'Booked',
+        },
+      ];
+      for (const [index, event] of events.entries()) await store.appendEvent(caseId, index + 1, event);
+      const state = events.reduce<CaseState | undefined>(
+        (folded, event) => applyCaseEvent(folded, event, deps.context, caseId),
+        undefined,
+      );
+      if (!state) throw new Error('no state');
+      await store.saveProjection(state, { contacts: [], names: [] });
+      clock.set('2033-01-01T10:00:00Z');
+      const [, hold] = await Promise.allSettled([
+        runRetention(deps, { dryRun: false }),
+        // Started a little later each round, so the hold lands before, between and after the job's reads.
+        new Promise((resolve) => setTimeout(resolve, (round % 13) * 3)).then(() =>
+          recordCaseAction(deps, caseId, manager, { action: 'legal-hold', reason: `Claim ${round}` }),
+        ),
+      ]);
+      const after = (await loadCase(deps, caseId)).state;
+      expect(Boolean(after.anonymised && after.legalHold)).toBe(false);
+      if (after.legalHold) {
+        outcomes.held++;
+        expect(after.complainant.name).toBe('Ada Resident');
+      } else {
+        outcomes.anonymised++;
+        expect(hold).toMatchObject({ status: 'rejected', reason: { code: 'ANONYMISED' } });
+        expect(after.complainant.name).toBe('[removed]');
+      }
+    }
+    console.log('OUTCOMES', outcomes);
+    expect(outcomes.held + outcomes.anonymised).toBe(25);
+  });
+});
 
 describe('DynamoDbCaseStore under concurrency (conditions DynamoDB enforces, not the adapter)', () => {
   it('lets exactly one of 10 concurrent appends take a sequence number', async () => {

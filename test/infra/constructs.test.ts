@@ -16,6 +16,7 @@ import { ComplaintWorkflow } from '../../infra/constructs/complaint-workflow.ts'
 import { DailyDigest } from '../../infra/constructs/daily-digest.ts';
 import { Mail, type MailProps } from '../../infra/constructs/mail.ts';
 import { Operations } from '../../infra/constructs/operations.ts';
+import { RetentionJob } from '../../infra/constructs/retention-job.ts';
 import { StaffDirectory } from '../../infra/constructs/staff-directory.ts';
 import { providerContext } from '../../infra/provider-context.ts';
 import { DataStack } from '../../infra/stacks/data-stack.ts';
@@ -243,6 +244,38 @@ describe('each capability on its own', { timeout: SYNTH_TIMEOUT }, () => {
     expect(roles[0]).toMatch(/senddigest/i);
   });
 
+  it('RetentionJob: a daily schedule invoking one function that may delete case files and nothing else, nag clean', () => {
+    const template = alone((stack, { refs, functions }) => {
+      new RetentionJob(stack, 'Retention', {
+        prefix,
+        functions,
+        letters: refs.letters,
+        attachments: refs.attachments,
+        inboundEmail: refs.inboundEmail,
+      });
+    });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Name: `${prefix}-retention`,
+      ScheduleExpression: 'cron(0 7 * * ? *)',
+      ScheduleExpressionTimezone: 'Europe/London',
+    });
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => /retention/i.test(JSON.stringify(policy.Properties.Roles)))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    const s3 = statements.filter((statement) =>
+      [statement.Action].flat().some((action: string) => action.startsWith('s3:')),
+    );
+    const actions = s3.flatMap((statement) => [statement.Action].flat()).sort();
+    expect(actions).toEqual(['s3:DeleteObject', 's3:DeleteObject', 's3:ListBucket']);
+    const deletes = JSON.stringify(s3.filter((statement) => statement.Action === 's3:DeleteObject'));
+    expect(deletes).toContain('"/inbound/*"');
+    expect(deletes).toMatch(/-attachments-/);
+    expect(deletes).toMatch(/-letters-/);
+    // It sends no email and touches no workflow.
+    const all = JSON.stringify(statements);
+    expect(all).not.toMatch(/ses:|states:/);
+  });
+
   it('StaffDirectory: a public client with the authorization code flow only, nag clean', () => {
     const template = alone((stack) => {
       new StaffDirectory(stack, 'StaffDirectory', { prefix, appUrl: 'https://complaints.example.org' });
@@ -336,6 +369,11 @@ describe('DataBackup', { timeout: SYNTH_TIMEOUT }, () => {
       ['Daily', 'cron(0 3 * * ? *)', { DeleteAfterDays: 35 }],
       ['Monthly', 'cron(0 3 1 * ? *)', { DeleteAfterDays: 3653 }],
     ]);
+    // The inbound bucket's expiry is a safety net behind the retention job: raw email retention (6) + 2 years.
+    const inbound = Object.values(template.findResources('AWS::S3::Bucket')).find((bucket) =>
+      JSON.stringify(bucket.Properties.BucketName).includes('-inbound-'),
+    );
+    expect(inbound?.Properties.LifecycleConfiguration.Rules[0].ExpirationInDays).toBe(Math.ceil(8 * 365.25));
     const [selection] = Object.values(template.findResources('AWS::Backup::BackupSelection'));
     const resources = JSON.stringify(selection?.Properties.BackupSelection.Resources);
     const logicalId = (type: string, name: string) =>

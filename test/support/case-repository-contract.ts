@@ -224,6 +224,54 @@ export function caseRepositoryContract(name: string, fresh: () => Promise<CaseRe
       });
     });
 
+    describe('retention: closed cases, lookups and rewritten events', () => {
+      it('lists closed cases not yet anonymised that closed before an instant, oldest closure first', async () => {
+        const repository = await fresh();
+        const closed = (caseId: string, closedAt: string, extra: Partial<CaseState> = {}): CaseState => ({
+          ...aCase(caseId),
+          seq: 2,
+          status: 'closed',
+          closedAt,
+          ...extra,
+        });
+        await repository.saveProjection(closed('late', '2026-05-01T10:00:00.000Z'), noLookups);
+        await repository.saveProjection(closed('early', '2026-04-01T10:00:00.000Z'), noLookups);
+        await repository.saveProjection(closed('after', '2026-07-01T10:00:00.000Z'), noLookups);
+        await repository.saveProjection({ ...aCase('open'), seq: 2 }, noLookups);
+        const gone = closed('gone', '2026-03-01T10:00:00.000Z', {
+          anonymised: { at: '2033-01-01T00:00:00.000Z', trigger: 'retention' },
+        });
+        await repository.saveProjection(gone, noLookups);
+        const listed = await repository.listClosedBefore('2026-06-01T00:00:00.000Z');
+        expect(listed.map((state) => state.caseId)).toEqual(['early', 'late']);
+      });
+
+      it('removes every lookup of a case, and adds lookups whenever asked', async () => {
+        const repository = await fresh();
+        const state = aCase('case-1');
+        await repository.saveProjection(state, {
+          contacts: ['c1'],
+          names: ['n1', 'n2'],
+          correspondents: ['c2'],
+        });
+        await repository.saveProjection(aCase('case-2'), { contacts: ['c1'], names: [] });
+        expect(await repository.removeLookups('case-1')).toBe(4);
+        expect((await repository.listByContact('c1')).map((found) => found.caseId)).toEqual(['case-2']);
+        expect(await repository.listByName('n1')).toEqual([]);
+        expect(await repository.listByContact('c2')).toEqual([]);
+        await repository.addLookups({ ...state, seq: 5 }, { contacts: [], names: ['n3'] });
+        expect((await repository.listByName('n3')).map((found) => found.caseId)).toEqual(['case-1']);
+      });
+
+      it('rewrites stored events in place, in order', async () => {
+        const repository = await fresh();
+        await repository.appendEvent('case-1', 1, note('one'));
+        await repository.appendEvent('case-1', 2, note('two'));
+        await repository.rewriteEvents('case-1', [note('[removed]'), note('[removed] too')]);
+        expect(await repository.loadEvents('case-1')).toEqual([note('[removed]'), note('[removed] too')]);
+      });
+    });
+
     describe('projections', () => {
       it('keeps the newest projection: an older or equal sequence never overwrites it', async () => {
         const repository = await fresh();

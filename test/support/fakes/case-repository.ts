@@ -119,17 +119,46 @@ export class InMemoryCaseRepository implements CaseRepository {
       const entry = this.reportMonthsStored.get(month) ?? { changes: 0 };
       this.reportMonthsStored.set(month, { ...entry, changes: entry.changes + 1 });
     }
+    this.putLookups(state.caseId, {
+      contacts: state.seq === 1 ? lookups.contacts : [],
+      names: state.seq === 1 ? lookups.names : [],
+      correspondents: lookups.correspondents,
+    });
+  }
+
+  async addLookups(state: CaseState, lookups: CaseLookups): Promise<void> {
+    this.putLookups(state.caseId, lookups);
+  }
+
+  private putLookups(caseId: string, lookups: CaseLookups): void {
     for (const key of [
-      ...(state.seq === 1
-        ? [
-            ...lookups.contacts.map((hash) => `CONTACT#${hash}`),
-            ...lookups.names.map((hash) => `NAME#${hash}`),
-          ]
-        : []),
+      ...lookups.contacts.map((hash) => `CONTACT#${hash}`),
+      ...lookups.names.map((hash) => `NAME#${hash}`),
       ...(lookups.correspondents ?? []).map((hash) => `CONTACT#${hash}`),
     ]) {
-      this.lookups.set(key, (this.lookups.get(key) ?? new Set()).add(state.caseId));
+      this.lookups.set(key, (this.lookups.get(key) ?? new Set()).add(caseId));
     }
+  }
+
+  async removeLookups(caseId: string): Promise<number> {
+    let removed = 0;
+    for (const cases of this.lookups.values()) if (cases.delete(caseId)) removed++;
+    return removed;
+  }
+
+  async rewriteEvents(caseId: string, events: readonly CaseEvent[]): Promise<void> {
+    const stored = this.events.get(caseId) ?? [];
+    if (events.length > stored.length) throw new Error(`case ${caseId} has only ${stored.length} events`);
+    events.forEach((event, index) => {
+      stored[index] = copy(event);
+    });
+  }
+
+  async listClosedBefore(before: string): Promise<CaseState[]> {
+    return [...this.projections.values()]
+      .filter((state) => state.status === 'closed' && !state.anonymised && (state.closedAt ?? '') < before)
+      .map(copy)
+      .sort((a, b) => (a.closedAt ?? '').localeCompare(b.closedAt ?? ''));
   }
 
   async getProjection(caseId: string): Promise<CaseState | undefined> {

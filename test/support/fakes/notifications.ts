@@ -29,4 +29,10 @@ export class MemoryLetterStore implements LetterStore {
     this.letters.set(key, content);
     return { location: `memory://letters/${key}` };
   }
+
+  async deleteCase(caseId: string): Promise<number> {
+    const keys = [...this.letters.keys()].filter((key) => key.startsWith(`${caseId}/`));
+    for (const key of keys) this.letters.delete(key);
+    return keys.length;
+  }
 }
