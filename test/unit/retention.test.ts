@@ -20,7 +20,7 @@ const manager = { kind: 'staff', id: 'manager-9', role: 'manager' } as const;
  * extensions, breaches, actions and a referral (the figures it must leave as they were).
  */
 const CLOSINGS: Record<string, CaseEvent> = {
-  'CMP-A': { type: 'closed', at: '2026-08-03T10:00:00+01:00', by: handler, reason: 'final-response-issued' },
+  'CMP-A': { type: 'closed', at: '2026-10-01T10:00:00+01:00', by: handler, reason: 'final-response-issued' },
   'CMP-H': {
     type: 'closed',
     at: '2026-06-01T10:00:00+01:00',
