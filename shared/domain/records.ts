@@ -263,6 +263,7 @@ export function anonymiseEvent(event: CaseEvent): CaseEvent {
         ? { ...event, value: REMOVED, reason: REMOVED }
         : { ...event, reason: REMOVED };
     case 'category-recorded':
+    case 'escalation-refused':
     case 'evidence-pack-prepared':
     case 'reminder-sent':
     case 'deadline-breached':
