@@ -264,6 +264,7 @@ export function anonymiseEvent(event: CaseEvent): CaseEvent {
         : { ...event, reason: REMOVED };
     case 'category-recorded':
     case 'escalation-refused':
+    case 'subject-access-exported':
     case 'evidence-pack-prepared':
     case 'reminder-sent':
     case 'deadline-breached':
