@@ -229,6 +229,8 @@ export function anonymiseEvent(event: CaseEvent): CaseEvent {
       return { ...event, text: REMOVED };
     case 'remedy-paid':
       return { ...event, description: REMOVED };
+    case 'satisfaction-recorded':
+      return { ...event, how: REMOVED };
     case 'ombudsman-outcome-recorded':
       return { ...event, ...(event.notes !== undefined ? { notes: REMOVED } : {}) };
     case 'correspondence-sent':
