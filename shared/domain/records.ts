@@ -267,6 +267,7 @@ export function anonymiseEvent(event: CaseEvent): CaseEvent {
     case 'category-recorded':
     case 'escalation-refused':
     case 'subject-access-exported':
+    case 'deadlines-recalculated':
     case 'evidence-pack-prepared':
     case 'reminder-sent':
     case 'deadline-breached':
