@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InternalServerError, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
@@ -20,7 +20,7 @@ import { messageKey } from '#shared/domain/email.ts';
 import { CODE_PROVISIONS } from '#shared/domain/reporting/annual.ts';
 import { HELD_CLAIM_LEASE_MS } from '#shared/usecases/held-email.ts';
 import { submitComplaint } from '#shared/usecases/intake.ts';
-import { apiEvent, lambdaContext, staffClaims, useLocalAws } from './setup.ts';
+import { apiEvent, lambdaContext, staffClaims, storeEmailFixture, useLocalAws } from './setup.ts';
 
 /**
  * DynamoDB throttling and server errors on the write paths added after test/handlers/faults.test.ts and
@@ -39,7 +39,6 @@ const throttled = () =>
     $metadata: {},
   });
 const serverError = () => new InternalServerError({ message: 'Internal server error', $metadata: {} });
-const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'email');
 
 beforeEach(() => {
   // Read when the dependencies are first built, in each test (setup resets them).
@@ -63,20 +62,11 @@ async function events(caseId: string): Promise<CaseEvent[]> {
   return (await dependencies()).repository.loadEvents(caseId);
 }
 
-let delivered = 0;
 /** Receives a fixture as SES would (stored, then the S3 notification), its Message-ID made unique. */
 async function receive(name: string, messageId: string, replacements: Record<string, string> = {}) {
-  let raw = readFileSync(join(FIXTURES, name), 'latin1').replace(
-    /^Message-ID: <[^>]+>/im,
-    `Message-ID: <${messageId}>`,
-  );
-  for (const [from, to] of Object.entries(replacements)) raw = raw.replaceAll(from, to);
-  const key = `2026-03-02/${++delivered}-${name}`;
-  const inbound = (await dependencies()).inboundEmail;
-  if (!inbound) throw new Error('no inbound store');
-  await inbound.put(key, Buffer.from(raw, 'latin1'), 'message/rfc822');
+  const { key, size } = await storeEmailFixture(name, messageId, replacements);
   const outcome = (await intake(
-    s3ObjectCreated({ bucket: 'inbound', key, size: raw.length, time: '2026-03-02T09:59:00.000Z' }),
+    s3ObjectCreated({ bucket: 'inbound', key, size, time: '2026-03-02T09:59:00.000Z' }),
     lambdaContext,
   )) as { outcome: string };
   return { key, outcome: outcome.outcome };

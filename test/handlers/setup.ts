@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
@@ -7,7 +7,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest';
-import { useDependencies } from '#functions/lib/config.ts';
+import { dependencies, useDependencies } from '#functions/lib/config.ts';
 import type { ApiEvent } from '#functions/lib/middleware.ts';
 import { PROVIDERS_DIR } from '#shared/policy/load-profile.ts';
 import { DynamoWatch, LOCAL_AWS, type LocalDynamo, startDynalite } from '../support/dynamodb.ts';
@@ -153,4 +153,28 @@ export function useLocalAws(): () => Awaited<ReturnType<typeof localAws>> {
     if (!aws) throw new Error('useLocalAws: the table and mocks exist only inside a test');
     return aws;
   };
+}
+
+const EMAIL_FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'email');
+let emailsStored = 0;
+
+/**
+ * Stores an email fixture in the inbound store as SES would, its Message-ID made unique (intake recognises a
+ * message it has seen by its id), with any text replaced. Returns the object's key and size.
+ */
+export async function storeEmailFixture(
+  name: string,
+  messageId: string,
+  replacements: Record<string, string> = {},
+): Promise<{ key: string; size: number }> {
+  let raw = readFileSync(join(EMAIL_FIXTURES, name), 'latin1').replace(
+    /^Message-ID: <[^>]+>/im,
+    `Message-ID: <${messageId}>`,
+  );
+  for (const [from, to] of Object.entries(replacements)) raw = raw.replaceAll(from, to);
+  const key = `2026-03-02/${++emailsStored}-${name}`;
+  const inbound = (await dependencies()).inboundEmail;
+  if (!inbound) throw new Error('no inbound store');
+  await inbound.put(key, Buffer.from(raw, 'latin1'), 'message/rfc822');
+  return { key, size: raw.length };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InternalServerError, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
@@ -22,7 +22,7 @@ import { loadProfile } from '#shared/policy/load-profile.ts';
 import { actOnTask } from '#shared/usecases/actions.ts';
 import { submitComplaint } from '#shared/usecases/intake.ts';
 import { stageResponse } from '../support/fixtures.ts';
-import { apiEvent, lambdaContext, staffClaims, useLocalAws } from './setup.ts';
+import { apiEvent, lambdaContext, staffClaims, storeEmailFixture, useLocalAws } from './setup.ts';
 
 /**
  * DynamoDB throttling and server errors on the write paths test/handlers/faults.test.ts leaves out: the staff
@@ -342,22 +342,8 @@ describe('send-notifications under DynamoDB write faults', () => {
 });
 
 describe('email intake under DynamoDB write faults', () => {
-  const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'email');
-  let delivered = 0;
-
-  /** Stores a fixture in the inbound store as SES would, with its Message-ID made unique. */
-  async function store(name: string, messageId: string, replacements: Record<string, string> = {}) {
-    let raw = readFileSync(join(FIXTURES, name), 'latin1').replace(
-      /^Message-ID: <[^>]+>/im,
-      `Message-ID: <${messageId}>`,
-    );
-    for (const [from, to] of Object.entries(replacements)) raw = raw.replaceAll(from, to);
-    const key = `2026-03-02/${++delivered}-${name}`;
-    const inbound = (await dependencies()).inboundEmail;
-    if (!inbound) throw new Error('no inbound store');
-    await inbound.put(key, Buffer.from(raw, 'latin1'), 'message/rfc822');
-    return key;
-  }
+  const store = async (...fixture: Parameters<typeof storeEmailFixture>) =>
+    (await storeEmailFixture(...fixture)).key;
 
   const receive = (key: string) =>
     intake(
