@@ -118,9 +118,11 @@ export function parseStructured(value: string): { token: string; params: Record<
   const [token = '', ...rest] = value.match(/(?:"(?:\\.|[^"\\])*(?:"|$)|[^;])+/g) ?? [];
   const pieces = new Map<string, { index: number; extended: boolean; text: string }[]>();
   for (const param of rest) {
-    const match = /^\s*([^=*\s]+)(?:\*(\d+))?(\*)?\s*=\s*(.*?)\s*$/s.exec(param);
+    // The value is trimmed after matching: a lazy `(.*?)\s*$` is quadratic on blanks inside a long value.
+    const match = /^\s*([^=*\s]+)(?:\*(\d+))?(\*)?\s*=([\s\S]*)$/.exec(param);
     if (!match) continue;
-    const [, name = '', index = '0', extended, raw = ''] = match;
+    const [, name = '', index = '0', extended] = match;
+    const raw = (match[4] ?? '').trim();
     const text = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw;
     const key = name.toLowerCase();
     const piece = { index: Number(index), extended: !!extended, text };

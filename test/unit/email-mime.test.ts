@@ -279,6 +279,33 @@ describe('hostile input', () => {
   });
 });
 
+describe('hostile parameters', () => {
+  // A lazy match before trailing blanks took time quadratic in the blanks inside one value: about 7 s at
+  // 100,000 on a loaded machine, and a message may carry many such parts.
+  it('a parameter value with a long run of blanks inside parses, its value as written', async () => {
+    const blanks = ' \t'.repeat(100_000);
+    const email = await parse(
+      [
+        'From: a@resident.example',
+        'Content-Type: multipart/mixed; boundary=b',
+        '',
+        '--b',
+        `Content-Type: text/plain; x=a${blanks}b`,
+        '',
+        'Hello',
+        '--b',
+        `Content-Type: application/octet-stream; name="n${blanks}m.bin"`,
+        `Content-Disposition: attachment; filename="a${blanks}b.txt"`,
+        '',
+        'data',
+        '--b--',
+      ].join('\n'),
+    );
+    expect(email.text).toBe('Hello');
+    expect(email.attachments.map((file) => file.filename)).toEqual([`a${blanks}b.txt`]);
+  });
+});
+
 describe('headers', () => {
   it('addresses with groups and encoded names; ids without brackets, In-Reply-To then References newest first', async () => {
     const email = await parse(
