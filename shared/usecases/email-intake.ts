@@ -96,7 +96,7 @@ export async function receiveEmail(
   const { from } = email;
   if (!from) return finish({ outcome: 'no-sender', detail: 'The message has no From address' });
 
-  const { thread, unsafe } = await findThread(deps, email, from.address);
+  const { thread, unsafe } = await openThread(deps, await findThread(deps, email, from.address));
   const flags = failedVerdicts(verdicts).map((name) => `It failed ${VERDICT_WORDS[name]}`);
   const { stored, refused } = await keepAttachments(deps, email);
   if (thread) {
@@ -130,6 +130,25 @@ export async function receiveEmail(
     return { outcome: 'held', detail };
   }
   return finish(await openCase(deps, { ...email, from }, rawKey, { stored, refused, flags, verdicts }, BY));
+}
+
+/**
+ * A reply to a case whose records were anonymised cannot be added to it (nothing more is recorded on such a
+ * case), and dropping it would lose what the resident wrote: it is held for staff to read and, if it raises
+ * something new, open as a new case.
+ */
+async function openThread(
+  deps: AppDependencies,
+  found: { thread?: Thread; unsafe: string[] },
+): Promise<{ thread?: Thread; unsafe: string[] }> {
+  if (!found.thread) return found;
+  const state = await deps.repository.getProjection(found.thread.caseId);
+  if (!state?.anonymised) return found;
+  return {
+    unsafe: [
+      `It replies to ${state.reference}, whose records were anonymised on ${state.anonymised.at.slice(0, 10)} (nothing more can be added to it): open it as a new case if it raises something new`,
+    ],
+  };
 }
 
 /**

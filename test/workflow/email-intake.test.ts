@@ -17,6 +17,7 @@ import {
 } from '#functions/web/staff-pages.ts';
 import type { CaseEvent } from '#shared/domain/case.ts';
 import { messageKey } from '#shared/domain/email.ts';
+import { anonymiseCase } from '#shared/usecases/retention.ts';
 import { apiEvent, lambdaContext, staffClaims } from '../handlers/setup.ts';
 import { DAY, Harness, staff } from './harness.ts';
 
@@ -691,6 +692,23 @@ describe('email held for staff', () => {
     expect(attached.length + opened.length).toBe(12);
     expect(await harness.deps.repository.listHeldEmails()).toEqual([]);
   }, 180_000);
+
+  it('a reply to a case whose records were anonymised is held for staff, not lost', async () => {
+    const { caseId } = await openAdasCase();
+    await harness.act(caseId, staff.handler, harness.serviceRequest());
+    await harness.system.settle();
+    await anonymiseCase(harness.deps, caseId, 'erasure', staff.manager);
+    const reply = await deliver('reply-plus-address.eml');
+    expect(reply.outcome).toBe('held');
+    const [held] = await harness.deps.repository.listHeldEmails();
+    expect(held?.held?.reasons).toEqual([
+      expect.stringMatching(
+        /^It replies to CMP-2026-000001, whose records were anonymised on \d{4}-\d{2}-\d{2}/,
+      ),
+    ]);
+    expect(held?.held?.text).toContain("Here is the photo of the boiler's error code you asked for: F28.");
+    expect(emailsReceived(await harness.events(caseId))).toHaveLength(0);
+  });
 
   it('a message to a reply address with a wrong signature is held, never threaded', async () => {
     const { caseId } = await openAdasCase();
