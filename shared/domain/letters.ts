@@ -1,7 +1,7 @@
 import type { WorkingCalendar } from '../calendar/working-calendar.ts';
-import { FORBIDDEN_WORDING, referralTimeLimitRule } from '../policy/lint.ts';
 import { currentOmbudsman, squashed, staleOmbudsmanDetails } from '../policy/ombudsmen.ts';
 import type { EscalationWindow, ProviderProfile } from '../policy/profile.ts';
+import { FORBIDDEN_WORDING, referralTimeLimitRule } from '../policy/runtime-baselines.ts';
 import { type CivilDate, isCivilDate } from '../time/london.ts';
 import { addDuration, durationWords } from './clocks.ts';
 import {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createWorkingCalendar, type WorkingCalendar } from '../../calendar/working-calendar.ts';
-import { baselineExtensionCap } from '../../policy/lint.ts';
 import type { ProviderProfile } from '../../policy/profile.ts';
+import { baselineExtensionCap } from '../../policy/runtime-baselines.ts';
 import {
   addCalendarDays,
   type CivilDate,
