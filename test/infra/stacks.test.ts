@@ -185,11 +185,12 @@ describe('CDK app', () => {
     }
   });
 
-  it('lets the resident pages and email intake store attachments, and only the staff console and subject access read them', () => {
+  it('lets the resident pages and email intake store attachments, only the staff console and subject access read them, and the retention job delete them', () => {
     const functions = Object.values(workflow.findResources('AWS::Lambda::Function'));
     const withBucket = functions.filter((fn) => fn.Properties.Environment?.Variables?.ATTACHMENTS_BUCKET);
     expect(withBucket.map((fn) => fn.Properties.FunctionName).sort()).toEqual([
       `${prefix}-email-intake`,
+      `${prefix}-retention`,
       `${prefix}-web-records`,
       `${prefix}-web-resident`,
       `${prefix}-web-staff`,
@@ -206,9 +207,17 @@ describe('CDK app', () => {
       expect(actionsOf(storer), storer).toContain('s3:PutObject');
       expect(actionsOf(storer), storer).not.toContain('s3:GetObject');
     }
+    const retention = Object.entries(workflow.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => /retention/i.test(id))
+      .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement)
+      .filter((statement) => JSON.stringify(statement.Resource).includes('-attachments-'))
+      .flatMap((statement) => [statement.Action].flat());
+    expect(retention).toEqual(['s3:DeleteObject']);
     const others = JSON.stringify(
       Object.entries(workflow.findResources('AWS::IAM::Policy')).filter(
-        ([id]) => !['webresident', 'webstaff', 'webrecords', 'emailintake'].some((name) => id.includes(name)),
+        ([id]) =>
+          !/retention/i.test(id) &&
+          !['webresident', 'webstaff', 'webrecords', 'emailintake'].some((name) => id.includes(name)),
       ),
     );
     expect(others).not.toContain('-attachments-');
@@ -252,8 +261,9 @@ describe('CDK app', () => {
     for (const name of Object.keys(grants)) {
       expect(actions(name).includes('ses:SendEmail'), name).toBe(senders.includes(name));
     }
-    // Letters for post are stored by the task that sends letters and by ses-events (a bounced email posted).
-    const posters = ['send-notifications', 'ses-events'];
+    // Letters for post are stored by the task that sends letters and by ses-events (a bounced email posted),
+    // and deleted by the retention job once the case's letters are past retention.
+    const posters = ['send-notifications', 'ses-events', 'retention'];
     for (const name of Object.keys(grants)) {
       expect(touches(name, /-letters-/), name).toBe(posters.includes(name));
     }
@@ -298,10 +308,11 @@ describe('CDK app', () => {
       'web-staff',
     ]);
     // Raw inbound email: email intake reads and deletes it; the staff console only downloads it (a case's
-    // emails and held email, as received); nothing else reads it.
+    // emails and held email, as received); the retention job only deletes it; nothing else touches it.
     const inboundReaders = Object.keys(grants).filter((name) => touches(name, /-inbound-/));
-    expect(inboundReaders.sort()).toEqual(['email-intake', 'web-staff']);
+    expect(inboundReaders.sort()).toEqual(['email-intake', 'retention', 'web-staff']);
     expect(actions('web-staff', /-inbound-/)).toEqual(['s3:GetObject']);
+    expect(actions('retention', /-inbound-/)).toEqual(['s3:DeleteObject']);
   });
 
   it('lets every function that completes callbacks do so on the state machine, its versions and aliases', () => {
@@ -425,10 +436,15 @@ describe('CDK app', () => {
   });
 
   it('sends the digest of new tasks from a schedule at 08:00 London time on weekdays, invoking one function', () => {
+    // The other schedule is the retention job's (its own test is in constructs.test.ts).
     const schedules = Object.values(workflow.findResources('AWS::Scheduler::Schedule'));
-    expect(schedules).toHaveLength(1);
-    const schedule = schedules[0]?.Properties;
-    expect(schedule.Name).toBe(`${prefix}-daily-digest`);
+    expect(schedules.map((found) => found.Properties.Name).sort()).toEqual([
+      `${prefix}-daily-digest`,
+      `${prefix}-retention`,
+    ]);
+    const schedule = schedules.find(
+      (found) => found.Properties.Name === `${prefix}-daily-digest`,
+    )?.Properties;
     expect(schedule.ScheduleExpression).toBe('cron(0 8 ? * MON-FRI *)');
     expect(schedule.ScheduleExpressionTimezone).toBe('Europe/London');
     const digestFn = Object.entries(workflow.findResources('AWS::Lambda::Function')).find(
