@@ -1,15 +1,7 @@
-import { BASELINES, type Baseline, CODE_COMPLAINT_DEFINITION } from './baselines.ts';
+import { BASELINES, type Baseline } from './baselines.ts';
 import { CANONICAL_OMBUDSMEN, staleOmbudsmanDetails } from './ombudsmen.ts';
 import type { Duration, Jurisdiction, ProviderProfile } from './profile.ts';
-import {
-  baselineExtensionCap,
-  FORBIDDEN_WORDING,
-  type ReferralTimeLimitRule,
-  referralTimeLimitRule,
-} from './runtime-baselines.ts';
-
-export type { ReferralTimeLimitRule };
-export { baselineExtensionCap, CODE_COMPLAINT_DEFINITION, FORBIDDEN_WORDING, referralTimeLimitRule };
+import { FORBIDDEN_WORDING } from './runtime-baselines.ts';
 
 export interface Finding {
   /** Stable id that an explanation names. */
