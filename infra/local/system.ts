@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import * as sesLocalModule from 'aws-ses-v2-local';
 import { getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
 import dynalite from 'dynalite';
@@ -23,6 +22,7 @@ import { loadProfile } from '#shared/policy/load-profile.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import type { Mailer } from '#shared/ports/notifications.ts';
 import { londonWallClockToInstant, toLondon } from '#shared/time/london.ts';
+import { caseLookups, loadCase } from '#shared/usecases/case-log.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import { finishIntake } from '#shared/usecases/intake.ts';
 import { useDependencies } from '../../functions/lib/config.ts';
@@ -33,6 +33,7 @@ import * as registerTask from '../../functions/workflow/register-task.ts';
 import * as retentionJob from '../../functions/workflow/retention.ts';
 import * as sendDigest from '../../functions/workflow/send-digest.ts';
 import * as sendNotifications from '../../functions/workflow/send-notifications.ts';
+import { repairAfterUncleanStop, type UncleanStopRepair } from './crash-repair.ts';
 import { LOCAL_TABLE } from './data-dir.ts';
 import { inProcessDynamo } from './in-process-dynamo.ts';
 import { LocalStepFunctions, lambdaContext } from './local-step-functions.ts';
@@ -172,6 +173,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     requestHandler: inProcessDynamo(dynamoServer),
   });
   await ensureTable(dynamo);
+  const documents = createDocumentClient(dynamo);
+  const unclean: UncleanStopRepair = dynamoPath
+    ? await repairAfterUncleanStop(documents)
+    : { halfRecordedIntakes: [], laggingProjections: [], reindexed: 0 };
 
   sfn = new LocalStepFunctions(
     Object.fromEntries(Object.values(WORKFLOW_FUNCTIONS).map(([name, handler]) => [name, handler as never])),
@@ -186,7 +191,6 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     undefined,
     new SESv2Client({ endpoint: sesUrl, region: REGION, credentials: CREDENTIALS }),
   );
-  const documents = createDocumentClient(dynamo);
   const deps: AppDependencies = {
     repository: new DynamoDbCaseStore(LOCAL_TABLE, documents),
     reporting: new DynamoDbReportingStore(LOCAL_TABLE, documents),
@@ -244,9 +248,14 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     dynamo,
     async resumeOpenCases() {
       let resumed = 0;
-      for (const caseId of await halfRecordedIntakes(documents)) {
+      for (const caseId of unclean.halfRecordedIntakes) {
         await finishIntake(deps, caseId);
         resumed++;
+      }
+      // Caught up before the status lists are read: a lagging projection is listed under its old status.
+      for (const caseId of unclean.laggingProjections) {
+        const { state } = await loadCase(deps, caseId);
+        await deps.repository.saveProjection(state, caseLookups(deps, state));
       }
       for (const status of OPEN_STATUSES) {
         for (const state of await deps.repository.listByStatus(status, 100_000)) {
@@ -269,39 +278,6 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       clock.uninstall();
     },
   };
-}
-
-/**
- * Cases whose log has its `received` event but no projection: an intake stopped (kill -9) between the two
- * writes and never retried, so it has no execution either and no index lists it. Found by a scan, which only
- * the local runtime does, once at start on its own small table; in AWS the client's retry with its
- * idempotency key finishes such an intake.
- */
-async function halfRecordedIntakes(documents: DynamoDBDocumentClient): Promise<string[]> {
-  const logs = new Set<string>();
-  const projected = new Set<string>();
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documents.send(
-      new ScanCommand({
-        TableName: LOCAL_TABLE,
-        ProjectionExpression: 'pk, sk',
-        FilterExpression: 'begins_with(pk, :case) AND (sk = :first OR sk = :projection)',
-        ExpressionAttributeValues: {
-          ':case': 'CASE#',
-          ':first': 'EVT#0000000001',
-          ':projection': 'PROJECTION',
-        },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const caseId = String(item.pk).slice('CASE#'.length);
-      (item.sk === 'PROJECTION' ? projected : logs).add(caseId);
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return [...logs].filter((caseId) => !projected.has(caseId));
 }
 
 /**
