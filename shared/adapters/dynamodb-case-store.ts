@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client
 import {
   BatchGetCommand,
   BatchWriteCommand,
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -12,6 +13,7 @@ import {
 import type { CaseEvent, CaseState, CaseStatus } from '../domain/case.ts';
 import { type HeldEmail, messageKey } from '../domain/email.ts';
 import { ConflictError, TaskNotOpenError } from '../domain/errors.ts';
+import { REMOVED } from '../domain/records.ts';
 import { type CaseFacts, caseFacts, factMonths } from '../domain/reporting/facts.ts';
 import {
   type CaseLookups,
@@ -617,6 +619,33 @@ export class DynamoDbCaseStore implements CaseRepository {
       new PutCommand({
         TableName: this.tableName,
         Item: { pk: `OUTBOUND#${messageKey(messageId)}`, sk: 'OUTBOUND', caseId },
+      }),
+    );
+  }
+
+  async scrubInboundEmail(key: string): Promise<void> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `INBOUND#${key}`, sk: 'INBOUND' },
+          // The held list's index entry goes with the held message (a message never attached or opened).
+          UpdateExpression:
+            'SET messageId = :removed, rawKey = :removed, detail = :removed REMOVE held, gsi1pk, gsi1sk',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':removed': REMOVED },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async forgetLetterMessageId(messageId: string): Promise<void> {
+    await this.documents.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { pk: `OUTBOUND#${messageKey(messageId)}`, sk: 'OUTBOUND' },
       }),
     );
   }

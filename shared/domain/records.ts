@@ -80,6 +80,25 @@ export function recordKeys(events: readonly CaseEvent[]): { attachments: string[
   return { attachments: [...attachments], rawEmails: [...rawEmails] };
 }
 
+/**
+ * The messages the case's events name, outside its own log: the Message-IDs of the emails it received (each
+ * has an inbound email record) and the ids of the emails it sent (each remembered for threading replies).
+ * Ids already anonymised are left out, so a run that stopped after rewriting the events finds nothing more.
+ */
+export function messageIds(events: readonly CaseEvent[]): { received: string[]; sent: string[] } {
+  const received = new Set<string>();
+  const sent = new Set<string>();
+  for (const event of events) {
+    if (event.type === 'received' && event.email) received.add(event.email.messageId);
+    if (event.type === 'email-received') received.add(event.messageId);
+    if (event.type === 'correspondence-sent' && event.channel === 'email' && event.messageId) {
+      sent.add(event.messageId);
+    }
+  }
+  const kept = (ids: Set<string>) => [...ids].filter((id) => id !== REMOVED);
+  return { received: kept(received), sent: kept(sent) };
+}
+
 /** Letters for post the case has on file (each `correspondence-sent` by post stored one). */
 export function postedLetters(events: readonly CaseEvent[]): number {
   return events.filter((event) => event.type === 'correspondence-sent' && event.channel === 'post').length;

@@ -182,6 +182,15 @@ export interface CaseRepository {
   /** Keeps the id of a message sent about a case, so a reply that refers to it threads onto the case. */
   rememberLetterMessageId(messageId: string, caseId: string): Promise<void>;
   findCaseIdByLetterMessageId(messageId: string): Promise<string | undefined>;
+  /**
+   * Anonymisation: removes what an inbound email's record says about the message and its sender (its
+   * Message-ID, raw key, outcome detail and the held message with its text), keeping the record under its
+   * hashed key with its outcome, receipt time and case, so a late second delivery is still a duplicate. Does
+   * nothing for a key with no record; doing it again changes nothing.
+   */
+  scrubInboundEmail(key: string): Promise<void>;
+  /** Anonymisation: forgets a sent message's id, so nothing links it to the case any more (idempotent). */
+  forgetLetterMessageId(messageId: string): Promise<void>;
   listByStatus(status: CaseStatus, limit?: number): Promise<CaseState[]>;
   listByContact(contactHash: string): Promise<CaseState[]>;
   /** Cases whose resident's name, or one word of it, has this hash (`nameHashes`). */

@@ -6,9 +6,11 @@ import {
   foldCase,
   type StaffRole,
 } from '../domain/case.ts';
+import { messageKey } from '../domain/email.ts';
 import { DomainError } from '../domain/errors.ts';
 import {
   anonymiseEvent,
+  messageIds,
   type RetentionStep,
   recordCounts,
   recordKeys,
@@ -114,6 +116,18 @@ async function deleteFiles(
   if (kinds.includes('letters')) await deps.letters.deleteCase(caseId);
 }
 
+/**
+ * The records of the case's emails kept beside its log: each received message's inbound record is scrubbed
+ * (kept, so a second delivery of it is still a duplicate) and each sent message's id forgotten (it threaded
+ * replies onto the case, and nothing more can be added to an anonymised case; a reply to its signed reply
+ * address is still held for staff). Both idempotent.
+ */
+async function forgetMessages(deps: AppDependencies, events: readonly CaseEvent[]): Promise<void> {
+  const { received, sent } = messageIds(events);
+  await Promise.all(received.map((id) => deps.repository.scrubInboundEmail(messageKey(id))));
+  await Promise.all(sent.map((id) => deps.repository.forgetLetterMessageId(id)));
+}
+
 /** Deletes kinds of record ahead of the case (recorded first, with no personal data). */
 export async function deleteRecords(
   deps: AppDependencies,
@@ -141,7 +155,8 @@ export async function deleteRecords(
 
 /**
  * Removes the case's personal data: records `anonymised` (refused under a legal hold or while open), then
- * deletes its files, letters and search entries, replaces the personal values in every event
+ * deletes its files, letters and search entries, scrubs its emails' inbound records and forgets its sent
+ * message ids, replaces the personal values in every event
  * (`anonymiseEvent`) and saves the projection folded from them, which takes it off the closed-cases list. A
  * case recorded as anonymised whose projection was not yet saved (a run that stopped) is finished here.
  */
@@ -172,8 +187,9 @@ export async function anonymiseCase(
     );
     ({ events, state } = await loadCase(deps, caseId));
   }
-  // Files first, while the events still name them; then the events lose the names.
+  // Files and the messages' own records first, while the events still name them; then the events lose the names.
   await deleteFiles(deps, caseId, events, ['attachments', 'letters', 'rawEmail']);
+  await forgetMessages(deps, events);
   await deps.repository.removeLookups(caseId);
   const scrubbed = events.map(anonymiseEvent);
   await deps.repository.rewriteEvents(caseId, scrubbed);

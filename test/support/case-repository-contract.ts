@@ -693,11 +693,37 @@ export function caseRepositoryContract(name: string, fresh: () => Promise<CaseRe
         ]);
       });
 
-      it("finds a case by a letter's message id, and nothing by an id never sent", async () => {
+      it("finds a case by a letter's message id, and nothing by an id never sent or forgotten", async () => {
         const repository = await fresh();
         await repository.rememberLetterMessageId('0100018e-abc', 'case-1');
         expect(await repository.findCaseIdByLetterMessageId('0100018e-abc')).toBe('case-1');
         expect(await repository.findCaseIdByLetterMessageId('0100018e-other')).toBeUndefined();
+        await repository.forgetLetterMessageId('0100018e-abc');
+        await repository.forgetLetterMessageId('0100018e-abc');
+        expect(await repository.findCaseIdByLetterMessageId('0100018e-abc')).toBeUndefined();
+      });
+
+      it('scrubs a held message: its words go, off the held list, and a second delivery is still a duplicate', async () => {
+        const repository = await fresh();
+        const messageId = 'old@stranger.example';
+        const first = { messageId, rawKey: 'raw-1', receivedAt: '2026-03-02T10:00:00.000Z' };
+        await repository.claimInboundEmail(first);
+        await repository.holdInboundEmail(heldEmail(messageId, first.receivedAt), 'Held: from stranger');
+        const key = messageKey(messageId);
+        await repository.scrubInboundEmail(key);
+        await repository.scrubInboundEmail(key);
+        await repository.scrubInboundEmail(messageKey('never@received.example'));
+        const scrubbed = await repository.getInboundEmail(key);
+        expect(scrubbed).toEqual({
+          messageId: '[removed]',
+          rawKey: '[removed]',
+          receivedAt: first.receivedAt,
+          outcome: 'held',
+          detail: '[removed]',
+        });
+        expect(await repository.listHeldEmails()).toEqual([]);
+        expect(await repository.claimInboundEmail({ ...first, rawKey: 'raw-2' })).toEqual(scrubbed);
+        expect(await repository.getInboundEmail(messageKey('never@received.example'))).toBeUndefined();
       });
     });
   });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { searchHandler } from '#functions/api/staff-queries.ts';
@@ -15,11 +16,15 @@ import {
   heldEmailList,
   heldEmailPage,
 } from '#functions/web/staff-pages.ts';
+import { createDocumentClient } from '#shared/adapters/dynamodb-case-store.ts';
 import type { CaseEvent } from '#shared/domain/case.ts';
 import { messageKey } from '#shared/domain/email.ts';
+import { attachHeldEmail } from '#shared/usecases/held-email.ts';
 import { anonymiseCase } from '#shared/usecases/retention.ts';
+import { LOCAL_TABLE } from '../../infra/local/data-dir.ts';
 import { apiEvent, lambdaContext, staffClaims } from '../handlers/setup.ts';
-import { DAY, Harness, staff } from './harness.ts';
+import { DynamoWatch } from '../support/dynamodb.ts';
+import { complaint, DAY, Harness, staff } from './harness.ts';
 
 /**
  * Real MIME messages (test/fixtures/email/) written to the inbound store and handed to the email-intake
@@ -708,6 +713,98 @@ describe('email held for staff', () => {
     ]);
     expect(held?.held?.text).toContain("Here is the photo of the boiler's error code you asked for: F28.");
     expect(emailsReceived(await harness.events(caseId))).toHaveLength(0);
+  });
+
+  it('anonymising the case leaves none of its people in the table: emails, held email, sent ids; a stopped run is finished by the next', async () => {
+    // A web complaint with a phone number, a reply threaded by a letter's id, one by the reply address, and a
+    // stranger's held message attached by staff: every way a person's words reach the table.
+    const ada = { ...complaint, complainant: { ...complaint.complainant, phone: '07700 900123' } };
+    const { caseId } = await harness.submit(ada);
+    await receiptsTo('ada@resident.example');
+    const receipt = (await harness.events(caseId)).find((event) => event.type === 'correspondence-sent');
+    const sentId = receipt?.type === 'correspondence-sent' ? (receipt.messageId ?? '') : '';
+    expect(sentId).not.toBe('');
+    expect((await deliver('reply-in-reply-to.eml', { '%SENT_MESSAGE_ID%': sentId })).outcome).toBe(
+      'threaded',
+    );
+    expect((await deliver('reply-plus-address.eml')).outcome).toBe('threaded');
+    const { messageKey: heldKey } = await holdStrangerMessage(1);
+    await attachHeldEmail(harness.deps, heldKey, 'CMP-2026-000001', {
+      ...staff.handler,
+      email: staff.handler.id,
+    });
+    await harness.act(caseId, staff.handler, harness.serviceRequest());
+    expect((await harness.state(caseId)).status).toBe('closed');
+
+    const personal = [
+      'Ada Resident',
+      'ada@resident.example',
+      '07700 900123',
+      'My boiler has been broken for three weeks',
+      'Fix the boiler and compensate me',
+      'The engineer still has not come',
+      'error code you asked for: F28',
+      'We have received your complaint',
+      'Mallory Stranger',
+      'mallory@elsewhere.example',
+      'please close this complaint',
+      'send me everything on the case',
+      'ada-reply-threaded@resident.example',
+      'ada-reply-plus@resident.example',
+      'mallory-reference-1@elsewhere.example',
+      'Engineer booked for Thursday',
+      sentId,
+    ];
+    const documents = createDocumentClient(harness.system.dynamo);
+    const table = async () => {
+      const items: Record<string, unknown>[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await documents.send(
+          new ScanCommand({ TableName: LOCAL_TABLE, ExclusiveStartKey: start, ConsistentRead: true }),
+        );
+        items.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return items;
+    };
+    const found = (items: Record<string, unknown>[]) => {
+      const text = JSON.stringify(items);
+      return personal.filter((value) => text.includes(value));
+    };
+    const inboundKeys = ['ada-reply-threaded@resident.example', 'ada-reply-plus@resident.example'].map(
+      (id) => `INBOUND#${messageKey(id)}`,
+    );
+    const item = (items: Record<string, unknown>[], pk: string) => items.find((each) => each.pk === pk);
+    const before = await table();
+    expect(found(before)).toEqual(personal);
+    // Beside the case's own items: the held message's record holds its text, and the sent id is remembered.
+    expect(JSON.stringify(item(before, `INBOUND#${heldKey}`))).toContain('send me everything on the case');
+    expect(item(before, `OUTBOUND#${messageKey(sentId)}`)).toMatchObject({ caseId });
+
+    // The run stops part-way: one inbound record's write fails (after the case is recorded as anonymised).
+    new DynamoWatch().attach(harness.system.dynamo).failNthWrite({
+      nth: 2,
+      operation: 'UpdateItem',
+      keyPrefix: 'INBOUND#',
+      error: new Error('Rate of requests exceeds the allowed throughput'),
+    });
+    await expect(anonymiseCase(harness.deps, caseId, 'erasure', staff.manager)).rejects.toThrow(
+      /allowed throughput/,
+    );
+    await anonymiseCase(harness.deps, caseId, 'erasure', staff.manager);
+
+    const after = await table();
+    expect(found(after)).toEqual([]);
+    // Each inbound record stays, hashed, with what became of it; the sent id's record is gone.
+    for (const pk of [...inboundKeys, `INBOUND#${heldKey}`]) {
+      expect(item(after, pk)).toMatchObject({ outcome: 'threaded', caseId, messageId: '[removed]' });
+      expect(item(after, pk)).not.toHaveProperty('held');
+    }
+    expect(item(after, `OUTBOUND#${messageKey(sentId)}`)).toBeUndefined();
+    // So the same message delivered again is still recognised, and not opened as a case a second time.
+    expect((await deliver('reply-plus-address.eml')).outcome).toBe('duplicate');
+    expect(await allCases()).toHaveLength(1);
   });
 
   it('a message to a reply address with a wrong signature is held, never threaded', async () => {

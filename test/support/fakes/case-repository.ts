@@ -1,6 +1,7 @@
 import type { CaseEvent, CaseState, CaseStatus } from '#shared/domain/case.ts';
 import { type HeldEmail, messageKey } from '#shared/domain/email.ts';
 import { ConflictError, TaskNotOpenError } from '#shared/domain/errors.ts';
+import { REMOVED } from '#shared/domain/records.ts';
 import { type CaseFacts, caseFacts, factMonths } from '#shared/domain/reporting/facts.ts';
 import {
   type CaseLookups,
@@ -326,15 +327,18 @@ export class InMemoryCaseRepository implements CaseRepository {
   }
 
   async listHeldEmails(limit = 50): Promise<InboundEmailRecord[]> {
-    return [...this.inbound.values()]
-      .filter((record) => record.outcome === 'held')
-      .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt))
-      .slice(0, limit)
-      .map(copy);
+    return (
+      [...this.inbound.values()]
+        // An anonymised record has lost its held message, and with it its place on the list.
+        .filter((record) => record.outcome === 'held' && record.held)
+        .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt))
+        .slice(0, limit)
+        .map(copy)
+    );
   }
 
   async getInboundEmail(key: string): Promise<InboundEmailRecord | undefined> {
-    return copy([...this.inbound.values()].find((record) => messageKey(record.messageId) === key));
+    return copy([...this.inbound].find(([messageId]) => messageKey(messageId) === key)?.[1]);
   }
 
   async claimHeldEmail(key: string, handling: HeldEmailHandling, staleBefore: string): Promise<boolean> {
@@ -358,6 +362,18 @@ export class InMemoryCaseRepository implements CaseRepository {
 
   async rememberLetterMessageId(messageId: string, caseId: string): Promise<void> {
     this.letterMessages.set(messageId, caseId);
+  }
+
+  async scrubInboundEmail(key: string): Promise<void> {
+    // Stored under the Message-ID the claim named (a later claim of it must still find the record).
+    const found = [...this.inbound].find(([messageId]) => messageKey(messageId) === key);
+    if (!found) return;
+    const [claimedAs, { held: _held, ...kept }] = found;
+    this.inbound.set(claimedAs, { ...kept, messageId: REMOVED, rawKey: REMOVED, detail: REMOVED });
+  }
+
+  async forgetLetterMessageId(messageId: string): Promise<void> {
+    this.letterMessages.delete(messageId);
   }
 
   async findCaseIdByLetterMessageId(messageId: string): Promise<string | undefined> {
