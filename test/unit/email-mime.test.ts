@@ -256,6 +256,28 @@ describe('structure', () => {
     expect(email.text).toBe('');
     expect(email.from).toEqual({ address: 'a@resident.example' });
   });
+
+  it('a message with more parts than the limit parses, its first 999 parts read and the rest not', async () => {
+    // The message itself is the first of the 1,000 parts read (docs/email.md, "Limits").
+    const attachment = (n: number) =>
+      `--p\nContent-Type: text/plain\nContent-Disposition: attachment; filename="${n}.txt"\n\nfile ${n}\n`;
+    const files = (from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, n) => attachment(from + n)).join('');
+    const inline = (text: string) => `--p\nContent-Type: text/plain\n\n${text}\n`;
+    const message = (body: string) =>
+      parse(`From: a@resident.example\nContent-Type: multipart/mixed; boundary="p"\n\n${body}--p--\n`);
+
+    const over = await message(`${inline('read')}${files(2, 1200)}${inline('never read')}`);
+    expect(over.from).toEqual({ address: 'a@resident.example' });
+    expect(over.text).toBe('read');
+    expect(over.attachments.map((file) => file.filename)).toEqual(
+      Array.from({ length: 998 }, (_, n) => `${n + 2}.txt`),
+    );
+    // At the limit nothing is left out.
+    const at = await message(`${inline('read')}${files(2, 998)}${inline('also read')}`);
+    expect(at.text).toBe('read\nalso read');
+    expect(at.attachments).toHaveLength(997);
+  });
 });
 
 describe('hostile input', () => {
