@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { Actor } from '../domain/case.ts';
-import { DomainError, ValidationError } from '../domain/errors.ts';
+import { ConflictError, DomainError, ValidationError } from '../domain/errors.ts';
 import {
   type AnnualReportContent,
   annualReportContent,
@@ -224,13 +224,26 @@ export const ImprovementInput = z.strictObject({
   dueDate: z.string().check(z.refine(isCivilDate, 'must be a date YYYY-MM-DD')),
 });
 
-/** A manager records an improvement made because of complaints, linked to the cases it came from. */
+/** The key a form or client sends with an improvement: the same on every retry of one submission. */
+const IMPROVEMENT_KEY = /^[A-Za-z0-9_-]{8,100}$/;
+
+/**
+ * A manager records an improvement made because of complaints, linked to the cases it came from. Its id is
+ * derived from `key`, so a retry (after an answer that was lost, or the same form sent twice at once) finds
+ * the improvement already written and is answered with it, never adding a second one.
+ */
 export async function addImprovement(
   deps: AppDependencies,
   actor: Staff,
   raw: unknown,
+  key: string,
 ): Promise<Improvement> {
   requireManager(actor);
+  if (!IMPROVEMENT_KEY.test(key)) {
+    throw new ValidationError(
+      'The form has no valid key (8 to 100 letters, digits, - or _): reload the page and add the improvement again',
+    );
+  }
   const input = ImprovementInput.parse(raw);
   const unknown: string[] = [];
   for (const reference of input.caseReferences) {
@@ -240,15 +253,37 @@ export async function addImprovement(
     throw new ValidationError(`No case has the reference ${unknown.join(', ')}: check the references`);
   }
   const improvement: Improvement = {
-    improvementId: `I-${deps.newId()}`,
+    improvementId: `I-${key}`,
     ...input,
     caseReferences: [...new Set(input.caseReferences)],
     addedAt: nowIso(deps),
     addedBy: actor.email ?? actor.id,
     version: 1,
   };
-  await deps.reporting.addImprovement(improvement);
-  return improvement;
+  try {
+    await deps.reporting.addImprovement(improvement);
+    return improvement;
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    const stored = (await deps.reporting.listImprovements()).find(
+      (i) => i.improvementId === improvement.improvementId,
+    );
+    if (stored && sameSubmission(stored, improvement)) return stored;
+    throw new ConflictError(
+      'This form was already used to add a different improvement: check the register below, then add this one again if it is still missing',
+    );
+  }
+}
+
+/** What the manager typed, and who: equal for a retry of one submission (the time it was added is not). */
+function sameSubmission(a: Improvement, b: Improvement): boolean {
+  return (
+    a.whatChanged === b.whatChanged &&
+    a.owner === b.owner &&
+    a.dueDate === b.dueDate &&
+    a.addedBy === b.addedBy &&
+    a.caseReferences.join() === b.caseReferences.join()
+  );
 }
 
 /** Marks an improvement done on a date (a change over the version read). */

@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler as intake } from '#functions/email/intake.ts';
 import { dependencies } from '#functions/lib/config.ts';
 import { s3ObjectCreated } from '#functions/lib/s3-events.ts';
-import { annualReportAction, improvementsAction } from '#functions/web/report-pages.ts';
+import { annualReportAction, improvementsAction, improvementsPage } from '#functions/web/report-pages.ts';
 import { csrfToken } from '#functions/web/staff-auth.ts';
 import {
   downloadEmail,
@@ -440,34 +440,54 @@ describe('the annual report and the improvements register under DynamoDB write f
     );
   });
 
+  /** The add form's hidden key, as the register page (or the form shown again) carries it. */
+  const keyOn = (body: string) => /name="idempotencyKey" value="([^"]+)"/.exec(body)?.[1] ?? '';
+  const freshKey = async () =>
+    keyOn(
+      (
+        await staffRequest(improvementsPage as Page, {
+          method: 'GET',
+          path: '/staff/improvements',
+          role: 'manager',
+        })
+      ).body,
+    );
+  const addImprovement = (reference: string, whatChanged: string, idempotencyKey: string) =>
+    staffRequest(improvementsAction as Page, {
+      method: 'POST',
+      path: '/staff/improvements',
+      form: {
+        intent: 'add',
+        idempotencyKey,
+        whatChanged,
+        owner: 'Repairs manager',
+        caseReferences: reference,
+        'due-day': '1',
+        'due-month': '6',
+        'due-year': '2026',
+      },
+      role: 'manager',
+    });
+  const register = async () => (await dependencies()).reporting.listImprovements();
+
   it('the improvements register: adding or marking done, each write refused in turn, is recorded once on retry', async () => {
     const { reference } = await newCase();
-    const add = (whatChanged: string) =>
-      staffRequest(improvementsAction as Page, {
-        method: 'POST',
-        path: '/staff/improvements',
-        form: {
-          whatChanged,
-          owner: 'Repairs manager',
-          caseReferences: reference,
-          'due-day': '1',
-          'due-month': '6',
-          'due-year': '2026',
-        },
-        role: 'manager',
-      });
-    const register = async () => (await dependencies()).reporting.listImprovements();
-    const total = await writesOf(() => add('Surveys within 5 days'));
+    const total = await writesOf(async () =>
+      addImprovement(reference, 'Surveys within 5 days', await freshKey()),
+    );
     await faultEachWrite(
       total,
-      async (nth) => `Change ${nth}`,
-      async (whatChanged) => {
-        const answer = await add(whatChanged);
-        // The form comes back with what was typed, so the retry is one press.
-        if (answer.status === 503) expect(answer.body).toContain(whatChanged);
+      async (nth) => ({ whatChanged: `Change ${nth}`, key: await freshKey() }),
+      async (subject) => {
+        const answer = await addImprovement(reference, subject.whatChanged, subject.key);
+        // The form comes back with what was typed and its key, so the retry is one press.
+        if (answer.status === 503) {
+          expect(answer.body).toContain(subject.whatChanged);
+          expect(keyOn(answer.body)).toBe(subject.key);
+        }
         return answer;
       },
-      async (whatChanged, nth) => {
+      async ({ whatChanged }, nth) => {
         expect(
           (await register()).filter((i) => i.whatChanged === whatChanged),
           `write ${nth}`,
@@ -492,5 +512,50 @@ describe('the annual report and the improvements register under DynamoDB write f
         expect(marked, `write ${nth}`).toMatchObject({ doneDate: '2026-03-02', version: 2 });
       },
     );
+  });
+
+  it('adding an improvement, sent again after its answer was lost, is recorded once; the key with other text is a 409', async () => {
+    const { reference } = await newCase();
+    const key = await freshKey();
+    const first = await addImprovement(reference, 'Damp surveys within 5 days', key);
+    expect(first.status, first.body.slice(0, 300)).toBe(303);
+    // The answer never reached the browser: the manager presses the button again on the same form.
+    const retry = await addImprovement(reference, 'Damp surveys within 5 days', key);
+    expect(retry.status, retry.body.slice(0, 300)).toBe(303);
+    expect((await register()).map((i) => i.whatChanged)).toEqual(['Damp surveys within 5 days']);
+
+    // The same form's key with different text (edited after going back) is not a retry: a 409 saying so, and
+    // the form shown again with a new key, so sending it again adds the new text.
+    const edited = await addImprovement(reference, 'Mould surveys within 3 days', key);
+    expect(edited.status).toBe(409);
+    expect(edited.body).toContain('already used to add a different improvement');
+    expect(edited.body).toContain('Mould surveys within 3 days');
+    const next = keyOn(edited.body);
+    expect(next).not.toBe(key);
+    expect((await addImprovement(reference, 'Mould surveys within 3 days', next)).status).toBe(303);
+    expect((await register()).map((i) => i.whatChanged).sort()).toEqual([
+      'Damp surveys within 5 days',
+      'Mould surveys within 3 days',
+    ]);
+  });
+
+  it('the same improvement sent twice at once is recorded once, both answered as added (20 rounds)', async () => {
+    const { reference } = await newCase();
+    for (let round = 1; round <= 20; round++) {
+      const key = await freshKey();
+      const whatChanged = `Race ${round}`;
+      const answers = await Promise.all([
+        addImprovement(reference, whatChanged, key),
+        addImprovement(reference, whatChanged, key),
+      ]);
+      expect(
+        answers.map((answer) => answer.status),
+        `round ${round}: ${answers.map((answer) => answer.body.slice(0, 200)).join(' | ')}`,
+      ).toEqual([303, 303]);
+      expect(
+        (await register()).filter((i) => i.whatChanged === whatChanged),
+        `round ${round}`,
+      ).toHaveLength(1);
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { isCivilDate } from '#shared/time/london.ts';
 import { field } from '../http.ts';
 import { dateErrorHref, type FieldError } from '../ui/components.ts';
@@ -57,4 +58,20 @@ export function lines(text: string): string[] {
     .split(/\r\n|\r|\n/)
     .map((line) => line.trim())
     .filter(Boolean);
+}
+
+/** The hidden `idempotencyKey` of a form that adds something: the same on every retry of one submission. */
+export const FORM_KEY = /^[A-Za-z0-9_-]{8,100}$/;
+
+export function newFormKey(): string {
+  return `staff-${randomBytes(12).toString('base64url')}`;
+}
+
+/**
+ * The form's key, or a new one when it sent none (a form from before it carried one, or a malformed one; that
+ * submission is then not recognisable on retry). Kept in the body, so the form shown again carries it.
+ */
+export function formKey(body: FormValues): string {
+  if (!FORM_KEY.test(field(body, 'idempotencyKey'))) body.idempotencyKey = newFormKey();
+  return field(body, 'idempotencyKey');
 }

@@ -14,7 +14,7 @@ import {
   textInput,
 } from '../../ui/components.ts';
 import { html } from '../../ui/html.ts';
-import { dateFrom, type FormValues } from '../form-values.ts';
+import { dateFrom, type FormValues, formKey, newFormKey } from '../form-values.ts';
 import { civil, instantWords, multiline } from '../words.ts';
 import { refusal } from './common.ts';
 
@@ -60,6 +60,7 @@ ${
 <form method="post" action="${PATH}" id="improvement-form" novalidate>
   ${hidden('csrf', csrf)}
   ${hidden('intent', 'add')}
+  ${hidden('idempotencyKey', v('idempotencyKey') || newFormKey())}
   ${textarea({ name: 'whatChanged', label: 'What changed', error: err('whatChanged'), value: v('whatChanged') })}
   ${textInput({ name: 'caseReferences', label: 'Case references', hint: 'The cases it came from, separated by commas, for example CMP-2026-000123', error: err('caseReferences'), value: v('caseReferences') })}
   ${textInput({ name: 'owner', label: 'Owner', error: err('owner'), value: v('owner'), width: '20' })}
@@ -85,6 +86,7 @@ export const improvementsAction = staffPage(async (ctx) => {
       await completeImprovement(ctx.deps, ctx.staff, field(body, 'improvementId'), field(body, 'doneDate'));
       return redirect(PATH);
     }
+    const key = formKey(body);
     const errors: FieldError[] = [];
     if (!field(body, 'whatChanged')) errors.push({ field: 'whatChanged', message: 'Say what changed' });
     if (!field(body, 'owner')) errors.push({ field: 'owner', message: 'Say who owns the improvement' });
@@ -102,16 +104,23 @@ export const improvementsAction = staffPage(async (ctx) => {
       });
     }
     if (errors.length > 0) return render(ctx, { errors, body, status: 422 });
-    await addImprovement(ctx.deps, ctx.staff, {
-      whatChanged: field(body, 'whatChanged'),
-      caseReferences: references,
-      owner: field(body, 'owner'),
-      dueDate: due.value ?? '',
-    });
+    await addImprovement(
+      ctx.deps,
+      ctx.staff,
+      {
+        whatChanged: field(body, 'whatChanged'),
+        caseReferences: references,
+        owner: field(body, 'owner'),
+        dueDate: due.value ?? '',
+      },
+      key,
+    );
     return redirect(`${PATH}?done=added`);
   } catch (error) {
     const found = refusal(error);
     if (!found || found.code === 'FORBIDDEN' || found.code === 'NOT_FOUND') throw error;
+    // The key went with a different improvement: sent again, this form adds its own.
+    if (found.code === 'CONFLICT') body.idempotencyKey = newFormKey();
     return render(ctx, {
       errors: [{ field: 'improvement-form', message: found.message }],
       body,

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { CONTACT_METHODS, type ContactDetail } from '#shared/domain/case.ts';
 import { londonWallClockToInstant, toLondon } from '#shared/time/london.ts';
@@ -20,19 +19,14 @@ import {
 } from '../../ui/components.ts';
 import { html } from '../../ui/html.ts';
 import { byPath, parseWith } from '../actions/form.ts';
-import { dateFrom, type FormValues } from '../form-values.ts';
+import { dateFrom, type FormValues, formKey, newFormKey } from '../form-values.ts';
 import { CHANNEL_WORDS, CONTACT_WORDS } from '../words.ts';
 import { caseHref, refusal } from './common.ts';
 
 /** Logging a complaint made by phone, letter, in person or social media. */
 
 const LOG_CHANNELS = ['phone', 'letter', 'in-person', 'social-media', 'email'] as const;
-const KEY_PATTERN = /^[A-Za-z0-9_-]{8,100}$/;
 const TIME = /^([01]?\d|2[0-3]):([0-5]\d)$/;
-
-function newIntakeKey(): string {
-  return `staff-${randomBytes(12).toString('base64url')}`;
-}
 
 function renderLogForm(
   ctx: StaffPageContext,
@@ -96,7 +90,7 @@ export const logComplaintForm = staffPage(async (ctx) => {
   const hours = String(Math.floor(now.minuteOfDay / 60)).padStart(2, '0');
   const minutes = String(now.minuteOfDay % 60).padStart(2, '0');
   return renderLogForm(ctx, {
-    idempotencyKey: newIntakeKey(),
+    idempotencyKey: newFormKey(),
     'received-day': String(Number(day)),
     'received-month': String(Number(month)),
     'received-year': year,
@@ -214,17 +208,17 @@ function parseLogForm(body: FormValues, now: Date) {
 /** POST /staff/log-complaint: creates the case (idempotent on the form's key) and opens it. */
 export const logComplaint = staffPage(async (ctx) => {
   const body = formBody(ctx.event);
-  if (!KEY_PATTERN.test(field(body, 'idempotencyKey'))) body.idempotencyKey = newIntakeKey();
+  const key = formKey(body);
   const { action: input, errors } = parseLogForm(body, ctx.now);
   if (!input) return renderLogForm(ctx, body, errors);
   try {
-    const result = await submitComplaint(ctx.deps, input, field(body, 'idempotencyKey'), ctx.staff);
+    const result = await submitComplaint(ctx.deps, input, key, ctx.staff);
     return redirect(`${caseHref(result.caseId)}?done=logged`);
   } catch (error) {
     const found = refusal(error);
     if (!found) throw error;
     // A key used for a different complaint: the next attempt gets a fresh one.
-    if (found.code === 'CONFLICT') body.idempotencyKey = newIntakeKey();
+    if (found.code === 'CONFLICT') body.idempotencyKey = newFormKey();
     return renderLogForm(ctx, body, [{ field: 'channel', message: found.message }], found.status);
   }
 });
