@@ -14,7 +14,7 @@ import type { CaseEvent, CaseState, CaseStatus } from '../domain/case.ts';
 import { type HeldEmail, messageKey } from '../domain/email.ts';
 import { ConflictError, TaskNotOpenError } from '../domain/errors.ts';
 import { REMOVED } from '../domain/records.ts';
-import { type CaseFacts, caseFacts, factMonths } from '../domain/reporting/facts.ts';
+import { type CaseFacts, caseFacts, factMonths, sameFacts } from '../domain/reporting/facts.ts';
 import {
   type CaseLookups,
   type CaseRepository,
@@ -315,7 +315,18 @@ export class DynamoDbCaseStore implements CaseRepository {
     return items.map((item) => item.event as CaseEvent);
   }
 
-  async saveProjection(state: CaseState, lookups: CaseLookups): Promise<void> {
+  async saveProjection(state: CaseState, lookups: CaseLookups, savedBase?: CaseState): Promise<void> {
+    // Facts first, then the projection: a stored projection's facts are then stored too, which is what lets a
+    // save built on it skip facts that did not change (a letter, a note). A write that stops between the two
+    // leaves the projection behind its log, and the next writer re-folds the log and writes both.
+    if (!savedBase || !sameFacts(savedBase, state)) {
+      const facts = factItems(state);
+      await Promise.all(facts.map((item) => this.putIfNewer(item)));
+      // After the facts, so a tally read before they landed is never cached as current; a retry bumps again.
+      await Promise.all(
+        facts.map((item) => this.bumpReportMonth(String(item.gsi3pk).slice(FACTS_PREFIX.length))),
+      );
+    }
     const month = toLondon(state.receivedAt).date.slice(0, 7);
     try {
       await this.documents.send(
@@ -343,16 +354,10 @@ export class DynamoDbCaseStore implements CaseRepository {
         }),
       );
     } catch (error) {
-      // A projection as new is already stored: ours must not overwrite it. The items below are still written:
-      // a retry after a write that stopped part-way must finish them (each fact item keeps its own seq condition).
+      // A projection as new is already stored: ours must not overwrite it. The lookups below are still written:
+      // a retry after a write that stopped part-way must finish them.
       if (!isConditionFailure(error)) throw error;
     }
-    const facts = factItems(state);
-    await Promise.all(facts.map((item) => this.putIfNewer(item)));
-    // After the facts, so a tally read before they landed is never cached as current; a retry bumps again.
-    await Promise.all(
-      facts.map((item) => this.bumpReportMonth(String(item.gsi3pk).slice(FACTS_PREFIX.length))),
-    );
     // Contacts and names are the complainant's, set when the case is opened; correspondents join it later.
     await this.putLookups(state, {
       contacts: state.seq === 1 ? lookups.contacts : [],

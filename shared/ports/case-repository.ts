@@ -148,8 +148,11 @@ export interface CaseRepository {
   /**
    * Writes the projection unless a newer one is stored; with the first, the contact and name lookup items,
    * and with every save the correspondents' (so a save that stopped part-way is finished by the next one).
+   * The reporting facts are written before the projection, so a stored projection's facts are stored too:
+   * given `savedBase`, the stored projection this state was built from by one event, facts equal to its are
+   * not written again.
    */
-  saveProjection(state: CaseState, lookups: CaseLookups): Promise<void>;
+  saveProjection(state: CaseState, lookups: CaseLookups, savedBase?: CaseState): Promise<void>;
   getProjection(caseId: string): Promise<CaseState | undefined>;
   /** The projections of these cases in one batched read (repeated ids read once; unknown ids are left out). */
   getProjections(caseIds: readonly string[]): Promise<CaseState[]>;

@@ -17,15 +17,27 @@ export async function loadCase(deps: AppDependencies, caseId: string): Promise<L
 }
 
 /**
+ * States known to be stored as their case's projection (read from it, or saved by this process), with their
+ * reporting facts (the store writes facts before the projection). An event recorded on one of these saves only
+ * what it changed: facts the event leaves as they were are not written again. Kept by identity, so a state
+ * folded from the log, which may be ahead of the stored facts after a write that stopped part-way, never is.
+ */
+const savedStates = new WeakSet<CaseState>();
+
+/**
  * The case as a workflow step or a write needs it: its projection, one consistent GetItem. The projection is the
  * reducer's own output, saved by every write; only when there is none yet, or it predates a field the reducer
  * now keeps, is the log read and folded (and the projection saved, so the next read is one GetItem again).
  */
 export async function loadState(deps: AppDependencies, caseId: string): Promise<CaseState> {
   const projection = await deps.repository.getProjection(caseId);
-  if (projection && Array.isArray(projection.lettersOwed)) return projection;
+  if (projection && Array.isArray(projection.lettersOwed)) {
+    savedStates.add(projection);
+    return projection;
+  }
   const { state } = await loadCase(deps, caseId);
   await deps.repository.saveProjection(state, caseLookups(deps, state));
+  savedStates.add(state);
   return state;
 }
 
@@ -111,7 +123,11 @@ export async function recordEvent(
       continue;
     }
     try {
-      if (options.project !== false) await deps.repository.saveProjection(next, caseLookups(deps, next));
+      if (options.project !== false) {
+        const savedBase = savedStates.has(state) ? state : undefined;
+        await deps.repository.saveProjection(next, caseLookups(deps, next), savedBase);
+        savedStates.add(next);
+      }
     } catch (error) {
       // An access record (a download, an evidence pack) is the event itself: once it is in the log the access
       // is recorded, and failing now would make the retry record it twice. The projection, which such an event

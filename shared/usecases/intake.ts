@@ -196,30 +196,29 @@ export async function submitComplaint(
   const reference =
     claimed.reference ??
     (await referenceForClaim(deps, idempotencyKey, claimed, claimed.caseId === proposed.caseId, year));
-  const existing = await deps.repository.loadEvents(caseId);
+  const event: CaseEvent = {
+    type: 'received',
+    at: receivedAt,
+    by,
+    reference,
+    channel: input.channel,
+    complainant: input.complainant,
+    complaint: attachments ? { ...input.complaint, attachments } : input.complaint,
+    ...(email ? { email } : {}),
+  };
+  const received = applyCaseEvent(undefined, event, deps.context, caseId);
   let created = false;
-  if (existing.length === 0) {
-    const event: CaseEvent = {
-      type: 'received',
-      at: receivedAt,
-      by,
-      reference,
-      channel: input.channel,
-      complainant: input.complainant,
-      complaint: attachments ? { ...input.complaint, attachments } : input.complaint,
-      ...(email ? { email } : {}),
-    };
-    applyCaseEvent(undefined, event, deps.context, caseId);
-    try {
-      await deps.repository.appendEvent(caseId, 1, event);
-      created = true;
-      deps.telemetry?.count('ComplaintsReceived', { name: 'Channel', value: input.channel });
-    } catch (error) {
-      // A concurrent retry with the same key wrote it first: carry on with the stored case.
-      if (!(error instanceof ConflictError)) throw error;
-    }
+  try {
+    // Conditional on the case having no first event: no read of the log first, which only a retry needs.
+    await deps.repository.appendEvent(caseId, 1, event);
+    created = true;
+    deps.telemetry?.count('ComplaintsReceived', { name: 'Channel', value: input.channel });
+  } catch (error) {
+    // A retry, or a concurrent retry with the same key, wrote it first: carry on with the stored case.
+    if (!(error instanceof ConflictError)) throw error;
   }
-  const state = await finishIntake(deps, caseId);
+  // The claim's reference is bound to this case already (takeIntakeReference), so it is not saved again.
+  const state = await finishIntake(deps, caseId, { referenceBound: true, ...(created ? { received } : {}) });
   return {
     caseId,
     reference,
@@ -233,11 +232,17 @@ export async function submitComplaint(
  * The rest of an intake once its `received` event is in the log: the projection, the reference lookup and the
  * execution named after the case. Each step can be repeated, so a case whose intake stopped after the event
  * (no client retried it) is finished by calling this again; the local runtime does so when it starts.
+ * `received`: the case as the `received` event this intake just appended left it (the log is then not read);
+ * `referenceBound`: the reference lookup is known to be written (the intake claim binds it).
  */
-export async function finishIntake(deps: AppDependencies, caseId: string): Promise<CaseState> {
-  const { state } = await loadCase(deps, caseId);
+export async function finishIntake(
+  deps: AppDependencies,
+  caseId: string,
+  known: { received?: CaseState; referenceBound?: boolean } = {},
+): Promise<CaseState> {
+  const state = known.received ?? (await loadCase(deps, caseId)).state;
   await deps.repository.saveProjection(state, caseLookups(deps, state));
-  await deps.repository.saveReference(state.reference, caseId);
+  if (!known.referenceBound) await deps.repository.saveReference(state.reference, caseId);
   // Started with the case's position, so its first state routes straight to triage (which sends the receipt);
   // only a resumed execution, given just the case id, rebuilds the case from its log first.
   await deps.engine.startExecution(caseId, casePosition(state, deps.context, deps.clock.now()));

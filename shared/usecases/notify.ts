@@ -31,16 +31,20 @@ export async function sendOwedLetters(deps: AppDependencies, caseId: string): Pr
 
 /**
  * sendOwedLetters, also returning the case as the last letter's record left it (undefined when none was owed),
- * so a workflow step carries on from it rather than reading the projection again.
+ * so a workflow step carries on from it rather than reading the projection again. `projection`: the case's
+ * stored projection, if the caller has it; when the log read here ends at its event, the first letter's record
+ * builds on it (so that record writes only what it changes), not on a fold of the log.
  */
 export async function deliverOwedLetters(
   deps: AppDependencies,
   caseId: string,
+  projection?: CaseState,
 ): Promise<{ sent: number; state?: CaseState }> {
   const events = await deps.repository.loadEvents(caseId);
   const owed = lettersOwed(events);
   // Each letter's record builds on the state just written, so the log is read once for all of them.
-  let current = owed.length > 0 ? foldCase(caseId, events, deps.context) : undefined;
+  const upToDate = projection?.seq === events.length ? projection : undefined;
+  let current = owed.length > 0 ? (upToDate ?? foldCase(caseId, events, deps.context)) : undefined;
   for (const letter of owed) {
     const stateThen = foldCase(caseId, events.slice(0, letter.seq), deps.context);
     const input = {

@@ -41,7 +41,7 @@ async function settleLetters(deps: AppDependencies, caseId: string, known?: Case
   let state = known ?? (await loadState(deps, caseId));
   let rebuilt = false;
   while (state.lettersOwed.length > 0) {
-    const delivered = await deliverOwedLetters(deps, caseId);
+    const delivered = await deliverOwedLetters(deps, caseId, state);
     if (delivered.sent > 0 && delivered.state) {
       // The last letter's record is the newest write to the case (an event that raced it made that record
       // re-fold the log), so it is the state to go on from: no second read.

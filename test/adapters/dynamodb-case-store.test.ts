@@ -42,6 +42,10 @@ async function freshStore() {
 
 caseRepositoryContract('DynamoDbCaseStore', async () => (await freshStore()).store);
 
+/** The sort key a request writes (its Key's, or its Item's), if it names one item. */
+const sortKeyOf = (input: Record<string, unknown>) =>
+  ((input.Key ?? input.Item) as { sk?: string } | undefined)?.sk;
+
 const throttled = () =>
   new ProvisionedThroughputExceededException({
     message: 'Rate of requests exceeds the allowed throughput',
@@ -213,18 +217,18 @@ describe('DynamoDbCaseStore reads', () => {
     expect(task).toMatchObject({ status: 'done', gsi2pk: 'CASETASKS#case-1' });
     expect(task).not.toHaveProperty('gsi1pk');
   });
-  it("writes a new case's lookup items in one batched request, after the projection and its facts", async () => {
+  it("writes a new case's lookup items in one batched request, after its facts and the projection", async () => {
     const { store, watch } = await freshStore();
     await store.saveProjection(aCase('case-1'), {
       contacts: ['hash-email', 'hash-phone'],
       names: ['hash-name', 'hash-surname'],
     });
-    // The UpdateItem counts the change to the facts' one month (its cached report tally is no longer current).
-    expect(watch.calls.map((call) => call.operation)).toEqual([
-      'PutItem',
-      'PutItem',
-      'UpdateItem',
-      'BatchWriteItem',
+    // The facts, the change to their one month (its cached report tally is no longer current), the projection.
+    expect(watch.calls.map((call) => [call.operation, sortKeyOf(call.input)])).toEqual([
+      ['PutItem', 'FACTS#2026-03'],
+      ['UpdateItem', 'TALLY'],
+      ['PutItem', 'PROJECTION'],
+      ['BatchWriteItem', undefined],
     ]);
     expect(await store.listByContact('hash-phone')).toEqual([expect.objectContaining({ caseId: 'case-1' })]);
     expect(await store.listByName('hash-surname')).toEqual([expect.objectContaining({ caseId: 'case-1' })]);
@@ -286,6 +290,49 @@ describe('DynamoDbCaseStore reporting facts', () => {
       new GetCommand({ TableName: tableName, Key: { pk: 'CASE#case-1', sk: 'FACTS#2026-04' } }),
     );
     expect(item.Item).toMatchObject({ gsi3pk: 'FACTS#2026-04', gsi3sk: 'case-1', seq: 1 });
+  });
+});
+
+describe('DynamoDbCaseStore saving only what an event changed', () => {
+  const noLookups = { contacts: [], names: [] };
+  const note = (state: CaseState, at: string) =>
+    applyCaseEvent(
+      state,
+      { type: 'note-added', at, by: handler, text: 'Rang the resident' },
+      baselineContext(),
+    );
+  const triage = (state: CaseState, at: string) =>
+    applyCaseEvent(state, { type: 'triaged', at, by: handler, outcome: 'complaint' }, baselineContext());
+
+  it('skips the facts and their month count when the event left them as the stored base had them', async () => {
+    const { store, watch } = await freshStore();
+    const first = aCase('case-1', '2026-04-02T10:00:00.000Z');
+    await store.saveProjection(first, noLookups);
+    const noted = note(first, '2026-04-02T11:00:00.000Z');
+    watch.resetCalls();
+    await store.saveProjection(noted, noLookups, first);
+    expect(watch.calls.map((call) => [call.operation, sortKeyOf(call.input)])).toEqual([
+      ['PutItem', 'PROJECTION'],
+    ]);
+    expect((await store.getProjection('case-1'))?.seq).toBe(2);
+    expect((await store.reportMonths(['2026-04'])).get('2026-04')?.changes).toBe(1);
+    // An event that changes a figure writes them, on the same stored base.
+    const triaged = triage(noted, '2026-04-03T10:00:00.000Z');
+    await store.saveProjection(triaged, noLookups, noted);
+    expect((await store.listReportFacts(['2026-04']))[0]?.triage?.outcome).toBe('complaint');
+    expect((await store.reportMonths(['2026-04'])).get('2026-04')?.changes).toBe(2);
+  });
+
+  it("writes the facts before the projection, so a stored projection's facts are stored too", async () => {
+    const { store, client } = await freshStore();
+    const first = aCase('case-1', '2026-04-02T10:00:00.000Z');
+    await store.saveProjection(first, noLookups);
+    const triaged = triage(first, '2026-04-03T10:00:00.000Z');
+    // The save stops at its second PutItem: the facts are written, the projection is not.
+    failNthWrite(client, { nth: 2, operation: 'PutItem', error: throttled });
+    await expect(store.saveProjection(triaged, noLookups, first)).rejects.toThrow(/allowed throughput/);
+    expect((await store.getProjection('case-1'))?.seq).toBe(1);
+    expect((await store.listReportFacts(['2026-04']))[0]?.triage?.outcome).toBe('complaint');
   });
 });
 

@@ -161,6 +161,16 @@ export function caseFacts(state: CaseState): CaseFacts {
   };
 }
 
+/**
+ * Whether a later state of a case gives the same reporting facts as an earlier one, the sequence number aside
+ * (a letter sent, a note, a reminder change nothing the figures count): its save need not rewrite them.
+ */
+export function sameFacts(earlier: CaseState, later: CaseState): boolean {
+  const { seq: _earlierSeq, ...before } = caseFacts(earlier);
+  const { seq: _laterSeq, ...after } = caseFacts(later);
+  return JSON.stringify(before) === JSON.stringify(after);
+}
+
 /** The reporting facts of a case from its event log. */
 export function caseFactsFromEvents(
   caseId: string,
