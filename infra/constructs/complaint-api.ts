@@ -41,6 +41,8 @@ const READS_ONLY: ReadonlySet<string> = new Set([
  * export records itself on each case, nothing more.
  */
 const NO_WORKFLOW: ReadonlySet<string> = new Set(['api/subject-access#exportHandler']);
+/** Route functions that record a legal hold: they copy the case's raw email out of the bucket's expiry first. */
+const HOLDS_CASES: ReadonlySet<string> = new Set(['api/staff-actions#caseActionHandler']);
 
 /**
  * What each page function uses beyond the table (least privilege per function, test/infra/stacks.test.ts):
@@ -51,7 +53,11 @@ const NO_WORKFLOW: ReadonlySet<string> = new Set(['api/subject-access#exportHand
 interface PageUses {
   table: 'read' | 'readWrite';
   attachments?: 'put' | 'get';
-  inboundEmail?: true;
+  /**
+   * 'read': downloads a case's raw email and held email (the original, or a legal hold's copy), and copies a
+   * reply it attaches to a held case; 'hold': records legal holds, copying the case's raw email first.
+   */
+  inboundEmail?: 'read' | 'hold';
   signIn?: true;
   workflow?: true;
 }
@@ -61,11 +67,11 @@ const PAGE_USES: Readonly<Record<string, PageUses>> = {
   'web/staff-pages': {
     table: 'readWrite',
     attachments: 'get',
-    inboundEmail: true,
+    inboundEmail: 'read',
     signIn: true,
     workflow: true,
   },
-  'web/case-pages': { table: 'readWrite', signIn: true, workflow: true },
+  'web/case-pages': { table: 'readWrite', inboundEmail: 'hold', signIn: true, workflow: true },
   'web/report-pages': { table: 'readWrite', signIn: true },
   // The subject access ZIP carries the person's files.
   'web/records-pages': { table: 'readWrite', attachments: 'get', signIn: true },
@@ -80,7 +86,10 @@ export interface ComplaintRoutesProps {
   staff: StaffDirectory;
   /** Residents' attachments: stored by the complaint form, downloaded on the staff case page. */
   attachments: s3.IBucket;
-  /** Raw inbound email: the staff console downloads a case's emails and held email as received (read only). */
+  /**
+   * Raw inbound email: the staff console downloads a case's emails and held email as received; recording a
+   * legal hold copies the case's raw email under `held/`, out of the bucket's expiry.
+   */
   inboundEmail: s3.IBucket;
 }
 
@@ -208,6 +217,9 @@ export class ComplaintApi extends Capability {
       );
       if (uses.attachments) fn.useAttachmentsBucket(props.attachments, uses.attachments);
       if (uses.inboundEmail) fn.useInboundEmailBucket(props.inboundEmail, ['s3:GetObject']);
+      if (uses.inboundEmail === 'read')
+        fn.useHeldRawEmail(props.inboundEmail, ['s3:GetObject', 's3:PutObject']);
+      if (uses.inboundEmail === 'hold') fn.useHeldRawEmail(props.inboundEmail, ['s3:PutObject']);
       if (uses.signIn) props.staff.configureSignIn(fn);
       if (uses.workflow) workflow.grantStartAndComplete(fn);
     } else {
@@ -223,6 +235,10 @@ export class ComplaintApi extends Capability {
         { table: readsOnly ? 'read' : 'readWrite', http: true },
       );
       if (!readsOnly && !NO_WORKFLOW.has(key)) workflow.grantStartAndComplete(fn);
+      if (HOLDS_CASES.has(key)) {
+        fn.useInboundEmailBucket(props.inboundEmail, ['s3:GetObject']);
+        fn.useHeldRawEmail(props.inboundEmail, ['s3:PutObject']);
+      }
     }
     this.routeFunctions.set(key, fn);
     return fn;

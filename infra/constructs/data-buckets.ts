@@ -70,12 +70,11 @@ export class DataBuckets extends Capability {
         lifecycleRules,
         removalPolicy: RemovalPolicy.RETAIN,
       });
-    // Raw inbound email is deleted with its case by the retention job; the expiry catches what is left.
+    // Raw inbound email is deleted with its case by the retention job; the expiry catches what is left. It reads
+    // only SES's prefix: the copies a legal hold keeps under held/ outlive it (the job deletes them with the case).
     this.inboundEmail = bucket('InboundEmail', names.inboundEmail, 'inbound', [
-      {
-        expiration: Duration.days(props.inboundExpirationDays ?? 365),
-        noncurrentVersionExpiration: Duration.days(30),
-      },
+      { prefix: INBOUND_EMAIL_PREFIX, expiration: Duration.days(props.inboundExpirationDays ?? 365) },
+      { noncurrentVersionExpiration: Duration.days(30) },
     ]);
     // Email intake (in the workflow stack) takes each stored message from EventBridge: set on the bucket
     // itself, because CDK's eventBridgeEnabled would add its own notifications function to this stack.

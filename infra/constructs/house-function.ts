@@ -10,6 +10,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { HELD_RAW_EMAIL_PREFIX } from '#shared/domain/records.ts';
 import { powertoolsEnvironment } from '../powertools-environment.ts';
 import { INBOUND_EMAIL_PREFIX } from './data-buckets.ts';
 
@@ -257,6 +258,30 @@ export class HouseFunction extends Construct {
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${this.prefix}-inbound-${account}/${INBOUND_EMAIL_PREFIX}*]`,
       reason:
         'SES names each stored message by its own message id, not known in advance; the grant is limited to the receipt rule prefix of the inbound bucket',
+    });
+    return this;
+  }
+
+  /**
+   * The copies a legal hold keeps of a held case's raw email, under `held/` in the inbound bucket (outside the
+   * bucket's expiry): made by whatever records a hold or a reply to a held case ('s3:PutObject'), read by the
+   * staff download once the original has expired ('s3:GetObject'), deleted by the retention job with the case's
+   * other raw email ('s3:DeleteObject'). Exactly these objects and actions; pair with useInboundEmailBucket.
+   */
+  useHeldRawEmail(
+    bucket: s3.IBucket,
+    actions: Array<'s3:GetObject' | 's3:PutObject' | 's3:DeleteObject'>,
+  ): this {
+    this.fn.addEnvironment('INBOUND_EMAIL_BUCKET', bucket.bucketName);
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions, resources: [bucket.arnForObjects(`${HELD_RAW_EMAIL_PREFIX}*`)] }),
+    );
+    if (actions.includes('s3:PutObject')) bucket.encryptionKey?.grantEncrypt(this.fn);
+    const account = Token.isUnresolved(Stack.of(this).account) ? '<AWS::AccountId>' : Stack.of(this).account;
+    Validations.of(this).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${this.prefix}-inbound-${account}/${HELD_RAW_EMAIL_PREFIX}*]`,
+      reason:
+        "A held copy is named by its original's key, which SES chose; the grant is limited to the held-copy prefix of the inbound bucket",
     });
     return this;
   }

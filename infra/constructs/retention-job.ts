@@ -20,7 +20,7 @@ export interface RetentionJobProps {
  * The retention job (docs/operations.md#retention): a schedule at 07:00 London time every day that invokes one
  * function, which anonymises closed cases past the profile's retention and deletes their attachments, letters
  * and raw emails. Its grants are what that takes and no more: the case table, DeleteObject on the attachments,
- * on the inbound bucket's `inbound/` prefix and on the letters (with ListBucket on them, to find a case's letters
+ * on the inbound bucket's `inbound/` and `held/` prefixes and on the letters (with ListBucket on them, to find a case's letters
  * under `<caseId>/`). It sends no email and starts no execution.
  *
  * @example
@@ -45,6 +45,7 @@ export class RetentionJob extends Capability {
     );
     // The raw emails under the receipt prefix (the acknowledgement of that prefix comes with it).
     this.fn.useInboundEmailBucket(props.inboundEmail, ['s3:DeleteObject']);
+    this.fn.useHeldRawEmail(props.inboundEmail, ['s3:DeleteObject']);
     const { fn } = this.fn;
     fn.addEnvironment('ATTACHMENTS_BUCKET', props.attachments.bucketName);
     fn.addEnvironment('LETTERS_BUCKET', props.letters.bucketName);

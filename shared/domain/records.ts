@@ -20,6 +20,16 @@ export const REMOVED = '[removed]';
 
 const REMOVED_ADDRESS: EmailAddress = { address: REMOVED };
 
+/**
+ * Where a held case's raw emails are copied in the inbound store: the inbound bucket's expiry (counted from
+ * receipt) applies only to the prefix SES writes to, so a copy here outlives it until the retention job deletes
+ * it with the case's other raw email (docs/operations.md, "Legal hold").
+ */
+export const HELD_RAW_EMAIL_PREFIX = 'held/';
+
+/** The key of a raw email's held copy. */
+export const heldCopyKey = (rawKey: string): string => `${HELD_RAW_EMAIL_PREFIX}${rawKey}`;
+
 /** The instant `years` calendar years after `instant` (29 February moves to 1 March). */
 export function yearsAfter(instant: Instant, years: number): Instant {
   const date = new Date(instant);

@@ -20,8 +20,9 @@ import { verifyCaseLink } from '../domain/secrets.ts';
 import type { TaskRecord } from '../ports/case-repository.ts';
 import { isCivilDate } from '../time/london.ts';
 import '../zod-messages.ts';
-import { loadCase, recordEvent } from './case-log.ts';
+import { loadCase, nowIso, recordEvent } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
+import { keepRawEmailsForHold } from './raw-email.ts';
 import {
   completeCallback,
   completeOpenTasks,
@@ -365,6 +366,10 @@ export async function recordCaseAction(
 ): Promise<CaseState> {
   const action = CaseAction.parse(rawAction);
   await resendOwedCallbacks(deps, caseId);
+  if (action.action === 'legal-hold') {
+    const hold = { type: 'legal-hold-set', at: nowIso(deps), by: actor, reason: action.reason } as const;
+    await keepRawEmailsForHold(deps, caseId, hold);
+  }
   const { state } = await recordEvent(deps, caseId, (current, at): CaseEvent => {
     switch (action.action) {
       case 'note':

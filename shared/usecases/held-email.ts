@@ -5,6 +5,7 @@ import type { HeldEmailHandling, InboundEmailRecord } from '../ports/case-reposi
 import { nowIso } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
 import { type Checked, openCase, recordReply } from './email-intake.ts';
+import { readRawEmail } from './raw-email.ts';
 import { normaliseReference } from './search.ts';
 
 type Staff = Extract<Actor, { kind: 'staff' }>;
@@ -45,7 +46,7 @@ export async function downloadHeldEmail(
   by: Staff,
 ): Promise<{ bytes: Uint8Array; fileName: string }> {
   const { held } = await heldEmail(deps, key, by);
-  const stored = await deps.inboundEmail?.get(held.rawKey);
+  const stored = await readRawEmail(deps, held.rawKey);
   if (!stored) throw new NotFoundError('The email is no longer in the inbound store (it is kept for a year)');
   // Recorded before the bytes are returned, as a case's raw email downloads are.
   await deps.repository.recordInboundAccess(key, {

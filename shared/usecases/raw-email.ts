@@ -1,5 +1,7 @@
-import type { Actor, CaseState } from '../domain/case.ts';
+import { type Actor, applyCaseEvent, type CaseEvent, type CaseState } from '../domain/case.ts';
 import { NotFoundError } from '../domain/errors.ts';
+import { heldCopyKey, recordKeys } from '../domain/records.ts';
+import type { StoredAttachment } from '../ports/attachments.ts';
 import { loadCase, recordEvent } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
 
@@ -24,8 +26,8 @@ export async function downloadRawEmail(
   const { state } = await loadCase(deps, caseId);
   const email = rawEmailsOf(state)[index];
   if (!email) throw new NotFoundError('There is no such email on this case');
-  const stored = await deps.inboundEmail?.get(email.rawKey);
-  if (!stored) throw new NotFoundError('The email is no longer in the inbound store (it is kept for a year)');
+  const stored = await readRawEmail(deps, email.rawKey);
+  if (!stored) throw new NotFoundError('The email is no longer in the inbound store');
   await recordEvent(
     deps,
     caseId,
@@ -34,4 +36,59 @@ export async function downloadRawEmail(
     { projectionMayLag: true },
   );
   return { bytes: stored.bytes, fileName: `${state.reference}-email-${index + 1}.eml` };
+}
+
+/**
+ * A raw email as received: the original, or the copy a legal hold kept once the inbound bucket's expiry has
+ * taken the original. Without s3:ListBucket a missing original reads as AccessDenied, so a failed read is
+ * thrown only when there is no copy either.
+ */
+export async function readRawEmail(
+  deps: AppDependencies,
+  rawKey: string,
+): Promise<StoredAttachment | undefined> {
+  const store = deps.inboundEmail;
+  let failure: unknown;
+  for (const key of [rawKey, heldCopyKey(rawKey)]) {
+    try {
+      const stored = await store?.get(key);
+      if (stored) return stored;
+    } catch (error) {
+      failure ??= error;
+    }
+  }
+  if (failure) throw failure;
+  return undefined;
+}
+
+/**
+ * Copies raw emails out of the inbound bucket's expiry (a held case's: the hold must outlive it). Each copy is
+ * a put of the same bytes, so doing it again changes nothing; an original already gone has nothing to copy.
+ */
+export async function keepRawEmails(deps: AppDependencies, rawKeys: readonly string[]): Promise<void> {
+  if (rawKeys.length === 0) return;
+  const store = deps.inboundEmail;
+  if (!store)
+    throw new Error('Raw emails must be kept for a legal hold but this function has no inbound store');
+  await Promise.all(
+    rawKeys.map(async (key) => {
+      const stored = await store.get(key);
+      if (stored) await store.put(heldCopyKey(key), stored.bytes, stored.contentType);
+    }),
+  );
+}
+
+/**
+ * Before a legal hold is recorded, its case's raw emails are kept (copied first, so a hold never stands with
+ * them still expiring; a failed copy leaves no hold, and the manager tries again). The hold is checked as
+ * recording it would check it, so a hold the case refuses copies nothing.
+ */
+export async function keepRawEmailsForHold(
+  deps: AppDependencies,
+  caseId: string,
+  hold: Extract<CaseEvent, { type: 'legal-hold-set' }>,
+): Promise<void> {
+  const { events, state } = await loadCase(deps, caseId);
+  applyCaseEvent(state, hold, deps.context, caseId);
+  await keepRawEmails(deps, recordKeys(events).rawEmails);
 }

@@ -10,6 +10,7 @@ import { messageKey } from '../domain/email.ts';
 import { DomainError } from '../domain/errors.ts';
 import {
   anonymiseEvent,
+  heldCopyKey,
   messageIds,
   type RetentionStep,
   recordCounts,
@@ -111,7 +112,8 @@ async function deleteFiles(
   if (kinds.includes('rawEmail') && keys.rawEmails.length > 0) {
     const store = deps.inboundEmail;
     if (!store) throw new Error('Raw emails are due for deletion but this function has no inbound store');
-    await Promise.all(keys.rawEmails.map((key) => store.delete(key)));
+    // A held copy goes with its original (a case once held keeps one until now).
+    await Promise.all(keys.rawEmails.flatMap((key) => [store.delete(key), store.delete(heldCopyKey(key))]));
   }
   if (kinds.includes('letters')) await deps.letters.deleteCase(caseId);
 }

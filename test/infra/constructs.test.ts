@@ -167,7 +167,8 @@ describe('each capability on its own', { timeout: SYNTH_TIMEOUT }, () => {
       FunctionName: { Ref: intakeId },
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
     });
-    // The intake role reads and deletes raw messages under inbound/ only; nothing else in that bucket.
+    // The intake role reads and deletes raw messages under inbound/ only, and puts the copy a legal hold keeps
+    // of a reply to a held case under held/; nothing else in that bucket.
     const roleId = intake?.Properties.Role['Fn::GetAtt'][0];
     const statements = Object.values(template.findResources('AWS::IAM::Policy'))
       .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleId))
@@ -175,8 +176,12 @@ describe('each capability on its own', { timeout: SYNTH_TIMEOUT }, () => {
     const inbound = statements.filter((statement) =>
       JSON.stringify(statement.Resource).includes('-inbound-'),
     );
-    expect(inbound.map((statement) => statement.Action)).toEqual([['s3:GetObject', 's3:DeleteObject']]);
+    expect(inbound.map((statement) => statement.Action)).toEqual([
+      ['s3:GetObject', 's3:DeleteObject'],
+      's3:PutObject',
+    ]);
     expect(JSON.stringify(inbound[0].Resource)).toContain('"/inbound/*"');
+    expect(JSON.stringify(inbound[1].Resource)).toContain('"/held/*"');
     const attachments = statements.filter((statement) =>
       JSON.stringify(statement.Resource).includes('-attachments-'),
     );
@@ -266,9 +271,10 @@ describe('each capability on its own', { timeout: SYNTH_TIMEOUT }, () => {
       [statement.Action].flat().some((action: string) => action.startsWith('s3:')),
     );
     const actions = s3.flatMap((statement) => [statement.Action].flat()).sort();
-    expect(actions).toEqual(['s3:DeleteObject', 's3:DeleteObject', 's3:ListBucket']);
+    expect(actions).toEqual(['s3:DeleteObject', 's3:DeleteObject', 's3:DeleteObject', 's3:ListBucket']);
     const deletes = JSON.stringify(s3.filter((statement) => statement.Action === 's3:DeleteObject'));
     expect(deletes).toContain('"/inbound/*"');
+    expect(deletes).toContain('"/held/*"');
     expect(deletes).toMatch(/-attachments-/);
     expect(deletes).toMatch(/-letters-/);
     // It sends no email and touches no workflow.

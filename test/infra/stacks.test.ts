@@ -102,6 +102,24 @@ describe('CDK app', () => {
     }
   });
 
+  it("expires only SES's inbound/ objects, so the copies a legal hold keeps under held/ outlive the expiry", () => {
+    const inbound = Object.values(data.findResources('AWS::S3::Bucket')).find((bucket) =>
+      JSON.stringify(bucket.Properties.BucketName).includes('-inbound-'),
+    );
+    const rules = inbound?.Properties.LifecycleConfiguration.Rules as Array<Record<string, unknown>>;
+    const expiring = rules.filter((rule) => rule.ExpirationInDays !== undefined);
+    expect(expiring).toEqual([
+      expect.objectContaining({
+        Prefix: 'inbound/',
+        ExpirationInDays: expect.any(Number),
+        Status: 'Enabled',
+      }),
+    ]);
+    expect(rules).toContainEqual(
+      expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
+    );
+  });
+
   it('sends the inbound bucket events to EventBridge, whose rule hands inbound/ objects to email intake', () => {
     const inbound = Object.values(data.findResources('AWS::S3::Bucket')).find((bucket) =>
       JSON.stringify(bucket.Properties.BucketName).includes('-inbound-'),
@@ -308,11 +326,30 @@ describe('CDK app', () => {
       'web-staff',
     ]);
     // Raw inbound email: email intake reads and deletes it; the staff console only downloads it (a case's
-    // emails and held email, as received); the retention job only deletes it; nothing else touches it.
+    // emails and held email, as received); the retention job only deletes it; what records a legal hold (the
+    // case page, the case events API) reads it to copy it; nothing else touches it.
     const inboundReaders = Object.keys(grants).filter((name) => touches(name, /-inbound-/));
-    expect(inboundReaders.sort()).toEqual(['email-intake', 'retention', 'web-staff']);
-    expect(actions('web-staff', /-inbound-/)).toEqual(['s3:GetObject']);
-    expect(actions('retention', /-inbound-/)).toEqual(['s3:DeleteObject']);
+    expect(inboundReaders.sort()).toEqual([
+      'email-intake',
+      'retention',
+      'staff-actions-caseaction',
+      'web-case',
+      'web-staff',
+    ]);
+    const received = /"\/inbound\/\*"/;
+    const held = /"\/held\/\*"/;
+    expect(actions('email-intake', received)).toEqual(['s3:GetObject', 's3:DeleteObject']);
+    expect(actions('web-staff', received)).toEqual(['s3:GetObject']);
+    expect(actions('retention', received)).toEqual(['s3:DeleteObject']);
+    expect(actions('web-case', received)).toEqual(['s3:GetObject']);
+    expect(actions('staff-actions-caseaction', received)).toEqual(['s3:GetObject']);
+    // The copies a legal hold keeps under held/: made by what records a hold or a reply to a held case,
+    // downloaded by the console once the original expired, deleted by the retention job with the case.
+    expect(actions('email-intake', held)).toEqual(['s3:PutObject']);
+    expect(actions('web-staff', held)).toEqual(['s3:GetObject', 's3:PutObject']);
+    expect(actions('retention', held)).toEqual(['s3:DeleteObject']);
+    expect(actions('web-case', held)).toEqual(['s3:PutObject']);
+    expect(actions('staff-actions-caseaction', held)).toEqual(['s3:PutObject']);
   });
 
   it('lets every function that completes callbacks do so on the state machine, its versions and aliases', () => {

@@ -19,6 +19,8 @@ import {
 import { createDocumentClient } from '#shared/adapters/dynamodb-case-store.ts';
 import type { CaseEvent } from '#shared/domain/case.ts';
 import { messageKey } from '#shared/domain/email.ts';
+import { heldCopyKey } from '#shared/domain/records.ts';
+import { recordCaseAction } from '#shared/usecases/actions.ts';
 import { attachHeldEmail } from '#shared/usecases/held-email.ts';
 import { anonymiseCase } from '#shared/usecases/retention.ts';
 import { LOCAL_TABLE } from '../../infra/local/data-dir.ts';
@@ -805,6 +807,46 @@ describe('email held for staff', () => {
     // So the same message delivered again is still recognised, and not opened as a case a second time.
     expect((await deliver('reply-plus-address.eml')).outcome).toBe('duplicate');
     expect(await allCases()).toHaveLength(1);
+  });
+
+  it('a legal hold keeps the raw emails past the inbound expiry until the case is anonymised', async () => {
+    const { caseId, key } = await openAdasCaseWithKey();
+    const store = harness.deps.inboundEmail;
+    if (!store) throw new Error('the local system has no inbound store');
+    const hold = { action: 'legal-hold', reason: 'County court claim K00LS123' };
+    // Only a hold the case accepts keeps anything: a handler's is refused, and nothing is copied.
+    await expect(recordCaseAction(harness.deps, caseId, staff.handler, hold)).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    expect(await store.get(heldCopyKey(key))).toBeUndefined();
+
+    await recordCaseAction(harness.deps, caseId, staff.manager, hold);
+    const original = await store.get(key);
+    expect(await store.get(heldCopyKey(key))).toEqual(original);
+    // A reply arriving while the case is held is kept too.
+    const reply = await deliver('reply-plus-address.eml');
+    expect(reply.outcome).toBe('threaded');
+    expect(await store.get(heldCopyKey(reply.key))).toEqual(await store.get(reply.key));
+
+    // The bucket's expiry (receipt + rawEmail + 2 years) takes the originals; staff still download them.
+    await store.delete(key);
+    await store.delete(reply.key);
+    const download = await staffGet(downloadEmail, `/staff/case/${caseId}/emails/0`, { caseId, index: '0' });
+    expect(download.statusCode).toBe(200);
+    expect(Buffer.from(String(download.body), 'base64').equals(Buffer.from(original?.bytes ?? []))).toBe(
+      true,
+    );
+
+    // Released, the copies stay: the case's own retention decides now, and anonymising it deletes them.
+    await recordCaseAction(harness.deps, caseId, staff.manager, {
+      action: 'release-legal-hold',
+      reason: 'Claim settled',
+    });
+    expect(await store.get(heldCopyKey(key))).toBeDefined();
+    await harness.act(caseId, staff.handler, harness.serviceRequest());
+    await anonymiseCase(harness.deps, caseId, 'retention', staff.manager);
+    expect(await store.get(heldCopyKey(key))).toBeUndefined();
+    expect(await store.get(heldCopyKey(reply.key))).toBeUndefined();
   });
 
   it('a message to a reply address with a wrong signature is held, never threaded', async () => {
