@@ -248,12 +248,13 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     dynamo,
     async resumeOpenCases() {
       let resumed = 0;
-      for (const caseId of unclean.halfRecordedIntakes) {
+      // What the start found is handled once: a second call finds nothing new to finish.
+      for (const caseId of unclean.halfRecordedIntakes.splice(0)) {
         await finishIntake(deps, caseId);
         resumed++;
       }
       // Caught up before the status lists are read: a lagging projection is listed under its old status.
-      for (const caseId of unclean.laggingProjections) {
+      for (const caseId of unclean.laggingProjections.splice(0)) {
         const { state } = await loadCase(deps, caseId);
         await deps.repository.saveProjection(state, caseLookups(deps, state));
       }
