@@ -9,9 +9,9 @@ import {
   DynamoDBClient,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import { createTableInput } from '#shared/adapters/table-design.ts';
 import { LOCAL_TABLE, RUNNING_FILE } from './data-dir.ts';
+import { dynaliteServer } from './dynalite.ts';
 import { inProcessDynamo } from './in-process-dynamo.ts';
 
 /**
@@ -59,7 +59,7 @@ export function assertNotRunning(dataDir: string): void {
 export async function withTable<T>(dataDir: string, use: (client: DynamoDBClient) => Promise<T>): Promise<T> {
   const path = join(dataDir, 'dynamodb');
   mkdirSync(path, { recursive: true });
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path });
+  const server = dynaliteServer({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path });
   await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
   const client = new DynamoDBClient({
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

@@ -7,7 +7,6 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-s
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import * as sesLocalModule from 'aws-ses-v2-local';
 import { getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
-import dynalite from 'dynalite';
 import { FolderAttachmentStore } from '#shared/adapters/attachment-store.ts';
 import {
   createDocumentClient,
@@ -35,6 +34,7 @@ import * as sendDigest from '../../functions/workflow/send-digest.ts';
 import * as sendNotifications from '../../functions/workflow/send-notifications.ts';
 import { repairAfterUncleanStop, type UncleanStopRepair } from './crash-repair.ts';
 import { LOCAL_TABLE } from './data-dir.ts';
+import { dynaliteServer } from './dynalite.ts';
 import { inProcessDynamo } from './in-process-dynamo.ts';
 import { LocalStepFunctions, lambdaContext } from './local-step-functions.ts';
 import { installVirtualClock, type VirtualClock } from './virtual-clock.ts';
@@ -158,7 +158,12 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
 
   const dynamoPath = options.dataDir ? join(dataDir, 'dynamodb') : undefined;
   if (dynamoPath) mkdirSync(dynamoPath, { recursive: true });
-  const dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: dynamoPath });
+  const dynamoServer = dynaliteServer({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    path: dynamoPath,
+  });
   await listen(dynamoServer, options.dynamoPort ?? 0);
   const dynamoEndpoint = `http://127.0.0.1:${(dynamoServer.address() as AddressInfo).port}`;
   const sesServer = await sesServerFactory()({ host: '127.0.0.1', port: options.sesPort ?? 0 });

@@ -13,6 +13,8 @@ export interface VirtualClock {
   /** Moves time forward, firing every timer due on the way in order and letting the work it starts finish. */
   advance(ms: number): Promise<void>;
   advanceTo(instant: Date): Promise<void>;
+  /** How many timers are waiting on the virtual clock (a bench or test can check they stay bounded). */
+  pendingTimers(): number;
   uninstall(): void;
 }
 
@@ -34,9 +36,13 @@ export function installVirtualClock(options: { start?: Date; idle: IdleProbe['id
   });
   const uninstallShim = installLongTimerShim();
 
-  function nextTimerAt(): number | undefined {
+  function pendingTimers() {
     const store = (clock as unknown as TimerInternals).timers ?? {};
-    const timers = store instanceof Map ? [...store.values()] : Object.values(store);
+    return store instanceof Map ? [...store.values()] : Object.values(store);
+  }
+
+  function nextTimerAt(): number | undefined {
+    const timers = pendingTimers();
     return timers.length ? Math.min(...timers.map((timer) => timer.callAt)) : undefined;
   }
 
@@ -61,6 +67,7 @@ export function installVirtualClock(options: { start?: Date; idle: IdleProbe['id
     now: () => new Date(clock.now),
     advance: (ms) => advanceTo(new Date(clock.now + ms)),
     advanceTo,
+    pendingTimers: () => pendingTimers().length,
     uninstall() {
       uninstallShim();
       clock.uninstall();

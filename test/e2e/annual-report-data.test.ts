@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dynaliteServer } from '#infra/local/dynalite.ts';
 import { LOCAL_TABLE } from '#infra/local/system.ts';
 import { createDocumentClient, DynamoDbCaseStore } from '#shared/adapters/dynamodb-case-store.ts';
 import { createTableInput } from '#shared/adapters/table-design.ts';
@@ -65,7 +65,7 @@ function responded(n: number, day: string): CaseEvent[] {
 async function seed(dataDir: string): Promise<string[]> {
   const path = join(dataDir, 'dynamodb');
   mkdirSync(path, { recursive: true });
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path });
+  const server = dynaliteServer({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const client = new DynamoDBClient({
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
 import { createDocumentClient } from '#shared/adapters/dynamodb-case-store.ts';
 import { createTableInput } from '#shared/adapters/table-design.ts';
+import { dynaliteServer } from '../../infra/local/dynalite.ts';
 
 /** What the SDK needs to talk to dynalite: any region and credentials do, the endpoint must be its own. */
 export const LOCAL_AWS = {
@@ -30,7 +30,7 @@ let middlewares = 0;
  * test where the tests need an empty one.
  */
 export async function startDynalite(): Promise<LocalDynamo> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const server = dynaliteServer({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = () => new DynamoDBClient({ endpoint, ...LOCAL_AWS });

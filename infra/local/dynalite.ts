@@ -1,0 +1,52 @@
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { DynaliteOptions } from 'dynalite';
+
+const fromHere = createRequire(import.meta.url);
+const dynaliteEntry = fromHere.resolve('dynalite');
+const fromDynalite = createRequire(dynaliteEntry);
+
+type MemoryLevelClass = new (options?: Record<string, unknown>) => object;
+
+let create: ((options?: DynaliteOptions) => Server) | undefined;
+
+/**
+ * Starts dynalite: on disk with a `path`, otherwise in memory. Every dynalite in this repository starts here,
+ * never through `import 'dynalite'`.
+ *
+ * Without a path dynalite keeps the table in memory-level, which by default stores each key and value as a
+ * Buffer made by Buffer.from: below 4 KB that is a slice of Node's shared 8 KB allocation pool, and one stored
+ * slice keeps its whole slab alive. The runtime's other work (the SDK, HTTP, JSON) fills the rest of each slab
+ * with short-lived data, so a few hundred bytes stored pinned kilobytes: the lifecycle bench's external memory
+ * grew 0.73 MiB per closed case (issue 12). Told to store strings, memory-level keeps exactly the data, in the
+ * JavaScript heap. dynalite reads memory-level's class once, when it loads, so the store encoding is set by
+ * loading dynalite with the class replaced.
+ *
+ * Order: strings compare by UTF-16 code unit, bytes by UTF-8, which differ only between characters beyond
+ * U+FFFF and those from U+E000 to U+FFFF in a key; the application's keys are ASCII.
+ */
+export function dynaliteServer(options: DynaliteOptions): Server {
+  create ??= loadDynalite();
+  return create(options);
+}
+
+function loadDynalite(): (options?: DynaliteOptions) => Server {
+  const dbModule = fromDynalite.resolve('./db/index.js');
+  if (fromHere.cache[dbModule]) {
+    throw new Error(
+      "dynalite was loaded before infra/local/dynalite.ts could set its store: start it with dynaliteServer, not import 'dynalite'",
+    );
+  }
+  const memoryLevel = fromDynalite('memory-level') as { MemoryLevel: MemoryLevelClass };
+  const Original = memoryLevel.MemoryLevel;
+  memoryLevel.MemoryLevel = class extends Original {
+    constructor(options?: Record<string, unknown>) {
+      super({ storeEncoding: 'utf8', ...options });
+    }
+  };
+  try {
+    return fromHere('dynalite') as (options?: DynaliteOptions) => Server;
+  } finally {
+    memoryLevel.MemoryLevel = Original;
+  }
+}
