@@ -84,6 +84,8 @@ export interface BundleContents {
    * with the bytes it takes in the minified output.
    */
   inputs: Map<string, number>;
+  /** The packages left out of the bundle (the AWS SDK, the layer's) that it imports at init, not on first use. */
+  importsAtInit: string[];
 }
 
 /**
@@ -110,13 +112,23 @@ export async function bundleContents(sdk: SdkMode = 'external'): Promise<Map<str
               bytesInOutput,
             ]),
           ),
+          importsAtInit: [
+            ...new Set(
+              (output?.imports ?? [])
+                .filter((entry) => entry.external && entry.kind === 'import-statement')
+                .map((entry) => entry.path),
+            ),
+          ].sort(),
         };
         return [module, contents] as const;
       }),
     ),
   );
   return new Map(
-    functions.map(({ name, module }) => [name, built.get(module) ?? { bytes: 0, inputs: new Map() }]),
+    functions.map(({ name, module }) => [
+      name,
+      built.get(module) ?? { bytes: 0, inputs: new Map(), importsAtInit: [] },
+    ]),
   );
 }
 

@@ -110,7 +110,7 @@ export function dependenciesFrom(
   const repository = lazy(() => new DynamoDbCaseStore(config.TABLE_NAME, documents()));
   const reporting = lazy(() => new DynamoDbReportingStore(config.TABLE_NAME, documents()));
   const engine = lazy(() => new StepFunctionsEngine(config.STATE_MACHINE_ARN, clients.sfn));
-  const mailer = lazy(() => new SesMailer(config.SES_CONFIGURATION_SET, clients.ses()));
+  const mailer = lazy(() => new SesMailer(config.SES_CONFIGURATION_SET, clients.ses));
   const letters = lazy(() =>
     config.LETTERS_BUCKET
       ? new S3LetterStore(config.LETTERS_BUCKET, s3)

@@ -1,14 +1,23 @@
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Mailer, OutgoingEmail } from '../ports/notifications.ts';
+import { type ClientSource, clientOf } from './sdk-client.ts';
+
+/** Imported on the first send: most invocations of most functions send nothing (ADR 0010). */
+const sdk = () => import('@aws-sdk/client-sesv2');
 
 export class SesMailer implements Mailer {
+  private readonly client: () => Promise<SESv2Client>;
+
   constructor(
     private readonly configurationSetName?: string,
-    private readonly client: SESv2Client = new SESv2Client({}),
-  ) {}
+    client: ClientSource<SESv2Client> = async () => new (await sdk()).SESv2Client({}),
+  ) {
+    this.client = clientOf(client);
+  }
 
   async send(email: OutgoingEmail): Promise<{ messageId: string }> {
-    const result = await this.client.send(
+    const [{ SendEmailCommand }, client] = await Promise.all([sdk(), this.client()]);
+    const result = await client.send(
       new SendEmailCommand({
         FromEmailAddress: email.from,
         Destination: { ToAddresses: email.to, CcAddresses: email.cc },

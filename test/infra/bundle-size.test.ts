@@ -50,6 +50,16 @@ describe('Lambda bundle sizes (built as the CDK builds them, AWS SDK external)',
     );
   }, 180_000);
 
+  it('imports no AWS SDK client but DynamoDB at init: SES, S3 and Step Functions on first use (ADR 0010)', async () => {
+    const atInit = new Set(['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']);
+    const loadedAtInit = [...(await bundles)].flatMap(([name, { importsAtInit }]) =>
+      importsAtInit
+        .filter((path) => path.startsWith('@aws-sdk/') && !atInit.has(path))
+        .map((path) => `${name}: ${path}`),
+    );
+    expect(loadedAtInit).toEqual([]);
+  }, 180_000);
+
   it("carries zod's English messages only, not its other locales", async () => {
     // Importing zod's `z` (or its default export) instead of the namespace (`import * as z from 'zod'`) makes
     // esbuild keep every locale: about 350 KB. Powertools' schemas import it that way, so no function uses them.
