@@ -18,7 +18,9 @@ export interface DailyDigestProps {
  * The working-morning digest of new tasks (profile `notifications.newTasks`): a schedule at 08:00 London
  * time on weekdays that invokes one function. The function itself skips bank holidays and closure days.
  * The same run first resends every callback still owed, so it may complete tasks (SendTaskSuccess and
- * SendTaskFailure on the complaint state machine, nothing else of Step Functions).
+ * SendTaskFailure on the complaint state machine, nothing else of Step Functions), and then, the first time
+ * it runs with a provider profile other than the one stored as applied (a deploy changed it), records the
+ * moved due dates on open cases and writes the residents' letters (`applyProfileChange`).
  *
  * @example
  * new DailyDigest(this, 'DailyDigest', { prefix, functions, stateMachineName: workflow.stateMachineName });
@@ -34,10 +36,13 @@ export class DailyDigest extends Capability {
       {
         name: 'send-digest',
         module: 'workflow/send-digest',
-        description: 'Scheduled: resends owed workflow callbacks, then the daily digest of new tasks',
+        description:
+          'Scheduled: resends owed workflow callbacks, records a changed profile on open cases, sends the daily digest',
       },
-      // It marks the tasks it announced, so a retry sends no second digest.
-      { table: 'readWrite', mail: true },
+      // It marks the tasks it announced, so a retry sends no second digest. After a deploy with a changed
+      // profile it records the moved dates on open cases and sends the residents' letters (stored for post
+      // where the resident prefers it: put only, as the letters task).
+      { table: 'readWrite', mail: true, letters: true },
     );
     this.fn.useStateMachine(props.stateMachineName, ['states:SendTaskSuccess', 'states:SendTaskFailure']);
     // The schedule's role may invoke this one function only (the target grants it).

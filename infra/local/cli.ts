@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { loadProfile } from '#shared/policy/load-profile.ts';
+import type { ProfileChangeReport } from '#shared/usecases/profile-change.ts';
 import { asksForHelp } from '../../bin/args.ts';
 import { powertoolsEnvironment, stackPrefix } from '../powertools-environment.ts';
 import { DEMO_USERS } from './demo-users.ts';
@@ -38,6 +39,16 @@ ${ENVIRONMENT}`;
 
 export class LocalUsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** The start banner's lines about a provider profile changed since the last start (none when unchanged). */
+function profileChangeLines(report: ProfileChangeReport | undefined): string[] {
+  if (report?.outcome !== 'applied') return [];
+  const later = report.changes.filter((change) => change.direction === 'later').length;
+  return [
+    `  The provider profile changed since the last start: ${report.reason}`,
+    `  Recorded on ${report.changes.length} open case(s): ${later} due date(s) moved later (${report.lettersSent} resident letter(s) sent), ${report.changes.length - later} kept.`,
+  ];
 }
 
 export async function localStart(args: string[], io: Output): Promise<number> {
@@ -104,6 +115,7 @@ export async function localStart(args: string[], io: Output): Promise<number> {
       runtime.resumed
         ? `  Resumed ${runtime.resumed} open case(s) from the event log.`
         : '  No open cases to resume.',
+      ...profileChangeLines(runtime.system.profileChange),
       '',
       'Press Ctrl-C to stop.',
     ].join('\n'),

@@ -24,6 +24,7 @@ import { londonWallClockToInstant, toLondon } from '#shared/time/london.ts';
 import { caseLookups, loadCase } from '#shared/usecases/case-log.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import { finishIntake } from '#shared/usecases/intake.ts';
+import { applyProfileChange, type ProfileChangeReport } from '#shared/usecases/profile-change.ts';
 import { useDependencies } from '../../functions/lib/config.ts';
 import * as checkDeadline from '../../functions/workflow/check-deadline.ts';
 import * as closeCase from '../../functions/workflow/close-case.ts';
@@ -120,6 +121,11 @@ export interface LocalSystem {
    * execution for every open case, so each resumes at the step its event log says.
    */
   resumeOpenCases(): Promise<number>;
+  /**
+   * What the start found of the provider profile (set by resumeOpenCases): a profile changed since the last
+   * start has its moved dates recorded on the open cases, and the residents told, before any case resumes.
+   */
+  profileChange?: ProfileChangeReport;
   /** Starts a new execution for each open case whose latest execution FAILED; the daily tick calls it. */
   restartFailedExecutions(): Promise<string[]>;
   settle(): Promise<void>;
@@ -244,7 +250,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     }),
   );
 
-  return {
+  const system: LocalSystem = {
     deps,
     sfn: engine,
     clock,
@@ -263,6 +269,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         const { state } = await loadCase(deps, caseId);
         await deps.repository.saveProjection(state, caseLookups(deps, state));
       }
+      // Before the executions start, so each waits on its step's recorded date (a stop part-way through is
+      // finished here at the next start: the applied profile is stored last).
+      system.profileChange = await applyProfileChange(deps);
       for (const status of OPEN_STATUSES) {
         for (const state of await deps.repository.listByStatus(status, 100_000)) {
           const { alreadyStarted } = await engine.startExecution(state.caseId, { caseId: state.caseId });
@@ -284,6 +293,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       clock.uninstall();
     },
   };
+  return system;
 }
 
 /**

@@ -16,6 +16,7 @@ import { ConflictError, TaskNotOpenError } from '../domain/errors.ts';
 import { REMOVED } from '../domain/records.ts';
 import { type CaseFacts, caseFacts, factMonths, sameFacts } from '../domain/reporting/facts.ts';
 import {
+  type AppliedProfile,
   type CaseLookups,
   type CaseRepository,
   type HeldEmailHandling,
@@ -60,6 +61,8 @@ function inboundRecord(item: Record<string, unknown>): InboundEmailRecord {
 const OWED_CALLBACKS = 'CALLBACKS#OWED';
 /** How long a sent alert's or digest's record is kept to recognise a retried send. */
 const SENT_MESSAGE_DAYS = 30;
+/** The one item holding the profile last applied to open cases' due dates. */
+const APPLIED_PROFILE_KEY = { pk: 'PROFILE#APPLIED', sk: 'PROFILE' };
 const eventKey = (seq: number) => `EVT#${String(seq).padStart(10, '0')}`;
 
 function isConditionFailure(error: unknown): boolean {
@@ -1035,6 +1038,36 @@ export class DynamoDbCaseStore implements CaseRepository {
         },
       }),
     );
+  }
+
+  async getAppliedProfile(): Promise<AppliedProfile | undefined> {
+    const result = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: APPLIED_PROFILE_KEY, ConsistentRead: true }),
+    );
+    if (!result.Item) return undefined;
+    const { fingerprint, profile, appliedAt } = result.Item as { [key in keyof AppliedProfile]: string };
+    return { fingerprint, profile: JSON.parse(profile), appliedAt };
+  }
+
+  async saveAppliedProfile(applied: AppliedProfile, previous: string | undefined): Promise<void> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          // The profile as JSON text: stored exactly as parsed, so its fingerprint can be checked again.
+          Item: { ...APPLIED_PROFILE_KEY, ...applied, profile: JSON.stringify(applied.profile) },
+          ...(previous
+            ? {
+                ConditionExpression: 'fingerprint = :previous',
+                ExpressionAttributeValues: { ':previous': previous },
+              }
+            : { ConditionExpression: 'attribute_not_exists(pk)' }),
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      throw new ConflictError('Another run stored the applied provider profile meanwhile; read it again');
+    }
   }
 
   private async projections(caseIds: readonly string[], consistent = false): Promise<CaseState[]> {

@@ -248,6 +248,11 @@ export type CaseEvent = EventBase &
         newDueDate: CivilDate;
         direction: 'later' | 'kept';
         reason: string;
+        /**
+         * The fingerprint of the profile that caused it (`profileFingerprint`): a run stopped part-way and started
+         * again knows which cases it already recorded. Absent on events recorded by hand before it existed.
+         */
+        profileFingerprint?: string;
       }
     /** A correction of the resident's details (UK GDPR art. 16): the log keeps both, the case shows this one. */
     | { type: 'rectified'; field: RectifiableField; value: string; reason: string }

@@ -13,6 +13,7 @@ export const RESIDENT_TEMPLATES = [
   'withdrawal-confirmed',
   'case-closed',
   'deadline-missed',
+  'due-date-moved',
 ] as const;
 export type ResidentTemplate = (typeof RESIDENT_TEMPLATES)[number];
 
@@ -37,6 +38,9 @@ export function templateFor(event: CaseEvent): ResidentTemplate | undefined {
     case 'deadline-breached':
       // Only a deadline the resident was given carries a new date; an outstanding action's does not.
       return event.newDueDate ? 'deadline-missed' : undefined;
+    case 'deadlines-recalculated':
+      // A date kept as given needs no letter: only a later one is news to the resident.
+      return event.direction === 'later' ? 'due-date-moved' : undefined;
     case 'closed':
       return event.reason === 'escalation-window-ended' || event.reason === 'resolved-at-stage-1'
         ? 'case-closed'

@@ -1,4 +1,6 @@
-import type { ProviderProfile } from '../policy/profile.ts';
+import { type DatedReason, regionLabel } from '../calendar/working-calendar.ts';
+import { formatCivilDate } from '../notifications/words.ts';
+import type { Duration, ProviderProfile } from '../policy/profile.ts';
 import type { CivilDate, Instant } from '../time/london.ts';
 import { type CaseEvent, caseContext, foldCase, pendingStep, type Step } from './case.ts';
 
@@ -17,10 +19,24 @@ export interface DeadlineChange {
   direction: 'later' | 'kept';
 }
 
+/** The pending step's due date when the log is folded under the profile, if the case is open and waiting. */
+function pendingDue(caseId: string, events: readonly CaseEvent[], profile: ProviderProfile) {
+  const ctx = caseContext(profile);
+  const state = foldCase(caseId, events, ctx);
+  if (state.status === 'closed') return undefined;
+  const pending = pendingStep(state, ctx);
+  return pending?.deadline ? { state, step: pending.step, deadline: pending.deadline } : undefined;
+}
+
 /**
  * The due date of an open case's pending step under each profile. The reducer computes every due date from the
  * profile's calendar and timescales, so folding the same log under both shows exactly what a change would move;
  * a date already past is history (met or breached) and is left alone.
+ *
+ * The date the resident was given is the log folded under the old profile, earlier recalculations included (they
+ * pin it). What the change itself does is read from the log without them, under each profile: a case the change
+ * does not touch is left alone even when an earlier change left its date pinned above the calendar's, and a case
+ * pinned by an earlier change still moves later when this one pushes its date past the pin.
  */
 export function deadlineChange(
   caseId: string,
@@ -30,23 +46,127 @@ export function deadlineChange(
   /** Now, from the caller's Clock. */
   now: Instant,
 ): DeadlineChange | undefined {
-  const oldCtx = caseContext(oldProfile);
-  const before = foldCase(caseId, events, oldCtx);
-  const oldDeadline = pendingStep(before, oldCtx)?.deadline;
-  if (!oldDeadline || before.status === 'closed') return undefined;
-  if (oldDeadline.dueAt < now) return undefined;
-  const newCtx = caseContext(newProfile);
-  const after = foldCase(caseId, events, newCtx);
-  const pending = pendingStep(after, newCtx);
-  const newDueDate = pending?.deadline?.dueDate;
-  if (!pending || !newDueDate || newDueDate === oldDeadline.dueDate) return undefined;
-  const later = newDueDate > oldDeadline.dueDate;
+  const given = pendingDue(caseId, events, oldProfile);
+  if (!given || given.deadline.dueAt < now) return undefined;
+  const unpinned = events.filter((event) => event.type !== 'deadlines-recalculated');
+  const before = pendingDue(caseId, unpinned, oldProfile);
+  const after = pendingDue(caseId, unpinned, newProfile);
+  if (!after || after.step !== given.step || after.deadline.dueDate === before?.deadline.dueDate) {
+    return undefined;
+  }
+  const oldDueDate = given.deadline.dueDate;
+  const newDueDate = after.deadline.dueDate;
+  if (newDueDate === oldDueDate) return undefined;
+  const later = newDueDate > oldDueDate;
   return {
     caseId,
-    reference: before.reference,
-    step: pending.step,
-    oldDueDate: oldDeadline.dueDate,
-    newDueDate: later ? newDueDate : oldDeadline.dueDate,
+    reference: given.state.reference,
+    step: given.step,
+    oldDueDate,
+    newDueDate: later ? newDueDate : oldDueDate,
     direction: later ? 'later' : 'kept',
   };
+}
+
+/** Whether the log already records the change to the profile with this fingerprint (a run started again). */
+export function recordsProfileChange(events: readonly CaseEvent[], fingerprint: string): boolean {
+  return events.some(
+    (event) => event.type === 'deadlines-recalculated' && event.profileFingerprint === fingerprint,
+  );
+}
+
+function datedChanges(
+  before: readonly DatedReason[],
+  after: readonly DatedReason[],
+  added: (day: DatedReason) => string,
+  removed: (day: DatedReason) => string,
+): string[] {
+  const had = new Set(before.map((day) => day.date));
+  const has = new Set(after.map((day) => day.date));
+  return [
+    ...after.filter((day) => !had.has(day.date)).map(added),
+    ...before.filter((day) => !has.has(day.date)).map(removed),
+  ];
+}
+
+function durationWords(duration: Duration | null | undefined): string {
+  if (!duration) return 'no limit';
+  const unit =
+    duration.unit === 'working-days' ? 'working day' : duration.unit === 'calendar-days' ? 'day' : 'month';
+  return `${duration.amount} ${unit}${duration.amount === 1 ? '' : 's'}`;
+}
+
+const CLOCK_START_WORDS = {
+  acknowledgement: 'our acknowledgement',
+  receipt: 'the day we received the complaint',
+  'escalation-request': 'the day you asked for it',
+} as const;
+
+/**
+ * What changed between two profiles that can move a due date, in words a resident reads in the letter that gives
+ * them the new date (and staff on the timeline): the calendar (bank holidays, closure days, region, the receipt
+ * cut-off) and the timescales. Anything else is "our complaints policy changed".
+ */
+export function describeProfileChange(oldProfile: ProviderProfile, newProfile: ProviderProfile): string {
+  const was = oldProfile.calendar;
+  const now = newProfile.calendar;
+  const date = (day: DatedReason) => formatCivilDate(day.date);
+  const changes = [
+    ...datedChanges(
+      was.extraBankHolidays,
+      now.extraBankHolidays,
+      (day) => `${date(day)} is now a bank holiday (${day.reason}), so it is not a working day`,
+      (day) => `${date(day)} is no longer a bank holiday`,
+    ),
+    ...datedChanges(
+      was.closureDays,
+      now.closureDays,
+      (day) => `our offices are closed on ${date(day)} (${day.reason}), so it is not a working day`,
+      (day) => `our offices are no longer closed on ${date(day)}`,
+    ),
+  ];
+  if (was.region !== now.region) {
+    changes.push(
+      `we now follow the bank holidays of ${regionLabel(now.region)} (before: ${regionLabel(was.region)})`,
+    );
+  }
+  if (was.receiptCutoff !== now.receiptCutoff) {
+    changes.push(
+      now.receiptCutoff
+        ? `a complaint received after ${now.receiptCutoff} now counts as received on the next working day`
+        : 'a complaint now counts as received on the day it arrives, whatever the time',
+    );
+  }
+  newProfile.stages.forEach((stage, index) => {
+    const old = oldProfile.stages[index];
+    if (!old) return;
+    const n = index + 1;
+    if (old.acknowledgeWorkingDays !== stage.acknowledgeWorkingDays) {
+      changes.push(
+        `we now acknowledge a stage ${n} complaint within ${stage.acknowledgeWorkingDays} working days (before: ${old.acknowledgeWorkingDays})`,
+      );
+    }
+    if (old.respondWorkingDays !== stage.respondWorkingDays) {
+      changes.push(
+        `we now respond at stage ${n} within ${stage.respondWorkingDays} working days (before: ${old.respondWorkingDays})`,
+      );
+    }
+    if (old.responseClockStartsAt !== stage.responseClockStartsAt) {
+      changes.push(
+        `the time for our stage ${n} response now runs from ${CLOCK_START_WORDS[stage.responseClockStartsAt]} (before: from ${CLOCK_START_WORDS[old.responseClockStartsAt]})`,
+      );
+    }
+  });
+  if (JSON.stringify(oldProfile.escalationWindow) !== JSON.stringify(newProfile.escalationWindow)) {
+    changes.push(
+      `the time to ask for stage 2 is now ${durationWords(newProfile.escalationWindow)} (before: ${durationWords(oldProfile.escalationWindow)})`,
+    );
+  }
+  if (oldProfile.missedDeadlineWorkingDays !== newProfile.missedDeadlineWorkingDays) {
+    changes.push(
+      `after a missed date we now reply within ${newProfile.missedDeadlineWorkingDays} working days (before: ${oldProfile.missedDeadlineWorkingDays})`,
+    );
+  }
+  const sentence = changes.length > 0 ? changes.join('; ') : 'our complaints policy changed';
+  return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.`;
 }

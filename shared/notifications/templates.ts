@@ -442,6 +442,36 @@ function residentBody(input: ResidentMessageInput): ResidentBody {
         ],
       };
     }
+    case 'due-date-moved': {
+      if (event.type !== 'deadlines-recalculated' || event.direction !== 'later') {
+        wrongEvent(template, "'deadlines-recalculated' (later)", event);
+      }
+      const { ombudsman } = profile;
+      const window = event.step === 'escalation-window';
+      const what = MISSED_WHAT[event.step] ?? 'our reply';
+      return {
+        title: window ? 'You have longer to ask for stage 2' : 'The date you will hear from us has changed',
+        ombudsman: true,
+        blocks: [
+          p(
+            window
+              ? `We told you that you could ask us to escalate your complaint to stage 2 until ${formatCivilDate(event.oldDueDate)}. You now have until ${formatCivilDate(event.newDueDate)}.`
+              : `We told you that you would have ${what} by ${formatCivilDate(event.oldDueDate)}. You will now have it by ${formatCivilDate(event.newDueDate)}.`,
+          ),
+          h('Why the date has changed'),
+          p(event.reason),
+          p(
+            `Our complaint timescales are counted in working days, so when our working calendar or timescales change, the date moves with them. ${window ? 'You do not need to do anything now.' : 'We will still reply sooner if we can.'}`,
+          ),
+          h('If you are unhappy about this'),
+          p(
+            `Please tell us. You can also contact the ${ombudsman.name} for free, independent advice about the new date or your complaint: `,
+            ...contactDetails(currentOmbudsman(profile)),
+            '.',
+          ),
+        ],
+      };
+    }
     case 'case-closed': {
       const reason = event.type === 'closed' ? event.reason : state.closureReason;
       const why =

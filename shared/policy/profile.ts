@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import '../zod-messages.ts';
 import { CALENDAR_REGIONS } from '../calendar/working-calendar.ts';
@@ -244,3 +245,11 @@ export const ProviderProfile = z.strictObject({
 
 export type ProviderProfile = z.infer<typeof ProviderProfile>;
 export type ProviderProfileInput = z.input<typeof ProviderProfile>;
+
+/**
+ * The SHA-256 of the profile as parsed: what a cached report month was built with, and what the system last
+ * applied to open cases' due dates (a different one at start or in the daily run means the profile changed).
+ */
+export function profileFingerprint(profile: ProviderProfile): string {
+  return createHash('sha256').update(JSON.stringify(profile)).digest('hex');
+}

@@ -1,6 +1,7 @@
 import type { CaseEvent, CaseState, CaseStatus, StaffRole, Step } from '../domain/case.ts';
 import type { HeldEmail } from '../domain/email.ts';
 import type { CaseFacts } from '../domain/reporting/facts.ts';
+import type { ProviderProfile } from '../policy/profile.ts';
 
 /** A month's reporting state: how often its facts changed, and the tally cached for it. */
 export interface ReportMonth {
@@ -118,6 +119,15 @@ export interface CaseLookups {
    * as `contactHash`es: they arrive after the case is opened, so they are written with any save, not the first.
    */
   correspondents?: readonly string[];
+}
+
+/** The provider profile whose due dates the open cases were last given (`applyProfileChange`). */
+export interface AppliedProfile {
+  /** `profileFingerprint` of the profile. */
+  fingerprint: string;
+  /** The profile itself: the next change is compared with it to work out which dates move. */
+  profile: ProviderProfile;
+  appliedAt: string;
 }
 
 export interface CaseRepository {
@@ -252,4 +262,11 @@ export interface CaseRepository {
   /** The staff alert or digest already sent under this key, if any. */
   findSentMessage(key: string): Promise<SentMessage | undefined>;
   recordSentMessage(message: SentMessage): Promise<void>;
+  /** The profile last applied to open cases' due dates; undefined before the first was stored. */
+  getAppliedProfile(): Promise<AppliedProfile | undefined>;
+  /**
+   * Stores the applied profile, only over the one with fingerprint `previous` (none stored when undefined):
+   * ConflictError when another run stored a different one meanwhile.
+   */
+  saveAppliedProfile(applied: AppliedProfile, previous: string | undefined): Promise<void>;
 }

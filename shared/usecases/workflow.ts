@@ -5,6 +5,7 @@ import type { TaskRecord } from '../ports/case-repository.ts';
 import { caseLookups, loadCase, loadState, recordEvent } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
 import { alertStaff, deliverOwedLetters, sendTaskDigests } from './notify.ts';
+import { applyProfileChange, type ProfileChangeReport } from './profile-change.ts';
 
 const SYSTEM = { kind: 'system', id: 'workflow' } as const;
 
@@ -389,15 +390,29 @@ export async function resendOwedCallbacks(
 
 /**
  * The daily scheduled run. First every callback still owed, on any case: a refused SendTaskSuccess on a case
- * nobody has opened since would otherwise wait for its step's timeout, days away. Then the digest of new
- * tasks. A callback still refused stays owed (and is logged) for the next look at the case or the next run.
+ * nobody has opened since would otherwise wait for its step's timeout, days away. Then, if the provider profile
+ * changed since it was last applied (a deploy with a new profile), the open cases' moved dates are recorded and
+ * the residents told (`applyProfileChange`). Then the digest of new tasks. A callback still refused stays owed
+ * (and is logged) for the next look at the case or the next run; a profile change that fails part-way does not
+ * hold back the digest, and fails the run afterwards so it is retried (and finished by the next run at worst).
  */
-export async function dailyRun(
-  deps: AppDependencies,
-): Promise<{ callbacks: { resent: number; stillOwed: number }; digests: Record<string, number> }> {
+export async function dailyRun(deps: AppDependencies): Promise<{
+  callbacks: { resent: number; stillOwed: number };
+  profile?: ProfileChangeReport;
+  digests: Record<string, number>;
+}> {
   const callbacks = await resendOwedCallbacks(deps);
   if (callbacks.stillOwed > 0) {
     deps.telemetry?.warn('Callbacks still owed after the daily resend', { ...callbacks });
   }
-  return { callbacks, digests: await sendTaskDigests(deps) };
+  let profile: ProfileChangeReport | undefined;
+  let profileFailure: unknown;
+  try {
+    profile = await applyProfileChange(deps);
+  } catch (error) {
+    profileFailure = error;
+  }
+  const digests = await sendTaskDigests(deps);
+  if (profileFailure) throw profileFailure;
+  return { callbacks, ...(profile && profile.outcome !== 'unchanged' ? { profile } : {}), digests };
 }

@@ -267,10 +267,11 @@ describe('CDK app', () => {
     const readers = ['staff-queries-queue', 'staff-queries-search'];
     for (const name of [...tasks, 'send-digest', ...readers]) expect(Object.keys(grants)).toContain(name);
 
-    // Workflow tasks: no attachments; only the one that sends letters stores them; none answers HTTP.
+    // Workflow tasks: no attachments; only those that send letters store them (the letters task, and the daily
+    // run the letters for dates a profile change moved later); none answers HTTP.
     for (const name of [...tasks, 'send-digest']) {
       expect(touches(name, /-attachments-/), name).toBe(false);
-      expect(touches(name, /-letters-/), name).toBe(name === 'send-notifications');
+      expect(touches(name, /-letters-/), name).toBe(['send-notifications', 'send-digest'].includes(name));
       expect(touches(name, /OriginVerify|origin/i), name).toBe(false);
     }
     // Only the functions that send email may send it: letters, staff alerts and digests (email-intake tells
@@ -279,12 +280,18 @@ describe('CDK app', () => {
     for (const name of Object.keys(grants)) {
       expect(actions(name).includes('ses:SendEmail'), name).toBe(senders.includes(name));
     }
-    // Letters for post are stored by the task that sends letters and by ses-events (a bounced email posted),
-    // and deleted by the retention job once the case's letters are past retention.
-    const posters = ['send-notifications', 'ses-events', 'retention'];
+    // Letters for post are stored by the task that sends letters, by ses-events (a bounced email posted) and by
+    // the daily run (a date a profile change moved later), and deleted by the retention job once the case's
+    // letters are past retention.
+    const posters = ['send-notifications', 'ses-events', 'send-digest', 'retention'];
     for (const name of Object.keys(grants)) {
       expect(touches(name, /-letters-/), name).toBe(posters.includes(name));
     }
+    // The daily run only adds letters: it reads, lists and deletes none.
+    expect(actions('send-digest', /-letters-/)).toContain('s3:PutObject');
+    expect(actions('send-digest', /-letters-/).filter((action) => !/^s3:(Put|Abort)/.test(action))).toEqual(
+      [],
+    );
     // ses-events reads and writes the case and nothing else of the workflow's: no execution, no callback.
     expect(actions('ses-events').filter((action) => action.startsWith('states:'))).toEqual([]);
     // The subject access export records itself on each case: the table, no execution, no callback, no bucket.

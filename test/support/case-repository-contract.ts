@@ -572,6 +572,30 @@ export function caseRepositoryContract(name: string, fresh: () => Promise<CaseRe
       });
     });
 
+    describe('the applied provider profile', () => {
+      it('stores the first only where none is, then only over the fingerprint it was read with', async () => {
+        const repository = await fresh();
+        expect(await repository.getAppliedProfile()).toBeUndefined();
+        const first = {
+          fingerprint: 'fp-1',
+          profile: context.profile,
+          appliedAt: '2026-03-02T10:00:00.000Z',
+        };
+        await repository.saveAppliedProfile(first, undefined);
+        expect(await repository.getAppliedProfile()).toEqual(first);
+        const changed = {
+          fingerprint: 'fp-2',
+          profile: { ...context.profile, reminderLeadWorkingDays: 1 },
+          appliedAt: '2026-03-03T10:00:00.000Z',
+        };
+        await expect(repository.saveAppliedProfile(changed, undefined)).rejects.toThrow(ConflictError);
+        await expect(repository.saveAppliedProfile(changed, 'fp-0')).rejects.toThrow(ConflictError);
+        expect(await repository.getAppliedProfile()).toEqual(first);
+        await repository.saveAppliedProfile(changed, 'fp-1');
+        expect(await repository.getAppliedProfile()).toEqual(changed);
+      });
+    });
+
     describe('inbound email', () => {
       it('claims a Message-ID once: a second claim gets the first record, with its outcome once recorded', async () => {
         const repository = await fresh();

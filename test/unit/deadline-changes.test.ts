@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { type CaseEvent, caseContext, foldCase } from '#shared/domain/case.ts';
-import { deadlineChange } from '#shared/domain/deadline-changes.ts';
+import {
+  deadlineChange,
+  describeProfileChange,
+  recordsProfileChange,
+} from '#shared/domain/deadline-changes.ts';
 import { baselineProfile, handler, received } from '../support/fixtures.ts';
 
 const oldProfile = baselineProfile();
-const withHoliday = (date: string) =>
+const withHoliday = (...dates: string[]) =>
   baselineProfile({
-    calendar: { ...oldProfile.calendar, extraBankHolidays: [{ date, reason: 'Announced bank holiday' }] },
+    calendar: {
+      ...oldProfile.calendar,
+      extraBankHolidays: dates.map((date) => ({ date, reason: 'Announced bank holiday' })),
+    },
   });
 const now = '2026-03-05T12:00:00.000Z';
 
@@ -99,5 +106,70 @@ describe('the deadlines-recalculated event', () => {
         caseContext(oldProfile),
       ),
     ).toThrow(/recorded by the system/);
+  });
+});
+
+describe('a change after an earlier one was recorded', () => {
+  const pinned = (oldDueDate: string, newDueDate: string, direction: 'later' | 'kept'): CaseEvent => ({
+    type: 'deadlines-recalculated',
+    at: '2026-03-05T12:00:00Z',
+    by: { kind: 'system', id: 'profile-change' },
+    step: 'stage1-response',
+    oldDueDate,
+    newDueDate,
+    direction,
+    reason: 'An earlier change',
+    profileFingerprint: 'first-change',
+  });
+
+  it('moves a date pinned by the first change later again when the second pushes it past the pin', () => {
+    // 11 March added first (18 -> 19, recorded); then 12 March too: 10 working days now end on 20 March.
+    const log = [...events, pinned('2026-03-18', '2026-03-19', 'later')];
+    expect(
+      deadlineChange('case-1', log, withHoliday('2026-03-11'), withHoliday('2026-03-11', '2026-03-12'), now),
+    ).toMatchObject({ oldDueDate: '2026-03-19', newDueDate: '2026-03-20', direction: 'later' });
+  });
+
+  it('leaves a kept date alone when the next change does not touch the case', () => {
+    // The 11 March holiday was removed (19 kept); then a closure day in August is added.
+    const log = [...events, pinned('2026-03-19', '2026-03-19', 'kept')];
+    const august = baselineProfile({
+      calendar: { ...oldProfile.calendar, closureDays: [{ date: '2026-08-14', reason: 'Office move' }] },
+    });
+    expect(deadlineChange('case-1', log, oldProfile, august, now)).toBeUndefined();
+  });
+
+  it('knows the log already records the change with a fingerprint', () => {
+    const log = [...events, pinned('2026-03-18', '2026-03-19', 'later')];
+    expect(recordsProfileChange(log, 'first-change')).toBe(true);
+    expect(recordsProfileChange(log, 'another-change')).toBe(false);
+  });
+});
+
+describe('describeProfileChange', () => {
+  it('names the days added and removed and the timescales changed, in a sentence for the resident', () => {
+    const before = baselineProfile({
+      calendar: { ...oldProfile.calendar, closureDays: [{ date: '2026-12-24', reason: 'Christmas Eve' }] },
+    });
+    const [stage1, ...rest] = oldProfile.stages;
+    if (!stage1) throw new Error('no stage 1');
+    const after = baselineProfile({
+      calendar: {
+        ...oldProfile.calendar,
+        extraBankHolidays: [{ date: '2026-03-11', reason: 'Royal wedding' }],
+      },
+      stages: [{ ...stage1, respondWorkingDays: 12 }, ...rest],
+    });
+    expect(describeProfileChange(before, after)).toBe(
+      'Wednesday 11 March 2026 is now a bank holiday (Royal wedding), so it is not a working day; ' +
+        'our offices are no longer closed on Thursday 24 December 2026; ' +
+        'we now respond at stage 1 within 12 working days (before: 10).',
+    );
+  });
+
+  it('says only that the policy changed when nothing that dates a case did', () => {
+    expect(describeProfileChange(oldProfile, baselineProfile({ reminderLeadWorkingDays: 1 }))).toBe(
+      'Our complaints policy changed.',
+    );
   });
 });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { type CaseEvent, type CaseState, caseContext, foldCase } from '#shared/domain/case.ts';
-import { RESIDENT_TEMPLATES, type ResidentTemplate, STAFF_ALERTS } from '#shared/domain/correspondence.ts';
+import {
+  RESIDENT_TEMPLATES,
+  type ResidentTemplate,
+  STAFF_ALERTS,
+  templateFor,
+} from '#shared/domain/correspondence.ts';
 import {
   defaultEscalationRoute,
   defaultNonAcceptanceRoute,
@@ -172,6 +177,18 @@ const responseMissed: CaseEvent = {
   newDueDate: '2026-03-25',
 };
 
+const dateMoved: CaseEvent = {
+  type: 'deadlines-recalculated',
+  at: '2026-03-05T12:00:00Z',
+  by: { kind: 'system', id: 'profile-change' },
+  step: 'stage1-response',
+  oldDueDate: '2026-03-18',
+  newDueDate: '2026-03-19',
+  direction: 'later',
+  reason:
+    'Wednesday 11 March 2026 is now a bank holiday (The <Coronation> & more), so it is not a working day.',
+};
+
 const scenarios: Record<ResidentTemplate, CaseEvent[]> = {
   'complaint-received': [receipt],
   'not-accepted': [receipt, refusal],
@@ -184,6 +201,7 @@ const scenarios: Record<ResidentTemplate, CaseEvent[]> = {
   'withdrawal-confirmed': [receipt, triage, withdraw],
   'case-closed': [receipt, triage, acknowledge1, respond1Simple, closeResolved],
   'deadline-missed': [receipt, triage, acknowledge1, responseMissed],
+  'due-date-moved': [receipt, triage, acknowledge1, dateMoved],
 };
 
 function renderAll(make = (template: ResidentTemplate) => input(template, scenarios[template])) {
@@ -306,6 +324,44 @@ describe('resident letters: what each letter says', () => {
     expect(() => render('deadline-missed', [receipt, triage, acknowledge1, actionBreach])).toThrow(
       /new date/,
     );
+  });
+
+  it('due-date-moved gives the date given, the new date, why it moved and the Ombudsman (Code 6.4, 6.5)', () => {
+    const message = render('due-date-moved');
+    expect(message.subject).toMatch(/^The date you will hear from us has changed/);
+    expectInBoth(
+      message,
+      'We told you that you would have our stage 1 response by Wednesday 18 March 2026. You will now have it by Thursday 19 March 2026.',
+    );
+    expectInBoth(message, 'Why the date has changed');
+    expectInBoth(message, 'is now a bank holiday (The <Coronation> & more), so it is not a working day.');
+    expect(message.html).not.toContain('<Coronation>');
+    expectInBoth(message, ombudsman.phone ?? 'missing');
+    expectInBoth(message, ombudsman.email ?? 'missing');
+    expectInBoth(message, ombudsman.website ?? 'missing');
+    // The stage 2 window moved later gives the resident longer to ask.
+    const respondedEvents = [receipt, triage, acknowledge1, respond1Simple];
+    const windowEnd = foldCase('case-1', respondedEvents, windowedCtx).escalationWindow?.dueDate ?? 'missing';
+    const windowMoved: CaseEvent = {
+      ...dateMoved,
+      at: '2026-03-12T12:00:00Z',
+      step: 'escalation-window',
+      oldDueDate: windowEnd,
+      newDueDate: '2026-12-31',
+    };
+    const window = renderResidentMessage(
+      input('due-date-moved', [...respondedEvents, windowMoved], windowedCtx),
+    );
+    expectInBoth(
+      window,
+      `could ask us to escalate your complaint to stage 2 until ${formatCivilDate(windowEnd)}`,
+    );
+    expectInBoth(window, 'You now have until Thursday 31 December 2026.');
+    // A date kept as given is no news: no letter is owed for it, and the template refuses it.
+    const kept: CaseEvent = { ...dateMoved, newDueDate: '2026-03-18', direction: 'kept' };
+    expect(templateFor(kept)).toBeUndefined();
+    expect(templateFor(dateMoved)).toBe('due-date-moved');
+    expect(() => render('due-date-moved', [receipt, triage, acknowledge1, kept])).toThrow(/later/);
   });
 
   it('stage1-acknowledgement gives the stage, definition, outcomes sought and response date', () => {

@@ -52,4 +52,5 @@ export const LETTER_TITLES: Record<ResidentTemplate, string> = {
   'withdrawal-confirmed': 'Your complaint has been withdrawn',
   'case-closed': 'Your complaint has been closed',
   'deadline-missed': 'We are sorry: our reply is late',
+  'due-date-moved': 'The date you will hear from us has changed',
 };

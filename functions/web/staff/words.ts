@@ -83,6 +83,7 @@ export const TEMPLATE_WORDS: Record<string, string> = {
   'withdrawal-confirmed': 'Withdrawal confirmed',
   'case-closed': 'Case closed',
   'deadline-missed': 'Apology for a missed deadline, with the new date',
+  'due-date-moved': 'A due date moved later by a policy change, with the reason',
 };
 
 export const OMBUDSMAN_OUTCOME_WORDS: Record<OmbudsmanOutcome, string> = {

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { createWorkingCalendar, type WorkingCalendar } from '../../calendar/working-calendar.ts';
-import type { ProviderProfile } from '../../policy/profile.ts';
+import { type ProviderProfile, profileFingerprint } from '../../policy/profile.ts';
 import { baselineExtensionCap } from '../../policy/runtime-baselines.ts';
 import {
   addCalendarDays,
@@ -223,7 +222,7 @@ export const TALLY_VERSION = 5;
  * calendar, homes and extension caps all change the figures).
  */
 export function tallyKey(profile: ProviderProfile): string {
-  return `${TALLY_VERSION}:${createHash('sha256').update(JSON.stringify(profile)).digest('hex')}`;
+  return `${TALLY_VERSION}:${profileFingerprint(profile)}`;
 }
 
 export function emptyTally(): Tally {

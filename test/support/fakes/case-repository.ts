@@ -4,6 +4,7 @@ import { ConflictError, TaskNotOpenError } from '#shared/domain/errors.ts';
 import { REMOVED } from '#shared/domain/records.ts';
 import { type CaseFacts, caseFacts, factMonths } from '#shared/domain/reporting/facts.ts';
 import {
+  type AppliedProfile,
   type CaseLookups,
   type CaseRepository,
   type HeldEmailHandling,
@@ -36,6 +37,7 @@ export class InMemoryCaseRepository implements CaseRepository {
   private readonly inbound = new Map<string, InboundEmailRecord>();
   private readonly letterMessages = new Map<string, string>();
   private readonly reportMonthsStored = new Map<string, ReportMonth>();
+  private appliedProfile: AppliedProfile | undefined;
 
   async findIntake(key: string): Promise<IntakeRecord | undefined> {
     return copy(this.intakes.get(key));
@@ -386,6 +388,17 @@ export class InMemoryCaseRepository implements CaseRepository {
 
   async recordSentMessage(message: SentMessage): Promise<void> {
     this.sentMessages.set(message.key, copy(message));
+  }
+
+  async getAppliedProfile(): Promise<AppliedProfile | undefined> {
+    return copy(this.appliedProfile);
+  }
+
+  async saveAppliedProfile(applied: AppliedProfile, previous: string | undefined): Promise<void> {
+    if (this.appliedProfile?.fingerprint !== previous) {
+      throw new ConflictError('Another run stored the applied provider profile meanwhile; read it again');
+    }
+    this.appliedProfile = copy(applied);
   }
 
   private statesOf(caseIds: Iterable<string> = []): CaseState[] {

@@ -1,0 +1,89 @@
+import { type Actor, OPEN_STATUSES } from '../domain/case.ts';
+import { lettersOwed } from '../domain/correspondence.ts';
+import {
+  type DeadlineChange,
+  deadlineChange,
+  describeProfileChange,
+  recordsProfileChange,
+} from '../domain/deadline-changes.ts';
+import { ConflictError, DomainError } from '../domain/errors.ts';
+import { profileFingerprint } from '../policy/profile.ts';
+import { recordEvent } from './case-log.ts';
+import type { AppDependencies } from './dependencies.ts';
+import { sendOwedLetters } from './notify.ts';
+
+/** Who records a profile change's recalculated dates. */
+export const PROFILE_CHANGE_ACTOR: Actor = { kind: 'system', id: 'profile-change' };
+
+export interface ProfileChangeReport {
+  /**
+   * `first`: no profile was stored yet (a new table, or one from before this check): this one is stored and
+   * nothing is recalculated. `unchanged`: the same fingerprint. `applied`: the profile changed and every open
+   * case whose date moves now records it.
+   */
+  outcome: 'first' | 'unchanged' | 'applied';
+  fingerprint: string;
+  /** What changed, in the words the events and letters give (applied only). */
+  reason?: string;
+  /** The dates recorded by this run (a run started again after a stop lists only what it recorded itself). */
+  changes: DeadlineChange[];
+  /** Resident letters sent for dates moved later. */
+  lettersSent: number;
+}
+
+/**
+ * Records what a changed provider profile does to open cases, once: each open case whose pending due date moves
+ * gets a `deadlines-recalculated` event (old and new date, why), and the resident is sent the `due-date-moved`
+ * letter where the date moved later (none where it is kept). Runs when the local runtime starts and at the start
+ * of the daily run in AWS (the profile reaches the functions at deploy). The applied profile's fingerprint is
+ * stored only once every case is done, so a run stopped part-way is finished by the next one; a case already
+ * recorded for this fingerprint is not recorded again, only its letter sent if it is still owed.
+ */
+export async function applyProfileChange(deps: AppDependencies): Promise<ProfileChangeReport> {
+  const { profile } = deps.context;
+  const fingerprint = profileFingerprint(profile);
+  const stored = await deps.repository.getAppliedProfile();
+  const appliedAt = deps.clock.now().toISOString();
+  const report: ProfileChangeReport = { outcome: 'unchanged', fingerprint, changes: [], lettersSent: 0 };
+  if (stored?.fingerprint === fingerprint) return report;
+  if (!stored) {
+    await deps.repository.saveAppliedProfile({ fingerprint, profile, appliedAt }, undefined);
+    return { ...report, outcome: 'first' };
+  }
+  const reason = describeProfileChange(stored.profile, profile);
+  for (const status of OPEN_STATUSES) {
+    for (const { caseId } of await deps.repository.listByStatus(status, Number.POSITIVE_INFINITY)) {
+      const events = await deps.repository.loadEvents(caseId);
+      // A run stopped between a case's event and its letter sends the letter now.
+      let owesLetter = lettersOwed(events).some((letter) => letter.template === 'due-date-moved');
+      if (!recordsProfileChange(events, fingerprint)) {
+        const change = deadlineChange(caseId, events, stored.profile, profile, appliedAt);
+        if (!change) continue;
+        try {
+          await recordEvent(deps, caseId, (_state, at) => ({
+            type: 'deadlines-recalculated',
+            at,
+            by: PROFILE_CHANGE_ACTOR,
+            step: change.step,
+            oldDueDate: change.oldDueDate,
+            newDueDate: change.newDueDate,
+            direction: change.direction,
+            reason,
+            profileFingerprint: fingerprint,
+          }));
+        } catch (error) {
+          // Refused: a staff action moved the case past the step meanwhile, and its next step is dated under the
+          // new profile. Lost races past every retry fail the run, to be finished by the next.
+          if (!(error instanceof DomainError) || error instanceof ConflictError) throw error;
+          deps.telemetry?.warn('Profile change not recorded on a case that moved on', { caseId }, error);
+          continue;
+        }
+        report.changes.push(change);
+        owesLetter ||= change.direction === 'later';
+      }
+      if (owesLetter) report.lettersSent += await sendOwedLetters(deps, caseId);
+    }
+  }
+  await deps.repository.saveAppliedProfile({ fingerprint, profile, appliedAt }, stored.fingerprint);
+  return { ...report, outcome: 'applied', reason };
+}
