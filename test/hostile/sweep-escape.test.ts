@@ -399,5 +399,5 @@ describe('stored hostile text renders escaped on every page that shows it', () =
         { seed: 20_261_207, numRuns: runs(ESCAPE_CASES) },
       );
     });
-  }, 180_000);
+  }, 600_000);
 });

@@ -95,7 +95,7 @@ describe('POST /complaints (IntakeInput)', () => {
         await send({ method: 'POST', target: '/complaints', headers, body: input.body }, { refused: !valid });
       },
     );
-  }, 120_000);
+  }, 600_000);
 });
 
 /** The complaint form's fields, each from the IntakeInput field it fills. */
@@ -172,7 +172,7 @@ describe('POST /complain (the complaint form, urlencoded and multipart)', () => 
         await send({ method: 'POST', target: '/complain', headers, body });
       },
     );
-  }, 120_000);
+  }, 600_000);
 });
 
 // ---------------------------------------------------------------------------------------------------------
@@ -319,7 +319,7 @@ describe('POST /cases/{caseId}/actions (ResidentAction and the link token)', () 
         if (!refused && (answer.statusCode ?? 500) < 400) await pool.replaceIfClosed(input.slot);
       },
     );
-  }, 120_000);
+  }, 600_000);
 });
 
 describe('the resident forms: POST /cases/{caseId}/escalate, /withdraw and /add-information', () => {
@@ -370,7 +370,7 @@ describe('the resident forms: POST /cases/{caseId}/escalate, /withdraw and /add-
           await pool.replaceIfClosed(input.slot);
       },
     );
-  }, 120_000);
+  }, 600_000);
 });
 
 describe('the link token and case id on every resident page (GET)', () => {
@@ -417,7 +417,7 @@ describe('the link token and case id on every resident page (GET)', () => {
         );
       },
     );
-  }, 120_000);
+  }, 600_000);
 });
 
 // ---------------------------------------------------------------------------------------------------------
@@ -535,5 +535,5 @@ describe('cookies on the sign-in pages and the resident pages', () => {
       },
     );
     configureSignIn(false);
-  }, 120_000);
+  }, 600_000);
 });

@@ -288,7 +288,7 @@ describe('POST /staff/complaints (IntakeInput, logged by staff)', () => {
         );
       },
     );
-  }, 180_000);
+  }, 600_000);
 });
 
 // ---------------------------------------------------------------------------------------------------------
@@ -355,7 +355,7 @@ describe('GET /staff/cases?q= and GET /staff/search?q= (the search query)', () =
         });
       },
     );
-  }, 180_000);
+  }, 600_000);
 
   it('GET /staff/queue?role= and GET /staff?role=&stage=&status=', async () => {
     const value = fc.oneof(
@@ -390,7 +390,7 @@ describe('GET /staff/cases?q= and GET /staff/search?q= (the search query)', () =
         });
       },
     );
-  }, 180_000);
+  }, 600_000);
 });
 
 // ---------------------------------------------------------------------------------------------------------
@@ -610,7 +610,7 @@ describe('the staff console forms, signed in with a valid CSRF token', () => {
         else if (result.statusCode === 409) pool.forgetTask(real);
       },
     );
-  }, 180_000);
+  }, 600_000);
 
   it('POST /staff/case/{caseId}/record (CaseAction as a form)', async () => {
     await property(
@@ -636,7 +636,7 @@ describe('the staff console forms, signed in with a valid CSRF token', () => {
         );
       },
     );
-  }, 180_000);
+  }, 600_000);
 
   it('POST /staff/log-complaint (IntakeInput as the staff form)', async () => {
     const field = (path: string, required = false) => textField(fieldOf(IntakeInput, path), required);
@@ -686,5 +686,5 @@ describe('the staff console forms, signed in with a valid CSRF token', () => {
         );
       },
     );
-  }, 180_000);
+  }, 600_000);
 });
