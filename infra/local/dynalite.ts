@@ -8,7 +8,13 @@ const fromDynalite = createRequire(dynaliteEntry);
 
 type MemoryLevelClass = new (options?: Record<string, unknown>) => object;
 
-let create: ((options?: DynaliteOptions) => Server) | undefined;
+type Create = (options?: DynaliteOptions) => Server;
+
+/**
+ * Process-wide, not module-wide: a test runner that evaluates this module again in the same process (Node's
+ * require cache keeps dynalite loaded) must reuse the dynalite it loaded, not find it "loaded before".
+ */
+const LOADED = Symbol.for('complaints.local.dynalite');
 
 /**
  * Starts dynalite: on disk with a `path`, otherwise in memory. Every dynalite in this repository starts here,
@@ -26,11 +32,12 @@ let create: ((options?: DynaliteOptions) => Server) | undefined;
  * U+FFFF and those from U+E000 to U+FFFF in a key; the application's keys are ASCII.
  */
 export function dynaliteServer(options: DynaliteOptions): Server {
-  create ??= loadDynalite();
-  return create(options);
+  const loaded = globalThis as { [LOADED]?: Create };
+  loaded[LOADED] ??= loadDynalite();
+  return loaded[LOADED](options);
 }
 
-function loadDynalite(): (options?: DynaliteOptions) => Server {
+function loadDynalite(): Create {
   const dbModule = fromDynalite.resolve('./db/index.js');
   if (fromHere.cache[dbModule]) {
     throw new Error(
@@ -45,7 +52,7 @@ function loadDynalite(): (options?: DynaliteOptions) => Server {
     }
   };
   try {
-    return fromHere('dynalite') as (options?: DynaliteOptions) => Server;
+    return fromHere('dynalite') as Create;
   } finally {
     memoryLevel.MemoryLevel = Original;
   }
