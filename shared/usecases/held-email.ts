@@ -47,7 +47,7 @@ export async function downloadHeldEmail(
 ): Promise<{ bytes: Uint8Array; fileName: string }> {
   const { held } = await heldEmail(deps, key, by);
   const stored = await readRawEmail(deps, held.rawKey);
-  if (!stored) throw new NotFoundError('The email is no longer in the inbound store (it is kept for a year)');
+  if (!stored) throw new NotFoundError('The email is no longer in the inbound store');
   // Recorded before the bytes are returned, as a case's raw email downloads are.
   await deps.repository.recordInboundAccess(key, {
     by: by.id,
