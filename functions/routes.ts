@@ -114,7 +114,17 @@ export const ROUTES: readonly RouteDefinition[] = [
     module: 'api/staff-actions',
     exportName: 'caseActionHandler',
     access: 'staff',
-    summary: 'Notes, outstanding actions, related issues and Ombudsman referrals',
+    summary:
+      "Notes, outstanding actions, related issues, Ombudsman referrals, legal holds and corrections of the resident's details",
+  },
+  {
+    method: 'POST',
+    path: '/staff/cases/{caseId}/erasure',
+    module: 'api/erasure',
+    exportName: 'decisionHandler',
+    access: 'staff',
+    summary:
+      'An erasure request and its decision; granted, the case is anonymised as retention does; managers and admins',
   },
 ];
 
@@ -201,6 +211,24 @@ export const PAGE_ROUTES: readonly RouteDefinition[] = [
     'subjectAccessExport',
     'Export everything held about the person (readable page, JSON or ZIP), recorded on each case',
   ),
+  records(
+    'GET',
+    '/staff/records/retention',
+    'retentionPage',
+    'What the next retention run will do (a dry run, changing nothing); managers and admins',
+  ),
+  records(
+    'GET',
+    '/staff/case/{caseId}/personal-data',
+    'personalDataPage',
+    "Correct the resident's details or record an erasure request and its decision; managers and admins",
+  ),
+  records(
+    'POST',
+    '/staff/case/{caseId}/personal-data',
+    'personalDataAction',
+    'Record a correction, or an erasure decision (granted: the case is anonymised as retention does)',
+  ),
   casePage('GET', '/staff/case/{caseId}', 'casePage', 'A case, with its actions'),
   staff(
     'GET',
@@ -280,7 +308,7 @@ export const PAGE_FUNCTIONS: Readonly<Record<string, PageFunction>> = {
   'web/records-pages': {
     name: 'web-records',
     entry: 'web/entry/records',
-    description: 'Subject access: finding a person and exporting everything held about them',
+    description: 'Data protection: subject access, corrections and erasure on request, the retention dry run',
   },
   'web/report-pages': {
     name: 'web-reports',

@@ -40,7 +40,13 @@ const READS_ONLY: ReadonlySet<string> = new Set([
  * Route functions that write the table but never start an execution or answer a task: the subject access
  * export records itself on each case, nothing more.
  */
-const NO_WORKFLOW: ReadonlySet<string> = new Set(['api/subject-access#exportHandler']);
+const NO_WORKFLOW: ReadonlySet<string> = new Set([
+  'api/subject-access#exportHandler',
+  'api/erasure#decisionHandler',
+]);
+
+/** Route functions that delete a case's files and letters: a granted erasure anonymises the case. */
+const DELETES_RECORDS: ReadonlySet<string> = new Set(['api/erasure#decisionHandler']);
 /** Route functions that record a legal hold: they copy the case's raw email out of the bucket's expiry first. */
 const HOLDS_CASES: ReadonlySet<string> = new Set(['api/staff-actions#caseActionHandler']);
 
@@ -60,6 +66,8 @@ interface PageUses {
   inboundEmail?: 'read' | 'hold';
   signIn?: true;
   workflow?: true;
+  /** Deletes a case's attachments, letters and raw email (a granted erasure). */
+  deletesRecords?: true;
 }
 const PAGE_USES: Readonly<Record<string, PageUses>> = {
   'web/resident-pages': { table: 'readWrite', attachments: 'put', workflow: true },
@@ -73,8 +81,8 @@ const PAGE_USES: Readonly<Record<string, PageUses>> = {
   },
   'web/case-pages': { table: 'readWrite', inboundEmail: 'hold', signIn: true, workflow: true },
   'web/report-pages': { table: 'readWrite', signIn: true },
-  // The subject access ZIP carries the person's files.
-  'web/records-pages': { table: 'readWrite', attachments: 'get', signIn: true },
+  // The subject access ZIP carries the person's files; a granted erasure deletes a case's files and letters.
+  'web/records-pages': { table: 'readWrite', attachments: 'get', signIn: true, deletesRecords: true },
 };
 
 /** What the route functions use besides the shared function wiring. */
@@ -91,6 +99,8 @@ export interface ComplaintRoutesProps {
    * legal hold copies the case's raw email under `held/`, out of the bucket's expiry.
    */
   inboundEmail: s3.IBucket;
+  /** Letters for post: deleted with the case's other records by a granted erasure. */
+  letters: s3.IBucket;
 }
 
 /** Why a route without the Cognito authorizer is unauthorised by design (cdk-nag APIG4), by access kind. */
@@ -111,7 +121,7 @@ const UNAUTHORISED_BY_DESIGN: Partial<Record<RouteDefinition['access'], string>>
  *
  * @example
  * const api = new ComplaintApi(this, 'ComplaintApi', { prefix, providerName, key, webAclArn });
- * api.addRoutes(ALL_ROUTES, { functions, workflow, staff, attachments, inboundEmail });
+ * api.addRoutes(ALL_ROUTES, { functions, workflow, staff, attachments, inboundEmail, letters });
  */
 export class ComplaintApi extends Capability {
   readonly api: apigw.HttpApi;
@@ -222,6 +232,7 @@ export class ComplaintApi extends Capability {
       if (uses.inboundEmail === 'hold') fn.useHeldRawEmail(props.inboundEmail, ['s3:PutObject']);
       if (uses.signIn) props.staff.configureSignIn(fn);
       if (uses.workflow) workflow.grantStartAndComplete(fn);
+      if (uses.deletesRecords) fn.useRecordDeletion(props);
     } else {
       const readsOnly = READS_ONLY.has(key);
       fn = functions.build(
@@ -239,6 +250,7 @@ export class ComplaintApi extends Capability {
         fn.useInboundEmailBucket(props.inboundEmail, ['s3:GetObject']);
         fn.useHeldRawEmail(props.inboundEmail, ['s3:PutObject']);
       }
+      if (DELETES_RECORDS.has(key)) fn.useRecordDeletion(props);
     }
     this.routeFunctions.set(key, fn);
     return fn;

@@ -287,6 +287,33 @@ export class HouseFunction extends Construct {
   }
 
   /**
+   * Deleting a case's records (retention, a granted erasure): DeleteObject on the attachments, on the inbound
+   * bucket's `inbound/` prefix and a hold's `held/` copies, and on the letters, with ListBucket on the letters to
+   * find a case's letters under `<caseId>/`. Nothing is read or written.
+   */
+  useRecordDeletion(buckets: {
+    letters: s3.IBucket;
+    attachments: s3.IBucket;
+    inboundEmail: s3.IBucket;
+  }): this {
+    this.useInboundEmailBucket(buckets.inboundEmail, ['s3:DeleteObject']);
+    this.useHeldRawEmail(buckets.inboundEmail, ['s3:DeleteObject']);
+    this.fn.addEnvironment('ATTACHMENTS_BUCKET', buckets.attachments.bucketName);
+    this.fn.addEnvironment('LETTERS_BUCKET', buckets.letters.bucketName);
+    // The buckets' objects (the standard findings acknowledge these two resources), and listing the letters.
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:DeleteObject'],
+        resources: [buckets.attachments.arnForObjects('*'), buckets.letters.arnForObjects('*')],
+      }),
+    );
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [buckets.letters.bucketArn] }),
+    );
+    return this;
+  }
+
+  /**
    * Grants the Step Functions actions on the named state machine by a constructed ARN, so that a function
    * the machine invokes can also complete callbacks without a dependency cycle (toolchain.md section 5).
    */

@@ -43,22 +43,8 @@ export class RetentionJob extends Capability {
       },
       { table: 'readWrite' },
     );
-    // The raw emails under the receipt prefix (the acknowledgement of that prefix comes with it).
-    this.fn.useInboundEmailBucket(props.inboundEmail, ['s3:DeleteObject']);
-    this.fn.useHeldRawEmail(props.inboundEmail, ['s3:DeleteObject']);
+    this.fn.useRecordDeletion(props);
     const { fn } = this.fn;
-    fn.addEnvironment('ATTACHMENTS_BUCKET', props.attachments.bucketName);
-    fn.addEnvironment('LETTERS_BUCKET', props.letters.bucketName);
-    // The buckets' objects (the standard findings acknowledge these two resources), and listing the letters.
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:DeleteObject'],
-        resources: [props.attachments.arnForObjects('*'), props.letters.arnForObjects('*')],
-      }),
-    );
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.letters.bucketArn] }),
-    );
     const role = new iam.Role(this, 'RetentionScheduleRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },

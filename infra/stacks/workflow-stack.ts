@@ -100,6 +100,7 @@ export class WorkflowStack extends CapabilityStack {
       staff,
       attachments: data.attachments,
       inboundEmail: data.inboundEmail,
+      letters: data.letters,
     });
     mail.addFunctions(functions, {
       attachments: data.attachments,

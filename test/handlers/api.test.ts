@@ -8,9 +8,10 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it, vi } from 'vitest';
+import { decisionHandler } from '#functions/api/erasure.ts';
 import { actionHandler, viewHandler } from '#functions/api/resident.ts';
 import { caseActionHandler, taskActionHandler } from '#functions/api/staff-actions.ts';
-import { caseHandler, queueHandler } from '#functions/api/staff-queries.ts';
+import { caseHandler, queueHandler, searchHandler } from '#functions/api/staff-queries.ts';
 import { residentHandler, staffHandler } from '#functions/api/submit-complaint.ts';
 import { handler as registerTask } from '#functions/workflow/register-task.ts';
 import { apiEvent, lambdaContext, parse, staffClaims, useLocalAws } from './setup.ts';
@@ -329,6 +330,67 @@ describe('legal hold (POST /staff/cases/{caseId}/events)', () => {
       { type: 'legal-hold-set', reason: 'County court claim' },
       { type: 'legal-hold-released', reason: 'Claim settled' },
     ]);
+  });
+});
+
+describe('erasure and rectification (POST /staff/cases/{caseId}/erasure, /events)', () => {
+  const as = (role: string, caseId: string, json: unknown, handle = decisionHandler) =>
+    handle(apiEvent({ pathParameters: { caseId }, json, claims: staffClaims(role) }), lambdaContext).then(
+      parse,
+    );
+  const granted = { requestedOn: '2026-03-01', decision: 'granted', reason: 'The resident asked by letter' };
+
+  it('refuses an erasure to a handler (403), says what is wrong with the request (422), and refuses it while the case is open (409, recorded)', async () => {
+    const caseId = String((await submit()).body.caseId);
+    const byHandler = await as('handler', caseId, granted);
+    expect(byHandler.statusCode).toBe(403);
+    expect(byHandler.body.message).toContain('managers and admins');
+    const badDate = await as('manager', caseId, { ...granted, requestedOn: '1 March' });
+    expect(badDate.statusCode).toBe(422);
+    expect(badDate.body.message).toContain('requestedOn');
+    const noDecision = await as('manager', caseId, { ...granted, decision: 'maybe' });
+    expect(noDecision.statusCode).toBe(422);
+    expect(noDecision.body.message).toContain('granted, refused');
+    const open = await as('manager', caseId, granted);
+    expect(open.statusCode).toBe(409);
+    expect(open.body).toMatchObject({ error: 'CASE_OPEN', details: { block: 'open-case', recorded: true } });
+    expect(open.body.message).toContain('is still open');
+  });
+
+  it('records a correction with its reason; the original stays in the log', async () => {
+    const caseId = String((await submit()).body.caseId);
+    const rectify = {
+      action: 'rectify',
+      field: 'email',
+      value: 'ada.new@resident.example',
+      reason: 'She wrote',
+    };
+    expect((await as('handler', caseId, rectify, caseActionHandler)).statusCode).toBe(403);
+    const badField = await as('manager', caseId, { ...rectify, field: 'reference' }, caseActionHandler);
+    expect(badField.statusCode).toBe(422);
+    expect(badField.body.message).toContain('field must be one of name, email');
+    const done = await as('manager', caseId, rectify, caseActionHandler);
+    expect(done.statusCode).toBe(200);
+    expect(done.body.state).toMatchObject({ complainant: { email: 'ada.new@resident.example' } });
+    const events = parse(
+      await caseHandler(
+        apiEvent({ pathParameters: { caseId }, claims: staffClaims('manager') }),
+        lambdaContext,
+      ),
+    ).body.events as Array<{ type: string; complainant?: { email?: string } }>;
+    expect(events[0]?.complainant?.email).toBe('ada@resident.example');
+    expect(events.at(-1)).toMatchObject({ type: 'rectified', field: 'email', reason: 'She wrote' });
+    // Search finds the case by the corrected address.
+    const found = parse(
+      await searchHandler(
+        apiEvent({
+          queryStringParameters: { q: 'ada.new@resident.example' },
+          claims: staffClaims('handler'),
+        }),
+        lambdaContext,
+      ),
+    ).body as { cases: Array<{ caseId: string }> };
+    expect(found.cases.map((found) => found.caseId)).toContain(caseId);
   });
 });
 

@@ -309,6 +309,7 @@ describe('each capability on its own', { timeout: SYNTH_TIMEOUT }, () => {
         staff,
         attachments: refs.attachments,
         inboundEmail: refs.inboundEmail,
+        letters: refs.letters,
       });
     });
     template.resourceCountIs('AWS::ApiGatewayV2::Route', ALL_ROUTES.length);

@@ -203,11 +203,12 @@ describe('CDK app', () => {
     }
   });
 
-  it('lets the resident pages and email intake store attachments, only the staff console and subject access read them, and the retention job delete them', () => {
+  it('lets the resident pages and email intake store attachments, only the staff console and subject access read them, and the retention job and erasure delete them', () => {
     const functions = Object.values(workflow.findResources('AWS::Lambda::Function'));
     const withBucket = functions.filter((fn) => fn.Properties.Environment?.Variables?.ATTACHMENTS_BUCKET);
     expect(withBucket.map((fn) => fn.Properties.FunctionName).sort()).toEqual([
       `${prefix}-email-intake`,
+      `${prefix}-erasure-decision`,
       `${prefix}-retention`,
       `${prefix}-web-records`,
       `${prefix}-web-resident`,
@@ -219,8 +220,10 @@ describe('CDK app', () => {
         .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement)
         .filter((statement) => JSON.stringify(statement.Resource).includes('-attachments-'));
     const actionsOf = (name: string) => statementsOf(name).flatMap((statement) => [statement.Action].flat());
-    for (const reader of ['webstaff', 'webrecords'])
-      expect(actionsOf(reader), reader).toEqual(['s3:GetObject']);
+    expect(actionsOf('webstaff')).toEqual(['s3:GetObject']);
+    // The records pages read files for subject access and delete them for a granted erasure; the erasure API deletes.
+    expect(actionsOf('webrecords').sort()).toEqual(['s3:DeleteObject', 's3:GetObject']);
+    expect(actionsOf('erasuredecision')).toEqual(['s3:DeleteObject']);
     for (const storer of ['webresident', 'emailintake']) {
       expect(actionsOf(storer), storer).toContain('s3:PutObject');
       expect(actionsOf(storer), storer).not.toContain('s3:GetObject');
@@ -235,7 +238,9 @@ describe('CDK app', () => {
       Object.entries(workflow.findResources('AWS::IAM::Policy')).filter(
         ([id]) =>
           !/retention/i.test(id) &&
-          !['webresident', 'webstaff', 'webrecords', 'emailintake'].some((name) => id.includes(name)),
+          !['webresident', 'webstaff', 'webrecords', 'emailintake', 'erasuredecision'].some((name) =>
+            id.includes(name),
+          ),
       ),
     );
     expect(others).not.toContain('-attachments-');
@@ -282,8 +287,16 @@ describe('CDK app', () => {
     }
     // Letters for post are stored by the task that sends letters, by ses-events (a bounced email posted) and by
     // the daily run (a date a profile change moved later), and deleted by the retention job once the case's
-    // letters are past retention.
-    const posters = ['send-notifications', 'ses-events', 'send-digest', 'retention'];
+    // letters are past retention, or by a granted erasure (the erasure API and the records pages), which may only
+    // delete them.
+    const posters = [
+      'send-notifications',
+      'ses-events',
+      'send-digest',
+      'retention',
+      'erasure-decision',
+      'web-records',
+    ];
     for (const name of Object.keys(grants)) {
       expect(touches(name, /-letters-/), name).toBe(posters.includes(name));
     }
@@ -292,6 +305,9 @@ describe('CDK app', () => {
     expect(actions('send-digest', /-letters-/).filter((action) => !/^s3:(Put|Abort)/.test(action))).toEqual(
       [],
     );
+    for (const name of ['retention', 'erasure-decision', 'web-records']) {
+      expect(actions(name, /-letters-/).sort(), name).toEqual(['s3:DeleteObject', 's3:ListBucket']);
+    }
     // ses-events reads and writes the case and nothing else of the workflow's: no execution, no callback.
     expect(actions('ses-events').filter((action) => action.startsWith('states:'))).toEqual([]);
     // The subject access export records itself on each case: the table, no execution, no callback, no bucket.
@@ -315,7 +331,7 @@ describe('CDK app', () => {
     for (const name of pages) {
       expect(Object.keys(grants), name).toContain(name);
       expect(actions(name).includes('dynamodb:PutItem'), name).toBe(name !== 'web-sign-in');
-      expect(touches(name, /-letters-/), name).toBe(false);
+      expect(touches(name, /-letters-/), name).toBe(name === 'web-records');
       expect(
         actions(name).some((action) => action.startsWith('states:')),
         name,
@@ -333,30 +349,37 @@ describe('CDK app', () => {
       'web-staff',
     ]);
     // Raw inbound email: email intake reads and deletes it; the staff console only downloads it (a case's
-    // emails and held email, as received); the retention job only deletes it; what records a legal hold (the
-    // case page, the case events API) reads it to copy it; nothing else touches it.
+    // emails and held email, as received); the retention job and a granted erasure (its API and the records
+    // pages) only delete it; what records a legal hold (the case page, the case events API) reads it to copy it;
+    // nothing else touches it.
     const inboundReaders = Object.keys(grants).filter((name) => touches(name, /-inbound-/));
     expect(inboundReaders.sort()).toEqual([
       'email-intake',
+      'erasure-decision',
       'retention',
       'staff-actions-caseaction',
       'web-case',
+      'web-records',
       'web-staff',
     ]);
     const received = /"\/inbound\/\*"/;
     const held = /"\/held\/\*"/;
     expect(actions('email-intake', received)).toEqual(['s3:GetObject', 's3:DeleteObject']);
     expect(actions('web-staff', received)).toEqual(['s3:GetObject']);
-    expect(actions('retention', received)).toEqual(['s3:DeleteObject']);
     expect(actions('web-case', received)).toEqual(['s3:GetObject']);
     expect(actions('staff-actions-caseaction', received)).toEqual(['s3:GetObject']);
     // The copies a legal hold keeps under held/: made by what records a hold or a reply to a held case,
-    // downloaded by the console once the original expired, deleted by the retention job with the case.
+    // downloaded by the console once the original expired, deleted with the case by retention or an erasure.
     expect(actions('email-intake', held)).toEqual(['s3:PutObject']);
     expect(actions('web-staff', held)).toEqual(['s3:GetObject', 's3:PutObject']);
-    expect(actions('retention', held)).toEqual(['s3:DeleteObject']);
     expect(actions('web-case', held)).toEqual(['s3:PutObject']);
     expect(actions('staff-actions-caseaction', held)).toEqual(['s3:PutObject']);
+    for (const name of ['retention', 'erasure-decision', 'web-records']) {
+      expect(actions(name, received), name).toEqual(['s3:DeleteObject']);
+      expect(actions(name, held), name).toEqual(['s3:DeleteObject']);
+    }
+    // The erasure API records on the case and deletes its files: no execution, no callback.
+    expect(actions('erasure-decision').filter((action) => action.startsWith('states:'))).toEqual([]);
   });
 
   it('lets every function that completes callbacks do so on the state machine, its versions and aliases', () => {

@@ -69,7 +69,7 @@ export function stageOf(step: TaskRecord['step']): 1 | 2 {
 /** One action's form: posted to the case's task or record route with the CSRF token and the action's name. */
 export function form(
   fc: FormContext,
-  kind: 'task' | 'record',
+  kind: 'task' | 'record' | 'personal-data',
   action: string,
   heading: string,
   content: SafeHtml,

@@ -82,6 +82,8 @@ export function describeEvent(
   event: CaseEvent,
   profile: ProviderProfile,
   state: CaseState,
+  /** For a correction: the value it replaced (undefined when the detail was not held). */
+  replaced?: string,
 ): { title: string; body: SafeHtml } {
   const text = (value: string | undefined) =>
     value ? html`<p class="govuk-body">${multiline(value)}</p>` : html``;
@@ -241,7 +243,9 @@ export function describeEvent(
     case 'rectified':
       return {
         title: `Corrected: ${RECTIFIABLE_WORDS[event.field]}`,
-        body: text(`Now: ${event.value || '(removed)'}. Reason: ${event.reason}`),
+        body: text(
+          `Was: ${replaced || '(not held)'}. Now: ${event.value || '(removed)'}. Reason: ${event.reason}`,
+        ),
       };
     case 'closed':
       return {
@@ -253,14 +257,29 @@ export function describeEvent(
   }
 }
 
+/** The value each correction replaced, by its place in the log: the log keeps both, and so does the timeline. */
+export function replacedValues(events: readonly CaseEvent[]): Map<number, string | undefined> {
+  const replaced = new Map<number, string | undefined>();
+  let details: Partial<Record<RectifiableField, string>> = {};
+  for (const [index, event] of events.entries()) {
+    if (event.type === 'received') details = { ...event.complainant };
+    if (event.type === 'rectified') {
+      replaced.set(index, details[event.field]);
+      details = { ...details, [event.field]: event.value || undefined };
+    }
+  }
+  return replaced;
+}
+
 export function timelineSection(view: CaseView): SafeHtml {
+  const replaced = replacedValues(view.events);
   return html`<h2 class="govuk-heading-m" id="timeline">Timeline</h2>
 ${timeline(
-  view.events.map((event) => ({
+  view.events.map((event, index) => ({
     type: event.type,
     at: event.at,
     by: actorWords(event.by),
-    ...describeEvent(event, view.profile, view.state),
+    ...describeEvent(event, view.profile, view.state, replaced.get(index)),
   })),
   'staff',
 )}`;

@@ -12,7 +12,7 @@ import { field, formBody, redirect } from '../../http.ts';
 import { csrfToken } from '../../staff-auth.ts';
 import { type StaffPageContext, staffPage } from '../../staff-route.ts';
 import { banner, errorSummary, type FieldError, hidden } from '../../ui/components.ts';
-import { html } from '../../ui/html.ts';
+import { html, when } from '../../ui/html.ts';
 import {
   caseForms,
   type FormContext,
@@ -31,7 +31,7 @@ import { statusSection } from '../case-view/status.ts';
 import { timelineSection } from '../case-view/timeline.ts';
 import type { CaseView } from '../case-view/view.ts';
 import type { FormValues } from '../form-values.ts';
-import { caseHref, caseIdOf, refusal } from './common.ts';
+import { caseHref, caseIdOf, isManager, refusal } from './common.ts';
 
 /** A case: everything about it, the forms for what it waits for, and the two routes those forms post to. */
 
@@ -48,6 +48,9 @@ const DONE_MESSAGES: Record<string, string> = {
   'ombudsman-referral': 'Ombudsman referral recorded.',
   'legal-hold': 'Legal hold placed: the case will not be anonymised or erased while it is held.',
   'release-legal-hold': 'Legal hold released: the retention policy applies to the case again.',
+  rectify: 'Correction recorded: the case shows the corrected detail, and the timeline both.',
+  'erasure-granted': "Erasure granted: the resident's personal data was removed from the case.",
+  'erasure-refused': 'Erasure request refused: the request and the reason are recorded on the case.',
   category: 'Category recorded.',
   'remedy-paid': 'Remedy carried out recorded.',
   'ombudsman-outcome': "Ombudsman's outcome recorded.",
@@ -158,6 +161,11 @@ ${
 }
 <h2 class="govuk-heading-l" id="case-forms">Record something on the case</h2>
 ${caseForms(fc)}
+${when(
+  isManager(ctx.staff.role) && !state.anonymised,
+  () =>
+    html`<p class="govuk-body" data-testid="personal-data-link"><a class="govuk-link" href="${caseHref(caseId)}/personal-data">Correct the resident's details, or record an erasure request</a></p>`,
+)}
 ${evidencePackForm(caseId, fc.csrf)}`;
   return ctx.render(`${options.preview ? 'Preview: complaint' : 'Complaint'} ${state.reference}`, body, {
     status: options.status,

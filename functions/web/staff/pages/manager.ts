@@ -105,7 +105,8 @@ ${themesTable}
 ${when(
   ctx.staff.role === 'manager' || ctx.staff.role === 'admin',
   () => html`<p class="govuk-body"><a class="govuk-link" href="/staff/themes">Themes and root causes by month or quarter, with the cases behind each</a></p>
-<p class="govuk-body"><a class="govuk-link" href="/staff/subject-access">Subject access request: export everything held about a person</a></p>`,
+<p class="govuk-body"><a class="govuk-link" href="/staff/subject-access">Subject access request: export everything held about a person</a></p>
+<p class="govuk-body"><a class="govuk-link" href="/staff/records/retention">What the next retention run will do</a></p>`,
 )}
 <h2 class="govuk-heading-m">Overdue work by role</h2>
 ${table({

@@ -29,7 +29,7 @@ import {
 } from '../../ui/components.ts';
 import { html, join, type SafeHtml } from '../../ui/html.ts';
 import { timeline } from '../../ui/timeline.ts';
-import { describeEvent } from '../case-view/timeline.ts';
+import { describeEvent, replacedValues } from '../case-view/timeline.ts';
 import { actorWords, CHANNEL_WORDS, instantWords, multiline, STATUS_WORDS } from '../words.ts';
 import { refusal } from './common.ts';
 import { letterFile, lettersSection, sha256, zipName } from './evidence-pack.ts';
@@ -152,10 +152,11 @@ function exportDocument(
         });
   const cases = data.cases.map((held) => {
     const source = sources.get(held.caseId);
+    const replaced = replacedValues(source?.events ?? []);
     const entries = held.events.flatMap(({ seq, review: kinds }) => {
       const event = source?.events[seq - 1];
       if (!event || !source) return [];
-      const described = describeEvent(event, ctx.profile, source.state);
+      const described = describeEvent(event, ctx.profile, source.state, replaced.get(seq - 1));
       return [
         {
           type: event.type,

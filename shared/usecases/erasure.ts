@@ -1,0 +1,108 @@
+import * as z from 'zod/mini';
+import {
+  type Actor,
+  type CaseState,
+  type ErasureBlock,
+  erasureBlock,
+  erasureBlockWords,
+} from '../domain/case.ts';
+import { DomainError } from '../domain/errors.ts';
+import { isCivilDate } from '../time/london.ts';
+import '../zod-messages.ts';
+import { requireManager } from './annual-report.ts';
+import { loadCase, recordEvent } from './case-log.ts';
+import type { AppDependencies } from './dependencies.ts';
+import { anonymiseCase } from './retention.ts';
+
+/**
+ * A request to erase a resident's data (UK GDPR art. 17), decided by a manager or admin. Granted, the case is
+ * anonymised exactly as retention does it (`anonymiseCase`); a legal hold or an open case refuses it, and the
+ * refusal is recorded with the reason, so the log answers "what did you do with my request" either way.
+ */
+
+export const ERASURE_DECISIONS = ['granted', 'refused'] as const;
+
+export const ErasureRequest = z.strictObject({
+  requestedOn: z.string().check(z.refine(isCivilDate, 'must be the date the request was made, YYYY-MM-DD')),
+  decision: z.enum(ERASURE_DECISIONS, {
+    error: () => `decision must be one of ${ERASURE_DECISIONS.join(', ')}`,
+  }),
+  reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(2000)),
+});
+export type ErasureRequest = z.infer<typeof ErasureRequest>;
+
+/** A refusal the case's own state forces: which block, and the words staff are shown. */
+interface Refusal {
+  block: ErasureBlock;
+  words: string;
+}
+
+function refusalOf(state: CaseState): Refusal | undefined {
+  const block = erasureBlock(state);
+  return block && { block, words: erasureBlockWords(state, block) };
+}
+
+/**
+ * Records the request and its decision. Granted: `erasure-decided` first, then `anonymised`, each conditional
+ * on the case's next sequence number, so a legal hold set at the same moment either lands first (and the
+ * erasure is refused) or is refused itself. A granted request the case refuses (held, open) is recorded as
+ * refused with `blockedBy` and thrown as LEGAL_HOLD or CASE_OPEN (409) with the reason.
+ */
+export async function decideErasure(
+  deps: AppDependencies,
+  caseId: string,
+  actor: Extract<Actor, { kind: 'staff' }>,
+  raw: unknown,
+): Promise<CaseState> {
+  const request = ErasureRequest.parse(raw);
+  requireManager(actor, 'Erasure decisions');
+  const { state } = await loadCase(deps, caseId);
+  if (state.anonymised) {
+    // An erasure that stopped part-way (files or events not yet scrubbed) is finished, then the caller is told.
+    await anonymiseCase(deps, caseId, state.anonymised.trigger, actor);
+    throw new DomainError(
+      'ANONYMISED',
+      `Case ${state.reference} was already anonymised (${state.anonymised.trigger}): there is nothing left to erase`,
+    );
+  }
+  const decided = (at: string, decision: ErasureRequest['decision']) =>
+    ({
+      type: 'erasure-decided',
+      at,
+      by: actor,
+      requestedOn: request.requestedOn,
+      decision,
+      reason: request.reason,
+    }) as const;
+  if (request.decision === 'refused') {
+    return (await recordEvent(deps, caseId, (_current, at) => decided(at, 'refused'))).state;
+  }
+  let refusal = refusalOf(state);
+  if (!refusal) {
+    try {
+      await recordEvent(deps, caseId, (_current, at) => decided(at, 'granted'));
+      return await anonymiseCase(deps, caseId, 'erasure', actor);
+    } catch (error) {
+      // A hold (or a reopening) that landed first: the case rules refused the grant or the anonymisation.
+      const block =
+        error instanceof DomainError ? (error.details.block as ErasureBlock | undefined) : undefined;
+      if (!block) throw error;
+      refusal = { block, words: error instanceof Error ? error.message : String(error) };
+    }
+  }
+  let recorded: Refusal = refusal;
+  await recordEvent(deps, caseId, (current, at) => {
+    // Worded from the case as the refusal is recorded (a hold released meanwhile keeps the first words).
+    recorded = refusalOf(current) ?? recorded;
+    return {
+      ...decided(at, 'refused'),
+      reason: `Granted (${request.reason}) but refused: ${recorded.words}`,
+      blockedBy: recorded.block,
+    };
+  });
+  throw new DomainError(
+    recorded.block === 'legal-hold' ? 'LEGAL_HOLD' : 'CASE_OPEN',
+    `Erasure refused (recorded on the case): ${recorded.words}`,
+    { block: recorded.block, recorded: true },
+  );
+}
