@@ -114,8 +114,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     module: 'api/staff-actions',
     exportName: 'caseActionHandler',
     access: 'staff',
-    summary:
-      "Notes, outstanding actions, related issues, Ombudsman referrals, legal holds and corrections of the resident's details",
+    summary: 'Notes, outstanding actions, related issues and Ombudsman referrals',
   },
   {
     method: 'POST',
@@ -123,8 +122,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     module: 'api/erasure',
     exportName: 'decisionHandler',
     access: 'staff',
-    summary:
-      'An erasure request and its decision; granted, the case is anonymised as retention does; managers and admins',
+    summary: 'An erasure request and its decision',
   },
 ];
 
@@ -211,23 +209,13 @@ export const PAGE_ROUTES: readonly RouteDefinition[] = [
     'subjectAccessExport',
     'Export everything held about the person (readable page, JSON or ZIP), recorded on each case',
   ),
-  records(
-    'GET',
-    '/staff/records/retention',
-    'retentionPage',
-    'What the next retention run will do (a dry run, changing nothing); managers and admins',
-  ),
-  records(
-    'GET',
-    '/staff/case/{caseId}/personal-data',
-    'personalDataPage',
-    "Correct the resident's details or record an erasure request and its decision; managers and admins",
-  ),
+  records('GET', '/staff/records/retention', 'retentionPage', 'The retention dry run'),
+  records('GET', '/staff/case/{caseId}/personal-data', 'personalDataPage', 'Corrections and erasure'),
   records(
     'POST',
     '/staff/case/{caseId}/personal-data',
     'personalDataAction',
-    'Record a correction, or an erasure decision (granted: the case is anonymised as retention does)',
+    'Record a correction or an erasure decision',
   ),
   casePage('GET', '/staff/case/{caseId}', 'casePage', 'A case, with its actions'),
   staff(
@@ -308,7 +296,7 @@ export const PAGE_FUNCTIONS: Readonly<Record<string, PageFunction>> = {
   'web/records-pages': {
     name: 'web-records',
     entry: 'web/entry/records',
-    description: 'Data protection: subject access, corrections and erasure on request, the retention dry run',
+    description: 'Subject access, corrections, erasure, retention dry run',
   },
   'web/report-pages': {
     name: 'web-reports',

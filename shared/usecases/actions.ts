@@ -5,7 +5,6 @@ import {
   type CaseState,
   handledStage1,
   OMBUDSMAN_OUTCOMES,
-  RECTIFIABLE_FIELDS,
   SATISFACTION_ANSWERS,
   type StaffRole,
 } from '../domain/case.ts';
@@ -21,7 +20,7 @@ import { verifyCaseLink } from '../domain/secrets.ts';
 import type { TaskRecord } from '../ports/case-repository.ts';
 import { isCivilDate } from '../time/london.ts';
 import '../zod-messages.ts';
-import { caseLookups, loadCase, nowIso, recordEvent } from './case-log.ts';
+import { loadCase, nowIso, recordEvent } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
 import { keepRawEmailsForHold } from './raw-email.ts';
 import {
@@ -333,15 +332,6 @@ export const CaseAction = z.discriminatedUnion('action', [
   }),
   z.object({ action: z.literal('legal-hold'), reason: text(2000) }),
   z.object({ action: z.literal('release-legal-hold'), reason: text(2000) }),
-  // A correction of the resident's details (UK GDPR art. 16); an empty value removes an optional detail.
-  z.object({
-    action: z.literal('rectify'),
-    field: z.enum(RECTIFIABLE_FIELDS, {
-      error: () => `field must be one of ${RECTIFIABLE_FIELDS.join(', ')}`,
-    }),
-    value: z.string().check(z.trim(), z.maxLength(2000)),
-    reason: text(2000),
-  }),
   // Checked against the profile's list by the case rules, which name the choices.
   z.object({ action: z.literal('category'), category: text(200) }),
   z.object({
@@ -410,15 +400,6 @@ export async function recordCaseAction(
         return { type: 'legal-hold-set', at, by: actor, reason: action.reason };
       case 'release-legal-hold':
         return { type: 'legal-hold-released', at, by: actor, reason: action.reason };
-      case 'rectify':
-        return {
-          type: 'rectified',
-          at,
-          by: actor,
-          field: action.field,
-          value: action.value,
-          reason: action.reason,
-        };
       case 'category':
         return { type: 'category-recorded', at, by: actor, category: action.category };
       case 'remedy-paid':
@@ -442,8 +423,6 @@ export async function recordCaseAction(
         };
     }
   });
-  // A corrected name or contact detail finds the case too; the old one still does (the log keeps both).
-  if (action.action === 'rectify') await deps.repository.addLookups(state, caseLookups(deps, state));
   return state;
 }
 

@@ -1,13 +1,14 @@
 import { erasureBlock, erasureBlockWords, RECTIFIABLE_FIELDS } from '#shared/domain/case.ts';
-import { CaseAction, recordCaseAction } from '#shared/usecases/actions.ts';
 import { requireManager } from '#shared/usecases/annual-report.ts';
 import { loadCase } from '#shared/usecases/case-log.ts';
 import { decideErasure, ERASURE_DECISIONS, ErasureRequest } from '#shared/usecases/erasure.ts';
+import { Rectification, rectify } from '#shared/usecases/rectification.ts';
 import { field, formBody, redirect } from '../../http.ts';
 import { csrfToken } from '../../staff-auth.ts';
 import { type StaffPageContext, staffPage } from '../../staff-route.ts';
 import {
   backLink,
+  banner,
   button,
   dateErrorHref,
   dateInput,
@@ -20,7 +21,7 @@ import {
   textarea,
   warningText,
 } from '../../ui/components.ts';
-import { html, type SafeHtml } from '../../ui/html.ts';
+import { html, type SafeHtml, when } from '../../ui/html.ts';
 import { byPath, dateValue, type FormContext, form, type Parsed, parseWith, value } from '../actions/form.ts';
 import { residentDetails } from '../case-view/resident.ts';
 import { RECTIFIABLE_WORDS } from '../case-view/timeline.ts';
@@ -36,6 +37,12 @@ import { caseHref, caseIdOf, refusal } from './common.ts';
  */
 
 const WHAT = 'Corrections and erasure';
+
+const DONE_MESSAGES: Record<string, string> = {
+  rectify: 'Correction recorded: the case shows the corrected detail, and its timeline both.',
+  'erasure-granted': "Erasure granted: the resident's personal data was removed from the case.",
+  'erasure-refused': 'Erasure request refused: the request and the reason are recorded on the case.',
+};
 
 const ERASURE_WORDS: Record<(typeof ERASURE_DECISIONS)[number], { text: string; hint: string }> = {
   granted: {
@@ -95,14 +102,14 @@ function erasureForm(fc: FormContext): SafeHtml {
   );
 }
 
-function parseRectify(body: FormValues): Parsed<CaseAction> {
+function parseRectify(body: FormValues): Parsed<Rectification> {
   const raw = {
     action: 'rectify',
     field: field(body, 'rectify-field'),
     value: field(body, 'rectify-value'),
     reason: field(body, 'rectify-reason'),
   };
-  return parseWith(CaseAction, raw, {
+  return parseWith(Rectification, raw, {
     fields: byPath({
       field: { field: 'rectify-field', message: 'Choose the detail to correct' },
       value: { field: 'rectify-value', message: 'Enter the correct value', label: 'The correct value' },
@@ -139,10 +146,16 @@ function parseErasure(body: FormValues): Parsed<ErasureRequest> {
 async function render(
   ctx: StaffPageContext,
   caseId: string,
-  options: { status?: number; errors?: FieldError[]; submitted?: FormContext['submitted'] } = {},
+  options: {
+    status?: number;
+    errors?: FieldError[];
+    submitted?: FormContext['submitted'];
+    done?: string;
+  } = {},
 ) {
   const { state } = await loadCase(ctx.deps, caseId);
   const errors = options.errors ?? [];
+  const done = options.done ? DONE_MESSAGES[options.done] : undefined;
   const fc: FormContext = {
     caseId,
     csrf: csrfToken(ctx),
@@ -162,6 +175,12 @@ async function render(
     `${WHAT}: complaint ${state.reference}`,
     html`${backLink(caseHref(caseId), `Back to ${state.reference}`)}
 ${errorSummary(errors)}
+${when(done, () =>
+  banner('done', 'Success', html`<p class="govuk-notification-banner__heading">${done}</p>`, {
+    success: true,
+    testId: 'done',
+  }),
+)}
 <span class="govuk-caption-l">Complaint ${state.reference}</span>
 <h1 class="govuk-heading-l">Correct or erase the resident's personal data</h1>
 ${residentDetails(state)}
@@ -173,7 +192,7 @@ ${forms}`,
 /** GET /staff/case/{caseId}/personal-data: the resident's details, a correction and an erasure decision. */
 export const personalDataPage = staffPage(async (ctx) => {
   requireManager(ctx.staff, WHAT);
-  return render(ctx, caseIdOf(ctx));
+  return render(ctx, caseIdOf(ctx), { done: ctx.event.queryStringParameters?.done });
 });
 
 /** POST /staff/case/{caseId}/personal-data: records a correction (`rectify`) or an erasure decision (`erasure`). */
@@ -191,7 +210,7 @@ export const personalDataAction = staffPage(async (ctx) => {
   if (!parsed.action) return render(ctx, caseId, { status: 422, errors: parsed.errors, submitted });
   let done: string = action;
   try {
-    if (action === 'rectify') await recordCaseAction(ctx.deps, caseId, ctx.staff, parsed.action);
+    if (action === 'rectify') await rectify(ctx.deps, caseId, ctx.staff, parsed.action);
     else {
       const request = parsed.action as ErasureRequest;
       await decideErasure(ctx.deps, caseId, ctx.staff, request);
@@ -203,5 +222,5 @@ export const personalDataAction = staffPage(async (ctx) => {
     const errors = [{ field: `${action}-form`, message: found.message }];
     return render(ctx, caseId, { status: found.status, errors, submitted });
   }
-  return redirect(`${caseHref(caseId)}?done=${done}`);
+  return redirect(`${caseHref(caseId)}/personal-data?done=${done}`);
 });

@@ -1,0 +1,42 @@
+import * as z from 'zod/mini';
+import { type Actor, type CaseState, RECTIFIABLE_FIELDS } from '../domain/case.ts';
+import '../zod-messages.ts';
+import { caseLookups, recordEvent } from './case-log.ts';
+import type { AppDependencies } from './dependencies.ts';
+
+/**
+ * A correction of the resident's details (UK GDPR art. 16): a `rectified` event is appended, the original stays
+ * in the log. Apart from the case page's actions (shared/usecases/actions.ts) so that the case page's function,
+ * which does not offer it, does not carry it (issue 12: each function within 300 KB).
+ */
+
+export const Rectification = z.strictObject({
+  action: z.literal('rectify'),
+  field: z.enum(RECTIFIABLE_FIELDS, {
+    error: () => `field must be one of ${RECTIFIABLE_FIELDS.join(', ')}`,
+  }),
+  // Empty removes an optional detail (the case rules refuse it for the name and a needed contact detail).
+  value: z.string().check(z.trim(), z.maxLength(2000)),
+  reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(2000)),
+});
+export type Rectification = z.infer<typeof Rectification>;
+
+export async function rectify(
+  deps: AppDependencies,
+  caseId: string,
+  actor: Extract<Actor, { kind: 'staff' }>,
+  raw: unknown,
+): Promise<CaseState> {
+  const { field, value, reason } = Rectification.parse(raw);
+  const { state } = await recordEvent(deps, caseId, (_current, at) => ({
+    type: 'rectified',
+    at,
+    by: actor,
+    field,
+    value,
+    reason,
+  }));
+  // A corrected name or contact detail finds the case too; the old one still does (the log keeps both).
+  await deps.repository.addLookups(state, caseLookups(deps, state));
+  return state;
+}
