@@ -1,10 +1,11 @@
 /**
  * The annual report over 100,000 closed cases. Generates them in a local store (dynalite, in this process,
  * batch writes of the items the adapter writes for each case's reporting facts: the generation is not timed),
- * then times the annual report as its page builds it (viewAnnualReport: each month's cached tally, or a Query of
- * the month on gsi3 when it has none or its facts changed since) three ways: the first run (no tallies yet), with
- * every month cached, and after one case changed; then GET /staff/reports for the year. Each prints the time, the
- * items read and the peak memory. Target: 5 s.
+ * then times the daily run that builds each closed month's tally (refreshReportMonths: a Query of the month on
+ * gsi3), and the annual report as its page builds it (viewAnnualReport: each month's cached tally, or a Query of
+ * the month when it has none or its facts changed since) after the daily run, with every month cached, after one
+ * case changed, and after the next daily run; then GET /staff/reports for the year. Each prints the time, the
+ * items read and the peak memory. Target for the report: 5 s.
  *
  * Run: npm run bench:report [-- --cases 100000]
  */
@@ -30,11 +31,10 @@ import {
   type StageResponse,
 } from '#shared/domain/letters.ts';
 import { caseFacts, factMonths } from '#shared/domain/reporting/facts.ts';
-import { periodMonths } from '#shared/domain/reporting/figures.ts';
 import { loadProfile } from '#shared/policy/load-profile.ts';
 import { addCalendarDays, londonWallClockToInstant } from '#shared/time/london.ts';
 import { viewAnnualReport } from '#shared/usecases/annual-report.ts';
-import { monthTallies, staffReport } from '#shared/usecases/report.ts';
+import { type ReportMonthsRun, refreshReportMonths, staffReport } from '#shared/usecases/report.ts';
 import { startDynalite } from '../test/support/dynamodb.ts';
 
 const { values } = parseArgs({ options: { cases: { type: 'string', default: '100000' } } });
@@ -219,7 +219,11 @@ const manager = { kind: 'staff', id: 'bench-manager', role: 'manager' } as const
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
 /** Times one run, with the items it read and the peak memory while it ran. */
-async function timed<T>(label: string, run: () => Promise<T>): Promise<{ result: T; ms: number }> {
+async function timed<T>(
+  label: string,
+  run: () => Promise<T>,
+  target = true,
+): Promise<{ result: T; ms: number }> {
   global.gc?.();
   const baseline = process.memoryUsage();
   let peakRss = baseline.rss;
@@ -240,7 +244,8 @@ async function timed<T>(label: string, run: () => Promise<T>): Promise<{ result:
   peakRss = Math.max(peakRss, after.rss);
   peakHeap = Math.max(peakHeap, after.heapUsed);
   console.log(`${label}`);
-  console.log(`  time          ${(ms / 1000).toFixed(2)} s (target 5 s: ${ms <= 5000 ? 'met' : 'missed'})`);
+  const verdict = target ? ` (target 5 s: ${ms <= 5000 ? 'met' : 'missed'})` : ' (scheduled, not a request)';
+  console.log(`  time          ${(ms / 1000).toFixed(2)} s${verdict}`);
   // The process's own CPU time (dynalite runs in it too): what the time would be with a core to itself.
   console.log(
     `  CPU time      ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s (user and system, this process)`,
@@ -255,15 +260,27 @@ async function timed<T>(label: string, run: () => Promise<T>): Promise<{ result:
 }
 
 const reportYearStart = year.from.slice(0, 4);
-// 1. The first report after loading: no month has a tally yet, so every month is read from its facts.
-const cold = await timed('Annual report, first run (every month read from its facts, then cached):', () =>
+// The day after the year: every one of its months is closed, so the daily run builds them all.
+const clock = { now: () => new Date('2027-04-02T06:30:00Z') };
+const daily = { repository, clock, context: ctx };
+const describeRun = (run: ReportMonthsRun) =>
+  `  months built  ${run.built.length} of ${run.months} closed (${run.unsettled.length} changed too recently to store, ${run.left.length} left for the next run)`;
+// 1. The daily run (the scheduled report-months function): builds each closed month's tally from its facts,
+// which is what the first report read cold before it ran.
+const firstRun = await timed(
+  'The daily run, first time (every closed month built from its facts, off the request path):',
+  () => refreshReportMonths(daily),
+  false,
+);
+console.log(describeRun(firstRun.result));
+// 2. The report as staff ask for it on any day after a daily run.
+const cold = await timed('Annual report after the daily run:', () =>
   viewAnnualReport(deps, manager, reportYearStart),
 );
-const rebuiltCold = await monthTallies(deps, periodMonths(year));
-console.log(`  months cached afterwards: ${12 - rebuiltCold.rebuilt.length} of 12`);
-// 2. The report as it is usually asked for: the months' tallies are current.
+// 3. Again: nothing changed since.
 await timed('Annual report, months cached:', () => viewAnnualReport(deps, manager, reportYearStart));
-// 3. One case changes (a note, a new projection): the months it dates anything in are read again.
+// 4. One case changes (a note, a new projection): the months it dates anything in are read again until the next
+// daily run.
 const changed = templates[2] as CaseState;
 const noted = applyCaseEvent(
   { ...changed, caseId: 'bench-000002', reference: 'CMP-2026-000002' },
@@ -272,16 +289,23 @@ const noted = applyCaseEvent(
 );
 await repository.saveProjection(noted, { contacts: [], names: [] });
 const afterChange = await timed(
-  `Annual report after one case changed (its ${factMonths(caseFacts(noted)).length} months read again):`,
+  `Annual report after one case changed, before the next daily run (its ${factMonths(caseFacts(noted)).length} months read again):`,
   () => viewAnnualReport(deps, manager, reportYearStart),
 );
-// 4. The same year's figures as GET /staff/reports gives them (JSON), months cached.
+// 5. The next daily run, once the change has settled (5 s: a month changed more recently is not stored).
+await new Promise((resolve) => setTimeout(resolve, 5_500));
+const nextRun = await timed(
+  'The next daily run (the changed months built again):',
+  () => refreshReportMonths(daily),
+  false,
+);
+console.log(describeRun(nextRun.result));
+await timed('Annual report after the next daily run:', () =>
+  viewAnnualReport(deps, manager, reportYearStart),
+);
+// 6. The same year's figures as GET /staff/reports gives them (JSON), months cached.
 const json = await timed('GET /staff/reports for the year (JSON), months cached:', () =>
-  staffReport(
-    { repository, clock: { now: () => new Date('2027-04-02T09:00:00Z') }, context: ctx },
-    'manager',
-    year,
-  ),
+  staffReport({ repository, clock, context: ctx }, 'manager', year),
 );
 const exact = JSON.stringify(afterChange.result.content.figures) === JSON.stringify(json.result.figures);
 const { tsm, counts } = cold.result.content.figures;

@@ -1,10 +1,7 @@
-import { type CfnElement, Stack, TimeZone, Validations } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Construct } from 'constructs';
 import type { AppFunctions } from './app-functions.ts';
 import { Capability } from './capability.ts';
+import { dailySchedule } from './daily-schedule.ts';
 import type { HouseFunction } from './house-function.ts';
 
 export interface DailyDigestProps {
@@ -30,7 +27,6 @@ export class DailyDigest extends Capability {
 
   constructor(scope: Construct, id: string, props: DailyDigestProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     this.fn = props.functions.build(
       this,
       {
@@ -45,32 +41,14 @@ export class DailyDigest extends Capability {
       { table: 'readWrite', mail: true, letters: true },
     );
     this.fn.useStateMachine(props.stateMachineName, ['states:SendTaskSuccess', 'states:SendTaskFailure']);
-    // The schedule's role may invoke this one function only (the target grants it).
-    const role = new iam.Role(this, 'DailyDigestRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
-      description: 'EventBridge Scheduler: invokes the daily digest function only',
-    });
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.fn.fn.node.defaultChild as CfnElement)}.Arn>:*]`,
-      reason:
-        'The scheduler target grants invoke on the digest function and its versions (":*"); no other function',
-    });
-    new scheduler.Schedule(this, 'DailyDigest', {
+    dailySchedule(this, this.fn.fn, {
       scheduleName: `${props.prefix}-daily-digest`,
       description: 'Each working morning at 08:00 London time: email each digest role its new tasks',
-      schedule: scheduler.ScheduleExpression.cron({
-        minute: '0',
-        hour: '8',
-        weekDay: 'MON-FRI',
-        timeZone: TimeZone.EUROPE_LONDON,
-      }),
-      target: new schedulerTargets.LambdaInvoke(this.fn.fn, {
-        input: scheduler.ScheduleTargetInput.fromObject({}),
-        retryAttempts: 2,
-        role,
-      }),
+      roleDescription: 'EventBridge Scheduler: invokes the daily digest function only',
+      hour: 8,
+      weekDay: 'MON-FRI',
+      scheduleId: 'DailyDigest',
+      roleId: 'DailyDigestRole',
     });
   }
 }

@@ -1,11 +1,9 @@
-import { type CfnElement, Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Duration } from 'aws-cdk-lib';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Construct } from 'constructs';
 import type { AppFunctions } from './app-functions.ts';
 import { Capability } from './capability.ts';
+import { dailySchedule } from './daily-schedule.ts';
 import type { HouseFunction } from './house-function.ts';
 
 export interface RetentionJobProps {
@@ -31,7 +29,6 @@ export class RetentionJob extends Capability {
 
   constructor(scope: Construct, id: string, props: RetentionJobProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     this.fn = props.functions.build(
       this,
       {
@@ -45,30 +42,13 @@ export class RetentionJob extends Capability {
     );
     this.fn.useRecordDeletion(props);
     const { fn } = this.fn;
-    const role = new iam.Role(this, 'RetentionScheduleRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
-      description: 'EventBridge Scheduler: invokes the retention function only',
-    });
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`,
-      reason:
-        'The scheduler target grants invoke on the retention function and its versions (":*"); no other function',
-    });
-    new scheduler.Schedule(this, 'Retention', {
+    dailySchedule(this, fn, {
       scheduleName: `${props.prefix}-retention`,
       description: "Every day at 07:00 London time: apply the provider profile's retention to closed cases",
-      schedule: scheduler.ScheduleExpression.cron({
-        minute: '0',
-        hour: '7',
-        timeZone: TimeZone.EUROPE_LONDON,
-      }),
-      target: new schedulerTargets.LambdaInvoke(fn, {
-        input: scheduler.ScheduleTargetInput.fromObject({}),
-        retryAttempts: 2,
-        role,
-      }),
+      roleDescription: 'EventBridge Scheduler: invokes the retention function only',
+      hour: 7,
+      scheduleId: 'Retention',
+      roleId: 'RetentionScheduleRole',
     });
   }
 }

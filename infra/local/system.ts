@@ -30,6 +30,7 @@ import * as checkDeadline from '../../functions/workflow/check-deadline.ts';
 import * as closeCase from '../../functions/workflow/close-case.ts';
 import * as recordReceipt from '../../functions/workflow/record-receipt.ts';
 import * as registerTask from '../../functions/workflow/register-task.ts';
+import * as reportMonthsJob from '../../functions/workflow/report-months.ts';
 import * as retentionJob from '../../functions/workflow/retention.ts';
 import * as sendDigest from '../../functions/workflow/send-digest.ts';
 import * as sendNotifications from '../../functions/workflow/send-notifications.ts';
@@ -247,6 +248,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       await restartFailedExecutions();
       await engine.track(() => sendDigest.handler({}, lambdaContext('local:send-digest') as never));
       await retentionJob.handler({}, lambdaContext('local:retention') as never);
+      // After retention, as in AWS: an anonymisation rewrites its case's facts, so its months go stale.
+      await reportMonthsJob.handler({}, lambdaContext('local:report-months') as never);
     }),
   );
 

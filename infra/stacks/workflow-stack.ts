@@ -12,6 +12,7 @@ import { DailyDigest } from '../constructs/daily-digest.ts';
 import type { HouseFunction } from '../constructs/house-function.ts';
 import { Mail } from '../constructs/mail.ts';
 import { Operations } from '../constructs/operations.ts';
+import { ReportMonths } from '../constructs/report-months.ts';
 import { RetentionJob } from '../constructs/retention-job.ts';
 import { StaffDirectory } from '../constructs/staff-directory.ts';
 import type { ProviderContext } from '../provider-context.ts';
@@ -94,6 +95,7 @@ export class WorkflowStack extends CapabilityStack {
       attachments: data.attachments,
       inboundEmail: data.inboundEmail,
     });
+    new ReportMonths(this, 'ReportMonths', { prefix, functions, table: data.table });
     api.addRoutes(ALL_ROUTES, {
       functions,
       workflow,

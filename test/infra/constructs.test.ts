@@ -16,6 +16,7 @@ import { ComplaintWorkflow } from '../../infra/constructs/complaint-workflow.ts'
 import { DailyDigest } from '../../infra/constructs/daily-digest.ts';
 import { Mail, type MailProps } from '../../infra/constructs/mail.ts';
 import { Operations } from '../../infra/constructs/operations.ts';
+import { ReportMonths } from '../../infra/constructs/report-months.ts';
 import { RetentionJob } from '../../infra/constructs/retention-job.ts';
 import { StaffDirectory } from '../../infra/constructs/staff-directory.ts';
 import { providerContext } from '../../infra/provider-context.ts';
@@ -280,6 +281,33 @@ describe('each capability on its own', { timeout: SYNTH_TIMEOUT }, () => {
     // It sends no email and touches no workflow.
     const all = JSON.stringify(statements);
     expect(all).not.toMatch(/ses:|states:/);
+  });
+
+  it('ReportMonths: a daily schedule after retention invoking one function that may update only report-month items, nag clean', () => {
+    const template = alone((stack, { refs, functions }) => {
+      new ReportMonths(stack, 'ReportMonths', { prefix, functions, table: refs.table });
+    });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Name: `${prefix}-report-months`,
+      ScheduleExpression: 'cron(30 7 * * ? *)',
+      ScheduleExpressionTimezone: 'Europe/London',
+    });
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => /reportmonths/i.test(JSON.stringify(policy.Properties.Roles)))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    const dynamo = statements.flatMap((statement) =>
+      [statement.Action].flat().filter((action: string) => action.startsWith('dynamodb:')),
+    );
+    // Reads, and one write action: UpdateItem, on the report-month items only.
+    const writes = dynamo.filter((action) => /Put|Update|Delete|BatchWrite|TransactWrite/.test(action));
+    expect(writes).toEqual(['dynamodb:UpdateItem']);
+    expect(dynamo).toContain('dynamodb:Query');
+    const update = statements.find((statement) => statement.Action === 'dynamodb:UpdateItem');
+    expect(update.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REPORTMONTH#*'] },
+    });
+    // No bucket, no mail, no workflow.
+    expect(JSON.stringify(statements)).not.toMatch(/s3:|ses:|states:/);
   });
 
   it('StaffDirectory: a public client with the authorization code flow only, nag clean', () => {

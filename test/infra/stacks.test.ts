@@ -314,9 +314,16 @@ describe('CDK app', () => {
     expect(actions('subject-access-export')).toContain('dynamodb:UpdateItem');
     expect(actions('subject-access-export').filter((action) => action.startsWith('states:'))).toEqual([]);
     expect(touches('subject-access-export', /-attachments-|-letters-|-inbound-/)).toBe(false);
-    // Read-only routes read the table and its indexes, and can change nothing anywhere.
     const writes =
       /^(dynamodb:(Put|Update|Delete|BatchWrite|TransactWrite)|states:|s3:|ses:|kms:(Encrypt|GenerateDataKey|ReEncrypt))/;
+    // The report months' build reads the table and updates the report-month items only: no case, bucket,
+    // mail or workflow.
+    expect(
+      actions('report-months').filter((action) => writes.test(action) && action !== 'dynamodb:UpdateItem'),
+    ).toEqual([]);
+    expect(JSON.stringify(grants['report-months'])).toContain('REPORTMONTH#*');
+    expect(touches('report-months', /-attachments-|-letters-|-inbound-/)).toBe(false);
+    // Read-only routes read the table and its indexes, and can change nothing anywhere.
     for (const name of readers) {
       expect(
         actions(name).filter((action) => writes.test(action)),
@@ -503,10 +510,12 @@ describe('CDK app', () => {
   });
 
   it('sends the digest of new tasks from a schedule at 08:00 London time on weekdays, invoking one function', () => {
-    // The other schedule is the retention job's (its own test is in constructs.test.ts).
+    // The other schedules are the retention job's and the report months' (their own tests are in
+    // constructs.test.ts).
     const schedules = Object.values(workflow.findResources('AWS::Scheduler::Schedule'));
     expect(schedules.map((found) => found.Properties.Name).sort()).toEqual([
       `${prefix}-daily-digest`,
+      `${prefix}-report-months`,
       `${prefix}-retention`,
     ]);
     const schedule = schedules.find(

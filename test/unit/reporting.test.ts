@@ -9,7 +9,7 @@ import {
 
 const factMonthsOf = (state: CaseState) => factMonths(caseFacts(state));
 
-import { foldCase } from '#shared/domain/case.ts';
+import { applyCaseEvent, foldCase } from '#shared/domain/case.ts';
 import { annualReportContent } from '#shared/domain/reporting/annual.ts';
 import {
   checkPeriod,
@@ -22,9 +22,9 @@ import {
   tallyFacts,
   wholeMonths,
 } from '#shared/domain/reporting/figures.ts';
-import { monthTallies, staffReport } from '#shared/usecases/report.ts';
+import { monthTallies, refreshReportMonths, staffReport } from '#shared/usecases/report.ts';
 import { InMemoryCaseRepository } from '../support/fakes/case-repository.ts';
-import { baselineContext, baselineProfile } from '../support/fixtures.ts';
+import { baselineContext, baselineProfile, handler } from '../support/fixtures.ts';
 import { period, populations } from '../support/report-population.ts';
 
 const profile = baselineProfile();
@@ -274,6 +274,63 @@ describe('the figures from month tallies (what the annual report adds up instead
     // And the figures are the population's, exactly, whether each month was cached or rebuilt.
     const { figures } = await staffReport(deps, 'manager', period);
     expect(figures).toEqual(reportFigures(profile, period, population()).figures);
+  });
+});
+
+describe("the daily run's build of closed months (so the annual report never reads a closed month cold)", () => {
+  const months = periodMonths(period);
+  const noLookups = { contacts: [], names: [] };
+  async function stored(now: string) {
+    const repository = new InMemoryCaseRepository();
+    const deps = { repository, context: ctx, clock: { now: () => new Date(now) } };
+    for (const [reference, events] of Object.entries(populations)) {
+      await repository.saveProjection(
+        { ...foldCase(reference.toLowerCase(), events, ctx), reference },
+        noLookups,
+      );
+    }
+    return deps;
+  }
+
+  it('builds the missing closed months newest first, at most its bound a run, until the year reads no case', async () => {
+    // 2 April 2027: April is the current month, and every month of 2026-27 (the year before) is closed.
+    const deps = await stored('2027-04-02T07:30:00Z');
+    const first = await refreshReportMonths(deps, 5);
+    expect(first.built).toEqual(['2027-03', '2027-02', '2027-01', '2026-12', '2026-11']);
+    expect(first.months).toBe(12);
+    expect(first.left).toHaveLength(7);
+    const second = await refreshReportMonths(deps, 5);
+    expect(second.built).toEqual(['2026-10', '2026-09', '2026-08', '2026-07', '2026-06']);
+    while ((await refreshReportMonths(deps, 5)).left.length > 0);
+    expect((await refreshReportMonths(deps, 5)).built).toEqual([]);
+    // The year's report reads only the cached months: no case's facts, and the same figures.
+    const report = await staffReport(deps, 'manager', period);
+    expect(report.casesRead).toBe(0);
+    expect(report.figures).toEqual(reportFigures(profile, period, population()).figures);
+    expect((await monthTallies(deps, months)).rebuilt).toEqual([]);
+  });
+
+  it('rebuilds a closed month whose facts changed, and never the current month', async () => {
+    // 10 December 2026: December is the current month; April 2025 to November 2026 are closed (this financial
+    // year's and the year before's), twenty months: twelve the first run, eight the next.
+    const deps = await stored('2026-12-10T07:30:00Z');
+    const first = await refreshReportMonths(deps);
+    expect(first.built).toEqual(periodMonths({ from: '2025-12-01', to: '2026-11-30' }).reverse());
+    expect(first.left).toEqual(periodMonths({ from: '2025-04-01', to: '2025-11-30' }).reverse());
+    expect((await refreshReportMonths(deps)).built).toEqual(first.left);
+    expect((await refreshReportMonths(deps)).built).toEqual([]);
+    // A case saved again (a note on A): the months its facts date anything in are stale, and only the closed
+    // ones are built the next day.
+    const [reference, events] = Object.entries(populations)[0] ?? ['', []];
+    const noted = foldCase(reference.toLowerCase(), events, ctx);
+    const at = '2026-12-09T10:00:00.000Z';
+    await deps.repository.saveProjection(
+      { ...applyCaseEvent(noted, { type: 'note-added', at, by: handler, text: 'Checked' }, ctx), reference },
+      noLookups,
+    );
+    const touched = factMonthsOf(noted).filter((month) => month < '2026-12');
+    expect(touched.length).toBeGreaterThan(0);
+    expect((await refreshReportMonths(deps)).built.sort()).toEqual(touched.sort());
   });
 });
 
