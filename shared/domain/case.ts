@@ -171,9 +171,18 @@ export type CaseEvent = EventBase &
     | { type: 'category-recorded'; category: string }
     /**
      * A stage 2 request refused, recorded beside the refusal the resident is given (Code 8.1(b): the types of
-     * complaints refused): today only one made after the escalation window ended.
+     * complaints refused): today only one made after the escalation window ended, refused to the resident on
+     * their link, or decided by staff (an emailed or held reply, or a request relayed by phone or letter).
      */
-    | { type: 'escalation-refused'; reason: EscalationRefusalReason; windowEndedAt: Instant }
+    | {
+        type: 'escalation-refused';
+        reason: EscalationRefusalReason;
+        windowEndedAt: Instant;
+        /** When the resident asked (an email's receipt); the event's time when absent. */
+        requestedAt?: Instant;
+        /** The Message-ID of the email on the case that asked, when staff decided an emailed request. */
+        fromEmail?: string;
+      }
     /** What the resident said of how their complaint was handled, asked after a response (Amplius' list). */
     | { type: 'satisfaction-recorded'; answer: SatisfactionAnswer; how: string }
     /** A remedy offered in a response was carried out: compensation paid, or another remedy done (Code 7.4). */
@@ -715,6 +724,49 @@ function assertOnList(value: string, list: readonly string[], what: string): voi
   }
 }
 
+/**
+ * Staff decide a stage 2 request is out of time: only one made after this case's window to ask ended, before any
+ * stage 2 request was accepted; an emailed one must be an email from the complainant on the case, dated by its
+ * receipt.
+ */
+function checkStaffRefusal(
+  state: CaseState,
+  event: Extract<CaseEvent, { type: 'escalation-refused' }>,
+): void {
+  if (state.stage2.escalationRequestedAt) {
+    throw new ValidationError(
+      `Stage 2 was already requested on ${state.reference}: a later request is part of it, not a new one`,
+    );
+  }
+  const window = state.escalationWindow;
+  if (!window) {
+    throw new ValidationError(
+      `${state.reference} has no window to ask for stage 2 (the policy sets none), so no request is out of time: ask for stage 2 on the resident's behalf instead`,
+    );
+  }
+  if (event.windowEndedAt !== window.dueAt) {
+    throw new ValidationError(`The window to ask for stage 2 on ${state.reference} ends at ${window.dueAt}`);
+  }
+  if (event.fromEmail !== undefined) {
+    const email = state.emails?.find((candidate) => candidate.messageId === event.fromEmail);
+    if (!email?.fromComplainant) {
+      throw new ValidationError(
+        'That email is not one the complainant sent to this case: choose an email from the case, or none for a request made by phone, letter or in person',
+      );
+    }
+    if (event.requestedAt !== email.receivedAt) {
+      throw new ValidationError('An emailed request is dated by when the email arrived');
+    }
+  }
+  const requestedAt = event.requestedAt ?? event.at;
+  if (requestedAt > event.at) throw new ValidationError('A stage 2 request cannot be dated in the future');
+  if (requestedAt <= window.dueAt) {
+    throw new ValidationError(
+      `The request was made at ${requestedAt}, inside the window to ask for stage 2 (it ended at ${window.dueAt}): it is not out of time, so confirm it as a stage 2 request instead`,
+    );
+  }
+}
+
 /** A theme and root cause must be on the profile's lists, or the figures could not group them. */
 function assertKnownLearning(learning: Learning, profile: ProviderProfile): void {
   assertOnList(learning.theme, profile.learning.themes, 'themes');
@@ -1012,6 +1064,7 @@ function applyEvent(state: CaseState, event: CaseEvent, ctx: CaseContext): CaseS
       if (state.escalationRefusals?.length) {
         throw new ValidationError(`A refused stage 2 request is already recorded on ${state.reference}`);
       }
+      if (event.by.kind === 'staff') checkStaffRefusal(state, event);
       return { ...state, escalationRefusals: [{ at: event.at, reason: event.reason }] };
     }
     case 'remedy-paid': {

@@ -293,8 +293,10 @@ export function anonymiseEvent(event: CaseEvent): CaseEvent {
       return event.type === 'rectified'
         ? { ...event, value: REMOVED, reason: REMOVED }
         : { ...event, reason: REMOVED };
-    case 'category-recorded':
     case 'escalation-refused':
+      // The reason and the dates stay (the figures); the email's id goes with the email.
+      return event.fromEmail === undefined ? event : { ...event, fromEmail: REMOVED };
+    case 'category-recorded':
     case 'subject-access-exported':
     case 'deadlines-recalculated':
     case 'evidence-pack-prepared':

@@ -279,6 +279,11 @@ export async function actOnTask(
   try {
     ({ state } = await recordEvent(deps, task.caseId, (current, at) => eventFor(action, current, actor, at)));
   } catch (error) {
+    // A request relayed by staff after the window ended is refused, and the refusal is recorded for the
+    // reports as the resident's own is (Code 8.1(b)).
+    if (error instanceof EscalationWindowClosedError) {
+      await recordEscalationRefusal(deps, task.caseId, actor, error);
+    }
     // Refused (or failed): nothing was recorded, so the task is open again for a corrected attempt.
     await deps.repository.reopenTask(task);
     // Unless the case moved on meanwhile (a resident withdrew, say): whoever moved it found this task claimed
@@ -354,6 +359,15 @@ export const CaseAction = z.discriminatedUnion('action', [
     }),
     how: text(2000),
   }),
+  /**
+   * Staff decide a stage 2 request made after the window ended is out of time: the complainant's email on the
+   * case that asked (its Message-ID, from the case's emails), or none for one made by phone, letter or in person
+   * (dated when it is recorded).
+   */
+  z.object({
+    action: z.literal('refuse-escalation'),
+    fromEmail: z.optional(z.string().check(z.minLength(1), z.maxLength(1000))),
+  }),
 ]);
 export type CaseAction = z.infer<typeof CaseAction>;
 
@@ -412,6 +426,18 @@ export async function recordCaseAction(
         };
       case 'satisfaction':
         return { type: 'satisfaction-recorded', at, by: actor, answer: action.answer, how: action.how };
+      case 'refuse-escalation': {
+        // Dated by the email that asked, if it is on the case (the case rules refuse any other email).
+        const email = current.emails?.find((candidate) => candidate.messageId === action.fromEmail);
+        return {
+          type: 'escalation-refused',
+          at,
+          by: actor,
+          reason: 'out-of-time',
+          windowEndedAt: current.escalationWindow?.dueAt ?? '',
+          ...(action.fromEmail ? { fromEmail: action.fromEmail, requestedAt: email?.receivedAt ?? at } : {}),
+        };
+      }
       case 'ombudsman-outcome':
         return {
           type: 'ombudsman-outcome-recorded',

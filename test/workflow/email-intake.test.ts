@@ -7,7 +7,7 @@ import { searchHandler } from '#functions/api/staff-queries.ts';
 import { handler } from '#functions/email/intake.ts';
 import type { ApiEvent } from '#functions/lib/middleware.ts';
 import { s3ObjectCreated } from '#functions/lib/s3-events.ts';
-import { casePage, taskAction } from '#functions/web/case-pages.ts';
+import { casePage, recordOnCase, taskAction } from '#functions/web/case-pages.ts';
 import { csrfToken } from '#functions/web/staff-auth.ts';
 import {
   downloadEmail,
@@ -20,8 +20,11 @@ import { createDocumentClient } from '#shared/adapters/dynamodb-case-store.ts';
 import type { CaseEvent } from '#shared/domain/case.ts';
 import { messageKey } from '#shared/domain/email.ts';
 import { heldCopyKey } from '#shared/domain/records.ts';
+import { loadProfile } from '#shared/policy/load-profile.ts';
+import type { ProviderProfile } from '#shared/policy/profile.ts';
 import { recordCaseAction } from '#shared/usecases/actions.ts';
 import { attachHeldEmail } from '#shared/usecases/held-email.ts';
+import { staffReport } from '#shared/usecases/report.ts';
 import { anonymiseCase } from '#shared/usecases/retention.ts';
 import { LOCAL_TABLE } from '../../infra/local/data-dir.ts';
 import { apiEvent, lambdaContext, staffClaims } from '../handlers/setup.ts';
@@ -460,6 +463,68 @@ describe('a reply after the stage 1 response', () => {
       harness.deps.context.clocks.stage2Acknowledgement(receivedAt),
     );
     expect(escalated.possibleEscalation).toBeUndefined();
+  });
+
+  it('after the window to ask ended: staff record it as refused, dated by its receipt, and the reports count it', async () => {
+    // The baseline sets no window; this landlord gives residents 20 working days to ask (as Amplius does).
+    await harness.stop();
+    const windowed = {
+      ...loadProfile('code-baseline'),
+      escalationWindow: { amount: 20, unit: 'working-days' },
+    };
+    harness = await Harness.start({ profile: windowed as ProviderProfile });
+    const { caseId } = await openAdasCase();
+    await harness.act(caseId, staff.handler, { action: 'triage', outcome: 'complaint' });
+    await harness.act(caseId, staff.handler, harness.acknowledgement(1));
+    await harness.act(caseId, staff.handler, harness.response(1));
+    const window = (await harness.state(caseId)).escalationWindow;
+    await harness.advanceTo(new Date(Date.parse(window?.dueAt ?? '') + DAY).toISOString());
+    await harness.settleUntil(async () => (await harness.state(caseId)).status === 'closed');
+    expect((await harness.state(caseId)).closureReason).toBe('escalation-window-ended');
+    const { receivedAt } = await deliver('stage2-reply.eml');
+    expect((await harness.state(caseId)).possibleEscalation).toBeUndefined();
+
+    // The case page offers the late reply; choosing it records the refusal, dated when the email arrived.
+    const page = await staffGet(casePage, `/staff/case/${caseId}`, { caseId });
+    const refuse = String(page.body).match(
+      /data-testid="refuse-escalation-form"[\s\S]*?<form method="post" action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/,
+    );
+    expect(refuse?.[2]).toContain('value="ada-not-happy@resident.example"');
+    const hiddenFields = Object.fromEntries(
+      [...(refuse?.[2] ?? '').matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [
+        m[1],
+        m[2],
+      ]),
+    );
+    const pressed = await staffPost(
+      recordOnCase,
+      String(refuse?.[1]),
+      { caseId },
+      { ...hiddenFields, 'refuse-escalation-from': 'ada-not-happy@resident.example' },
+    );
+    expect(pressed.statusCode).toBe(303);
+    const refused = (await harness.events(caseId)).filter((event) => event.type === 'escalation-refused');
+    expect(refused).toEqual([
+      expect.objectContaining({
+        reason: 'out-of-time',
+        windowEndedAt: window?.dueAt,
+        requestedAt: receivedAt,
+        fromEmail: 'ada-not-happy@resident.example',
+        by: expect.objectContaining({ kind: 'staff' }),
+      }),
+    ]);
+    expect((await harness.state(caseId)).escalationRefusals).toHaveLength(1);
+    const { figures } = await staffReport(harness.deps, 'manager', {});
+    expect(figures.escalationRefusals).toEqual({ total: 1, byReason: { 'out-of-time': 1 } });
+    // Once per case: a second decision (the resident phoned as well) is refused, saying why.
+    const again = await staffPost(
+      recordOnCase,
+      String(refuse?.[1]),
+      { caseId },
+      { ...hiddenFields, 'refuse-escalation-from': 'another-way' },
+    );
+    expect(again.statusCode).toBe(422);
+    expect(String(again.body)).toMatch(/A refused stage 2 request is already recorded on CMP-2026-000001/);
   });
 
   it('lets staff download each raw email as received, as an attachment, and records the access', async () => {

@@ -17,6 +17,7 @@ import { legalHoldForm, releaseLegalHoldForm } from './legal-hold.ts';
 import { noteForm } from './note.ts';
 import { ombudsmanOutcomeForm } from './ombudsman-outcome.ts';
 import { ombudsmanReferralForm } from './ombudsman-referral.ts';
+import { refuseEscalationForm } from './refuse-escalation.ts';
 import { remedyPaidForm } from './remedy-paid.ts';
 import { respondForm } from './respond.ts';
 import { satisfactionForm } from './satisfaction.ts';
@@ -48,6 +49,7 @@ const CASE_FORMS = {
   'ombudsman-referral': ombudsmanReferralForm,
   'ombudsman-outcome': ombudsmanOutcomeForm,
   satisfaction: satisfactionForm,
+  'refuse-escalation': refuseEscalationForm,
   'legal-hold': legalHoldForm,
   'release-legal-hold': releaseLegalHoldForm,
 } as const satisfies Record<string, CaseForm>;

@@ -155,7 +155,9 @@ export function describeEvent(
     case 'escalation-refused':
       return {
         title: 'Stage 2 request refused: asked after the window ended',
-        body: text(`The window to ask for stage 2 ended ${instantWords(event.windowEndedAt)}.`),
+        body: text(
+          `The window to ask for stage 2 ended ${instantWords(event.windowEndedAt)}.${event.requestedAt ? ` Asked ${instantWords(event.requestedAt)}${event.fromEmail ? ' by email' : ''}.` : ''}`,
+        ),
       };
     case 'remedy-paid':
       return {

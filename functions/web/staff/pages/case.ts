@@ -52,6 +52,7 @@ const DONE_MESSAGES: Record<string, string> = {
   'remedy-paid': 'Remedy carried out recorded.',
   'ombudsman-outcome': "Ombudsman's outcome recorded.",
   satisfaction: 'Satisfaction recorded.',
+  'refuse-escalation': 'Stage 2 request recorded as refused: out of time.',
   logged: 'Complaint logged: the resident will be sent the receipt.',
   'held-attached': 'The held email was added to this case as correspondence from its sender.',
   'held-opened': 'A case was opened from the held email: the sender will be sent the receipt.',
