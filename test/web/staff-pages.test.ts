@@ -1475,6 +1475,55 @@ describe('the Ombudsman evidence pack', () => {
     expectSoundMarkup(page.body);
   });
 
+  it('shows payments, the Ombudsman outcome and satisfaction in sections of their own, with typed text escaped', async () => {
+    const { caseId } = await respondedCase();
+    const deps = await dependencies();
+    const manager = { kind: 'staff', id: 'manager-pack', role: 'manager' } as const;
+    await recordCaseAction(deps, caseId, HANDLER, {
+      action: 'remedy-paid',
+      description: `Paid by BACS ${HOSTILE}`,
+      compensationPounds: 50,
+    });
+    await recordCaseAction(deps, caseId, HANDLER, {
+      action: 'ombudsman-referral',
+      reference: 'HOS-7',
+      notes: '',
+    });
+    await recordCaseAction(deps, caseId, manager, {
+      action: 'ombudsman-outcome',
+      outcome: 'service-failure',
+      reference: `HOS-7 ${HOSTILE}`,
+      notes: `Order: apologise ${HOSTILE}`,
+    });
+    await recordCaseAction(deps, caseId, HANDLER, {
+      action: 'satisfaction',
+      answer: 'fairly-dissatisfied',
+      how: `Phoned ${HOSTILE}`,
+    });
+    const page = await post(evidencePack, {
+      ...packPath(caseId),
+      form: { csrf: await csrfFor(), format: 'html' },
+    });
+    expect(page.status).toBe(200);
+    const section = (id: string) =>
+      page.body.match(new RegExp(`<section data-testid="pack-${id}">([\\s\\S]*?)</section>`))?.[1] ?? '';
+    const escaped = '&lt;script&gt;alert(1)&lt;/script&gt;';
+    const payments = section('payments');
+    expect(payments).toContain(`Paid by BACS ${escaped}`);
+    expect(payments).toContain('£50.00');
+    expect(payments).toContain('handler@landlord.example (handler)');
+    const outcome = section('ombudsman-outcomes');
+    expect(outcome).toContain('Service failure');
+    expect(outcome).toContain(`HOS-7 ${escaped}`);
+    expect(outcome).toContain(`Order: apologise ${escaped}`);
+    const satisfaction = section('satisfaction');
+    expect(satisfaction).toContain('Fairly dissatisfied');
+    expect(satisfaction).toContain(`Phoned ${escaped}`);
+    expect(page.body).toContain('<a class="govuk-link" href="#payments">');
+    expect(page.body).not.toContain(HOSTILE);
+    expectSoundMarkup(page.body);
+  });
+
   it('the ZIP holds each letter, each file as received with its SHA-256, the timeline and a manifest', async () => {
     const { caseId } = await respondedCase();
     const response = await post(evidencePack, {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { strToU8, zipSync } from 'fflate';
-import type { CaseState } from '#shared/domain/case.ts';
+import type { CaseEvent, CaseState } from '#shared/domain/case.ts';
 import { ValidationError } from '#shared/domain/errors.ts';
 import { type EvidencePack, type PackLetter, prepareEvidencePack } from '#shared/usecases/evidence-pack.ts';
 import { positionOf } from '#shared/usecases/workflow.ts';
@@ -16,13 +16,21 @@ import { residentDetails } from '../case-view/resident.ts';
 import { statusSection } from '../case-view/status.ts';
 import { timelineSection } from '../case-view/timeline.ts';
 import type { CaseView } from '../case-view/view.ts';
-import { DECISION_WORDS, instantWords, multiline, TEMPLATE_WORDS } from '../words.ts';
+import {
+  actorWords,
+  DECISION_WORDS,
+  instantWords,
+  multiline,
+  OMBUDSMAN_OUTCOME_WORDS,
+  SATISFACTION_WORDS,
+  TEMPLATE_WORDS,
+} from '../words.ts';
 import { caseHref, caseIdOf } from './common.ts';
 
 /**
  * The Ombudsman evidence pack for one case: one printable document (the timeline, every letter sent, every
- * deadline and how it was worked out, extensions with reasons, remedies, outstanding actions) and a ZIP of the
- * letters and files. Preparing either is recorded on the case.
+ * deadline and how it was worked out, extensions with reasons, remedies offered and carried out, outstanding
+ * actions, the Ombudsman's outcome, satisfaction) and a ZIP of the letters and files. Preparing either is recorded on the case.
  */
 
 const FORMATS = ['html', 'zip'] as const;
@@ -49,6 +57,72 @@ function remediesSection(state: CaseState): SafeHtml {
   });
   return html`<h2 class="govuk-heading-m" id="remedies">Decisions and remedies</h2>
 ${rows.length === 0 ? html`<p class="govuk-body">No response has been issued yet.</p>` : table({ head: ['Stage', 'Decision', 'Remedy', 'Compensation offered'], rows })}`;
+}
+
+/** The events of one type in the log, oldest first: the pack shows who recorded each and when. */
+function eventsOf<Type extends CaseEvent['type']>(
+  events: readonly CaseEvent[],
+  type: Type,
+): Extract<CaseEvent, { type: Type }>[] {
+  return events.filter((event): event is Extract<CaseEvent, { type: Type }> => event.type === type);
+}
+
+/** Payments and other remedies carried out (Code 7.4): what the resident was given, not only offered. */
+function paymentsSection(events: readonly CaseEvent[]): SafeHtml {
+  const paid = eventsOf(events, 'remedy-paid');
+  return html`<section data-testid="pack-payments"><h2 class="govuk-heading-m" id="payments">Payments and remedies carried out</h2>
+${
+  paid.length === 0
+    ? html`<p class="govuk-body">None recorded.</p>`
+    : table({
+        head: ['When', 'What was paid or done', 'Compensation paid', 'Recorded by'],
+        rows: paid.map((event) => [
+          instantWords(event.at),
+          multiline(event.description),
+          event.compensationPounds === undefined ? 'None' : `£${event.compensationPounds.toFixed(2)}`,
+          actorWords(event.by),
+        ]),
+      })
+}</section>`;
+}
+
+/** The Ombudsman's outcomes recorded on the referrals (Code 8.1(c)), with their notes. */
+function ombudsmanOutcomesSection(events: readonly CaseEvent[]): SafeHtml {
+  const outcomes = eventsOf(events, 'ombudsman-outcome-recorded');
+  return html`<section data-testid="pack-ombudsman-outcomes"><h2 class="govuk-heading-m" id="ombudsman-outcomes">The Ombudsman's outcome</h2>
+${
+  outcomes.length === 0
+    ? html`<p class="govuk-body">None recorded.</p>`
+    : table({
+        head: ['Recorded', 'Outcome', 'Ombudsman reference', 'Notes', 'Recorded by'],
+        rows: outcomes.map((event) => [
+          instantWords(event.at),
+          OMBUDSMAN_OUTCOME_WORDS[event.outcome] ?? event.outcome,
+          event.reference ?? 'None given',
+          event.notes ? multiline(event.notes) : 'None',
+          actorWords(event.by),
+        ]),
+      })
+}</section>`;
+}
+
+/** What the resident said of how their complaint was handled, and how and when they said it. */
+function satisfactionSection(events: readonly CaseEvent[]): SafeHtml {
+  const answers = eventsOf(events, 'satisfaction-recorded');
+  return html`<section data-testid="pack-satisfaction"><h2 class="govuk-heading-m" id="satisfaction">Satisfaction with the handling</h2>
+${
+  answers.length === 0
+    ? html`<p class="govuk-body">None recorded.</p>`
+    : table({
+        head: ['Recorded', 'Answer', 'How and when they said it', 'Recorded by'],
+        rows: answers.map((event) => [
+          instantWords(event.at),
+          SATISFACTION_WORDS[event.answer] ?? event.answer,
+          multiline(event.how),
+          actorWords(event.by),
+        ]),
+      })
+}</section>`;
 }
 
 export function lettersSection(pack: Pick<EvidencePack, 'letters'>): SafeHtml {
@@ -107,7 +181,10 @@ function packDocument(ctx: StaffPageContext, pack: EvidencePack): APIGatewayProx
   <li><a class="govuk-link" href="#status">Where the case is</a></li>
   <li><a class="govuk-link" href="#deadlines">Deadlines and how each was worked out</a></li>
   <li><a class="govuk-link" href="#remedies">Decisions and remedies</a></li>
+  <li><a class="govuk-link" href="#payments">Payments and remedies carried out</a></li>
   <li><a class="govuk-link" href="#outstanding-actions">Outstanding actions</a></li>
+  <li><a class="govuk-link" href="#referrals">Ombudsman referrals</a> and <a class="govuk-link" href="#ombudsman-outcomes">the Ombudsman's outcome</a></li>
+  <li><a class="govuk-link" href="#satisfaction">Satisfaction with the handling</a></li>
   <li><a class="govuk-link" href="#timeline">Timeline</a></li>
   <li><a class="govuk-link" href="#letters">Every letter sent</a></li>
   <li><a class="govuk-link" href="#files">Files on the case</a></li>
@@ -117,8 +194,11 @@ ${residentDetails(state)}
 ${complaintDetails(state)}
 ${deadlinesSection(view)}
 ${remediesSection(state)}
+${paymentsSection(events)}
 ${actionsSection(view)}
 ${referralsSection(state)}
+${ombudsmanOutcomesSection(events)}
+${satisfactionSection(events)}
 ${timelineSection(view)}
 ${lettersSection(pack)}
 ${filesSection(pack)}`;
