@@ -3,7 +3,7 @@ import { BUNDLE_LIMIT_BYTES, bundleContents } from '../../bench/function-bundles
 
 /**
  * Functions still over the 300 KB target (issue 12), each held at a ceiling about 3% above its size when this
- * list was last set, so none can grow unnoticed. None is listed now (7 December 2026): the tracer comes from the
+ * list was last set, so none can grow unnoticed. One is listed (7 December 2026, below); otherwise: the tracer comes from the
  * Powertools layer (ADR 0011), email intake parses MIME with its own adapter (shared/adapters/mime-parts.ts) and
  * checks its S3 event with its own schema, schemas are written in `zod/mini` (36 KB of zod in each function,
  * against 96 KB for the classic API), and the pages are five functions, one per audience and page group
@@ -11,7 +11,13 @@ import { BUNDLE_LIMIT_BYTES, bundleContents } from '../../bench/function-bundles
  * is made smaller, or listed here with its ceiling and why; it leaves the list when it is within 300 KB (the
  * test below says so).
  */
-const OVER_TARGET: Record<string, number> = {};
+const OVER_TARGET: Record<string, number> = {
+  // 303 KB: the case page's refuse-escalation form and the case rules for a stage 2 request staff find out of
+  // time (issue 14), and the evidence pack's payments, Ombudsman outcome and satisfaction sections, on top of
+  // 299 KB. To come off: split the letter bodies so a page carries only those it previews (shared/notifications/
+  // templates.ts), as noted when web-case was last over.
+  'web-case': 312,
+};
 
 describe('Lambda bundle sizes (built as the CDK builds them, AWS SDK external)', () => {
   const bundles = bundleContents();
