@@ -61,7 +61,8 @@ interface PageUses {
   attachments?: 'put' | 'get';
   /**
    * 'read': downloads a case's raw email and held email (the original, or a legal hold's copy), and copies a
-   * reply it attaches to a held case; 'hold': records legal holds, copying the case's raw email first.
+   * reply it attaches to a held case; 'hold': records legal holds, copying the case's raw email first (and deleting those copies
+   * when the hold is then refused).
    */
   inboundEmail?: 'read' | 'hold';
   signIn?: true;
@@ -229,7 +230,9 @@ export class ComplaintApi extends Capability {
       if (uses.inboundEmail) fn.useInboundEmailBucket(props.inboundEmail, ['s3:GetObject']);
       if (uses.inboundEmail === 'read')
         fn.useHeldRawEmail(props.inboundEmail, ['s3:GetObject', 's3:PutObject']);
-      if (uses.inboundEmail === 'hold') fn.useHeldRawEmail(props.inboundEmail, ['s3:PutObject']);
+      // Delete takes back the copies of a hold that was then refused (the case anonymised meanwhile).
+      if (uses.inboundEmail === 'hold')
+        fn.useHeldRawEmail(props.inboundEmail, ['s3:PutObject', 's3:DeleteObject']);
       if (uses.signIn) props.staff.configureSignIn(fn);
       if (uses.workflow) workflow.grantStartAndComplete(fn);
       if (uses.deletesRecords) fn.useRecordDeletion(props);
@@ -248,7 +251,7 @@ export class ComplaintApi extends Capability {
       if (!readsOnly && !NO_WORKFLOW.has(key)) workflow.grantStartAndComplete(fn);
       if (HOLDS_CASES.has(key)) {
         fn.useInboundEmailBucket(props.inboundEmail, ['s3:GetObject']);
-        fn.useHeldRawEmail(props.inboundEmail, ['s3:PutObject']);
+        fn.useHeldRawEmail(props.inboundEmail, ['s3:PutObject', 's3:DeleteObject']);
       }
       if (DELETES_RECORDS.has(key)) fn.useRecordDeletion(props);
     }

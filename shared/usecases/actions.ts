@@ -22,7 +22,7 @@ import { isCivilDate } from '../time/london.ts';
 import '../zod-messages.ts';
 import { loadCase, nowIso, recordEvent } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
-import { keepRawEmailsForHold } from './raw-email.ts';
+import { discardHeldCopies, keepRawEmailsForHold } from './raw-email.ts';
 import {
   completeCallback,
   completeOpenTasks,
@@ -380,10 +380,25 @@ export async function recordCaseAction(
 ): Promise<CaseState> {
   const action = CaseAction.parse(rawAction);
   await resendOwedCallbacks(deps, caseId);
+  let copies: string[] = [];
   if (action.action === 'legal-hold') {
     const hold = { type: 'legal-hold-set', at: nowIso(deps), by: actor, reason: action.reason } as const;
-    await keepRawEmailsForHold(deps, caseId, hold);
+    copies = await keepRawEmailsForHold(deps, caseId, hold);
   }
+  try {
+    return await recordAction(deps, caseId, actor, action);
+  } catch (error) {
+    await discardHeldCopies(deps, caseId, copies, error);
+    throw error;
+  }
+}
+
+async function recordAction(
+  deps: AppDependencies,
+  caseId: string,
+  actor: Extract<Actor, { kind: 'staff' }>,
+  action: CaseAction,
+): Promise<CaseState> {
   const { state } = await recordEvent(deps, caseId, (current, at): CaseEvent => {
     switch (action.action) {
       case 'note':

@@ -1,5 +1,5 @@
 import { type Actor, applyCaseEvent, type CaseEvent, type CaseState } from '../domain/case.ts';
-import { NotFoundError } from '../domain/errors.ts';
+import { DomainError, NotFoundError } from '../domain/errors.ts';
 import { heldCopyKey, recordKeys } from '../domain/records.ts';
 import type { StoredAttachment } from '../ports/attachments.ts';
 import { loadCase, recordEvent } from './case-log.ts';
@@ -64,31 +64,64 @@ export async function readRawEmail(
 /**
  * Copies raw emails out of the inbound bucket's expiry (a held case's: the hold must outlive it). Each copy is
  * a put of the same bytes, so doing it again changes nothing; an original already gone has nothing to copy.
+ * Returns the keys of the copies written (so a hold that is then refused can take back its own).
  */
-export async function keepRawEmails(deps: AppDependencies, rawKeys: readonly string[]): Promise<void> {
-  if (rawKeys.length === 0) return;
+export async function keepRawEmails(deps: AppDependencies, rawKeys: readonly string[]): Promise<string[]> {
+  if (rawKeys.length === 0) return [];
   const store = deps.inboundEmail;
   if (!store)
     throw new Error('Raw emails must be kept for a legal hold but this function has no inbound store');
-  await Promise.all(
+  const written = await Promise.all(
     rawKeys.map(async (key) => {
       const stored = await store.get(key);
-      if (stored) await store.put(heldCopyKey(key), stored.bytes, stored.contentType);
+      if (!stored) return undefined;
+      await store.put(heldCopyKey(key), stored.bytes, stored.contentType);
+      return heldCopyKey(key);
     }),
   );
+  return written.filter((key) => key !== undefined);
 }
 
 /**
  * Before a legal hold is recorded, its case's raw emails are kept (copied first, so a hold never stands with
  * them still expiring; a failed copy leaves no hold, and the manager tries again). The hold is checked as
- * recording it would check it, so a hold the case refuses copies nothing.
+ * recording it would check it, so a hold the case refuses copies nothing. Returns the copies written, for
+ * {@link discardHeldCopies} should recording the hold then fail.
  */
 export async function keepRawEmailsForHold(
   deps: AppDependencies,
   caseId: string,
   hold: Extract<CaseEvent, { type: 'legal-hold-set' }>,
-): Promise<void> {
+): Promise<string[]> {
   const { events, state } = await loadCase(deps, caseId);
   applyCaseEvent(state, hold, deps.context, caseId);
-  await keepRawEmails(deps, recordKeys(events).rawEmails);
+  return keepRawEmails(deps, recordKeys(events).rawEmails);
+}
+
+/**
+ * A hold that was not recorded after its copies were written takes them back: no expiry covers `held/` and
+ * the retention job never lists an anonymised case again, so a copy written while an erasure or the retention
+ * job anonymised the case (between our read and our write) would keep the resident's email for good. That
+ * case must lose them. After any other failure they go only if the case holds no hold (another manager's,
+ * recorded meanwhile, needs the same copies), and as best effort: the original is kept either way.
+ */
+export async function discardHeldCopies(
+  deps: AppDependencies,
+  caseId: string,
+  copies: readonly string[],
+  failure: unknown,
+): Promise<void> {
+  const store = deps.inboundEmail;
+  if (!store || copies.length === 0) return;
+  const anonymised = failure instanceof DomainError && failure.code === 'ANONYMISED';
+  if (anonymised) {
+    await Promise.all(copies.map((key) => store.delete(key)));
+    return;
+  }
+  try {
+    const { state } = await loadCase(deps, caseId);
+    if (!state.legalHold) await Promise.all(copies.map((key) => store.delete(key)));
+  } catch {
+    // Best effort: the failure the manager is told about is the hold's, and the copy duplicates the original.
+  }
 }

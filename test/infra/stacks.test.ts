@@ -379,8 +379,9 @@ describe('CDK app', () => {
     // downloaded by the console once the original expired, deleted with the case by retention or an erasure.
     expect(actions('email-intake', held)).toEqual(['s3:PutObject']);
     expect(actions('web-staff', held)).toEqual(['s3:GetObject', 's3:PutObject']);
-    expect(actions('web-case', held)).toEqual(['s3:PutObject']);
-    expect(actions('staff-actions-caseaction', held)).toEqual(['s3:PutObject']);
+    // What records a hold also deletes the copies it wrote when the hold is then refused (case anonymised).
+    expect(actions('web-case', held)).toEqual(['s3:PutObject', 's3:DeleteObject']);
+    expect(actions('staff-actions-caseaction', held)).toEqual(['s3:PutObject', 's3:DeleteObject']);
     for (const name of ['retention', 'erasure-decision', 'web-records']) {
       expect(actions(name, received), name).toEqual(['s3:DeleteObject']);
       expect(actions(name, held), name).toEqual(['s3:DeleteObject']);

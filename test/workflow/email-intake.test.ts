@@ -22,6 +22,7 @@ import { messageKey } from '#shared/domain/email.ts';
 import { heldCopyKey } from '#shared/domain/records.ts';
 import { loadProfile } from '#shared/policy/load-profile.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
+import type { AttachmentStore } from '#shared/ports/attachments.ts';
 import { recordCaseAction } from '#shared/usecases/actions.ts';
 import { attachHeldEmail } from '#shared/usecases/held-email.ts';
 import { staffReport } from '#shared/usecases/report.ts';
@@ -912,6 +913,37 @@ describe('email held for staff', () => {
     await anonymiseCase(harness.deps, caseId, 'retention', staff.manager);
     expect(await store.get(heldCopyKey(key))).toBeUndefined();
     expect(await store.get(heldCopyKey(reply.key))).toBeUndefined();
+  });
+
+  it("a hold refused because an erasure anonymised the case between its copy's read and write leaves no copy", async () => {
+    const { caseId, key } = await openAdasCaseWithKey();
+    await harness.act(caseId, staff.handler, harness.serviceRequest());
+    await harness.system.settle();
+    const store = harness.deps.inboundEmail;
+    if (!store) throw new Error('the local system has no inbound store');
+    // The store the hold copies through: once the original is read, the erasure runs (deleting the case's
+    // files, copies included) before the copy is written, as a racing erasure or retention run would.
+    let erased = false;
+    const racing: AttachmentStore = {
+      put: (at, bytes, type) => store.put(at, bytes, type),
+      delete: (at) => store.delete(at),
+      get: async (at) => {
+        const stored = await store.get(at);
+        if (at === key && !erased) {
+          erased = true;
+          await anonymiseCase(harness.deps, caseId, 'erasure', staff.manager);
+        }
+        return stored;
+      },
+    };
+    const hold = { action: 'legal-hold', reason: 'County court claim K00LS123' };
+    await expect(
+      recordCaseAction({ ...harness.deps, inboundEmail: racing }, caseId, staff.manager, hold),
+    ).rejects.toMatchObject({ code: 'ANONYMISED' });
+    expect(erased).toBe(true);
+    expect((await harness.events(caseId)).map((event) => event.type)).toContain('anonymised');
+    expect(await store.get(key)).toBeUndefined();
+    expect(await store.get(heldCopyKey(key))).toBeUndefined();
   });
 
   it('a message to a reply address with a wrong signature is held, never threaded', async () => {
