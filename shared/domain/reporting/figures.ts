@@ -1,3 +1,4 @@
+import { deadline } from '../../calendar/deadline.ts';
 import { createWorkingCalendar, type WorkingCalendar } from '../../calendar/working-calendar.ts';
 import { type ProviderProfile, profileFingerprint } from '../../policy/profile.ts';
 import { baselineExtensionCap } from '../../policy/runtime-baselines.ts';
@@ -118,6 +119,8 @@ export const NOT_CATEGORISED = 'notCategorised';
 
 /** The Code's acknowledgement timescale at both stages (Code 6.2, 6.11). */
 const ACKNOWLEDGE_WITHIN = 5;
+/** The Code's response timescales in working days from the acknowledgement (England: 6.3 at stage 1, 6.14 at stage 2). */
+const CODE_RESPOND_WITHIN = { 1: 10, 2: 20 } as const;
 const MAX_PERIOD_DAYS = 731;
 
 /** Checks a period: real dates, from <= to, and at most two years. */
@@ -215,7 +218,7 @@ export interface Tally {
 }
 
 /** Bumped whenever a tally's meaning changes, so cached tallies of an older meaning are rebuilt. */
-export const TALLY_VERSION = 5;
+export const TALLY_VERSION = 6;
 
 /**
  * What a cached tally must have been built with to be reused: this tally version and the same profile (its
@@ -421,6 +424,23 @@ export function tallyFacts(
       note('satisfaction.residentSatisfiedAtClosure', ref);
   }
 
+  /**
+   * The timescale a response is measured against. In England it is the Code's, whatever the landlord's own policy:
+   * TSM CH02 counts responses "within the Complaint Handling Code timescales", 10 working days from the
+   * acknowledgement at stage 1 and 20 at stage 2 (6.3, 6.14), so a profile that starts its clock at receipt keeps
+   * its stricter dates for its staff but does not count a response in time by the Code as late. Elsewhere the
+   * profile's own timescale (its ombudsman's code).
+   */
+  function responseClock(n: 1 | 2, stage: StageFacts): { start: CivilDate; workingDays: number } | undefined {
+    if (profile.jurisdiction === 'england' && stage.acknowledgedAt)
+      return {
+        start: deadline(calendar, stage.acknowledgedAt, 0).startDate,
+        workingDays: CODE_RESPOND_WITHIN[n],
+      };
+    if (stage.responseStart === undefined || stage.responseWorkingDays === undefined) return undefined;
+    return { start: stage.responseStart, workingDays: stage.responseWorkingDays };
+  }
+
   function respondedFacts(name: StageNames, n: 1 | 2, stage: StageFacts, facts: CaseFacts): void {
     const ref = facts.reference;
     const respondedOn = londonDate(stage.respondedAt as Instant);
@@ -428,8 +448,9 @@ export function tallyFacts(
     const tsm = `CH02_${n}`;
     note(tsm, ref);
     note(`${tsm}_withExtensions`, ref);
-    if (stage.responseStart !== undefined && stage.responseWorkingDays !== undefined) {
-      const due = addWorkingDays(stage.responseStart, stage.responseWorkingDays);
+    const clock = responseClock(n, stage);
+    if (clock) {
+      const due = addWorkingDays(clock.start, clock.workingDays);
       if (respondedOn <= due) note(`${tsm}:numerator`, ref);
       const granted = stage.extensions
         .filter((extension) => Date.parse(extension.at) <= Date.parse(stage.respondedAt as Instant))
@@ -438,7 +459,7 @@ export function tallyFacts(
         baselineExtensionCap(profile.jurisdiction, n) ?? profile.stages[n - 1]?.extension.maxWorkingDays;
       const allowed = cap === null || cap === undefined ? granted : Math.min(granted, cap);
       if (respondedOn <= addWorkingDays(due, allowed)) note(`${tsm}_withExtensions:numerator`, ref);
-      measure(`${name}.toRespond`, workingDaysBetween(stage.responseStart, respondedOn));
+      measure(`${name}.toRespond`, workingDaysBetween(clock.start, respondedOn));
       note(`workingDays.${name}.toRespond`, ref);
     }
     if (stage.decision) {
