@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CaseEvent } from '#shared/domain/case.ts';
+import { main } from '../../bin/cli.ts';
 import { localReset } from '../../infra/local/cli.ts';
 import { BodyTooLargeError, eventBody, readBytes } from '../../infra/local/http-adapter.ts';
 import { type Runtime, startRuntime } from '../../infra/local/runtime.ts';
@@ -168,6 +169,48 @@ describe('the local runtime over HTTP', () => {
     );
     expect(done.status).toBe(200);
     expect((await caseView(rt, caseId)).state.status).toBe('stage1-investigation');
+  });
+
+  it('prints the figures of the running runtime with npx complaints report', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'rt-'));
+    const rt = await start(dataDir, '2026-06-01T09:00:00+01:00');
+    const caseId = String((await api(rt, 'POST', '/complaints', complaint)).body.caseId);
+    const triage = await openTask(rt, caseId);
+    const triaged = await api(
+      rt,
+      'POST',
+      `/staff/tasks/${triage.taskId}/actions`,
+      { action: 'triage', outcome: 'complaint' },
+      'hannah',
+    );
+    expect(triaged.status).toBe(200);
+    const report = async (...args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await main(['report', '--url', rt.url, ...args], {
+        out: (text) => out.push(text),
+        err: (text) => err.push(text),
+      });
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+    const json = await report('--from', '2026-04-01', '--to', '2027-03-31');
+    expect(json).toMatchObject({ code: 0, err: '' });
+    const figures = JSON.parse(json.out) as {
+      period: unknown;
+      counts: { stage1Received: number };
+      tsm: { CH01_1: { numerator: number } };
+    };
+    expect(figures.period).toEqual({ from: '2026-04-01', to: '2027-03-31' });
+    expect(figures.counts.stage1Received).toBe(1);
+    expect(figures.tsm.CH01_1.numerator).toBe(1);
+    // A period before the complaint counts nothing; CSV is the same figures as rows.
+    const before = JSON.parse(
+      (await report('--from', '2025-04-01', '--to', '2026-03-31')).out,
+    ) as typeof figures;
+    expect(before.counts.stage1Received).toBe(0);
+    const csv = await report('--format', 'csv', '--from', '2026-04-01', '--to', '2027-03-31');
+    expect(csv.code).toBe(0);
+    expect(csv.out).toMatch(/counts\.stage1Received,1\b/);
   });
 
   it('resets local data only after confirmation', async () => {
