@@ -80,6 +80,12 @@ describe('reporting figures for a known population (financial year 2026-27)', ()
     // Of the 3 stage 1 responses, A was escalated.
     expect(figures.escalated).toEqual({ value: (1 / 3) * 100, numerator: 1, denominator: 3 });
     expect(figures.upheld.stage1).toEqual({ value: (2 / 3) * 100, numerator: 2, denominator: 3 });
+    // Stage 1: A and H upheld, B not upheld, none partly: 2 of 3 upheld or partly upheld.
+    expect(figures.upheldOrPartlyUpheld.stage1).toEqual({
+      value: (2 / 3) * 100,
+      numerator: 2,
+      denominator: 3,
+    });
     expect(figures.upheld.stage2).toEqual({ value: 0, numerator: 0, denominator: 1 });
     expect(figures.upheldOrPartlyUpheld.stage2).toEqual({ value: 100, numerator: 1, denominator: 1 });
   });
