@@ -13,7 +13,7 @@ import { type CaseEvent, caseContext, foldCase } from '#shared/domain/case.ts';
 import { loadProfile } from '#shared/policy/load-profile.ts';
 import { addCalendarDays, londonWallClockToInstant } from '#shared/time/london.ts';
 import { handler, resident, stageResponse } from '../support/fixtures.ts';
-import { launchBrowser, type RunningSystem, seriousViolations, shoot, startSystem } from './support.ts';
+import { axeViolations, launchBrowser, type RunningSystem, shoot, startSystem } from './support.ts';
 
 /**
  * The annual report and the themes report in Chromium over a year with cases in it: a population written into a
@@ -107,7 +107,7 @@ afterAll(async () => {
 });
 
 async function axeClean(page: Page) {
-  const violations = await seriousViolations(page);
+  const violations = await axeViolations(page);
   expect(
     violations.map((v) => `${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
   ).toEqual([]);

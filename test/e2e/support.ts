@@ -124,7 +124,8 @@ export interface AxeViolation {
 }
 
 /** axe-core on the page as it is; returns the serious and critical violations. */
-export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+/** Every axe violation on the page, whatever its impact (the annual report is held to all of them). */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   await page.addScriptTag({ content: axeSource });
   const violations = (await page.evaluate(async () => {
     const result = await (
@@ -132,7 +133,13 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
     ).axe.run();
     return result.violations;
   })) as AxeViolation[];
-  return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+  return violations;
+}
+
+export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  return (await axeViolations(page)).filter(
+    (violation) => violation.impact === 'serious' || violation.impact === 'critical',
+  );
 }
 
 export async function shoot(page: Page, name: string): Promise<void> {

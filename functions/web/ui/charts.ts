@@ -22,6 +22,8 @@ export function barChart(options: {
   /** One sentence saying what the chart shows (its text alternative). */
   summary: string;
   categories: readonly string[];
+  /** The data table's first column heading: what the categories are (an empty header fails axe). */
+  categoryHeading: string;
   series: readonly ChartSeries[];
 }): SafeHtml {
   const { id, categories, series } = options;
@@ -59,7 +61,7 @@ export function barChart(options: {
 </figure>
 ${table({
   caption: `${options.title}: the data`,
-  head: ['', ...series.map((s) => s.label)],
+  head: [options.categoryHeading, ...series.map((s) => s.label)],
   rows: categories.map((category, c) => [category, ...series.map((s) => String(s.values[c] ?? 0))]),
 })}`;
 }

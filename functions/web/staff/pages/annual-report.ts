@@ -121,6 +121,7 @@ ${barChart({
   title: 'Complaints received each month',
   summary: `Stage 1 and stage 2 complaints received each month of the year: ${counts.stage1Received} at stage 1 and ${counts.stage2Received} at stage 2 in all.`,
   categories: monthly.map((m) => m.month.slice(5)),
+  categoryHeading: 'Month',
   series: [
     { label: 'Stage 1', values: monthly.map((m) => m.stage1) },
     { label: 'Stage 2', values: monthly.map((m) => m.stage2) },
@@ -131,6 +132,7 @@ ${barChart({
   title: 'Outcomes of responses',
   summary: `Responses by decision: at stage 1 ${outcomes.stage1.upheld} upheld, ${outcomes.stage1.partlyUpheld} partly upheld, ${outcomes.stage1.notUpheld} not upheld; at stage 2 ${outcomes.stage2.upheld}, ${outcomes.stage2.partlyUpheld} and ${outcomes.stage2.notUpheld}.`,
   categories: ['Upheld', 'Partly upheld', 'Not upheld'],
+  categoryHeading: 'Decision',
   series: [
     {
       label: 'Stage 1',
@@ -172,6 +174,7 @@ ${
         title: 'Themes of complaints responded to',
         summary: `The themes recorded with responses this year, most frequent first: ${themes.map((t) => `${t.theme} ${t.total}`).join(', ')}.`,
         categories: themes.map((t) => t.theme),
+        categoryHeading: 'Theme',
         series: [{ label: 'Responses', values: themes.map((t) => t.total) }],
       })
 }

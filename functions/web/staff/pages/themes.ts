@@ -170,6 +170,7 @@ ${
         title: `Responses with a theme, by ${by}`,
         summary: `Responses with a theme recorded, by ${by}: ${columns.map((c, i) => `${c.label} ${byTheme[i]}`).join(', ')}.`,
         categories: columns.map((c) => c.label),
+        categoryHeading: by === 'month' ? 'Month' : 'Quarter',
         series: [{ label: 'Responses with a theme', values: byTheme }],
       })}
 ${overTimeTable({ caption: `Themes by ${by}`, head: 'Theme', filter: 'theme', rows: view.themes.map((t) => ({ name: t.theme, total: t.total, byMonth: t.byMonth })), columns, base })}
