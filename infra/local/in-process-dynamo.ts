@@ -12,13 +12,35 @@ type Listener = (request: IncomingMessage, response: ServerResponse) => void;
  * (ECONNRESET), which dynalite's listener rethrows: under load that crashed the lifecycle benchmark. The server
  * still listens, for any other client (tests that open their own connection).
  */
-export function inProcessDynamo(server: Server): RequestHandler<HttpRequest, HttpResponse> {
+export function inProcessDynamo(
+  server: Server,
+): RequestHandler<HttpRequest, HttpResponse> & { drained(): Promise<void> } {
   const listener = server.listeners('request')[0] as Listener | undefined;
   if (!listener) throw new Error('dynalite server has no request listener');
+  let inFlight = 0;
   return {
     metadata: { handlerProtocol: 'in-process' },
+    /**
+     * Resolves once no request is being answered. Stopping closes dynalite's store; a write still under way in it
+     * (an item's index entries written, the item not yet) then fails inside dynalite with "Database is closed",
+     * thrown where no caller can catch it.
+     */
+    async drained() {
+      // setImmediate and performance.now: the local runtime's virtual clock fakes setTimeout and Date.
+      const until = performance.now() + 5_000;
+      while (inFlight > 0 && performance.now() < until) await new Promise((resolve) => setImmediate(resolve));
+    },
     handle: (request) =>
-      new Promise((resolve, reject) => {
+      new Promise<{ response: HttpResponse }>((answered, failed) => {
+        inFlight++;
+        const resolve = (value: { response: HttpResponse }) => {
+          inFlight--;
+          answered(value);
+        };
+        const reject = (error: unknown) => {
+          inFlight--;
+          failed(error);
+        };
         const headers: Record<string, string> = {};
         for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
         const incoming = Object.assign(new EventEmitter(), {

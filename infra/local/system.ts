@@ -178,11 +178,12 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   if (outboxFile) restoreOutbox(outboxFile);
   const sesUrl = `http://127.0.0.1:${(sesServer.address() as AddressInfo).port}`;
 
+  const dynamoTransport = inProcessDynamo(dynamoServer);
   const dynamo = new DynamoDBClient({
     endpoint: dynamoEndpoint,
     region: REGION,
     credentials: CREDENTIALS,
-    requestHandler: inProcessDynamo(dynamoServer),
+    requestHandler: dynamoTransport,
   });
   await ensureTable(dynamo);
   const documents = createDocumentClient(dynamo);
@@ -292,6 +293,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       await engine.idle();
       useDependencies(undefined);
       await new Promise<void>((resolve) => sesServer.close(() => resolve()));
+      await dynamoTransport.drained();
       await new Promise<void>((resolve) => dynamoServer.close(() => resolve()));
       clock.uninstall();
     },
