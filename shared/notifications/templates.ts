@@ -5,49 +5,26 @@
  */
 
 import { ATTACHMENT_LIMITS, MB, TYPE_LIST } from '../domain/attachment-rules.ts';
-import type { CaseEvent, CaseState, Complainant, Step } from '../domain/case.ts';
-import type { ResidentTemplate, StaffAlert } from '../domain/correspondence.ts';
-import {
-  type Decision,
-  ombudsmanGuidance,
-  ombudsmanRouteProblems,
-  referralTimeLimitWords,
-  type StageResponse,
-  statesReferralTimeLimit,
-} from '../domain/letters.ts';
+import type { CaseState, Step } from '../domain/case.ts';
+import type { StaffAlert } from '../domain/correspondence.ts';
+import { ombudsmanGuidance } from '../domain/letters.ts';
 import { currentOmbudsman } from '../policy/ombudsmen.ts';
-import type { Contact, ProviderProfile } from '../policy/profile.ts';
+import type { ProviderProfile } from '../policy/profile.ts';
 import { toLondon } from '../time/london.ts';
+import { type Block, h, type Inline, oneLine, p, type RenderedMessage, render, ul } from './document.ts';
 import {
-  type Block,
-  h,
-  type Inline,
-  joinList,
-  oneLine,
-  p,
-  type RenderedMessage,
-  render,
-  ul,
-} from './document.ts';
-import {
-  dateAsGiven,
-  formatCivilDate,
-  formatLondonInstant,
-  instantAsGiven,
-  legalProceedingsWords,
-  pounds,
-} from './words.ts';
+  contactDetails,
+  type ResidentBody,
+  type ResidentMessageInput,
+  residentLetter,
+  responseDue,
+  stageKey,
+  wrongEvent,
+} from './resident-letter.ts';
+import { isStageLetter, stageLetterBody } from './stage-letters.ts';
+import { formatCivilDate, formatLondonInstant, instantAsGiven, legalProceedingsWords } from './words.ts';
 
-export interface ResidentMessageInput {
-  template: ResidentTemplate;
-  /** The case after the triggering event was applied. */
-  state: CaseState;
-  /** The triggering event (e.g. 'extension-granted' or 'response-issued'). */
-  event: CaseEvent;
-  profile: ProviderProfile;
-  /** The resident's private case page (a signed link); never a task token. */
-  caseLink: string;
-}
+export type { ResidentMessageInput } from './resident-letter.ts';
 
 export interface StaffAlertInput {
   alert: StaffAlert;
@@ -63,163 +40,11 @@ export interface StaffAlertInput {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Shared pieces of resident letters
-
-/** "phone ..., email ..., website ... or write to ..." for a contact, with links. */
-function contactDetails(contact: Contact, options: { address?: boolean } = {}): Inline[] {
-  const parts: Inline[][] = [];
-  if (contact.phone)
-    parts.push(['phone ', { href: `tel:${contact.phone.replace(/[^\d+]/g, '')}`, label: contact.phone }]);
-  if (contact.email) parts.push(['email ', { href: `mailto:${contact.email}`, label: contact.email }]);
-  if (contact.website) parts.push(['visit ', { href: contact.website, label: contact.website }]);
-  if (contact.address && options.address !== false) parts.push([`write to ${contact.address}`]);
-  return joinList(parts);
-}
+// Resident letters (the three staff preview are in stage-letters.ts)
 
 function ombudsmanContacts(profile: ProviderProfile): Block {
   const ombudsman = currentOmbudsman(profile);
   return p(`You can contact the ${ombudsman.name}: `, ...contactDetails(ombudsman), '.');
-}
-
-function ombudsmanAdvice(profile: ProviderProfile): Block {
-  return p(
-    `For free, independent advice about your complaint at any time, you can contact the ${profile.ombudsman.name}: `,
-    ...contactDetails(currentOmbudsman(profile)),
-    '.',
-  );
-}
-
-function greeting(complainant: Complainant): Block[] {
-  const representative = complainant.representative;
-  if (!representative) return [p(`Dear ${oneLine(complainant.name)},`)];
-  return [
-    p(`Dear ${oneLine(representative.name)},`),
-    p(
-      `We are writing to you because you act for ${oneLine(complainant.name)} on this complaint ` +
-        `(${oneLine(representative.relationship)}), with their consent.`,
-    ),
-  ];
-}
-
-function caseLinkBlock(state: CaseState, caseLink: string): Block {
-  return p(
-    `Your complaint reference is ${oneLine(state.reference)}. You can see your complaint, and what happens next, on your case page: `,
-    { href: caseLink, label: caseLink },
-  );
-}
-
-function landlordContact(profile: ProviderProfile): Block {
-  return p(
-    `If you have any questions, contact the ${profile.contact.name} at ${profile.name}: `,
-    ...contactDetails(profile.contact),
-    '. Please quote your complaint reference.',
-  );
-}
-
-function adjustmentsOffer(): Block {
-  return p(
-    'If you need this letter in another format or language, or need us to make any adjustments so you can take part in the complaints process, please tell us.',
-  );
-}
-
-function signOff(profile: ProviderProfile): Block {
-  const names = [profile.letters.signature, profile.letters.senderName, profile.name].filter(
-    (name, index, all) => all.indexOf(name) === index,
-  );
-  return { kind: 'lines', lines: [['Yours sincerely,'], ...names.map((name) => [name])] };
-}
-
-const DECISION_WORDS: Record<Decision, string> = {
-  upheld: 'upheld',
-  'partly-upheld': 'partly upheld',
-  'not-upheld': 'not upheld',
-};
-
-function stageKey(stage: 1 | 2): 'stage1' | 'stage2' {
-  return stage === 1 ? 'stage1' : 'stage2';
-}
-
-function responseDue(state: CaseState, stage: 1 | 2, profile: ProviderProfile): string {
-  const due = state[stageKey(stage)].response?.dueDate;
-  if (due) return formatCivilDate(due);
-  const days = profile.stages[stage - 1]?.respondWorkingDays;
-  return days ? `within ${days} working days` : 'as soon as we can';
-}
-
-function wrongEvent(template: ResidentTemplate, wanted: string, event: CaseEvent): never {
-  throw new TypeError(`The "${template}" letter needs the ${wanted} event, not "${event.type}"`);
-}
-
-function stageLetterBlocks(letter: StageResponse, input: ResidentMessageInput): Block[] {
-  const { profile, state, caseLink } = input;
-  const remedy =
-    letter.remedy === 'none'
-      ? [p('None.'), ...(letter.noRemedyReason ? [p(letter.noRemedyReason)] : [])]
-      : [
-          p(letter.remedy.description),
-          ...(letter.remedy.compensationPounds !== undefined
-            ? [p(`Compensation: ${pounds(letter.remedy.compensationPounds)}.`)]
-            : []),
-        ];
-  const actions =
-    letter.outstandingActions === 'none'
-      ? [p('None.')]
-      : [
-          ul(
-            letter.outstandingActions.map((action) => [
-              `${action.description} (who: ${action.owner}; by: ${dateAsGiven(action.dueDate)})`,
-            ]),
-          ),
-        ];
-  const blocks: Block[] = [
-    h('What your complaint is about'),
-    p(letter.complaintDefinition),
-    h('Our decision'),
-    p(`We have ${DECISION_WORDS[letter.decision]} your complaint.`),
-    h('The reasons for our decision'),
-    p(letter.reasons),
-    h('Remedy: putting things right'),
-    ...remedy,
-    h('Outstanding actions'),
-    ...actions,
-  ];
-  if (letter.stage === 1) {
-    const until = state.escalationWindow
-      ? ` (you can do this until ${formatCivilDate(state.escalationWindow.dueDate)})`
-      : '';
-    // The route staff wrote usually names the ombudsman already; add the advice paragraph only if not.
-    const advice =
-      ombudsmanRouteProblems(letter.escalationRoute, profile).length > 0 ? [ombudsmanAdvice(profile)] : [];
-    return [
-      ...blocks,
-      h('If you are unhappy with this response'),
-      p(letter.escalationRoute),
-      p(`To ask us to escalate your complaint to stage 2${until}, use your case page: `, {
-        href: caseLink,
-        label: caseLink,
-      }),
-      ...advice,
-    ];
-  }
-  const ombudsman = currentOmbudsman(profile);
-  const route = letter.escalationRoute.toLowerCase();
-  // Each element once: the route staff wrote (the default gives all of it) is completed, never repeated.
-  const timeLimit = statesReferralTimeLimit(letter.escalationRoute, profile)
-    ? []
-    : [p(`You should refer your complaint to the ${ombudsman.name} ${referralTimeLimitWords(profile)}.`)];
-  const details = [ombudsman.phone, ombudsman.email, ombudsman.website, ombudsman.address].filter(
-    (detail): detail is string => Boolean(detail),
-  );
-  const contacts = details.every((detail) => route.includes(detail.toLowerCase()))
-    ? []
-    : [p(`Contact the ${ombudsman.name}: `, ...contactDetails(ombudsman), '.')];
-  return [
-    ...blocks,
-    h(`If you remain unhappy: the ${ombudsman.name}`),
-    p(letter.escalationRoute),
-    ...timeLimit,
-    ...contacts,
-  ];
 }
 
 /** What was late, in a letter's words, for each step whose deadline the resident was given. */
@@ -230,13 +55,6 @@ const MISSED_WHAT: Partial<Record<Step, string>> = {
   'stage2-acknowledgement': 'our acknowledgement of your stage 2 request',
   'stage2-response': 'our stage 2 (final) response',
 };
-
-interface ResidentBody {
-  title: string;
-  blocks: Block[];
-  /** Whether the body already gives the ombudsman's details (otherwise an advice paragraph is added). */
-  ombudsman: boolean;
-}
 
 /** Files that came with an emailed complaint but were not kept: the resident is told which and why. */
 function refusedFiles(state: CaseState): Block[] {
@@ -254,6 +72,7 @@ function refusedFiles(state: CaseState): Block[] {
 
 function residentBody(input: ResidentMessageInput): ResidentBody {
   const { template, state, event, profile } = input;
+  if (isStageLetter(template)) return stageLetterBody(template, input);
   const landlord = profile.name;
   switch (template) {
     case 'complaint-received': {
@@ -308,47 +127,6 @@ function residentBody(input: ResidentMessageInput): ResidentBody {
             'If we have misunderstood your complaint or the outcomes you want, please tell us as soon as possible so we can put it right.',
           ),
         ],
-      };
-    }
-    case 'extension-notice': {
-      if (event.type !== 'extension-granted') wrongEvent(template, 'extension-granted', event);
-      const { stage } = event;
-      return {
-        title: `We need more time for our stage ${stage} response`,
-        ombudsman: true,
-        blocks: [
-          p(
-            `We are sorry, but ${landlord} needs more time to respond to your complaint at stage ${stage}. We have extended the time for our response by ${event.workingDays} working day${event.workingDays === 1 ? '' : 's'}.`,
-          ),
-          h('Why we need more time'),
-          p(event.reason),
-          p(event.explanation),
-          h('When you will have our response'),
-          p(`You will now have our stage ${stage} response by ${responseDue(state, stage, profile)}.`),
-          p(
-            `If you are unhappy about this extension, please tell us. You can also contact the ${profile.ombudsman.name} for advice about the extension or your complaint: `,
-            ...contactDetails(currentOmbudsman(profile)),
-            '.',
-          ),
-        ],
-      };
-    }
-    case 'stage1-response':
-    case 'final-response': {
-      const stage = template === 'stage1-response' ? 1 : 2;
-      const letter =
-        event.type === 'response-issued' ? event.letter : wrongEvent(template, 'response-issued', event);
-      const intro =
-        stage === 1
-          ? `This is the stage 1 response from ${landlord} to your complaint.`
-          : `This is the stage 2 response from ${landlord} to your complaint. It is our final response.`;
-      return {
-        title:
-          stage === 1
-            ? 'Our stage 1 response to your complaint'
-            : 'Our final response to your complaint (stage 2)',
-        ombudsman: true,
-        blocks: [p(intro), ...stageLetterBlocks(letter, input)],
       };
     }
     case 'not-accepted': {
@@ -500,18 +278,7 @@ function residentBody(input: ResidentMessageInput): ResidentBody {
 
 /** The email a resident (or their representative) is owed for an event. */
 export function renderResidentMessage(input: ResidentMessageInput): RenderedMessage {
-  const { state, profile, caseLink } = input;
-  const body = residentBody(input);
-  const blocks: Block[] = [
-    ...greeting(state.complainant),
-    ...body.blocks,
-    caseLinkBlock(state, caseLink),
-    ...(body.ombudsman ? [] : [ombudsmanAdvice(profile)]),
-    landlordContact(profile),
-    adjustmentsOffer(),
-    signOff(profile),
-  ];
-  return render(`${body.title} - ${profile.name} complaint ${state.reference}`, blocks);
+  return residentLetter(input, residentBody(input));
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import type { CaseContext, StaffRole } from '../domain/case.ts';
+import { signCaseLink } from '../domain/secrets.ts';
 import type { AttachmentStore } from '../ports/attachments.ts';
 import type { CaseRepository } from '../ports/case-repository.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -33,3 +34,12 @@ export interface AppDependencies {
 
 /** Resident links stay valid for a year after each letter; every letter carries a fresh one. */
 export const CASE_LINK_DAYS = 365;
+
+/**
+ * A fresh signed link to the resident's case page. Here, not with intake, so the functions that send letters
+ * do not carry intake's schemas (kept in every bundle that imports that module: zod's calls are not pure).
+ */
+export function caseLinkFor(deps: AppDependencies, caseId: string): string {
+  const expires = new Date(deps.clock.now().getTime() + CASE_LINK_DAYS * 24 * 60 * 60 * 1000);
+  return `${deps.urls.resident}/cases/${caseId}?token=${signCaseLink(deps.secrets.linkSigningKey, caseId, expires)}`;
+}

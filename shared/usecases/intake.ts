@@ -12,12 +12,11 @@ import {
 import type { EmailOrigin } from '../domain/email.ts';
 import { ConflictError, ValidationError } from '../domain/errors.ts';
 import { casePosition } from '../domain/position.ts';
-import { signCaseLink } from '../domain/secrets.ts';
 import type { IntakeRecord } from '../ports/case-repository.ts';
 import { isCivilDate, isInstant, normaliseInstant, toLondon } from '../time/london.ts';
 import '../zod-messages.ts';
 import { backoff, caseLookups, loadCase } from './case-log.ts';
-import { type AppDependencies, CASE_LINK_DAYS } from './dependencies.ts';
+import { type AppDependencies, caseLinkFor } from './dependencies.ts';
 
 const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 const optionalText = (max: number) =>
@@ -83,11 +82,6 @@ export interface IntakeResult {
   created: boolean;
   acknowledgementDueDate: string;
   caseLink: string;
-}
-
-export function caseLinkFor(deps: AppDependencies, caseId: string): string {
-  const expires = new Date(deps.clock.now().getTime() + CASE_LINK_DAYS * 24 * 60 * 60 * 1000);
-  return `${deps.urls.resident}/cases/${caseId}?token=${signCaseLink(deps.secrets.linkSigningKey, caseId, expires)}`;
 }
 
 function requestHash(input: unknown): string {

@@ -10,8 +10,7 @@ import {
 } from '../notifications/templates.ts';
 import { toLondon } from '../time/london.ts';
 import { recordEvent } from './case-log.ts';
-import type { AppDependencies } from './dependencies.ts';
-import { caseLinkFor } from './intake.ts';
+import { type AppDependencies, caseLinkFor } from './dependencies.ts';
 
 /** SES answers these for an address or message it will never accept: fall back to post rather than retry. */
 const PERMANENT_EMAIL_FAILURES = new Set([

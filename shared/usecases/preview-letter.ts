@@ -1,8 +1,7 @@
 import { type Actor, applyCaseEvent, type CaseState, openActions } from '../domain/case.ts';
-import type { ResidentTemplate } from '../domain/correspondence.ts';
 import { DomainError } from '../domain/errors.ts';
 import { stageResponseProblems } from '../domain/letters.ts';
-import { renderResidentMessage } from '../notifications/templates.ts';
+import { renderStageLetter, type StageLetter } from '../notifications/stage-letters.ts';
 import type { TaskRecord } from '../ports/case-repository.ts';
 import { eventFor, type TaskAction } from './actions.ts';
 import type { AppDependencies } from './dependencies.ts';
@@ -38,8 +37,8 @@ export function previewLetter(
   const stage = task.step.startsWith('stage2-') ? 2 : 1;
   const event = eventFor(action, state, by, deps.clock.now().toISOString(), stage);
   const { profile } = deps.context;
-  const letter = (template: ResidentTemplate, next: CaseState) => {
-    const { subject, text } = renderResidentMessage({
+  const letter = (template: StageLetter, next: CaseState) => {
+    const { subject, text } = renderStageLetter({
       template,
       state: next,
       event,
