@@ -5,11 +5,11 @@ import { createDocumentClient, DynamoDbCaseStore } from '#shared/adapters/dynamo
 import { applyCaseEvent, type CaseEvent, type CaseState } from '#shared/domain/case.ts';
 import { ConflictError } from '#shared/domain/errors.ts';
 import { recordCaseAction } from '#shared/usecases/actions.ts';
-import { loadCase } from '#shared/usecases/case-log.ts';
 import { staffReport } from '#shared/usecases/report.ts';
-import { runRetention } from '#shared/usecases/retention.ts';
+import { type RetentionReport, runRetention } from '#shared/usecases/retention.ts';
 import { aCase, aTask, caseRepositoryContract } from '../support/case-repository-contract.ts';
 import { DynamoWatch, failNthWrite, type LocalDynamo, startDynalite } from '../support/dynamodb.ts';
+import { MemoryAttachmentStore } from '../support/fakes/attachments.ts';
 import { fakeDependencies } from '../support/fakes/dependencies.ts';
 import {
   baselineContext,
@@ -20,6 +20,13 @@ import {
   reviewer,
   stageResponse,
 } from '../support/fixtures.ts';
+import {
+  expectAnonymisedAndGone,
+  expectHeldAndKept,
+  interleave,
+  outcome,
+  seedClosedEmailCase,
+} from '../support/races.ts';
 
 /** The adapter against dynalite: the real SDK requests and conditions, answered by an emulated DynamoDB. */
 let dynamo: LocalDynamo;
@@ -52,53 +59,119 @@ const throttled = () =>
     $metadata: {},
   });
 
-describe('retention racing a legal hold (the sequence-number condition decides)', () => {
-  it('never anonymises a case a manager holds at the same moment, over many rounds', async () => {
+describe('retention racing a legal hold (the sequence-number condition decides), each order forced', () => {
+  const manager = { kind: 'staff', id: 'manager-1', role: 'manager' } as const;
+  const reason = 'Claim K00LS123';
+  type Deps = ReturnType<typeof fakeDependencies>['deps'] & { inboundEmail: MemoryAttachmentStore };
+  type Sides = {
+    held: PromiseSettledResult<unknown> | undefined;
+    job: PromiseSettledResult<RetentionReport> | undefined;
+  };
+  const hold = (deps: Deps) => recordCaseAction(deps, 'race', manager, { action: 'legal-hold', reason });
+  const retain = (deps: Deps) => runRetention(deps, { dryRun: false });
+  const appending =
+    (type: CaseEvent['type']) =>
+    (_caseId: string, _seq: number, event: CaseEvent): boolean =>
+      event.type === type;
+
+  /** A closed case (2 March 2026) the job reaches on 1 January 2033: it anonymises it unless held. */
+  async function racing(): Promise<Deps> {
     const { store } = await freshStore();
     const { deps, clock } = fakeDependencies({ repository: store });
-    const manager = { kind: 'staff', id: 'manager-1', role: 'manager' } as const;
-    const outcomes = { held: 0, anonymised: 0 };
-    for (let round = 0; round < 25; round++) {
-      const caseId = `race-${round}`;
-      clock.set('2026-03-02T10:00:00Z');
-      const events: CaseEvent[] = [
-        received('2026-03-02T09:00:00Z'),
-        {
-          type: 'triaged',
-          at: '2026-03-02T10:00:00Z',
-          by: handler,
-          outcome: 'service-request',
-          notes: 'Booked',
-        },
-      ];
-      for (const [index, event] of events.entries()) await store.appendEvent(caseId, index + 1, event);
-      const state = events.reduce<CaseState | undefined>(
-        (folded, event) => applyCaseEvent(folded, event, deps.context, caseId),
-        undefined,
-      );
-      if (!state) throw new Error('no state');
-      await store.saveProjection(state, { contacts: [], names: [] });
-      clock.set('2033-01-01T10:00:00Z');
-      const [, hold] = await Promise.allSettled([
-        runRetention(deps, { dryRun: false }),
-        // Started a little later each round, so the hold lands before, between and after the job's reads.
-        new Promise((resolve) => setTimeout(resolve, (round % 13) * 3)).then(() =>
-          recordCaseAction(deps, caseId, manager, { action: 'legal-hold', reason: `Claim ${round}` }),
-        ),
-      ]);
-      const after = (await loadCase(deps, caseId)).state;
-      expect(Boolean(after.anonymised && after.legalHold)).toBe(false);
-      if (after.legalHold) {
-        outcomes.held++;
-        expect(after.complainant.name).toBe('Ada Resident');
-      } else {
-        outcomes.anonymised++;
-        expect(hold).toMatchObject({ status: 'rejected', reason: { code: 'ANONYMISED' } });
-        expect(after.complainant.name).toBe('[removed]');
-      }
-    }
-    console.log('OUTCOMES', outcomes);
-    expect(outcomes.held + outcomes.anonymised).toBe(25);
+    const withInbound = { ...deps, inboundEmail: new MemoryAttachmentStore() };
+    await seedClosedEmailCase(withInbound, 'race');
+    clock.set('2033-01-01T10:00:00Z');
+    return withInbound;
+  }
+  const item = (job: Sides['job']) =>
+    job?.status === 'fulfilled' ? job.value.items.find((each) => each.caseId === 'race') : undefined;
+
+  const meanwhile = 'a legal hold was set while the run was deciding';
+  /** Each order in which the hold's write lands before the job's, and why the job's report says it held. */
+  const holdWins: [string, (deps: Deps) => Promise<Sides>, string][] = [
+    [
+      'the hold lands first',
+      async (deps) => {
+        const held = await outcome(hold(deps));
+        return { held, job: await outcome(retain(deps)) };
+      },
+      // Read from the listing: the hold's own reason.
+      reason,
+    ],
+    [
+      "the hold lands between the job's listing of closed cases and its read of the case",
+      async (deps) => {
+        const race = interleave(deps.repository, 'loadEvents', () => hold(deps));
+        const job = await outcome(retain({ ...deps, repository: race.wrapped }));
+        return { held: race.settled(), job };
+      },
+      meanwhile,
+    ],
+    [
+      "the hold lands between the job's read of the case and its write (anonymised)",
+      async (deps) => {
+        const race = interleave(deps.repository, 'appendEvent', () => hold(deps), appending('anonymised'));
+        const job = await outcome(retain({ ...deps, repository: race.wrapped }));
+        return { held: race.settled(), job };
+      },
+      meanwhile,
+    ],
+  ];
+
+  it.each(holdWins)('%s: the job reports it held and anonymises nothing', async (_, run, why) => {
+    const deps = await racing();
+    const { held, job } = await run(deps);
+
+    expect(held).toMatchObject({ status: 'fulfilled' });
+    expect(job).toMatchObject({ status: 'fulfilled' });
+    expect(item(job)).toMatchObject({ step: { action: 'held', reason: why } });
+    expect(item(job)?.failed).toBeUndefined();
+    const events = await expectHeldAndKept(deps, 'race', reason);
+    // Nothing the job records comes after the hold.
+    expect(events.at(-1)).toMatchObject({ type: 'legal-hold-set' });
+  });
+
+  /** Each order in which the job's write lands before the hold's: the hold must be refused. */
+  const jobWins: [string, (deps: Deps) => Promise<Sides>][] = [
+    [
+      'the job runs first',
+      async (deps) => {
+        const job = await outcome(retain(deps));
+        return { job, held: await outcome(hold(deps)) };
+      },
+    ],
+    [
+      "the job runs between the hold's copy of the raw email and its write (legal-hold-set)",
+      async (deps) => {
+        const race = interleave(
+          deps.repository,
+          'appendEvent',
+          () => retain(deps),
+          appending('legal-hold-set'),
+        );
+        const held = await outcome(hold({ ...deps, repository: race.wrapped }));
+        return { job: race.settled(), held };
+      },
+    ],
+    [
+      "the job runs between the read and the write of the hold's copy of the raw email",
+      async (deps) => {
+        const race = interleave(deps.inboundEmail, 'put', () => retain(deps));
+        const held = await outcome(hold({ ...deps, inboundEmail: race.wrapped }));
+        return { job: race.settled(), held };
+      },
+    ],
+  ];
+
+  it.each(jobWins)('%s: the hold is refused 409 ANONYMISED and nothing personal is left', async (_, run) => {
+    const deps = await racing();
+    const { held, job } = await run(deps);
+
+    expect(job).toMatchObject({ status: 'fulfilled' });
+    expect(item(job)).toMatchObject({ step: { action: 'anonymise' } });
+    expect(item(job)?.failed).toBeUndefined();
+    expect(held).toMatchObject({ status: 'rejected', reason: { code: 'ANONYMISED' } });
+    await expectAnonymisedAndGone(deps, 'race');
   });
 });
 

@@ -8,8 +8,16 @@ import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import { decideErasure } from '#shared/usecases/erasure.ts';
 import { staffReport } from '#shared/usecases/report.ts';
 import { type LocalDynamo, startDynalite } from '../support/dynamodb.ts';
+import { MemoryAttachmentStore } from '../support/fakes/attachments.ts';
 import { fakeDependencies } from '../support/fakes/dependencies.ts';
-import { handler, received } from '../support/fixtures.ts';
+import { handler } from '../support/fixtures.ts';
+import {
+  expectAnonymisedAndGone,
+  expectHeldAndKept,
+  interleave,
+  outcome,
+  seedClosedEmailCase,
+} from '../support/races.ts';
 import { manager, period, populations } from '../support/report-population.ts';
 
 /** Erasure on request against dynalite: the real conditional writes decide a race with a legal hold. */
@@ -166,46 +174,133 @@ describe('erasure on request (dynalite)', () => {
   });
 });
 
-describe('erasure racing a legal hold (the sequence-number condition decides)', () => {
-  it('never anonymises a case a manager holds at the same moment, over many rounds', async () => {
+describe('erasure racing a legal hold (the sequence-number condition decides), each order forced', () => {
+  const reason = 'Claim K00LS123';
+  const hold = (deps: AppDependencies, caseId: string) =>
+    recordCaseAction(deps, caseId, manager, { action: 'legal-hold', reason });
+  const erase = (deps: AppDependencies, caseId: string) =>
+    decideErasure(deps, caseId, manager, request('granted'));
+  const appending =
+    (type: CaseEvent['type']) =>
+    (_caseId: string, _seq: number, event: CaseEvent): boolean =>
+      event.type === type;
+
+  async function racing() {
     const faked = await withStore();
-    const { deps, clock } = faked;
-    const outcomes = { held: 0, erased: 0 };
-    for (let round = 0; round < 25; round++) {
-      const caseId = `race-${round}`;
-      await store(deps, caseId, [
-        received('2026-03-02T09:00:00Z'),
+    const deps = { ...faked.deps, inboundEmail: new MemoryAttachmentStore() };
+    await seedClosedEmailCase(deps, 'race');
+    return deps;
+  }
+
+  /** Each order in which the hold's write lands before the erasure's: the erasure must be refused. */
+  const holdWins: [string, (deps: Awaited<ReturnType<typeof racing>>) => Promise<Sides>][] = [
+    [
+      'the hold lands first',
+      async (deps) => {
+        const held = await outcome(hold(deps, 'race'));
+        return { held, erased: await outcome(erase(deps, 'race')) };
+      },
+    ],
+    [
+      "the hold lands between the erasure's read and its first write (erasure-decided)",
+      async (deps) => {
+        const race = interleave(
+          deps.repository,
+          'appendEvent',
+          () => hold(deps, 'race'),
+          appending('erasure-decided'),
+        );
+        const erased = await outcome(erase({ ...deps, repository: race.wrapped }, 'race'));
+        return { held: race.settled(), erased };
+      },
+    ],
+    [
+      "the hold lands between the erasure's two writes (erasure-decided granted, then anonymised)",
+      async (deps) => {
+        const race = interleave(
+          deps.repository,
+          'appendEvent',
+          () => hold(deps, 'race'),
+          appending('anonymised'),
+        );
+        const erased = await outcome(erase({ ...deps, repository: race.wrapped }, 'race'));
+        return { held: race.settled(), erased };
+      },
+    ],
+  ];
+
+  it.each(holdWins)(
+    '%s: the erasure is refused 409 LEGAL_HOLD with the reason, nothing removed',
+    async (_, run) => {
+      const deps = await racing();
+      const { held, erased } = await run(deps);
+
+      expect(held).toMatchObject({ status: 'fulfilled' });
+      expect(erased).toMatchObject({
+        status: 'rejected',
+        reason: { code: 'LEGAL_HOLD', message: expect.stringContaining(`under a legal hold (${reason})`) },
+      });
+      const events = await expectHeldAndKept(deps, 'race', reason);
+      // After the hold, the erasure is recorded once, as refused by it: never granted on a held case.
+      const afterHold = events.slice(events.findIndex((event) => event.type === 'legal-hold-set') + 1);
+      expect(afterHold).toMatchObject([
         {
-          type: 'triaged',
-          at: '2026-03-02T10:00:00Z',
-          by: handler,
-          outcome: 'service-request',
-          notes: 'Booked',
+          type: 'erasure-decided',
+          decision: 'refused',
+          blockedBy: 'legal-hold',
+          reason: expect.stringContaining(reason),
         },
       ]);
-      clock.set('2026-06-01T10:00:00Z');
-      const [erasure, hold] = await Promise.allSettled([
-        decideErasure(deps, caseId, manager, request('granted')),
-        // Started a little later each round, so the hold lands before, between and after the erasure's writes.
-        new Promise((resolve) => setTimeout(resolve, (round % 13) * 30)).then(() =>
-          recordCaseAction(deps, caseId, manager, { action: 'legal-hold', reason: `Claim ${round}` }),
-        ),
-      ]);
-      const { state, events } = await loadCase(deps, caseId);
-      expect(Boolean(state.anonymised && state.legalHold)).toBe(false);
-      if (state.legalHold) {
-        outcomes.held++;
-        expect(state.anonymised).toBeUndefined();
-        expect(state.complainant.name).toBe('Ada Resident');
-        expect(erasure).toMatchObject({ status: 'rejected', reason: { code: 'LEGAL_HOLD' } });
-        expect(events.at(-1)).toMatchObject({ type: 'erasure-decided', blockedBy: 'legal-hold' });
-      } else {
-        outcomes.erased++;
-        expect(hold).toMatchObject({ status: 'rejected', reason: { code: 'ANONYMISED' } });
-        expect(state.complainant.name).toBe('[removed]');
-      }
-    }
-    console.log('OUTCOMES', outcomes);
-    expect(outcomes.held + outcomes.erased).toBe(25);
-  });
+    },
+  );
+
+  /** Each order in which the erasure's writes land before the hold's: the hold must be refused. */
+  const erasureWins: [string, (deps: Awaited<ReturnType<typeof racing>>) => Promise<Sides>][] = [
+    [
+      'the erasure lands first',
+      async (deps) => {
+        const erased = await outcome(erase(deps, 'race'));
+        return { erased, held: await outcome(hold(deps, 'race')) };
+      },
+    ],
+    [
+      "the erasure lands between the hold's copy of the raw email and its write (legal-hold-set)",
+      async (deps) => {
+        const race = interleave(
+          deps.repository,
+          'appendEvent',
+          () => erase(deps, 'race'),
+          appending('legal-hold-set'),
+        );
+        const held = await outcome(hold({ ...deps, repository: race.wrapped }, 'race'));
+        return { erased: race.settled(), held };
+      },
+    ],
+    [
+      "the erasure lands between the read and the write of the hold's copy of the raw email",
+      async (deps) => {
+        const race = interleave(deps.inboundEmail, 'put', () => erase(deps, 'race'));
+        const held = await outcome(hold({ ...deps, inboundEmail: race.wrapped }, 'race'));
+        return { erased: race.settled(), held };
+      },
+    ],
+  ];
+
+  it.each(erasureWins)(
+    '%s: the hold is refused 409 ANONYMISED and nothing personal is left',
+    async (_, run) => {
+      const deps = await racing();
+      const { held, erased } = await run(deps);
+
+      expect(erased).toMatchObject({ status: 'fulfilled', value: { anonymised: { trigger: 'erasure' } } });
+      expect(held).toMatchObject({ status: 'rejected', reason: { code: 'ANONYMISED' } });
+      await expectAnonymisedAndGone(deps, 'race');
+    },
+  );
 });
+
+/** The two sides of one race: what the legal hold and the erasure each came to. */
+interface Sides {
+  held: PromiseSettledResult<unknown> | undefined;
+  erased: PromiseSettledResult<unknown> | undefined;
+}
