@@ -26,6 +26,7 @@ import {
   type IntakeRecord,
   type ReportMonth,
   type SentMessage,
+  type TaskAssignment,
   type TaskRecord,
 } from '../ports/case-repository.ts';
 import type {
@@ -899,6 +900,32 @@ export class DynamoDbCaseStore implements CaseRepository {
         }),
       );
     } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async assignTask(taskId: string, assignment: TaskAssignment): Promise<void> {
+    const { assignedSeq, ...who } = assignment;
+    const set = Object.keys(who) as Array<keyof typeof who>;
+    const remove = (['assignee', 'assigneeEmail'] as const).filter((name) => who[name] === undefined);
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `TASK#${taskId}`, sk: 'TASK' },
+          UpdateExpression: `SET ${['assignedSeq', ...set].map((name) => `${name} = :${name}`).join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          ConditionExpression:
+            '#status = :open AND (attribute_not_exists(assignedSeq) OR assignedSeq < :assignedSeq)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':open': 'open',
+            ':assignedSeq': assignedSeq,
+            ...Object.fromEntries(set.map((name) => [`:${name}`, who[name]])),
+          },
+        }),
+      );
+    } catch (error) {
+      // Closed meanwhile, or already given this state's assignment or a later one: nothing to change.
       if (!isConditionFailure(error)) throw error;
     }
   }

@@ -40,6 +40,9 @@ const TASK_ATTRIBUTES = [
   'closedBy',
   'announcedAt',
   'callbackOwedSince',
+  'assignedSeq',
+  'assignee',
+  'assigneeEmail',
 ] as const;
 
 /**

@@ -77,6 +77,22 @@ export function assigneeOf(state: CaseState): string | undefined {
   return (state.stage === 2 ? state.stage2.handlers : state.stage1.handlers).at(-1);
 }
 
+/** Who a case is assigned to, as the work queue shows it: their staff id (sub) and the email they acted with. */
+export interface Assignment {
+  assignee?: string;
+  assigneeEmail?: string;
+}
+
+export function assignmentOf(state: CaseState): Assignment {
+  const assignee = assigneeOf(state);
+  const assigneeEmail = assignee ? state.staff?.[assignee] : undefined;
+  return { ...(assignee ? { assignee } : {}), ...(assigneeEmail ? { assigneeEmail } : {}) };
+}
+
+export function sameAssignment(a: Assignment, b: Assignment): boolean {
+  return a.assignee === b.assignee && a.assigneeEmail === b.assigneeEmail;
+}
+
 /** Who sees outstanding actions in their queue: the handlers who own them and the managers who chase them. */
 export function queueShowsActions(role: QueueRole): boolean {
   return role === 'handler' || role === 'manager' || role === 'admin' || role === 'all';

@@ -32,7 +32,19 @@ export interface TaskRecord {
    * recorded but the execution still waits on this task, so the callback is sent again (see resendCallbacks).
    */
   callbackOwedSince?: string;
+  /**
+   * Who the case is assigned to (see assignmentOf), kept on the task so the staff queue reads no projection:
+   * stored with the task and set again by every event that changes it (assignTask). `assignedSeq` is the seq of
+   * the case state it was taken from; a task stored before this was kept has none, and the queue reads its case.
+   */
+  assignedSeq?: number;
+  assignee?: string;
+  assigneeEmail?: string;
 }
+
+/** A task's assignment as of one state of its case: what assignTask stores. */
+export type TaskAssignment = Required<Pick<TaskRecord, 'assignedSeq'>> &
+  Pick<TaskRecord, 'assignee' | 'assigneeEmail'>;
 
 /** A staff alert or digest that went out, under its deterministic key, so a retried send is skipped. */
 export interface SentMessage {
@@ -246,6 +258,11 @@ export interface CaseRepository {
   /** Puts a task that was claimed back in its queue (the action it was claimed for did not happen). */
   reopenTask(task: TaskRecord): Promise<void>;
   tasksForCase(caseId: string): Promise<TaskRecord[]>;
+  /**
+   * Sets who an open task's case is assigned to, unless the task holds an assignment from the same or a later
+   * state of the case (a larger `assignedSeq`): writers finishing out of order never leave an older one.
+   */
+  assignTask(taskId: string, assignment: TaskAssignment): Promise<void>;
   /** Records that a task was announced (in a digest), so no digest lists it again. */
   markTaskAnnounced(taskId: string, at: string): Promise<void>;
   /** Open tasks for a role, earliest due first (the staff queue). */

@@ -1,7 +1,8 @@
 import { applyCaseEvent, type CaseEvent, type CaseState, foldCase } from '../domain/case.ts';
 import { ConflictError, NotFoundError } from '../domain/errors.ts';
 import { contactHash, nameHashes } from '../domain/secrets.ts';
-import type { CaseLookups } from '../ports/case-repository.ts';
+import { assignmentOf, sameAssignment } from '../domain/work-queue.ts';
+import type { CaseLookups, TaskAssignment } from '../ports/case-repository.ts';
 import type { AppDependencies } from './dependencies.ts';
 
 export interface LoadedCase {
@@ -128,6 +129,12 @@ export async function recordEvent(
         await deps.repository.saveProjection(next, caseLookups(deps, next), savedBase);
         savedStates.add(next);
       }
+      // After the projection, so a task registered meanwhile either is listed here or reads this state when it
+      // checks its case after storing itself (registerTask). A lost race re-folded the log, whose newer events
+      // may have changed the assignee without their writer getting this far: the tasks are set either way.
+      if (attempt > 1 || !sameAssignment(assignmentOf(state), assignmentOf(next))) {
+        await assignOpenTasks(deps, next);
+      }
     } catch (error) {
       // An access record (a download, an evidence pack) is the event itself: once it is in the log the access
       // is recorded, and failing now would make the retry record it twice. The projection, which such an event
@@ -136,6 +143,22 @@ export async function recordEvent(
     }
     return { state: next };
   }
+}
+
+/** The assignment an open task of this case should hold (see TaskRecord.assignedSeq). */
+export function taskAssignment(state: CaseState): TaskAssignment {
+  return { ...assignmentOf(state), assignedSeq: state.seq };
+}
+
+/** Puts the case's assignee on its open tasks, which the staff queue lists without reading the case. */
+async function assignOpenTasks(deps: AppDependencies, state: CaseState): Promise<void> {
+  const assignment = taskAssignment(state);
+  const tasks = await deps.repository.tasksForCase(state.caseId);
+  await Promise.all(
+    tasks
+      .filter((task) => task.status === 'open')
+      .map((task) => deps.repository.assignTask(task.taskId, assignment)),
+  );
 }
 
 export function nowIso(deps: AppDependencies): string {

@@ -13,6 +13,9 @@ import { positionOf, resendOwedCallbacks } from './workflow.ts';
 export async function staffCaseView(deps: AppDependencies, caseId: string) {
   await resendOwedCallbacks(deps, caseId);
   const { state, events } = await loadCase(deps, caseId);
-  const tasks = (await deps.repository.tasksForCase(caseId)).map(({ token: _token, ...task }) => task);
+  // The state says who the case is assigned to; the copy each task keeps for the queue is left out.
+  const tasks = (await deps.repository.tasksForCase(caseId)).map(
+    ({ token: _token, assignedSeq: _seq, assignee: _assignee, assigneeEmail: _email, ...task }) => task,
+  );
   return { state, events, tasks, position: positionOf(deps, state) };
 }

@@ -1,7 +1,8 @@
 import { allowsEvent, type CaseState, isOpenAction, OPEN_STATUSES, STAFF_ROLES } from '../domain/case.ts';
 import { actionAlerts } from '../domain/position.ts';
 import {
-  assigneeOf,
+  type Assignment,
+  assignmentOf,
   type DEADLINE_FILTERS,
   type DeadlineStatus,
   deadlineStatusesAt,
@@ -14,14 +15,11 @@ import type { TaskRecord } from '../ports/case-repository.ts';
 import type { CivilDate, Instant } from '../time/london.ts';
 import type { AppDependencies } from './dependencies.ts';
 
-/** Who a queued item is assigned to (see assigneeOf): their staff id (sub) and the email they acted with. */
-interface Assigned {
-  assignee?: string;
-  assigneeEmail?: string;
-}
+/** Who a queued item is assigned to (see assignmentOf). */
+type Assigned = Assignment;
 
 /** An open task as the work queue lists it: never its token. */
-export type QueuedTask = Omit<TaskRecord, 'token'> & Assigned & { deadline: DeadlineStatus };
+export type QueuedTask = Omit<TaskRecord, 'token' | 'assignedSeq'> & Assigned & { deadline: DeadlineStatus };
 
 /** An open outstanding action as the work queue lists it: the handler mailbox owns it, managers chase it. */
 export interface QueuedAction extends Assigned {
@@ -66,12 +64,6 @@ const ALL_QUEUES = [...STAFF_ROLES, 'resident'] as const;
 /** Actions are added once a complaint is acknowledged, so earlier statuses never hold one. */
 const STATUSES_WITH_ACTIONS = OPEN_STATUSES.filter((status) => allowsEvent(status, 'action-added'));
 
-function assigned(state: CaseState | undefined): Assigned {
-  const assignee = state && assigneeOf(state);
-  const assigneeEmail = assignee ? state?.staff?.[assignee] : undefined;
-  return { ...(assignee ? { assignee } : {}), ...(assigneeEmail ? { assigneeEmail } : {}) };
-}
-
 /** Every open outstanding action on an open case, earliest due first, read from these cases. */
 function outstandingActions(cases: readonly CaseState[]): Omit<QueuedAction, 'deadline'>[] {
   return cases
@@ -84,7 +76,7 @@ function outstandingActions(cases: readonly CaseState[]): Omit<QueuedAction, 'de
         owner: action.owner,
         dueDate: action.dueDate,
         ...actionAlerts(state, action),
-        ...assigned(state),
+        ...assignmentOf(state),
       })),
     )
     .sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.reference.localeCompare(b.reference));
@@ -98,7 +90,8 @@ function outstandingActions(cases: readonly CaseState[]): Omit<QueuedAction, 'de
  * Primary course:
  * 1. Read the role's open tasks (each role's, for 'all') and, where actions are shown, the open cases that can
  *    hold them.
- * 2. Read every other case a task is on in one batched read, for its assignee.
+ * 2. Take each task's assignee from the task (kept there by every event that changes it); read the cases of
+ *    tasks stored before it was kept, and not already read for their actions, in one batched read.
  * 3. Work out each item's deadline status at the Clock's now, filter, and sort earliest due first.
  */
 export async function staffQueue(deps: AppDependencies, query: StaffQueueQuery): Promise<StaffQueue> {
@@ -116,7 +109,9 @@ export async function staffQueue(deps: AppDependencies, query: StaffQueueQuery):
       : Promise.resolve([]),
   ]);
   const cases = new Map(actionCases.map((state) => [state.caseId, state]));
-  const unread = [...new Set(tasks.map((task) => task.caseId))].filter((caseId) => !cases.has(caseId));
+  const unread = [
+    ...new Set(tasks.filter((task) => task.assignedSeq === undefined).map((task) => task.caseId)),
+  ].filter((caseId) => !cases.has(caseId));
   if (unread.length > 0) {
     for (const state of await repository.getProjections(unread)) cases.set(state.caseId, state);
   }
@@ -126,11 +121,19 @@ export async function staffQueue(deps: AppDependencies, query: StaffQueueQuery):
     context.clocks.calendar,
     context.profile.reminderLeadWorkingDays,
   );
-  const queuedTasks: QueuedTask[] = tasks.map(({ token: _token, ...task }) => ({
-    ...task,
-    ...assigned(cases.get(task.caseId)),
-    deadline: statusOf(task.dueAt),
-  }));
+  const queuedTasks: QueuedTask[] = tasks.map(
+    ({ token: _token, assignedSeq: _seq, assignee, assigneeEmail, ...task }) => {
+      // A case read anyway (for its actions, or for a task stored without its assignee) is the fresher source.
+      const state = cases.get(task.caseId);
+      return {
+        ...task,
+        ...(state
+          ? assignmentOf(state)
+          : { ...(assignee ? { assignee } : {}), ...(assigneeEmail ? { assigneeEmail } : {}) }),
+        deadline: statusOf(task.dueAt),
+      };
+    },
+  );
   const queuedActions: QueuedAction[] = showActions
     ? outstandingActions(actionCases).map((action) => ({ ...action, deadline: statusOf(action.dueAt) }))
     : [];

@@ -1,8 +1,9 @@
 import type { CaseState, StaffRole, Step } from '../domain/case.ts';
 import { TaskNotOpenError } from '../domain/errors.ts';
 import { actionFollowUps, type CasePosition, casePosition, deadlineAlerts } from '../domain/position.ts';
+import { assignmentOf, sameAssignment } from '../domain/work-queue.ts';
 import type { TaskRecord } from '../ports/case-repository.ts';
-import { caseLookups, loadCase, loadState, recordEvent } from './case-log.ts';
+import { caseLookups, loadCase, loadState, recordEvent, taskAssignment } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
 import { alertStaff, deliverOwedLetters, sendTaskDigests } from './notify.ts';
 import { applyProfileChange, type ProfileChangeReport } from './profile-change.ts';
@@ -121,10 +122,16 @@ export async function registerTask(
     status: 'open',
     createdAt: deps.clock.now().toISOString(),
     ...(announcedAt ? { announcedAt } : {}),
+    ...taskAssignment(state),
   });
   // Someone (a resident escalating, say) may have moved the case on while the task was being stored, and
-  // found no task to complete: look again, or the machine would wait on a step that is over.
-  const now = await currentPosition(deps, input.caseId);
+  // found no task to complete: look again, or the machine would wait on a step that is over. An event recorded
+  // since the case was read may have changed its assignee without finding this task to give it to.
+  const latest = await loadState(deps, input.caseId);
+  if (!sameAssignment(assignmentOf(latest), assignmentOf(state))) {
+    await deps.repository.assignTask(taskId, taskAssignment(latest));
+  }
+  const now = positionOf(deps, latest);
   if (now.step !== input.step) {
     await deps.repository
       .closeTask(taskId, 'done', deps.clock.now().toISOString(), 'workflow')

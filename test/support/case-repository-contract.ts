@@ -493,6 +493,35 @@ export function caseRepositoryContract(name: string, fresh: () => Promise<CaseRe
         expect(await ids('manager')).toEqual([]);
       });
 
+      it("keeps an open task's assignee from the newest state of its case, and queues it with the task", async () => {
+        const repository = await fresh();
+        const hannah = { assignee: 'sub-hannah', assigneeEmail: 'hannah@landlord.example' };
+        await repository.putTask(aTask('task-1', { assignedSeq: 3, ...hannah }));
+        await repository.putTask(aTask('task-closed'));
+        await repository.closeTask('task-closed', 'done', '2026-03-03T09:00:00.000Z', 'hannah');
+        await repository.putTask(aTask('task-old'));
+
+        await repository.assignTask('task-1', { assignedSeq: 5, assignee: 'sub-harry' });
+        // From an older (or the same) state than the one it holds: a writer that finished late changes nothing.
+        await repository.assignTask('task-1', { assignedSeq: 4, ...hannah });
+        await repository.assignTask('task-1', { assignedSeq: 5, ...hannah });
+        // A closed task keeps what it had; a task stored without an assignment takes one.
+        await repository.assignTask('task-closed', { assignedSeq: 5, ...hannah });
+        await repository.assignTask('task-old', { assignedSeq: 2 });
+
+        const expected = { ...aTask('task-1'), assignedSeq: 5, assignee: 'sub-harry' };
+        expect(await repository.getTask('task-1')).toEqual(expected);
+        expect(await repository.getTask('task-closed')).not.toHaveProperty('assignee');
+        expect(await repository.getTask('task-old')).toEqual({ ...aTask('task-old'), assignedSeq: 2 });
+        // The queue reads the task from its index: the assignment must be in it.
+        expect(await repository.queue('handler')).toEqual([
+          expected,
+          { ...aTask('task-old'), assignedSeq: 2 },
+        ]);
+        await repository.assignTask('task-1', { assignedSeq: 6 });
+        expect(await repository.getTask('task-1')).toEqual({ ...aTask('task-1'), assignedSeq: 6 });
+      });
+
       it("lists a case's tasks, open and closed, as they are now", async () => {
         const repository = await fresh();
         await repository.putTask(aTask('task-1', { createdAt: '2026-03-02T10:00:00.000Z' }));

@@ -92,6 +92,40 @@ describe('staffQueue', () => {
     expect(queue.assignees).toEqual([{ id: HANNAH.id, email: HANNAH.email }, { id: UNASSIGNED }]);
   });
 
+  it('takes the assignee a task carries without reading its case; a task stored without one reads its case', async () => {
+    // Prepare: c1's task carries its assignment (Hannah's), c2's an unassigned one; c3's task predates them
+    const cases = [
+      aCase('c1', 'awaiting-triage', HANNAH),
+      aCase('c2', 'awaiting-triage'),
+      aCase('c3', 'awaiting-triage', HANNAH),
+    ];
+    const tasks = [
+      {
+        ...aTask('t1', 'c1', 'triage', '2026-03-09T23:59:59.999Z'),
+        assignedSeq: 4,
+        assignee: HANNAH.id,
+        assigneeEmail: HANNAH.email,
+      },
+      { ...aTask('t2', 'c2', 'triage', '2026-03-10T23:59:59.999Z'), assignedSeq: 1 },
+      aTask('t3', 'c3', 'triage', '2026-03-11T23:59:59.999Z'),
+    ];
+    const { deps, calls } = fakeRepository(cases, tasks);
+
+    // Act
+    const queue = await staffQueue(deps, { role: 'handler', viewerId: 'sub-someone' });
+
+    // Assess
+    expect(calls.filter((call) => call.startsWith('getProjection'))).toEqual(['getProjections c3']);
+    expect(queue.tasks.map((task) => [task.taskId, task.assignee, task.assigneeEmail])).toEqual([
+      ['t1', HANNAH.id, HANNAH.email],
+      ['t2', undefined, undefined],
+      ['t3', HANNAH.id, HANNAH.email],
+    ]);
+    expect(queue.tasks.map((task) => Object.keys(task))).not.toContainEqual(
+      expect.arrayContaining(['assignedSeq']),
+    );
+  });
+
   it('filters tasks and outstanding actions by deadline status and assignee; a stage filter keeps the actions', async () => {
     // Prepare
     const withAction: CaseState = {

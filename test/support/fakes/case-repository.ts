@@ -14,6 +14,7 @@ import {
   type IntakeRecord,
   type ReportMonth,
   type SentMessage,
+  type TaskAssignment,
   type TaskRecord,
   type TaskStatus,
 } from '#shared/ports/case-repository.ts';
@@ -266,6 +267,17 @@ export class InMemoryCaseRepository implements CaseRepository {
       .filter((task) => task.caseId === caseId)
       .sort((a, b) => `${a.createdAt}#${a.taskId}`.localeCompare(`${b.createdAt}#${b.taskId}`))
       .map(copy);
+  }
+
+  async assignTask(taskId: string, assignment: TaskAssignment): Promise<void> {
+    const task = this.tasks.get(taskId);
+    if (
+      task?.status !== 'open' ||
+      (task.assignedSeq !== undefined && task.assignedSeq >= assignment.assignedSeq)
+    )
+      return;
+    const { assignee: _assignee, assigneeEmail: _assigneeEmail, ...rest } = task;
+    this.tasks.set(taskId, copy({ ...rest, ...assignment }));
   }
 
   async markTaskAnnounced(taskId: string, at: string): Promise<void> {
