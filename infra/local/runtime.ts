@@ -1,3 +1,5 @@
+// First: it sets the environment the handler modules read as they load.
+import './outside-lambda.ts';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

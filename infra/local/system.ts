@@ -1,3 +1,5 @@
+// First: it sets the environment the handler modules read as they load.
+import './outside-lambda.ts';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
