@@ -60,26 +60,49 @@ function sesServerFactory(): SesServerFactory {
  */
 export const OUTBOX_FILE = 'outbox.jsonl';
 
-function restoreOutbox(file: string): void {
-  if (!existsSync(file)) return;
+/**
+ * How many of the newest emails the SES emulator holds (its `/store`, its web page). It kept every email in
+ * module state, about five a closed case, so the runtime's memory grew with every case it had ever written to
+ * (issue 12); outbox.jsonl, when there is a data directory, still has every email.
+ */
+export const OUTBOX_EMAILS_KEPT = 1_000;
+
+/** Drops the emulator's oldest emails beyond the window (its store is shared by every system in the process). */
+function keepNewestEmails(limit: number): void {
   const emails = getStoreReadonly().emails;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
+  if (emails.length > limit) emails.splice(0, emails.length - limit);
+}
+
+function restoreOutbox(file: string, limit: number): void {
+  if (!existsSync(file)) return;
+  const restored: unknown[] = [];
+  const lines = readFileSync(file, 'utf8').split('\n');
+  // Newest first, only as many as the window holds: the file can hold every email of a long-used runtime.
+  for (let index = lines.length - 1; index >= 0 && restored.length < limit; index--) {
+    const line = lines[index];
     // A line cut short by kill -9 is skipped; every whole line is an email.
     if (!line) continue;
     try {
-      emails.push(JSON.parse(line));
+      restored.push(JSON.parse(line));
     } catch {}
   }
+  const emails = getStoreReadonly().emails as unknown[];
+  emails.push(...restored.reverse());
+  keepNewestEmails(limit);
 }
 
-function keepingOutbox(mailer: Mailer, file: string): Mailer {
+/** Sends through the emulator, appends what it stored to the outbox file (if any), then trims it to the window. */
+function windowedOutbox(mailer: Mailer, limit: number, file: string | undefined): Mailer {
   return {
     async send(email) {
       const sent = await mailer.send(email);
-      const stored = getStoreReadonly().emails.findLast(
-        (candidate) => candidate.messageId === sent.messageId,
-      );
-      if (stored) appendFileSync(file, `${JSON.stringify(stored)}\n`);
+      if (file) {
+        const stored = getStoreReadonly().emails.findLast(
+          (candidate) => candidate.messageId === sent.messageId,
+        );
+        if (stored) appendFileSync(file, `${JSON.stringify(stored)}\n`);
+      }
+      keepNewestEmails(limit);
       return sent;
     },
   };
@@ -109,6 +132,8 @@ export interface LocalSystemOptions {
   validateAsl?: boolean;
   urls?: AppDependencies['urls'];
   secrets?: AppDependencies['secrets'];
+  /** How many of the newest emails the SES emulator keeps in memory; OUTBOX_EMAILS_KEPT by default. */
+  outboxEmailsKept?: number;
 }
 
 export interface LocalSystem {
@@ -177,7 +202,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const dynamoEndpoint = `http://127.0.0.1:${(dynamoServer.address() as AddressInfo).port}`;
   const sesServer = await sesServerFactory()({ host: '127.0.0.1', port: options.sesPort ?? 0 });
   const outboxFile = options.dataDir ? join(dataDir, OUTBOX_FILE) : undefined;
-  if (outboxFile) restoreOutbox(outboxFile);
+  const outboxEmailsKept = options.outboxEmailsKept ?? OUTBOX_EMAILS_KEPT;
+  if (outboxFile) restoreOutbox(outboxFile, outboxEmailsKept);
   const sesUrl = `http://127.0.0.1:${(sesServer.address() as AddressInfo).port}`;
 
   const dynamoTransport = inProcessDynamo(dynamoServer);
@@ -210,7 +236,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     repository: new DynamoDbCaseStore(LOCAL_TABLE, documents),
     reporting: new DynamoDbReportingStore(LOCAL_TABLE, documents),
     engine: sfn,
-    mailer: outboxFile ? keepingOutbox(sesMailer, outboxFile) : sesMailer,
+    mailer: windowedOutbox(sesMailer, outboxEmailsKept, outboxFile),
     letters: new FolderLetterStore(join(dataDir, 'letters')),
     attachments: new FolderAttachmentStore(join(dataDir, 'attachments')),
     // The S3 inbound bucket's stand-in: the SMTP listener writes each raw message here, as SES would.
