@@ -7,8 +7,15 @@
  * when the engine's "finished" event says its execution ended (not when the runtime's idle probe, which spins
  * on the event loop until nothing has run for a while, finds the whole batch quiet).
  *
- * Run: npm run bench:lifecycle [-- --cases 1000 --concurrency 50]
+ * The store is on disk in a fresh data directory, as `npm start` runs the runtime (dynalite on LevelDB, the
+ * outbox in outbox.jsonl), so the RSS it prints is the runtime's own, not the table it would otherwise hold in
+ * memory; `--in-memory` keeps the table in memory as the tests do (the RSS then grows with the data).
+ *
+ * Run: npm run bench:lifecycle [-- --cases 1000 --concurrency 50 --in-memory]
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -21,12 +28,26 @@ import { startLocalSystem } from '../infra/local/system.ts';
 import { loadAverage, realNow } from './http-support.ts';
 
 const { values } = parseArgs({
-  options: { cases: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '50' } },
+  options: {
+    cases: { type: 'string', default: '1000' },
+    concurrency: { type: 'string', default: '50' },
+    'in-memory': { type: 'boolean', default: false },
+  },
 });
 const total = Number(values.cases);
 const concurrency = Number(values.concurrency);
 
-const system = await startLocalSystem({ profile: 'code-baseline', start: new Date('2026-03-02T10:00:00Z') });
+const dataDir = values['in-memory'] ? undefined : mkdtempSync(join(tmpdir(), 'bench-lifecycle-'));
+const system = await startLocalSystem({
+  profile: 'code-baseline',
+  start: new Date('2026-03-02T10:00:00Z'),
+  dataDir,
+});
+console.log(
+  dataDir
+    ? `Store: on disk in a fresh data directory (${dataDir}: dynalite on LevelDB, the outbox in outbox.jsonl), as \`npm start\` runs.`
+    : 'Store: in memory (--in-memory): the table and its data are in the RSS, as in the tests.',
+);
 const { deps } = system;
 const profile = deps.context.profile;
 const handler = { kind: 'staff', id: 'bench-handler', role: 'handler' } as const;
@@ -187,4 +208,5 @@ console.log(
   `Driver reads: ${driverReads} (one tasksForCase per task, after the engine's event). Virtual days passed: ${Math.round((system.clock.now().getTime() - Date.parse('2026-03-02T10:00:00Z')) / 86_400_000)}`,
 );
 await system.stop();
+if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 if (closed !== total) process.exitCode = 1;
