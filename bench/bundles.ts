@@ -4,19 +4,22 @@
  * only the DynamoDB client. Runs are interleaved (every bundle once per round, in a shuffled order) and the
  * median of the rounds is taken, so load from other processes on the machine falls on all bundles alike.
  * `--sdk bundled` bundles the locked AWS SDK into every function instead of leaving it to the runtime's copy
- * (ADR 0010 compares the two); the baseline is then bundled too. The Powertools tracer and the X-Ray SDK come
- * from the Powertools layer in Lambda (ADR 0011): they are not in the sizes, but each init imports them (from
- * node_modules here, from the layer there), so the init times include them.
+ * (ADR 0010 compares the two); the baseline is then bundled too. The Powertools tracer and the X-Ray SDK are
+ * not loaded unless the stacks turn them on (`-c traceSdkCalls=true`, ADR 0015), and the inits here run with
+ * the environment the stacks give by default; `--trace` sets TRACE_SDK_CALLS as the stacks then do, and each
+ * init imports the tracer (from node_modules here, from the Powertools layer in Lambda, ADR 0011: not in the
+ * sizes either way).
  *
  * `--contents` also prints what each bundle is made of: its largest packages and source folders.
  *
- * Run: npm run bench:bundles [-- --rounds 7] [-- --sdk bundled] [-- --contents]
+ * Run: npm run bench:bundles [-- --rounds 7] [-- --sdk bundled] [-- --trace] [-- --contents]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
+import { TRACE_SDK_CALLS } from '../functions/lib/tracing.ts';
 import { POWERTOOLS_LAYER } from '../infra/constructs/house-function.ts';
 import {
   BUNDLE_LIMIT_BYTES,
@@ -33,6 +36,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '7' },
     sdk: { type: 'string', default: 'external' },
     contents: { type: 'boolean', default: false },
+    trace: { type: 'boolean', default: false },
   },
 });
 const rounds = Number(values.rounds);
@@ -76,6 +80,7 @@ const env = {
   TABLE_NAME: 'bench',
   PROVIDER_PROFILE_FILE: profileFile,
   POWERTOOLS_SERVICE_NAME: 'bench',
+  [TRACE_SDK_CALLS]: values.trace ? 'true' : '',
 };
 
 /** Milliseconds to `await import()` the bundle in a fresh Node process, or NaN when the import throws. */
@@ -109,7 +114,7 @@ const median = (values: number[]) => {
 const baseline = median(samples.get(BASELINE) ?? []);
 
 console.log(
-  `${functions.length} functions, AWS SDK ${sdk}, tracer from the Powertools layer (${POWERTOOLS_LAYER.version}: not in the sizes, loaded in every init), ${rounds} interleaved rounds; baseline (DynamoDB client only) median cold init ${baseline.toFixed(0)} ms, ${(statSync(files.get(BASELINE) as string).size / 1024).toFixed(0)} KB\n`,
+  `${functions.length} functions, AWS SDK ${sdk}, ${values.trace ? `tracer on (${TRACE_SDK_CALLS}=true): from the Powertools layer (${POWERTOOLS_LAYER.version}), not in the sizes, loaded in every init` : 'tracer off (the default: no function imports it)'}, ${rounds} interleaved rounds; baseline (DynamoDB client only) median cold init ${baseline.toFixed(0)} ms, ${(statSync(files.get(BASELINE) as string).size / 1024).toFixed(0)} KB\n`,
 );
 console.log('| function | module | size | cold init (median) | × baseline | ≤ 300 KB |');
 console.log('| --- | --- | --- | --- | --- | --- |');

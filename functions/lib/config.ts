@@ -13,8 +13,9 @@ import { parseProfile } from '#shared/policy/load-profile.ts';
 import { systemClock } from '#shared/ports/clock.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import '#shared/zod-messages.ts';
-import { telemetry, tracer } from './observability.ts';
+import { telemetry } from './observability.ts';
 import { jsonText, problemsOf, readSecret } from './settings.ts';
+import { tracing } from './tracing.ts';
 
 export { HttpSettings, PageSettings, readSecret, settings, TaskSettings } from './settings.ts';
 
@@ -104,7 +105,7 @@ export function dependenciesFrom(
     JSON.parse(readFileSync(config.PROVIDER_PROFILE_FILE, 'utf8')),
     config.PROVIDER_PROFILE_FILE,
   );
-  const clients = awsClients((client) => tracer.captureAWSv3Client(client));
+  const clients = awsClients((client) => tracing.instrument(client));
   const { s3 } = clients;
   const documents = lazy(clients.documents);
   const repository = lazy(() => new DynamoDbCaseStore(config.TABLE_NAME, documents()));

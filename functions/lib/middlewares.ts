@@ -1,6 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { ParseError } from '@aws-lambda-powertools/parser';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
@@ -8,10 +7,11 @@ import { $ZodError } from 'zod/v4/core';
 import { ValidationError } from '#shared/domain/errors.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import { toHttpError } from './errors.ts';
-import { logger, logUnhandled, metrics, redact, tracer } from './observability.ts';
+import { logger, logUnhandled, metrics, redact } from './observability.ts';
 import { checkOrigin } from './origin.ts';
 import { type ApiEvent, checkPathParameters, json, jsonBody } from './request.ts';
 import { HttpSettings, readSecret, settings } from './settings.ts';
+import { tracing } from './tracing.ts';
 
 /*
  * The stacks' concerns, one middleware each; the stacks themselves are in middleware.ts (and asset-route.ts,
@@ -42,11 +42,15 @@ export function configured(schema: z.ZodMiniObject): Middleware<unknown> {
   return { before: () => void settings(schema) };
 }
 
-/** Observability every stack shares: the Lambda context on each log line, the handler traced, metrics sent. */
+/**
+ * Observability every stack shares: the Lambda context on each log line, the handler traced (when the stack
+ * turns the tracer on), metrics sent.
+ */
 export function observed<Event, Result>(stack: middy.MiddyfiedHandler<Event, Result, Error, Context>) {
+  const traced = tracing.handler();
   return stack
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(traced ? [traced] : [])
     .use(flushMetrics());
 }
 

@@ -1,17 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Telemetry } from '#shared/ports/telemetry.ts';
 
 /**
- * One logger, one metrics buffer and one tracer per function. The service name comes from
+ * One logger and one metrics buffer per function (the tracer, when a stack turns it on, is in tracing.ts). The service name comes from
  * POWERTOOLS_SERVICE_NAME and the metrics namespace from POWERTOOLS_METRICS_NAMESPACE (both set per stack by
  * HouseFunction), so each provider's logs and metrics are its own.
  */
 export const logger = new Logger();
 export const metrics = new Metrics();
-/** A no-op outside Lambda (tests, the local runtime); in Lambda it traces the handler and every SDK call. */
-export const tracer = new Tracer();
 
 /**
  * The use cases' business counts as embedded metrics: one single-metric entry each, so one invocation can

@@ -3,7 +3,7 @@ import type * as core from 'zod/v4/core';
 import { SecretsManagerReader } from '#shared/adapters/secrets-manager.ts';
 import { STAFF_ROLES } from '#shared/domain/case.ts';
 import '#shared/zod-messages.ts';
-import { tracer } from './observability.ts';
+import { tracing } from './tracing.ts';
 
 /** Step Functions tasks, SES events and scheduled jobs: nothing beyond the use cases' own settings. */
 export const TaskSettings = z.object({});
@@ -74,7 +74,7 @@ export function settings<Schema extends z.ZodMiniObject>(
   return result.data;
 }
 
-const secrets = new SecretsManagerReader((client) => tracer.captureAWSv3Client(client));
+const secrets = new SecretsManagerReader(tracing.instrument);
 
 /**
  * The one reader of Secrets Manager: cached for five minutes, so a rotated secret (the origin header)

@@ -11,6 +11,7 @@ import type * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { HELD_RAW_EMAIL_PREFIX } from '#shared/domain/records.ts';
+import { TRACE_SDK_CALLS } from '../../functions/lib/tracing.ts';
 import { powertoolsEnvironment } from '../powertools-environment.ts';
 import { INBOUND_EMAIL_PREFIX } from './data-buckets.ts';
 
@@ -32,16 +33,24 @@ const TRACER_VERSION = (
 ).version;
 
 /**
- * What every function takes from the Powertools for AWS Lambda (TypeScript) layer instead of its bundle
+ * What a function takes from the Powertools for AWS Lambda (TypeScript) layer instead of its bundle
  * (ADR 0011): the tracer, with the X-Ray SDK it loads (about 115 KB minified in each bundle otherwise). The
  * layer is AWS's own build of the tracer version locked in package-lock.json, found at deploy through the
- * public SSM parameter AWS keeps for each release; nothing is downloaded at build time.
+ * public SSM parameter AWS keeps for each release; nothing is downloaded at build time. Functions load the
+ * tracer, and get the layer, only when deployed with `-c traceSdkCalls=true` (ADR 0015).
  */
 export const POWERTOOLS_LAYER = {
   packages: ['@aws-lambda-powertools/tracer'],
   version: TRACER_VERSION,
   parameterName: `/aws/service/powertools/typescript/generic/all/${TRACER_VERSION}`,
 } as const;
+
+/**
+ * The CDK context value that turns on the Powertools tracer (a subsegment per SDK call and per handler) in
+ * every function: `npx cdk deploy -c traceSdkCalls=true`. Off by default: Lambda's active tracing records
+ * each invocation without it, and loading it costs every cold start (ADR 0015).
+ */
+export const TRACE_SDK_CALLS_CONTEXT = 'traceSdkCalls';
 
 /**
  * What every function's bundle leaves out and starts with; bench/function-bundles.ts builds with the same.
@@ -107,6 +116,7 @@ export class HouseFunction extends Construct {
         resources: [logGroup.logGroupArn],
       }),
     );
+    const traceSdkCalls = String(this.node.tryGetContext(TRACE_SDK_CALLS_CONTEXT)) === 'true';
     this.fn = new NodejsFunction(this, 'Function', {
       role,
       functionName,
@@ -119,13 +129,15 @@ export class HouseFunction extends Construct {
       timeout: props.timeout ?? Duration.seconds(30),
       logGroup,
       tracing: lambda.Tracing.ACTIVE,
-      layers: [
-        lambda.LayerVersion.fromLayerVersionArn(
-          this,
-          'PowertoolsLayer',
-          ssm.StringParameter.valueForStringParameter(this, POWERTOOLS_LAYER.parameterName),
-        ),
-      ],
+      layers: traceSdkCalls
+        ? [
+            lambda.LayerVersion.fromLayerVersionArn(
+              this,
+              'PowertoolsLayer',
+              ssm.StringParameter.valueForStringParameter(this, POWERTOOLS_LAYER.parameterName),
+            ),
+          ]
+        : [],
       projectRoot: ROOT,
       depsLockFilePath: `${ROOT}package-lock.json`,
       environment: {
@@ -133,6 +145,7 @@ export class HouseFunction extends Construct {
         // Embedded metrics land in one namespace per provider stack (docs/operations.md).
         ...powertoolsEnvironment(props.prefix),
         PROVIDER_PROFILE_FILE: './provider-profile.json',
+        ...(traceSdkCalls ? { [TRACE_SDK_CALLS]: 'true' } : {}),
         ...props.environment,
       },
       bundling: {

@@ -32,9 +32,10 @@ import {
   rethrowRedacted,
   verifyOrigin,
 } from '#functions/lib/middlewares.ts';
-import { metrics, telemetry, tracer } from '#functions/lib/observability.ts';
+import { metrics, telemetry } from '#functions/lib/observability.ts';
 import { s3ObjectCreated } from '#functions/lib/s3-events.ts';
 import { s3Objects } from '#functions/lib/s3-objects.ts';
+import { tracing } from '#functions/lib/tracing.ts';
 import { webPage } from '#functions/web/route.ts';
 import { staffPage } from '#functions/web/staff-route.ts';
 import { DomainError } from '#shared/domain/errors.ts';
@@ -96,7 +97,7 @@ describe('configured', () => {
 describe('withDependencies', () => {
   it('puts the adapters on the context, and builds a traced SDK client only when a use case needs it', async () => {
     // Prepare
-    const capture = vi.spyOn(tracer, 'captureAWSv3Client');
+    const capture = vi.spyOn(tracing, 'instrument');
     const deps = dependenciesFrom(readConfig(), (await dependencies()).secrets);
     capture.mockClear();
     // Act

@@ -56,6 +56,15 @@ describe('Lambda bundle sizes (built as the CDK builds them, AWS SDK external)',
     expect(loadedAtInit).toEqual([]);
   }, 180_000);
 
+  it('imports the Powertools tracer (and the X-Ray SDK) at init in no function: only when TRACE_SDK_CALLS is set (ADR 0015)', async () => {
+    const loadedAtInit = [...(await bundles)].flatMap(([name, { importsAtInit }]) =>
+      importsAtInit
+        .filter((path) => path.startsWith('@aws-lambda-powertools/tracer') || path.startsWith('aws-xray-sdk'))
+        .map((path) => `${name}: ${path}`),
+    );
+    expect(loadedAtInit).toEqual([]);
+  }, 180_000);
+
   it("carries zod's English messages only, not its other locales", async () => {
     // Importing zod's `z` (or its default export) instead of the namespace (`import * as z from 'zod'`) makes
     // esbuild keep every locale: about 350 KB. Powertools' schemas import it that way, so no function uses them.

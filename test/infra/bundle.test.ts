@@ -44,7 +44,8 @@ function noNodeModulesAbove(dir: string): boolean {
 }
 
 /**
- * What the Powertools layer puts on Lambda's module path (ADR 0011): its packages and their dependencies,
+ * What the Powertools layer puts on Lambda's module path (ADR 0011), which the stacks attach only with the tracer
+ * on (`-c traceSdkCalls=true`, ADR 0015): its packages and their dependencies,
  * copied flat from this repository's node_modules (the locked versions, which the layer's version matches).
  * Node does not search NODE_PATH for ES modules outside Lambda, so they go in the bundle's own node_modules.
  */
@@ -94,7 +95,11 @@ interface Answer {
 }
 
 /** Invokes the bundled handler in a fresh `node` whose working directory is the copied bundle. */
-async function invokeBundled(dir: string, urls: string[]): Promise<Answer[]> {
+async function invokeBundled(
+  dir: string,
+  urls: string[],
+  environment: Record<string, string> = {},
+): Promise<Answer[]> {
   const driver = join(dir, 'invoke-test-driver.mjs');
   writeFileSync(
     driver,
@@ -119,7 +124,7 @@ process.stdout.write(JSON.stringify(answers));
   );
   const { stdout } = await promisify(execFile)(process.execPath, [driver, JSON.stringify(urls)], {
     cwd: dir,
-    env: { PATH: process.env.PATH, NODE_PATH: '', AWS_REGION: 'eu-west-2', TZ: 'UTC' },
+    env: { PATH: process.env.PATH, NODE_PATH: '', AWS_REGION: 'eu-west-2', TZ: 'UTC', ...environment },
     maxBuffer: 64 * 1024 * 1024,
   });
   return JSON.parse(stdout) as Answer[];
@@ -141,13 +146,28 @@ describe('the deployed web-assets bundle', () => {
   const bundle = synthesiseAssetsBundle();
   const dir = join(mkdtempSync(join(tmpdir(), 'lambda-task-')), 'task');
   cpSync(bundle, dir, { recursive: true });
-  copyLayerPackages(dir);
 
   it('is tested where Lambda runs it: no node_modules anywhere above the copied bundle', () => {
     expect(noNodeModulesAbove(dir)).toBe(true);
     expect(existsSync(join(dir, 'index.mjs'))).toBe(true);
-    // The tracer is the layer's, not the bundle's.
-    expect(readFileSync(join(dir, 'index.mjs'), 'utf8')).toMatch(/from\s*"@aws-lambda-powertools\/tracer"/);
+    // The tracer is the layer's, not the bundle's, and imported only when TRACE_SDK_CALLS is set.
+    const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+    expect(code).toMatch(/import\("@aws-lambda-powertools\/tracer"\)/);
+    expect(code).not.toMatch(/from\s*"@aws-lambda-powertools\/tracer"/);
+  });
+
+  it('with the tracer on, loads it from the layer and still answers', async () => {
+    const traced = join(mkdtempSync(join(tmpdir(), 'lambda-task-')), 'task');
+    cpSync(bundle, traced, { recursive: true });
+    copyLayerPackages(traced);
+    const answers = await invokeBundled(traced, ['/govuk/govuk-frontend.min.css'], {
+      TRACE_SDK_CALLS: 'true',
+    });
+    expect(answers.map(({ statusCode }) => statusCode)).toEqual([200]);
+    // Without the layer the same import fails: the default deployment (no layer) must not make it.
+    await expect(
+      invokeBundled(dir, ['/govuk/govuk-frontend.min.css'], { TRACE_SDK_CALLS: 'true' }),
+    ).rejects.toThrow(/@aws-lambda-powertools\/tracer/);
   });
 
   it('answers 200 with the right content type for every asset the layout, its CSS and its scripts reference', async () => {

@@ -3,14 +3,22 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
 import { ALL_ROUTES } from '#functions/routes.ts';
 import { lintProfile } from '#shared/policy/lint.ts';
 import { listPresetIds, loadProfile } from '#shared/policy/load-profile.ts';
 import { buildApp } from '../../infra/app.ts';
-import { ESBUILD_TARGET, POWERTOOLS_LAYER } from '../../infra/constructs/house-function.ts';
+import {
+  ESBUILD_TARGET,
+  HouseFunction,
+  POWERTOOLS_LAYER,
+  TRACE_SDK_CALLS_CONTEXT,
+} from '../../infra/constructs/house-function.ts';
 import { substitutionNames } from '../../infra/local/local-step-functions.ts';
+import { providerContext } from '../../infra/provider-context.ts';
 import { ASL_FILE } from '../../infra/stacks/workflow-stack.ts';
 
 // A synth bundles every function with esbuild: tens of seconds on a busy 2-core machine.
@@ -158,20 +166,48 @@ describe('CDK app', () => {
     );
   });
 
-  it('gives every function the Powertools layer of the locked tracer version, found through its public SSM parameter', () => {
+  it('traces every function with Lambda active tracing only by default: no Powertools layer, no TRACE_SDK_CALLS (ADR 0015)', () => {
+    const functions = Object.values(workflow.findResources('AWS::Lambda::Function'));
+    expect(functions.length).toBeGreaterThan(10);
+    for (const fn of functions) {
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.Layers).toBeUndefined();
+      expect(Object.keys(fn.Properties.Environment.Variables)).not.toContain('TRACE_SDK_CALLS');
+    }
+    expect(JSON.stringify(workflow.findParameters('*'))).not.toContain('/aws/service/powertools/');
+  });
+
+  it('with -c traceSdkCalls=true, gives a function TRACE_SDK_CALLS and the Powertools layer of the locked tracer version, found through its public SSM parameter', () => {
     const tracer = JSON.parse(
       readFileSync(
         new URL('../../node_modules/@aws-lambda-powertools/tracer/package.json', import.meta.url),
         'utf8',
       ),
     ) as { version: string };
-    const [parameter, ...others] = Object.entries(workflow.findParameters('*')).filter(
+    const app = new App({
+      outdir: outdir(),
+      context: { [TRACE_SDK_CALLS_CONTEXT]: 'true', 'aws:cdk:bundling-stacks': [] },
+    });
+    const stack = new Stack(app, 'Traced');
+    new HouseFunction(stack, 'Assets', {
+      module: 'web/assets',
+      name: 'web-assets',
+      prefix: 'complaints-traced',
+      description: 'Static files',
+      profilePath: providerContext('code-baseline').profilePath,
+      logKey: new kms.Key(stack, 'Key'),
+    });
+    const template = Template.fromStack(stack);
+    const [parameter, ...others] = Object.entries(template.findParameters('*')).filter(
       ([, { Default }]) => Default === `/aws/service/powertools/typescript/generic/all/${tracer.version}`,
     );
     expect(others).toEqual([]);
     expect(parameter?.[1].Type).toBe('AWS::SSM::Parameter::Value<String>');
-    for (const fn of Object.values(workflow.findResources('AWS::Lambda::Function'))) {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(1);
+    for (const fn of functions) {
       expect(fn.Properties.Layers).toEqual([{ Ref: parameter?.[0] }]);
+      expect(fn.Properties.Environment.Variables.TRACE_SDK_CALLS).toBe('true');
     }
     expect(POWERTOOLS_LAYER.packages).toEqual(['@aws-lambda-powertools/tracer']);
   });
