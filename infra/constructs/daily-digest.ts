@@ -1,3 +1,4 @@
+import { CustomResource, Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { AppFunctions } from './app-functions.ts';
 import { Capability } from './capability.ts';
@@ -11,13 +12,18 @@ export interface DailyDigestProps {
   stateMachineName: string;
 }
 
+/** How long CloudFormation waits for a profile check's answer: the function's 5 minutes, retried twice. */
+const PROFILE_CHECK_TIMEOUT = Duration.minutes(20);
+
 /**
  * The working-morning digest of new tasks (profile `notifications.newTasks`): a schedule at 08:00 London
  * time on weekdays that invokes one function. The function itself skips bank holidays and closure days.
  * The same run first resends every callback still owed, so it may complete tasks (SendTaskSuccess and
  * SendTaskFailure on the complaint state machine, nothing else of Step Functions), and then, the first time
  * it runs with a provider profile other than the one stored as applied (a deploy changed it), records the
- * moved due dates on open cases and writes the residents' letters (`applyProfileChange`).
+ * moved due dates on open cases and writes the residents' letters (`applyProfileChange`). A deploy runs that
+ * check itself through the same function ({@link DailyDigest.checkProfileAtDeploy}), so the daily run only
+ * finishes one a deploy could not.
  *
  * @example
  * new DailyDigest(this, 'DailyDigest', { prefix, functions, stateMachineName: workflow.stateMachineName });
@@ -34,6 +40,8 @@ export class DailyDigest extends Capability {
         module: 'workflow/send-digest',
         description:
           'Scheduled: resends owed workflow callbacks, records a changed profile on open cases, sends the daily digest',
+        // A profile change reads every open case (the deploy's check and the daily run).
+        timeout: Duration.minutes(5),
       },
       // It marks the tasks it announced, so a retry sends no second digest. After a deploy with a changed
       // profile it records the moved dates on open cases and sends the residents' letters (stored for post
@@ -50,5 +58,32 @@ export class DailyDigest extends Capability {
       scheduleId: 'DailyDigest',
       roleId: 'DailyDigestRole',
     });
+  }
+
+  /**
+   * The provider profile check at deploy: two custom resources whose service token is this function, each with
+   * the profile's fingerprint in its properties, so CloudFormation invokes it on the first deploy and on every
+   * deploy that changes the profile, and on no other. `record` runs before `others` (every other function) are
+   * updated: the moved dates are recorded while the old functions still read cases under the old profile, and
+   * the recorded dates pin what both profiles read. `apply` runs once all of them are updated: it records the
+   * cases that moved to another step meanwhile and stores the profile as applied. A failed check fails the
+   * deploy (CloudFormation rolls the functions back to the old profile), with the reason in the stack's events.
+   * No IAM is added: CloudFormation invokes the function with the deploy's own credentials.
+   */
+  checkProfileAtDeploy(profileFingerprint: string, others: readonly HouseFunction[]): void {
+    const check = (id: string, pass: 'record' | 'apply') =>
+      new CustomResource(this, id, {
+        resourceType: 'Custom::ProfileCheck',
+        serviceToken: this.fn.fn.functionArn,
+        serviceTimeout: PROFILE_CHECK_TIMEOUT,
+        properties: { pass, profileFingerprint },
+      });
+    const record = check('ProfileRecorded', 'record');
+    const apply = check('ProfileApplied', 'apply');
+    apply.node.addDependency(record);
+    for (const other of others.filter((fn) => fn !== this.fn)) {
+      other.fn.node.addDependency(record);
+      apply.node.addDependency(other.fn);
+    }
   }
 }

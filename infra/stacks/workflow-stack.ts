@@ -3,6 +3,7 @@ import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { profileFingerprint } from '#shared/policy/profile.ts';
 import { ALL_ROUTES } from '../../functions/routes.ts';
 import { AppFunctions } from '../constructs/app-functions.ts';
 import { CapabilityStack } from '../constructs/capability.ts';
@@ -87,7 +88,11 @@ export class WorkflowStack extends CapabilityStack {
       key: data.key,
       functions,
     });
-    new DailyDigest(this, 'DailyDigest', { prefix, functions, stateMachineName: workflow.stateMachineName });
+    const digest = new DailyDigest(this, 'DailyDigest', {
+      prefix,
+      functions,
+      stateMachineName: workflow.stateMachineName,
+    });
     new RetentionJob(this, 'Retention', {
       prefix,
       functions,
@@ -108,6 +113,9 @@ export class WorkflowStack extends CapabilityStack {
       attachments: data.attachments,
       stateMachineName: workflow.stateMachineName,
     });
+
+    // Once every function is built: the check runs before they are updated and again after.
+    digest.checkProfileAtDeploy(profileFingerprint(profile), functions.all);
 
     this.api = api.api;
     this.stateMachine = workflow.stateMachine;

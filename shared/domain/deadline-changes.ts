@@ -68,10 +68,20 @@ export function deadlineChange(
   };
 }
 
-/** Whether the log already records the change to the profile with this fingerprint (a run started again). */
-export function recordsProfileChange(events: readonly CaseEvent[], fingerprint: string): boolean {
+/**
+ * Whether the log already records the change to the profile with this fingerprint (a run started again), at
+ * `step` when given (a case recorded at one step and moved on to the next is not recorded there yet).
+ */
+export function recordsProfileChange(
+  events: readonly CaseEvent[],
+  fingerprint: string,
+  step?: Step,
+): boolean {
   return events.some(
-    (event) => event.type === 'deadlines-recalculated' && event.profileFingerprint === fingerprint,
+    (event) =>
+      event.type === 'deadlines-recalculated' &&
+      event.profileFingerprint === fingerprint &&
+      (step === undefined || event.step === step),
   );
 }
 

@@ -19,9 +19,11 @@ export interface ProfileChangeReport {
   /**
    * `first`: no profile was stored yet (a new table, or one from before this check): this one is stored and
    * nothing is recalculated. `unchanged`: the same fingerprint. `applied`: the profile changed and every open
-   * case whose date moves now records it.
+   * case whose date moves now records it. `recorded`: the same, but the profile is not stored as applied yet
+   * (the pass before a deploy updates the functions; the pass after it stores it). `skipped`: a deploy check
+   * asked for another profile than the one this code carries (a rollback), so nothing was done.
    */
-  outcome: 'first' | 'unchanged' | 'applied';
+  outcome: 'first' | 'unchanged' | 'applied' | 'recorded' | 'skipped';
   fingerprint: string;
   /** What changed, in the words the events and letters give (applied only). */
   reason?: string;
@@ -34,12 +36,19 @@ export interface ProfileChangeReport {
 /**
  * Records what a changed provider profile does to open cases, once: each open case whose pending due date moves
  * gets a `deadlines-recalculated` event (old and new date, why), and the resident is sent the `due-date-moved`
- * letter where the date moved later (none where it is kept). Runs when the local runtime starts and at the start
- * of the daily run in AWS (the profile reaches the functions at deploy). The applied profile's fingerprint is
+ * letter where the date moved later (none where it is kept). Runs when the local runtime starts; in AWS at deploy,
+ * before the functions get the new profile (not stored) and after (stored), and at the start of the daily run. The applied profile's fingerprint is
  * stored only once every case is done, so a run stopped part-way is finished by the next one; a case already
  * recorded for this fingerprint is not recorded again, only its letter sent if it is still owed.
  */
-export async function applyProfileChange(deps: AppDependencies): Promise<ProfileChangeReport> {
+export async function applyProfileChange(
+  deps: AppDependencies,
+  /**
+   * `storeApplied: false` records the cases and sends the letters but leaves the stored profile as it was, so a
+   * later run still compares with the old one and records the cases that moved to another step meanwhile.
+   */
+  { storeApplied = true }: { storeApplied?: boolean } = {},
+): Promise<ProfileChangeReport> {
   const { profile } = deps.context;
   const fingerprint = profileFingerprint(profile);
   const stored = await deps.repository.getAppliedProfile();
@@ -47,7 +56,8 @@ export async function applyProfileChange(deps: AppDependencies): Promise<Profile
   const report: ProfileChangeReport = { outcome: 'unchanged', fingerprint, changes: [], lettersSent: 0 };
   if (stored?.fingerprint === fingerprint) return report;
   if (!stored) {
-    await deps.repository.saveAppliedProfile({ fingerprint, profile, appliedAt }, undefined);
+    if (storeApplied)
+      await deps.repository.saveAppliedProfile({ fingerprint, profile, appliedAt }, undefined);
     return { ...report, outcome: 'first' };
   }
   const reason = describeProfileChange(stored.profile, profile);
@@ -56,9 +66,10 @@ export async function applyProfileChange(deps: AppDependencies): Promise<Profile
       const events = await deps.repository.loadEvents(caseId);
       // A run stopped between a case's event and its letter sends the letter now.
       let owesLetter = lettersOwed(events).some((letter) => letter.template === 'due-date-moved');
-      if (!recordsProfileChange(events, fingerprint)) {
-        const change = deadlineChange(caseId, events, stored.profile, profile, appliedAt);
-        if (!change) continue;
+      const change = deadlineChange(caseId, events, stored.profile, profile, appliedAt);
+      // A case this profile already recorded at another step has moved on since (under the old functions,
+      // between a deploy's two passes): its new step was dated under the old profile, so it is compared again.
+      if (change && !recordsProfileChange(events, fingerprint, change.step)) {
         try {
           await recordEvent(deps, caseId, (_state, at) => ({
             type: 'deadlines-recalculated',
@@ -84,6 +95,37 @@ export async function applyProfileChange(deps: AppDependencies): Promise<Profile
       if (owesLetter) report.lettersSent += await sendOwedLetters(deps, caseId);
     }
   }
+  if (!storeApplied) return { ...report, outcome: 'recorded', reason };
   await deps.repository.saveAppliedProfile({ fingerprint, profile, appliedAt }, stored.fingerprint);
   return { ...report, outcome: 'applied', reason };
+}
+
+/**
+ * What a deploy asks of the profile check (infra/constructs/daily-digest.ts): `record` runs before the functions
+ * get the new profile, `apply` after every one has it; each for the profile the stack was synthesised with.
+ */
+export interface DeployProfileCheck {
+  pass: 'record' | 'apply';
+  profileFingerprint: string;
+}
+
+/**
+ * The profile check a deploy runs. `record` records the moved dates and sends the letters while the functions
+ * still fold cases under the old profile: the recorded dates pin what both profiles read. `apply` records what
+ * moved on meanwhile and stores the profile as applied. A check for another profile than the one this code
+ * carries (CloudFormation rolling back while this function is still the new one) does nothing.
+ */
+export async function checkProfileAtDeploy(
+  deps: AppDependencies,
+  check: DeployProfileCheck,
+): Promise<ProfileChangeReport> {
+  const fingerprint = profileFingerprint(deps.context.profile);
+  if (check.profileFingerprint !== fingerprint) {
+    deps.telemetry?.warn('Profile check for another profile skipped', {
+      asked: check.profileFingerprint,
+      carried: fingerprint,
+    });
+    return { outcome: 'skipped', fingerprint, changes: [], lettersSent: 0 };
+  }
+  return applyProfileChange(deps, { storeApplied: check.pass === 'apply' });
 }

@@ -8,6 +8,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { ALL_ROUTES } from '#functions/routes.ts';
+import { profileFingerprint } from '#shared/policy/profile.ts';
 import { buildApp } from '../../infra/app.ts';
 import { AppFunctions } from '../../infra/constructs/app-functions.ts';
 import { Capability, CapabilityStack } from '../../infra/constructs/capability.ts';
@@ -250,6 +251,62 @@ describe('each capability on its own', { timeout: SYNTH_TIMEOUT }, () => {
     expect(roles[0]).toMatch(/senddigest/i);
   });
 
+  it('DailyDigest: checks the profile at deploy through its own function, before and after every other function is updated, granting nothing more, nag clean', () => {
+    // Prepare: the workflow's task functions stand for the others.
+    const fingerprint = profileFingerprint(provider.profile);
+    const stateMachineName = `${prefix}-complaint`;
+    const template = alone((stack, { refs, functions }) => {
+      new ComplaintWorkflow(stack, 'ComplaintWorkflow', {
+        prefix,
+        providerName: 'Test',
+        key: refs.key,
+        functions,
+      });
+      const digest = new DailyDigest(stack, 'DailyDigest', { prefix, functions, stateMachineName });
+      // Act
+      digest.checkProfileAtDeploy(fingerprint, functions.all);
+    });
+
+    // Assess: two checks, each invoking the send-digest function itself with its pass and the fingerprint.
+    const lambdas = Object.entries(template.findResources('AWS::Lambda::Function'));
+    const digestId = lambdas.find(([, fn]) => fn.Properties.FunctionName === `${prefix}-send-digest`)?.[0];
+    const others = lambdas.map(([id]) => id).filter((id) => id !== digestId);
+    expect(digestId).toBeDefined();
+    expect(others).toHaveLength(5);
+    const checks = Object.entries(template.findResources('Custom::ProfileCheck'));
+    expect(checks.map(([, check]) => check.Properties)).toEqual([
+      {
+        ServiceToken: { 'Fn::GetAtt': [digestId, 'Arn'] },
+        ServiceTimeout: '1200',
+        pass: 'record',
+        profileFingerprint: fingerprint,
+      },
+      {
+        ServiceToken: { 'Fn::GetAtt': [digestId, 'Arn'] },
+        ServiceTimeout: '1200',
+        pass: 'apply',
+        profileFingerprint: fingerprint,
+      },
+    ]);
+    const [recordId, record] = checks[0] ?? [];
+    const [, apply] = checks[1] ?? [];
+    // record runs before every other function is updated, apply after all of them (and after record).
+    for (const id of others)
+      expect(lambdas.find(([other]) => other === id)?.[1].DependsOn).toContain(recordId);
+    expect(record?.DependsOn ?? []).toEqual([]);
+    expect(apply?.DependsOn).toEqual(expect.arrayContaining([...others, recordId]));
+    expect(apply?.DependsOn).not.toContain(digestId);
+    // Only the send-digest function, with its own grants: no provider function, no invoke permission.
+    template.resourceCountIs('AWS::Lambda::Permission', 0);
+    expect(lambdas).toHaveLength(6);
+    const invokes = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+      .filter((statement) => [statement.Action].flat().includes('lambda:InvokeFunction'));
+    // The state machine's (its tasks) and the schedule's (send-digest), as without the check.
+    expect(invokes).toHaveLength(2);
+    expect(lambdas.find(([id]) => id === digestId)?.[1].Properties.Timeout).toBe(300);
+  });
+
   it('RetentionJob: a daily schedule invoking one function that may delete case files and nothing else, nag clean', () => {
     const template = alone((stack, { refs, functions }) => {
       new RetentionJob(stack, 'Retention', {
@@ -368,6 +425,59 @@ describe('the stacks', { timeout: SYNTH_TIMEOUT }, () => {
       expect(inline.map((child) => child.node.path)).toEqual([]);
     }
     expect(built.edge).toBeDefined();
+  });
+});
+
+describe('the profile check at deploy', { timeout: SYNTH_TIMEOUT }, () => {
+  /** The workflow stack's profile checks and functions, built (not bundled) with this profile. */
+  function checksWith(profile: typeof provider.profile) {
+    const dir = mkdtempSync(join(tmpdir(), 'cdk-profile-check-'));
+    const file = join(dir, `${profile.id}.json`);
+    writeFileSync(file, JSON.stringify(profile));
+    const app = new App({ outdir: join(dir, 'out'), context: { 'aws:cdk:bundling-stacks': [] } });
+    const template = Template.fromStack(buildApp({ provider: file }, app).workflow);
+    return {
+      checks: template.findResources('Custom::ProfileCheck'),
+      functions: template.findResources('AWS::Lambda::Function'),
+    };
+  }
+
+  it('re-runs when a deploy changes the profile (the fingerprint in its properties changes), before and after every function', () => {
+    // Prepare
+    const holiday = {
+      ...provider.profile,
+      calendar: {
+        ...provider.profile.calendar,
+        extraBankHolidays: [{ date: '2026-03-11', reason: 'Announced bank holiday' }],
+      },
+    };
+
+    // Act
+    const before = checksWith(provider.profile);
+    const after = checksWith(holiday);
+
+    // Assess: the same two resources, whose properties change with the profile, so CloudFormation updates them.
+    expect(Object.keys(after.checks)).toEqual(Object.keys(before.checks));
+    const fingerprints = (checks: typeof before.checks) =>
+      Object.values(checks).map((check) => [check.Properties.pass, check.Properties.profileFingerprint]);
+    expect(fingerprints(before.checks)).toEqual([
+      ['record', profileFingerprint(provider.profile)],
+      ['apply', profileFingerprint(provider.profile)],
+    ]);
+    expect(fingerprints(after.checks)).toEqual([
+      ['record', profileFingerprint(holiday)],
+      ['apply', profileFingerprint(holiday)],
+    ]);
+    expect(profileFingerprint(holiday)).not.toBe(profileFingerprint(provider.profile));
+    // Every function of the service but send-digest waits for the record pass; the apply pass waits for all.
+    const [recordId, apply] = [Object.keys(after.checks)[0], Object.values(after.checks)[1]];
+    const digest = Object.entries(after.functions).find(
+      ([, fn]) => fn.Properties.FunctionName === `${prefix}-send-digest`,
+    )?.[0];
+    const others = Object.entries(after.functions).filter(([id]) => id !== digest);
+    expect(others.length).toBeGreaterThanOrEqual(14);
+    for (const [, fn] of others) expect(fn.DependsOn).toContain(recordId);
+    expect(apply?.DependsOn).toEqual(expect.arrayContaining(others.map(([id]) => id)));
   });
 });
 

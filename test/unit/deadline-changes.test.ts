@@ -144,6 +144,12 @@ describe('a change after an earlier one was recorded', () => {
     expect(recordsProfileChange(log, 'first-change')).toBe(true);
     expect(recordsProfileChange(log, 'another-change')).toBe(false);
   });
+
+  it('knows it at the step recorded only: a case that moved on since is not recorded at its new step', () => {
+    const log = [...events, pinned('2026-03-18', '2026-03-19', 'later')];
+    expect(recordsProfileChange(log, 'first-change', 'stage1-response')).toBe(true);
+    expect(recordsProfileChange(log, 'first-change', 'escalation-window')).toBe(false);
+  });
 });
 
 describe('describeProfileChange', () => {

@@ -1,16 +1,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { handler as sendDigest } from '#functions/workflow/send-digest.ts';
 import type { CaseEvent } from '#shared/domain/case.ts';
 import { loadProfile } from '#shared/policy/load-profile.ts';
 import { type ProviderProfile, profileFingerprint } from '#shared/policy/profile.ts';
+import { lambdaContext } from '../../infra/local/local-step-functions.ts';
 import { complaint, Harness, staff } from './harness.ts';
 
 /**
  * Issue 15's "Done when": a bank holiday added to the profile produces recalculated events with the right dates
- * and a resident notice only where the date moved later. On dynalite with the real ASL, through the two ways a
- * changed profile is applied: the local runtime's start, and the daily run (as after a deploy in AWS).
+ * and a resident notice only where the date moved later. On dynalite with the real ASL, through the ways a
+ * changed profile is applied: the local runtime's start, a deploy's check in AWS, and the daily run.
  */
 
 const dirs: string[] = [];
@@ -175,4 +179,158 @@ describe('a bank holiday added to the provider profile', () => {
       (await h.outbox()).filter((email) => email.subject.startsWith('The date you will hear from us')),
     ).toHaveLength(1);
   }, 120_000);
+
+  it('in AWS a deploy records it: before the functions are updated, then after for a case the old functions moved on, once', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'profile-change-deploy-'));
+    dirs.push(dataDir);
+    const cloudFormation = await answersReceiver();
+    try {
+      const check = async (pass: 'record' | 'apply', profile: ProviderProfile) => {
+        await sendDigest(
+          cloudFormation.request(pass, profileFingerprint(profile)),
+          lambdaContext('send-digest') as never,
+        );
+        return cloudFormation.answers.at(-1);
+      };
+      // The first deploy: the apply pass stores the profile, with nothing to compare.
+      let h = await start(dataDir, baseline, '2026-03-09T10:00:00Z');
+      expect(await check('record', baseline)).toMatchObject({
+        Status: 'SUCCESS',
+        Data: { outcome: 'first' },
+      });
+      expect(await h.deps.repository.getAppliedProfile()).toBeUndefined();
+      expect(await check('apply', baseline)).toMatchObject({ Status: 'SUCCESS', Data: { outcome: 'first' } });
+      // Received on Monday 9 March 2026. C waits on triage: acknowledgement due Monday 16 March (10, 11, 12, 13,
+      // 16), Tuesday 17 March with 11 March a holiday. D was acknowledged that day: response due Monday 23 March,
+      // Tuesday 24 March with the holiday.
+      const c = (await h.submit({ ...complaint, complainant: { ...complaint.complainant, name: 'Cal' } }))
+        .caseId;
+      const d = (await h.submit({ ...complaint, complainant: { ...complaint.complainant, name: 'Dee' } }))
+        .caseId;
+      await h.act(d, staff.handler, { action: 'triage', outcome: 'complaint' });
+      await h.act(d, staff.handler, h.acknowledgement(1));
+      expect((await h.openTask(c)).step).toBe('triage');
+      expect((await h.openTask(d)).step).toBe('stage1-response');
+      await h.stop();
+
+      // Deployed with the holiday: send-digest is updated first and records while the others are still old.
+      h = await start(dataDir, withHoliday, '2026-03-09T11:00:00Z');
+      expect(await check('record', withHoliday)).toMatchObject({
+        Status: 'SUCCESS',
+        Data: { outcome: 'recorded', casesRecorded: '2', lettersSent: '2' },
+      });
+      expect((await h.deps.repository.getAppliedProfile())?.fingerprint).toBe(profileFingerprint(baseline));
+      await h.stop();
+
+      // An old function acknowledges C before it is updated: the response it gives is dated under the old
+      // profile (10 working days from Tuesday 10 March: Tuesday 24 March), the acknowledgement it read pinned.
+      h = await start(dataDir, baseline, '2026-03-10T09:00:00Z');
+      // (A local start resumes the executions; its own profile check finds the old profile unchanged.)
+      await h.system.resumeOpenCases();
+      expect(h.system.profileChange).toMatchObject({ outcome: 'unchanged' });
+      expect((await h.state(c)).stage1.acknowledgement?.dueDate).toBe('2026-03-17');
+      expect((await h.state(d)).stage1.response?.dueDate).toBe('2026-03-24');
+      await h.act(c, staff.handler, { action: 'triage', outcome: 'complaint' });
+      await h.act(c, staff.handler, h.acknowledgement(1));
+      expect((await h.state(c)).stage1.response?.dueDate).toBe('2026-03-24');
+      await h.stop();
+
+      // Every function updated: the apply pass records C's new step (Wednesday 25 March) and stores the profile.
+      h = await start(dataDir, withHoliday, '2026-03-10T09:30:00Z');
+      expect(await check('apply', withHoliday)).toMatchObject({
+        Status: 'SUCCESS',
+        Data: { outcome: 'applied', casesRecorded: '1', lettersSent: '1' },
+      });
+      const recorded = async () => ({
+        c: recalculations(await h.events(c)).map((event) => [event.step, event.oldDueDate, event.newDueDate]),
+        d: recalculations(await h.events(d)).map((event) => [event.step, event.oldDueDate, event.newDueDate]),
+        letters: (await h.events(c))
+          .concat(await h.events(d))
+          .filter((event) => movedLetters([event]).length),
+      });
+      const once = await recorded();
+      expect(once.c).toEqual([
+        ['triage', '2026-03-16', '2026-03-17'],
+        ['stage1-response', '2026-03-24', '2026-03-25'],
+      ]);
+      expect(once.d).toEqual([['stage1-response', '2026-03-23', '2026-03-24']]);
+      expect(once.letters).toHaveLength(3);
+      expect((await h.state(c)).stage1.response?.dueDate).toBe('2026-03-25');
+      expect((await h.deps.repository.getAppliedProfile())?.fingerprint).toBe(
+        profileFingerprint(withHoliday),
+      );
+
+      // Invoked again (Lambda retries an invocation that timed out), or asked by a rollback for the old profile:
+      // nothing more is recorded or sent.
+      expect(await check('record', withHoliday)).toMatchObject({ Data: { outcome: 'unchanged' } });
+      expect(await check('apply', withHoliday)).toMatchObject({ Data: { outcome: 'unchanged' } });
+      expect(await check('apply', baseline)).toMatchObject({ Data: { outcome: 'skipped' } });
+      expect(await recorded()).toEqual(once);
+      expect((await h.deps.repository.getAppliedProfile())?.fingerprint).toBe(
+        profileFingerprint(withHoliday),
+      );
+    } finally {
+      await cloudFormation.close();
+    }
+  }, 180_000);
+
+  it('in AWS a deploy check that fails is answered FAILED with what to do, and the deploy stops', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'profile-change-failed-'));
+    dirs.push(dataDir);
+    const cloudFormation = await answersReceiver();
+    try {
+      await start(dataDir, baseline, '2026-03-09T10:00:00Z');
+      await sendDigest(
+        {
+          ...cloudFormation.request('record', profileFingerprint(baseline)),
+          ResourceProperties: { pass: 'undo' },
+        },
+        lambdaContext('send-digest') as never,
+      );
+      const [answer] = cloudFormation.answers;
+      expect(answer).toMatchObject({ Status: 'FAILED', LogicalResourceId: 'ProfileRecorded' });
+      expect(answer?.Reason).toMatch(/^The changed provider profile was not recorded on every open case/);
+      expect(answer?.Reason).toContain('deploy again to finish it');
+      expect(answer?.Reason).toContain('input is invalid');
+    } finally {
+      await cloudFormation.close();
+    }
+  }, 120_000);
 });
+
+/**
+ * Stands in for CloudFormation: builds the custom resource requests it sends the send-digest function and keeps
+ * the answers the function PUTs to the request's presigned URL.
+ */
+async function answersReceiver() {
+  const answers: Array<Record<string, unknown> & { Reason?: string }> = [];
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      if (request.method === 'PUT') answers.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      response.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  let requests = 0;
+  return {
+    answers,
+    request: (pass: 'record' | 'apply', fingerprint: string) => ({
+      RequestType: 'Update',
+      ResponseURL: `http://127.0.0.1:${port}/answer?signed=1`,
+      StackId: 'arn:aws:cloudformation:eu-west-2:123456789012:stack/complaints-code-baseline/1',
+      RequestId: `request-${++requests}`,
+      ResourceType: 'Custom::ProfileCheck',
+      LogicalResourceId: pass === 'record' ? 'ProfileRecorded' : 'ProfileApplied',
+      PhysicalResourceId: pass === 'record' ? 'ProfileRecorded' : 'ProfileApplied',
+      ResourceProperties: {
+        ServiceToken: 'arn:aws:lambda:eu-west-2:123456789012:function:x',
+        pass,
+        profileFingerprint: fingerprint,
+      },
+    }),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
