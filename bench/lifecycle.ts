@@ -86,7 +86,9 @@ system.sfn.events.setMaxListeners(0);
 
 async function openTask(caseId: string): Promise<TaskRecord> {
   const pending = arrived.get(caseId) ?? 0;
-  if (pending > 0) arrived.set(caseId, pending - 1);
+  // An entry goes once taken, so the driver holds nothing per closed case in the process it measures.
+  if (pending > 1) arrived.set(caseId, pending - 1);
+  else if (pending === 1) arrived.delete(caseId);
   else await new Promise<void>((resolve) => waiters.set(caseId, resolve));
   driverReads++;
   const open = (await deps.repository.tasksForCase(caseId)).filter((task) => task.status === 'open');
