@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { ValidationError } from '#shared/domain/errors.ts';
-import { residentAct, residentView } from '#shared/usecases/actions.ts';
+import { residentAct, residentView } from '#shared/usecases/resident-case.ts';
 import { type ApiEvent, httpRoute, json, jsonObject } from '../lib/middleware.ts';
 import { wantsHtml } from '../web/http.ts';
 import { casePage } from '../web/resident/case.ts';

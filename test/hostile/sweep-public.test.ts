@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { CONTACT_METHODS } from '#shared/domain/case.ts';
-import { ResidentAction } from '#shared/usecases/actions.ts';
 import { IntakeInput } from '#shared/usecases/intake.ts';
+import { ResidentAction } from '#shared/usecases/resident-case.ts';
 import { multipart, SAMPLES } from '../support/multipart.ts';
 import {
   alteredToken,

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { type CaseEvent, foldCase } from '#shared/domain/case.ts';
 import { ProviderProfile } from '#shared/policy/profile.ts';
-import { actOnTask, residentSafeView, residentTimeline } from '#shared/usecases/actions.ts';
+import { actOnTask } from '#shared/usecases/actions.ts';
 import { loadCase } from '#shared/usecases/case-log.ts';
 import { submitComplaint } from '#shared/usecases/intake.ts';
+import { residentSafeView, residentTimeline } from '#shared/usecases/resident-case.ts';
 import { parseTaskForm } from '../../functions/web/staff/actions/index.ts';
 import { fakeDependencies } from '../support/fakes/dependencies.ts';
 import { baselineContext, baselineProfile, handler, received, stageResponse } from '../support/fixtures.ts';

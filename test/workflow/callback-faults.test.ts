@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutgoingEmail } from '#shared/ports/notifications.ts';
-import { residentView } from '#shared/usecases/actions.ts';
 import { sendTaskDigests } from '#shared/usecases/notify.ts';
+import { residentView } from '#shared/usecases/resident-case.ts';
 import { Harness, staff, types } from './harness.ts';
 
 /**

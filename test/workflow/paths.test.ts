@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadProfile } from '#shared/policy/load-profile.ts';
-import { actOnTask, recordCaseAction, residentAct } from '#shared/usecases/actions.ts';
+import { actOnTask, recordCaseAction } from '#shared/usecases/actions.ts';
 import { submitComplaint } from '#shared/usecases/intake.ts';
+import { residentAct } from '#shared/usecases/resident-case.ts';
 import { complaint, DAY, Harness, staff, types } from './harness.ts';
 
 let harness: Harness | undefined;

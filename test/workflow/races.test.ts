@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionHandler } from '#functions/api/resident.ts';
 import { caseActionHandler } from '#functions/api/staff-actions.ts';
 import { residentHandler } from '#functions/api/submit-complaint.ts';
-import { actOnTask, residentAct } from '#shared/usecases/actions.ts';
+import { actOnTask } from '#shared/usecases/actions.ts';
+import { residentAct } from '#shared/usecases/resident-case.ts';
 import { apiEvent, lambdaContext, parse, staffClaims } from '../handlers/setup.ts';
 import { complaint, Harness, staff, types } from './harness.ts';
 

@@ -1,6 +1,6 @@
 import { residentActions } from '#shared/domain/resident-actions.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
-import type { residentView } from '#shared/usecases/actions.ts';
+import type { residentView } from '#shared/usecases/resident-case.ts';
 import { sizeWords } from '../attachments.ts';
 import { summaryList, tag } from '../ui/components.ts';
 import { html, join, type SafeHtml, when } from '../ui/html.ts';

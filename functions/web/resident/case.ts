@@ -1,4 +1,4 @@
-import { residentView } from '#shared/usecases/actions.ts';
+import { residentView } from '#shared/usecases/resident-case.ts';
 import { webPage } from '../route.ts';
 import { renderCasePage } from './case-page.ts';
 import { caseIdOf, tokenFromQuery } from './confirm-action.ts';

@@ -5,7 +5,7 @@ import {
   repeatResidentRequest,
   residentAct,
   residentView,
-} from '#shared/usecases/actions.ts';
+} from '#shared/usecases/resident-case.ts';
 import { isServiceBusy, toHttpError } from '../../lib/errors.ts';
 import { field, formBody } from '../http.ts';
 import { type PageContext, webPage } from '../route.ts';
