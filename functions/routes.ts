@@ -126,137 +126,158 @@ export const ROUTES: readonly RouteDefinition[] = [
   },
 ];
 
-const page =
-  (module: string, access: RouteDefinition['access']) =>
-  (method: 'GET' | 'POST', path: string, exportName: string, summary: string): RouteDefinition => ({
+/** A page route: method, path, the export of its page module, and summary. */
+type PageRoute = readonly [method: 'GET' | 'POST', path: string, exportName: string, summary: string];
+
+/**
+ * One page module's routes. Each list is built by a call marked pure from literals alone, so a page function's
+ * bundle, which imports only its own module's list (functions/web/entry/), leaves every other module's routes
+ * out (the 300 KB limit, issue 12). Each module is one Lambda ({@link PAGE_FUNCTIONS}).
+ */
+function pageRoutes(
+  module: string,
+  access: RouteDefinition['access'],
+  routes: readonly PageRoute[],
+): readonly RouteDefinition[] {
+  return routes.map(([method, path, exportName, summary]) => ({
     method,
     path,
     module,
     exportName,
     access,
     summary,
-  });
-/**
- * Resident pages, the staff sign-in (public: it is how staff get a session) and the signed-in staff pages: the
- * console, the case page with its actions, the reports and subject access. Each module is one Lambda ({@link PAGE_FUNCTIONS}).
- */
-const resident = page('web/resident-pages', 'public');
-const signIn = page('web/staff-sign-in', 'public');
-const staff = page('web/staff-pages', 'staff-page');
-const casePage = page('web/case-pages', 'staff-page');
-const reports = page('web/report-pages', 'staff-page');
-const records = page('web/records-pages', 'staff-page');
-const asset = (path: string, summary: string) => page('web/assets', 'asset')('GET', path, 'handler', summary);
+  }));
+}
 
-/** The web pages: server-rendered GOV.UK Design System HTML that works without JavaScript. */
-export const PAGE_ROUTES: readonly RouteDefinition[] = [
-  resident('GET', '/', 'homePage', 'Start page: make a complaint, or read how'),
-  resident('GET', '/complain', 'complaintForm', 'The complaint form'),
-  resident('POST', '/complain', 'submitComplaintForm', 'Submit the complaint form'),
-  resident('GET', '/how-to-complain', 'howToComplain', 'How to complain, from the provider profile'),
-  resident('GET', '/cases/{caseId}/escalate', 'confirmEscalation', 'Confirm asking for stage 2'),
-  resident('POST', '/cases/{caseId}/escalate', 'escalate', 'Ask for stage 2'),
-  resident('GET', '/cases/{caseId}/withdraw', 'confirmWithdrawal', 'Confirm withdrawing'),
-  resident('POST', '/cases/{caseId}/withdraw', 'withdraw', 'Withdraw the complaint'),
-  resident('GET', '/cases/{caseId}/add-information', 'addInformationForm', 'Add information'),
-  resident('POST', '/cases/{caseId}/add-information', 'addInformation', 'Send added information'),
-  signIn(
-    'GET',
-    '/staff/sign-in',
-    'signInPage',
-    'Staff sign-in (Cognito hosted UI in AWS; demo users locally)',
-  ),
-  signIn('POST', '/staff/sign-in', 'signIn', 'Local mode: sign in as a demo user'),
-  signIn('GET', '/staff/callback', 'callback', 'Cognito hosted UI callback'),
-  signIn('GET', '/staff/sign-out', 'signOut', 'Sign out'),
-  staff('GET', '/staff', 'queuePage', 'Work queue'),
-  reports('GET', '/staff/manager', 'managerPage', 'Breaches and handler load'),
-  reports(
-    'GET',
-    '/staff/reports/annual',
-    'annualReportPage',
-    'The annual complaints performance and service improvement report (?year=, ?version=, ?format=csv)',
-  ),
-  reports(
-    'POST',
-    '/staff/reports/annual',
-    'annualReportAction',
-    "Save the self-assessment and the governing body's response, or approve the report",
-  ),
-  reports(
-    'GET',
-    '/staff/themes',
-    'themesPage',
-    'Themes and root causes by month or quarter, with the cases behind each count (?year=, ?by=, ?theme=, ?rootCause=, ?in=)',
-  ),
-  reports('GET', '/staff/improvements', 'improvementsPage', 'The improvements register'),
-  reports('POST', '/staff/improvements', 'improvementsAction', 'Add an improvement, or mark one done'),
-  staff(
-    'GET',
-    '/staff/search',
-    'searchPage',
-    "Find a case by reference, or the resident's name, email or phone",
-  ),
-  records(
-    'GET',
-    '/staff/subject-access',
-    'subjectAccessPage',
-    "A subject access request: find a person's cases by email, phone or whole name (?q=); managers and admins",
-  ),
-  records(
-    'POST',
-    '/staff/subject-access',
-    'subjectAccessExport',
-    'Export everything held about the person (readable page, JSON or ZIP), recorded on each case',
-  ),
-  records('GET', '/staff/records/retention', 'retentionPage', 'The retention dry run'),
-  records('GET', '/staff/case/{caseId}/personal-data', 'personalDataPage', 'Corrections and erasure'),
-  records(
-    'POST',
-    '/staff/case/{caseId}/personal-data',
-    'personalDataAction',
-    'Record a correction or an erasure decision',
-  ),
-  casePage('GET', '/staff/case/{caseId}', 'casePage', 'A case, with its actions'),
-  staff(
+/** Resident pages: the complaint form, how to complain, and a case's actions (signed link). */
+export const RESIDENT_PAGE_ROUTES = /* @__PURE__ */ pageRoutes('web/resident-pages', 'public', [
+  ['GET', '/', 'homePage', 'Start page: make a complaint, or read how'],
+  ['GET', '/complain', 'complaintForm', 'The complaint form'],
+  ['POST', '/complain', 'submitComplaintForm', 'Submit the complaint form'],
+  ['GET', '/how-to-complain', 'howToComplain', 'How to complain, from the provider profile'],
+  ['GET', '/cases/{caseId}/escalate', 'confirmEscalation', 'Confirm asking for stage 2'],
+  ['POST', '/cases/{caseId}/escalate', 'escalate', 'Ask for stage 2'],
+  ['GET', '/cases/{caseId}/withdraw', 'confirmWithdrawal', 'Confirm withdrawing'],
+  ['POST', '/cases/{caseId}/withdraw', 'withdraw', 'Withdraw the complaint'],
+  ['GET', '/cases/{caseId}/add-information', 'addInformationForm', 'Add information'],
+  ['POST', '/cases/{caseId}/add-information', 'addInformation', 'Send added information'],
+]);
+
+/** The staff sign-in: public, since it is how staff get a session. */
+export const SIGN_IN_ROUTES = /* @__PURE__ */ pageRoutes('web/staff-sign-in', 'public', [
+  ['GET', '/staff/sign-in', 'signInPage', 'Staff sign-in (Cognito hosted UI in AWS; demo users locally)'],
+  ['POST', '/staff/sign-in', 'signIn', 'Local mode: sign in as a demo user'],
+  ['GET', '/staff/callback', 'callback', 'Cognito hosted UI callback'],
+  ['GET', '/staff/sign-out', 'signOut', 'Sign out'],
+]);
+
+/** The staff console: queue, search, held email, logging a complaint, downloads and evidence packs. */
+export const STAFF_PAGE_ROUTES = /* @__PURE__ */ pageRoutes('web/staff-pages', 'staff-page', [
+  ['GET', '/staff', 'queuePage', 'Work queue'],
+  ['GET', '/staff/search', 'searchPage', "Find a case by reference, or the resident's name, email or phone"],
+  [
     'GET',
     '/staff/case/{caseId}/attachments/{index}',
     'downloadAttachment',
     "Download one of the resident's photos or documents",
-  ),
-  staff(
+  ],
+  [
     'GET',
     '/staff/case/{caseId}/emails/{index}',
     'downloadEmail',
     'Download one of the raw emails of the case (recorded on the case as an access)',
-  ),
-  casePage('POST', '/staff/case/{caseId}/task', 'taskAction', 'Act on the open task'),
-  casePage('POST', '/staff/case/{caseId}/record', 'recordOnCase', 'Notes, actions, referrals'),
-  staff(
+  ],
+  [
     'POST',
     '/staff/case/{caseId}/evidence-pack',
     'evidencePack',
     'The Ombudsman evidence pack: a printable document or a ZIP of letters and files (recorded on the case)',
-  ),
-  staff('GET', '/staff/held-email', 'heldEmailList', 'Email held for staff'),
-  staff('GET', '/staff/held-email/{messageKey}', 'heldEmailPage', 'One held email, to read and act on'),
-  staff(
-    'GET',
-    '/staff/held-email/{messageKey}/raw',
-    'downloadHeldEmailRaw',
-    'Download a held email as received',
-  ),
-  staff(
+  ],
+  ['GET', '/staff/held-email', 'heldEmailList', 'Email held for staff'],
+  ['GET', '/staff/held-email/{messageKey}', 'heldEmailPage', 'One held email, to read and act on'],
+  ['GET', '/staff/held-email/{messageKey}/raw', 'downloadHeldEmailRaw', 'Download a held email as received'],
+  [
     'POST',
     '/staff/held-email/{messageKey}',
     'heldEmailAction',
     'Add a held email to a case, or open a new case from it (once)',
-  ),
-  staff('GET', '/staff/log-complaint', 'logComplaintForm', 'Log a complaint made by phone, letter...'),
-  staff('POST', '/staff/log-complaint', 'logComplaint', 'Submit a logged complaint'),
-  asset('/assets/{proxy+}', 'govuk-frontend fonts and images'),
-  asset('/govuk/{proxy+}', 'govuk-frontend CSS and JavaScript'),
-];
+  ],
+  ['GET', '/staff/log-complaint', 'logComplaintForm', 'Log a complaint made by phone, letter...'],
+  ['POST', '/staff/log-complaint', 'logComplaint', 'Submit a logged complaint'],
+]);
+
+/** The staff case page and its actions. */
+export const CASE_PAGE_ROUTES = /* @__PURE__ */ pageRoutes('web/case-pages', 'staff-page', [
+  ['GET', '/staff/case/{caseId}', 'casePage', 'A case, with its actions'],
+  ['POST', '/staff/case/{caseId}/task', 'taskAction', 'Act on the open task'],
+  ['POST', '/staff/case/{caseId}/record', 'recordOnCase', 'Notes, actions, referrals'],
+]);
+
+/** The manager view, annual report, themes and the improvements register. */
+export const REPORT_PAGE_ROUTES = /* @__PURE__ */ pageRoutes('web/report-pages', 'staff-page', [
+  ['GET', '/staff/manager', 'managerPage', 'Breaches and handler load'],
+  [
+    'GET',
+    '/staff/reports/annual',
+    'annualReportPage',
+    'The annual complaints performance and service improvement report (?year=, ?version=, ?format=csv)',
+  ],
+  [
+    'POST',
+    '/staff/reports/annual',
+    'annualReportAction',
+    "Save the self-assessment and the governing body's response, or approve the report",
+  ],
+  [
+    'GET',
+    '/staff/themes',
+    'themesPage',
+    'Themes and root causes by month or quarter, with the cases behind each count (?year=, ?by=, ?theme=, ?rootCause=, ?in=)',
+  ],
+  ['GET', '/staff/improvements', 'improvementsPage', 'The improvements register'],
+  ['POST', '/staff/improvements', 'improvementsAction', 'Add an improvement, or mark one done'],
+]);
+
+/** Subject access, corrections and erasure, the retention dry run. */
+export const RECORDS_PAGE_ROUTES = /* @__PURE__ */ pageRoutes('web/records-pages', 'staff-page', [
+  [
+    'GET',
+    '/staff/subject-access',
+    'subjectAccessPage',
+    "A subject access request: find a person's cases by email, phone or whole name (?q=); managers and admins",
+  ],
+  [
+    'POST',
+    '/staff/subject-access',
+    'subjectAccessExport',
+    'Export everything held about the person (readable page, JSON or ZIP), recorded on each case',
+  ],
+  ['GET', '/staff/records/retention', 'retentionPage', 'The retention dry run'],
+  ['GET', '/staff/case/{caseId}/personal-data', 'personalDataPage', 'Corrections and erasure'],
+  [
+    'POST',
+    '/staff/case/{caseId}/personal-data',
+    'personalDataAction',
+    'Record a correction or an erasure decision',
+  ],
+]);
+
+/** govuk-frontend's static files. */
+export const ASSET_ROUTES = /* @__PURE__ */ pageRoutes('web/assets', 'asset', [
+  ['GET', '/assets/{proxy+}', 'handler', 'govuk-frontend fonts and images'],
+  ['GET', '/govuk/{proxy+}', 'handler', 'govuk-frontend CSS and JavaScript'],
+]);
+
+/** The web pages: server-rendered GOV.UK Design System HTML that works without JavaScript. */
+export const PAGE_ROUTES: readonly RouteDefinition[] = /* @__PURE__ */ [
+  RESIDENT_PAGE_ROUTES,
+  SIGN_IN_ROUTES,
+  STAFF_PAGE_ROUTES,
+  CASE_PAGE_ROUTES,
+  REPORT_PAGE_ROUTES,
+  RECORDS_PAGE_ROUTES,
+  ASSET_ROUTES,
+].flat();
 
 /** A Lambda function behind the routes of one page module. */
 export interface PageFunction {

@@ -1,16 +1,16 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ApiEvent } from '../lib/middleware.ts';
-import { PAGE_ROUTES } from '../routes.ts';
+import type { RouteDefinition } from '../routes.ts';
 
 type Handler = (event: ApiEvent, context: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /**
  * The handler of one page module's Lambda (PAGE_FUNCTIONS in functions/routes.ts): each of the module's
- * routes, by the route key the HTTP API passes, to the export functions/routes.ts names for it.
+ * routes (its list in functions/routes.ts), by the route key the HTTP API passes, to the export named for it.
  */
-export function pageRouter(module: string, exports: Record<string, unknown>) {
+export function pageRouter(routes: readonly RouteDefinition[], exports: Record<string, unknown>) {
   const byRouteKey = new Map<string, Handler>(
-    PAGE_ROUTES.filter((route) => route.module === module).map((route) => {
+    routes.map((route) => {
       const handler = exports[route.exportName];
       if (typeof handler !== 'function')
         throw new Error(`functions/${route.module}.ts has no export ${route.exportName}`);
