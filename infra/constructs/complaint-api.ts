@@ -61,8 +61,8 @@ interface PageUses {
   attachments?: 'put' | 'get';
   /**
    * 'read': downloads a case's raw email and held email (the original, or a legal hold's copy), and copies a
-   * reply it attaches to a held case; 'hold': records legal holds, copying the case's raw email first (and deleting those copies
-   * when the hold is then refused).
+   * reply it attaches to a held case (deleting the copy if the case was anonymised meanwhile); 'hold': records
+   * legal holds, copying the case's raw email first (and deleting those copies when the hold is then refused).
    */
   inboundEmail?: 'read' | 'hold';
   signIn?: true;
@@ -228,9 +228,10 @@ export class ComplaintApi extends Capability {
       );
       if (uses.attachments) fn.useAttachmentsBucket(props.attachments, uses.attachments);
       if (uses.inboundEmail) fn.useInboundEmailBucket(props.inboundEmail, ['s3:GetObject']);
+      // Delete takes back the copies of a hold that was then refused, or of a reply attached to a held case, when
+      // the case was anonymised meanwhile.
       if (uses.inboundEmail === 'read')
-        fn.useHeldRawEmail(props.inboundEmail, ['s3:GetObject', 's3:PutObject']);
-      // Delete takes back the copies of a hold that was then refused (the case anonymised meanwhile).
+        fn.useHeldRawEmail(props.inboundEmail, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject']);
       if (uses.inboundEmail === 'hold')
         fn.useHeldRawEmail(props.inboundEmail, ['s3:PutObject', 's3:DeleteObject']);
       if (uses.signIn) props.staff.configureSignIn(fn);

@@ -279,7 +279,8 @@ export class HouseFunction extends Construct {
    * The copies a legal hold keeps of a held case's raw email, under `held/` in the inbound bucket (outside the
    * bucket's expiry): made by whatever records a hold or a reply to a held case ('s3:PutObject'), read by the
    * staff download once the original has expired ('s3:GetObject'), deleted by the retention job with the case's
-   * other raw email ('s3:DeleteObject'). Exactly these objects and actions; pair with useInboundEmailBucket.
+   * other raw email ('s3:DeleteObject'), and by what made a copy if the case was anonymised while it was made.
+   * Exactly these objects and actions; pair with useInboundEmailBucket.
    */
   useHeldRawEmail(
     bucket: s3.IBucket,

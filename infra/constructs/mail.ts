@@ -165,8 +165,9 @@ export class Mail extends Capability {
     );
     // Reads each message, and deletes one that failed the virus check; nothing else in the bucket.
     intake.useInboundEmailBucket(this.inboundBucket, ['s3:GetObject', 's3:DeleteObject']);
-    // A reply to a case under a legal hold is kept past the bucket's expiry (a copy under held/).
-    intake.useHeldRawEmail(this.inboundBucket, ['s3:PutObject']);
+    // A reply to a case under a legal hold is kept past the bucket's expiry (a copy under held/); delete takes
+    // the copy back when the case was anonymised while it was being written.
+    intake.useHeldRawEmail(this.inboundBucket, ['s3:PutObject', 's3:DeleteObject']);
     intake.useAttachmentsBucket(props.attachments, 'put');
     intake.useStateMachine(props.stateMachineName, ['states:StartExecution']);
     // The bucket is in the data stack and sends its events to EventBridge; this rule picks the objects SES

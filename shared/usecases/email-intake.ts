@@ -26,7 +26,7 @@ import { loadCase, recordEvent } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
 import { submitComplaint } from './intake.ts';
 import { alertAssignee } from './notify.ts';
-import { keepRawEmails } from './raw-email.ts';
+import { keepRawEmailsForReply } from './raw-email.ts';
 
 export type EmailOutcome =
   | { outcome: 'duplicate'; detail: string }
@@ -280,7 +280,7 @@ export async function recordReply(
         ...(checked.flags.length ? { flags: checked.flags } : {}),
       }));
   // A case under a legal hold keeps its raw emails past the inbound bucket's expiry, this one too.
-  if (state.legalHold) await keepRawEmails(deps, [rawKey]);
+  if (state.legalHold) await keepRawEmailsForReply(deps, thread.caseId, rawKey);
   const who = isKnownContact(state, sender) ? 'the complainant' : 'someone who is not the complainant';
   const stage2 =
     state.possibleEscalation?.messageId === email.messageId

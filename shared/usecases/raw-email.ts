@@ -1,7 +1,7 @@
 import { type Actor, applyCaseEvent, type CaseEvent, type CaseState } from '../domain/case.ts';
 import { DomainError, NotFoundError } from '../domain/errors.ts';
 import { heldCopyKey, recordKeys } from '../domain/records.ts';
-import type { StoredAttachment } from '../ports/attachments.ts';
+import type { AttachmentStore, StoredAttachment } from '../ports/attachments.ts';
 import { loadCase, recordEvent } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
 
@@ -115,13 +115,35 @@ export async function discardHeldCopies(
   if (!store || copies.length === 0) return;
   const anonymised = failure instanceof DomainError && failure.code === 'ANONYMISED';
   if (anonymised) {
-    await Promise.all(copies.map((key) => store.delete(key)));
+    await deleteCopies(store, copies);
     return;
   }
   try {
     const { state } = await loadCase(deps, caseId);
-    if (!state.legalHold) await Promise.all(copies.map((key) => store.delete(key)));
+    if (!state.legalHold) await deleteCopies(store, copies);
   } catch {
     // Best effort: the failure the manager is told about is the hold's, and the copy duplicates the original.
   }
 }
+
+/**
+ * A reply recorded on a held case keeps its raw email too ({@link keepRawEmails}), after the reply is in the
+ * case's log. Between the copy's read and its write the hold can be released and the case anonymised (an
+ * erasure, the retention job): anonymisation deletes the copies there are when it runs and never reads the case
+ * again, so a copy written after it would keep the sender's email for good. So the case is read again once the
+ * copy is written: anonymised by then, the copy is deleted. An anonymisation recorded after that read deletes
+ * it itself (its log names the reply, and its deletions come after its record, so after our write).
+ */
+export async function keepRawEmailsForReply(
+  deps: AppDependencies,
+  caseId: string,
+  rawKey: string,
+): Promise<void> {
+  const copies = await keepRawEmails(deps, [rawKey]);
+  if (copies.length === 0 || !deps.inboundEmail) return;
+  const { state } = await loadCase(deps, caseId);
+  if (state.anonymised) await deleteCopies(deps.inboundEmail, copies);
+}
+
+const deleteCopies = (store: AttachmentStore, copies: readonly string[]) =>
+  Promise.all(copies.map((key) => store.delete(key)));

@@ -413,9 +413,10 @@ describe('CDK app', () => {
     expect(actions('staff-actions-caseaction', received)).toEqual(['s3:GetObject']);
     // The copies a legal hold keeps under held/: made by what records a hold or a reply to a held case,
     // downloaded by the console once the original expired, deleted with the case by retention or an erasure.
-    expect(actions('email-intake', held)).toEqual(['s3:PutObject']);
-    expect(actions('web-staff', held)).toEqual(['s3:GetObject', 's3:PutObject']);
-    // What records a hold also deletes the copies it wrote when the hold is then refused (case anonymised).
+    // What records a hold or a reply to a held case also deletes the copies it wrote when the case was
+    // anonymised meanwhile (the hold refused, or the reply's copy written after the anonymisation's deletions).
+    expect(actions('email-intake', held)).toEqual(['s3:PutObject', 's3:DeleteObject']);
+    expect(actions('web-staff', held)).toEqual(['s3:GetObject', 's3:PutObject', 's3:DeleteObject']);
     expect(actions('web-case', held)).toEqual(['s3:PutObject', 's3:DeleteObject']);
     expect(actions('staff-actions-caseaction', held)).toEqual(['s3:PutObject', 's3:DeleteObject']);
     for (const name of ['retention', 'erasure-decision', 'web-records']) {

@@ -30,6 +30,7 @@ import { anonymiseCase } from '#shared/usecases/retention.ts';
 import { LOCAL_TABLE } from '../../infra/local/data-dir.ts';
 import { apiEvent, lambdaContext, staffClaims } from '../handlers/setup.ts';
 import { DynamoWatch } from '../support/dynamodb.ts';
+import { interleave } from '../support/races.ts';
 import { complaint, DAY, Harness, staff } from './harness.ts';
 
 /**
@@ -944,6 +945,54 @@ describe('email held for staff', () => {
     expect((await harness.events(caseId)).map((event) => event.type)).toContain('anonymised');
     expect(await store.get(key)).toBeUndefined();
     expect(await store.get(heldCopyKey(key))).toBeUndefined();
+  });
+
+  it("a message staff attach to a held case, anonymised between its copy's read and write, leaves no copy", async () => {
+    const { caseId } = await openAdasCase();
+    await harness.act(caseId, staff.handler, harness.serviceRequest());
+    await harness.system.settle();
+    await recordCaseAction(harness.deps, caseId, staff.manager, {
+      action: 'legal-hold',
+      reason: 'County court claim K00LS123',
+    });
+    const { key, messageKey: heldKey } = await holdStrangerMessage(1);
+    const store = harness.deps.inboundEmail;
+    if (!store) throw new Error('the local system has no inbound store');
+    // Attached while the case is held, the message's raw email is copied to held/. Once the copy has read it,
+    // and before it writes, the hold is released and an erasure anonymises the case (deleting the original
+    // and any copy there is then): a copy written after would keep the sender's email for good.
+    const race = interleave(
+      store,
+      'put',
+      async () => {
+        await recordCaseAction(harness.deps, caseId, staff.manager, {
+          action: 'release-legal-hold',
+          reason: 'Claim settled',
+        });
+        return anonymiseCase(harness.deps, caseId, 'erasure', staff.manager);
+      },
+      (at) => at === heldCopyKey(key),
+    );
+
+    const attached = await attachHeldEmail(
+      { ...harness.deps, inboundEmail: race.wrapped },
+      heldKey,
+      'CMP-2026-000001',
+      staff.handler,
+    );
+
+    expect(attached.caseId).toBe(caseId);
+    expect(race.settled()).toMatchObject({
+      status: 'fulfilled',
+      value: { anonymised: { trigger: 'erasure' } },
+    });
+    const types = (await harness.events(caseId)).map((event) => event.type);
+    expect(types.indexOf('email-received')).toBeLessThan(types.indexOf('anonymised'));
+    expect(await store.get(key)).toBeUndefined();
+    expect(await store.get(heldCopyKey(key))).toBeUndefined();
+    // Nor is the sender or their words left in the case or the message's own record (its outcome, written after).
+    const kept = [await harness.events(caseId), await harness.deps.repository.getInboundEmail(heldKey)];
+    expect(JSON.stringify(kept)).not.toMatch(/Mallory|elsewhere\.example|send me everything/);
   });
 
   it('a message to a reply address with a wrong signature is held, never threaded', async () => {
