@@ -10,7 +10,7 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { createTableInput } from '#shared/adapters/table-design.ts';
-import { LOCAL_TABLE, RUNNING_FILE } from './data-dir.ts';
+import { CLEAN_STOP_FILE, LOCAL_TABLE, RUNNING_FILE } from './data-dir.ts';
 import { dynaliteServer } from './dynalite.ts';
 import { inProcessDynamo } from './in-process-dynamo.ts';
 
@@ -27,8 +27,9 @@ export interface LocalExport {
   files: Array<{ path: string; base64: string }>;
 }
 
-// The table's own files are exported as items, and running.json names a process, not data.
-const NOT_EXPORTED = new Set(['dynamodb', RUNNING_FILE]);
+// The table's own files are exported as items, running.json names a process, not data, and the clean-stop
+// marker speaks for the table it was written beside: an imported one is repaired at its first start.
+const NOT_EXPORTED = new Set(['dynamodb', RUNNING_FILE, CLEAN_STOP_FILE]);
 
 export class LocalBackupError extends Error {
   override readonly name = 'LocalBackupError';

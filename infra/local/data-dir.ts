@@ -6,3 +6,10 @@ export const LOCAL_TABLE = 'complaints-local';
 
 /** Written while a runtime runs on the directory: its addresses and process id. */
 export const RUNNING_FILE = 'running.json';
+
+/**
+ * Written when the runtime stops cleanly (its requests answered, dynalite drained and closed) and removed when it
+ * starts: a start that finds it absent follows a kill, a crash or a runtime from before the marker, and repairs
+ * what that can leave half-written (crash-repair.ts).
+ */
+export const CLEAN_STOP_FILE = 'clean-stop';

@@ -14,7 +14,7 @@ type Listener = (request: IncomingMessage, response: ServerResponse) => void;
  */
 export function inProcessDynamo(
   server: Server,
-): RequestHandler<HttpRequest, HttpResponse> & { drained(): Promise<void> } {
+): RequestHandler<HttpRequest, HttpResponse> & { drained(): Promise<boolean> } {
   const listener = server.listeners('request')[0] as Listener | undefined;
   if (!listener) throw new Error('dynalite server has no request listener');
   let inFlight = 0;
@@ -23,12 +23,13 @@ export function inProcessDynamo(
     /**
      * Resolves once no request is being answered. Stopping closes dynalite's store; a write still under way in it
      * (an item's index entries written, the item not yet) then fails inside dynalite with "Database is closed",
-     * thrown where no caller can catch it.
+     * thrown where no caller can catch it. false: requests were still under way after 5 seconds.
      */
     async drained() {
       // setImmediate and performance.now: the local runtime's virtual clock fakes setTimeout and Date.
       const until = performance.now() + 5_000;
       while (inFlight > 0 && performance.now() < until) await new Promise((resolve) => setImmediate(resolve));
+      return inFlight === 0;
     },
     handle: (request) =>
       new Promise<{ response: HttpResponse }>((answered, failed) => {

@@ -1,7 +1,15 @@
 // First: it sets the environment the handler modules read as they load.
 import './outside-lambda.ts';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,8 +44,8 @@ import * as reportMonthsJob from '../../functions/workflow/report-months.ts';
 import * as retentionJob from '../../functions/workflow/retention.ts';
 import * as sendDigest from '../../functions/workflow/send-digest.ts';
 import * as sendNotifications from '../../functions/workflow/send-notifications.ts';
-import { repairAfterUncleanStop, type UncleanStopRepair } from './crash-repair.ts';
-import { LOCAL_TABLE } from './data-dir.ts';
+import { repairAtStart, type StartRepair } from './crash-repair.ts';
+import { CLEAN_STOP_FILE, LOCAL_TABLE } from './data-dir.ts';
 import { dynaliteServer } from './dynalite.ts';
 import { inProcessDynamo } from './in-process-dynamo.ts';
 import { LocalStepFunctions, lambdaContext } from './local-step-functions.ts';
@@ -145,6 +153,11 @@ export interface LocalSystem {
   /** The client the repository sends through (a test or bench can count its calls with a middleware). */
   dynamo: DynamoDBClient;
   /**
+   * The index repair of a start on a data directory the last runtime did not stop cleanly (no clean-stop
+   * marker); undefined after a clean stop, when no item is written again, and without a data directory.
+   */
+  uncleanStop?: { reindexed: number };
+  /**
    * Finishes every intake stopped after its `received` event (no projection, no execution), then starts an
    * execution for every open case, so each resumes at the step its event log says.
    */
@@ -215,8 +228,12 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   });
   await ensureTable(dynamo);
   const documents = createDocumentClient(dynamo);
-  const unclean: UncleanStopRepair = dynamoPath
-    ? await repairAfterUncleanStop(documents)
+  // Removed before anything is written: a kill from here on must find it absent at the next start.
+  const cleanStopFile = dynamoPath ? join(dataDir, CLEAN_STOP_FILE) : undefined;
+  const stoppedCleanly = cleanStopFile !== undefined && existsSync(cleanStopFile);
+  if (cleanStopFile) rmSync(cleanStopFile, { force: true });
+  const repair: StartRepair = dynamoPath
+    ? await repairAtStart(documents, { reindex: !stoppedCleanly })
     : { halfRecordedIntakes: [], laggingProjections: [], reindexed: 0 };
 
   sfn = new LocalStepFunctions(
@@ -289,15 +306,16 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     sesUrl,
     dynamoEndpoint,
     dynamo,
+    uncleanStop: dynamoPath && !stoppedCleanly ? { reindexed: repair.reindexed } : undefined,
     async resumeOpenCases() {
       let resumed = 0;
       // What the start found is handled once: a second call finds nothing new to finish.
-      for (const caseId of unclean.halfRecordedIntakes.splice(0)) {
+      for (const caseId of repair.halfRecordedIntakes.splice(0)) {
         await finishIntake(deps, caseId);
         resumed++;
       }
       // Caught up before the status lists are read: a lagging projection is listed under its old status.
-      for (const caseId of unclean.laggingProjections.splice(0)) {
+      for (const caseId of repair.laggingProjections.splice(0)) {
         const { state } = await loadCase(deps, caseId);
         await deps.repository.saveProjection(state, caseLookups(deps, state));
       }
@@ -321,8 +339,12 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       await engine.idle();
       useDependencies(undefined);
       await new Promise<void>((resolve) => sesServer.close(() => resolve()));
-      await dynamoTransport.drained();
-      await new Promise<void>((resolve) => dynamoServer.close(() => resolve()));
+      const drained = await dynamoTransport.drained();
+      const closeError = await new Promise<Error | undefined>((resolve) =>
+        dynamoServer.close((error) => resolve(error ?? undefined)),
+      );
+      // Only once every write is on disk: a stop that timed out may have left one half-written.
+      if (cleanStopFile && drained && !closeError) writeFileSync(cleanStopFile, '');
       clock.uninstall();
     },
   };

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
@@ -6,6 +6,7 @@ import { Level } from 'level';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordEvent } from '#shared/usecases/case-log.ts';
 import { submitComplaint } from '#shared/usecases/intake.ts';
+import { CLEAN_STOP_FILE } from '../../infra/local/data-dir.ts';
 import { type LocalSystem, startLocalSystem } from '../../infra/local/system.ts';
 
 const START = new Date('2026-03-02T10:00:00Z');
@@ -17,9 +18,10 @@ async function start(dataDir: string): Promise<LocalSystem> {
 
 /**
  * What a kill -9 between dynalite's index writes and its item write leaves: the case's items with none of their
- * index entries. Done on the stopped store's LevelDB, as the kill would leave it.
+ * index entries, and no clean-stop marker. Done on the stopped store's LevelDB, as the kill would leave it.
  */
 async function tearIndexEntries(dataDir: string, caseId: string): Promise<number> {
+  rmSync(join(dataDir, CLEAN_STOP_FILE));
   const db = new Level<string, { pk?: { S?: string } }>(join(dataDir, 'dynamodb'), { valueEncoding: 'json' });
   let torn = 0;
   try {
@@ -82,5 +84,33 @@ describe('starting again after a kill -9 left half-written items', () => {
     const events = await system.deps.repository.loadEvents(caseId);
     expect(await system.deps.repository.getProjection(caseId)).toMatchObject({ seq: events.length });
     expect(system.sfn.latestExecutions().map((execution) => execution.input)).toEqual([{ caseId }]);
+  });
+
+  it('writes nothing again after a clean stop, and repairs the next start after an unclean one', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'crash-repair-'));
+    system = await start(dataDir);
+    // A directory with no marker (new, or from a runtime before the marker existed) is repaired once.
+    expect(system.uncleanStop).toEqual({ reindexed: 0 });
+    await submitComplaint(
+      system.deps,
+      {
+        complainant: { name: 'Cleo Clean', email: 'cleo@resident.example', preferredContact: 'email' },
+        complaint: { whatHappened: 'Broken gate', outcomeWanted: 'Fix it' },
+      },
+      'clean-stop-1',
+      { kind: 'resident', id: 'clean-stop' },
+    );
+    await system.stop();
+    expect(existsSync(join(dataDir, CLEAN_STOP_FILE))).toBe(true);
+
+    system = await start(dataDir);
+    expect(system.uncleanStop).toBeUndefined();
+    // Removed while running: a kill now leaves no marker, so the next start repairs.
+    expect(existsSync(join(dataDir, CLEAN_STOP_FILE))).toBe(false);
+    await system.stop();
+
+    rmSync(join(dataDir, CLEAN_STOP_FILE));
+    system = await start(dataDir);
+    expect(system.uncleanStop?.reindexed).toBeGreaterThan(0);
   });
 });
