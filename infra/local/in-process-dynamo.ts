@@ -14,33 +14,58 @@ type Listener = (request: IncomingMessage, response: ServerResponse) => void;
  */
 export function inProcessDynamo(
   server: Server,
-): RequestHandler<HttpRequest, HttpResponse> & { drained(): Promise<boolean> } {
+): RequestHandler<HttpRequest, HttpResponse> & { drained(capMs?: number): Promise<boolean> } {
   const listener = server.listeners('request')[0] as Listener | undefined;
   if (!listener) throw new Error('dynalite server has no request listener');
   let inFlight = 0;
+  const onDrained = new Set<() => void>();
+  const finished = () => {
+    inFlight--;
+    if (inFlight > 0) return;
+    for (const resolve of onDrained) resolve();
+    onDrained.clear();
+  };
   return {
     metadata: { handlerProtocol: 'in-process' },
     /**
-     * Resolves once no request is being answered. Stopping closes dynalite's store; a write still under way in it
-     * (an item's index entries written, the item not yet) then fails inside dynalite with "Database is closed",
-     * thrown where no caller can catch it. false: requests were still under way after 5 seconds.
+     * Resolves true once no request is being answered. Stopping closes dynalite's store; a write still under way
+     * in it (an item's index entries written, the item not yet) then fails inside dynalite with "Database is
+     * closed", thrown where no caller can catch it. false: requests were still under way after `capMs`.
      */
-    async drained() {
-      // setImmediate and performance.now: the local runtime's virtual clock fakes setTimeout and Date.
-      const until = performance.now() + 5_000;
-      while (inFlight > 0 && performance.now() < until) await new Promise((resolve) => setImmediate(resolve));
-      return inFlight === 0;
+    drained(capMs = 5_000) {
+      if (inFlight === 0) return Promise.resolve(true);
+      return new Promise<boolean>((resolve) => {
+        // setInterval, cleared at its first call: the local runtime's virtual clock fakes setTimeout (the global
+        // and node:timers') and would drop the cap when uninstalled, or fire it early when moved forward.
+        const cap = setInterval(() => {
+          clearInterval(cap);
+          onDrained.delete(done);
+          resolve(false);
+        }, capMs);
+        const done = () => {
+          clearInterval(cap);
+          resolve(true);
+        };
+        onDrained.add(done);
+      });
     },
     handle: (request) =>
       new Promise<{ response: HttpResponse }>((answered, failed) => {
         inFlight++;
+        // Counted out once, whichever comes first: dynalite may throw after it has answered.
+        let counted = true;
+        const countOut = () => {
+          if (counted) finished();
+          counted = false;
+        };
+        // The caller settled first, then the count: a wait for the drain hears of it after the answer.
         const resolve = (value: { response: HttpResponse }) => {
-          inFlight--;
           answered(value);
+          countOut();
         };
         const reject = (error: unknown) => {
-          inFlight--;
           failed(error);
+          countOut();
         };
         const headers: Record<string, string> = {};
         for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -50,6 +50,13 @@ afterAll(async () => {
   await new Promise<void>((closed) => server.close(() => closed()));
 });
 
+/** A server whose listener takes requests and never answers them. */
+function silentServer(): Server {
+  const silent = createServer();
+  silent.on('request', () => {});
+  return silent;
+}
+
 describe('the in-process transport to dynalite', () => {
   it('writes and reads items, with no connection to the HTTP server', async () => {
     await client.send(
@@ -71,6 +78,48 @@ describe('the in-process transport to dynalite', () => {
       client.send(new GetItemCommand({ TableName: 'no-such-table', Key: { pk: { S: 'x' } } })),
     ).rejects.toMatchObject({ name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 400 } });
   });
+
+  it('says when the last request under way is answered, so stopping closes no store under a write', async () => {
+    const transport = inProcessDynamo(server);
+    const heard: string[] = [];
+    const counting = new DynamoDBClient({
+      ...LOCAL_AWS,
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      requestHandler: {
+        ...transport,
+        handle: (...args: Parameters<typeof transport.handle>) => {
+          heard.push('sent');
+          return transport.handle(...args).then((answer) => {
+            heard.push('answered');
+            return answer;
+          });
+        },
+      },
+    });
+    expect(await transport.drained()).toBe(true);
+    const puts = ['drain-1', 'drain-2', 'drain-3'].map((pk) =>
+      counting.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: pk } } })),
+    );
+    while (heard.length < 3) await new Promise((ready) => setImmediate(ready));
+    // Called while the puts are under way: it resolves after the last of them is answered, not before.
+    const drained = transport.drained().then((result) => heard.push(`drained ${result}`));
+    await Promise.all([...puts, drained]);
+    expect(heard).toEqual(['sent', 'sent', 'sent', 'answered', 'answered', 'answered', 'drained true']);
+  });
+
+  it('gives up waiting after its cap on a request never answered, and says so', async () => {
+    const silent = silentServer();
+    const transport = inProcessDynamo(silent);
+    const stuck = new DynamoDBClient({
+      ...LOCAL_AWS,
+      endpoint: 'http://127.0.0.1:9',
+      requestHandler: transport,
+    });
+    void stuck.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'never' } } })).catch(() => {});
+    await new Promise((ready) => setImmediate(ready));
+    await expect(transport.drained(50)).resolves.toBe(false);
+    // Not a measurement: the test's own limit, well above the 50 ms cap and far below the default 5 s one.
+  }, 2_000);
 
   it('holds an in-memory table as its data, not as slices pinning shared buffer slabs', async () => {
     setFlagsFromString('--expose-gc');
