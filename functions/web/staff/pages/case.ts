@@ -9,13 +9,11 @@ import { previewLetter } from '#shared/usecases/preview-letter.ts';
 import { positionOf, resendOwedCallbacks } from '#shared/usecases/workflow.ts';
 import { checkId } from '../../../lib/middleware.ts';
 import { field, formBody, redirect } from '../../http.ts';
-import { csrfToken } from '../../staff-auth.ts';
 import { type StaffPageContext, staffPage } from '../../staff-route.ts';
 import { banner, errorSummary, type FieldError, hidden } from '../../ui/components.ts';
 import { html, when } from '../../ui/html.ts';
 import {
   caseForms,
-  type FormContext,
   type Preview,
   parseCaseForm,
   parseTaskForm,
@@ -31,7 +29,7 @@ import { statusSection } from '../case-view/status.ts';
 import { timelineSection } from '../case-view/timeline.ts';
 import type { CaseView } from '../case-view/view.ts';
 import type { FormValues } from '../form-values.ts';
-import { caseHref, caseIdOf, isManager, refusal } from './common.ts';
+import { caseHref, caseIdOf, formContext, isManager, refusal } from './common.ts';
 
 /** A case: everything about it, the forms for what it waits for, and the two routes those forms post to. */
 
@@ -117,17 +115,12 @@ async function renderCase(
     calendar: ctx.deps.context.clocks.calendar,
   };
   const errors = options.errors ?? [];
-  const fc: FormContext = {
-    caseId,
-    csrf: csrfToken(ctx),
-    profile: ctx.profile,
-    state,
-    staff: ctx.staff,
+  const fc = formContext(ctx, caseId, state, {
     task,
     submitted: options.submitted,
     errors,
     preview: options.preview,
-  };
+  });
   const done = options.done ? DONE_MESSAGES[options.done] : undefined;
   const body = html`${errorSummary(errors)}
 ${previewSummary(fc)}

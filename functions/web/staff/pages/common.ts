@@ -1,9 +1,12 @@
 import { $ZodError } from 'zod/v4/core';
-import { STAFF_ROLES, type StaffRole } from '#shared/domain/case.ts';
+import { type CaseState, STAFF_ROLES, type StaffRole } from '#shared/domain/case.ts';
 import { DomainError, NotFoundError } from '#shared/domain/errors.ts';
 import { isServiceBusy, toHttpError } from '../../../lib/errors.ts';
+import { csrfToken } from '../../staff-auth.ts';
 import type { StaffPageContext } from '../../staff-route.ts';
+import type { FieldError } from '../../ui/components.ts';
 import { html, type SafeHtml } from '../../ui/html.ts';
+import type { FormContext } from '../actions/form.ts';
 
 /** What every staff page shares: the case in the path, links to a case, and refusals as form errors. */
 
@@ -38,4 +41,27 @@ export function refusal(error: unknown): { status: number; message: string; code
   const mapped = toHttpError(error);
   if (!mapped) return undefined;
   return { status: mapped.statusCode, message: mapped.body.message, code: mapped.body.error };
+}
+
+/**
+ * What a case page's forms are drawn from: the signed-in member of staff's CSRF token and role, the case, and,
+ * when the page is shown again, what was sent and what was wrong with it.
+ */
+export function formContext(
+  ctx: StaffPageContext,
+  caseId: string,
+  state: CaseState,
+  shown: Pick<FormContext, 'task' | 'submitted' | 'preview'> & { errors?: readonly FieldError[] } = {},
+): FormContext {
+  return {
+    caseId,
+    csrf: csrfToken(ctx),
+    profile: ctx.profile,
+    state,
+    staff: ctx.staff,
+    task: shown.task,
+    submitted: shown.submitted,
+    errors: shown.errors ?? [],
+    preview: shown.preview,
+  };
 }

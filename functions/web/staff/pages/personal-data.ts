@@ -4,7 +4,6 @@ import { loadCase } from '#shared/usecases/case-log.ts';
 import { decideErasure, ERASURE_DECISIONS, ErasureRequest } from '#shared/usecases/erasure.ts';
 import { Rectification, rectify } from '#shared/usecases/rectification.ts';
 import { field, formBody, redirect } from '../../http.ts';
-import { csrfToken } from '../../staff-auth.ts';
 import { type StaffPageContext, staffPage } from '../../staff-route.ts';
 import {
   backLink,
@@ -27,7 +26,7 @@ import { residentDetails } from '../case-view/resident.ts';
 import { RECTIFIABLE_WORDS } from '../case-view/timeline.ts';
 import { dateFrom, type FormValues } from '../form-values.ts';
 import { instantWords } from '../words.ts';
-import { caseHref, caseIdOf, refusal } from './common.ts';
+import { caseHref, caseIdOf, formContext, refusal } from './common.ts';
 
 /**
  * The resident's rights on one case (UK GDPR arts. 16 and 17), for managers and admins: correct a detail (a
@@ -156,15 +155,7 @@ async function render(
   const { state } = await loadCase(ctx.deps, caseId);
   const errors = options.errors ?? [];
   const done = options.done ? DONE_MESSAGES[options.done] : undefined;
-  const fc: FormContext = {
-    caseId,
-    csrf: csrfToken(ctx),
-    profile: ctx.profile,
-    state,
-    staff: ctx.staff,
-    submitted: options.submitted,
-    errors,
-  };
+  const fc = formContext(ctx, caseId, state, { submitted: options.submitted, errors });
   const forms = state.anonymised
     ? insetText(
         `The resident's personal data was removed from this case ${instantWords(state.anonymised.at)}: there is nothing left to correct or erase.`,
