@@ -47,6 +47,9 @@ export class ReportMonths extends Capability {
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REPORTMONTH#*'] } },
       }),
     );
+    // The key half of a write grant (the read grant above gave Decrypt): the table is encrypted with the
+    // customer-managed data key, and table.grantWriteData would add the table's every write action too.
+    props.table.encryptionKey?.grantEncrypt(this.fn.fn);
     dailySchedule(this, this.fn.fn, {
       scheduleName: `${props.prefix}-report-months`,
       description:

@@ -363,6 +363,18 @@ describe('each capability on its own', { timeout: SYNTH_TIMEOUT }, () => {
     expect(update.Condition).toEqual({
       'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REPORTMONTH#*'] },
     });
+    // The table is encrypted with the customer-managed data key: a write needs the key's encrypt half too.
+    const kms = statements.filter((statement) =>
+      [statement.Action].flat().some((action: string) => action.startsWith('kms:')),
+    );
+    expect(kms.flatMap((statement) => [statement.Action].flat()).sort()).toEqual([
+      'kms:Decrypt',
+      'kms:DescribeKey',
+      'kms:Encrypt',
+      'kms:GenerateDataKey*',
+      'kms:ReEncrypt*',
+    ]);
+    for (const statement of kms) expect(JSON.stringify(statement.Resource)).toMatch(/DataKey/);
     // No bucket, no mail, no workflow.
     expect(JSON.stringify(statements)).not.toMatch(/s3:|ses:|states:/);
   });
