@@ -3,5 +3,7 @@
 import { register } from 'tsx/esm/api';
 
 register();
+const { silenceSdkNodeVersionWarning } = await import('./sdk-warning.ts');
+silenceSdkNodeVersionWarning();
 const { main } = await import('./cli.ts');
 process.exitCode = await main(process.argv.slice(2));

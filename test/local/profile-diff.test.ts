@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDERS_DIR } from '#shared/policy/load-profile.ts';
@@ -98,6 +100,27 @@ describe('complaints profile diff', () => {
     expect(result.code).toBe(0);
     expect(result.out).toBe('0 open case(s) would have a due date moved later, 0 kept; nothing was changed.');
   }, 30_000);
+
+  it('runs as the `complaints` bin with nothing on stderr: no AWS SDK warning about Node 20', async () => {
+    // The test runner's environment silences the warning (vitest.config.ts); the bin must do it itself.
+    const { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _silenced, ...env } = process.env;
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [
+        'bin/complaints.mjs',
+        'profile',
+        'diff',
+        profileWithHoliday('2026-03-04'),
+        '--data-dir',
+        dataDir,
+        '--at',
+        at,
+      ],
+      { env },
+    );
+    expect(stderr).toBe('');
+    expect(stdout).toContain('1 open case(s) would have a due date moved later');
+  }, 120_000);
 
   it('says what is wrong with a missing or invalid profile file, exit 2', async () => {
     const missing = await run('profile', 'diff', join(dir, 'nope.json'), '--data-dir', dataDir);
