@@ -4,14 +4,11 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import {
   type AttributeValue,
   BatchWriteItemCommand,
-  CreateTableCommand,
-  DescribeTableCommand,
   DynamoDBClient,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
-import { createTableInput } from '#shared/adapters/table-design.ts';
 import { CLEAN_STOP_FILE, LOCAL_TABLE, RUNNING_FILE } from './data-dir.ts';
-import { dynaliteServer } from './dynalite.ts';
+import { createActiveTable, dynaliteServer } from './dynalite.ts';
 import { inProcessDynamo } from './in-process-dynamo.ts';
 
 /**
@@ -142,15 +139,6 @@ function readExport(file: string): LocalExport {
   return parsed as LocalExport;
 }
 
-async function ensureTable(client: DynamoDBClient): Promise<void> {
-  await client.send(new CreateTableCommand(createTableInput(LOCAL_TABLE)));
-  for (;;) {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: LOCAL_TABLE }));
-    if (Table?.TableStatus === 'ACTIVE') return;
-    await new Promise((ready) => setTimeout(ready, 1));
-  }
-}
-
 /**
  * Restores an export into a data directory that is new or empty (never over data: a restore that merged
  * into a live store could not say which version of a case is the true one).
@@ -173,7 +161,7 @@ export async function importLocalData(
     }
   }
   await withTable(dir, async (client) => {
-    await ensureTable(client);
+    await createActiveTable(client, LOCAL_TABLE);
     const { items } = exported.table;
     for (let index = 0; index < items.length; index += 25) {
       let requests: Record<string, Array<{ PutRequest: { Item: Record<string, AttributeValue> } }>> = {

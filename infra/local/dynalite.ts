@@ -1,6 +1,8 @@
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
+import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynaliteOptions } from 'dynalite';
+import { createTableInput } from '#shared/adapters/table-design.ts';
 
 const fromHere = createRequire(import.meta.url);
 const dynaliteEntry = fromHere.resolve('dynalite');
@@ -76,4 +78,18 @@ function closeIteratorsOnReturn(abstractLevel: { AbstractValueIterator: { protot
     await this.close();
     return { done: true, value: undefined as never };
   };
+}
+
+/**
+ * Creates the application's table and returns once it is ACTIVE. dynalite answers CreateTable with the table
+ * still CREATING and makes it ACTIVE on a later timer (on disk, after its LevelDB write); until then every read
+ * and write says the table does not exist.
+ */
+export async function createActiveTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(new CreateTableCommand(createTableInput(tableName)));
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((ready) => setTimeout(ready, 1));
+  }
 }

@@ -13,7 +13,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import * as sesLocalModule from 'aws-ses-v2-local';
 import { getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
@@ -25,7 +25,6 @@ import {
 } from '#shared/adapters/dynamodb-case-store.ts';
 import { FolderLetterStore } from '#shared/adapters/letter-store.ts';
 import { SesMailer } from '#shared/adapters/ses.ts';
-import { createTableInput } from '#shared/adapters/table-design.ts';
 import { caseContext, OPEN_STATUSES } from '#shared/domain/case.ts';
 import { loadProfile } from '#shared/policy/load-profile.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
@@ -46,7 +45,7 @@ import * as sendDigest from '../../functions/workflow/send-digest.ts';
 import * as sendNotifications from '../../functions/workflow/send-notifications.ts';
 import { repairAtStart, type StartRepair } from './crash-repair.ts';
 import { CLEAN_STOP_FILE, LOCAL_TABLE } from './data-dir.ts';
-import { dynaliteServer } from './dynalite.ts';
+import { createActiveTable, dynaliteServer } from './dynalite.ts';
 import { inProcessDynamo } from './in-process-dynamo.ts';
 import { LocalStepFunctions, lambdaContext } from './local-step-functions.ts';
 import { installVirtualClock, type VirtualClock } from './virtual-clock.ts';
@@ -187,14 +186,7 @@ async function ensureTable(client: DynamoDBClient): Promise<void> {
   } catch (error) {
     if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
   }
-  await client.send(new CreateTableCommand(createTableInput(LOCAL_TABLE)));
-  // dynalite answers CreateTable with the table still CREATING and makes it ACTIVE on a later timer; until
-  // then every read says the table does not exist.
-  for (;;) {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: LOCAL_TABLE }));
-    if (Table?.TableStatus === 'ACTIVE') return;
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
+  await createActiveTable(client, LOCAL_TABLE);
 }
 
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {

@@ -3,12 +3,11 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '#shared/adapters/dynamodb-case-store.ts';
-import { createTableInput } from '#shared/adapters/table-design.ts';
-import { dynaliteServer } from '../../infra/local/dynalite.ts';
+import { createActiveTable, dynaliteServer } from '../../infra/local/dynalite.ts';
 import { LOCAL_AWS } from '../support/dynamodb.ts';
 
 // The abstract-level every store under dynalite (memory-level, classic-level) is built on.
@@ -48,7 +47,7 @@ describe.each([
     });
     const documents = createDocumentClient(client);
     try {
-      await client.send(new CreateTableCommand(createTableInput('iterators')));
+      await createActiveTable(client, 'iterators');
       for (let n = 1; n <= 5; n++) {
         await documents.send(
           new PutCommand({
