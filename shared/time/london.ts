@@ -25,12 +25,32 @@ export interface LondonDateTime {
 }
 
 export function toLondon(instant: Instant | Date): LondonDateTime {
-  const when = typeof instant === 'string' ? parseInstant(instant) : instant;
-  const parts = Object.fromEntries(londonParts.formatToParts(when).map((part) => [part.type, part.value]));
+  const epochMs = (typeof instant === 'string' ? parseInstant(instant) : instant).getTime();
+  const wall = new Date(epochMs + londonOffsetInHour(epochMs) * 60_000);
+  const two = (value: number) => String(value).padStart(2, '0');
   return {
-    date: `${parts.year}-${parts.month}-${parts.day}`,
-    minuteOfDay: Number(parts.hour) * 60 + Number(parts.minute),
+    date: `${String(wall.getUTCFullYear()).padStart(4, '0')}-${two(wall.getUTCMonth() + 1)}-${two(wall.getUTCDate())}`,
+    minuteOfDay: wall.getUTCHours() * 60 + wall.getUTCMinutes(),
   };
+}
+
+const HOUR_MS = 3_600_000;
+const offsetsByHour = new Map<number, number>();
+
+/**
+ * London's UTC offset at an instant, asked of the time zone data once per UTC hour: London's clocks change on
+ * the hour (01:00 UTC), so one hour has one offset. formatToParts was most of what converting an instant cost,
+ * and a queue page converts one per task (issue 12).
+ */
+function londonOffsetInHour(epochMs: number): number {
+  const hour = Math.floor(epochMs / HOUR_MS);
+  let offset = offsetsByHour.get(hour);
+  if (offset === undefined) {
+    if (offsetsByHour.size >= 100_000) offsetsByHour.clear();
+    offset = londonOffsetMinutes(hour * HOUR_MS);
+    offsetsByHour.set(hour, offset);
+  }
+  return offset;
 }
 
 /** The UTC offset of London at an instant, in minutes (0 in GMT, 60 in BST). */

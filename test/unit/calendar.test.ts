@@ -119,6 +119,45 @@ describe('deadline', () => {
     expect(toLondon('2026-06-30T23:30:00Z').date).toBe('2026-07-01');
   });
 
+  it("gives London's date and minute of any instant as the time zone data does, either side of each clock change", () => {
+    // Formatted here with Intl directly: toLondon asks Intl for the offset once per UTC hour, then adds it.
+    const london = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/London',
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+    const expected = (epochMs: number) => {
+      const part = Object.fromEntries(london.formatToParts(epochMs).map(({ type, value }) => [type, value]));
+      return {
+        date: `${part.year}-${part.month}-${part.day}`,
+        minuteOfDay: Number(part.hour) * 60 + Number(part.minute),
+      };
+    };
+    // The changes of 2026 and 2027, to the millisecond either side, and instants anywhere from 1972 to 2100.
+    const changes = [
+      '2026-03-29T01:00:00Z',
+      '2026-10-25T01:00:00Z',
+      '2027-03-28T01:00:00Z',
+      '2027-10-31T01:00:00Z',
+    ];
+    for (const change of changes.map(Date.parse)) {
+      for (const epochMs of [change - 60_001, change - 1, change, change + 59_999, change + 3_600_000]) {
+        expect(toLondon(new Date(epochMs))).toEqual(expected(epochMs));
+        expect(toLondon(new Date(epochMs).toISOString())).toEqual(expected(epochMs));
+      }
+    }
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1972, 0, 1), max: Date.UTC(2100, 0, 1) }), (epochMs) => {
+        expect(toLondon(new Date(epochMs))).toEqual(expected(epochMs));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('treats a complaint received at the weekend as received on the next working day', () => {
     const due = deadline(englandAndWales, '2026-03-07T11:00:00Z', 5);
     expect(due.startDate).toBe('2026-03-09');
