@@ -12,11 +12,13 @@ import { COST_PATHS, countPath, type PathCount } from './cost-paths.ts';
  * that adds requests to a path shows.
  */
 const EXPECTED: Record<string, { transitions: number; dynamoCalls: number }> = {
-  'full two-stage': { transitions: 12, dynamoCalls: 120 },
-  'closed at stage 1': { transitions: 9, dynamoCalls: 85 },
-  'not accepted': { transitions: 4, dynamoCalls: 37 },
-  'service request': { transitions: 4, dynamoCalls: 37 },
-  'one 30-day outstanding action': { transitions: 18, dynamoCalls: 144 },
+  // The full path's 6 calls over its count before the queue's tasks carried their assignee (115) are that copy's
+  // upkeep: a re-read of the case when a task is stored, an update of its open tasks when the assignee changes.
+  'full two-stage': { transitions: 12, dynamoCalls: 123 },
+  'closed at stage 1': { transitions: 9, dynamoCalls: 84 },
+  'not accepted': { transitions: 4, dynamoCalls: 36 },
+  'service request': { transitions: 4, dynamoCalls: 36 },
+  'one 30-day outstanding action': { transitions: 18, dynamoCalls: 145 },
 };
 
 const TRANSITIONS_PER_EVENT = 2.5;
