@@ -38,6 +38,8 @@ export function functionModules(): Array<{ name: string; module: string }> {
       'check-deadline',
       'close-case',
       'send-digest',
+      'retention',
+      'report-months',
     ].map((name) => ({ name, module: `workflow/${name}` })),
     { name: 'ses-events', module: 'email/ses-events' },
     { name: 'email-intake', module: 'email/intake' },

@@ -1,5 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BUNDLE_LIMIT_BYTES, bundleContents } from '../../bench/function-bundles.ts';
+import { BUNDLE_LIMIT_BYTES, bundleContents, functionModules, ROOT } from '../../bench/function-bundles.ts';
 
 /**
  * Every function is within the 300 KB target (issue 12): the tracer comes from the Powertools layer (ADR 0011),
@@ -11,6 +12,18 @@ import { BUNDLE_LIMIT_BYTES, bundleContents } from '../../bench/function-bundles
  */
 describe('Lambda bundle sizes (built as the CDK builds them, AWS SDK external)', () => {
   const bundles = bundleContents();
+
+  it('measures every workflow and email function (the scheduled jobs included)', () => {
+    const measured = new Set(functionModules().map(({ module }) => module));
+    const handlers = ['workflow', 'email'].flatMap((dir) =>
+      readdirSync(`${ROOT}functions/${dir}`)
+        .filter((file) =>
+          /export const handler\b/.test(readFileSync(`${ROOT}functions/${dir}/${file}`, 'utf8')),
+        )
+        .map((file) => `${dir}/${file.replace(/\.ts$/, '')}`),
+    );
+    expect(handlers.filter((module) => !measured.has(module))).toEqual([]);
+  });
 
   it('every function is within 300 KB', async () => {
     const sizes = await bundles;
