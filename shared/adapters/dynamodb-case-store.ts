@@ -1072,8 +1072,15 @@ export class DynamoDbCaseStore implements CaseRepository {
       new GetCommand({ TableName: this.tableName, Key: APPLIED_PROFILE_KEY, ConsistentRead: true }),
     );
     if (!result.Item) return undefined;
-    const { fingerprint, profile, appliedAt } = result.Item as { [key in keyof AppliedProfile]: string };
-    return { fingerprint, profile: JSON.parse(profile), appliedAt };
+    const { fingerprint, profile, appliedAt, deployPending } = result.Item as {
+      [key in Exclude<keyof AppliedProfile, 'deployPending'>]: string;
+    } & Pick<AppliedProfile, 'deployPending'>;
+    return {
+      fingerprint,
+      profile: JSON.parse(profile),
+      appliedAt,
+      ...(deployPending ? { deployPending } : {}),
+    };
   }
 
   async saveAppliedProfile(applied: AppliedProfile, previous: string | undefined): Promise<void> {

@@ -140,6 +140,11 @@ export interface AppliedProfile {
   /** The profile itself: the next change is compared with it to work out which dates move. */
   profile: ProviderProfile;
   appliedAt: string;
+  /**
+   * A deploy's record pass ran for the profile with this fingerprint and its apply pass has not yet: until then
+   * the daily run must not store that profile (the apply pass compares with the stored one, ADR 0016).
+   */
+  deployPending?: { fingerprint: string; since: string };
 }
 
 export interface CaseRepository {

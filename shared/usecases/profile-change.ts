@@ -12,6 +12,12 @@ import { recordEvent } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
 import { sendOwedLetters } from './notify.ts';
 
+/**
+ * Longer than a deploy takes from its record pass to its apply pass (the functions' update: minutes;
+ * CloudFormation gives a custom resource 20 minutes and rolls back).
+ */
+const DEPLOY_PASSES_APART_MS = 60 * 60 * 1000;
+
 /** Who records a profile change's recalculated dates. */
 export const PROFILE_CHANGE_ACTOR: Actor = { kind: 'system', id: 'profile-change' };
 
@@ -44,10 +50,11 @@ export interface ProfileChangeReport {
 export async function applyProfileChange(
   deps: AppDependencies,
   /**
-   * `storeApplied: false` records the cases and sends the letters but leaves the stored profile as it was, so a
-   * later run still compares with the old one and records the cases that moved to another step meanwhile.
+   * A deploy's pass (`checkProfileAtDeploy`); none for the local start and the daily run. `record` records the
+   * cases and sends the letters but leaves the stored profile as it was, marked as pending this one, so `apply`
+   * still compares with the old one and records the cases that moved to another step meanwhile.
    */
-  { storeApplied = true }: { storeApplied?: boolean } = {},
+  { pass }: { pass?: 'record' | 'apply' } = {},
 ): Promise<ProfileChangeReport> {
   const { profile } = deps.context;
   const fingerprint = profileFingerprint(profile);
@@ -55,10 +62,24 @@ export async function applyProfileChange(
   const appliedAt = deps.clock.now().toISOString();
   const report: ProfileChangeReport = { outcome: 'unchanged', fingerprint, changes: [], lettersSent: 0 };
   if (stored?.fingerprint === fingerprint) return report;
+  // A daily run the schedule fires between a deploy's two passes (a deploy spanning 08:00) must not store the
+  // profile: the apply pass would find it unchanged and never compare a case an old function dated meanwhile.
+  // A pending mark older than any deploy (one stopped after its record pass) no longer holds it back.
+  const pending = stored?.deployPending;
+  const deployUnderWay =
+    pending?.fingerprint === fingerprint &&
+    deps.clock.now().getTime() - Date.parse(pending.since) < DEPLOY_PASSES_APART_MS;
+  const storeApplied = pass === 'apply' || (pass === undefined && !deployUnderWay);
   if (!stored) {
     if (storeApplied)
       await deps.repository.saveAppliedProfile({ fingerprint, profile, appliedAt }, undefined);
     return { ...report, outcome: 'first' };
+  }
+  if (pass === 'record') {
+    await deps.repository.saveAppliedProfile(
+      { ...stored, deployPending: { fingerprint, since: appliedAt } },
+      stored.fingerprint,
+    );
   }
   const reason = describeProfileChange(stored.profile, profile);
   for (const status of OPEN_STATUSES) {
@@ -127,5 +148,5 @@ export async function checkProfileAtDeploy(
     });
     return { outcome: 'skipped', fingerprint, changes: [], lettersSent: 0 };
   }
-  return applyProfileChange(deps, { storeApplied: check.pass === 'apply' });
+  return applyProfileChange(deps, { pass: check.pass });
 }

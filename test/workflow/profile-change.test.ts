@@ -180,6 +180,45 @@ describe('a bank holiday added to the provider profile', () => {
     ).toHaveLength(1);
   }, 120_000);
 
+  it("in AWS a daily run between a deploy's two passes leaves the profile to the apply pass; an hour on it no longer waits", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'profile-change-between-'));
+    dirs.push(dataDir);
+    const cases = await twoOpenCases(dataDir);
+    // Tuesday's daily run stores the profile deployed then.
+    await harness?.advanceTo('2026-03-03T08:01:00Z');
+    await harness?.stop();
+    const cloudFormation = await answersReceiver();
+    try {
+      const check = async (pass: 'record' | 'apply') => {
+        await sendDigest(
+          cloudFormation.request(pass, profileFingerprint(withHoliday)),
+          lambdaContext('send-digest') as never,
+        );
+        return cloudFormation.answers.at(-1);
+      };
+      const daily = () => sendDigest({}, lambdaContext('send-digest') as never);
+      const stored = async (h: Harness) => (await h.deps.repository.getAppliedProfile())?.fingerprint;
+      // A deploy with the holiday spanning 08:00: send-digest is the new function and its record pass has run
+      // when the schedule fires it. Had that run stored the profile, the apply pass would find it unchanged and
+      // never compare a case an old function dated meanwhile under the old profile.
+      let h = await start(dataDir, withHoliday, '2026-03-04T07:50:00Z');
+      expect(await check('record')).toMatchObject({ Status: 'SUCCESS', Data: { outcome: 'recorded' } });
+      await daily();
+      expect(await stored(h)).toBe(profileFingerprint(baseline));
+      await h.stop();
+      // A deploy stopped after its record pass (not rolled back): the daily run an hour later finishes it.
+      h = await start(dataDir, withHoliday, '2026-03-04T08:55:00Z');
+      await daily();
+      expect(await stored(h)).toBe(profileFingerprint(withHoliday));
+      expect((await h.deps.repository.getAppliedProfile())?.deployPending).toBeUndefined();
+      await expectRecordedOnce(h, cases);
+      expect(await check('apply')).toMatchObject({ Status: 'SUCCESS', Data: { outcome: 'unchanged' } });
+      await expectRecordedOnce(h, cases);
+    } finally {
+      await cloudFormation.close();
+    }
+  }, 180_000);
+
   it('in AWS a deploy records it: before the functions are updated, then after for a case the old functions moved on, once', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'profile-change-deploy-'));
     dirs.push(dataDir);
