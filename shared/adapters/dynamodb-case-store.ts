@@ -17,6 +17,7 @@ import { REMOVED } from '../domain/records.ts';
 import { type CaseFacts, caseFacts, factMonths, sameFacts } from '../domain/reporting/facts.ts';
 import {
   type AppliedProfile,
+  type AppliedProfileVersion,
   type CaseLookups,
   type CaseRepository,
   type HeldEmailHandling,
@@ -1083,7 +1084,10 @@ export class DynamoDbCaseStore implements CaseRepository {
     };
   }
 
-  async saveAppliedProfile(applied: AppliedProfile, previous: string | undefined): Promise<void> {
+  async saveAppliedProfile(
+    applied: AppliedProfile,
+    previous: AppliedProfileVersion | undefined,
+  ): Promise<void> {
     try {
       await this.documents.send(
         new PutCommand({
@@ -1092,8 +1096,15 @@ export class DynamoDbCaseStore implements CaseRepository {
           Item: { ...APPLIED_PROFILE_KEY, ...applied, profile: JSON.stringify(applied.profile) },
           ...(previous
             ? {
-                ConditionExpression: 'fingerprint = :previous',
-                ExpressionAttributeValues: { ':previous': previous },
+                // The deploy mark too: a daily run that read the profile before a deploy's record pass marked it
+                // must not store over the mark (ADR 0016).
+                ConditionExpression: previous.deployPending
+                  ? 'fingerprint = :previous AND deployPending.since = :since'
+                  : 'fingerprint = :previous AND attribute_not_exists(deployPending)',
+                ExpressionAttributeValues: {
+                  ':previous': previous.fingerprint,
+                  ...(previous.deployPending ? { ':since': previous.deployPending.since } : {}),
+                },
               }
             : { ConditionExpression: 'attribute_not_exists(pk)' }),
         }),

@@ -147,6 +147,9 @@ export interface AppliedProfile {
   deployPending?: { fingerprint: string; since: string };
 }
 
+/** What a save of the applied profile checks the stored one still is. */
+export type AppliedProfileVersion = Pick<AppliedProfile, 'fingerprint' | 'deployPending'>;
+
 export interface CaseRepository {
   findIntake(key: string): Promise<IntakeRecord | undefined>;
   /** Claims an intake idempotency key; returns the record already stored when the key was used before. */
@@ -287,8 +290,8 @@ export interface CaseRepository {
   /** The profile last applied to open cases' due dates; undefined before the first was stored. */
   getAppliedProfile(): Promise<AppliedProfile | undefined>;
   /**
-   * Stores the applied profile, only over the one with fingerprint `previous` (none stored when undefined):
-   * ConflictError when another run stored a different one meanwhile.
+   * Stores the applied profile, only over the one `previous` was read as (its fingerprint and its deploy mark; none
+   * stored when undefined): ConflictError when another run stored a different one, or marked it, meanwhile.
    */
-  saveAppliedProfile(applied: AppliedProfile, previous: string | undefined): Promise<void>;
+  saveAppliedProfile(applied: AppliedProfile, previous: AppliedProfileVersion | undefined): Promise<void>;
 }

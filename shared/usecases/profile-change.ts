@@ -26,7 +26,8 @@ export interface ProfileChangeReport {
    * `first`: no profile was stored yet (a new table, or one from before this check): this one is stored and
    * nothing is recalculated. `unchanged`: the same fingerprint. `applied`: the profile changed and every open
    * case whose date moves now records it. `recorded`: the same, but the profile is not stored as applied yet
-   * (the pass before a deploy updates the functions; the pass after it stores it). `skipped`: a deploy check
+   * (the pass before a deploy updates the functions, or a daily run while that deploy is under way; the pass
+   * after it stores it). `skipped`: a deploy check
    * asked for another profile than the one this code carries (a rollback), so nothing was done.
    */
   outcome: 'first' | 'unchanged' | 'applied' | 'recorded' | 'skipped';
@@ -78,7 +79,7 @@ export async function applyProfileChange(
   if (pass === 'record') {
     await deps.repository.saveAppliedProfile(
       { ...stored, deployPending: { fingerprint, since: appliedAt } },
-      stored.fingerprint,
+      stored,
     );
   }
   const reason = describeProfileChange(stored.profile, profile);
@@ -117,7 +118,7 @@ export async function applyProfileChange(
     }
   }
   if (!storeApplied) return { ...report, outcome: 'recorded', reason };
-  await deps.repository.saveAppliedProfile({ fingerprint, profile, appliedAt }, stored.fingerprint);
+  await deps.repository.saveAppliedProfile({ fingerprint, profile, appliedAt }, stored);
   return { ...report, outcome: 'applied', reason };
 }
 

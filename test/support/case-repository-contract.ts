@@ -618,9 +618,40 @@ export function caseRepositoryContract(name: string, fresh: () => Promise<CaseRe
           appliedAt: '2026-03-03T10:00:00.000Z',
         };
         await expect(repository.saveAppliedProfile(changed, undefined)).rejects.toThrow(ConflictError);
-        await expect(repository.saveAppliedProfile(changed, 'fp-0')).rejects.toThrow(ConflictError);
+        await expect(repository.saveAppliedProfile(changed, { fingerprint: 'fp-0' })).rejects.toThrow(
+          ConflictError,
+        );
         expect(await repository.getAppliedProfile()).toEqual(first);
-        await repository.saveAppliedProfile(changed, 'fp-1');
+        await repository.saveAppliedProfile(changed, first);
+        expect(await repository.getAppliedProfile()).toEqual(changed);
+      });
+
+      it("refuses a save read before a deploy's mark: a daily run must not store over a deploy under way", async () => {
+        const repository = await fresh();
+        const stored = {
+          fingerprint: 'fp-1',
+          profile: context.profile,
+          appliedAt: '2026-03-02T10:00:00.000Z',
+        };
+        await repository.saveAppliedProfile(stored, undefined);
+        const readByTheDailyRun = await repository.getAppliedProfile();
+        const marked = {
+          ...stored,
+          deployPending: { fingerprint: 'fp-2', since: '2026-03-04T07:50:00.000Z' },
+        };
+        await repository.saveAppliedProfile(marked, stored);
+        expect(await repository.getAppliedProfile()).toEqual(marked);
+        const changed = {
+          fingerprint: 'fp-2',
+          profile: context.profile,
+          appliedAt: '2026-03-04T08:00:00.000Z',
+        };
+        await expect(repository.saveAppliedProfile(changed, readByTheDailyRun)).rejects.toThrow(
+          ConflictError,
+        );
+        expect(await repository.getAppliedProfile()).toEqual(marked);
+        // The apply pass read the mark: its store replaces the item, mark and all.
+        await repository.saveAppliedProfile(changed, marked);
         expect(await repository.getAppliedProfile()).toEqual(changed);
       });
     });

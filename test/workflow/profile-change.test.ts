@@ -144,7 +144,7 @@ describe('a bank holiday added to the provider profile', () => {
     // the applied profile is put back to the old one, as that stop would have left it.
     await h.deps.repository.saveAppliedProfile(
       { fingerprint: profileFingerprint(baseline), profile: baseline, appliedAt: '2026-03-03T09:00:00.000Z' },
-      profileFingerprint(withHoliday),
+      { fingerprint: profileFingerprint(withHoliday) },
     );
     await h.stop();
     h = await start(dataDir, withHoliday, '2026-03-03T11:00:00Z');

@@ -5,6 +5,7 @@ import { REMOVED } from '#shared/domain/records.ts';
 import { type CaseFacts, caseFacts, factMonths } from '#shared/domain/reporting/facts.ts';
 import {
   type AppliedProfile,
+  type AppliedProfileVersion,
   type CaseLookups,
   type CaseRepository,
   type HeldEmailHandling,
@@ -406,8 +407,15 @@ export class InMemoryCaseRepository implements CaseRepository {
     return copy(this.appliedProfile);
   }
 
-  async saveAppliedProfile(applied: AppliedProfile, previous: string | undefined): Promise<void> {
-    if (this.appliedProfile?.fingerprint !== previous) {
+  async saveAppliedProfile(
+    applied: AppliedProfile,
+    previous: AppliedProfileVersion | undefined,
+  ): Promise<void> {
+    const stored = this.appliedProfile;
+    if (
+      stored?.fingerprint !== previous?.fingerprint ||
+      stored?.deployPending?.since !== previous?.deployPending?.since
+    ) {
       throw new ConflictError('Another run stored the applied provider profile meanwhile; read it again');
     }
     this.appliedProfile = copy(applied);
