@@ -170,7 +170,8 @@ describe('each capability on its own', { timeout: SYNTH_TIMEOUT }, () => {
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
     });
     // The intake role reads and deletes raw messages under inbound/ only, and puts the copy a legal hold keeps
-    // of a reply to a held case under held/; nothing else in that bucket.
+    // of a reply to a held case under held/ (and deletes it again if the case was anonymised meanwhile);
+    // nothing else in that bucket.
     const roleId = intake?.Properties.Role['Fn::GetAtt'][0];
     const statements = Object.values(template.findResources('AWS::IAM::Policy'))
       .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleId))
@@ -180,7 +181,7 @@ describe('each capability on its own', { timeout: SYNTH_TIMEOUT }, () => {
     );
     expect(inbound.map((statement) => statement.Action)).toEqual([
       ['s3:GetObject', 's3:DeleteObject'],
-      's3:PutObject',
+      ['s3:PutObject', 's3:DeleteObject'],
     ]);
     expect(JSON.stringify(inbound[0].Resource)).toContain('"/inbound/*"');
     expect(JSON.stringify(inbound[1].Resource)).toContain('"/held/*"');
