@@ -124,17 +124,21 @@ export async function expectHeldAndKept(
 }
 
 /**
- * The anonymisation won: no hold in the log, nothing personal in the events or the projection, search does
- * not find the case, and no file of it is left: the photo, the raw email, and no `held/` copy either.
+ * The anonymisation won: no hold in the log (or, `released`, one released before it), nothing personal in the
+ * events or the projection, search does not find the case, and no file of it is left: the photo, the raw
+ * emails, and no `held/` copy either.
  */
 export async function expectAnonymisedAndGone(
   deps: AppDependencies & { inboundEmail: MemoryAttachmentStore },
   caseId: string,
+  { released = false }: { released?: boolean } = {},
 ): Promise<void> {
   const { state, events } = await loadCase(deps, caseId);
   expect(state.anonymised).toBeDefined();
   expect(state.legalHold).toBeUndefined();
-  expect(events.map((event) => event.type)).not.toContain('legal-hold-set');
+  const types = events.map((event) => event.type);
+  if (released) expect(types.lastIndexOf('legal-hold-released')).toBeLessThan(types.indexOf('anonymised'));
+  else expect(types).not.toContain('legal-hold-set');
   expect(JSON.stringify([events, await deps.repository.getProjection(caseId)])).not.toMatch(
     /Ada Resident|ada@example\.com|boiler|Mould in the bathroom|mould\.jpg/i,
   );
