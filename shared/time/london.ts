@@ -7,17 +7,6 @@ export type Instant = string;
 
 const CIVIL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-const londonParts = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
-
 export interface LondonDateTime {
   date: CivilDate;
   /** Minutes after London midnight. */
@@ -26,7 +15,7 @@ export interface LondonDateTime {
 
 export function toLondon(instant: Instant | Date): LondonDateTime {
   const epochMs = (typeof instant === 'string' ? parseInstant(instant) : instant).getTime();
-  const wall = new Date(epochMs + londonOffsetInHour(epochMs) * 60_000);
+  const wall = new Date(epochMs + londonOffsetMinutes(epochMs) * 60_000);
   const two = (value: number) => String(value).padStart(2, '0');
   return {
     date: `${String(wall.getUTCFullYear()).padStart(4, '0')}-${two(wall.getUTCMonth() + 1)}-${two(wall.getUTCDate())}`,
@@ -35,38 +24,75 @@ export function toLondon(instant: Instant | Date): LondonDateTime {
 }
 
 const HOUR_MS = 3_600_000;
+
+/**
+ * Since 1996 London keeps the EU's summer time (the time zone data's `EU` rule, with no end year): BST from
+ * 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of October. Computed here, because
+ * constructing an `Intl.DateTimeFormat` for Europe/London loads ICU's time zone data: about 12 ms of CPU, a
+ * tenth of a cold start's budget in every function (issue 12). The unit tests check this against Intl from 1972
+ * to 2100, so a Node release whose time zone data changes London's rule fails them.
+ */
+const EU_RULE_SINCE = 1996;
+
+const summerTimeByYear = new Map<number, { start: number; end: number }>();
+
+/** 01:00 UTC on the last Sunday of a month (0-based). */
+function lastSundayAt0100Utc(year: number, month: number): number {
+  const lastDay = new Date(Date.UTC(year, month + 1, 0));
+  return Date.UTC(year, month, lastDay.getUTCDate() - lastDay.getUTCDay(), 1);
+}
+
+/** London's UTC offset at an instant, in minutes (0 in GMT, 60 in BST). */
+function londonOffsetMinutes(epochMs: number): number {
+  const year = new Date(epochMs).getUTCFullYear();
+  if (year < EU_RULE_SINCE) return olderOffsetInHour(epochMs);
+  let summer = summerTimeByYear.get(year);
+  if (!summer) {
+    summer = { start: lastSundayAt0100Utc(year, 2), end: lastSundayAt0100Utc(year, 9) };
+    summerTimeByYear.set(year, summer);
+  }
+  return epochMs >= summer.start && epochMs < summer.end ? 60 : 0;
+}
+
+let londonParts: Intl.DateTimeFormat | undefined;
 const offsetsByHour = new Map<number, number>();
 
 /**
- * London's UTC offset at an instant, asked of the time zone data once per UTC hour: London's clocks change on
- * the hour (01:00 UTC), so one hour has one offset. formatToParts was most of what converting an instant cost,
- * and a queue page converts one per task (issue 12).
+ * Before 1996 (British rules that changed most years): asked of the time zone data, once per UTC hour, since
+ * London's clocks change on the hour. Only instants that old need it (a backdated event in a test), so the
+ * formatter is built on first use.
  */
-function londonOffsetInHour(epochMs: number): number {
+function olderOffsetInHour(epochMs: number): number {
   const hour = Math.floor(epochMs / HOUR_MS);
   let offset = offsetsByHour.get(hour);
   if (offset === undefined) {
     if (offsetsByHour.size >= 100_000) offsetsByHour.clear();
-    offset = londonOffsetMinutes(hour * HOUR_MS);
+    londonParts ??= new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/London',
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    const start = hour * HOUR_MS;
+    const parts = Object.fromEntries(
+      londonParts.formatToParts(new Date(start)).map((part) => [part.type, Number(part.value)]),
+    );
+    const asUtc = Date.UTC(
+      parts.year ?? 0,
+      (parts.month ?? 1) - 1,
+      parts.day ?? 1,
+      parts.hour ?? 0,
+      parts.minute ?? 0,
+      parts.second ?? 0,
+    );
+    offset = Math.round((asUtc - start) / 60_000);
     offsetsByHour.set(hour, offset);
   }
   return offset;
-}
-
-/** The UTC offset of London at an instant, in minutes (0 in GMT, 60 in BST). */
-function londonOffsetMinutes(epochMs: number): number {
-  const parts = Object.fromEntries(
-    londonParts.formatToParts(new Date(epochMs)).map((part) => [part.type, Number(part.value)]),
-  );
-  const asUtc = Date.UTC(
-    parts.year ?? 0,
-    (parts.month ?? 1) - 1,
-    parts.day ?? 1,
-    parts.hour ?? 0,
-    parts.minute ?? 0,
-    parts.second ?? 0,
-  );
-  return Math.round((asUtc - Math.floor(epochMs / 1000) * 1000) / 60_000);
 }
 
 /** The UTC instant of a London wall-clock time on a civil date. */

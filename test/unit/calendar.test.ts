@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { clockStart, deadline, reminderAt } from '#shared/calendar/deadline.ts';
 import { BANK_HOLIDAYS } from '#shared/calendar/holidays.generated.ts';
 import { CalendarRangeError, createWorkingCalendar } from '#shared/calendar/working-calendar.ts';
@@ -120,7 +120,8 @@ describe('deadline', () => {
   });
 
   it("gives London's date and minute of any instant as the time zone data does, either side of each clock change", () => {
-    // Formatted here with Intl directly: toLondon asks Intl for the offset once per UTC hour, then adds it.
+    // Formatted here with Intl directly: toLondon computes the offset from the EU rule since 1996 and asks Intl
+    // for it once per UTC hour before that.
     const london = new Intl.DateTimeFormat('en-GB', {
       timeZone: 'Europe/London',
       hourCycle: 'h23',
@@ -150,12 +151,45 @@ describe('deadline', () => {
         expect(toLondon(new Date(epochMs).toISOString())).toEqual(expected(epochMs));
       }
     }
+    // Every clock change from 1990 (under the British rules) to 2100, found by the hour, a millisecond either side.
+    for (let year = 1990; year <= 2100; year++) {
+      for (const month of [2, 9]) {
+        for (let hour = Date.UTC(year, month, 20); hour < Date.UTC(year, month + 1, 1); hour += 3_600_000) {
+          if (expected(hour - 1).minuteOfDay === (expected(hour).minuteOfDay + 1439) % 1440) continue;
+          for (const epochMs of [hour - 1, hour])
+            expect(toLondon(new Date(epochMs))).toEqual(expected(epochMs));
+        }
+      }
+    }
     fc.assert(
       fc.property(fc.integer({ min: Date.UTC(1972, 0, 1), max: Date.UTC(2100, 0, 1) }), (epochMs) => {
         expect(toLondon(new Date(epochMs))).toEqual(expected(epochMs));
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('loads no time zone data for London times since 1996 (constructing the formatter costs every cold start about 12 ms)', async () => {
+    vi.resetModules();
+    const original = Intl.DateTimeFormat;
+    let constructed = 0;
+    Intl.DateTimeFormat = class extends original {
+      constructor(...args: ConstructorParameters<typeof Intl.DateTimeFormat>) {
+        super(...args);
+        constructed++;
+      }
+    } as typeof Intl.DateTimeFormat;
+    try {
+      const london = await import('#shared/time/london.ts');
+      expect(london.toLondon('2026-07-01T10:00:00Z')).toEqual({ date: '2026-07-01', minuteOfDay: 11 * 60 });
+      expect(london.endOfLondonDay('2026-03-29')).toBe('2026-03-29T22:59:59.999Z');
+      expect(constructed).toBe(0);
+      // An instant under the older British rules still asks the time zone data (BST began on 18 March 1990).
+      expect(london.toLondon('1990-03-25T12:00:00Z').minuteOfDay).toBe(13 * 60);
+      expect(constructed).toBe(1);
+    } finally {
+      Intl.DateTimeFormat = original;
+    }
   });
 
   it('treats a complaint received at the weekend as received on the next working day', () => {
