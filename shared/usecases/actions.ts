@@ -22,6 +22,7 @@ import '../zod-messages.ts';
 import { nowIso, recordEvent } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
 import { discardHeldCopies, keepRawEmailsForHold } from './raw-email.ts';
+import { staffReason } from './reason.ts';
 import {
   completeCallback,
   completeOpenTasks,
@@ -334,8 +335,14 @@ export const CaseAction = z.discriminatedUnion('action', [
     reference: upTo(100),
     notes: upTo(5000),
   }),
-  z.object({ action: z.literal('legal-hold'), reason: text(2000) }),
-  z.object({ action: z.literal('release-legal-hold'), reason: text(2000) }),
+  z.object({
+    action: z.literal('legal-hold'),
+    reason: staffReason('the reason for the legal hold', 'why the case must be kept, such as a court claim'),
+  }),
+  z.object({
+    action: z.literal('release-legal-hold'),
+    reason: staffReason('the reason for releasing the legal hold', 'why the case need no longer be kept'),
+  }),
   // Checked against the profile's list by the case rules, which name the choices.
   z.object({ action: z.literal('category'), category: text(200) }),
   z.object({

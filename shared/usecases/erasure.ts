@@ -12,6 +12,7 @@ import '../zod-messages.ts';
 import { requireManager } from './annual-report.ts';
 import { loadCase, recordEvent } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
+import { staffReason } from './reason.ts';
 import { anonymiseCase } from './retention.ts';
 
 /**
@@ -23,11 +24,13 @@ import { anonymiseCase } from './retention.ts';
 export const ERASURE_DECISIONS = ['granted', 'refused'] as const;
 
 export const ErasureRequest = z.strictObject({
-  requestedOn: z.string().check(z.refine(isCivilDate, 'must be the date the request was made, YYYY-MM-DD')),
+  requestedOn: z
+    .string({ error: 'must be the date the request was made, YYYY-MM-DD' })
+    .check(z.refine(isCivilDate, 'must be the date the request was made, YYYY-MM-DD')),
   decision: z.enum(ERASURE_DECISIONS, {
     error: () => `decision must be one of ${ERASURE_DECISIONS.join(', ')}`,
   }),
-  reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(2000)),
+  reason: staffReason('the reason for the erasure decision', 'why it is granted or refused'),
 });
 export type ErasureRequest = z.infer<typeof ErasureRequest>;
 

@@ -3,6 +3,7 @@ import { type Actor, type CaseState, RECTIFIABLE_FIELDS } from '../domain/case.t
 import '../zod-messages.ts';
 import { caseLookups, recordEvent } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
+import { staffReason } from './reason.ts';
 
 /**
  * A correction of the resident's details (UK GDPR art. 16): a `rectified` event is appended, the original stays
@@ -16,8 +17,12 @@ export const Rectification = z.strictObject({
     error: () => `field must be one of ${RECTIFIABLE_FIELDS.join(', ')}`,
   }),
   // Empty removes an optional detail (the case rules refuse it for the name and a needed contact detail).
-  value: z.string().check(z.trim(), z.maxLength(2000)),
-  reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(2000)),
+  value: z
+    .string({
+      error: 'Give "value": the correct value (an empty string removes a detail that should not be held)',
+    })
+    .check(z.trim(), z.maxLength(2000, 'The correct value must be 2,000 characters or fewer')),
+  reason: staffReason('the reason for the correction', 'such as the letter in which the resident told us'),
 });
 export type Rectification = z.infer<typeof Rectification>;
 

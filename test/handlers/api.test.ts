@@ -308,15 +308,39 @@ describe('legal hold (POST /staff/cases/{caseId}/events)', () => {
     const byHandler = await hold(caseId, 'handler', { action: 'legal-hold', reason: 'County court claim' });
     expect(byHandler.statusCode).toBe(403);
     expect(byHandler.body.message).toContain('Only a manager or an admin');
-    const noReason = await hold(caseId, 'manager', { action: 'legal-hold', reason: '  ' });
-    expect(noReason.statusCode).toBe(422);
-    expect(JSON.stringify(noReason.body)).toContain('reason');
+    // Without a reason, or a blank one, the answer names the field and what to put in it (not zod's words).
+    for (const json of [{ action: 'legal-hold' }, { action: 'legal-hold', reason: '  ' }]) {
+      const noReason = await hold(caseId, 'manager', json);
+      expect(noReason).toMatchObject({
+        statusCode: 422,
+        body: {
+          error: 'INVALID_INPUT',
+          message:
+            'Please correct: reason: Enter the reason for the legal hold (why the case must be kept, such as a court claim)',
+          details: [
+            { field: 'reason', message: expect.stringMatching(/^Enter the reason for the legal hold/) },
+          ],
+        },
+      });
+    }
     const set = await hold(caseId, 'manager', { action: 'legal-hold', reason: 'County court claim' });
     expect(set.statusCode).toBe(200);
     expect(set.body.state).toMatchObject({ legalHold: { reason: 'County court claim' } });
     const again = await hold(caseId, 'admin', { action: 'legal-hold', reason: 'Twice' });
     expect(again.statusCode).toBe(422);
     expect(again.body.message).toContain('already under a legal hold');
+    const noRelease = await hold(caseId, 'admin', { action: 'release-legal-hold', reason: '' });
+    expect(noRelease).toMatchObject({
+      statusCode: 422,
+      body: {
+        details: [
+          {
+            field: 'reason',
+            message: expect.stringMatching(/^Enter the reason for releasing the legal hold/),
+          },
+        ],
+      },
+    });
     const released = await hold(caseId, 'admin', { action: 'release-legal-hold', reason: 'Claim settled' });
     expect(released.statusCode).toBe(200);
     expect((released.body.state as { legalHold?: unknown }).legalHold).toBeUndefined();
@@ -348,6 +372,21 @@ describe('erasure and rectification (POST /staff/cases/{caseId}/erasure, /events
     const badDate = await as('manager', caseId, { ...granted, requestedOn: '1 March' });
     expect(badDate.statusCode).toBe(422);
     expect(badDate.body.message).toContain('requestedOn');
+    const { reason: _, ...noReason } = granted;
+    for (const json of [noReason, { ...granted, reason: ' ' }]) {
+      expect(await as('manager', caseId, json)).toMatchObject({
+        statusCode: 422,
+        body: {
+          details: [
+            { field: 'reason', message: expect.stringMatching(/^Enter the reason for the erasure decision/) },
+          ],
+        },
+      });
+    }
+    const { requestedOn: __, ...undated } = granted;
+    expect((await as('manager', caseId, undated)).body.message).toBe(
+      'Please correct: requestedOn: must be the date the request was made, YYYY-MM-DD',
+    );
     const noDecision = await as('manager', caseId, { ...granted, decision: 'maybe' });
     expect(noDecision.statusCode).toBe(422);
     expect(noDecision.body.message).toContain('granted, refused');
@@ -366,6 +405,19 @@ describe('erasure and rectification (POST /staff/cases/{caseId}/erasure, /events
       reason: 'She wrote',
     };
     expect((await as('handler', caseId, rectify, caseActionHandler)).statusCode).toBe(403);
+    const unexplained = await as('manager', caseId, { ...rectify, reason: '' }, caseActionHandler);
+    expect(unexplained).toMatchObject({
+      statusCode: 422,
+      body: {
+        details: [
+          { field: 'reason', message: expect.stringMatching(/^Enter the reason for the correction/) },
+        ],
+      },
+    });
+    const { value: _, ...noValue } = rectify;
+    expect((await as('manager', caseId, noValue, caseActionHandler)).body.details).toEqual([
+      { field: 'value', message: expect.stringMatching(/^Give "value": the correct value/) },
+    ]);
     const badField = await as('manager', caseId, { ...rectify, field: 'reference' }, caseActionHandler);
     expect(badField.statusCode).toBe(422);
     expect(badField.body.message).toContain('field must be one of name, email');

@@ -136,7 +136,9 @@ describe('correcting and erasing the resident’s data from the case page', () =
     expect(missing.status).toBe(422);
     expect(missing.body).toContain('Enter the date they asked');
     expect(missing.body).toContain('Choose granted or refused');
-    expect(missing.body).toContain('Give the reason for the decision');
+    expect(missing.body).toMatch(
+      /govuk-error-summary[\s\S]*<a href="#erasure-reason">Enter the reason for the erasure decision<\/a>/,
+    );
     expect((await loadCase(await dependencies(), caseId)).state.seq).toBe(1);
   });
 
@@ -152,7 +154,9 @@ describe('correcting and erasing the resident’s data from the case page', () =
       },
     });
     expect(noReason.status).toBe(422);
-    expect(noReason.body).toContain('Say why it is corrected');
+    expect(noReason.body).toMatch(
+      /govuk-error-summary[\s\S]*<a href="#rectify-reason">Enter the reason for the correction<\/a>/,
+    );
     const done = await call(personalDataAction, caseId, {
       method: 'POST',
       form: {

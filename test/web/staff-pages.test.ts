@@ -1159,7 +1159,10 @@ describe('legal hold on the case page', () => {
       form: { csrf, action: 'legal-hold', 'hold-reason': '' },
     });
     expect(empty.status).toBe(422);
-    expect(empty.body).toContain('Enter why the case must be kept');
+    expect(empty.body).toMatch(
+      /govuk-error-summary[\s\S]*<a href="#hold-reason">Enter why the case must be kept<\/a>/,
+    );
+    expect(empty.body).toContain('govuk-form-group--error');
     const held = await post(recordOnCase, {
       ...recordPath(caseId),
       role: 'manager',
@@ -1172,6 +1175,15 @@ describe('legal hold on the case page', () => {
     expect(shown.body).not.toContain(HOSTILE);
     expect(shown.body).toContain('data-testid="release-legal-hold-form"');
     expect(shown.body).not.toContain('data-testid="legal-hold-form"');
+    const unexplained = await post(recordOnCase, {
+      ...recordPath(caseId),
+      role: 'manager',
+      form: { csrf, action: 'release-legal-hold', 'release-reason': ' ' },
+    });
+    expect(unexplained.status).toBe(422);
+    expect(unexplained.body).toMatch(
+      /govuk-error-summary[\s\S]*<a href="#release-reason">Enter why the hold is no longer needed<\/a>/,
+    );
     const released = await post(recordOnCase, {
       ...recordPath(caseId),
       role: 'manager',

@@ -112,7 +112,11 @@ function parseRectify(body: FormValues): Parsed<Rectification> {
     fields: byPath({
       field: { field: 'rectify-field', message: 'Choose the detail to correct' },
       value: { field: 'rectify-value', message: 'Enter the correct value', label: 'The correct value' },
-      reason: { field: 'rectify-reason', message: 'Say why it is corrected', label: 'The reason' },
+      reason: {
+        field: 'rectify-reason',
+        message: 'Enter the reason for the correction',
+        label: 'The reason',
+      },
     }),
     order: ['rectify-field', 'rectify-value', 'rectify-reason'],
     formId: 'rectify-form',
@@ -134,7 +138,11 @@ function parseErasure(body: FormValues): Parsed<ErasureRequest> {
         message: 'Enter the date they asked',
       },
       decision: { field: 'erasure-decision', message: 'Choose granted or refused' },
-      reason: { field: 'erasure-reason', message: 'Give the reason for the decision', label: 'The reason' },
+      reason: {
+        field: 'erasure-reason',
+        message: 'Enter the reason for the erasure decision',
+        label: 'The reason',
+      },
     }),
     formErrors: requested.error ? [requested.error] : [],
     order: ['erasure-requested', 'erasure-decision', 'erasure-reason'],
