@@ -10,16 +10,26 @@
  * init imports the tracer (from node_modules here, from the Powertools layer in Lambda, ADR 0011: not in the
  * sizes either way).
  *
+ * A second figure, **init + first request**, shows work moved from init to the first request rather than cut:
+ * the same process then invokes the function's handler once with a representative event (a workflow task's
+ * input, an SES notification, an S3 notification, or its route's request, signed in as staff for a staff
+ * route; a page function's first GET), every AWS call answered `{}` by a stub endpoint in this process (so its
+ * CPU is not counted); the baseline then does one GetItem the same way. Whatever the handler answers or
+ * throws is part of the figure.
+ *
  * `--contents` also prints what each bundle is made of: its largest packages and source folders.
  *
  * Run: npm run bench:bundles [-- --rounds 7] [-- --sdk bundled] [-- --trace] [-- --contents]
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { build } from 'esbuild';
 import { TRACE_SDK_CALLS } from '../functions/lib/tracing.ts';
+import type { RouteDefinition } from '../functions/routes.ts';
 import { POWERTOOLS_LAYER } from '../infra/constructs/house-function.ts';
 import {
   BUNDLE_LIMIT_BYTES,
@@ -62,55 +72,224 @@ const files = new Map<string, string>();
 files.set(
   BASELINE,
   await bundle('baseline', {
-    contents:
-      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nexport const client = new DynamoDBClient({});\n",
+    contents: [
+      "import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';",
+      'export const client = new DynamoDBClient({});',
+      // Its first request: one GetItem, as each function's first request meets the same stub.
+      "export const handler = () => client.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { pk: { S: 'bench' } } }));",
+    ].join('\n'),
   }),
 );
 for (const { name, module } of functions) {
   files.set(name, await bundle(name, { file: join(ROOT, 'functions', `${module}.ts`) }));
 }
 
-// What a handler module reads at import time (import only: nothing is invoked).
+// The stub AWS endpoint: every call (DynamoDB, S3, SES, Step Functions) is answered `{}` at once, from this
+// process, so a first request's CPU is the function's own.
+const stub = createServer((request, response) => {
+  request.resume();
+  request.on('end', () => {
+    response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+    response.end('{}');
+  });
+});
+await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
+const endpoint = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
+
+// What a handler module reads at import time, and what its first request needs (the stacks' variables).
 const profileFile = join(OUT, 'provider-profile.json');
-writeFileSync(profileFile, '{}');
+writeFileSync(
+  profileFile,
+  JSON.stringify(JSON.parse(readFileSync(join(ROOT, 'providers', 'code-baseline.json'), 'utf8'))),
+);
+const benchKey = 'bench-key-of-at-least-thirty-two-characters';
 const env = {
   ...process.env,
   NODE_OPTIONS: '',
   AWS_REGION: 'eu-west-2',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  AWS_ENDPOINT_URL: endpoint,
   TABLE_NAME: 'bench',
   PROVIDER_PROFILE_FILE: profileFile,
   POWERTOOLS_SERVICE_NAME: 'bench',
+  POWERTOOLS_METRICS_NAMESPACE: 'bench',
+  STATE_MACHINE_ARN: 'arn:aws:states:eu-west-2:123456789012:stateMachine:bench',
+  CONTACT_HASH_KEY: benchKey,
+  LINK_SIGNING_KEY: benchKey,
+  CSRF_KEY: benchKey,
+  RESIDENT_BASE_URL: 'https://complaints.example',
+  STAFF_BASE_URL: 'https://staff.example',
+  STAFF_ALERT_EMAILS: JSON.stringify({
+    handler: 'handler@example.org',
+    reviewer: 'reviewer@example.org',
+    manager: 'manager@example.org',
+    admin: 'admin@example.org',
+  }),
+  LETTERS_BUCKET: 'bench-letters',
+  ATTACHMENTS_BUCKET: 'bench-attachments',
+  INBOUND_EMAIL_BUCKET: 'bench-inbound',
   [TRACE_SDK_CALLS]: values.trace ? 'true' : '',
 };
 
+const CASE_ID = '3f2b8c1e-6a4d-4e2f-9b1a-7c5d0e8f1a2b';
+
+/** A request to an HTTP function's route, as the HTTP API sends it; a staff route's carries a manager's claims. */
+function httpEvent(route: RouteDefinition): unknown {
+  const rawPath = route.path
+    .replace(/\{proxy\+\}/, 'govuk/assets/images/favicon.ico')
+    .replace(/\{[^}]+\}/g, CASE_ID);
+  const staff = route.access === 'staff' || route.access === 'staff-page';
+  const parameters = [...route.path.matchAll(/\{([^}+]+)\+?\}/g)].map(([, name]) => name as string);
+  return {
+    version: '2.0',
+    routeKey: `${route.method} ${route.path}`,
+    rawPath,
+    rawQueryString: '',
+    headers: {
+      host: 'bench.example',
+      'content-type':
+        route.access === 'staff-page' || !route.module.startsWith('api/')
+          ? 'application/x-www-form-urlencoded'
+          : 'application/json',
+      'idempotency-key': 'bench-0001',
+    },
+    requestContext: {
+      http: {
+        method: route.method,
+        path: rawPath,
+        protocol: 'HTTP/1.1',
+        sourceIp: '203.0.113.10',
+        userAgent: 'bench',
+      },
+      requestId: 'bench',
+      routeKey: `${route.method} ${route.path}`,
+      stage: '$default',
+      timeEpoch: 0,
+      ...(staff
+        ? {
+            authorizer: {
+              jwt: { claims: { sub: 'bench-manager', token_use: 'id', 'cognito:groups': ['manager'] } },
+            },
+          }
+        : {}),
+    },
+    ...(parameters.length
+      ? {
+          pathParameters: Object.fromEntries(
+            parameters.map((name) => [name, name === 'proxy' ? 'govuk/assets/images/favicon.ico' : CASE_ID]),
+          ),
+        }
+      : {}),
+    ...(route.method === 'POST' ? { body: route.module.startsWith('api/') ? '{}' : '' } : {}),
+    isBase64Encoded: false,
+  };
+}
+
+/** A representative first event for each function that is not an HTTP route. */
+const EVENTS: Record<string, unknown> = {
+  'record-receipt': { caseId: CASE_ID },
+  'send-notifications': { caseId: CASE_ID },
+  'register-task': { caseId: CASE_ID, step: 'triage', taskToken: 'bench-token' },
+  'check-deadline': { caseId: CASE_ID, step: 'stage1-response' },
+  'close-case': { caseId: CASE_ID },
+  'send-digest': {},
+  retention: {},
+  'report-months': {},
+  'ses-events': {
+    Records: [{ Sns: { Message: JSON.stringify({ eventType: 'Delivery', mail: { headers: [] } }) } }],
+  },
+  // EventBridge's Object Created (functions/lib/s3-events.ts has every field).
+  'email-intake': {
+    version: '0',
+    id: 'bench',
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: '123456789012',
+    time: '2026-12-07T09:00:00Z',
+    region: 'eu-west-2',
+    resources: ['arn:aws:s3:::bench-inbound'],
+    detail: {
+      version: '0',
+      bucket: { name: 'bench-inbound' },
+      object: { key: `inbound/${CASE_ID}`, size: 2 },
+    },
+  },
+};
+
+function firstEvent(name: string, route?: RouteDefinition): unknown {
+  if (route) return httpEvent(route);
+  if (!(name in EVENTS))
+    throw new Error(`bench/bundles.ts has no first event for ${name}: add one to EVENTS`);
+  return EVENTS[name];
+}
+
+interface Sample {
+  wall: number;
+  cpu: number;
+  /** Init and the first request together. */
+  firstWall: number;
+  firstCpu: number;
+  /** What the first request answered: its HTTP status, `done`, or the name of what it threw. */
+  answer?: string;
+}
+
+const run = promisify(execFile);
+
 /**
  * Milliseconds to `await import()` the bundle in a fresh Node process, wall clock and CPU (user and system, all
- * the process's threads), or NaN when the import throws. Init is CPU work (reading cached files, compiling,
- * running module bodies), so on a machine shared with other builds its CPU time varies far less than its wall
- * time, which waits for a core.
+ * the process's threads), then to that plus its handler's first invocation; NaN when the import throws. Init is
+ * CPU work (reading cached files, compiling, running module bodies), so on a machine shared with other builds
+ * its CPU time varies far less than its wall time, which waits for a core.
  */
-function coldInit(file: string): { wall: number; cpu: number } {
-  const script = `const cpu = process.cpuUsage(); const began = performance.now(); await import(${JSON.stringify(file)}); const wall = performance.now() - began; const used = process.cpuUsage(cpu); console.log(wall, (used.user + used.system) / 1000);`;
+async function coldStart(file: string, exportName: string, event: unknown): Promise<Sample> {
+  const script = [
+    'const cpu = process.cpuUsage(); const began = performance.now();',
+    `const module = await import(${JSON.stringify(file)});`,
+    'const wall = performance.now() - began; const used = process.cpuUsage(cpu);',
+    "const context = { functionName: 'bench', functionVersion: '1', invokedFunctionArn: 'arn:aws:lambda:eu-west-2:123456789012:function:bench', memoryLimitInMB: '512', awsRequestId: 'bench', logGroupName: 'bench', logStreamName: 'bench', callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => 30000, done() {}, fail() {}, succeed() {} };",
+    'let answer;',
+    `try { const result = await module[${JSON.stringify(exportName)}](JSON.parse(process.env.BENCH_EVENT), context); answer = String(result?.statusCode ?? 'done'); } catch (error) { answer = \`threw \${error?.name}\`; }`,
+    'const firstWall = performance.now() - began; const first = process.cpuUsage(cpu);',
+    "console.log('\\nbench-cold-start', wall, (used.user + used.system) / 1000, firstWall, (first.user + first.system) / 1000, encodeURIComponent(answer));",
+  ].join('\n');
+  const failed = { wall: Number.NaN, cpu: Number.NaN, firstWall: Number.NaN, firstCpu: Number.NaN };
   try {
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-      env,
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...env, BENCH_EVENT: JSON.stringify(event) },
       encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 16 * 1024 * 1024,
     });
-    const [wall, cpu] = (out.trim().split('\n').at(-1) ?? '').split(' ').map(Number);
-    return { wall: wall ?? Number.NaN, cpu: cpu ?? Number.NaN };
+    const line = stdout.split('\n').find((text) => text.startsWith('bench-cold-start '));
+    if (!line) return failed;
+    const [wall, cpu, firstWall, firstCpu] = line.split(' ').slice(1, 5).map(Number);
+    return {
+      wall: wall ?? Number.NaN,
+      cpu: cpu ?? Number.NaN,
+      firstWall: firstWall ?? Number.NaN,
+      firstCpu: firstCpu ?? Number.NaN,
+      answer: decodeURIComponent(line.split(' ')[5] ?? ''),
+    };
   } catch {
-    return { wall: Number.NaN, cpu: Number.NaN };
+    return failed;
   }
 }
 
-const samples = new Map<string, Array<{ wall: number; cpu: number }>>(
-  [...files.keys()].map((name) => [name, []]),
-);
+const invocations = new Map<string, { exportName: string; event: unknown }>([
+  [BASELINE, { exportName: 'handler', event: {} }],
+  ...functions.map(
+    ({ name, exportName, route }) => [name, { exportName, event: firstEvent(name, route) }] as const,
+  ),
+]);
+const samples = new Map<string, Sample[]>([...files.keys()].map((name) => [name, []]));
 for (let round = 0; round < rounds; round++) {
   const order = [...files.keys()].sort(() => Math.random() - 0.5);
-  for (const name of order) samples.get(name)?.push(coldInit(files.get(name) as string));
+  for (const name of order) {
+    const { exportName, event } = invocations.get(name) as { exportName: string; event: unknown };
+    samples.get(name)?.push(await coldStart(files.get(name) as string, exportName, event));
+  }
 }
+stub.close();
 const median = (values: number[]) => {
   const sorted = values.filter((value) => !Number.isNaN(value)).sort((a, b) => a - b);
   if (sorted.length === 0) return Number.NaN;
@@ -119,27 +298,31 @@ const median = (values: number[]) => {
     ? (sorted[middle] as number)
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 };
-const medianOf = (name: string, measure: 'wall' | 'cpu') =>
+const medianOf = (name: string, measure: 'wall' | 'cpu' | 'firstWall' | 'firstCpu') =>
   median((samples.get(name) ?? []).map((sample) => sample[measure]));
 const baseline = medianOf(BASELINE, 'wall');
 const baselineCpu = medianOf(BASELINE, 'cpu');
+const baselineFirst = medianOf(BASELINE, 'firstWall');
+const baselineFirstCpu = medianOf(BASELINE, 'firstCpu');
 
 console.log(
-  `${functions.length} functions, AWS SDK ${sdk}, ${values.trace ? `tracer on (${TRACE_SDK_CALLS}=true): from the Powertools layer (${POWERTOOLS_LAYER.version}), not in the sizes, loaded in every init` : 'tracer off (the default: no function imports it)'}, ${rounds} interleaved rounds; baseline (DynamoDB client only) median cold init ${baseline.toFixed(0)} ms (CPU ${baselineCpu.toFixed(0)} ms), ${(statSync(files.get(BASELINE) as string).size / 1024).toFixed(0)} KB\n`,
+  `${functions.length} functions, AWS SDK ${sdk}, ${values.trace ? `tracer on (${TRACE_SDK_CALLS}=true): from the Powertools layer (${POWERTOOLS_LAYER.version}), not in the sizes, loaded in every init` : 'tracer off (the default: no function imports it)'}, ${rounds} interleaved rounds; baseline (DynamoDB client only) median cold init ${baseline.toFixed(0)} ms (CPU ${baselineCpu.toFixed(0)} ms), init + one GetItem ${baselineFirst.toFixed(0)} ms (CPU ${baselineFirstCpu.toFixed(0)} ms), ${(statSync(files.get(BASELINE) as string).size / 1024).toFixed(0)} KB\n`,
 );
 console.log(
-  '| function | module | size | cold init (median) | × baseline | init CPU (median) | CPU × baseline | ≤ 300 KB |',
+  '| function | module | size | cold init (median) | × baseline | init CPU (median) | CPU × baseline | init + first request | × baseline | its CPU | CPU × baseline | first answer | ≤ 300 KB |',
 );
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 const over: string[] = [];
+const ratio = (value: number, of: number) => (Number.isNaN(value) ? '–' : `${(value / of).toFixed(2)}×`);
+const ms = (value: number, failed = 'failed') => (Number.isNaN(value) ? failed : `${value.toFixed(0)} ms`);
 for (const { name, module } of functions) {
   const size = statSync(files.get(name) as string).size;
-  const init = medianOf(name, 'wall');
-  const cpu = medianOf(name, 'cpu');
+  const [init, cpu, first, firstCpu] = (['wall', 'cpu', 'firstWall', 'firstCpu'] as const).map((measure) =>
+    medianOf(name, measure),
+  ) as [number, number, number, number];
   if (size > BUNDLE_LIMIT_BYTES) over.push(name);
-  const failed = Number.isNaN(init);
   console.log(
-    `| ${name} | ${module} | ${(size / 1024).toFixed(0)} KB | ${failed ? 'import failed' : `${init.toFixed(0)} ms`} | ${failed ? '–' : `${(init / baseline).toFixed(2)}×`} | ${failed ? '–' : `${cpu.toFixed(0)} ms`} | ${failed ? '–' : `${(cpu / baselineCpu).toFixed(2)}×`} | ${size > BUNDLE_LIMIT_BYTES ? 'no' : 'yes'} |`,
+    `| ${name} | ${module} | ${(size / 1024).toFixed(0)} KB | ${ms(init, 'import failed')} | ${ratio(init, baseline)} | ${ms(cpu, '–')} | ${ratio(cpu, baselineCpu)} | ${ms(first)} | ${ratio(first, baselineFirst)} | ${ms(firstCpu, '–')} | ${ratio(firstCpu, baselineFirstCpu)} | ${[...new Set(samples.get(name)?.map((sample) => sample.answer))].join(', ')} | ${size > BUNDLE_LIMIT_BYTES ? 'no' : 'yes'} |`,
   );
 }
 console.log(

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
-import { ALL_ROUTES, PAGE_FUNCTIONS } from '../functions/routes.ts';
+import { ALL_ROUTES, PAGE_FUNCTIONS, type RouteDefinition } from '../functions/routes.ts';
 import {
   ESBUILD_TARGET,
   HOUSE_FUNCTION_BUNDLING,
@@ -16,21 +16,36 @@ export const BUNDLE_LIMIT_BYTES = 300 * 1024;
 
 export const ROOT = new URL('../', import.meta.url).pathname;
 
-/** Every function the stacks build, by the module under functions/ each one bundles (as infra/constructs do). */
-export function functionModules(): Array<{ name: string; module: string }> {
-  const fromRoutes = new Map<string, string>();
+/**
+ * Every function the stacks build, by the module under functions/ each one bundles (as infra/constructs do),
+ * with the export Lambda calls and, for an HTTP function, the route bench:bundles sends its first request to
+ * (a page function's first GET).
+ */
+export function functionModules(): Array<{
+  name: string;
+  module: string;
+  exportName: string;
+  route?: RouteDefinition;
+}> {
+  const fromRoutes = new Map<string, { module: string; exportName: string; route: RouteDefinition }>();
   for (const route of ALL_ROUTES) {
     const page = PAGE_FUNCTIONS[route.module];
-    if (route.access === 'asset') fromRoutes.set('web-assets', 'web/assets');
-    else if (page) fromRoutes.set(page.name, page.entry);
-    else
-      fromRoutes.set(
-        `${route.module.split('/').at(-1)}-${route.exportName.replace(/Handler$/, '')}`.toLowerCase(),
-        route.module,
-      );
+    const name =
+      route.access === 'asset'
+        ? 'web-assets'
+        : page
+          ? page.name
+          : `${route.module.split('/').at(-1)}-${route.exportName.replace(/Handler$/, '')}`.toLowerCase();
+    const first = fromRoutes.get(name);
+    if (first && (first.route.method === 'GET' || route.method !== 'GET')) continue;
+    fromRoutes.set(name, {
+      module: route.access === 'asset' ? 'web/assets' : page ? page.entry : route.module,
+      exportName: page ? 'handler' : route.exportName,
+      route,
+    });
   }
   return [
-    ...[...fromRoutes].map(([name, module]) => ({ name, module })),
+    ...[...fromRoutes].map(([name, entry]) => ({ name, ...entry })),
     ...[
       'record-receipt',
       'send-notifications',
@@ -40,9 +55,9 @@ export function functionModules(): Array<{ name: string; module: string }> {
       'send-digest',
       'retention',
       'report-months',
-    ].map((name) => ({ name, module: `workflow/${name}` })),
-    { name: 'ses-events', module: 'email/ses-events' },
-    { name: 'email-intake', module: 'email/intake' },
+    ].map((name) => ({ name, module: `workflow/${name}`, exportName: 'handler' })),
+    { name: 'ses-events', module: 'email/ses-events', exportName: 'handler' },
+    { name: 'email-intake', module: 'email/intake', exportName: 'handler' },
   ];
 }
 
