@@ -221,6 +221,13 @@ export type CaseEvent = EventBase &
         channel: 'email' | 'post';
         recipient: string;
         messageId?: string;
+        /**
+         * The fingerprint of the profile the letter was written under (`profileFingerprint`): the due date it
+         * gave the resident is the log folded under that profile. A profile change compares the date the resident
+         * was given, so a step dated by a function already running the new profile (during a deploy) is not
+         * recalculated. Absent on letters sent before it existed (taken as written under the old profile).
+         */
+        profileFingerprint?: string;
       }
     | { type: 'correspondence-failed'; template: string; key: string; reason: string }
     | ({ type: 'email-received' } & InboundCorrespondence)

@@ -1,8 +1,17 @@
 import { type DatedReason, regionLabel } from '../calendar/working-calendar.ts';
 import { formatCivilDate } from '../notifications/words.ts';
-import type { Duration, ProviderProfile } from '../policy/profile.ts';
+import { type Duration, type ProviderProfile, profileFingerprint } from '../policy/profile.ts';
 import type { CivilDate, Instant } from '../time/london.ts';
-import { type CaseEvent, caseContext, foldCase, pendingStep, type Step } from './case.ts';
+import {
+  applyCaseEvent,
+  type CaseEvent,
+  type CaseState,
+  caseContext,
+  foldCase,
+  pendingStep,
+  type Step,
+} from './case.ts';
+import { templateFor } from './correspondence.ts';
 
 /** A due date a profile change moves on an open case: `kept` when the new profile would bring it earlier. */
 export interface DeadlineChange {
@@ -29,14 +38,82 @@ function pendingDue(caseId: string, events: readonly CaseEvent[], profile: Provi
 }
 
 /**
+ * The due date the pending step reads by (a deadline field of the case, and its date) when the case is open:
+ * triage and the stage 1 acknowledgement wait on the same date.
+ */
+function pendingDate(state: CaseState): string | undefined {
+  switch (state.status) {
+    case 'awaiting-triage':
+    case 'stage1-acknowledgement':
+      return state.stage1.acknowledgement && `stage1-acknowledgement ${state.stage1.acknowledgement.dueDate}`;
+    case 'stage1-investigation':
+      return state.stage1.response && `stage1-response ${state.stage1.response.dueDate}`;
+    case 'stage1-responded':
+      return state.escalationWindow && `escalation-window ${state.escalationWindow.dueDate}`;
+    case 'stage2-acknowledgement':
+      return state.stage2.acknowledgement && `stage2-acknowledgement ${state.stage2.acknowledgement.dueDate}`;
+    case 'stage2-investigation':
+      return state.stage2.response && `stage2-response ${state.stage2.response.dueDate}`;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * pendingDue, with the sequence number of the event that gave the pending step its date (the last one after
+ * which the case waited on another date): the event whose letter told the resident that date.
+ */
+function givenDue(caseId: string, events: readonly CaseEvent[], profile: ProviderProfile) {
+  const ctx = caseContext(profile);
+  let state: CaseState | undefined;
+  let date: string | undefined;
+  let datedBy = 0;
+  events.forEach((event, index) => {
+    state = applyCaseEvent(state, event, ctx, caseId);
+    const now = pendingDate(state);
+    if (now !== date) {
+      date = now;
+      datedBy = index + 1;
+    }
+  });
+  if (!state || state.status === 'closed') return undefined;
+  const pending = pendingStep(state, ctx);
+  return pending?.deadline ? { state, step: pending.step, deadline: pending.deadline, datedBy } : undefined;
+}
+
+/**
+ * Whether the resident was given the date of the event numbered `seq` under the profile with this fingerprint:
+ * the letter that answers that event says so (`correspondence-sent`'s `profileFingerprint`, the profile it was
+ * written under; the letter for post when the email bounced). A letter still owed will be written under the
+ * profile in force when it goes, which is the new one wherever a profile change is compared (a deploy's record
+ * pass compares again in its apply pass, which finds it sent). A recalculation's letter gives the date the event
+ * itself records, whatever profile wrote it; an event with no letter, a letter that could not be sent, or one
+ * sent before letters were stamped gave no date under the new profile.
+ */
+function datedUnder(events: readonly CaseEvent[], seq: number, fingerprint: string): boolean {
+  const event = events[seq - 1];
+  if (!event || event.type === 'deadlines-recalculated') return false;
+  const template = templateFor(event);
+  if (!template) return false;
+  const key = `${template}#${seq}`;
+  const sent = (letterKey: string) =>
+    events.find((letter) => letter.type === 'correspondence-sent' && letter.key === letterKey);
+  const letter = sent(`${key}#post`) ?? sent(key);
+  if (letter) return letter.type === 'correspondence-sent' && letter.profileFingerprint === fingerprint;
+  return !events.some((failed) => failed.type === 'correspondence-failed' && failed.key === key);
+}
+
+/**
  * The due date of an open case's pending step under each profile. The reducer computes every due date from the
  * profile's calendar and timescales, so folding the same log under both shows exactly what a change would move;
  * a date already past is history (met or breached) and is left alone.
  *
  * The date the resident was given is the log folded under the old profile, earlier recalculations included (they
- * pin it). What the change itself does is read from the log without them, under each profile: a case the change
- * does not touch is left alone even when an earlier change left its date pinned above the calendar's, and a case
- * pinned by an earlier change still moves later when this one pushes its date past the pin.
+ * pin it), unless the letter that gave it was written under the new profile (a function already running the new
+ * profile dated the step, during a deploy): then the resident already has the new date and nothing moved for
+ * them. What the change itself does is read from the log without the recalculations, under each profile: a case
+ * the change does not touch is left alone even when an earlier change left its date pinned above the calendar's,
+ * and a case pinned by an earlier change still moves later when this one pushes its date past the pin.
  */
 export function deadlineChange(
   caseId: string,
@@ -46,8 +123,9 @@ export function deadlineChange(
   /** Now, from the caller's Clock. */
   now: Instant,
 ): DeadlineChange | undefined {
-  const given = pendingDue(caseId, events, oldProfile);
+  const given = givenDue(caseId, events, oldProfile);
   if (!given || given.deadline.dueAt < now) return undefined;
+  if (datedUnder(events, given.datedBy, profileFingerprint(newProfile))) return undefined;
   const unpinned = events.filter((event) => event.type !== 'deadlines-recalculated');
   const before = pendingDue(caseId, unpinned, oldProfile);
   const after = pendingDue(caseId, unpinned, newProfile);

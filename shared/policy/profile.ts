@@ -251,5 +251,16 @@ export type ProviderProfileInput = z.input<typeof ProviderProfile>;
  * applied to open cases' due dates (a different one at start or in the daily run means the profile changed).
  */
 export function profileFingerprint(profile: ProviderProfile): string {
-  return createHash('sha256').update(JSON.stringify(profile)).digest('hex');
+  let fingerprint = fingerprints.get(profile);
+  if (fingerprint === undefined) {
+    fingerprint = createHash('sha256').update(JSON.stringify(profile)).digest('hex');
+    fingerprints.set(profile, fingerprint);
+  }
+  return fingerprint;
 }
+
+/**
+ * Each letter is stamped with its profile's fingerprint and a profile change compares one per open case: a
+ * profile is read once and never changed, so its fingerprint is computed once.
+ */
+const fingerprints = new WeakMap<ProviderProfile, string>();

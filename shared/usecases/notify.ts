@@ -8,6 +8,7 @@ import {
   renderStaffAlert,
   renderTaskDigest,
 } from '../notifications/templates.ts';
+import { profileFingerprint } from '../policy/profile.ts';
 import { toLondon } from '../time/london.ts';
 import { recordEvent } from './case-log.ts';
 import { type AppDependencies, caseLinkFor } from './dependencies.ts';
@@ -44,6 +45,8 @@ export async function deliverOwedLetters(
   // Each letter's record builds on the state just written, so the log is read once for all of them.
   const upToDate = projection?.seq === events.length ? projection : undefined;
   let current = owed.length > 0 ? (upToDate ?? foldCase(caseId, events, deps.context)) : undefined;
+  // The date a letter gives is the log folded under this profile: a profile change compares with it.
+  const fingerprint = profileFingerprint(deps.context.profile);
   for (const letter of owed) {
     const stateThen = foldCase(caseId, events.slice(0, letter.seq), deps.context);
     const input = {
@@ -67,7 +70,7 @@ export async function deliverOwedLetters(
       (_current, at) =>
         'reason' in outcome
           ? { type: 'correspondence-failed', at, ...base, ...outcome }
-          : { type: 'correspondence-sent', at, ...base, ...outcome },
+          : { type: 'correspondence-sent', at, ...base, ...outcome, profileFingerprint: fingerprint },
       current,
     ));
   }
@@ -327,6 +330,7 @@ export async function handleDeliveryFailure(
     channel: 'post',
     recipient: state.complainant.address ?? '',
     messageId: location,
+    profileFingerprint: profileFingerprint(deps.context.profile),
   }));
   return 'posted';
 }

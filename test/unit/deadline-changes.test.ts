@@ -5,6 +5,7 @@ import {
   describeProfileChange,
   recordsProfileChange,
 } from '#shared/domain/deadline-changes.ts';
+import { profileFingerprint } from '#shared/policy/profile.ts';
 import { baselineProfile, handler, received } from '../support/fixtures.ts';
 
 const oldProfile = baselineProfile();
@@ -30,7 +31,25 @@ const events: CaseEvent[] = [
     definition: 'Delay repairing the boiler',
     outcomesSought: ['Repair'],
   },
+  // The acknowledgement letter gave the resident that date (sent before letters were stamped with a profile).
+  acknowledgementLetter(),
 ];
+
+function acknowledgementLetter(
+  stamp: { profileFingerprint?: string } = {},
+  key = 'stage1-acknowledgement#3',
+): CaseEvent {
+  return {
+    type: 'correspondence-sent',
+    at: '2026-03-04T09:01:00Z',
+    by: { kind: 'system', id: 'notifications' },
+    template: 'stage1-acknowledgement',
+    key,
+    channel: key.endsWith('#post') ? 'post' : 'email',
+    recipient: 'resident@example.org',
+    ...stamp,
+  };
+}
 
 describe('deadlineChange', () => {
   it('moves the open response one working day later for a bank holiday inside its window', () => {
@@ -54,6 +73,71 @@ describe('deadlineChange', () => {
       newDueDate: '2026-03-19',
       direction: 'kept',
     });
+  });
+
+  it('compares the date the resident was given: a letter written under the new profile moved nothing for them', () => {
+    const added = withHoliday('2026-03-11');
+    const acknowledged = events.slice(0, 3);
+    const given = (letters: CaseEvent[]) =>
+      deadlineChange('case-1', [...acknowledged, ...letters], oldProfile, added, now);
+    // Written under the new profile (a function updated first, during a deploy): it gave 19 March already.
+    expect(given([acknowledgementLetter({ profileFingerprint: profileFingerprint(added) })])).toBeUndefined();
+    // Still owed: it will be written under the profile in force, the new one.
+    expect(given([])).toBeUndefined();
+    // Written under the old profile, or before letters were stamped: 18 March was given, so it moved.
+    for (const letter of [
+      acknowledgementLetter({ profileFingerprint: profileFingerprint(oldProfile) }),
+      acknowledgementLetter(),
+    ]) {
+      expect(given([letter])).toMatchObject({
+        oldDueDate: '2026-03-18',
+        newDueDate: '2026-03-19',
+        direction: 'later',
+      });
+    }
+    // The email could not be sent: nothing gave the new date.
+    expect(
+      given([
+        {
+          type: 'correspondence-failed',
+          at: '2026-03-04T09:01:00Z',
+          by: { kind: 'system', id: 'notifications' },
+          template: 'stage1-acknowledgement',
+          key: 'stage1-acknowledgement#3',
+          reason: 'No email address and no postal address',
+        },
+      ]),
+    ).toMatchObject({ oldDueDate: '2026-03-18' });
+    // The email (old profile) bounced and the letter for post went under the new one: the post is what arrived.
+    expect(
+      given([
+        acknowledgementLetter({ profileFingerprint: profileFingerprint(oldProfile) }),
+        acknowledgementLetter(
+          { profileFingerprint: profileFingerprint(added) },
+          'stage1-acknowledgement#3#post',
+        ),
+      ]),
+    ).toBeUndefined();
+    // And the other way round: the post, under the old profile, gave 18 March.
+    expect(
+      given([
+        acknowledgementLetter({ profileFingerprint: profileFingerprint(added) }),
+        acknowledgementLetter(
+          { profileFingerprint: profileFingerprint(oldProfile) },
+          'stage1-acknowledgement#3#post',
+        ),
+      ]),
+    ).toMatchObject({ oldDueDate: '2026-03-18', direction: 'later' });
+  });
+
+  it('keeps the date a new-profile letter gave when the old profile would read later: no "kept" at the old date', () => {
+    // The 11 March holiday removed: under the old profile 19 March, under the new 18, and the letter said 18.
+    const removed = withHoliday('2026-03-11');
+    const log = [
+      ...events.slice(0, 3),
+      acknowledgementLetter({ profileFingerprint: profileFingerprint(oldProfile) }),
+    ];
+    expect(deadlineChange('case-1', log, removed, oldProfile, now)).toBeUndefined();
   });
 
   it('leaves a due date already past alone', () => {

@@ -6,10 +6,12 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { handler as sendDigest } from '#functions/workflow/send-digest.ts';
 import type { CaseEvent } from '#shared/domain/case.ts';
+import { formatCivilDate } from '#shared/notifications/words.ts';
 import { loadProfile } from '#shared/policy/load-profile.ts';
 import { type ProviderProfile, profileFingerprint } from '#shared/policy/profile.ts';
+import { recordCaseAction } from '#shared/usecases/actions.ts';
 import { lambdaContext } from '../../infra/local/local-step-functions.ts';
-import { complaint, Harness, staff } from './harness.ts';
+import { complaint, Harness, type OutboxEmail, staff } from './harness.ts';
 
 /**
  * Issue 15's "Done when": a bank holiday added to the profile produces recalculated events with the right dates
@@ -313,6 +315,49 @@ describe('a bank holiday added to the provider profile', () => {
     }
   }, 180_000);
 
+  it('in AWS a step a new function dates before the apply pass is not recalculated; one an old function dated is, from the date its letter gave', async () => {
+    const { olive, nina } = await deployWhileFunctionsDate('profile-change-later-', baseline, withHoliday);
+    // Olive's letter (an old function's) gave Tuesday 24 March: it moved later, and she is told.
+    expect(olive.recorded).toEqual([
+      ['triage', '2026-03-16', '2026-03-17', 'later'],
+      ['stage1-response', '2026-03-24', '2026-03-25', 'later'],
+    ]);
+    expect(olive.dueDate).toBe('2026-03-25');
+    expect(olive.letters).toEqual([
+      expect.stringContaining(
+        'We told you that you would have our acknowledgement of your complaint by Monday 16 March 2026.',
+      ),
+      expect.stringContaining(
+        'We told you that you would have our stage 1 response by Tuesday 24 March 2026. You will now have it by Wednesday 25 March 2026.',
+      ),
+    ]);
+    // Nina's (a new function's) gave Wednesday 25 March: nothing moved for her, and she is not written to again.
+    expect(nina.recorded).toEqual([['triage', '2026-03-16', '2026-03-17', 'later']]);
+    expect(nina.dueDate).toBe('2026-03-25');
+    expect(nina.letters).toEqual([
+      expect.stringContaining(
+        'We told you that you would have our acknowledgement of your complaint by Monday 16 March 2026.',
+      ),
+    ]);
+  }, 180_000);
+
+  it("in AWS a step a new function dates earlier before the apply pass keeps the date its letter gave, not the old profile's", async () => {
+    // The holiday taken out again: the dates come a day earlier, so nothing is written to anyone.
+    const { olive, nina } = await deployWhileFunctionsDate('profile-change-kept-', withHoliday, baseline);
+    // Olive's letter gave Wednesday 25 March under the old profile: it is kept.
+    expect(olive.recorded).toEqual([
+      ['triage', '2026-03-17', '2026-03-17', 'kept'],
+      ['stage1-response', '2026-03-25', '2026-03-25', 'kept'],
+    ]);
+    expect(olive.dueDate).toBe('2026-03-25');
+    // Nina's gave Tuesday 24 March under the new one: recording "kept 25 March" would have moved her date a day
+    // later than she was told, without a letter.
+    expect(nina.recorded).toEqual([['triage', '2026-03-17', '2026-03-17', 'kept']]);
+    expect(nina.dueDate).toBe('2026-03-24');
+    expect(olive.letters).toEqual([]);
+    expect(nina.letters).toEqual([]);
+  }, 180_000);
+
   it('in AWS a deploy check that fails is answered FAILED with what to do, and the deploy stops', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'profile-change-failed-'));
     dirs.push(dataDir);
@@ -336,6 +381,117 @@ describe('a bank holiday added to the provider profile', () => {
     }
   }, 120_000);
 });
+
+/**
+ * A deploy from one profile to another while the functions date steps. Olive and Nina complain on Monday 9 March
+ * 2026, under the first profile (its first deploy). The deploy's record pass runs on Tuesday 10 March at 08:50
+ * while both wait on triage. Then, before the apply pass, the functions already updated and those not yet updated
+ * both act (in AWS they are updated side by side):
+ * - a new function triages and acknowledges Nina's complaint: the response date its letter gives is the new
+ *   profile's, and an old function then writes a note on her case;
+ * - an old function triages and acknowledges Olive's: her letter gives the old profile's date, and a new function
+ *   then writes a note on her case.
+ * Acknowledged on 10 March, the response is due Tuesday 24 March without the 11 March holiday, Wednesday 25 March
+ * with it. Returns what was recorded on each case, its response date, and the letters telling of a moved date.
+ */
+async function deployWhileFunctionsDate(prefix: string, from: ProviderProfile, to: ProviderProfile) {
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(dataDir);
+  const cloudFormation = await answersReceiver();
+  try {
+    const check = async (pass: 'record' | 'apply', profile: ProviderProfile) => {
+      await sendDigest(
+        cloudFormation.request(pass, profileFingerprint(profile)),
+        lambdaContext('send-digest') as never,
+      );
+      return cloudFormation.answers.at(-1);
+    };
+    const resident = (name: string) => ({
+      ...complaint,
+      complainant: {
+        name,
+        email: `${name.toLowerCase()}@resident.example`,
+        preferredContact: 'email' as const,
+      },
+    });
+    const note = (h: Harness, caseId: string) =>
+      recordCaseAction(h.deps, caseId, staff.handler, { action: 'note', text: 'Rang the resident' });
+    // What each run emailed (the emulator keeps a run's emails).
+    const emails = new Map<string, OutboxEmail>();
+    const stop = async (h: Harness) => {
+      for (const email of await h.outbox()) emails.set(email.messageId, email);
+      await h.stop();
+    };
+    const emailsTo = (address: string) =>
+      [...emails.values()].filter((email) => email.destination.to.includes(address));
+
+    let h = await start(dataDir, from, '2026-03-09T10:00:00Z');
+    await check('record', from);
+    expect(await check('apply', from)).toMatchObject({ Data: { outcome: 'first' } });
+    const olive = (await h.submit(resident('Olive'))).caseId;
+    const nina = (await h.submit(resident('Nina'))).caseId;
+    await stop(h);
+
+    h = await start(dataDir, to, '2026-03-10T08:50:00Z');
+    expect(await check('record', to)).toMatchObject({ Data: { outcome: 'recorded', casesRecorded: '2' } });
+    await stop(h);
+
+    // A new function acknowledges Nina's complaint. (A local start resumes the executions; its own profile check,
+    // as a daily run's between a deploy's passes, records nothing more and leaves the profile to the apply pass.)
+    h = await start(dataDir, to, '2026-03-10T09:00:00Z');
+    await h.system.resumeOpenCases();
+    expect(h.system.profileChange).toMatchObject({ outcome: 'recorded', changes: [] });
+    await h.act(nina, staff.handler, { action: 'triage', outcome: 'complaint' });
+    await h.act(nina, staff.handler, h.acknowledgement(1));
+    const ninaGiven = (await h.state(nina)).stage1.response?.dueDate;
+    await stop(h);
+
+    // An old function acknowledges Olive's, and writes on Nina's.
+    h = await start(dataDir, from, '2026-03-10T09:10:00Z');
+    await h.system.resumeOpenCases();
+    expect(h.system.profileChange).toMatchObject({ outcome: 'unchanged' });
+    await h.act(olive, staff.handler, { action: 'triage', outcome: 'complaint' });
+    await h.act(olive, staff.handler, h.acknowledgement(1));
+    const oliveGiven = (await h.state(olive)).stage1.response?.dueDate;
+    await note(h, nina);
+    await stop(h);
+
+    // Every function updated: a new one writes on Olive's case, then the apply pass.
+    h = await start(dataDir, to, '2026-03-10T09:20:00Z');
+    await note(h, olive);
+    expect(await check('apply', to)).toMatchObject({ Status: 'SUCCESS', Data: { outcome: 'applied' } });
+    // Idempotent: nothing more on a retry.
+    expect(await check('apply', to)).toMatchObject({ Data: { outcome: 'unchanged' } });
+
+    for (const email of await h.outbox()) emails.set(email.messageId, email);
+    const outcome = async (caseId: string, address: string, given: string | undefined) => {
+      // Each acknowledgement letter gave the date its function folded the case to.
+      const acknowledgement = emailsTo(address).find((email) => /acknowledg/i.test(email.subject));
+      expect(acknowledgement?.body.text).toContain(formatCivilDate(given ?? ''));
+      return {
+        recorded: recalculations(await h.events(caseId)).map((event) => [
+          event.step,
+          event.oldDueDate,
+          event.newDueDate,
+          event.direction,
+        ]),
+        dueDate: (await h.state(caseId)).stage1.response?.dueDate,
+        letters: emailsTo(address)
+          .filter((email) => email.subject.startsWith('The date you will hear from us has changed'))
+          .map((email) => email.body.text),
+      };
+    };
+    const result = {
+      olive: await outcome(olive, 'olive@resident.example', oliveGiven),
+      nina: await outcome(nina, 'nina@resident.example', ninaGiven),
+    };
+    await stop(h);
+    harness = undefined;
+    return result;
+  } finally {
+    await cloudFormation.close();
+  }
+}
 
 /**
  * Stands in for CloudFormation: builds the custom resource requests it sends the send-digest function and keeps
