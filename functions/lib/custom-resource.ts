@@ -30,12 +30,20 @@ export function isCustomResourceRequest(event: unknown): boolean {
 const MAX_REASON = 1_000;
 
 /**
+ * How long the answer's PUT may take (S3 answers a presigned PUT in well under a second). Without a limit a PUT
+ * that never completes would hold the function to its own timeout, and every retry with it.
+ */
+const ANSWER_WITHIN_MS = 10_000;
+
+/**
  * Answers CloudFormation: a PUT of the JSON answer to the presigned URL. The body is bytes, so no content type
- * is sent (the URL is signed without one).
+ * is sent (the URL is signed without one). A PUT that takes longer than `withinMs` fails the invocation, which
+ * Lambda runs again (CloudFormation invokes asynchronously), so the answer is sent again.
  */
 async function answer(
   request: CustomResourceRequest,
   outcome: { status: 'SUCCESS'; data?: Record<string, string> } | { status: 'FAILED'; reason: string },
+  withinMs: number,
 ): Promise<void> {
   const body = {
     Status: outcome.status,
@@ -49,22 +57,40 @@ async function answer(
     LogicalResourceId: request.LogicalResourceId,
     ...(outcome.status === 'SUCCESS' && outcome.data ? { Data: outcome.data } : {}),
   };
-  const response = await fetch(request.ResponseURL, {
-    method: 'PUT',
-    body: new TextEncoder().encode(JSON.stringify(body)),
-  });
-  if (!response.ok) {
-    throw new Error(`CloudFormation refused the custom resource answer: HTTP ${response.status}`);
+  let response: Response;
+  try {
+    response = await fetch(request.ResponseURL, {
+      method: 'PUT',
+      body: new TextEncoder().encode(JSON.stringify(body)),
+      signal: AbortSignal.timeout(withinMs),
+    });
+  } catch (error) {
+    // Not the error's message: it may carry the presigned URL.
+    throw answerNotTaken(
+      (error as { name?: string }).name === 'TimeoutError'
+        ? `CloudFormation's answer URL did not take the answer within ${withinMs / 1000} s; the invocation fails so that Lambda runs it again`
+        : `CloudFormation's answer URL could not be reached (${(error as { name?: string }).name ?? 'Error'}); the invocation fails so that Lambda runs it again`,
+    );
   }
+  if (!response.ok) {
+    throw answerNotTaken(`CloudFormation refused the custom resource answer: HTTP ${response.status}`);
+  }
+}
+
+/** An answer that did not reach CloudFormation: answering again with FAILED would not reach it either. */
+function answerNotTaken(message: string): Error {
+  return Object.assign(new Error(message), { name: 'AnswerNotTaken' });
 }
 
 /**
  * A custom resource whose service token is this function: `run` gets the resource's properties (checked with
  * `properties`) on Create and Update; Delete has nothing to undo. CloudFormation waits for the answer, so a
- * failure anywhere (a bad request, the use case) is answered FAILED with its redacted message, which the deploy
- * shows, and the deploy fails. A run that never answers (a timeout) is retried by Lambda (CloudFormation
- * invokes asynchronously), so `run` must be safe to run again. `failure` says, ahead of the error's message, what
- * did not happen and what to do.
+ * failure anywhere (a bad request, the use case) is answered FAILED, which the deploy shows, and the deploy fails.
+ * A run that never answers (a timeout) is retried by Lambda (CloudFormation invokes asynchronously), so `run`
+ * must be safe to run again. `failure` says what did not happen and what to do; after it comes what was wrong
+ * with the properties, or, for a failure inside `run`, only the error's name and where its log is: the stack's
+ * events are read by more people than the function's log, and an error's message may name a resident or the
+ * account's resources.
  *
  * @example export const handler = customResource(z.object({ pass: z.string() }), (deps, p) => check(deps, p), '…');
  */
@@ -72,6 +98,7 @@ export function customResource<Properties extends core.$ZodType>(
   properties: Properties,
   run: (deps: AppDependencies, properties: z.infer<Properties>) => Promise<Record<string, string>>,
   failure: string,
+  { answerWithinMs = ANSWER_WITHIN_MS }: { answerWithinMs?: number } = {},
 ) {
   const Request = z.extend(CustomResourceRequest, { ResourceProperties: properties });
   const stack = eventStack(Request, async (deps, request) => {
@@ -79,7 +106,7 @@ export function customResource<Properties extends core.$ZodType>(
       request.RequestType === 'Delete'
         ? undefined
         : await run(deps, (request as { ResourceProperties: z.infer<Properties> }).ResourceProperties);
-    await answer(request, { status: 'SUCCESS', data });
+    await answer(request, { status: 'SUCCESS', data }, answerWithinMs);
     return data;
   });
   return async (event: unknown, context: Context) => {
@@ -87,11 +114,13 @@ export function customResource<Properties extends core.$ZodType>(
       return await stack(event, context);
     } catch (error) {
       const request = z.safeParse(CustomResourceRequest, event);
-      if (!request.success) throw error; // nowhere to answer
-      await answer(request.data, {
-        status: 'FAILED',
-        reason: `${failure} (${error instanceof Error ? error.message : String(error)})`,
-      });
+      // Nowhere to answer, or the answer did not go: the invocation fails, and Lambda runs it again.
+      if (!request.success || (error instanceof Error && error.name === 'AnswerNotTaken')) throw error;
+      const parsed = z.safeParse(Request, event);
+      const why = parsed.success
+        ? `${error instanceof Error ? error.name : 'Error'} in the run; the function's log has the details, request ${context.awsRequestId}`
+        : `the resource's input is invalid: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`;
+      await answer(request.data, { status: 'FAILED', reason: `${failure} (${why})` }, answerWithinMs);
       return undefined;
     }
   };

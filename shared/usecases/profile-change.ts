@@ -60,7 +60,9 @@ export async function applyProfileChange(
   const { profile } = deps.context;
   const fingerprint = profileFingerprint(profile);
   const stored = await deps.repository.getAppliedProfile();
-  const appliedAt = deps.clock.now().toISOString();
+  // Read once: the instant stored, recorded and compared with the deploy's mark is the same one.
+  const now = deps.clock.now();
+  const appliedAt = now.toISOString();
   const report: ProfileChangeReport = { outcome: 'unchanged', fingerprint, changes: [], lettersSent: 0 };
   if (stored?.fingerprint === fingerprint) return report;
   // A daily run the schedule fires between a deploy's two passes (a deploy spanning 08:00) must not store the
@@ -69,7 +71,7 @@ export async function applyProfileChange(
   const pending = stored?.deployPending;
   const deployUnderWay =
     pending?.fingerprint === fingerprint &&
-    deps.clock.now().getTime() - Date.parse(pending.since) < DEPLOY_PASSES_APART_MS;
+    now.getTime() - Date.parse(pending.since) < DEPLOY_PASSES_APART_MS;
   const storeApplied = pass === 'apply' || (pass === undefined && !deployUnderWay);
   if (!stored) {
     if (storeApplied)
