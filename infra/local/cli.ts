@@ -11,7 +11,7 @@ import type { Runtime } from './runtime.ts';
 
 type Output = { out: (text: string) => void; err: (text: string) => void };
 
-const SUBCOMMAND_USAGE = {
+export const SUBCOMMAND_USAGE = {
   start: `  start   [--provider <preset id | path>] [--port <n>] [--ses-port <n>] [--smtp-port <n>] [--data-dir <dir>]
           [--start <instant>]
           Runs the whole system on this machine (same as npm start), with an SMTP listener for inbound email.`,
@@ -51,19 +51,18 @@ function profileChangeLines(report: ProfileChangeReport | undefined): string[] {
   ];
 }
 
+/** What `complaints local start` (and `npm start`) accepts: its usage above and the README list each one. */
+export const START_OPTIONS = {
+  provider: { type: 'string' },
+  port: { type: 'string' },
+  'ses-port': { type: 'string' },
+  'smtp-port': { type: 'string' },
+  'data-dir': { type: 'string' },
+  start: { type: 'string' },
+} as const;
+
 export async function localStart(args: string[], io: Output): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      provider: { type: 'string' },
-      port: { type: 'string' },
-      'ses-port': { type: 'string' },
-      'smtp-port': { type: 'string' },
-      'data-dir': { type: 'string' },
-      start: { type: 'string' },
-    },
-    strict: true,
-  });
+  const { values } = parseArgs({ args, options: START_OPTIONS, strict: true });
   const startAt = values.start ? new Date(values.start) : undefined;
   if (startAt && Number.isNaN(startAt.getTime()))
     throw new LocalUsageError('--start must be an ISO date or instant');

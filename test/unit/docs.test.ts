@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ROUTES } from '#functions/routes.ts';
+import { START_OPTIONS, SUBCOMMAND_USAGE } from '../../infra/local/cli.ts';
 
 const root = new URL('../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
@@ -92,5 +93,18 @@ describe('docs/state-machine.md', () => {
     for (const name of Object.keys(asl.States)) {
       expect(doc, name).toContain(`state "${name}" as `);
     }
+  });
+});
+
+describe('README', () => {
+  const flags = (text: string) =>
+    [...new Set([...text.matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1]))].sort();
+
+  it('lists exactly the options npm start accepts and its --help prints', () => {
+    const options = read('README.md').match(/^Options \(`npm start -- --help`[\s\S]*?\n\n/m)?.[0];
+    expect(options, "README's npm start options paragraph").toBeDefined();
+    const accepted = Object.keys(START_OPTIONS).sort();
+    expect(flags(options ?? '').filter((flag) => flag !== 'help')).toEqual(accepted);
+    expect(flags(SUBCOMMAND_USAGE.start)).toEqual(accepted);
   });
 });
