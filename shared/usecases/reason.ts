@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { wholeNumber } from '../domain/numbers.ts';
 import '../zod-messages.ts';
 
 /**
@@ -14,9 +15,6 @@ export function staffReason(what: string, example: string, max = 2000) {
     .check(
       z.trim(),
       z.minLength(1, missing),
-      z.maxLength(
-        max,
-        `${what.replace(/^the /, 'The ')} must be ${max.toLocaleString('en-GB')} characters or fewer`,
-      ),
+      z.maxLength(max, `${what.replace(/^the /, 'The ')} must be ${wholeNumber(max)} characters or fewer`),
     );
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type * as z from 'zod/mini';
 import type { ContactDetail } from '#shared/domain/case.ts';
+import { wholeNumber } from '#shared/domain/numbers.ts';
 import { isCivilDate, toLondon } from '#shared/time/london.ts';
 import { IntakeInput } from '#shared/usecases/intake.ts';
 import { ATTACHMENTS_FIELD } from '../attachments.ts';
@@ -137,7 +138,7 @@ type Issue = z.core.$ZodIssue;
 
 function messageFor(name: FieldName, issue: Issue): string {
   if (issue.code === 'too_big') {
-    return `${LABELS[name]} must be ${Number(issue.maximum).toLocaleString('en-GB')} characters or fewer`;
+    return `${LABELS[name]} must be ${wholeNumber(Number(issue.maximum))} characters or fewer`;
   }
   if (issue.code === 'too_small' || (issue.code === 'invalid_type' && issue.input === undefined)) {
     return MISSING[name] ?? WRONG_FORMAT[name] ?? `Enter ${LABELS[name].toLowerCase()}`;

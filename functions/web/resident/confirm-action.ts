@@ -1,5 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DomainError, ValidationError } from '#shared/domain/errors.ts';
+import { wholeNumber } from '#shared/domain/numbers.ts';
 import {
   type ResidentAction,
   repeatResidentRequest,
@@ -124,7 +125,7 @@ const MAX_TEXT = 10_000;
 
 export function tooLong(name: string, label: string, value: string): FieldError[] {
   return value.length > MAX_TEXT
-    ? [{ field: name, message: `${label} must be ${MAX_TEXT.toLocaleString('en-GB')} characters or fewer` }]
+    ? [{ field: name, message: `${label} must be ${wholeNumber(MAX_TEXT)} characters or fewer` }]
     : [];
 }
 

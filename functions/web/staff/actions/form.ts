@@ -1,5 +1,6 @@
 import type * as z from 'zod/mini';
 import type { CaseState, StaffRole } from '#shared/domain/case.ts';
+import { wholeNumber } from '#shared/domain/numbers.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import type { TaskRecord } from '#shared/ports/case-repository.ts';
 import type { CaseAction, TaskAction } from '#shared/usecases/actions.ts';
@@ -120,7 +121,7 @@ export function parseWith<T>(
           ...(mapped.href ? { href: mapped.href } : {}),
           message:
             issue.code === 'too_big' && mapped.label
-              ? `${mapped.label} must be ${Number(issue.maximum).toLocaleString('en-GB')} characters or fewer`
+              ? `${mapped.label} must be ${wholeNumber(Number(issue.maximum))} characters or fewer`
               : mapped.message,
         }
       : { field: options.formId, message: `${issue.path.join('.')}: ${issue.message}` };
