@@ -303,6 +303,16 @@ describe('legal hold (POST /staff/cases/{caseId}/events)', () => {
       lambdaContext,
     ).then(parse);
 
+  it('answers an unknown or missing action with every action the route takes, a correction included', async () => {
+    const caseId = String((await submit()).body.caseId);
+    for (const json of [{}, { action: 'rectfy' }]) {
+      const refused = await hold(caseId, 'manager', json);
+      expect(refused.statusCode).toBe(422);
+      expect(refused.body.message).toContain('note');
+      expect(refused.body.message).toContain('rectify');
+    }
+  });
+
   it('is set and released by a manager with a reason, refused to a handler, and says what is wrong', async () => {
     const caseId = String((await submit()).body.caseId);
     const byHandler = await hold(caseId, 'handler', { action: 'legal-hold', reason: 'County court claim' });
