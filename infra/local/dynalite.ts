@@ -14,6 +14,20 @@ type Create = (options?: DynaliteOptions) => Server;
 
 type IteratorPrototype = { close(): Promise<void>; return?: () => Promise<IteratorResult<never>> };
 
+type Callback<T = unknown> = (error: Error | null | undefined, value?: T) => void;
+
+/** The part of dynalite's store (db/index.js) whose table descriptions are cached. */
+interface DynaliteStore {
+  tableDb: {
+    get(key: string, callback: Callback): void;
+    put(key: string, value: unknown, callback: Callback): void;
+    del(key: string, callback: Callback): void;
+    batch(operations: Array<{ key: string }>, callback: Callback): void;
+  };
+  getTable(name: string, checkStatus: boolean | Callback, callback?: Callback): void;
+  recreate(): void;
+}
+
 /**
  * Process-wide, not module-wide: a test runner that evaluates this module again in the same process (Node's
  * require cache keeps dynalite loaded) must reuse the dynalite it loaded, not find it "loaded before".
@@ -64,6 +78,8 @@ function loadDynalite(): Create {
     }
   };
   try {
+    // After memory-level's class is replaced: the store module reads it as it loads.
+    cacheTableDescriptions(fromDynalite('./db/index.js') as { create(options: unknown): DynaliteStore });
     return fromHere('dynalite') as Create;
   } finally {
     memoryLevel.MemoryLevel = Original;
@@ -92,4 +108,93 @@ export async function createActiveTable(client: DynamoDBClient, tableName: strin
     if (Table?.TableStatus === 'ACTIVE') return;
     await new Promise((ready) => setTimeout(ready, 1));
   }
+}
+
+/**
+ * dynalite reads the table's description from its store (LevelDB on disk, a few KB of JSON) at the start of
+ * every request, to check the table exists and read its key schema and indexes: one of each request's two to
+ * four reads, for a value that changes only with CreateTable, UpdateTable and DeleteTable (issue 12). Each store
+ * dynalite creates keeps the descriptions it has read, frozen, and drops one whenever it is written or deleted;
+ * a read that overlapped a write of the same table is not kept, so the cache never holds what a write replaced.
+ * The item operations (which ask `getTable` with a status check) share the frozen object: none of them changes
+ * it. The table operations, which change the description they are given before writing it back, get a copy.
+ */
+function cacheTableDescriptions(db: { create(options: unknown): DynaliteStore }): void {
+  const create = db.create;
+  db.create = (options) => withTableCache(create(options));
+}
+
+function withTableCache(store: DynaliteStore): DynaliteStore {
+  const { tableDb } = store;
+  const get = tableDb.get.bind(tableDb);
+  const put = tableDb.put.bind(tableDb);
+  const del = tableDb.del.bind(tableDb);
+  const batch = tableDb.batch.bind(tableDb);
+  const cached = new Map<string, object>();
+  // Per table: writes under way, and a count of writes begun (a read keeps its value only if neither moved).
+  const writing = new Map<string, number>();
+  const writes = new Map<string, number>();
+  const writeOf = (keys: string[], callback: Callback, run: (done: Callback) => void) => {
+    for (const key of keys) {
+      cached.delete(key);
+      writing.set(key, (writing.get(key) ?? 0) + 1);
+      writes.set(key, (writes.get(key) ?? 0) + 1);
+    }
+    run((error, value) => {
+      for (const key of keys) {
+        cached.delete(key);
+        const left = (writing.get(key) ?? 1) - 1;
+        if (left > 0) writing.set(key, left);
+        else writing.delete(key);
+      }
+      callback?.(error, value);
+    });
+  };
+  tableDb.get = (key, callback) => {
+    const table = cached.get(key);
+    if (table !== undefined) {
+      // Answered in a later turn of the event loop, as a read from the store is. A microtask answered the
+      // same requests in lock-step: ten intakes at once then probed the same reference numbers round after
+      // round, and a few in 400 gave up after 50 probes (409, "try again").
+      setImmediate(() => callback(null, table));
+      return;
+    }
+    const begun = writes.get(key) ?? 0;
+    const clean = !writing.has(key);
+    get(key, (error, value) => {
+      if (!error && value && clean && !writing.has(key) && (writes.get(key) ?? 0) === begun) {
+        cached.set(key, deepFreeze(structuredClone(value)));
+      }
+      callback(error, value);
+    });
+  };
+  tableDb.put = (key, value, callback) => writeOf([key], callback, (done) => put(key, value, done));
+  tableDb.del = (key, callback) => writeOf([key], callback, (done) => del(key, done));
+  tableDb.batch = (operations, callback) =>
+    writeOf(
+      operations.map((operation) => operation.key),
+      callback,
+      (done) => batch(operations, done),
+    );
+  const getTable = store.getTable;
+  store.getTable = (name, checkStatus, callback) => {
+    // With a status check (a function in its place): an item operation, which only reads the description.
+    if (typeof checkStatus === 'function') return getTable(name, checkStatus);
+    getTable(name, checkStatus, (error, table) => callback?.(error, table && structuredClone(table)));
+  };
+  // A store closed and opened again (dynalite's server listening again) is a new store: cached anew.
+  const recreate = store.recreate;
+  store.recreate = function (this: DynaliteStore) {
+    recreate.call(this);
+    withTableCache(this);
+  };
+  return store;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
 }

@@ -46,7 +46,7 @@ import * as sendNotifications from '../../functions/workflow/send-notifications.
 import { repairAtStart, type StartRepair } from './crash-repair.ts';
 import { CLEAN_STOP_FILE, LOCAL_TABLE } from './data-dir.ts';
 import { createActiveTable, dynaliteServer } from './dynalite.ts';
-import { inProcessDynamo } from './in-process-dynamo.ts';
+import { inProcessDynamo, unsignedForDynalite } from './in-process-dynamo.ts';
 import { LocalStepFunctions, lambdaContext } from './local-step-functions.ts';
 import { installVirtualClock, type VirtualClock } from './virtual-clock.ts';
 
@@ -217,6 +217,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     region: REGION,
     credentials: CREDENTIALS,
     requestHandler: dynamoTransport,
+    signer: unsignedForDynalite,
   });
   await ensureTable(dynamo);
   const documents = createDocumentClient(dynamo);

@@ -29,11 +29,13 @@ type TimerInternals = { timers?: Map<unknown, { callAt: number }> | Record<strin
 export function installVirtualClock(options: { start?: Date; idle: IdleProbe['idle'] }): VirtualClock {
   const clock: InstalledClock = FakeTimers.install({
     now: options.start ?? new Date(),
-    toFake: ['Date', 'setTimeout', 'clearTimeout'],
+    // Date is faked below, not by fake-timers: see virtualDate.
+    toFake: ['setTimeout', 'clearTimeout'],
     shouldAdvanceTime: true,
     advanceTimeDelta: 5,
     shouldClearNativeTimers: true,
   });
+  const uninstallDate = installVirtualDate(() => clock.now);
   const uninstallShim = installLongTimerShim();
 
   function pendingTimers() {
@@ -70,7 +72,36 @@ export function installVirtualClock(options: { start?: Date; idle: IdleProbe['id
     pendingTimers: () => pendingTimers().length,
     uninstall() {
       uninstallShim();
+      uninstallDate();
       clock.uninstall();
     },
+  };
+}
+
+/**
+ * Replaces the global Date with one whose "now" (`new Date()`, `Date()`, `Date.now()`) is the virtual clock's,
+ * and whose instances are native Dates. fake-timers' own Date is a Proxy around a subclass that defines a
+ * `constructor` property on every instance it makes: in the queue page's profile that constructor was 5.8 % of
+ * the runtime's CPU (each task's deadline converts a few instants), 20 to 30 times the cost of a native Date.
+ * A constructor function that returns a native Date keeps `instanceof Date`, `Date.prototype` and the statics.
+ */
+export function installVirtualDate(now: () => number): () => void {
+  const NativeDate = globalThis.Date;
+  const VirtualDate = function (this: unknown, ...args: unknown[]) {
+    // Called without new, Date ignores its arguments and answers the current time as a string.
+    if (!new.target) return new NativeDate(now()).toString();
+    if (args.length === 0) return new NativeDate(now());
+    if (args.length === 1) return new NativeDate(args[0] as string | number | Date);
+    return new NativeDate(...(args as [number, number]));
+  } as unknown as DateConstructor;
+  Object.defineProperties(VirtualDate, {
+    ...Object.getOwnPropertyDescriptors(NativeDate),
+    // The native prototype, so instances (and Dates made elsewhere) are `instanceof` it and patches reach them.
+    prototype: { value: NativeDate.prototype, writable: false, enumerable: false, configurable: false },
+    now: { value: now, writable: true, enumerable: false, configurable: true },
+  });
+  globalThis.Date = VirtualDate;
+  return () => {
+    globalThis.Date = NativeDate;
   };
 }
