@@ -125,7 +125,12 @@ export function deadlineChange(
 ): DeadlineChange | undefined {
   const given = givenDue(caseId, events, oldProfile);
   if (!given || given.deadline.dueAt < now) return undefined;
-  if (datedUnder(events, given.datedBy, profileFingerprint(newProfile))) return undefined;
+  const fingerprint = profileFingerprint(newProfile);
+  if (datedUnder(events, given.datedBy, fingerprint)) return undefined;
+  // Recorded already when a recalculation for this profile comes at or after the event that gave the date: one
+  // before it was about a date since replaced (an old function extended or moved the case on during a deploy),
+  // whatever the step is called, so the date given since is compared again.
+  if (recordsProfileChange(events.slice(given.datedBy - 1), fingerprint)) return undefined;
   const unpinned = events.filter((event) => event.type !== 'deadlines-recalculated');
   const before = pendingDue(caseId, unpinned, oldProfile);
   const after = pendingDue(caseId, unpinned, newProfile);
@@ -146,20 +151,10 @@ export function deadlineChange(
   };
 }
 
-/**
- * Whether the log already records the change to the profile with this fingerprint (a run started again), at
- * `step` when given (a case recorded at one step and moved on to the next is not recorded there yet).
- */
-export function recordsProfileChange(
-  events: readonly CaseEvent[],
-  fingerprint: string,
-  step?: Step,
-): boolean {
+/** Whether these events record the change to the profile with this fingerprint. */
+function recordsProfileChange(events: readonly CaseEvent[], fingerprint: string): boolean {
   return events.some(
-    (event) =>
-      event.type === 'deadlines-recalculated' &&
-      event.profileFingerprint === fingerprint &&
-      (step === undefined || event.step === step),
+    (event) => event.type === 'deadlines-recalculated' && event.profileFingerprint === fingerprint,
   );
 }
 

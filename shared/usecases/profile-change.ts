@@ -1,11 +1,6 @@
 import { type Actor, OPEN_STATUSES } from '../domain/case.ts';
 import { lettersOwed } from '../domain/correspondence.ts';
-import {
-  type DeadlineChange,
-  deadlineChange,
-  describeProfileChange,
-  recordsProfileChange,
-} from '../domain/deadline-changes.ts';
+import { type DeadlineChange, deadlineChange, describeProfileChange } from '../domain/deadline-changes.ts';
 import { ConflictError, DomainError } from '../domain/errors.ts';
 import { profileFingerprint } from '../policy/profile.ts';
 import { recordEvent } from './case-log.ts';
@@ -90,10 +85,10 @@ export async function applyProfileChange(
       const events = await deps.repository.loadEvents(caseId);
       // A run stopped between a case's event and its letter sends the letter now.
       let owesLetter = lettersOwed(events).some((letter) => letter.template === 'due-date-moved');
+      // None where this profile's change is recorded after the date given (a run started again, or a deploy's
+      // apply pass after its record pass); a date an old function gave since is compared again.
       const change = deadlineChange(caseId, events, stored.profile, profile, appliedAt);
-      // A case this profile already recorded at another step has moved on since (under the old functions,
-      // between a deploy's two passes): its new step was dated under the old profile, so it is compared again.
-      if (change && !recordsProfileChange(events, fingerprint, change.step)) {
+      if (change) {
         try {
           await recordEvent(deps, caseId, (_state, at) => ({
             type: 'deadlines-recalculated',

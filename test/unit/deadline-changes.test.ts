@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type CaseEvent, caseContext, foldCase } from '#shared/domain/case.ts';
-import {
-  deadlineChange,
-  describeProfileChange,
-  recordsProfileChange,
-} from '#shared/domain/deadline-changes.ts';
+import { deadlineChange, describeProfileChange } from '#shared/domain/deadline-changes.ts';
 import { profileFingerprint } from '#shared/policy/profile.ts';
 import { baselineProfile, handler, received } from '../support/fixtures.ts';
 
@@ -194,7 +190,12 @@ describe('the deadlines-recalculated event', () => {
 });
 
 describe('a change after an earlier one was recorded', () => {
-  const pinned = (oldDueDate: string, newDueDate: string, direction: 'later' | 'kept'): CaseEvent => ({
+  const pinned = (
+    oldDueDate: string,
+    newDueDate: string,
+    direction: 'later' | 'kept',
+    profileFingerprint = 'first-change',
+  ): CaseEvent => ({
     type: 'deadlines-recalculated',
     at: '2026-03-05T12:00:00Z',
     by: { kind: 'system', id: 'profile-change' },
@@ -203,7 +204,7 @@ describe('a change after an earlier one was recorded', () => {
     newDueDate,
     direction,
     reason: 'An earlier change',
-    profileFingerprint: 'first-change',
+    profileFingerprint,
   });
 
   it('moves a date pinned by the first change later again when the second pushes it past the pin', () => {
@@ -223,16 +224,48 @@ describe('a change after an earlier one was recorded', () => {
     expect(deadlineChange('case-1', log, oldProfile, august, now)).toBeUndefined();
   });
 
-  it('knows the log already records the change with a fingerprint', () => {
-    const log = [...events, pinned('2026-03-18', '2026-03-19', 'later')];
-    expect(recordsProfileChange(log, 'first-change')).toBe(true);
-    expect(recordsProfileChange(log, 'another-change')).toBe(false);
+  it('lists nothing when the log records this change after the date was given (a run started again)', () => {
+    const added = withHoliday('2026-03-11');
+    const log = [...events, pinned('2026-03-18', '2026-03-19', 'later', profileFingerprint(added))];
+    expect(deadlineChange('case-1', log, oldProfile, added, now)).toBeUndefined();
+    // A kept date does not change the date either: the record still covers it.
+    const removed = [...events, pinned('2026-03-19', '2026-03-19', 'kept', profileFingerprint(oldProfile))];
+    expect(deadlineChange('case-1', removed, added, oldProfile, now)).toBeUndefined();
   });
 
-  it('knows it at the step recorded only: a case that moved on since is not recorded at its new step', () => {
-    const log = [...events, pinned('2026-03-18', '2026-03-19', 'later')];
-    expect(recordsProfileChange(log, 'first-change', 'stage1-response')).toBe(true);
-    expect(recordsProfileChange(log, 'first-change', 'escalation-window')).toBe(false);
+  it('compares again a date given after this change was recorded, whatever its step (an extension since)', () => {
+    const added = withHoliday('2026-03-11', '2026-03-20');
+    const log: CaseEvent[] = [
+      ...events,
+      pinned('2026-03-18', '2026-03-19', 'later', profileFingerprint(added)),
+      {
+        type: 'extension-granted',
+        at: '2026-03-05T13:00:00Z',
+        by: handler,
+        stage: 1,
+        workingDays: 5,
+        reason: 'Complex complaint needing specialist input',
+        explanation: 'Surveyor',
+      },
+      {
+        type: 'correspondence-sent',
+        at: '2026-03-05T13:01:00Z',
+        by: { kind: 'system', id: 'notifications' },
+        template: 'extension-notice',
+        key: 'extension-notice#6',
+        channel: 'email',
+        recipient: 'resident@example.org',
+        profileFingerprint: profileFingerprint(oldProfile),
+      },
+    ];
+    // The extension, folded under the old profile from the pinned 19 March, ends on 26 March; with 20 March a
+    // holiday, on 27 March.
+    expect(deadlineChange('case-1', log, oldProfile, added, now)).toMatchObject({
+      step: 'stage1-response',
+      oldDueDate: '2026-03-26',
+      newDueDate: '2026-03-27',
+      direction: 'later',
+    });
   });
 });
 

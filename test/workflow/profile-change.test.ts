@@ -582,3 +582,109 @@ async function answersReceiver() {
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/**
+ * Dee complains on Monday 9 March 2026 and is acknowledged that day under the first profile: the response is due
+ * 10 working days on, Monday 23 March; with 11 and 25 March bank holidays, Tuesday 24 March. The deploy's record
+ * pass runs on 10 March at 08:50; then a function not yet updated grants a 5-working-day extension, and its
+ * notice gives the date folded under the old profile; then every function is updated and the apply pass runs.
+ */
+async function extensionBetweenPasses(prefix: string, from: ProviderProfile, to: ProviderProfile) {
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(dataDir);
+  const cloudFormation = await answersReceiver();
+  const emails = new Map<string, OutboxEmail>();
+  const stop = async (h: Harness) => {
+    for (const email of await h.outbox()) emails.set(email.messageId, email);
+    await h.stop();
+  };
+  const check = (pass: 'record' | 'apply', profile: ProviderProfile) =>
+    sendDigest(
+      cloudFormation.request(pass, profileFingerprint(profile)),
+      lambdaContext('send-digest') as never,
+    );
+  try {
+    let h = await start(dataDir, from, '2026-03-09T10:00:00Z');
+    await check('record', from);
+    await check('apply', from);
+    const dee = (
+      await h.submit({
+        ...complaint,
+        complainant: { name: 'Dee', email: 'dee@resident.example', preferredContact: 'email' },
+      })
+    ).caseId;
+    await h.act(dee, staff.handler, { action: 'triage', outcome: 'complaint' });
+    await h.act(dee, staff.handler, h.acknowledgement(1));
+    await stop(h);
+
+    h = await start(dataDir, to, '2026-03-10T08:50:00Z');
+    await check('record', to);
+    const recordPass = recalculations(await h.events(dee)).map((event) => event.direction);
+    await stop(h);
+
+    h = await start(dataDir, from, '2026-03-10T09:10:00Z');
+    await h.system.resumeOpenCases();
+    await h.act(dee, staff.handler, {
+      action: 'extend',
+      workingDays: 5,
+      reason: from.stages[0]?.extension.allowedReasons[0],
+      explanation: 'A surveyor must inspect the flue.',
+    });
+    const notice = (await h.outbox()).find((email) => email.subject.startsWith('We need more time'));
+    await stop(h);
+
+    h = await start(dataDir, to, '2026-03-10T09:20:00Z');
+    await check('apply', to);
+    const result = {
+      recordPass,
+      notice: notice?.body.text,
+      recorded: recalculations(await h.events(dee)).map((event) =>
+        [event.oldDueDate, event.newDueDate, event.direction].join(' '),
+      ),
+      dueDate: (await h.state(dee)).stage1.response?.dueDate,
+      letters: [...emails.values(), ...(await h.outbox())]
+        .filter((email) => email.subject.startsWith('The date you will hear from us has changed'))
+        .map((email) => email.body.text.match(/We told you .*?\. You will now have it by [^.]*\./)?.[0]),
+    };
+    await stop(h);
+    harness = undefined;
+    return result;
+  } finally {
+    await cloudFormation.close();
+  }
+}
+
+describe('an extension a function not yet updated grants between the passes, at a step the record pass recorded', () => {
+  const holidays: ProviderProfile = {
+    ...baseline,
+    calendar: {
+      ...baseline.calendar,
+      extraBankHolidays: [
+        { date: '2026-03-11', reason: 'Announced bank holiday' },
+        { date: '2026-03-25', reason: 'Announced bank holiday' },
+      ],
+    },
+  };
+
+  it('holidays added: the apply pass moves the extended date to 1 April and tells the resident', async () => {
+    const dee = await extensionBetweenPasses('profile-change-extended-later-', baseline, holidays);
+    expect(dee.recordPass).toEqual(['later']);
+    // The old function extended from the pinned Tuesday 24 March: 5 working days to Tuesday 31 March.
+    expect(dee.notice).toContain('Tuesday 31 March 2026');
+    expect(dee.recorded).toEqual(['2026-03-23 2026-03-24 later', '2026-03-31 2026-04-01 later']);
+    expect(dee.dueDate).toBe('2026-04-01');
+    expect(dee.letters).toEqual([
+      'We told you that you would have our stage 1 response by Monday 23 March 2026. You will now have it by Tuesday 24 March 2026.',
+      'We told you that you would have our stage 1 response by Tuesday 31 March 2026. You will now have it by Wednesday 1 April 2026.',
+    ]);
+  }, 180_000);
+
+  it('holidays removed: the case keeps 1 April, the date the extension notice gave, not 31 March', async () => {
+    const dee = await extensionBetweenPasses('profile-change-extended-kept-', holidays, baseline);
+    expect(dee.recordPass).toEqual(['kept']);
+    expect(dee.notice).toContain('Wednesday 1 April 2026');
+    expect(dee.recorded).toEqual(['2026-03-24 2026-03-24 kept', '2026-04-01 2026-04-01 kept']);
+    expect(dee.dueDate).toBe('2026-04-01');
+    expect(dee.letters).toEqual([]);
+  }, 180_000);
+});

@@ -1,0 +1,188 @@
+// A deploy's two profile passes (record, then apply) while functions still running the old profile and functions
+// already running the new one write to the same cases (ADR 0016), on fakes. Each test checks the rule the issue
+// sets: a due date given to the resident never moves earlier, and if it moves later the resident is told.
+import { describe, expect, it } from 'vitest';
+import { type CaseEvent, caseContext, foldCase, pendingStep } from '#shared/domain/case.ts';
+import { deadlineChange } from '#shared/domain/deadline-changes.ts';
+import { type ProviderProfile, profileFingerprint } from '#shared/policy/profile.ts';
+import { caseLookups, recordEvent } from '#shared/usecases/case-log.ts';
+import type { AppDependencies } from '#shared/usecases/dependencies.ts';
+import { sendOwedLetters } from '#shared/usecases/notify.ts';
+import { applyProfileChange, checkProfileAtDeploy } from '#shared/usecases/profile-change.ts';
+import { fakeDependencies } from '../support/fakes/dependencies.ts';
+import { baselineProfile, handler, received } from '../support/fixtures.ts';
+
+const baseline = baselineProfile();
+const withHolidays = (...dates: string[]) =>
+  baselineProfile({
+    calendar: {
+      ...baseline.calendar,
+      extraBankHolidays: dates.map((date) => ({ date, reason: 'Announced bank holiday' })),
+    },
+  });
+
+/** One table, and the functions of each profile writing to it (an old one and a new one during a deploy). */
+function deployOf(from: ProviderProfile, to: ProviderProfile) {
+  const fakes = fakeDependencies();
+  const running = (profile: ProviderProfile): AppDependencies => ({
+    ...fakes.deps,
+    context: caseContext(profile),
+  });
+  const pass = (which: 'record' | 'apply') =>
+    checkProfileAtDeploy(running(to), { pass: which, profileFingerprint: profileFingerprint(to) });
+  return { ...fakes, old: running(from), updated: running(to), pass };
+}
+type Deploy = ReturnType<typeof deployOf>;
+
+const at = (deploy: Deploy, instant: string) => deploy.clock.set(instant);
+
+async function open(deploy: Deploy, instant: string): Promise<void> {
+  at(deploy, instant);
+  const event = received(instant);
+  await deploy.repository.appendEvent('case-1', 1, event);
+  const state = foldCase('case-1', [event], deploy.old.context);
+  await deploy.repository.saveProjection(state, caseLookups(deploy.old, state));
+  await sendOwedLetters(deploy.old, 'case-1');
+}
+
+/** A member of staff's action through the functions given, and the letters it calls for sent by them. */
+async function act(
+  deploy: Deploy,
+  functions: AppDependencies,
+  instant: string,
+  event: Record<string, unknown>,
+): Promise<void> {
+  at(deploy, instant);
+  await recordEvent(
+    functions,
+    'case-1',
+    (_state, time) => ({ at: time, by: handler, ...event }) as CaseEvent,
+  );
+  await sendOwedLetters(functions, 'case-1');
+}
+const triage = { type: 'triaged', outcome: 'complaint' };
+const acknowledge = { type: 'acknowledged', stage: 1, definition: 'Boiler', outcomesSought: ['Repair'] };
+const extendFiveDays = {
+  type: 'extension-granted',
+  stage: 1,
+  workingDays: 5,
+  reason: 'Complex complaint needing specialist input',
+  explanation: 'A surveyor must inspect the flue.',
+};
+
+/** The step the case waits on and its due date, folded under the profile. */
+async function reads(deploy: Deploy, profile: ProviderProfile): Promise<string> {
+  const ctx = caseContext(profile);
+  const pending = pendingStep(foldCase('case-1', await deploy.repository.loadEvents('case-1'), ctx), ctx);
+  return `${pending?.step} ${pending?.deadline?.dueDate}`;
+}
+
+async function recalculations(deploy: Deploy): Promise<string[]> {
+  return (await deploy.repository.loadEvents('case-1')).flatMap((event) =>
+    event.type === 'deadlines-recalculated'
+      ? [`${event.step} ${event.oldDueDate} -> ${event.newDueDate} ${event.direction}`]
+      : [],
+  );
+}
+
+/** What the "date has changed" letters told the resident, in order: the date they had, and the new one. */
+const movedLetters = (deploy: Deploy) =>
+  deploy.mailer.sent
+    .filter((email) => email.subject.startsWith('The date you will hear from us has changed'))
+    .map((email) =>
+      email.text.match(/We told you .*? by (\w+ \d+ \w+ \d+)\. .*? by (\w+ \d+ \w+ \d+)\./)?.slice(1),
+    );
+
+/**
+ * Complained on Monday 2 March 2026, triaged and acknowledged on Wednesday 4 March by the functions of `from`,
+ * every profile stored first. With 11 and 20 March working days the response is due on Wednesday 18 March.
+ */
+async function acknowledgedCase(from: ProviderProfile, to: ProviderProfile): Promise<Deploy> {
+  const deploy = deployOf(from, to);
+  at(deploy, '2026-03-02T09:00:00Z');
+  await applyProfileChange(deploy.old);
+  await open(deploy, '2026-03-02T10:00:00Z');
+  await act(deploy, deploy.old, '2026-03-02T11:00:00Z', triage);
+  await act(deploy, deploy.old, '2026-03-04T09:00:00Z', acknowledge);
+  return deploy;
+}
+
+describe('an extension an old function grants between the passes, at a step the record pass recorded', () => {
+  const holidays = withHolidays('2026-03-11', '2026-03-20');
+
+  it('holidays added: the apply pass moves the extended date later too and writes to the resident', async () => {
+    const deploy = await acknowledgedCase(baseline, holidays);
+    at(deploy, '2026-03-05T08:00:00Z');
+    await deploy.pass('record');
+    expect(await recalculations(deploy)).toEqual(['stage1-response 2026-03-18 -> 2026-03-19 later']);
+    // Not yet updated, a function grants 5 working days from 19 March: its notice says Thursday 26 March.
+    await act(deploy, deploy.old, '2026-03-05T09:00:00Z', extendFiveDays);
+    expect(await reads(deploy, baseline)).toBe('stage1-response 2026-03-26');
+
+    at(deploy, '2026-03-05T09:30:00Z');
+    expect((await deploy.pass('apply')).changes).toMatchObject([
+      { step: 'stage1-response', oldDueDate: '2026-03-26', newDueDate: '2026-03-27', direction: 'later' },
+    ]);
+    // With 20 March a holiday the extension ends on Friday 27 March: the case reads it and the resident is told.
+    expect(await reads(deploy, holidays)).toBe('stage1-response 2026-03-27');
+    expect(await recalculations(deploy)).toEqual([
+      'stage1-response 2026-03-18 -> 2026-03-19 later',
+      'stage1-response 2026-03-26 -> 2026-03-27 later',
+    ]);
+    expect(movedLetters(deploy)).toEqual([
+      ['Wednesday 18 March 2026', 'Thursday 19 March 2026'],
+      ['Thursday 26 March 2026', 'Friday 27 March 2026'],
+    ]);
+  });
+
+  it('holidays removed: the apply pass keeps the date the extension notice gave, never the earlier one', async () => {
+    const deploy = await acknowledgedCase(holidays, baseline);
+    at(deploy, '2026-03-05T08:00:00Z');
+    await deploy.pass('record');
+    expect(await recalculations(deploy)).toEqual(['stage1-response 2026-03-19 -> 2026-03-19 kept']);
+    // Still running the old calendar, a function's extension notice says Friday 27 March.
+    await act(deploy, deploy.old, '2026-03-05T09:00:00Z', extendFiveDays);
+    expect(await reads(deploy, holidays)).toBe('stage1-response 2026-03-27');
+
+    at(deploy, '2026-03-05T09:30:00Z');
+    await deploy.pass('apply');
+    // Without the holidays it would read Thursday 26 March, a day earlier than the resident was told.
+    expect(await reads(deploy, baseline)).toBe('stage1-response 2026-03-27');
+    expect(await recalculations(deploy)).toEqual([
+      'stage1-response 2026-03-19 -> 2026-03-19 kept',
+      'stage1-response 2026-03-27 -> 2026-03-27 kept',
+    ]);
+    expect(movedLetters(deploy)).toEqual([]);
+  });
+});
+
+describe('profile diff, the daily run and both passes share one answer', () => {
+  it('after the record pass kept a date, profile diff lists nothing and the apply pass records nothing', async () => {
+    const holiday = withHolidays('2026-03-11');
+    const deploy = await acknowledgedCase(holiday, baseline);
+    at(deploy, '2026-03-05T08:00:00Z');
+    expect((await deploy.pass('record')).changes).toHaveLength(1);
+    const events = await deploy.repository.loadEvents('case-1');
+    // What `profile diff` asks (infra/local/profile-diff.ts).
+    expect(deadlineChange('case-1', events, holiday, baseline, '2026-03-05T08:30:00.000Z')).toBeUndefined();
+    at(deploy, '2026-03-05T08:30:00Z');
+    expect((await deploy.pass('apply')).changes).toEqual([]);
+    expect(await recalculations(deploy)).toEqual(['stage1-response 2026-03-19 -> 2026-03-19 kept']);
+  });
+
+  it('a date kept before triage is not kept a second time once the case is triaged', async () => {
+    // With Wednesday 4 March a holiday, the acknowledgement is due on Tuesday 10 March either way.
+    const holiday = withHolidays('2026-03-04');
+    const deploy = deployOf(holiday, baseline);
+    at(deploy, '2026-03-02T09:00:00Z');
+    await applyProfileChange(deploy.old);
+    await open(deploy, '2026-03-02T10:00:00Z');
+    at(deploy, '2026-03-03T08:00:00Z');
+    await deploy.pass('record');
+    await act(deploy, deploy.old, '2026-03-03T09:00:00Z', triage);
+    at(deploy, '2026-03-03T09:30:00Z');
+    await deploy.pass('apply');
+    expect(await recalculations(deploy)).toEqual(['triage 2026-03-10 -> 2026-03-10 kept']);
+    expect(await reads(deploy, baseline)).toBe('stage1-acknowledgement 2026-03-10');
+  });
+});
