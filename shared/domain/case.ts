@@ -162,6 +162,13 @@ export type CaseEvent = EventBase &
         requestedAt?: Instant;
         /** The emailed reply (its Message-ID) staff confirmed as the request. */
         fromEmail?: string;
+        /**
+         * The fingerprint of the profile the function that recorded it runs (`profileFingerprint`): the request
+         * dates the stage 2 acknowledgement with no letter, so the date the resident was shown is the log folded
+         * under that profile, and a profile change compares that date (ADR 0016). Absent on requests recorded
+         * before it existed (taken as dated under the old profile).
+         */
+        profileFingerprint?: string;
       }
     | ({ type: 'action-added'; actionId: string } & PlannedAction)
     | { type: 'action-completed'; actionId: string; note: string }

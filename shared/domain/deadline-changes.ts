@@ -87,14 +87,16 @@ function givenDue(caseId: string, events: readonly CaseEvent[], profile: Provide
  * written under; the letter for post when the email bounced). A letter still owed will be written under the
  * profile in force when it goes, which is the new one wherever a profile change is compared (a deploy's record
  * pass compares again in its apply pass, which finds it sent). A recalculation's letter gives the date the event
- * itself records, whatever profile wrote it; an event with no letter, a letter that could not be sent, or one
- * sent before letters were stamped gave no date under the new profile.
+ * itself records, whatever profile wrote it. A stage 2 request has no letter: it records the profile it was
+ * dated under itself. Any other event with no letter, a stage 2 request recorded before that stamp, a letter that
+ * could not be sent, or one sent before letters were stamped gave no date under the new profile.
  */
 function datedUnder(events: readonly CaseEvent[], seq: number, fingerprint: string): boolean {
   const event = events[seq - 1];
   if (!event || event.type === 'deadlines-recalculated') return false;
   const template = templateFor(event);
-  if (!template) return false;
+  // A stage 2 request has no letter: the page that confirmed it showed the date, under the profile it records.
+  if (!template) return event.type === 'escalation-requested' && event.profileFingerprint === fingerprint;
   const key = `${template}#${seq}`;
   const sent = (letterKey: string) =>
     events.find((letter) => letter.type === 'correspondence-sent' && letter.key === letterKey);

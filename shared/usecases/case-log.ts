@@ -2,6 +2,7 @@ import { applyCaseEvent, type CaseEvent, type CaseState, foldCase } from '../dom
 import { ConflictError, NotFoundError } from '../domain/errors.ts';
 import { contactHash, nameHashes } from '../domain/secrets.ts';
 import { assignmentOf, sameAssignment } from '../domain/work-queue.ts';
+import { profileFingerprint } from '../policy/profile.ts';
 import type { CaseLookups, TaskAssignment } from '../ports/case-repository.ts';
 import type { AppDependencies } from './dependencies.ts';
 
@@ -109,7 +110,7 @@ export async function recordEvent(
     let next: CaseState;
     try {
       // biome-ignore lint/complexity/useMathMinMax: ISO instants are strings, which Math.max cannot compare
-      event = build(state, now < state.updatedAt ? state.updatedAt : now);
+      event = stampProfile(deps, build(state, now < state.updatedAt ? state.updatedAt : now));
       next = applyCaseEvent(state, event, deps.context);
     } catch (error) {
       // Refused against a saved state: the log has the last word, so a projection behind it cannot refuse.
@@ -143,6 +144,16 @@ export async function recordEvent(
     }
     return { state: next };
   }
+}
+
+/**
+ * A stage 2 request dates a step with no letter of its own: it records the profile it was dated under, here so
+ * that every way of recording one (the resident's page, a task, a confirmed email reply) does.
+ */
+function stampProfile(deps: AppDependencies, event: CaseEvent): CaseEvent {
+  return event.type === 'escalation-requested'
+    ? { ...event, profileFingerprint: profileFingerprint(deps.context.profile) }
+    : event;
 }
 
 /** The assignment an open task of this case should hold (see TaskRecord.assignedSeq). */

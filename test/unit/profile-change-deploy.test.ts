@@ -10,7 +10,7 @@ import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import { sendOwedLetters } from '#shared/usecases/notify.ts';
 import { applyProfileChange, checkProfileAtDeploy } from '#shared/usecases/profile-change.ts';
 import { fakeDependencies } from '../support/fakes/dependencies.ts';
-import { baselineProfile, handler, received } from '../support/fixtures.ts';
+import { baselineProfile, handler, received, stageResponse } from '../support/fixtures.ts';
 
 const baseline = baselineProfile();
 const withHolidays = (...dates: string[]) =>
@@ -184,5 +184,52 @@ describe('profile diff, the daily run and both passes share one answer', () => {
     await deploy.pass('apply');
     expect(await recalculations(deploy)).toEqual(['triage 2026-03-10 -> 2026-03-10 kept']);
     expect(await reads(deploy, baseline)).toBe('stage1-acknowledgement 2026-03-10');
+  });
+});
+
+describe('a stage 2 request recorded between the passes (no letter gives its date)', () => {
+  // Wednesday 8 April 2026 a bank holiday or not: a stage 2 request on Thursday 2 April is acknowledged by Monday
+  // 13 April (5 working days after Good Friday and Easter Monday), or Tuesday 14 April with the holiday.
+  const holiday = withHolidays('2026-04-08');
+
+  async function escalatedBetweenPasses(from: ProviderProfile, to: ProviderProfile, by: 'old' | 'updated') {
+    const deploy = await acknowledgedCase(from, to);
+    await act(deploy, deploy.old, '2026-03-10T09:00:00Z', {
+      type: 'response-issued',
+      stage: 1,
+      letter: stageResponse(from, 1),
+    });
+    at(deploy, '2026-04-02T08:00:00Z');
+    await deploy.pass('record');
+    await act(deploy, deploy[by], '2026-04-02T09:00:00Z', {
+      type: 'escalation-requested',
+      reason: 'Unhappy',
+    });
+    // What the resident's page showed, folded by the function that recorded the request.
+    const shown = await reads(deploy, by === 'old' ? from : to);
+    at(deploy, '2026-04-02T09:30:00Z');
+    await deploy.pass('apply');
+    return { deploy, shown };
+  }
+
+  it('by an updated function: nothing moved for the resident, so nothing is recorded or sent (both ways)', async () => {
+    for (const [from, to, date] of [
+      [baseline, holiday, '2026-04-14'],
+      [holiday, baseline, '2026-04-13'],
+    ] as const) {
+      const { deploy, shown } = await escalatedBetweenPasses(from, to, 'updated');
+      expect(shown).toBe(`stage2-acknowledgement ${date}`);
+      expect(await reads(deploy, to)).toBe(`stage2-acknowledgement ${date}`);
+      expect(await recalculations(deploy)).toEqual([]);
+      expect(movedLetters(deploy)).toEqual([]);
+    }
+  });
+
+  it('by a function not yet updated: compared from the date it showed, as before', async () => {
+    const { deploy, shown } = await escalatedBetweenPasses(baseline, holiday, 'old');
+    expect(shown).toBe('stage2-acknowledgement 2026-04-13');
+    expect(await reads(deploy, holiday)).toBe('stage2-acknowledgement 2026-04-14');
+    expect(await recalculations(deploy)).toEqual(['stage2-acknowledgement 2026-04-13 -> 2026-04-14 later']);
+    expect(movedLetters(deploy)).toEqual([['Monday 13 April 2026', 'Tuesday 14 April 2026']]);
   });
 });
