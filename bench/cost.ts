@@ -166,8 +166,11 @@ function requestUnits(calls: readonly DynamoCall[]): { read: number; write: numb
       case 'UpdateItem': {
         const key = input.Key as Item;
         const before = stored.get(keyOf(key));
+        // The item after the update: returned whole only with ALL_NEW (a projection save asks for the old one).
         const after =
-          (output.Attributes as Item | undefined) ?? updated(before, key, String(input.UpdateExpression));
+          input.ReturnValues === 'ALL_NEW'
+            ? (output.Attributes as Item)
+            : updated(before, key, input as Item);
         charge(before, after);
         break;
       }
@@ -204,15 +207,27 @@ function requestUnits(calls: readonly DynamoCall[]): { read: number; write: numb
 }
 
 /** An update without its new image: the old item, with index keys it removes gone and those it sets present. */
-function updated(before: Item | undefined, key: Item, expression: string): Item {
+function updated(before: Item | undefined, key: Item, input: Item): Item {
+  const expression = String(input.UpdateExpression);
+  const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
+  const values = (input.ExpressionAttributeValues ?? {}) as Item;
+  const name = (token: string) => names[token] ?? token;
   const next: Item = { ...(before ?? key) };
-  const removed = /REMOVE (.*)$/i.exec(expression)?.[1] ?? '';
+  // `SET a = :a, #b = :b` takes the values as written (a projection save sets the whole state this way);
+  // anything computed (list_append, if_not_exists, ADD) keeps the attribute as it was.
+  const set = /SET (.*?)(?: REMOVE | ADD |$)/i.exec(expression)?.[1] ?? '';
+  for (const assignment of set.split(',')) {
+    const [target, value] = assignment.split('=').map((part) => part.trim());
+    if (target && value && /^:\w+$/.test(value) && value in values) next[name(target)] = values[value];
+  }
+  const removed = /REMOVE (.*?)(?: SET | ADD |$)/i.exec(expression)?.[1] ?? '';
+  for (const target of removed.split(',').map((part) => part.trim())) if (target) delete next[name(target)];
   for (const index of GLOBAL_SECONDARY_INDEXES) {
-    if (removed.includes(index.partitionKey)) {
-      delete next[index.partitionKey];
-      delete next[index.sortKey];
-    } else if (new RegExp(`SET .*${index.partitionKey} =`).test(expression)) {
-      next[index.partitionKey] ??= 'set';
+    if (
+      next[index.partitionKey] === undefined &&
+      new RegExp(`SET .*${index.partitionKey} =`).test(expression)
+    ) {
+      next[index.partitionKey] = 'set';
       next[index.sortKey] ??= 'set';
     }
   }
@@ -237,7 +252,11 @@ function withDigestMarks(
     const at = String(task.createdAt);
     const mark = {
       operation: 'UpdateItem',
-      input: { Key: { pk: task.pk, sk: task.sk }, UpdateExpression: 'SET announcedAt = :at' },
+      input: {
+        Key: { pk: task.pk, sk: task.sk },
+        UpdateExpression: 'SET announcedAt = :at',
+        ExpressionAttributeValues: { ':at': at },
+      },
       output: { Attributes: { ...task, announcedAt: at } },
     };
     return [call, mark];
