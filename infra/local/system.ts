@@ -30,7 +30,7 @@ import { loadProfile } from '#shared/policy/load-profile.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import type { Mailer } from '#shared/ports/notifications.ts';
 import { londonWallClockToInstant, toLondon } from '#shared/time/london.ts';
-import { caseLookups, loadCase } from '#shared/usecases/case-log.ts';
+import { loadCase, saveFolded } from '#shared/usecases/case-log.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import { finishIntake } from '#shared/usecases/intake.ts';
 import { applyProfileChange, type ProfileChangeReport } from '#shared/usecases/profile-change.ts';
@@ -310,7 +310,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       // Caught up before the status lists are read: a lagging projection is listed under its old status.
       for (const caseId of repair.laggingProjections.splice(0)) {
         const { state } = await loadCase(deps, caseId);
-        await deps.repository.saveProjection(state, caseLookups(deps, state));
+        await saveFolded(deps, state);
       }
       // Before the executions start, so each waits on its step's recorded date (a stop part-way through is
       // finished here at the next start: the applied profile is stored last).

@@ -40,6 +40,8 @@ import { toLondon } from '../time/london.ts';
 import { TTL_ATTRIBUTE } from './table-design.ts';
 
 const caseKey = (caseId: string) => `CASE#${caseId}`;
+/** The sort key of a case's pointer to the task its workflow waits on (markOpenTask). */
+const OPEN_TASK = 'OPENTASK';
 /** Retention's index partition (gsi2): closed cases not yet anonymised, by closure time. */
 const CLOSED_LIST = 'CLOSED';
 /** The held email list's index partition (gsi1): an entry only while a message is held. */
@@ -458,6 +460,25 @@ export class DynamoDbCaseStore implements CaseRepository {
       }),
     );
     return result.Item?.state as CaseState | undefined;
+  }
+
+  async markOpenTask(caseId: string, taskId: string): Promise<void> {
+    // Its own small item rather than an attribute of the projection: a write to the projection is charged on the
+    // whole case (several KB, every wait), this one on one write unit.
+    await this.documents.send(
+      new PutCommand({ TableName: this.tableName, Item: { pk: caseKey(caseId), sk: OPEN_TASK, taskId } }),
+    );
+  }
+
+  async openTaskOf(caseId: string): Promise<string | undefined> {
+    const result = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: caseKey(caseId), sk: OPEN_TASK },
+        ConsistentRead: true,
+      }),
+    );
+    return result.Item?.taskId as string | undefined;
   }
 
   async getProjections(caseIds: readonly string[]): Promise<CaseState[]> {

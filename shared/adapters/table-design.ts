@@ -10,6 +10,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | reporting facts   | CASE#<id>            | FACTS#<YYYY-MM>|                                   |                              | FACTS#<YYYY-MM> / <id>         |
  * | resident contact  | CASE#<id>            | CONTACT#<hmac>|                                    | CONTACT#<hmac> / <at>#<id>   |                                |
  * | resident name     | CASE#<id>            | NAME#<hmac>   |                                    | NAME#<hmac> / <at>#<id>      |                                |
+ * | open task mark    | CASE#<id>            | OPENTASK      |                                    |                              |                                |
  * | reference lookup  | REF#<reference>      | REF           |                                    |                              |                                |
  * | reference counter | COUNTER#REF#<year>   | COUNTER       |                                    |                              |                                |
  * | intake key        | INTAKE#<key>         | INTAKE        |                                    |                              |                                |

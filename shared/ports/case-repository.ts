@@ -184,6 +184,14 @@ export interface CaseRepository {
    */
   saveProjection(state: CaseState, lookups: CaseLookups, savedBase?: CaseState): Promise<void>;
   getProjection(caseId: string): Promise<CaseState | undefined>;
+  /**
+   * Records the task the case's workflow now waits on (registerTask, once the task is stored), under the case's
+   * own key, so a write that changes the case's assignee finds it with {@link openTaskOf} rather than through the
+   * index of the case's tasks, which can lag a task stored a moment before.
+   */
+  markOpenTask(caseId: string, taskId: string): Promise<void>;
+  /** The task last marked as the one the case's workflow waits on (a consistent read); undefined if none. */
+  openTaskOf(caseId: string): Promise<string | undefined>;
   /** The projections of these cases in one batched read (repeated ids read once; unknown ids are left out). */
   getProjections(caseIds: readonly string[]): Promise<CaseState[]>;
   saveReference(reference: string, caseId: string): Promise<void>;

@@ -277,7 +277,13 @@ export async function actOnTask(
   }
   let state: CaseState;
   try {
-    ({ state } = await recordEvent(deps, task.caseId, (current, at) => eventFor(action, current, actor, at)));
+    ({ state } = await recordEvent(
+      deps,
+      task.caseId,
+      (current, at) => eventFor(action, current, actor, at),
+      undefined,
+      { claimedTask: taskId },
+    ));
   } catch (error) {
     // A request relayed by staff after the window ended is refused, and the refusal is recorded for the
     // reports as the resident's own is (Code 8.1(b)).

@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError } from '../domain/errors.ts';
 import { contactHash, nameHashes } from '../domain/secrets.ts';
 import { assignmentOf, sameAssignment } from '../domain/work-queue.ts';
 import { profileFingerprint } from '../policy/profile.ts';
-import type { CaseLookups, TaskAssignment } from '../ports/case-repository.ts';
+import type { CaseLookups, TaskAssignment, TaskRecord } from '../ports/case-repository.ts';
 import type { AppDependencies } from './dependencies.ts';
 
 export interface LoadedCase {
@@ -38,9 +38,78 @@ export async function loadState(deps: AppDependencies, caseId: string): Promise<
     return projection;
   }
   const { state } = await loadCase(deps, caseId);
-  await deps.repository.saveProjection(state, caseLookups(deps, state));
-  savedStates.add(state);
+  await saveFolded(deps, state);
   return state;
+}
+
+/**
+ * Saves a state folded from the log as its case's projection, and gives the task the workflow waits on the
+ * state's assignee: the log may hold an event whose writer stopped before doing so (a rebuild is how such a
+ * write is finished).
+ */
+export async function saveFolded(deps: AppDependencies, state: CaseState): Promise<void> {
+  await saveAndAssign(deps, state, undefined, true);
+}
+
+/**
+ * The projection, then (when `assign`) the case's assignee on the task its workflow waits on. registerTask marks
+ * its task (a write) before it reads the case again; this saves the case (a write) before it reads the mark. Each
+ * is a single-item write or consistent read, so whichever side comes second sees the other's write: an
+ * assignment made while a task is being registered reaches that task. Listing the case's tasks instead goes
+ * through an index that can lag a task stored a moment before, and miss it.
+ */
+async function saveAndAssign(
+  deps: AppDependencies,
+  state: CaseState,
+  savedBase: CaseState | undefined,
+  assign: boolean,
+  claimedTask?: string,
+): Promise<void> {
+  await deps.repository.saveProjection(state, caseLookups(deps, state), savedBase);
+  savedStates.add(state);
+  if (!assign) return;
+  const openTaskId = await deps.repository.openTaskOf(state.caseId);
+  // A task this write's actor claimed (closed) to act on may still be the one marked, but it has left the queue.
+  if (openTaskId && openTaskId !== claimedTask) {
+    await deps.repository.assignTask(openTaskId, taskAssignment(state));
+  }
+}
+
+/**
+ * Marks the task the case's workflow now waits on (registerTask, once the task is stored), then reads the case
+ * again: an event saved before the read is in the state returned, one saved after it finds the mark (see
+ * saveAndAssign).
+ */
+export async function markOpenTask(
+  deps: AppDependencies,
+  caseId: string,
+  taskId: string,
+): Promise<CaseState> {
+  await deps.repository.markOpenTask(caseId, taskId);
+  return loadState(deps, caseId);
+}
+
+/**
+ * Gives a case's open tasks its assignee where their copy differs, from the case as just read from its log: a
+ * write that stopped (or whose task update failed) after saving its projection left the copy behind, and the
+ * case page is where staff look next. Costs nothing when the copies are right.
+ */
+export async function repairTaskAssignees(
+  deps: AppDependencies,
+  state: CaseState,
+  tasks: readonly TaskRecord[],
+): Promise<void> {
+  const assignment = taskAssignment(state);
+  await Promise.all(
+    tasks
+      .filter(
+        (task) =>
+          task.status === 'open' &&
+          (task.assignedSeq ?? 0) < state.seq &&
+          !sameAssignment(task, assignmentOf(state)),
+      )
+      .map((task) => deps.repository.assignTask(task.taskId, assignment)),
+  );
 }
 
 /**
@@ -98,9 +167,10 @@ export async function recordEvent(
   /**
    * `projectionMayLag`: see below. `project: false` leaves the projection as it was: the caller saves it once
    * its own work is done (retention keeps a case on its list until its records are deleted, so a run that stops
-   * part-way is finished next time).
+   * part-way is finished next time). `claimedTask`: the task the actor closed to act on (actOnTask), which
+   * needs no assignee.
    */
-  options: { projectionMayLag?: boolean; project?: boolean } = {},
+  options: { projectionMayLag?: boolean; project?: boolean; claimedTask?: string } = {},
 ): Promise<{ state: CaseState }> {
   for (let attempt = 1; ; attempt++) {
     const state =
@@ -126,15 +196,16 @@ export async function recordEvent(
     }
     try {
       if (options.project !== false) {
-        const savedBase = savedStates.has(state) ? state : undefined;
-        await deps.repository.saveProjection(next, caseLookups(deps, next), savedBase);
-        savedStates.add(next);
-      }
-      // After the projection, so a task registered meanwhile either is listed here or reads this state when it
-      // checks its case after storing itself (registerTask). A lost race re-folded the log, whose newer events
-      // may have changed the assignee without their writer getting this far: the tasks are set either way.
-      if (attempt > 1 || !sameAssignment(assignmentOf(state), assignmentOf(next))) {
-        await assignOpenTasks(deps, next);
+        // A lost race re-folded the log, whose newer events may have changed the assignee without their writer
+        // getting this far: the task is set either way.
+        const assign = attempt > 1 || !sameAssignment(assignmentOf(state), assignmentOf(next));
+        await saveAndAssign(
+          deps,
+          next,
+          savedStates.has(state) ? state : undefined,
+          assign,
+          options.claimedTask,
+        );
       }
     } catch (error) {
       // An access record (a download, an evidence pack) is the event itself: once it is in the log the access
@@ -159,17 +230,6 @@ function stampProfile(deps: AppDependencies, event: CaseEvent): CaseEvent {
 /** The assignment an open task of this case should hold (see TaskRecord.assignedSeq). */
 export function taskAssignment(state: CaseState): TaskAssignment {
   return { ...assignmentOf(state), assignedSeq: state.seq };
-}
-
-/** Puts the case's assignee on its open tasks, which the staff queue lists without reading the case. */
-async function assignOpenTasks(deps: AppDependencies, state: CaseState): Promise<void> {
-  const assignment = taskAssignment(state);
-  const tasks = await deps.repository.tasksForCase(state.caseId);
-  await Promise.all(
-    tasks
-      .filter((task) => task.status === 'open')
-      .map((task) => deps.repository.assignTask(task.taskId, assignment)),
-  );
 }
 
 export function nowIso(deps: AppDependencies): string {

@@ -3,7 +3,15 @@ import { TaskNotOpenError } from '../domain/errors.ts';
 import { actionFollowUps, type CasePosition, casePosition, deadlineAlerts } from '../domain/position.ts';
 import { assignmentOf, sameAssignment } from '../domain/work-queue.ts';
 import type { TaskRecord } from '../ports/case-repository.ts';
-import { caseLookups, loadCase, loadState, recordEvent, taskAssignment } from './case-log.ts';
+import {
+  caseLookups,
+  loadCase,
+  loadState,
+  markOpenTask,
+  recordEvent,
+  saveFolded,
+  taskAssignment,
+} from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
 import { alertStaff, deliverOwedLetters, sendTaskDigests } from './notify.ts';
 import { applyProfileChange, type ProfileChangeReport } from './profile-change.ts';
@@ -20,6 +28,8 @@ export function positionOf(deps: AppDependencies, state: CaseState): CasePositio
  */
 export async function recordReceipt(deps: AppDependencies, caseId: string): Promise<CasePosition> {
   const { state } = await loadCase(deps, caseId);
+  // A plain save: at an execution's start no task is open yet to take the assignee (the case page puts right
+  // one an earlier execution left).
   await deps.repository.saveProjection(state, caseLookups(deps, state));
   return positionOf(deps, await settleLetters(deps, caseId, state));
 }
@@ -56,7 +66,7 @@ async function settleLetters(deps: AppDependencies, caseId: string, known?: Case
     if (rebuilt)
       throw new Error(`Case ${caseId}: the rebuilt projection still owes letters the log does not`);
     ({ state } = await loadCase(deps, caseId));
-    await deps.repository.saveProjection(state, caseLookups(deps, state));
+    await saveFolded(deps, state);
     rebuilt = true;
   }
   return state;
@@ -125,9 +135,9 @@ export async function registerTask(
     ...taskAssignment(state),
   });
   // Someone (a resident escalating, say) may have moved the case on while the task was being stored, and
-  // found no task to complete: look again, or the machine would wait on a step that is over. An event recorded
-  // since the case was read may have changed its assignee without finding this task to give it to.
-  const latest = await loadState(deps, input.caseId);
+  // found no task to complete: look again, or the machine would wait on a step that is over. The look marks the
+  // task on the case, so an event saved after it gives the task its assignee; one saved before is in `latest`.
+  const latest = await markOpenTask(deps, input.caseId, taskId);
   if (!sameAssignment(assignmentOf(latest), assignmentOf(state))) {
     await deps.repository.assignTask(taskId, taskAssignment(latest));
   }

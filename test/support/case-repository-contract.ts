@@ -242,6 +242,15 @@ export function caseRepositoryContract(name: string, fresh: () => Promise<CaseRe
           anonymised: { at: '2033-01-01T00:00:00.000Z', trigger: 'retention' },
         });
         await repository.saveProjection(gone, noLookups);
+        // Listed once closed, off the list once a later save anonymises it.
+        await repository.saveProjection(closed('erased', '2026-03-02T10:00:00.000Z'), noLookups);
+        await repository.saveProjection(
+          closed('erased', '2026-03-02T10:00:00.000Z', {
+            seq: 3,
+            anonymised: { at: '2026-04-01T00:00:00.000Z', trigger: 'erasure' },
+          }),
+          noLookups,
+        );
         const listed = await repository.listClosedBefore('2026-06-01T00:00:00.000Z');
         expect(listed.map((state) => state.caseId)).toEqual(['early', 'late']);
       });
@@ -288,6 +297,24 @@ export function caseRepositoryContract(name: string, fresh: () => Promise<CaseRe
         expect(await repository.listByStatus('stage1-investigation')).toEqual([]);
         expect((await repository.listByStatus('closed')).map((state) => state.caseId)).toEqual(['case-1']);
         expect(await repository.getProjection('case-2')).toBeUndefined();
+      });
+
+      it('remembers the task each case waits on, the last one marked, apart from its projection', async () => {
+        const repository = await fresh();
+        const first = aCase('case-1');
+        await repository.saveProjection(first, noLookups);
+        expect(await repository.openTaskOf('case-1')).toBeUndefined();
+
+        await repository.markOpenTask('case-1', 'task-1');
+        await repository.markOpenTask('case-2', 'task-9');
+        expect(await repository.openTaskOf('case-1')).toBe('task-1');
+        await repository.markOpenTask('case-1', 'task-2');
+        // A later save of the case keeps the mark, and the mark is not part of the state.
+        await repository.saveProjection({ ...first, seq: 2 }, noLookups);
+        expect(await repository.openTaskOf('case-1')).toBe('task-2');
+        expect(await repository.openTaskOf('case-2')).toBe('task-9');
+        expect(await repository.getProjection('case-1')).toEqual({ ...first, seq: 2 });
+        expect(await repository.loadEvents('case-1')).toEqual([]);
       });
 
       it('reads many projections at once, each once, leaving unknown ids out', async () => {

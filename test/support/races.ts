@@ -8,9 +8,10 @@ import type { MemoryAttachmentStore } from './fakes/attachments.ts';
 import { handler, received } from './fixtures.ts';
 
 /**
- * Races between a legal hold and what anonymises a case (an erasure, the retention job), made deterministic:
- * instead of starting both and hoping the timing falls each way, one side is paused at a chosen call while
- * the other runs to completion, so each order (and each read-before-write interleaving) is exercised every run.
+ * Races made deterministic (a legal hold against what anonymises a case; an assignment against a task being
+ * registered): instead of starting both and hoping the timing falls each way, one side is paused at a chosen
+ * call while the other runs to completion, so each order (and each read-before-write interleaving) is exercised
+ * every run.
  */
 
 type Method<T> = {
@@ -43,6 +44,32 @@ export function interleave<T extends object, K extends Method<T>, R>(
     },
   });
   return { wrapped, settled: () => settled };
+}
+
+/**
+ * `target` with every async method wrapped: at the `nth` call of any of them, `other` runs to completion before
+ * that call goes on. `calls()` names the methods called so far, so a test pausing one side at each of its calls
+ * in turn knows when it has run out of calls and which call a failing order paused at.
+ */
+export function interleaveAtCall<T extends object, R>(
+  target: T,
+  nth: number,
+  other: () => Promise<R>,
+): { wrapped: T; settled: () => PromiseSettledResult<R> | undefined; calls: () => string[] } {
+  let settled: PromiseSettledResult<R> | undefined;
+  const calls: string[] = [];
+  const wrapped = new Proxy(target, {
+    get(object, property) {
+      const value: unknown = Reflect.get(object, property, object);
+      if (typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        calls.push(String(property));
+        if (calls.length === nth) [settled] = await Promise.allSettled([other()]);
+        return value.apply(object, args);
+      };
+    },
+  });
+  return { wrapped, settled: () => settled, calls: () => [...calls] };
 }
 
 /** What a promise came to, as a value a test can match (the race's two sides are each one of these). */

@@ -29,6 +29,8 @@ import { toLondon } from '#shared/time/london.ts';
 export class InMemoryCaseRepository implements CaseRepository {
   readonly events = new Map<string, CaseEvent[]>();
   readonly projections = new Map<string, CaseState>();
+  /** The task each case's workflow waits on (markOpenTask). */
+  private readonly openTasks = new Map<string, string>();
   readonly tasks = new Map<string, TaskRecord>();
   private readonly intakes = new Map<string, IntakeRecord>();
   /** The highest reference number taken, per year. */
@@ -129,6 +131,14 @@ export class InMemoryCaseRepository implements CaseRepository {
       names: state.seq === 1 ? lookups.names : [],
       correspondents: lookups.correspondents,
     });
+  }
+
+  async markOpenTask(caseId: string, taskId: string): Promise<void> {
+    this.openTasks.set(caseId, taskId);
+  }
+
+  async openTaskOf(caseId: string): Promise<string | undefined> {
+    return this.openTasks.get(caseId);
   }
 
   async addLookups(state: CaseState, lookups: CaseLookups): Promise<void> {

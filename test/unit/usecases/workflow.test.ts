@@ -4,8 +4,11 @@ import { actOnTask } from '#shared/usecases/actions.ts';
 import { recordEvent } from '#shared/usecases/case-log.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import { submitComplaint } from '#shared/usecases/intake.ts';
+import { staffCaseView } from '#shared/usecases/staff-case.ts';
 import { registerTask } from '#shared/usecases/workflow.ts';
+import type { InMemoryCaseRepository } from '../../support/fakes/case-repository.ts';
 import { fakeDependencies } from '../../support/fakes/dependencies.ts';
+import { interleaveAtCall } from '../../support/races.ts';
 
 const resident = { kind: 'resident', id: 'web-form' } as const;
 const complaint = {
@@ -19,6 +22,8 @@ describe('registerTask', () => {
     const { deps, mailer } = fakeDependencies();
     const { caseId } = await submitComplaint(deps, complaint, 'key-1', resident);
     const reads = vi.spyOn(deps.repository, 'getProjection');
+    // The task is marked on the case before the second read (so an assignment saved after the read finds it).
+    const marks = vi.spyOn(deps.repository, 'markOpenTask');
 
     // Act
     const registered = await registerTask(deps, { caseId, step: 'triage', token: 'token-1' });
@@ -27,6 +32,8 @@ describe('registerTask', () => {
     expect(registered.completedAtOnce).toBe(false);
     expect(mailer.to('ada@resident.example')).toHaveLength(1);
     expect(reads).toHaveBeenCalledTimes(2);
+    expect(marks).toHaveBeenCalledTimes(1);
+    expect(marks.mock.invocationCallOrder[0]).toBeLessThan(reads.mock.invocationCallOrder[1] ?? 0);
   });
 });
 
@@ -118,6 +125,105 @@ describe("a task's assignee (kept on the task for the staff queue)", () => {
         assignee: harry.id,
         assigneeEmail: harry.email,
       });
+    },
+  );
+
+  /**
+   * DynamoDB's global indexes lag their items: a case's task list (gsi2) can miss a task stored a moment before.
+   * Here it misses every task stored from now on (the worst a lag can do while the two sides run).
+   */
+  function indexLags(repository: InMemoryCaseRepository) {
+    const unindexed = new Set<string>();
+    const putTask = repository.putTask.bind(repository);
+    const tasksForCase = repository.tasksForCase.bind(repository);
+    repository.putTask = async (task) => {
+      await putTask(task);
+      unindexed.add(task.taskId);
+    };
+    repository.tasksForCase = async (caseId) =>
+      (await tasksForCase(caseId)).filter((task) => !unindexed.has(task.taskId));
+  }
+
+  /** Who the staff queue shows on the case's open tasks, read from the tasks as the queue reads them. */
+  async function queuedAssignees(repository: InMemoryCaseRepository, caseId: string) {
+    return (await repository.queue('handler'))
+      .filter((task) => task.caseId === caseId)
+      .map((task) => ({ assignee: task.assignee, assigneeEmail: task.assigneeEmail }));
+  }
+
+  const sides = ['the assignment', 'the registration'] as const;
+
+  it.each(sides)(
+    'ends with the new assignee on the queued task in every order, the index lagging, with %s paused at each of its calls',
+    async (paused) => {
+      const stale: string[] = [];
+      const orders: string[] = [];
+      for (let nth = 1; ; nth++) {
+        // Prepare: Hannah's case waits on its response; its task is re-registered (a reminder) while Harry
+        // extends the deadline, which makes the case his
+        const { deps, repository, caseId } = await caseAwaitingResponse();
+        indexLags(repository);
+        const assign = (on: AppDependencies) => harryExtends(on, caseId);
+        const register = (on: AppDependencies) =>
+          registerTask(on, { caseId, step: 'stage1-response', token: 'token-reminded' });
+        const race =
+          paused === 'the assignment'
+            ? interleaveAtCall(repository, nth, () => register(deps))
+            : interleaveAtCall(repository, nth, () => assign(deps));
+
+        // Act: one side runs, the other runs whole at its nth repository call
+        await (paused === 'the assignment' ? assign : register)({ ...deps, repository: race.wrapped });
+        if (!race.settled()) break;
+
+        // Assess
+        expect(race.settled()?.status).toBe('fulfilled');
+        orders.push(race.calls()[nth - 1] ?? '');
+        const queued = await queuedAssignees(repository, caseId);
+        const pausedAt = race.calls()[nth - 1];
+        expect(queued, `paused at call ${nth} (${pausedAt})`).toHaveLength(1);
+        if (queued[0]?.assignee !== harry.id || queued[0]?.assigneeEmail !== harry.email) {
+          stale.push(`paused at call ${nth} (${pausedAt}): the queue shows ${queued[0]?.assignee}`);
+        }
+      }
+      expect(stale).toEqual([]);
+      // Every point each side reaches the table was tried: the assignment's read, event, projection, look for
+      // the marked task and its update; the registration's read, task list, supersede, store, mark and re-read.
+      expect(orders).toEqual(
+        paused === 'the assignment'
+          ? ['getProjection', 'appendEvent', 'saveProjection', 'openTaskOf', 'assignTask']
+          : ['getProjection', 'tasksForCase', 'closeTask', 'putTask', 'markOpenTask', 'getProjection'],
+      );
+    },
+  );
+
+  it.each([
+    ['its update of the task fails after the projection is saved', 'assignTask'],
+    ['its projection write fails after the event is written', 'saveProjection'],
+  ] as const)(
+    'is put right by the next read of the case when an assignment stops part-way: %s',
+    async (_, fails) => {
+      // Prepare: Harry's extension is recorded, then the write stops
+      const { deps, repository, caseId, task } = await caseAwaitingResponse();
+      const original = repository[fails].bind(repository) as (...args: unknown[]) => Promise<unknown>;
+      let failed = false;
+      repository[fails] = (async (...args: unknown[]) => {
+        if (failed) return original(...args);
+        failed = true;
+        throw new Error('Lambda timed out');
+      }) as never;
+      await expect(harryExtends(deps, caseId)).rejects.toThrow(/timed out/);
+      expect(await queuedAssignees(repository, caseId)).toEqual([
+        { assignee: hannah.id, assigneeEmail: hannah.email },
+      ]);
+
+      // Act: staff open the case
+      const view = await staffCaseView(deps, caseId);
+
+      // Assess
+      expect(view.tasks.map((open) => open.taskId)).toContain(task.taskId);
+      expect(await queuedAssignees(repository, caseId)).toEqual([
+        { assignee: harry.id, assigneeEmail: harry.email },
+      ]);
     },
   );
 });

@@ -4,7 +4,7 @@ import { NotFoundError } from '#shared/domain/errors.ts';
 import type { PositionStep } from '#shared/domain/position.ts';
 import type { TaskRecord } from '#shared/ports/case-repository.ts';
 import { ACTIONS_FOR_STEP, actOnTask, recordCaseAction } from '#shared/usecases/actions.ts';
-import { loadCase } from '#shared/usecases/case-log.ts';
+import { loadCase, repairTaskAssignees } from '#shared/usecases/case-log.ts';
 import { previewLetter } from '#shared/usecases/preview-letter.ts';
 import { positionOf, resendOwedCallbacks } from '#shared/usecases/workflow.ts';
 import { checkId } from '../../../lib/middleware.ts';
@@ -101,6 +101,9 @@ async function renderCase(
   const position = positionOf(ctx.deps, state);
   const afterTaskAction = (TASK_FORM_ACTIONS as readonly (string | undefined)[]).includes(options.done);
   let task = await openTaskOf(ctx, caseId);
+  // The queue lists the task with its own copy of the assignee: one left behind by a write that stopped is put
+  // right here, where staff look next.
+  if (task) await repairTaskAssignees(ctx.deps, state, [task]);
   let stillWaiting = false;
   if (!task && afterTaskAction && expectsTask(position.step)) {
     task = await waitForNextTask(ctx, caseId);
