@@ -19,9 +19,13 @@
  *
  * `--contents` also prints what each bundle is made of: its largest packages and source folders.
  *
- * Run: npm run bench:bundles [-- --rounds 7] [-- --sdk bundled] [-- --trace] [-- --contents]
+ * `--node <path>` runs the inits with another Node binary (by default this one): Lambda runs `nodejs24.x` (ADR 0004),
+ * and Node 20's ESM loader costs more to import CommonJS packages such as the AWS SDK (ADR 0018), so the ratios
+ * are worth reading on the runtime's major version too when one is at hand.
+ *
+ * Run: npm run bench:bundles [-- --rounds 7] [-- --sdk bundled] [-- --trace] [-- --contents] [-- --node <path>]
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -47,6 +51,7 @@ const { values } = parseArgs({
     sdk: { type: 'string', default: 'external' },
     contents: { type: 'boolean', default: false },
     trace: { type: 'boolean', default: false },
+    node: { type: 'string', default: process.execPath },
   },
 });
 const rounds = Number(values.rounds);
@@ -255,7 +260,7 @@ async function coldStart(file: string, exportName: string, event: unknown): Prom
   ].join('\n');
   const failed = { wall: Number.NaN, cpu: Number.NaN, firstWall: Number.NaN, firstCpu: Number.NaN };
   try {
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    const { stdout } = await run(values.node, ['--input-type=module', '-e', script], {
       env: { ...env, BENCH_EVENT: JSON.stringify(event) },
       encoding: 'utf8',
       maxBuffer: 16 * 1024 * 1024,
@@ -306,7 +311,7 @@ const baselineFirst = medianOf(BASELINE, 'firstWall');
 const baselineFirstCpu = medianOf(BASELINE, 'firstCpu');
 
 console.log(
-  `${functions.length} functions, AWS SDK ${sdk}, ${values.trace ? `tracer on (${TRACE_SDK_CALLS}=true): from the Powertools layer (${POWERTOOLS_LAYER.version}), not in the sizes, loaded in every init` : 'tracer off (the default: no function imports it)'}, ${rounds} interleaved rounds; baseline (DynamoDB client only) median cold init ${baseline.toFixed(0)} ms (CPU ${baselineCpu.toFixed(0)} ms), init + one GetItem ${baselineFirst.toFixed(0)} ms (CPU ${baselineFirstCpu.toFixed(0)} ms), ${(statSync(files.get(BASELINE) as string).size / 1024).toFixed(0)} KB\n`,
+  `${functions.length} functions, Node ${execFileSync(values.node, ['--version'], { encoding: 'utf8' }).trim()}, AWS SDK ${sdk}, ${values.trace ? `tracer on (${TRACE_SDK_CALLS}=true): from the Powertools layer (${POWERTOOLS_LAYER.version}), not in the sizes, loaded in every init` : 'tracer off (the default: no function imports it)'}, ${rounds} interleaved rounds; baseline (DynamoDB client only) median cold init ${baseline.toFixed(0)} ms (CPU ${baselineCpu.toFixed(0)} ms), init + one GetItem ${baselineFirst.toFixed(0)} ms (CPU ${baselineFirstCpu.toFixed(0)} ms), ${(statSync(files.get(BASELINE) as string).size / 1024).toFixed(0)} KB\n`,
 );
 console.log(
   '| function | module | size | cold init (median) | × baseline | init CPU (median) | CPU × baseline | init + first request | × baseline | its CPU | CPU × baseline | first answer | ≤ 300 KB |',
