@@ -1096,12 +1096,19 @@ export class DynamoDbCaseStore implements CaseRepository {
     if (!result.Item) return undefined;
     const { fingerprint, profile, appliedAt, deployPending } = result.Item as {
       [key in Exclude<keyof AppliedProfile, 'deployPending'>]: string;
-    } & Pick<AppliedProfile, 'deployPending'>;
+    } & { deployPending?: { fingerprint: string; since: string; profile?: string } };
     return {
       fingerprint,
       profile: JSON.parse(profile),
       appliedAt,
-      ...(deployPending ? { deployPending } : {}),
+      ...(deployPending
+        ? {
+            deployPending: {
+              ...deployPending,
+              ...(deployPending.profile ? { profile: JSON.parse(deployPending.profile) } : {}),
+            },
+          }
+        : {}),
     };
   }
 
@@ -1114,7 +1121,19 @@ export class DynamoDbCaseStore implements CaseRepository {
         new PutCommand({
           TableName: this.tableName,
           // The profile as JSON text: stored exactly as parsed, so its fingerprint can be checked again.
-          Item: { ...APPLIED_PROFILE_KEY, ...applied, profile: JSON.stringify(applied.profile) },
+          Item: {
+            ...APPLIED_PROFILE_KEY,
+            ...applied,
+            profile: JSON.stringify(applied.profile),
+            ...(applied.deployPending?.profile
+              ? {
+                  deployPending: {
+                    ...applied.deployPending,
+                    profile: JSON.stringify(applied.deployPending.profile),
+                  },
+                }
+              : {}),
+          },
           ...(previous
             ? {
                 // The deploy mark too: a daily run that read the profile before a deploy's record pass marked it

@@ -144,7 +144,15 @@ export interface AppliedProfile {
    * A deploy's record pass ran for the profile with this fingerprint and its apply pass has not yet: until then
    * the daily run must not store that profile (the apply pass compares with the stored one, ADR 0016).
    */
-  deployPending?: { fingerprint: string; since: string };
+  deployPending?: {
+    fingerprint: string;
+    since: string;
+    /**
+     * The profile itself: if the deploy rolls back, the steps functions running it dated meanwhile are compared
+     * back to the stored profile. Absent on marks written before it was kept.
+     */
+    profile?: ProviderProfile;
+  };
 }
 
 /** What a save of the applied profile checks the stored one still is. */

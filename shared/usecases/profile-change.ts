@@ -2,7 +2,8 @@ import { type Actor, OPEN_STATUSES } from '../domain/case.ts';
 import { lettersOwed } from '../domain/correspondence.ts';
 import { type DeadlineChange, deadlineChange, describeProfileChange } from '../domain/deadline-changes.ts';
 import { ConflictError, DomainError } from '../domain/errors.ts';
-import { profileFingerprint } from '../policy/profile.ts';
+import { type ProviderProfile, profileFingerprint } from '../policy/profile.ts';
+import type { AppliedProfile } from '../ports/case-repository.ts';
 import { recordEvent } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
 import { sendOwedLetters } from './notify.ts';
@@ -23,9 +24,11 @@ export interface ProfileChangeReport {
    * case whose date moves now records it. `recorded`: the same, but the profile is not stored as applied yet
    * (the pass before a deploy updates the functions, or a daily run while that deploy is under way; the pass
    * after it stores it). `skipped`: a deploy check
-   * asked for another profile than the one this code carries (a rollback), so nothing was done.
+   * asked for another profile than the one this code carries (a rollback), so nothing was done. `rolled-back`: a
+   * deploy rolled back after its record pass, and the cases a function running its profile dated meanwhile were
+   * compared back to the stored profile (`recordRollback`).
    */
-  outcome: 'first' | 'unchanged' | 'applied' | 'recorded' | 'skipped';
+  outcome: 'first' | 'unchanged' | 'applied' | 'recorded' | 'skipped' | 'rolled-back';
   fingerprint: string;
   /** What changed, in the words the events and letters give (applied only). */
   reason?: string;
@@ -59,7 +62,15 @@ export async function applyProfileChange(
   const now = deps.clock.now();
   const appliedAt = now.toISOString();
   const report: ProfileChangeReport = { outcome: 'unchanged', fingerprint, changes: [], lettersSent: 0 };
-  if (stored?.fingerprint === fingerprint) return report;
+  if (stored?.fingerprint === fingerprint) {
+    // Still marked for another profile: a deploy to it rolled back after its record pass, when a rollback's
+    // request asks (`pass`) or the mark is older than any deploy. A daily run or local start within the hour may
+    // be an old function's during a deploy still under way, which must leave it to the apply pass.
+    const rolledBack = stored.deployPending && markedProfile(stored.deployPending);
+    const markAge = now.getTime() - Date.parse(stored.deployPending?.since ?? '');
+    if (!rolledBack || (pass === undefined && !(markAge >= DEPLOY_PASSES_APART_MS))) return report;
+    return recordRollback(deps, stored, rolledBack.profile, profile, now);
+  }
   // A daily run the schedule fires between a deploy's two passes (a deploy spanning 08:00) must not store the
   // profile: the apply pass would find it unchanged and never compare a case an old function dated meanwhile.
   // A pending mark older than any deploy (one stopped after its record pass) no longer holds it back.
@@ -75,11 +86,31 @@ export async function applyProfileChange(
   }
   if (pass === 'record') {
     await deps.repository.saveAppliedProfile(
-      { ...stored, deployPending: { fingerprint, since: appliedAt } },
+      { ...stored, deployPending: { fingerprint, since: appliedAt, profile } },
       stored,
     );
   }
   const reason = describeProfileChange(stored.profile, profile);
+  Object.assign(report, await recordChanges(deps, stored.profile, profile, appliedAt));
+  if (!storeApplied) return { ...report, outcome: 'recorded', reason };
+  await deps.repository.saveAppliedProfile({ fingerprint, profile, appliedAt }, stored);
+  return { ...report, outcome: 'applied', reason };
+}
+
+/**
+ * Records, on every open case, what the change from one profile to another moves (`deadlineChange`), and sends
+ * the letters owed for it.
+ */
+async function recordChanges(
+  deps: AppDependencies,
+  from: ProviderProfile,
+  to: ProviderProfile,
+  /** Now, from the caller's Clock. */
+  at: string,
+): Promise<Pick<ProfileChangeReport, 'changes' | 'lettersSent'>> {
+  const recorded: Pick<ProfileChangeReport, 'changes' | 'lettersSent'> = { changes: [], lettersSent: 0 };
+  const reason = describeProfileChange(from, to);
+  const fingerprint = profileFingerprint(to);
   for (const status of OPEN_STATUSES) {
     for (const { caseId } of await deps.repository.listByStatus(status, Number.POSITIVE_INFINITY)) {
       const events = await deps.repository.loadEvents(caseId);
@@ -87,12 +118,12 @@ export async function applyProfileChange(
       let owesLetter = lettersOwed(events).some((letter) => letter.template === 'due-date-moved');
       // None where this profile's change is recorded after the date given (a run started again, or a deploy's
       // apply pass after its record pass); a date an old function gave since is compared again.
-      const change = deadlineChange(caseId, events, stored.profile, profile, appliedAt);
+      const change = deadlineChange(caseId, events, from, to, at);
       if (change) {
         try {
-          await recordEvent(deps, caseId, (_state, at) => ({
+          await recordEvent(deps, caseId, (_state, time) => ({
             type: 'deadlines-recalculated',
-            at,
+            at: time,
             by: PROFILE_CHANGE_ACTOR,
             step: change.step,
             oldDueDate: change.oldDueDate,
@@ -108,15 +139,50 @@ export async function applyProfileChange(
           deps.telemetry?.warn('Profile change not recorded on a case that moved on', { caseId }, error);
           continue;
         }
-        report.changes.push(change);
+        recorded.changes.push(change);
         owesLetter ||= change.direction === 'later';
       }
-      if (owesLetter) report.lettersSent += await sendOwedLetters(deps, caseId);
+      if (owesLetter) recorded.lettersSent += await sendOwedLetters(deps, caseId);
     }
   }
-  if (!storeApplied) return { ...report, outcome: 'recorded', reason };
-  await deps.repository.saveAppliedProfile({ fingerprint, profile, appliedAt }, stored);
-  return { ...report, outcome: 'applied', reason };
+  return recorded;
+}
+
+/** The profile a deploy's record pass marked the stored one pending, if the mark carries it intact. */
+function markedProfile(mark: NonNullable<AppliedProfile['deployPending']>) {
+  return mark.profile && profileFingerprint(mark.profile) === mark.fingerprint
+    ? { fingerprint: mark.fingerprint, profile: mark.profile }
+    : undefined;
+}
+
+/**
+ * A deploy that rolled back after its record pass: functions already running its profile may have dated steps
+ * (their letters give that profile's dates), which the profile stored, in force again, would read earlier. Those
+ * are compared from the deploy's profile back to the stored one (`kept`, or `later` with a letter); the rest were
+ * dated under the stored profile, or recorded by the record pass, and are left. CloudFormation does not document
+ * in what order it rolls resources back, so functions may still run the deploy's profile for a while after the
+ * rollback's request: the mark stays until it is older than any deploy, and the first daily run after that
+ * compares again (recording nothing twice) and clears it.
+ */
+async function recordRollback(
+  deps: AppDependencies,
+  stored: AppliedProfile,
+  from: ProviderProfile,
+  to: ProviderProfile,
+  now: Date,
+): Promise<ProfileChangeReport> {
+  const recorded = await recordChanges(deps, from, to, now.toISOString());
+  const since = stored.deployPending ? Date.parse(stored.deployPending.since) : 0;
+  if (now.getTime() - since >= DEPLOY_PASSES_APART_MS) {
+    const { deployPending: _mark, ...unmarked } = stored;
+    await deps.repository.saveAppliedProfile(unmarked, stored);
+  }
+  return {
+    outcome: 'rolled-back',
+    fingerprint: profileFingerprint(to),
+    reason: describeProfileChange(from, to),
+    ...recorded,
+  };
 }
 
 /**
@@ -140,6 +206,15 @@ export async function checkProfileAtDeploy(
 ): Promise<ProfileChangeReport> {
   const fingerprint = profileFingerprint(deps.context.profile);
   if (check.profileFingerprint !== fingerprint) {
+    // A rollback's request while this function still carries the deploy's profile: the stored profile is the one
+    // asked for, marked pending this one.
+    const stored = await deps.repository.getAppliedProfile();
+    if (
+      stored?.fingerprint === check.profileFingerprint &&
+      stored.deployPending?.fingerprint === fingerprint
+    ) {
+      return recordRollback(deps, stored, deps.context.profile, stored.profile, deps.clock.now());
+    }
     deps.telemetry?.warn('Profile check for another profile skipped', {
       asked: check.profileFingerprint,
       carried: fingerprint,

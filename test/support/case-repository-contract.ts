@@ -664,7 +664,8 @@ export function caseRepositoryContract(name: string, fresh: () => Promise<CaseRe
         const readByTheDailyRun = await repository.getAppliedProfile();
         const marked = {
           ...stored,
-          deployPending: { fingerprint: 'fp-2', since: '2026-03-04T07:50:00.000Z' },
+          // The deploy's profile, as the record pass keeps it for a rollback.
+          deployPending: { fingerprint: 'fp-2', since: '2026-03-04T07:50:00.000Z', profile: context.profile },
         };
         await repository.saveAppliedProfile(marked, stored);
         expect(await repository.getAppliedProfile()).toEqual(marked);

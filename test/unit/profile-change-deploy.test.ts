@@ -233,3 +233,65 @@ describe('a stage 2 request recorded between the passes (no letter gives its dat
     expect(movedLetters(deploy)).toEqual([['Monday 13 April 2026', 'Tuesday 14 April 2026']]);
   });
 });
+
+describe('a deploy rolled back after its record pass', () => {
+  // 11 and 20 March holidays in the deploy's profile. Received on Monday 2 March and acknowledged on Tuesday 3
+  // March by a function already updated: 10 working days end on Wednesday 18 March with them, 17 March without.
+  const holidays = withHolidays('2026-03-11', '2026-03-20');
+
+  async function acknowledgedByAnUpdatedFunction() {
+    const deploy = deployOf(baseline, holidays);
+    at(deploy, '2026-03-02T09:00:00Z');
+    await applyProfileChange(deploy.old);
+    await open(deploy, '2026-03-02T10:00:00Z');
+    at(deploy, '2026-03-03T08:50:00Z');
+    expect((await deploy.pass('record')).outcome).toBe('recorded');
+    await act(deploy, deploy.updated, '2026-03-03T09:00:00Z', triage);
+    await act(deploy, deploy.updated, '2026-03-03T09:05:00Z', acknowledge);
+    expect(await reads(deploy, holidays)).toBe('stage1-response 2026-03-18');
+    return deploy;
+  }
+  /** CloudFormation's rollback request for the record resource: the old profile's fingerprint. */
+  const rollbackRequest = (functions: AppDependencies) =>
+    checkProfileAtDeploy(functions, { pass: 'record', profileFingerprint: profileFingerprint(baseline) });
+
+  it('asked while send-digest still runs the new profile: the date the letter gave is kept under the old one', async () => {
+    const deploy = await acknowledgedByAnUpdatedFunction();
+    at(deploy, '2026-03-03T09:10:00Z');
+    expect(await rollbackRequest(deploy.updated)).toMatchObject({
+      outcome: 'rolled-back',
+      changes: [
+        { step: 'stage1-response', oldDueDate: '2026-03-18', newDueDate: '2026-03-18', direction: 'kept' },
+      ],
+    });
+    // Every function runs the old profile again: without the record it would read Tuesday 17 March.
+    expect(await reads(deploy, baseline)).toBe('stage1-response 2026-03-18');
+    expect(await recalculations(deploy)).toEqual(['stage1-response 2026-03-18 -> 2026-03-18 kept']);
+    expect(movedLetters(deploy)).toEqual([]);
+    // The next daily run finds nothing more and, the deploy long over, clears the mark.
+    at(deploy, '2026-03-04T08:00:00Z');
+    expect(await applyProfileChange(deploy.old)).toMatchObject({ outcome: 'rolled-back', changes: [] });
+    expect((await deploy.repository.getAppliedProfile())?.deployPending).toBeUndefined();
+    expect((await applyProfileChange(deploy.old)).outcome).toBe('unchanged');
+  });
+
+  it('asked once send-digest runs the old profile again, with another function still on the new one', async () => {
+    const deploy = await acknowledgedByAnUpdatedFunction();
+    at(deploy, '2026-03-03T09:10:00Z');
+    expect(await rollbackRequest(deploy.old)).toMatchObject({
+      outcome: 'rolled-back',
+      changes: [{ oldDueDate: '2026-03-18', newDueDate: '2026-03-18', direction: 'kept' }],
+    });
+    // A function not yet rolled back grants 5 working days: its notice says Thursday 26 March (20 March a holiday).
+    await act(deploy, deploy.updated, '2026-03-03T09:20:00Z', extendFiveDays);
+    expect(await reads(deploy, holidays)).toBe('stage1-response 2026-03-26');
+    // The mark stayed: the next daily run compares that step too, then clears it.
+    at(deploy, '2026-03-04T08:00:00Z');
+    expect((await applyProfileChange(deploy.old)).changes).toMatchObject([
+      { oldDueDate: '2026-03-26', newDueDate: '2026-03-26', direction: 'kept' },
+    ]);
+    expect(await reads(deploy, baseline)).toBe('stage1-response 2026-03-26');
+    expect(movedLetters(deploy)).toEqual([]);
+    expect((await deploy.repository.getAppliedProfile())?.deployPending).toBeUndefined();
+  });
+});

@@ -254,8 +254,9 @@ describe('a bank holiday added to the provider profile', () => {
       expect((await h.openTask(d)).step).toBe('stage1-response');
       await h.stop();
 
-      // Deployed with the holiday: send-digest is updated first and records while the others are still old.
-      h = await start(dataDir, withHoliday, '2026-03-09T11:00:00Z');
+      // Deployed with the holiday the next morning: send-digest is updated first and records while the others are
+      // still old (a deploy takes minutes: a mark an hour old with send-digest back on the old profile is a rollback).
+      h = await start(dataDir, withHoliday, '2026-03-10T08:50:00Z');
       expect(await check('record', withHoliday)).toMatchObject({
         Status: 'SUCCESS',
         Data: { outcome: 'recorded', casesRecorded: '2', lettersSent: '2' },
@@ -686,5 +687,73 @@ describe('an extension a function not yet updated grants between the passes, at 
     expect(dee.recorded).toEqual(['2026-03-24 2026-03-24 kept', '2026-04-01 2026-04-01 kept']);
     expect(dee.dueDate).toBe('2026-04-01');
     expect(dee.letters).toEqual([]);
+  }, 180_000);
+});
+
+describe('a deploy rolled back after its record pass', () => {
+  it('in AWS the date a function on the new profile gave is kept when the old profile is back (the record resource rolled back before send-digest)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'profile-change-rollback-'));
+    dirs.push(dataDir);
+    const cloudFormation = await answersReceiver();
+    const check = async (pass: 'record' | 'apply', profile: ProviderProfile) => {
+      await sendDigest(
+        cloudFormation.request(pass, profileFingerprint(profile)),
+        lambdaContext('send-digest') as never,
+      );
+      return cloudFormation.answers.at(-1);
+    };
+    try {
+      let h = await start(dataDir, baseline, '2026-03-09T10:00:00Z');
+      await check('record', baseline);
+      await check('apply', baseline);
+      const ria = (
+        await h.submit({
+          ...complaint,
+          complainant: { name: 'Ria', email: 'ria@resident.example', preferredContact: 'email' },
+        })
+      ).caseId;
+      await h.stop();
+      h = await start(dataDir, withHoliday, '2026-03-10T08:50:00Z');
+      expect(await check('record', withHoliday)).toMatchObject({ Data: { outcome: 'recorded' } });
+      await h.stop();
+
+      // A function already updated acknowledges Ria's complaint: 10 working days from Tuesday 10 March with 11
+      // March a holiday end on Wednesday 25 March, and her letter says so (Tuesday 24 March without it).
+      h = await start(dataDir, withHoliday, '2026-03-10T09:00:00Z');
+      await h.system.resumeOpenCases();
+      await h.act(ria, staff.handler, { action: 'triage', outcome: 'complaint' });
+      await h.act(ria, staff.handler, h.acknowledgement(1));
+      const letter = (await h.outbox()).find((email) => /acknowledg/i.test(email.subject));
+      expect(letter?.body.text).toContain('Wednesday 25 March 2026');
+      // Another resource fails; CloudFormation asks the record resource for the old profile while send-digest
+      // still runs the new one.
+      expect(await check('record', baseline)).toMatchObject({
+        Status: 'SUCCESS',
+        Data: { outcome: 'rolled-back', casesRecorded: '1', lettersSent: '0' },
+      });
+      await h.stop();
+
+      // Every function runs the old profile again; the next daily run finds nothing more and clears the mark.
+      h = await start(dataDir, baseline, '2026-03-11T07:55:00Z');
+      await h.advanceTo('2026-03-11T08:01:00Z');
+      expect((await h.state(ria)).stage1.response?.dueDate).toBe('2026-03-25');
+      expect(
+        recalculations(await h.events(ria)).map((event) => [
+          event.step,
+          event.oldDueDate,
+          event.newDueDate,
+          event.direction,
+        ]),
+      ).toEqual([
+        ['triage', '2026-03-16', '2026-03-17', 'later'],
+        ['stage1-response', '2026-03-25', '2026-03-25', 'kept'],
+      ]);
+      expect(await h.deps.repository.getAppliedProfile()).toMatchObject({
+        fingerprint: profileFingerprint(baseline),
+      });
+      expect((await h.deps.repository.getAppliedProfile())?.deployPending).toBeUndefined();
+    } finally {
+      await cloudFormation.close();
+    }
   }, 180_000);
 });
