@@ -113,15 +113,50 @@ async function recordChanges(
   const fingerprint = profileFingerprint(to);
   for (const status of OPEN_STATUSES) {
     for (const { caseId } of await deps.repository.listByStatus(status, Number.POSITIVE_INFINITY)) {
-      const events = await deps.repository.loadEvents(caseId);
-      // A run stopped between a case's event and its letter sends the letter now.
-      let owesLetter = lettersOwed(events).some((letter) => letter.template === 'due-date-moved');
-      // None where this profile's change is recorded after the date given (a run started again, or a deploy's
-      // apply pass after its record pass); a date an old function gave since is compared again.
-      const change = deadlineChange(caseId, events, from, to, at);
-      if (change) {
-        try {
-          await recordEvent(deps, caseId, (_state, time) => ({
+      const { change, lettersSent } = await recordCase(deps, caseId, from, to, at, reason, fingerprint);
+      if (change) recorded.changes.push(change);
+      recorded.lettersSent += lettersSent;
+    }
+  }
+  return recorded;
+}
+
+/** Thrown by recordCase's event builder when the log has moved on since the change was computed from it. */
+class LogMovedOn extends Error {}
+
+/** How many times a case's change is computed again from a log that moved on before it is given up on. */
+const CASE_ATTEMPTS = 5;
+
+/**
+ * One case: its change recorded, and the letter owed for it sent. Another writer may append first: a staff
+ * action, or another run comparing the same profiles (a daily run during a deploy's record pass, either order).
+ * The change is then computed again from the log as it now is, so a change the other run recorded is not
+ * recorded twice (nor its letter sent twice), and one about a date given since is recorded about that date.
+ */
+async function recordCase(
+  deps: AppDependencies,
+  caseId: string,
+  from: ProviderProfile,
+  to: ProviderProfile,
+  at: string,
+  reason: string,
+  fingerprint: string,
+): Promise<{ change?: DeadlineChange; lettersSent: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const events = await deps.repository.loadEvents(caseId);
+    // A run stopped between a case's event and its letter sends the letter now.
+    let owesLetter = lettersOwed(events).some((letter) => letter.template === 'due-date-moved');
+    // None where this profile's change is recorded after the date given (a run started again, a deploy's apply
+    // pass after its record pass, or another run that won the race); a date an old function gave since is
+    // compared again.
+    const change = deadlineChange(caseId, events, from, to, at);
+    if (change) {
+      try {
+        // Appended only after these very events: one that came since may be the same change recorded by another
+        // run, or a new date; either way the change is computed again.
+        await recordEvent(deps, caseId, (state, time) => {
+          if (state.seq !== events.length) throw new LogMovedOn();
+          return {
             type: 'deadlines-recalculated',
             at: time,
             by: PROFILE_CHANGE_ACTOR,
@@ -131,21 +166,26 @@ async function recordChanges(
             direction: change.direction,
             reason,
             profileFingerprint: fingerprint,
-          }));
-        } catch (error) {
-          // Refused: a staff action moved the case past the step meanwhile, and its next step is dated under the
-          // new profile. Lost races past every retry fail the run, to be finished by the next.
-          if (!(error instanceof DomainError) || error instanceof ConflictError) throw error;
-          deps.telemetry?.warn('Profile change not recorded on a case that moved on', { caseId }, error);
-          continue;
+          };
+        });
+      } catch (error) {
+        if (error instanceof LogMovedOn) {
+          if (attempt < CASE_ATTEMPTS) continue;
+          throw new ConflictError(
+            `Case ${caseId} kept changing while its profile change was recorded; the next run finishes it`,
+          );
         }
-        recorded.changes.push(change);
-        owesLetter ||= change.direction === 'later';
+        // Refused: a staff action moved the case past the step meanwhile, and its next step is dated under the
+        // new profile. Lost races past every retry fail the run, to be finished by the next.
+        if (!(error instanceof DomainError) || error instanceof ConflictError) throw error;
+        deps.telemetry?.warn('Profile change not recorded on a case that moved on', { caseId }, error);
+        return { lettersSent: 0 };
       }
-      if (owesLetter) recorded.lettersSent += await sendOwedLetters(deps, caseId);
+      owesLetter ||= change.direction === 'later';
     }
+    const lettersSent = owesLetter ? await sendOwedLetters(deps, caseId) : 0;
+    return { ...(change && { change }), lettersSent };
   }
-  return recorded;
 }
 
 /** The profile a deploy's record pass marked the stored one pending, if the mark carries it intact. */

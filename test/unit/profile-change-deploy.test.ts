@@ -11,6 +11,7 @@ import { sendOwedLetters } from '#shared/usecases/notify.ts';
 import { applyProfileChange, checkProfileAtDeploy } from '#shared/usecases/profile-change.ts';
 import { fakeDependencies } from '../support/fakes/dependencies.ts';
 import { baselineProfile, handler, received, stageResponse } from '../support/fixtures.ts';
+import { interleave, outcome } from '../support/races.ts';
 
 const baseline = baselineProfile();
 const withHolidays = (...dates: string[]) =>
@@ -293,5 +294,67 @@ describe('a deploy rolled back after its record pass', () => {
     expect(await reads(deploy, baseline)).toBe('stage1-response 2026-03-26');
     expect(movedLetters(deploy)).toEqual([]);
     expect((await deploy.repository.getAppliedProfile())?.deployPending).toBeUndefined();
+  });
+});
+
+describe('a daily run and a deploy pass on the same case at once (the later writer computes again)', () => {
+  // With Wednesday 11 March a holiday the response is due on Thursday 19 March instead of Wednesday 18 March.
+  const holiday = withHolidays('2026-03-11');
+  const daily = (functions: AppDependencies) => applyProfileChange(functions);
+  const oneRecordOneLetter = async (deploy: Deploy) => {
+    expect(await recalculations(deploy)).toEqual(['stage1-response 2026-03-18 -> 2026-03-19 later']);
+    expect(movedLetters(deploy)).toEqual([['Wednesday 18 March 2026', 'Thursday 19 March 2026']]);
+  };
+
+  it('a daily run on the new code, started before the record pass, appends after it: nothing twice', async () => {
+    const deploy = await acknowledgedCase(baseline, holiday);
+    at(deploy, '2026-03-05T08:00:00Z');
+    // The daily run has read the log and computed the change; the record pass runs in full before its append.
+    const race = interleave(deploy.repository, 'appendEvent', () => deploy.pass('record'));
+    const dailyRun = await outcome(daily({ ...deploy.updated, repository: race.wrapped }));
+    expect(race.settled()).toMatchObject({ status: 'fulfilled', value: { outcome: 'recorded' } });
+    await oneRecordOneLetter(deploy);
+    // It read the profile before the record pass marked it, so it may not store it: it fails, for the next run.
+    expect(dailyRun).toMatchObject({ status: 'rejected', reason: { name: 'ConflictError' } });
+    expect((await deploy.repository.getAppliedProfile())?.deployPending?.fingerprint).toBe(
+      profileFingerprint(holiday),
+    );
+    at(deploy, '2026-03-05T08:10:00Z');
+    expect(await deploy.pass('apply')).toMatchObject({ outcome: 'applied', changes: [], lettersSent: 0 });
+    await oneRecordOneLetter(deploy);
+  });
+
+  it('the record pass paused at its append while a daily run on the new code runs in full: nothing twice', async () => {
+    const deploy = await acknowledgedCase(baseline, holiday);
+    at(deploy, '2026-03-05T08:00:00Z');
+    const race = interleave(deploy.repository, 'appendEvent', () => daily(deploy.updated));
+    const record = await checkProfileAtDeploy(
+      { ...deploy.updated, repository: race.wrapped },
+      { pass: 'record', profileFingerprint: profileFingerprint(holiday) },
+    );
+    // The daily run found the mark, so it recorded the case and sent its letter but left the profile unstored.
+    expect(race.settled()).toMatchObject({ status: 'fulfilled', value: { outcome: 'recorded' } });
+    expect(record).toMatchObject({ outcome: 'recorded', changes: [], lettersSent: 0 });
+    await oneRecordOneLetter(deploy);
+    at(deploy, '2026-03-05T08:10:00Z');
+    expect((await deploy.pass('apply')).outcome).toBe('applied');
+    await oneRecordOneLetter(deploy);
+  });
+
+  it('an extension granted while the record pass was about to append: it records the date given since', async () => {
+    const holidays = withHolidays('2026-03-11', '2026-03-20');
+    const deploy = await acknowledgedCase(baseline, holidays);
+    at(deploy, '2026-03-05T08:00:00Z');
+    // Not yet updated, a function grants 5 working days from 18 March: its notice says Wednesday 25 March.
+    const race = interleave(deploy.repository, 'appendEvent', () =>
+      act(deploy, deploy.old, '2026-03-05T08:00:00Z', extendFiveDays),
+    );
+    await checkProfileAtDeploy(
+      { ...deploy.updated, repository: race.wrapped },
+      { pass: 'record', profileFingerprint: profileFingerprint(holidays) },
+    );
+    expect(race.settled()?.status).toBe('fulfilled');
+    expect(await recalculations(deploy)).toEqual(['stage1-response 2026-03-25 -> 2026-03-27 later']);
+    expect(movedLetters(deploy)).toEqual([['Wednesday 25 March 2026', 'Friday 27 March 2026']]);
   });
 });
