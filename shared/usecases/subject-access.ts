@@ -123,6 +123,13 @@ export async function findSubjectCases(
       if (representing.includes(subject)) return { state, relation: 'representative' };
       return { state, relation: 'correspondent' };
     });
+    // A value since corrected still finds the case (its lookup stays, as the log keeps it) but is no longer the
+    // complainant's now: by the log it was, so the case is theirs in full, not one they only wrote to.
+    for (const match of matches) {
+      if (match.relation !== 'correspondent') continue;
+      const held = complainantHistory(await deps.repository.loadEvents(match.state.caseId));
+      if (hashes(...held.contacts).includes(subject)) match.relation = 'complainant';
+    }
     return { matchedOn: contact, matches: byOldest(matches) };
   }
   const words = nameWords(query);
@@ -133,14 +140,37 @@ export async function findSubjectCases(
   }
   const cases = await deps.repository.listByName(nameHash(key, words), 10_000);
   const whole = words.join(' ');
-  return {
-    matchedOn: 'name',
-    matches: byOldest(
-      cases
-        .filter((state) => nameWords(state.complainant.name).join(' ') === whole)
-        .map((state) => ({ state, relation: 'complainant' as const })),
-    ),
-  };
+  const matches: SubjectAccessMatch[] = [];
+  for (const state of cases) {
+    // The name now, or (read from the log only when it differs) a name the complainant had before a correction.
+    const named =
+      nameWords(state.complainant.name).join(' ') === whole ||
+      complainantHistory(await deps.repository.loadEvents(state.caseId)).names.some(
+        (name) => nameWords(name).join(' ') === whole,
+      );
+    if (named) matches.push({ state, relation: 'complainant' });
+  }
+  return { matchedOn: 'name', matches: byOldest(matches) };
+}
+
+/**
+ * Every email address, phone number and name the case's complainant has had: as received, and each value a
+ * rectification set since (the log keeps the original and the correction both).
+ */
+export function complainantHistory(events: readonly CaseEvent[]): { contacts: string[]; names: string[] } {
+  const contacts: string[] = [];
+  const names: string[] = [];
+  for (const event of events) {
+    if (event.type === 'received') {
+      const { email, phone, name } = event.complainant;
+      for (const value of [email, phone]) if (value) contacts.push(value);
+      names.push(name);
+    } else if (event.type === 'rectified' && event.value.trim()) {
+      if (event.field === 'email' || event.field === 'phone') contacts.push(event.value);
+      if (event.field === 'name') names.push(event.value);
+    }
+  }
+  return { contacts, names };
 }
 
 function byOldest(matches: SubjectAccessMatch[]): SubjectAccessMatch[] {
@@ -305,9 +335,11 @@ export async function prepareSubjectAccess(
     }));
     const { events, state } = await loadCase(deps, found.caseId);
     sources.set(state.caseId, { state, events });
-    const own = nameWords(
-      relation === 'representative' ? (state.complainant.representative?.name ?? '') : state.complainant.name,
-    );
+    // Their own name is not someone else's, nor one they had before a correction.
+    const own =
+      relation === 'representative'
+        ? nameWords(state.complainant.representative?.name ?? '')
+        : [state.complainant.name, ...complainantHistory(events).names].flatMap((name) => nameWords(name));
     const where = { caseId: state.caseId, reference: state.reference };
     const held: SubjectAccessEvent[] = [];
     events.forEach((event, index) => {

@@ -11,6 +11,7 @@ import { recordCaseAction } from '#shared/usecases/actions.ts';
 import { loadCase, recordEvent } from '#shared/usecases/case-log.ts';
 import { type IntakeInput, submitComplaint } from '#shared/usecases/intake.ts';
 import { sendOwedLetters } from '#shared/usecases/notify.ts';
+import { rectify } from '#shared/usecases/rectification.ts';
 import { apiEvent, lambdaContext, staffClaims, useLocalAws } from '../handlers/setup.ts';
 
 // A subject access request across cases: two residents with overlapping names (Ada Smith, and Ada Smith-Jones
@@ -313,5 +314,96 @@ describe('subject access', () => {
     const manifest = strFromU8(files['MANIFEST.txt'] ?? new Uint8Array());
     expect(manifest).toContain('For redaction review');
     expect(strFromU8(files['export.json'] ?? new Uint8Array())).not.toContain('SECRET OF');
+  });
+  it('finds a case by a value since corrected, and by the correction, as the complainant’s in full (JSON, HTML, ZIP)', async () => {
+    const mary = await complaint(
+      {
+        name: 'Mary Green',
+        email: 'mary@resident.example',
+        phone: '07700 900077',
+        preferredContact: 'email',
+      },
+      { whatHappened: 'The roof leaks' },
+    );
+    const other = await complaint(
+      { name: 'Nell Green', email: 'nell@resident.example', preferredContact: 'email' },
+      { whatHappened: 'SECRET OF NELL GREEN' },
+    );
+    const deps = await dependencies();
+    const manager = { kind: 'staff', id: staffClaims('manager').sub, role: 'manager' } as const;
+    for (const [field, value] of [
+      ['email', 'mary.new@resident.example'],
+      ['name', 'Mary Brown'],
+    ] as const) {
+      await rectify(deps, mary.caseId, manager, {
+        action: 'rectify',
+        field,
+        value,
+        reason: 'She wrote to us',
+      });
+    }
+    for (const q of ['mary@resident.example', 'mary.new@resident.example', 'Mary Green', 'mary brown']) {
+      const response = await call(exportHandler, { method: 'POST', role: 'manager', json: { q } });
+      expect(response.status, q).toBe(200);
+      const data = JSON.parse(response.body) as Exported;
+      expect(
+        data.cases.map((held) => [held.reference, held.relation]),
+        q,
+      ).toEqual([[mary.reference, 'complainant']]);
+      const [held] = data.cases;
+      const { events } = await loadCase(deps, mary.caseId);
+      expect(held?.complainant?.name).toBe('Mary Brown');
+      expect(held?.events.map((entry) => entry.event.type)).toEqual(events.map((event) => event.type));
+      expect(held?.events.map((entry) => entry.event.type)).toContain('rectified');
+      expect(held?.letters.length).toBeGreaterThan(0);
+      // Her former name is her own, not someone else's to review.
+      expect(data.redactionReview.filter((flag) => flag.kind === 'names-in-text')).toEqual([]);
+      expect(response.body).not.toContain('SECRET OF');
+      expect(response.body).not.toContain(other.reference);
+      expect(response.body).not.toContain('nell@resident.example');
+    }
+    const listed = await call(subjectAccessPage, {
+      method: 'GET',
+      role: 'manager',
+      query: { q: 'mary@resident.example' },
+    });
+    expect(listed.body).toContain('The complainant');
+    expect(listed.body).not.toContain('Wrote to the case');
+    const page = await call(subjectAccessExport, {
+      method: 'POST',
+      role: 'manager',
+      form: {
+        csrf: await csrfFor('manager'),
+        q: 'mary@resident.example',
+        caseId: [mary.caseId],
+        format: 'html',
+      },
+    });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('The roof leaks');
+    expect(page.body).toContain('Mary Brown');
+    expect(page.body).not.toContain('Wrote to the case');
+    expect(page.body).not.toContain('SECRET OF');
+    const zip = await call(subjectAccessExport, {
+      method: 'POST',
+      role: 'manager',
+      form: {
+        csrf: await csrfFor('manager'),
+        q: 'mary@resident.example',
+        caseId: [mary.caseId],
+        format: 'zip',
+      },
+    });
+    expect(zip.status).toBe(200);
+    const files = unzipSync(new Uint8Array(Buffer.from(zip.body, 'base64')));
+    const { events } = await loadCase(deps, mary.caseId);
+    const sent = events.filter((event) => event.type === 'correspondence-sent');
+    expect(sent.length).toBeGreaterThan(0);
+    expect(Object.keys(files).filter((name) => name.startsWith(`${mary.reference}/letters/`))).toHaveLength(
+      sent.length,
+    );
+    const json = strFromU8(files['export.json'] ?? new Uint8Array());
+    expect((JSON.parse(json) as Exported).cases[0]?.relation).toBe('complainant');
+    expect(json).not.toContain('SECRET OF');
   });
 });
