@@ -84,6 +84,16 @@ export async function applyProfileChange(
       await deps.repository.saveAppliedProfile({ fingerprint, profile, appliedAt }, undefined);
     return { ...report, outcome: 'first' };
   }
+  // Marked for a third profile: a deploy to it rolled back after its record pass (CloudFormation runs one update
+  // of a stack at a time, so it is over), and a function still on that profile may have dated a step after the
+  // rollback's request. Compared back first, as the first daily run after the mark's hour would have: the mark
+  // this run writes or the profile it stores replaces it.
+  const rolledBack = pending?.fingerprint !== fingerprint && pending && markedProfile(pending);
+  if (rolledBack) {
+    const back = await recordChanges(deps, rolledBack.profile, stored.profile, appliedAt);
+    report.changes.push(...back.changes);
+    report.lettersSent += back.lettersSent;
+  }
   if (pass === 'record') {
     await deps.repository.saveAppliedProfile(
       { ...stored, deployPending: { fingerprint, since: appliedAt, profile } },
@@ -91,7 +101,9 @@ export async function applyProfileChange(
     );
   }
   const reason = describeProfileChange(stored.profile, profile);
-  Object.assign(report, await recordChanges(deps, stored.profile, profile, appliedAt));
+  const recorded = await recordChanges(deps, stored.profile, profile, appliedAt);
+  report.changes.push(...recorded.changes);
+  report.lettersSent += recorded.lettersSent;
   if (!storeApplied) return { ...report, outcome: 'recorded', reason };
   await deps.repository.saveAppliedProfile({ fingerprint, profile, appliedAt }, stored);
   return { ...report, outcome: 'applied', reason };

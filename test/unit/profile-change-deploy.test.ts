@@ -297,6 +297,50 @@ describe('a deploy rolled back after its record pass', () => {
   });
 });
 
+describe('a second deploy, of another profile, after a deploy rolled back after its record pass', () => {
+  // The rolled-back deploy added 11 and 20 March; the next one adds 29 December, which moves no case here.
+  const rolledBack = withHolidays('2026-03-11', '2026-03-20');
+  const next = withHolidays('2026-12-29');
+
+  it('compares back what a function still on the rolled-back profile dated before recording its own change', async () => {
+    const deploy = deployOf(baseline, rolledBack);
+    at(deploy, '2026-03-02T09:00:00Z');
+    await applyProfileChange(deploy.old);
+    await open(deploy, '2026-03-02T10:00:00Z');
+    at(deploy, '2026-03-03T07:00:00Z');
+    await deploy.pass('record');
+    at(deploy, '2026-03-03T07:10:00Z');
+    const rollback = { pass: 'record', profileFingerprint: profileFingerprint(baseline) } as const;
+    expect((await checkProfileAtDeploy(deploy.updated, rollback)).outcome).toBe('rolled-back');
+    // A function not yet rolled back acknowledges the case: its letter says Wednesday 18 March (17 without).
+    await act(deploy, deploy.updated, '2026-03-03T07:12:00Z', triage);
+    await act(deploy, deploy.updated, '2026-03-03T07:15:00Z', acknowledge);
+    expect(await reads(deploy, rolledBack)).toBe('stage1-response 2026-03-18');
+
+    // Within the hour the mark still names the rolled-back profile when the next deploy's record pass comes.
+    const nextFunctions: AppDependencies = { ...deploy.old, context: caseContext(next) };
+    const nextPass = (pass: 'record' | 'apply') =>
+      checkProfileAtDeploy(nextFunctions, { pass, profileFingerprint: profileFingerprint(next) });
+    at(deploy, '2026-03-03T07:30:00Z');
+    expect(await nextPass('record')).toMatchObject({
+      outcome: 'recorded',
+      changes: [{ oldDueDate: '2026-03-18', newDueDate: '2026-03-18', direction: 'kept' }],
+    });
+    expect((await deploy.repository.getAppliedProfile())?.deployPending?.fingerprint).toBe(
+      profileFingerprint(next),
+    );
+    at(deploy, '2026-03-03T07:40:00Z');
+    expect((await nextPass('apply')).outcome).toBe('applied');
+    // Without the record it would read Tuesday 17 March, a day earlier than the letter said, for good.
+    expect(await reads(deploy, next)).toBe('stage1-response 2026-03-18');
+    at(deploy, '2026-03-04T08:00:00Z');
+    expect(await applyProfileChange(nextFunctions)).toMatchObject({ outcome: 'unchanged' });
+    expect(await reads(deploy, next)).toBe('stage1-response 2026-03-18');
+    expect(await recalculations(deploy)).toEqual(['stage1-response 2026-03-18 -> 2026-03-18 kept']);
+    expect(movedLetters(deploy)).toEqual([]);
+  });
+});
+
 describe('a daily run and a deploy pass on the same case at once (the later writer computes again)', () => {
   // With Wednesday 11 March a holiday the response is due on Thursday 19 March instead of Wednesday 18 March.
   const holiday = withHolidays('2026-03-11');
