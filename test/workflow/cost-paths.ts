@@ -116,6 +116,8 @@ export type DynamoCall = {
   operation: string;
   input: Record<string, unknown>;
   output: Record<string, unknown>;
+  /** The error's name when the request failed (ConditionalCheckFailedException for a refused conditional write). */
+  failed?: string;
 };
 
 /** Records each request of the path the client sends (once it succeeds or fails), with its input and output. */
@@ -137,7 +139,12 @@ function recordDynamoCalls(client: { middlewareStack: unknown }): DynamoCall[] {
         });
         return result;
       } catch (error) {
-        calls.push({ operation, input: args.input as Record<string, unknown>, output: {} });
+        calls.push({
+          operation,
+          input: args.input as Record<string, unknown>,
+          output: {},
+          failed: error instanceof Error ? error.name : 'Error',
+        });
         throw error;
       }
     },
