@@ -77,7 +77,7 @@ export async function localStart(args: string[], io: Output): Promise<number> {
   // so they are set before the runtime (and every handler) is imported.
   const prefix = stackPrefix(loadProfile(provider).id);
   for (const [name, value] of Object.entries(powertoolsEnvironment(prefix))) process.env[name] ??= value;
-  const { PortInUseError, startRuntime } = await import('./runtime.ts');
+  const { DataDirInUseError, PortInUseError, startRuntime } = await import('./runtime.ts');
   let runtime: Runtime;
   try {
     runtime = await startRuntime({
@@ -90,7 +90,7 @@ export async function localStart(args: string[], io: Output): Promise<number> {
       log: io.err,
     });
   } catch (error) {
-    if (error instanceof PortInUseError) {
+    if (error instanceof PortInUseError || error instanceof DataDirInUseError) {
       io.err(`complaints: ${error.message}`);
       return 3;
     }

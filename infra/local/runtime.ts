@@ -68,6 +68,32 @@ export class PortInUseError extends Error {
   override readonly name = 'PortInUseError';
 }
 
+export class DataDirInUseError extends Error {
+  override readonly name = 'DataDirInUseError';
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * dynalite locks its LevelDB directory: a second runtime on the same data would crash on its first read
+ * ("Database is closed") with a stack trace. A running.json left by a process that died does not count.
+ */
+function ensureDataDirFree(dataDir: string): void {
+  const running = readRunningRuntime(dataDir);
+  if (running && running.pid !== process.pid && isAlive(running.pid)) {
+    throw new DataDirInUseError(
+      `A runtime is already using ${dataDir} (process ${running.pid}, ${running.url}): stop it (Ctrl-C in its terminal), or start this one on its own data with --data-dir <another directory> (or COMPLAINTS_DATA_DIR).`,
+    );
+  }
+}
+
 async function ensurePortFree(host: string, port: number, what: string, option: string): Promise<void> {
   if (port === 0) return;
   await new Promise<void>((resolvePort, reject) => {
@@ -156,6 +182,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   await ensurePortFree(host, port, 'web and API', '--port or COMPLAINTS_PORT');
   await ensurePortFree(host, sesPort, 'SES outbox', '--ses-port or COMPLAINTS_SES_PORT');
   await ensurePortFree(host, smtpPort, 'inbound email (SMTP)', '--smtp-port or COMPLAINTS_SMTP_PORT');
+  ensureDataDirFree(dataDir);
   mkdirSync(dataDir, { recursive: true });
   const persisted = loadState(dataDir);
   const realNow = Date.now();

@@ -1,0 +1,40 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort, launch } from '../support/local-process.ts';
+
+// A second `npm start` on a data directory a runtime is using, with other ports: dynalite's lock made it crash
+// with "Database is closed" and a stack trace; it now says which directory and what to do, and exits 3.
+
+describe('a second runtime on the same data directory', () => {
+  const started: Array<ReturnType<typeof launch>> = [];
+  afterEach(() => {
+    for (const run of started.splice(0)) run.proc.kill('SIGKILL');
+  });
+
+  const start = async (dataDir: string) => {
+    const ports = [await freePort(), await freePort(), await freePort()].map(String);
+    const run = launch([
+      ...['--data-dir', dataDir, '--port', ports[0] as string],
+      ...['--ses-port', ports[1] as string, '--smtp-port', ports[2] as string],
+    ]);
+    started.push(run);
+    return run;
+  };
+
+  it('is refused with the directory and what to do, without a stack trace', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'rt-second-'));
+    await (await start(dataDir)).ready;
+    const second = await start(dataDir);
+    const failure = (await second.ready.then(
+      () => undefined,
+      (error: Error & { code: number }) => error,
+    )) as (Error & { code: number }) | undefined;
+    expect(failure?.code).toBe(3);
+    const output = second.output();
+    expect(output).toContain(`A runtime is already using ${dataDir}`);
+    expect(output).toContain('--data-dir');
+    expect(output).not.toMatch(/Database is closed|\n\s+at /);
+  }, 60_000);
+});
