@@ -75,12 +75,23 @@ export function context(deps: AppDependencies, event: ApiEvent, signedIn?: Signe
             signOutPath: '/staff/sign-out',
             csrf: signedIn.csrf(deps, event, signedIn.staff),
           },
-          currentPath: event.rawPath,
+          currentPath: pageToReturnTo(event),
         }),
         options.status ?? 200,
         options.cookies,
       ),
   };
+}
+
+/**
+ * Where the local clock form sends the browser back to: the page shown, or its case page when the page came
+ * from a form posted to a path with no GET route (a preview, or a form re-shown with its errors), which
+ * would otherwise answer 404 after the clock moved.
+ */
+function pageToReturnTo(event: ApiEvent): string {
+  if (event.routeKey.startsWith('GET ')) return event.rawPath;
+  const posted = /^(\/staff\/case\/[^/]+)\/(?:task|record|evidence-pack)$/.exec(event.rawPath);
+  return posted?.[1] ?? event.rawPath;
 }
 
 function errorPage(ctx: PageContext, error: unknown): APIGatewayProxyStructuredResultV2 {

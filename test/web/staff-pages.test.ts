@@ -739,6 +739,38 @@ describe('acting on tasks', () => {
     expect(successCalls()).toBe(before + 1);
   });
 
+  it('local mode: the clock form on a preview or a form re-shown with errors goes back to the case page', async () => {
+    // Those pages answer a POST to /staff/case/<id>/task, which has no GET: moving the clock there ended on a 404.
+    const { caseId, task } = await caseAt('stage1-response');
+    const form = {
+      csrf: await csrfFor(),
+      taskId: task.taskId,
+      action: 'extend',
+      'extend-reason': 'Waiting for information from a third party',
+      'extend-days': '5',
+      'extend-explanation': 'The contractor has not yet reported back.',
+    };
+    const wasLocal = process.env.COMPLAINTS_LOCAL_MODE;
+    process.env.COMPLAINTS_LOCAL_MODE = '1';
+    try {
+      const preview = await post(taskAction, { ...taskPath(caseId), form: { ...form, intent: 'preview' } });
+      const refused = await post(taskAction, {
+        ...taskPath(caseId),
+        form: { ...form, 'extend-days': '11', intent: 'send' },
+      });
+      expect([preview.status, refused.status]).toEqual([200, 422]);
+      for (const shown of [preview, refused]) {
+        expect(shown.body).toContain('data-testid="clock-form"');
+        expect(shown.body).toContain(`name="back" value="/staff/case/${caseId}"`);
+      }
+      const page = await get(casePage, { path: `/staff/case/${caseId}`, pathParameters: { caseId } });
+      expect(page.body).toContain(`name="back" value="/staff/case/${caseId}"`);
+    } finally {
+      if (wasLocal === undefined) delete process.env.COMPLAINTS_LOCAL_MODE;
+      else process.env.COMPLAINTS_LOCAL_MODE = wasLocal;
+    }
+  });
+
   it('respond: previews the letter, lists what is missing, and sends only when asked', async () => {
     const { caseId, task } = await caseAt('stage1-response');
     const before = successCalls();
