@@ -1,8 +1,8 @@
 /**
  * Pushes N complaints (default 1,000) through the whole two-stage lifecycle on the embedded runtime: the
  * real ASL in aws-local-stepfunctions, dynalite, the SES emulator and the virtual clock. Prints cases per
- * second and peak RSS after the first 100 closed cases and after all N (RSS growth is what the pruning of
- * finished executions bounds). The driver waits on the engine's "waiting" event for each task, then reads the
+ * second, peak RSS and the live heap (after a full collection) after the first 100 closed cases and after all N
+ * (their growth is what the pruning of finished executions bounds; RSS alone also counts pages V8 keeps). The driver waits on the engine's "waiting" event for each task, then reads the
  * case's tasks once, so its own reads do not inflate the counts (it used to poll every 10 ms), and a case is done
  * when the engine's "finished" event says its execution ended (not when the runtime's idle probe, which spins
  * on the event loop until nothing has run for a while, finds the whole batch quiet).
@@ -151,6 +151,7 @@ const checkpoints: Array<{
   cpuMs: number;
   peakRss: number;
   rss: number;
+  liveHeap: number;
   retained: string;
 }> = [];
 const loadAtStart = loadAverage();
@@ -174,7 +175,10 @@ for (let next = 0; next < total; next += concurrency) {
     );
   }
   if (done === Math.min(100, total) || done === total) {
-    const rss = process.memoryUsage().rss;
+    // The live heap (after a full collection) is what the runtime still holds; RSS also counts pages V8 has not
+    // given back, so the two are printed side by side.
+    collectGarbage();
+    const { rss, heapUsed: liveHeap } = process.memoryUsage();
     peakRss = Math.max(peakRss, rss);
     const retained = system.sfn.retained();
     checkpoints.push({
@@ -183,6 +187,7 @@ for (let next = 0; next < total; next += concurrency) {
       cpuMs: (({ user, system }) => (user + system) / 1000)(process.cpuUsage(cpuAtStart)),
       peakRss,
       rss,
+      liveHeap,
       retained: `${retained.executions} executions, ${retained.historyEvents} history events, ${retained.deadTokens} dead tokens`,
     });
   }
@@ -193,18 +198,21 @@ clearInterval(sampler);
 console.log(`${closed} of ${total} complaints through both stages to closure, ${realNow()} UTC`);
 console.log(`At the start: ${loadAtStart}. At the end: ${loadAverage()}.\n`);
 console.log(
-  '| cases | wall time | throughput | CPU per case | CPU-bound ceiling (one core) | peak RSS | RSS at the end | engine keeps |',
+  '| cases | wall time | throughput | CPU per case | CPU-bound ceiling (one core) | peak RSS | RSS at the end | live heap (after full GC) | engine keeps |',
 );
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const point of checkpoints) {
   console.log(
-    `| ${point.cases} | ${point.seconds.toFixed(1)} s | ${(point.cases / point.seconds).toFixed(1)} cases/s | ${(point.cpuMs / point.cases).toFixed(0)} ms | ${((1000 * point.cases) / point.cpuMs).toFixed(1)} cases/s | ${mib(point.peakRss)} | ${mib(point.rss)} | ${point.retained} |`,
+    `| ${point.cases} | ${point.seconds.toFixed(1)} s | ${(point.cases / point.seconds).toFixed(1)} cases/s | ${(point.cpuMs / point.cases).toFixed(0)} ms | ${((1000 * point.cases) / point.cpuMs).toFixed(1)} cases/s | ${mib(point.peakRss)} | ${mib(point.rss)} | ${mib(point.liveHeap)} | ${point.retained} |`,
   );
 }
 const first = checkpoints[0];
 const last = checkpoints.at(-1);
 if (first && last && last !== first) {
   console.log(`\nRSS after ${last.cases} ÷ RSS after ${first.cases}: ${(last.rss / first.rss).toFixed(2)}×`);
+  console.log(
+    `Live heap after ${last.cases} ÷ live heap after ${first.cases}: ${(last.liveHeap / first.liveHeap).toFixed(2)}× (${mib(last.liveHeap)} ÷ ${mib(first.liveHeap)})`,
+  );
 }
 console.log(
   `Driver reads: ${driverReads} (one tasksForCase per task, after the engine's event). Virtual days passed: ${Math.round((system.clock.now().getTime() - Date.parse('2026-03-02T10:00:00Z')) / 86_400_000)}`,
