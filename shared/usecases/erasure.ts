@@ -7,7 +7,8 @@ import {
   erasureBlockWords,
 } from '../domain/case.ts';
 import { DomainError } from '../domain/errors.ts';
-import { isCivilDate } from '../time/london.ts';
+import { formatCivilDate } from '../notifications/words.ts';
+import { type CivilDate, isCivilDate, toLondon } from '../time/london.ts';
 import '../zod-messages.ts';
 import { requireManager } from './annual-report.ts';
 import { loadCase, recordEvent } from './case-log.ts';
@@ -33,6 +34,27 @@ export const ErasureRequest = z.strictObject({
   reason: staffReason('the reason for the erasure decision', 'why it is granted or refused'),
 });
 export type ErasureRequest = z.infer<typeof ErasureRequest>;
+
+/**
+ * The request's date as this case allows it: not after today (London, by the Clock port) and not before the
+ * case was received (a request about a case is made once the case exists). Refused as a field of the request
+ * (a 422 naming `requestedOn`, the form's date field), saying what to enter instead.
+ */
+function checkRequestedOn(requestedOn: CivilDate, received: CivilDate, today: CivilDate): void {
+  const asked = formatCivilDate(requestedOn);
+  z.object({
+    requestedOn: z.string().check(
+      z.refine(
+        (date) => date <= today,
+        `${asked} is after today: enter the date the resident made the request, today (${formatCivilDate(today)}) or earlier`,
+      ),
+      z.refine(
+        (date) => date >= received,
+        `${asked} is before the case was received on ${formatCivilDate(received)}: enter the date the resident made the request, ${formatCivilDate(received)} or later`,
+      ),
+    ),
+  }).parse({ requestedOn });
+}
 
 /** A refusal the case's own state forces: which block, and the words staff are shown. */
 interface Refusal {
@@ -68,6 +90,7 @@ export async function decideErasure(
       `Case ${state.reference} was already anonymised (${state.anonymised.trigger}): there is nothing left to erase`,
     );
   }
+  checkRequestedOn(request.requestedOn, toLondon(state.receivedAt).date, toLondon(deps.clock.now()).date);
   const decided = (at: string, decision: ErasureRequest['decision']) =>
     ({
       type: 'erasure-decided',

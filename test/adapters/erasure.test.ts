@@ -170,7 +170,37 @@ describe('erasure on request (dynalite)', () => {
     await expect(
       decideErasure(deps, 'cmp-d', manager, { ...request('granted'), requestedOn: '1 May' }),
     ).rejects.toThrow(/requestedOn/);
+    // A date the request cannot have been made on: after today (the Clock port: 3 May 2027, London), or before
+    // the case was received (1 July 2026). Refused whatever the decision, saying what to enter instead.
+    for (const decision of ['granted', 'refused'] as const) {
+      await expect(
+        decideErasure(deps, 'cmp-d', manager, { ...request(decision), requestedOn: '2027-05-04' }),
+      ).rejects.toMatchObject({
+        issues: [
+          {
+            path: ['requestedOn'],
+            message:
+              'Tuesday 4 May 2027 is after today: enter the date the resident made the request, today (Monday 3 May 2027) or earlier',
+          },
+        ],
+      });
+      await expect(
+        decideErasure(deps, 'cmp-d', manager, { ...request(decision), requestedOn: '2026-06-30' }),
+      ).rejects.toMatchObject({
+        issues: [
+          {
+            path: ['requestedOn'],
+            message:
+              'Tuesday 30 June 2026 is before the case was received on Wednesday 1 July 2026: enter the date the resident made the request, Wednesday 1 July 2026 or later',
+          },
+        ],
+      });
+    }
     expect((await loadCase(deps, 'cmp-d')).state.seq).toBe(seq);
+    // The first and last days it could have been made on are both accepted.
+    await decideErasure(deps, 'cmp-d', manager, { ...request('refused'), requestedOn: '2026-07-01' });
+    await decideErasure(deps, 'cmp-d', manager, { ...request('refused'), requestedOn: '2027-05-03' });
+    expect((await loadCase(deps, 'cmp-d')).state.seq).toBe(seq + 2);
   });
 });
 

@@ -372,7 +372,7 @@ describe('erasure and rectification (POST /staff/cases/{caseId}/erasure, /events
     handle(apiEvent({ pathParameters: { caseId }, json, claims: staffClaims(role) }), lambdaContext).then(
       parse,
     );
-  const granted = { requestedOn: '2026-03-01', decision: 'granted', reason: 'The resident asked by letter' };
+  const granted = { requestedOn: '2026-03-02', decision: 'granted', reason: 'The resident asked by letter' };
 
   it('refuses an erasure to a handler (403), says what is wrong with the request (422), and refuses it while the case is open (409, recorded)', async () => {
     const caseId = String((await submit()).body.caseId);
@@ -397,6 +397,30 @@ describe('erasure and rectification (POST /staff/cases/{caseId}/erasure, /events
     expect((await as('manager', caseId, undated)).body.message).toBe(
       'Please correct: requestedOn: must be the date the request was made, YYYY-MM-DD',
     );
+    // Today is 2 March 2026 (London), the day the case was received: a date after it, or before, is refused.
+    expect(await as('manager', caseId, { ...granted, requestedOn: '2040-01-01' })).toMatchObject({
+      statusCode: 422,
+      body: {
+        error: 'INVALID_INPUT',
+        message:
+          'Please correct: requestedOn: Sunday 1 January 2040 is after today: enter the date the resident made the request, today (Monday 2 March 2026) or earlier',
+        details: [
+          { field: 'requestedOn', message: expect.stringMatching(/^Sunday 1 January 2040 is after today/) },
+        ],
+      },
+    });
+    expect(await as('manager', caseId, { ...granted, requestedOn: '2026-03-01' })).toMatchObject({
+      statusCode: 422,
+      body: {
+        details: [
+          {
+            field: 'requestedOn',
+            message:
+              'Sunday 1 March 2026 is before the case was received on Monday 2 March 2026: enter the date the resident made the request, Monday 2 March 2026 or later',
+          },
+        ],
+      },
+    });
     const noDecision = await as('manager', caseId, { ...granted, decision: 'maybe' });
     expect(noDecision.statusCode).toBe(422);
     expect(noDecision.body.message).toContain('granted, refused');

@@ -98,7 +98,7 @@ async function close(caseId: string) {
 
 const erasure = (decision: string, reason = 'She asked by letter') => ({
   action: 'erasure',
-  'erasure-requested-day': '1',
+  'erasure-requested-day': '2',
   'erasure-requested-month': '3',
   'erasure-requested-year': '2026',
   'erasure-decision': decision,
@@ -139,6 +139,37 @@ describe('correcting and erasing the resident’s data from the case page', () =
     expect(missing.body).toMatch(
       /govuk-error-summary[\s\S]*<a href="#erasure-reason">Enter the reason for the erasure decision<\/a>/,
     );
+    expect((await loadCase(await dependencies(), caseId)).state.seq).toBe(1);
+    // A date after today, or before the case was received (2 March 2026), is refused at the date field.
+    for (const [day, month, year, says] of [
+      [
+        '1',
+        '1',
+        '2040',
+        'Sunday 1 January 2040 is after today: enter the date the resident made the request, today (Monday 2 March 2026) or earlier',
+      ],
+      [
+        '1',
+        '3',
+        '2026',
+        'Sunday 1 March 2026 is before the case was received on Monday 2 March 2026: enter the date the resident made the request, Monday 2 March 2026 or later',
+      ],
+    ] as const) {
+      const wrong = await call(personalDataAction, caseId, {
+        method: 'POST',
+        form: {
+          csrf: await csrf(),
+          ...erasure('refused'),
+          'erasure-requested-day': day,
+          'erasure-requested-month': month,
+          'erasure-requested-year': year,
+        },
+      });
+      expect(wrong.status).toBe(422);
+      expect(wrong.body).toContain(`govuk-error-summary`);
+      expect(wrong.body).toContain(`<a href="#erasure-requested-day">The date they asked: ${says}</a>`);
+      expect(wrong.body).toMatch(/id="erasure-requested-error"/);
+    }
     expect((await loadCase(await dependencies(), caseId)).state.seq).toBe(1);
   });
 

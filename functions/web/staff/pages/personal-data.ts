@@ -1,3 +1,4 @@
+import { $ZodError } from 'zod/v4/core';
 import { erasureBlock, erasureBlockWords, RECTIFIABLE_FIELDS } from '#shared/domain/case.ts';
 import { requireManager } from '#shared/usecases/annual-report.ts';
 import { loadCase } from '#shared/usecases/case-log.ts';
@@ -216,6 +217,15 @@ export const personalDataAction = staffPage(async (ctx) => {
       done = `erasure-${request.decision}`;
     }
   } catch (error) {
+    // The request's date checked against the case and today (decideErasure): shown at the date field.
+    if (action === 'erasure' && error instanceof $ZodError) {
+      const errors = error.issues.map((issue) => ({
+        field: 'erasure-requested',
+        href: dateErrorHref('erasure-requested'),
+        message: `The date they asked: ${issue.message}`,
+      }));
+      return render(ctx, caseId, { status: 422, errors, submitted });
+    }
     const found = refusal(error);
     if (!found || found.code === 'NOT_FOUND') throw error;
     const errors = [{ field: `${action}-form`, message: found.message }];
