@@ -1,5 +1,6 @@
 import { applyCaseEvent, type CaseEvent, type CaseState, foldCase } from '../domain/case.ts';
 import { ConflictError, NotFoundError } from '../domain/errors.ts';
+import { casePosition, type PositionStep } from '../domain/position.ts';
 import { contactHash, nameHashes } from '../domain/secrets.ts';
 import { assignmentOf, sameAssignment } from '../domain/work-queue.ts';
 import { profileFingerprint } from '../policy/profile.ts';
@@ -51,6 +52,13 @@ export async function saveFolded(deps: AppDependencies, state: CaseState): Promi
   await saveAndAssign(deps, state, undefined, true);
 }
 
+/** Where a case's workflow waits without a callback task (a Wait state, or the end). */
+const TASKLESS_STEPS: ReadonlySet<PositionStep> = new Set([
+  'outstanding-actions',
+  'ready-to-close',
+  'closed',
+]);
+
 /**
  * The projection, then (when `assign`) the case's assignee on the task its workflow waits on. registerTask marks
  * its task (a write) before it reads the case again; this saves the case (a write) before it reads the mark. Each
@@ -68,6 +76,11 @@ async function saveAndAssign(
   await deps.repository.saveProjection(state, caseLookups(deps, state), savedBase);
   savedStates.add(state);
   if (!assign) return;
+  // The mark outlives its task: the workflow overwrites it at the next wait, nothing clears it. A case that now
+  // waits on no task (its outstanding actions, or closed) can only find an ended task there, so reading it would
+  // cost a GetItem and a refused update. A task being registered meanwhile is for a step this write ended:
+  // registerTask's re-read closes it, or it is closed as answered; its assignee no longer matters.
+  if (TASKLESS_STEPS.has(casePosition(state, deps.context, deps.clock.now()).step)) return;
   const openTaskId = await deps.repository.openTaskOf(state.caseId);
   // A task this write's actor claimed (closed) to act on may still be the one marked, but it has left the queue.
   if (openTaskId && openTaskId !== claimedTask) {

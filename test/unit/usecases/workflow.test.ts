@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Step } from '#shared/domain/case.ts';
 import { actOnTask } from '#shared/usecases/actions.ts';
-import { recordEvent } from '#shared/usecases/case-log.ts';
+import { loadCase, recordEvent, saveFolded } from '#shared/usecases/case-log.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import { submitComplaint } from '#shared/usecases/intake.ts';
 import { staffCaseView } from '#shared/usecases/staff-case.ts';
-import { registerTask } from '#shared/usecases/workflow.ts';
+import { currentPosition, registerTask } from '#shared/usecases/workflow.ts';
 import type { InMemoryCaseRepository } from '../../support/fakes/case-repository.ts';
 import { fakeDependencies } from '../../support/fakes/dependencies.ts';
 import { interleaveAtCall } from '../../support/races.ts';
@@ -226,4 +226,26 @@ describe("a task's assignee (kept on the task for the staff queue)", () => {
       ]);
     },
   );
+  it('is not looked for once the case waits on no task: the mark still names the task that ended', async () => {
+    // Prepare: Hannah ends the case at triage (a service request); the mark still names the triage task
+    const { deps } = fakeDependencies();
+    const { caseId } = await submitComplaint(deps, complaint, 'key-1', resident);
+    const { taskId } = await registerTask(deps, { caseId, step: 'triage', token: 'token-triage' });
+    await actOnTask(deps, taskId ?? '', hannah, {
+      action: 'triage',
+      outcome: 'service-request',
+      notes: 'Engineer booked for Thursday 5 March',
+    });
+    expect(await deps.repository.openTaskOf(caseId)).toBe(taskId);
+    expect(['ready-to-close', 'closed']).toContain((await currentPosition(deps, caseId)).step);
+    const looks = vi.spyOn(deps.repository, 'openTaskOf');
+    const updates = vi.spyOn(deps.repository, 'assignTask');
+
+    // Act: a write that gives the case's task its assignee (a rebuild of the projection always does)
+    await saveFolded(deps, (await loadCase(deps, caseId)).state);
+
+    // Assess: no read of the mark, no update refused by the ended task
+    expect(looks).not.toHaveBeenCalled();
+    expect(updates).not.toHaveBeenCalled();
+  });
 });
