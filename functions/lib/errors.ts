@@ -2,7 +2,7 @@ import { $ZodError } from 'zod/v4/core';
 import { DomainError, type DomainErrorCode } from '#shared/domain/errors.ts';
 
 /** The one place domain errors become HTTP statuses. */
-const STATUS: Record<DomainErrorCode, number> = {
+export const STATUS: Record<DomainErrorCode, number> = {
   OUT_OF_ORDER: 409,
   THIRD_STAGE: 409,
   SAME_HANDLER: 403,

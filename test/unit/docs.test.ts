@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { STATUS } from '#functions/lib/errors.ts';
 import { ROUTES } from '#functions/routes.ts';
 import { START_OPTIONS, SUBCOMMAND_USAGE } from '../../infra/local/cli.ts';
 
@@ -106,5 +107,37 @@ describe('README', () => {
     const accepted = Object.keys(START_OPTIONS).sort();
     expect(flags(options ?? '').filter((flag) => flag !== 'help')).toEqual(accepted);
     expect(flags(SUBCOMMAND_USAGE.start)).toEqual(accepted);
+  });
+});
+
+describe('docs/api.md', () => {
+  const api = read('docs/api.md');
+  const rows = (header: RegExp) => {
+    const start = api.search(header);
+    expect(start, String(header)).toBeGreaterThanOrEqual(0);
+    const lines = api.slice(start).split('\n');
+    const end = lines.findIndex((line) => !line.startsWith('|'));
+    return lines
+      .slice(2, end === -1 ? undefined : end)
+      .map((line) => line.split('|').map((cell) => cell.trim()));
+  };
+
+  it('lists every JSON route of functions/routes.ts in its route table', () => {
+    const listed = rows(/^\| method \| path/m).map(
+      ([, method, path]) => `${method} ${path?.replace(/`|\?.*$/g, '')}`,
+    );
+    for (const route of ROUTES.filter((route) => route.access === 'public' || route.access === 'staff')) {
+      expect(listed).toContain(`${route.method} ${route.path}`);
+    }
+  });
+
+  it('gives every domain error code in its Errors table, with its status', () => {
+    const table = rows(/^\| status \| codes/m);
+    for (const [code, status] of Object.entries(STATUS)) {
+      const row = table.find(
+        ([, cells, codes]) => cells === String(status) && codes?.includes(`\`${code}\``),
+      );
+      expect(row, `${code} (${status})`).toBeDefined();
+    }
   });
 });
