@@ -77,6 +77,19 @@ async function answer(
   }
 }
 
+/**
+ * What a run throws when it stopped short of the invocation's time with work left (safe to run again): the
+ * invocation fails without answering, Lambda runs it again (CloudFormation invokes asynchronously: twice more,
+ * one and then two minutes later), and the run that finishes answers. CloudFormation waits for the answer up to
+ * the resource's `ServiceTimeout`.
+ */
+export function runAgainLater(message: string): Error {
+  return Object.assign(new Error(message), { name: 'RunAgainLater' });
+}
+
+/** Errors that fail the invocation without an answer, for Lambda to run it again. */
+const UNANSWERED = new Set(['AnswerNotTaken', 'RunAgainLater']);
+
 /** An answer that did not reach CloudFormation: answering again with FAILED would not reach it either. */
 function answerNotTaken(message: string): Error {
   return Object.assign(new Error(message), { name: 'AnswerNotTaken' });
@@ -86,8 +99,8 @@ function answerNotTaken(message: string): Error {
  * A custom resource whose service token is this function: `run` gets the resource's properties (checked with
  * `properties`) on Create and Update; Delete has nothing to undo. CloudFormation waits for the answer, so a
  * failure anywhere (a bad request, the use case) is answered FAILED, which the deploy shows, and the deploy fails.
- * A run that never answers (a timeout) is retried by Lambda (CloudFormation invokes asynchronously), so `run`
- * must be safe to run again. `failure` says what did not happen and what to do; after it comes what was wrong
+ * A run that never answers (a timeout, or one that throws {@link runAgainLater}) is retried by Lambda
+ * (CloudFormation invokes asynchronously), so `run` must be safe to run again. `failure` says what did not happen and what to do; after it comes what was wrong
  * with the properties, or, for a failure inside `run`, only the error's name and where its log is: the stack's
  * events are read by more people than the function's log, and an error's message may name a resident or the
  * account's resources.
@@ -96,16 +109,24 @@ function answerNotTaken(message: string): Error {
  */
 export function customResource<Properties extends core.$ZodType>(
   properties: Properties,
-  run: (deps: AppDependencies, properties: z.infer<Properties>) => Promise<Record<string, string>>,
+  run: (
+    deps: AppDependencies,
+    properties: z.infer<Properties>,
+    context: Context,
+  ) => Promise<Record<string, string>>,
   failure: string,
   { answerWithinMs = ANSWER_WITHIN_MS }: { answerWithinMs?: number } = {},
 ) {
   const Request = z.extend(CustomResourceRequest, { ResourceProperties: properties });
-  const stack = eventStack(Request, async (deps, request) => {
+  const stack = eventStack(Request, async (deps, request, context) => {
     const data =
       request.RequestType === 'Delete'
         ? undefined
-        : await run(deps, (request as { ResourceProperties: z.infer<Properties> }).ResourceProperties);
+        : await run(
+            deps,
+            (request as { ResourceProperties: z.infer<Properties> }).ResourceProperties,
+            context,
+          );
     await answer(request, { status: 'SUCCESS', data }, answerWithinMs);
     return data;
   });
@@ -115,7 +136,7 @@ export function customResource<Properties extends core.$ZodType>(
     } catch (error) {
       const request = z.safeParse(CustomResourceRequest, event);
       // Nowhere to answer, or the answer did not go: the invocation fails, and Lambda runs it again.
-      if (!request.success || (error instanceof Error && error.name === 'AnswerNotTaken')) throw error;
+      if (!request.success || (error instanceof Error && UNANSWERED.has(error.name))) throw error;
       const parsed = z.safeParse(Request, event);
       const why = parsed.success
         ? `${error instanceof Error ? error.name : 'Error'} in the run; the function's log has the details, request ${context.awsRequestId}`

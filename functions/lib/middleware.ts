@@ -71,14 +71,14 @@ export function httpRoute(run: (request: ApiRequest) => Promise<APIGatewayProxyS
 /** Event-driven stacks (tasks, SES events, intake, schedules): parsed input, errors rethrown redacted. */
 export function eventStack<Schema extends core.$ZodType, Result>(
   schema: Schema,
-  run: (deps: AppDependencies, input: z.infer<Schema>) => Promise<Result>,
+  run: (deps: AppDependencies, input: z.infer<Schema>, context: Context) => Promise<Result>,
 ) {
   const handler = observed(middy<unknown, Result, Error, Context>())
     .use(rethrowRedacted())
     .use(configured(TaskSettings))
     .use(parser({ schema }))
     .use(withDependencies())
-    .handler((event, context) => run((context as StackContext).deps, event as z.infer<Schema>));
+    .handler((event, context) => run((context as StackContext).deps, event as z.infer<Schema>, context));
   // The parser narrows the event inside the stack; callers (the state machine, SNS, S3) send anything.
   return handler as unknown as middy.MiddyfiedHandler<unknown, Result, Error, Context>;
 }

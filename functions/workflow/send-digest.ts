@@ -1,8 +1,10 @@
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
+import { PACED_LETTERS_PER_SECOND, PacedMailer } from '#shared/adapters/paced-mailer.ts';
+import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import { checkProfileAtDeploy } from '#shared/usecases/profile-change.ts';
 import { dailyRun } from '#shared/usecases/workflow.ts';
-import { customResource, isCustomResourceRequest } from '../lib/custom-resource.ts';
+import { customResource, isCustomResourceRequest, runAgainLater } from '../lib/custom-resource.ts';
 import { scheduledJob } from '../lib/middleware.ts';
 
 /**
@@ -10,7 +12,23 @@ import { scheduledJob } from '../lib/middleware.ts';
  * tasks. In AWS an EventBridge Scheduler schedule invokes it at 08:00 London time Monday to Friday (the digest
  * skips bank holidays and closure days itself); locally the virtual clock's daily tick calls this same export.
  */
+// Not paced: the local runtime's daily tick does not wait for a run's timers (docs/operations.md).
 const daily = scheduledJob((deps) => dailyRun(deps));
+
+/**
+ * A deploy's pass works on several cases at once (shared/usecases/profile-change.ts), so its letters are paced
+ * below SES's sending rate, and a throttled one is sent again after a wait.
+ */
+const paced = (deps: AppDependencies): AppDependencies => ({
+  ...deps,
+  mailer: new PacedMailer(deps.mailer, { perSecond: PACED_LETTERS_PER_SECOND }),
+});
+
+/**
+ * A pass takes no new case once less than this is left of the invocation: the cases in flight finish (a
+ * throttled letter may wait about a minute) and the answer is not needed, since the pass is run again.
+ */
+const STOP_WITH_MS_LEFT = 90_000;
 
 /** The custom resources' properties (infra/constructs/daily-digest.ts). */
 const DeployProfileCheck = z.object({
@@ -24,8 +42,16 @@ const DeployProfileCheck = z.object({
  */
 const deployCheck = customResource(
   DeployProfileCheck,
-  async (deps, check) => {
-    const report = await checkProfileAtDeploy(deps, check);
+  async (deps, check, context) => {
+    const report = await checkProfileAtDeploy(paced(deps), check, {
+      stop: () => context.getRemainingTimeInMillis() < STOP_WITH_MS_LEFT,
+    });
+    if (report.outcome === 'unfinished') {
+      // Lambda runs the invocation again; the cases recorded are skipped, and the run that finishes answers.
+      throw runAgainLater(
+        `The profile check's ${check.pass} pass stopped short of the function's timeout with open cases left (${report.changes.length} recorded by this run); it continues when Lambda runs it again`,
+      );
+    }
     return {
       outcome: report.outcome,
       casesRecorded: String(report.changes.length),

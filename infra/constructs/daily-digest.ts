@@ -12,8 +12,12 @@ export interface DailyDigestProps {
   stateMachineName: string;
 }
 
-/** How long CloudFormation waits for a profile check's answer: the function's 5 minutes, retried twice. */
-const PROFILE_CHECK_TIMEOUT = Duration.minutes(20);
+/**
+ * How long CloudFormation waits for a profile check's answer (the most it allows): a pass that runs out of an
+ * invocation's 15 minutes stops and is run again by Lambda, twice, one and then two minutes later, so three
+ * invocations and the waits between them (48 minutes) fit.
+ */
+const PROFILE_CHECK_TIMEOUT = Duration.minutes(60);
 
 /**
  * The working-morning digest of new tasks (profile `notifications.newTasks`): a schedule at 08:00 London
@@ -40,8 +44,9 @@ export class DailyDigest extends Capability {
         module: 'workflow/send-digest',
         description:
           'Scheduled: resends owed workflow callbacks, records a changed profile on open cases, sends the daily digest',
-        // A profile change reads every open case (the deploy's check and the daily run).
-        timeout: Duration.minutes(5),
+        // A profile change reads every open case (the deploy's check and the daily run), its letters paced below
+        // SES's rate: Lambda's most (docs/operations.md, "at scale").
+        timeout: Duration.minutes(15),
       },
       // It marks the tasks it announced, so a retry sends no second digest. After a deploy with a changed
       // profile it records the moved dates on open cases and sends the residents' letters (stored for post
@@ -49,6 +54,9 @@ export class DailyDigest extends Capability {
       { table: 'readWrite', mail: true, letters: true },
     );
     this.fn.useStateMachine(props.stateMachineName, ['states:SendTaskSuccess', 'states:SendTaskFailure']);
+    // A deploy's pass that runs out of time fails its invocation to be continued by these (Lambda's default,
+    // stated because the profile check's capacity counts on them).
+    this.fn.fn.configureAsyncInvoke({ retryAttempts: 2 });
     dailySchedule(this, this.fn.fn, {
       scheduleName: `${props.prefix}-daily-digest`,
       description: 'Each working morning at 08:00 London time: email each digest role its new tasks',

@@ -77,20 +77,27 @@ function adaptForInterpreter(definition: AslDefinition): AslDefinition {
   return definition;
 }
 
-export const lambdaContext = (name: string) => ({
-  functionName: name,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: name,
-  memoryLimitInMB: '512',
-  awsRequestId: randomUUID(),
-  logGroupName: `/local/${name}`,
-  logStreamName: 'local',
-  callbackWaitsForEmptyEventLoop: false,
-  getRemainingTimeInMillis: () => 60_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
+/**
+ * A Lambda context for a local invocation. The local runtime holds no function to a timeout; the time left
+ * counts down from Lambda's most (15 minutes), which send-digest's profile check reads to stop in time.
+ */
+export const lambdaContext = (name: string, timeoutMs = 900_000) => {
+  const deadline = performance.now() + timeoutMs;
+  return {
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: name,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/local/${name}`,
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => Math.max(0, Math.round(deadline - performance.now())),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+};
 
 /**
  * Step Functions for one machine: runs the real ASL with aws-local-stepfunctions, binds Task states to the

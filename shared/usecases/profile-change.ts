@@ -6,6 +6,7 @@ import { type ProviderProfile, profileFingerprint } from '../policy/profile.ts';
 import type { AppliedProfile } from '../ports/case-repository.ts';
 import { recordEvent } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
+import { inFlight } from './in-flight.ts';
 import { sendOwedLetters } from './notify.ts';
 
 /**
@@ -13,6 +14,13 @@ import { sendOwedLetters } from './notify.ts';
  * CloudFormation gives a custom resource 20 minutes and rolls back).
  */
 const DEPLOY_PASSES_APART_MS = 60 * 60 * 1000;
+
+/**
+ * Cases a pass works on at once. Each waits mostly on DynamoDB and SES, so a few in flight multiply the rate
+ * until the function's CPU or the letters' pace (PacedMailer in send-digest) is the limit; more would only queue
+ * (docs/operations.md, "How long the passes take").
+ */
+export const CASES_IN_FLIGHT = 12;
 
 /** Who records a profile change's recalculated dates. */
 export const PROFILE_CHANGE_ACTOR: Actor = { kind: 'system', id: 'profile-change' };
@@ -28,7 +36,7 @@ export interface ProfileChangeReport {
    * deploy rolled back after its record pass, and the cases a function running its profile dated meanwhile were
    * compared back to the stored profile (`recordRollback`).
    */
-  outcome: 'first' | 'unchanged' | 'applied' | 'recorded' | 'skipped' | 'rolled-back';
+  outcome: 'first' | 'unchanged' | 'applied' | 'recorded' | 'unfinished' | 'skipped' | 'rolled-back';
   fingerprint: string;
   /** What changed, in the words the events and letters give (applied only). */
   reason?: string;
@@ -51,9 +59,11 @@ export async function applyProfileChange(
   /**
    * A deploy's pass (`checkProfileAtDeploy`); none for the local start and the daily run. `record` records the
    * cases and sends the letters but leaves the stored profile as it was, marked as pending this one, so `apply`
-   * still compares with the old one and records the cases that moved to another step meanwhile.
+   * still compares with the old one and records the cases that moved to another step meanwhile. `stop`: asked
+   * before each case of the change; once it says so no more cases are started, nothing is stored, and the
+   * outcome is `unfinished` (an invocation running out of time: run again, it skips the cases recorded).
    */
-  { pass }: { pass?: 'record' | 'apply' } = {},
+  { pass, stop }: { pass?: 'record' | 'apply'; stop?: () => boolean } = {},
 ): Promise<ProfileChangeReport> {
   const { profile } = deps.context;
   const fingerprint = profileFingerprint(profile);
@@ -95,17 +105,31 @@ export async function applyProfileChange(
     report.lettersSent += back.lettersSent;
   }
   if (pass === 'record') {
-    await deps.repository.saveAppliedProfile(
-      { ...stored, deployPending: { fingerprint, since: appliedAt, profile } },
-      stored,
-    );
+    try {
+      await deps.repository.saveAppliedProfile(
+        { ...stored, deployPending: { fingerprint, since: appliedAt, profile } },
+        stored,
+      );
+    } catch (error) {
+      // The same request run twice at once (Lambda delivers an event at least once): the other run marked it.
+      const now = error instanceof ConflictError ? await deps.repository.getAppliedProfile() : undefined;
+      if (now?.deployPending?.fingerprint !== fingerprint) throw error;
+    }
   }
   const reason = describeProfileChange(stored.profile, profile);
-  const recorded = await recordChanges(deps, stored.profile, profile, appliedAt);
+  const recorded = await recordChanges(deps, stored.profile, profile, appliedAt, stop);
   report.changes.push(...recorded.changes);
   report.lettersSent += recorded.lettersSent;
+  // Stopped short of its time: nothing is stored, and the pass run again skips the cases recorded.
+  if (!recorded.finished) return { ...report, outcome: 'unfinished', reason };
   if (!storeApplied) return { ...report, outcome: 'recorded', reason };
-  await deps.repository.saveAppliedProfile({ fingerprint, profile, appliedAt }, stored);
+  try {
+    await deps.repository.saveAppliedProfile({ fingerprint, profile, appliedAt }, stored);
+  } catch (error) {
+    // Stored meanwhile by the same pass run twice at once, which compared every case too.
+    const now = error instanceof ConflictError ? await deps.repository.getAppliedProfile() : undefined;
+    if (now?.fingerprint !== fingerprint) throw error;
+  }
   return { ...report, outcome: 'applied', reason };
 }
 
@@ -119,18 +143,31 @@ async function recordChanges(
   to: ProviderProfile,
   /** Now, from the caller's Clock. */
   at: string,
-): Promise<Pick<ProfileChangeReport, 'changes' | 'lettersSent'>> {
+  /** Asked before each case: once it says so, no more are started (`finished` false). */
+  stop?: () => boolean,
+): Promise<Pick<ProfileChangeReport, 'changes' | 'lettersSent'> & { finished: boolean }> {
   const recorded: Pick<ProfileChangeReport, 'changes' | 'lettersSent'> = { changes: [], lettersSent: 0 };
   const reason = describeProfileChange(from, to);
   const fingerprint = profileFingerprint(to);
+  const caseIds: string[] = [];
   for (const status of OPEN_STATUSES) {
     for (const { caseId } of await deps.repository.listByStatus(status, Number.POSITIVE_INFINITY)) {
+      caseIds.push(caseId);
+    }
+  }
+  // Several cases at once: each is recorded by its own conditional writes (recordCase), so a case is recorded
+  // once however many runs reach it.
+  const { finished } = await inFlight(
+    caseIds,
+    CASES_IN_FLIGHT,
+    async (caseId) => {
       const { change, lettersSent } = await recordCase(deps, caseId, from, to, at, reason, fingerprint);
       if (change) recorded.changes.push(change);
       recorded.lettersSent += lettersSent;
-    }
-  }
-  return recorded;
+    },
+    stop,
+  );
+  return { ...recorded, finished };
 }
 
 /** Thrown by recordCase's event builder when the log has moved on since the change was computed from it. */
@@ -255,6 +292,7 @@ export interface DeployProfileCheck {
 export async function checkProfileAtDeploy(
   deps: AppDependencies,
   check: DeployProfileCheck,
+  { stop }: { stop?: () => boolean } = {},
 ): Promise<ProfileChangeReport> {
   const fingerprint = profileFingerprint(deps.context.profile);
   if (check.profileFingerprint !== fingerprint) {
@@ -273,5 +311,5 @@ export async function checkProfileAtDeploy(
     });
     return { outcome: 'skipped', fingerprint, changes: [], lettersSent: 0 };
   }
-  return applyProfileChange(deps, { pass: check.pass });
+  return applyProfileChange(deps, { pass: check.pass, stop });
 }

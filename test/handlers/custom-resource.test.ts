@@ -2,12 +2,12 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { customResource } from '#functions/lib/custom-resource.ts';
+import { customResource, runAgainLater } from '#functions/lib/custom-resource.ts';
 import { lambdaContext, useLocalAws } from './setup.ts';
 
 /**
  * The answer to CloudFormation (functions/lib/custom-resource.ts) is a PUT to a presigned URL. One that is never
- * answered must not hold the function to its own timeout (5 minutes for the profile check), and one that does not
+ * answered must not hold the function to its own timeout (15 minutes for the profile check), and one that does not
  * reach CloudFormation is not followed by a FAILED answer (it would not reach it either): the invocation fails, and
  * Lambda runs it again.
  */
@@ -97,5 +97,27 @@ describe('a custom resource answering CloudFormation', () => {
     expect(taking.answers).toEqual([
       expect.objectContaining({ Status: 'SUCCESS', RequestId: 'request-1', Data: { outcome: 'recorded' } }),
     ]);
+  });
+
+  it('answers nothing for a run that stops to be run again, and fails the invocation for Lambda to retry; any other failure is answered FAILED', async () => {
+    const taking = await answerUrl((response) => response.end());
+    let outcome: Error = runAgainLater(
+      'Stopped short of the timeout; it continues when Lambda runs it again',
+    );
+    const handler = customResource(
+      z.object({ pass: z.string() }),
+      async () => {
+        throw outcome;
+      },
+      'Nothing was recorded',
+    );
+    await expect(handler(request(taking.url), lambdaContext)).rejects.toMatchObject({
+      name: 'RunAgainLater',
+      message: 'Stopped short of the timeout; it continues when Lambda runs it again',
+    });
+    expect(taking.answers).toEqual([]);
+    outcome = Object.assign(new Error('table refused'), { name: 'AccessDeniedException' });
+    expect(await handler(request(taking.url), lambdaContext)).toBeUndefined();
+    expect(taking.answers).toEqual([expect.objectContaining({ Status: 'FAILED' })]);
   });
 });

@@ -278,17 +278,24 @@ describe('each capability on its own', { timeout: SYNTH_TIMEOUT }, () => {
     expect(checks.map(([, check]) => check.Properties)).toEqual([
       {
         ServiceToken: { 'Fn::GetAtt': [digestId, 'Arn'] },
-        ServiceTimeout: '1200',
+        ServiceTimeout: '3600',
         pass: 'record',
         profileFingerprint: fingerprint,
       },
       {
         ServiceToken: { 'Fn::GetAtt': [digestId, 'Arn'] },
-        ServiceTimeout: '1200',
+        ServiceTimeout: '3600',
         pass: 'apply',
         profileFingerprint: fingerprint,
       },
     ]);
+    // A pass has Lambda's 15 minutes, and one that runs out of them is run again by Lambda twice: three
+    // invocations and the retries' waits fit CloudFormation's hour.
+    expect(lambdas.find(([id]) => id === digestId)?.[1].Properties.Timeout).toBe(900);
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: digestId },
+      MaximumRetryAttempts: 2,
+    });
     const [recordId, record] = checks[0] ?? [];
     const [, apply] = checks[1] ?? [];
     // record runs before every other function is updated, apply after all of them (and after record).
@@ -305,7 +312,6 @@ describe('each capability on its own', { timeout: SYNTH_TIMEOUT }, () => {
       .filter((statement) => [statement.Action].flat().includes('lambda:InvokeFunction'));
     // The state machine's (its tasks) and the schedule's (send-digest), as without the check.
     expect(invokes).toHaveLength(2);
-    expect(lambdas.find(([id]) => id === digestId)?.[1].Properties.Timeout).toBe(300);
   });
 
   it('RetentionJob: a daily schedule invoking one function that may delete case files and nothing else, nag clean', () => {

@@ -757,3 +757,133 @@ describe('a deploy rolled back after its record pass', () => {
     }
   }, 180_000);
 });
+
+/**
+ * Eight residents complain on Monday 2 March 2026 at 10:00 under the baseline profile; all but two (Ann, Eve:
+ * waiting on triage, due 9 March, before the holiday) are acknowledged that day: response due Monday 16 March,
+ * Tuesday 17 March with 11 March a holiday. The deploy's passes work on several cases at once.
+ */
+async function eightOpenCases(dataDir: string) {
+  const h = await start(dataDir, baseline, '2026-03-02T10:00:00Z');
+  const cases = new Map<string, string>();
+  for (const name of ['Ann', 'Ben', 'Cal', 'Dee', 'Eve', 'Fay', 'Gus', 'Hal']) {
+    const { caseId } = await h.submit({
+      ...complaint,
+      complainant: { name, email: `${name.toLowerCase()}@resident.example`, preferredContact: 'email' },
+    });
+    if (name !== 'Ann' && name !== 'Eve') {
+      await h.act(caseId, staff.handler, { action: 'triage', outcome: 'complaint' });
+      await h.act(caseId, staff.handler, h.acknowledgement(1));
+    }
+    cases.set(name, caseId);
+  }
+  // The next morning's daily run stores the baseline profile as applied.
+  await h.advanceTo('2026-03-03T08:01:00Z');
+  await h.stop();
+  return cases;
+}
+
+/**
+ * Each case whose date moved is recorded once. Its letter is sent once, or with `lettersAtLeastOnce` (two runs of
+ * one request at once) at least once: a run that finds the change recorded by the other and its letter still
+ * owed cannot tell a run sending it now from one that stopped before it, so it sends it (with the same
+ * `X-Correspondence-Key`).
+ */
+async function expectEachRecordedOnce(
+  h: Harness,
+  cases: Map<string, string>,
+  emailsBefore: number,
+  { lettersAtLeastOnce = false } = {},
+) {
+  const moved = ['Ben', 'Cal', 'Dee', 'Fay', 'Gus', 'Hal'];
+  const sent = (await h.outbox()).slice(emailsBefore);
+  for (const [name, caseId] of cases) {
+    const moves = moved.includes(name);
+    const events = await h.events(caseId);
+    expect(
+      recalculations(events).map((event) => [event.step, event.oldDueDate, event.newDueDate]),
+      name,
+    ).toEqual(moves ? [['stage1-response', '2026-03-16', '2026-03-17']] : []);
+    const address = `${name.toLowerCase()}@resident.example`;
+    const emails = sent.filter((email) => email.destination.to.includes(address)).length;
+    if (!moves) expect([movedLetters(events).length, emails], name).toEqual([0, 0]);
+    else if (!lettersAtLeastOnce) expect([movedLetters(events).length, emails], name).toEqual([1, 1]);
+    else {
+      expect(movedLetters(events).length, name).toBeGreaterThanOrEqual(1);
+      expect(emails, name).toBeGreaterThanOrEqual(1);
+    }
+  }
+  expect(
+    sent.every((email) =>
+      moved.some((name) => email.destination.to.includes(`${name.toLowerCase()}@resident.example`)),
+    ),
+  ).toBe(true);
+}
+
+describe('a deploy pass over many open cases', () => {
+  it('two record passes at once (the request delivered twice) record each case once, and tell each resident', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'profile-change-twice-'));
+    dirs.push(dataDir);
+    const cases = await eightOpenCases(dataDir);
+    const cloudFormation = await answersReceiver();
+    try {
+      const h = await start(dataDir, withHoliday, '2026-03-03T12:00:00Z');
+      const emailsBefore = (await h.outbox()).length;
+      const request = cloudFormation.request('record', profileFingerprint(withHoliday));
+      await Promise.all([
+        sendDigest(request, lambdaContext('send-digest') as never),
+        sendDigest(request, lambdaContext('send-digest') as never),
+      ]);
+      expect(cloudFormation.answers).toEqual([
+        expect.objectContaining({ Status: 'SUCCESS' }),
+        expect.objectContaining({ Status: 'SUCCESS' }),
+      ]);
+      // Between them the two passes recorded six cases, each once.
+      const counts = cloudFormation.answers.map((answer) => answer.Data as Record<string, string>);
+      expect(counts.reduce((sum, data) => sum + Number(data.casesRecorded), 0)).toBe(6);
+      await expectEachRecordedOnce(h, cases, emailsBefore, { lettersAtLeastOnce: true });
+    } finally {
+      await cloudFormation.close();
+    }
+  }, 180_000);
+
+  it("a pass that runs short of the invocation's time stops without answering, and its retry finishes it, each case once", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'profile-change-continued-'));
+    dirs.push(dataDir);
+    const cases = await eightOpenCases(dataDir);
+    const cloudFormation = await answersReceiver();
+    try {
+      const h = await start(dataDir, withHoliday, '2026-03-03T12:00:00Z');
+      const emailsBefore = (await h.outbox()).length;
+      const request = cloudFormation.request('record', profileFingerprint(withHoliday));
+      // The first invocation runs short of time after a few cases: less than send-digest's margin is left.
+      let asked = 0;
+      const shortOfTime = {
+        ...lambdaContext('send-digest'),
+        getRemainingTimeInMillis: () => (++asked <= 5 ? 600_000 : 60_000),
+      };
+      await expect(sendDigest(request, shortOfTime as never)).rejects.toMatchObject({
+        name: 'RunAgainLater',
+        message: expect.stringContaining('it continues when Lambda runs it again'),
+      });
+      // No answer yet: CloudFormation still waits.
+      expect(cloudFormation.answers).toEqual([]);
+      const partly = await Promise.all(
+        [...cases.values()].map(async (caseId) => recalculations(await h.events(caseId)).length),
+      );
+      expect(partly.reduce((sum, n) => sum + n, 0)).toBeGreaterThan(0);
+      expect(partly.reduce((sum, n) => sum + n, 0)).toBeLessThan(6);
+      // Lambda runs the same request again: it finishes and answers.
+      await sendDigest(request, lambdaContext('send-digest') as never);
+      expect(cloudFormation.answers).toEqual([
+        expect.objectContaining({
+          Status: 'SUCCESS',
+          Data: expect.objectContaining({ outcome: 'recorded' }),
+        }),
+      ]);
+      await expectEachRecordedOnce(h, cases, emailsBefore);
+    } finally {
+      await cloudFormation.close();
+    }
+  }, 180_000);
+});
