@@ -170,6 +170,20 @@ export async function submitComplaint(
   // The files are part of the request: a retry with the same files is the same request. Without files the
   // hash is what it always was, so keys claimed before attachments existed still match.
   const hash = requestHash(attachments ? { ...input, attachments } : input);
+  const withReference = (reference: string): CaseEvent => ({
+    type: 'received',
+    at: receivedAt,
+    by,
+    reference,
+    channel: input.channel,
+    complainant: input.complainant,
+    complaint: attachments ? { ...input.complaint, attachments } : input.complaint,
+    ...(email ? { email } : {}),
+  });
+  // Every check the case's first event makes (a contact detail for the preferred method...) runs before the
+  // key is claimed and a reference taken: references are gap-free for auditors, and a refused complaint
+  // must not use one up.
+  applyCaseEvent(undefined, withReference('unassigned'), deps.context, 'unassigned');
   const year = Number(toLondon(receivedAt).date.slice(0, 4));
   // The key is claimed before a reference is taken, and only the claim's holder takes one, so concurrent
   // retries of one complaint use up one number between them, and a retry reuses a number already taken.
@@ -190,16 +204,7 @@ export async function submitComplaint(
   const reference =
     claimed.reference ??
     (await referenceForClaim(deps, idempotencyKey, claimed, claimed.caseId === proposed.caseId, year));
-  const event: CaseEvent = {
-    type: 'received',
-    at: receivedAt,
-    by,
-    reference,
-    channel: input.channel,
-    complainant: input.complainant,
-    complaint: attachments ? { ...input.complaint, attachments } : input.complaint,
-    ...(email ? { email } : {}),
-  };
+  const event = withReference(reference);
   const received = applyCaseEvent(undefined, event, deps.context, caseId);
   let created = false;
   try {

@@ -105,6 +105,21 @@ describe('POST /complaints (resident intake)', () => {
     expect(broken).toMatchObject({ statusCode: 400, body: { error: 'BAD_JSON' } });
   });
 
+  it('uses up no reference on a refused complaint: the next one gets the next number, with its key', async () => {
+    // References are gap-free for auditors. The contact detail is checked by the case's first event, which
+    // ran after the key was claimed and a number taken; and the key then stayed claimed for that body.
+    const noEmail = await submit('key-00000004', {
+      ...complaint,
+      complainant: { name: 'Ada Resident', preferredContact: 'email' },
+    });
+    expect(noEmail.statusCode).toBe(422);
+    const corrected = await submit('key-00000004');
+    expect(corrected.statusCode).toBe(201);
+    expect(corrected.body.reference).toBe('CMP-2026-000001');
+    const next = await submit('key-00000005');
+    expect(next.body.reference).toBe('CMP-2026-000002');
+  });
+
   it('lets staff log a phone complaint, recording the channel and who logged it', async () => {
     const anonymous = parse(await staffHandler(apiEvent({ json: complaint }), lambdaContext));
     expect(anonymous.statusCode).toBe(403);
