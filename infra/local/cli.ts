@@ -107,7 +107,7 @@ export async function localStart(args: string[], io: Output): Promise<number> {
       `  Email outbox (SES emulator)         ${runtime.sesUrl}/`,
       `  Inbound email (SMTP)                ${runtime.smtp.url}  (email complaints to ${runtime.smtp.inbox})`,
       `  API                                 ${runtime.url}  (docs/api.md)`,
-      `  Virtual clock                       ${runtime.system.clock.now().toISOString()}  (complaints local advance --working-days 5)`,
+      `  Virtual clock                       ${runtime.system.clock.now().toISOString()}  (npx complaints local advance --working-days 5)`,
       `  Data                                ${runtime.dataDir}`,
       '',
       `  Demo staff: ${DEMO_USERS.map((user) => `${user.id} (${user.role})`).join(', ')}`,

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DomainError } from '#shared/domain/errors.ts';
 import { londonWallClockToInstant, toLondon } from '#shared/time/london.ts';
 import { MAX_UPLOAD_BODY_BYTES, staffIdentity } from '../../functions/lib/middleware.ts';
@@ -151,6 +152,30 @@ export function localPath(back: string | null, origin: string): string {
   } catch {
     return '/staff';
   }
+}
+
+/**
+ * Locally a staff API call names its demo user in a header (AWS wants a Cognito ID token): a refusal for want
+ * of a user says which header and who may be named, where the handler can only say "sign in".
+ */
+function explainLocalSignIn(
+  result: APIGatewayProxyStructuredResultV2,
+  named: string | undefined,
+): APIGatewayProxyStructuredResultV2 {
+  if (result.statusCode !== 403 || typeof result.body !== 'string') return result;
+  let body: { error?: string; message?: string };
+  try {
+    body = JSON.parse(result.body) as typeof body;
+  } catch {
+    return result;
+  }
+  if (body.error !== 'FORBIDDEN') return result;
+  const users = DEMO_USERS.map((user) => `${user.id} (${user.role})`).join(', ');
+  const message =
+    named === undefined
+      ? `Sign in as a member of staff: on the local runtime, send the header x-local-user with a demo user's id, one of ${users}`
+      : `x-local-user "${named}" is not a demo user: send one of ${users}`;
+  return { ...result, body: JSON.stringify({ ...body, message }) };
 }
 
 function demoUserOf(request: IncomingMessage) {
@@ -340,7 +365,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           claims: (route) => (isStaffRoute(route.access) && user ? claimsFor(user) : undefined),
         },
       );
-      writeResult(response, result);
+      writeResult(
+        response,
+        user ? result : explainLocalSignIn(result, request.headers['x-local-user'] as string | undefined),
+      );
     } catch (error) {
       if (error instanceof BodyTooLargeError && !response.headersSent) {
         if (error.closeConnection) closeAfterAnswer(request, error.limit);

@@ -704,6 +704,7 @@ function start(event: CaseEvent, caseId: string, ctx: CaseContext): CaseState {
   if (missing) {
     throw new ValidationError(
       `${CONTACT_DETAIL_WORDS[missing]} is required when the preferred contact method is ${event.complainant.preferredContact}`,
+      { field: `complainant.${missing}` },
     );
   }
   return {

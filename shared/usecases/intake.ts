@@ -18,7 +18,11 @@ import '../zod-messages.ts';
 import { backoff, caseLookups, loadCase } from './case-log.ts';
 import { type AppDependencies, caseLinkFor } from './dependencies.ts';
 
-const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
+/** `missing` says what to enter: zod's own words ("expected string, received undefined") do not. */
+const text = (max: number, missing = 'is required: enter some text') =>
+  z
+    .string({ error: (issue) => (issue.input === undefined ? missing : 'must be text') })
+    .check(z.trim(), z.minLength(1, missing), z.maxLength(max));
 const optionalText = (max: number) =>
   z.pipe(
     z.optional(z.string().check(z.trim(), z.maxLength(max))),
@@ -35,7 +39,7 @@ export const IntakeInput = z.strictObject({
       .check(z.refine(isInstant, 'must be a date and time with an offset, for example 2026-03-02T09:30:00Z')),
   ),
   complainant: z.strictObject({
-    name: text(200),
+    name: text(200, "is required: enter the complainant's name"),
     email: z.optional(z.email('must be a valid email address').check(z.maxLength(254))),
     phone: z.optional(
       z.string().check(z.trim(), z.regex(/^\+?[\d\s()-]{7,20}$/, 'must be a phone number of 7 to 20 digits')),
@@ -55,10 +59,13 @@ export const IntakeInput = z.strictObject({
     ),
   }),
   complaint: z.strictObject({
-    whatHappened: text(10_000),
+    whatHappened: text(10_000, 'is required: say what went wrong'),
     happenedOn: z.optional(civilDate),
     becameAwareOn: z.optional(civilDate),
-    outcomeWanted: text(5_000),
+    outcomeWanted: text(
+      5_000,
+      'is required: say what the resident would like done to put things right (for example "Repair the boiler")',
+    ),
   }),
 });
 export type IntakeInput = z.input<typeof IntakeInput>;

@@ -120,6 +120,27 @@ describe('POST /complaints (resident intake)', () => {
     expect(next.body.reference).toBe('CMP-2026-000002');
   });
 
+  it('says what to enter for a missing outcome, and names the missing contact detail', async () => {
+    const noOutcome = await submit('key-00000006', {
+      ...complaint,
+      complaint: { whatHappened: 'The boiler is broken' },
+    });
+    expect(noOutcome.statusCode).toBe(422);
+    expect(noOutcome.body.message).toContain(
+      'complaint.outcomeWanted: is required: say what the resident would like done to put things right',
+    );
+    expect(noOutcome.body.message).not.toContain('expected string');
+    const noEmail = await submit('key-00000007', {
+      ...complaint,
+      complainant: { name: 'Ada Resident', preferredContact: 'email' },
+    });
+    expect(noEmail.statusCode).toBe(422);
+    expect(noEmail.body).toMatchObject({
+      message: 'An email address is required when the preferred contact method is email',
+      details: { field: 'complainant.email' },
+    });
+  });
+
   it('lets staff log a phone complaint, recording the channel and who logged it', async () => {
     const anonymous = parse(await staffHandler(apiEvent({ json: complaint }), lambdaContext));
     expect(anonymous.statusCode).toBe(403);

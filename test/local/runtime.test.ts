@@ -213,6 +213,22 @@ describe('the local runtime over HTTP', () => {
     expect(csv.out).toMatch(/counts\.stage1Received,1\b/);
   });
 
+  it('says which header names the staff user, and who the demo users are', async () => {
+    const rt = await start(mkdtempSync(join(tmpdir(), 'rt-user-')));
+    const none = await api(rt, 'GET', '/staff/queue');
+    expect(none.status).toBe(403);
+    expect(none.body.message).toContain('send the header x-local-user');
+    expect(none.body.message).toContain('hannah (handler)');
+    expect(none.body.message).toContain('mo (manager)');
+    const unknown = await api(rt, 'GET', '/staff/queue', undefined, 'bob');
+    expect(unknown.status).toBe(403);
+    expect(unknown.body.message).toMatch(
+      /^x-local-user "bob" is not a demo user: send one of hannah \(handler\)/,
+    );
+    // A demo user whose role may not do something is still told that, not to sign in.
+    expect((await api(rt, 'GET', '/staff/queue', undefined, 'hannah')).status).toBe(200);
+  });
+
   it('resets local data only after confirmation', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'rt-'));
     const rt = await start(dataDir, '2026-03-02T10:00:00Z');

@@ -25,7 +25,9 @@ describe('a second runtime on the same data directory', () => {
 
   it('is refused with the directory and what to do, without a stack trace', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'rt-second-'));
-    await (await start(dataDir)).ready;
+    const banner = await (await start(dataDir)).ready;
+    // The banner's command runs as written from the project folder.
+    expect(banner).toContain('(npx complaints local advance --working-days 5)');
     const second = await start(dataDir);
     const failure = (await second.ready.then(
       () => undefined,
