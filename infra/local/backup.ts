@@ -7,7 +7,7 @@ import {
   DynamoDBClient,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
-import { CLEAN_STOP_FILE, LOCAL_TABLE, RUNNING_FILE } from './data-dir.ts';
+import { CLEAN_STOP_FILE, isAlive, LOCAL_TABLE, RUNNING_FILE } from './data-dir.ts';
 import { createActiveTable, dynaliteServer } from './dynalite.ts';
 import { inProcessDynamo } from './in-process-dynamo.ts';
 
@@ -30,15 +30,6 @@ const NOT_EXPORTED = new Set(['dynamodb', RUNNING_FILE, CLEAN_STOP_FILE]);
 
 export class LocalBackupError extends Error {
   override readonly name = 'LocalBackupError';
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** dynalite locks its LevelDB directory: a second instance on a running runtime's data would crash it. */

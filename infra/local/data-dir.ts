@@ -7,6 +7,16 @@ export const LOCAL_TABLE = 'complaints-local';
 /** Written while a runtime runs on the directory: its addresses and process id. */
 export const RUNNING_FILE = 'running.json';
 
+/** Whether the process a running.json names is still alive (EPERM: alive, but another user's). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * Written when the runtime stops cleanly (its requests answered, dynalite drained and closed) and removed when it
  * starts: a start that finds it absent follows a kill, a crash or a runtime from before the marker, and repairs

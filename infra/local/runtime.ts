@@ -12,7 +12,7 @@ import { MAX_UPLOAD_BODY_BYTES, staffIdentity } from '../../functions/lib/middle
 import { ALL_ROUTES } from '../../functions/routes.ts';
 import { mediaType } from '../../functions/web/multipart.ts';
 import { checkCsrf } from '../../functions/web/staff-auth.ts';
-import { RUNNING_FILE } from './data-dir.ts';
+import { isAlive, RUNNING_FILE } from './data-dir.ts';
 import { claimsFor, DEMO_USERS, findDemoUser } from './demo-users.ts';
 import {
   BodyTooLargeError,
@@ -71,15 +71,6 @@ export class PortInUseError extends Error {
 
 export class DataDirInUseError extends Error {
   override readonly name = 'DataDirInUseError';
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
