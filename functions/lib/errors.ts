@@ -60,11 +60,22 @@ export interface HttpError {
   body: { error: string; message: string; details?: unknown };
 }
 
+/**
+ * A domain check on one field (a contact detail the preferred method needs) answers in the shape zod's problems
+ * have, `[{ field, message }]`, so a client reads every INVALID_INPUT the same way.
+ */
+function fieldDetails(error: DomainError): unknown {
+  const { field } = error.details;
+  return error.code === 'INVALID_INPUT' && typeof field === 'string'
+    ? [{ field, message: error.message }]
+    : error.details;
+}
+
 export function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof DomainError) {
     return {
       statusCode: STATUS[error.code],
-      body: { error: error.code, message: error.message, details: error.details },
+      body: { error: error.code, message: error.message, details: fieldDetails(error) },
     };
   }
   if (error instanceof $ZodError) {

@@ -137,7 +137,12 @@ describe('POST /complaints (resident intake)', () => {
     expect(noEmail.statusCode).toBe(422);
     expect(noEmail.body).toMatchObject({
       message: 'An email address is required when the preferred contact method is email',
-      details: { field: 'complainant.email' },
+      details: [
+        {
+          field: 'complainant.email',
+          message: 'An email address is required when the preferred contact method is email',
+        },
+      ],
     });
   });
 
