@@ -10,10 +10,12 @@ import { inFlight } from './in-flight.ts';
 import { sendOwedLetters } from './notify.ts';
 
 /**
- * Longer than a deploy takes from its record pass to its apply pass (the functions' update: minutes;
- * CloudFormation gives a custom resource 20 minutes and rolls back).
+ * Longer than a deploy can take from its record pass's mark to its apply pass storing the profile: CloudFormation
+ * waits up to an hour for each pass (`ServiceTimeout`; its three invocations take up to 48 minutes), and an hour is
+ * left for the other functions' update between them (ADR 0016). A mark younger than this may be a deploy still going
+ * forward; an older one is a deploy that stopped or rolled back.
  */
-const DEPLOY_PASSES_APART_MS = 60 * 60 * 1000;
+const DEPLOY_PASSES_APART_MS = 3 * 60 * 60 * 1000;
 
 /**
  * Cases a pass works on at once. Each waits mostly on DynamoDB and SES, so a few in flight multiply the rate
@@ -74,8 +76,8 @@ export async function applyProfileChange(
   const report: ProfileChangeReport = { outcome: 'unchanged', fingerprint, changes: [], lettersSent: 0 };
   if (stored?.fingerprint === fingerprint) {
     // Still marked for another profile: a deploy to it rolled back after its record pass, when a rollback's
-    // request asks (`pass`) or the mark is older than any deploy. A daily run or local start within the hour may
-    // be an old function's during a deploy still under way, which must leave it to the apply pass.
+    // request asks (`pass`) or the mark is older than any deploy. A daily run or local start before then may be an old
+    // function's during a deploy still under way, which must leave it to the apply pass.
     const rolledBack = stored.deployPending && markedProfile(stored.deployPending);
     const markAge = now.getTime() - Date.parse(stored.deployPending?.since ?? '');
     if (!rolledBack || (pass === undefined && !(markAge >= DEPLOY_PASSES_APART_MS))) return report;

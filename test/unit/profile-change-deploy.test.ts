@@ -157,6 +157,31 @@ describe('an extension an old function grants between the passes, at a step the 
   });
 });
 
+describe('a daily run during a long deploy (the schedule fires between the passes)', () => {
+  const holidays = withHolidays('2026-03-11', '2026-03-20');
+
+  it('two hours after the record pass it still leaves the profile to the apply pass', async () => {
+    // A pass may take up to an hour (three invocations), so the apply pass can come hours after the mark.
+    const deploy = await acknowledgedCase(holidays, baseline);
+    at(deploy, '2026-03-05T07:30:00Z');
+    await deploy.pass('record');
+    at(deploy, '2026-03-05T09:30:00Z');
+    expect((await applyProfileChange(deploy.updated)).outcome).toBe('recorded');
+    expect((await deploy.repository.getAppliedProfile())?.fingerprint).toBe(profileFingerprint(holidays));
+    // Still running the old calendar, a function's extension notice says Friday 27 March.
+    await act(deploy, deploy.old, '2026-03-05T09:45:00Z', extendFiveDays);
+    at(deploy, '2026-03-05T10:15:00Z');
+    expect((await deploy.pass('apply')).outcome).toBe('applied');
+    // Had the daily run stored the profile, the apply pass would have found it unchanged and the case would read
+    // Thursday 26 March, a day earlier than the resident was told, for good.
+    expect(await reads(deploy, baseline)).toBe('stage1-response 2026-03-27');
+    expect(await recalculations(deploy)).toEqual([
+      'stage1-response 2026-03-19 -> 2026-03-19 kept',
+      'stage1-response 2026-03-27 -> 2026-03-27 kept',
+    ]);
+  });
+});
+
 describe('profile diff, the daily run and both passes share one answer', () => {
   it('after the record pass kept a date, profile diff lists nothing and the apply pass records nothing', async () => {
     const holiday = withHolidays('2026-03-11');
@@ -317,7 +342,7 @@ describe('a second deploy, of another profile, after a deploy rolled back after 
     await act(deploy, deploy.updated, '2026-03-03T07:15:00Z', acknowledge);
     expect(await reads(deploy, rolledBack)).toBe('stage1-response 2026-03-18');
 
-    // Within the hour the mark still names the rolled-back profile when the next deploy's record pass comes.
+    // Before the next daily run the mark still names the rolled-back profile when the next deploy's record pass comes.
     const nextFunctions: AppDependencies = { ...deploy.old, context: caseContext(next) };
     const nextPass = (pass: 'record' | 'apply') =>
       checkProfileAtDeploy(nextFunctions, { pass, profileFingerprint: profileFingerprint(next) });

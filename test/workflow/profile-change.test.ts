@@ -182,7 +182,7 @@ describe('a bank holiday added to the provider profile', () => {
     ).toHaveLength(1);
   }, 120_000);
 
-  it("in AWS a daily run between a deploy's two passes leaves the profile to the apply pass; an hour on it no longer waits", async () => {
+  it("in AWS a daily run between a deploy's two passes leaves the profile to the apply pass; three hours on it no longer waits", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'profile-change-between-'));
     dirs.push(dataDir);
     const cases = await twoOpenCases(dataDir);
@@ -208,8 +208,9 @@ describe('a bank holiday added to the provider profile', () => {
       await daily();
       expect(await stored(h)).toBe(profileFingerprint(baseline));
       await h.stop();
-      // A deploy stopped after its record pass (not rolled back): the daily run an hour later finishes it.
-      h = await start(dataDir, withHoliday, '2026-03-04T08:55:00Z');
+      // A deploy stopped after its record pass (not rolled back): a run three hours later finishes it (a pass may
+      // take an hour, so a deploy can span that long between the mark and the apply pass).
+      h = await start(dataDir, withHoliday, '2026-03-04T10:55:00Z');
       await daily();
       expect(await stored(h)).toBe(profileFingerprint(withHoliday));
       expect((await h.deps.repository.getAppliedProfile())?.deployPending).toBeUndefined();
@@ -255,7 +256,7 @@ describe('a bank holiday added to the provider profile', () => {
       await h.stop();
 
       // Deployed with the holiday the next morning: send-digest is updated first and records while the others are
-      // still old (a deploy takes minutes: a mark an hour old with send-digest back on the old profile is a rollback).
+      // still old (a mark older than any deploy, three hours, with send-digest back on the old profile is a rollback).
       h = await start(dataDir, withHoliday, '2026-03-10T08:50:00Z');
       expect(await check('record', withHoliday)).toMatchObject({
         Status: 'SUCCESS',
