@@ -1,5 +1,5 @@
 import { addCalendarDays, type CivilDate, splitDate, weekday } from '../time/london.ts';
-import { BANK_HOLIDAYS, HOLIDAY_TABLE_YEARS } from './holidays.generated.ts';
+import { bankHolidays, HOLIDAY_TABLE_YEARS, isBankHolidayRegion } from './holidays.generated.ts';
 
 export const CALENDAR_REGIONS = ['england-and-wales', 'scotland', 'northern-ireland'] as const;
 export type CalendarRegion = (typeof CALENDAR_REGIONS)[number];
@@ -46,8 +46,7 @@ export function createWorkingCalendar(
   region: CalendarRegion,
   additions: CalendarAdditions = {},
 ): WorkingCalendar {
-  const holidays = BANK_HOLIDAYS[region];
-  if (!holidays) throw new RangeError(`Unknown calendar region "${region}"`);
+  if (!isBankHolidayRegion(region)) throw new RangeError(`Unknown calendar region "${region}"`);
   const extra = new Map((additions.extraBankHolidays ?? []).map((day) => [day.date, day.reason]));
   const closures = new Map((additions.closureDays ?? []).map((day) => [day.date, day.reason]));
 
@@ -60,7 +59,7 @@ export function createWorkingCalendar(
     }
     const weekend = WEEKEND[weekday(date)];
     if (weekend) return weekend;
-    const bankHoliday = holidays?.[date] ?? extra.get(date);
+    const bankHoliday = bankHolidays(region)[date] ?? extra.get(date);
     if (bankHoliday) return `bank holiday (${regionLabel(region)}): ${bankHoliday}`;
     const closure = closures.get(date);
     if (closure) return `office closure: ${closure}`;

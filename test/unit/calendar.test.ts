@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { clockStart, deadline, reminderAt } from '#shared/calendar/deadline.ts';
-import { BANK_HOLIDAYS } from '#shared/calendar/holidays.generated.ts';
+import { bankHolidays } from '#shared/calendar/holidays.generated.ts';
 import { CalendarRangeError, createWorkingCalendar } from '#shared/calendar/working-calendar.ts';
 import { addCalendarDays, endOfLondonDay, toLondon } from '#shared/time/london.ts';
 
@@ -9,8 +9,8 @@ const englandAndWales = createWorkingCalendar('england-and-wales');
 const scotland = createWorkingCalendar('scotland');
 const northernIreland = createWorkingCalendar('northern-ireland');
 
-function holidaysIn(region: keyof typeof BANK_HOLIDAYS, year: number): string[] {
-  return Object.keys(BANK_HOLIDAYS[region] ?? {})
+function holidaysIn(region: string, year: number): string[] {
+  return Object.keys(bankHolidays(region))
     .filter((date) => date.startsWith(`${year}-`))
     .map((date) => date.slice(5));
 }
@@ -70,6 +70,23 @@ describe('bank holiday table', () => {
     expect(englandAndWales.nonWorkingReason('2035-08-27')).toMatch(/Summer/);
     expect(() => englandAndWales.isWorkingDay('2036-01-02')).toThrow(CalendarRangeError);
     expect(() => englandAndWales.isWorkingDay('2014-12-31')).toThrow(/regenerate/);
+  });
+
+  it('unpacks a region on its first use, not while a function loads (part of every cold start)', async () => {
+    vi.resetModules();
+    const split = vi.spyOn(String.prototype, 'split');
+    try {
+      const fresh = await import('#shared/calendar/working-calendar.ts');
+      const calendar = fresh.createWorkingCalendar('scotland');
+      expect(split).not.toHaveBeenCalledWith(' ');
+      expect(() => fresh.createWorkingCalendar('wales' as never)).toThrow(/Unknown calendar region "wales"/);
+      expect(calendar.nonWorkingReason('2026-11-30')).toBe("bank holiday (Scotland): St Andrew's Day");
+      expect(split.mock.calls.filter(([separator]) => (separator as unknown) === ' ')).toHaveLength(1);
+      expect(calendar.nonWorkingReason('2026-12-25')).toMatch(/Christmas Day/);
+      expect(split.mock.calls.filter(([separator]) => (separator as unknown) === ' ')).toHaveLength(1);
+    } finally {
+      split.mockRestore();
+    }
   });
 });
 
