@@ -1094,9 +1094,12 @@ export class DynamoDbCaseStore implements CaseRepository {
       new GetCommand({ TableName: this.tableName, Key: APPLIED_PROFILE_KEY, ConsistentRead: true }),
     );
     if (!result.Item) return undefined;
-    const { fingerprint, profile, appliedAt, deployPending } = result.Item as {
-      [key in Exclude<keyof AppliedProfile, 'deployPending'>]: string;
-    } & { deployPending?: { fingerprint: string; since: string; profile?: string } };
+    const { fingerprint, profile, appliedAt, deployPending, previous } = result.Item as {
+      [key in Exclude<keyof AppliedProfile, 'deployPending' | 'previous'>]: string;
+    } & {
+      deployPending?: { fingerprint: string; since: string; profile?: string };
+      previous?: { fingerprint: string; profile: string };
+    };
     return {
       fingerprint,
       profile: JSON.parse(profile),
@@ -1109,6 +1112,7 @@ export class DynamoDbCaseStore implements CaseRepository {
             },
           }
         : {}),
+      ...(previous ? { previous: { ...previous, profile: JSON.parse(previous.profile) } } : {}),
     };
   }
 
@@ -1132,6 +1136,9 @@ export class DynamoDbCaseStore implements CaseRepository {
                     profile: JSON.stringify(applied.deployPending.profile),
                   },
                 }
+              : {}),
+            ...(applied.previous
+              ? { previous: { ...applied.previous, profile: JSON.stringify(applied.previous.profile) } }
               : {}),
           },
           ...(previous

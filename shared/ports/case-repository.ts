@@ -153,6 +153,12 @@ export interface AppliedProfile {
      */
     profile?: ProviderProfile;
   };
+  /**
+   * The profile this one replaced, kept when it was stored: a deploy rolled back after its apply pass, its
+   * rollback's request served by the new code, compares the cases back to it (ADR 0016). Absent on items stored
+   * before it was kept.
+   */
+  previous?: { fingerprint: string; profile: ProviderProfile };
 }
 
 /** What a save of the applied profile checks the stored one still is. */

@@ -126,7 +126,9 @@ export async function applyProfileChange(
   if (!recorded.finished) return { ...report, outcome: 'unfinished', reason };
   if (!storeApplied) return { ...report, outcome: 'recorded', reason };
   try {
-    await deps.repository.saveAppliedProfile({ fingerprint, profile, appliedAt }, stored);
+    // The profile replaced is kept: a rollback after the apply pass, asked of this code, compares back to it.
+    const previous = { fingerprint: stored.fingerprint, profile: stored.profile };
+    await deps.repository.saveAppliedProfile({ fingerprint, profile, appliedAt, previous }, stored);
   } catch (error) {
     // Stored meanwhile by the same pass run twice at once, which compared every case too.
     const now = error instanceof ConflictError ? await deps.repository.getAppliedProfile() : undefined;
@@ -306,6 +308,35 @@ export async function checkProfileAtDeploy(
       stored.deployPending?.fingerprint === fingerprint
     ) {
       return recordRollback(deps, stored, deps.context.profile, stored.profile, deps.clock.now());
+    }
+    // A rollback's request after the apply pass, while this function still carries the deploy's profile (stored,
+    // unmarked, having replaced the one asked for): compared back to that one, which is stored again, marked as
+    // pending this one, so that functions still on this profile during the rollback are compared back again by
+    // the first daily run once the mark is older than any deploy (as after a rollback after the record pass).
+    const previous = stored?.previous;
+    if (
+      stored?.fingerprint === fingerprint &&
+      !stored.deployPending &&
+      previous?.fingerprint === check.profileFingerprint &&
+      profileFingerprint(previous.profile) === previous.fingerprint
+    ) {
+      const now = deps.clock.now();
+      const recorded = await recordChanges(deps, stored.profile, previous.profile, now.toISOString());
+      await deps.repository.saveAppliedProfile(
+        {
+          ...previous,
+          appliedAt: now.toISOString(),
+          deployPending: { fingerprint, since: now.toISOString(), profile: stored.profile },
+        },
+        stored,
+      );
+      return {
+        outcome: 'rolled-back',
+        fingerprint: previous.fingerprint,
+        reason: describeProfileChange(stored.profile, previous.profile),
+        changes: recorded.changes,
+        lettersSent: recorded.lettersSent,
+      };
     }
     deps.telemetry?.warn('Profile check for another profile skipped', {
       asked: check.profileFingerprint,

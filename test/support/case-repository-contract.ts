@@ -678,9 +678,11 @@ export function caseRepositoryContract(name: string, fresh: () => Promise<CaseRe
           ConflictError,
         );
         expect(await repository.getAppliedProfile()).toEqual(marked);
-        // The apply pass read the mark: its store replaces the item, mark and all.
-        await repository.saveAppliedProfile(changed, marked);
-        expect(await repository.getAppliedProfile()).toEqual(changed);
+        // The apply pass read the mark: its store replaces the item, mark and all, and keeps the profile it
+        // replaced (a rollback after it compares back to that one).
+        const applied = { ...changed, previous: { fingerprint: 'fp-1', profile: context.profile } };
+        await repository.saveAppliedProfile(applied, marked);
+        expect(await repository.getAppliedProfile()).toEqual(applied);
       });
     });
 

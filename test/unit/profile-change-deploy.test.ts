@@ -322,6 +322,78 @@ describe('a deploy rolled back after its record pass', () => {
   });
 });
 
+describe('a deploy rolled back after its apply pass (a resource after it failed)', () => {
+  // As above: the deploy adds 11 and 20 March; acknowledged by an updated function, due Wednesday 18 March with
+  // them, Tuesday 17 March without.
+  const holidays = withHolidays('2026-03-11', '2026-03-20');
+
+  async function appliedThenAcknowledged() {
+    const deploy = deployOf(baseline, holidays);
+    at(deploy, '2026-03-02T09:00:00Z');
+    await applyProfileChange(deploy.old);
+    await open(deploy, '2026-03-02T10:00:00Z');
+    at(deploy, '2026-03-03T08:50:00Z');
+    await deploy.pass('record');
+    at(deploy, '2026-03-03T09:00:00Z');
+    expect((await deploy.pass('apply')).outcome).toBe('applied');
+    await act(deploy, deploy.updated, '2026-03-03T09:05:00Z', triage);
+    await act(deploy, deploy.updated, '2026-03-03T09:10:00Z', acknowledge);
+    expect(await reads(deploy, holidays)).toBe('stage1-response 2026-03-18');
+    return deploy;
+  }
+  /** CloudFormation's rollback requests: the old profile's fingerprint, the apply resource's first. */
+  const rollbackRequest = (functions: AppDependencies, pass: 'record' | 'apply') =>
+    checkProfileAtDeploy(functions, { pass, profileFingerprint: profileFingerprint(baseline) });
+  const keptAt18 = [
+    { step: 'stage1-response', oldDueDate: '2026-03-18', newDueDate: '2026-03-18', direction: 'kept' },
+  ];
+
+  it('served by the new code: compared back to the profile the apply pass replaced, which is stored again', async () => {
+    const deploy = await appliedThenAcknowledged();
+    at(deploy, '2026-03-03T09:20:00Z');
+    expect(await rollbackRequest(deploy.updated, 'apply')).toMatchObject({
+      outcome: 'rolled-back',
+      changes: keptAt18,
+    });
+    expect((await deploy.repository.getAppliedProfile())?.fingerprint).toBe(profileFingerprint(baseline));
+    expect(await rollbackRequest(deploy.updated, 'record')).toMatchObject({
+      outcome: 'rolled-back',
+      changes: [],
+    });
+    // Every function runs the old profile again: without the record it would read Tuesday 17 March, a day
+    // earlier than the letter said, until the next daily run.
+    expect(await reads(deploy, baseline)).toBe('stage1-response 2026-03-18');
+    // A function still on the new profile during the rollback: the next daily run compares it too, then clears
+    // the mark.
+    await act(deploy, deploy.updated, '2026-03-03T09:25:00Z', extendFiveDays);
+    at(deploy, '2026-03-04T08:00:00Z');
+    expect((await applyProfileChange(deploy.old)).changes).toMatchObject([
+      { oldDueDate: '2026-03-26', newDueDate: '2026-03-26', direction: 'kept' },
+    ]);
+    expect((await deploy.repository.getAppliedProfile())?.deployPending).toBeUndefined();
+    expect((await applyProfileChange(deploy.old)).outcome).toBe('unchanged');
+    expect(await recalculations(deploy)).toEqual([
+      'stage1-response 2026-03-18 -> 2026-03-18 kept',
+      'stage1-response 2026-03-26 -> 2026-03-26 kept',
+    ]);
+    expect(movedLetters(deploy)).toEqual([]);
+  });
+
+  it('served by the old code (send-digest rolled back first): compared back and the old profile stored', async () => {
+    const deploy = await appliedThenAcknowledged();
+    at(deploy, '2026-03-03T09:20:00Z');
+    expect(await rollbackRequest(deploy.old, 'apply')).toMatchObject({
+      outcome: 'applied',
+      changes: keptAt18,
+    });
+    expect(await rollbackRequest(deploy.old, 'record')).toMatchObject({ outcome: 'unchanged' });
+    expect((await deploy.repository.getAppliedProfile())?.fingerprint).toBe(profileFingerprint(baseline));
+    expect(await reads(deploy, baseline)).toBe('stage1-response 2026-03-18');
+    expect(await recalculations(deploy)).toEqual(['stage1-response 2026-03-18 -> 2026-03-18 kept']);
+    expect(movedLetters(deploy)).toEqual([]);
+  });
+});
+
 describe('a second deploy, of another profile, after a deploy rolled back after its record pass', () => {
   // The rolled-back deploy added 11 and 20 March; the next one adds 29 December, which moves no case here.
   const rolledBack = withHolidays('2026-03-11', '2026-03-20');

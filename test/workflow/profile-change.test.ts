@@ -303,15 +303,21 @@ describe('a bank holiday added to the provider profile', () => {
         profileFingerprint(withHoliday),
       );
 
-      // Invoked again (Lambda retries an invocation that timed out), or asked by a rollback for the old profile:
-      // nothing more is recorded or sent.
+      // Invoked again (Lambda retries an invocation that timed out): nothing more is recorded or sent.
       expect(await check('record', withHoliday)).toMatchObject({ Data: { outcome: 'unchanged' } });
       expect(await check('apply', withHoliday)).toMatchObject({ Data: { outcome: 'unchanged' } });
-      expect(await check('apply', baseline)).toMatchObject({ Data: { outcome: 'skipped' } });
       expect(await recorded()).toEqual(once);
       expect((await h.deps.repository.getAppliedProfile())?.fingerprint).toBe(
         profileFingerprint(withHoliday),
       );
+      // Asked by a rollback for the old profile, served by this (new) code: compared back to the profile the
+      // apply pass replaced, which is stored again; the residents were told the later dates, so none moves back
+      // and no letter is sent.
+      expect(await check('apply', baseline)).toMatchObject({
+        Data: { outcome: 'rolled-back', lettersSent: '0' },
+      });
+      expect((await h.state(c)).stage1.response?.dueDate).toBe('2026-03-25');
+      expect((await h.deps.repository.getAppliedProfile())?.fingerprint).toBe(profileFingerprint(baseline));
     } finally {
       await cloudFormation.close();
     }
