@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
+import { HOLIDAY_TABLE_YEARS } from '../calendar/holidays.generated.ts';
 import {
   type Actor,
   type AttachmentRecord,
@@ -174,6 +175,13 @@ export async function submitComplaint(
   if (Date.parse(receivedAt) > now.getTime()) {
     throw new ValidationError('receivedAt cannot be in the future');
   }
+  const year = Number(toLondon(receivedAt).date.slice(0, 4));
+  if (year < HOLIDAY_TABLE_YEARS.from) {
+    throw new ValidationError(
+      `receivedAt ${toLondon(receivedAt).date} is before ${HOLIDAY_TABLE_YEARS.from}, the first year this service counts working days for: enter the date the complaint was received`,
+      { field: 'receivedAt' },
+    );
+  }
   // The files are part of the request: a retry with the same files is the same request. Without files the
   // hash is what it always was, so keys claimed before attachments existed still match.
   const hash = requestHash(attachments ? { ...input, attachments } : input);
@@ -191,7 +199,6 @@ export async function submitComplaint(
   // key is claimed and a reference taken: references are gap-free for auditors, and a refused complaint
   // must not use one up.
   applyCaseEvent(undefined, withReference('unassigned'), deps.context, 'unassigned');
-  const year = Number(toLondon(receivedAt).date.slice(0, 4));
   // The key is claimed before a reference is taken, and only the claim's holder takes one, so concurrent
   // retries of one complaint use up one number between them, and a retry reuses a number already taken.
   const proposed = { caseId: deps.newId(), requestHash: hash, claimedAt: now.toISOString() };

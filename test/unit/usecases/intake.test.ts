@@ -72,6 +72,16 @@ describe('submitComplaint', () => {
         staff,
       ),
     ).rejects.toThrow('receivedAt cannot be in the future');
+    // Before the years the working-day calendar covers: a clear refusal, not an error from the calendar (a 500).
+    for (const receivedAt of ['0000-01-01T09:30:00Z', '2014-12-31T23:59:00Z']) {
+      await expect(
+        submitComplaint(deps, { ...complaint, channel: 'phone', receivedAt }, 'key-2', staff),
+      ).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+        message: expect.stringMatching(/^receivedAt .* is before 2015, the first year .*: enter the date/),
+        details: { field: 'receivedAt' },
+      });
+    }
     const logged = await submitComplaint(
       deps,
       { ...complaint, channel: 'phone', receivedAt: '2026-02-27T16:00:00Z' },
