@@ -107,16 +107,12 @@ export async function applyProfileChange(
     report.lettersSent += back.lettersSent;
   }
   if (pass === 'record') {
-    try {
-      await deps.repository.saveAppliedProfile(
-        { ...stored, deployPending: { fingerprint, since: appliedAt, profile } },
-        stored,
-      );
-    } catch (error) {
-      // The same request run twice at once (Lambda delivers an event at least once): the other run marked it.
-      const now = error instanceof ConflictError ? await deps.repository.getAppliedProfile() : undefined;
-      if (now?.deployPending?.fingerprint !== fingerprint) throw error;
-    }
+    await keepAppliedProfile(
+      deps,
+      { ...stored, deployPending: { fingerprint, since: appliedAt, profile } },
+      stored,
+      (now) => now?.deployPending?.fingerprint === fingerprint,
+    );
   }
   const reason = describeProfileChange(stored.profile, profile);
   const recorded = await recordChanges(deps, stored.profile, profile, appliedAt, stop);
@@ -125,16 +121,33 @@ export async function applyProfileChange(
   // Stopped short of its time: nothing is stored, and the pass run again skips the cases recorded.
   if (!recorded.finished) return { ...report, outcome: 'unfinished', reason };
   if (!storeApplied) return { ...report, outcome: 'recorded', reason };
-  try {
-    // The profile replaced is kept: a rollback after the apply pass, asked of this code, compares back to it.
-    const previous = { fingerprint: stored.fingerprint, profile: stored.profile };
-    await deps.repository.saveAppliedProfile({ fingerprint, profile, appliedAt, previous }, stored);
-  } catch (error) {
-    // Stored meanwhile by the same pass run twice at once, which compared every case too.
-    const now = error instanceof ConflictError ? await deps.repository.getAppliedProfile() : undefined;
-    if (now?.fingerprint !== fingerprint) throw error;
-  }
+  // The profile replaced is kept: a rollback after the apply pass, asked of this code, compares back to it.
+  const previous = { fingerprint: stored.fingerprint, profile: stored.profile };
+  await keepAppliedProfile(
+    deps,
+    { fingerprint, profile, appliedAt, previous },
+    stored,
+    (now) => now?.fingerprint === fingerprint,
+  );
   return { ...report, outcome: 'applied', reason };
+}
+
+/**
+ * Stores the applied profile over the version read. A conflict is the same request run twice at once (Lambda
+ * delivers an event at least once, and CloudFormation's rollback must never see FAILED from it): accepted when
+ * what is stored now is what this run came to store (`stored`), which compared every case too.
+ */
+async function keepAppliedProfile(
+  deps: AppDependencies,
+  next: AppliedProfile,
+  read: AppliedProfile | undefined,
+  stored: (now: AppliedProfile | undefined) => boolean,
+): Promise<void> {
+  try {
+    await deps.repository.saveAppliedProfile(next, read);
+  } catch (error) {
+    if (!(error instanceof ConflictError) || !stored(await deps.repository.getAppliedProfile())) throw error;
+  }
 }
 
 /**
@@ -268,7 +281,12 @@ async function recordRollback(
   const since = stored.deployPending ? Date.parse(stored.deployPending.since) : 0;
   if (now.getTime() - since >= DEPLOY_PASSES_APART_MS) {
     const { deployPending: _mark, ...unmarked } = stored;
-    await deps.repository.saveAppliedProfile(unmarked, stored);
+    await keepAppliedProfile(
+      deps,
+      unmarked,
+      stored,
+      (now) => now?.fingerprint === stored.fingerprint && !now.deployPending,
+    );
   }
   return {
     outcome: 'rolled-back',
@@ -322,13 +340,15 @@ export async function checkProfileAtDeploy(
     ) {
       const now = deps.clock.now();
       const recorded = await recordChanges(deps, stored.profile, previous.profile, now.toISOString());
-      await deps.repository.saveAppliedProfile(
+      await keepAppliedProfile(
+        deps,
         {
           ...previous,
           appliedAt: now.toISOString(),
           deployPending: { fingerprint, since: now.toISOString(), profile: stored.profile },
         },
         stored,
+        (current) => current?.fingerprint === previous.fingerprint,
       );
       return {
         outcome: 'rolled-back',

@@ -379,6 +379,23 @@ describe('a deploy rolled back after its apply pass (a resource after it failed)
     expect(movedLetters(deploy)).toEqual([]);
   });
 
+  it('the same request delivered twice at once (Lambda delivers at least once): both answer, nothing twice', async () => {
+    const deploy = await appliedThenAcknowledged();
+    at(deploy, '2026-03-03T09:20:00Z');
+    const answers = await Promise.all([
+      outcome(rollbackRequest(deploy.updated, 'apply')),
+      outcome(rollbackRequest(deploy.updated, 'apply')),
+    ]);
+    // Neither may answer FAILED: during a rollback that leaves the stack UPDATE_ROLLBACK_FAILED.
+    expect(
+      answers.map((answer) => (answer.status === 'rejected' ? String(answer.reason) : 'answered')),
+    ).toEqual(['answered', 'answered']);
+    expect((await deploy.repository.getAppliedProfile())?.fingerprint).toBe(profileFingerprint(baseline));
+    expect(await reads(deploy, baseline)).toBe('stage1-response 2026-03-18');
+    expect(await recalculations(deploy)).toEqual(['stage1-response 2026-03-18 -> 2026-03-18 kept']);
+    expect(movedLetters(deploy)).toEqual([]);
+  });
+
   it('served by the old code (send-digest rolled back first): compared back and the old profile stored', async () => {
     const deploy = await appliedThenAcknowledged();
     at(deploy, '2026-03-03T09:20:00Z');
