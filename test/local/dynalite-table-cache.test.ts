@@ -87,8 +87,19 @@ describe.each([
         await new Promise((ready) => setImmediate(ready));
       }
     };
+    // dynalite deletes a table's items after DeleteTable has answered (on disk this takes a while), and the name is
+    // taken until it has: a CreateTable before then is refused, as DynamoDB refuses one while a table is DELETING.
+    const gone = async () => {
+      for (;;) {
+        const described = await client
+          .send(new DescribeTableCommand({ TableName: TABLE }))
+          .catch((error: { name?: string }) => error);
+        if ('name' in described && described.name === 'ResourceNotFoundException') return;
+        await new Promise((ready) => setImmediate(ready));
+      }
+    };
     const stop = () => new Promise<void>((closed) => server.close(() => closed()));
-    return { client, active, stop };
+    return { client, active, gone, stop };
   }
 
   it('reads a description from the store once, not at every item request', async () => {
@@ -110,7 +121,7 @@ describe.each([
   });
 
   it('sees a table updated, deleted and created again with another key and no index', async () => {
-    const { client, active, stop } = await start();
+    const { client, active, gone, stop } = await start();
     const byStatus = () =>
       client.send(
         new QueryCommand({
@@ -142,6 +153,7 @@ describe.each([
       await expect(
         client.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'a' } } })),
       ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+      await gone();
 
       await client.send(create('N', { read: 2 }));
       await active();
