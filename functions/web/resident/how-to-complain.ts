@@ -2,7 +2,7 @@ import { laterFromEventWords, referralTimeLimitWords } from '#shared/domain/lett
 import { currentOmbudsman } from '#shared/policy/ombudsmen.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import { webPage } from '../route.ts';
-import { summaryList, table } from '../ui/components.ts';
+import { summaryList } from '../ui/components.ts';
 import { html, join, type SafeHtml, when } from '../ui/html.ts';
 import {
   contactList,
@@ -18,19 +18,35 @@ import {
 
 /** How to complain: the policy's stages, times, exclusions and the Ombudsman. */
 
+/**
+ * Each stage's times as a summary list under the stage's name, not one table with a column per time: four
+ * columns of words need about 430 px, wider than a 375 px phone, and a summary list stacks its key above its
+ * value on a small screen (the GOV.UK way to keep a page from scrolling sideways, WCAG 1.4.10).
+ */
 function stageTimes(profile: ProviderProfile): SafeHtml {
-  return table({
-    caption: 'How long each stage takes',
-    head: ['Stage', 'We acknowledge within', 'We respond within', 'Most extra time if we need it'],
-    rows: profile.stages.map((stage, index) => [
-      stage.name,
-      `${workingDays(stage.acknowledgeWorkingDays)} ${index === 0 ? 'of receiving your complaint' : 'of your request'}`,
-      `${workingDays(stage.respondWorkingDays)} ${responseClockWords(stage, index)}`,
+  return html`<h3 class="govuk-heading-m" data-testid="stage-times">How long each stage takes</h3>
+${join(
+  profile.stages.map(
+    (stage, index) => html`<h4 class="govuk-heading-s">${stage.name}</h4>
+${summaryList([
+  {
+    key: 'We acknowledge within',
+    value: `${workingDays(stage.acknowledgeWorkingDays)} ${index === 0 ? 'of receiving your complaint' : 'of your request'}`,
+  },
+  {
+    key: 'We respond within',
+    value: `${workingDays(stage.respondWorkingDays)} ${responseClockWords(stage, index)}`,
+  },
+  {
+    key: 'Most extra time if we need it',
+    value:
       stage.extension.maxWorkingDays === null
         ? 'We will explain why and give you a new date'
         : `${workingDays(stage.extension.maxWorkingDays)}, and we will explain why`,
-    ]),
-  });
+  },
+])}`,
+  ),
+)}`;
 }
 
 export const howToComplain = webPage(async (ctx) => {
