@@ -13,7 +13,11 @@
  * - Secrets Manager https://aws.amazon.com/secrets-manager/pricing/ : $0.40 per secret a month, $0.05 per
  *   10,000 API calls
  * - CloudWatch https://aws.amazon.com/cloudwatch/pricing/ : $0.10 per standard alarm a month, $3 per dashboard,
- *   $0.5985 per GB of logs ingested
+ *   $0.5985 per GB of logs ingested, $0.0315 per GB-month of logs stored
+ * - X-Ray https://aws.amazon.com/xray/pricing/ : $5 per million traces recorded (the first 100,000 a month free,
+ *   not deducted here)
+ * - EventBridge Scheduler https://aws.amazon.com/eventbridge/pricing/ : $1 per million scheduled invocations (the
+ *   first 14 million a month free, not deducted here)
  * - Cognito https://aws.amazon.com/cognito/pricing/ : Plus feature plan, $0.02 per monthly active user
  * - WAF https://aws.amazon.com/waf/pricing/ : $5 per web ACL and $1 per rule a month, $0.60 per million requests
  *
@@ -39,11 +43,14 @@ export const PRICE = {
   webAcl: 5,
   wafRule: 1,
   logGb: 0.5985,
+  logGbMonth: 0.0315,
+  xrayTrace: 5 / 1_000_000,
+  schedulerInvocation: 1 / 1_000_000,
 } as const;
 
 /** The functions' memory (house-function.ts), and a cold start's modelled init and a handler's run. */
 const MEMORY_GB = 0.5;
-const INIT_SECONDS = 0.45;
+export const INIT_SECONDS = 0.45;
 const RUN_SECONDS = 0.15;
 const LOG_KB_PER_INVOCATION = 2;
 const LOG_KB_PER_TRANSITION = 1.5;

@@ -3,7 +3,8 @@
  * test/workflow/cost-paths.ts (the ones the transitions test asserts) runs on the real ASL, dynalite and the SES
  * emulator, and every DynamoDB request, email and Task state is counted. Then the fixed monthly cost of one
  * provider's stacks, counted from the synthesized templates (KMS keys, alarms, dashboard, secrets, Cognito,
- * WAF when on).
+ * WAF when on), with every schedule in them priced from a month of its job's runs on an empty table
+ * (bench/fixed-cost.ts, bench/scheduled-jobs.ts).
  *
  * Counted: state transitions; Lambda invocations (one per Task state entered, and one per intake or staff
  * action through the API); DynamoDB read and write request units by AWS's size rules, index writes included;
@@ -13,26 +14,26 @@
  * Manager call, one KMS decrypt) and has DynamoDB fetch the table key once (one KMS call); GB-s is that init
  * plus a handler's run at the functions' 512 MB. Logs are modelled too: about 2 KB of JSON lines per invocation
  * and, with the state machine's logging at ALL, about 1.5 KB per transition. So is a digest's mark on each task
- * of a role that takes new tasks as a digest (the paths act before the next morning's digest). Not counted: the
- * daily run's reads and its digest emails (a fixed cost whatever the number of cases), page views (staff
- * reading the queue and the case, residents their case page), HTTP API and CloudFront requests (about $1 per
- * million each), log storage, and with WAF on the API functions' second secret read (the origin header's: one
- * more Secrets Manager call and KMS decrypt per API invocation).
+ * of a role that takes new tasks as a digest (the paths act before the next morning's digest). Not counted per
+ * complaint: the scheduled jobs' runs (in the fixed cost, on an empty table; their digest emails, at most one
+ * per digest role a working day, are not), page views (staff reading the queue and the case, residents their
+ * case page), HTTP API and CloudFront requests (about $1 per million each), the per-complaint logs' storage, and
+ * with WAF on the API functions' second secret read (the origin header's: one more Secrets Manager call and KMS
+ * decrypt per API invocation).
  *
  * Prices and the request-unit rules: bench/cost-model.ts (the cost-target test prices with the same code).
  *
  * Run: npm run bench:cost [-- --staff 10]
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { listPresetIds, loadProfile } from '#shared/policy/load-profile.ts';
-import { buildApp } from '../infra/app.ts';
 import { COST_PATHS } from '../test/workflow/cost-paths.ts';
-import { COMPLAINTS_A_YEAR, type PathCost, PRICE, pricePath, TARGET_PER_CASE } from './cost-model.ts';
+import { COMPLAINTS_A_YEAR, type PathCost, pricePath, TARGET_PER_CASE } from './cost-model.ts';
+import { type KeptResources, keptResources, priceScheduledJobs, synthTemplates } from './fixed-cost.ts';
+import { measureScheduledJobs, scheduledJobsIn } from './scheduled-jobs.ts';
 
 const { values } = parseArgs({ options: { staff: { type: 'string', default: '10' } } });
 const staffUsers = Number(values.staff);
@@ -126,59 +127,25 @@ if (full) {
   );
 }
 
-// The fixed monthly cost: what the synthesized stacks hold, without bundling the functions (their code costs
-// nothing to keep). Every preset has WAF off; the WAF row is code-baseline with it switched on.
-interface Fixed {
+// The fixed monthly cost: what the synthesized stacks hold (bench/fixed-cost.ts), without bundling the
+// functions (their code costs nothing to keep), and what their schedules run on an empty table, measured once
+// on the local runtime (bench/scheduled-jobs.ts; every provider runs the same jobs). Every preset has WAF off;
+// the WAF row is code-baseline with it switched on.
+interface Fixed extends KeptResources {
   provider: string;
-  keys: number;
-  alarms: number;
-  dashboards: number;
-  secrets: number;
-  userPools: number;
-  webAcls: number;
-  wafRules: number;
-  total: number;
+  scheduled: number;
 }
+const baselineJobs = scheduledJobsIn(synthTemplates('code-baseline'));
+const measured = await measureScheduledJobs(baselineJobs);
+const scheduledLines = priceScheduledJobs(baselineJobs, measured);
 function fixedCost(provider: string, label = provider): Fixed {
-  const app = new App({
-    outdir: mkdtempSync(join(tmpdir(), 'bench-cost-')),
-    context: { 'aws:cdk:bundling-stacks': [] },
-  });
-  const built = buildApp({ provider, account: '123456789012', region: 'eu-west-2' }, app);
-  app.synth();
-  const templates = [built.data, built.workflow, ...(built.edge ? [built.edge] : [])].map((stack) =>
-    Template.fromStack(stack),
-  );
-  const countOf = (type: string) =>
-    templates.reduce((sum, template) => sum + Object.keys(template.findResources(type)).length, 0);
-  const webAcls = templates.flatMap((template) =>
-    Object.values(template.findResources('AWS::WAFv2::WebACL')),
-  );
-  const wafRules = webAcls.reduce(
-    (sum, acl) => sum + ((acl.Properties as { Rules?: unknown[] }).Rules?.length ?? 0),
+  const templates = synthTemplates(provider);
+  const kept = keptResources(templates, staffUsers);
+  const scheduled = priceScheduledJobs(scheduledJobsIn(templates), measured).reduce(
+    (sum, line) => sum + line.total,
     0,
   );
-  const fixed = {
-    provider: label,
-    keys: countOf('AWS::KMS::Key'),
-    alarms: countOf('AWS::CloudWatch::Alarm'),
-    dashboards: countOf('AWS::CloudWatch::Dashboard'),
-    secrets: countOf('AWS::SecretsManager::Secret'),
-    userPools: countOf('AWS::Cognito::UserPool'),
-    webAcls: webAcls.length,
-    wafRules,
-  };
-  return {
-    ...fixed,
-    total:
-      fixed.keys * PRICE.kmsKey +
-      fixed.alarms * PRICE.alarm +
-      fixed.dashboards * PRICE.dashboard +
-      fixed.secrets * PRICE.secret +
-      fixed.userPools * staffUsers * PRICE.cognitoMau +
-      fixed.webAcls * PRICE.webAcl +
-      fixed.wafRules * PRICE.wafRule,
-  };
+  return { ...kept, provider: label, scheduled, total: kept.total + scheduled };
 }
 
 const fixedRows: Fixed[] = [];
@@ -207,6 +174,7 @@ console.log(
       'user pools',
       'web ACLs',
       'WAF rules',
+      'scheduled jobs',
       'a month',
     ],
     fixedRows.map((f) => [
@@ -218,7 +186,68 @@ console.log(
       String(f.userPools),
       String(f.webAcls),
       String(f.wafRules),
+      money(f.scheduled, 4),
       money(f.total, 2),
+    ]),
+  ),
+);
+const kb = (bytes: number) => (bytes / 1024).toFixed(1);
+console.log(
+  `\nScheduled jobs a month (code-baseline; each run a cold start on an empty table, counted on the local runtime over 28 days from Monday 16 February 2026; handler ms measured here, load ${loadavg()
+    .map((n) => n.toFixed(1))
+    .join(' ')})\n`,
+);
+console.log(
+  table(
+    [
+      'job',
+      'schedule',
+      'runs',
+      'MB',
+      'handler ms',
+      'GB-s',
+      'DynamoDB calls',
+      'RRU',
+      'WRU',
+      'SFN calls',
+      'emails',
+      'KMS',
+      'Secrets',
+      'log KB',
+      'stored KB',
+      'traces',
+      'Lambda',
+      'Scheduler',
+      'DynamoDB',
+      'KMS+Secrets',
+      'logs',
+      'X-Ray',
+      'a month',
+    ],
+    scheduledLines.map((line) => [
+      line.job,
+      line.expression,
+      line.runs.toFixed(1),
+      String(line.memoryMb),
+      line.handlerMs.toFixed(1),
+      line.gbSeconds.toFixed(1),
+      line.dynamoCalls.toFixed(0),
+      line.read.toFixed(1),
+      line.write.toFixed(1),
+      line.stepFunctionsCalls.toFixed(0),
+      line.emails.toFixed(0),
+      line.kmsCalls.toFixed(0),
+      line.secretsCalls.toFixed(0),
+      kb(line.logBytes),
+      kb(line.storedBytes),
+      line.traces.toFixed(0),
+      money(line.dollars.lambda ?? 0),
+      money(line.dollars.scheduler ?? 0),
+      money(line.dollars.dynamodb ?? 0),
+      money((line.dollars.kms ?? 0) + (line.dollars.secrets ?? 0)),
+      money(line.dollars.logs ?? 0),
+      money(line.dollars.xray ?? 0),
+      money(line.total),
     ]),
   ),
 );

@@ -1,5 +1,11 @@
-import { expect, it } from 'vitest';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { describe, expect, it } from 'vitest';
 import { pricePath, TARGET_PER_CASE } from '../../bench/cost-model.ts';
+import { priceScheduledJobs, synthTemplates } from '../../bench/fixed-cost.ts';
+import { measureScheduledJobs, scheduledJobsIn } from '../../bench/scheduled-jobs.ts';
 import { COST_PATHS } from './cost-paths.ts';
 
 /**
@@ -15,3 +21,55 @@ it('a full two-stage case costs at most $0.0012 in AWS', async () => {
   console.log(`full two-stage: $${cost.total.toFixed(6)} a case (${JSON.stringify(cost.dollars)})`);
   expect(cost.total, JSON.stringify(cost)).toBeLessThanOrEqual(TARGET_PER_CASE);
 }, 120_000);
+
+/**
+ * The fixed monthly cost prices what runs on a schedule: one line per schedule in the synthesized templates,
+ * each run on the local runtime. A schedule added without a way to run its job fails here instead of being
+ * left out of the fixed cost.
+ */
+describe('the fixed monthly cost', () => {
+  it('has a priced line for every schedule in the synthesized templates', async () => {
+    const templates = synthTemplates('code-baseline');
+    const schedules = templates.flatMap((template) => [
+      ...Object.values(template.findResources('AWS::Scheduler::Schedule')).map((s) =>
+        String(s.Properties.Name),
+      ),
+      ...Object.entries(template.findResources('AWS::Events::Rule'))
+        .filter(([, rule]) => rule.Properties.ScheduleExpression)
+        .map(([id, rule]) => String(rule.Properties.Name ?? id)),
+    ]);
+    expect(schedules.length).toBeGreaterThanOrEqual(3);
+    const jobs = scheduledJobsIn(templates);
+    const lines = priceScheduledJobs(jobs, await measureScheduledJobs(jobs, 7));
+    expect(lines.map((line) => line.schedule).sort()).toEqual(schedules.sort());
+    for (const line of lines) {
+      expect(line.runs, line.job).toBeGreaterThan(20);
+      expect(line.dynamoCalls, line.job).toBeGreaterThan(0);
+      expect(line.dollars.lambda, line.job).toBeGreaterThan(0);
+      expect(line.dollars.logs, line.job).toBeGreaterThan(0);
+    }
+  }, 120_000);
+
+  it('refuses a schedule whose job it cannot run', () => {
+    const stack = new Stack(new App(), 'Extra');
+    const fn = new lambda.Function(stack, 'Export', {
+      functionName: 'complaints-test-nightly-export',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('export const handler = async () => ({});'),
+    });
+    new scheduler.CfnSchedule(stack, 'Nightly', {
+      name: 'complaints-test-nightly-export',
+      scheduleExpression: 'cron(0 2 * * ? *)',
+      flexibleTimeWindow: { mode: 'OFF' },
+      target: { arn: fn.functionArn, roleArn: 'arn:aws:iam::123456789012:role/scheduler' },
+    });
+    const jobs = scheduledJobsIn([Template.fromStack(stack)]);
+    expect(jobs.map((job) => [job.job, job.runsPerMonth])).toEqual([
+      ['complaints-test-nightly-export', 365.25 / 12],
+    ]);
+    expect(() => priceScheduledJobs(jobs, new Map())).toThrow(
+      /complaints-test-nightly-export.*add its short name to SCHEDULED_HANDLERS/,
+    );
+  });
+});
