@@ -148,18 +148,26 @@ async function referenceForClaim(
   }
 }
 
-/**
- * Creates a complaint and starts its workflow. Idempotent on the client's key: a retry returns the same
- * case, and every step can be repeated safely, so a retry after a crash finishes what the first call began.
- */
-export async function submitComplaint(
+const KEY_TAKEN =
+  'This idempotency key was already used for a different complaint; send a new key for a new complaint';
+
+/** A complaint as checked before its key is claimed: its request hash and its first event, less the reference. */
+interface CheckedIntake {
+  hash: string;
+  /** When it was checked: the intake's one reading of the clock. */
+  now: Date;
+  channel: (typeof CHANNELS)[number];
+  year: number;
+  withReference: (reference: string) => CaseEvent;
+}
+
+function checkIntake(
   deps: AppDependencies,
   rawInput: IntakeInput,
-  idempotencyKey: string,
   by: Actor,
   rawAttachments?: readonly AttachmentRecord[],
   email?: EmailOrigin,
-): Promise<IntakeResult> {
+): CheckedIntake {
   const input = IntakeInput.parse(rawInput);
   const attachments = rawAttachments?.length ? IntakeAttachments.parse(rawAttachments) : undefined;
   if (by.kind === 'resident' && input.channel !== 'web' && input.channel !== 'email') {
@@ -182,23 +190,70 @@ export async function submitComplaint(
       { field: 'receivedAt' },
     );
   }
-  // The files are part of the request: a retry with the same files is the same request. Without files the
-  // hash is what it always was, so keys claimed before attachments existed still match.
-  const hash = requestHash(attachments ? { ...input, attachments } : input);
-  const withReference = (reference: string): CaseEvent => ({
-    type: 'received',
-    at: receivedAt,
-    by,
-    reference,
+  return {
+    // The files are part of the request: a retry with the same files is the same request. Without files the
+    // hash is what it always was, so keys claimed before attachments existed still match.
+    hash: requestHash(attachments ? { ...input, attachments } : input),
+    now,
     channel: input.channel,
-    complainant: input.complainant,
-    complaint: attachments ? { ...input.complaint, attachments } : input.complaint,
-    ...(email ? { email } : {}),
-  });
+    year,
+    withReference: (reference) => ({
+      type: 'received',
+      at: receivedAt,
+      by,
+      reference,
+      channel: input.channel,
+      complainant: input.complainant,
+      complaint: attachments ? { ...input.complaint, attachments } : input.complaint,
+      ...(email ? { email } : {}),
+    }),
+  };
+}
+
+/**
+ * A refused complaint whose key already holds a different one: the key is taken (409), as it is for a
+ * different valid body, so the client learns to use a new key rather than fix fields of a request that
+ * could never succeed with this key. A free key (or the very request the key holds, refused now only if
+ * the rules changed since) keeps the refusal itself.
+ */
+async function refuseTakenKey(
+  deps: AppDependencies,
+  idempotencyKey: string,
+  refusal: unknown,
+  hash?: string,
+): Promise<never> {
+  const claimed = await deps.repository.findIntake(idempotencyKey);
+  if (claimed && claimed.requestHash !== hash) throw new ConflictError(KEY_TAKEN);
+  throw refusal;
+}
+
+/**
+ * Creates a complaint and starts its workflow. Idempotent on the client's key: a retry returns the same
+ * case, and every step can be repeated safely, so a retry after a crash finishes what the first call began.
+ */
+export async function submitComplaint(
+  deps: AppDependencies,
+  rawInput: IntakeInput,
+  idempotencyKey: string,
+  by: Actor,
+  rawAttachments?: readonly AttachmentRecord[],
+  email?: EmailOrigin,
+): Promise<IntakeResult> {
+  let request: CheckedIntake;
+  try {
+    request = checkIntake(deps, rawInput, by, rawAttachments, email);
+  } catch (error) {
+    return refuseTakenKey(deps, idempotencyKey, error);
+  }
+  const { hash, now, withReference, year } = request;
   // Every check the case's first event makes (a contact detail for the preferred method...) runs before the
   // key is claimed and a reference taken: references are gap-free for auditors, and a refused complaint
   // must not use one up.
-  applyCaseEvent(undefined, withReference('unassigned'), deps.context, 'unassigned');
+  try {
+    applyCaseEvent(undefined, withReference('unassigned'), deps.context, 'unassigned');
+  } catch (error) {
+    return refuseTakenKey(deps, idempotencyKey, error, hash);
+  }
   // The key is claimed before a reference is taken, and only the claim's holder takes one, so concurrent
   // retries of one complaint use up one number between them, and a retry reuses a number already taken.
   const proposed = { caseId: deps.newId(), requestHash: hash, claimedAt: now.toISOString() };
@@ -210,9 +265,7 @@ export async function submitComplaint(
       throw error;
     }));
   if (claimed.requestHash !== hash) {
-    throw new ConflictError(
-      'This idempotency key was already used for a different complaint; send a new key for a new complaint',
-    );
+    throw new ConflictError(KEY_TAKEN);
   }
   const { caseId } = claimed;
   const reference =
@@ -225,7 +278,7 @@ export async function submitComplaint(
     // Conditional on the case having no first event: no read of the log first, which only a retry needs.
     await deps.repository.appendEvent(caseId, 1, event);
     created = true;
-    deps.telemetry?.count('ComplaintsReceived', { name: 'Channel', value: input.channel });
+    deps.telemetry?.count('ComplaintsReceived', { name: 'Channel', value: request.channel });
   } catch (error) {
     // A retry, or a concurrent retry with the same key, wrote it first: carry on with the stored case.
     if (!(error instanceof ConflictError)) throw error;

@@ -120,6 +120,34 @@ describe('POST /complaints (resident intake)', () => {
     expect(next.body.reference).toBe('CMP-2026-000002');
   });
 
+  it('answers 409 when a key already holding a complaint comes with a different body, valid or not', async () => {
+    const first = await submit('key-00000008');
+    expect(first.statusCode).toBe(201);
+    // Fixing these fields could never succeed with this key: the client is told the key is taken.
+    const invalid = await submit('key-00000008', { complainant: { name: '' }, complaint: {} });
+    expect(invalid).toMatchObject({
+      statusCode: 409,
+      body: { error: 'CONFLICT', message: expect.stringMatching(/already used for a different complaint/) },
+    });
+    // Refused by the case's first event (no email for the preferred method), not by the schema.
+    const noEmail = await submit('key-00000008', {
+      ...complaint,
+      complainant: { name: 'Ada Resident', preferredContact: 'email' },
+    });
+    expect(noEmail).toMatchObject({ statusCode: 409, body: { error: 'CONFLICT' } });
+    const different = await submit('key-00000008', {
+      ...complaint,
+      complaint: { whatHappened: 'Damp in the bedroom', outcomeWanted: 'Treat it' },
+    });
+    expect(different).toMatchObject({ statusCode: 409, body: { error: 'CONFLICT' } });
+    // The same request is still answered with its case, and a free key still gets the field errors.
+    expect(await submit('key-00000008')).toMatchObject({
+      statusCode: 200,
+      body: { caseId: first.body.caseId, created: false },
+    });
+    expect((await submit('key-00000009', { complainant: { name: '' }, complaint: {} })).statusCode).toBe(422);
+  });
+
   it('says what to enter for a missing outcome, and names the missing contact detail', async () => {
     const noOutcome = await submit('key-00000006', {
       ...complaint,
