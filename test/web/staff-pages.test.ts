@@ -1004,6 +1004,20 @@ describe('acting on tasks', () => {
     expectSoundMarkup(reviewer.body);
   });
 
+  it("stage 2 acknowledgement: prefilled from the resident's reason for asking, never stage 1's acknowledgement", async () => {
+    const { caseId } = await caseAt('stage2-acknowledgement');
+    const page = (await get(casePage, { ...casePath(caseId), role: 'reviewer' })).body;
+    const form = /<section[^>]*data-testid="acknowledge-form"[\s\S]*?<\/section>/.exec(page)?.[0] ?? '';
+    const box = (name: string) =>
+      new RegExp(`<textarea[^>]* name="${name}"[^>]*>([^<]*)</textarea>`).exec(form)?.[1];
+    // Stage 1 was acknowledged as "Delay repairing the boiler" seeking "Fix the boiler"; the resident asked for
+    // stage 2 saying "Still broken".
+    expect(box('definition')).toBe('Still broken');
+    expect(box('outcomes')).toBe('');
+    expect(form).not.toContain('Delay repairing the boiler');
+    expect(form).not.toContain('Fix the boiler');
+  });
+
   /** Without its confirm box ticked the action is refused with a field error; ticked, it acts. */
   async function expectConfirmBoxRequired(caseId: string, form: Form, action: 'withdraw' | 'close') {
     const unconfirmed = await post(taskAction, { ...taskPath(caseId), form });

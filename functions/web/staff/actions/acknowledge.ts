@@ -10,10 +10,11 @@ import { byPath, type FormContext, form, parseWith, type TaskForm, value } from 
 function render(fc: FormContext, stage: 1 | 2): SafeHtml {
   const { errors, state } = fc;
   const v = (name: string, fallback = '') => value(fc, 'acknowledge', name, fallback);
-  const definitionDefault = stage === 2 ? (state.stage1.definition ?? '') : '';
-  // What the resident asked for, in their words, is where the handler starts (Code 5.6).
-  const outcomesDefault =
-    stage === 2 ? state.stage1.outcomesSought.join('\n') : state.complaint.outcomeWanted;
+  // What the resident said, in their words, is where the handler starts (Code 5.6): at stage 1 the outcome
+  // they asked for; at stage 2 their reason for asking, if they gave one. Stage 1's definition and outcomes are
+  // not stage 2's: copied in, they would be sent back to the resident as the stage 2 acknowledgement unread.
+  const definitionDefault = stage === 2 ? (state.stage2.escalationReason ?? '') : '';
+  const outcomesDefault = stage === 2 ? '' : state.complaint.outcomeWanted;
   return form(
     fc,
     'task',
