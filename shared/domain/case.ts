@@ -1,4 +1,5 @@
 import type { Deadline } from '../calendar/deadline.ts';
+import { formatCivilDate } from '../notifications/words.ts';
 import type { ProviderProfile, RecordKind, StagePolicy } from '../policy/profile.ts';
 import { type CivilDate, endOfLondonDay, type Instant, isCivilDate, toLondon } from '../time/london.ts';
 import { type LifecycleClocks, lifecycleClocks, type StageNumber } from './clocks.ts';
@@ -657,6 +658,18 @@ export function handledStage1(state: Pick<CaseState, 'stage1'>, staffId: string)
   return state.stage1.handlers.includes(staffId);
 }
 
+/**
+ * An extension asked for once the response is overdue. The Code has it agreed and explained before the
+ * deadline (6.4 at stage 1, 6.15 at stage 2); after it, what is owed is the response, and an apology with a new
+ * date, which the workflow sends when it records the missed deadline.
+ */
+export function lateExtension(stage: StageNumber, response: Deadline): ExtensionRefusedError {
+  return new ExtensionRefusedError(
+    `The stage ${stage} response was due by ${formatCivilDate(response.dueDate)}, so it is too late to extend: an extension must be agreed and explained to the resident before the deadline passes (Code ${stage === 1 ? '6.4' : '6.15'}). Send the response now instead; the missed deadline is recorded on the case and the resident is sent an apology with a new date.`,
+    { dueAt: response.dueAt, dueDate: response.dueDate },
+  );
+}
+
 /** Working days of extension granted at a stage, the policy's cap (null: none) and what is left under it. */
 export function extensionAllowance(
   state: CaseState,
@@ -955,12 +968,7 @@ function applyEvent(state: CaseState, event: CaseEvent, ctx: CaseContext): CaseS
       }
       const current = record.response;
       if (!current) throw new OutOfOrderError(event.type, state.status, ALLOWED[state.status]);
-      if (event.at > current.dueAt) {
-        throw new ExtensionRefusedError(
-          `The response was due by ${current.dueAt}; an extension must be agreed and explained before the deadline passes`,
-          { dueAt: current.dueAt },
-        );
-      }
+      if (event.at > current.dueAt) throw lateExtension(event.stage, current);
       const response = ctx.clocks.extend(current, event.workingDays);
       return {
         ...state,

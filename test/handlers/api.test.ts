@@ -304,6 +304,52 @@ describe('POST /staff/tasks/{taskId}/actions', () => {
     });
   });
 
+  it('refuses an extension once the response is overdue (422), saying to respond instead', async () => {
+    const { body } = await submit();
+    const caseId = String(body.caseId);
+    const act = async (step: string, action: Record<string, unknown>) => {
+      await registerTask({ caseId, step, taskToken: `token-${step}` }, lambdaContext);
+      const queue = parse(await queueHandler(apiEvent({ claims: staffClaims('handler') }), lambdaContext));
+      const task = (queue.body.tasks as Array<{ taskId: string; caseId: string; step: string }>).find(
+        (candidate) => candidate.caseId === caseId && candidate.step === step,
+      );
+      return parse(
+        await taskActionHandler(
+          apiEvent({
+            pathParameters: { taskId: task?.taskId ?? '' },
+            json: action,
+            claims: staffClaims('handler'),
+          }),
+          lambdaContext,
+        ),
+      );
+    };
+    expect((await act('triage', { action: 'triage', outcome: 'complaint' })).statusCode).toBe(200);
+    const acknowledged = await act('stage1-acknowledgement', {
+      action: 'acknowledge',
+      definition: 'Boiler repair delay',
+      outcomesSought: ['Fix it'],
+    });
+    expect(acknowledged.statusCode).toBe(200);
+    // The stage 1 response is due by the end of Monday 16 March 2026.
+    vi.setSystemTime(new Date('2026-03-17T09:00:00Z'));
+    const late = await act('stage1-response', {
+      action: 'extend',
+      workingDays: 5,
+      reason: 'Waiting for information from a third party',
+      explanation: 'The contractor has not reported back.',
+    });
+    expect(late).toMatchObject({
+      statusCode: 422,
+      body: {
+        error: 'EXTENSION_REFUSED',
+        message: expect.stringMatching(
+          /^The stage 1 response was due by Monday 16 March 2026, so it is too late to extend: .*\(Code 6\.4\)\. Send the response now instead/,
+        ),
+      },
+    });
+  });
+
   it('maps domain refusals to 4xx with the rule that refused them', async () => {
     const { body } = await submit();
     const task = await registerTriageTask(String(body.caseId));

@@ -182,9 +182,14 @@ describe('case lifecycle', () => {
       );
     });
 
-    it('refuses an extension after the deadline has passed', () => {
-      expect(() => fold(receipt, triage, acknowledge, extend(3, '2026-03-19T09:00:00Z'))).toThrow(
-        /before the deadline passes/,
+    it('refuses an extension after the deadline has passed, saying to respond instead', () => {
+      expect(() => fold(receipt, triage, acknowledge, extend(3, '2026-03-19T09:00:00Z'))).toThrowError(
+        expect.objectContaining({
+          code: 'EXTENSION_REFUSED',
+          message: expect.stringMatching(
+            /^The stage 1 response was due by \w+day \d+ \w+ 2026, so it is too late to extend: an extension must be agreed and explained to the resident before the deadline passes \(Code 6\.4\)\. Send the response now instead; the missed deadline is recorded on the case and the resident is sent an apology with a new date\.$/,
+          ),
+        }),
       );
     });
   });

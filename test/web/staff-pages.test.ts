@@ -739,6 +739,40 @@ describe('acting on tasks', () => {
     expect(successCalls()).toBe(before + 1);
   });
 
+  it('extend: not offered once the response is overdue, and a late one is refused with what to do instead', async () => {
+    const { caseId, task } = await caseAt('stage1-response');
+    const form = {
+      csrf: await csrfFor(),
+      taskId: task.taskId,
+      action: 'extend',
+      'extend-reason': 'Waiting for information from a third party',
+      'extend-days': '5',
+      'extend-explanation': 'The contractor has not yet reported back.',
+    };
+    expect((await get(casePage, casePath(caseId))).body).toContain('id="extend-form" novalidate');
+    // Due by the end of Monday 16 March 2026; the next morning an extension is too late (Code 6.4).
+    vi.setSystemTime(new Date('2026-03-17T10:00:00Z'));
+    const late = 'The stage 1 response was due by Monday 16 March 2026, so it is too late to extend';
+    const page = await get(casePage, casePath(caseId));
+    expect(page.body).not.toContain('id="extend-form" novalidate');
+    expect(page.body).toContain('data-testid="extension-too-late"');
+    expect(page.body).toContain(late);
+    expect(page.body).toContain('Send the response now instead');
+    expect(page.body).toContain('data-testid="respond-form"');
+    expectSoundMarkup(page.body);
+    // A page drawn before the deadline and sent after it: refused by the use case, shown at the section.
+    const before = successCalls();
+    for (const intent of ['preview', 'send']) {
+      const refused = await post(taskAction, { ...taskPath(caseId), form: { ...form, intent } });
+      expect(refused.status).toBe(422);
+      expect(refused.body).toContain(late);
+      expect(refused.body).toContain('href="#extend-form"');
+    }
+    expect(successCalls()).toBe(before);
+    const { state } = await loadCase(await dependencies(), caseId);
+    expect(state.stage1.extensions).toEqual([]);
+  });
+
   it('local mode: the clock form on a preview or a form re-shown with errors goes back to the case page', async () => {
     // Those pages answer a POST to /staff/case/<id>/task, which has no GET: moving the clock there ended on a 404.
     const { caseId, task } = await caseAt('stage1-response');

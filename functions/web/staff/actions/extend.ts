@@ -1,5 +1,5 @@
 import type { CaseState } from '#shared/domain/case.ts';
-import { extensionAllowance } from '#shared/domain/case.ts';
+import { extensionAllowance, lateExtension } from '#shared/domain/case.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
 import { MAX_EXTENSION_WORKING_DAYS, TaskAction } from '#shared/usecases/actions.ts';
 import { field } from '../../http.ts';
@@ -35,6 +35,15 @@ function render(fc: FormContext, stage: 1 | 2): SafeHtml {
     cap === null
       ? `${used} working days used (the policy sets no cap).`
       : `${used} of ${cap} working days used.`;
+  const response = (stage === 1 ? state.stage1 : state.stage2).response;
+  // Once the response is overdue an extension is refused (Code 6.4, 6.15): say what to do instead.
+  if (response && fc.now.getTime() > Date.parse(response.dueAt)) {
+    // The id is the form's, where a refusal posted from a page drawn before the deadline is shown.
+    return html`<section class="govuk-!-margin-bottom-8" id="extend-form" data-testid="extension-too-late">
+  <h3 class="govuk-heading-m">Extend the time to respond</h3>
+  <p class="govuk-body">${lateExtension(stage, response).message}</p>
+</section>`;
+  }
   if (cap !== null && remaining === 0) {
     return html`<section class="govuk-!-margin-bottom-8" data-testid="extend-form">
   <h3 class="govuk-heading-m">Extend the time to respond</h3>

@@ -21,6 +21,8 @@ export interface FormContext {
   profile: ProviderProfile;
   state: CaseState;
   staff: { id: string; role: StaffRole };
+  /** When the page is drawn (the Clock port's time): a form offered only before a deadline reads it. */
+  now: Date;
   task?: TaskRecord;
   /** What was sent, when the page is shown again (errors or a preview): the values are kept. */
   submitted?: { action: string; body: FormValues };

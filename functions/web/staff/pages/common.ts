@@ -59,6 +59,7 @@ export function formContext(
     profile: ctx.profile,
     state,
     staff: ctx.staff,
+    now: ctx.now,
     task: shown.task,
     submitted: shown.submitted,
     errors: shown.errors ?? [],
