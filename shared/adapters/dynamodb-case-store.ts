@@ -25,6 +25,8 @@ import {
   handlingWork,
   type InboundEmailRecord,
   type IntakeRecord,
+  type LetterClaim,
+  type LetterClaimRequest,
   type ReportMonth,
   type SentMessage,
   type TaskAssignment,
@@ -1087,6 +1089,51 @@ export class DynamoDbCaseStore implements CaseRepository {
         },
       }),
     );
+  }
+
+  async claimLetter(caseId: string, key: string, claim: LetterClaimRequest): Promise<LetterClaim> {
+    try {
+      const { Attributes: before } = await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: `LETTER#${caseId}#${key}`,
+            sk: 'CLAIM',
+            ...claim,
+            // Needed only while runs may still reach the letter owed (minutes): DynamoDB may expire it.
+            [TTL_ATTRIBUTE]: Math.floor(Date.parse(claim.at) / 1000) + SENT_MESSAGE_DAYS * 86_400,
+          },
+          ConditionExpression:
+            claim.by === 'step'
+              ? 'attribute_not_exists(pk) OR #until <= :at OR #by = :step'
+              : 'attribute_not_exists(pk) OR #until <= :at',
+          ExpressionAttributeNames: { '#until': 'until', ...(claim.by === 'step' ? { '#by': 'by' } : {}) },
+          ExpressionAttributeValues: { ':at': claim.at, ...(claim.by === 'step' ? { ':step': 'step' } : {}) },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return before ? 'taken-over' : 'claimed';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'held';
+      throw error;
+    }
+  }
+
+  async releaseLetter(caseId: string, key: string, claim: LetterClaimRequest): Promise<void> {
+    try {
+      await this.documents.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: `LETTER#${caseId}#${key}`, sk: 'CLAIM' },
+          ConditionExpression: '#at = :at AND #by = :by',
+          ExpressionAttributeNames: { '#at': 'at', '#by': 'by' },
+          ExpressionAttributeValues: { ':at': claim.at, ':by': claim.by },
+        }),
+      );
+    } catch (error) {
+      // Taken over since: the claim is another run's now.
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   async getAppliedProfile(): Promise<AppliedProfile | undefined> {

@@ -16,6 +16,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | intake key        | INTAKE#<key>         | INTAKE        |                                    |                              |                                |
  * | callback task     | TASK#<taskId>        | TASK          | QUEUE#<role> / <dueAt>#<taskId> (open only); CALLBACKS#OWED / <caseId>#<taskId> (done, callback owed) | CASETASKS#<caseId> / <createdAt> |                  |
  * | sent alert/digest | SENT#<key>           | SENT          |                                    |                              |                                |
+ * | letter claim      | LETTER#<caseId>#<key>| CLAIM         |                                    |                              |                                |
  * | inbound email     | INBOUND#<sha256 id>  | INBOUND       | HELD#EMAIL / <receivedAt>#<sha256> (held only) |              |                                |
  * | outbound message  | OUTBOUND#<sha256 id> | OUTBOUND      |                                    |                              |                                |
  * | improvement       | IMPROVEMENTS         | IMP#<id>      |                                    |                              |                                |

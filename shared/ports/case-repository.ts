@@ -55,6 +55,16 @@ export interface SentMessage {
   taskIds?: readonly string[];
 }
 
+/** Who may send a resident letter now (`CaseRepository.claimLetter`). */
+export type LetterClaim = 'claimed' | 'taken-over' | 'held';
+
+/** A claim on a resident letter: made at `at`, held until `until`, by a workflow step or a run over many cases. */
+export interface LetterClaimRequest {
+  at: string;
+  until: string;
+  by: 'step' | 'run';
+}
+
 export interface IntakeRecord {
   caseId: string;
   /** Taken by whoever holds the claim, once it holds it; absent until then. */
@@ -309,6 +319,15 @@ export interface CaseRepository {
   /** The staff alert or digest already sent under this key, if any. */
   findSentMessage(key: string): Promise<SentMessage | undefined>;
   recordSentMessage(message: SentMessage): Promise<void>;
+  /**
+   * Claims the sending of one resident letter (its key on the case, `<template>#<seq>`), a conditional write only
+   * one run wins: `claimed` (none held it) or `taken-over` (the claim there expired, its `until` not after this
+   * one's `at`, or both are workflow steps': one execution's steps run one at a time, so a step finding a step's
+   * claim finds its own earlier attempt, stopped); `held` while another's claim holds.
+   */
+  claimLetter(caseId: string, key: string, claim: LetterClaimRequest): Promise<LetterClaim>;
+  /** Gives a claim back (its send failed, so the letter is still owed and any run may send it); none if another's. */
+  releaseLetter(caseId: string, key: string, claim: LetterClaimRequest): Promise<void>;
   /** The profile last applied to open cases' due dates; undefined before the first was stored. */
   getAppliedProfile(): Promise<AppliedProfile | undefined>;
   /**

@@ -21,25 +21,43 @@ const PERMANENT_EMAIL_FAILURES = new Set([
 ]);
 
 /**
+ * How long a claim on a letter holds (`CaseRepository.claimLetter`): longer than its claimant can live, so a
+ * claim is only ever taken over from a run that stopped. A workflow step's functions time out at 30 seconds; a
+ * run over many cases (send-digest: a deploy's pass, the daily run) at 15 minutes, Lambda's longest.
+ */
+export const LETTER_CLAIM_MS = { step: 60_000, run: 15 * 60_000 } as const;
+
+/** Which kind of run sends the letters: a case's own workflow step, or a run over many cases. */
+export type LetterSender = keyof typeof LETTER_CLAIM_MS;
+
+/**
  * Sends every resident letter the case's events call for and records each one on the case, one at a time, each
  * sent before it is recorded. Running it again (a retry, a restart) sends nothing already recorded; a stop
- * between a send and its record sends that one letter again, with the same `X-Correspondence-Key`.
+ * between a send and its record sends that one letter again, with the same `X-Correspondence-Key`. Each letter is
+ * claimed first, so two runs that both find it owed (a deploy's pass run twice at once, a daily run beside it, a
+ * workflow step beside either) send it once: the one that finds it claimed leaves it (`held`).
  */
-export async function sendOwedLetters(deps: AppDependencies, caseId: string): Promise<number> {
-  return (await deliverOwedLetters(deps, caseId)).sent;
+export async function sendOwedLetters(
+  deps: AppDependencies,
+  caseId: string,
+  by: LetterSender = 'run',
+): Promise<number> {
+  return (await deliverOwedLetters(deps, caseId, undefined, by)).sent;
 }
 
 /**
- * sendOwedLetters, also returning the case as the last letter's record left it (undefined when none was owed),
+ * sendOwedLetters, also returning the case as the last letter's record left it (undefined when none was sent),
  * so a workflow step carries on from it rather than reading the projection again. `projection`: the case's
  * stored projection, if the caller has it; when the log read here ends at its event, the first letter's record
- * builds on it (so that record writes only what it changes), not on a fold of the log.
+ * builds on it (so that record writes only what it changes), not on a fold of the log. `held`: letters owed that
+ * another run has claimed and is sending (or stopped sending: its claim is taken over once it expires).
  */
 export async function deliverOwedLetters(
   deps: AppDependencies,
   caseId: string,
   projection?: CaseState,
-): Promise<{ sent: number; state?: CaseState }> {
+  by: LetterSender = 'step',
+): Promise<{ sent: number; held: number; state?: CaseState }> {
   const events = await deps.repository.loadEvents(caseId);
   const owed = lettersOwed(events);
   // Each letter's record builds on the state just written, so the log is read once for all of them.
@@ -47,7 +65,27 @@ export async function deliverOwedLetters(
   let current = owed.length > 0 ? (upToDate ?? foldCase(caseId, events, deps.context)) : undefined;
   // The date a letter gives is the log folded under this profile: a profile change compares with it.
   const fingerprint = profileFingerprint(deps.context.profile);
+  let sent = 0;
+  let held = 0;
   for (const letter of owed) {
+    const claimedAt = deps.clock.now();
+    const request = {
+      at: claimedAt.toISOString(),
+      until: new Date(claimedAt.getTime() + LETTER_CLAIM_MS[by]).toISOString(),
+      by,
+    };
+    const claim = await deps.repository.claimLetter(caseId, letter.key, request);
+    if (claim === 'held') {
+      held++;
+      continue;
+    }
+    // The run whose claim this was may have recorded the letter after this run read the log.
+    if (
+      claim === 'taken-over' &&
+      !lettersOwed(await deps.repository.loadEvents(caseId)).some((still) => still.key === letter.key)
+    ) {
+      continue;
+    }
     const stateThen = foldCase(caseId, events.slice(0, letter.seq), deps.context);
     const input = {
       template: letter.template,
@@ -56,7 +94,11 @@ export async function deliverOwedLetters(
       profile: deps.context.profile,
       caseLink: caseLinkFor(deps, caseId),
     };
-    const outcome = await deliver(deps, stateThen, input, letter.key);
+    const outcome = await deliver(deps, stateThen, input, letter.key).catch(async (error: unknown) => {
+      // Not sent (a throttled or failed send): the letter stays owed, free for the retry to send at once.
+      await deps.repository.releaseLetter(caseId, letter.key, request);
+      throw error;
+    });
     const base = {
       by: { kind: 'system', id: 'notifications' },
       template: letter.template,
@@ -73,8 +115,9 @@ export async function deliverOwedLetters(
           : { type: 'correspondence-sent', at, ...base, ...outcome, profileFingerprint: fingerprint },
       current,
     ));
+    sent++;
   }
-  return { sent: owed.length, ...(current ? { state: current } : {}) };
+  return { sent, held, ...(current && sent > 0 ? { state: current } : {}) };
 }
 
 async function deliver(

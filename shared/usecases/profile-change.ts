@@ -249,7 +249,7 @@ async function recordCase(
       }
       owesLetter ||= change.direction === 'later';
     }
-    const lettersSent = owesLetter ? await sendOwedLetters(deps, caseId) : 0;
+    const lettersSent = owesLetter ? await sendOwedLetters(deps, caseId, 'run') : 0;
     return { ...(change && { change }), lettersSent };
   }
 }

@@ -1,5 +1,5 @@
 import type { CaseState, StaffRole, Step } from '../domain/case.ts';
-import { TaskNotOpenError } from '../domain/errors.ts';
+import { ConflictError, TaskNotOpenError } from '../domain/errors.ts';
 import { actionFollowUps, type CasePosition, casePosition, deadlineAlerts } from '../domain/position.ts';
 import { assignmentOf, sameAssignment } from '../domain/work-queue.ts';
 import type { TaskRecord } from '../ports/case-repository.ts';
@@ -54,6 +54,13 @@ async function settleLetters(deps: AppDependencies, caseId: string, known?: Case
   let rebuilt = false;
   while (state.lettersOwed.length > 0) {
     const delivered = await deliverOwedLetters(deps, caseId, state);
+    if (delivered.held > 0 && delivered.sent === 0) {
+      // Another run claimed them (a profile change's pass or the daily run, sending them now): the step is tried
+      // again (the ASL retries ConflictError) and finds them recorded, or the claim of a run that stopped expired.
+      throw new ConflictError(
+        `Case ${caseId}: ${delivered.held} letter(s) owed are being sent by another run; this step is tried again`,
+      );
+    }
     if (delivered.sent > 0 && delivered.state) {
       // The last letter's record is the newest write to the case (an event that raced it made that record
       // re-fold the log), so it is the state to go on from: no second read.

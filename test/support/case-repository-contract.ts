@@ -628,6 +628,47 @@ export function caseRepositoryContract(name: string, fresh: () => Promise<CaseRe
       });
     });
 
+    describe('claims on resident letters', () => {
+      const claim = (at: string, until: string, by: 'step' | 'run') => ({ at, until, by }) as const;
+
+      it('one run wins a claim; another waits until it expires, then takes it over', async () => {
+        const repository = await fresh();
+        const run = claim('2026-03-05T08:00:00.000Z', '2026-03-05T08:15:00.000Z', 'run');
+        expect(await repository.claimLetter('case-1', 'due-date-moved#9', run)).toBe('claimed');
+        expect(await repository.claimLetter('case-1', 'due-date-moved#9', run)).toBe('held');
+        const step = claim('2026-03-05T08:14:59.000Z', '2026-03-05T08:15:59.000Z', 'step');
+        expect(await repository.claimLetter('case-1', 'due-date-moved#9', step)).toBe('held');
+        // Another letter, or the same letter of another case, is another claim.
+        expect(await repository.claimLetter('case-1', 'acknowledgement#4', run)).toBe('claimed');
+        expect(await repository.claimLetter('case-2', 'due-date-moved#9', run)).toBe('claimed');
+        const later = claim('2026-03-05T08:15:00.000Z', '2026-03-05T08:30:00.000Z', 'run');
+        expect(await repository.claimLetter('case-1', 'due-date-moved#9', later)).toBe('taken-over');
+        expect(await repository.claimLetter('case-1', 'due-date-moved#9', step)).toBe('held');
+      });
+
+      it("a workflow step takes over a step's claim at once (its own attempt, stopped), not a run's", async () => {
+        const repository = await fresh();
+        const step = claim('2026-03-05T08:00:00.000Z', '2026-03-05T08:01:00.000Z', 'step');
+        expect(await repository.claimLetter('case-1', 'acknowledgement#4', step)).toBe('claimed');
+        expect(await repository.claimLetter('case-1', 'acknowledgement#4', step)).toBe('taken-over');
+        const run = claim('2026-03-05T08:00:10.000Z', '2026-03-05T08:15:10.000Z', 'run');
+        expect(await repository.claimLetter('case-1', 'acknowledgement#4', run)).toBe('held');
+        expect(await repository.claimLetter('case-1', 'due-date-moved#9', run)).toBe('claimed');
+        expect(await repository.claimLetter('case-1', 'due-date-moved#9', step)).toBe('held');
+      });
+
+      it('a claim given back (its send failed) is free at once; only the claim that holds it is given back', async () => {
+        const repository = await fresh();
+        const first = claim('2026-03-05T08:00:00.000Z', '2026-03-05T08:15:00.000Z', 'run');
+        const second = claim('2026-03-05T08:00:01.000Z', '2026-03-05T08:15:01.000Z', 'run');
+        expect(await repository.claimLetter('case-1', 'due-date-moved#9', first)).toBe('claimed');
+        await repository.releaseLetter('case-1', 'due-date-moved#9', second);
+        expect(await repository.claimLetter('case-1', 'due-date-moved#9', second)).toBe('held');
+        await repository.releaseLetter('case-1', 'due-date-moved#9', first);
+        expect(await repository.claimLetter('case-1', 'due-date-moved#9', second)).toBe('claimed');
+      });
+    });
+
     describe('the applied provider profile', () => {
       it('stores the first only where none is, then only over the fingerprint it was read with', async () => {
         const repository = await fresh();

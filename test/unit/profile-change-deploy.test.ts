@@ -9,6 +9,7 @@ import { caseLookups, recordEvent } from '#shared/usecases/case-log.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import { sendOwedLetters } from '#shared/usecases/notify.ts';
 import { applyProfileChange, checkProfileAtDeploy } from '#shared/usecases/profile-change.ts';
+import { sendLettersAndLocate } from '#shared/usecases/workflow.ts';
 import { fakeDependencies } from '../support/fakes/dependencies.ts';
 import { baselineProfile, handler, received, stageResponse } from '../support/fixtures.ts';
 import { interleave, outcome } from '../support/races.ts';
@@ -514,5 +515,113 @@ describe('a daily run and a deploy pass on the same case at once (the later writ
     expect(race.settled()?.status).toBe('fulfilled');
     expect(await recalculations(deploy)).toEqual(['stage1-response 2026-03-25 -> 2026-03-27 later']);
     expect(movedLetters(deploy)).toEqual([['Wednesday 25 March 2026', 'Friday 27 March 2026']]);
+  });
+});
+
+/** Functions whose run stops for good at its first send (its invocation ended): `reached` once it has. */
+function stopsAtSend(functions: AppDependencies) {
+  let reached: () => void = () => {};
+  return {
+    reached: new Promise<void>((resolve) => {
+      reached = resolve;
+    }),
+    deps: {
+      ...functions,
+      mailer: {
+        send: () => {
+          reached();
+          return new Promise<never>(() => {});
+        },
+      },
+    },
+  };
+}
+
+describe('a letter two runs both find owed is sent once (each claims it before sending)', () => {
+  // With Wednesday 11 March a holiday the response is due on Thursday 19 March instead of Wednesday 18 March.
+  const holiday = withHolidays('2026-03-11');
+  const record = (functions: AppDependencies) =>
+    checkProfileAtDeploy(functions, { pass: 'record', profileFingerprint: profileFingerprint(holiday) });
+  const oneLetter = [['Wednesday 18 March 2026', 'Thursday 19 March 2026']];
+
+  it('the same record pass run twice at once, both past the event and at the send: one letter', async () => {
+    const deploy = await acknowledgedCase(baseline, holiday);
+    at(deploy, '2026-03-05T08:00:00Z');
+    // The first run recorded the case and is sending its letter when Lambda's second delivery runs in full.
+    const race = interleave(deploy.mailer, 'send', () => record(deploy.updated));
+    const first = await record({ ...deploy.updated, mailer: race.wrapped });
+    expect(race.settled()).toMatchObject({
+      status: 'fulfilled',
+      value: { outcome: 'recorded', lettersSent: 0 },
+    });
+    expect(first).toMatchObject({ outcome: 'recorded', lettersSent: 1 });
+    expect(await recalculations(deploy)).toEqual(['stage1-response 2026-03-18 -> 2026-03-19 later']);
+    expect(movedLetters(deploy)).toEqual(oneLetter);
+  });
+
+  it('a daily run reaching the case while the record pass sends its letter: one letter', async () => {
+    const deploy = await acknowledgedCase(baseline, holiday);
+    at(deploy, '2026-03-05T08:00:00Z');
+    const race = interleave(deploy.mailer, 'send', () => applyProfileChange(deploy.updated));
+    await record({ ...deploy.updated, mailer: race.wrapped });
+    expect(race.settled()).toMatchObject({
+      status: 'fulfilled',
+      value: { outcome: 'recorded', lettersSent: 0 },
+    });
+    expect(movedLetters(deploy)).toEqual(oneLetter);
+  });
+
+  it("a workflow step finding the pass's claim is tried again and then finds the letter sent", async () => {
+    const deploy = await acknowledgedCase(baseline, holiday);
+    at(deploy, '2026-03-05T08:00:00Z');
+    const race = interleave(deploy.mailer, 'send', () => sendLettersAndLocate(deploy.updated, 'case-1'));
+    await record({ ...deploy.updated, mailer: race.wrapped });
+    // ConflictError: the ASL retries the step.
+    expect(race.settled()).toMatchObject({ status: 'rejected', reason: { name: 'ConflictError' } });
+    await sendLettersAndLocate(deploy.updated, 'case-1');
+    expect(movedLetters(deploy)).toEqual(oneLetter);
+  });
+
+  it('a run that stopped after its claim, before the send: a later run sends it once the claim expires', async () => {
+    const deploy = await acknowledgedCase(baseline, holiday);
+    at(deploy, '2026-03-05T08:00:00Z');
+    // The invocation ends between the claim and the send: here it never gets past the send.
+    const stopped = stopsAtSend(deploy.updated);
+    void record(stopped.deps);
+    await stopped.reached;
+    // Lambda runs it again a minute later: the claim may still be a live run's, so the letter is left.
+    at(deploy, '2026-03-05T08:01:00Z');
+    expect(await record(deploy.updated)).toMatchObject({ outcome: 'recorded', lettersSent: 0 });
+    expect(movedLetters(deploy)).toEqual([]);
+    // Past Lambda's longest invocation no run can still hold it: the apply pass sends it.
+    at(deploy, '2026-03-05T08:15:00Z');
+    expect(await deploy.pass('apply')).toMatchObject({ outcome: 'applied', lettersSent: 1 });
+    expect(movedLetters(deploy)).toEqual(oneLetter);
+    at(deploy, '2026-03-05T08:40:00Z');
+    expect(await deploy.pass('apply')).toMatchObject({ lettersSent: 0 });
+    expect(movedLetters(deploy)).toEqual(oneLetter);
+  });
+
+  it('a workflow step that stopped after its claim: the step tried again takes over its own claim at once', async () => {
+    const deploy = await acknowledgedCase(baseline, holiday);
+    at(deploy, '2026-03-05T08:00:00Z');
+    await recordEvent(deploy.updated, 'case-1', (_state, time) => ({
+      type: 'deadlines-recalculated',
+      at: time,
+      by: { kind: 'system', id: 'profile-change' },
+      step: 'stage1-response',
+      oldDueDate: '2026-03-18',
+      newDueDate: '2026-03-19',
+      direction: 'later',
+      reason: 'Announced bank holiday',
+      profileFingerprint: profileFingerprint(holiday),
+    }));
+    // Its function timed out between the claim and the send; the ASL tries the step again.
+    const stopped = stopsAtSend(deploy.updated);
+    void sendLettersAndLocate(stopped.deps, 'case-1');
+    await stopped.reached;
+    at(deploy, '2026-03-05T08:00:05Z');
+    await sendLettersAndLocate(deploy.updated, 'case-1');
+    expect(movedLetters(deploy)).toEqual(oneLetter);
   });
 });

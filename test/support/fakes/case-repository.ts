@@ -13,6 +13,8 @@ import {
   handlingWork,
   type InboundEmailRecord,
   type IntakeRecord,
+  type LetterClaim,
+  type LetterClaimRequest,
   type ReportMonth,
   type SentMessage,
   type TaskAssignment,
@@ -38,6 +40,7 @@ export class InMemoryCaseRepository implements CaseRepository {
   private readonly references = new Map<string, string>();
   private readonly lookups = new Map<string, Set<string>>();
   private readonly sentMessages = new Map<string, SentMessage>();
+  private readonly letterClaims = new Map<string, LetterClaimRequest>();
   private readonly inbound = new Map<string, InboundEmailRecord>();
   private readonly letterMessages = new Map<string, string>();
   private readonly reportMonthsStored = new Map<string, ReportMonth>();
@@ -411,6 +414,20 @@ export class InMemoryCaseRepository implements CaseRepository {
 
   async recordSentMessage(message: SentMessage): Promise<void> {
     this.sentMessages.set(message.key, copy(message));
+  }
+
+  async claimLetter(caseId: string, key: string, claim: LetterClaimRequest): Promise<LetterClaim> {
+    const id = `${caseId}#${key}`;
+    const before = this.letterClaims.get(id);
+    if (before && before.until > claim.at && !(before.by === 'step' && claim.by === 'step')) return 'held';
+    this.letterClaims.set(id, { ...claim });
+    return before ? 'taken-over' : 'claimed';
+  }
+
+  async releaseLetter(caseId: string, key: string, claim: LetterClaimRequest): Promise<void> {
+    const id = `${caseId}#${key}`;
+    const held = this.letterClaims.get(id);
+    if (held?.at === claim.at && held.by === claim.by) this.letterClaims.delete(id);
   }
 
   async getAppliedProfile(): Promise<AppliedProfile | undefined> {
