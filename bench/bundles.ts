@@ -16,9 +16,14 @@
  * A second figure, **init + first request**, shows work moved from init to the first request rather than cut:
  * the same process then invokes the function's handler once with a representative event (a workflow task's
  * input, an SES notification, an S3 notification, or its route's request, signed in as staff for a staff
- * route; a page function's first GET), every AWS call answered `{}` by a stub endpoint in this process (so its
- * CPU is not counted); the baseline then does one GetItem the same way. Whatever the handler answers or
- * throws is part of the figure.
+ * route; a page function's first GET). DynamoDB is dynalite in this process (so its CPU is not counted, though
+ * its answers are in the wall time), each cold start given a fresh table holding a real case
+ * (test/workflow/first-request-tables.ts): a workflow function meets the table as it was when the state machine first
+ * invoked it on that case, with that invocation's input as its event, so it reads the projection, events and
+ * task and does its real work; every other function meets the case closed, and its routes name that case.
+ * Every other AWS call (S3, SES, Step Functions) is answered `{}` by a stub endpoint in this process. The
+ * baseline then does one GetItem of the case's projection the same way. Whatever the handler answers or throws
+ * is part of the figure.
  *
  * `--contents` also prints what each bundle is made of: its largest packages and source folders.
  *
@@ -38,6 +43,11 @@ import { build } from 'esbuild';
 import { TRACE_SDK_CALLS } from '../functions/lib/tracing.ts';
 import type { RouteDefinition } from '../functions/routes.ts';
 import { POWERTOOLS_LAYER } from '../infra/constructs/house-function.ts';
+import {
+  FirstRequestDynamo,
+  firstRequestTables,
+  type RawItem,
+} from '../test/workflow/first-request-tables.ts';
 import {
   BUNDLE_LIMIT_BYTES,
   bundleContents,
@@ -83,8 +93,8 @@ files.set(
     contents: [
       "import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';",
       'export const client = new DynamoDBClient({});',
-      // Its first request: one GetItem, as each function's first request meets the same stub.
-      "export const handler = () => client.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { pk: { S: 'bench' } } }));",
+      // Its first request: one GetItem of the case's projection, from the same dynalite as each function's.
+      'export const handler = () => client.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: JSON.parse(process.env.BENCH_KEY) }));',
     ].join('\n'),
   }),
 );
@@ -92,8 +102,22 @@ for (const { name, module } of functions) {
   files.set(name, await bundle(name, { file: join(ROOT, 'functions', `${module}.ts`) }));
 }
 
-// The stub AWS endpoint: every call (DynamoDB, S3, SES, Step Functions) is answered `{}` at once, from this
-// process, so a first request's CPU is the function's own.
+// The tables the first requests meet, from a real case run on the local runtime (before the stub and dynalite
+// below start: it runs its own, on a virtual clock it removes when done).
+const tables = await firstRequestTables();
+const projection = tables.final.find(
+  (item) => item.pk?.S?.includes(tables.caseId) && !item.sk?.S?.startsWith('EVENT#'),
+);
+if (!projection?.pk || !projection.sk) throw new Error('bench/bundles.ts found no item of the case to read');
+const projectionKey = { pk: projection.pk, sk: projection.sk };
+
+// DynamoDB: dynalite in this process, a fresh table for each cold start.
+const dynamo = new FirstRequestDynamo();
+await dynamo.start();
+const dynamoEndpoint = dynamo.endpoint;
+
+// The stub AWS endpoint for everything else (S3, SES, Step Functions): every call is answered `{}` at once,
+// from this process, so a first request's CPU is the function's own.
 const stub = createServer((request, response) => {
   request.resume();
   request.on('end', () => {
@@ -118,6 +142,8 @@ const env = {
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
   AWS_ENDPOINT_URL: endpoint,
+  AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+  BENCH_KEY: JSON.stringify(projectionKey),
   TABLE_NAME: 'bench',
   PROVIDER_PROFILE_FILE: profileFile,
   POWERTOOLS_SERVICE_NAME: 'bench',
@@ -140,7 +166,7 @@ const env = {
   [TRACE_SDK_CALLS]: values.trace ? 'true' : '',
 };
 
-const CASE_ID = '3f2b8c1e-6a4d-4e2f-9b1a-7c5d0e8f1a2b';
+const CASE_ID = tables.caseId;
 
 /** A request to an HTTP function's route, as the HTTP API sends it; a staff route's carries a manager's claims. */
 function httpEvent(route: RouteDefinition): unknown {
@@ -227,6 +253,8 @@ const EVENTS: Record<string, unknown> = {
 
 function firstEvent(name: string, route?: RouteDefinition): unknown {
   if (route) return httpEvent(route);
+  const workflow = tables.workflow.get(name);
+  if (workflow) return workflow.event;
   if (!(name in EVENTS))
     throw new Error(`bench/bundles.ts has no first event for ${name}: add one to EVENTS`);
   return EVENTS[name];
@@ -250,7 +278,13 @@ const run = promisify(execFile);
  * CPU work (reading cached files, compiling, running module bodies), so on a machine shared with other builds
  * its CPU time varies far less than its wall time, which waits for a core.
  */
-async function coldStart(file: string, exportName: string, event: unknown): Promise<Sample> {
+async function coldStart(
+  file: string,
+  exportName: string,
+  event: unknown,
+  items: readonly RawItem[],
+): Promise<Sample> {
+  const tableName = await dynamo.table(items);
   const script = [
     'const cpu = process.cpuUsage(); const began = performance.now();',
     `const module = await import(${JSON.stringify(file)});`,
@@ -264,7 +298,7 @@ async function coldStart(file: string, exportName: string, event: unknown): Prom
   const failed = { wall: Number.NaN, cpu: Number.NaN, firstWall: Number.NaN, firstCpu: Number.NaN };
   try {
     const { stdout } = await run(values.node, ['--input-type=module', '-e', script], {
-      env: { ...env, BENCH_EVENT: JSON.stringify(event) },
+      env: { ...env, BENCH_EVENT: JSON.stringify(event), TABLE_NAME: tableName },
       encoding: 'utf8',
       maxBuffer: 16 * 1024 * 1024,
     });
@@ -280,24 +314,36 @@ async function coldStart(file: string, exportName: string, event: unknown): Prom
     };
   } catch {
     return failed;
+  } finally {
+    await dynamo.drop(tableName);
   }
 }
 
-const invocations = new Map<string, { exportName: string; event: unknown }>([
-  [BASELINE, { exportName: 'handler', event: {} }],
+type Invocation = { exportName: string; event: unknown; items: readonly RawItem[] };
+const invocations = new Map<string, Invocation>([
+  [BASELINE, { exportName: 'handler', event: {}, items: tables.final }],
   ...functions.map(
-    ({ name, exportName, route }) => [name, { exportName, event: firstEvent(name, route) }] as const,
+    ({ name, exportName, route }) =>
+      [
+        name,
+        {
+          exportName,
+          event: firstEvent(name, route),
+          items: (route ? undefined : tables.workflow.get(name)?.items) ?? tables.final,
+        },
+      ] as const,
   ),
 ]);
 const samples = new Map<string, Sample[]>([...files.keys()].map((name) => [name, []]));
 for (let round = 0; round < rounds; round++) {
   const order = [...files.keys()].sort(() => Math.random() - 0.5);
   for (const name of order) {
-    const { exportName, event } = invocations.get(name) as { exportName: string; event: unknown };
-    samples.get(name)?.push(await coldStart(files.get(name) as string, exportName, event));
+    const { exportName, event, items } = invocations.get(name) as Invocation;
+    samples.get(name)?.push(await coldStart(files.get(name) as string, exportName, event, items));
   }
 }
 stub.close();
+dynamo.stop();
 const median = (values: number[]) => {
   const sorted = values.filter((value) => !Number.isNaN(value)).sort((a, b) => a - b);
   if (sorted.length === 0) return Number.NaN;
