@@ -8,21 +8,22 @@ import { customResource, isCustomResourceRequest, runAgainLater } from '../lib/c
 import { scheduledJob } from '../lib/middleware.ts';
 
 /**
+ * Both of send-digest's runs work on several cases at once (the daily run's profile check and a deploy's passes,
+ * shared/usecases/profile-change.ts), so their letters are paced below SES's sending rate here, in one place, and
+ * a throttled one is sent again after a wait.
+ */
+export const withPacedLetters = (deps: AppDependencies): AppDependencies => ({
+  ...deps,
+  mailer: new PacedMailer(deps.mailer, { perSecond: PACED_LETTERS_PER_SECOND }),
+});
+
+/**
  * The daily run: resends every workflow callback still owed, then sends the working-morning digest of new
  * tasks. In AWS an EventBridge Scheduler schedule invokes it at 08:00 London time Monday to Friday (the digest
  * skips bank holidays and closure days itself); locally the virtual clock's daily tick calls this same export.
  */
-// Not paced: the local runtime's daily tick does not wait for a run's timers (docs/operations.md).
-const daily = scheduledJob((deps) => dailyRun(deps));
-
-/**
- * A deploy's pass works on several cases at once (shared/usecases/profile-change.ts), so its letters are paced
- * below SES's sending rate, and a throttled one is sent again after a wait.
- */
-const paced = (deps: AppDependencies): AppDependencies => ({
-  ...deps,
-  mailer: new PacedMailer(deps.mailer, { perSecond: PACED_LETTERS_PER_SECOND }),
-});
+export const runDaily = (deps: AppDependencies) => dailyRun(withPacedLetters(deps));
+const daily = scheduledJob(runDaily);
 
 /**
  * A pass takes no new case once less than this is left of the invocation: the cases in flight finish (a
@@ -43,7 +44,7 @@ const DeployProfileCheck = z.object({
 const deployCheck = customResource(
   DeployProfileCheck,
   async (deps, check, context) => {
-    const report = await checkProfileAtDeploy(paced(deps), check, {
+    const report = await checkProfileAtDeploy(withPacedLetters(deps), check, {
       stop: () => context.getRemainingTimeInMillis() < STOP_WITH_MS_LEFT,
     });
     if (report.outcome === 'unfinished') {
