@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { ValidationError } from '#shared/domain/errors.ts';
+import { CaseLinkError } from '#shared/domain/errors.ts';
 import { residentAct, residentView } from '#shared/usecases/resident-case.ts';
 import { type ApiEvent, httpRoute, json, jsonObject } from '../lib/middleware.ts';
 import { wantsHtml } from '../web/http.ts';
@@ -7,7 +7,7 @@ import { casePage } from '../web/resident/case.ts';
 
 function linkToken(event: ApiEvent, fromBody?: unknown): string {
   const token = typeof fromBody === 'string' ? fromBody : event.queryStringParameters?.token;
-  if (!token) throw new ValidationError('Open this page from the link in one of our emails or letters');
+  if (!token) throw new CaseLinkError('missing');
   return token;
 }
 

@@ -143,6 +143,30 @@ export class ValidationError extends DomainError {
   }
 }
 
+/** What is wrong with the link a resident opened their case with. */
+export type CaseLinkProblem = 'missing' | 'invalid' | 'expired' | 'other-case';
+
+const LATEST_LINK =
+  'Use the link in the most recent email or letter we sent you, or contact us with your complaint reference';
+
+const CASE_LINK_MESSAGES: Record<CaseLinkProblem, string> = {
+  missing: 'Open this page from the link in one of our emails or letters',
+  invalid: `This case link is not valid: it may have been cut short or changed. ${LATEST_LINK}`,
+  expired: `This case link has expired. ${LATEST_LINK}`,
+  'other-case': 'This link is for a different case',
+};
+
+/**
+ * The resident's signed link does not open their case: 403 (422 when there is none). Its own class so the
+ * resident's pages can say what to do instead of a dead end; the API answers as for any refusal.
+ */
+export class CaseLinkError extends DomainError {
+  override readonly name = 'CaseLinkError';
+  constructor(readonly problem: CaseLinkProblem) {
+    super(problem === 'missing' ? 'INVALID_INPUT' : 'FORBIDDEN', CASE_LINK_MESSAGES[problem]);
+  }
+}
+
 /** A query string that asks for something that cannot be answered (a bad date, a reversed period). */
 export class InvalidQueryError extends DomainError {
   override readonly name = 'InvalidQueryError';

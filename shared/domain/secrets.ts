@@ -1,5 +1,5 @@
 import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
-import { DomainError } from './errors.ts';
+import { CaseLinkError, DomainError } from './errors.ts';
 
 /**
  * Contact details are indexed by a keyed hash, so the table's keys never hold an email address or phone
@@ -59,7 +59,7 @@ const LINK_SHAPE = /^([A-Za-z0-9_-]{1,400})\.([A-Za-z0-9_-]{43})$/;
 
 export function verifyCaseLink(key: string, token: string, now: Date): { caseId: string } {
   const shape = LINK_SHAPE.exec(token);
-  if (!shape) throw new DomainError('FORBIDDEN', 'This case link is not valid: it may have been cut short');
+  if (!shape) throw new CaseLinkError('invalid');
   const [, encoded = '', signature = ''] = shape;
   const payload = Buffer.from(encoded, 'base64url').toString();
   // Base64url has spare bits, so several spellings decode to the same bytes: accept only the one we sign,
@@ -69,17 +69,11 @@ export function verifyCaseLink(key: string, token: string, now: Date): { caseId:
   );
   const given = Buffer.from(`${encoded}.${signature}`);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new DomainError(
-      'FORBIDDEN',
-      'This case link is not valid: use the latest link we sent you, or contact us',
-    );
+    throw new CaseLinkError('invalid');
   }
   const [caseId, expiry, ...rest] = payload.split('.');
   if (!caseId || !expiry || rest.length || !/^\d+$/.test(expiry) || Number(expiry) * 1000 < now.getTime()) {
-    throw new DomainError(
-      'FORBIDDEN',
-      'This case link has expired: contact us and we will send you a new one',
-    );
+    throw new CaseLinkError('expired');
   }
   return { caseId };
 }

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { Actor, CaseEvent, CaseState } from '../domain/case.ts';
-import { DomainError, EscalationWindowClosedError } from '../domain/errors.ts';
+import { CaseLinkError, EscalationWindowClosedError } from '../domain/errors.ts';
 import type { CasePosition } from '../domain/position.ts';
 import { verifyCaseLink } from '../domain/secrets.ts';
 import '../zod-messages.ts';
@@ -49,7 +49,7 @@ export type ResidentAction = z.infer<typeof ResidentAction>;
 function linkedCaseId(deps: AppDependencies, linkToken: string, caseIdInPath?: string): string {
   const { caseId } = verifyCaseLink(deps.secrets.linkSigningKey, linkToken, deps.clock.now());
   if (caseIdInPath !== undefined && caseIdInPath !== caseId) {
-    throw new DomainError('FORBIDDEN', 'This link is for a different case');
+    throw new CaseLinkError('other-case');
   }
   return caseId;
 }

@@ -21,6 +21,7 @@ import {
 } from '#functions/web/resident-pages.ts';
 import { handler as registerTask } from '#functions/workflow/register-task.ts';
 import type { Actor } from '#shared/domain/case.ts';
+import { signCaseLink } from '#shared/domain/secrets.ts';
 import { loadCase, recordEvent } from '#shared/usecases/case-log.ts';
 import { apiEvent, lambdaContext, parse, useLocalAws } from '../handlers/setup.ts';
 import { stageResponse } from '../support/fixtures.ts';
@@ -428,7 +429,8 @@ describe('the case page (signed link)', () => {
       const page = await call(handler, get({ caseId }, { token: forged }));
       expect(page.status).toBe(403);
       expect(page.headers['content-type']).toMatch(/text\/html/);
-      expect(page.body).toContain('This case link is not valid');
+      expect(page.body).toContain('This link to your complaint does not work');
+      expect(page.body).toContain('Use the link in the most recent one');
       expect(page.body).toContain('Return to the start page');
       expect(page.body).not.toContain('javascript:');
       expect(page.body).not.toContain(forged);
@@ -437,7 +439,53 @@ describe('the case page (signed link)', () => {
     expect(posted.status).toBe(403);
     const missing = await call(viewHandler as Handler, get({ caseId }));
     expect(missing.status).toBe(422);
-    expect(missing.body).toContain('Open this page from the link');
+    expect(missing.body).toContain('Open your complaint from the link we sent you');
+  });
+
+  it('a broken, expired or crossed link says what to do: the latest link, or the landlord with the reference', async () => {
+    const { caseId, token } = await submitValid();
+    const other = await submitValid({ ...validForm, idempotencyKey: 'form-key-00000002' });
+    const deps = await dependencies();
+    const { contact } = deps.context.profile;
+    const expired = signCaseLink(deps.secrets.linkSigningKey, caseId, new Date('2026-03-01T10:00:00Z'));
+    const cases: Array<[string, Handler, ApiEvent, number, string]> = [
+      [
+        'cut short',
+        viewHandler as Handler,
+        get({ caseId }, { token: token.slice(0, -5) }),
+        403,
+        'does not work',
+      ],
+      ['expired', viewHandler as Handler, get({ caseId }, { token: expired }), 403, 'has expired'],
+      [
+        'expired, ask for stage 2',
+        confirmEscalation,
+        get({ caseId }, { token: expired }),
+        403,
+        'has expired',
+      ],
+      ['expired, posted', withdraw, post({ token: expired, reason: 'x' }, { caseId }), 403, 'has expired'],
+      [
+        'another case',
+        viewHandler as Handler,
+        get({ caseId }, { token: other.token }),
+        403,
+        'different complaint',
+      ],
+      ['none', addInformationForm, get({ caseId }), 422, 'Open your complaint from the link'],
+    ];
+    for (const [what, handler, event, status, heading] of cases) {
+      const page = await call(handler, event);
+      expect(page.status, what).toBe(status);
+      expect(title(page.body), what).toContain(heading);
+      expect(page.body, what).toContain('Use the link in the most recent one');
+      expect(page.body, what).toMatch(/data-testid="error-message">[^<]{20,}/);
+      expect(page.body, what).toContain('give your complaint reference');
+      // The landlord's own contact details, as links.
+      expect(page.body, what).toContain(`href="mailto:${contact.email}"`);
+      expect(page.body, what).toContain(`href="tel:`);
+      expect(page.body, what).not.toContain(token);
+    }
   });
 
   it('shows the stage 1 response and the stage 2 button only in the escalation window', async () => {

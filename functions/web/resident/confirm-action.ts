@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { DomainError, ValidationError } from '#shared/domain/errors.ts';
+import { CaseLinkError, DomainError } from '#shared/domain/errors.ts';
 import { wholeNumber } from '#shared/domain/numbers.ts';
 import {
   type ResidentAction,
@@ -9,7 +9,7 @@ import {
 } from '#shared/usecases/resident-case.ts';
 import { isServiceBusy, toHttpError } from '../../lib/errors.ts';
 import { field, formBody } from '../http.ts';
-import { type PageContext, webPage } from '../route.ts';
+import type { PageContext } from '../route.ts';
 import {
   backLink,
   button,
@@ -21,13 +21,14 @@ import {
 } from '../ui/components.ts';
 import { html, type SafeHtml } from '../ui/html.ts';
 import type { ResidentView } from './case-page.ts';
+import { linkedPage } from './link-problem.ts';
 import { casePath, escalationRefusalWords, paragraphs } from './text.ts';
 
 /** What every action a resident takes from their case page shares: the signed link, the confirm page (a form with one answer), and the pages that say it was done or why it cannot be. */
 
 export function tokenFromQuery(ctx: PageContext): string {
   const token = ctx.event.queryStringParameters?.token;
-  if (!token) throw new ValidationError('Open this page from the link in one of our emails or letters');
+  if (!token) throw new CaseLinkError('missing');
   return token;
 }
 
@@ -130,7 +131,7 @@ export function tooLong(name: string, label: string, value: string): FieldError[
 }
 
 export async function loadForAction(ctx: PageContext, token: string): Promise<ResidentView> {
-  if (!token) throw new ValidationError('Open this page from the link in one of our emails or letters');
+  if (!token) throw new CaseLinkError('missing');
   // Verifies the signed link (403 page if it is not valid, expired or for another case) and reads the case.
   return residentView(ctx.deps, token, caseIdOf(ctx));
 }
@@ -228,13 +229,13 @@ export function residentJourney(journey: ResidentJourney) {
     const cannot = journey.cannot(ctx, view);
     return cannot && cannotPage(ctx, view, token, cannot.title, paragraphs(cannot.why), status);
   };
-  const confirm = webPage(async (ctx) => {
+  const confirm = linkedPage(async (ctx) => {
     const token = tokenFromQuery(ctx);
     const view = await loadForAction(ctx, token);
     const page = { ...journey.page(ctx), afterSeq: journey.keepsSeq ? view.case.seq : undefined };
     return refused(ctx, view, token, 200) ?? confirmActionPage(ctx, view, token, page);
   });
-  const submit = webPage(async (ctx) => {
+  const submit = linkedPage(async (ctx) => {
     const fields = formBody(ctx.event);
     const token = field(fields, 'token');
     const page = journey.page(ctx);
