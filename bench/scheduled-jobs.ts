@@ -172,7 +172,10 @@ function runsOn(expression: string, weekDay: number): boolean {
   const dayOfWeek = /^cron\(\S+ \S+ \S+ \S+ (\S+)/.exec(expression)?.[1];
   if (!dayOfWeek || dayOfWeek === '*' || dayOfWeek === '?') return true;
   return dayOfWeek.split(',').some((part) => {
-    const [from, to = from] = part.split('-').map((name) => WEEK_DAYS.indexOf(name.toUpperCase()));
+    // Names, or EventBridge's numbers (1 is Sunday).
+    const day = (name: string) =>
+      /^\d$/.test(name) ? Number(name) - 1 : WEEK_DAYS.indexOf(name.toUpperCase());
+    const [from, to = from] = part.split('-').map(day);
     return weekDay >= (from ?? 0) && weekDay <= (to ?? 6);
   });
 }

@@ -5,7 +5,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { describe, expect, it } from 'vitest';
 import { pricePath, TARGET_PER_CASE } from '../../bench/cost-model.ts';
 import { priceScheduledJobs, synthTemplates } from '../../bench/fixed-cost.ts';
-import { measureScheduledJobs, scheduledJobsIn } from '../../bench/scheduled-jobs.ts';
+import { measureScheduledJobs, runsPerMonth, scheduledJobsIn } from '../../bench/scheduled-jobs.ts';
 import { COST_PATHS } from './cost-paths.ts';
 
 /**
@@ -49,6 +49,16 @@ describe('the fixed monthly cost', () => {
       expect(line.dollars.logs, line.job).toBeGreaterThan(0);
     }
   }, 120_000);
+
+  it("counts a schedule's runs a month from its expression", () => {
+    const month = 365.25 / 12;
+    expect(runsPerMonth('cron(0 8 ? * MON-FRI *)')).toBeCloseTo((month * 5) / 7, 6);
+    expect(runsPerMonth('cron(30 7 * * ? *)')).toBeCloseTo(month, 6);
+    expect(runsPerMonth('rate(15 minutes)')).toBeCloseTo(month * 96, 6);
+    expect(runsPerMonth('cron(0/15 * * * ? *)')).toBeCloseTo(month * 96, 6);
+    expect(runsPerMonth('cron(0 3 1 * ? *)')).toBe(1);
+    expect(() => runsPerMonth('cron(0 8 1 JAN ? *)')).toThrow(/cannot count the runs of "cron\(0 8 1 JAN/);
+  });
 
   it('refuses a schedule whose job it cannot run', () => {
     const stack = new Stack(new App(), 'Extra');
