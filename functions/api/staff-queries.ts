@@ -14,7 +14,7 @@ import { QueueQuery, ReportQuery, SearchQuery } from './staff-query-input.ts';
  */
 export const queueHandler = httpRoute(async ({ deps, event }) => {
   const staff = staffIdentity(event);
-  const { role, ...filters } = QueueQuery.parse(event.queryStringParameters ?? {});
+  const { role, ...filters } = QueueQuery().parse(event.queryStringParameters ?? {});
   const query = { role: role ?? staff.role, ...filters, viewerId: staff.id };
   const { tasks, actions } = await staffQueue(deps, query);
   return json(200, { tasks, actions });
@@ -32,7 +32,7 @@ export const caseHandler = httpRoute(async ({ deps, event }) => {
  */
 export const searchHandler = httpRoute(async ({ deps, event }) => {
   staffIdentity(event);
-  const { q } = SearchQuery.parse(event.queryStringParameters ?? {});
+  const { q } = SearchQuery().parse(event.queryStringParameters ?? {});
   const { kind, cases } = await findCases(deps, q);
   return json(200, { matchedOn: kind, cases: cases.map(summariseCase) });
 });
@@ -44,7 +44,7 @@ export const searchHandler = httpRoute(async ({ deps, event }) => {
  */
 export const reportsHandler = httpRoute(async ({ deps, event }) => {
   const staff = staffIdentity(event);
-  const { format, ...query } = ReportQuery.parse(event.queryStringParameters ?? {});
+  const { format, ...query } = ReportQuery().parse(event.queryStringParameters ?? {});
   const { figures, explanation } = await staffReport(deps, staff.role, query);
   return explanation ? json(200, explanation) : reportResponse(figures, format);
 });

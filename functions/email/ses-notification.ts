@@ -1,38 +1,41 @@
 import * as z from 'zod/mini';
 import '#shared/zod-messages.ts';
+import { lazy } from '#shared/lazy.ts';
 
-const recipients = z.array(z.object({ emailAddress: z.string() }));
+const recipients = () => z.array(z.object({ emailAddress: z.string() }));
 
 /** The parts of an SES event-publishing notification the SES events handler reads. */
-export const SesNotification = z.object({
-  eventType: z.enum([
-    'Bounce',
-    'Complaint',
-    'Delivery',
-    'Send',
-    'Reject',
-    'DeliveryDelay',
-    'Open',
-    'Click',
-    'Rendering Failure',
-    'Subscription',
-  ]),
-  mail: z.object({ headers: z._default(z.array(z.object({ name: z.string(), value: z.string() })), []) }),
-  bounce: z.optional(
-    z.object({
-      bounceType: z.string(),
-      bounceSubType: z.optional(z.string()),
-      bouncedRecipients: z._default(recipients, []),
-    }),
-  ),
-  complaint: z.optional(
-    z.object({
-      complaintFeedbackType: z.optional(z.string()),
-      complainedRecipients: z._default(recipients, []),
-    }),
-  ),
-});
-export type SesNotification = z.infer<typeof SesNotification>;
+export const SesNotification = lazy(() =>
+  z.object({
+    eventType: z.enum([
+      'Bounce',
+      'Complaint',
+      'Delivery',
+      'Send',
+      'Reject',
+      'DeliveryDelay',
+      'Open',
+      'Click',
+      'Rendering Failure',
+      'Subscription',
+    ]),
+    mail: z.object({ headers: z._default(z.array(z.object({ name: z.string(), value: z.string() })), []) }),
+    bounce: z.optional(
+      z.object({
+        bounceType: z.string(),
+        bounceSubType: z.optional(z.string()),
+        bouncedRecipients: z._default(recipients(), []),
+      }),
+    ),
+    complaint: z.optional(
+      z.object({
+        complaintFeedbackType: z.optional(z.string()),
+        complainedRecipients: z._default(recipients(), []),
+      }),
+    ),
+  }),
+);
+export type SesNotification = z.infer<ReturnType<typeof SesNotification>>;
 
 /**
  * The delivery failure a notification reports about one of our resident letters, or undefined: deliveries,

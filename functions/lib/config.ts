@@ -9,6 +9,7 @@ import { SesMailer } from '#shared/adapters/ses.ts';
 import { StepFunctionsEngine } from '#shared/adapters/step-functions.ts';
 import { caseContext } from '#shared/domain/case.ts';
 import { deriveKey } from '#shared/domain/secrets.ts';
+import { lazy } from '#shared/lazy.ts';
 import { parseProfile } from '#shared/policy/load-profile.ts';
 import { systemClock } from '#shared/ports/clock.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
@@ -19,45 +20,47 @@ import { tracing } from './tracing.ts';
 
 export { HttpSettings, PageSettings, readSecret, settings, TaskSettings } from './settings.ts';
 
-const key = z.string().check(z.minLength(32, 'must be at least 32 characters of random data'));
-const name = z.string().check(z.minLength(1));
+const key = () => z.string().check(z.minLength(32, 'must be at least 32 characters of random data'));
+const name = () => z.string().check(z.minLength(1));
 
 /** What every function that runs use cases needs: the table, the profile, keys, addresses and stores. */
-export const RuntimeConfig = z.object({
-  TABLE_NAME: name,
-  /** Only the functions that start executions or complete callbacks need it. */
-  STATE_MACHINE_ARN: z.optional(name),
-  PROVIDER_PROFILE_FILE: name,
-  /** In AWS the keys are derived from one Secrets Manager secret, read at cold start and never logged. */
-  APP_SECRET_ARN: z.optional(z.string()),
-  CONTACT_HASH_KEY: z.optional(key),
-  LINK_SIGNING_KEY: z.optional(key),
-  CSRF_KEY: z.optional(key),
-  RESIDENT_BASE_URL: z.url(),
-  STAFF_BASE_URL: z.url(),
-  STAFF_ALERT_EMAILS: jsonText(
-    z.object({ handler: z.email(), reviewer: z.email(), manager: z.email(), admin: z.email() }),
-  ),
-  LETTERS_BUCKET: z.optional(z.string()),
-  LETTERS_DIR: z.optional(z.string()),
-  /** Only the web pages function (the complaint form and the staff download) reads and writes it. */
-  ATTACHMENTS_BUCKET: z.optional(z.string()),
-  ATTACHMENTS_DIR: z.optional(z.string()),
-  /** Only email intake (and the staff download of a raw message) reads the raw messages SES stores. */
-  INBOUND_EMAIL_BUCKET: z.optional(z.string()),
-  INBOUND_EMAIL_DIR: z.optional(z.string()),
-  SES_CONFIGURATION_SET: z.optional(z.string()),
-});
-export type RuntimeConfig = z.infer<typeof RuntimeConfig>;
+export const RuntimeConfig = lazy(() =>
+  z.object({
+    TABLE_NAME: name(),
+    /** Only the functions that start executions or complete callbacks need it. */
+    STATE_MACHINE_ARN: z.optional(name()),
+    PROVIDER_PROFILE_FILE: name(),
+    /** In AWS the keys are derived from one Secrets Manager secret, read at cold start and never logged. */
+    APP_SECRET_ARN: z.optional(z.string()),
+    CONTACT_HASH_KEY: z.optional(key()),
+    LINK_SIGNING_KEY: z.optional(key()),
+    CSRF_KEY: z.optional(key()),
+    RESIDENT_BASE_URL: z.url(),
+    STAFF_BASE_URL: z.url(),
+    STAFF_ALERT_EMAILS: jsonText(
+      z.object({ handler: z.email(), reviewer: z.email(), manager: z.email(), admin: z.email() }),
+    ),
+    LETTERS_BUCKET: z.optional(z.string()),
+    LETTERS_DIR: z.optional(z.string()),
+    /** Only the web pages function (the complaint form and the staff download) reads and writes it. */
+    ATTACHMENTS_BUCKET: z.optional(z.string()),
+    ATTACHMENTS_DIR: z.optional(z.string()),
+    /** Only email intake (and the staff download of a raw message) reads the raw messages SES stores. */
+    INBOUND_EMAIL_BUCKET: z.optional(z.string()),
+    INBOUND_EMAIL_DIR: z.optional(z.string()),
+    SES_CONFIGURATION_SET: z.optional(z.string()),
+  }),
+);
+export type RuntimeConfig = z.infer<ReturnType<typeof RuntimeConfig>>;
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
-  const result = RuntimeConfig.safeParse(env);
+  const result = RuntimeConfig().safeParse(env);
   if (!result.success) throw new Error(`The function is misconfigured: ${problemsOf(result.error)}`);
   return result.data;
 }
 
 /** One generated master key; each purpose gets its own key derived from it. */
-const AppSecret = jsonText(z.object({ masterKey: z.string().check(z.minLength(32)) }));
+const AppSecret = lazy(() => jsonText(z.object({ masterKey: z.string().check(z.minLength(32)) })));
 
 export function deriveSecrets(masterKey: string): AppDependencies['secrets'] {
   // The first two keep their original derivation: stored contact hashes and links already sent use them.
@@ -82,19 +85,10 @@ async function readSecrets(config: RuntimeConfig): Promise<AppDependencies['secr
       'The function is misconfigured: set APP_SECRET_ARN, or CONTACT_HASH_KEY, LINK_SIGNING_KEY and CSRF_KEY',
     );
   }
-  const parsed = AppSecret.safeParse(await readSecret(config.APP_SECRET_ARN));
+  const parsed = AppSecret().safeParse(await readSecret(config.APP_SECRET_ARN));
   if (!parsed.success)
     throw new Error('The application secret must be JSON holding a masterKey of at least 32 characters');
   return deriveSecrets(parsed.data.masterKey);
-}
-
-/** Built on first use and kept: a function constructs only the clients its use cases touch. */
-function lazy<T>(build: () => T): () => T {
-  let value: T | undefined;
-  return () => {
-    value ??= build();
-    return value;
-  };
 }
 
 export function dependenciesFrom(

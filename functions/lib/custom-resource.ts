@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import type * as core from 'zod/v4/core';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import '#shared/zod-messages.ts';
+import { lazy } from '#shared/lazy.ts';
 import { eventStack } from './middleware.ts';
 
 /**
@@ -10,16 +11,18 @@ import { eventStack } from './middleware.ts';
  * service token itself (no provider function between them). The answer goes to the presigned `ResponseURL`,
  * which is never logged (events are never logged).
  */
-const CustomResourceRequest = z.object({
-  RequestType: z.enum(['Create', 'Update', 'Delete']),
-  ResponseURL: z.string().check(z.minLength(1)),
-  StackId: z.string(),
-  RequestId: z.string(),
-  LogicalResourceId: z.string(),
-  PhysicalResourceId: z.optional(z.string()),
-});
+const CustomResourceRequest = lazy(() =>
+  z.object({
+    RequestType: z.enum(['Create', 'Update', 'Delete']),
+    ResponseURL: z.string().check(z.minLength(1)),
+    StackId: z.string(),
+    RequestId: z.string(),
+    LogicalResourceId: z.string(),
+    PhysicalResourceId: z.optional(z.string()),
+  }),
+);
 
-type CustomResourceRequest = z.infer<typeof CustomResourceRequest>;
+type CustomResourceRequest = z.infer<ReturnType<typeof CustomResourceRequest>>;
 
 /** Whether an event is a custom resource request (a function invoked both ways tells them apart by this). */
 export function isCustomResourceRequest(event: unknown): boolean {
@@ -105,10 +108,10 @@ function answerNotTaken(message: string): Error {
  * events are read by more people than the function's log, and an error's message may name a resident or the
  * account's resources.
  *
- * @example export const handler = customResource(z.object({ pass: z.string() }), (deps, p) => check(deps, p), '…');
+ * @example export const handler = customResource(() => z.object({ pass: z.string() }), (deps, p) => check(deps, p), '…');
  */
 export function customResource<Properties extends core.$ZodType>(
-  properties: Properties,
+  propertiesOf: () => Properties,
   run: (
     deps: AppDependencies,
     properties: z.infer<Properties>,
@@ -117,7 +120,7 @@ export function customResource<Properties extends core.$ZodType>(
   failure: string,
   { answerWithinMs = ANSWER_WITHIN_MS }: { answerWithinMs?: number } = {},
 ) {
-  const Request = z.extend(CustomResourceRequest, { ResourceProperties: properties });
+  const Request = lazy(() => z.extend(CustomResourceRequest(), { ResourceProperties: propertiesOf() }));
   const stack = eventStack(Request, async (deps, request, context) => {
     const data =
       request.RequestType === 'Delete'
@@ -134,10 +137,10 @@ export function customResource<Properties extends core.$ZodType>(
     try {
       return await stack(event, context);
     } catch (error) {
-      const request = z.safeParse(CustomResourceRequest, event);
+      const request = z.safeParse(CustomResourceRequest(), event);
       // Nowhere to answer, or the answer did not go: the invocation fails, and Lambda runs it again.
       if (!request.success || (error instanceof Error && UNANSWERED.has(error.name))) throw error;
-      const parsed = z.safeParse(Request, event);
+      const parsed = z.safeParse(Request(), event);
       const why = parsed.success
         ? `${error instanceof Error ? error.name : 'Error'} in the run; the function's log has the details, request ${context.awsRequestId}`
         : `the resource's input is invalid: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`;

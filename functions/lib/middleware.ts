@@ -3,6 +3,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import type * as core from 'zod/v4/core';
+import { lazy } from '#shared/lazy.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import { dependencies, HttpSettings, TaskSettings } from './config.ts';
 import {
@@ -68,15 +69,20 @@ export function httpRoute(run: (request: ApiRequest) => Promise<APIGatewayProxyS
     });
 }
 
-/** Event-driven stacks (tasks, SES events, intake, schedules): parsed input, errors rethrown redacted. */
+/**
+ * Event-driven stacks (tasks, SES events, intake, schedules): parsed input, errors rethrown redacted. The input's
+ * schema is given as a builder, called on the first event: building schemas while a function loads was most of
+ * its own cold start (issue 12, ADR 0018).
+ */
 export function eventStack<Schema extends core.$ZodType, Result>(
-  schema: Schema,
+  schemaOf: () => Schema,
   run: (deps: AppDependencies, input: z.infer<Schema>, context: Context) => Promise<Result>,
 ) {
+  const parse = lazy(() => parser({ schema: schemaOf() }));
   const handler = observed(middy<unknown, Result, Error, Context>())
     .use(rethrowRedacted())
     .use(configured(TaskSettings))
-    .use(parser({ schema }))
+    .use({ before: (request) => parse().before?.(request as never) })
     .use(withDependencies())
     .handler((event, context) => run((context as StackContext).deps, event as z.infer<Schema>, context));
   // The parser narrows the event inside the stack; callers (the state machine, SNS, S3) send anything.
@@ -86,27 +92,32 @@ export function eventStack<Schema extends core.$ZodType, Result>(
 /**
  * Step Functions tasks: the input is validated (a bad one is a ValidationError), one use case runs, and
  * errors keep their names so the ASL's Retry and Catch can match them.
- * @example export const handler = workflowTask(z.object({ caseId: z.string() }), (deps, input) => …);
+ * @example export const handler = workflowTask(() => z.object({ caseId: z.string() }), (deps, input) => …);
  */
 export const workflowTask = eventStack;
 
 /** Scheduled jobs (EventBridge Scheduler; the local runtime's daily tick): the same shape as a task. */
 export const scheduledJob = <Result>(run: (deps: AppDependencies) => Promise<Result>) =>
-  eventStack(z.looseObject({}), (deps) => run(deps));
+  eventStack(
+    () => z.looseObject({}),
+    (deps) => run(deps),
+  );
 
 /**
  * SNS notifications (SES events): each record's JSON message parsed with `message`; a message of another
  * shape arrives as undefined, so one odd notification never blocks the rest of the batch.
  */
 export function snsMessages<Message extends core.$ZodType, Result>(
-  message: Message,
+  messageOf: () => Message,
   run: (deps: AppDependencies, messages: Array<z.infer<Message> | undefined>) => Promise<Result>,
 ) {
   // SNS's envelope reduced to what the handler reads. Not Powertools' SnsNotificationSchema: its schemas
   // import zod whole (about 440 KB minified, every locale), which would put every function over 300 KB
   // (issue 12); and its full envelope requires signature fields the local runtime does not invent.
-  const Notification = z.object({ Message: z.catch(z.optional(jsonText(message)), undefined) });
-  const Event = z.object({ Records: z.array(z.object({ Sns: Notification })) });
+  const Event = () => {
+    const Notification = z.object({ Message: z.catch(z.optional(jsonText(messageOf())), undefined) });
+    return z.object({ Records: z.array(z.object({ Sns: Notification })) });
+  };
   return eventStack(Event, (deps, event) =>
     run(
       deps,

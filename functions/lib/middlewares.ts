@@ -38,8 +38,8 @@ export function extendContext(request: { context: Context }, values: Record<stri
  * environment changes), so a misconfigured function fails at cold start with what to set.
  * @example middy().use(configured(HttpSettings))
  */
-export function configured(schema: z.ZodMiniObject): Middleware<unknown> {
-  return { before: () => void settings(schema) };
+export function configured(schemaOf: () => z.ZodMiniObject): Middleware<unknown> {
+  return { before: () => void settings(schemaOf) };
 }
 
 /**

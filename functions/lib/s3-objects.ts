@@ -12,15 +12,16 @@ import { eventStack } from './middleware.ts';
  * (about 350 KB of locales minified) and would put this function over 300 KB (issue 12). Other fields pass
  * through unchecked.
  */
-const S3ObjectCreatedSchema = z.looseObject({
-  source: z.literal('aws.s3'),
-  'detail-type': z.literal('Object Created'),
-  /** When S3 stored the object: for inbound email, its receipt time. */
-  time: z.iso.datetime(),
-  detail: z.looseObject({ object: z.looseObject({ key: z.string().check(z.minLength(1)) }) }),
-});
+const S3ObjectCreatedSchema = () =>
+  z.looseObject({
+    source: z.literal('aws.s3'),
+    'detail-type': z.literal('Object Created'),
+    /** When S3 stored the object: for inbound email, its receipt time. */
+    time: z.iso.datetime(),
+    detail: z.looseObject({ object: z.looseObject({ key: z.string().check(z.minLength(1)) }) }),
+  });
 
-export type S3ObjectCreated = z.infer<typeof S3ObjectCreatedSchema>;
+export type S3ObjectCreated = z.infer<ReturnType<typeof S3ObjectCreatedSchema>>;
 
 export const s3Objects = <Result>(run: (deps: AppDependencies, event: S3ObjectCreated) => Promise<Result>) =>
   eventStack(S3ObjectCreatedSchema, run);

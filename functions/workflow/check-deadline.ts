@@ -7,7 +7,7 @@ import { logger, workflowTask } from '../lib/middleware.ts';
 export const BREACH_LOG_MESSAGE = 'Deadline breached';
 
 export const handler = workflowTask(
-  z.object({ caseId: z.string().check(z.minLength(1)), step: z.enum(STEPS) }),
+  () => z.object({ caseId: z.string().check(z.minLength(1)), step: z.enum(STEPS) }),
   async (deps, input) => {
     const position = await checkDeadline(deps, input);
     if (position.recorded === 'breach') {

@@ -32,10 +32,11 @@ const daily = scheduledJob(runDaily);
 const STOP_WITH_MS_LEFT = 90_000;
 
 /** The custom resources' properties (infra/constructs/daily-digest.ts). */
-const DeployProfileCheck = z.object({
-  pass: z.enum(['record', 'apply']),
-  profileFingerprint: z.string().check(z.minLength(1)),
-});
+const DeployProfileCheck = () =>
+  z.object({
+    pass: z.enum(['record', 'apply']),
+    profileFingerprint: z.string().check(z.minLength(1)),
+  });
 
 /**
  * The profile check at deploy: two CloudFormation custom resources invoke this same function, one before the

@@ -3,7 +3,7 @@ import { sendLettersAndLocate } from '#shared/usecases/workflow.ts';
 import { workflowTask } from '../lib/middleware.ts';
 
 export const handler = workflowTask(
-  z.object({ caseId: z.string().check(z.minLength(1)) }),
+  () => z.object({ caseId: z.string().check(z.minLength(1)) }),
   async (deps, input) => {
     return sendLettersAndLocate(deps, input.caseId);
   },

@@ -15,7 +15,7 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
 }
 
 export function parseProfile(raw: unknown, origin: string): ProviderProfile {
-  const result = ProviderProfile.safeParse(raw);
+  const result = ProviderProfile().safeParse(raw);
   if (!result.success) {
     throw new ProfileError(`Provider profile ${origin} is not valid:\n${formatIssues(result.error.issues)}`);
   }

@@ -16,6 +16,7 @@ import {
 } from '../domain/errors.ts';
 import { DECISIONS } from '../domain/letters.ts';
 import type { CasePosition } from '../domain/position.ts';
+import { lazy } from '../lazy.ts';
 import type { TaskRecord } from '../ports/case-repository.ts';
 import { isCivilDate } from '../time/london.ts';
 import '../zod-messages.ts';
@@ -34,93 +35,91 @@ import {
 /** Text that must be given, trimmed, up to `max` characters (the resident's actions use it too). */
 export const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 const upTo = (max: number) => z.optional(z.string().check(z.maxLength(max)));
-const civilDate = z.string().check(z.refine(isCivilDate, 'must be a date YYYY-MM-DD'));
-const PlannedAction = z.strictObject({
-  description: text(2000),
-  owner: text(200),
-  dueDate: civilDate,
-});
-/** In a letter: a new action, or an open one carried over by its id (every open one must be listed). */
-const LetterAction = z.strictObject({ ...PlannedAction.shape, actionId: z.optional(text(50)) });
-
-const Triage = z.discriminatedUnion('outcome', [
-  z.object({
-    action: z.literal('triage'),
-    outcome: z.literal('complaint'),
-    notes: upTo(5000),
-  }),
-  z.object({ action: z.literal('triage'), outcome: z.literal('service-request'), notes: text(5000) }),
-  z.object({
-    action: z.literal('triage'),
-    outcome: z.literal('not-accepted'),
-    exclusionCode: text(100),
-    rationale: text(5000),
-    ombudsmanRoute: text(5000),
-    legalProceedings: z.optional(
-      z.strictObject({
-        court: z.optional(text(200)),
-        claimNumber: z.optional(text(100)),
-        filedOn: z.optional(civilDate),
-      }),
-    ),
-    outOfTimeReason: z.optional(text(5000)),
-  }),
-]);
+const civilDate = () => z.string().check(z.refine(isCivilDate, 'must be a date YYYY-MM-DD'));
+const plannedAction = () => ({ description: text(2000), owner: text(200), dueDate: civilDate() });
 
 /** The most one extension request may ask for where the policy sets no cap. */
 export const MAX_EXTENSION_WORKING_DAYS = 60;
 
-export const TaskAction = z.discriminatedUnion('action', [
-  Triage,
-  z.object({
-    action: z.literal('acknowledge'),
-    definition: text(5000),
-    outcomesSought: z.array(text(1000)).check(z.minLength(1), z.maxLength(20)),
-  }),
-  z.object({
-    action: z.literal('extend'),
-    workingDays: z.int().check(z.gte(1), z.lte(MAX_EXTENSION_WORKING_DAYS)),
-    reason: text(500),
-    explanation: text(5000),
-  }),
-  z.object({
-    action: z.literal('respond'),
-    complaintDefinition: text(5000),
-    decision: z.enum(DECISIONS),
-    reasons: text(20_000),
-    remedy: z.union([
-      z.literal('none'),
-      z.strictObject({
-        description: text(5000),
-        compensationPounds: z.optional(z.number().check(z.gte(0), z.lte(1_000_000))),
-      }),
-    ]),
-    noRemedyReason: z.optional(text(5000)),
-    outstandingActions: z.union([
-      z.literal('none'),
-      z.array(LetterAction).check(z.minLength(1), z.maxLength(50)),
-    ]),
-    escalationRoute: text(5000),
-    /** Learning (Code 9.1), from the profile's lists; not part of the letter. The console asks for both. */
-    theme: z.optional(text(200)),
-    rootCause: z.optional(text(200)),
-  }),
-  z.object({ action: z.literal('withdraw'), reason: upTo(5000) }),
-  z.object({
-    action: z.literal('escalate'),
-    reason: upTo(5000),
-    /** The Message-ID of the emailed reply staff confirm as the request (its receipt dates the request). */
-    fromEmail: z.optional(z.string().check(z.minLength(1), z.maxLength(1000))),
-  }),
-  // Where the profile sets no window to ask for stage 2, the case stays open until staff close it; inside a
-  // window only a resident who has said they are satisfied lets staff close it.
-  z.object({
-    action: z.literal('close'),
-    confirm: z.literal(true),
-    residentSatisfied: z.optional(text(5000)),
-  }),
-]);
-export type TaskAction = z.infer<typeof TaskAction>;
+/** What staff may do on a task, built on first use (issue 12: the pages that only read a case never parse one). */
+export const TaskAction = lazy(() => {
+  /** In a letter: a new action, or an open one carried over by its id (every open one must be listed). */
+  const LetterAction = z.strictObject({ ...plannedAction(), actionId: z.optional(text(50)) });
+  const Triage = z.discriminatedUnion('outcome', [
+    z.object({
+      action: z.literal('triage'),
+      outcome: z.literal('complaint'),
+      notes: upTo(5000),
+    }),
+    z.object({ action: z.literal('triage'), outcome: z.literal('service-request'), notes: text(5000) }),
+    z.object({
+      action: z.literal('triage'),
+      outcome: z.literal('not-accepted'),
+      exclusionCode: text(100),
+      rationale: text(5000),
+      ombudsmanRoute: text(5000),
+      legalProceedings: z.optional(
+        z.strictObject({
+          court: z.optional(text(200)),
+          claimNumber: z.optional(text(100)),
+          filedOn: z.optional(civilDate()),
+        }),
+      ),
+      outOfTimeReason: z.optional(text(5000)),
+    }),
+  ]);
+  return z.discriminatedUnion('action', [
+    Triage,
+    z.object({
+      action: z.literal('acknowledge'),
+      definition: text(5000),
+      outcomesSought: z.array(text(1000)).check(z.minLength(1), z.maxLength(20)),
+    }),
+    z.object({
+      action: z.literal('extend'),
+      workingDays: z.int().check(z.gte(1), z.lte(MAX_EXTENSION_WORKING_DAYS)),
+      reason: text(500),
+      explanation: text(5000),
+    }),
+    z.object({
+      action: z.literal('respond'),
+      complaintDefinition: text(5000),
+      decision: z.enum(DECISIONS),
+      reasons: text(20_000),
+      remedy: z.union([
+        z.literal('none'),
+        z.strictObject({
+          description: text(5000),
+          compensationPounds: z.optional(z.number().check(z.gte(0), z.lte(1_000_000))),
+        }),
+      ]),
+      noRemedyReason: z.optional(text(5000)),
+      outstandingActions: z.union([
+        z.literal('none'),
+        z.array(LetterAction).check(z.minLength(1), z.maxLength(50)),
+      ]),
+      escalationRoute: text(5000),
+      /** Learning (Code 9.1), from the profile's lists; not part of the letter. The console asks for both. */
+      theme: z.optional(text(200)),
+      rootCause: z.optional(text(200)),
+    }),
+    z.object({ action: z.literal('withdraw'), reason: upTo(5000) }),
+    z.object({
+      action: z.literal('escalate'),
+      reason: upTo(5000),
+      /** The Message-ID of the emailed reply staff confirm as the request (its receipt dates the request). */
+      fromEmail: z.optional(z.string().check(z.minLength(1), z.maxLength(1000))),
+    }),
+    // Where the profile sets no window to ask for stage 2, the case stays open until staff close it; inside a
+    // window only a resident who has said they are satisfied lets staff close it.
+    z.object({
+      action: z.literal('close'),
+      confirm: z.literal(true),
+      residentSatisfied: z.optional(text(5000)),
+    }),
+  ]);
+});
+export type TaskAction = z.infer<ReturnType<typeof TaskAction>>;
 
 /** What each kind of task accepts. Withdrawal is possible at every waiting step. */
 export const ACTIONS_FOR_STEP: Record<TaskRecord['step'], readonly TaskAction['action'][]> = {
@@ -251,7 +250,7 @@ export async function actOnTask(
   actor: Extract<Actor, { kind: 'staff' }>,
   rawAction: unknown,
 ): Promise<{ state: CaseState; position: CasePosition; workflow?: string }> {
-  const action = TaskAction.parse(rawAction);
+  const action = TaskAction().parse(rawAction);
   const task = await deps.repository.getTask(taskId);
   if (!task) throw new DomainError('NOT_FOUND', `There is no task ${taskId}`);
   await resendOwedCallbacks(deps, task.caseId);
@@ -331,57 +330,63 @@ function checkCompensationLimit(
   }
 }
 
-export const CaseAction = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('note'), text: text(20_000) }),
-  z.object({ action: z.literal('related-issue'), description: text(10_000) }),
-  z.object({ action: z.literal('add-action'), ...PlannedAction.shape }),
-  z.object({ action: z.literal('complete-action'), actionId: text(50), note: text(5000) }),
-  z.object({
-    action: z.literal('ombudsman-referral'),
-    reference: upTo(100),
-    notes: upTo(5000),
-  }),
-  z.object({
-    action: z.literal('legal-hold'),
-    reason: staffReason('the reason for the legal hold', 'why the case must be kept, such as a court claim'),
-  }),
-  z.object({
-    action: z.literal('release-legal-hold'),
-    reason: staffReason('the reason for releasing the legal hold', 'why the case need no longer be kept'),
-  }),
-  // Checked against the profile's list by the case rules, which name the choices.
-  z.object({ action: z.literal('category'), category: text(200) }),
-  z.object({
-    action: z.literal('remedy-paid'),
-    description: text(5000),
-    compensationPounds: z.optional(z.number().check(z.positive(), z.lte(1_000_000))),
-  }),
-  z.object({
-    action: z.literal('ombudsman-outcome'),
-    outcome: z.enum(OMBUDSMAN_OUTCOMES, {
-      error: () => `outcome must be one of ${OMBUDSMAN_OUTCOMES.join(', ')}`,
+/** What staff record on a case outside the workflow's steps, built on first use. */
+export const CaseAction = lazy(() =>
+  z.discriminatedUnion('action', [
+    z.object({ action: z.literal('note'), text: text(20_000) }),
+    z.object({ action: z.literal('related-issue'), description: text(10_000) }),
+    z.object({ action: z.literal('add-action'), ...plannedAction() }),
+    z.object({ action: z.literal('complete-action'), actionId: text(50), note: text(5000) }),
+    z.object({
+      action: z.literal('ombudsman-referral'),
+      reference: upTo(100),
+      notes: upTo(5000),
     }),
-    reference: upTo(100),
-    notes: upTo(5000),
-  }),
-  z.object({
-    action: z.literal('satisfaction'),
-    answer: z.enum(SATISFACTION_ANSWERS, {
-      error: () => `answer must be one of ${SATISFACTION_ANSWERS.join(', ')}`,
+    z.object({
+      action: z.literal('legal-hold'),
+      reason: staffReason(
+        'the reason for the legal hold',
+        'why the case must be kept, such as a court claim',
+      ),
     }),
-    how: text(2000),
-  }),
-  /**
-   * Staff decide a stage 2 request made after the window ended is out of time: the complainant's email on the
-   * case that asked (its Message-ID, from the case's emails), or none for one made by phone, letter or in person
-   * (dated when it is recorded).
-   */
-  z.object({
-    action: z.literal('refuse-escalation'),
-    fromEmail: z.optional(z.string().check(z.minLength(1), z.maxLength(1000))),
-  }),
-]);
-export type CaseAction = z.infer<typeof CaseAction>;
+    z.object({
+      action: z.literal('release-legal-hold'),
+      reason: staffReason('the reason for releasing the legal hold', 'why the case need no longer be kept'),
+    }),
+    // Checked against the profile's list by the case rules, which name the choices.
+    z.object({ action: z.literal('category'), category: text(200) }),
+    z.object({
+      action: z.literal('remedy-paid'),
+      description: text(5000),
+      compensationPounds: z.optional(z.number().check(z.positive(), z.lte(1_000_000))),
+    }),
+    z.object({
+      action: z.literal('ombudsman-outcome'),
+      outcome: z.enum(OMBUDSMAN_OUTCOMES, {
+        error: () => `outcome must be one of ${OMBUDSMAN_OUTCOMES.join(', ')}`,
+      }),
+      reference: upTo(100),
+      notes: upTo(5000),
+    }),
+    z.object({
+      action: z.literal('satisfaction'),
+      answer: z.enum(SATISFACTION_ANSWERS, {
+        error: () => `answer must be one of ${SATISFACTION_ANSWERS.join(', ')}`,
+      }),
+      how: text(2000),
+    }),
+    /**
+     * Staff decide a stage 2 request made after the window ended is out of time: the complainant's email on the
+     * case that asked (its Message-ID, from the case's emails), or none for one made by phone, letter or in person
+     * (dated when it is recorded).
+     */
+    z.object({
+      action: z.literal('refuse-escalation'),
+      fromEmail: z.optional(z.string().check(z.minLength(1), z.maxLength(1000))),
+    }),
+  ]),
+);
+export type CaseAction = z.infer<ReturnType<typeof CaseAction>>;
 
 /** Staff record something on a case that does not complete a workflow step. */
 export async function recordCaseAction(
@@ -390,7 +395,7 @@ export async function recordCaseAction(
   actor: Extract<Actor, { kind: 'staff' }>,
   rawAction: unknown,
 ): Promise<CaseState> {
-  const action = CaseAction.parse(rawAction);
+  const action = CaseAction().parse(rawAction);
   await resendOwedCallbacks(deps, caseId);
   let copies: string[] = [];
   if (action.action === 'legal-hold') {

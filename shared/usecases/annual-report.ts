@@ -16,6 +16,7 @@ import { mergeTallies, monthPeriod, periodMonths } from '../domain/reporting/fig
 import type { AnnualDraft, ApprovedReport, Improvement } from '../ports/reporting-repository.ts';
 import { isCivilDate } from '../time/london.ts';
 import '../zod-messages.ts';
+import { lazy } from '../lazy.ts';
 import { nowIso } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
 import { monthTallies } from './report.ts';
@@ -138,15 +139,17 @@ export async function themeCases(
   return learningCases({ from: monthPeriod(first).from, to: monthPeriod(last).to }, facts, filter);
 }
 
-export const DraftInput = z.strictObject({
-  /** The draft version the form was read at (0 when there was none): a save over a newer one is refused. */
-  version: z.int().check(z.gte(0)),
-  answers: z.record(
-    z.enum(CODE_PROVISIONS.map((provision) => provision.id) as [string, ...string[]]),
-    z.strictObject({ complies: z.enum(['yes', 'no']), evidence: text(5000), commentary: text(5000) }),
-  ),
-  governingBodyResponse: text(20_000),
-});
+export const DraftInput = lazy(() =>
+  z.strictObject({
+    /** The draft version the form was read at (0 when there was none): a save over a newer one is refused. */
+    version: z.int().check(z.gte(0)),
+    answers: z.record(
+      z.enum(CODE_PROVISIONS.map((provision) => provision.id) as [string, ...string[]]),
+      z.strictObject({ complies: z.enum(['yes', 'no']), evidence: text(5000), commentary: text(5000) }),
+    ),
+    governingBodyResponse: text(20_000),
+  }),
+);
 
 /** The complaints officer saves the self-assessment answers and the governing body's response. */
 export async function saveAnnualDraft(
@@ -157,7 +160,7 @@ export async function saveAnnualDraft(
 ): Promise<AnnualDraft> {
   requireManager(actor);
   reportYear(year);
-  const input = DraftInput.parse(raw);
+  const input = DraftInput().parse(raw);
   const draft: AnnualDraft = {
     year,
     answers: input.answers,
@@ -208,21 +211,23 @@ export async function approveAnnualReport(
   return report;
 }
 
-export const ImprovementInput = z.strictObject({
-  whatChanged: z.string().check(z.trim(), z.minLength(1), z.maxLength(5000)),
-  caseReferences: z
-    .array(
-      z
-        .string()
-        .check(
-          z.trim(),
-          z.regex(/^[A-Z]{2,5}-\d{4}-\d{6}$/, 'must be a case reference such as CMP-2026-000123'),
-        ),
-    )
-    .check(z.maxLength(50)),
-  owner: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
-  dueDate: z.string().check(z.refine(isCivilDate, 'must be a date YYYY-MM-DD')),
-});
+export const ImprovementInput = lazy(() =>
+  z.strictObject({
+    whatChanged: z.string().check(z.trim(), z.minLength(1), z.maxLength(5000)),
+    caseReferences: z
+      .array(
+        z
+          .string()
+          .check(
+            z.trim(),
+            z.regex(/^[A-Z]{2,5}-\d{4}-\d{6}$/, 'must be a case reference such as CMP-2026-000123'),
+          ),
+      )
+      .check(z.maxLength(50)),
+    owner: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+    dueDate: z.string().check(z.refine(isCivilDate, 'must be a date YYYY-MM-DD')),
+  }),
+);
 
 /** The key a form or client sends with an improvement: the same on every retry of one submission. */
 const IMPROVEMENT_KEY = /^[A-Za-z0-9_-]{8,100}$/;
@@ -244,7 +249,7 @@ export async function addImprovement(
       'The form has no valid key (8 to 100 letters, digits, - or _): reload the page and add the improvement again',
     );
   }
-  const input = ImprovementInput.parse(raw);
+  const input = ImprovementInput().parse(raw);
   const unknown: string[] = [];
   for (const reference of input.caseReferences) {
     if (!(await deps.repository.findCaseIdByReference(reference))) unknown.push(reference);

@@ -7,6 +7,7 @@ import {
   erasureBlockWords,
 } from '../domain/case.ts';
 import { DomainError } from '../domain/errors.ts';
+import { lazy } from '../lazy.ts';
 import { formatCivilDate } from '../notifications/words.ts';
 import { type CivilDate, isCivilDate, toLondon } from '../time/london.ts';
 import '../zod-messages.ts';
@@ -24,16 +25,18 @@ import { anonymiseCase } from './retention.ts';
 
 export const ERASURE_DECISIONS = ['granted', 'refused'] as const;
 
-export const ErasureRequest = z.strictObject({
-  requestedOn: z
-    .string({ error: 'must be the date the request was made, YYYY-MM-DD' })
-    .check(z.refine(isCivilDate, 'must be the date the request was made, YYYY-MM-DD')),
-  decision: z.enum(ERASURE_DECISIONS, {
-    error: () => `decision must be one of ${ERASURE_DECISIONS.join(', ')}`,
+export const ErasureRequest = lazy(() =>
+  z.strictObject({
+    requestedOn: z
+      .string({ error: 'must be the date the request was made, YYYY-MM-DD' })
+      .check(z.refine(isCivilDate, 'must be the date the request was made, YYYY-MM-DD')),
+    decision: z.enum(ERASURE_DECISIONS, {
+      error: () => `decision must be one of ${ERASURE_DECISIONS.join(', ')}`,
+    }),
+    reason: staffReason('the reason for the erasure decision', 'why it is granted or refused'),
   }),
-  reason: staffReason('the reason for the erasure decision', 'why it is granted or refused'),
-});
-export type ErasureRequest = z.infer<typeof ErasureRequest>;
+);
+export type ErasureRequest = z.infer<ReturnType<typeof ErasureRequest>>;
 
 /**
  * The request's date as this case allows it: not after today (London, by the Clock port) and not before the
@@ -79,7 +82,7 @@ export async function decideErasure(
   actor: Extract<Actor, { kind: 'staff' }>,
   raw: unknown,
 ): Promise<CaseState> {
-  const request = ErasureRequest.parse(raw);
+  const request = ErasureRequest().parse(raw);
   requireManager(actor, 'Erasure decisions');
   const { state } = await loadCase(deps, caseId);
   if (state.anonymised) {

@@ -16,6 +16,7 @@ import { casePosition } from '../domain/position.ts';
 import type { IntakeRecord } from '../ports/case-repository.ts';
 import { isCivilDate, isInstant, normaliseInstant, toLondon } from '../time/london.ts';
 import '../zod-messages.ts';
+import { lazy } from '../lazy.ts';
 import { backoff, caseLookups, loadCase } from './case-log.ts';
 import { type AppDependencies, caseLinkFor } from './dependencies.ts';
 
@@ -29,60 +30,68 @@ const optionalText = (max: number) =>
     z.optional(z.string().check(z.trim(), z.maxLength(max))),
     z.transform((value) => (value ? value : undefined)),
   );
-const civilDate = z.string().check(z.refine(isCivilDate, 'must be a real date in the form YYYY-MM-DD'));
+const civilDate = () => z.string().check(z.refine(isCivilDate, 'must be a real date in the form YYYY-MM-DD'));
 
-export const IntakeInput = z.strictObject({
-  channel: z._default(z.enum(CHANNELS), 'web'),
-  // Checked here, not where it is used: an unparseable time from staff is their input to correct (422).
-  receivedAt: z.optional(
-    z
-      .string()
-      .check(z.refine(isInstant, 'must be a date and time with an offset, for example 2026-03-02T09:30:00Z')),
-  ),
-  complainant: z.strictObject({
-    name: text(200, "is required: enter the complainant's name"),
-    email: z.optional(z.email('must be a valid email address').check(z.maxLength(254))),
-    phone: z.optional(
-      z.string().check(z.trim(), z.regex(/^\+?[\d\s()-]{7,20}$/, 'must be a phone number of 7 to 20 digits')),
+export const IntakeInput = lazy(() =>
+  z.strictObject({
+    channel: z._default(z.enum(CHANNELS), 'web'),
+    // Checked here, not where it is used: an unparseable time from staff is their input to correct (422).
+    receivedAt: z.optional(
+      z
+        .string()
+        .check(
+          z.refine(isInstant, 'must be a date and time with an offset, for example 2026-03-02T09:30:00Z'),
+        ),
     ),
-    address: optionalText(500),
-    preferredContact: z.enum(CONTACT_METHODS),
-    reasonableAdjustments: optionalText(2000),
-    vulnerability: optionalText(2000),
-    representative: z.optional(
-      z.strictObject({
-        name: text(200),
-        relationship: text(200),
-        consentRecorded: z.literal(true, { error: "the resident's consent must be recorded" }),
-        email: z.optional(z.email()),
-        phone: z.optional(z.string().check(z.trim(), z.maxLength(30))),
-      }),
-    ),
+    complainant: z.strictObject({
+      name: text(200, "is required: enter the complainant's name"),
+      email: z.optional(z.email('must be a valid email address').check(z.maxLength(254))),
+      phone: z.optional(
+        z
+          .string()
+          .check(z.trim(), z.regex(/^\+?[\d\s()-]{7,20}$/, 'must be a phone number of 7 to 20 digits')),
+      ),
+      address: optionalText(500),
+      preferredContact: z.enum(CONTACT_METHODS),
+      reasonableAdjustments: optionalText(2000),
+      vulnerability: optionalText(2000),
+      representative: z.optional(
+        z.strictObject({
+          name: text(200),
+          relationship: text(200),
+          consentRecorded: z.literal(true, { error: "the resident's consent must be recorded" }),
+          email: z.optional(z.email()),
+          phone: z.optional(z.string().check(z.trim(), z.maxLength(30))),
+        }),
+      ),
+    }),
+    complaint: z.strictObject({
+      whatHappened: text(10_000, 'is required: say what went wrong'),
+      happenedOn: z.optional(civilDate()),
+      becameAwareOn: z.optional(civilDate()),
+      outcomeWanted: text(
+        5_000,
+        'is required: say what the resident would like done to put things right (for example "Repair the boiler")',
+      ),
+    }),
   }),
-  complaint: z.strictObject({
-    whatHappened: text(10_000, 'is required: say what went wrong'),
-    happenedOn: z.optional(civilDate),
-    becameAwareOn: z.optional(civilDate),
-    outcomeWanted: text(
-      5_000,
-      'is required: say what the resident would like done to put things right (for example "Repair the boiler")',
-    ),
-  }),
-});
-export type IntakeInput = z.input<typeof IntakeInput>;
+);
+export type IntakeInput = z.input<ReturnType<typeof IntakeInput>>;
 
 /** Files already stored in the attachment store, recorded on the case with the complaint. */
-export const IntakeAttachments = z
-  .array(
-    z.strictObject({
-      name: text(255),
-      contentType: text(200),
-      size: z.int().check(z.nonnegative()),
-      key: text(1024),
-      sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be a hex SHA-256')),
-    }),
-  )
-  .check(z.maxLength(10));
+export const IntakeAttachments = lazy(() =>
+  z
+    .array(
+      z.strictObject({
+        name: text(255),
+        contentType: text(200),
+        size: z.int().check(z.nonnegative()),
+        key: text(1024),
+        sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be a hex SHA-256')),
+      }),
+    )
+    .check(z.maxLength(10)),
+);
 
 export interface IntakeResult {
   caseId: string;
@@ -168,8 +177,8 @@ function checkIntake(
   rawAttachments?: readonly AttachmentRecord[],
   email?: EmailOrigin,
 ): CheckedIntake {
-  const input = IntakeInput.parse(rawInput);
-  const attachments = rawAttachments?.length ? IntakeAttachments.parse(rawAttachments) : undefined;
+  const input = IntakeInput().parse(rawInput);
+  const attachments = rawAttachments?.length ? IntakeAttachments().parse(rawAttachments) : undefined;
   if (by.kind === 'resident' && input.channel !== 'web' && input.channel !== 'email') {
     throw new ValidationError(
       'Residents complain through the web form or by email; staff log other channels',

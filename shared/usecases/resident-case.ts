@@ -4,6 +4,7 @@ import { CaseLinkError, EscalationWindowClosedError } from '../domain/errors.ts'
 import type { CasePosition } from '../domain/position.ts';
 import { verifyCaseLink } from '../domain/secrets.ts';
 import '../zod-messages.ts';
+import { lazy } from '../lazy.ts';
 import { recordEscalationRefusal, text } from './actions.ts';
 import { loadCase, recordEvent } from './case-log.ts';
 import type { AppDependencies } from './dependencies.ts';
@@ -22,28 +23,30 @@ import {
 
 const trimmedUpTo = (max: number) => z.optional(z.string().check(z.trim(), z.maxLength(max)));
 
-export const ResidentAction = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('escalate'), reason: trimmedUpTo(10_000) }),
-  z.object({ action: z.literal('withdraw'), reason: trimmedUpTo(10_000) }),
-  z.object({
-    action: z.literal('add-information'),
-    text: text(10_000),
-    /**
-     * The case's seq when the resident began writing: the same text recorded since is this request, sent
-     * again (a retry after a write that stopped half-way), so required: without it a retry cannot be told
-     * from a second message and would be recorded twice.
-     */
-    afterSeq: z
-      .number({
-        error: (issue) =>
-          issue.input === undefined
-            ? `afterSeq is required: send the case's seq (case.seq from GET /cases/{caseId}) from when the resident began writing, and the same afterSeq again on a retry, so the information is added once`
-            : `afterSeq must be a number: the case's seq (case.seq from GET /cases/{caseId})`,
-      })
-      .check(z.int(), z.gte(0)),
-  }),
-]);
-export type ResidentAction = z.infer<typeof ResidentAction>;
+export const ResidentAction = lazy(() =>
+  z.discriminatedUnion('action', [
+    z.object({ action: z.literal('escalate'), reason: trimmedUpTo(10_000) }),
+    z.object({ action: z.literal('withdraw'), reason: trimmedUpTo(10_000) }),
+    z.object({
+      action: z.literal('add-information'),
+      text: text(10_000),
+      /**
+       * The case's seq when the resident began writing: the same text recorded since is this request, sent
+       * again (a retry after a write that stopped half-way), so required: without it a retry cannot be told
+       * from a second message and would be recorded twice.
+       */
+      afterSeq: z
+        .number({
+          error: (issue) =>
+            issue.input === undefined
+              ? `afterSeq is required: send the case's seq (case.seq from GET /cases/{caseId}) from when the resident began writing, and the same afterSeq again on a retry, so the information is added once`
+              : `afterSeq must be a number: the case's seq (case.seq from GET /cases/{caseId})`,
+        })
+        .check(z.int(), z.gte(0)),
+    }),
+  ]),
+);
+export type ResidentAction = z.infer<ReturnType<typeof ResidentAction>>;
 
 /** The case a resident's signed link is for, refused when the path names another case. */
 function linkedCaseId(deps: AppDependencies, linkToken: string, caseIdInPath?: string): string {
@@ -62,7 +65,7 @@ export async function residentAct(
   caseIdInPath?: string,
 ): Promise<{ state: CaseState; position: CasePosition }> {
   const caseId = linkedCaseId(deps, linkToken, caseIdInPath);
-  const action = ResidentAction.parse(rawAction);
+  const action = ResidentAction().parse(rawAction);
   await resendOwedCallbacks(deps, caseId);
   const by: Actor = { kind: 'resident', id: 'resident-link' };
   if (action.action === 'add-information') {

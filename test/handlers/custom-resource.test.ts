@@ -55,7 +55,7 @@ const request = (url: string) => ({
 function resource(answerWithinMs: number) {
   let runs = 0;
   const handler = customResource(
-    z.object({ pass: z.string() }),
+    () => z.object({ pass: z.string() }),
     async () => {
       runs++;
       return { outcome: 'recorded' };
@@ -105,7 +105,7 @@ describe('a custom resource answering CloudFormation', () => {
       'Stopped short of the timeout; it continues when Lambda runs it again',
     );
     const handler = customResource(
-      z.object({ pass: z.string() }),
+      () => z.object({ pass: z.string() }),
       async () => {
         throw outcome;
       },

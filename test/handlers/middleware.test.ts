@@ -89,7 +89,7 @@ describe('configured', () => {
   });
 
   it('runs the check before the handler', async () => {
-    const check = configured(z.object({ NEEDED: z.string() })).before;
+    const check = configured(() => z.object({ NEEDED: z.string() })).before;
     expect(() => check?.(requestOf({}))).toThrow(/NEEDED/);
   });
 });
@@ -211,7 +211,10 @@ describe('error handlers', () => {
   });
 
   it('rethrowRedacted turns a parse failure into the ValidationError the ASL catches', async () => {
-    const task = workflowTask(z.object({ caseId: z.string() }), async () => 'never');
+    const task = workflowTask(
+      () => z.object({ caseId: z.string() }),
+      async () => 'never',
+    );
     const thrown = await stdout(() =>
       expect(task({ caseId: 7 }, lambdaContext)).rejects.toMatchObject({
         name: 'ValidationError',
@@ -234,7 +237,10 @@ describe('stacks', () => {
   });
 
   it('snsMessages parses each JSON message and passes an odd one as undefined', async () => {
-    const handler = snsMessages(z.object({ eventType: z.string() }), async (_deps, messages) => messages);
+    const handler = snsMessages(
+      () => z.object({ eventType: z.string() }),
+      async (_deps, messages) => messages,
+    );
     const event = {
       Records: [{ Sns: { Message: '{"eventType":"Bounce"}' } }, { Sns: { Message: 'not json' } }],
     };

@@ -69,9 +69,12 @@ describe('error logs', () => {
       ),
       { name: 'MessageRejected' },
     );
-    const task = workflowTask(z.object({ caseId: z.string() }), async () => {
-      throw rejection;
-    });
+    const task = workflowTask(
+      () => z.object({ caseId: z.string() }),
+      async () => {
+        throw rejection;
+      },
+    );
     let thrown: unknown;
     const { lines, raw } = await captured(async () => {
       thrown = await task({ caseId: 'c1' }, lambdaContext).catch((error: unknown) => error);

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { CONTACT_METHODS } from '#shared/domain/case.ts';
-import { IntakeInput } from '#shared/usecases/intake.ts';
-import { ResidentAction } from '#shared/usecases/resident-case.ts';
+import { IntakeInput as intakeInputSchema } from '#shared/usecases/intake.ts';
+import { ResidentAction as residentActionSchema } from '#shared/usecases/resident-case.ts';
 import { multipart, SAMPLES } from '../support/multipart.ts';
 import {
   alteredToken,
@@ -26,6 +26,9 @@ import {
   urlencoded,
   useSweep,
 } from './sweep-support.ts';
+
+const IntakeInput = intakeInputSchema();
+const ResidentAction = residentActionSchema();
 
 /**
  * The public request schemas, swept with arbitraries derived from the zod schemas that parse them: the

@@ -1,10 +1,15 @@
 import fc from 'fast-check';
 import { beforeAll, describe, it } from 'vitest';
+import type * as z from 'zod/mini';
 import { CONTACT_METHODS, type Step } from '#shared/domain/case.ts';
 import { DECISIONS } from '#shared/domain/letters.ts';
 import { DEFAULT_LEARNING } from '#shared/policy/profile.ts';
-import { ACTIONS_FOR_STEP, CaseAction, TaskAction } from '#shared/usecases/actions.ts';
-import { IntakeInput } from '#shared/usecases/intake.ts';
+import {
+  ACTIONS_FOR_STEP,
+  CaseAction as caseActionSchema,
+  TaskAction as taskActionSchema,
+} from '#shared/usecases/actions.ts';
+import { IntakeInput as intakeInputSchema } from '#shared/usecases/intake.ts';
 import { stageResponse } from '../support/fixtures.ts';
 import {
   alteredToken,
@@ -39,6 +44,10 @@ import {
  * Never a 5xx, every 4xx says what is wrong, and what the schema (or the CSRF check) refuses never succeeds.
  */
 
+const IntakeInput = intakeInputSchema();
+const TaskAction = taskActionSchema();
+const CaseAction = caseActionSchema();
+type TaskAction = z.infer<typeof TaskAction>;
 const { sweep, pool, send, property } = useSweep('staff schemas', { size: 3, maxReplacements: 16 });
 const csrf = new Map<string, string>();
 const USERS = ['hannah', 'harry', 'rita', 'mo', 'ade'] as const;

@@ -39,14 +39,14 @@ describe('learning recorded with a response (Code 9.1)', () => {
     expect(profile.learning.themes).toContain('Repairs and maintenance');
     expect(profile.learning.rootCauses).toContain('No fault found');
     const { learning: _l, ...input } = baselineProfile();
-    expect(ProviderProfile.parse(input).learning.themes.length).toBeGreaterThan(3);
-    const repeated = ProviderProfile.safeParse({
+    expect(ProviderProfile().parse(input).learning.themes.length).toBeGreaterThan(3);
+    const repeated = ProviderProfile().safeParse({
       ...input,
       learning: { themes: ['A', 'a'], rootCauses: ['B'] },
     });
     expect(repeated.success).toBe(false);
     expect(JSON.stringify(repeated.error?.issues)).toContain('each theme must be listed once');
-    const empty = ProviderProfile.safeParse({ ...input, learning: { themes: ['A'], rootCauses: [] } });
+    const empty = ProviderProfile().safeParse({ ...input, learning: { themes: ['A'], rootCauses: [] } });
     expect(JSON.stringify(empty.error?.issues)).toContain('list at least one root cause');
   });
 

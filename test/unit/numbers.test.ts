@@ -27,11 +27,16 @@ describe('whole numbers in messages', () => {
     const localised = vi.spyOn(Number.prototype, 'toLocaleString');
     try {
       const actions = await import('#shared/usecases/actions.ts');
-      await import('#shared/usecases/erasure.ts');
-      await import('#shared/usecases/rectification.ts');
+      const erasure = await import('#shared/usecases/erasure.ts');
+      const rectification = await import('#shared/usecases/rectification.ts');
+      // Built on first use (ADR 0018), so built here.
+      actions.TaskAction();
+      actions.CaseAction();
+      erasure.ErasureRequest();
+      rectification.Rectification();
       expect(localised).not.toHaveBeenCalled();
       // The limit is still named in the message, grouped.
-      const result = actions.CaseAction.safeParse({ action: 'legal-hold', reason: 'x'.repeat(2001) });
+      const result = actions.CaseAction().safeParse({ action: 'legal-hold', reason: 'x'.repeat(2001) });
       expect(JSON.stringify(result.error?.issues)).toContain('2,000 characters or fewer');
     } finally {
       localised.mockRestore();

@@ -225,7 +225,7 @@ export function validateForm(values: FormValues, now: Date): FormOutcome {
       outcomeWanted: v('outcomeWanted'),
     },
   };
-  const parsed = IntakeInput.safeParse(input);
+  const parsed = IntakeInput().safeParse(input);
   if (!parsed.success) {
     for (const error of issuesToFieldErrors(parsed.error.issues)) {
       if (!errors.some((existing) => existing.field === error.field)) errors.push(error);

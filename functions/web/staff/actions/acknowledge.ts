@@ -56,7 +56,7 @@ function parse(body: FormValues) {
     definition: field(body, 'definition'),
     outcomesSought: lines(field(body, 'outcomes')),
   };
-  return parseWith(TaskAction, raw, {
+  return parseWith(TaskAction(), raw, {
     // Each outcome is checked too: any problem with one is shown at the outcomes box.
     fields: (path) =>
       path[0] === 'outcomesSought' && path.length > 1

@@ -40,7 +40,7 @@ function parse(body: FormValues) {
     owner: field(body, 'add-action-owner'),
     dueDate: due.value ?? '',
   };
-  return parseWith(CaseAction, raw, {
+  return parseWith(CaseAction(), raw, {
     fields: byPath({
       description: {
         field: 'add-action-description',

@@ -31,7 +31,7 @@ function render(fc: FormContext) {
 
 function parse(body: FormValues) {
   return parseWith(
-    CaseAction,
+    CaseAction(),
     { action: 'category', category: field(body, 'category') },
     {
       fields: byPath({

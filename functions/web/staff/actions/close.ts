@@ -68,7 +68,7 @@ function parse(body: FormValues) {
     });
   }
   const raw = { action: 'close', confirm, ...(satisfied ? { residentSatisfied } : {}) };
-  return parseWith(TaskAction, raw, {
+  return parseWith(TaskAction(), raw, {
     fields: byPath({
       confirm: { field: 'close-confirm', message: 'Confirm that the complaint is resolved at stage 1' },
       residentSatisfied: {

@@ -40,7 +40,7 @@ function parse(body: FormValues) {
     actionId: field(body, 'complete-action-id'),
     note: field(body, 'complete-action-note'),
   };
-  return parseWith(CaseAction, raw, {
+  return parseWith(CaseAction(), raw, {
     fields: byPath({
       actionId: { field: 'complete-action-id', message: 'Select the action that is done' },
       note: { field: 'complete-action-note', message: 'Say what was done', label: 'What was done' },

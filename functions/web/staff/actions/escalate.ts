@@ -51,7 +51,7 @@ function parse(body: FormValues) {
   const reason = field(body, 'escalate-reason');
   const fromEmail = field(body, 'from-email');
   return parseWith(
-    TaskAction,
+    TaskAction(),
     { action: 'escalate', ...(reason ? { reason } : {}), ...(fromEmail ? { fromEmail } : {}) },
     {
       fields: byPath({

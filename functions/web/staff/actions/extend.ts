@@ -113,7 +113,7 @@ function parse(body: FormValues, context: TaskFormContext) {
   // What is left under the policy's cap, which the form's hint gives.
   if (workingDays > remaining) errors.push(days);
   const raw = { action: 'extend', workingDays, reason, explanation: field(body, 'extend-explanation') };
-  return parseWith(TaskAction, raw, {
+  return parseWith(TaskAction(), raw, {
     fields: (path) => (path[0] === 'workingDays' ? days : FIELDS(path)),
     formErrors: errors,
     order: ['extend-reason', 'extend-days', 'extend-explanation'],

@@ -41,7 +41,7 @@ function renderRelease(fc: FormContext) {
 function parser(action: 'legal-hold' | 'release-legal-hold', name: string, message: string) {
   return (body: FormValues) =>
     parseWith(
-      CaseAction,
+      CaseAction(),
       { action, reason: field(body, name) },
       {
         fields: byPath({ reason: { field: name, message, label: 'The reason' } }),

@@ -20,7 +20,7 @@ function render(fc: FormContext) {
 
 function parse(body: FormValues) {
   return parseWith(
-    CaseAction,
+    CaseAction(),
     { action: 'note', text: field(body, 'note-text') },
     {
       fields: byPath({ text: { field: 'note-text', message: 'Enter the note', label: 'The note' } }),

@@ -47,7 +47,7 @@ function parse(body: FormValues) {
     ...(reference ? { reference } : {}),
     ...(notes ? { notes } : {}),
   };
-  return parseWith(CaseAction, raw, {
+  return parseWith(CaseAction(), raw, {
     fields: byPath({
       outcome: {
         field: 'ombudsman-outcome',

@@ -28,7 +28,7 @@ function parse(body: FormValues) {
     ...(reference ? { reference } : {}),
     ...(notes ? { notes } : {}),
   };
-  return parseWith(CaseAction, raw, {
+  return parseWith(CaseAction(), raw, {
     fields: byPath({
       reference: { field: 'referral-reference', message: 'Check the reference', label: 'The reference' },
       notes: { field: 'referral-notes', message: 'Check the notes', label: 'The notes' },

@@ -60,7 +60,7 @@ function parse(body: FormValues) {
     };
   }
   return parseWith(
-    CaseAction,
+    CaseAction(),
     { action: 'refuse-escalation', ...(from === ANOTHER_WAY ? {} : { fromEmail: from }) },
     {
       fields: byPath({

@@ -33,7 +33,7 @@ function parse(body: FormValues) {
     description: field(body, 'paid-description'),
     ...(pounds === undefined ? {} : { compensationPounds: pounds === 'invalid' ? Number.NaN : pounds }),
   };
-  return parseWith(CaseAction, raw, {
+  return parseWith(CaseAction(), raw, {
     fields: byPath({
       description: {
         field: 'paid-description',

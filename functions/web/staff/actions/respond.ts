@@ -321,7 +321,7 @@ function parse(body: FormValues, context: TaskFormContext) {
   const planned = Array.from({ length: plannedRowCount(context.state) }, (_, index) =>
     ['description', 'owner', 'due'].map((part) => `oa${index + 1}-${part}`),
   ).flat();
-  return parseWith(TaskAction, raw, {
+  return parseWith(TaskAction(), raw, {
     fields: (path) => (path[0] === 'outstandingActions' && path.length > 2 ? rowFields(path) : fields(path)),
     formErrors: errors,
     order: [

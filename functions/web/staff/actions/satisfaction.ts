@@ -39,7 +39,7 @@ function parse(body: FormValues) {
     answer: field(body, 'satisfaction-answer'),
     how: field(body, 'satisfaction-how'),
   };
-  return parseWith(CaseAction, raw, {
+  return parseWith(CaseAction(), raw, {
     fields: byPath({
       answer: { field: 'satisfaction-answer', message: 'Choose their answer', label: 'Their answer' },
       how: { field: 'satisfaction-how', message: 'Say how and when they said it', label: 'How and when' },

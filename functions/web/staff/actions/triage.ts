@@ -263,7 +263,7 @@ function parse(body: FormValues, context: TaskFormContext) {
       ...exclusionEvidence(body, exclusionCode, context.state, errors),
     };
   }
-  return parseWith(TaskAction, raw, {
+  return parseWith(TaskAction(), raw, {
     fields: (path) => FIELDS(outcome === 'complaint' && path[0] === 'notes' ? ['complaint-notes'] : path),
     formErrors: errors,
     order: ORDER,

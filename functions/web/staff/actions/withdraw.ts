@@ -41,7 +41,7 @@ function parse(body: FormValues) {
       ];
   const reason = field(body, 'withdraw-reason');
   return parseWith(
-    TaskAction,
+    TaskAction(),
     { action: 'withdraw', ...(reason ? { reason } : {}) },
     {
       fields: byPath({

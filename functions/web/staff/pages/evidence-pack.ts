@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { strToU8, zipSync } from 'fflate';
 import type { CaseEvent, CaseState } from '#shared/domain/case.ts';
 import { ValidationError } from '#shared/domain/errors.ts';
 import { type EvidencePack, type PackLetter, prepareEvidencePack } from '#shared/usecases/evidence-pack.ts';
@@ -218,14 +217,22 @@ export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** A text's UTF-8 bytes (what fflate's strToU8 gives in Node). */
+export const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+/** A ZIP of `entries`; its module is loaded with the first ZIP asked for (zip.ts says why). */
+export async function zip(entries: Record<string, Uint8Array>): Promise<Uint8Array> {
+  return (await import('./zip.ts')).zipFiles(entries);
+}
+
 /** A letter as a text file: its subject, when and how it was sent, and its words. */
 export function letterFile(letter: PackLetter): Uint8Array {
-  return strToU8(
+  return utf8(
     `Subject: ${letter.subject}\nSent: ${letter.sentAt} by ${letter.channel} to ${letter.recipient}\n\n${letter.text}\n`,
   );
 }
 
-function packZip(pack: EvidencePack): Uint8Array {
+function packZip(pack: EvidencePack): Promise<Uint8Array> {
   const entries: Record<string, Uint8Array> = {};
   const manifest: string[] = [
     `Ombudsman evidence pack for ${pack.state.reference}`,
@@ -249,10 +256,10 @@ function packZip(pack: EvidencePack): Uint8Array {
   });
   for (const missing of pack.missingFiles) manifest.push(`MISSING from the store: ${missing}`);
   const timeline = pack.events.map((event) => `${event.at}  ${event.type}  ${event.by.kind}:${event.by.id}`);
-  entries['timeline.txt'] = strToU8(`${timeline.join('\n')}\n`);
+  entries['timeline.txt'] = utf8(`${timeline.join('\n')}\n`);
   manifest.push(`timeline.txt  ${sha256(entries['timeline.txt'])}`);
-  entries['MANIFEST.txt'] = strToU8(`${manifest.join('\n')}\n`);
-  return zipSync(entries, { level: 6, mtime: new Date('2000-01-01T00:00:00Z') });
+  entries['MANIFEST.txt'] = utf8(`${manifest.join('\n')}\n`);
+  return zip(entries);
 }
 
 /** POST /staff/case/{caseId}/evidence-pack: the printable document (format=html) or the ZIP (format=zip). */
@@ -264,5 +271,5 @@ export const evidencePack = staffPage(async (ctx) => {
   }
   const pack = await prepareEvidencePack(ctx.deps, caseId, ctx.staff, format);
   if (format === 'html') return packDocument(ctx, pack);
-  return download(packZip(pack), `evidence-pack-${pack.state.reference}.zip`, 'application/zip');
+  return download(await packZip(pack), `evidence-pack-${pack.state.reference}.zip`, 'application/zip');
 });

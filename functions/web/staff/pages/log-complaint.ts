@@ -195,7 +195,7 @@ function parseLogForm(body: FormValues, now: Date) {
     complainant,
     complaint: { whatHappened: v('whatHappened'), outcomeWanted: v('outcomeWanted') },
   };
-  const parsed = parseWith(IntakeInput, raw, {
+  const parsed = parseWith(IntakeInput(), raw, {
     fields: INTAKE_FIELDS,
     formErrors: errors,
     order: FIELD_ORDER,

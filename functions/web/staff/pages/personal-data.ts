@@ -109,7 +109,7 @@ function parseRectify(body: FormValues): Parsed<Rectification> {
     value: field(body, 'rectify-value'),
     reason: field(body, 'rectify-reason'),
   };
-  return parseWith(Rectification, raw, {
+  return parseWith(Rectification(), raw, {
     fields: byPath({
       field: { field: 'rectify-field', message: 'Choose the detail to correct' },
       value: { field: 'rectify-value', message: 'Enter the correct value', label: 'The correct value' },
@@ -131,7 +131,7 @@ function parseErasure(body: FormValues): Parsed<ErasureRequest> {
     decision: field(body, 'erasure-decision'),
     reason: field(body, 'erasure-reason'),
   };
-  return parseWith(ErasureRequest, raw, {
+  return parseWith(ErasureRequest(), raw, {
     fields: byPath({
       requestedOn: {
         field: 'erasure-requested',

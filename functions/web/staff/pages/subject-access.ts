@@ -1,5 +1,4 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { strToU8, zipSync } from 'fflate';
 import { ValidationError } from '#shared/domain/errors.ts';
 import { requireManager } from '#shared/usecases/annual-report.ts';
 import {
@@ -32,7 +31,7 @@ import { timeline } from '../../ui/timeline.ts';
 import { describeEvent, replacedValues } from '../case-view/timeline.ts';
 import { actorWords, CHANNEL_WORDS, instantWords, multiline, STATUS_WORDS } from '../words.ts';
 import { refusal } from './common.ts';
-import { letterFile, lettersSection, sha256, zipName } from './evidence-pack.ts';
+import { letterFile, lettersSection, sha256, utf8, zip, zipName } from './evidence-pack.ts';
 
 /**
  * Subject access (UK GDPR Art. 15): a manager or admin finds a person by email, phone or whole name, confirms
@@ -234,7 +233,7 @@ ${join(cases)}`;
   return ctx.render(`Subject access: ${data.subject.query}`, body);
 }
 
-function exportZip({ data }: PreparedSubjectAccess): Uint8Array {
+function exportZip({ data }: PreparedSubjectAccess): Promise<Uint8Array> {
   const entries: Record<string, Uint8Array> = {};
   const manifest = [
     `Subject access export for "${data.subject.query}", prepared ${data.preparedAt} by ${data.preparedBy}`,
@@ -260,9 +259,9 @@ function exportZip({ data }: PreparedSubjectAccess): Uint8Array {
   }
   manifest.push('', `For redaction review (${data.redactionReview.length}):`);
   for (const flag of data.redactionReview) manifest.push(`${flag.reference}  ${flag.where}  ${flag.why}`);
-  entries['export.json'] = strToU8(exportJson(data));
-  entries['MANIFEST.txt'] = strToU8(`${manifest.join('\n')}\n`);
-  return zipSync(entries, { level: 6, mtime: new Date('2000-01-01T00:00:00Z') });
+  entries['export.json'] = utf8(exportJson(data));
+  entries['MANIFEST.txt'] = utf8(`${manifest.join('\n')}\n`);
+  return zip(entries);
 }
 
 /** A name for the download: the person's details never go in a file name (it shows in logs and histories). */
@@ -284,7 +283,7 @@ export const subjectAccessExport = staffPage(async (ctx) => {
   );
   if (format === 'html') return exportDocument(ctx, prepared);
   if (format === 'json') {
-    return download(strToU8(exportJson(prepared.data)), fileName(prepared.data, 'json'), 'application/json');
+    return download(utf8(exportJson(prepared.data)), fileName(prepared.data, 'json'), 'application/json');
   }
-  return download(exportZip(prepared), fileName(prepared.data, 'zip'), 'application/zip');
+  return download(await exportZip(prepared), fileName(prepared.data, 'zip'), 'application/zip');
 });
