@@ -282,14 +282,19 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     }
     return restarted;
   };
+  // The whole run is tracked, so the virtual clock's idle probe, and a stop, wait for every job of it: with only
+  // send-digest tracked, a stop right after the tick closed dynalite under the report-months job still writing
+  // ("Database is closed", thrown inside dynalite where nothing catches it).
   const stopDailyTick = startDailyTick(() =>
-    inDailyRun.run(true, async () => {
-      await restartFailedExecutions();
-      await engine.track(() => sendDigest.handler({}, lambdaContext('local:send-digest') as never));
-      await retentionJob.handler({}, lambdaContext('local:retention') as never);
-      // After retention, as in AWS: an anonymisation rewrites its case's facts, so its months go stale.
-      await reportMonthsJob.handler({}, lambdaContext('local:report-months') as never);
-    }),
+    inDailyRun.run(true, () =>
+      engine.track(async () => {
+        await restartFailedExecutions();
+        await sendDigest.handler({}, lambdaContext('local:send-digest') as never);
+        await retentionJob.handler({}, lambdaContext('local:retention') as never);
+        // After retention, as in AWS: an anonymisation rewrites its case's facts, so its months go stale.
+        await reportMonthsJob.handler({}, lambdaContext('local:report-months') as never);
+      }),
+    ),
   );
 
   const system: LocalSystem = {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { submitComplaint } from '#shared/usecases/intake.ts';
 import { startRuntime } from '../../infra/local/runtime.ts';
+import { startLocalSystem } from '../../infra/local/system.ts';
 
 /**
  * Stopping the runtime while requests are in flight (the end of a load test, Ctrl-C under use): the requests
@@ -57,5 +58,25 @@ describe('stopping the local runtime', () => {
     const answered = await Promise.all(pages);
     expect(answered.map((page) => page.status)).toEqual(Array(10).fill(200));
     expect(answered.every((page) => page.text.includes('CMP-'))).toBe(true);
+  });
+
+  it('waits for every job of the daily tick (report-months, the last) before the clock moves on or the table closes', async () => {
+    const system = await startLocalSystem({
+      profile: 'code-baseline',
+      start: new Date('2026-03-03T07:00:00Z'),
+    });
+    try {
+      // The tick's last job stores the tallies of the 12 newest closed months, March 2025 to February 2026.
+      const months = Array.from({ length: 12 }, (_, index) =>
+        new Date(Date.UTC(2025, 2 + index, 1)).toISOString().slice(0, 7),
+      );
+      const tallied = async () =>
+        [...(await system.deps.repository.reportMonths(months))].filter(([, month]) => month.tally).length;
+      expect(await tallied()).toBe(0);
+      await system.clock.advanceTo(new Date('2026-03-03T08:01:00Z'));
+      expect(await tallied()).toBe(12);
+    } finally {
+      await system.stop();
+    }
   });
 });

@@ -882,4 +882,50 @@ describe('a deploy pass over many open cases', () => {
       await cloudFormation.close();
     }
   }, 180_000);
+
+  it("a daily run overlapping a deploy's record pass: each case recorded once and told once; the apply pass stores the profile", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'profile-change-overlap-'));
+    dirs.push(dataDir);
+    const cases = await eightOpenCases(dataDir);
+    const cloudFormation = await answersReceiver();
+    try {
+      const h = await start(dataDir, withHoliday, '2026-03-03T12:00:00Z');
+      const emailsBefore = (await h.outbox()).length;
+      // The schedule fires while the deploy's record pass runs (a deploy spanning 08:00), both on the new code.
+      const [recordPass, dailyRun] = await Promise.allSettled([
+        sendDigest(
+          cloudFormation.request('record', profileFingerprint(withHoliday)),
+          lambdaContext('send-digest') as never,
+        ),
+        sendDigest({}, lambdaContext('send-digest') as never),
+      ]);
+      expect(recordPass?.status).toBe('fulfilled');
+      expect(cloudFormation.answers).toEqual([
+        expect.objectContaining({
+          Status: 'SUCCESS',
+          Data: expect.objectContaining({ outcome: 'recorded' }),
+        }),
+      ]);
+      // A daily run that read the profile before the mark may not store it (it fails, for the next run); one that
+      // read the mark records and leaves it to the apply pass. Neither stores it.
+      if (dailyRun?.status === 'rejected') expect(dailyRun.reason).toMatchObject({ name: 'ConflictError' });
+      else expect(dailyRun?.value).toMatchObject({ profile: { outcome: 'recorded' } });
+      expect((await h.deps.repository.getAppliedProfile())?.fingerprint).toBe(profileFingerprint(baseline));
+      await expectEachRecordedOnce(h, cases, emailsBefore);
+      await sendDigest(
+        cloudFormation.request('apply', profileFingerprint(withHoliday)),
+        lambdaContext('send-digest') as never,
+      );
+      expect(cloudFormation.answers[1]).toMatchObject({
+        Status: 'SUCCESS',
+        Data: { outcome: 'applied', casesRecorded: '0', lettersSent: '0' },
+      });
+      expect((await h.deps.repository.getAppliedProfile())?.fingerprint).toBe(
+        profileFingerprint(withHoliday),
+      );
+      await expectEachRecordedOnce(h, cases, emailsBefore);
+    } finally {
+      await cloudFormation.close();
+    }
+  }, 180_000);
 });
