@@ -6,6 +6,7 @@ import { loadProfile } from '#shared/policy/load-profile.ts';
 import type { ProfileChangeReport } from '#shared/usecases/profile-change.ts';
 import { asksForHelp } from '../../bin/args.ts';
 import { powertoolsEnvironment, stackPrefix } from '../powertools-environment.ts';
+import { liveRuntimeOn } from './data-dir.ts';
 import { DEMO_USERS } from './demo-users.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -20,7 +21,8 @@ export const SUBCOMMAND_USAGE = {
           Moves the running runtime's virtual clock forward; every wait, reminder and deadline on the way falls
           due in order. Finds the runtime started on that data directory (default .data) wherever its port is.`,
   reset: `  reset   [--data-dir <dir>] [--yes]
-          Deletes all local data (cases, emails, letters, the clock) after confirmation.`,
+          Deletes all local data (cases, emails, letters, the clock) after confirmation; refused while a runtime
+          runs on that data directory (stop it first).`,
   export: `  export  <file> [--data-dir <dir>]
           Writes every case, event, task, letter, attachment, raw email and the outbox of a stopped runtime's
           data directory to one JSON file (the local backup; docs/operations.md).`,
@@ -318,6 +320,14 @@ export async function localReset(
     strict: true,
   });
   const dir = resolve(values['data-dir'] ?? process.env.COMPLAINTS_DATA_DIR ?? '.data');
+  // Deleting under a running runtime leaves it failing on files it holds open (outbox.jsonl, dynalite's).
+  const running = liveRuntimeOn(dir);
+  if (running) {
+    io.err(
+      `complaints: a runtime is using ${dir} (process ${running.pid}, ${running.url}): stop it first (Ctrl-C in its terminal), then reset. Nothing deleted.`,
+    );
+    return 3;
+  }
   if (!values.yes) {
     const prompt = createInterface({ input, output: process.stderr });
     const answer = await prompt.question(

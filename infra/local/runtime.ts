@@ -12,7 +12,7 @@ import { MAX_UPLOAD_BODY_BYTES, staffIdentity } from '../../functions/lib/middle
 import { ALL_ROUTES } from '../../functions/routes.ts';
 import { mediaType } from '../../functions/web/multipart.ts';
 import { checkCsrf } from '../../functions/web/staff-auth.ts';
-import { isAlive, RUNNING_FILE } from './data-dir.ts';
+import { liveRuntimeOn, RUNNING_FILE } from './data-dir.ts';
 import { claimsFor, DEMO_USERS, findDemoUser } from './demo-users.ts';
 import {
   BodyTooLargeError,
@@ -78,8 +78,8 @@ export class DataDirInUseError extends Error {
  * ("Database is closed") with a stack trace. A running.json left by a process that died does not count.
  */
 function ensureDataDirFree(dataDir: string): void {
-  const running = readRunningRuntime(dataDir);
-  if (running && running.pid !== process.pid && isAlive(running.pid)) {
+  const running = liveRuntimeOn(dataDir);
+  if (running) {
     throw new DataDirInUseError(
       `A runtime is already using ${dataDir} (process ${running.pid}, ${running.url}): stop it (Ctrl-C in its terminal), or start this one on its own data with --data-dir <another directory> (or COMPLAINTS_DATA_DIR).`,
     );
