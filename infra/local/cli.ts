@@ -53,6 +53,17 @@ function profileChangeLines(report: ProfileChangeReport | undefined): string[] {
   ];
 }
 
+/**
+ * The banner's advance command for this runtime: without --data-dir it would move the runtime on .data (or on
+ * the COMPLAINTS_DATA_DIR of the shell it runs in), another one when this one runs elsewhere.
+ */
+export function advanceHint(given: string, resolved: string): string {
+  const command = 'npx complaints local advance --working-days 5';
+  if (resolved === resolve('.data')) return command;
+  const quoted = /^[\w./:@%+=,-]+$/.test(given) ? given : `'${given.replaceAll("'", "'\\''")}'`;
+  return `${command} --data-dir ${quoted}`;
+}
+
 /** What `complaints local start` (and `npm start`) accepts: its usage above and the README list each one. */
 export const START_OPTIONS = {
   provider: { type: 'string' },
@@ -79,6 +90,7 @@ export async function localStart(args: string[], io: Output): Promise<number> {
   // so they are set before the runtime (and every handler) is imported.
   const prefix = stackPrefix(loadProfile(provider).id);
   for (const [name, value] of Object.entries(powertoolsEnvironment(prefix))) process.env[name] ??= value;
+  const dataDir = values['data-dir'] ?? process.env.COMPLAINTS_DATA_DIR ?? '.data';
   const { DataDirInUseError, PortInUseError, startRuntime } = await import('./runtime.ts');
   let runtime: Runtime;
   try {
@@ -87,7 +99,7 @@ export async function localStart(args: string[], io: Output): Promise<number> {
       port,
       sesPort,
       smtpPort,
-      dataDir: values['data-dir'] ?? process.env.COMPLAINTS_DATA_DIR ?? '.data',
+      dataDir,
       start: startAt,
       log: io.err,
     });
@@ -109,7 +121,7 @@ export async function localStart(args: string[], io: Output): Promise<number> {
       `  Email outbox (SES emulator)         ${runtime.sesUrl}/`,
       `  Inbound email (SMTP)                ${runtime.smtp.url}  (email complaints to ${runtime.smtp.inbox})`,
       `  API                                 ${runtime.url}  (docs/api.md)`,
-      `  Virtual clock                       ${runtime.system.clock.now().toISOString()}  (npx complaints local advance --working-days 5)`,
+      `  Virtual clock                       ${runtime.system.clock.now().toISOString()}  (${advanceHint(dataDir, runtime.dataDir)})`,
       `  Data                                ${runtime.dataDir}`,
       '',
       `  Demo staff: ${DEMO_USERS.map((user) => `${user.id} (${user.role})`).join(', ')}`,

@@ -27,8 +27,8 @@ describe('a second runtime on the same data directory', () => {
   it('is refused with the directory and what to do, without a stack trace', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'rt-second-'));
     const banner = await (await start(dataDir)).ready;
-    // The banner's command runs as written from the project folder.
-    expect(banner).toContain('(npx complaints local advance --working-days 5)');
+    // The banner's command runs as written from the project folder, and moves this runtime, not the one on .data.
+    expect(banner).toContain(`(npx complaints local advance --working-days 5 --data-dir ${dataDir})`);
     const second = await start(dataDir);
     const failure = (await second.ready.then(
       () => undefined,

@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../bin/cli.ts';
+import { advanceHint } from '../../infra/local/cli.ts';
 
 async function run(...argv: string[]) {
   const out: string[] = [];
@@ -131,6 +133,18 @@ describe('complaints CLI', () => {
     ]);
     expect(entries[0]?.explanation).toMatch(
       /Not counted: .*2026-12-25 \(bank holiday \(England and Wales\): Christmas Day\)/,
+    );
+  });
+
+  it("the start banner's advance command names the data directory unless it is .data", () => {
+    expect(advanceHint('.data', resolve('.data'))).toBe('npx complaints local advance --working-days 5');
+    expect(advanceHint('./.data', resolve('.data'))).toBe('npx complaints local advance --working-days 5');
+    expect(advanceHint('/tmp/demo', '/tmp/demo')).toBe(
+      'npx complaints local advance --working-days 5 --data-dir /tmp/demo',
+    );
+    // Pasted into a shell as printed.
+    expect(advanceHint("my data's copy", resolve("my data's copy"))).toBe(
+      "npx complaints local advance --working-days 5 --data-dir 'my data'\\''s copy'",
     );
   });
 
