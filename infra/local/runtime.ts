@@ -10,10 +10,12 @@ import { DomainError } from '#shared/domain/errors.ts';
 import { londonWallClockToInstant, toLondon } from '#shared/time/london.ts';
 import { MAX_UPLOAD_BODY_BYTES, staffIdentity } from '../../functions/lib/middleware.ts';
 import { ALL_ROUTES } from '../../functions/routes.ts';
+import { page } from '../../functions/web/http.ts';
 import { mediaType } from '../../functions/web/multipart.ts';
 import { checkCsrf } from '../../functions/web/staff-auth.ts';
+import { localClockErrorPage } from '../../functions/web/ui/layout.ts';
 import { liveRuntimeOn, RUNNING_FILE } from './data-dir.ts';
-import { claimsFor, DEMO_USERS, findDemoUser } from './demo-users.ts';
+import { claimsFor, DEMO_USERS, type DemoUser, findDemoUser } from './demo-users.ts';
 import {
   BodyTooLargeError,
   bindRoutes,
@@ -242,14 +244,20 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       target = new Date(now.getTime() + ((request.days ?? 0) * 24 + (request.hours ?? 0)) * 3_600_000);
     }
     if (Number.isNaN(target.getTime())) throw new RangeError(`"${request.to}" is not a date or instant`);
-    if (target.getTime() < now.getTime()) throw new RangeError('The clock only moves forward');
+    if (target.getTime() < now.getTime()) {
+      const london = toLondon(now);
+      const time = `${String(Math.floor(london.minuteOfDay / 60)).padStart(2, '0')}:${String(london.minuteOfDay % 60).padStart(2, '0')}`;
+      throw new RangeError(
+        `The clock only moves forward: the virtual clock is at ${now.toISOString()} (${london.date} ${time} in London); give a later date or instant`,
+      );
+    }
     await system.clock.advanceTo(target);
     rememberClock();
     return system.clock.now();
   }
 
   /** The clock form carries the signed-in demo user's CSRF token, as every staff form does. */
-  function checkClockFormCsrf(request: IncomingMessage, given: string): void {
+  function checkClockFormCsrf(request: IncomingMessage, given: string): DemoUser {
     const user = demoUserOf(request);
     if (!user) throw new DomainError('FORBIDDEN', 'Sign in as a demo user to move the clock from a page');
     const staff = staffIdentity({
@@ -257,6 +265,46 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     } as never);
     // Bound to the same session cookie as the page that rendered the form.
     checkCsrf({ deps: system.deps, event: { headers: { cookie: request.headers.cookie } }, staff }, given);
+    return user;
+  }
+
+  /**
+   * The clock form: back to the page it was on once the clock moved; otherwise (nothing, "abc", 0, -2) the form
+   * again with what to enter, as a page and not the JSON the CLI reads.
+   */
+  async function advanceFromForm(request: IncomingMessage, response: ServerResponse, form: URLSearchParams) {
+    const csrf = form.get('csrf') ?? '';
+    const user = checkClockFormCsrf(request, csrf);
+    const back = localPath(form.get('back'), url);
+    const entered = (form.get('workingDays') ?? '').trim();
+    const showForm = (message: string) => {
+      const now = system.clock.now();
+      const answer = page(
+        localClockErrorPage({
+          profile: system.deps.context.profile,
+          staff: { name: user.email, role: user.role, now, signOutPath: '/staff/sign-out', csrf },
+          now,
+          back,
+          error: { value: entered, message },
+        }),
+        422,
+      );
+      response.writeHead(answer.statusCode ?? 422, answer.headers as Record<string, string>);
+      response.end(answer.body);
+    };
+    if (!/^\d+$/.test(entered) || Number(entered) < 1) {
+      return showForm(
+        'Enter the number of working days to move the clock forward, as a whole number of 1 or more, such as 5',
+      );
+    }
+    try {
+      await advance({ workingDays: Number(entered) });
+    } catch (error) {
+      if (error instanceof RangeError) return showForm(error.message);
+      throw error;
+    }
+    response.writeHead(303, { location: back });
+    response.end();
   }
 
   async function handleLocal(request: IncomingMessage, response: ServerResponse, path: string) {
@@ -286,16 +334,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       }
       try {
         const raw = (await readBody(request, 10_000)) ?? '';
-        const form = new URLSearchParams(fromForm ? raw : '');
-        if (fromForm) checkClockFormCsrf(request, form.get('csrf') ?? '');
-        const body: AdvanceRequest = fromForm
-          ? { workingDays: Number(form.get('workingDays')) || undefined }
-          : (JSON.parse(raw || '{}') as AdvanceRequest);
-        const now = await advance(body);
-        if (fromForm) {
-          response.writeHead(303, { location: localPath(form.get('back'), url) });
-          return response.end();
-        }
+        if (fromForm) return await advanceFromForm(request, response, new URLSearchParams(raw));
+        const now = await advance(JSON.parse(raw || '{}') as AdvanceRequest);
         return reply(200, { now: now.toISOString(), london: toLondon(now) });
       } catch (error) {
         if (error instanceof BodyTooLargeError) throw error;

@@ -259,4 +259,44 @@ describe('the local clock cannot be moved by another site', () => {
       expect(json.status, type).toBe(200);
     }
   });
+  it('a form entry that cannot move the clock shows the form again with what to enter, and the clock stays', async () => {
+    const { csrf } = await clockForm('hannah');
+    const before = await clock();
+    for (const entered of ['abc', '0', '-2', '', '1.5']) {
+      const shown = await post(
+        `workingDays=${encodeURIComponent(entered)}&csrf=${encodeURIComponent(csrf)}&back=/staff/search`,
+        { 'content-type': FORM, cookie: 'local_user=hannah' },
+      );
+      expect(shown.status, entered).toBe(422);
+      expect(shown.body, entered).toMatch(/^<!DOCTYPE html>/);
+      expect(shown.body).toContain('<title>Error: Move the clock');
+      const summary = /<div class="govuk-error-summary"[\s\S]*?<\/ul>/.exec(shown.body)?.[0] ?? '';
+      expect(summary).toContain(
+        '<a href="#clock-working-days">Enter the number of working days to move the clock forward, as a whole number of 1 or more, such as 5</a>',
+      );
+      // The form keeps what was entered, marked in error, and still goes back to the page it came from.
+      const form = /<form[^>]*data-testid="clock-form"[\s\S]*?<\/form>/.exec(shown.body)?.[0] ?? '';
+      expect(form).toContain('govuk-form-group--error');
+      expect(form).toContain(`value="${entered}"`);
+      expect(form).toContain('name="back" value="/staff/search"');
+      expect(shown.body).toContain(
+        '<a class="govuk-link" href="/staff/search">go back to the page you were on</a>',
+      );
+      // The form shown again carries a token that moves the clock.
+      expect(/name="csrf" value="([^"]*)"/.exec(form)?.[1]).toBe(csrf);
+    }
+    expect((await clock()) - before).toBeLessThan(60_000);
+  });
+
+  it('a date before the virtual clock is refused saying where the clock is', async () => {
+    const now = new Date(await clock());
+    const refused = await post('{"to":"2020-01-01"}', { 'content-type': 'application/json' });
+    expect(refused.status).toBe(422);
+    const said = (JSON.parse(refused.body) as { message: string }).message;
+    expect(said).toMatch(
+      /^The clock only moves forward: the virtual clock is at (\S+) \(\d{4}-\d{2}-\d{2} \d{2}:\d{2} in London\); give a later date or instant$/,
+    );
+    const at = Date.parse(/at (\S+) \(/.exec(said)?.[1] ?? '');
+    expect(Math.abs(at - now.getTime())).toBeLessThan(60_000);
+  });
 });

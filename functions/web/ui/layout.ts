@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { HELD_EMAIL_ROLES } from '#shared/domain/email.ts';
 import { formatLondonInstant } from '#shared/notifications/words.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
+import { errorSummary } from './components.ts';
 import { html, join, SafeHtml, when } from './html.ts';
 
 /** The GOV.UK template's one inline script: marks the body so components initialise only where supported. */
@@ -22,19 +23,53 @@ export interface LayoutOptions {
   backLink?: SafeHtml;
   /** Where the local clock form returns to. */
   currentPath?: string;
+  /** Local mode only: the clock form shown with what was entered and what is wrong with it. */
+  clockError?: ClockFormError;
+}
+
+/** Local mode only: the clock form sent back because what was entered cannot move the clock. */
+export interface ClockFormError {
+  value: string;
+  message: string;
 }
 
 /** Local mode only: move the virtual clock from any staff page (the CLI does the same). */
-function localClockForm(back: string, csrf: string): SafeHtml {
+function localClockForm(back: string, csrf: string, error?: ClockFormError): SafeHtml {
   return html`<form method="post" action="/local/clock/advance" class="govuk-!-margin-top-2" data-testid="clock-form">
   <input type="hidden" name="back" value="${back}">
   <input type="hidden" name="csrf" value="${csrf}">
-  <div class="govuk-form-group govuk-!-margin-bottom-2">
+  <div class="govuk-form-group govuk-!-margin-bottom-2${error ? ' govuk-form-group--error' : ''}">
     <label class="govuk-label govuk-label--s" for="clock-working-days">Move the clock forward (working days)</label>
-    <input class="govuk-input govuk-input--width-3" id="clock-working-days" name="workingDays" type="text" inputmode="numeric" value="1">
+    ${when(error, () => html`<p id="clock-working-days-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> ${error?.message ?? ''}</p>`)}
+    <input class="govuk-input govuk-input--width-3${error ? ' govuk-input--error' : ''}" id="clock-working-days" name="workingDays" type="text" inputmode="numeric" value="${error ? error.value : '1'}"${error ? html` aria-describedby="clock-working-days-error"` : html``}>
     <button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" data-module="govuk-button">Move the clock</button>
   </div>
 </form>`;
+}
+
+/**
+ * Local mode only: the page the clock form answers when what was entered cannot move the clock. The form (in
+ * the header, as on every staff page) keeps what was entered and says what to enter; the clock did not move.
+ */
+export function localClockErrorPage(options: {
+  profile: ProviderProfile;
+  staff: NonNullable<LayoutOptions['staff']>;
+  now: Date;
+  back: string;
+  error: ClockFormError;
+}): SafeHtml {
+  return layout({
+    title: 'Move the clock',
+    profile: options.profile,
+    hasErrors: true,
+    staff: options.staff,
+    localMode: { now: options.now },
+    currentPath: options.back,
+    clockError: options.error,
+    body: html`${errorSummary([{ field: 'clock-working-days', message: options.error.message }])}
+<h1 class="govuk-heading-l">The clock did not move</h1>
+<p class="govuk-body">Enter a whole number of working days in the form above and select Move the clock, or <a class="govuk-link" href="${options.back}">go back to the page you were on</a>.</p>`,
+  });
 }
 
 export function skipLink(href: string, text: string): SafeHtml {
@@ -136,7 +171,7 @@ export function layout(options: LayoutOptions): SafeHtml {
       () => html`<div class="govuk-width-container">
       ${
         options.localMode
-          ? localClockForm(options.currentPath ?? '/staff', options.staff?.csrf ?? '')
+          ? localClockForm(options.currentPath ?? '/staff', options.staff?.csrf ?? '', options.clockError)
           : html`<p class="govuk-body-s govuk-!-margin-top-2">Today: ${formatLondonInstant((options.staff as { now: Date }).now.toISOString())}</p>`
       }
     </div>`,
