@@ -42,6 +42,8 @@ const rows: PathCost[] = [];
 for (const path of COST_PATHS) rows.push(await pricePath(path));
 
 const money = (n: number, digits = 6) => `$${n.toFixed(digits)}`;
+/** A table's column names said in words, under it. */
+const legend = (...lines: string[]) => console.log(`\n${lines.map((line) => `  ${line}`).join('\n')}`);
 const table = (head: string[], body: string[][]) => {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
@@ -90,6 +92,14 @@ console.log(
     ]),
   ),
 );
+legend(
+  'events: business events on the case (intake, staff and resident actions); transitions: Step Functions state transitions; invocations: Lambda calls (Task states, API actions);',
+  'GB-s: Lambda compute, gigabyte-seconds (each invocation a cold start: init + handler at 512 MB); DynamoDB calls: requests made, digest marks not included;',
+  'of which refused: conditional writes DynamoDB refused (still charged: one unit per KB of the item already there); calls/event: DynamoDB calls / events;',
+  "digest marks: one UpdateItem per task of a digest role when the morning's digest marks it announced (modelled; in WRU, not in DynamoDB calls);",
+  'RRU, WRU: read and write request units on the table (by AWS size rules); index WRU: write units on its indexes; emails: resident letters + staff emails;',
+  'KMS, Secrets: modelled calls (a cold start reads the app secret once and decrypts it, and DynamoDB fetches the table key once).',
+);
 console.log('\nCost per complaint, eu-west-2 (USD)\n');
 console.log(
   table(
@@ -118,6 +128,10 @@ console.log(
       money(r.total * COMPLAINTS_A_YEAR, 2),
     ]),
   ),
+);
+legend(
+  `Each column is the path's calls at list price (bench/cost-model.ts); Secrets, KMS: the modelled cold-start calls; logs: ingestion only; total: one complaint;`,
+  `per ${COMPLAINTS_A_YEAR.toLocaleString('en-GB')} a year: the total times ${COMPLAINTS_A_YEAR.toLocaleString('en-GB')}, as if every complaint took that path.`,
 );
 const full = rows.find((r) => r.name === 'full two-stage');
 if (full) {
@@ -191,6 +205,11 @@ console.log(
     ]),
   ),
 );
+legend(
+  'Counted from the synthesized templates: each kept resource at its monthly price; scheduled jobs: the table below; a month: the whole fixed cost.',
+  "Left out: the table's and buckets' storage, point-in-time recovery, the backups' storage, SES receiving when on, WAF's per-request charge and log",
+  'growth beyond the modelled ingestion (docs/deployment.md, "What a landlord pays").',
+);
 const kb = (bytes: number) => (bytes / 1024).toFixed(1);
 console.log(
   `\nScheduled jobs a month (code-baseline; each run a cold start on an empty table, counted on the local runtime over 28 days from Monday 16 February 2026; handler ms measured here, load ${loadavg()
@@ -251,10 +270,14 @@ console.log(
     ]),
   ),
 );
+legend(
+  'runs: a month, from the cron; MB: memory; handler ms: one run here; GB-s: compute a month, each run a cold start; RRU, WRU: read and write request units;',
+  'SFN calls: Step Functions API calls; KMS, Secrets: cold-start calls; log KB: ingested a month; stored KB: kept for the retention; traces: X-Ray; then USD a month.',
+);
 const typical = fixedRows.find((f) => f.provider === 'code-baseline');
 if (full && typical) {
   const year = typical.total * 12 + full.total * COMPLAINTS_A_YEAR;
   console.log(
-    `\nA year at ${COMPLAINTS_A_YEAR.toLocaleString('en-GB')} full two-stage complaints (code-baseline, WAF off): ${money(year, 2)} (${money(typical.total * 12, 2)} fixed + ${money(full.total * COMPLAINTS_A_YEAR, 2)} per complaint).`,
+    `\nA year at ${COMPLAINTS_A_YEAR.toLocaleString('en-GB')} full two-stage complaints (code-baseline, WAF off): ${money(year, 2)} (${money(typical.total * 12, 2)} fixed + ${money(full.total * COMPLAINTS_A_YEAR, 2)} for the complaints, ${money(full.total)} each).`,
   );
 }
