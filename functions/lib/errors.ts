@@ -15,6 +15,7 @@ export const STATUS: Record<DomainErrorCode, number> = {
   UNKNOWN_ACTION: 422,
   CASE_CLOSED: 409,
   CONFLICT: 409,
+  LETTER_HELD: 409,
   NOT_FOUND: 404,
   TASK_NOT_OPEN: 409,
   INVALID_INPUT: 422,

@@ -97,10 +97,10 @@ export function eventStack<Schema extends core.$ZodType, Result>(
 export const workflowTask = eventStack;
 
 /** Scheduled jobs (EventBridge Scheduler; the local runtime's daily tick): the same shape as a task. */
-export const scheduledJob = <Result>(run: (deps: AppDependencies) => Promise<Result>) =>
+export const scheduledJob = <Result>(run: (deps: AppDependencies, context: Context) => Promise<Result>) =>
   eventStack(
     () => z.looseObject({}),
-    (deps) => run(deps),
+    (deps, _input, context) => run(deps, context),
   );
 
 /**

@@ -10,11 +10,13 @@ import { scheduledJob } from '../lib/middleware.ts';
 /**
  * Both of send-digest's runs work on several cases at once (the daily run's profile check and a deploy's passes,
  * shared/usecases/profile-change.ts), so their letters are paced below SES's sending rate here, in one place, and
- * a throttled one is sent again after a wait.
+ * a throttled one is sent again after a wait. Given the invocation (none locally), a letter's claim holds until
+ * its end (shared/usecases/notify.ts, LETTER_CLAIM_MS), so Lambda's retry of a run that stopped sends it.
  */
-export const withPacedLetters = (deps: AppDependencies): AppDependencies => ({
+export const withPacedLetters = (deps: AppDependencies, context?: Context): AppDependencies => ({
   ...deps,
   mailer: new PacedMailer(deps.mailer, { perSecond: PACED_LETTERS_PER_SECOND }),
+  ...(context && { invocation: { remainingMs: () => context.getRemainingTimeInMillis() } }),
 });
 
 /**
@@ -22,7 +24,8 @@ export const withPacedLetters = (deps: AppDependencies): AppDependencies => ({
  * tasks. In AWS an EventBridge Scheduler schedule invokes it at 08:00 London time Monday to Friday (the digest
  * skips bank holidays and closure days itself); locally the virtual clock's daily tick calls this same export.
  */
-export const runDaily = (deps: AppDependencies) => dailyRun(withPacedLetters(deps));
+export const runDaily = (deps: AppDependencies, context?: Context) =>
+  dailyRun(withPacedLetters(deps, context));
 const daily = scheduledJob(runDaily);
 
 /**
@@ -45,7 +48,7 @@ const DeployProfileCheck = () =>
 const deployCheck = customResource(
   DeployProfileCheck,
   async (deps, check, context) => {
-    const report = await checkProfileAtDeploy(withPacedLetters(deps), check, {
+    const report = await checkProfileAtDeploy(withPacedLetters(deps, context), check, {
       stop: () => context.getRemainingTimeInMillis() < STOP_WITH_MS_LEFT,
     });
     if (report.outcome === 'unfinished') {

@@ -15,6 +15,8 @@ export type DomainErrorCode =
   | 'UNKNOWN_ACTION'
   | 'CASE_CLOSED'
   | 'CONFLICT'
+  /** A resident letter owed is claimed by another run (sending it, or stopped: its claim then expires). */
+  | 'LETTER_HELD'
   | 'NOT_FOUND'
   | 'TASK_NOT_OPEN'
   | 'INVALID_INPUT'
@@ -179,6 +181,18 @@ export class ConflictError extends DomainError {
   override readonly name = 'ConflictError';
   constructor(message: string, details: Record<string, unknown> = {}) {
     super('CONFLICT', message, details);
+  }
+}
+
+/**
+ * A workflow step found the letters the case owes claimed by another run (a deploy's profile pass or the daily
+ * run). Its own name, not a ConflictError: the ASL retries it for longer than any run's claim can hold
+ * (`LETTER_CLAIM_MS`), where a ConflictError's retrier gives up after about two minutes.
+ */
+export class LetterHeldError extends DomainError {
+  override readonly name = 'LetterHeldError';
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('LETTER_HELD', message, details);
   }
 }
 

@@ -30,6 +30,11 @@ export interface AppDependencies {
   newId(): string;
   /** Business counts; absent where nothing collects them (tests, the local runtime). */
   telemetry?: Telemetry;
+  /**
+   * The Lambda invocation running the use case, where its handler gives it (send-digest's runs over many cases):
+   * how long it has left before Lambda ends it. Absent locally and in tests.
+   */
+  invocation?: { remainingMs(): number };
 }
 
 /** Resident links stay valid for a year after each letter; every letter carries a fresh one. */

@@ -21,11 +21,23 @@ const PERMANENT_EMAIL_FAILURES = new Set([
 ]);
 
 /**
- * How long a claim on a letter holds (`CaseRepository.claimLetter`): longer than its claimant can live, so a
- * claim is only ever taken over from a run that stopped. A workflow step's functions time out at 30 seconds; a
- * run over many cases (send-digest: a deploy's pass, the daily run) at 15 minutes, Lambda's longest.
+ * How long a claim on a letter holds at most (`CaseRepository.claimLetter`): longer than its claimant can live,
+ * so a claim is only ever taken over from a run that stopped. A workflow step's functions time out at 30
+ * seconds. A run over many cases (send-digest: a deploy's pass, the daily run) holds its claim until its own
+ * invocation's end (`AppDependencies.invocation`) and a margin, so that Lambda's retry of a stopped pass (a
+ * minute or more later) or the apply pass takes the letter over and sends it; this bound, Lambda's longest
+ * invocation and the margin, where no invocation is given (locally). The ASL's LetterHeldError retrier outlasts it.
  */
-export const LETTER_CLAIM_MS = { step: 60_000, run: 15 * 60_000 } as const;
+export const LETTER_CLAIM_MARGIN_MS = 10_000;
+export const LETTER_CLAIM_MS = { step: 60_000, run: 15 * 60_000 + LETTER_CLAIM_MARGIN_MS } as const;
+
+/** How long this sender's claim holds from now. */
+function claimMs(deps: AppDependencies, by: LetterSender): number {
+  const left = by === 'run' ? deps.invocation?.remainingMs() : undefined;
+  return left === undefined
+    ? LETTER_CLAIM_MS[by]
+    : Math.min(Math.max(left, 0) + LETTER_CLAIM_MARGIN_MS, LETTER_CLAIM_MS.run);
+}
 
 /** Which kind of run sends the letters: a case's own workflow step, or a run over many cases. */
 export type LetterSender = keyof typeof LETTER_CLAIM_MS;
@@ -71,7 +83,7 @@ export async function deliverOwedLetters(
     const claimedAt = deps.clock.now();
     const request = {
       at: claimedAt.toISOString(),
-      until: new Date(claimedAt.getTime() + LETTER_CLAIM_MS[by]).toISOString(),
+      until: new Date(claimedAt.getTime() + claimMs(deps, by)).toISOString(),
       by,
     };
     const claim = await deps.repository.claimLetter(caseId, letter.key, request);

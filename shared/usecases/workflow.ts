@@ -1,5 +1,5 @@
 import type { CaseState, StaffRole, Step } from '../domain/case.ts';
-import { ConflictError, TaskNotOpenError } from '../domain/errors.ts';
+import { LetterHeldError, TaskNotOpenError } from '../domain/errors.ts';
 import { actionFollowUps, type CasePosition, casePosition, deadlineAlerts } from '../domain/position.ts';
 import { assignmentOf, sameAssignment } from '../domain/work-queue.ts';
 import type { TaskRecord } from '../ports/case-repository.ts';
@@ -56,9 +56,11 @@ async function settleLetters(deps: AppDependencies, caseId: string, known?: Case
     const delivered = await deliverOwedLetters(deps, caseId, state);
     if (delivered.held > 0 && delivered.sent === 0) {
       // Another run claimed them (a profile change's pass or the daily run, sending them now): the step is tried
-      // again (the ASL retries ConflictError) and finds them recorded, or the claim of a run that stopped expired.
-      throw new ConflictError(
-        `Case ${caseId}: ${delivered.held} letter(s) owed are being sent by another run; this step is tried again`,
+      // again (the ASL's LetterHeldError retrier, longer than any run's claim) and finds them recorded, or the
+      // claim of a run that stopped expired and it sends them.
+      throw new LetterHeldError(
+        `Case ${caseId}: ${delivered.held} letter(s) owed are claimed by another run; this step is tried again`,
+        { caseId, held: delivered.held },
       );
     }
     if (delivered.sent > 0 && delivered.state) {

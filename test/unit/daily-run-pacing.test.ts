@@ -1,7 +1,9 @@
+import type { Context } from 'aws-lambda';
 import { afterEach, expect, it, vi } from 'vitest';
 import { runDaily } from '#functions/workflow/send-digest.ts';
 import { type CaseEvent, caseContext, foldCase } from '#shared/domain/case.ts';
 import { caseLookups } from '#shared/usecases/case-log.ts';
+import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import { sendOwedLetters } from '#shared/usecases/notify.ts';
 import { applyProfileChange } from '#shared/usecases/profile-change.ts';
 import { fakeDependencies } from '../support/fakes/dependencies.ts';
@@ -22,13 +24,12 @@ const withHoliday = baselineProfile({
   },
 });
 
-it("paces the daily run's letters as a deploy's passes are paced: one every 100 ms", async () => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
-  const { deps, clock } = fakeDependencies();
-  clock.set('2026-03-05T08:00:00Z');
-  // Three cases acknowledged on Wednesday 4 March, their letters sent: each response moves from 18 to 19 March,
-  // with a letter.
-  for (const caseId of ['case-1', 'case-2', 'case-3']) {
+/**
+ * Cases acknowledged on Wednesday 4 March, their letters sent, the baseline profile stored: with 11 March a
+ * holiday each response moves from 18 to 19 March, with a letter.
+ */
+async function acknowledgedCases(deps: AppDependencies, caseIds: readonly string[]) {
+  for (const caseId of caseIds) {
     const events: CaseEvent[] = [
       received('2026-03-02T10:00:00Z'),
       { type: 'triaged', at: '2026-03-02T11:00:00Z', by: handler, outcome: 'complaint' },
@@ -48,6 +49,13 @@ it("paces the daily run's letters as a deploy's passes are paced: one every 100 
     await sendOwedLetters(deps, caseId);
   }
   await applyProfileChange(deps);
+}
+
+it("paces the daily run's letters as a deploy's passes are paced: one every 100 ms", async () => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+  const { deps, clock } = fakeDependencies();
+  clock.set('2026-03-05T08:00:00Z');
+  await acknowledgedCases(deps, ['case-1', 'case-2', 'case-3']);
   const sentAt: number[] = [];
   const send = deps.mailer.send.bind(deps.mailer);
   const changed = {
@@ -66,4 +74,31 @@ it("paces the daily run's letters as a deploy's passes are paced: one every 100 
   expect((await run).profile).toMatchObject({ outcome: 'applied', lettersSent: 3 });
   const first = sentAt[0] ?? Number.NaN;
   expect(sentAt.map((at) => Math.round(at - first))).toEqual([0, 100, 200]);
+});
+
+it("holds a letter's claim until the daily run's invocation ends (and 10 s), so a run after it sends the letter", async () => {
+  const { deps, clock } = fakeDependencies();
+  clock.set('2026-03-05T08:00:00Z');
+  await acknowledgedCases(deps, ['case-1']);
+  // The invocation has 20 s left when it claims the letter, and ends at the send.
+  let reached: () => void = () => {};
+  const atSend = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  const stopped = {
+    ...deps,
+    context: caseContext(withHoliday),
+    mailer: {
+      send: () => {
+        reached();
+        return new Promise<never>(() => {});
+      },
+    },
+  };
+  void runDaily(stopped, { getRemainingTimeInMillis: () => 20_000 } as Context);
+  await atSend;
+  clock.set('2026-03-05T08:00:29Z');
+  expect(await sendOwedLetters({ ...deps, context: caseContext(withHoliday) }, 'case-1')).toBe(0);
+  clock.set('2026-03-05T08:00:30Z');
+  expect(await sendOwedLetters({ ...deps, context: caseContext(withHoliday) }, 'case-1')).toBe(1);
 });

@@ -3,11 +3,12 @@
 // sets: a due date given to the resident never moves earlier, and if it moves later the resident is told.
 import { describe, expect, it } from 'vitest';
 import { type CaseEvent, caseContext, foldCase, pendingStep } from '#shared/domain/case.ts';
+import { lettersOwed } from '#shared/domain/correspondence.ts';
 import { deadlineChange } from '#shared/domain/deadline-changes.ts';
 import { type ProviderProfile, profileFingerprint } from '#shared/policy/profile.ts';
 import { caseLookups, recordEvent } from '#shared/usecases/case-log.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
-import { sendOwedLetters } from '#shared/usecases/notify.ts';
+import { LETTER_CLAIM_MS, sendOwedLetters } from '#shared/usecases/notify.ts';
 import { applyProfileChange, checkProfileAtDeploy } from '#shared/usecases/profile-change.ts';
 import { sendLettersAndLocate } from '#shared/usecases/workflow.ts';
 import { fakeDependencies } from '../support/fakes/dependencies.ts';
@@ -576,13 +577,13 @@ describe('a letter two runs both find owed is sent once (each claims it before s
     at(deploy, '2026-03-05T08:00:00Z');
     const race = interleave(deploy.mailer, 'send', () => sendLettersAndLocate(deploy.updated, 'case-1'));
     await record({ ...deploy.updated, mailer: race.wrapped });
-    // ConflictError: the ASL retries the step.
-    expect(race.settled()).toMatchObject({ status: 'rejected', reason: { name: 'ConflictError' } });
+    // LetterHeldError: the ASL retries the step (for longer than any run's claim holds).
+    expect(race.settled()).toMatchObject({ status: 'rejected', reason: { name: 'LetterHeldError' } });
     await sendLettersAndLocate(deploy.updated, 'case-1');
     expect(movedLetters(deploy)).toEqual(oneLetter);
   });
 
-  it('a run that stopped after its claim, before the send: a later run sends it once the claim expires', async () => {
+  it('a run that stopped after its claim, before the send, with no invocation given (locally): a later run sends it once the claim expires', async () => {
     const deploy = await acknowledgedCase(baseline, holiday);
     at(deploy, '2026-03-05T08:00:00Z');
     // The invocation ends between the claim and the send: here it never gets past the send.
@@ -593,8 +594,11 @@ describe('a letter two runs both find owed is sent once (each claims it before s
     at(deploy, '2026-03-05T08:01:00Z');
     expect(await record(deploy.updated)).toMatchObject({ outcome: 'recorded', lettersSent: 0 });
     expect(movedLetters(deploy)).toEqual([]);
-    // Past Lambda's longest invocation no run can still hold it: the apply pass sends it.
-    at(deploy, '2026-03-05T08:15:00Z');
+    // Not yet past Lambda's longest invocation and the margin: held still.
+    at(deploy, '2026-03-05T08:15:09Z');
+    expect(await record(deploy.updated)).toMatchObject({ lettersSent: 0 });
+    // Past it no run can still hold it: the apply pass sends it.
+    at(deploy, '2026-03-05T08:15:10Z');
     expect(await deploy.pass('apply')).toMatchObject({ outcome: 'applied', lettersSent: 1 });
     expect(movedLetters(deploy)).toEqual(oneLetter);
     at(deploy, '2026-03-05T08:40:00Z');
@@ -622,6 +626,76 @@ describe('a letter two runs both find owed is sent once (each claims it before s
     await stopped.reached;
     at(deploy, '2026-03-05T08:00:05Z');
     await sendLettersAndLocate(deploy.updated, 'case-1');
+    expect(movedLetters(deploy)).toEqual(oneLetter);
+  });
+
+  /** A pass's functions whose invocation has `leftMs` to run when it claims, and which stop at the send. */
+  const stoppedPass = (deploy: Deploy, leftMs: number) =>
+    stopsAtSend({ ...deploy.updated, invocation: { remainingMs: () => leftMs } });
+
+  it("a pass whose invocation ended between its claim and the send: Lambda's retry a minute later takes the claim over and sends it, once", async () => {
+    const deploy = await acknowledgedCase(baseline, holiday);
+    at(deploy, '2026-03-05T08:00:00Z');
+    // 45 s left when it claimed: the claim holds until 08:00:55 (its end and a 10 s margin).
+    const stopped = stoppedPass(deploy, 45_000);
+    void record(stopped.deps);
+    await stopped.reached;
+    at(deploy, '2026-03-05T08:01:00Z');
+    expect(await record(deploy.updated)).toMatchObject({ outcome: 'recorded', lettersSent: 1 });
+    expect(movedLetters(deploy)).toEqual(oneLetter);
+    at(deploy, '2026-03-05T08:05:00Z');
+    expect(await deploy.pass('apply')).toMatchObject({ outcome: 'applied', lettersSent: 0 });
+    expect(movedLetters(deploy)).toEqual(oneLetter);
+  });
+
+  it('a pass that stopped after its claim and was not run again: the apply pass after its end sends the letter, and the next daily run has nothing to send', async () => {
+    const deploy = await acknowledgedCase(baseline, holiday);
+    at(deploy, '2026-03-05T08:00:00Z');
+    // 3 minutes left: the claim holds until 08:03:10.
+    const stopped = stoppedPass(deploy, 3 * 60_000);
+    void record(stopped.deps);
+    await stopped.reached;
+    at(deploy, '2026-03-05T08:03:09Z');
+    expect(await record(deploy.updated)).toMatchObject({ lettersSent: 0 });
+    at(deploy, '2026-03-05T08:05:00Z');
+    expect(await deploy.pass('apply')).toMatchObject({ outcome: 'applied', lettersSent: 1 });
+    expect(movedLetters(deploy)).toEqual(oneLetter);
+    at(deploy, '2026-03-06T08:00:00Z');
+    expect(await applyProfileChange(deploy.updated)).toMatchObject({ outcome: 'unchanged', lettersSent: 0 });
+    expect(lettersOwed(await deploy.repository.loadEvents('case-1'))).toEqual([]);
+    expect(movedLetters(deploy)).toEqual(oneLetter);
+  });
+
+  it("a workflow step meeting a stopped pass's claim gets LetterHeldError until the claim expires, then sends the letter once", async () => {
+    const deploy = await acknowledgedCase(baseline, holiday);
+    at(deploy, '2026-03-05T08:00:00Z');
+    // 5 minutes left: the claim holds until 08:05:10.
+    const stopped = stoppedPass(deploy, 5 * 60_000);
+    void record(stopped.deps);
+    await stopped.reached;
+    for (const instant of ['2026-03-05T08:00:30Z', '2026-03-05T08:05:09Z']) {
+      at(deploy, instant);
+      await expect(sendLettersAndLocate(deploy.updated, 'case-1')).rejects.toMatchObject({
+        name: 'LetterHeldError',
+        code: 'LETTER_HELD',
+      });
+    }
+    expect(movedLetters(deploy)).toEqual([]);
+    at(deploy, '2026-03-05T08:05:10Z');
+    await sendLettersAndLocate(deploy.updated, 'case-1');
+    at(deploy, '2026-03-05T08:06:10Z');
+    await sendLettersAndLocate(deploy.updated, 'case-1');
+    expect(movedLetters(deploy)).toEqual(oneLetter);
+  });
+
+  it("a run's claim holds no longer than Lambda's longest invocation and the margin, whatever the invocation says", async () => {
+    const deploy = await acknowledgedCase(baseline, holiday);
+    at(deploy, '2026-03-05T08:00:00Z');
+    const stopped = stoppedPass(deploy, 60 * 60_000);
+    void record(stopped.deps);
+    await stopped.reached;
+    at(deploy, new Date(Date.parse('2026-03-05T08:00:00Z') + LETTER_CLAIM_MS.run).toISOString());
+    expect(await deploy.pass('apply')).toMatchObject({ outcome: 'applied', lettersSent: 1 });
     expect(movedLetters(deploy)).toEqual(oneLetter);
   });
 });

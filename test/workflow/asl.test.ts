@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { STEPS } from '#shared/domain/case.ts';
+import { LETTER_CLAIM_MS } from '#shared/usecases/notify.ts';
 import { ASL_PATH, substitute, substitutionNames } from '../../infra/local/local-step-functions.ts';
 import { WORKFLOW_FUNCTIONS } from '../../infra/local/system.ts';
 
@@ -15,7 +16,14 @@ const text = readFileSync(ASL_PATH, 'utf8');
 type State = Record<string, unknown> & {
   Type: string;
   Resource?: string;
-  Retry?: Array<{ ErrorEquals: string[] }>;
+  Retry?: Array<{
+    ErrorEquals: string[];
+    IntervalSeconds?: number;
+    MaxAttempts?: number;
+    BackoffRate?: number;
+    MaxDelaySeconds?: number;
+    JitterStrategy?: string;
+  }>;
 };
 const definition = JSON.parse(text) as { States: Record<string, State> };
 
@@ -67,6 +75,29 @@ describe('statemachines/complaint.asl.json', () => {
     for (const [name, state] of tasks) {
       const last = state.Retry?.at(-1);
       expect(last, name).toMatchObject({ ErrorEquals: ['States.TaskFailed'], MaxAttempts: 3 });
+    }
+  });
+
+  it("retries a step that finds its letters claimed by another run for longer than any run's claim holds", () => {
+    for (const [name, state] of tasks) {
+      const retriers = state.Retry ?? [];
+      const held = retriers.findIndex((retry) => retry.ErrorEquals.includes('LetterHeldError'));
+      // Step Functions uses the first retrier that matches: none before it may catch the error.
+      const wider = retriers.findIndex((retry) =>
+        retry.ErrorEquals.some((error) => error === 'States.TaskFailed' || error === 'States.ALL'),
+      );
+      expect(held, name).toBeGreaterThanOrEqual(0);
+      expect(held, name).toBeLessThan(wider);
+      const retry = retriers[held] ?? { ErrorEquals: [] };
+      // No jitter: with FULL jitter a wait may be anything down to nothing.
+      expect(retry.JitterStrategy ?? 'NONE', name).toBe('NONE');
+      const { IntervalSeconds = 1, MaxAttempts = 3, BackoffRate = 2, MaxDelaySeconds = Infinity } = retry;
+      let waitedMs = 0;
+      for (let attempt = 0; attempt < MaxAttempts; attempt++) {
+        waitedMs += Math.min(IntervalSeconds * BackoffRate ** attempt, MaxDelaySeconds) * 1000;
+      }
+      // The last attempt starts after the claim met by the first has expired (it was taken before that attempt).
+      expect(waitedMs, name).toBeGreaterThan(LETTER_CLAIM_MS.run);
     }
   });
 

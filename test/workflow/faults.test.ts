@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutgoingEmail } from '#shared/ports/notifications.ts';
-import { Harness, types } from './harness.ts';
+import { LETTER_CLAIM_MS } from '#shared/usecases/notify.ts';
+import { Harness, staff, types } from './harness.ts';
 
 /**
  * Faults inside workflow tasks, with the real ASL's retriers: SES failing for a while and then recovering, and a
@@ -74,5 +75,43 @@ describe('faults in workflow tasks', () => {
     const recorded = (await harness.events(caseId)).filter((event) => event.type === 'correspondence-sent');
     expect(recorded.map((event) => (event as { key: string }).key)).toEqual(['complaint-received#1']);
     expect((await harness.openTask(caseId)).step).toBe('triage');
+  });
+
+  it('a step meeting the claim of a run that stopped is retried (LetterHeldError) until the claim expires, then sends the letter once', async () => {
+    watchMailer(0);
+    const repository = harness.deps.repository;
+    const append = repository.appendEvent.bind(repository);
+    let claimed: string | undefined;
+    // A deploy's pass (or the daily run) reaches the letter the triage calls for as soon as it is recorded, claims
+    // it and stops: its claim holds for as long as a run can (no invocation here, as locally).
+    repository.appendEvent = async (caseId, seq, event) => {
+      const result = await append(caseId, seq, event);
+      if (event.type === 'triaged' && !claimed) {
+        claimed = `service-request#${seq}`;
+        const now = harness.deps.clock.now();
+        await repository.claimLetter(caseId, claimed, {
+          at: now.toISOString(),
+          until: new Date(now.getTime() + LETTER_CLAIM_MS.run).toISOString(),
+          by: 'run',
+        });
+      }
+      return result;
+    };
+    const { caseId } = await harness.submit();
+    await harness.act(caseId, staff.handler, harness.serviceRequest());
+    const letters = () => sent.filter((email) => email.headers?.['X-Correspondence-Key'] === claimed);
+    // Longer than a ConflictError's retrier lasts (about two minutes), shorter than the claim.
+    await harness.advance(LETTER_CLAIM_MS.run - MINUTE);
+    expect(letters()).toHaveLength(0);
+    expect(harness.execution(caseId)?.status).toBe('RUNNING');
+    await harness.advance(2 * MINUTE);
+    expect(letters()).toHaveLength(1);
+    const recorded = (await harness.events(caseId)).filter(
+      (event) => event.type === 'correspondence-sent' && event.key === claimed,
+    );
+    expect(recorded).toHaveLength(1);
+    const execution = harness.execution(caseId);
+    expect(execution?.status).not.toBe('FAILED');
+    expect(execution?.history.map((entry) => entry.state)).not.toContain('The workflow could not continue');
   });
 });
