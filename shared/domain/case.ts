@@ -447,7 +447,13 @@ export interface CaseState {
   stage2: StageRecord & { escalationRequestedAt?: Instant; escalationReason?: string };
   escalationWindow?: Deadline;
   actions: OutstandingAction[];
-  breaches: Array<{ step: Step; dueAt: Instant; at: Instant; actionId?: string }>;
+  /**
+   * Deadlines missed, with the date the resident was then promised (the apology letter gives it). The original
+   * `dueAt` stays what reporting counts against; `newDueDate` is absent on an action's breach, on breaches
+   * recorded before the event carried it, and in a projection saved before the reducer kept it (the case views
+   * fold the log, so they show it; see promisedDate in position.ts).
+   */
+  breaches: Array<{ step: Step; dueAt: Instant; at: Instant; actionId?: string; newDueDate?: CivilDate }>;
   remindersSent: Array<{ step: Step; dueAt: Instant; actionId?: string }>;
   ombudsmanReferrals: Array<{ at: Instant; reference?: string }>;
   correspondence: Array<{
@@ -1164,6 +1170,7 @@ function applyEvent(state: CaseState, event: CaseEvent, ctx: CaseContext): CaseS
             dueAt: event.dueAt,
             at: event.at,
             ...(event.actionId ? { actionId: event.actionId } : {}),
+            ...(event.newDueDate ? { newDueDate: event.newDueDate } : {}),
           },
         ],
       };

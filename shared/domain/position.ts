@@ -1,4 +1,4 @@
-import { endOfLondonDay, type Instant } from '../time/london.ts';
+import { type CivilDate, endOfLondonDay, type Instant } from '../time/london.ts';
 import type { CaseContext, CaseState, OutstandingAction, StaffRole, Step } from './case.ts';
 import { openActions, pendingStep } from './case.ts';
 
@@ -50,6 +50,22 @@ export function deadlineAlerts(state: CaseState, dueAt: string): { reminded: boo
     breached: state.breaches.some((b) => clockSteps(b.step) && b.dueAt === dueAt),
   };
 }
+/**
+ * The date the resident was promised after this deadline was missed: the breach records it and the apology
+ * letter gives it ("You will have our stage 1 response by ..."). Undefined before a breach, and for a breach
+ * recorded without one. Only what is shown and chased changes: the missed `dueAt` stays the Code deadline
+ * that the queue's status and order and every reporting figure use.
+ */
+export function promisedDate(state: CaseState, dueAt: string | undefined): CivilDate | undefined {
+  if (!dueAt) return undefined;
+  return state.breaches.find((b) => b.step !== 'outstanding-actions' && b.dueAt === dueAt)?.newDueDate;
+}
+
+/** Whether a promised date has passed too (it runs to the end of its London day, as every deadline does). */
+export function promiseMissed(date: CivilDate, now: Date): boolean {
+  return Date.parse(endOfLondonDay(date)) < now.getTime();
+}
+
 /** Overdue steps are re-alerted weekly; an open-ended wait (no escalation window) is re-checked monthly. */
 export const STILL_OVERDUE_SECONDS = 7 * DAY_SECONDS;
 export const OPEN_ENDED_RECHECK_SECONDS = 30 * DAY_SECONDS;

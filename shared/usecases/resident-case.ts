@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { Actor, CaseEvent, CaseState } from '../domain/case.ts';
 import { CaseLinkError, EscalationWindowClosedError } from '../domain/errors.ts';
-import type { CasePosition } from '../domain/position.ts';
+import { type CasePosition, promisedDate } from '../domain/position.ts';
 import { verifyCaseLink } from '../domain/secrets.ts';
 import '../zod-messages.ts';
 import { lazy } from '../lazy.ts';
@@ -126,10 +126,14 @@ export async function residentView(deps: AppDependencies, linkToken: string, cas
   const caseId = linkedCaseId(deps, linkToken, caseIdInPath);
   await resendOwedCallbacks(deps, caseId);
   const { state, events } = await loadCase(deps, caseId);
+  const position = positionOf(deps, state);
+  // The breaches stay off the resident's view; the date their apology letter promised is theirs.
+  const promised = promisedDate(state, position.dueAt);
   return {
     case: residentSafeView(state),
     timeline: residentTimeline(events),
-    position: positionOf(deps, state),
+    position,
+    ...(promised ? { promisedDate: promised } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import { allowsEvent, type CaseState, isOpenAction, OPEN_STATUSES, STAFF_ROLES } from '../domain/case.ts';
-import { actionAlerts } from '../domain/position.ts';
+import { actionAlerts, promisedDate } from '../domain/position.ts';
 import {
   type Assignment,
   assignmentOf,
@@ -19,7 +19,15 @@ import type { AppDependencies } from './dependencies.ts';
 type Assigned = Assignment;
 
 /** An open task as the work queue lists it: never its token. */
-export type QueuedTask = Omit<TaskRecord, 'token' | 'assignedSeq'> & Assigned & { deadline: DeadlineStatus };
+export type QueuedTask = Omit<TaskRecord, 'token' | 'assignedSeq'> &
+  Assigned & {
+    deadline: DeadlineStatus;
+    /**
+     * On an overdue task: the new date the resident was promised when its deadline was missed (see
+     * promisedDate). Shown beside the missed date; the status and order stay on the missed date.
+     */
+    promisedDate?: CivilDate;
+  };
 
 /** An open outstanding action as the work queue lists it: the handler mailbox owns it, managers chase it. */
 export interface QueuedAction extends Assigned {
@@ -108,29 +116,38 @@ export async function staffQueue(deps: AppDependencies, query: StaffQueueQuery):
         )
       : Promise.resolve([]),
   ]);
-  const cases = new Map(actionCases.map((state) => [state.caseId, state]));
-  const unread = [
-    ...new Set(tasks.filter((task) => task.assignedSeq === undefined).map((task) => task.caseId)),
-  ].filter((caseId) => !cases.has(caseId));
-  if (unread.length > 0) {
-    for (const state of await repository.getProjections(unread)) cases.set(state.caseId, state);
-  }
-
   const statusOf = deadlineStatusesAt(
     deps.clock.now(),
     context.clocks.calendar,
     context.profile.reminderLeadWorkingDays,
   );
+  const cases = new Map(actionCases.map((state) => [state.caseId, state]));
+  // An overdue task's case holds the date its resident was then promised; overdue tasks are few, so reading
+  // their cases (with those of tasks stored before their assignee was kept) costs one batched read at most.
+  const unread = [
+    ...new Set(
+      tasks
+        .filter((task) => task.assignedSeq === undefined || statusOf(task.dueAt).status === 'overdue')
+        .map((task) => task.caseId),
+    ),
+  ].filter((caseId) => !cases.has(caseId));
+  if (unread.length > 0) {
+    for (const state of await repository.getProjections(unread)) cases.set(state.caseId, state);
+  }
+
   const queuedTasks: QueuedTask[] = tasks.map(
     ({ token: _token, assignedSeq: _seq, assignee, assigneeEmail, ...task }) => {
       // A case read anyway (for its actions, or for a task stored without its assignee) is the fresher source.
       const state = cases.get(task.caseId);
+      const deadline = statusOf(task.dueAt);
+      const promised = state && deadline.status === 'overdue' ? promisedDate(state, task.dueAt) : undefined;
       return {
         ...task,
         ...(state
           ? assignmentOf(state)
           : { ...(assignee ? { assignee } : {}), ...(assigneeEmail ? { assigneeEmail } : {}) }),
-        deadline: statusOf(task.dueAt),
+        deadline,
+        ...(promised ? { promisedDate: promised } : {}),
       };
     },
   );

@@ -317,6 +317,27 @@ describe('the README walkthrough', () => {
     expect(await subjectsTo(rt, 'handlers@staff.localhost')).toContainEqual(
       expect.stringMatching(/^Deadline missed/),
     );
+    // The resident's apology gives a new date, five working days on; the queue and both case pages show it.
+    expect(await subjectsTo(rt, 'ada@resident.example')).toContainEqual(
+      expect.stringMatching(/^We are sorry: our stage 1 response is late/),
+    );
+    const promised =
+      'Was due Monday 16 March 2026 at 23:59; promised to the resident by Monday 23 March 2026';
+    const staffPage = async (path: string) =>
+      (await (await fetch(`${rt.url}${path}`, { headers: { cookie: 'local_user=hannah' } })).text()).replace(
+        /\s+/g,
+        ' ',
+      );
+    expect(await staffPage('/staff')).toContain(promised);
+    expect(await staffPage(`/staff/case/${caseId}`)).toContain(promised);
+    const residentPage = (
+      await (
+        await fetch(`${rt.url}${link.pathname}${link.search}`, { headers: { accept: 'text/html' } })
+      ).text()
+    ).replace(/\s+/g, ' ');
+    expect(residentPage).toContain(
+      'We did not send our stage 1 response by the end of Monday 16 March 2026, the date we first gave you. We are sorry. We wrote to you with a new date: we will send our stage 1 response by the end of Monday 23 March 2026.',
+    );
 
     // 4. The stage 1 response, then the resident asks for stage 2 through the link in their email.
     const beforeResponse = (await subjectsTo(rt, 'ada@resident.example')).length;

@@ -40,6 +40,26 @@ describe('reporting figures for a known population (financial year 2026-27)', ()
   const report = reportFigures(profile, period, population());
   const { figures } = report;
 
+  it('counts a missed deadline against its original date, whatever new date the resident was then promised', () => {
+    // The breaches as the workflow now records them: with the new date the apology letter gave. H's stage 1
+    // response (due 17 April) went out on 24 April, inside the promise, and is still late.
+    const promised: Record<string, string> = { '2026-06-08T23:59:59.999+01:00': '2026-06-15' };
+    const withPromises = Object.entries(populations).map(([reference, events]) =>
+      caseFactsFromEvents(
+        reference.toLowerCase(),
+        events.map((event) =>
+          event.type === 'deadline-breached' && !event.actionId
+            ? { ...event, newDueDate: promised[event.dueAt] ?? '2026-04-24' }
+            : event,
+        ),
+        ctx,
+      ),
+    );
+    expect(withPromises).toEqual(population());
+    expect(reportFigures(profile, period, withPromises).figures).toEqual(figures);
+    expect(figures.tsm.CH02_1).toEqual({ value: (1 / 3) * 100, numerator: 1, denominator: 3 });
+  });
+
   it('counts the TSM figures by the definitions: receipt instants in London, responses against the timescale', () => {
     expect(figures.period).toEqual(period);
     expect(figures.homes).toBe(5000);

@@ -101,13 +101,14 @@ describe('staffQueue', () => {
     ];
     const tasks = [
       {
-        ...aTask('t1', 'c1', 'triage', '2026-03-09T23:59:59.999Z'),
+        // Not yet overdue: an overdue task's case is read for the date its resident was promised.
+        ...aTask('t1', 'c1', 'triage', '2026-03-12T23:59:59.999Z'),
         assignedSeq: 4,
         assignee: HANNAH.id,
         assigneeEmail: HANNAH.email,
       },
-      { ...aTask('t2', 'c2', 'triage', '2026-03-10T23:59:59.999Z'), assignedSeq: 1 },
-      aTask('t3', 'c3', 'triage', '2026-03-11T23:59:59.999Z'),
+      { ...aTask('t2', 'c2', 'triage', '2026-03-13T23:59:59.999Z'), assignedSeq: 1 },
+      aTask('t3', 'c3', 'triage', '2026-03-16T23:59:59.999Z'),
     ];
     const { deps, calls } = fakeRepository(cases, tasks);
 
@@ -124,6 +125,47 @@ describe('staffQueue', () => {
     expect(queue.tasks.map((task) => Object.keys(task))).not.toContainEqual(
       expect.arrayContaining(['assignedSeq']),
     );
+  });
+
+  it("reads an overdue task's case for the date its resident was promised; status and order stay on the missed date", async () => {
+    // Prepare: c1's deadline was missed and its breach gave a new date; c2's was missed before breaches kept one
+    // (an old projection); c3's is not yet due. Every task carries its assignment.
+    const missed = '2026-03-09T23:59:59.999Z';
+    const earlier = '2026-03-06T23:59:59.999Z';
+    const breach = (state: CaseState, dueAt: string, newDueDate?: string): CaseState => ({
+      ...state,
+      breaches: [
+        {
+          step: 'triage',
+          dueAt,
+          at: '2026-03-10T00:00:00.100Z',
+          ...(newDueDate ? { newDueDate } : {}),
+        },
+      ],
+    });
+    const cases = [
+      breach(aCase('c1', 'awaiting-triage'), missed, '2026-03-16'),
+      breach(aCase('c2', 'awaiting-triage'), earlier),
+      aCase('c3', 'awaiting-triage'),
+    ];
+    const carried = { assignedSeq: 1 };
+    const tasks = [
+      { ...aTask('t3', 'c3', 'triage', '2026-03-11T23:59:59.999Z'), ...carried },
+      { ...aTask('t1', 'c1', 'triage', missed), ...carried },
+      { ...aTask('t2', 'c2', 'triage', earlier), ...carried },
+    ];
+    const { deps, calls } = fakeRepository(cases, tasks);
+
+    // Act
+    const queue = await staffQueue(deps, { role: 'handler', viewerId: 'sub-someone' });
+
+    // Assess: one batched read of the overdue tasks' cases only
+    expect(calls.filter((call) => call.startsWith('getProjection'))).toEqual(['getProjections c1,c2']);
+    expect(queue.tasks.map((task) => [task.taskId, task.deadline.status, task.promisedDate])).toEqual([
+      ['t2', 'overdue', undefined],
+      ['t1', 'overdue', '2026-03-16'],
+      ['t3', 'due-soon', undefined],
+    ]);
   });
 
   it('filters tasks and outstanding actions by deadline status and assignee; a stage filter keeps the actions', async () => {

@@ -23,6 +23,7 @@ import { handler as registerTask } from '#functions/workflow/register-task.ts';
 import type { Actor } from '#shared/domain/case.ts';
 import { signCaseLink } from '#shared/domain/secrets.ts';
 import { loadCase, recordEvent } from '#shared/usecases/case-log.ts';
+import { checkDeadline } from '#shared/usecases/workflow.ts';
 import { apiEvent, lambdaContext, parse, useLocalAws } from '../handlers/setup.ts';
 import { stageResponse } from '../support/fixtures.ts';
 import { fieldParts, multipart, type Part, SAMPLES } from '../support/multipart.ts';
@@ -415,6 +416,34 @@ describe('the case page (signed link)', () => {
     );
     expect(json.statusCode).toBe(200);
     expect(json.body.case).toMatchObject({ reference: 'CMP-2026-000001' });
+  });
+
+  it('after a missed deadline, says the date first given was missed and the new date the apology letter gave', async () => {
+    const { caseId, token } = await submitValid();
+    // The virtual clock moves past the acknowledgement deadline; the workflow's check records the breach.
+    vi.setSystemTime(new Date('2026-03-10T10:00:00Z'));
+    await checkDeadline(await dependencies(), { caseId, step: 'triage' });
+    const { events } = await loadCase(await dependencies(), caseId);
+    const breach = events.find((event) => event.type === 'deadline-breached');
+    expect(breach).toMatchObject({ newDueDate: '2026-03-16' });
+    const page = await casePageFor(caseId, token);
+    expect(page.status).toBe(200);
+    const text = page.body.replace(/\s+/g, ' ');
+    expect(text).toContain(
+      'We did not acknowledge your complaint by the end of Monday 9 March 2026, the date we first gave you. We are sorry. We wrote to you with a new date: we will acknowledge your complaint by the end of Monday 16 March 2026.',
+    );
+    expect(text).toContain(
+      'Deadline: <time datetime="2026-03-16T23:59:59.999Z">Monday 16 March 2026 at 23:59</time>',
+    );
+    expect(text).toContain('you can contact the Housing Ombudsman Service about the delay now');
+    expect(text).not.toContain('We will do it as soon as we can');
+    // The promised date passes too: the page says so rather than repeating a date already broken.
+    vi.setSystemTime(new Date('2026-03-17T10:00:00Z'));
+    const later = (await casePageFor(caseId, token)).body.replace(/\s+/g, ' ');
+    expect(later).toContain('by the end of Monday 16 March 2026.');
+    expect(later).toContain(
+      'This new date has passed too and we have not done this yet. We are sorry. We will do it as soon as we can',
+    );
   });
 
   it('an invalid or missing token renders a 403 (or 422) page that does not echo the token', async () => {

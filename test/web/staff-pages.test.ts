@@ -408,6 +408,69 @@ describe('breaches and load', () => {
   });
 });
 
+describe('a missed deadline and the date promised after it', () => {
+  it('the queue, the case page and the breaches list show the missed date and the new date the resident was given', async () => {
+    const { caseId, reference } = await caseAt('stage1-response');
+    // A case still at triage: the queue reads no case for its actions, so it reads this one for its promise.
+    const untriaged = await caseAt('triage');
+    // The virtual clock moves past both deadlines; the workflow's checks record the breaches.
+    vi.setSystemTime(new Date('2026-03-20T10:00:00Z'));
+    await checkDeadline(await dependencies(), { caseId, step: 'stage1-response' });
+    await openTask(caseId, 'stage1-response');
+    await checkDeadline(await dependencies(), { caseId: untriaged.caseId, step: 'triage' });
+    await openTask(untriaged.caseId, 'triage');
+    const promise =
+      'Was due Monday 16 March 2026 at 23:59; promised to the resident by Monday 23 March 2026</span>';
+
+    const queue = await get(queuePage, { path: '/staff', query: { status: 'overdue' } });
+    expect(queue.body).toContain(reference);
+    expect(queue.body).toContain(
+      `data-rag="overdue"><strong class="govuk-tag govuk-tag--red">Overdue</strong> <span class="govuk-body-s">${promise}`,
+    );
+    expectSoundMarkup(queue.body);
+    const json = JSON.parse(
+      String(
+        (
+          (await queueHandler(
+            apiEvent({
+              rawPath: '/staff/queue',
+              routeKey: 'GET /staff/queue',
+              claims: staffClaims('handler'),
+            }),
+            lambdaContext,
+          )) as { body?: string }
+        ).body,
+      ),
+    );
+    expect(json.tasks).toEqual([
+      expect.objectContaining({ reference: untriaged.reference, step: 'triage', promisedDate: '2026-03-16' }),
+      expect.objectContaining({ reference, step: 'stage1-response', promisedDate: '2026-03-23' }),
+    ]);
+
+    const page = await get(casePage, casePath(caseId));
+    expect(page.body).toMatch(
+      new RegExp(
+        `data-testid="deadline-status">Monday 16 March 2026 at 23:59 <strong[^>]*>Overdue</strong> <span class="govuk-body-s">${promise}`,
+      ),
+    );
+    expect(page.body).toContain('; the resident was promised it by Monday 23 March 2026)');
+    expectSoundMarkup(page.body);
+
+    const breaches = await get(managerPage, { path: '/staff/manager', role: 'manager' });
+    expect(breaches.body).toContain('Promised to the resident by');
+    expect(breaches.body).toMatch(
+      /Monday 16 March 2026 at 23:59<\/td><td class="govuk-table__cell">Monday 23 March 2026<\/td>/,
+    );
+
+    // The promised date passes too: still overdue against the first date, and said to be missed as well.
+    vi.setSystemTime(new Date('2026-03-24T10:00:00Z'));
+    const later = await get(queuePage, { path: '/staff' });
+    expect(later.body).toContain(
+      'Was due Monday 16 March 2026 at 23:59; promised to the resident by Monday 23 March 2026, which has passed too',
+    );
+  });
+});
+
 describe('case page', () => {
   it('puts reasonable adjustments, vulnerability and the representative at the top', async () => {
     const { caseId } = await newCase({

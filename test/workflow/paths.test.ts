@@ -195,6 +195,8 @@ describe('workflow paths', () => {
         step: 'stage1-acknowledgement',
         dueAt: '2026-03-09T23:59:59.999Z',
         at: expect.stringMatching(/^2026-03-10T00:00:00/),
+        // The date the apology letter gave the resident (5 working days on), kept for the pages to show.
+        newDueDate: '2026-03-16',
       },
     ]);
     expect((await h.emailsTo('managers@staff.localhost')).map((email) => email.subject)).toEqual([

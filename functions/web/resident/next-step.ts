@@ -1,6 +1,8 @@
 import { referralTimeLimitWords } from '#shared/domain/letters.ts';
+import { promiseMissed } from '#shared/domain/position.ts';
 import { currentOmbudsman } from '#shared/policy/ombudsmen.ts';
 import type { ProviderProfile } from '#shared/policy/profile.ts';
+import { endOfLondonDay } from '#shared/time/london.ts';
 import { html, join, type SafeHtml, when } from '../ui/html.ts';
 import type { ResidentView } from './case-page.ts';
 import { contactList, dateWords, deadlineWords, instantWords, stageName } from './text.ts';
@@ -19,19 +21,31 @@ ${contactList(currentOmbudsman(profile), { address: false })}`;
 
 /** What happens next and by when, from the case's position, in words. */
 export function nextStep(profile: ProviderProfile, view: ResidentView, now: Date): SafeHtml {
-  const { case: state, position } = view;
+  const { case: state, position, promisedDate: promised } = view;
   const due = position.dueAt;
   const late = overdue(due, now);
+  const asSoonAsWeCan = html`We will do it as soon as we can, and you can contact us or the ${profile.ombudsman.name} about the delay.`;
   const sorry = when(
-    late && position.step !== 'escalation-window',
+    late && !promised && position.step !== 'escalation-window',
     () =>
-      html`<div class="govuk-inset-text">This date has passed and we have not done this yet. We are sorry. We will do it as soon as we can, and you can contact us or the ${profile.ombudsman.name} about the delay.</div>`,
+      html`<div class="govuk-inset-text">This date has passed and we have not done this yet. We are sorry. ${asSoonAsWeCan}</div>`,
   );
-  const deadline = due
-    ? html`<p class="govuk-body-s">Deadline: <time datetime="${due}">${instantWords(due)}</time> (UK time)</p>`
+  // After a missed deadline the resident was written to with a new date: that date is the one we now work to.
+  const promisedEnd = promised ? endOfLondonDay(promised) : undefined;
+  const shownDue = promisedEnd ?? due;
+  const deadline = shownDue
+    ? html`<p class="govuk-body-s">Deadline: <time datetime="${shownDue}">${instantWords(shownDue)}</time> (UK time)</p>`
     : html``;
-  const must = (what: string) =>
-    due ? html`<p class="govuk-body">We must ${what} by ${deadlineWords(due)}.</p>` : html``;
+  const must = (what: string) => {
+    if (!due) return html``;
+    if (!promised) return html`<p class="govuk-body">We must ${what} by ${deadlineWords(due)}.</p>`;
+    return html`<p class="govuk-body" data-testid="promised-date">We did not ${what} by ${deadlineWords(due)}, the date we first gave you. We are sorry. We wrote to you with a new date: we will ${what} by the end of ${dateWords(promised)}.</p>
+${
+  promiseMissed(promised, now)
+    ? html`<div class="govuk-inset-text">This new date has passed too and we have not done this yet. We are sorry. ${asSoonAsWeCan}</div>`
+    : html`<div class="govuk-inset-text">You do not have to wait for us: you can contact the ${profile.ombudsman.name} about the delay now.</div>`
+}`;
+  };
   const stage2 = stageName(profile, 2);
   switch (position.step) {
     case 'triage':

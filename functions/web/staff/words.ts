@@ -163,15 +163,29 @@ function daysWord(days: number): string {
   return `${days} working day${days === 1 ? '' : 's'}`;
 }
 
-/** A deadline status (see deadlineStatus) in words and colour. */
-export function ragFor(deadline: DeadlineStatus, dueAt: string | undefined): Rag {
+/** The new date a missed deadline's apology letter gave the resident, and whether it has passed as well. */
+export interface PromisedDate {
+  date: string;
+  missed: boolean;
+}
+
+/**
+ * A deadline status (see deadlineStatus) in words and colour. An overdue deadline with a promise stays
+ * "Overdue" (the Code's timescale was missed whatever was promised since) and says what the resident was told.
+ */
+export function ragFor(deadline: DeadlineStatus, dueAt: string | undefined, promise?: PromisedDate): Rag {
   const left = deadline.workingDaysLeft ?? 0;
   const detail = left <= 0 ? 'Due today' : `${daysWord(left)} left`;
   switch (deadline.status) {
     case 'no-deadline':
       return { key: 'no-deadline', label: 'No deadline', detail: 'No deadline is set', colour: 'grey' };
     case 'overdue':
-      return { key: 'overdue', label: 'Overdue', detail: `Was due ${instantWords(dueAt)}`, colour: 'red' };
+      return {
+        key: 'overdue',
+        label: 'Overdue',
+        detail: `Was due ${instantWords(dueAt)}${promise ? `; promised to the resident by ${dateWords(promise.date)}${promise.missed ? ', which has passed too' : ''}` : ''}`,
+        colour: 'red',
+      };
     case 'due-soon':
       return { key: 'due-soon', label: 'Due soon', detail, colour: 'yellow' };
     case 'on-track':

@@ -93,7 +93,7 @@ ${
           }
           return html`<div class="govuk-!-margin-bottom-6" data-testid="deadline">
   <h3 class="govuk-heading-s govuk-!-margin-bottom-2">${item.title}</h3>
-  <p class="govuk-body">${status}${breach ? html` (deadline breach recorded ${instantWords(breach.at)})` : html``}</p>
+  <p class="govuk-body">${status}${breach ? html` (deadline breach recorded ${instantWords(breach.at)}${breach.newDueDate ? `; the resident was promised it by ${formatCivilDate(breach.newDueDate)}` : ''})` : html``}</p>
   ${explainDeadline(deadline)}
   ${when(
     item.extensions?.length,

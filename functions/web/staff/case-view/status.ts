@@ -1,6 +1,6 @@
 import type { Deadline } from '#shared/calendar/deadline.ts';
 import type { CaseState } from '#shared/domain/case.ts';
-import type { CasePosition } from '#shared/domain/position.ts';
+import { type CasePosition, promisedDate, promiseMissed } from '#shared/domain/position.ts';
 import { deadlineStatus } from '#shared/domain/work-queue.ts';
 import { summaryList } from '../../ui/components.ts';
 import { html, type SafeHtml, when } from '../../ui/html.ts';
@@ -42,8 +42,13 @@ export function deadlineForStep(state: CaseState, step: CasePosition['step']): D
 export function statusSection(view: CaseView): SafeHtml {
   const { state, position, profile, now, calendar } = view;
   const current = deadlineForStep(state, position.step);
+  const promised = promisedDate(state, position.dueAt);
   const rag = position.dueAt
-    ? ragFor(deadlineStatus(position.dueAt, now, calendar, profile.reminderLeadWorkingDays), position.dueAt)
+    ? ragFor(
+        deadlineStatus(position.dueAt, now, calendar, profile.reminderLeadWorkingDays),
+        position.dueAt,
+        promised ? { date: promised, missed: promiseMissed(promised, now) } : undefined,
+      )
     : undefined;
   const triage = state.triage;
   const waitingFor = html`${STEP_WORDS[position.step]}${position.role ? html` <span class="govuk-body-s">(${ROLE_WORDS[position.role].toLowerCase()})</span>` : html``}`;
@@ -79,7 +84,12 @@ ${summaryList([
     : []),
   { key: 'What the case is waiting for', value: waitingFor },
   ...(position.dueAt && rag
-    ? [{ key: 'Deadline', value: html`${instantWords(position.dueAt)} ${ragTag(rag)}` }]
+    ? [
+        {
+          key: 'Deadline',
+          value: html`<span data-testid="deadline-status">${instantWords(position.dueAt)} ${ragTag(rag)}</span>`,
+        },
+      ]
     : []),
   ...(position.reminderAt ? [{ key: 'Reminder', value: instantWords(position.reminderAt) }] : []),
 ])}

@@ -8,7 +8,7 @@ import { monthTallies } from '#shared/usecases/report.ts';
 import { staffPage } from '../../staff-route.ts';
 import { table } from '../../ui/components.ts';
 import { html, when } from '../../ui/html.ts';
-import { instantWords, ROLE_WORDS, STATUS_WORDS, STEP_WORDS, staffName } from '../words.ts';
+import { civil, instantWords, ROLE_WORDS, STATUS_WORDS, STEP_WORDS, staffName } from '../words.ts';
 import { caseLink, QUEUE_ROLES } from './common.ts';
 
 /** Breaches and load: missed deadlines on open cases, each handler's load, overdue work per role. */
@@ -34,11 +34,20 @@ export const managerPage = staffPage(async (ctx) => {
       ? html`<p class="govuk-body" data-testid="no-breaches">No open case has missed a deadline.</p>`
       : table({
           caption: `${breaches.length} missed deadline${breaches.length === 1 ? '' : 's'} on open cases`,
-          head: ['Reference', 'Step', 'Was due', 'Breach recorded', 'Status now'],
+          head: [
+            'Reference',
+            'Step',
+            'Was due',
+            'Promised to the resident by',
+            'Breach recorded',
+            'Status now',
+          ],
           rows: breaches.map(({ state, breach }) => [
             caseLink(state.caseId, state.reference),
             STEP_WORDS[breach.step],
             instantWords(breach.dueAt),
+            // An action's date is not re-promised by a letter; an older breach may not hold the date it gave.
+            breach.newDueDate ? civil(breach.newDueDate) : 'No new date recorded',
             instantWords(breach.at),
             STATUS_WORDS[state.status],
           ]),

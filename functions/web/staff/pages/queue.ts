@@ -1,3 +1,4 @@
+import { promiseMissed } from '#shared/domain/position.ts';
 import {
   DEADLINE_FILTERS,
   QUEUE_STAGES,
@@ -94,7 +95,13 @@ export const queuePage = staffPage(async (ctx) => {
           head: ['Reference', 'What to do', 'Stage', 'Role', 'Assigned to', 'Due', 'Status'],
           rows: rows.map((task) => {
             const taskStage = queueStageOf(task.step);
-            const rag = ragFor(task.deadline, task.dueAt);
+            const rag = ragFor(
+              task.deadline,
+              task.dueAt,
+              task.promisedDate
+                ? { date: task.promisedDate, missed: promiseMissed(task.promisedDate, ctx.now) }
+                : undefined,
+            );
             return [
               caseLink(task.caseId, task.reference),
               STEP_WORDS[task.step],
