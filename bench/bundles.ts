@@ -161,6 +161,7 @@ const env = {
     admin: 'admin@example.org',
   }),
   LETTERS_BUCKET: 'bench-letters',
+  SES_CONFIGURATION_SET: 'bench-configuration-set',
   ATTACHMENTS_BUCKET: 'bench-attachments',
   INBOUND_EMAIL_BUCKET: 'bench-inbound',
   [TRACE_SDK_CALLS]: values.trace ? 'true' : '',

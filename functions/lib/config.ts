@@ -12,6 +12,7 @@ import { deriveKey } from '#shared/domain/secrets.ts';
 import { lazy } from '#shared/lazy.ts';
 import { parseProfile } from '#shared/policy/load-profile.ts';
 import { systemClock } from '#shared/ports/clock.ts';
+import type { LetterStore, Mailer } from '#shared/ports/notifications.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import '#shared/zod-messages.ts';
 import { telemetry } from './observability.ts';
@@ -94,6 +95,7 @@ async function readSecrets(config: RuntimeConfig): Promise<AppDependencies['secr
 export function dependenciesFrom(
   config: RuntimeConfig,
   secrets: AppDependencies['secrets'],
+  functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'this function',
 ): AppDependencies {
   const profile = parseProfile(
     JSON.parse(readFileSync(config.PROVIDER_PROFILE_FILE, 'utf8')),
@@ -105,12 +107,19 @@ export function dependenciesFrom(
   const repository = lazy(() => new DynamoDbCaseStore(config.TABLE_NAME, documents()));
   const reporting = lazy(() => new DynamoDbReportingStore(config.TABLE_NAME, documents()));
   const engine = lazy(() => new StepFunctionsEngine(config.STATE_MACHINE_ARN, clients.sfn));
-  const mailer = lazy(() => new SesMailer(config.SES_CONFIGURATION_SET, clients.ses));
-  const letters = lazy(() =>
-    config.LETTERS_BUCKET
-      ? new S3LetterStore(config.LETTERS_BUCKET, s3)
-      : new FolderLetterStore(config.LETTERS_DIR ?? '.data/letters'),
+  // What the stack grants decides: the mail grant sets SES_CONFIGURATION_SET and the letters grant
+  // LETTERS_BUCKET; without them the function refuses instead of failing on AccessDenied (or writing to a folder
+  // on Lambda's read-only disk) part-way through a step.
+  const mailer = lazy(() =>
+    config.SES_CONFIGURATION_SET
+      ? new SesMailer(config.SES_CONFIGURATION_SET, clients.ses)
+      : notGrantedMailer(functionName),
   );
+  const letters = lazy(() => {
+    if (config.LETTERS_BUCKET) return new S3LetterStore(config.LETTERS_BUCKET, s3);
+    if (config.LETTERS_DIR) return new FolderLetterStore(config.LETTERS_DIR);
+    return notGrantedLetters(functionName);
+  });
   const attachments = lazy(() =>
     config.ATTACHMENTS_BUCKET
       ? new S3AttachmentStore(config.ATTACHMENTS_BUCKET, s3)
@@ -150,6 +159,39 @@ export function dependenciesFrom(
     staffAddresses: config.STAFF_ALERT_EMAILS,
     newId: randomUUID,
     telemetry,
+  };
+}
+
+/** The grants a function's `uses` can hold (`infra/constructs/app-functions.ts`) that the adapters check. */
+export type SendingGrant = 'mail' | 'letters';
+
+const GRANT_GIVES: Record<SendingGrant, string> = {
+  mail: 'ses:SendEmail through the configuration set, and SES_CONFIGURATION_SET',
+  letters: 's3:PutObject on the letters bucket, and LETTERS_BUCKET',
+};
+
+/** The error of a function that reached for mail or the letters bucket its `uses` does not grant. */
+export function notGranted(functionName: string, grant: SendingGrant, doing: string): Error {
+  return new Error(
+    `${functionName} is not granted ${grant}, so it cannot ${doing}. Add ${grant}: true to its uses ` +
+      `(WORKFLOW_TASKS in infra/constructs/workflow-tasks.ts for a workflow step, otherwise the construct that ` +
+      `builds it), which gives it ${GRANT_GIVES[grant]}`,
+  );
+}
+
+/** A mailer for a function without the mail grant: sending refuses, naming the function and the grant. */
+export function notGrantedMailer(functionName: string): Mailer {
+  return {
+    send: (email) => Promise.reject(notGranted(functionName, 'mail', `send the email "${email.subject}"`)),
+  };
+}
+
+/** A letter store for a function without the letters grant: storing refuses, naming the function and the grant. */
+export function notGrantedLetters(functionName: string): LetterStore {
+  return {
+    put: (key) => Promise.reject(notGranted(functionName, 'letters', `store the letter ${key} for posting`)),
+    deleteCase: (caseId) =>
+      Promise.reject(notGranted(functionName, 'letters', `delete the letters of case ${caseId}`)),
   };
 }
 

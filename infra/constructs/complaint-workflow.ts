@@ -5,53 +5,14 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import type { AppFunctions, FunctionUses } from './app-functions.ts';
+import type { AppFunctions } from './app-functions.ts';
 import { Capability } from './capability.ts';
 import { type HouseFunction, STATE_MACHINE_ALIAS } from './house-function.ts';
+import { WORKFLOW_TASKS } from './workflow-tasks.ts';
 
 export const ASL_FILE = new URL('../../statemachines/complaint.asl.json', import.meta.url);
 
-/** The state machine's functions, the ASL substitution each one fills, and what each one uses. */
-export const WORKFLOW_TASKS = [
-  {
-    substitution: 'RecordReceiptFunctionArn',
-    module: 'workflow/record-receipt',
-    name: 'record-receipt',
-    uses: { table: 'readWrite' },
-  },
-  {
-    substitution: 'SendNotificationsFunctionArn',
-    module: 'workflow/send-notifications',
-    name: 'send-notifications',
-    // Letters go by email, or are stored for posting.
-    uses: { table: 'readWrite', letters: true, mail: true },
-  },
-  {
-    substitution: 'RegisterTaskFunctionArn',
-    module: 'workflow/register-task',
-    name: 'register-task',
-    // Staff are told of the new task.
-    uses: { table: 'readWrite', mail: true },
-  },
-  {
-    substitution: 'CheckDeadlineFunctionArn',
-    module: 'workflow/check-deadline',
-    name: 'check-deadline',
-    // Reminders and breaches are sent to staff.
-    uses: { table: 'readWrite', mail: true },
-  },
-  {
-    substitution: 'CloseCaseFunctionArn',
-    module: 'workflow/close-case',
-    name: 'close-case',
-    uses: { table: 'readWrite' },
-  },
-] as const satisfies ReadonlyArray<{
-  substitution: string;
-  module: string;
-  name: string;
-  uses: FunctionUses;
-}>;
+export { WORKFLOW_TASKS } from './workflow-tasks.ts';
 
 type Substitution = (typeof WORKFLOW_TASKS)[number]['substitution'];
 

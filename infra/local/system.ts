@@ -34,7 +34,7 @@ import { loadCase, saveFolded } from '#shared/usecases/case-log.ts';
 import type { AppDependencies } from '#shared/usecases/dependencies.ts';
 import { finishIntake } from '#shared/usecases/intake.ts';
 import { applyProfileChange, type ProfileChangeReport } from '#shared/usecases/profile-change.ts';
-import { useDependencies } from '../../functions/lib/config.ts';
+import { notGrantedLetters, notGrantedMailer, useDependencies } from '../../functions/lib/config.ts';
 import * as checkDeadline from '../../functions/workflow/check-deadline.ts';
 import * as closeCase from '../../functions/workflow/close-case.ts';
 import * as recordReceipt from '../../functions/workflow/record-receipt.ts';
@@ -43,6 +43,8 @@ import * as reportMonthsJob from '../../functions/workflow/report-months.ts';
 import * as retentionJob from '../../functions/workflow/retention.ts';
 import * as sendDigest from '../../functions/workflow/send-digest.ts';
 import * as sendNotifications from '../../functions/workflow/send-notifications.ts';
+import type { FunctionUses } from '../constructs/app-functions.ts';
+import { WORKFLOW_TASKS } from '../constructs/workflow-tasks.ts';
 import { repairAtStart, type StartRepair } from './crash-repair.ts';
 import { CLEAN_STOP_FILE, LOCAL_TABLE } from './data-dir.ts';
 import { createActiveTable, dynaliteServer } from './dynalite.ts';
@@ -126,6 +128,42 @@ export const WORKFLOW_FUNCTIONS = {
   CheckDeadlineFunctionArn: ['local:check-deadline', checkDeadline.handler],
   CloseCaseFunctionArn: ['local:close-case', closeCase.handler],
 } as const;
+
+/** The function a handler runs as, while it runs: what it is called and what the stack grants it. */
+interface RunningFunction {
+  name: string;
+  uses: FunctionUses;
+}
+
+const runningFunction = new AsyncLocalStorage<RunningFunction>();
+
+/**
+ * The dependencies the handlers get: inside a workflow step only what the stack grants that step (its `uses`
+ * in WORKFLOW_TASKS), so a step that sends a letter without the mail or letters grant fails here as it would
+ * in AWS, instead of every function sharing every store. Read through on each access: a test that swaps an
+ * adapter on `deps` swaps it for the steps too.
+ */
+function asGranted(deps: AppDependencies): AppDependencies {
+  return new Proxy(deps, {
+    get(target, key, receiver) {
+      const running = runningFunction.getStore();
+      if (running && key === 'mailer' && !running.uses.mail) return notGrantedMailer(running.name);
+      if (running && key === 'letters' && !running.uses.letters) return notGrantedLetters(running.name);
+      return Reflect.get(target, key, receiver);
+    },
+  });
+}
+
+/** Each step's handler, run as its function: with what WORKFLOW_TASKS grants it. */
+function asItsFunction<Handler extends (...args: never[]) => unknown>(
+  substitution: keyof typeof WORKFLOW_FUNCTIONS,
+  handler: Handler,
+): Handler {
+  const task = WORKFLOW_TASKS.find((candidate) => candidate.substitution === substitution);
+  if (!task) throw new Error(`${substitution} is in no WORKFLOW_TASKS entry: add it there with what it uses`);
+  const running: RunningFunction = { name: task.name, uses: task.uses };
+  return ((...args) => runningFunction.run(running, () => handler(...args))) as Handler;
+}
 
 export interface LocalSystemOptions {
   profile: ProviderProfile | string;
@@ -230,7 +268,12 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     : { halfRecordedIntakes: [], laggingProjections: [], reindexed: 0 };
 
   sfn = new LocalStepFunctions(
-    Object.fromEntries(Object.values(WORKFLOW_FUNCTIONS).map(([name, handler]) => [name, handler as never])),
+    Object.fromEntries(
+      Object.entries(WORKFLOW_FUNCTIONS).map(([substitution, [name, handler]]) => [
+        name,
+        asItsFunction(substitution as keyof typeof WORKFLOW_FUNCTIONS, handler as never),
+      ]),
+    ),
     {
       substitutions: Object.fromEntries(
         Object.entries(WORKFLOW_FUNCTIONS).map(([key, [name]]) => [key, name]),
@@ -267,7 +310,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     },
     newId: () => crypto.randomUUID(),
   };
-  useDependencies(deps);
+  useDependencies(asGranted(deps));
   const engine = sfn;
   const restartFailedExecutions = async () => {
     const restarted: string[] = [];

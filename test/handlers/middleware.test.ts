@@ -110,6 +110,27 @@ describe('withDependencies', () => {
     await withDependencies().before?.(request as never);
     expect(request.context.deps).toBe(await dependencies());
   });
+
+  it('refuses mail and letters the function was not granted, naming it and the grant, instead of a folder', async () => {
+    // Prepare: the environment of a function whose uses has neither mail nor letters
+    const { SES_CONFIGURATION_SET, LETTERS_DIR, ...ungranted } = process.env;
+    const deps = dependenciesFrom(
+      readConfig(ungranted),
+      (await dependencies()).secrets,
+      'complaints-test-close-case',
+    );
+    const email = { from: 'a@landlord.example', to: ['b@resident.example'], subject: 'Our final response' };
+    // Act
+    const sent = await deps.mailer.send(email as never).catch((error: unknown) => error);
+    const stored = await deps.letters.put('case-1/final-response-7.txt', 'Dear Pat').catch((e: unknown) => e);
+    // Assess
+    expect(String(sent)).toMatch(
+      /complaints-test-close-case is not granted mail, so it cannot send the email "Our final response"\. Add mail: true to its uses/,
+    );
+    expect(String(stored)).toMatch(
+      /complaints-test-close-case is not granted letters, so it cannot store the letter case-1\/final-response-7\.txt for posting\. Add letters: true/,
+    );
+  });
 });
 
 describe('verifyOrigin', () => {

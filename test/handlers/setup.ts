@@ -42,6 +42,8 @@ async function localAws(dynamo: LocalDynamo) {
       admin: 'admins@landlord.example',
     }),
     LETTERS_DIR: mkdtempSync(join(tmpdir(), 'letters-')),
+    // The mail grant's variable: without it a handler's mailer refuses (functions/lib/config.ts).
+    SES_CONFIGURATION_SET: 'test-configuration-set',
     ATTACHMENTS_DIR: mkdtempSync(join(tmpdir(), 'attachments-')),
   });
   useDependencies(undefined);

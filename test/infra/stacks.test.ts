@@ -19,7 +19,7 @@ import {
 } from '../../infra/constructs/house-function.ts';
 import { substitutionNames } from '../../infra/local/local-step-functions.ts';
 import { providerContext } from '../../infra/provider-context.ts';
-import { ASL_FILE } from '../../infra/stacks/workflow-stack.ts';
+import { ASL_FILE, WORKFLOW_TASKS } from '../../infra/stacks/workflow-stack.ts';
 
 // A synth bundles every function with esbuild: tens of seconds on a busy 2-core machine.
 const SYNTH_TIMEOUT = 240_000;
@@ -315,29 +315,47 @@ describe('CDK app', () => {
         .filter((statement) => !on || on.test(JSON.stringify(statement.Resource)))
         .flatMap((statement) => [statement.Action].flat());
     const touches = (name: string, what: RegExp) => JSON.stringify(grants[name] ?? []).match(what) !== null;
-    const tasks = ['record-receipt', 'send-notifications', 'register-task', 'check-deadline', 'close-case'];
+    const tasks = WORKFLOW_TASKS.map((task) => task.name);
     const readers = ['staff-queries-queue', 'staff-queries-search'];
     for (const name of [...tasks, 'send-digest', ...readers]) expect(Object.keys(grants)).toContain(name);
 
-    // Workflow tasks: no attachments; only those that send letters store them (the letters task, and the daily
-    // run the letters for dates a profile change moved later); none answers HTTP.
+    // Every workflow step settles the letters its case owes before it returns (issue 12 removed the letters
+    // state visited after each step), by email or stored for posting: each has both grants, and the variables
+    // its adapters are built from. Granted nothing else: no attachments, no HTTP origin.
+    const environment = Object.fromEntries(
+      Object.values(workflow.findResources('AWS::Lambda::Function')).map((fn) => [
+        String(fn.Properties.FunctionName).slice(prefix.length + 1),
+        Object.keys(fn.Properties.Environment?.Variables ?? {}),
+      ]),
+    );
+    for (const task of WORKFLOW_TASKS) {
+      expect(task.uses, task.name).toMatchObject({ letters: true, mail: true });
+      expect(actions(task.name), task.name).toContain('ses:SendEmail');
+      expect(actions(task.name, /-letters-/), task.name).toContain('s3:PutObject');
+      expect(environment[task.name], task.name).toEqual(
+        expect.arrayContaining(['LETTERS_BUCKET', 'SES_CONFIGURATION_SET']),
+      );
+    }
     for (const name of [...tasks, 'send-digest']) {
       expect(touches(name, /-attachments-/), name).toBe(false);
-      expect(touches(name, /-letters-/), name).toBe(['send-notifications', 'send-digest'].includes(name));
       expect(touches(name, /OriginVerify|origin/i), name).toBe(false);
     }
-    // Only the functions that send email may send it: letters, staff alerts and digests (email-intake tells
-    // the assignee of a reply). ses-events records a bounce and posts the letter instead: it sends nothing.
-    const senders = ['send-notifications', 'register-task', 'check-deadline', 'send-digest', 'email-intake'];
+    // Only the functions that send email may send it: the workflow steps (letters, staff alerts), the daily run
+    // (digests, and letters for dates a profile change moved later) and email-intake (it tells the assignee of a
+    // reply). ses-events records a bounce and posts the letter instead: it sends nothing.
+    const senders = [
+      ...WORKFLOW_TASKS.filter((task) => task.uses.mail).map((task) => task.name),
+      'send-digest',
+      'email-intake',
+    ];
     for (const name of Object.keys(grants)) {
       expect(actions(name).includes('ses:SendEmail'), name).toBe(senders.includes(name));
     }
-    // Letters for post are stored by the task that sends letters, by ses-events (a bounced email posted) and by
-    // the daily run (a date a profile change moved later), and deleted by the retention job once the case's
-    // letters are past retention, or by a granted erasure (the erasure API and the records pages), which may only
-    // delete them.
+    // Letters for post are stored by the workflow steps, by ses-events (a bounced email posted) and by the daily
+    // run (a date a profile change moved later), and deleted by the retention job once the case's letters are
+    // past retention, or by a granted erasure (the erasure API and the records pages), which may only delete them.
     const posters = [
-      'send-notifications',
+      ...WORKFLOW_TASKS.filter((task) => task.uses.letters).map((task) => task.name),
       'ses-events',
       'send-digest',
       'retention',
