@@ -9,7 +9,7 @@
  * engine that starts nothing. Running 200 executions through the interpreter took longer than the bench's
  * timeout on a loaded machine, and the page only reads what those two write.
  *
- * Run: npm run bench:queue [-- --tasks 200 --seconds 20]
+ * Run: npm run bench:queue [-- --tasks 200 --seconds 20 --overdue]
  */
 import { parseArgs } from 'node:util';
 import type { WorkflowEngine } from '#shared/ports/workflow-engine.ts';
@@ -18,7 +18,11 @@ import { positionOf, registerTask } from '#shared/usecases/workflow.ts';
 import { load, loadAverage, printTable, realNow, startBenchRuntime } from './http-support.ts';
 
 const { values } = parseArgs({
-  options: { tasks: { type: 'string', default: '200' }, seconds: { type: 'string', default: '20' } },
+  options: {
+    tasks: { type: 'string', default: '200' },
+    seconds: { type: 'string', default: '20' },
+    overdue: { type: 'boolean', default: false },
+  },
 });
 const tasks = Number(values.tasks);
 const runtime = await startBenchRuntime();
@@ -40,9 +44,12 @@ try {
           preferredContact: 'email',
         },
         complaint: { whatHappened: 'The boiler is broken', outcomeWanted: 'Repair it' },
+        // --overdue: logged by staff as received two weeks ago, so every triage task is overdue and the page
+        // reads each case for the date its resident was promised (the worst case of that read).
+        ...(values.overdue ? { receivedAt: '2026-02-16T10:00:00Z' } : {}),
       },
       `bench-queue-${index}`,
-      { kind: 'resident', id: 'bench' },
+      values.overdue ? { kind: 'staff', id: 'bench', role: 'handler' } : { kind: 'resident', id: 'bench' },
     );
     const state = await deps.repository.getProjection(caseId);
     if (!state) throw new Error(`case ${caseId} has no projection after intake`);
@@ -74,7 +81,7 @@ try {
     headers: { cookie },
   });
   printTable(
-    `bench:queue: GET /staff signed in as a handler, ${shown} open tasks on the page (seeded in ${seeded.toFixed(1)} s), 10 connections, ${values.seconds} s, ${realNow()} UTC, ${loadAverage()}`,
+    `bench:queue: GET /staff signed in as a handler, ${shown} open${values.overdue ? ' overdue' : ''} tasks on the page (seeded in ${seeded.toFixed(1)} s), 10 connections, ${values.seconds} s, ${realNow()} UTC, ${loadAverage()}`,
     [['GET /staff', result, '≥ 100 req/s']],
   );
 } finally {
