@@ -89,6 +89,7 @@ export function functionBuildOptions(
         ? [...HOUSE_FUNCTION_BUNDLING.externalModules]
         : [...POWERTOOLS_LAYER.packages],
     banner: { js: HOUSE_FUNCTION_BUNDLING.banner },
+    legalComments: HOUSE_FUNCTION_BUNDLING.legalComments,
     logLevel: 'error',
   };
 }

@@ -165,17 +165,11 @@ export function dependenciesFrom(
 /** The grants a function's `uses` can hold (`infra/constructs/app-functions.ts`) that the adapters check. */
 export type SendingGrant = 'mail' | 'letters';
 
-const GRANT_GIVES: Record<SendingGrant, string> = {
-  mail: 'ses:SendEmail through the configuration set, and SES_CONFIGURATION_SET',
-  letters: 's3:PutObject on the letters bucket, and LETTERS_BUCKET',
-};
-
 /** The error of a function that reached for mail or the letters bucket its `uses` does not grant. */
 export function notGranted(functionName: string, grant: SendingGrant, doing: string): Error {
+  // Short: it is in every bundle; ADR 0019 says what each grant gives.
   return new Error(
-    `${functionName} is not granted ${grant}, so it cannot ${doing}. Add ${grant}: true to its uses ` +
-      `(WORKFLOW_TASKS in infra/constructs/workflow-tasks.ts for a workflow step, otherwise the construct that ` +
-      `builds it), which gives it ${GRANT_GIVES[grant]}`,
+    `${functionName} is not granted ${grant}, so it cannot ${doing}. Add ${grant}: true to its uses (infra/constructs/workflow-tasks.ts for a workflow step)`,
   );
 }
 

@@ -61,6 +61,9 @@ export const HOUSE_FUNCTION_BUNDLING = {
   externalModules: ['@aws-sdk/*', ...POWERTOOLS_LAYER.packages],
   // ESM bundles need a require shim for the CommonJS dependencies (the X-Ray SDK).
   banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+  // The only comments esbuild keeps by default are Powertools' coverage hints marked @preserve (no licence
+  // text: checked in every bundle); about 450 bytes of each 300 KB (issue 12).
+  legalComments: 'none',
 } as const;
 
 const CALLBACK_ACTIONS = ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'];
@@ -155,6 +158,7 @@ export class HouseFunction extends Construct {
         sourceMap: true,
         externalModules: [...HOUSE_FUNCTION_BUNDLING.externalModules],
         banner: HOUSE_FUNCTION_BUNDLING.banner,
+        esbuildArgs: { '--legal-comments': HOUSE_FUNCTION_BUNDLING.legalComments },
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
