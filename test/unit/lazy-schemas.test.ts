@@ -22,7 +22,7 @@ vi.mock('zod/mini', async (importOriginal) => {
 });
 
 describe('schemas are built on first use, not while a module loads', () => {
-  it('loading the use cases, the settings and the handlers builds no schema', async () => {
+  it('loading the use cases, the settings, the handlers and the page functions builds no schema', async () => {
     await import('#shared/policy/profile.ts');
     await import('#shared/usecases/actions.ts');
     await import('#shared/usecases/case-events.ts');
@@ -37,6 +37,13 @@ describe('schemas are built on first use, not while a module loads', () => {
     await import('#functions/workflow/register-task.ts');
     await import('#functions/workflow/close-case.ts');
     await import('#functions/workflow/send-digest.ts');
+    // The six page functions' entries: each loads its page module, the staff actions' parsers among them.
+    await import('#functions/web/entry/resident.ts');
+    await import('#functions/web/entry/sign-in.ts');
+    await import('#functions/web/entry/staff.ts');
+    await import('#functions/web/entry/case.ts');
+    await import('#functions/web/entry/reports.ts');
+    await import('#functions/web/entry/records.ts');
     expect(zod.built).toBe(0);
   });
 
