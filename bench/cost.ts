@@ -19,7 +19,8 @@
  * per digest role a working day, are not), page views (staff reading the queue and the case, residents their
  * case page), HTTP API and CloudFront requests (about $1 per million each), the per-complaint logs' storage, and
  * with WAF on the API functions' second secret read (the origin header's: one more Secrets Manager call and KMS
- * decrypt per API invocation).
+ * decrypt per API invocation). X-Ray is off by default (the profile's `features.xrayTracing`, ADR 0020): its traces
+ * are priced beside the default total, as "with tracing on", per complaint and in the fixed cost.
  *
  * Prices and the request-unit rules: bench/cost-model.ts (the cost-target test prices with the same code).
  *
@@ -31,7 +32,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { listPresetIds, loadProfile } from '#shared/policy/load-profile.ts';
 import { COST_PATHS } from '../test/workflow/cost-paths.ts';
-import { COMPLAINTS_A_YEAR, type PathCost, pricePath, TARGET_PER_CASE } from './cost-model.ts';
+import { COMPLAINTS_A_YEAR, type PathCost, pricePath, targetLine } from './cost-model.ts';
 import { type KeptResources, keptResources, priceScheduledJobs, synthTemplates } from './fixed-cost.ts';
 import { measureScheduledJobs, scheduledJobsIn } from './scheduled-jobs.ts';
 
@@ -114,6 +115,9 @@ console.log(
       'logs',
       'total',
       `per ${COMPLAINTS_A_YEAR.toLocaleString('en-GB')} a year`,
+      'traces',
+      'X-Ray',
+      'total, tracing on',
     ],
     rows.map((r) => [
       r.name,
@@ -126,25 +130,24 @@ console.log(
       money(r.dollars.logs ?? 0),
       money(r.total),
       money(r.total * COMPLAINTS_A_YEAR, 2),
+      String(r.traces),
+      money(r.xrayWhenOn),
+      money(r.totalWithTracing),
     ]),
   ),
 );
 legend(
   `Each column is the path's calls at list price (bench/cost-model.ts); Secrets, KMS: the modelled cold-start calls; logs: ingestion only; total: one complaint;`,
-  `per ${COMPLAINTS_A_YEAR.toLocaleString('en-GB')} a year: the total times ${COMPLAINTS_A_YEAR.toLocaleString('en-GB')}, as if every complaint took that path.`,
+  `per ${COMPLAINTS_A_YEAR.toLocaleString('en-GB')} a year: the total times ${COMPLAINTS_A_YEAR.toLocaleString('en-GB')}, as if every complaint took that path;`,
+  "traces, X-Ray, total, tracing on: only with the profile's features.xrayTracing (off by default, ADR 0020): one trace per API invocation and one for the execution.",
 );
 const full = rows.find((r) => r.name === 'full two-stage');
-if (full) {
-  const met = full.total <= TARGET_PER_CASE;
-  console.log(
-    `\nFull two-stage case: ${money(full.total)} against the target of ${money(TARGET_PER_CASE, 4)}: ${met ? 'met' : 'NOT met'}.`,
-  );
-}
+if (full) console.log(`\n${targetLine(full)}`);
 
 // The fixed monthly cost: what the synthesized stacks hold (bench/fixed-cost.ts), without bundling the
 // functions (their code costs nothing to keep), and what their schedules run on an empty table, measured once
-// on the local runtime (bench/scheduled-jobs.ts; every provider runs the same jobs). Every preset has WAF off;
-// the WAF row is code-baseline with it switched on.
+// on the local runtime (bench/scheduled-jobs.ts; every provider runs the same jobs). Every preset has WAF and
+// X-Ray tracing off; the WAF and tracing rows are code-baseline with each switched on.
 interface Fixed extends KeptResources {
   provider: string;
   scheduled: number;
@@ -175,6 +178,13 @@ const withWaf = join(mkdtempSync(join(tmpdir(), 'bench-cost-')), 'code-baseline-
 const baseline = loadProfile('code-baseline');
 writeFileSync(withWaf, JSON.stringify({ ...baseline, features: { ...baseline.features, waf: true } }));
 fixedRows.push(fixedCost(withWaf, 'code-baseline, WAF on'));
+const withTracing = join(mkdtempSync(join(tmpdir(), 'bench-cost-')), 'code-baseline-xray.json');
+writeFileSync(
+  withTracing,
+  JSON.stringify({ ...baseline, features: { ...baseline.features, xrayTracing: true } }),
+);
+fixedRows.push(fixedCost(withTracing, 'code-baseline, X-Ray tracing on'));
+const tracedLines = priceScheduledJobs(scheduledJobsIn(synthTemplates(withTracing)), measured);
 
 console.log(`\nFixed monthly cost per provider (USD; Cognito Plus at ${staffUsers} active staff)\n`);
 console.log(
@@ -211,6 +221,7 @@ legend(
   'growth beyond the modelled ingestion (docs/deployment.md, "What a landlord pays").',
 );
 const kb = (bytes: number) => (bytes / 1024).toFixed(1);
+const traced = (line: (typeof scheduledLines)[number]) => tracedLines.find((t) => t.job === line.job);
 console.log(
   `\nScheduled jobs a month (code-baseline; each run a cold start on an empty table, counted on the local runtime over 28 days from Monday 16 February 2026; handler ms measured here, load ${loadavg()
     .map((n) => n.toFixed(1))
@@ -234,14 +245,14 @@ console.log(
       'Secrets',
       'log KB',
       'stored KB',
-      'traces',
       'Lambda',
       'Scheduler',
       'DynamoDB',
       'KMS+Secrets',
       'logs',
-      'X-Ray',
       'a month',
+      'traces (on)',
+      'X-Ray (on)',
     ],
     scheduledLines.map((line) => [
       line.job,
@@ -259,25 +270,31 @@ console.log(
       line.secretsCalls.toFixed(0),
       kb(line.logBytes),
       kb(line.storedBytes),
-      line.traces.toFixed(0),
       money(line.dollars.lambda ?? 0),
       money(line.dollars.scheduler ?? 0),
       money(line.dollars.dynamodb ?? 0),
       money((line.dollars.kms ?? 0) + (line.dollars.secrets ?? 0)),
       money(line.dollars.logs ?? 0),
-      money(line.dollars.xray ?? 0),
       money(line.total),
+      (traced(line)?.traces ?? 0).toFixed(0),
+      money(traced(line)?.dollars.xray ?? 0),
     ]),
   ),
 );
 legend(
   'runs: a month, from the cron; MB: memory; handler ms: one run here; GB-s: compute a month, each run a cold start; RRU, WRU: read and write request units;',
-  'SFN calls: Step Functions API calls; KMS, Secrets: cold-start calls; log KB: ingested a month; stored KB: kept for the retention; traces: X-Ray; then USD a month.',
+  'SFN calls: Step Functions API calls; KMS, Secrets: cold-start calls; log KB: ingested a month; stored KB: kept for the retention; then USD a month;',
+  "traces (on), X-Ray (on): what X-Ray records and costs a month with the profile's features.xrayTracing (off by default, ADR 0020), not in 'a month'.",
 );
 const typical = fixedRows.find((f) => f.provider === 'code-baseline');
-if (full && typical) {
+const tracedFixed = fixedRows.find((f) => f.provider === 'code-baseline, X-Ray tracing on');
+if (full && typical && tracedFixed) {
   const year = typical.total * 12 + full.total * COMPLAINTS_A_YEAR;
+  const tracedYear = tracedFixed.total * 12 + full.totalWithTracing * COMPLAINTS_A_YEAR;
   console.log(
-    `\nA year at ${COMPLAINTS_A_YEAR.toLocaleString('en-GB')} full two-stage complaints (code-baseline, WAF off): ${money(year, 2)} (${money(typical.total * 12, 2)} fixed + ${money(full.total * COMPLAINTS_A_YEAR, 2)} for the complaints, ${money(full.total)} each).`,
+    `\nA year at ${COMPLAINTS_A_YEAR.toLocaleString('en-GB')} full two-stage complaints (code-baseline, WAF and X-Ray tracing off): ${money(year, 2)} (${money(typical.total * 12, 2)} fixed + ${money(full.total * COMPLAINTS_A_YEAR, 2)} for the complaints, ${money(full.total)} each).`,
+  );
+  console.log(
+    `With X-Ray tracing on: ${money(tracedYear, 2)} (${money(tracedFixed.total * 12, 2)} fixed + ${money(full.totalWithTracing * COMPLAINTS_A_YEAR, 2)} for the complaints, ${money(full.totalWithTracing)} each).`,
   );
 }

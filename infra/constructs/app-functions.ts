@@ -24,6 +24,8 @@ export interface AppFunctionsProps {
    * @default no origin check
    */
   originSecret?: secrets.ISecret;
+  /** X-Ray active tracing in every function (profile `features.xrayTracing`, ADR 0020). */
+  tracing: boolean;
 }
 
 /** What a capability says about one of its functions; the rest is the same for every function. */
@@ -78,12 +80,13 @@ export class AppFunctions {
   }
 
   private house(scope: Construct, props: AppFunctionProps, http: boolean): HouseFunction {
-    const { prefix, profilePath, key, environment } = this.props;
+    const { prefix, profilePath, key, environment, tracing } = this.props;
     const originSecret = http ? this.props.originSecret : undefined;
     const fn = new HouseFunction(scope, `Fn-${props.name}`, {
       prefix,
       profilePath,
       logKey: key,
+      tracing,
       environment: {
         ...environment,
         ...(originSecret ? { ORIGIN_VERIFY_SECRET_ARN: originSecret.secretArn } : {}),

@@ -23,6 +23,8 @@ export interface ComplaintWorkflowProps {
   /** Encrypts the execution log group. */
   key: kms.IKey;
   functions: AppFunctions;
+  /** X-Ray tracing of each execution (profile `features.xrayTracing`, ADR 0020). */
+  tracing: boolean;
 }
 
 /**
@@ -83,7 +85,7 @@ export class ComplaintWorkflow extends Capability {
           fn.fn.functionArn,
         ]),
       ),
-      tracingEnabled: true,
+      tracingEnabled: props.tracing,
       // Execution data holds resident details: logged events carry state names and errors only.
       logs: { destination: machineLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
@@ -96,9 +98,17 @@ export class ComplaintWorkflow extends Capability {
     );
     Validations.of(this.stateMachine).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'CloudWatch Logs delivery (logs:CreateLogDelivery and related) and X-Ray do not support resource-level permissions',
+      reason: props.tracing
+        ? 'CloudWatch Logs delivery (logs:CreateLogDelivery and related) and X-Ray do not support resource-level permissions'
+        : 'CloudWatch Logs delivery (logs:CreateLogDelivery and related) does not support resource-level permissions',
     });
+    if (!props.tracing) {
+      Validations.of(this.stateMachine).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-SF2',
+        reason:
+          "X-Ray tracing is the provider profile's features.xrayTracing, off by default for its cost per complaint (ADR 0015, ADR 0020); the execution history and the encrypted ALL-level execution log record every step, and docs/operations.md says how to turn tracing on",
+      });
+    }
     // In-flight executions keep the definition they started with; each deploy publishes a version and
     // moves the "live" alias, which new executions start on.
     const version = new sfn.CfnStateMachineVersion(this, 'ComplaintVersion', {

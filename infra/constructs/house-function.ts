@@ -47,8 +47,9 @@ export const POWERTOOLS_LAYER = {
 
 /**
  * The CDK context value that turns on the Powertools tracer (a subsegment per SDK call and per handler) in
- * every function: `npx cdk deploy -c traceSdkCalls=true`. Off by default: Lambda's active tracing records
- * each invocation without it, and loading it costs every cold start (ADR 0015).
+ * every function: `npx cdk deploy -c traceSdkCalls=true`, with the profile's `features.xrayTracing` on (ADR 0020).
+ * Off by default: active tracing records each invocation without it, and loading it costs every cold start
+ * (ADR 0015).
  */
 export const TRACE_SDK_CALLS_CONTEXT = 'traceSdkCalls';
 
@@ -86,6 +87,12 @@ export interface HouseFunctionProps {
    * the bundle). Lambda has no node_modules, so anything a handler reads from disk must be copied this way.
    */
   copy?: ReadonlyArray<{ from: string; to: string }>;
+  /**
+   * X-Ray active tracing (profile `features.xrayTracing`, ADR 0020): a trace for each invocation not already
+   * traced upstream, and the role's xray:PutTraceSegments and xray:PutTelemetryRecords.
+   * @default false: no tracing configuration (PassThrough) and no X-Ray permission
+   */
+  tracing?: boolean;
 }
 
 /**
@@ -96,10 +103,12 @@ export interface HouseFunctionProps {
 export class HouseFunction extends Construct {
   readonly fn: NodejsFunction;
   private readonly prefix: string;
+  private readonly tracing: boolean;
 
   constructor(scope: Construct, id: string, props: HouseFunctionProps) {
     super(scope, id);
     this.prefix = props.prefix;
+    this.tracing = props.tracing === true;
     const functionName = `${props.prefix}-${props.name}`;
     const logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName: `/aws/lambda/${functionName}`,
@@ -120,6 +129,12 @@ export class HouseFunction extends Construct {
       }),
     );
     const traceSdkCalls = String(this.node.tryGetContext(TRACE_SDK_CALLS_CONTEXT)) === 'true';
+    if (traceSdkCalls && !this.tracing) {
+      // The tracer's subsegments go into the invocation's X-Ray segment, which only active tracing records.
+      throw new Error(
+        `-c ${TRACE_SDK_CALLS_CONTEXT}=true adds X-Ray subsegments, which are recorded only with X-Ray active tracing: set "features": { "xrayTracing": true } in the provider profile too (docs/operations.md, "X-Ray tracing"), or drop -c ${TRACE_SDK_CALLS_CONTEXT}`,
+      );
+    }
     this.fn = new NodejsFunction(this, 'Function', {
       role,
       functionName,
@@ -131,7 +146,8 @@ export class HouseFunction extends Construct {
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(30),
       logGroup,
-      tracing: lambda.Tracing.ACTIVE,
+      // Left unset when off: CDK then adds no tracing configuration and no X-Ray statement to the role.
+      ...(this.tracing ? { tracing: lambda.Tracing.ACTIVE } : {}),
       layers: traceSdkCalls
         ? [
             lambda.LayerVersion.fromLayerVersionArn(
@@ -185,11 +201,13 @@ export class HouseFunction extends Construct {
     const stack = Stack.of(this);
     const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
     const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
-    Validations.of(this).acknowledge(
-      {
+    if (this.tracing) {
+      Validations.of(this).acknowledge({
         id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
         reason: 'X-Ray PutTraceSegments/PutTelemetryRecords do not support resource-level permissions',
-      },
+      });
+    }
+    Validations.of(this).acknowledge(
       {
         id: 'AwsSolutions::AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
         reason:

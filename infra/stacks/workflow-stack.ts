@@ -70,6 +70,7 @@ export class WorkflowStack extends CapabilityStack {
       letters: data.letters,
       mail,
       originSecret: api.edge?.originSecret,
+      tracing: profile.features.xrayTracing,
       environment: {
         RESIDENT_BASE_URL: api.url,
         STAFF_BASE_URL: `${api.url}/staff`,
@@ -87,6 +88,7 @@ export class WorkflowStack extends CapabilityStack {
       providerName: profile.name,
       key: data.key,
       functions,
+      tracing: profile.features.xrayTracing,
     });
     const digest = new DailyDigest(this, 'DailyDigest', {
       prefix,

@@ -233,7 +233,15 @@ export const ProviderProfile = lazy(() => {
     ),
     learning: z._default(Learning, DEFAULT_LEARNING),
     retention: Retention,
-    features: z._default(z.strictObject({ waf: z._default(z.boolean(), false) }), { waf: false }),
+    /**
+     * Deployment options, off by default: `waf` puts CloudFront and an AWS WAF web ACL in front of the API
+     * (ADR 0003); `xrayTracing` turns on X-Ray active tracing in every function and the state machine
+     * (ADR 0020: about $0.00004 a full case, so off unless a landlord asks for it).
+     */
+    features: z._default(
+      z.strictObject({ waf: z._default(z.boolean(), false), xrayTracing: z._default(z.boolean(), false) }),
+      { waf: false, xrayTracing: false },
+    ),
     explanations: z._default(z.array(z.strictObject({ rule: nonEmpty, reason: nonEmpty })), []),
     /** Where each value came from: the published policy (seed file and line) or a product default. */
     sources: z._default(z.record(z.string(), z.string()), {}),

@@ -36,6 +36,7 @@ const { prefix } = provider;
 function alone(
   build: (stack: CapabilityStack, shared: Shared) => void,
   mailProps: Partial<MailProps> = {},
+  tracing = false,
 ): Template {
   const app = new App({
     outdir: mkdtempSync(join(tmpdir(), 'cdk-construct-')),
@@ -60,6 +61,7 @@ function alone(
     letters: refs.letters,
     mail,
     environment: {},
+    tracing,
   });
   build(stack, { refs, mail, functions });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
@@ -217,6 +219,7 @@ describe('each capability on its own', { timeout: SYNTH_TIMEOUT }, () => {
         providerName: 'Test',
         key: refs.key,
         functions,
+        tracing: false,
       });
     });
     const invoke = Object.values(template.findResources('AWS::IAM::Policy'))
@@ -225,6 +228,52 @@ describe('each capability on its own', { timeout: SYNTH_TIMEOUT }, () => {
     expect(invoke).toHaveLength(1);
     expect(invoke[0].Resource).toHaveLength(5);
     template.resourceCountIs('AWS::StepFunctions::StateMachineAlias', 1);
+  });
+
+  it('ComplaintWorkflow: X-Ray only with the profile switch: no tracing and no xray action by default, both when on, nag clean either way (ADR 0020)', () => {
+    const xrayActions = (template: Template) =>
+      Object.values(template.findResources('AWS::IAM::Policy'))
+        .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+        .flatMap((statement) => [statement.Action].flat())
+        .filter((action: string) => action.startsWith('xray:'));
+    const workflow = (tracing: boolean) =>
+      alone(
+        (stack, { refs, functions }) => {
+          new ComplaintWorkflow(stack, 'ComplaintWorkflow', {
+            prefix,
+            providerName: 'Test',
+            key: refs.key,
+            functions,
+            tracing,
+          });
+        },
+        {},
+        tracing,
+      );
+
+    const off = workflow(false);
+    const [machine] = Object.values(off.findResources('AWS::StepFunctions::StateMachine'));
+    // Said explicitly, so a deployment that had it on is switched off by the next deploy.
+    expect(machine?.Properties.TracingConfiguration).toEqual({ Enabled: false });
+    const functions = Object.values(off.findResources('AWS::Lambda::Function'));
+    expect(functions.length).toBeGreaterThanOrEqual(5);
+    for (const fn of functions) expect(fn.Properties.TracingConfig).toBeUndefined();
+    expect(xrayActions(off)).toEqual([]);
+
+    const on = workflow(true);
+    const [traced] = Object.values(on.findResources('AWS::StepFunctions::StateMachine'));
+    expect(traced?.Properties.TracingConfiguration).toEqual({ Enabled: true });
+    for (const fn of Object.values(on.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    }
+    expect(new Set(xrayActions(on))).toEqual(
+      new Set([
+        'xray:PutTraceSegments',
+        'xray:PutTelemetryRecords',
+        'xray:GetSamplingRules',
+        'xray:GetSamplingTargets',
+      ]),
+    );
   });
 
   it('DailyDigest: may complete callbacks on the complaint state machine only (and start nothing), nag clean', () => {
@@ -262,6 +311,7 @@ describe('each capability on its own', { timeout: SYNTH_TIMEOUT }, () => {
         providerName: 'Test',
         key: refs.key,
         functions,
+        tracing: false,
       });
       const digest = new DailyDigest(stack, 'DailyDigest', { prefix, functions, stateMachineName });
       // Act
@@ -406,6 +456,7 @@ describe('each capability on its own', { timeout: SYNTH_TIMEOUT }, () => {
         providerName: 'Test',
         key: refs.key,
         functions,
+        tracing: false,
       });
       api.addRoutes(ALL_ROUTES, {
         functions,

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -35,6 +35,13 @@ function synth(provider: string) {
     prefix: `complaints-${loadProfile(provider).id}`,
   };
 }
+
+/** Every xray: action the template's policies grant, once per statement. */
+const xrayActions = (template: Template): string[] =>
+  Object.values(template.findResources('AWS::IAM::Policy'))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+    .flatMap((statement) => [statement.Action].flat())
+    .filter((action: string) => action.startsWith('xray:'));
 
 const compliant = listPresetIds().filter((id) => lintProfile(loadProfile(id)).compliant);
 const nonCompliant = listPresetIds().filter((id) => !lintProfile(loadProfile(id)).compliant);
@@ -152,7 +159,6 @@ describe('CDK app', () => {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
-        TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogGroup: expect.anything() },
       });
       expect(String(fn.Properties.FunctionName)).toMatch(new RegExp(`^${prefix}-`));
@@ -177,15 +183,78 @@ describe('CDK app', () => {
     expect(operations).toMatch(new RegExp(`\\| \`<function>-throttles\` \\(${functions}\\) \\|`));
   });
 
-  it('traces every function with Lambda active tracing only by default: no Powertools layer, no TRACE_SDK_CALLS (ADR 0015)', () => {
+  it('traces nothing by default: no active tracing, no X-Ray on the state machine, no xray action in any role, no Powertools layer, no TRACE_SDK_CALLS (ADR 0015, ADR 0020)', () => {
     const functions = Object.values(workflow.findResources('AWS::Lambda::Function'));
     expect(functions.length).toBeGreaterThan(10);
     for (const fn of functions) {
-      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.TracingConfig).toBeUndefined();
       expect(fn.Properties.Layers).toBeUndefined();
       expect(Object.keys(fn.Properties.Environment.Variables)).not.toContain('TRACE_SDK_CALLS');
     }
+    const [machine] = Object.values(workflow.findResources('AWS::StepFunctions::StateMachine'));
+    expect(machine?.Properties.TracingConfiguration).toEqual({ Enabled: false });
+    expect(xrayActions(workflow)).toEqual([]);
     expect(JSON.stringify(workflow.findParameters('*'))).not.toContain('/aws/service/powertools/');
+  });
+
+  it(
+    "with the profile's features.xrayTracing, traces every function and the state machine and grants them X-Ray, cdk-nag clean",
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'xray-'));
+      const path = join(dir, 'traced-homes.json');
+      const baseline = loadProfile('code-baseline');
+      writeFileSync(
+        path,
+        JSON.stringify({
+          ...baseline,
+          id: 'traced-homes',
+          features: { ...baseline.features, xrayTracing: true },
+        }),
+      );
+      const app = new App({ outdir: outdir(), context: { 'aws:cdk:bundling-stacks': [] } });
+      const built = buildApp({ provider: path }, app);
+      expect(() => app.synth()).not.toThrow();
+      const traced = Template.fromStack(built.workflow);
+      const functions = Object.values(traced.findResources('AWS::Lambda::Function'));
+      expect(functions.length).toBeGreaterThan(10);
+      for (const fn of functions) expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      const [machine] = Object.values(traced.findResources('AWS::StepFunctions::StateMachine'));
+      expect(machine?.Properties.TracingConfiguration).toEqual({ Enabled: true });
+      // Each function's role and the state machine's.
+      const actions = xrayActions(traced);
+      expect(actions.filter((action) => action === 'xray:PutTraceSegments')).toHaveLength(
+        functions.length + 1,
+      );
+      expect(new Set(actions)).toEqual(
+        new Set([
+          'xray:PutTraceSegments',
+          'xray:PutTelemetryRecords',
+          'xray:GetSamplingRules',
+          'xray:GetSamplingTargets',
+        ]),
+      );
+    },
+    SYNTH_TIMEOUT,
+  );
+
+  it('refuses -c traceSdkCalls=true without features.xrayTracing, saying what to set', () => {
+    const app = new App({
+      outdir: outdir(),
+      context: { [TRACE_SDK_CALLS_CONTEXT]: 'true', 'aws:cdk:bundling-stacks': [] },
+    });
+    expect(
+      () =>
+        new HouseFunction(new Stack(app, 'Untraced'), 'Assets', {
+          module: 'web/assets',
+          name: 'web-assets',
+          prefix: 'complaints-untraced',
+          description: 'Static files',
+          profilePath: providerContext('code-baseline').profilePath,
+          logKey: new kms.Key(new Stack(app, 'Keys'), 'Key'),
+        }),
+    ).toThrow(
+      /recorded only with X-Ray active tracing: set "features": \{ "xrayTracing": true \} in the provider profile/,
+    );
   });
 
   it('with -c traceSdkCalls=true, gives a function TRACE_SDK_CALLS and the Powertools layer of the locked tracer version, found through its public SSM parameter', () => {
@@ -207,6 +276,7 @@ describe('CDK app', () => {
       description: 'Static files',
       profilePath: providerContext('code-baseline').profilePath,
       logKey: new kms.Key(stack, 'Key'),
+      tracing: true,
     });
     const template = Template.fromStack(stack);
     const [parameter, ...others] = Object.entries(template.findParameters('*')).filter(
@@ -532,7 +602,7 @@ describe('CDK app', () => {
     expect(machine?.Properties).toMatchObject({
       StateMachineType: 'STANDARD',
       StateMachineName: `${prefix}-complaint`,
-      TracingConfiguration: { Enabled: true },
+      TracingConfiguration: { Enabled: false },
       LoggingConfiguration: { IncludeExecutionData: false, Level: 'ALL' },
     });
     const asl = readFileSync(ASL_FILE, 'utf8');
