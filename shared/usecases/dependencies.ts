@@ -32,7 +32,8 @@ export interface AppDependencies {
   telemetry?: Telemetry;
   /**
    * The Lambda invocation running the use case, where its handler gives it (send-digest's runs over many cases):
-   * how long it has left before Lambda ends it. Absent locally and in tests.
+   * how long it has left before Lambda ends it. The local runtime's daily tick gives a 15-minute countdown of real
+   * time; absent for the profile check at its start and in most tests.
    */
   invocation?: { remainingMs(): number };
 }
