@@ -194,11 +194,19 @@ export class LocalStepFunctions implements WorkflowEngine {
           // by the time States.Timeout is caught, as in the service.
           pending.timer = setTimeout(() => this.expire(token, 'TaskTimedOut'), __timeoutSeconds * 1000);
         }
-        return this.track(() => handler(Payload, lambdaContext(functionName))).then(() => {
-          const name = this.executions.get(executionArn)?.name;
-          if (name) this.events.emit('waiting', name);
-          return waiting;
-        });
+        return this.track(() => handler(Payload, lambdaContext(functionName))).then(
+          () => {
+            const name = this.executions.get(executionArn)?.name;
+            if (name) this.events.emit('waiting', name);
+            return waiting;
+          },
+          (error: unknown) => {
+            // The attempt failed: its task is closed, as in the service (a retry brings a new token), so its
+            // callback and timeout timer go, and its token answers TaskTimedOut.
+            this.expire(token, 'TaskTimedOut');
+            throw error;
+          },
+        );
       };
     }
     return local;

@@ -10,6 +10,8 @@ function scriptedEngine() {
   const calls: Array<{ fn: string; caseId: string }> = [];
   const tokens = new Map<string, string>();
   const answered = new Set<string>();
+  /** Cases whose next register-task attempt fails (the ASL retries it with a new token). */
+  const failOnce = new Set<string>();
   const handlers = {
     // Each step sends the letters it owes and answers the case's position (none owed here).
     'local:record-receipt': async ({ caseId }: { caseId: string }) => {
@@ -22,6 +24,11 @@ function scriptedEngine() {
     },
     'local:register-task': async ({ caseId, taskToken }: { caseId: string; taskToken: string }) => {
       calls.push({ fn: 'register-task', caseId });
+      if (failOnce.delete(caseId)) {
+        const error = new Error('the case moved while its task was stored');
+        error.name = 'ConflictError';
+        throw error;
+      }
       tokens.set(caseId, taskToken);
       return {};
     },
@@ -35,7 +42,7 @@ function scriptedEngine() {
   const sfn = new LocalStepFunctions(handlers as never, {
     substitutions: Object.fromEntries(Object.entries(WORKFLOW_FUNCTIONS).map(([key, [name]]) => [key, name])),
   });
-  return { sfn, calls, tokens, answered };
+  return { sfn, calls, tokens, answered, failOnce };
 }
 
 afterEach(() => {
@@ -51,6 +58,26 @@ describe('the local Step Functions engine', () => {
     expect(sfn.executionFor('case-1')?.status).toBe('RUNNING');
     await sfn.idle();
     expect(calls.slice(0, 2).map((call) => call.fn)).toEqual(['record-receipt', 'register-task']);
+    sfn.abortAll();
+  });
+
+  it('closes the callback of a waiting task whose attempt failed: no callback, timer or live token left of it', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { sfn, calls, tokens, failOnce } = scriptedEngine();
+    failOnce.add('case-1');
+    await sfn.startExecution('case-1', { caseId: 'case-1' });
+    await sfn.idle();
+    // The ASL's retry for ConflictError waits up to 2 s (full jitter) before the second attempt.
+    await vi.advanceTimersByTimeAsync(2_000);
+    await sfn.idle();
+    expect(calls.filter((call) => call.fn === 'register-task')).toHaveLength(2);
+    const retained = sfn.retained();
+    expect(retained.callbacks).toBe(1);
+    // Only the second attempt's two timeout timers (the interpreter's and ours) are pending.
+    expect(vi.getTimerCount()).toBe(2);
+    expect(retained.deadTokens).toBe(1);
+    expect(sfn.executionFor('case-1')?.status).toBe('RUNNING');
+    expect(tokens.get('case-1')).toBeDefined();
     sfn.abortAll();
   });
 
