@@ -7,7 +7,7 @@ import {
   DynamoDBClient,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
-import { CLEAN_STOP_FILE, isAlive, LOCAL_TABLE, RUNNING_FILE } from './data-dir.ts';
+import { CLEAN_STOP_FILE, LOCAL_TABLE, liveRuntimeOn, RUNNING_FILE } from './data-dir.ts';
 import { createActiveTable, dynaliteServer } from './dynalite.ts';
 import { inProcessDynamo } from './in-process-dynamo.ts';
 
@@ -34,11 +34,8 @@ export class LocalBackupError extends Error {
 
 /** dynalite locks its LevelDB directory: a second instance on a running runtime's data would crash it. */
 export function assertNotRunning(dataDir: string): void {
-  const file = join(dataDir, RUNNING_FILE);
-  const running = existsSync(file)
-    ? (JSON.parse(readFileSync(file, 'utf8')) as { pid: number; url: string })
-    : undefined;
-  if (running && running.pid !== process.pid && isAlive(running.pid)) {
+  const running = liveRuntimeOn(dataDir);
+  if (running) {
     throw new LocalBackupError(
       `A runtime is running on ${dataDir} (process ${running.pid}, ${running.url}): stop it (Ctrl-C) first`,
     );
